@@ -1,0 +1,140 @@
+"""The schema, as SQLAlchemy Core tables (the migrations in ``migrations/`` create it).
+
+Sized for 125 million residents: BIGINT keys, every look-up path indexed, no column
+holding a PIN, a password or a private key.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    Column,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+)
+
+# Named constraints, so that migrations (and SQLite batch mode) can refer to them.
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+        "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+        "ck": "ck_%(table_name)s_%(constraint_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+# SQLite wants INTEGER PRIMARY KEY for its rowid alias; PostgreSQL gets BIGINT identity.
+BigId = BigInteger().with_variant(Integer(), "sqlite")
+Timestamp = DateTime(timezone=True)
+
+municipalities = Table(
+    "municipalities",
+    metadata,
+    Column("code", String(5), primary_key=True),
+    Column("name", String(40), nullable=False),
+    Column("kana", String(80), nullable=False),
+    Column("prefecture", String(8), nullable=False),
+    Column("prefecture_kana", String(16), nullable=False),
+    Column("designated_city_code", String(5), nullable=True),
+)
+
+residents = Table(
+    "residents",
+    metadata,
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    Column("individual_number", String(12), nullable=True, unique=True),
+    Column("number_assigned_on", Date, nullable=True),
+    Column("number_notice_kind", String(32), nullable=True),
+    Column("family_name", String(40), nullable=False),
+    Column("given_name", String(40), nullable=False),
+    Column("family_name_kana", String(80), nullable=False),
+    Column("given_name_kana", String(80), nullable=False),
+    Column("birth_date", Date, nullable=False),
+    Column("sex", String(8), nullable=False),
+    Column(
+        "municipality_code",
+        String(5),
+        ForeignKey("municipalities.code"),
+        nullable=False,
+    ),
+    Column("postal_code", String(7), nullable=False),
+    Column("address", String(200), nullable=False),
+    Column("nationality", String(2), nullable=False),
+    Column("residence_status", String(40), nullable=False),
+    Column("period_of_stay_until", Date, nullable=True),
+    Column("status", String(16), nullable=False),
+    Column("version", Integer, nullable=False, server_default="0"),
+    Column("created_at", Timestamp, nullable=False),
+    Column("updated_at", Timestamp, nullable=False),
+    CheckConstraint("status IN ('active', 'deceased', 'emigrated')", name="status"),
+    CheckConstraint("sex IN ('male', 'female')", name="sex"),
+    CheckConstraint(
+        "(residence_status = 'limited_stay') = (period_of_stay_until IS NOT NULL)",
+        name="period_of_stay",
+    ),
+    # A clerk lists the residents of one municipality; the birthday cohorts of later
+    # jobs start from the birth date.
+    Index(None, "municipality_code", "status"),
+    Index(None, "birth_date"),
+)
+
+resident_events = Table(
+    "resident_events",
+    metadata,
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    Column("resident_id", BigId, ForeignKey("residents.id"), nullable=False, index=True),
+    Column("kind", String(32), nullable=False),
+    Column("occurred_on", Date, nullable=False),
+    Column("from_municipality", String(5), nullable=True),
+    Column("to_municipality", String(5), nullable=True),
+    Column("recorded_at", Timestamp, nullable=False),
+)
+
+staff = Table(
+    "staff",
+    metadata,
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    Column("username", String(64), nullable=False, unique=True),
+    Column("password_hash", String(200), nullable=False),  # argon2id, never the password
+    Column("role", String(16), nullable=False),
+    Column("municipality_code", String(5), ForeignKey("municipalities.code"), nullable=True),
+    Column("active", Boolean, nullable=False, server_default="1"),
+    Column("created_at", Timestamp, nullable=False),
+    CheckConstraint("role IN ('clerk', 'operator', 'auditor', 'admin')", name="role"),
+    CheckConstraint("role <> 'clerk' OR municipality_code IS NOT NULL", name="clerk_municipality"),
+)
+
+sessions = Table(
+    "sessions",
+    metadata,
+    # SHA-256 of the bearer token: a stolen database yields no usable token.
+    Column("token_hash", String(64), primary_key=True),
+    Column("staff_id", BigId, ForeignKey("staff.id"), nullable=False, index=True),
+    Column("issued_at", Timestamp, nullable=False),
+    Column("expires_at", Timestamp, nullable=False),
+    Column("revoked_at", Timestamp, nullable=True),
+)
+
+audit_log = Table(
+    "audit_log",
+    metadata,
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    Column("at", Timestamp, nullable=False),
+    Column("actor", String(80), nullable=False),
+    Column("action", String(64), nullable=False),  # e.g. resident:move
+    Column("subject", String(80), nullable=False),  # e.g. resident:123 (never a number or name)
+    Column("details", JSON, nullable=True),
+    Index(None, "subject", "at"),
+    Index(None, "at"),
+)

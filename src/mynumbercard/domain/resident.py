@@ -1,0 +1,134 @@
+"""The resident register: a resident's status, the verbs that change it, their events."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from enum import StrEnum
+
+from mynumbercard.domain.errors import InvalidDates, InvalidInput, InvalidTransition
+
+
+class Sex(StrEnum):
+    MALE = "male"
+    FEMALE = "female"
+
+
+class ResidentStatus(StrEnum):
+    ACTIVE = "active"  # on the register of a municipality
+    DECEASED = "deceased"
+    EMIGRATED = "emigrated"  # moved abroad: off the register, the number stays theirs
+
+
+class ResidenceStatus(StrEnum):
+    """What bounds a resident's stay, as far as the card's validity cares."""
+
+    NATIONAL = "national"
+    PERMANENT_RESIDENT = "permanent_resident"
+    SPECIAL_PERMANENT_RESIDENT = "special_permanent_resident"
+    HIGHLY_SKILLED_PROFESSIONAL_II = "highly_skilled_professional_ii"
+    LIMITED_STAY = "limited_stay"  # any status with a period of stay
+
+    @property
+    def has_period_of_stay(self) -> bool:
+        return self is ResidenceStatus.LIMITED_STAY
+
+
+class EventKind(StrEnum):
+    REGISTERED = "registered"
+    NUMBER_ASSIGNED = "number_assigned"
+    MOVED = "moved"
+    DIED = "died"
+    EMIGRATED = "emigrated"
+
+
+ALLOWED_TRANSITIONS: dict[ResidentStatus, frozenset[ResidentStatus]] = {
+    ResidentStatus.ACTIVE: frozenset({ResidentStatus.DECEASED, ResidentStatus.EMIGRATED}),
+    ResidentStatus.EMIGRATED: frozenset({ResidentStatus.ACTIVE, ResidentStatus.DECEASED}),
+    ResidentStatus.DECEASED: frozenset(),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class ResidentEvent:
+    kind: EventKind
+    occurred_on: date
+    from_municipality: str | None = None
+    to_municipality: str | None = None
+
+
+@dataclass(slots=True)
+class Resident:
+    """A person on the register. Names, numbers and addresses never go to logs."""
+
+    id: int | None
+    family_name: str
+    given_name: str
+    family_name_kana: str
+    given_name_kana: str
+    birth_date: date
+    sex: Sex
+    municipality_code: str
+    postal_code: str
+    address: str  # the part after the municipality's name
+    nationality: str = "JP"  # ISO 3166-1 alpha-2
+    residence_status: ResidenceStatus = ResidenceStatus.NATIONAL
+    period_of_stay_until: date | None = None
+    status: ResidentStatus = ResidentStatus.ACTIVE
+    individual_number: str | None = None
+    number_assigned_on: date | None = None
+    version: int = 0
+    events: list[ResidentEvent] = field(default_factory=list, repr=False)
+
+    def __repr__(self) -> str:  # personal data stays out of logs and tracebacks
+        return f"Resident(id={self.id!r}, status={self.status.value})"
+
+    def __post_init__(self) -> None:
+        if self.residence_status.has_period_of_stay and self.period_of_stay_until is None:
+            raise InvalidInput("a limited stay needs its end date (period_of_stay_until)")
+        if not self.residence_status.has_period_of_stay and self.period_of_stay_until is not None:
+            raise InvalidInput("only a limited stay has a period of stay")
+        if self.residence_status is ResidenceStatus.NATIONAL and self.nationality != "JP":
+            raise InvalidInput("a foreign national needs a residence status")
+
+    def _change_status(self, new: ResidentStatus) -> None:
+        if new not in ALLOWED_TRANSITIONS[self.status]:
+            raise InvalidTransition(
+                f"a resident who is {self.status.value} cannot become {new.value}"
+            )
+        self.status = new
+
+    def _require_active(self, doing: str) -> None:
+        if self.status is not ResidentStatus.ACTIVE:
+            raise InvalidTransition(f"cannot {doing}: the resident is {self.status.value}")
+
+    def _not_before_birth(self, on: date) -> None:
+        if on < self.birth_date:
+            raise InvalidDates("the date is before the resident's birth date")
+
+    def move(self, *, to_municipality: str, postal_code: str, address: str, on: date) -> None:
+        """Record a move (転居 or 転入): the register follows the resident."""
+        self._require_active("move")
+        self._not_before_birth(on)
+        origin = self.municipality_code
+        self.municipality_code, self.postal_code, self.address = to_municipality, postal_code, address
+        self.events.append(ResidentEvent(EventKind.MOVED, on, origin, to_municipality))
+
+    def die(self, *, on: date) -> None:
+        self._not_before_birth(on)
+        self._change_status(ResidentStatus.DECEASED)
+        self.events.append(ResidentEvent(EventKind.DIED, on, self.municipality_code))
+
+    def emigrate(self, *, on: date) -> None:
+        self._not_before_birth(on)
+        self._change_status(ResidentStatus.EMIGRATED)
+        self.events.append(ResidentEvent(EventKind.EMIGRATED, on, self.municipality_code))
+
+    def assign_number(self, number: str, *, on: date) -> None:
+        """Numbers are assigned once and never change here (a leak-driven change is separate)."""
+        if self.individual_number is not None:
+            raise InvalidTransition("the resident already has an Individual Number")
+        self._require_active("assign a number")
+        self._not_before_birth(on)
+        self.individual_number, self.number_assigned_on = number, on
+        self.events.append(ResidentEvent(EventKind.NUMBER_ASSIGNED, on, self.municipality_code))
