@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-import click
 import typer
 from rich.console import Console
 from typer.core import TyperGroup
 
-from mynumbercard.cli import numbers, rules
+from mynumbercard.cli import db, demo, municipality, numbers, residents, rules, serve, staff
 from mynumbercard.cli.errors import exit_code_for
 from mynumbercard.domain.errors import DomainError
 
@@ -17,12 +16,12 @@ from mynumbercard.domain.errors import DomainError
 class _DomainErrorsAsExitCodes(TyperGroup):
     """Every command runs under this group: a domain error is a message and a status."""
 
-    def invoke(self, ctx: click.Context) -> Any:
+    def invoke(self, ctx: Any) -> Any:  # click's Context; typer vendors click privately
         try:
             return super().invoke(ctx)
         except DomainError as error:
             Console(stderr=True).print(f"error: {error.message}", highlight=False, markup=False)
-            raise click.exceptions.Exit(exit_code_for(error)) from None
+            raise typer.Exit(exit_code_for(error)) from None
 
 
 app = typer.Typer(
@@ -31,8 +30,14 @@ app = typer.Typer(
     no_args_is_help=True,
     pretty_exceptions_enable=False,
 )
+app.add_typer(db.app, name="db")
+app.add_typer(demo.app, name="demo")
+app.command(name="serve")(serve.serve)
 app.add_typer(numbers.app, name="number")
 app.add_typer(rules.app, name="rules")
+app.add_typer(municipality.app, name="municipality")
+app.add_typer(residents.app, name="residents")
+app.add_typer(staff.app, name="staff")
 
 
 def run() -> None:

@@ -106,12 +106,18 @@ class Resident:
         if on < self.birth_date:
             raise InvalidDates("the date is before the resident's birth date")
 
+    def register(self, *, on: date) -> None:
+        """Entered on the register: at birth, or on arrival from overseas."""
+        self._not_before_birth(on)
+        self.events.append(ResidentEvent(EventKind.REGISTERED, on, None, self.municipality_code))
+
     def move(self, *, to_municipality: str, postal_code: str, address: str, on: date) -> None:
         """Record a move (転居 or 転入): the register follows the resident."""
         self._require_active("move")
         self._not_before_birth(on)
         origin = self.municipality_code
-        self.municipality_code, self.postal_code, self.address = to_municipality, postal_code, address
+        self.municipality_code = to_municipality
+        self.postal_code, self.address = postal_code, address
         self.events.append(ResidentEvent(EventKind.MOVED, on, origin, to_municipality))
 
     def die(self, *, on: date) -> None:

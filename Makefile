@@ -1,0 +1,46 @@
+# The two commands of the README: `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+export MYNUMBERCARD_HOME ?= $(CURDIR)/var
+
+.PHONY: run test lint unit integration functional clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.run-installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(VENV)/.dev-installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $@ $(VENV)/.run-installed
+
+## make run: set up, migrate the SQLite database in var/, load demo data, serve on :8000
+run: $(VENV)/.run-installed
+	$(BIN)/mynumbercard db upgrade
+	$(BIN)/mynumbercard demo load
+	$(BIN)/mynumbercard serve --host 127.0.0.1 --port 8000
+
+## make test: lint, types, layering, then the whole suite on SQLite and PostgreSQL
+test: lint
+	$(BIN)/pytest -p no:cacheprovider
+
+lint: $(VENV)/.dev-installed
+	$(BIN)/ruff check src tests bench
+	$(BIN)/mypy
+	$(BIN)/lint-imports
+
+unit: $(VENV)/.dev-installed
+	$(BIN)/pytest tests/unit
+
+integration: $(VENV)/.dev-installed
+	$(BIN)/pytest tests/integration
+
+functional: $(VENV)/.dev-installed
+	$(BIN)/pytest tests/functional
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache .hypothesis

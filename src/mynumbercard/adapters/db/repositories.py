@@ -1,0 +1,248 @@
+"""The unit of work and repositories on SQLAlchemy Core (SQLite and PostgreSQL)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, datetime
+from typing import Any, Self
+
+from sqlalchemy import Connection, Engine, Row, exists, insert, select, update
+
+from mynumbercard.adapters.db.tables import (
+    audit_log,
+    municipalities,
+    resident_events,
+    residents,
+    sessions,
+    staff,
+)
+from mynumbercard.domain.errors import Conflict, NotFound, UnknownMunicipality
+from mynumbercard.domain.individual_number import notice_kind_for
+from mynumbercard.domain.municipality import Municipality
+from mynumbercard.domain.resident import ResidenceStatus, Resident, ResidentStatus, Sex
+from mynumbercard.domain.staff import Role
+from mynumbercard.services.ports import AuditRecord, StaffAccount
+
+_RESIDENT_FIELDS = (
+    "individual_number", "number_assigned_on", "family_name", "given_name",
+    "family_name_kana", "given_name_kana", "birth_date", "municipality_code", "postal_code",
+    "address", "nationality", "period_of_stay_until",
+)
+
+
+def _new_id(primary_key: Any) -> int:
+    (new_id,) = primary_key
+    return int(new_id)
+
+
+def _resident_values(resident: Resident) -> dict[str, Any]:
+    values: dict[str, Any] = {name: getattr(resident, name) for name in _RESIDENT_FIELDS}
+    values.update(
+        sex=resident.sex.value,
+        residence_status=resident.residence_status.value,
+        status=resident.status.value,
+        number_notice_kind=(
+            notice_kind_for(resident.number_assigned_on).value
+            if resident.number_assigned_on else None
+        ),
+    )
+    return values
+
+
+def _resident_from_row(row: Row[Any]) -> Resident:
+    m = row._mapping
+    return Resident(
+        id=m["id"],
+        sex=Sex(m["sex"]),
+        residence_status=ResidenceStatus(m["residence_status"]),
+        status=ResidentStatus(m["status"]),
+        version=m["version"],
+        **{name: m[name] for name in _RESIDENT_FIELDS},
+    )
+
+
+class SqlMunicipalities:
+    def __init__(self, conn: Connection) -> None:
+        self._conn = conn
+
+    def get(self, code: str) -> Municipality:
+        query = select(municipalities).where(municipalities.c.code == code)
+        row = self._conn.execute(query).first()
+        if row is None:
+            raise UnknownMunicipality(f"no municipality has the code {code}")
+        return Municipality(**row._mapping)
+
+
+class SqlResidents:
+    def __init__(self, conn: Connection) -> None:
+        self._conn = conn
+
+    def add(self, resident: Resident, *, now: datetime) -> int:
+        result = self._conn.execute(
+            insert(residents).values(**_resident_values(resident), version=0, created_at=now,
+                                     updated_at=now)
+        )
+        resident.id = _new_id(result.inserted_primary_key)
+        self._flush_events(resident, now)
+        return resident.id
+
+    def get(self, resident_id: int) -> Resident:
+        row = self._conn.execute(select(residents).where(residents.c.id == resident_id)).first()
+        if row is None:
+            raise NotFound(f"no resident with id {resident_id}")
+        return _resident_from_row(row)
+
+    def find_by_number(self, number: str) -> Resident | None:
+        row = self._conn.execute(
+            select(residents).where(residents.c.individual_number == number)
+        ).first()
+        return _resident_from_row(row) if row else None
+
+    def number_taken(self, number: str) -> bool:
+        return bool(self._conn.scalar(
+            select(exists().where(residents.c.individual_number == number))
+        ))
+
+    def save(self, resident: Resident, *, now: datetime) -> None:
+        # Optimistic: the row must still be at the version we read, settled by the database.
+        result = self._conn.execute(
+            update(residents)
+            .where(residents.c.id == resident.id, residents.c.version == resident.version)
+            .values(**_resident_values(resident), version=resident.version + 1, updated_at=now)
+        )
+        if result.rowcount != 1:
+            raise Conflict("the resident was changed by someone else meanwhile: reload and retry")
+        resident.version += 1
+        self._flush_events(resident, now)
+
+    def list_in(self, municipality_code: str, *, limit: int, after_id: int) -> Sequence[Resident]:
+        rows = self._conn.execute(
+            select(residents)
+            .where(residents.c.municipality_code == municipality_code, residents.c.id > after_id)
+            .order_by(residents.c.id)
+            .limit(limit)
+        )
+        return [_resident_from_row(row) for row in rows]
+
+    def _flush_events(self, resident: Resident, now: datetime) -> None:
+        if not resident.events:
+            return
+        self._conn.execute(insert(resident_events), [
+            {"resident_id": resident.id, "kind": e.kind.value, "occurred_on": e.occurred_on,
+             "from_municipality": e.from_municipality, "to_municipality": e.to_municipality,
+             "recorded_at": now}
+            for e in resident.events
+        ])
+        resident.events.clear()
+
+    def events_of(self, resident_id: int) -> list[tuple[str, date]]:
+        rows = self._conn.execute(
+            select(resident_events.c.kind, resident_events.c.occurred_on)
+            .where(resident_events.c.resident_id == resident_id)
+            .order_by(resident_events.c.id)
+        )
+        return [(kind, occurred_on) for kind, occurred_on in rows]
+
+
+class SqlStaff:
+    def __init__(self, conn: Connection) -> None:
+        self._conn = conn
+
+    def add(self, account: StaffAccount, *, now: datetime) -> int:
+        result = self._conn.execute(insert(staff).values(
+            username=account.username, password_hash=account.password_hash,
+            role=account.role.value, municipality_code=account.municipality_code,
+            active=account.active, created_at=now,
+        ))
+        return _new_id(result.inserted_primary_key)
+
+    def _one(self, condition: Any) -> StaffAccount | None:
+        row = self._conn.execute(select(staff).where(condition)).first()
+        if row is None:
+            return None
+        m = row._mapping
+        return StaffAccount(m["id"], m["username"], m["password_hash"], Role(m["role"]),
+                            m["municipality_code"], bool(m["active"]))
+
+    def find_by_username(self, username: str) -> StaffAccount | None:
+        return self._one(staff.c.username == username)
+
+    def get(self, staff_id: int) -> StaffAccount:
+        account = self._one(staff.c.id == staff_id)
+        if account is None:
+            raise NotFound(f"no staff account with id {staff_id}")
+        return account
+
+
+class SqlSessions:
+    def __init__(self, conn: Connection) -> None:
+        self._conn = conn
+
+    def add(self, *, token_hash: str, staff_id: int, issued_at: datetime,
+            expires_at: datetime) -> None:
+        self._conn.execute(insert(sessions).values(
+            token_hash=token_hash, staff_id=staff_id, issued_at=issued_at, expires_at=expires_at))
+
+    def active_staff_id(self, token_hash: str, *, now: datetime) -> int | None:
+        staff_id = self._conn.scalar(
+            select(sessions.c.staff_id).where(
+                sessions.c.token_hash == token_hash,
+                sessions.c.expires_at > now,
+                sessions.c.revoked_at.is_(None),
+            )
+        )
+        return int(staff_id) if staff_id is not None else None
+
+    def revoke(self, token_hash: str, *, now: datetime) -> None:
+        self._conn.execute(update(sessions).where(sessions.c.token_hash == token_hash,
+                                                  sessions.c.revoked_at.is_(None))
+                           .values(revoked_at=now))
+
+
+class SqlAuditLog:
+    def __init__(self, conn: Connection) -> None:
+        self._conn = conn
+
+    def record(self, record: AuditRecord) -> None:
+        self._conn.execute(insert(audit_log).values(
+            at=record.at, actor=record.actor, action=record.action, subject=record.subject,
+            details=record.details))
+
+    def list(self, *, subject: str | None, limit: int,
+             before_id: int | None) -> Sequence[tuple[int, AuditRecord]]:
+        query = select(audit_log).order_by(audit_log.c.id.desc()).limit(limit)
+        if subject is not None:
+            query = query.where(audit_log.c.subject == subject)
+        if before_id is not None:
+            query = query.where(audit_log.c.id < before_id)
+        return [
+            (row.id, AuditRecord(row.at, row.actor, row.action, row.subject, row.details))
+            for row in self._conn.execute(query)
+        ]
+
+
+class SqlUnitOfWork:
+    """One connection, one transaction; rolled back unless committed."""
+
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+
+    def __enter__(self) -> Self:
+        self._conn = self._engine.connect()
+        self._tx = self._conn.begin()
+        self.municipalities = SqlMunicipalities(self._conn)
+        self.residents = SqlResidents(self._conn)
+        self.staff = SqlStaff(self._conn)
+        self.sessions = SqlSessions(self._conn)
+        self.audit = SqlAuditLog(self._conn)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        try:
+            if self._tx.is_active:
+                self._tx.rollback()
+        finally:
+            self._conn.close()
+
+    def commit(self) -> None:
+        self._tx.commit()

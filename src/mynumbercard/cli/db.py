@@ -1,0 +1,29 @@
+"""`mynumbercard db ...`: the schema."""
+
+from __future__ import annotations
+
+import typer
+from rich.console import Console
+
+from mynumbercard import bootstrap
+from mynumbercard.adapters.db import migrate
+from mynumbercard.adapters.db.bulk import load_municipalities
+
+app = typer.Typer(help="The database: migrations.", no_args_is_help=True)
+
+
+@app.command()
+def upgrade(revision: str = typer.Argument("head", help="Target revision.")) -> None:
+    """Migrate the database to the newest schema and load the municipalities."""
+    engine = bootstrap.engine()
+    migrate.upgrade(engine, revision)
+    count = load_municipalities(engine)
+    Console().print(f"database at revision {migrate.current(engine)}; {count} municipalities")
+
+
+@app.command()
+def downgrade(revision: str = typer.Argument(..., help="Target revision, or 'base'.")) -> None:
+    """Migrate down (for development; production rolls forward)."""
+    engine = bootstrap.engine()
+    migrate.downgrade(engine, revision)
+    Console().print(f"database at revision {migrate.current(engine)}")

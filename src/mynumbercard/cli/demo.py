@@ -1,0 +1,95 @@
+"""`mynumbercard demo load`: a register to explore, with staff accounts to sign in with."""
+
+from __future__ import annotations
+
+import random
+from datetime import date
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from mynumbercard import bootstrap
+from mynumbercard.adapters.db.bulk import generate_residents
+from mynumbercard.domain.resident import ResidenceStatus, Sex
+from mynumbercard.domain.staff import Actor, Role
+from mynumbercard.services import register
+from mynumbercard.services import staff as staff_service
+
+app = typer.Typer(help="Demo data.", no_args_is_help=True)
+
+# Demo accounts only: `make run` prints them; a real deployment creates its own.
+DEMO_PASSWORD = "demo-password-2026"  # noqa: S105 - printed for the demo on purpose
+DEMO_STAFF = (
+    ("admin", Role.ADMIN, None),
+    ("clerk-chiyoda", Role.CLERK, "13101"),
+    ("clerk-sapporo-chuo", Role.CLERK, "01101"),
+    ("operator", Role.OPERATOR, None),
+    ("auditor", Role.AUDITOR, None),
+)
+DEMO_SEED = 20261125
+
+
+@app.command()
+def load(
+    residents: int = typer.Option(2000, "--residents", help="Synthetic residents to add."),
+) -> None:
+    """Load demo staff, a synthetic register and a few life events (once; idempotent)."""
+    wired = bootstrap.container()
+    console = Console()
+    with wired.uow() as uow:
+        if uow.staff.find_by_username("admin") is not None:
+            console.print("demo data is loaded already")
+            _print_accounts(console)
+            return
+    actor = Actor("demo", Role.ADMIN)
+    now = wired.clock()
+    for username, role, municipality in DEMO_STAFF:
+        staff_service.add_staff(wired.uow, wired.hasher, actor=actor, username=username,
+                                password=DEMO_PASSWORD, role=role,
+                                municipality_code=municipality, now=now)
+    generate_residents(wired.engine, count=residents, seed=DEMO_SEED, today=now.date(),
+                       progress=False)
+    _life_events(wired, actor)
+    console.print(f"demo data loaded: {residents} synthetic residents and a few life events")
+    _print_accounts(console)
+
+
+def _life_events(wired: bootstrap.Container, actor: Actor) -> None:
+    """A birth, an arrival from overseas, a move between wards and a death, through the
+    same use cases the counter uses, so the audit log has something to show."""
+    now, rng = wired.clock(), random.Random(DEMO_SEED)  # noqa: S311 - reproducible demo
+    today = now.date()
+    register.register_resident(
+        wired.uow, actor=actor, now=now, family_name="山田", given_name="陽葵",
+        family_name_kana="ヤマダ", given_name_kana="ヒマリ", birth_date=date(2026, 11, 1),
+        sex=Sex.FEMALE, municipality_code="13101", postal_code="1000001",
+        address="千代田1番1号", registered_on=min(today, date(2026, 11, 10)), rng=rng,
+    )
+    arrival = register.register_resident(
+        wired.uow, actor=actor, now=now, family_name="グエン", given_name="ヴァン アン",
+        family_name_kana="グエン", given_name_kana="ヴァン アン", birth_date=date(1998, 3, 14),
+        sex=Sex.MALE, municipality_code="01101", postal_code="0600001",
+        address="北一条西2丁目1番地", registered_on=date(2025, 4, 1), nationality="VN",
+        residence_status=ResidenceStatus.LIMITED_STAY, period_of_stay_until=date(2028, 3, 31),
+        rng=rng,
+    )
+    register.move_resident(wired.uow, actor=actor, resident_id=arrival.id or 0,
+                           to_municipality="01102", postal_code="0010010",
+                           address="北十条西4丁目1番地", moved_on=date(2026, 4, 1), now=now)
+    oldest = min(
+        (register.get_resident(wired.uow, actor=actor, resident_id=i, now=now)
+         for i in range(1, 51)),
+        key=lambda r: r.birth_date,
+    )
+    register.record_death(wired.uow, actor=actor, resident_id=oldest.id or 0,
+                          died_on=today, now=now)
+
+
+def _print_accounts(console: Console) -> None:
+    table = Table(title=f"demo staff accounts (password: {DEMO_PASSWORD})")
+    for column in ("username", "role", "municipality"):
+        table.add_column(column)
+    for username, role, municipality in DEMO_STAFF:
+        table.add_row(username, role.value, municipality or "-")
+    console.print(table)

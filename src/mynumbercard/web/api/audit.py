@@ -1,0 +1,36 @@
+"""The audit log, for auditors and administrators."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query
+from pydantic import BaseModel
+
+from mynumbercard.services.audit import list_audit
+from mynumbercard.web.deps import ActorDep, ContainerDep
+
+router = APIRouter(prefix="/api/v1/audit", tags=["audit"])
+
+
+class AuditOut(BaseModel):
+    id: int
+    at: datetime
+    actor: str
+    action: str
+    subject: str
+    details: dict[str, Any] | None
+
+
+@router.get("", summary="Newest audit records first")
+def audit(
+    actor: ActorDep, container: ContainerDep, subject: str | None = None,
+    before_id: int | None = None, limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+) -> list[AuditOut]:
+    return [
+        AuditOut(id=record_id, at=r.at, actor=r.actor, action=r.action, subject=r.subject,
+                 details=r.details)
+        for record_id, r in list_audit(container.uow, actor=actor, subject=subject,
+                                       limit=limit, before_id=before_id)
+    ]

@@ -1,0 +1,58 @@
+"""Sign-in: a short-lived bearer token for the API, the same as a cookie for the pages."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Response
+from pydantic import BaseModel, Field
+
+from mynumbercard.services import staff as staff_service
+from mynumbercard.web.deps import SESSION_COOKIE, ActorDep, ContainerDep, NowDep, session_token
+
+router = APIRouter(prefix="/api/v1/auth", tags=["auth"])
+
+
+class Credentials(BaseModel):
+    username: str = Field(max_length=64)
+    password: str = Field(max_length=1024, repr=False)
+
+
+class TokenOut(BaseModel):
+    access_token: str
+    token_type: str = "bearer"  # noqa: S105 - the OAuth 2 token type, not a secret
+    expires_at: datetime
+
+
+class WhoAmI(BaseModel):
+    username: str
+    role: str
+    municipality_code: str | None
+
+
+@router.post("/token", summary="Sign in with username and password")
+def sign_in(body: Credentials, response: Response, container: ContainerDep,
+            now: NowDep) -> TokenOut:
+    issued = staff_service.sign_in(
+        container.uow, container.hasher, username=body.username, password=body.password,
+        now=now, lifetime=container.settings.token_lifetime,
+    )
+    response.set_cookie(
+        SESSION_COOKIE, issued.token, httponly=True, samesite="strict", path="/",
+        max_age=int(container.settings.token_lifetime.total_seconds()),
+    )
+    return TokenOut(access_token=issued.token, expires_at=issued.expires_at)
+
+
+@router.post("/sign-out", status_code=204, summary="End the session")
+def sign_out(response: Response, container: ContainerDep, now: NowDep,
+             token: Annotated[str, Depends(session_token)]) -> None:
+    staff_service.sign_out(container.uow, token=token, now=now)
+    response.delete_cookie(SESSION_COOKIE, path="/")
+
+
+@router.get("/me", summary="Who is signed in")
+def me(actor: ActorDep) -> WhoAmI:
+    return WhoAmI(username=actor.name, role=actor.role.value,
+                  municipality_code=actor.municipality_code)

@@ -1,0 +1,147 @@
+"""In-memory fakes of the ports, for use-case tests without a database."""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Sequence
+from dataclasses import replace
+from datetime import datetime
+from typing import Self
+
+from mynumbercard.adapters.municipalities import directory
+from mynumbercard.domain.errors import Conflict, NotFound
+from mynumbercard.domain.municipality import Municipality
+from mynumbercard.domain.resident import Resident, ResidentEvent
+from mynumbercard.services.ports import AuditRecord, StaffAccount
+
+
+class FakeMunicipalities:
+    def get(self, code: str) -> Municipality:
+        return directory().get(code)
+
+
+class FakeResidents:
+    def __init__(self) -> None:
+        self.rows: dict[int, Resident] = {}
+        self.events: list[tuple[int, ResidentEvent]] = []
+
+    def add(self, resident: Resident, *, now: datetime) -> int:
+        resident.id = len(self.rows) + 1
+        self.save_events(resident)
+        self.rows[resident.id] = copy.deepcopy(resident)
+        return resident.id
+
+    def save_events(self, resident: Resident) -> None:
+        self.events += [(resident.id or 0, e) for e in resident.events]
+        resident.events.clear()
+
+    def get(self, resident_id: int) -> Resident:
+        if resident_id not in self.rows:
+            raise NotFound(f"no resident with id {resident_id}")
+        return copy.deepcopy(self.rows[resident_id])
+
+    def find_by_number(self, number: str) -> Resident | None:
+        return next((copy.deepcopy(r) for r in self.rows.values()
+                     if r.individual_number == number), None)
+
+    def number_taken(self, number: str) -> bool:
+        return self.find_by_number(number) is not None
+
+    def save(self, resident: Resident, *, now: datetime) -> None:
+        assert resident.id is not None
+        if self.rows[resident.id].version != resident.version:
+            raise Conflict("changed meanwhile")
+        resident.version += 1
+        self.save_events(resident)
+        self.rows[resident.id] = copy.deepcopy(resident)
+
+    def list_in(self, municipality_code: str, *, limit: int, after_id: int) -> Sequence[Resident]:
+        return [r for i, r in sorted(self.rows.items())
+                if r.municipality_code == municipality_code and i > after_id][:limit]
+
+
+class FakeStaff:
+    def __init__(self) -> None:
+        self.rows: dict[int, StaffAccount] = {}
+
+    def add(self, account: StaffAccount, *, now: datetime) -> int:
+        staff_id = len(self.rows) + 1
+        self.rows[staff_id] = replace(account, id=staff_id)
+        return staff_id
+
+    def find_by_username(self, username: str) -> StaffAccount | None:
+        return next((a for a in self.rows.values() if a.username == username), None)
+
+    def get(self, staff_id: int) -> StaffAccount:
+        return self.rows[staff_id]
+
+
+class FakeSessions:
+    def __init__(self) -> None:
+        self.rows: dict[str, tuple[int, datetime, datetime | None]] = {}
+
+    def add(self, *, token_hash: str, staff_id: int, issued_at: datetime,
+            expires_at: datetime) -> None:
+        self.rows[token_hash] = (staff_id, expires_at, None)
+
+    def active_staff_id(self, token_hash: str, *, now: datetime) -> int | None:
+        staff_id, expires_at, revoked_at = self.rows.get(token_hash, (0, now, now))
+        return staff_id if expires_at > now and revoked_at is None else None
+
+    def revoke(self, token_hash: str, *, now: datetime) -> None:
+        if token_hash in self.rows:
+            staff_id, expires_at, _ = self.rows[token_hash]
+            self.rows[token_hash] = (staff_id, expires_at, now)
+
+
+class FakeAuditLog:
+    def __init__(self) -> None:
+        self.records: list[AuditRecord] = []
+
+    def record(self, record: AuditRecord) -> None:
+        self.records.append(record)
+
+    def list(self, *, subject: str | None, limit: int,
+             before_id: int | None) -> Sequence[tuple[int, AuditRecord]]:
+        numbered = list(enumerate(self.records, start=1))[::-1]
+        return [(i, r) for i, r in numbered
+                if (subject is None or r.subject == subject)
+                and (before_id is None or i < before_id)][:limit]
+
+
+class FakeUnitOfWork:
+    """Shares its stores across transactions; `commit` marks that a use case committed.
+
+    Writes land in the stores at once, as a fake may: the tests check what was
+    committed through `commits`, and the rollback path through the real database.
+    """
+
+    def __init__(self) -> None:
+        self.municipalities = FakeMunicipalities()
+        self.residents = FakeResidents()
+        self.staff = FakeStaff()
+        self.sessions = FakeSessions()
+        self.audit = FakeAuditLog()
+        self.commits = 0
+
+    def __call__(self) -> Self:
+        return self
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+    def commit(self) -> None:
+        self.commits += 1
+
+
+class PlainHasher:
+    """Stands in for argon2 (slow by design) in unit tests."""
+
+    def hash(self, password: str) -> str:
+        return "plain$" + password[::-1]
+
+    def verify(self, password_hash: str, password: str) -> bool:
+        return password_hash == self.hash(password)
