@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from functools import cache
 
 from sqlalchemy import Engine
 
@@ -17,8 +16,8 @@ from mynumbercard.config import Settings
 from mynumbercard.services.ports import PasswordHasher, UnitOfWork
 
 
-@cache
 def settings() -> Settings:
+    """Read afresh from the environment each time: cheap, and never stale in tests."""
     return Settings()
 
 
@@ -46,6 +45,12 @@ class Container:
     @property
     def municipalities(self) -> MunicipalityDirectory:
         return directory()
+
+    def __enter__(self) -> Container:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.engine.dispose()  # close pooled connections now, not at garbage collection
 
 
 def container(config: Settings | None = None) -> Container:

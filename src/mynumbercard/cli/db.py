@@ -15,15 +15,17 @@ app = typer.Typer(help="The database: migrations.", no_args_is_help=True)
 @app.command()
 def upgrade(revision: str = typer.Argument("head", help="Target revision.")) -> None:
     """Migrate the database to the newest schema and load the municipalities."""
-    engine = bootstrap.engine()
-    migrate.upgrade(engine, revision)
-    count = load_municipalities(engine)
-    Console().print(f"database at revision {migrate.current(engine)}; {count} municipalities")
+    with bootstrap.container() as wired:
+        migrate.upgrade(wired.engine, revision)
+        count = load_municipalities(wired.engine)
+        current = migrate.current(wired.engine)
+    Console().print(f"database at revision {current}; {count} municipalities")
 
 
 @app.command()
 def downgrade(revision: str = typer.Argument(..., help="Target revision, or 'base'.")) -> None:
     """Migrate down (for development; production rolls forward)."""
-    engine = bootstrap.engine()
-    migrate.downgrade(engine, revision)
-    Console().print(f"database at revision {migrate.current(engine)}")
+    with bootstrap.container() as wired:
+        migrate.downgrade(wired.engine, revision)
+        current = migrate.current(wired.engine)
+    Console().print(f"database at revision {current}")

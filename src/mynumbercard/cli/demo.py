@@ -35,7 +35,11 @@ def load(
     residents: int = typer.Option(2000, "--residents", help="Synthetic residents to add."),
 ) -> None:
     """Load demo staff, a synthetic register and a few life events (once; idempotent)."""
-    wired = bootstrap.container()
+    with bootstrap.container() as wired:
+        _load(wired, residents)
+
+
+def _load(wired: bootstrap.Container, residents: int) -> None:
     console = Console()
     with wired.uow() as uow:
         if uow.staff.find_by_username("admin") is not None:
@@ -45,11 +49,19 @@ def load(
     actor = Actor("demo", Role.ADMIN)
     now = wired.clock()
     for username, role, municipality in DEMO_STAFF:
-        staff_service.add_staff(wired.uow, wired.hasher, actor=actor, username=username,
-                                password=DEMO_PASSWORD, role=role,
-                                municipality_code=municipality, now=now)
-    generate_residents(wired.engine, count=residents, seed=DEMO_SEED, today=now.date(),
-                       progress=False)
+        staff_service.add_staff(
+            wired.uow,
+            wired.hasher,
+            actor=actor,
+            username=username,
+            password=DEMO_PASSWORD,
+            role=role,
+            municipality_code=municipality,
+            now=now,
+        )
+    generate_residents(
+        wired.engine, count=residents, seed=DEMO_SEED, today=now.date(), progress=False
+    )
     _life_events(wired, actor)
     console.print(f"demo data loaded: {residents} synthetic residents and a few life events")
     _print_accounts(console)
@@ -61,29 +73,60 @@ def _life_events(wired: bootstrap.Container, actor: Actor) -> None:
     now, rng = wired.clock(), random.Random(DEMO_SEED)  # noqa: S311 - reproducible demo
     today = now.date()
     register.register_resident(
-        wired.uow, actor=actor, now=now, family_name="山田", given_name="陽葵",
-        family_name_kana="ヤマダ", given_name_kana="ヒマリ", birth_date=date(2026, 11, 1),
-        sex=Sex.FEMALE, municipality_code="13101", postal_code="1000001",
-        address="千代田1番1号", registered_on=min(today, date(2026, 11, 10)), rng=rng,
-    )
-    arrival = register.register_resident(
-        wired.uow, actor=actor, now=now, family_name="グエン", given_name="ヴァン アン",
-        family_name_kana="グエン", given_name_kana="ヴァン アン", birth_date=date(1998, 3, 14),
-        sex=Sex.MALE, municipality_code="01101", postal_code="0600001",
-        address="北一条西2丁目1番地", registered_on=date(2025, 4, 1), nationality="VN",
-        residence_status=ResidenceStatus.LIMITED_STAY, period_of_stay_until=date(2028, 3, 31),
+        wired.uow,
+        actor=actor,
+        now=now,
+        family_name="山田",
+        given_name="陽葵",
+        family_name_kana="ヤマダ",
+        given_name_kana="ヒマリ",
+        birth_date=date(2026, 11, 1),
+        sex=Sex.FEMALE,
+        municipality_code="13101",
+        postal_code="1000001",
+        address="千代田1番1号",
+        registered_on=min(today, date(2026, 11, 10)),
         rng=rng,
     )
-    register.move_resident(wired.uow, actor=actor, resident_id=arrival.id or 0,
-                           to_municipality="01102", postal_code="0010010",
-                           address="北十条西4丁目1番地", moved_on=date(2026, 4, 1), now=now)
+    arrival = register.register_resident(
+        wired.uow,
+        actor=actor,
+        now=now,
+        family_name="グエン",
+        given_name="ヴァン アン",
+        family_name_kana="グエン",
+        given_name_kana="ヴァン アン",
+        birth_date=date(1998, 3, 14),
+        sex=Sex.MALE,
+        municipality_code="01101",
+        postal_code="0600001",
+        address="北一条西2丁目1番地",
+        registered_on=date(2025, 4, 1),
+        nationality="VN",
+        residence_status=ResidenceStatus.LIMITED_STAY,
+        period_of_stay_until=date(2028, 3, 31),
+        rng=rng,
+    )
+    register.move_resident(
+        wired.uow,
+        actor=actor,
+        resident_id=arrival.id or 0,
+        to_municipality="01102",
+        postal_code="0010010",
+        address="北十条西4丁目1番地",
+        moved_on=date(2026, 4, 1),
+        now=now,
+    )
     oldest = min(
-        (register.get_resident(wired.uow, actor=actor, resident_id=i, now=now)
-         for i in range(1, 51)),
+        (
+            register.get_resident(wired.uow, actor=actor, resident_id=i, now=now)
+            for i in range(1, 51)
+        ),
         key=lambda r: r.birth_date,
     )
-    register.record_death(wired.uow, actor=actor, resident_id=oldest.id or 0,
-                          died_on=today, now=now)
+    register.record_death(
+        wired.uow, actor=actor, resident_id=oldest.id or 0, died_on=today, now=now
+    )
 
 
 def _print_accounts(console: Console) -> None:

@@ -37,11 +37,16 @@ def add(
         password = sys.stdin.readline().rstrip("\n")
     else:
         password = typer.prompt("password", hide_input=True, confirmation_prompt=True)
-    wired = bootstrap.container()
-    account = staff_service.add_staff(
-        wired.uow, wired.hasher, actor=cli_actor(), username=username, password=password,
-        role=role,
-        municipality_code=parse_local_government_code(municipality) if municipality else None,
-        now=wired.clock(),
-    )
+    code = parse_local_government_code(municipality) if municipality else None
+    with bootstrap.container() as wired:
+        account = staff_service.add_staff(
+            wired.uow,
+            wired.hasher,
+            actor=cli_actor(),
+            username=username,
+            password=password,
+            role=role,
+            municipality_code=code,
+            now=wired.clock(),
+        )
     Console().print(f"staff account {account.username} ({account.role.value}) created")

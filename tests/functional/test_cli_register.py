@@ -1,0 +1,111 @@
+"""The CLI's set-up commands as a newcomer types them, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from mynumbercard.cli.main import app
+
+runner = CliRunner()
+
+
+@pytest.fixture
+def env(database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
+    values = {"MYNUMBERCARD_HOME": str(tmp_path / "home"),
+              "MYNUMBERCARD_DATABASE_URL": database_url}
+    for key, value in values.items():
+        monkeypatch.setenv(key, value)
+    return values
+
+
+def test_db_upgrade_is_idempotent_and_demo_load_fills_the_register(env: dict[str, str]):
+    first = runner.invoke(app, ["db", "upgrade"])
+    assert first.exit_code == 0, first.output
+    assert "revision 0001" in first.output
+    assert runner.invoke(app, ["db", "upgrade"]).exit_code == 0
+    loaded = runner.invoke(app, ["demo", "load", "--residents", "300"])
+    assert loaded.exit_code == 0, loaded.output
+    assert "clerk-chiyoda" in loaded.output
+    again = runner.invoke(app, ["demo", "load", "--residents", "300"])
+    assert "loaded already" in again.output
+
+
+def test_staff_add_reads_the_password_from_stdin_and_never_prints_it(env: dict[str, str]):
+    password = "a very secret passphrase"
+    added = runner.invoke(app, ["staff", "add", "clerk-kita", "--role", "clerk",
+                                "--municipality", "011029", "--password-stdin"],
+                          input=password + "\n")
+    assert added.exit_code == 0, added.output
+    assert password not in added.output
+    duplicate = runner.invoke(app, ["staff", "add", "clerk-kita", "--role", "auditor",
+                                    "--password-stdin"], input=password + "\n")
+    assert duplicate.exit_code == 4
+    assert "exists already" in duplicate.output
+    no_town = runner.invoke(app, ["staff", "add", "clerk-x", "--role", "clerk",
+                                  "--password-stdin"], input=password + "\n")
+    assert no_town.exit_code == 2
+
+
+@pytest.mark.parametrize(("code", "status", "expected"), [
+    ("011002", 0, "札幌市"),
+    ("141011", 0, "横浜市"),  # the ward shows its designated city
+    ("131016", 0, "千代田区"),
+    ("131017", 2, "check digit"),
+    ("999997", 3, "no municipality"),
+    ("12ab", 2, "6 digits"),
+])
+def test_municipality_show(code: str, status: int, expected: str):
+    shown = runner.invoke(app, ["municipality", "show", code])
+    assert shown.exit_code == status, shown.output
+    assert expected in shown.output
+
+
+def test_municipality_show_json():
+    shown = runner.invoke(app, ["municipality", "show", "141011", "--json"])
+    assert json.loads(shown.output) == {
+        "code": "141011", "name": "横浜市鶴見区", "kana": "ヨコハマシツルミク",
+        "prefecture": "神奈川県", "prefecture_kana": "カナガワケン",
+        "designated_city": {"code": "141003", "name": "横浜市"},
+    }
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def test_serve_answers_on_the_given_port(env: dict[str, str]):
+    executable = Path(sys.executable).with_name("mynumbercard")
+    assert executable.exists(), "the console script is installed with the package"
+    assert runner.invoke(app, ["db", "upgrade"]).exit_code == 0
+    port = _free_port()
+    with subprocess.Popen(  # noqa: S603
+        [executable, "serve", "--host", "127.0.0.1", "--port", str(port)],
+        env={**os.environ, **env}, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+    ) as server:
+        try:
+            deadline = time.monotonic() + 30
+            while True:
+                try:
+                    url = f"http://127.0.0.1:{port}/healthz"
+                    with urllib.request.urlopen(url) as reply:  # noqa: S310 - loopback
+                        assert json.load(reply) == {"status": "ok"}
+                        break
+                except OSError:
+                    assert server.poll() is None, server.stderr.read() if server.stderr else ""
+                    assert time.monotonic() < deadline, "the server did not answer within 30 s"
+                    time.sleep(0.2)
+        finally:
+            server.terminate()
+            server.wait(timeout=10)
