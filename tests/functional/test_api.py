@@ -147,6 +147,9 @@ def test_bad_bodies_get_clear_errors(client: TestClient):
     broken = dict(NEWBORN, birth_date="2023-02-29")
     response = client.post("/api/v1/residents", json=broken, headers=chiyoda)
     assert response.status_code == 422
+    assert response.json()["error"] == "invalid_input"
+    assert "birth_date" in response.json()["message"]
+    assert "2023-02-29" not in response.text  # values are not echoed back
     after_registration = dict(NEWBORN, registered_on="2026-10-01")
     response = client.post("/api/v1/residents", json=after_registration, headers=chiyoda)
     assert response.status_code == 422

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from fastapi import FastAPI, Request
+from fastapi.encoders import jsonable_encoder
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
 from mynumbercard.domain import errors
@@ -31,5 +33,24 @@ async def _domain_error(_request: Request, error: errors.DomainError) -> JSONRes
     )
 
 
+async def _malformed_request(_request: Request, error: RequestValidationError) -> JSONResponse:
+    """Schema errors get the same shape as domain errors, plus where each one is.
+
+    The offending values are left out: they may be personal data or a password."""
+    problems = [
+        {"location": list(e.get("loc", ())), "problem": e.get("msg", "")}
+        for e in error.errors()
+    ]
+    message = "; ".join(
+        f"{'.'.join(str(part) for part in p['location'])}: {p['problem']}" for p in problems
+    )
+    return JSONResponse(
+        {"error": errors.InvalidInput.code, "message": message,
+         "problems": jsonable_encoder(problems)},
+        status_code=422,
+    )
+
+
 def install(app: FastAPI) -> None:
     app.add_exception_handler(errors.DomainError, _domain_error)  # type: ignore[arg-type]
+    app.add_exception_handler(RequestValidationError, _malformed_request)  # type: ignore[arg-type]
