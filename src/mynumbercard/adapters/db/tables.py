@@ -20,7 +20,6 @@ from sqlalchemy import (
     MetaData,
     String,
     Table,
-    Text,
 )
 
 # Named constraints, so that migrations (and SQLite batch mode) can refer to them.
