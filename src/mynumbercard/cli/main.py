@@ -20,7 +20,9 @@ class _DomainErrorsAsExitCodes(TyperGroup):
         try:
             return super().invoke(ctx)
         except DomainError as error:
-            Console(stderr=True).print(f"error: {error.message}", highlight=False, markup=False)
+            Console(stderr=True, soft_wrap=True).print(
+                f"error: {error.message}", highlight=False, markup=False
+            )
             raise typer.Exit(exit_code_for(error)) from None
 
 

@@ -12,7 +12,10 @@ JsonDict = dict[str, object]
 
 
 def number_validity(number: str) -> JsonDict:
-    result = individual_number.check(number)
+    return number_validity_of(individual_number.check(number))
+
+
+def number_validity_of(result: individual_number.NumberCheck) -> JsonDict:
     return {"number": result.number, "valid": result.valid, "reason": result.reason}
 
 
