@@ -1,0 +1,80 @@
+"""`mynumbercard residents ...`: the resident register in bulk."""
+
+from __future__ import annotations
+
+import random
+import time
+from datetime import UTC, date, datetime
+
+import typer
+from rich.console import Console
+
+from mynumbercard import bootstrap
+from mynumbercard.adapters.db.bulk import DEFAULT_CHUNK_SIZE, generate_residents, has_register
+from mynumbercard.domain.dates import parse_iso_date
+
+app = typer.Typer(help="The resident register in bulk.", no_args_is_help=True)
+
+
+@app.command()
+def generate(
+    count: int = typer.Option(..., "--count", min=1, help="Residents to add."),
+    seed: int | None = typer.Option(
+        None,
+        "--seed",
+        min=0,
+        show_default=False,
+        help="Seed for a reproducible register (default: a random one, printed).",
+    ),
+    today: str | None = typer.Option(
+        None,
+        "--today",
+        metavar="YYYY-MM-DD",
+        show_default=False,
+        help="Reference date for ages and periods of stay (default: today).",
+    ),
+    chunk_size: int = typer.Option(
+        DEFAULT_CHUNK_SIZE, "--chunk-size", min=1, help="Residents per transaction."
+    ),
+) -> None:
+    """Add COUNT synthetic residents: Faker ja_JP names, real postal addresses, the 2020
+    census age pyramid, about 2.5 % foreign residents, valid unique Individual Numbers."""
+    now = datetime.now(UTC)
+    reference = parse_iso_date(today, field="--today") if today else now.date()
+    err = Console(stderr=True, highlight=False)
+    engine = bootstrap.engine()
+    try:
+        if not has_register(engine):
+            err.print(
+                "error: the database has no register yet: run `mynumbercard db upgrade` first",
+                markup=False,
+            )
+            raise typer.Exit(2)
+        if seed is None:
+            seed = random.SystemRandom().randrange(2**32)
+        err.print(
+            f"seed {seed} (pass --seed {seed} --today {reference} to repeat this register)",
+            markup=False,
+        )
+        started = time.perf_counter()
+        written = generate_residents(
+            engine,
+            count=count,
+            seed=seed,
+            today=reference,
+            now=now,
+            chunk_size=chunk_size,
+            progress=True,
+        )
+        _summary(written, time.perf_counter() - started, reference)
+    finally:
+        engine.dispose()
+
+
+def _summary(written: int, seconds: float, reference: date) -> None:
+    rate = written / seconds if seconds > 0 else float("inf")
+    Console(highlight=False).print(
+        f"generated {written:,} residents as of {reference} in {seconds:.1f} s "
+        f"({rate:,.0f} residents/s)",
+        markup=False,
+    )
