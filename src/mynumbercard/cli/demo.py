@@ -28,6 +28,7 @@ DEMO_STAFF = (
     ("auditor", Role.AUDITOR, None),
 )
 DEMO_SEED = 20261125
+DEMO_CLERK_MUNICIPALITIES = frozenset(code for _, _, code in DEMO_STAFF if code)
 
 
 @app.command()
@@ -59,9 +60,12 @@ def _load(wired: bootstrap.Container, residents: int) -> None:
             municipality_code=municipality,
             now=now,
         )
-    generate_residents(
-        wired.engine, count=residents, seed=DEMO_SEED, today=now.date(), progress=False
-    )
+    # A quarter lives where the demo clerks work, so their lists are not empty.
+    local = residents // 4
+    generate_residents(wired.engine, count=local, seed=DEMO_SEED, today=now.date(),
+                       only_in=DEMO_CLERK_MUNICIPALITIES)
+    generate_residents(wired.engine, count=residents - local, seed=DEMO_SEED + 1,
+                       today=now.date())
     _life_events(wired, actor)
     console.print(f"demo data loaded: {residents} synthetic residents and a few life events")
     _print_accounts(console)

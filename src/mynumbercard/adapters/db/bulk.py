@@ -235,11 +235,12 @@ def generate_residents(
     now: datetime | None = None,
     chunk_size: int = DEFAULT_CHUNK_SIZE,
     progress: bool = False,
+    only_in: Collection[str] | None = None,
 ) -> int:
     """Add ``count`` synthetic residents to a migrated database; returns the count.
 
     Loads the municipalities first when the table is empty. ``progress`` shows a Rich
-    progress bar on stderr.
+    progress bar on stderr. ``only_in`` keeps the addresses to those municipalities.
     """
     if count < 0 or chunk_size < 1:
         raise ValueError("count must be >= 0 and chunk_size >= 1")
@@ -249,6 +250,8 @@ def generate_residents(
         load_municipalities(engine)
         with engine.connect() as conn:
             codes = municipality_codes(conn)
+    if only_in is not None:
+        codes &= set(only_in)
     register = SyntheticRegister(seed=seed, today=today, now=now or datetime.now(UTC),
                                  municipality_codes=codes)
     if not progress:
