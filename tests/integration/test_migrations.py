@@ -13,7 +13,7 @@ from mynumbercard.adapters.db.tables import metadata
 
 def test_schema_matches_the_tables_after_upgrade(database_url: str) -> None:
     engine = make_engine(database_url)
-    assert migrate.current(engine) == "0001"
+    assert migrate.current(engine) == "0002"
     with engine.connect() as conn:
         assert compare_metadata(MigrationContext.configure(conn), metadata) == []
     engine.dispose()
@@ -25,6 +25,24 @@ def test_down_to_base_and_up_again(database_url: str) -> None:
     assert migrate.current(engine) is None
     assert set(inspect(engine).get_table_names()) <= {"alembic_version"}
     migrate.upgrade(engine)
-    assert migrate.current(engine) == "0001"
+    assert migrate.current(engine) == "0002"
     assert {"residents", "audit_log", "staff"} <= set(inspect(engine).get_table_names())
+    engine.dispose()
+
+
+def test_every_revision_steps_down_and_up_one_at_a_time(database_url: str) -> None:
+    from alembic.script import ScriptDirectory  # noqa: PLC0415
+
+    engine = make_engine(database_url)
+    config = migrate.alembic_config(engine)
+    revisions = [r.revision for r in ScriptDirectory.from_config(config).walk_revisions()]
+    for revision in revisions:  # newest first
+        assert migrate.current(engine) == revision
+        migrate.downgrade(engine, "-1")
+    assert migrate.current(engine) is None
+    for revision in reversed(revisions):
+        migrate.upgrade(engine, "+1")
+        assert migrate.current(engine) == revision
+    with engine.connect() as conn:
+        assert compare_metadata(MigrationContext.configure(conn), metadata) == []
     engine.dispose()

@@ -17,6 +17,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Table,
@@ -136,4 +137,85 @@ audit_log = Table(
     Column("details", JSON, nullable=True),
     Index(None, "subject", "at"),
     Index(None, "at"),
+)
+
+# -- The card and its JPKI certificates ------------------------------------------------
+
+cards = Table(
+    "cards",
+    metadata,
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    Column("card_number", String(32), nullable=False, unique=True),  # the chip's card id
+    Column("resident_id", BigId, ForeignKey("residents.id"), nullable=False, index=True),
+    Column("status", String(16), nullable=False),
+    Column("issued_on", Date, nullable=False),
+    Column("expires_on", Date, nullable=False),
+    Column("version", Integer, nullable=False, server_default="0"),
+    Column("created_at", Timestamp, nullable=False),
+    Column("updated_at", Timestamp, nullable=False),
+    CheckConstraint("status IN ('active', 'lost', 'returned', 'invalidated')", name="status"),
+)
+
+certificates = Table(
+    "certificates",
+    metadata,
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    Column("serial", String(40), nullable=False),  # lower-case hex, no leading zeros
+    Column("kind", String(4), nullable=False),  # sign | auth
+    Column("card_id", BigId, ForeignKey("cards.id"), nullable=False, index=True),
+    Column("status", String(16), nullable=False),  # active | suspended | revoked
+    Column("not_before", Timestamp, nullable=False),
+    Column("not_after", Timestamp, nullable=False),
+    Column("shard", Integer, nullable=False),
+    Column("revoked_at", Timestamp, nullable=True),
+    Column("revocation_reason", String(32), nullable=True),
+    Column("der", LargeBinary, nullable=False),
+    Column("version", Integer, nullable=False, server_default="0"),
+    Column("created_at", Timestamp, nullable=False),
+    Column("updated_at", Timestamp, nullable=False),
+    CheckConstraint("kind IN ('sign', 'auth')", name="kind"),
+    CheckConstraint("status IN ('active', 'suspended', 'revoked')", name="status"),
+    CheckConstraint("(status = 'active') = (revoked_at IS NULL)", name="revoked_at"),
+    # One serial space per issuing CA.
+    Index(None, "kind", "serial", unique=True),
+    # A CRL shard lists the suspended and revoked certificates of one CA and shard that
+    # have not expired: a range scan of this index.
+    Index(None, "kind", "shard", "status", "not_after"),
+    # Expiry notices and sweeps take a day's cohort.
+    Index(None, "not_after"),
+)
+
+certificate_events = Table(
+    "certificate_events",
+    metadata,
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    Column("certificate_id", BigId, ForeignKey("certificates.id"), nullable=False, index=True),
+    Column("kind", String(16), nullable=False),  # issued | suspended | resumed | revoked
+    Column("reason", String(32), nullable=True),
+    Column("at", Timestamp, nullable=False),
+    Column("actor", String(80), nullable=False),
+)
+
+ocsp_responses = Table(
+    "ocsp_responses",
+    metadata,
+    # Produced ahead of time and re-signed at once on every status change, so serving
+    # is a primary-key look-up and no private-key operation happens per request.
+    Column("kind", String(4), primary_key=True),
+    Column("serial", String(40), primary_key=True),
+    Column("der", LargeBinary, nullable=False),
+    Column("this_update", Timestamp, nullable=False),
+    Column("next_update", Timestamp, nullable=False, index=True),
+)
+
+crl_numbers = Table(
+    "crl_numbers",
+    metadata,
+    # The last CRL number per CA and shard (full and delta share one increasing
+    # sequence, RFC 5280 5.2.3) and the number of the last full CRL (a delta's base).
+    Column("kind", String(4), primary_key=True),
+    Column("shard", Integer, primary_key=True),
+    Column("number", BigInteger, nullable=False),
+    Column("base_number", BigInteger, nullable=False),
+    Column("base_this_update", Timestamp, nullable=False),
 )
