@@ -1,0 +1,127 @@
+"""JPKI certificates: statuses, what each life event does to them, their validity window.
+
+Two certificates live on a card: the signature certificate (署名用電子証明書, personal
+data, signature password) and the user-authentication certificate (利用者証明用電子証明書,
+no personal data, 4-digit PIN). Their status changes follow `rules.md`:
+
+- a change of name, address, birth date or sex revokes the signature certificate only;
+- a lost card suspends both at once (certificateHold); found, both are revoked and
+  re-issued; a suspension is never lifted;
+- death, loss of residence or the return of the card revoke both;
+- renewal revokes the certificate it replaces (superseded).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta, timezone
+from enum import StrEnum
+
+from mynumbercard.domain.errors import InvalidInput, InvalidTransition
+
+JST = timezone(timedelta(hours=9), "JST")
+
+
+class CertKind(StrEnum):
+    SIGN = "sign"
+    AUTH = "auth"
+
+
+class CertificateStatus(StrEnum):
+    ACTIVE = "active"
+    SUSPENDED = "suspended"  # certificateHold: the card was reported lost
+    REVOKED = "revoked"
+
+
+ALLOWED_TRANSITIONS: dict[CertificateStatus, frozenset[CertificateStatus]] = {
+    CertificateStatus.ACTIVE: frozenset({CertificateStatus.SUSPENDED, CertificateStatus.REVOKED}),
+    CertificateStatus.SUSPENDED: frozenset({CertificateStatus.REVOKED}),
+    CertificateStatus.REVOKED: frozenset(),
+}
+
+
+class RevocationReason(StrEnum):
+    """RFC 5280 CRLReason names (certificateHold is a suspension, not a revocation)."""
+
+    UNSPECIFIED = "unspecified"
+    KEY_COMPROMISE = "keyCompromise"
+    AFFILIATION_CHANGED = "affiliationChanged"
+    SUPERSEDED = "superseded"
+    CESSATION_OF_OPERATION = "cessationOfOperation"
+    PRIVILEGE_WITHDRAWN = "privilegeWithdrawn"
+    CERTIFICATE_HOLD = "certificateHold"
+
+    @classmethod
+    def parse(cls, text: str) -> RevocationReason:
+        for reason in cls:
+            if text in (reason.value, reason.value.lower()) and reason is not cls.CERTIFICATE_HOLD:
+                return reason
+        names = ", ".join(r.value for r in cls if r is not cls.CERTIFICATE_HOLD)
+        raise InvalidInput(f"unknown revocation reason {text!r}; one of: {names} "
+                           "(a suspension is `cert suspend`)")
+
+
+class LifeEvent(StrEnum):
+    PERSONAL_DATA_CHANGED = "personal_data_changed"  # name, address, birth date or sex
+    CARD_LOST = "card_lost"
+    CARD_FOUND = "card_found"
+    DEATH = "death"
+    LOSS_OF_RESIDENCE = "loss_of_residence"
+    CARD_RETURNED = "card_returned"
+    RENEWED = "renewed"
+
+
+@dataclass(frozen=True, slots=True)
+class StatusChange:
+    to: CertificateStatus
+    reason: RevocationReason
+
+
+_REVOKE = CertificateStatus.REVOKED
+EFFECTS: dict[LifeEvent, dict[CertKind, StatusChange]] = {
+    LifeEvent.PERSONAL_DATA_CHANGED: {
+        CertKind.SIGN: StatusChange(_REVOKE, RevocationReason.AFFILIATION_CHANGED),
+    },
+    LifeEvent.CARD_LOST: {
+        kind: StatusChange(CertificateStatus.SUSPENDED, RevocationReason.CERTIFICATE_HOLD)
+        for kind in CertKind
+    },
+    LifeEvent.CARD_FOUND: {kind: StatusChange(_REVOKE, RevocationReason.SUPERSEDED)
+                           for kind in CertKind},
+    LifeEvent.DEATH: {kind: StatusChange(_REVOKE, RevocationReason.CESSATION_OF_OPERATION)
+                      for kind in CertKind},
+    LifeEvent.LOSS_OF_RESIDENCE: {
+        kind: StatusChange(_REVOKE, RevocationReason.CESSATION_OF_OPERATION) for kind in CertKind
+    },
+    LifeEvent.CARD_RETURNED: {
+        kind: StatusChange(_REVOKE, RevocationReason.CESSATION_OF_OPERATION) for kind in CertKind
+    },
+    LifeEvent.RENEWED: {kind: StatusChange(_REVOKE, RevocationReason.SUPERSEDED)
+                        for kind in CertKind},
+}
+
+
+def effect_of(event: LifeEvent, kind: CertKind) -> StatusChange | None:
+    """What `event` does to a certificate of `kind` (None: nothing)."""
+    return EFFECTS[event].get(kind)
+
+
+def check_transition(current: CertificateStatus, new: CertificateStatus) -> None:
+    if new not in ALLOWED_TRANSITIONS[current]:
+        raise InvalidTransition(f"a {current.value} certificate cannot become {new.value}")
+
+
+def validity_window(issued_at: datetime, expires_on: date) -> tuple[datetime, datetime]:
+    """notBefore is the moment of issue; notAfter the last second of the expiry day in
+    Japan (the rules count days in Japanese time), both in UTC."""
+    if issued_at.tzinfo is None:
+        raise InvalidInput("the issue time must carry a time zone")
+    last_second = datetime.combine(expires_on, time(23, 59, 59), JST)
+    if last_second <= issued_at:
+        raise InvalidInput("the certificate would expire before it is issued")
+    return issued_at.astimezone(UTC).replace(microsecond=0), last_second.astimezone(UTC)
+
+
+def is_expired(not_after: datetime, now: datetime) -> bool:
+    """Status follows from the date: no job has to run for a certificate to expire."""
+    return now > not_after
