@@ -7,23 +7,22 @@ caller outside the chip package.
 
 from __future__ import annotations
 
-from enum import StrEnum
-
 from cryptography import x509
 from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
 from mynumbercard.domain import errors
+from mynumbercard.domain.certificate import CertKind
 from mynumbercard.domain.pins import CardError, PinKind
 
 RSA_BITS = 2048
 PUBLIC_EXPONENT = 65537
 
 
-class KeyKind(StrEnum):
-    SIGN = "sign"  # signature key (署名用), behind the signature password
-    AUTH = "auth"  # user-authentication key (利用者証明用), behind the 4-digit PIN
+# The two key pairs are those of the two certificates: sign (署名用, behind the
+# signature password) and auth (利用者証明用, behind the 4-digit PIN).
+KeyKind = CertKind
 
 
 KEY_LABELS: dict[KeyKind, str] = {

@@ -125,3 +125,60 @@ def validity_window(issued_at: datetime, expires_on: date) -> tuple[datetime, da
 def is_expired(not_after: datetime, now: datetime) -> bool:
     """Status follows from the date: no job has to run for a certificate to expire."""
     return now > not_after
+
+
+@dataclass(slots=True)
+class Certificate:
+    """A certificate as the register of certificates knows it (the DER lives beside it)."""
+
+    id: int | None
+    kind: CertKind
+    serial: int
+    card_id: int
+    not_before: datetime
+    not_after: datetime
+    status: CertificateStatus = CertificateStatus.ACTIVE
+    revoked_at: datetime | None = None
+    reason: RevocationReason | None = None
+    version: int = 0
+
+    @property
+    def serial_hex(self) -> str:
+        return format(self.serial, "x")
+
+    def status_on(self, now: datetime) -> str:
+        """What a relying party is told: the stored status, or expired by the date."""
+        if self.status is CertificateStatus.ACTIVE and is_expired(self.not_after, now):
+            return "expired"
+        return self.status.value
+
+    def _change(self, change: StatusChange, at: datetime) -> None:
+        check_transition(self.status, change.to)
+        self.status, self.reason, self.revoked_at = change.to, change.reason, at
+
+    def suspend(self, *, at: datetime) -> None:
+        """certificateHold: the card was reported lost."""
+        self._change(StatusChange(CertificateStatus.SUSPENDED,
+                                  RevocationReason.CERTIFICATE_HOLD), at)
+
+    def revoke(self, *, reason: RevocationReason, at: datetime) -> None:
+        if reason is RevocationReason.CERTIFICATE_HOLD:
+            raise InvalidInput("certificateHold is a suspension: use suspend")
+        self._change(StatusChange(CertificateStatus.REVOKED, reason), at)
+
+    def apply(self, change: StatusChange, *, at: datetime) -> None:
+        if change.to is CertificateStatus.SUSPENDED:
+            self.suspend(at=at)
+        else:
+            self.revoke(reason=change.reason, at=at)
+
+
+def parse_serial(text: str) -> int:
+    """A serial number as printed (hex, optionally with colons or a 0x prefix)."""
+    cleaned = text.strip().lower().removeprefix("0x").replace(":", "")
+    if not cleaned or len(cleaned) > 40 or any(c not in "0123456789abcdef" for c in cleaned):
+        raise InvalidInput("a certificate serial number is up to 40 hexadecimal digits")
+    serial = int(cleaned, 16)
+    if serial <= 0:
+        raise InvalidInput("a certificate serial number is positive")
+    return serial

@@ -20,11 +20,14 @@ class Permission(StrEnum):
     RESIDENT_WRITE = "resident:write"
     AUDIT_READ = "audit:read"
     STAFF_MANAGE = "staff:manage"
+    CERTIFICATE_ISSUE = "certificate:issue"  # at the counter, onto the card in the reader
+    CERTIFICATE_REVOKE = "certificate:revoke"  # suspend and revoke (loss reports run 24 h)
 
 
 PERMISSIONS: dict[Role, frozenset[Permission]] = {
-    Role.CLERK: frozenset({Permission.RESIDENT_READ, Permission.RESIDENT_WRITE}),
-    Role.OPERATOR: frozenset({Permission.RESIDENT_READ}),
+    Role.CLERK: frozenset({Permission.RESIDENT_READ, Permission.RESIDENT_WRITE,
+                           Permission.CERTIFICATE_ISSUE}),
+    Role.OPERATOR: frozenset({Permission.RESIDENT_READ, Permission.CERTIFICATE_REVOKE}),
     Role.AUDITOR: frozenset({Permission.RESIDENT_READ, Permission.AUDIT_READ}),
     Role.ADMIN: frozenset(Permission),
 }

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol, Self
 
+from mynumbercard.domain.card import Card
+from mynumbercard.domain.certificate import Certificate, CertKind
 from mynumbercard.domain.municipality import Municipality
 from mynumbercard.domain.resident import Resident
 from mynumbercard.domain.staff import Role
+from mynumbercard.services.pki_ports import Revoked
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,6 +72,46 @@ class AuditLog(Protocol):
     ) -> Sequence[tuple[int, AuditRecord]]: ...
 
 
+class CardRepository(Protocol):
+    def add(self, card: Card, *, now: datetime) -> int: ...
+    def get(self, card_id: int) -> Card: ...
+    def find_by_number(self, card_number: str) -> Card | None: ...
+    def save(self, card: Card, *, now: datetime) -> None: ...
+
+
+class CertificateRepository(Protocol):
+    def add(self, certificate: Certificate, der: bytes, *, shard: int, now: datetime) -> int: ...
+    def find(self, serial: int, kind: CertKind | None = None) -> Sequence[Certificate]: ...
+    def of_card(self, card_id: int) -> Sequence[Certificate]: ...
+    def save(self, certificate: Certificate, *, actor: str, now: datetime) -> None:
+        """Write a status change (and its event); Conflict if it changed meanwhile."""
+        ...
+    def der(self, certificate_id: int) -> bytes: ...
+    def revoked_in(self, kind: CertKind, shard: int, *, alive_at: datetime,
+                   since: datetime | None) -> Iterable[Revoked]:
+        """Suspended and revoked certificates of one CRL shard that have not expired
+        (changed after `since`, for a delta CRL), as a stream."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class CrlState:
+    number: int  # the last CRL number used for this CA and shard
+    base_number: int  # the last full CRL
+    base_this_update: datetime
+
+
+class CrlNumbers(Protocol):
+    def get(self, kind: CertKind, shard: int) -> CrlState | None: ...
+    def put(self, kind: CertKind, shard: int, state: CrlState) -> None: ...
+
+
+class OcspStore(Protocol):
+    def put(self, *, kind: CertKind, serial: int, der: bytes, this_update: datetime,
+            next_update: datetime) -> None: ...
+    def get(self, *, kind: CertKind, serial: int) -> bytes | None: ...
+
+
 class UnitOfWork(Protocol):
     """One transaction: everything in it commits together or not at all."""
 
@@ -82,6 +125,14 @@ class UnitOfWork(Protocol):
     def sessions(self) -> SessionRepository: ...
     @property
     def audit(self) -> AuditLog: ...
+    @property
+    def cards(self) -> CardRepository: ...
+    @property
+    def certificates(self) -> CertificateRepository: ...
+    @property
+    def ocsp(self) -> OcspStore: ...
+    @property
+    def crl_numbers(self) -> CrlNumbers: ...
 
     def __enter__(self) -> Self: ...
     def __exit__(self, *exc: object) -> None: ...

@@ -15,8 +15,9 @@ from mynumbercard.domain.staff import (
 
 
 @pytest.mark.parametrize(("role", "allowed"), [
-    (Role.CLERK, {Permission.RESIDENT_READ, Permission.RESIDENT_WRITE}),
-    (Role.OPERATOR, {Permission.RESIDENT_READ}),
+    (Role.CLERK, {Permission.RESIDENT_READ, Permission.RESIDENT_WRITE,
+                  Permission.CERTIFICATE_ISSUE}),
+    (Role.OPERATOR, {Permission.RESIDENT_READ, Permission.CERTIFICATE_REVOKE}),
     (Role.AUDITOR, {Permission.RESIDENT_READ, Permission.AUDIT_READ}),
     (Role.ADMIN, set(Permission)),
 ])

@@ -8,6 +8,12 @@ from typing import Any, Self
 
 from sqlalchemy import Connection, Engine, Row, exists, insert, select, update
 
+from mynumbercard.adapters.db.certificate_repositories import (
+    SqlCards,
+    SqlCertificates,
+    SqlCrlNumbers,
+    SqlOcspStore,
+)
 from mynumbercard.adapters.db.tables import (
     audit_log,
     municipalities,
@@ -235,6 +241,10 @@ class SqlUnitOfWork:
         self.staff = SqlStaff(self._conn)
         self.sessions = SqlSessions(self._conn)
         self.audit = SqlAuditLog(self._conn)
+        self.cards = SqlCards(self._conn)
+        self.certificates = SqlCertificates(self._conn)
+        self.ocsp = SqlOcspStore(self._conn)
+        self.crl_numbers = SqlCrlNumbers(self._conn)
         return self
 
     def __exit__(self, *exc: object) -> None:

@@ -1,0 +1,200 @@
+"""Repositories for cards, certificates and pre-produced OCSP responses."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Connection, Row, insert, select, update
+
+from mynumbercard.adapters.db.tables import (
+    cards,
+    certificate_events,
+    certificates,
+    crl_numbers,
+    ocsp_responses,
+)
+from mynumbercard.domain.card import Card, CardStatus
+from mynumbercard.domain.certificate import (
+    Certificate,
+    CertificateStatus,
+    CertKind,
+    RevocationReason,
+)
+from mynumbercard.domain.errors import Conflict, NotFound
+from mynumbercard.services.pki_ports import Revoked
+from mynumbercard.services.ports import CrlState
+
+
+def _aware(value: datetime | None) -> datetime | None:
+    # SQLite hands back naive values for timezone-aware columns; we store UTC only.
+    if value is None or value.tzinfo is not None:
+        return value
+    return value.replace(tzinfo=UTC)
+
+
+def _card(row: Row[Any]) -> Card:
+    m = row._mapping
+    return Card(id=m["id"], card_number=m["card_number"], resident_id=m["resident_id"],
+                issued_on=m["issued_on"], expires_on=m["expires_on"],
+                status=CardStatus(m["status"]), version=m["version"])
+
+
+class SqlCards:
+    def __init__(self, conn: Connection) -> None:
+        self._conn = conn
+
+    def add(self, card: Card, *, now: datetime) -> int:
+        result = self._conn.execute(insert(cards).values(
+            card_number=card.card_number, resident_id=card.resident_id, status=card.status.value,
+            issued_on=card.issued_on, expires_on=card.expires_on, version=0, created_at=now,
+            updated_at=now))
+        (card.id,) = result.inserted_primary_key or (None,)
+        return int(card.id or 0)
+
+    def get(self, card_id: int) -> Card:
+        row = self._conn.execute(select(cards).where(cards.c.id == card_id)).first()
+        if row is None:
+            raise NotFound(f"no card with id {card_id}")
+        return _card(row)
+
+    def find_by_number(self, card_number: str) -> Card | None:
+        row = self._conn.execute(select(cards).where(cards.c.card_number == card_number)).first()
+        return _card(row) if row else None
+
+    def save(self, card: Card, *, now: datetime) -> None:
+        result = self._conn.execute(
+            update(cards).where(cards.c.id == card.id, cards.c.version == card.version)
+            .values(status=card.status.value, version=card.version + 1, updated_at=now))
+        if result.rowcount != 1:
+            raise Conflict("the card was changed by someone else meanwhile: reload and retry")
+        card.version += 1
+
+
+_CERT_COLUMNS = (certificates.c.id, certificates.c.kind, certificates.c.serial,
+                 certificates.c.card_id, certificates.c.not_before, certificates.c.not_after,
+                 certificates.c.status, certificates.c.revoked_at,
+                 certificates.c.revocation_reason, certificates.c.version)
+
+
+def _certificate(row: Row[Any, *tuple[Any, ...]]) -> Certificate:
+    m = row._mapping
+    reason = m["revocation_reason"]
+    return Certificate(
+        id=m["id"], kind=CertKind(m["kind"]), serial=int(m["serial"], 16), card_id=m["card_id"],
+        not_before=_aware(m["not_before"]) or m["not_before"],
+        not_after=_aware(m["not_after"]) or m["not_after"],
+        status=CertificateStatus(m["status"]), revoked_at=_aware(m["revoked_at"]),
+        reason=RevocationReason(reason) if reason else None, version=m["version"],
+    )
+
+
+class SqlCertificates:
+    def __init__(self, conn: Connection) -> None:
+        self._conn = conn
+
+    def add(self, certificate: Certificate, der: bytes, *, shard: int, now: datetime) -> int:
+        result = self._conn.execute(insert(certificates).values(
+            serial=certificate.serial_hex, kind=certificate.kind.value,
+            card_id=certificate.card_id, status=certificate.status.value,
+            not_before=certificate.not_before, not_after=certificate.not_after, shard=shard,
+            der=der, version=0, created_at=now, updated_at=now))
+        (certificate.id,) = result.inserted_primary_key or (None,)
+        self._event(int(certificate.id or 0), "issued", None, now, "system")
+        return int(certificate.id or 0)
+
+    def find(self, serial: int, kind: CertKind | None = None) -> Sequence[Certificate]:
+        query = select(*_CERT_COLUMNS).where(certificates.c.serial == format(serial, "x"))
+        if kind is not None:
+            query = query.where(certificates.c.kind == kind.value)
+        return [_certificate(row) for row in self._conn.execute(query)]
+
+    def of_card(self, card_id: int) -> Sequence[Certificate]:
+        rows = self._conn.execute(select(*_CERT_COLUMNS).where(certificates.c.card_id == card_id)
+                                  .order_by(certificates.c.id))
+        return [_certificate(row) for row in rows]
+
+    def save(self, certificate: Certificate, *, actor: str, now: datetime) -> None:
+        # One-shot transitions are settled here: the row must still be as we read it.
+        result = self._conn.execute(
+            update(certificates)
+            .where(certificates.c.id == certificate.id,
+                   certificates.c.version == certificate.version)
+            .values(status=certificate.status.value, revoked_at=certificate.revoked_at,
+                    revocation_reason=certificate.reason.value if certificate.reason else None,
+                    version=certificate.version + 1, updated_at=now))
+        if result.rowcount != 1:
+            raise Conflict("the certificate was changed meanwhile: reload and retry")
+        certificate.version += 1
+        kind = "suspended" if certificate.status is CertificateStatus.SUSPENDED else "revoked"
+        self._event(int(certificate.id or 0), kind,
+                    certificate.reason.value if certificate.reason else None, now, actor)
+
+    def der(self, certificate_id: int) -> bytes:
+        value = self._conn.scalar(select(certificates.c.der)
+                                  .where(certificates.c.id == certificate_id))
+        if value is None:
+            raise NotFound(f"no certificate with id {certificate_id}")
+        return bytes(value)
+
+    def revoked_in(self, kind: CertKind, shard: int, *, alive_at: datetime,
+                   since: datetime | None) -> Iterator[Revoked]:
+        query = select(certificates.c.serial, certificates.c.revoked_at,
+                       certificates.c.revocation_reason).where(
+            certificates.c.kind == kind.value,
+            certificates.c.shard == shard,
+            certificates.c.status.in_(("suspended", "revoked")),
+            certificates.c.not_after > alive_at,
+        )
+        if since is not None:
+            query = query.where(certificates.c.revoked_at > since)
+        for serial, revoked_at, reason in self._conn.execute(query.execution_options(
+                yield_per=10_000)):
+            yield Revoked(int(serial, 16), _aware(revoked_at) or revoked_at,
+                          RevocationReason(reason))
+
+    def _event(self, certificate_id: int, kind: str, reason: str | None, at: datetime,
+               actor: str) -> None:
+        self._conn.execute(insert(certificate_events).values(
+            certificate_id=certificate_id, kind=kind, reason=reason, at=at, actor=actor))
+
+
+class SqlOcspStore:
+    def __init__(self, conn: Connection) -> None:
+        self._conn = conn
+
+    def put(self, *, kind: CertKind, serial: int, der: bytes, this_update: datetime,
+            next_update: datetime) -> None:
+        key = (ocsp_responses.c.kind == kind.value) & (
+            ocsp_responses.c.serial == format(serial, "x"))
+        values = {"der": der, "this_update": this_update, "next_update": next_update}
+        if self._conn.execute(update(ocsp_responses).where(key).values(**values)).rowcount == 0:
+            self._conn.execute(insert(ocsp_responses).values(
+                kind=kind.value, serial=format(serial, "x"), **values))
+
+    def get(self, *, kind: CertKind, serial: int) -> bytes | None:
+        value = self._conn.scalar(select(ocsp_responses.c.der).where(
+            ocsp_responses.c.kind == kind.value,
+            ocsp_responses.c.serial == format(serial, "x")))
+        return bytes(value) if value is not None else None
+
+
+class SqlCrlNumbers:
+    def __init__(self, conn: Connection) -> None:
+        self._conn = conn
+
+    def get(self, kind: CertKind, shard: int) -> CrlState | None:
+        row = self._conn.execute(select(crl_numbers).where(
+            crl_numbers.c.kind == kind.value, crl_numbers.c.shard == shard)).first()
+        if row is None:
+            return None
+        return CrlState(row.number, row.base_number,
+                        _aware(row.base_this_update) or row.base_this_update)
+
+    def put(self, kind: CertKind, shard: int, state: CrlState) -> None:
+        key = (crl_numbers.c.kind == kind.value) & (crl_numbers.c.shard == shard)
+        values = {"number": state.number, "base_number": state.base_number,
+                  "base_this_update": state.base_this_update}
+        if self._conn.execute(update(crl_numbers).where(key).values(**values)).rowcount == 0:
+            self._conn.execute(insert(crl_numbers).values(kind=kind.value, shard=shard, **values))

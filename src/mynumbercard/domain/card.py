@@ -1,0 +1,52 @@
+"""The card itself (its chip holds the certificates): statuses and verbs."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from enum import StrEnum
+
+from mynumbercard.domain.certificate import LifeEvent
+from mynumbercard.domain.errors import InvalidTransition
+
+
+class CardStatus(StrEnum):
+    ACTIVE = "active"
+    LOST = "lost"  # reported lost: certificates suspended
+    RETURNED = "returned"  # handed back (renewal, death, loss of residence)
+    INVALIDATED = "invalidated"  # found after a loss report, or replaced
+
+
+ALLOWED_TRANSITIONS: dict[CardStatus, frozenset[CardStatus]] = {
+    CardStatus.ACTIVE: frozenset({CardStatus.LOST, CardStatus.RETURNED, CardStatus.INVALIDATED}),
+    CardStatus.LOST: frozenset({CardStatus.INVALIDATED, CardStatus.RETURNED}),
+    CardStatus.RETURNED: frozenset(),
+    CardStatus.INVALIDATED: frozenset(),
+}
+
+# What happens to the card's certificates when the card changes so.
+CERTIFICATE_EVENT: dict[CardStatus, LifeEvent] = {
+    CardStatus.LOST: LifeEvent.CARD_LOST,
+    CardStatus.RETURNED: LifeEvent.CARD_RETURNED,
+    CardStatus.INVALIDATED: LifeEvent.CARD_FOUND,
+}
+
+
+@dataclass(slots=True)
+class Card:
+    id: int | None
+    card_number: str
+    resident_id: int
+    issued_on: date
+    expires_on: date
+    status: CardStatus = CardStatus.ACTIVE
+    version: int = 0
+
+    def change_status(self, new: CardStatus) -> LifeEvent:
+        if new not in ALLOWED_TRANSITIONS[self.status]:
+            raise InvalidTransition(f"a {self.status.value} card cannot become {new.value}")
+        self.status = new
+        return CERTIFICATE_EVENT[new]
+
+    def is_valid_on(self, day: date) -> bool:
+        return self.status is CardStatus.ACTIVE and day <= self.expires_on

@@ -1,0 +1,219 @@
+"""JPKI certificate use cases: issue onto a card, suspend, revoke, life events, status.
+
+Every status change re-signs that certificate's OCSP response in the same transaction,
+so relying parties see it within seconds; CRLs pick it up at their next publication.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from mynumbercard.domain.certificate import (
+    JST,
+    Certificate,
+    CertificateStatus,
+    CertKind,
+    LifeEvent,
+    RevocationReason,
+    effect_of,
+    validity_window,
+)
+from mynumbercard.domain.errors import Conflict, InvalidInput, NotFound
+from mynumbercard.domain.staff import Actor, Permission
+from mynumbercard.domain.validity import certificate_expiry, signature_certificate_allowed
+from mynumbercard.services.pki_ports import CardTerminal, CertificateAuthority, Holder
+from mynumbercard.services.ports import AuditRecord, UnitOfWork
+
+UowFactory = Callable[[], UnitOfWork]
+
+OCSP_VALIDITY = timedelta(days=4)  # re-signed daily by `ocsp refresh`; stale after 4 days
+SERIAL_BITS = 127  # positive, at most 16 octets, 127 bits from the CSPRNG
+
+
+def new_serial() -> int:
+    return secrets.randbits(SERIAL_BITS) | 1  # never 0
+
+
+@dataclass(frozen=True, slots=True)
+class IssuedCertificate:
+    kind: CertKind
+    serial: int
+    not_after: datetime
+    der: bytes
+
+    @property
+    def serial_hex(self) -> str:
+        return format(self.serial, "x")
+
+
+def sign_ocsp(ca: CertificateAuthority, certificate: Certificate, now: datetime) -> bytes:
+    """The response for this certificate as it stands now."""
+    until = now + OCSP_VALIDITY
+    if certificate.status is CertificateStatus.ACTIVE:
+        return ca.ocsp_good(kind=certificate.kind, serial=certificate.serial, this_update=now,
+                            next_update=until)
+    if certificate.revoked_at is None or certificate.reason is None:  # pragma: no cover
+        raise Conflict("a certificate that is not active carries its date and reason")
+    return ca.ocsp_revoked(kind=certificate.kind, serial=certificate.serial,
+                           revoked_at=certificate.revoked_at, reason=certificate.reason,
+                           this_update=now, next_update=until)
+
+
+def _store_ocsp(uow: UnitOfWork, ca: CertificateAuthority, certificate: Certificate,
+                now: datetime) -> None:
+    uow.ocsp.put(kind=certificate.kind, serial=certificate.serial,
+                 der=sign_ocsp(ca, certificate, now), this_update=now,
+                 next_update=now + OCSP_VALIDITY)
+
+
+def issue_certificates(
+    uow_factory: UowFactory,
+    ca: CertificateAuthority,
+    terminal: CardTerminal,
+    *,
+    actor: Actor,
+    now: datetime,
+) -> list[IssuedCertificate]:
+    """Issue both certificates onto the card in the terminal (the signature certificate
+    only from age 15), superseding any still-valid ones of the same card.
+
+    The chip makes each key pair and a CSR; the CA signs; the certificates are recorded
+    with their OCSP responses and only then written onto the chip with the admin key.
+    """
+    today = now.astimezone(JST).date()
+    issued: list[IssuedCertificate] = []
+    with uow_factory() as uow:
+        card = uow.cards.find_by_number(terminal.card_number)
+        if card is None or card.id is None:
+            raise NotFound("the card in the reader is not on the register")
+        resident = uow.residents.get(card.resident_id)
+        actor.require(Permission.CERTIFICATE_ISSUE, municipality_code=resident.municipality_code)
+        if not card.is_valid_on(today):
+            raise Conflict(f"the card is {card.status.value}: no certificates can go on it")
+        expires_on = certificate_expiry(birth_date=resident.birth_date,
+                                        certificate_issued_on=today,
+                                        card_expires_on=card.expires_on)
+        not_before, not_after = validity_window(now, expires_on)
+        kinds = [CertKind.AUTH]
+        if signature_certificate_allowed(birth_date=resident.birth_date, on=today):
+            kinds.insert(0, CertKind.SIGN)
+        town = uow.municipalities.get(resident.municipality_code)
+        holder = Holder(
+            name=f"{resident.family_name} {resident.given_name}",
+            name_kana=f"{resident.family_name_kana} {resident.given_name_kana}",
+            birth_date=resident.birth_date, sex=resident.sex.value,
+            address=town.prefecture + town.name + resident.address,
+        )
+        for old in uow.certificates.of_card(card.id):
+            if old.kind in kinds and old.status is CertificateStatus.ACTIVE:
+                old.revoke(reason=RevocationReason.SUPERSEDED, at=now)
+                uow.certificates.save(old, actor=actor.name, now=now)
+                _store_ocsp(uow, ca, old, now)
+        for kind in kinds:
+            csr = terminal.generate_key_pair(kind)
+            serial = new_serial()
+            der = ca.issue(kind=kind, csr_pem=csr, serial=serial,
+                           holder=holder if kind is CertKind.SIGN else None,
+                           not_before=not_before, not_after=not_after)
+            certificate = Certificate(id=None, kind=kind, serial=serial, card_id=card.id,
+                                      not_before=not_before, not_after=not_after)
+            uow.certificates.add(certificate, der, shard=ca.shard_of(serial), now=now)
+            _store_ocsp(uow, ca, certificate, now)
+            uow.audit.record(AuditRecord(now, actor.name, "certificate:issue",
+                                         f"certificate:{kind}:{certificate.serial_hex}",
+                                         {"card": card.id, "expires_on": expires_on.isoformat()}))
+            issued.append(IssuedCertificate(kind, serial, not_after, der))
+        uow.commit()
+    for made in issued:
+        terminal.write_certificate(made.kind, made.der)
+    return issued
+
+
+def _one(uow: UnitOfWork, serial: int, kind: CertKind | None) -> Certificate:
+    found = uow.certificates.find(serial, kind)
+    if not found:
+        raise NotFound(f"no certificate with serial {serial:x}")
+    if len(found) > 1:
+        raise InvalidInput(f"serial {serial:x} exists under both CAs: say which (--kind)")
+    return found[0]
+
+
+def change_status(
+    uow_factory: UowFactory,
+    ca: CertificateAuthority,
+    *,
+    actor: Actor,
+    serial: int,
+    kind: CertKind | None = None,
+    reason: RevocationReason,
+    now: datetime,
+) -> Certificate:
+    """Suspend (reason certificateHold) or revoke one certificate, with its OCSP response
+    re-signed in the same transaction."""
+    actor.require(Permission.CERTIFICATE_REVOKE)
+    with uow_factory() as uow:
+        certificate = _one(uow, serial, kind)
+        if reason is RevocationReason.CERTIFICATE_HOLD:
+            certificate.suspend(at=now)
+            action = "certificate:suspend"
+        else:
+            certificate.revoke(reason=reason, at=now)
+            action = "certificate:revoke"
+        uow.certificates.save(certificate, actor=actor.name, now=now)
+        _store_ocsp(uow, ca, certificate, now)
+        uow.audit.record(AuditRecord(now, actor.name, action,
+                                     f"certificate:{certificate.kind}:{certificate.serial_hex}",
+                                     {"reason": reason.value}))
+        uow.commit()
+    return certificate
+
+
+def apply_life_event(
+    uow_factory: UowFactory,
+    ca: CertificateAuthority,
+    *,
+    actor: Actor,
+    card_id: int,
+    event: LifeEvent,
+    now: datetime,
+) -> Sequence[Certificate]:
+    """What a life event does to the card's certificates (rules.md), all at once."""
+    actor.require(Permission.CERTIFICATE_REVOKE)
+    changed: list[Certificate] = []
+    with uow_factory() as uow:
+        for certificate in uow.certificates.of_card(card_id):
+            change = effect_of(event, certificate.kind)
+            if change is None or certificate.status is CertificateStatus.REVOKED:
+                continue
+            if certificate.status is change.to:
+                continue  # already suspended
+            certificate.apply(change, at=now)
+            uow.certificates.save(certificate, actor=actor.name, now=now)
+            _store_ocsp(uow, ca, certificate, now)
+            uow.audit.record(AuditRecord(
+                now, actor.name, f"certificate:{event.value}",
+                f"certificate:{certificate.kind}:{certificate.serial_hex}",
+                {"reason": change.reason.value, "card": card_id}))
+            changed.append(certificate)
+        uow.commit()
+    return changed
+
+
+def certificate_status(
+    uow_factory: UowFactory, *, serial: int, kind: CertKind | None = None, now: datetime
+) -> dict[str, object]:
+    """What anyone may know of a serial: status (expiry follows from the date), dates."""
+    with uow_factory() as uow:
+        certificate = _one(uow, serial, kind)
+    return {
+        "serial": certificate.serial_hex,
+        "kind": certificate.kind.value,
+        "status": certificate.status_on(now),
+        "not_before": certificate.not_before.isoformat(),
+        "not_after": certificate.not_after.isoformat(),
+        "revoked_at": certificate.revoked_at.isoformat() if certificate.revoked_at else None,
+        "reason": certificate.reason.value if certificate.reason else None,
+    }

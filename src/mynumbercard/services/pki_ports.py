@@ -1,0 +1,88 @@
+"""What the certificate use cases need from the CA and from the card at the counter."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Protocol
+
+from mynumbercard.domain.certificate import CertKind, RevocationReason
+from mynumbercard.domain.pins import PinKind
+
+
+@dataclass(frozen=True, slots=True)
+class Holder:
+    """The basic four facts written into a signature certificate."""
+
+    name: str
+    name_kana: str
+    birth_date: date
+    sex: str
+    address: str
+
+    def __repr__(self) -> str:
+        return "Holder(<redacted>)"
+
+
+@dataclass(frozen=True, slots=True)
+class Revoked:
+    serial: int
+    revoked_at: datetime
+    reason: RevocationReason
+
+
+class CertificateAuthority(Protocol):
+    """The JPKI CA: signs certificates, CRLs and OCSP responses; keys never leave it."""
+
+    @property
+    def crl_shards(self) -> int: ...
+
+    def shard_of(self, serial: int) -> int: ...
+
+    def issue(self, *, kind: CertKind, csr_pem: bytes, serial: int, holder: Holder | None,
+              not_before: datetime, not_after: datetime) -> bytes:
+        """The certificate, DER."""
+        ...
+
+    def ocsp_good(self, *, kind: CertKind, serial: int, this_update: datetime,
+                  next_update: datetime) -> bytes: ...
+
+    def ocsp_revoked(self, *, kind: CertKind, serial: int, revoked_at: datetime,
+                     reason: RevocationReason, this_update: datetime,
+                     next_update: datetime) -> bytes: ...
+
+    def ocsp_unknown(self, *, kind: CertKind, serial: int, this_update: datetime,
+                     next_update: datetime) -> bytes: ...
+
+    def crl(self, *, kind: CertKind, shard: int, entries: Iterable[Revoked], number: int,
+            this_update: datetime, next_update: datetime, delta_base: int | None) -> bytes: ...
+
+    def crl_name(self, kind: CertKind, shard: int, *, delta: bool) -> str:
+        """The file name under which the CRL is published, e.g. ``sign/17.crl``."""
+        ...
+
+
+class CardTerminal(Protocol):
+    """The card in the counter's reader; admin commands carry the card-management key."""
+
+    @property
+    def card_number(self) -> str: ...
+
+    def set_initial_pins(self, pins: Mapping[PinKind, str]) -> None: ...
+
+    def generate_key_pair(self, kind: CertKind) -> bytes:
+        """A CSR (PEM) for a new key pair made on the chip."""
+        ...
+
+    def write_certificate(self, kind: CertKind, certificate_der: bytes) -> None: ...
+
+    def reset_pin(self, kind: PinKind, new_pin: str) -> None: ...
+
+
+class CrlSink(Protocol):
+    """Where published CRLs go (files under the data directory, or object storage)."""
+
+    def publish(self, name: str, der: bytes) -> str:
+        """Store atomically; return where it went."""
+        ...
