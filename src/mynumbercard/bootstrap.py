@@ -5,9 +5,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import cached_property
 
 from sqlalchemy import Engine
 
+from mynumbercard.adapters import ca_setup
+from mynumbercard.adapters.ca_setup import CaConfig
+from mynumbercard.adapters.card_terminal import CardManagementKey
+from mynumbercard.adapters.certificate_authority import JpkiAuthority
+from mynumbercard.adapters.crl_files import FileCrlSink
 from mynumbercard.adapters.db.engine import make_engine
 from mynumbercard.adapters.db.repositories import SqlUnitOfWork
 from mynumbercard.adapters.municipalities import MunicipalityDirectory, directory
@@ -45,6 +51,31 @@ class Container:
     @property
     def municipalities(self) -> MunicipalityDirectory:
         return directory()
+
+    @property
+    def ca_config(self) -> CaConfig:
+        s = self.settings
+        return CaConfig(
+            directory=s.ca_directory,
+            passphrase=s.ca_passphrase.get_secret_value() if s.ca_passphrase else None,
+            base_url=s.public_base_url.rstrip("/"),
+            crl_shards=s.crl_shards,
+            pkcs11_module=s.pkcs11_module,
+            pkcs11_token=s.pkcs11_token,
+            pkcs11_pin=s.pkcs11_pin.get_secret_value() if s.pkcs11_pin else None,
+        )
+
+    @cached_property
+    def authority(self) -> JpkiAuthority:
+        """The CA, opened on first use (its keys are loaded lazily by the hierarchy)."""
+        return ca_setup.open_authority(self.ca_config)
+
+    def management_key(self) -> CardManagementKey:
+        return ca_setup.management_key(self.ca_config)
+
+    @property
+    def crl_sink(self) -> FileCrlSink:
+        return FileCrlSink(self.settings.crl_directory)
 
     def __enter__(self) -> Container:
         return self

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 from pathlib import Path
 
+from pydantic import SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -22,11 +23,35 @@ class Settings(BaseSettings):
 
     sql_echo: bool = False
 
+    public_base_url: str = "http://127.0.0.1:8000"
+    """Where relying parties reach /ocsp, /crl/... and /ca/...: written into certificates."""
+
+    ca_passphrase: SecretStr | None = None
+    """Encrypts the CA and card-management key files. Unset: `ca init` makes a random one
+    in the CA directory (mode 0600) -- for one machine only; set it in production."""
+
+    crl_shards: int = 64
+    """CRL shards per issuing CA, fixed at `ca init` (100 million certificates / 64)."""
+
+    pkcs11_module: str | None = None
+    """A PKCS#11 module (e.g. /usr/lib/softhsm/libsofthsm2.so): CA keys live in the HSM."""
+
+    pkcs11_token: str | None = None
+    pkcs11_pin: SecretStr | None = None
+
     @property
     def resolved_database_url(self) -> str:
         if self.database_url:
             return self.database_url
         return f"sqlite:///{(self.home / 'mynumbercard.sqlite3').resolve()}"
+
+    @property
+    def ca_directory(self) -> Path:
+        return self.home / "ca"
+
+    @property
+    def crl_directory(self) -> Path:
+        return self.home / "crl"
 
     @property
     def token_lifetime(self) -> timedelta:

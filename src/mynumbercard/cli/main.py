@@ -8,7 +8,19 @@ import typer
 from rich.console import Console
 from typer.core import TyperGroup
 
-from mynumbercard.cli import db, demo, municipality, numbers, residents, rules, serve, staff
+from mynumbercard.cli import (
+    ca,
+    card,
+    cert,
+    db,
+    demo,
+    municipality,
+    numbers,
+    residents,
+    rules,
+    serve,
+    staff,
+)
 from mynumbercard.cli.errors import exit_code_for
 from mynumbercard.domain.errors import DomainError
 
@@ -40,6 +52,11 @@ app.add_typer(rules.app, name="rules")
 app.add_typer(municipality.app, name="municipality")
 app.add_typer(residents.app, name="residents")
 app.add_typer(staff.app, name="staff")
+app.add_typer(ca.app, name="ca")
+app.add_typer(card.app, name="card")
+app.add_typer(cert.app, name="cert")
+app.add_typer(cert.crl_app, name="crl")
+app.add_typer(cert.ocsp_app, name="ocsp")
 
 
 def run() -> None:

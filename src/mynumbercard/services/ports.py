@@ -110,6 +110,9 @@ class OcspStore(Protocol):
     def put(self, *, kind: CertKind, serial: int, der: bytes, this_update: datetime,
             next_update: datetime) -> None: ...
     def get(self, *, kind: CertKind, serial: int) -> bytes | None: ...
+    def due(self, *, before: datetime, limit: int) -> Sequence[tuple[CertKind, int]]:
+        """Responses whose nextUpdate is before `before`, oldest first."""
+        ...
 
 
 class UnitOfWork(Protocol):

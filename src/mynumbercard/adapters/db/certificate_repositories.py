@@ -179,6 +179,13 @@ class SqlOcspStore:
             ocsp_responses.c.serial == format(serial, "x")))
         return bytes(value) if value is not None else None
 
+    def due(self, *, before: datetime, limit: int) -> Sequence[tuple[CertKind, int]]:
+        rows = self._conn.execute(
+            select(ocsp_responses.c.kind, ocsp_responses.c.serial)
+            .where(ocsp_responses.c.next_update < before)
+            .order_by(ocsp_responses.c.next_update).limit(limit))
+        return [(CertKind(kind), int(serial, 16)) for kind, serial in rows]
+
 
 class SqlCrlNumbers:
     def __init__(self, conn: Connection) -> None:

@@ -1,0 +1,75 @@
+"""Creating and opening the CA: keys in files or an HSM, the hierarchy, the card key."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from mynumbercard.adapters.card_terminal import CardManagementKey
+from mynumbercard.adapters.certificate_authority import JpkiAuthority
+from mynumbercard.adapters.pki import CaHierarchy, FileKeyStore, KeyStore
+from mynumbercard.domain.errors import Conflict, InvalidInput, NotFound
+
+PASSPHRASE_FILE = "passphrase"  # noqa: S105 - a file name, not the secret
+
+
+@dataclass(frozen=True)
+class CaConfig:
+    directory: Path
+    passphrase: str | None
+    base_url: str
+    crl_shards: int
+    pkcs11_module: str | None = None
+    pkcs11_token: str | None = None
+    pkcs11_pin: str | None = None
+
+    def __repr__(self) -> str:
+        return f"CaConfig(directory={str(self.directory)!r}, hsm={self.pkcs11_module!r})"
+
+
+def _passphrase(config: CaConfig, *, create: bool) -> bytes:
+    if config.passphrase:
+        return config.passphrase.encode()
+    path = config.directory / PASSPHRASE_FILE
+    if path.exists():
+        return path.read_bytes().strip()
+    if not create:
+        raise NotFound("no CA here: run `mynumbercard ca init` first")
+    config.directory.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    secret = secrets.token_urlsafe(32).encode()
+    with os.fdopen(fd, "wb") as out:
+        out.write(secret)
+    return secret
+
+
+def key_store(config: CaConfig, *, create: bool = False) -> KeyStore:
+    if config.pkcs11_module:
+        from mynumbercard.adapters.pki.hsm import Pkcs11KeyStore  # noqa: PLC0415 - C ext
+
+        if not config.pkcs11_token or not config.pkcs11_pin:
+            raise InvalidInput("an HSM needs MYNUMBERCARD_PKCS11_TOKEN and _PKCS11_PIN")
+        return Pkcs11KeyStore(config.pkcs11_module, config.pkcs11_token, config.pkcs11_pin)
+    return FileKeyStore(config.directory / "keys", _passphrase(config, create=create))
+
+
+def initialise(config: CaConfig, *, now: datetime) -> CaHierarchy:
+    """Create the hierarchy and the card-management key; refuse an existing one."""
+    if (config.directory / "ca.json").exists():
+        raise Conflict(f"a CA exists already in {config.directory}: refusing to overwrite it")
+    keys = key_store(config, create=True)
+    hierarchy = CaHierarchy.initialise(config.directory, keys=keys, now=now,
+                                       base_url=config.base_url, crl_shards=config.crl_shards)
+    CardManagementKey.create(config.directory, _passphrase(config, create=True))
+    return hierarchy
+
+
+def open_authority(config: CaConfig) -> JpkiAuthority:
+    return JpkiAuthority(CaHierarchy.open(config.directory, keys=key_store(config)))
+
+
+def management_key(config: CaConfig) -> CardManagementKey:
+    return CardManagementKey.load(config.directory, _passphrase(config, create=False))

@@ -1,0 +1,113 @@
+"""The counter's card reader: the chip in it, driven with the card-management key.
+
+Every administrative command asks the chip for a fresh challenge and signs it with the
+issuing agency's card-management key, so the chip accepts it once, from us only.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from pathlib import Path
+
+from cryptography import x509
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+
+from mynumbercard.adapters.pki import WrongCaKeyPassphrase
+from mynumbercard.chip import (
+    AdminCommand,
+    Chip,
+    GenerateKeyPair,
+    ResetPin,
+    SetInitialPins,
+    WriteCertificate,
+    new_management_key,
+    sign_admin_command,
+)
+from mynumbercard.domain.certificate import CertKind
+from mynumbercard.domain.errors import Conflict, NotFound
+from mynumbercard.domain.pins import PinKind
+
+MANAGEMENT_KEY_FILE = "card-management.key.pem"
+
+
+class CardManagementKey:
+    """The issuing agency's ECDSA P-256 key that authorises admin commands to chips,
+    kept passphrase-encrypted beside the CA keys."""
+
+    def __init__(self, key: ec.EllipticCurvePrivateKey) -> None:
+        self._key = key
+
+    def __repr__(self) -> str:
+        return "CardManagementKey(<private>)"
+
+    @classmethod
+    def create(cls, directory: Path, passphrase: bytes) -> CardManagementKey:
+        key = new_management_key()
+        pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                serialization.BestAvailableEncryption(passphrase))
+        directory.mkdir(parents=True, exist_ok=True)
+        try:
+            fd = os.open(directory / MANAGEMENT_KEY_FILE, os.O_WRONLY | os.O_CREAT | os.O_EXCL,
+                         0o600)
+        except FileExistsError:
+            raise Conflict("a card-management key exists already") from None
+        with os.fdopen(fd, "wb") as out:
+            out.write(pem)
+        return cls(key)
+
+    @classmethod
+    def load(cls, directory: Path, passphrase: bytes) -> CardManagementKey:
+        try:
+            pem = (directory / MANAGEMENT_KEY_FILE).read_bytes()
+        except FileNotFoundError:
+            raise NotFound("no card-management key: run `mynumbercard ca init` first") from None
+        try:
+            key = serialization.load_pem_private_key(pem, password=passphrase)
+        except ValueError:
+            raise WrongCaKeyPassphrase() from None
+        if not isinstance(key, ec.EllipticCurvePrivateKey):
+            raise Conflict("the card-management key file holds no ECDSA key")
+        return cls(key)
+
+    @property
+    def public_key_pem(self) -> bytes:
+        return self._key.public_key().public_bytes(
+            serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+
+    def authorise(self, chip: Chip, command: AdminCommand) -> bytes:
+        challenge = chip.admin_challenge()
+        return sign_admin_command(self._key, chip.card_id, challenge, command)
+
+
+class ChipTerminal:
+    """A `CardTerminal` over a card file."""
+
+    def __init__(self, chip: Chip, management_key: CardManagementKey) -> None:
+        self._chip = chip
+        self._key = management_key
+
+    @property
+    def card_number(self) -> str:
+        return self._chip.card_id
+
+    def _run(self, command: AdminCommand) -> bytes | None:
+        return self._chip.admin(command, self._key.authorise(self._chip, command))
+
+    def set_initial_pins(self, pins: Mapping[PinKind, str]) -> None:
+        self._run(SetInitialPins(pins))
+
+    def generate_key_pair(self, kind: CertKind) -> bytes:
+        csr = self._run(GenerateKeyPair(kind))
+        if csr is None:  # pragma: no cover - the chip always answers with a CSR
+            raise Conflict("the chip returned no CSR")
+        return csr
+
+    def write_certificate(self, kind: CertKind, certificate_der: bytes) -> None:
+        pem = x509.load_der_x509_certificate(certificate_der).public_bytes(
+            serialization.Encoding.PEM)
+        self._run(WriteCertificate(kind, pem))
+
+    def reset_pin(self, kind: PinKind, new_pin: str) -> None:
+        self._run(ResetPin(kind, new_pin))

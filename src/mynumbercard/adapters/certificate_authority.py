@@ -1,0 +1,89 @@
+"""The CA port over the JPKI hierarchy of `adapters/pki`."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+
+from cryptography import x509
+from cryptography.hazmat.primitives.serialization import Encoding
+
+from mynumbercard.adapters.pki import CaHierarchy, HolderIdentity, OcspStatus, RevokedEntry
+from mynumbercard.adapters.pki.profiles import CertKind as PkiKind
+from mynumbercard.domain.certificate import CertKind, RevocationReason
+from mynumbercard.services.pki_ports import Holder, Revoked
+
+REASON_FLAGS: dict[RevocationReason, x509.ReasonFlags] = {
+    RevocationReason.UNSPECIFIED: x509.ReasonFlags.unspecified,
+    RevocationReason.KEY_COMPROMISE: x509.ReasonFlags.key_compromise,
+    RevocationReason.AFFILIATION_CHANGED: x509.ReasonFlags.affiliation_changed,
+    RevocationReason.SUPERSEDED: x509.ReasonFlags.superseded,
+    RevocationReason.CESSATION_OF_OPERATION: x509.ReasonFlags.cessation_of_operation,
+    RevocationReason.PRIVILEGE_WITHDRAWN: x509.ReasonFlags.privilege_withdrawn,
+    RevocationReason.CERTIFICATE_HOLD: x509.ReasonFlags.certificate_hold,
+}
+
+
+def _kind(kind: CertKind) -> PkiKind:
+    return PkiKind(kind.value)
+
+
+class JpkiAuthority:
+    def __init__(self, hierarchy: CaHierarchy) -> None:
+        self.hierarchy = hierarchy
+
+    @property
+    def crl_shards(self) -> int:
+        return self.hierarchy.crl_shards
+
+    def shard_of(self, serial: int) -> int:
+        return self.hierarchy.shard_of(serial)
+
+    def issue(self, *, kind: CertKind, csr_pem: bytes, serial: int, holder: Holder | None,
+              not_before: datetime, not_after: datetime) -> bytes:
+        identity = None
+        if holder is not None:
+            identity = HolderIdentity(name=holder.name, name_kana=holder.name_kana,
+                                      birth_date=holder.birth_date, sex=holder.sex,
+                                      address=holder.address)
+        certificate = self.hierarchy.issue(kind=_kind(kind), csr_pem=csr_pem, serial=serial,
+                                           holder=identity, not_before=not_before,
+                                           not_after=not_after)
+        return certificate.public_bytes(Encoding.DER)
+
+    def _ocsp(self, kind: CertKind, serial: int, status: OcspStatus, *, this_update: datetime,
+              next_update: datetime, revoked_at: datetime | None = None,
+              reason: RevocationReason | None = None) -> bytes:
+        return self.hierarchy.ocsp_response(
+            kind=_kind(kind), serial=serial, status=status, revoked_at=revoked_at,
+            reason=REASON_FLAGS[reason] if reason else None, this_update=this_update,
+            next_update=next_update)
+
+    def ocsp_good(self, *, kind: CertKind, serial: int, this_update: datetime,
+                  next_update: datetime) -> bytes:
+        return self._ocsp(kind, serial, OcspStatus.GOOD, this_update=this_update,
+                          next_update=next_update)
+
+    def ocsp_revoked(self, *, kind: CertKind, serial: int, revoked_at: datetime,
+                     reason: RevocationReason, this_update: datetime,
+                     next_update: datetime) -> bytes:
+        return self._ocsp(kind, serial, OcspStatus.REVOKED, this_update=this_update,
+                          next_update=next_update, revoked_at=revoked_at, reason=reason)
+
+    def ocsp_unknown(self, *, kind: CertKind, serial: int, this_update: datetime,
+                     next_update: datetime) -> bytes:
+        return self._ocsp(kind, serial, OcspStatus.UNKNOWN, this_update=this_update,
+                          next_update=next_update)
+
+    def crl(self, *, kind: CertKind, shard: int, entries: Iterable[Revoked], number: int,
+            this_update: datetime, next_update: datetime, delta_base: int | None) -> bytes:
+        return self.hierarchy.build_crl(
+            kind=_kind(kind), shard=shard,
+            entries=(RevokedEntry(e.serial, e.revoked_at, REASON_FLAGS[e.reason])
+                     for e in entries),
+            number=number, this_update=this_update, next_update=next_update,
+            delta_base=delta_base)
+
+    def crl_name(self, kind: CertKind, shard: int, *, delta: bool) -> str:
+        return f"{kind.value}/{shard}{'-delta' if delta else ''}.crl"
+

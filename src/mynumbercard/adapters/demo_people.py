@@ -1,0 +1,32 @@
+"""One synthetic person at a time, for demos that go through the real use cases."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import UTC, date, datetime
+from typing import Any
+
+from mynumbercard.adapters.synthetic import RESIDENT_COLUMNS, SyntheticRegister
+from mynumbercard.domain.dates import age_on
+from mynumbercard.domain.resident import ResidenceStatus, Sex
+
+_FIELDS = ("family_name", "given_name", "family_name_kana", "given_name_kana", "birth_date",
+           "sex", "municipality_code", "postal_code", "address", "nationality",
+           "residence_status", "period_of_stay_until")
+
+
+def synthetic_person(*, today: date, min_age: int = 0, seed: int | None = None) -> dict[str, Any]:
+    """Keyword arguments for `register_resident` (less actor, now, rng), drawn from the
+    synthetic register until the person is at least `min_age` on `today`."""
+    register = SyntheticRegister(seed=secrets.randbits(32) if seed is None else seed,
+                                 today=today, now=datetime.now(UTC))
+    while True:
+        draft = register.draft(1)
+        values: dict[str, Any] = dict(zip(RESIDENT_COLUMNS[1:], draft.rows[0], strict=True))
+        if age_on(values["birth_date"], today) >= min_age:
+            break
+    person = {name: values[name] for name in _FIELDS}
+    person["sex"] = Sex(person["sex"])
+    person["residence_status"] = ResidenceStatus(person["residence_status"])
+    person["registered_on"] = draft.registered_on[0]
+    return person

@@ -1,0 +1,112 @@
+"""`mynumbercard card ...`: a card file as its holder and the counter use it."""
+
+from __future__ import annotations
+
+import json
+import secrets
+from pathlib import Path
+
+import typer
+
+from mynumbercard import bootstrap
+from mynumbercard.adapters.card_terminal import ChipTerminal
+from mynumbercard.adapters.demo_people import synthetic_person
+from mynumbercard.chip import Chip
+from mynumbercard.domain.certificate import JST, CertKind
+from mynumbercard.domain.errors import DomainError
+from mynumbercard.domain.pins import PinKind
+from mynumbercard.domain.staff import Actor, Role
+from mynumbercard.domain.validity import SIGNATURE_CERTIFICATE_MIN_AGE
+from mynumbercard.services import cards, certificates, register
+
+app = typer.Typer(help="Card files: the card's chip as its holder carries it.",
+                  no_args_is_help=True)
+
+KIND = typer.Option(..., "--kind", help="auth (user authentication) or sign (signature).")
+
+
+def counter_actor() -> Actor:
+    """The CLI at the counter acts with the server's rights, as an administrator."""
+    return Actor("cli:counter", Role.ADMIN)
+
+
+@app.command()
+def demo(
+    out: Path = typer.Argument(..., help="The card file to create."),
+    pin: str = typer.Option(..., "--pin", help="The 4-digit PIN (auth, register, card info)."),
+    password: str = typer.Option(..., "--password", help="The signature password."),
+) -> None:
+    """A card for a new synthetic resident, with both certificates issued; prints JSON."""
+    with bootstrap.container() as wired:
+        now, actor = wired.clock(), counter_actor()
+        today = now.astimezone(JST).date()
+        management = wired.management_key()
+        authority = wired.authority
+        person = synthetic_person(today=today, min_age=SIGNATURE_CERTIFICATE_MIN_AGE)
+        resident = register.register_resident(wired.uow, actor=actor, now=now, **person)
+        card_number = secrets.token_hex(8).upper()
+        face = {"name": f"{resident.family_name} {resident.given_name}",
+                "address": resident.address, "birth_date": resident.birth_date.isoformat(),
+                "sex": resident.sex.value, "individual_number": resident.individual_number or ""}
+        chip = Chip.personalise(out, card_id=card_number,
+                                management_public_key_pem=management.public_key_pem,
+                                card_face=face)
+        try:
+            cards.register_card(wired.uow, actor=actor, resident_id=resident.id or 0,
+                                card_number=card_number, applied_on=today, issued_on=today,
+                                now=now)
+            terminal = ChipTerminal(chip, management)
+            terminal.set_initial_pins({PinKind.SIGNATURE: password, PinKind.USER_AUTH: pin,
+                                       PinKind.RESIDENT_REGISTER: pin, PinKind.CARD_INFO: pin})
+            issued = certificates.issue_certificates(wired.uow, authority, terminal,
+                                                     actor=actor, now=now)
+        except DomainError:
+            out.unlink(missing_ok=True)  # no half-made card left behind
+            raise
+    serials = {c.kind: c.serial_hex for c in issued}
+    typer.echo(json.dumps({
+        "name": face["name"],
+        "name_kana": f"{resident.family_name_kana} {resident.given_name_kana}",
+        "card_number": card_number,
+        "sign_serial": serials.get(CertKind.SIGN),
+        "auth_serial": serials.get(CertKind.AUTH),
+    }, ensure_ascii=False))
+
+
+@app.command()
+def cert(
+    file: Path = typer.Argument(..., help="The card file."),
+    kind: CertKind = KIND,
+    password: str | None = typer.Option(None, "--password",
+                                        help="The signature password (for --kind sign)."),
+) -> None:
+    """Print the certificate on the card in PEM (the signature one needs the password)."""
+    typer.echo(Chip.open(file).read_certificate(kind, password).decode("ascii"), nl=False)
+
+
+@app.command()
+def sign(
+    file: Path = typer.Argument(..., help="The card file."),
+    kind: CertKind = KIND,
+    pin: str = typer.Option(..., "--pin", help="The PIN (auth) or signature password (sign)."),
+    data: Path = typer.Option(..., "--in", help="The data to sign."),
+    signature: Path = typer.Option(..., "--out", help="Where to write the signature."),
+) -> None:
+    """Have the chip sign DATA (RSA PKCS#1 v1.5, SHA-256) after the right PIN."""
+    signed = Chip.open(file).sign(kind, pin, data.read_bytes())
+    signature.write_bytes(signed)
+
+
+@app.command()
+def unlock(
+    file: Path = typer.Argument(..., help="The card file (in the counter's reader)."),
+    kind: CertKind = KIND,
+    new_pin: str = typer.Option(..., "--new-pin", help="The holder's new PIN or password."),
+) -> None:
+    """Counter use: reset a locked PIN with the card-management key, after the identity
+    check. The holder types the new PIN."""
+    with bootstrap.container() as wired:
+        terminal = ChipTerminal(Chip.open(file), wired.management_key())
+        cards.unlock_pin(wired.uow, terminal, actor=counter_actor(), kind=kind,
+                         new_pin=new_pin, now=wired.clock())
+    typer.echo(f"the {kind.value} PIN is reset")

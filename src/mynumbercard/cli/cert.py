@@ -1,0 +1,81 @@
+"""`mynumbercard cert ...`, `crl ...` and `ocsp ...`: certificate status."""
+
+from __future__ import annotations
+
+import json
+
+import typer
+
+from mynumbercard import bootstrap
+from mynumbercard.domain.certificate import CertKind, RevocationReason, parse_serial
+from mynumbercard.domain.staff import Actor, Role
+from mynumbercard.services import certificates, crls, ocsp
+
+app = typer.Typer(help="Certificates: revoke, suspend, status.", no_args_is_help=True)
+crl_app = typer.Typer(help="Certificate revocation lists.", no_args_is_help=True)
+ocsp_app = typer.Typer(help="Pre-produced OCSP responses.", no_args_is_help=True)
+
+KIND = typer.Option(None, "--kind", help="sign or auth, when a serial exists under both CAs.")
+
+
+def operator() -> Actor:
+    return Actor("cli:operator", Role.ADMIN)
+
+
+def _status(serial: int, kind: CertKind | None) -> None:
+    with bootstrap.container() as wired:
+        answer = certificates.certificate_status(wired.uow, serial=serial, kind=kind,
+                                                 now=wired.clock())
+    typer.echo(json.dumps(answer))
+
+
+@app.command()
+def revoke(
+    serial: str = typer.Argument(..., help="Serial number (hex)."),
+    reason: str = typer.Option(..., "--reason", help="RFC 5280 reason, e.g. keyCompromise."),
+    kind: CertKind | None = KIND,
+) -> None:
+    """Revoke a certificate; its OCSP response is re-signed at once."""
+    number, why = parse_serial(serial), RevocationReason.parse(reason)
+    with bootstrap.container() as wired:
+        certificates.change_status(wired.uow, wired.authority, actor=operator(), serial=number,
+                                   kind=kind, reason=why, now=wired.clock())
+    _status(number, kind)
+
+
+@app.command()
+def suspend(serial: str = typer.Argument(..., help="Serial number (hex)."),
+            kind: CertKind | None = KIND) -> None:
+    """Suspend a certificate (certificateHold), as for a lost card."""
+    number = parse_serial(serial)
+    with bootstrap.container() as wired:
+        certificates.change_status(wired.uow, wired.authority, actor=operator(), serial=number,
+                                   kind=kind, reason=RevocationReason.CERTIFICATE_HOLD,
+                                   now=wired.clock())
+    _status(number, kind)
+
+
+@app.command()
+def status(serial: str = typer.Argument(..., help="Serial number (hex)."),
+           kind: CertKind | None = KIND) -> None:
+    """The certificate's status as JSON (expired follows from the date)."""
+    _status(parse_serial(serial), kind)
+
+
+@crl_app.command()
+def publish(delta: bool = typer.Option(False, "--delta",
+                                       help="Delta CRLs against the last full ones.")) -> None:
+    """Write every shard's CRL under the data directory; print their paths."""
+    with bootstrap.container() as wired:
+        paths = crls.publish_crls(wired.uow, wired.authority, wired.crl_sink,
+                                  now=wired.clock(), delta=delta)
+    for path in paths:
+        typer.echo(path)
+
+
+@ocsp_app.command()
+def refresh() -> None:
+    """Re-sign the OCSP responses that expire within a day (run daily)."""
+    with bootstrap.container() as wired:
+        count = ocsp.refresh_responses(wired.uow, wired.authority, now=wired.clock())
+    typer.echo(f"{count} OCSP responses re-signed")

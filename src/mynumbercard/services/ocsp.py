@@ -1,0 +1,72 @@
+"""OCSP answers from responses produced ahead of time, and their daily refresh."""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from threading import Lock
+
+from mynumbercard.domain.certificate import CertKind
+from mynumbercard.services.certificates import OCSP_VALIDITY, sign_ocsp
+from mynumbercard.services.pki_ports import CertificateAuthority
+from mynumbercard.services.ports import UnitOfWork
+
+UowFactory = Callable[[], UnitOfWork]
+REFRESH_HORIZON = timedelta(days=1)
+UNKNOWN_VALIDITY = timedelta(hours=1)
+
+
+class UnknownAnswers:
+    """Signed `unknown` answers for serials we never issued, kept for an hour.
+
+    Only a serial nobody issued costs a signature, once an hour at most per serial, and
+    the cache is bounded so a flood of random serials cannot grow it without end."""
+
+    def __init__(self, capacity: int = 10_000) -> None:
+        self._capacity = capacity
+        self._answers: OrderedDict[tuple[CertKind, int], tuple[datetime, bytes]] = OrderedDict()
+        self._lock = Lock()
+
+    def get(self, ca: CertificateAuthority, kind: CertKind, serial: int, now: datetime) -> bytes:
+        key = (kind, serial)
+        with self._lock:
+            cached = self._answers.get(key)
+            if cached and cached[0] > now:
+                self._answers.move_to_end(key)
+                return cached[1]
+        der = ca.ocsp_unknown(kind=kind, serial=serial, this_update=now,
+                              next_update=now + UNKNOWN_VALIDITY)
+        with self._lock:
+            self._answers[key] = (now + UNKNOWN_VALIDITY, der)
+            while len(self._answers) > self._capacity:
+                self._answers.popitem(last=False)
+        return der
+
+
+def answer(uow_factory: UowFactory, ca: CertificateAuthority, unknown: UnknownAnswers, *,
+           kind: CertKind, serial: int, now: datetime) -> bytes:
+    """The response for one certificate: a primary-key look-up, no private-key work."""
+    with uow_factory() as uow:
+        der = uow.ocsp.get(kind=kind, serial=serial)
+    return der if der is not None else unknown.get(ca, kind, serial, now)
+
+
+def refresh_responses(uow_factory: UowFactory, ca: CertificateAuthority, *, now: datetime,
+                      horizon: timedelta = REFRESH_HORIZON, batch: int = 1000) -> int:
+    """Re-sign every response whose nextUpdate falls within `horizon`, in batches of
+    one transaction each (resumable: a crash loses at most one batch of work)."""
+    done = 0
+    while True:
+        with uow_factory() as uow:
+            due = uow.ocsp.due(before=now + horizon, limit=batch)
+            for kind, serial in due:
+                found = uow.certificates.find(serial, kind)
+                if not found:
+                    continue
+                uow.ocsp.put(kind=kind, serial=serial, der=sign_ocsp(ca, found[0], now),
+                             this_update=now, next_update=now + OCSP_VALIDITY)
+            uow.commit()
+        done += len(due)
+        if len(due) < batch:
+            return done
