@@ -99,3 +99,32 @@ def container(database_url: str, tmp_path: Path, clock: FrozenClock) -> Iterator
     wired = Container(settings=settings, engine=make_engine(database_url), clock=clock)
     yield wired
     wired.engine.dispose()
+
+
+CA_PASSPHRASE = "test CA passphrase"
+
+
+@pytest.fixture(scope="session")
+def ca_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A CA made once per run (RSA key generation is slow); tests get a copy."""
+    from mynumbercard.adapters import ca_setup  # noqa: PLC0415
+
+    directory = tmp_path_factory.mktemp("ca-template") / "ca"
+    ca_setup.initialise(
+        ca_setup.CaConfig(directory=directory, passphrase=CA_PASSPHRASE,
+                          base_url="http://127.0.0.1:8000", crl_shards=4),
+        now=datetime(2026, 1, 1, tzinfo=UTC),
+    )
+    return directory
+
+
+@pytest.fixture
+def pki_container(database_url: str, tmp_path: Path, clock: FrozenClock,
+                  ca_template: Path) -> Iterator[Container]:
+    """A container whose data directory holds a copy of the test CA."""
+    shutil.copytree(ca_template, tmp_path / "ca")
+    settings = Settings(home=tmp_path, database_url=database_url,
+                        ca_passphrase=CA_PASSPHRASE, crl_shards=4)  # type: ignore[arg-type]
+    wired = Container(settings=settings, engine=make_engine(database_url), clock=clock)
+    yield wired
+    wired.engine.dispose()

@@ -19,6 +19,7 @@ from mynumbercard.adapters.db.repositories import SqlUnitOfWork
 from mynumbercard.adapters.municipalities import MunicipalityDirectory, directory
 from mynumbercard.adapters.passwords import Argon2Hasher
 from mynumbercard.config import Settings
+from mynumbercard.services.ocsp import UnknownAnswers
 from mynumbercard.services.ports import PasswordHasher, UnitOfWork
 
 
@@ -72,6 +73,10 @@ class Container:
 
     def management_key(self) -> CardManagementKey:
         return ca_setup.management_key(self.ca_config)
+
+    @cached_property
+    def unknown_answers(self) -> UnknownAnswers:
+        return UnknownAnswers()
 
     @property
     def crl_sink(self) -> FileCrlSink:

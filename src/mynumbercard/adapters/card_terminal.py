@@ -18,6 +18,7 @@ from mynumbercard.adapters.pki import WrongCaKeyPassphrase
 from mynumbercard.chip import (
     AdminCommand,
     Chip,
+    DeleteKeyPair,
     GenerateKeyPair,
     ResetPin,
     SetInitialPins,
@@ -99,6 +100,10 @@ class ChipTerminal:
         self._run(SetInitialPins(pins))
 
     def generate_key_pair(self, kind: CertKind) -> bytes:
+        """A new key pair; on renewal the old one is deleted first (its certificate is
+        superseded), so the chip never holds two keys of one kind."""
+        if kind in self._chip.status().keys:
+            self._run(DeleteKeyPair(kind))
         csr = self._run(GenerateKeyPair(kind))
         if csr is None:  # pragma: no cover - the chip always answers with a CSR
             raise Conflict("the chip returned no CSR")

@@ -7,7 +7,7 @@ from sqlalchemy import text
 
 from mynumbercard import __version__
 from mynumbercard.bootstrap import Container, container
-from mynumbercard.web import errors
+from mynumbercard.web import errors, status
 from mynumbercard.web.api import audit, auth, public, residents
 
 
@@ -26,6 +26,6 @@ def create_app(wired: Container | None = None) -> FastAPI:
             conn.execute(text("SELECT 1"))
         return {"status": "ok"}
 
-    for router in (public.router, auth.router, residents.router, audit.router):
+    for router in (public.router, auth.router, residents.router, audit.router, status.router):
         app.include_router(router)
     return app
