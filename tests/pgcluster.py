@@ -46,7 +46,7 @@ class PgCluster:
         command = [str(self.bindir / args[0]), *args[1:]]
         if os.geteuid() == 0:
             command = ["runuser", "-u", "postgres", "--", *command]
-        subprocess.run(command, check=True, capture_output=True, cwd=self.root)  # noqa: S603
+        subprocess.run(command, check=True, capture_output=True, cwd=self.root)
 
     @classmethod
     def start(cls) -> PgCluster:

@@ -122,7 +122,7 @@ def test_many_numbers_on_standard_input() -> None:
 
 
 def test_the_installed_command_reads_standard_input() -> None:
-    completed = subprocess.run(  # noqa: S603 - our own console script, fixed arguments
+    completed = subprocess.run(
         [console_script(), "number", "check", "-", "--json"],
         input=f"{VALID}\n123456789010\n",
         capture_output=True,

@@ -90,7 +90,7 @@ def test_serve_answers_on_the_given_port(env: dict[str, str]):
     assert executable.exists(), "the console script is installed with the package"
     assert runner.invoke(app, ["db", "upgrade"]).exit_code == 0
     port = _free_port()
-    with subprocess.Popen(  # noqa: S603
+    with subprocess.Popen(
         [executable, "serve", "--host", "127.0.0.1", "--port", str(port)],
         env={**os.environ, **env}, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
     ) as server:

@@ -255,7 +255,7 @@ def test_batch_refuses_date_options() -> None:
 def test_batch_through_the_installed_command() -> None:
     rows = "".join(f"19{y:02d}-0{m}-1{m},2021-0{m}-01,2021-0{m}-20,,\n" for y in range(100)
                    for m in range(1, 10))  # fmt: skip
-    completed = subprocess.run(  # noqa: S603 - our own console script, fixed arguments
+    completed = subprocess.run(
         [console_script(), "rules", "expiry", "--batch"],
         input=f"{HEADER}\n{rows}",
         capture_output=True,
@@ -273,7 +273,7 @@ def test_batch_through_the_installed_command() -> None:
 
 
 def test_batch_error_through_the_installed_command() -> None:
-    completed = subprocess.run(  # noqa: S603 - our own console script, fixed arguments
+    completed = subprocess.run(
         [console_script(), "rules", "expiry", "--batch"],
         input=f"{HEADER}\n1980-10-10,2020-04-01,2020-05-15,,\n1980-10-10,2020-04-01,x,,\n",
         capture_output=True,

@@ -198,8 +198,8 @@ def test_the_installed_command(tmp_path: Path) -> None:
         pytest.skip("the `mynumbercard` console script is not installed (pip install -e .)")
     env = {**os.environ, "MYNUMBERCARD_HOME": str(tmp_path)}
     env.pop("MYNUMBERCARD_DATABASE_URL", None)
-    subprocess.run([script, "db", "upgrade"], env=env, check=True, capture_output=True)  # noqa: S603
-    done = subprocess.run(  # noqa: S603
+    subprocess.run([script, "db", "upgrade"], env=env, check=True, capture_output=True)
+    done = subprocess.run(
         [script, "residents", "generate", "--count", "200", "--seed", "3"],
         env=env, capture_output=True, text=True, check=False,
     )

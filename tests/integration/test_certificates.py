@@ -73,7 +73,7 @@ def test_both_certificates_go_onto_the_chip_and_chain_to_the_root(pki_container:
         on_chip = x509.load_pem_x509_certificate(
             chip.read_certificate(made.kind, PASSWORD if made.kind is CertKind.SIGN else None))
         assert on_chip.serial_number == made.serial
-        from mynumbercard.adapters.pki.profiles import CertKind as PkiKind  # noqa: PLC0415
+        from mynumbercard.adapters.pki.profiles import CertKind as PkiKind
 
         on_chip.verify_directly_issued_by(hierarchy.issuing_certificate(PkiKind(made.kind)))
         response = _status_in_ocsp(pki_container, made.kind, made.serial)
@@ -192,11 +192,6 @@ def test_two_operators_revoking_at_once_exactly_one_wins(pki_container: Containe
     assert len(outcomes) == 2
 
 
-def _openssl(*args: str) -> str:
-    return subprocess.run(["openssl", *args], check=True, capture_output=True,  # noqa: S607
-                          text=True).stdout
-
-
 def test_crls_full_and_delta_list_exactly_the_revoked(pki_container: Container, tmp_path: Path):
     terminal, card_id = _card(pki_container, tmp_path)
     sign, auth = certificates.issue_certificates(pki_container.uow, pki_container.authority,
@@ -240,14 +235,14 @@ def test_crls_full_and_delta_list_exactly_the_revoked(pki_container: Container, 
         chain.write_bytes((exported / "root.pem").read_bytes()
                           + (exported / f"{kind}-ca.pem").read_bytes())
         for path in paths:
-            result = subprocess.run(  # noqa: S603
-                ["openssl", "crl", "-in", path, "-inform", "DER", "-CAfile", str(chain),  # noqa: S607
+            result = subprocess.run(
+                ["openssl", "crl", "-in", path, "-inform", "DER", "-CAfile", str(chain),
                  "-verify", "-noout"], capture_output=True, text=True, check=False)
             assert "verify OK" in result.stderr + result.stdout, result.stderr
 
 
 def _have_openssl() -> bool:
-    from shutil import which  # noqa: PLC0415
+    from shutil import which
 
     return which("openssl") is not None
 
@@ -269,7 +264,7 @@ def test_ocsp_refresh_re_signs_responses_before_they_go_stale(pki_container: Con
 def test_unlock_resets_a_locked_pin_and_is_audited(pki_container: Container, tmp_path: Path):
     terminal, _ = _card(pki_container, tmp_path)
     chip = Chip.open(tmp_path / "card.json")
-    from mynumbercard.domain.pins import PinLocked, WrongPin  # noqa: PLC0415
+    from mynumbercard.domain.pins import PinLocked, WrongPin
 
     for _ in range(3):
         with pytest.raises((WrongPin, PinLocked)):
@@ -277,7 +272,7 @@ def test_unlock_resets_a_locked_pin_and_is_audited(pki_container: Container, tmp
     with pytest.raises(PinLocked):
         chip.verify_pin(PinKind.USER_AUTH, PIN)
     other_town = Actor("clerk-minato", Role.CLERK, "13103")
-    from mynumbercard.domain.errors import PermissionDenied  # noqa: PLC0415
+    from mynumbercard.domain.errors import PermissionDenied
 
     with pytest.raises(PermissionDenied):
         cards.unlock_pin(pki_container.uow, terminal, actor=other_town, kind=CertKind.AUTH,
