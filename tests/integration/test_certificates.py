@@ -6,6 +6,7 @@ import subprocess
 import threading
 from datetime import date, timedelta
 from pathlib import Path
+from shutil import which
 
 import pytest
 from cryptography import x509
@@ -15,11 +16,12 @@ from sqlalchemy import select
 from mynumbercard.adapters.card_terminal import ChipTerminal
 from mynumbercard.adapters.db.repositories import SqlUnitOfWork
 from mynumbercard.adapters.db.tables import audit_log, certificate_events
+from mynumbercard.adapters.pki.profiles import CertKind as PkiKind
 from mynumbercard.bootstrap import Container
 from mynumbercard.chip import Chip
 from mynumbercard.domain.certificate import CertKind, LifeEvent, RevocationReason
-from mynumbercard.domain.errors import Conflict, InvalidTransition, NotFound
-from mynumbercard.domain.pins import PinKind
+from mynumbercard.domain.errors import Conflict, InvalidTransition, NotFound, PermissionDenied
+from mynumbercard.domain.pins import PinKind, PinLocked, WrongPin
 from mynumbercard.domain.resident import Sex
 from mynumbercard.domain.staff import Actor, Role
 from mynumbercard.services import cards, certificates, crls, ocsp, register
@@ -73,8 +75,6 @@ def test_both_certificates_go_onto_the_chip_and_chain_to_the_root(pki_container:
         on_chip = x509.load_pem_x509_certificate(
             chip.read_certificate(made.kind, PASSWORD if made.kind is CertKind.SIGN else None))
         assert on_chip.serial_number == made.serial
-        from mynumbercard.adapters.pki.profiles import CertKind as PkiKind
-
         on_chip.verify_directly_issued_by(hierarchy.issuing_certificate(PkiKind(made.kind)))
         response = _status_in_ocsp(pki_container, made.kind, made.serial)
         assert response.certificate_status == x509_ocsp.OCSPCertStatus.GOOD
@@ -242,8 +242,6 @@ def test_crls_full_and_delta_list_exactly_the_revoked(pki_container: Container, 
 
 
 def _have_openssl() -> bool:
-    from shutil import which
-
     return which("openssl") is not None
 
 
@@ -264,16 +262,12 @@ def test_ocsp_refresh_re_signs_responses_before_they_go_stale(pki_container: Con
 def test_unlock_resets_a_locked_pin_and_is_audited(pki_container: Container, tmp_path: Path):
     terminal, _ = _card(pki_container, tmp_path)
     chip = Chip.open(tmp_path / "card.json")
-    from mynumbercard.domain.pins import PinLocked, WrongPin
-
     for _ in range(3):
         with pytest.raises((WrongPin, PinLocked)):
             chip.verify_pin(PinKind.USER_AUTH, "9999")
     with pytest.raises(PinLocked):
         chip.verify_pin(PinKind.USER_AUTH, PIN)
     other_town = Actor("clerk-minato", Role.CLERK, "13103")
-    from mynumbercard.domain.errors import PermissionDenied
-
     with pytest.raises(PermissionDenied):
         cards.unlock_pin(pki_container.uow, terminal, actor=other_town, kind=CertKind.AUTH,
                          new_pin="4321", now=pki_container.clock())

@@ -225,7 +225,7 @@ CHILD = textwrap.dedent(
 @pytest.mark.parametrize("entry", [PINS[PinKind.USER_AUTH], "9999"])
 def test_a_process_killed_mid_entry_cannot_reset_the_counter(chip: Chip, entry: str) -> None:
     for _ in range(2):
-        result = subprocess.run(  # noqa: S603 - our own interpreter and script
+        result = subprocess.run(
             [sys.executable, "-c", CHILD, str(chip.path), entry],
             capture_output=True,
             check=False,
