@@ -1,0 +1,222 @@
+"""The JPKI CLI contract and the OCSP responder, checked with OpenSSL."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from conftest import CA_PASSPHRASE
+from mynumbercard.cli.main import app
+
+runner = CliRunner()
+needs_openssl = pytest.mark.skipif(shutil.which("openssl") is None,
+                                   reason="the openssl binary is not installed")
+
+
+@pytest.fixture
+def env(database_url: str, tmp_path: Path, ca_template: Path,
+        monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
+    home = tmp_path / "home"
+    shutil.copytree(ca_template, home / "ca")
+    values = {"MYNUMBERCARD_HOME": str(home), "MYNUMBERCARD_DATABASE_URL": database_url,
+              "MYNUMBERCARD_CA_PASSPHRASE": CA_PASSPHRASE, "MYNUMBERCARD_CRL_SHARDS": "4"}
+    for key, value in values.items():
+        monkeypatch.setenv(key, value)
+    return values
+
+
+def _ok(*args: str, stdin: str | None = None) -> str:
+    result = runner.invoke(app, list(args), input=stdin)
+    assert result.exit_code == 0, result.output
+    return result.stdout
+
+
+def _demo_card(path: Path) -> dict[str, str]:
+    return json.loads(_ok("card", "demo", str(path), "--pin", "1234", "--password", "ABC123"))
+
+
+def test_ca_init_refuses_to_overwrite_and_export_writes_the_four_files(env: dict[str, str],
+                                                                        tmp_path: Path):
+    again = runner.invoke(app, ["ca", "init"])
+    assert again.exit_code == 4
+    assert "refusing to overwrite" in again.output
+    listed = _ok("ca", "export", str(tmp_path / "out")).split()
+    assert sorted(Path(p).name for p in listed) == ["auth-ca.pem", "ocsp.pem", "root.pem",
+                                                    "sign-ca.pem"]
+
+
+def test_a_wrong_ca_passphrase_is_a_clear_error(env: dict[str, str], tmp_path: Path,
+                                                monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setenv("MYNUMBERCARD_CA_PASSPHRASE", "not the passphrase")
+    result = runner.invoke(app, ["card", "demo", str(tmp_path / "c.json"), "--pin", "1234",
+                                 "--password", "ABC123"])
+    assert result.exit_code == 5
+    assert "passphrase" in result.output
+    assert not (tmp_path / "c.json").exists()
+
+
+@needs_openssl
+def test_card_demo_cert_and_sign_verify_with_openssl(env: dict[str, str], tmp_path: Path):
+    card = tmp_path / "card.json"
+    made = _demo_card(card)
+    assert made["name"]
+    assert made["sign_serial"]
+    assert made["auth_serial"]
+    _ok("ca", "export", str(tmp_path / "ca"))
+    auth_pem = tmp_path / "auth.pem"
+    auth_pem.write_text(_ok("card", "cert", str(card), "--kind", "auth"))
+    refused = runner.invoke(app, ["card", "cert", str(card), "--kind", "sign"])
+    assert refused.exit_code != 0
+    sign_pem = tmp_path / "sign.pem"
+    sign_pem.write_text(_ok("card", "cert", str(card), "--kind", "sign", "--password", "ABC123"))
+    for kind, pem in (("auth", auth_pem), ("sign", sign_pem)):
+        verified = subprocess.run(
+            ["openssl", "verify", "-CAfile", str(tmp_path / "ca" / "root.pem"), "-untrusted",
+             str(tmp_path / "ca" / f"{kind}-ca.pem"), str(pem)],
+            capture_output=True, text=True, check=False)
+        assert verified.stdout.strip() == f"{pem}: OK", verified.stderr
+    serial = subprocess.run(["openssl", "x509", "-in", str(auth_pem), "-noout", "-serial"],
+                            capture_output=True, text=True, check=True).stdout
+    assert int(serial.split("=")[1], 16) == int(made["auth_serial"], 16)
+    data, signature = tmp_path / "data.txt", tmp_path / "data.sig"
+    data.write_bytes(b"my number card")
+    _ok("card", "sign", str(card), "--kind", "auth", "--pin", "1234", "--in", str(data),
+        "--out", str(signature))
+    public = tmp_path / "pub.pem"
+    subprocess.run(["openssl", "x509", "-in", str(auth_pem), "-pubkey", "-noout", "-out",
+                    str(public)], check=True)
+    checked = subprocess.run(["openssl", "dgst", "-sha256", "-verify", str(public),
+                              "-signature", str(signature), str(data)],
+                             capture_output=True, text=True, check=False)
+    assert checked.stdout.strip() == "Verified OK"
+
+
+def test_wrong_pins_count_down_lock_and_only_the_counter_unlocks(env: dict[str, str],
+                                                                  tmp_path: Path):
+    card = tmp_path / "card.json"
+    _demo_card(card)
+    data = tmp_path / "data"
+    data.write_bytes(b"x")
+    sign = ["card", "sign", str(card), "--kind", "auth", "--in", str(data), "--out",
+            str(tmp_path / "sig")]
+    first = runner.invoke(app, [*sign, "--pin", "9999"])
+    assert first.exit_code != 0
+    assert "2 tries left" in first.output
+    runner.invoke(app, [*sign, "--pin", "9999"])
+    third = runner.invoke(app, [*sign, "--pin", "9999"])
+    assert "locked" in third.output
+    right_but_locked = runner.invoke(app, [*sign, "--pin", "1234"])
+    assert right_but_locked.exit_code != 0
+    assert "municipal office" in right_but_locked.output
+    _ok("card", "unlock", str(card), "--kind", "auth", "--new-pin", "4321")
+    _ok(*sign, "--pin", "4321")
+
+
+def test_a_corrupted_card_file_is_refused_and_left_alone(env: dict[str, str], tmp_path: Path):
+    card = tmp_path / "card.json"
+    _demo_card(card)
+    damaged = card.read_bytes()[:-40]
+    card.write_bytes(damaged)
+    result = runner.invoke(app, ["card", "cert", str(card), "--kind", "auth"])
+    assert result.exit_code == 2
+    assert "card" in result.output.lower()
+    assert card.read_bytes() == damaged
+
+
+def test_cert_revoke_suspend_status_and_crl_publish(env: dict[str, str], tmp_path: Path):
+    made = _demo_card(tmp_path / "card.json")
+    status = json.loads(_ok("cert", "status", made["auth_serial"]))
+    assert status["status"] == "active"
+    suspended = json.loads(_ok("cert", "suspend", made["auth_serial"]))
+    assert (suspended["status"], suspended["reason"]) == ("suspended", "certificateHold")
+    revoked = json.loads(_ok("cert", "revoke", made["sign_serial"], "--reason",
+                             "keyCompromise"))
+    assert (revoked["status"], revoked["reason"]) == ("revoked", "keyCompromise")
+    assert runner.invoke(app, ["cert", "revoke", made["sign_serial"], "--reason",
+                               "superseded"]).exit_code == 4
+    assert runner.invoke(app, ["cert", "revoke", made["auth_serial"], "--reason",
+                               "boredom"]).exit_code == 2
+    assert runner.invoke(app, ["cert", "status", "abc123"]).exit_code == 3
+    assert runner.invoke(app, ["cert", "status", "xyz"]).exit_code == 2
+    paths = _ok("crl", "publish").split()
+    assert len(paths) == 8
+    assert all(Path(p).is_file() for p in paths)
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture
+def server(env: dict[str, str]) -> Iterator[str]:
+    port = _free_port()
+    executable = Path(sys.executable).with_name("mynumbercard")
+    with subprocess.Popen([str(executable), "serve", "--port", str(port)],
+                          env={**os.environ, **env}, stdout=subprocess.DEVNULL,
+                          stderr=subprocess.DEVNULL) as process:
+        base = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                with urllib.request.urlopen(f"{base}/healthz"):
+                    break
+            except OSError:
+                assert time.monotonic() < deadline, "the server did not start"
+                time.sleep(0.2)
+        try:
+            yield base
+        finally:
+            process.terminate()
+            process.wait(timeout=10)
+
+
+def _ocsp(base: str, ca: Path, kind: str, *target: str) -> str:
+    chain = ca / f"{kind}-chain.pem"
+    chain.write_bytes((ca / "root.pem").read_bytes() + (ca / f"{kind}-ca.pem").read_bytes())
+    result = subprocess.run(
+        ["openssl", "ocsp", "-issuer", str(ca / f"{kind}-ca.pem"), *target, "-url",
+         f"{base}/ocsp", "-CAfile", str(chain), "-resp_text"],
+        capture_output=True, text=True, check=False, timeout=30)
+    return result.stdout + result.stderr
+
+
+@needs_openssl
+def test_openssl_ocsp_against_the_running_responder(env: dict[str, str], server: str,
+                                                     tmp_path: Path):
+    card = tmp_path / "card.json"
+    made = _demo_card(card)
+    ca = tmp_path / "ca"
+    _ok("ca", "export", str(ca))
+    auth_pem = tmp_path / "auth.pem"
+    auth_pem.write_text(_ok("card", "cert", str(card), "--kind", "auth"))
+    good = _ocsp(server, ca, "auth", "-cert", str(auth_pem))
+    assert "Response verify OK" in good
+    assert f"{auth_pem}: good" in good
+    _ok("cert", "revoke", made["auth_serial"], "--reason", "keyCompromise")
+    revoked = _ocsp(server, ca, "auth", "-cert", str(auth_pem))
+    assert "Response verify OK" in revoked
+    assert f"{auth_pem}: revoked" in revoked
+    assert "Reason: keyCompromise" in revoked
+    unknown = _ocsp(server, ca, "auth", "-serial", "0x1234abcd")
+    assert "Response verify OK" in unknown
+    assert "0x1234abcd: unknown" in unknown
+    request = urllib.request.Request(f"{server}/ocsp", data=b"\x30\x03garbage", method="POST",
+                                     headers={"Content-Type": "application/ocsp-request"})
+    with urllib.request.urlopen(request) as reply:
+        assert reply.status == 200
+        assert reply.read() == bytes.fromhex("3003 0a01 01")  # malformedRequest
+    with urllib.request.urlopen(f"{server}/ocsp/not-base64!") as reply:
+        assert reply.read() == bytes.fromhex("3003 0a01 01")
