@@ -107,7 +107,7 @@ CA_PASSPHRASE = "test CA passphrase"
 @pytest.fixture(scope="session")
 def ca_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A CA made once per run (RSA key generation is slow); tests get a copy."""
-    from mynumbercard.adapters import ca_setup
+    from mynumbercard.adapters import ca_setup  # noqa: PLC0415
 
     directory = tmp_path_factory.mktemp("ca-template") / "ca"
     ca_setup.initialise(

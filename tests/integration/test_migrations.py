@@ -31,7 +31,7 @@ def test_down_to_base_and_up_again(database_url: str) -> None:
 
 
 def test_every_revision_steps_down_and_up_one_at_a_time(database_url: str) -> None:
-    from alembic.script import ScriptDirectory
+    from alembic.script import ScriptDirectory  # noqa: PLC0415
 
     engine = make_engine(database_url)
     config = migrate.alembic_config(engine)

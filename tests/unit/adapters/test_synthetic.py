@@ -234,4 +234,4 @@ def test_a_reference_date_before_the_first_numbers_is_refused() -> None:
 
 def test_a_naive_now_is_refused() -> None:
     with pytest.raises(InvalidInput):
-        SyntheticRegister(seed=1, today=TODAY, now=datetime(2026, 11, 25))
+        SyntheticRegister(seed=1, today=TODAY, now=datetime(2026, 11, 25))  # noqa: DTZ001

@@ -69,7 +69,7 @@ def test_reasons_parse_by_rfc_5280_name_and_hold_is_not_a_revocation() -> None:
 
 
 # hypothesis bounds are naive by its API; the drawn values carry UTC.
-@given(st.datetimes(min_value=datetime(2016, 1, 1), max_value=datetime(2040, 1, 1),
+@given(st.datetimes(min_value=datetime(2016, 1, 1), max_value=datetime(2040, 1, 1),  # noqa: DTZ001
                     timezones=st.just(UTC)),
        st.integers(min_value=1, max_value=3700))
 def test_the_window_ends_at_the_last_second_of_the_day_in_japan(issued_at: datetime,
@@ -85,6 +85,6 @@ def test_the_window_ends_at_the_last_second_of_the_day_in_japan(issued_at: datet
 
 def test_a_window_needs_an_aware_time_and_a_future_end() -> None:
     with pytest.raises(InvalidInput):
-        validity_window(datetime(2026, 1, 1), date(2030, 1, 1))
+        validity_window(datetime(2026, 1, 1), date(2030, 1, 1))  # noqa: DTZ001
     with pytest.raises(InvalidInput):
         validity_window(datetime(2026, 1, 2, tzinfo=UTC), date(2025, 12, 31))
