@@ -16,7 +16,6 @@ from sqlalchemy import select
 from mynumbercard.adapters.card_terminal import ChipTerminal
 from mynumbercard.adapters.db.repositories import SqlUnitOfWork
 from mynumbercard.adapters.db.tables import audit_log, certificate_events
-from mynumbercard.adapters.pki.profiles import CertKind as PkiKind
 from mynumbercard.bootstrap import Container
 from mynumbercard.chip import Chip
 from mynumbercard.domain.certificate import CertKind, LifeEvent, RevocationReason
@@ -75,7 +74,7 @@ def test_both_certificates_go_onto_the_chip_and_chain_to_the_root(pki_container:
         on_chip = x509.load_pem_x509_certificate(
             chip.read_certificate(made.kind, PASSWORD if made.kind is CertKind.SIGN else None))
         assert on_chip.serial_number == made.serial
-        on_chip.verify_directly_issued_by(hierarchy.issuing_certificate(PkiKind(made.kind)))
+        on_chip.verify_directly_issued_by(hierarchy.issuing_certificate(made.kind))
         response = _status_in_ocsp(pki_container, made.kind, made.serial)
         assert response.certificate_status == x509_ocsp.OCSPCertStatus.GOOD
         assert response.serial_number == made.serial

@@ -9,7 +9,6 @@ from cryptography import x509
 from cryptography.hazmat.primitives.serialization import Encoding
 
 from mynumbercard.adapters.pki import CaHierarchy, HolderIdentity, OcspStatus, RevokedEntry
-from mynumbercard.adapters.pki.profiles import CertKind as PkiKind
 from mynumbercard.domain.certificate import CertKind, RevocationReason
 from mynumbercard.services.pki_ports import Holder, Revoked
 
@@ -22,10 +21,6 @@ REASON_FLAGS: dict[RevocationReason, x509.ReasonFlags] = {
     RevocationReason.PRIVILEGE_WITHDRAWN: x509.ReasonFlags.privilege_withdrawn,
     RevocationReason.CERTIFICATE_HOLD: x509.ReasonFlags.certificate_hold,
 }
-
-
-def _kind(kind: CertKind) -> PkiKind:
-    return PkiKind(kind.value)
 
 
 class JpkiAuthority:
@@ -46,7 +41,7 @@ class JpkiAuthority:
             identity = HolderIdentity(name=holder.name, name_kana=holder.name_kana,
                                       birth_date=holder.birth_date, sex=holder.sex,
                                       address=holder.address)
-        certificate = self.hierarchy.issue(kind=_kind(kind), csr_pem=csr_pem, serial=serial,
+        certificate = self.hierarchy.issue(kind=kind, csr_pem=csr_pem, serial=serial,
                                            holder=identity, not_before=not_before,
                                            not_after=not_after)
         return certificate.public_bytes(Encoding.DER)
@@ -55,7 +50,7 @@ class JpkiAuthority:
               next_update: datetime, revoked_at: datetime | None = None,
               reason: RevocationReason | None = None) -> bytes:
         return self.hierarchy.ocsp_response(
-            kind=_kind(kind), serial=serial, status=status, revoked_at=revoked_at,
+            kind=kind, serial=serial, status=status, revoked_at=revoked_at,
             reason=REASON_FLAGS[reason] if reason else None, this_update=this_update,
             next_update=next_update)
 
@@ -78,7 +73,7 @@ class JpkiAuthority:
     def crl(self, *, kind: CertKind, shard: int, entries: Iterable[Revoked], number: int,
             this_update: datetime, next_update: datetime, delta_base: int | None) -> bytes:
         return self.hierarchy.build_crl(
-            kind=_kind(kind), shard=shard,
+            kind=kind, shard=shard,
             entries=(RevokedEntry(e.serial, e.revoked_at, REASON_FLAGS[e.reason])
                      for e in entries),
             number=number, this_update=this_update, next_update=next_update,

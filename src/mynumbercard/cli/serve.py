@@ -9,9 +9,9 @@ import uvicorn
 def serve(
     host: str = typer.Option("127.0.0.1", "--host", help="Address to listen on."),
     port: int = typer.Option(8000, "--port", help="Port to listen on."),
+    workers: int = typer.Option(1, "--workers", min=1, help="Worker processes."),
 ) -> None:
-    """Serve the API (and its docs at /docs)."""
+    """Serve the API (docs at /docs), /ocsp, the CRLs and the CA certificates."""
     # By name, as a factory: the CLI and the web layer stay independent of each other.
-    uvicorn.run(
-        "mynumbercard.web.app:create_app", factory=True, host=host, port=port, log_level="info"
-    )
+    uvicorn.run("mynumbercard.web.app:create_app", factory=True, host=host, port=port,
+                workers=workers, log_level="warning" if workers > 1 else "info")

@@ -58,7 +58,7 @@ def _answer(container: Container, request_der: bytes) -> Response:
         return _error(x509_ocsp.OCSPResponseStatus.UNAUTHORIZED)
     now = container.clock()
     der = ocsp.answer(container.uow, authority, container.unknown_answers,
-                      kind=CertKind(kind.value), serial=query.serial, now=now)
+                      kind=kind, serial=query.serial, now=now)
     return Response(der, media_type=OCSP_RESPONSE, headers=_cache_headers(der, now))
 
 
@@ -91,8 +91,9 @@ def ocsp_get(encoded: str, container: ContainerDep) -> Response:
     return _answer(container, request_der)
 
 
-@router.api_route("/crl/{kind}/{name}", methods=["GET", "HEAD"],
-                  summary="A published CRL (full or delta), DER", response_class=FileResponse)
+@router.head("/crl/{kind}/{name}", include_in_schema=False)
+@router.get("/crl/{kind}/{name}", summary="A published CRL (full or delta), DER",
+            response_class=FileResponse)
 def crl(kind: CertKind,
         name: Annotated[str, Path(pattern=r"^\d{1,5}(-delta)?\.crl$")],
         container: ContainerDep) -> FileResponse:
@@ -106,8 +107,6 @@ def crl(kind: CertKind,
 @router.get("/ca/{kind}-ca.cer", summary="An issuing CA's certificate, DER",
             response_class=Response)
 def ca_certificate(kind: CertKind, container: ContainerDep) -> Response:
-    from mynumbercard.adapters.pki.profiles import CertKind as PkiKind  # noqa: PLC0415
-
-    certificate = container.authority.hierarchy.issuing_certificate(PkiKind(kind.value))
+    certificate = container.authority.hierarchy.issuing_certificate(kind)
     return Response(certificate.public_bytes(Encoding.DER), media_type="application/pkix-cert",
                     headers={"Cache-Control": "public, max-age=86400"})
