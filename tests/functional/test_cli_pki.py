@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 import os
 import shutil
@@ -9,11 +10,16 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.parse
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.serialization import Encoding
+from cryptography.x509 import ocsp as x509_ocsp
 from typer.testing import CliRunner
 
 from conftest import CA_PASSPHRASE
@@ -206,7 +212,11 @@ def test_openssl_ocsp_against_the_running_responder(env: dict[str, str], server:
     assert "Response verify OK" in good
     assert f"{auth_pem}: good" in good
     _ok("cert", "revoke", made["auth_serial"], "--reason", "keyCompromise")
-    revoked = _ocsp(server, ca, "auth", "-cert", str(auth_pem))
+    revoked_at = time.monotonic()
+    while f"{auth_pem}: revoked" not in (revoked := _ocsp(server, ca, "auth", "-cert",
+                                                          str(auth_pem))):
+        assert time.monotonic() - revoked_at < 3, "a revocation shows within seconds"
+        time.sleep(0.2)
     assert "Response verify OK" in revoked
     assert f"{auth_pem}: revoked" in revoked
     assert "Reason: keyCompromise" in revoked
@@ -220,3 +230,15 @@ def test_openssl_ocsp_against_the_running_responder(env: dict[str, str], server:
         assert reply.read() == bytes.fromhex("3003 0a01 01")  # malformedRequest
     with urllib.request.urlopen(f"{server}/ocsp/not-base64!") as reply:
         assert reply.read() == bytes.fromhex("3003 0a01 01")
+    # The GET form (RFC 6960 A.1) gives the same answer as POST.
+    issuer = x509.load_pem_x509_certificate((ca / "auth-ca.pem").read_bytes())
+    certificate = x509.load_pem_x509_certificate(auth_pem.read_bytes())
+    cert_id_hash = hashes.SHA1()  # noqa: S303 - OCSP CertIDs name issuers by SHA-1 (RFC 5019)
+    request_der = x509_ocsp.OCSPRequestBuilder().add_certificate(
+        certificate, issuer, cert_id_hash).build().public_bytes(Encoding.DER)
+    encoded = urllib.parse.quote(base64.b64encode(request_der).decode(), safe="")
+    with urllib.request.urlopen(f"{server}/ocsp/{encoded}") as reply:
+        answer = x509_ocsp.load_der_ocsp_response(reply.read())
+        assert reply.headers["Content-Type"] == "application/ocsp-response"
+    assert answer.certificate_status == x509_ocsp.OCSPCertStatus.REVOKED
+    assert answer.revocation_reason == x509.ReasonFlags.key_compromise

@@ -9,9 +9,29 @@ from mynumbercard import __version__
 from mynumbercard.bootstrap import Container, container
 from mynumbercard.web import errors, status
 from mynumbercard.web.api import audit, auth, public, residents
+from mynumbercard.web.ocsp import OcspResponder, Receive, Scope, Send, is_ocsp
 
 
-def create_app(wired: Container | None = None) -> FastAPI:
+class Application:
+    """The ASGI application: /ocsp goes straight to the responder, the rest to FastAPI."""
+
+    def __init__(self, api: FastAPI, responder: OcspResponder) -> None:
+        self.api = api
+        self.responder = responder
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if is_ocsp(scope):
+            await self.responder(scope, receive, send)
+        else:
+            await self.api(scope, receive, send)
+
+
+def create_app(wired: Container | None = None) -> Application:
+    api = create_api(wired)
+    return Application(api, OcspResponder(api.state.container))
+
+
+def create_api(wired: Container | None = None) -> FastAPI:
     app = FastAPI(
         title="mynumbercard",
         version=__version__,

@@ -35,7 +35,15 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+READ_ONLY = {"mnc_read_only": True}
+"""Execution options for a read-only connection: on SQLite a plain BEGIN, no write lock."""
+
+
 def _sqlite_begin_immediate(connection: Any) -> None:
     # Take the write lock at the start: two writers serialise instead of failing late
-    # with "database is locked" on upgrade from a read transaction.
-    connection.exec_driver_sql("BEGIN IMMEDIATE")
+    # with "database is locked" on upgrade from a read transaction. Reads that say so
+    # (READ_ONLY) begin without it, so they never wait for a writer (WAL).
+    if connection.get_execution_options().get("mnc_read_only"):
+        connection.exec_driver_sql("BEGIN")
+    else:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
