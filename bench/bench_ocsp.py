@@ -14,12 +14,12 @@ import json
 import os
 import re
 import shutil
+import signal
 import socket
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from pathlib import Path
 
 PASSPHRASE = "bench passphrase"
@@ -31,14 +31,17 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def wait_for(port: int) -> None:
+def wait_for(url: str, body: Path) -> None:
+    """Until the responder answers, asked by the same client as the runs."""
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
-        with socket.socket() as sock:
-            if sock.connect_ex(("127.0.0.1", port)) == 0:
-                return
-        time.sleep(0.1)
-    raise RuntimeError(f"nothing listens on {port}")
+        done = subprocess.run(["ab", "-q", "-n", "1", "-p", str(body), "-T",
+                               "application/ocsp-request", url], capture_output=True,
+                              text=True, check=False)
+        if done.returncode == 0 and "Complete requests:      1" in done.stdout:
+            return
+        time.sleep(0.2)
+    raise RuntimeError(f"no answer from {url}")
 
 
 def mnc(env: dict[str, str], *args: str) -> str:
@@ -66,6 +69,8 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=5000)
     parser.add_argument("--concurrency", type=int, default=16)
     parser.add_argument("--cards", type=int, default=10)
+    parser.add_argument("--workers", type=int, default=1,
+                        help="processes per responder (openssl: -multi N when N > 1)")
     args = parser.parse_args()
     for tool in ("openssl", "ab"):
         if shutil.which(tool) is None:
@@ -94,59 +99,49 @@ def main() -> None:
         if status["status"] == "revoked":
             revoked = time.strftime("%y%m%d%H%M%SZ", time.strptime(
                 status["revoked_at"][:19], "%Y-%m-%dT%H:%M:%S"))
-            lines.append(f"R\t{expiry}\t{revoked},keyCompromise\t{hexa}\tunknown\t/CN=x")
+            lines.append(f"R\t{expiry}\t{revoked},keyCompromise\t{hexa}\tunknown\t/CN={hexa}")
         else:
-            lines.append(f"V\t{expiry}\t\t{hexa}\tunknown\t/CN=x")
+            lines.append(f"V\t{expiry}\t\t{hexa}\tunknown\t/CN={hexa}")
     (work / "index.txt").write_text("\n".join(lines) + "\n")
-    labels = json.loads((work / "home" / "ca" / "ca.json").read_text())["keys"]
-    key = work / "home" / "ca" / "keys" / f"{labels['auth-ocsp']}.key.pem"
-    ocsp_pems = (work / "ca" / "ocsp.pem").read_text().split("-----END CERTIFICATE-----")
+    hierarchy = json.loads((work / "home" / "ca" / "ca.json").read_text())
+    key = work / "home" / "ca" / "keys" / f"{hierarchy['keys']['auth-ocsp']}.key.pem"
     signer = work / "auth-ocsp.pem"
-    # ocsp.pem holds both OCSP certificates; pick the one issued by the auth CA.
-    for block in ocsp_pems:
-        if "BEGIN CERTIFICATE" not in block:
-            continue
-        pem = block.strip() + "\n-----END CERTIFICATE-----\n"
-        signer.write_text(pem)
-        issuer = subprocess.run(["openssl", "x509", "-in", str(signer), "-noout", "-issuer"],
-                                capture_output=True, text=True, check=True).stdout
-        if "authentication" in issuer.lower() or "auth" in issuer.lower():
-            break
+    signer.write_text(hierarchy["certificates"]["auth-ocsp"])
     request = work / "request.der"
     subprocess.run(["openssl", "ocsp", "-issuer", str(work / "ca" / "auth-ca.pem"), "-serial",
                     f"0x{serials[1]}", "-no_nonce", "-reqout", str(request)], check=True,
                    capture_output=True)
 
     results = {}
+    multi = ["-multi", str(args.workers)] if args.workers > 1 else []
     ours_port, theirs_port = free_port(), free_port()
     with subprocess.Popen([str(Path(sys.executable).with_name("mynumbercard")), "serve",
-                           "--port", str(ours_port), "--workers", "2"], env=env,
+                           "--port", str(ours_port), "--workers", str(args.workers)], env=env,
                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL) as ours:
-        wait_for(ours_port)
         url = f"http://127.0.0.1:{ours_port}/ocsp"
-        with urllib.request.urlopen(urllib.request.Request(
-                url, data=request.read_bytes(),
-                headers={"Content-Type": "application/ocsp-request"})) as reply:
-            reply.read()
+        wait_for(url, request)
         ab(url, request, 500, args.concurrency)  # warm-up
         results["mynumbercard"] = ab(url, request, args.requests, args.concurrency)
         ours.terminate()
     with subprocess.Popen(["openssl", "ocsp", "-index", str(work / "index.txt"), "-port",
                            str(theirs_port), "-rsigner", str(signer), "-rkey", str(key),
                            "-passin", f"pass:{PASSPHRASE}", "-CA",
-                           str(work / "ca" / "auth-ca.pem"), "-multi", "2", "-ignore_err"],
-                          stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL) as theirs:
-        wait_for(theirs_port)
+                           str(work / "ca" / "auth-ca.pem"), *multi, "-ignore_err"],
+                          stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                          stderr=subprocess.DEVNULL, start_new_session=True) as theirs:
         url = f"http://127.0.0.1:{theirs_port}/"
+        wait_for(url, request)
         ab(url, request, 500, args.concurrency)
         results["openssl ocsp"] = ab(url, request, args.requests, args.concurrency)
-        theirs.terminate()
+        # `openssl ocsp -multi` does not always exit on SIGTERM: end its whole group.
+        os.killpg(theirs.pid, signal.SIGKILL)
     ratio = results["mynumbercard"]["rps"] / results["openssl ocsp"]["rps"]
     print(f"{'responder':<14} {'req/s':>9} {'p50 ms':>7} {'p99 ms':>7}")
     for name, r in results.items():
         print(f"{name:<14} {r['rps']:>9.0f} {r['p50_ms']:>7.0f} {r['p99_ms']:>7.0f}")
     print(f"throughput ratio (ours / openssl): {ratio:.2f}x "
-          f"({args.requests} requests, concurrency {args.concurrency}, 2 workers each)")
+          f"({args.requests} requests, concurrency {args.concurrency}, "
+          f"{args.workers} process(es) each)")
     shutil.rmtree(work, ignore_errors=True)
 
 
