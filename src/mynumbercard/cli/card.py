@@ -38,39 +38,47 @@ def demo(
 ) -> None:
     """A card for a new synthetic resident, with both certificates issued; prints JSON."""
     with bootstrap.container() as wired:
-        now, actor = wired.clock(), counter_actor()
-        today = now.astimezone(JST).date()
-        management = wired.management_key()
-        authority = wired.authority
-        person = synthetic_person(today=today, min_age=SIGNATURE_CERTIFICATE_MIN_AGE)
-        resident = register.register_resident(wired.uow, actor=actor, now=now, **person)
-        card_number = secrets.token_hex(8).upper()
-        face = {"name": f"{resident.family_name} {resident.given_name}",
-                "address": resident.address, "birth_date": resident.birth_date.isoformat(),
-                "sex": resident.sex.value, "individual_number": resident.individual_number or ""}
-        chip = Chip.personalise(out, card_id=card_number,
-                                management_public_key_pem=management.public_key_pem,
-                                card_face=face)
-        try:
-            cards.register_card(wired.uow, actor=actor, resident_id=resident.id or 0,
-                                card_number=card_number, applied_on=today, issued_on=today,
-                                now=now)
-            terminal = ChipTerminal(chip, management)
-            terminal.set_initial_pins({PinKind.SIGNATURE: password, PinKind.USER_AUTH: pin,
-                                       PinKind.RESIDENT_REGISTER: pin, PinKind.CARD_INFO: pin})
-            issued = certificates.issue_certificates(wired.uow, authority, terminal,
-                                                     actor=actor, now=now)
-        except DomainError:
-            out.unlink(missing_ok=True)  # no half-made card left behind
-            raise
+        made = issue_demo_card(wired, out, pin=pin, password=password)
+    typer.echo(json.dumps(made, ensure_ascii=False))
+
+
+def issue_demo_card(wired: bootstrap.Container, out: Path, *, pin: str,
+                    password: str) -> dict[str, str | None]:
+    """Register a synthetic resident, personalise a chip, set its PINs, issue both
+    certificates: the counter's whole path, through the same use cases."""
+    now, actor = wired.clock(), counter_actor()
+    today = now.astimezone(JST).date()
+    management = wired.management_key()
+    authority = wired.authority
+    person = synthetic_person(today=today, min_age=SIGNATURE_CERTIFICATE_MIN_AGE)
+    resident = register.register_resident(wired.uow, actor=actor, now=now, **person)
+    card_number = secrets.token_hex(8).upper()
+    face = {"name": f"{resident.family_name} {resident.given_name}",
+            "address": resident.address, "birth_date": resident.birth_date.isoformat(),
+            "sex": resident.sex.value, "individual_number": resident.individual_number or ""}
+    chip = Chip.personalise(out, card_id=card_number,
+                            management_public_key_pem=management.public_key_pem,
+                            card_face=face)
+    try:
+        cards.register_card(wired.uow, actor=actor, resident_id=resident.id or 0,
+                            card_number=card_number, applied_on=today, issued_on=today,
+                            now=now)
+        terminal = ChipTerminal(chip, management)
+        terminal.set_initial_pins({PinKind.SIGNATURE: password, PinKind.USER_AUTH: pin,
+                                   PinKind.RESIDENT_REGISTER: pin, PinKind.CARD_INFO: pin})
+        issued = certificates.issue_certificates(wired.uow, authority, terminal,
+                                                 actor=actor, now=now)
+    except DomainError:
+        out.unlink(missing_ok=True)  # no half-made card left behind
+        raise
     serials = {c.kind: c.serial_hex for c in issued}
-    typer.echo(json.dumps({
+    return {
         "name": face["name"],
         "name_kana": f"{resident.family_name_kana} {resident.given_name_kana}",
         "card_number": card_number,
         "sign_serial": serials.get(CertKind.SIGN),
         "auth_serial": serials.get(CertKind.AUTH),
-    }, ensure_ascii=False))
+    }
 
 
 @app.command()

@@ -4,16 +4,20 @@ from __future__ import annotations
 
 import random
 from datetime import date
+from pathlib import Path
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
 from mynumbercard import bootstrap
+from mynumbercard.adapters import ca_setup
 from mynumbercard.adapters.db.bulk import generate_residents
+from mynumbercard.cli.card import issue_demo_card
+from mynumbercard.domain.certificate import RevocationReason, parse_serial
 from mynumbercard.domain.resident import ResidenceStatus, Sex
 from mynumbercard.domain.staff import Actor, Role
-from mynumbercard.services import register
+from mynumbercard.services import certificates, crls, register
 from mynumbercard.services import staff as staff_service
 
 app = typer.Typer(help="Demo data.", no_args_is_help=True)
@@ -28,6 +32,7 @@ DEMO_STAFF = (
     ("auditor", Role.AUDITOR, None),
 )
 DEMO_SEED = 20261125
+DEMO_PIN, DEMO_SIGNATURE_PASSWORD = "1234", "DEMO2026"
 DEMO_CLERK_MUNICIPALITIES = frozenset(code for _, _, code in DEMO_STAFF if code)
 
 
@@ -67,7 +72,10 @@ def _load(wired: bootstrap.Container, residents: int) -> None:
     generate_residents(wired.engine, count=residents - local, seed=DEMO_SEED + 1,
                        today=now.date())
     _life_events(wired, actor)
-    console.print(f"demo data loaded: {residents} synthetic residents and a few life events")
+    cards = _cards(wired)
+    console.print(f"demo data loaded: {residents} synthetic residents, a few life events, "
+                  f"{len(cards)} cards in {wired.settings.home / 'cards'} "
+                  f"(PIN {DEMO_PIN}, signature password {DEMO_SIGNATURE_PASSWORD})")
     _print_accounts(console)
 
 
@@ -131,6 +139,32 @@ def _life_events(wired: bootstrap.Container, actor: Actor) -> None:
     register.record_death(
         wired.uow, actor=actor, resident_id=oldest.id or 0, died_on=today, now=now
     )
+
+
+def _cards(wired: bootstrap.Container) -> list[Path]:
+    """The CA (made if there is none) and three cards: one valid, one reported lost
+    (certificates suspended), one whose signature certificate was revoked."""
+    if not (wired.ca_config.directory / "ca.json").exists():
+        ca_setup.initialise(wired.ca_config, now=wired.clock())
+    folder = wired.settings.home / "cards"
+    folder.mkdir(parents=True, exist_ok=True)
+    actor, made = Actor("demo", Role.ADMIN), []
+    for name in ("valid", "lost", "sign-revoked"):
+        path = folder / f"{name}.json"
+        if path.exists():
+            continue
+        serials = issue_demo_card(wired, path, pin=DEMO_PIN, password=DEMO_SIGNATURE_PASSWORD)
+        made.append(path)
+        for serial, reason in {
+            "lost": [(serials["sign_serial"], RevocationReason.CERTIFICATE_HOLD),
+                     (serials["auth_serial"], RevocationReason.CERTIFICATE_HOLD)],
+            "sign-revoked": [(serials["sign_serial"], RevocationReason.AFFILIATION_CHANGED)],
+        }.get(name, []):
+            certificates.change_status(wired.uow, wired.authority, actor=actor,
+                                       serial=parse_serial(serial or ""), reason=reason,
+                                       now=wired.clock())
+    crls.publish_crls(wired.uow, wired.authority, wired.crl_sink, now=wired.clock())
+    return made
 
 
 def _print_accounts(console: Console) -> None:
