@@ -109,6 +109,13 @@ class FakeAuditLog:
                 and (before_id is None or i < before_id)][:limit]
 
 
+class FakeCards:
+    """No cards: the register's use cases on their own."""
+
+    def of_resident(self, resident_id: int) -> list[object]:
+        return []
+
+
 class FakeUnitOfWork:
     """Shares its stores across transactions; `commit` marks that a use case committed.
 
@@ -122,6 +129,7 @@ class FakeUnitOfWork:
         self.staff = FakeStaff()
         self.sessions = FakeSessions()
         self.audit = FakeAuditLog()
+        self.cards = FakeCards()
         self.commits = 0
 
     def __call__(self) -> Self:

@@ -275,3 +275,45 @@ def test_unlock_resets_a_locked_pin_and_is_audited(pki_container: Container, tmp
     chip.verify_pin(PinKind.USER_AUTH, "4321")
     with pki_container.engine.connect() as conn:
         assert "pin:unlock" in conn.execute(select(audit_log.c.action)).scalars().all()
+
+
+def test_a_move_revokes_the_signature_certificate_and_a_death_both(pki_container: Container,
+                                                                    tmp_path: Path):
+    terminal, card_id = _card(pki_container, tmp_path)
+    sign, auth = certificates.issue_certificates(pki_container.uow, pki_container.authority,
+                                                 terminal, actor=CLERK,
+                                                 now=pki_container.clock())
+    with SqlUnitOfWork(pki_container.engine) as uow:
+        resident_id = uow.cards.get(card_id).resident_id
+    register.move_resident(pki_container.uow, actor=CLERK, resident_id=resident_id,
+                           to_municipality="13101", postal_code="1000002",
+                           address="千代田2番2号", moved_on=date(2026, 11, 24),
+                           now=pki_container.clock(), ca=lambda: pki_container.authority)
+
+    def status(serial: int) -> tuple[object, object]:
+        answer = certificates.certificate_status(pki_container.uow, serial=serial,
+                                                 now=pki_container.clock())
+        return answer["status"], answer["reason"]
+
+    assert status(sign.serial) == ("revoked", "affiliationChanged")
+    assert status(auth.serial) == ("active", None)
+    register.record_death(pki_container.uow, actor=CLERK, resident_id=resident_id,
+                          died_on=date(2026, 11, 25), now=pki_container.clock(),
+                          ca=lambda: pki_container.authority)
+    assert status(auth.serial) == ("revoked", "cessationOfOperation")
+    response = _status_in_ocsp(pki_container, CertKind.AUTH, auth.serial)
+    assert response.certificate_status == x509_ocsp.OCSPCertStatus.REVOKED
+
+
+def test_a_death_without_a_ca_is_refused_when_certificates_exist(pki_container: Container,
+                                                                  tmp_path: Path):
+    terminal, card_id = _card(pki_container, tmp_path)
+    certificates.issue_certificates(pki_container.uow, pki_container.authority, terminal,
+                                    actor=CLERK, now=pki_container.clock())
+    with SqlUnitOfWork(pki_container.engine) as uow:
+        resident_id = uow.cards.get(card_id).resident_id
+    with pytest.raises(Conflict):
+        register.record_death(pki_container.uow, actor=CLERK, resident_id=resident_id,
+                              died_on=date(2026, 11, 25), now=pki_container.clock())
+    with SqlUnitOfWork(pki_container.engine) as uow:
+        assert uow.residents.get(resident_id).status.value == "active"  # nothing changed

@@ -182,23 +182,37 @@ def apply_life_event(
 ) -> Sequence[Certificate]:
     """What a life event does to the card's certificates (rules.md), all at once."""
     actor.require(Permission.CERTIFICATE_REVOKE)
-    changed: list[Certificate] = []
     with uow_factory() as uow:
-        for certificate in uow.certificates.of_card(card_id):
-            change = effect_of(event, certificate.kind)
-            if change is None or certificate.status is CertificateStatus.REVOKED:
-                continue
-            if certificate.status is change.to:
-                continue  # already suspended
-            certificate.apply(change, at=now)
-            uow.certificates.save(certificate, actor=actor.name, now=now)
-            _store_ocsp(uow, ca, certificate, now)
-            uow.audit.record(AuditRecord(
-                now, actor.name, f"certificate:{event.value}",
-                f"certificate:{certificate.kind}:{certificate.serial_hex}",
-                {"reason": change.reason.value, "card": card_id}))
-            changed.append(certificate)
+        changed = apply_event_in(uow, lambda: ca, actor=actor, card_id=card_id, event=event,
+                                 now=now)
         uow.commit()
+    return changed
+
+
+def apply_event_in(
+    uow: UnitOfWork,
+    ca: Callable[[], CertificateAuthority],
+    *,
+    actor: Actor,
+    card_id: int,
+    event: LifeEvent,
+    now: datetime,
+) -> list[Certificate]:
+    """Inside the caller's transaction (a death, a move): the CA is asked for only when a
+    certificate actually changes, so a register without cards needs no CA."""
+    changed: list[Certificate] = []
+    for certificate in uow.certificates.of_card(card_id):
+        change = effect_of(event, certificate.kind)
+        if change is None or certificate.status in (CertificateStatus.REVOKED, change.to):
+            continue  # nothing to do, or already suspended
+        certificate.apply(change, at=now)
+        uow.certificates.save(certificate, actor=actor.name, now=now)
+        _store_ocsp(uow, ca(), certificate, now)
+        uow.audit.record(AuditRecord(
+            now, actor.name, f"certificate:{event.value}",
+            f"certificate:{certificate.kind}:{certificate.serial_hex}",
+            {"reason": change.reason.value, "card": card_id}))
+        changed.append(certificate)
     return changed
 
 

@@ -10,12 +10,16 @@ from collections.abc import Callable, Sequence
 from datetime import date, datetime
 
 from mynumbercard.domain import individual_number
+from mynumbercard.domain.certificate import LifeEvent
 from mynumbercard.domain.errors import Conflict
 from mynumbercard.domain.resident import ResidenceStatus, Resident, Sex
 from mynumbercard.domain.staff import Actor, Permission
+from mynumbercard.services.certificates import apply_event_in
+from mynumbercard.services.pki_ports import CertificateAuthority
 from mynumbercard.services.ports import AuditRecord, UnitOfWork
 
 UowFactory = Callable[[], UnitOfWork]
+CaSource = Callable[[], CertificateAuthority]  # opened only when a certificate changes
 
 _NUMBER_ATTEMPTS = 20
 
@@ -114,6 +118,7 @@ def move_resident(
     address: str,
     moved_on: date,
     now: datetime,
+    ca: CaSource | None = None,
 ) -> Resident:
     """A move within or between municipalities; a clerk of either end may record it."""
     with uow_factory() as uow:
@@ -127,31 +132,56 @@ def move_resident(
         uow.residents.save(resident, now=now)
         _audit(uow, actor, "resident:move", resident_id, now, origin=origin,
                destination=to_municipality, on=moved_on.isoformat())
+        # A new address is a change of the basic four facts: the signature certificate goes.
+        _certificates_follow(uow, ca, actor=actor, resident_id=resident_id,
+                             event=LifeEvent.PERSONAL_DATA_CHANGED, now=now)
         uow.commit()
     return resident
+
+
+def _end_of_residence(
+    uow_factory: UowFactory, ca: CaSource | None, *, actor: Actor, resident_id: int,
+    on: date, now: datetime, verb: Callable[[Resident, date], None], action: str,
+) -> Resident:
+    """Death or emigration: the register changes and, in the same transaction, both
+    certificates of every card of the resident are revoked (rules.md)."""
+    with uow_factory() as uow:
+        resident = uow.residents.get(resident_id)
+        actor.require(Permission.RESIDENT_WRITE, municipality_code=resident.municipality_code)
+        verb(resident, on)
+        uow.residents.save(resident, now=now)
+        _audit(uow, actor, action, resident_id, now, on=on.isoformat())
+        event = LifeEvent.DEATH if action == "resident:death" else LifeEvent.LOSS_OF_RESIDENCE
+        _certificates_follow(uow, ca, actor=actor, resident_id=resident_id, event=event,
+                             now=now)
+        uow.commit()
+    return resident
+
+
+def _certificates_follow(uow: UnitOfWork, ca: CaSource | None, *, actor: Actor,
+                         resident_id: int, event: LifeEvent, now: datetime) -> None:
+    def authority() -> CertificateAuthority:
+        if ca is None:
+            raise Conflict("the resident holds certificates, and no CA is configured here")
+        return ca()
+
+    for card in uow.cards.of_resident(resident_id):
+        apply_event_in(uow, authority, actor=actor, card_id=card.id or 0, event=event, now=now)
 
 
 def record_death(
-    uow_factory: UowFactory, *, actor: Actor, resident_id: int, died_on: date, now: datetime
+    uow_factory: UowFactory, *, actor: Actor, resident_id: int, died_on: date, now: datetime,
+    ca: CaSource | None = None,
 ) -> Resident:
-    with uow_factory() as uow:
-        resident = uow.residents.get(resident_id)
-        actor.require(Permission.RESIDENT_WRITE, municipality_code=resident.municipality_code)
-        resident.die(on=died_on)
-        uow.residents.save(resident, now=now)
-        _audit(uow, actor, "resident:death", resident_id, now, on=died_on.isoformat())
-        uow.commit()
-    return resident
+    return _end_of_residence(uow_factory, ca, actor=actor, resident_id=resident_id,
+                             on=died_on, now=now, verb=lambda r, d: r.die(on=d),
+                             action="resident:death")
 
 
 def record_emigration(
-    uow_factory: UowFactory, *, actor: Actor, resident_id: int, emigrated_on: date, now: datetime
+    uow_factory: UowFactory, *, actor: Actor, resident_id: int, emigrated_on: date,
+    now: datetime, ca: CaSource | None = None,
 ) -> Resident:
-    with uow_factory() as uow:
-        resident = uow.residents.get(resident_id)
-        actor.require(Permission.RESIDENT_WRITE, municipality_code=resident.municipality_code)
-        resident.emigrate(on=emigrated_on)
-        uow.residents.save(resident, now=now)
-        _audit(uow, actor, "resident:emigrate", resident_id, now, on=emigrated_on.isoformat())
-        uow.commit()
-    return resident
+    return _end_of_residence(uow_factory, ca, actor=actor, resident_id=resident_id,
+                             on=emigrated_on, now=now, verb=lambda r, d: r.emigrate(on=d),
+                             action="resident:emigrate")

@@ -63,6 +63,11 @@ class SqlCards:
         row = self._conn.execute(select(cards).where(cards.c.card_number == card_number)).first()
         return _card(row) if row else None
 
+    def of_resident(self, resident_id: int) -> Sequence[Card]:
+        rows = self._conn.execute(select(cards).where(cards.c.resident_id == resident_id)
+                                  .order_by(cards.c.id))
+        return [_card(row) for row in rows]
+
     def save(self, card: Card, *, now: datetime) -> None:
         result = self._conn.execute(
             update(cards).where(cards.c.id == card.id, cards.c.version == card.version)

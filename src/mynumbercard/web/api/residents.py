@@ -98,18 +98,21 @@ def get(resident_id: int, actor: ActorDep, container: ContainerDep, now: NowDep)
 def move(resident_id: int, body: Move, actor: ActorDep, container: ContainerDep,
          now: NowDep) -> ResidentOut:
     return _out(register.move_resident(container.uow, actor=actor, resident_id=resident_id,
-                                       now=now, **body.model_dump()))
+                                       now=now, ca=lambda: container.authority,
+                                       **body.model_dump()))
 
 
 @router.post("/{resident_id}/death", summary="Record a death")
 def death(resident_id: int, body: Dated, actor: ActorDep, container: ContainerDep,
           now: NowDep) -> ResidentOut:
     return _out(register.record_death(container.uow, actor=actor, resident_id=resident_id,
-                                      died_on=body.on, now=now))
+                                      died_on=body.on, now=now,
+                                      ca=lambda: container.authority))
 
 
 @router.post("/{resident_id}/emigration", summary="Record a move abroad")
 def emigration(resident_id: int, body: Dated, actor: ActorDep, container: ContainerDep,
                now: NowDep) -> ResidentOut:
     return _out(register.record_emigration(container.uow, actor=actor, resident_id=resident_id,
-                                           emigrated_on=body.on, now=now))
+                                           emigrated_on=body.on, now=now,
+                                           ca=lambda: container.authority))
