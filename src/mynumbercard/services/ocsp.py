@@ -1,4 +1,5 @@
-"""OCSP answers from responses produced ahead of time, and their daily refresh."""
+"""OCSP: signed `unknown` answers on demand, and the daily refresh of the responses
+produced ahead of time (the responder itself is `web/ocsp.py`)."""
 
 from __future__ import annotations
 
@@ -42,14 +43,6 @@ class UnknownAnswers:
             while len(self._answers) > self._capacity:
                 self._answers.popitem(last=False)
         return der
-
-
-def answer(uow_factory: UowFactory, ca: CertificateAuthority, unknown: UnknownAnswers, *,
-           kind: CertKind, serial: int, now: datetime) -> bytes:
-    """The response for one certificate: a primary-key look-up, no private-key work."""
-    with uow_factory() as uow:
-        der = uow.ocsp.get(kind=kind, serial=serial)
-    return der if der is not None else unknown.get(ca, kind, serial, now)
 
 
 def refresh_responses(uow_factory: UowFactory, ca: CertificateAuthority, *, now: datetime,
