@@ -23,7 +23,10 @@ from cryptography.x509 import ocsp as x509_ocsp
 from typer.testing import CliRunner
 
 from conftest import CA_PASSPHRASE
+from mynumbercard.adapters.db.engine import make_engine
+from mynumbercard.adapters.db.repositories import SqlUnitOfWork
 from mynumbercard.cli.main import app
+from mynumbercard.domain.certificate import CertKind
 
 runner = CliRunner()
 needs_openssl = pytest.mark.skipif(shutil.which("openssl") is None,
@@ -138,6 +141,29 @@ def test_a_corrupted_card_file_is_refused_and_left_alone(env: dict[str, str], tm
     assert result.exit_code == 2
     assert "card" in result.output.lower()
     assert card.read_bytes() == damaged
+
+
+def test_ocsp_signers_renew_and_every_response_is_re_signed(env: dict[str, str],
+                                                           tmp_path: Path):
+    made = _demo_card(tmp_path / "card.json")
+    out = _ok("ca", "renew-ocsp")
+    assert "sign: new OCSP signer" in out
+    assert "auth: new OCSP signer" in out
+    assert "2 OCSP responses re-signed" in out
+    _ok("ca", "export", str(tmp_path / "ca"))
+    pems = (tmp_path / "ca" / "ocsp.pem").read_bytes()
+    signers = x509.load_pem_x509_certificates(pems)
+    assert len(signers) == 2
+    engine = make_engine(env["MYNUMBERCARD_DATABASE_URL"])
+    with SqlUnitOfWork(engine) as uow:
+        der = uow.ocsp.get(kind=CertKind.AUTH, serial=int(made["auth_serial"] or "0", 16))
+    engine.dispose()
+    assert der is not None
+    response = x509_ocsp.load_der_ocsp_response(der)
+    new_keys = {x509.SubjectKeyIdentifier.from_public_key(s.public_key()).digest
+                for s in signers}  # type: ignore[arg-type]
+    assert response.responder_key_hash in new_keys  # signed by a renewed signer
+    assert "0 OCSP responses re-signed" in _ok("ocsp", "refresh")
 
 
 def test_cert_revoke_suspend_status_and_crl_publish(env: dict[str, str], tmp_path: Path):

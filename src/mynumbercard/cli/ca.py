@@ -10,6 +10,8 @@ from rich.console import Console
 from mynumbercard import bootstrap
 from mynumbercard.adapters import ca_setup
 from mynumbercard.adapters.pki import CaHierarchy
+from mynumbercard.domain.certificate import CertKind
+from mynumbercard.services import ocsp
 
 app = typer.Typer(help="The JPKI certificate authority.", no_args_is_help=True)
 
@@ -33,3 +35,19 @@ def export(directory: Path = typer.Argument(..., help="Where to write the PEM fi
     directory.mkdir(parents=True, exist_ok=True)
     for path in hierarchy.export(directory):
         typer.echo(str(path))
+
+
+@app.command("renew-ocsp")
+def renew_ocsp(
+    kind: CertKind | None = typer.Option(None, "--kind", help="sign or auth (default both)."),
+) -> None:
+    """New delegated OCSP signing keys and certificates (they last a year: renew well
+    before), then every pre-produced response re-signed with them."""
+    with bootstrap.container() as wired:
+        now = wired.clock()
+        for each in [kind] if kind else list(CertKind):
+            certificate = wired.authority.hierarchy.renew_ocsp_signer(each, now=now)
+            typer.echo(f"{each.value}: new OCSP signer valid until "
+                       f"{certificate.not_valid_after_utc.date()}")
+        count = ocsp.refresh_responses(wired.uow, wired.authority, now=now, everything=True)
+    typer.echo(f"{count} OCSP responses re-signed")

@@ -46,13 +46,17 @@ class UnknownAnswers:
 
 
 def refresh_responses(uow_factory: UowFactory, ca: CertificateAuthority, *, now: datetime,
-                      horizon: timedelta = REFRESH_HORIZON, batch: int = 1000) -> int:
-    """Re-sign every response whose nextUpdate falls within `horizon`, in batches of
-    one transaction each (resumable: a crash loses at most one batch of work)."""
+                      horizon: timedelta = REFRESH_HORIZON, batch: int = 1000,
+                      everything: bool = False) -> int:
+    """Re-sign every response whose nextUpdate falls within `horizon` (or, with
+    `everything`, every response signed before `now`: after an OCSP signer renewal), in
+    batches of one transaction each (resumable: a crash loses at most one batch)."""
     done = 0
+    before = now + (OCSP_VALIDITY + horizon if everything else horizon)
     while True:
         with uow_factory() as uow:
-            due = uow.ocsp.due(before=now + horizon, limit=batch)
+            due = uow.ocsp.due(before=before, limit=batch,
+                               signed_before=now if everything else None)
             for kind, serial in due:
                 found = uow.certificates.find(serial, kind)
                 if not found:

@@ -111,8 +111,10 @@ class OcspStore(Protocol):
     def put(self, *, kind: CertKind, serial: int, der: bytes, this_update: datetime,
             next_update: datetime) -> None: ...
     def get(self, *, kind: CertKind, serial: int) -> bytes | None: ...
-    def due(self, *, before: datetime, limit: int) -> Sequence[tuple[CertKind, int]]:
-        """Responses whose nextUpdate is before `before`, oldest first."""
+    def due(self, *, before: datetime, limit: int,
+            signed_before: datetime | None = None) -> Sequence[tuple[CertKind, int]]:
+        """Responses whose nextUpdate is before `before` (and, if given, signed before
+        `signed_before`), oldest first."""
         ...
 
 

@@ -184,11 +184,14 @@ class SqlOcspStore:
             ocsp_responses.c.serial == format(serial, "x")))
         return bytes(value) if value is not None else None
 
-    def due(self, *, before: datetime, limit: int) -> Sequence[tuple[CertKind, int]]:
-        rows = self._conn.execute(
-            select(ocsp_responses.c.kind, ocsp_responses.c.serial)
-            .where(ocsp_responses.c.next_update < before)
-            .order_by(ocsp_responses.c.next_update).limit(limit))
+    def due(self, *, before: datetime, limit: int,
+            signed_before: datetime | None = None) -> Sequence[tuple[CertKind, int]]:
+        query = (select(ocsp_responses.c.kind, ocsp_responses.c.serial)
+                 .where(ocsp_responses.c.next_update < before)
+                 .order_by(ocsp_responses.c.next_update).limit(limit))
+        if signed_before is not None:
+            query = query.where(ocsp_responses.c.this_update < signed_before)
+        rows = self._conn.execute(query)
         return [(CertKind(kind), int(serial, 16)) for kind, serial in rows]
 
 
