@@ -4,34 +4,25 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-SOFTHSM_MODULES = ("/usr/lib/softhsm/libsofthsm2.so",
-                   "/usr/lib/x86_64-linux-gnu/softhsm/libsofthsm2.so")
+from softhsm import init_token, module_or_skip
 
 
 @pytest.fixture
 def hsm_env(database_url: str, tmp_path: Path) -> dict[str, str]:
-    module = next((m for m in SOFTHSM_MODULES if Path(m).exists()), None)
-    if shutil.which("softhsm2-util") is None or module is None:
-        pytest.skip("softhsm2 is not installed (apt-get install softhsm2; .ci/run installs it)")
-    tokens = tmp_path / "tokens"
-    tokens.mkdir()
-    conf = tmp_path / "softhsm2.conf"
-    conf.write_text(f"directories.tokendir = {tokens}\nobjectstore.backend = file\n")
-    env = {**os.environ, "SOFTHSM2_CONF": str(conf), "MYNUMBERCARD_HOME": str(tmp_path / "home"),
+    module = module_or_skip()
+    conf = tmp_path / "softhsm2" / "softhsm2.conf"  # its own: these are fresh processes
+    init_token(conf, label="mnc-ca", pin="246810", so_pin="13579")
+    return {**os.environ, "SOFTHSM2_CONF": str(conf), "MYNUMBERCARD_HOME": str(tmp_path / "home"),
            "MYNUMBERCARD_DATABASE_URL": database_url, "MYNUMBERCARD_PKCS11_MODULE": module,
            "MYNUMBERCARD_PKCS11_TOKEN": "mnc-ca", "MYNUMBERCARD_PKCS11_PIN": "246810",
            "MYNUMBERCARD_CA_PASSPHRASE": "card-management key passphrase",
            "MYNUMBERCARD_CRL_SHARDS": "2"}
-    subprocess.run(["softhsm2-util", "--init-token", "--free", "--label", "mnc-ca", "--pin",
-                    "246810", "--so-pin", "13579"], env=env, check=True, capture_output=True)
-    return env
 
 
 def _cli(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:

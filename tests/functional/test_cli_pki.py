@@ -22,11 +22,12 @@ from cryptography.hazmat.primitives.serialization import Encoding
 from cryptography.x509 import ocsp as x509_ocsp
 from typer.testing import CliRunner
 
-from conftest import CA_PASSPHRASE
 from mynumbercard.adapters.db.engine import make_engine
 from mynumbercard.adapters.db.repositories import SqlUnitOfWork
 from mynumbercard.cli.main import app
 from mynumbercard.domain.certificate import CertKind
+
+from conftest import CA_PASSPHRASE
 
 runner = CliRunner()
 needs_openssl = pytest.mark.skipif(shutil.which("openssl") is None,

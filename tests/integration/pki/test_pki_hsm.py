@@ -7,9 +7,6 @@ life on HSM keys.
 
 from __future__ import annotations
 
-import os
-import shutil
-import subprocess
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -35,38 +32,9 @@ from mynumbercard.adapters.pki import (
 )
 from mynumbercard.adapters.pki.errors import CaKeyExists
 
-SOFTHSM_MODULES = (
-    "/usr/lib/softhsm/libsofthsm2.so",
-    "/usr/lib/x86_64-linux-gnu/softhsm/libsofthsm2.so",
-)
-NO_SOFTHSM = (
-    "softhsm2 is not installed (apt-get install softhsm2; .ci/run installs it): "
-    "the PKCS#11 tests need it"
-)
+from softhsm import softhsm_module
+
 NOW = datetime(2026, 11, 25, 9, 30, tzinfo=UTC)
-
-
-def softhsm_module(
-    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
-) -> str:
-    """As in test_pki_openssl.py: one softhsm2 configuration per test session."""
-    util = shutil.which("softhsm2-util")
-    module = next((m for m in SOFTHSM_MODULES if Path(m).exists()), None)
-    if util is None or module is None:
-        pytest.skip(NO_SOFTHSM)
-    base = tmp_path_factory.getbasetemp() / "softhsm2"
-    conf = base / "softhsm2.conf"
-    if not conf.exists():
-        (base / "tokens").mkdir(parents=True)
-        conf.write_text(f"directories.tokendir = {base / 'tokens'}\nobjectstore.backend = file\n")
-        subprocess.run(
-            [util, "--init-token", "--free", "--label", "mnc", "--pin", "1234", "--so-pin", "5678"],
-            env={**os.environ, "SOFTHSM2_CONF": str(conf)},
-            check=True,
-            capture_output=True,
-        )
-    monkeypatch.setenv("SOFTHSM2_CONF", str(conf))
-    return module
 
 
 @pytest.fixture(scope="module")

@@ -7,7 +7,6 @@ The same checks run against HSM keys in test_pki_hsm.py.
 from __future__ import annotations
 
 import base64
-import os
 import shutil
 import subprocess
 import threading
@@ -37,6 +36,8 @@ from mynumbercard.adapters.pki import (
     ocsp_error_response,
     parse_ocsp_request,
 )
+
+from softhsm import softhsm_module
 
 OPENSSL = shutil.which("openssl")
 NO_OPENSSL = "the openssl binary is not installed: the independent PKI checks need it"
@@ -113,39 +114,6 @@ def make_world(directory: Path, keys: KeyStore) -> World:
     return World(ca, out, certs)
 
 
-SOFTHSM_MODULES = (
-    "/usr/lib/softhsm/libsofthsm2.so",
-    "/usr/lib/x86_64-linux-gnu/softhsm/libsofthsm2.so",
-)
-NO_SOFTHSM = (
-    "softhsm2 is not installed (apt-get install softhsm2; .ci/run installs it): "
-    "the PKCS#11 half of the PKI checks needs it"
-)
-
-
-def softhsm_module(
-    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
-) -> str:
-    """A softhsm2 token labelled "mnc" (user PIN 1234) in this session's temporary
-    directory. softhsm2 reads SOFTHSM2_CONF once per process, so every module that uses
-    it shares this one place (test_pki_hsm.py has the same helper)."""
-    util = shutil.which("softhsm2-util")
-    module = next((m for m in SOFTHSM_MODULES if Path(m).exists()), None)
-    if util is None or module is None:
-        pytest.skip(NO_SOFTHSM)
-    base = tmp_path_factory.getbasetemp() / "softhsm2"
-    conf = base / "softhsm2.conf"
-    if not conf.exists():
-        (base / "tokens").mkdir(parents=True)
-        conf.write_text(f"directories.tokendir = {base / 'tokens'}\nobjectstore.backend = file\n")
-        subprocess.run(
-            [util, "--init-token", "--free", "--label", "mnc", "--pin", "1234", "--so-pin", "5678"],
-            env={**os.environ, "SOFTHSM2_CONF": str(conf)},
-            check=True,
-            capture_output=True,
-        )
-    monkeypatch.setenv("SOFTHSM2_CONF", str(conf))
-    return module
 
 
 @pytest.fixture(scope="module", params=["file-keys", "softhsm2"])
