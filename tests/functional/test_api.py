@@ -154,3 +154,15 @@ def test_bad_bodies_get_clear_errors(client: TestClient):
     response = client.post("/api/v1/residents", json=after_registration, headers=chiyoda)
     assert response.status_code == 422
     assert response.json()["error"] == "invalid_dates"
+
+
+def test_the_cookie_is_secure_when_the_service_is_served_over_https(container: Container):
+    container.settings.public_base_url = "https://jpki.example"
+    admin = Actor("setup", Role.ADMIN)
+    staff_service.add_staff(container.uow, container.hasher, actor=admin, username="auditor",
+                            password=PASSWORD, role=Role.AUDITOR, municipality_code=None,
+                            now=container.clock())
+    with TestClient(create_app(container)) as client:
+        response = client.post("/api/v1/auth/token",
+                               json={"username": "auditor", "password": PASSWORD})
+    assert "secure" in response.headers["set-cookie"].lower()

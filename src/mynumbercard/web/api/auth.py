@@ -41,6 +41,8 @@ def sign_in(body: Credentials, response: Response, container: ContainerDep,
     response.set_cookie(
         SESSION_COOKIE, issued.token, httponly=True, samesite="strict", path="/",
         max_age=int(container.settings.token_lifetime.total_seconds()),
+        # Over HTTPS (any real deployment) the cookie never travels in the clear.
+        secure=container.settings.public_base_url.startswith("https://"),
     )
     return TokenOut(access_token=issued.token, expires_at=issued.expires_at)
 
