@@ -92,7 +92,7 @@ def test_serve_answers_on_the_given_port(env: dict[str, str]):
     port = _free_port()
     with subprocess.Popen(
         [executable, "serve", "--host", "127.0.0.1", "--port", str(port)],
-        env={**os.environ, **env}, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        env={**os.environ, **env}, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
     ) as server:
         try:
             deadline = time.monotonic() + 30
@@ -103,9 +103,15 @@ def test_serve_answers_on_the_given_port(env: dict[str, str]):
                         assert json.load(reply) == {"status": "ok"}
                         break
                 except OSError:
-                    assert server.poll() is None, server.stderr.read() if server.stderr else ""
+                    assert server.poll() is None, "the server exited"
                     assert time.monotonic() < deadline, "the server did not answer within 30 s"
                     time.sleep(0.2)
+            lookup = f"http://127.0.0.1:{port}/api/v1/numbers/123456789018/validity"
+            with urllib.request.urlopen(lookup) as reply:
+                assert json.load(reply)["valid"] is True
         finally:
             server.terminate()
             server.wait(timeout=10)
+        log = server.stdout.read().decode() if server.stdout else ""
+    assert "/api/v1/numbers/<number>/validity" in log  # logged, but not the number
+    assert "123456789018" not in log

@@ -8,6 +8,7 @@ from sqlalchemy import text
 from mynumbercard import __version__
 from mynumbercard.bootstrap import Container, container
 from mynumbercard.web import errors, status
+from mynumbercard.web import logging as access_log
 from mynumbercard.web.api import audit, auth, public, residents
 from mynumbercard.web.ocsp import OcspResponder, Receive, Scope, Send, is_ocsp
 
@@ -27,6 +28,7 @@ class Application:
 
 
 def create_app(wired: Container | None = None) -> Application:
+    access_log.install()
     api = create_api(wired)
     return Application(api, OcspResponder(api.state.container))
 
