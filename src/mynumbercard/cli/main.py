@@ -16,6 +16,7 @@ from mynumbercard.cli import (
     demo,
     municipality,
     numbers,
+    photo,
     residents,
     rules,
     serve,
@@ -57,6 +58,7 @@ app.add_typer(card.app, name="card")
 app.add_typer(cert.app, name="cert")
 app.add_typer(cert.crl_app, name="crl")
 app.add_typer(cert.ocsp_app, name="ocsp")
+app.add_typer(photo.app, name="photo")
 
 
 def run() -> None:

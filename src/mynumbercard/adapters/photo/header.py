@@ -56,7 +56,7 @@ def _png(data: bytes) -> Header | None:
     return Header("PNG", width, height)
 
 
-def _jpeg(data: bytes) -> Header | None:
+def _jpeg(data: bytes) -> Header | None:  # noqa: PLR0911 - one exit per malformation
     pos = 2  # after SOI
     end = len(data)
     while pos < end:

@@ -1,0 +1,319 @@
+"""The photo checks of the first slice: safe decoding and the checks that need no face detector.
+
+Order, cheapest first, and each step only when the previous one allows it:
+
+1. size of the upload in bytes (``file_size``); a file over 7 MB is never decoded;
+2. magic bytes, then our own header parse (``format``, ``resolution``): a header above
+   6000 px a side stops here, before Pillow is even asked;
+3. Pillow opens the header (no pixels yet) and must agree on the format and dimensions;
+4. the pixels are decoded small (JPEG ``draft`` to 1/2, 1/4 or 1/8 scale) and scaled to
+   ``WORKING_LONG_SIDE`` px; a truncated or corrupt stream is a ``format`` defect;
+5. the pixel checks (``too_dark``, ``too_bright``, ``blurred``) run on the grey image, then
+   any extra checks (the face and background checks of later slices) on ``DecodedPhoto``.
+
+See docs/photo.md for the thresholds and why.
+"""
+
+from __future__ import annotations
+
+import io
+import struct
+import warnings
+import zlib
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+from PIL import Image, ImageFile
+
+from mynumbercard.adapters.photo.defects import Defect, PhotoReport
+from mynumbercard.adapters.photo.header import Header, read_header, sniff
+
+# Sizes: KB and MB are decimal (1 KB = 1000 bytes, 1 MB = 1000 000 bytes), as the
+# application guidance states them and as the applicant's file manager shows them.
+MIN_FILE_BYTES = 20_000
+MAX_FILE_BYTES = 7_000_000
+MIN_SIDE_PX = 480
+MAX_SIDE_PX = 6000
+
+# The grey image every pixel check works on: long side scaled to this many pixels, so the
+# measures do not depend on the camera's resolution and cost the same for every photo.
+WORKING_LONG_SIDE = 512
+
+# Exposure and sharpness are measured on the central region, where the face of a framed ID
+# photo is (until a later slice gives the detected face box): the plain background would
+# otherwise pull the brightness towards its own colour and the sharpness towards zero.
+CENTRE_X = (0.25, 0.75)
+CENTRE_Y = (0.15, 0.75)
+
+MIN_MEAN_LUMA = 60.0  # mean grey level (0-255, ITU-R 601 luma) below this: too dark
+MAX_MEAN_LUMA = 200.0  # above this: too bright (washed out)
+MIN_LAPLACIAN_VARIANCE = 25.0  # 4-neighbour Laplacian on the working image
+
+# Pillow's own bomb guard (Image.MAX_IMAGE_PIXELS, 89 Mpx) is a second line: ours is 36 Mpx.
+# Keep truncated images an error: a half-uploaded photo must fail, not be padded with grey.
+ImageFile.LOAD_TRUNCATED_IMAGES = False
+
+# Everything a decoder may raise on hostile input.
+_DECODE_ERRORS = (
+    OSError,
+    SyntaxError,
+    ValueError,
+    EOFError,
+    struct.error,
+    zlib.error,
+    IndexError,
+    TypeError,
+    MemoryError,
+)
+
+GreyImage = npt.NDArray[np.float32]
+RgbImage = npt.NDArray[np.uint8]
+
+
+@dataclass(frozen=True)
+class DecodedPhoto:
+    """What the pixel checks and the later face and background checks receive."""
+
+    width: int  # of the original photo
+    height: int
+    rgb: RgbImage  # (h, w, 3), long side WORKING_LONG_SIDE
+    grey: GreyImage  # (h, w), ITU-R 601 luma 0-255
+
+
+Check = Callable[[DecodedPhoto], Iterable[Defect]]
+
+
+class _Rejected(Exception):
+    def __init__(self, defect: Defect) -> None:
+        super().__init__(defect.code)
+        self.defect = defect
+
+
+def check_photo(data: bytes, *, extra_checks: Sequence[Check] = ()) -> PhotoReport:
+    """Every check of this slice on one uploaded file; never raises on bad input."""
+    defects: list[Defect] = []
+    size_defect = file_size_defect(len(data))
+    if size_defect is not None:
+        defects.append(size_defect)
+    try:
+        header = open_header(data)
+        resolution = resolution_defect(header.width, header.height)
+        if resolution is not None:
+            defects.append(resolution)
+            if max(header.width, header.height) > MAX_SIDE_PX:
+                return PhotoReport.of(defects)  # never decode an oversized image
+        if len(data) > MAX_FILE_BYTES:
+            return PhotoReport.of(defects)  # nor an oversized file: it fails anyway
+        photo = decode(data, header)
+    except _Rejected as rejected:
+        defects.append(rejected.defect)
+        return PhotoReport.of(defects)
+    defects.extend(pixel_defects(photo))
+    for check in extra_checks:
+        defects.extend(check(photo))
+    return PhotoReport.of(defects)
+
+
+# -- step 1: bytes -------------------------------------------------------------------------
+
+
+def file_size_defect(size: int) -> Defect | None:
+    if MIN_FILE_BYTES <= size <= MAX_FILE_BYTES:
+        return None
+    small = size < MIN_FILE_BYTES
+    return Defect(
+        code="file_size",
+        value=size,
+        threshold=f"{MIN_FILE_BYTES}–{MAX_FILE_BYTES} bytes (20 KB–7 MB)",
+        message_ja=(
+            "ファイルが小さすぎます(20KB以上にしてください)。"
+            if small
+            else "ファイルが大きすぎます(7MB以下にしてください)。"
+        ),
+        message_en=(
+            "The file is too small (it must be at least 20 KB)."
+            if small
+            else "The file is too large (it must be at most 7 MB)."
+        ),
+    )
+
+
+# -- step 2 and 3: header ----------------------------------------------------------------
+
+
+def _format_defect(reason: str) -> Defect:
+    return Defect(
+        code="format",
+        value=reason,
+        threshold="JPEG or PNG, complete and readable",
+        message_ja="JPEGまたはPNG形式の、読み取れる写真ファイルを選んでください。",
+        message_en="Choose a readable photo file in JPEG or PNG format.",
+    )
+
+
+def resolution_defect(width: int | None, height: int | None) -> Defect | None:
+    if width is not None and height is not None:
+        if min(width, height) >= MIN_SIDE_PX and max(width, height) <= MAX_SIDE_PX:
+            return None
+        value: str | None = f"{width}x{height}"
+        small = min(width, height) < MIN_SIDE_PX
+    else:
+        value, small = None, False  # refused by Pillow's bomb guard before we saw the size
+    return Defect(
+        code="resolution",
+        value=value,
+        threshold=f"each side {MIN_SIDE_PX}–{MAX_SIDE_PX} px",
+        message_ja=(
+            f"画像が小さすぎます(縦横とも{MIN_SIDE_PX}ピクセル以上にしてください)。"
+            if small
+            else f"画像が大きすぎます(縦横とも{MAX_SIDE_PX}ピクセル以下にしてください)。"
+        ),
+        message_en=(
+            f"The image is too small (each side must be at least {MIN_SIDE_PX} pixels)."
+            if small
+            else f"The image is too large (each side must be at most {MAX_SIDE_PX} pixels)."
+        ),
+    )
+
+
+def open_header(data: bytes) -> Header:
+    """The dimensions, from our parse, confirmed by Pillow's; raises _Rejected."""
+    kind = sniff(data)
+    if kind is None:
+        raise _Rejected(_format_defect("not a JPEG or PNG file"))
+    header = read_header(data)
+    if header is None:
+        raise _Rejected(_format_defect(f"malformed {kind} header"))
+    if max(header.width, header.height) > MAX_SIDE_PX:
+        return header  # the caller refuses it on resolution; Pillow never sees it
+    try:
+        with _bombs_are_errors(), Image.open(io.BytesIO(data)) as image:
+            detected, size = image.format, image.size
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as error:
+        raise _Rejected(_unknown_resolution()) from error
+    except _DECODE_ERRORS as error:
+        raise _Rejected(_format_defect(f"unreadable {kind}")) from error
+    if detected != kind:
+        raise _Rejected(_format_defect(f"{kind} magic bytes but {detected} content"))
+    if size != (header.width, header.height):
+        raise _Rejected(_format_defect("inconsistent dimensions in the header"))
+    return header
+
+
+def _unknown_resolution() -> Defect:
+    defect = resolution_defect(None, None)
+    assert defect is not None  # noqa: S101 - resolution_defect(None, None) always finds one
+    return defect
+
+
+@contextmanager
+def _bombs_are_errors() -> Iterator[None]:
+    """Pillow warns (instead of refusing) between 89 and 179 Mpx: make that an error too."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", Image.DecompressionBombWarning)
+        yield
+
+
+# -- step 4: pixels ------------------------------------------------------------------------
+
+
+def decode(data: bytes, header: Header) -> DecodedPhoto:
+    """Decode small: JPEG's DCT scaling, then a box filter down to the working size."""
+    scale = WORKING_LONG_SIDE / max(header.width, header.height)
+    target = (max(1, round(header.width * scale)), max(1, round(header.height * scale)))
+    try:
+        with _bombs_are_errors(), Image.open(io.BytesIO(data)) as image:
+            if header.kind == "JPEG":
+                image.draft("RGB", target)  # decodes at 1/2, 1/4 or 1/8 when that suffices
+            image.load()
+            rgb = _flatten_to_rgb(image)
+            if rgb.size != target:
+                rgb = rgb.resize(target, Image.Resampling.BOX)
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as error:
+        raise _Rejected(_unknown_resolution()) from error
+    except _DECODE_ERRORS as error:
+        raise _Rejected(_format_defect(f"truncated or corrupt {header.kind} data")) from error
+    pixels = np.asarray(rgb, dtype=np.uint8)
+    weights = np.array([0.299, 0.587, 0.114], dtype=np.float32)
+    grey = pixels.astype(np.float32) @ weights
+    return DecodedPhoto(width=header.width, height=header.height, rgb=pixels, grey=grey)
+
+
+def _flatten_to_rgb(image: Image.Image) -> Image.Image:
+    """RGB, with any transparency laid on white (a transparent background reads as plain)."""
+    if image.mode in ("I;16", "I;16B", "I;16L", "I"):
+        image = image.point(lambda v: v / 257).convert("L")  # 16-bit grey to 8-bit
+    if image.mode in ("RGBA", "LA", "PA") or "transparency" in image.info:
+        rgba = image.convert("RGBA")
+        white = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
+        return Image.alpha_composite(white, rgba).convert("RGB")
+    return image.convert("RGB")
+
+
+# -- step 5: pixel checks ------------------------------------------------------------------
+
+
+def centre(grey: GreyImage) -> GreyImage:
+    h, w = grey.shape
+    return grey[
+        int(h * CENTRE_Y[0]) : max(int(h * CENTRE_Y[1]), int(h * CENTRE_Y[0]) + 3),
+        int(w * CENTRE_X[0]) : max(int(w * CENTRE_X[1]), int(w * CENTRE_X[0]) + 3),
+    ]
+
+
+def mean_luma(grey: GreyImage) -> float:
+    return float(centre(grey).mean())
+
+
+def laplacian_variance(grey: GreyImage) -> float:
+    region = centre(grey)
+    if min(region.shape) < 3:
+        return 0.0
+    lap = (
+        region[:-2, 1:-1]
+        + region[2:, 1:-1]
+        + region[1:-1, :-2]
+        + region[1:-1, 2:]
+        - 4.0 * region[1:-1, 1:-1]
+    )
+    return float(lap.var())
+
+
+def pixel_defects(photo: DecodedPhoto) -> list[Defect]:
+    defects: list[Defect] = []
+    luma = round(mean_luma(photo.grey), 1)
+    if luma < MIN_MEAN_LUMA:
+        defects.append(
+            Defect(
+                code="too_dark",
+                value=luma,
+                threshold=f"mean luma ≥ {MIN_MEAN_LUMA:g} (0–255)",
+                message_ja="写真が暗すぎます。明るい場所で撮り直してください。",
+                message_en="The photo is too dark. Take it again in better light.",
+            )
+        )
+    elif luma > MAX_MEAN_LUMA:
+        defects.append(
+            Defect(
+                code="too_bright",
+                value=luma,
+                threshold=f"mean luma ≤ {MAX_MEAN_LUMA:g} (0–255)",
+                message_ja="写真が明るすぎます(白飛び)。光を抑えて撮り直してください。",
+                message_en="The photo is too bright (washed out). Take it again with less light.",
+            )
+        )
+    sharpness = round(laplacian_variance(photo.grey), 1)
+    if sharpness < MIN_LAPLACIAN_VARIANCE:
+        defects.append(
+            Defect(
+                code="blurred",
+                value=sharpness,
+                threshold=f"Laplacian variance ≥ {MIN_LAPLACIAN_VARIANCE:g}",
+                message_ja="写真がぼやけています。ピントを合わせて撮り直してください。",
+                message_en="The photo is blurred. Take it again in focus.",
+            )
+        )
+    return defects

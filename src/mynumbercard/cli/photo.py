@@ -1,0 +1,78 @@
+"""`mynumbercard photo check FILE... [--json]`: the ID-photo check of issue 6."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from mynumbercard.adapters.photo import Defect, PhotoReport, check_photo
+from mynumbercard.adapters.photo.checks import MAX_FILE_BYTES, file_size_defect
+from mynumbercard.domain.errors import InvalidInput
+
+app = typer.Typer(help="The ID photo: check it as the application would.", no_args_is_help=True)
+
+# A file this far over the 7 MB limit is not read at all: its size is the whole finding.
+READ_LIMIT_BYTES = 8 * MAX_FILE_BYTES
+
+
+def _report_for(path: Path) -> PhotoReport:
+    size = path.stat().st_size
+    if size > READ_LIMIT_BYTES:
+        defect = file_size_defect(size)
+        assert defect is not None  # noqa: S101 - size is over the limit
+        return PhotoReport.of([defect])
+    return check_photo(path.read_bytes())
+
+
+def _defect_json(defect: Defect) -> dict[str, object]:
+    return {
+        "code": defect.code,
+        "value": defect.value,
+        "threshold": defect.threshold,
+        "message": defect.message,
+    }
+
+
+@app.command("check")
+def check(
+    files: Annotated[list[Path], typer.Argument(help="JPEG or PNG photos.", show_default=False)],
+    as_json: Annotated[
+        bool, typer.Option("--json", help="A JSON array: file, ok, defects.")
+    ] = False,
+) -> None:
+    """Check each photo: passes or fails, and why. Exit 1 when any fails."""
+    for path in files:
+        if not path.is_file():
+            raise InvalidInput(f"no such file: {path}")
+    results = [(path, _report_for(path)) for path in files]
+    if as_json:
+        typer.echo(
+            json.dumps(
+                [
+                    {
+                        "file": str(path),
+                        "ok": report.ok,
+                        "defects": [_defect_json(d) for d in report.defects],
+                    }
+                    for path, report in results
+                ],
+                ensure_ascii=False,
+                indent=2,
+            )
+        )
+    else:
+        for path, report in results:
+            verdict = "passes" if report.ok else "FAILS"
+            if report.ok and report.defects:
+                verdict = "passes with warnings"
+            typer.echo(f"{path}: {verdict}")
+            for d in report.defects:
+                value = "-" if d.value is None else d.value
+                typer.echo(f"  [{d.severity}] {d.code}: {value} (threshold {d.threshold})")
+                typer.echo(f"      {d.message_en}")
+                typer.echo(f"      {d.message_ja}")
+    if not all(report.ok for _, report in results):
+        raise typer.Exit(1)
