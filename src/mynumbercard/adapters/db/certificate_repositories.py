@@ -27,11 +27,10 @@ from mynumbercard.services.pki_ports import Revoked
 from mynumbercard.services.ports import CrlState
 
 
-def _aware(value: datetime | None) -> datetime | None:
-    # SQLite hands back naive values for timezone-aware columns; we store UTC only.
-    if value is None or value.tzinfo is not None:
-        return value
-    return value.replace(tzinfo=UTC)
+def as_utc(value: datetime) -> datetime:
+    """A stored timestamp in UTC: SQLite hands it back naive (we store UTC only),
+    PostgreSQL in the session's time zone."""
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
 def _card(row: Row[Any]) -> Card:
@@ -88,9 +87,9 @@ def _certificate(row: Row[Any, *tuple[Any, ...]]) -> Certificate:
     reason = m["revocation_reason"]
     return Certificate(
         id=m["id"], kind=CertKind(m["kind"]), serial=int(m["serial"], 16), card_id=m["card_id"],
-        not_before=_aware(m["not_before"]) or m["not_before"],
-        not_after=_aware(m["not_after"]) or m["not_after"],
-        status=CertificateStatus(m["status"]), revoked_at=_aware(m["revoked_at"]),
+        not_before=as_utc(m["not_before"]), not_after=as_utc(m["not_after"]),
+        status=CertificateStatus(m["status"]),
+        revoked_at=as_utc(m["revoked_at"]) if m["revoked_at"] else None,
         reason=RevocationReason(reason) if reason else None, version=m["version"],
     )
 
@@ -156,7 +155,7 @@ class SqlCertificates:
             query = query.where(certificates.c.revoked_at > since)
         for serial, revoked_at, reason in self._conn.execute(query.execution_options(
                 yield_per=10_000)):
-            yield Revoked(int(serial, 16), _aware(revoked_at) or revoked_at,
+            yield Revoked(int(serial, 16), as_utc(revoked_at),
                           RevocationReason(reason))
 
     def _event(self, certificate_id: int, kind: str, reason: str | None, at: datetime,
@@ -205,7 +204,7 @@ class SqlCrlNumbers:
         if row is None:
             return None
         return CrlState(row.number, row.base_number,
-                        _aware(row.base_this_update) or row.base_this_update)
+                        as_utc(row.base_this_update))
 
     def put(self, kind: CertKind, shard: int, state: CrlState) -> None:
         key = (crl_numbers.c.kind == kind.value) & (crl_numbers.c.shard == shard)

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 
 from sqlalchemy import Engine, bindparam, select
 
+from mynumbercard.adapters.db.certificate_repositories import as_utc
 from mynumbercard.adapters.db.engine import READ_ONLY
 from mynumbercard.adapters.db.tables import ocsp_responses
 from mynumbercard.domain.certificate import CertKind
@@ -29,7 +30,4 @@ class OcspReader:
                                ).first()
         if row is None:
             return None
-        next_update = row.next_update
-        if next_update.tzinfo is None:  # SQLite keeps UTC without the offset
-            return bytes(row.der), next_update.replace(tzinfo=UTC)
-        return bytes(row.der), next_update.astimezone(UTC)
+        return bytes(row.der), as_utc(row.next_update)
