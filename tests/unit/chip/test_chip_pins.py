@@ -3,6 +3,7 @@ persisted at once, and safe against a process killed mid-entry."""
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import json
 import os
@@ -296,10 +297,23 @@ def test_no_error_carries_the_pin(chip: Chip, kind: PinKind) -> None:
         assert PINS[kind] not in message
 
 
+def _strings(value: object) -> list[str]:
+    if isinstance(value, dict):
+        return [s for key, item in value.items() for s in (key, *_strings(item))]
+    if isinstance(value, list):
+        return [s for item in value for s in _strings(item)]
+    return [value] if isinstance(value, str) else []
+
+
 def test_the_file_keeps_only_a_salted_slow_hash(chip: Chip) -> None:
     raw = chip.path.read_text()
+    # The long password cannot turn up by chance; a 4-digit PIN can, inside random key
+    # bytes or digests, so for those no stored string may be the PIN in any encoding.
+    assert PINS[PinKind.SIGNATURE] not in raw
+    stored = set(_strings(json.loads(raw)))
     for pin in PINS.values():
-        assert pin not in raw
+        encodings = {pin, pin.encode().hex(), base64.b64encode(pin.encode()).decode()}
+        assert not encodings & stored
     records = json.loads(raw)["body"]["pins"]
     assert {r["kdf"] for r in records.values()} == {"scrypt"}
     assert all(r["n"] >= 2**14 for r in records.values())
