@@ -12,12 +12,15 @@ from sqlalchemy import Engine
 from mynumbercard.adapters import ca_setup
 from mynumbercard.adapters.ca_setup import CaConfig
 from mynumbercard.adapters.card_terminal import CardManagementKey
+from mynumbercard.adapters.card_vault import FileCardVault
 from mynumbercard.adapters.certificate_authority import JpkiAuthority
 from mynumbercard.adapters.crl_files import FileCrlSink
 from mynumbercard.adapters.db.engine import make_engine
 from mynumbercard.adapters.db.repositories import SqlUnitOfWork
 from mynumbercard.adapters.municipalities import MunicipalityDirectory, directory
 from mynumbercard.adapters.passwords import Argon2Hasher
+from mynumbercard.adapters.photo_inspector import PhotoChecker
+from mynumbercard.adapters.photo_store import FilePhotoStore
 from mynumbercard.config import Settings
 from mynumbercard.services.ocsp import UnknownAnswers
 from mynumbercard.services.ports import PasswordHasher, UnitOfWork
@@ -77,6 +80,22 @@ class Container:
     @cached_property
     def unknown_answers(self) -> UnknownAnswers:
         return UnknownAnswers()
+
+    @property
+    def vault(self) -> FileCardVault:
+        return FileCardVault(self.settings.vault_directory, self.management_key)
+
+    @property
+    def photos(self) -> FilePhotoStore:
+        return FilePhotoStore(self.settings.photo_directory)
+
+    @property
+    def photo_inspector(self) -> PhotoChecker:
+        return PhotoChecker()
+
+    def ca(self) -> JpkiAuthority:
+        """The CA as a callable, for use cases that open it only when they need it."""
+        return self.authority
 
     @property
     def crl_sink(self) -> FileCrlSink:

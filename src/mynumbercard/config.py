@@ -54,5 +54,14 @@ class Settings(BaseSettings):
         return self.home / "crl"
 
     @property
+    def vault_directory(self) -> Path:
+        """Produced cards (their chips) waiting at the offices."""
+        return self.home / "vault"
+
+    @property
+    def photo_directory(self) -> Path:
+        return self.home / "photos"
+
+    @property
     def token_lifetime(self) -> timedelta:
         return timedelta(minutes=self.token_minutes)

@@ -11,6 +11,8 @@ from mynumbercard.domain.errors import InvalidTransition
 
 
 class CardStatus(StrEnum):
+    PRODUCED = "produced"  # made, on its way to or waiting at the office
+    DESTROYED = "destroyed"  # never handed over: voided or uncollected
     ACTIVE = "active"
     LOST = "lost"  # reported lost: certificates suspended
     RETURNED = "returned"  # handed back (renewal, death, loss of residence)
@@ -18,6 +20,8 @@ class CardStatus(StrEnum):
 
 
 ALLOWED_TRANSITIONS: dict[CardStatus, frozenset[CardStatus]] = {
+    CardStatus.PRODUCED: frozenset({CardStatus.ACTIVE, CardStatus.DESTROYED}),
+    CardStatus.DESTROYED: frozenset(),
     CardStatus.ACTIVE: frozenset({CardStatus.LOST, CardStatus.RETURNED, CardStatus.INVALIDATED}),
     CardStatus.LOST: frozenset({CardStatus.INVALIDATED, CardStatus.RETURNED}),
     CardStatus.RETURNED: frozenset(),
@@ -42,11 +46,12 @@ class Card:
     status: CardStatus = CardStatus.ACTIVE
     version: int = 0
 
-    def change_status(self, new: CardStatus) -> LifeEvent:
+    def change_status(self, new: CardStatus) -> LifeEvent | None:
+        """The new status, and what it means for the card's certificates (if any)."""
         if new not in ALLOWED_TRANSITIONS[self.status]:
             raise InvalidTransition(f"a {self.status.value} card cannot become {new.value}")
         self.status = new
-        return CERTIFICATE_EVENT[new]
+        return CERTIFICATE_EVENT.get(new)
 
     def is_valid_on(self, day: date) -> bool:
         return self.status is CardStatus.ACTIVE and day <= self.expires_on

@@ -70,7 +70,19 @@ def months_before(day: date, months: int) -> date:
     the month is shorter (31 May → 28 or 29 February three months before)."""
     if months < 0:
         raise ValueError(f"months must not be negative, got {months}")
-    index = day.year * 12 + day.month - 1 - months
+    return _shift_months(day, -months)
+
+
+def months_after(day: date, months: int) -> date:
+    """The same day of the month ``months`` months later, or that month's last day when
+    the month is shorter (30 November → 28 or 29 February three months after)."""
+    if months < 0:
+        raise ValueError(f"months must not be negative, got {months}")
+    return _shift_months(day, months)
+
+
+def _shift_months(day: date, months: int) -> date:
+    index = day.year * 12 + day.month - 1 + months
     year, month = divmod(index, 12)
     month += 1
     return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))

@@ -5,11 +5,15 @@ HTTP statuses and exit codes in exactly one place each (``web/errors.py``,
 ``cli/errors.py``). Messages never carry PINs, passwords or personal data.
 """
 
+from typing import Any
+
 
 class DomainError(Exception):
-    """Base of every error a caller can cause; ``code`` is a stable machine name."""
+    """Base of every error a caller can cause; ``code`` is a stable machine name and
+    ``details`` (if any) a machine-readable account, such as a photo's findings."""
 
     code = "domain_error"
+    details: dict[str, Any] | None = None
 
     def __init__(self, message: str) -> None:
         super().__init__(message)

@@ -13,6 +13,8 @@ class Role(StrEnum):
     OPERATOR = "operator"  # issuing-agency operator
     AUDITOR = "auditor"  # reads everything, changes nothing
     ADMIN = "admin"
+    BOOTH = "booth"  # a photo-booth operator's client: posts applications, nothing else
+    RESIDENT = "resident"  # a resident online (never a staff account): no permission
 
 
 class Permission(StrEnum):
@@ -22,14 +24,30 @@ class Permission(StrEnum):
     STAFF_MANAGE = "staff:manage"
     CERTIFICATE_ISSUE = "certificate:issue"  # at the counter, onto the card in the reader
     CERTIFICATE_REVOKE = "certificate:revoke"  # suspend and revoke (loss reports run 24 h)
+    APPLICATION_INTAKE = "application:intake"  # key in paper forms, post from a booth
+    APPLICATION_READ = "application:read"
+    APPLICATION_REVIEW = "application:review"
+    APPLICATION_FORM = "application:form"  # issue a new form (new Application ID)
+    PRODUCTION = "production"  # production runs and shipping
+    CARD_RECEIVE = "card:receive"  # the office records a shipment's arrival
+    CARD_HAND_OVER = "card:hand-over"
+    APPLICATION_VOID = "application:void"
 
 
 PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.CLERK: frozenset({Permission.RESIDENT_READ, Permission.RESIDENT_WRITE,
-                           Permission.CERTIFICATE_ISSUE}),
-    Role.OPERATOR: frozenset({Permission.RESIDENT_READ, Permission.CERTIFICATE_REVOKE}),
-    Role.AUDITOR: frozenset({Permission.RESIDENT_READ, Permission.AUDIT_READ}),
+                           Permission.CERTIFICATE_ISSUE, Permission.APPLICATION_READ,
+                           Permission.APPLICATION_FORM, Permission.CARD_RECEIVE,
+                           Permission.CARD_HAND_OVER, Permission.APPLICATION_VOID}),
+    Role.OPERATOR: frozenset({Permission.RESIDENT_READ, Permission.CERTIFICATE_REVOKE,
+                              Permission.APPLICATION_INTAKE, Permission.APPLICATION_READ,
+                              Permission.APPLICATION_REVIEW, Permission.APPLICATION_FORM,
+                              Permission.PRODUCTION, Permission.APPLICATION_VOID}),
+    Role.AUDITOR: frozenset({Permission.RESIDENT_READ, Permission.AUDIT_READ,
+                             Permission.APPLICATION_READ}),
     Role.ADMIN: frozenset(Permission),
+    Role.BOOTH: frozenset({Permission.APPLICATION_INTAKE}),
+    Role.RESIDENT: frozenset(),
 }
 
 

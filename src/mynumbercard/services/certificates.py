@@ -11,6 +11,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from mynumbercard.domain.card import Card
 from mynumbercard.domain.certificate import (
     JST,
     Certificate,
@@ -22,6 +23,7 @@ from mynumbercard.domain.certificate import (
     validity_window,
 )
 from mynumbercard.domain.errors import Conflict, InvalidInput, NotFound
+from mynumbercard.domain.resident import Resident
 from mynumbercard.domain.staff import Actor, Permission
 from mynumbercard.domain.validity import certificate_expiry, signature_certificate_allowed
 from mynumbercard.services.pki_ports import CardTerminal, CertificateAuthority, Holder
@@ -78,57 +80,82 @@ def issue_certificates(
     now: datetime,
 ) -> list[IssuedCertificate]:
     """Issue both certificates onto the card in the terminal (the signature certificate
-    only from age 15), superseding any still-valid ones of the same card.
+    only from age 15), superseding any still-valid ones of the same card: the counter's
+    certificate renewal.
 
     The chip makes each key pair and a CSR; the CA signs; the certificates are recorded
     with their OCSP responses and only then written onto the chip with the admin key.
     """
-    today = now.astimezone(JST).date()
-    issued: list[IssuedCertificate] = []
     with uow_factory() as uow:
         card = uow.cards.find_by_number(terminal.card_number)
         if card is None or card.id is None:
             raise NotFound("the card in the reader is not on the register")
         resident = uow.residents.get(card.resident_id)
         actor.require(Permission.CERTIFICATE_ISSUE, municipality_code=resident.municipality_code)
-        if not card.is_valid_on(today):
-            raise Conflict(f"the card is {card.status.value}: no certificates can go on it")
-        expires_on = certificate_expiry(birth_date=resident.birth_date,
-                                        certificate_issued_on=today,
-                                        card_expires_on=card.expires_on)
-        not_before, not_after = validity_window(now, expires_on)
-        kinds = [CertKind.AUTH]
-        if signature_certificate_allowed(birth_date=resident.birth_date, on=today):
-            kinds.insert(0, CertKind.SIGN)
-        town = uow.municipalities.get(resident.municipality_code)
-        holder = Holder(
-            name=f"{resident.family_name} {resident.given_name}",
-            name_kana=f"{resident.family_name_kana} {resident.given_name_kana}",
-            birth_date=resident.birth_date, sex=resident.sex.value,
-            address=town.prefecture + town.name + resident.address,
-        )
-        for old in uow.certificates.of_card(card.id):
-            if old.kind in kinds and old.status is CertificateStatus.ACTIVE:
-                old.revoke(reason=RevocationReason.SUPERSEDED, at=now)
-                uow.certificates.save(old, actor=actor.name, now=now)
-                _store_ocsp(uow, ca, old, now)
-        for kind in kinds:
-            csr = terminal.generate_key_pair(kind)
-            serial = new_serial()
-            der = ca.issue(kind=kind, csr_pem=csr, serial=serial,
-                           holder=holder if kind is CertKind.SIGN else None,
-                           not_before=not_before, not_after=not_after)
-            certificate = Certificate(id=None, kind=kind, serial=serial, card_id=card.id,
-                                      not_before=not_before, not_after=not_after)
-            uow.certificates.add(certificate, der, shard=ca.shard_of(serial), now=now)
-            _store_ocsp(uow, ca, certificate, now)
-            uow.audit.record(AuditRecord(now, actor.name, "certificate:issue",
-                                         f"certificate:{kind}:{certificate.serial_hex}",
-                                         {"card": card.id, "expires_on": expires_on.isoformat()}))
-            issued.append(IssuedCertificate(kind, serial, not_after, der))
+        issued = issue_in(uow, ca, terminal, card=card, resident=resident,
+                          kinds=frozenset(CertKind), actor=actor, now=now)
         uow.commit()
+    write_onto_chip(terminal, issued)
+    return issued
+
+
+def write_onto_chip(terminal: CardTerminal, issued: Sequence[IssuedCertificate]) -> None:
+    """After the commit: the chip gets only certificates the register holds."""
     for made in issued:
         terminal.write_certificate(made.kind, made.der)
+
+
+def issue_in(
+    uow: UnitOfWork,
+    ca: CertificateAuthority,
+    terminal: CardTerminal,
+    *,
+    card: Card,
+    resident: Resident,
+    kinds: frozenset[CertKind],
+    actor: Actor,
+    now: datetime,
+) -> list[IssuedCertificate]:
+    """Inside the caller's transaction: the certificates of `kinds` that the rules allow
+    (no signature certificate under 15), on a valid card."""
+    today = now.astimezone(JST).date()
+    if card.id is None or not card.is_valid_on(today):
+        state = "expired" if today > card.expires_on else card.status.value
+        raise Conflict(f"the card is {state}: no certificates can go on it")
+    expires_on = certificate_expiry(birth_date=resident.birth_date,
+                                    certificate_issued_on=today,
+                                    card_expires_on=card.expires_on)
+    not_before, not_after = validity_window(now, expires_on)
+    wanted = [kind for kind in (CertKind.SIGN, CertKind.AUTH) if kind in kinds]
+    if not signature_certificate_allowed(birth_date=resident.birth_date, on=today):
+        wanted = [kind for kind in wanted if kind is not CertKind.SIGN]
+    town = uow.municipalities.get(resident.municipality_code)
+    holder = Holder(
+        name=f"{resident.family_name} {resident.given_name}",
+        name_kana=f"{resident.family_name_kana} {resident.given_name_kana}",
+        birth_date=resident.birth_date, sex=resident.sex.value,
+        address=town.prefecture + town.name + resident.address,
+    )
+    for old in uow.certificates.of_card(card.id):
+        if old.kind in wanted and old.status is CertificateStatus.ACTIVE:
+            old.revoke(reason=RevocationReason.SUPERSEDED, at=now)
+            uow.certificates.save(old, actor=actor.name, now=now)
+            _store_ocsp(uow, ca, old, now)
+    issued: list[IssuedCertificate] = []
+    for kind in wanted:
+        csr = terminal.generate_key_pair(kind)
+        serial = new_serial()
+        der = ca.issue(kind=kind, csr_pem=csr, serial=serial,
+                       holder=holder if kind is CertKind.SIGN else None,
+                       not_before=not_before, not_after=not_after)
+        certificate = Certificate(id=None, kind=kind, serial=serial, card_id=card.id,
+                                  not_before=not_before, not_after=not_after)
+        uow.certificates.add(certificate, der, shard=ca.shard_of(serial), now=now)
+        _store_ocsp(uow, ca, certificate, now)
+        uow.audit.record(AuditRecord(now, actor.name, "certificate:issue",
+                                     f"certificate:{kind}:{certificate.serial_hex}",
+                                     {"card": card.id, "expires_on": expires_on.isoformat()}))
+        issued.append(IssuedCertificate(kind, serial, not_after, der))
     return issued
 
 

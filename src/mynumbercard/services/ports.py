@@ -12,6 +12,7 @@ from mynumbercard.domain.certificate import Certificate, CertKind
 from mynumbercard.domain.municipality import Municipality
 from mynumbercard.domain.resident import Resident
 from mynumbercard.domain.staff import Role
+from mynumbercard.services.application_ports import ApplicationRepository
 from mynumbercard.services.pki_ports import Revoked
 
 
@@ -139,6 +140,8 @@ class UnitOfWork(Protocol):
     def ocsp(self) -> OcspStore: ...
     @property
     def crl_numbers(self) -> CrlNumbers: ...
+    @property
+    def applications(self) -> ApplicationRepository: ...
 
     def __enter__(self) -> Self: ...
     def __exit__(self, *exc: object) -> None: ...

@@ -10,11 +10,15 @@ from collections.abc import Callable, Sequence
 from datetime import date, datetime
 
 from mynumbercard.domain import individual_number
+from mynumbercard.domain.application import VoidReason
 from mynumbercard.domain.certificate import LifeEvent
 from mynumbercard.domain.errors import Conflict
+from mynumbercard.domain.municipality import relocation_decision
 from mynumbercard.domain.resident import ResidenceStatus, Resident, Sex
 from mynumbercard.domain.staff import Actor, Permission
+from mynumbercard.services.application_ports import CardVault
 from mynumbercard.services.certificates import apply_event_in
+from mynumbercard.services.pickup import void_in
 from mynumbercard.services.pki_ports import CertificateAuthority
 from mynumbercard.services.ports import AuditRecord, UnitOfWork
 
@@ -119,8 +123,13 @@ def move_resident(
     moved_on: date,
     now: datetime,
     ca: CaSource | None = None,
+    vault: CardVault | None = None,
 ) -> Resident:
-    """A move within or between municipalities; a clerk of either end may record it."""
+    """A move within or between municipalities; a clerk of either end may record it.
+
+    An application not yet picked up follows the relocation rule: a move to another
+    municipality voids it (its card, if made, is destroyed); a move between wards of one
+    designated city sends the card to the new ward's office."""
     with uow_factory() as uow:
         resident = uow.residents.get(resident_id)
         origin = resident.municipality_code
@@ -132,16 +141,50 @@ def move_resident(
         uow.residents.save(resident, now=now)
         _audit(uow, actor, "resident:move", resident_id, now, origin=origin,
                destination=to_municipality, on=moved_on.isoformat())
+        destroyed = _applications_follow(uow, actor=actor, resident_id=resident_id,
+                                         origin=origin, destination=to_municipality, now=now)
         # A new address is a change of the basic four facts: the signature certificate goes.
         _certificates_follow(uow, ca, actor=actor, resident_id=resident_id,
                              event=LifeEvent.PERSONAL_DATA_CHANGED, now=now)
         uow.commit()
+    _destroy_cards(vault, destroyed)
     return resident
+
+
+def _applications_follow(uow: UnitOfWork, *, actor: Actor, resident_id: int, origin: str,
+                         destination: str, now: datetime,
+                         void_reason: VoidReason | None = None) -> list[str]:
+    """Open applications after a move (or a death or emigration, with `void_reason`);
+    returns the numbers of cards to destroy once committed."""
+    pending = uow.applications.open_of_resident(resident_id)
+    if not pending:
+        return []
+    if void_reason is None:
+        if origin == destination:
+            return []
+        decision = relocation_decision(uow.municipalities.get(origin),
+                                       uow.municipalities.get(destination))
+        if not decision.voids_application:
+            for application in pending:
+                application.move_office(destination)
+                uow.applications.save(application, actor=actor.name, now=now)
+            return []
+        void_reason = VoidReason.RELOCATION
+    destroyed = [void_in(uow, application, void_reason, actor=actor, now=now)
+                 for application in pending]
+    return [number for number in destroyed if number]
+
+
+def _destroy_cards(vault: CardVault | None, numbers: list[str]) -> None:
+    if vault is not None:
+        for number in numbers:
+            vault.destroy(number)
 
 
 def _end_of_residence(
     uow_factory: UowFactory, ca: CaSource | None, *, actor: Actor, resident_id: int,
     on: date, now: datetime, verb: Callable[[Resident, date], None], action: str,
+    vault: CardVault | None = None,
 ) -> Resident:
     """Death or emigration: the register changes and, in the same transaction, both
     certificates of every card of the resident are revoked (rules.md)."""
@@ -151,10 +194,16 @@ def _end_of_residence(
         verb(resident, on)
         uow.residents.save(resident, now=now)
         _audit(uow, actor, action, resident_id, now, on=on.isoformat())
-        event = LifeEvent.DEATH if action == "resident:death" else LifeEvent.LOSS_OF_RESIDENCE
+        death = action == "resident:death"
+        event = LifeEvent.DEATH if death else LifeEvent.LOSS_OF_RESIDENCE
+        destroyed = _applications_follow(
+            uow, actor=actor, resident_id=resident_id, origin=resident.municipality_code,
+            destination=resident.municipality_code, now=now,
+            void_reason=VoidReason.DEATH if death else VoidReason.LOSS_OF_RESIDENCE)
         _certificates_follow(uow, ca, actor=actor, resident_id=resident_id, event=event,
                              now=now)
         uow.commit()
+    _destroy_cards(vault, destroyed)
     return resident
 
 
@@ -171,17 +220,17 @@ def _certificates_follow(uow: UnitOfWork, ca: CaSource | None, *, actor: Actor,
 
 def record_death(
     uow_factory: UowFactory, *, actor: Actor, resident_id: int, died_on: date, now: datetime,
-    ca: CaSource | None = None,
+    ca: CaSource | None = None, vault: CardVault | None = None,
 ) -> Resident:
     return _end_of_residence(uow_factory, ca, actor=actor, resident_id=resident_id,
                              on=died_on, now=now, verb=lambda r, d: r.die(on=d),
-                             action="resident:death")
+                             action="resident:death", vault=vault)
 
 
 def record_emigration(
     uow_factory: UowFactory, *, actor: Actor, resident_id: int, emigrated_on: date,
-    now: datetime, ca: CaSource | None = None,
+    now: datetime, ca: CaSource | None = None, vault: CardVault | None = None,
 ) -> Resident:
     return _end_of_residence(uow_factory, ca, actor=actor, resident_id=resident_id,
                              on=emigrated_on, now=now, verb=lambda r, d: r.emigrate(on=d),
-                             action="resident:emigrate")
+                             action="resident:emigrate", vault=vault)

@@ -48,6 +48,8 @@ def add_staff(
     actor.require(Permission.STAFF_MANAGE)
     validate_username(username)
     validate_new_password(password)
+    if role is Role.RESIDENT:
+        raise InvalidInput("a resident is not a staff account")
     if role is Role.CLERK and municipality_code is None:
         raise InvalidInput("a counter clerk belongs to one municipality: give its code")
     if role is not Role.CLERK and municipality_code is not None:

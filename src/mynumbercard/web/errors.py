@@ -28,9 +28,10 @@ def status_for(error: errors.DomainError) -> int:
 async def _domain_error(_request: Request, error: errors.DomainError) -> JSONResponse:
     status = status_for(error)
     headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
-    return JSONResponse(
-        {"error": error.code, "message": error.message}, status_code=status, headers=headers
-    )
+    body: dict[str, object] = {"error": error.code, "message": error.message}
+    if error.details:
+        body["details"] = jsonable_encoder(error.details)
+    return JSONResponse(body, status_code=status, headers=headers)
 
 
 async def _malformed_request(_request: Request, error: RequestValidationError) -> JSONResponse:

@@ -8,6 +8,7 @@ from typing import Any, Self
 
 from sqlalchemy import Connection, Engine, Row, exists, insert, select, update
 
+from mynumbercard.adapters.db.application_repositories import SqlApplications
 from mynumbercard.adapters.db.certificate_repositories import (
     SqlCards,
     SqlCertificates,
@@ -245,6 +246,7 @@ class SqlUnitOfWork:
         self.certificates = SqlCertificates(self._conn)
         self.ocsp = SqlOcspStore(self._conn)
         self.crl_numbers = SqlCrlNumbers(self._conn)
+        self.applications = SqlApplications(self._conn)
         return self
 
     def __exit__(self, *exc: object) -> None:

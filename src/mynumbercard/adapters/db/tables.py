@@ -111,7 +111,8 @@ staff = Table(
     Column("municipality_code", String(5), ForeignKey("municipalities.code"), nullable=True),
     Column("active", Boolean, nullable=False, server_default="1"),
     Column("created_at", Timestamp, nullable=False),
-    CheckConstraint("role IN ('clerk', 'operator', 'auditor', 'admin')", name="role"),
+    CheckConstraint("role IN ('clerk', 'operator', 'auditor', 'admin', 'booth')",
+                    name="role"),
     CheckConstraint("role <> 'clerk' OR municipality_code IS NOT NULL", name="clerk_municipality"),
 )
 
@@ -153,7 +154,9 @@ cards = Table(
     Column("version", Integer, nullable=False, server_default="0"),
     Column("created_at", Timestamp, nullable=False),
     Column("updated_at", Timestamp, nullable=False),
-    CheckConstraint("status IN ('active', 'lost', 'returned', 'invalidated')", name="status"),
+    CheckConstraint(
+        "status IN ('produced', 'destroyed', 'active', 'lost', 'returned', 'invalidated')",
+        name="status"),
 )
 
 certificates = Table(
@@ -218,4 +221,102 @@ crl_numbers = Table(
     Column("number", BigInteger, nullable=False),
     Column("base_number", BigInteger, nullable=False),
     Column("base_this_update", Timestamp, nullable=False),
+)
+
+# -- Applications, production, shipping, pick-up ----------------------------------------
+
+application_forms = Table(
+    "application_forms",
+    metadata,
+    # The 23-digit Application ID printed on the paper form and in its QR code. A new
+    # form (after a move, or a lost form) kills the resident's previous one.
+    Column("application_id", String(23), primary_key=True),
+    Column("resident_id", BigId, ForeignKey("residents.id"), nullable=False),
+    Column("reason", String(16), nullable=False),
+    Column("issued_at", Timestamp, nullable=False),
+    Column("dead_at", Timestamp, nullable=True),
+    CheckConstraint("reason IN ('first', 'moved', 'lost', 'renewal', 'reissue')",
+                    name="reason"),
+    Index(None, "resident_id"),
+    # At most one live form per resident.
+    Index("uq_application_forms_live", "resident_id", unique=True,
+          sqlite_where=Column("dead_at").is_(None),
+          postgresql_where=Column("dead_at").is_(None)),
+)
+
+production_runs = Table(
+    "production_runs",
+    metadata,
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    Column("produced_on", Date, nullable=False),  # the cards' issue date
+    Column("cards", Integer, nullable=False),
+    Column("created_at", Timestamp, nullable=False),
+)
+
+shipments = Table(
+    "shipments",
+    metadata,
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    Column("municipality_code", String(5), ForeignKey("municipalities.code"), nullable=False),
+    Column("cards", Integer, nullable=False),
+    Column("shipped_at", Timestamp, nullable=False),
+    Column("received_at", Timestamp, nullable=True),
+    Column("received_by", String(80), nullable=True),
+    Index(None, "municipality_code", "received_at"),
+)
+
+applications = Table(
+    "applications",
+    metadata,
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    Column("application_id", String(23), ForeignKey("application_forms.application_id"),
+           nullable=False, unique=True),
+    Column("resident_id", BigId, ForeignKey("residents.id"), nullable=False, index=True),
+    Column("kind", String(16), nullable=False),
+    Column("channel", String(16), nullable=False),
+    Column("status", String(20), nullable=False),
+    Column("received_on", Date, nullable=False),
+    Column("submissions", Integer, nullable=False),
+    Column("want_signature_certificate", Boolean, nullable=False),
+    Column("want_auth_certificate", Boolean, nullable=False),
+    Column("photo_digest", String(64), nullable=False),  # SHA-256 of the stored photo
+    Column("photo_findings", JSON, nullable=True),
+    Column("deficiency_reason", String(24), nullable=True),
+    Column("deficiency_message", String(400), nullable=True),
+    Column("card_id", BigId, ForeignKey("cards.id"), nullable=True, unique=True),
+    Column("production_run_id", BigId, ForeignKey("production_runs.id"), nullable=True),
+    Column("shipment_id", BigId, ForeignKey("shipments.id"), nullable=True, index=True),
+    Column("office_code", String(5), ForeignKey("municipalities.code"), nullable=True),
+    Column("pick_up_deadline", Date, nullable=True),
+    Column("pin_form_number", String(10), nullable=True),  # the sealed PIN form mailed
+    Column("notice_printed_at", Timestamp, nullable=True),
+    Column("reminder_printed_at", Timestamp, nullable=True),
+    Column("arrived_on", Date, nullable=True),
+    Column("void_reason", String(20), nullable=True),
+    Column("version", Integer, nullable=False, server_default="0"),
+    Column("created_at", Timestamp, nullable=False),
+    Column("updated_at", Timestamp, nullable=False),
+    CheckConstraint("channel IN ('mail', 'pc', 'smartphone', 'photo_booth')", name="channel"),
+    CheckConstraint("kind IN ('first', 'renewal', 'reissue')", name="kind"),
+    CheckConstraint(
+        "status IN ('received', 'in_review', 'deficient', 'approved', 'in_production', "
+        "'shipped', 'ready_for_pick_up', 'handed_over', 'voided')", name="status"),
+    # The batch steps take one status at a time, oldest first: a range scan.
+    Index(None, "status", "id"),
+    # The counter's list of cards waiting at its office.
+    Index(None, "office_code", "status"),
+)
+
+application_events = Table(
+    "application_events",
+    metadata,
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    Column("application_ref", BigId, ForeignKey("applications.id"), nullable=False,
+           index=True),
+    Column("kind", String(16), nullable=False),  # received | transition | office_changed
+    Column("from_status", String(20), nullable=True),
+    Column("to_status", String(20), nullable=False),
+    Column("details", JSON, nullable=True),
+    Column("actor", String(80), nullable=False),
+    Column("at", Timestamp, nullable=False),
 )

@@ -1,0 +1,122 @@
+"""What the application and issuance use cases need: repositories and outside systems."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Any, Protocol
+
+from mynumbercard.domain.application import Application, ApplicationStatus
+from mynumbercard.services.pki_ports import CardTerminal
+
+
+class FormReason(StrEnum):
+    FIRST = "first"
+    MOVED = "moved"  # after a move: the old form named the old address
+    LOST = "lost"  # the resident lost the form
+    RENEWAL = "renewal"  # mailed with a validity notice
+    REISSUE = "reissue"  # after a loss report
+
+
+@dataclass(frozen=True, slots=True)
+class ApplicationForm:
+    application_id: str
+    resident_id: int
+    reason: FormReason
+    issued_at: datetime
+    dead_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class HistoryEntry:
+    at: datetime
+    actor: str
+    kind: str
+    from_status: str | None
+    to_status: str
+    details: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class Shipment:
+    id: int
+    municipality_code: str
+    cards: int
+    shipped_at: datetime
+    received_at: datetime | None
+
+
+class ApplicationRepository(Protocol):
+    def add_form(self, form: ApplicationForm) -> None: ...
+    def form(self, application_id: str) -> ApplicationForm | None: ...
+    def live_form(self, resident_id: int) -> ApplicationForm | None: ...
+    def kill_form(self, application_id: str, *, now: datetime) -> None: ...
+
+    def add(self, application: Application, *, actor: str, now: datetime) -> int: ...
+    def get(self, application_ref: int, *, lock: bool = False) -> Application: ...
+    def by_application_id(self, application_id: str, *, lock: bool = False
+                          ) -> Application | None: ...
+    def by_card(self, card_id: int, *, lock: bool = False) -> Application | None: ...
+    def open_of_resident(self, resident_id: int) -> Sequence[Application]: ...
+    def save(self, application: Application, *, actor: str, now: datetime) -> None:
+        """Write the changes and new events; Conflict if it changed meanwhile."""
+        ...
+    def history(self, application_ref: int) -> Sequence[HistoryEntry]: ...
+    def claim(self, status: ApplicationStatus, *, limit: int) -> Sequence[Application]:
+        """Oldest first, locked for this transaction; rows another worker holds are
+        skipped (FOR UPDATE SKIP LOCKED on PostgreSQL)."""
+        ...
+    def at_office(self, office_code: str, status: ApplicationStatus, *, limit: int,
+                  after_ref: int = 0) -> Sequence[Application]: ...
+    def notices_due(self, *, limit: int) -> Sequence[Application]:
+        """Cards at their office whose notice of issuance is not printed yet (locked)."""
+        ...
+    def mark_notice_printed(self, application_ref: int, *, pin_form_number: str,
+                            now: datetime) -> None: ...
+    def reminders_due(self, *, today: date, limit: int) -> Sequence[Application]:
+        """Cards still waiting after their deadline, with no reminder printed (locked)."""
+        ...
+    def mark_reminder_printed(self, application_ref: int, *, now: datetime) -> None: ...
+    def uncollected(self, *, arrived_before: date, limit: int) -> Sequence[Application]:
+        """Cards waiting since before that day (locked): past the keeping period."""
+        ...
+    def pin_form_number(self, application_ref: int) -> str | None: ...
+
+    def add_run(self, *, produced_on: date, cards: int, now: datetime) -> int: ...
+    def add_shipment(self, *, municipality_code: str, cards: int, now: datetime) -> int: ...
+    def shipment(self, shipment_id: int) -> Shipment: ...
+    def receive_shipment(self, shipment_id: int, *, actor: str, now: datetime) -> None:
+        """Record the arrival once; Conflict if it was recorded already."""
+        ...
+    def of_shipment(self, shipment_id: int) -> Sequence[Application]: ...
+
+
+@dataclass(frozen=True, slots=True)
+class PhotoVerdict:
+    """The automatic ID-photo check: hard defects refuse the photo, soft ones warn."""
+
+    accepted: bool
+    findings: list[dict[str, Any]]
+
+
+class PhotoInspector(Protocol):
+    def inspect(self, data: bytes) -> PhotoVerdict: ...
+
+
+class PhotoStore(Protocol):
+    def put(self, data: bytes) -> str:
+        """Store the photo; its SHA-256 hex digest names it."""
+        ...
+    def get(self, digest: str) -> bytes: ...
+
+
+class CardVault(Protocol):
+    """Where produced cards wait for their holder: personalised chips (card files)."""
+
+    def personalise(self, card_number: str, *, card_face: Mapping[str, str]) -> None: ...
+    def terminal(self, card_number: str) -> CardTerminal:
+        """The card in the counter's reader, driven with the card-management key."""
+        ...
+    def destroy(self, card_number: str) -> None: ...

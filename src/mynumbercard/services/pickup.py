@@ -1,0 +1,193 @@
+"""The counter: hand a card over to its holder (or an allowed proxy), or void it.
+
+Hand-over is one transaction that locks the application first, so two clerks handing
+over the same card at once settle in the database: one succeeds, the other is told
+the card is gone. The PINs go to the chip only, after the commit; the clerk never sees
+them and nothing stores them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from mynumbercard.domain.application import (
+    WITH_CARD,
+    Application,
+    ApplicationStatus,
+    ApplicationVoided,
+    VoidReason,
+)
+from mynumbercard.domain.card import CardStatus
+from mynumbercard.domain.certificate import JST, CertKind, LifeEvent
+from mynumbercard.domain.errors import Conflict, InvalidInput, NotFound
+from mynumbercard.domain.pickup import (
+    IdDocument,
+    ProxyPickUp,
+    ProxyRefused,
+    check_holder_in_person,
+    check_proxy,
+)
+from mynumbercard.domain.pins import PinKind, validate_new_pin
+from mynumbercard.domain.staff import Actor, Permission
+from mynumbercard.domain.validity import signature_certificate_allowed
+from mynumbercard.services.application_ports import CardVault
+from mynumbercard.services.certificates import (
+    IssuedCertificate,
+    apply_event_in,
+    issue_in,
+    write_onto_chip,
+)
+from mynumbercard.services.pki_ports import CertificateAuthority
+from mynumbercard.services.ports import AuditRecord, UnitOfWork
+
+UowFactory = Callable[[], UnitOfWork]
+
+
+@dataclass(frozen=True, slots=True)
+class InPerson:
+    documents: frozenset[IdDocument]
+    legal_representative_present: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class HandedOver:
+    card_number: str
+    certificates: list[IssuedCertificate]
+    returned_cards: list[str] = field(default_factory=list)
+
+
+def required_pins(application: Application, *, signature: bool) -> set[PinKind]:
+    kinds = {PinKind.RESIDENT_REGISTER, PinKind.CARD_INFO}
+    if application.want_auth_certificate:
+        kinds.add(PinKind.USER_AUTH)
+    if signature:
+        kinds.add(PinKind.SIGNATURE)
+    return kinds
+
+
+def _check_pins(pins: Mapping[PinKind, str], wanted: set[PinKind]) -> dict[PinKind, str]:
+    missing = wanted - set(pins)
+    if missing:
+        names = ", ".join(sorted(kind.value for kind in missing))
+        raise InvalidInput(f"the holder sets these PINs on the PIN pad: {names}")
+    for kind in wanted:
+        validate_new_pin(kind, pins[kind])
+    return {kind: pins[kind] for kind in wanted}
+
+
+def _waiting(application: Application) -> None:
+    if application.status is ApplicationStatus.VOIDED:
+        raise ApplicationVoided("this card's application is void: the card cannot be "
+                                "handed over")
+    if application.status is ApplicationStatus.HANDED_OVER:
+        raise Conflict("this card was handed over already")
+    if application.status is not ApplicationStatus.READY_FOR_PICK_UP:
+        raise Conflict("this card has not arrived at the office yet")
+
+
+def hand_over(
+    uow_factory: UowFactory,
+    vault: CardVault,
+    ca: Callable[[], CertificateAuthority],
+    *,
+    actor: Actor,
+    card_number: str,
+    identity: InPerson | ProxyPickUp,
+    notice_presented: bool,
+    pins: Mapping[PinKind, str],
+    now: datetime,
+) -> HandedOver:
+    """Identity check, certificates onto the chip, the old card taken back, hand-over."""
+    today = now.astimezone(JST).date()
+    returned: list[str] = []
+    with uow_factory() as uow:
+        card = uow.cards.find_by_number(card_number)
+        application = (uow.applications.by_card(card.id, lock=True)
+                       if card is not None and card.id is not None else None)
+        if card is None or application is None or application.id is None:
+            raise NotFound("no card with this number waits at an office")
+        actor.require(Permission.CARD_HAND_OVER, municipality_code=application.office_code)
+        _waiting(application)
+        resident = uow.residents.get(application.resident_id)
+        proxy = isinstance(identity, ProxyPickUp)
+        if isinstance(identity, ProxyPickUp):
+            expected = uow.applications.pin_form_number(application.id)
+            if expected is None:
+                raise ProxyRefused("the notice with its sealed PIN form has not been mailed "
+                                   "yet: no proxy pick-up before it")
+            check_proxy(identity, notice_presented=notice_presented, expected_pin_form=expected)
+        else:
+            check_holder_in_person(
+                notice_presented=notice_presented, documents=identity.documents,
+                birth_date=resident.birth_date, on=today,
+                legal_representative_present=identity.legal_representative_present)
+        signature = (application.want_signature_certificate
+                     and signature_certificate_allowed(birth_date=resident.birth_date, on=today))
+        chosen = _check_pins(pins, required_pins(application, signature=signature))
+        for old in uow.cards.of_resident(resident.id or 0):
+            if old.id != card.id and old.status in (CardStatus.ACTIVE, CardStatus.LOST):
+                old.change_status(CardStatus.RETURNED)
+                uow.cards.save(old, now=now)
+                apply_event_in(uow, ca, actor=actor, card_id=old.id or 0,
+                               event=LifeEvent.CARD_RETURNED, now=now)
+                returned.append(old.card_number)
+        card.change_status(CardStatus.ACTIVE)
+        uow.cards.save(card, now=now)
+        kinds = {CertKind.SIGN} if signature else set()
+        if application.want_auth_certificate:
+            kinds.add(CertKind.AUTH)
+        terminal = vault.terminal(card_number)
+        issued = (issue_in(uow, ca(), terminal, card=card, resident=resident,
+                           kinds=frozenset(kinds), actor=actor, now=now) if kinds else [])
+        application.hand_over(by_proxy=proxy)
+        uow.applications.save(application, actor=actor.name, now=now)
+        uow.audit.record(AuditRecord(now, actor.name, "card:hand-over", f"card:{card.id}", {
+            "application": application.id, "proxy": proxy,
+            "reason": identity.reason.value if isinstance(identity, ProxyPickUp) else None,
+            "returned_cards": len(returned)}))
+        uow.commit()
+    terminal.set_initial_pins(chosen)
+    write_onto_chip(terminal, issued)
+    return HandedOver(card_number, issued, returned)
+
+
+def void_in(uow: UnitOfWork, application: Application, reason: VoidReason, *, actor: Actor,
+            now: datetime) -> str | None:
+    """Void inside the caller's transaction; a card already made is destroyed, never
+    handed over. Returns the destroyed card's number (its chip goes after the commit)."""
+    had_card = application.status in WITH_CARD
+    application.void(reason)
+    uow.applications.save(application, actor=actor.name, now=now)
+    uow.audit.record(AuditRecord(now, actor.name, "application:void",
+                                 f"application:{application.id}", {"reason": reason.value}))
+    if not had_card or application.card_id is None:
+        return None
+    card = uow.cards.get(application.card_id)
+    card.change_status(CardStatus.DESTROYED)
+    uow.cards.save(card, now=now)
+    uow.audit.record(AuditRecord(now, actor.name, "card:destroy", f"card:{card.id}",
+                                 {"reason": reason.value}))
+    return card.card_number
+
+
+def void_application(
+    uow_factory: UowFactory,
+    vault: CardVault | None,
+    *,
+    actor: Actor,
+    application_ref: int,
+    reason: VoidReason,
+    now: datetime,
+) -> Application:
+    with uow_factory() as uow:
+        application = uow.applications.get(application_ref, lock=True)
+        resident = uow.residents.get(application.resident_id)
+        actor.require(Permission.APPLICATION_VOID,
+                      municipality_code=application.office_code or resident.municipality_code)
+        destroyed = void_in(uow, application, reason, actor=actor, now=now)
+        uow.commit()
+    if destroyed and vault is not None:
+        vault.destroy(destroyed)
+    return application
