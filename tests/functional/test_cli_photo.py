@@ -10,9 +10,11 @@ import typer
 from typer.testing import CliRunner
 
 from mynumbercard.adapters.photo import synthetic
+from mynumbercard.adapters.photo.evaluation import EvaluationSet, place, plain_wall
 from mynumbercard.cli import main, photo
 
 runner = CliRunner()
+EVAL_SET = Path(__file__).parents[1] / "photo_eval"
 
 
 def photo_app() -> typer.Typer:
@@ -28,8 +30,12 @@ def photo_app() -> typer.Typer:
 @pytest.fixture(scope="module")
 def files(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     folder = tmp_path_factory.mktemp("photos")
-    portrait = synthetic.portrait(600, 800)
+    evaluation_set = EvaluationSet(EVAL_SET)
+    person = evaluation_set.persons()["biden"]
+    portrait = evaluation_set.good(person, seed=1, size=(600, 800))
+    off_centre = place(plain_wall((600, 800), 1), person, head=0.55, centre_x=0.72, crown_y=0.12)
     made = {
+        "off_centre.jpg": synthetic.encode(off_centre),
         "good.jpg": synthetic.encode(portrait),
         "good.png": synthetic.encode(portrait, "PNG"),
         "dark.jpg": synthetic.encode(synthetic.darkened(portrait)),
@@ -75,7 +81,11 @@ def test_json_output_has_exactly_the_contract_keys(files: dict[str, Path]) -> No
     for entry in answer:
         assert set(entry) == {"file", "ok", "defects"}
         for defect in entry["defects"]:
-            assert set(defect) == {"code", "value", "threshold", "message"}
+            # the contract's keys, plus the severity and each language on its own
+            assert set(defect) == {
+                "code", "value", "threshold", "message", "severity", "message_ja", "message_en",
+            }  # fmt: skip
+            assert defect["severity"] == "hard"
     assert answer[0]["defects"] == []
     dark = answer[1]["defects"][0]
     assert dark["code"] == "too_dark"
@@ -92,6 +102,32 @@ def test_json_when_all_pass_exits_0(files: dict[str, Path]) -> None:
     assert json.loads(result.stdout) == [
         {"file": str(files["good.png"]), "ok": True, "defects": []}
     ]
+
+
+def test_soft_defects_pass_with_a_warning_and_exit_0(files: dict[str, Path]) -> None:
+    result = runner.invoke(photo_app(), ["photo", "check", str(files["off_centre.jpg"])])
+    assert result.exit_code == 0, result.output
+    assert "passes with warnings" in result.output
+    assert "[soft] off_center" in result.output
+    result = runner.invoke(photo_app(), ["photo", "check", "--json", str(files["off_centre.jpg"])])
+    (entry,) = json.loads(result.stdout)
+    assert entry["ok"] is True
+    assert [(d["code"], d["severity"]) for d in entry["defects"]] == [("off_center", "soft")]
+    assert entry["defects"][0]["message_ja"].startswith("顔が中央にありません")
+
+
+def test_evaluate_prints_precision_and_recall_per_code() -> None:
+    result = runner.invoke(photo_app(), ["photo", "evaluate", str(EVAL_SET), "--json"])
+    assert result.exit_code == 0, result.output
+    answer = json.loads(result.stdout)
+    assert answer["cases"] >= 70
+    by_code = {row["code"]: row for row in answer["codes"]}
+    assert by_code["no_face"]["support"] >= 4
+    assert 0.0 <= by_code["background"]["precision"] <= 1.0
+    text = runner.invoke(photo_app(), ["photo", "evaluate", str(EVAL_SET)])
+    assert text.exit_code == 0, text.output
+    assert "precision" in text.output
+    assert "multiple_faces" in text.output
 
 
 def test_a_missing_file_is_a_usage_error(files: dict[str, Path], tmp_path: Path) -> None:

@@ -10,6 +10,7 @@ import typer
 
 from mynumbercard.adapters.photo import Defect, PhotoReport, check_photo
 from mynumbercard.adapters.photo.checks import MAX_FILE_BYTES, file_size_defect
+from mynumbercard.adapters.photo.evaluation import evaluate
 from mynumbercard.domain.errors import InvalidInput
 
 app = typer.Typer(help="The ID photo: check it as the application would.", no_args_is_help=True)
@@ -33,6 +34,9 @@ def _defect_json(defect: Defect) -> dict[str, object]:
         "value": defect.value,
         "threshold": defect.threshold,
         "message": defect.message,
+        "severity": defect.severity,  # hard: cannot be submitted; soft: a warning
+        "message_ja": defect.message_ja,
+        "message_en": defect.message_en,
     }
 
 
@@ -43,7 +47,10 @@ def check(
         bool, typer.Option("--json", help="A JSON array: file, ok, defects.")
     ] = False,
 ) -> None:
-    """Check each photo: passes or fails, and why. Exit 1 when any fails."""
+    """Check each photo: passes or fails, and why. Exit 1 when any fails.
+
+    A photo fails on a hard defect; with soft defects only it passes with warnings.
+    """
     for path in files:
         if not path.is_file():
             raise InvalidInput(f"no such file: {path}")
@@ -76,3 +83,46 @@ def check(
                 typer.echo(f"      {d.message_ja}")
     if not all(report.ok for _, report in results):
         raise typer.Exit(1)
+
+
+@app.command("evaluate")
+def evaluate_command(
+    directory: Annotated[
+        Path, typer.Argument(help="The evaluation set (manifest.json and sources/).")
+    ] = Path("tests/photo_eval"),
+    as_json: Annotated[bool, typer.Option("--json", help="Scores and errors as JSON.")] = False,
+) -> None:
+    """Precision and recall of each defect code on the evaluation set (docs/photo.md)."""
+    if not (directory / "manifest.json").is_file():
+        raise InvalidInput(f"no evaluation set (manifest.json) in {directory}")
+    outcomes, scores = evaluate(directory)
+    wrong = [(o.case.name, *o.errors) for o in outcomes if any(o.errors)]
+    if as_json:
+        rows = [
+            {
+                "code": s.code,
+                "precision": round(s.precision, 3),
+                "recall": round(s.recall, 3),
+                "support": s.support,
+                "true_positives": s.true_positives,
+                "false_positives": s.false_positives,
+                "false_negatives": s.false_negatives,
+            }
+            for s in scores
+        ]
+        errors = [
+            {"case": name, "missed": sorted(missed), "spurious": sorted(spurious)}
+            for name, missed, spurious in wrong
+        ]
+        payload = {"cases": len(outcomes), "codes": rows, "errors": errors}
+        typer.echo(json.dumps(payload, indent=2))
+        return
+    typer.echo(f"{len(outcomes)} cases from {directory}")
+    typer.echo(f"{'code':<16}{'precision':>10}{'recall':>8}{'support':>9}{'FP':>5}{'FN':>5}")
+    for s in scores:
+        typer.echo(
+            f"{s.code:<16}{s.precision:>10.2f}{s.recall:>8.2f}{s.support:>9}"
+            f"{s.false_positives:>5}{s.false_negatives:>5}"
+        )
+    for name, missed, spurious in wrong:
+        typer.echo(f"  {name}: missed {sorted(missed)}, spurious {sorted(spurious)}")

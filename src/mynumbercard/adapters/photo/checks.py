@@ -1,4 +1,4 @@
-"""The photo checks of the first slice: safe decoding and the checks that need no face detector.
+"""The ID-photo check pipeline: safe decoding, then the face, background and pixel checks.
 
 Order, cheapest first, and each step only when the previous one allows it:
 
@@ -8,8 +8,9 @@ Order, cheapest first, and each step only when the previous one allows it:
 3. Pillow opens the header (no pixels yet) and must agree on the format and dimensions;
 4. the pixels are decoded small (JPEG ``draft`` to 1/2, 1/4 or 1/8 scale) and scaled to
    ``WORKING_LONG_SIDE`` px; a truncated or corrupt stream is a ``format`` defect;
-5. the pixel checks (``too_dark``, ``too_bright``, ``blurred``) run on the grey image, then
-   any extra checks (the face and background checks of later slices) on ``DecodedPhoto``.
+5. the face detector (CenterFace, face.py), the face and background checks (framing.py), then
+   the pixel checks (``too_dark``, ``too_bright``, ``blurred``) on the face box, then
+   any extra checks given by the caller, on ``DecodedPhoto``.
 
 See docs/photo.md for the thresholds and why.
 """
@@ -29,6 +30,8 @@ import numpy.typing as npt
 from PIL import Image, ImageFile
 
 from mynumbercard.adapters.photo.defects import Defect, PhotoReport
+from mynumbercard.adapters.photo.face import detector
+from mynumbercard.adapters.photo.framing import Head, face_defects
 from mynumbercard.adapters.photo.header import Header, read_header, sniff
 
 # Sizes: KB and MB are decimal (1 KB = 1000 bytes, 1 MB = 1000 000 bytes), as the
@@ -42,14 +45,16 @@ MAX_SIDE_PX = 6000
 # measures do not depend on the camera's resolution and cost the same for every photo.
 WORKING_LONG_SIDE = 512
 
-# Exposure and sharpness are measured on the central region, where the face of a framed ID
-# photo is (until a later slice gives the detected face box): the plain background would
+# Exposure and sharpness are measured on the detected face box; without a face, on the central
+# region, where the face of a framed ID photo would be: the plain background would
 # otherwise pull the brightness towards its own colour and the sharpness towards zero.
 CENTRE_X = (0.25, 0.75)
 CENTRE_Y = (0.15, 0.75)
 
 MIN_MEAN_LUMA = 60.0  # mean grey level (0-255, ITU-R 601 luma) below this: too dark
 MAX_MEAN_LUMA = 200.0  # above this: too bright (washed out)
+MAX_CLIPPED_SHARE = 0.05  # or more than 5 % of the face blown out (luma ≥ 250): too bright
+CLIPPED_LUMA = 250.0
 MIN_LAPLACIAN_VARIANCE = 25.0  # 4-neighbour Laplacian on the working image
 
 # Pillow's own bomb guard (Image.MAX_IMAGE_PIXELS, 89 Mpx) is a second line: ours is 36 Mpx.
@@ -93,7 +98,7 @@ class _Rejected(Exception):
 
 
 def check_photo(data: bytes, *, extra_checks: Sequence[Check] = ()) -> PhotoReport:
-    """Every check of this slice on one uploaded file; never raises on bad input."""
+    """Every check on one uploaded file; never raises on bad input."""
     defects: list[Defect] = []
     size_defect = file_size_defect(len(data))
     if size_defect is not None:
@@ -111,7 +116,7 @@ def check_photo(data: bytes, *, extra_checks: Sequence[Check] = ()) -> PhotoRepo
     except _Rejected as rejected:
         defects.append(rejected.defect)
         return PhotoReport.of(defects)
-    defects.extend(pixel_defects(photo))
+    defects.extend(analyse(photo))
     for check in extra_checks:
         defects.extend(check(photo))
     return PhotoReport.of(defects)
@@ -253,7 +258,25 @@ def _flatten_to_rgb(image: Image.Image) -> Image.Image:
     return image.convert("RGB")
 
 
-# -- step 5: pixel checks ------------------------------------------------------------------
+# -- step 5: face, background and pixel checks ---------------------------------------------
+
+
+def analyse(photo: DecodedPhoto) -> list[Defect]:
+    """Everything after decoding: faces, framing, background, then exposure and sharpness."""
+    faces = detector().detect(photo.rgb)
+    found, head = face_defects(faces, photo.grey, original_height=photo.height)
+    return found + pixel_defects(photo, head)
+
+
+def face_region(grey: GreyImage, head: Head) -> GreyImage:
+    """The face box, inside the frame; the central region when too little of it is."""
+    h, w = grey.shape
+    face = head.face
+    x0, x1 = max(0, int(face.x0)), min(w, int(face.x1))
+    y0, y1 = max(0, int(face.y0)), min(h, int(face.y1))
+    if x1 - x0 < 8 or y1 - y0 < 8:
+        return centre(grey)
+    return grey[y0:y1, x0:x1]
 
 
 def centre(grey: GreyImage) -> GreyImage:
@@ -264,12 +287,11 @@ def centre(grey: GreyImage) -> GreyImage:
     ]
 
 
-def mean_luma(grey: GreyImage) -> float:
-    return float(centre(grey).mean())
+def mean_luma(region: GreyImage) -> float:
+    return float(region.mean())
 
 
-def laplacian_variance(grey: GreyImage) -> float:
-    region = centre(grey)
+def laplacian_variance(region: GreyImage) -> float:
     if min(region.shape) < 3:
         return 0.0
     lap = (
@@ -282,9 +304,11 @@ def laplacian_variance(grey: GreyImage) -> float:
     return float(lap.var())
 
 
-def pixel_defects(photo: DecodedPhoto) -> list[Defect]:
+def pixel_defects(photo: DecodedPhoto, head: Head | None = None) -> list[Defect]:
+    """Exposure and sharpness, on the face box when there is one, else the central region."""
+    region = centre(photo.grey) if head is None else face_region(photo.grey, head)
     defects: list[Defect] = []
-    luma = round(mean_luma(photo.grey), 1)
+    luma = round(mean_luma(region), 1)
     if luma < MIN_MEAN_LUMA:
         defects.append(
             Defect(
@@ -295,17 +319,20 @@ def pixel_defects(photo: DecodedPhoto) -> list[Defect]:
                 message_en="The photo is too dark. Take it again in better light.",
             )
         )
-    elif luma > MAX_MEAN_LUMA:
+    elif luma > MAX_MEAN_LUMA or float((region >= CLIPPED_LUMA).mean()) > MAX_CLIPPED_SHARE:
         defects.append(
             Defect(
                 code="too_bright",
                 value=luma,
-                threshold=f"mean luma ≤ {MAX_MEAN_LUMA:g} (0–255)",
+                threshold=(
+                    f"mean luma ≤ {MAX_MEAN_LUMA:g} (0–255) and ≤ {MAX_CLIPPED_SHARE:.0%} "
+                    f"of it ≥ {CLIPPED_LUMA:g}"
+                ),
                 message_ja="写真が明るすぎます(白飛び)。光を抑えて撮り直してください。",
                 message_en="The photo is too bright (washed out). Take it again with less light.",
             )
         )
-    sharpness = round(laplacian_variance(photo.grey), 1)
+    sharpness = round(laplacian_variance(region), 1)
     if sharpness < MIN_LAPLACIAN_VARIANCE:
         defects.append(
             Defect(

@@ -8,15 +8,23 @@ from typing import Literal
 
 Severity = Literal["hard", "soft"]
 
-# A hard defect stops the submission; a soft one is submitted with a warning.
-# Later slices add no_face, multiple_faces, too_close, too_small, off_center, background.
+# A hard defect stops the submission; a soft one is submitted with a warning and shown to
+# the reviewer. Hard: the file is unusable, or no single face can be cropped and verified
+# from it. Soft: a reviewer may still accept it (a crop can re-centre a face, a cluttered
+# background can be judged acceptable by eye). See docs/photo.md.
 SEVERITY: Mapping[str, Severity] = {
     "format": "hard",
     "file_size": "hard",
     "resolution": "hard",
+    "no_face": "hard",
+    "multiple_faces": "hard",
+    "too_close": "hard",
+    "too_small": "hard",
     "too_dark": "hard",
     "too_bright": "hard",
     "blurred": "hard",
+    "off_center": "soft",
+    "background": "soft",
 }
 
 
