@@ -14,6 +14,7 @@ from mynumbercard import bootstrap
 from mynumbercard.adapters import ca_setup
 from mynumbercard.adapters.db.bulk import generate_residents
 from mynumbercard.cli.card import issue_demo_card
+from mynumbercard.cli.demo_applications import load_applications
 from mynumbercard.domain.certificate import RevocationReason, parse_serial
 from mynumbercard.domain.resident import ResidenceStatus, Sex
 from mynumbercard.domain.staff import Actor, Role
@@ -73,9 +74,12 @@ def _load(wired: bootstrap.Container, residents: int) -> None:
                        today=now.date())
     _life_events(wired, actor)
     cards = _cards(wired)
+    applications = load_applications(wired)
     console.print(f"demo data loaded: {residents} synthetic residents, a few life events, "
                   f"{len(cards)} cards in {wired.settings.home / 'cards'} "
-                  f"(PIN {DEMO_PIN}, signature password {DEMO_SIGNATURE_PASSWORD})")
+                  f"(PIN {DEMO_PIN}, signature password {DEMO_SIGNATURE_PASSWORD}), "
+                  f"{len(applications)} applications in every state of their way, "
+                  f"notices of issuance in {wired.settings.home / 'letters'}")
     _print_accounts(console)
 
 

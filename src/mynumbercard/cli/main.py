@@ -14,6 +14,7 @@ from mynumbercard.cli import (
     cert,
     db,
     demo,
+    jobs,
     municipality,
     numbers,
     photo,
@@ -59,6 +60,8 @@ app.add_typer(cert.app, name="cert")
 app.add_typer(cert.crl_app, name="crl")
 app.add_typer(cert.ocsp_app, name="ocsp")
 app.add_typer(photo.app, name="photo")
+app.add_typer(jobs.app, name="jobs")
+app.add_typer(jobs.letters_app, name="letters")
 
 
 def run() -> None:

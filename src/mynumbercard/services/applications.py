@@ -283,3 +283,27 @@ def application_view(uow_factory: UowFactory, *, actor: Actor,
                      "from": h.from_status, "to": h.to_status, "details": h.details}
                     for h in history],
     }
+
+
+def application_photo(uow_factory: UowFactory, photos: PhotoStore, *, actor: Actor,
+                      application_ref: int) -> bytes:
+    with uow_factory() as uow:
+        application = uow.applications.get(application_ref)
+        resident = uow.residents.get(application.resident_id)
+        actor.require(Permission.APPLICATION_READ, municipality_code=resident.municipality_code)
+    return photos.get(application.photo_digest)
+
+
+def cards_waiting(uow_factory: UowFactory, *, actor: Actor, office_code: str, limit: int = 100,
+                  after_ref: int = 0) -> list[dict[str, Any]]:
+    """The counter's list: cards at this office waiting for their holder."""
+    actor.require(Permission.CARD_HAND_OVER, municipality_code=office_code)
+    with uow_factory() as uow:
+        waiting = uow.applications.at_office(office_code, ApplicationStatus.READY_FOR_PICK_UP,
+                                             limit=min(limit, 1000), after_ref=after_ref)
+        return [{"application": a.id, "resident_id": a.resident_id,
+                 "card_number": uow.cards.get(a.card_id or 0).card_number,
+                 "arrived_on": a.arrived_on.isoformat() if a.arrived_on else None,
+                 "pick_up_deadline": (a.pick_up_deadline.isoformat()
+                                      if a.pick_up_deadline else None)}
+                for a in waiting]

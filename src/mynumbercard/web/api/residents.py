@@ -99,6 +99,7 @@ def move(resident_id: int, body: Move, actor: ActorDep, container: ContainerDep,
          now: NowDep) -> ResidentOut:
     return _out(register.move_resident(container.uow, actor=actor, resident_id=resident_id,
                                        now=now, ca=lambda: container.authority,
+                                       vault=container.vault,
                                        **body.model_dump()))
 
 
@@ -107,7 +108,7 @@ def death(resident_id: int, body: Dated, actor: ActorDep, container: ContainerDe
           now: NowDep) -> ResidentOut:
     return _out(register.record_death(container.uow, actor=actor, resident_id=resident_id,
                                       died_on=body.on, now=now,
-                                      ca=lambda: container.authority))
+                                      ca=lambda: container.authority, vault=container.vault))
 
 
 @router.post("/{resident_id}/emigration", summary="Record a move abroad")
@@ -115,4 +116,4 @@ def emigration(resident_id: int, body: Dated, actor: ActorDep, container: Contai
                now: NowDep) -> ResidentOut:
     return _out(register.record_emigration(container.uow, actor=actor, resident_id=resident_id,
                                            emigrated_on=body.on, now=now,
-                                           ca=lambda: container.authority))
+                                           ca=lambda: container.authority, vault=container.vault))

@@ -1,0 +1,159 @@
+"""Letters about cards waiting at the office: the notice of issuance, the reminder after
+the deadline, and the municipality's rule after the keeping period (the card is
+destroyed and the application void).
+
+Each run claims a chunk, writes each letter's file under a name fixed by the card, and
+only then commits: a run killed half-way leaves no letter marked as sent that was not
+written, and running again rewrites the same files, so nothing is sent twice.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from mynumbercard.domain.application import Application, VoidReason
+from mynumbercard.domain.certificate import JST
+from mynumbercard.domain.dates import months_before
+from mynumbercard.domain.pickup import PickUpPolicy
+from mynumbercard.domain.staff import Actor, Permission
+from mynumbercard.services.application_ports import CardVault
+from mynumbercard.services.letters import IssuanceNotice, LetterPrinter
+from mynumbercard.services.pickup import void_in
+from mynumbercard.services.ports import AuditRecord, UnitOfWork
+
+UowFactory = Callable[[], UnitOfWork]
+LetterSink = Callable[[str, bytes], str]  # (file name, PDF) -> where it went
+CHUNK = 200
+
+THINGS_TO_BRING = (
+    "この交付通知書（はがき）",
+    "本人確認書類：写真付きのもの1点（運転免許証・パスポート・在留カードなど）、"
+    "またはそれ以外のもの2点（健康保険証・年金手帳など）",
+    "通知カード、住民基本台帳カード（お持ちの方）",
+    "現在お持ちのマイナンバーカード（更新・再交付の方）",
+)
+OFFICE_HOURS = (
+    "平日 8:30〜17:15（祝日・12月29日〜1月3日を除く）",
+    "混雑する平日10時〜12時を避け、予約のうえお越しください",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Office:
+    name: str
+    address: str
+    phone: str
+    hours: tuple[str, ...] = OFFICE_HOURS
+
+
+class Offices:
+    """The counter of each municipality. Without a configured directory the office is
+    named after the municipality (市役所, 区役所, 町役場, 村役場) and no street address is
+    invented."""
+
+    def office(self, prefecture: str, name: str) -> Office:
+        suffix = "役場" if name.endswith(("町", "村")) else "役所"
+        return Office(name=f"{name}{suffix}", address=f"{prefecture}{name}",
+                      phone="お住まいの市区町村の窓口へ")
+
+
+def _pin_form_number() -> str:
+    return f"{secrets.randbelow(10**8):08d}"
+
+
+def _notice(uow: UnitOfWork, application: Application, *, today: date, deadline: date,
+            pin_form: str, offices: Offices, base_url: str) -> tuple[str, IssuanceNotice]:
+    resident = uow.residents.get(application.resident_id)
+    town = uow.municipalities.get(resident.municipality_code)
+    office_town = uow.municipalities.get(application.office_code or resident.municipality_code)
+    office = offices.office(office_town.prefecture, office_town.name)
+    card = uow.cards.get(application.card_id or 0)
+    return card.card_number, IssuanceNotice(
+        holder_name=f"{resident.family_name} {resident.given_name}",
+        holder_name_kana=f"{resident.family_name_kana} {resident.given_name_kana}",
+        postal_code=resident.postal_code,
+        address=town.prefecture + town.name + resident.address,
+        office_name=office.name, office_address=office.address, office_phone=office.phone,
+        office_hours=office.hours, things_to_bring=THINGS_TO_BRING,
+        pick_up_deadline=deadline, issued_on=card.issued_on, notice_date=today,
+        booking_url=f"{base_url}/appointments?office={office_town.code}&ref={card.card_number}",
+        reference=card.card_number,
+        proxy_note=("病気・障害などやむを得ない理由で本人が来られない場合に限り、代理人が受け取れます。"
+                    "本人が同封の暗証番号設定依頼書（番号 "
+                    f"{pin_form}）に暗証番号を記入して封をし、代理人に託してください。"),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Printed:
+    files: list[str]
+
+
+def print_issuance_notices(uow_factory: UowFactory, printer: LetterPrinter,
+                           sink: LetterSink, *, actor: Actor, now: datetime,
+                           base_url: str, offices: Offices | None = None,
+                           limit: int = CHUNK) -> Printed:
+    """One notice of issuance for every card that arrived at its office and has none."""
+    actor.require(Permission.PRODUCTION)
+    offices = offices or Offices()
+    today = now.astimezone(JST).date()
+    files: list[str] = []
+    with uow_factory() as uow:
+        for application in uow.applications.notices_due(limit=limit):
+            pin_form = _pin_form_number()
+            card_number, notice = _notice(
+                uow, application, today=today, deadline=application.pick_up_deadline or today,
+                pin_form=pin_form, offices=offices, base_url=base_url)
+            files.append(sink(f"issuance-notice-{card_number}.pdf",
+                              printer.issuance_notice(notice)))
+            uow.applications.mark_notice_printed(application.id or 0, pin_form_number=pin_form,
+                                                 now=now)
+            uow.audit.record(AuditRecord(now, actor.name, "letter:issuance-notice",
+                                         f"application:{application.id}", None))
+        uow.commit()
+    return Printed(files)
+
+
+@dataclass(frozen=True, slots=True)
+class Swept:
+    reminders: list[str]
+    destroyed: int
+
+
+def sweep_uncollected(uow_factory: UowFactory, printer: LetterPrinter,
+                      sink: LetterSink, vault: CardVault | None, *,
+                      actor: Actor, now: datetime, base_url: str,
+                      policy: PickUpPolicy | None = None, offices: Offices | None = None,
+                      limit: int = CHUNK) -> Swept:
+    """After the deadline a reminder with the last day the card is kept; after the
+    keeping period the card is destroyed and the application void (apply again)."""
+    actor.require(Permission.PRODUCTION)
+    policy, offices = policy or PickUpPolicy(), offices or Offices()
+    today = now.astimezone(JST).date()
+    reminders: list[str] = []
+    destroyed: list[str] = []
+    with uow_factory() as uow:
+        kept_since = months_before(today, policy.keep_months)
+        for application in uow.applications.uncollected(arrived_before=kept_since,
+                                                         limit=limit):
+            number = void_in(uow, application, VoidReason.UNCOLLECTED, actor=actor, now=now)
+            if number:
+                destroyed.append(number)
+        for application in uow.applications.reminders_due(today=today, limit=limit):
+            pin_form = uow.applications.pin_form_number(application.id or 0) or _pin_form_number()
+            last_day = policy.destroy_on(application.arrived_on or today)
+            card_number, notice = _notice(uow, application, today=today, deadline=last_day,
+                                          pin_form=pin_form, offices=offices,
+                                          base_url=base_url)
+            reminders.append(sink(f"reminder-{card_number}.pdf", printer.issuance_notice(notice)))
+            uow.applications.mark_reminder_printed(application.id or 0, now=now)
+            uow.audit.record(AuditRecord(now, actor.name, "letter:pick-up-reminder",
+                                         f"application:{application.id}", None))
+        uow.commit()
+    if vault is not None:
+        for number in destroyed:
+            vault.destroy(number)
+    return Swept(reminders, len(destroyed))

@@ -1,0 +1,246 @@
+"""Applications and issuance over HTTP: the resident online, the agency, the counter.
+
+Photos travel as base64 in JSON (at most 7 MB decoded, the photo rule's own limit);
+PINs travel only in the hand-over request, from the counter's PIN pad to the chip.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Query, Response
+from pydantic import Base64Bytes, BaseModel, Field, SecretStr
+
+from mynumbercard.domain.application import Channel, DeficiencyReason, VoidReason
+from mynumbercard.domain.application_id import printed_form
+from mynumbercard.domain.pickup import IdDocument, Proof, ProxyPickUp, ProxyReason
+from mynumbercard.domain.pins import PinKind
+from mynumbercard.services import applications as apps
+from mynumbercard.services import issuance, pickup
+from mynumbercard.services.application_ports import FormReason
+from mynumbercard.web.deps import ActorDep, ContainerDep, NowDep
+
+public = APIRouter(prefix="/api/v1/applications", tags=["applications (residents)"])
+staff = APIRouter(prefix="/api/v1", tags=["applications and issuance (staff)"])
+
+ApplicationIdText = Annotated[str, Field(min_length=23, max_length=40,
+                                         examples=["1234 5678 9012 3456 7890 123"])]
+Photo = Annotated[Base64Bytes, Field(description="The ID photo, JPEG or PNG, base64")]
+
+
+class PhotoIn(BaseModel):
+    photo: Photo
+
+
+class Application(BaseModel):
+    application_id: ApplicationIdText
+    birth_date: date
+    photo: Photo
+    want_signature_certificate: bool = True
+    want_auth_certificate: bool = True
+
+
+class OnlineApplication(Application):
+    channel: Literal["pc", "smartphone"] = "pc"
+
+
+class StatusQuery(BaseModel):
+    application_id: ApplicationIdText
+    birth_date: date
+
+
+class NewForm(BaseModel):
+    resident_id: int
+    reason: FormReason
+
+
+class Deficiency(BaseModel):
+    reason: DeficiencyReason
+    message: str = Field(min_length=1, max_length=400)
+
+
+class Void(BaseModel):
+    reason: VoidReason
+
+
+class Proxy(BaseModel):
+    reason: ProxyReason
+    proofs: list[Proof]
+    proxy_documents: list[IdDocument]
+    holder_documents: list[IdDocument]
+    delegation_signed: bool
+    sealed_pin_form_number: str = Field(pattern=r"^\d{8}$")
+
+
+class HandOver(BaseModel):
+    notice_presented: bool
+    documents: list[IdDocument] = []
+    legal_representative_present: bool = False
+    proxy: Proxy | None = None
+    pins: dict[PinKind, SecretStr] = Field(
+        description="From the PIN pad: signature, user_auth, resident_register, card_info")
+
+
+def _submitted(result: apps.Submitted) -> dict[str, Any]:
+    return {"application_id": result.application.application_id,
+            "status": result.application.resident_status,
+            "resubmission": result.resubmission, "warnings": result.warnings}
+
+
+@public.post("/photo-check", summary="Check an ID photo before applying (answers at once)")
+def photo_check(body: PhotoIn, container: ContainerDep) -> dict[str, Any]:
+    verdict = container.photo_inspector.inspect(body.photo)
+    return {"ok": verdict.accepted, "findings": verdict.findings}
+
+
+@public.post("/online", status_code=201, summary="Apply online (PC or smartphone), or "
+             "re-apply after a deficiency")
+def apply_online(body: OnlineApplication, container: ContainerDep,
+                 now: NowDep) -> dict[str, Any]:
+    channel = Channel(body.channel)
+    return _submitted(apps.submit(
+        container.uow, container.photos, container.photo_inspector,
+        actor=apps.online_applicant(channel), channel=channel,
+        application_id=body.application_id, birth_date=body.birth_date, photo=body.photo,
+        want_signature_certificate=body.want_signature_certificate,
+        want_auth_certificate=body.want_auth_certificate, now=now))
+
+
+@public.post("/status", summary="Where is my card? (Application ID and birth date)")
+def status(body: StatusQuery, container: ContainerDep) -> dict[str, Any]:
+    return apps.status_for_resident(container.uow, application_id=body.application_id,
+                                    birth_date=body.birth_date)
+
+
+def _intake(channel: Channel, body: Application, actor: ActorDep, container: ContainerDep,
+            now: NowDep) -> dict[str, Any]:
+    return _submitted(apps.submit(
+        container.uow, container.photos, container.photo_inspector, actor=actor,
+        channel=channel, application_id=body.application_id, birth_date=body.birth_date,
+        photo=body.photo, want_signature_certificate=body.want_signature_certificate,
+        want_auth_certificate=body.want_auth_certificate, now=now))
+
+
+@staff.post("/applications/mail", status_code=201,
+            summary="Key in a paper form received by mail")
+def apply_by_mail(body: Application, actor: ActorDep, container: ContainerDep,
+                  now: NowDep) -> dict[str, Any]:
+    return _intake(Channel.MAIL, body, actor, container, now)
+
+
+@staff.post("/applications/booth", status_code=201,
+            summary="An application posted by a photo booth's client")
+def apply_from_booth(body: Application, actor: ActorDep, container: ContainerDep,
+                     now: NowDep) -> dict[str, Any]:
+    return _intake(Channel.PHOTO_BOOTH, body, actor, container, now)
+
+
+@staff.post("/applications/forms", status_code=201,
+            summary="A new application form (new Application ID; the old one dies)")
+def new_form(body: NewForm, actor: ActorDep, container: ContainerDep,
+             now: NowDep) -> dict[str, Any]:
+    form = apps.issue_form(container.uow, actor=actor, resident_id=body.resident_id,
+                           reason=body.reason, now=now)
+    return {"application_id": form.application_id,
+            "printed": printed_form(form.application_id),
+            "qr": f"{container.settings.public_base_url.rstrip('/')}/apply?"
+                  f"application_id={form.application_id}"}
+
+
+@staff.get("/applications/{ref}", summary="An application as the reviewer sees it")
+def view(ref: int, actor: ActorDep, container: ContainerDep) -> dict[str, Any]:
+    return apps.application_view(container.uow, actor=actor, application_ref=ref)
+
+
+@staff.get("/applications/{ref}/photo", summary="The application's ID photo",
+           response_class=Response)
+def photo(ref: int, actor: ActorDep, container: ContainerDep) -> Response:
+    data = apps.application_photo(container.uow, container.photos, actor=actor,
+                                  application_ref=ref)
+    kind = "image/png" if data.startswith(b"\x89PNG") else "image/jpeg"
+    return Response(data, media_type=kind, headers={"Cache-Control": "no-store"})
+
+
+@staff.post("/applications/{ref}/review", summary="Start reviewing")
+def review(ref: int, actor: ActorDep, container: ContainerDep, now: NowDep) -> dict[str, Any]:
+    apps.start_review(container.uow, actor=actor, application_ref=ref, now=now)
+    return apps.application_view(container.uow, actor=actor, application_ref=ref)
+
+
+@staff.post("/applications/{ref}/approve", summary="Approve for production")
+def approve(ref: int, actor: ActorDep, container: ContainerDep, now: NowDep) -> dict[str, Any]:
+    apps.approve(container.uow, actor=actor, application_ref=ref, now=now)
+    return apps.application_view(container.uow, actor=actor, application_ref=ref)
+
+
+@staff.post("/applications/{ref}/deficient",
+            summary="Mark deficient, with a reason and a message the applicant reads")
+def deficient(ref: int, body: Deficiency, actor: ActorDep, container: ContainerDep,
+              now: NowDep) -> dict[str, Any]:
+    apps.mark_deficient(container.uow, actor=actor, application_ref=ref, reason=body.reason,
+                        message=body.message, now=now)
+    return apps.application_view(container.uow, actor=actor, application_ref=ref)
+
+
+@staff.post("/applications/{ref}/void", summary="Void an application (its card is destroyed)")
+def void(ref: int, body: Void, actor: ActorDep, container: ContainerDep,
+         now: NowDep) -> dict[str, Any]:
+    pickup.void_application(container.uow, container.vault, actor=actor, application_ref=ref,
+                            reason=body.reason, now=now)
+    return apps.application_view(container.uow, actor=actor, application_ref=ref)
+
+
+@staff.post("/production-runs", status_code=201, summary="Run production for approved "
+            "applications (one chunk; `mynumbercard jobs production` runs them all)")
+def production(actor: ActorDep, container: ContainerDep, now: NowDep) -> dict[str, Any]:
+    result = issuance.run_production(container.uow, container.vault, actor=actor, now=now)
+    return {"run": result.run_id, "cards": result.cards}
+
+
+@staff.post("/shipments", status_code=201, summary="Ship produced cards to their offices "
+            "(one chunk; `mynumbercard jobs ship` ships them all)")
+def ship(actor: ActorDep, container: ContainerDep, now: NowDep) -> dict[str, Any]:
+    result = issuance.ship(container.uow, actor=actor, now=now)
+    return {"shipments": [{"id": k, "office": v} for k, v in result.shipments.items()],
+            "cards": result.cards}
+
+
+@staff.post("/shipments/{shipment_id}/receive", summary="The office records a shipment's "
+            "arrival; its cards wait for pick-up")
+def receive(shipment_id: int, actor: ActorDep, container: ContainerDep,
+            now: NowDep) -> dict[str, Any]:
+    waiting = issuance.receive_shipment(container.uow, actor=actor, shipment_id=shipment_id,
+                                        now=now)
+    return {"shipment": shipment_id, "waiting": waiting}
+
+
+@staff.get("/offices/{office_code}/cards", summary="Cards waiting at an office")
+def waiting(office_code: str, actor: ActorDep, container: ContainerDep,
+            after: int = 0, limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+            ) -> list[dict[str, Any]]:
+    return apps.cards_waiting(container.uow, actor=actor, office_code=office_code,
+                              limit=limit, after_ref=after)
+
+
+@staff.post("/cards/{card_number}/hand-over", summary="Hand a card over at the counter")
+def hand_over(card_number: str, body: HandOver, actor: ActorDep, container: ContainerDep,
+              now: NowDep) -> dict[str, Any]:
+    identity: pickup.InPerson | ProxyPickUp
+    if body.proxy is not None:
+        p = body.proxy
+        identity = ProxyPickUp(reason=p.reason, proofs=frozenset(p.proofs),
+                               proxy_documents=frozenset(p.proxy_documents),
+                               holder_documents=frozenset(p.holder_documents),
+                               delegation_signed=p.delegation_signed,
+                               sealed_pin_form_number=p.sealed_pin_form_number)
+    else:
+        identity = pickup.InPerson(frozenset(body.documents),
+                                   legal_representative_present=body.legal_representative_present)
+    done = pickup.hand_over(
+        container.uow, container.vault, container.ca, actor=actor, card_number=card_number,
+        identity=identity, notice_presented=body.notice_presented,
+        pins={kind: secret.get_secret_value() for kind, secret in body.pins.items()}, now=now)
+    return {"card_number": done.card_number, "returned_cards": done.returned_cards,
+            "certificates": [{"kind": c.kind.value, "serial": c.serial_hex,
+                              "not_after": c.not_after.isoformat()} for c in done.certificates]}
