@@ -225,3 +225,18 @@ def test_a_certificates_validity_notice_has_no_application(printer: PdfLetterPri
     assert "電子証明書有効期限通知書" in text
     assert "申請書ID" not in text
     assert decoded_qr_texts(pdf, 2) == []
+
+
+def test_a_print_run_holds_every_letter_in_order(printer: PdfLetterPrinter) -> None:
+    names = ["渡邉 美咲", "佐藤 健太", "髙橋 さくら"]
+    notices = [
+        dataclasses.replace(NOTICE, holder_name=name, booking_url=f"{NOTICE.booking_url}{i}")
+        for i, name in enumerate(names)
+    ]
+    pdf = printer.issuance_notices(notices)
+    reader = PdfReader(io.BytesIO(pdf))
+    assert len(reader.pages) == 3 * len(names)
+    for i, name in enumerate(names):
+        assert name in reader.pages[3 * i].extract_text()
+        assert decoded_qr_texts(pdf, 3 * i + 1) == [notices[i].booking_url]
+    assert len(pdf) < 2 * len(printer.issuance_notice(NOTICE))
