@@ -30,7 +30,7 @@ def test_wrapping_keeps_every_character_and_fits(text: str, width_mm: float) -> 
         assert len(line) <= 2 or stringWidth(line, FONT, 8) <= width_mm * mm + 0.01
 
 
-PUNCTUATION = "、。（）「」ー"
+PUNCTUATION = "、。（）「」ー・"
 
 
 @given(japanese)
@@ -48,6 +48,9 @@ def test_wrapping_carries_a_character_with_the_punctuation() -> None:
     width = stringWidth("あいうえ", FONT, 10) / mm
     assert wrap("あいうえお", FONT, 10, width) == ("あいうえ", "お")
     assert wrap("あいうえ。お", FONT, 10, width) == ("あいう", "え。お")
+    assert wrap("あいう、・お", FONT, 10, width) == ("あい", "う、・お")
+    assert wrap("あいう（え", FONT, 10, width) == ("あいう", "（え")
+    assert wrap("あい（（え", FONT, 10, width) == ("あい", "（（え")
     assert wrap("あい\nう", FONT, 10, 50) == ("あい", "う")
 
 

@@ -43,13 +43,18 @@ def wrap(text: str, font: str, size: float, width_mm: float) -> tuple[str, ...]:
                 line += char
                 line_width += char_width
                 continue
-            if (char in _NO_LINE_START or line[-1] in _NO_LINE_END) and len(line) > 1:
-                # carry the line's last character over to the next line
-                lines.append(line[:-1])
-                line = line[-1] + char
+            if char in _NO_LINE_START or line[-1] in _NO_LINE_END:
+                # carry the line's tail over, back to a character that may start a line
+                cut = len(line) - 1
+                while cut > 1 and (line[cut] in _NO_LINE_START or line[cut - 1] in _NO_LINE_END):
+                    cut -= 1
+                lines.append(line[:cut])
+                line = line[cut:] + char
             else:
                 lines.append(line)
                 line = char
+            if not lines[-1]:  # a one-character line followed by 、: nothing to carry
+                lines.pop()
             line_width = stringWidth(line, font, size)
         lines.append(line)
     return tuple(lines)
