@@ -1,0 +1,89 @@
+"""The letters the system mails to residents, as plain data, and the port that prints them.
+
+A use case fills one of these dataclasses from its records and hands it to a
+``LetterPrinter``; the printer (``adapters/documents``) lays it out as a PDF in Japanese,
+with every date in both the Gregorian and the Japanese era calendar. The letters carry
+personal data: never log them, and keep them out of error messages.
+
+Lines that the letter prints one under another (office hours, what to bring, what to
+do) are tuples of strings, so that a single string is not taken for a list of lines.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from enum import StrEnum
+from typing import Protocol
+
+
+@dataclass(frozen=True, slots=True)
+class IssuanceNotice:
+    """交付通知書: the card is at the office; come and collect it by the deadline.
+
+    - ``postal_code``: seven digits, with or without the hyphen (``1008799``, ``100-8799``);
+    - ``issued_on``: the card's issue date (its validity counts from it), not the pick-up;
+    - ``notice_date``: the date printed as the letter's date;
+    - ``booking_url``: what the QR code carries, the page to book a visit;
+    - ``reference``: the notice or card number printed for the counter to look it up;
+    - ``proxy_note``: the rule for pick-up by a proxy, or ``None`` for the default text.
+    """
+
+    holder_name: str
+    holder_name_kana: str
+    postal_code: str
+    address: str
+    office_name: str
+    office_address: str
+    office_phone: str
+    office_hours: tuple[str, ...]
+    things_to_bring: tuple[str, ...]
+    pick_up_deadline: date
+    issued_on: date
+    notice_date: date
+    booking_url: str
+    reference: str
+    proxy_note: str | None = None
+
+
+class ValidityKind(StrEnum):
+    """What a validity notice is about."""
+
+    CARD = "card"  # 個人番号カードの有効期限
+    CERTIFICATES = "certificates"  # 電子証明書（署名用・利用者証明用）の有効期限
+
+
+@dataclass(frozen=True, slots=True)
+class ValidityNotice:
+    """有効期限通知書: the card, or the certificates on it, expire on ``expires_on``.
+
+    For a card the letter carries the new Application ID for the renewal application and
+    a QR code of ``application_url`` (which carries that ID); for certificates both are
+    ``None`` and ``what_to_do`` says to renew them at the office. ``renewal_from`` is the
+    first day renewal is possible (three months before expiry).
+    """
+
+    kind: ValidityKind
+    holder_name: str
+    holder_name_kana: str
+    postal_code: str
+    address: str
+    expires_on: date
+    renewal_from: date
+    notice_date: date
+    what_to_do: tuple[str, ...]
+    office_name: str
+    office_address: str
+    office_phone: str
+    office_hours: tuple[str, ...]
+    reference: str
+    application_id: str | None = None
+    application_url: str | None = None
+
+
+class LetterPrinter(Protocol):
+    """Prints letters as PDF bytes, one letter a call (the caller batches and mails)."""
+
+    def issuance_notice(self, notice: IssuanceNotice) -> bytes: ...
+
+    def validity_notice(self, notice: ValidityNotice) -> bytes: ...
