@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import random
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import typer
@@ -149,7 +149,8 @@ def _cards(wired: bootstrap.Container) -> list[Path]:
     """The CA (made if there is none) and three cards: one valid, one reported lost
     (certificates suspended), one whose signature certificate was revoked."""
     if not (wired.ca_config.directory / "ca.json").exists():
-        ca_setup.initialise(wired.ca_config, now=wired.clock())
+        # Dated back so that the demo's replayed past (demo_applications) lies inside it.
+        ca_setup.initialise(wired.ca_config, now=wired.clock() - timedelta(days=90))
     folder = wired.settings.home / "cards"
     folder.mkdir(parents=True, exist_ok=True)
     actor, made = Actor("demo", Role.ADMIN), []

@@ -8,6 +8,7 @@ SKIP LOCKED), and a run killed half-way is simply run again.
 from __future__ import annotations
 
 import json
+from datetime import datetime, time
 from pathlib import Path
 
 import typer
@@ -15,6 +16,8 @@ import typer
 from mynumbercard import bootstrap
 from mynumbercard.adapters.documents import PdfLetterPrinter
 from mynumbercard.adapters.letter_files import LetterDirectory
+from mynumbercard.domain.certificate import JST
+from mynumbercard.domain.dates import parse_iso_date
 from mynumbercard.domain.staff import Actor, Role
 from mynumbercard.services import issuance, notices
 
@@ -51,9 +54,17 @@ def ship() -> None:
                            "cards": cards}))
 
 
+def _as_of(on: str | None, clock: datetime) -> datetime:
+    """The job's moment: now, or (catching up a day nobody ran it) 9:00 JST of `on`."""
+    if on is None:
+        return clock
+    return datetime.combine(parse_iso_date(on, field="--on"), time(9), tzinfo=JST)
+
+
 @app.command()
 def uncollected(
     out: Path = typer.Option(..., "--out", help="Directory for the reminder letters."),
+    on: str | None = typer.Option(None, "--on", help="Run as of this day (YYYY-MM-DD)."),
 ) -> None:
     """Cards past their pick-up deadline get a reminder; past the keeping period they are
     destroyed and the application is void."""
@@ -61,9 +72,10 @@ def uncollected(
     destroyed = 0
     with bootstrap.container() as wired:
         printer, sink = PdfLetterPrinter(), LetterDirectory(out)
+        now = _as_of(on, wired.clock())
         while True:
             swept = notices.sweep_uncollected(
-                wired.uow, printer, sink, wired.vault, actor=agency(), now=wired.clock(),
+                wired.uow, printer, sink, wired.vault, actor=agency(), now=now,
                 base_url=wired.settings.public_base_url.rstrip("/"))
             reminders += swept.reminders
             destroyed += swept.destroyed

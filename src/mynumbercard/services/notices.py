@@ -65,7 +65,7 @@ def _pin_form_number() -> str:
 
 
 def _notice(uow: UnitOfWork, application: Application, *, today: date, deadline: date,
-            pin_form: str, offices: Offices, base_url: str) -> tuple[str, IssuanceNotice]:
+            offices: Offices, base_url: str) -> tuple[str, IssuanceNotice]:
     resident = uow.residents.get(application.resident_id)
     town = uow.municipalities.get(resident.municipality_code)
     office_town = uow.municipalities.get(application.office_code or resident.municipality_code)
@@ -81,9 +81,11 @@ def _notice(uow: UnitOfWork, application: Application, *, today: date, deadline:
         pick_up_deadline=deadline, issued_on=card.issued_on, notice_date=today,
         booking_url=f"{base_url}/appointments?office={office_town.code}&ref={card.card_number}",
         reference=card.card_number,
+        # The sealed PIN form's number is printed on that form only, never here: a proxy
+        # who holds this notice must still bring the holder's own sealed form.
         proxy_note=("病気・障害などやむを得ない理由で本人が来られない場合に限り、代理人が受け取れます。"
-                    "本人が同封の暗証番号設定依頼書（番号 "
-                    f"{pin_form}）に暗証番号を記入して封をし、代理人に託してください。"),
+                    "本人が同封の暗証番号設定依頼書に暗証番号を記入して封をし、"
+                    "委任欄に記入のうえ代理人に託してください。"),
     )
 
 
@@ -106,7 +108,7 @@ def print_issuance_notices(uow_factory: UowFactory, printer: LetterPrinter,
             pin_form = _pin_form_number()
             card_number, notice = _notice(
                 uow, application, today=today, deadline=application.pick_up_deadline or today,
-                pin_form=pin_form, offices=offices, base_url=base_url)
+                offices=offices, base_url=base_url)
             files.append(sink(f"issuance-notice-{card_number}.pdf",
                               printer.issuance_notice(notice)))
             uow.applications.mark_notice_printed(application.id or 0, pin_form_number=pin_form,
@@ -143,11 +145,9 @@ def sweep_uncollected(uow_factory: UowFactory, printer: LetterPrinter,
             if number:
                 destroyed.append(number)
         for application in uow.applications.reminders_due(today=today, limit=limit):
-            pin_form = uow.applications.pin_form_number(application.id or 0) or _pin_form_number()
             last_day = policy.destroy_on(application.arrived_on or today)
             card_number, notice = _notice(uow, application, today=today, deadline=last_day,
-                                          pin_form=pin_form, offices=offices,
-                                          base_url=base_url)
+                                          offices=offices, base_url=base_url)
             reminders.append(sink(f"reminder-{card_number}.pdf", printer.issuance_notice(notice)))
             uow.applications.mark_reminder_printed(application.id or 0, now=now)
             uow.audit.record(AuditRecord(now, actor.name, "letter:pick-up-reminder",

@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from mynumbercard.domain.dates import (
     age_on,
     deemed_birthday,
+    months_after,
     months_before,
     nth_birthday_after,
     parse_iso_date,
@@ -256,3 +257,37 @@ def test_months_before_lands_on_the_same_day_or_the_month_end(day: date, months:
 def test_months_before_refuses_negative_months() -> None:
     with pytest.raises(ValueError, match="negative"):
         months_before(date(2024, 1, 1), -1)
+
+
+# --- months_after (the pick-up deadline and keeping period) --------------------------
+
+
+@pytest.mark.parametrize(
+    ("day", "months", "expected"),
+    [
+        (date(2023, 11, 30), 3, date(2024, 2, 29)),
+        (date(2022, 11, 30), 3, date(2023, 2, 28)),
+        (date(2026, 12, 17), 3, date(2027, 3, 17)),
+        (date(2024, 8, 31), 6, date(2025, 2, 28)),
+        (date(2024, 1, 31), 1, date(2024, 2, 29)),
+    ],
+)
+def test_months_after_examples(day: date, months: int, expected: date) -> None:
+    assert months_after(day, months) == expected
+
+
+@given(st.dates(max_value=date(9000, 1, 1)), st.integers(min_value=0, max_value=24))
+def test_months_after_lands_on_the_same_day_or_the_month_end(day: date, months: int) -> None:
+    result = months_after(day, months)
+    assert (result.year - day.year) * 12 + result.month - day.month == months
+    if result.day != day.day:
+        assert result.day < day.day
+        assert result.day == calendar.monthrange(result.year, result.month)[1]
+
+
+@given(st.dates(max_value=date(9000, 1, 1)), st.integers(min_value=0, max_value=24))
+def test_months_before_undoes_months_after_unless_the_month_was_shorter(day: date,
+                                                                         months: int) -> None:
+    there = months_after(day, months)
+    if there.day == day.day:
+        assert months_before(there, months) == day

@@ -1,0 +1,114 @@
+"""`jobs production`, `jobs ship`, `letters issuance-notices` and `jobs uncollected`."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+from typer.testing import CliRunner
+
+from mynumbercard import bootstrap
+from mynumbercard.adapters.photo.samples import sample_portrait
+from mynumbercard.cli.main import app
+from mynumbercard.domain.application import Channel
+from mynumbercard.domain.resident import Sex
+from mynumbercard.domain.staff import Actor, Role
+from mynumbercard.services import applications as apps
+from mynumbercard.services import issuance, register
+from mynumbercard.services.application_ports import FormReason
+
+from conftest import CA_PASSPHRASE
+
+runner = CliRunner()
+ADMIN = Actor("test", Role.ADMIN)
+
+
+@pytest.fixture
+def wired(database_url: str, tmp_path: Path, ca_template: Path,
+          monkeypatch: pytest.MonkeyPatch):
+    home = tmp_path / "home"
+    shutil.copytree(ca_template, home / "ca")
+    for key, value in {"MYNUMBERCARD_HOME": str(home), "MYNUMBERCARD_DATABASE_URL": database_url,
+                       "MYNUMBERCARD_CA_PASSPHRASE": CA_PASSPHRASE,
+                       "MYNUMBERCARD_CRL_SHARDS": "4"}.items():
+        monkeypatch.setenv(key, value)
+    with bootstrap.container() as container:
+        yield container
+
+
+def _ok(*args: str) -> str:
+    result = runner.invoke(app, list(args))
+    assert result.exit_code == 0, result.output
+    return result.stdout
+
+
+def _approved(wired: bootstrap.Container, n: int) -> None:
+    now = wired.clock()
+    for i in range(n):
+        resident = register.register_resident(
+            wired.uow, actor=ADMIN, now=now, family_name="高橋", given_name=f"健{i}",
+            family_name_kana="タカハシ", given_name_kana="ケン", birth_date=datetime(
+                1980 + i, 5, 5, tzinfo=UTC).date(), sex=Sex.MALE,
+            municipality_code="13101" if i % 2 else "01101", postal_code="1000001",
+            address=f"千代田{i}番1号", registered_on=datetime(2000, 1, 1, tzinfo=UTC).date())
+        form = apps.issue_form(wired.uow, actor=ADMIN, resident_id=resident.id or 0,
+                               reason=FormReason.FIRST, now=now)
+        made = apps.submit(wired.uow, wired.photos, wired.photo_inspector,
+                           actor=apps.online_applicant(Channel.PC), channel=Channel.PC,
+                           application_id=form.application_id, birth_date=resident.birth_date,
+                           photo=sample_portrait(), now=now)
+        apps.approve(wired.uow, actor=ADMIN, application_ref=made.application.id or 0, now=now)
+
+
+def test_production_ship_receive_and_the_notices_of_issuance(wired: bootstrap.Container,
+                                                             tmp_path: Path) -> None:
+    _approved(wired, 3)
+    produced = json.loads(_ok("jobs", "production"))
+    assert produced["cards"] == 3
+    assert len(list(wired.settings.vault_directory.glob("*.card"))) == 3
+    assert json.loads(_ok("jobs", "production"))["cards"] == 0  # nothing left: idempotent
+    shipped = json.loads(_ok("jobs", "ship"))
+    assert shipped["cards"] == 3
+    assert sorted(s["office"] for s in shipped["shipments"]) == ["01101", "13101"]
+    for shipment in shipped["shipments"]:
+        issuance.receive_shipment(wired.uow, actor=ADMIN, shipment_id=shipment["id"],
+                                  now=wired.clock())
+    out = tmp_path / "letters"
+    paths = _ok("letters", "issuance-notices", "--out", str(out)).split()
+    assert len(paths) == 3
+    assert all(Path(p).parent == out and Path(p).name.startswith("issuance-notice-")
+               for p in paths)
+    text = PdfReader(paths[0]).pages[1].extract_text()
+    assert "交付通知書" in text
+    assert "令和" in text
+    assert _ok("letters", "issuance-notices", "--out", str(out)).split() == []  # not twice
+
+
+def test_uncollected_cards_get_a_reminder_then_are_destroyed(wired: bootstrap.Container,
+                                                            tmp_path: Path) -> None:
+    _approved(wired, 1)
+    _ok("jobs", "production")
+    (shipment,) = json.loads(_ok("jobs", "ship"))["shipments"]
+    issuance.receive_shipment(wired.uow, actor=ADMIN, shipment_id=shipment["id"],
+                              now=wired.clock())
+    _ok("letters", "issuance-notices", "--out", str(tmp_path / "letters"))
+    assert _ok("jobs", "uncollected", "--out", str(tmp_path / "reminders")).split() == []
+
+    def later(days: int) -> list[str]:
+        day = (datetime.now(UTC) + timedelta(days=days)).date().isoformat()
+        return ["jobs", "uncollected", "--out", str(tmp_path / "reminders"), "--on", day]
+
+    # Past the 3-month deadline: a reminder, once.
+    (reminder,) = _ok(*later(100)).split()
+    assert Path(reminder).name.startswith("reminder-")
+    assert _ok(*later(101)).split() == []
+    # Past the 6-month keeping period: destroyed, the application void.
+    result = runner.invoke(app, later(200))
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stderr.strip().splitlines()[-1]) == {"reminders": 0,
+                                                                   "destroyed": 1}
+    assert list(wired.settings.vault_directory.glob("*.card")) == []
