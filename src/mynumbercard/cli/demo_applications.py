@@ -53,6 +53,8 @@ def load_applications(wired: bootstrap.Container) -> dict[str, int]:
     refs: dict[str, int] = {}
 
     def apply(key: str, days_ago: int, channel: Channel = Channel.PC) -> None:
+        if key not in people:
+            return  # a small demo register has fewer adults than the story needs
         resident = people[key]
         form = apps.issue_form(wired.uow, actor=OPERATOR, resident_id=resident.id or 0,
                                reason=FormReason.FIRST, now=at(days_ago + 14))
@@ -63,7 +65,7 @@ def load_applications(wired: bootstrap.Container) -> dict[str, int]:
         refs[key] = made.application.id or 0
 
     def each(keys: str, days_ago: int, step: Callable[..., object]) -> None:
-        for key in keys:
+        for key in (k for k in keys if k in refs):
             step(wired.uow, actor=OPERATOR, application_ref=refs[key], now=at(days_ago))
 
     for key, channel in zip("ABCD", (Channel.PC, Channel.SMARTPHONE, Channel.PHOTO_BOOTH,
@@ -80,18 +82,18 @@ def load_applications(wired: bootstrap.Container) -> dict[str, int]:
     notices.print_issuance_notices(wired.uow, PdfLetterPrinter(), letters, actor=OPERATOR,
                                    now=at(26), base_url=wired.settings.public_base_url)
     apply("E", 25)
-    if "F" in people:
-        apply("F", 25, Channel.SMARTPHONE)
-    each("EF" if "F" in people else "E", 22, apps.approve)
-    card_of_a = _card_number(wired, refs["A"])
-    pickup.hand_over(wired.uow, wired.vault, wired.ca, actor=CHIYODA, card_number=card_of_a,
-                     identity=pickup.InPerson(frozenset({IdDocument.DRIVERS_LICENCE})),
-                     notice_presented=True, pins=DEMO_PINS, now=at(20))
-    c = people["C"]
-    register.move_resident(wired.uow, actor=CHIYODA, resident_id=c.id or 0,
-                           to_municipality="13104", postal_code="1600022",
-                           address="新宿三丁目1番1号", moved_on=at(19).date(), now=at(18),
-                           ca=wired.ca, vault=wired.vault)
+    apply("F", 25, Channel.SMARTPHONE)
+    each("EF", 22, apps.approve)
+    if "A" in refs:
+        pickup.hand_over(wired.uow, wired.vault, wired.ca, actor=CHIYODA,
+                         card_number=_card_number(wired, refs["A"]),
+                         identity=pickup.InPerson(frozenset({IdDocument.DRIVERS_LICENCE})),
+                         notice_presented=True, pins=DEMO_PINS, now=at(20))
+    if "C" in people:
+        register.move_resident(wired.uow, actor=CHIYODA, resident_id=people["C"].id or 0,
+                               to_municipality="13104", postal_code="1600022",
+                               address="新宿三丁目1番1号", moved_on=at(19).date(),
+                               now=at(18), ca=wired.ca, vault=wired.vault)
     issuance.run_production(wired.uow, wired.vault, actor=OPERATOR, now=at(16))
     issuance.ship(wired.uow, actor=OPERATOR, now=at(14))
     apply("G", 10)
