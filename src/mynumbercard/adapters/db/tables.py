@@ -157,6 +157,8 @@ cards = Table(
     CheckConstraint(
         "status IN ('produced', 'destroyed', 'active', 'lost', 'returned', 'invalidated')",
         name="status"),
+    # A day's expiry cohort (validity notices, expiry sweeps) is a range scan.
+    Index(None, "expires_on"),
 )
 
 certificates = Table(
@@ -172,7 +174,9 @@ certificates = Table(
     Column("shard", Integer, nullable=False),
     Column("revoked_at", Timestamp, nullable=True),
     Column("revocation_reason", String(32), nullable=True),
-    Column("der", LargeBinary, nullable=False),
+    # NULL only for certificates loaded from another system (or by the synthetic
+    # generator) whose bodies are archived elsewhere: their dates and status are here.
+    Column("der", LargeBinary, nullable=True),
     Column("version", Integer, nullable=False, server_default="0"),
     Column("created_at", Timestamp, nullable=False),
     Column("updated_at", Timestamp, nullable=False),
@@ -319,4 +323,56 @@ application_events = Table(
     Column("details", JSON, nullable=True),
     Column("actor", String(80), nullable=False),
     Column("at", Timestamp, nullable=False),
+)
+
+# -- Outgoing mail and batch jobs -------------------------------------------------------
+
+outgoing_mail = Table(
+    "outgoing_mail",
+    metadata,
+    # One row per letter: queued by a job, printed and handed to the mail when mailing is
+    # not suspended, oldest expiry first. `letter_key` makes a letter impossible to queue
+    # twice (e.g. validity_card:<card id>:<expiry date>).
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    Column("letter_key", String(80), nullable=False, unique=True),
+    Column("kind", String(32), nullable=False),
+    Column("resident_id", BigId, ForeignKey("residents.id"), nullable=False, index=True),
+    Column("card_id", BigId, ForeignKey("cards.id"), nullable=True),
+    Column("municipality_code", String(5), nullable=False),
+    Column("due_on", Date, nullable=False),  # the expiry the letter is about: the backlog order
+    Column("application_id", String(23), nullable=True),  # a renewal form's ID, if any
+    Column("details", JSON, nullable=True),
+    Column("status", String(8), nullable=False),
+    Column("queued_at", Timestamp, nullable=False),
+    Column("sent_at", Timestamp, nullable=True),
+    Column("batch", String(80), nullable=True),  # the print file it went out in
+    CheckConstraint("status IN ('queued', 'sent')", name="status"),
+    Index(None, "status", "due_on", "id"),
+)
+
+mail_control = Table(
+    "mail_control",
+    metadata,
+    # One row: is mailing suspended (as in the 2020 emergency), since when, why.
+    Column("id", Integer, primary_key=True),
+    Column("suspended", Boolean, nullable=False),
+    Column("reason", String(200), nullable=True),
+    Column("changed_at", Timestamp, nullable=False),
+    Column("changed_by", String(80), nullable=False),
+    CheckConstraint("id = 1", name="single_row"),
+)
+
+job_chunks = Table(
+    "job_chunks",
+    metadata,
+    # A batch job's work split into id ranges; workers claim pending chunks (SKIP LOCKED
+    # on PostgreSQL) and mark each done in the transaction that does its work, so a run
+    # killed half-way resumes where it stopped and does nothing twice.
+    Column("job", String(40), primary_key=True),
+    Column("run_key", String(40), primary_key=True),
+    Column("lo", BigInteger, primary_key=True),
+    Column("hi", BigInteger, nullable=False),  # inclusive
+    Column("done_at", Timestamp, nullable=True),
+    Column("rows", Integer, nullable=True),
+    Index(None, "job", "run_key", "done_at"),
 )
