@@ -116,6 +116,13 @@ class FakeCards:
         return []
 
 
+class FakeApplications:
+    """No applications: the register's use cases only ask for a resident's open ones."""
+
+    def open_of_resident(self, resident_id: int) -> list[object]:
+        return []
+
+
 class FakeUnitOfWork:
     """Shares its stores across transactions; `commit` marks that a use case committed.
 
@@ -130,6 +137,7 @@ class FakeUnitOfWork:
         self.sessions = FakeSessions()
         self.audit = FakeAuditLog()
         self.cards = FakeCards()
+        self.applications = FakeApplications()
         self.commits = 0
 
     def __call__(self) -> Self:

@@ -15,6 +15,7 @@ from mynumbercard.cli import (
     db,
     demo,
     jobs,
+    mail,
     municipality,
     numbers,
     photo,
@@ -62,6 +63,8 @@ app.add_typer(cert.ocsp_app, name="ocsp")
 app.add_typer(photo.app, name="photo")
 app.add_typer(jobs.app, name="jobs")
 app.add_typer(jobs.letters_app, name="letters")
+app.add_typer(mail.app, name="mail")
+jobs.app.command("validity-notices")(mail.validity_notices_command)
 
 
 def run() -> None:

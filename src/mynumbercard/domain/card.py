@@ -44,6 +44,7 @@ class Card:
     issued_on: date
     expires_on: date
     status: CardStatus = CardStatus.ACTIVE
+    applied_on: date | None = None  # the day the application was received
     version: int = 0
 
     def change_status(self, new: CardStatus) -> LifeEvent | None:

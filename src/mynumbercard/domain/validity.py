@@ -8,9 +8,9 @@ rules for the signature and user-authentication certificates.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
-from mynumbercard.domain.dates import age_on, months_before, nth_birthday_after
+from mynumbercard.domain.dates import age_on, months_after, months_before, nth_birthday_after
 from mynumbercard.domain.errors import InvalidDates
 
 AGE_OF_MAJORITY_LOWERED_ON: date = date(2022, 4, 1)
@@ -87,6 +87,18 @@ def signature_certificate_allowed(*, birth_date: date, on: date) -> bool:
 def renewal_opens_on(expires_on: date) -> date:
     """Renewal (of the card or a certificate) opens 3 months before expiry."""
     return months_before(expires_on, _RENEWAL_MONTHS)
+
+
+def expiries_noticed_from(day: date) -> tuple[date, date] | None:
+    """The expiry dates whose notice window opens on `day` (first, last; inclusive): the
+    day's cohort for the validity-notice job. Usually one date; at a month end several
+    (29, 30 and 31 May all open on 28 February in a common year); none on the days no
+    expiry maps to (29 and 30 November, three months before a 28-day February)."""
+    first_months, _ = _NOTICE_MONTHS
+    start = months_after(day, first_months)
+    cohort = [start + timedelta(days=n) for n in range(4)
+              if months_before(start + timedelta(days=n), first_months) == day]
+    return (cohort[0], cohort[-1]) if cohort else None
 
 
 def notice_window(expires_on: date) -> tuple[date, date]:

@@ -37,7 +37,7 @@ def register_card(
                                  issued_on=issued_on,
                                  residence_until=resident.period_of_stay_until)
         card = Card(id=None, card_number=card_number, resident_id=resident_id,
-                    issued_on=issued_on, expires_on=expires_on)
+                    issued_on=issued_on, expires_on=expires_on, applied_on=applied_on)
         card_id = uow.cards.add(card, now=now)
         uow.audit.record(AuditRecord(now, actor.name, "card:register", f"card:{card_id}",
                                      {"resident": resident_id,

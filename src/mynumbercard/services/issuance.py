@@ -64,6 +64,7 @@ def run_production(uow_factory: UowFactory, vault: CardVault, *, actor: Actor, n
                 made.append(number)
                 card = Card(id=None, card_number=number, resident_id=resident.id or 0,
                             issued_on=produced_on, status=CardStatus.PRODUCED,
+                            applied_on=application.received_on,
                             expires_on=card_expiry(
                                 birth_date=resident.birth_date,
                                 applied_on=application.received_on, issued_on=produced_on,

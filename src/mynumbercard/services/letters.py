@@ -11,6 +11,7 @@ do) are tuples of strings, so that a single string is not taken for a list of li
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
@@ -87,3 +88,7 @@ class LetterPrinter(Protocol):
     def issuance_notice(self, notice: IssuanceNotice) -> bytes: ...
 
     def validity_notice(self, notice: ValidityNotice) -> bytes: ...
+
+    def validity_notices(self, notices: Sequence[ValidityNotice]) -> bytes:
+        """A mailing batch: many letters in one PDF."""
+        ...

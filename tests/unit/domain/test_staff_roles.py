@@ -16,10 +16,18 @@ from mynumbercard.domain.staff import (
 
 @pytest.mark.parametrize(("role", "allowed"), [
     (Role.CLERK, {Permission.RESIDENT_READ, Permission.RESIDENT_WRITE,
-                  Permission.CERTIFICATE_ISSUE}),
-    (Role.OPERATOR, {Permission.RESIDENT_READ, Permission.CERTIFICATE_REVOKE}),
-    (Role.AUDITOR, {Permission.RESIDENT_READ, Permission.AUDIT_READ}),
+                  Permission.CERTIFICATE_ISSUE, Permission.APPLICATION_READ,
+                  Permission.APPLICATION_FORM, Permission.CARD_RECEIVE,
+                  Permission.CARD_HAND_OVER, Permission.APPLICATION_VOID}),
+    (Role.OPERATOR, {Permission.RESIDENT_READ, Permission.CERTIFICATE_REVOKE,
+                     Permission.APPLICATION_INTAKE, Permission.APPLICATION_READ,
+                     Permission.APPLICATION_REVIEW, Permission.APPLICATION_FORM,
+                     Permission.PRODUCTION, Permission.APPLICATION_VOID}),
+    (Role.AUDITOR, {Permission.RESIDENT_READ, Permission.AUDIT_READ,
+                    Permission.APPLICATION_READ}),
     (Role.ADMIN, set(Permission)),
+    (Role.BOOTH, {Permission.APPLICATION_INTAKE}),
+    (Role.RESIDENT, set()),
 ])
 def test_each_role_has_exactly_its_permissions(role: Role, allowed: set[Permission]) -> None:
     actor = Actor("someone", role, "13101" if role is Role.CLERK else None)

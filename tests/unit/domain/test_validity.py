@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from mynumbercard.domain import validity as v
 from mynumbercard.domain.dates import nth_birthday_after
 from mynumbercard.domain.errors import InvalidDates
+from mynumbercard.domain.validity import expiries_noticed_from, notice_window
 
 ONE_DAY = timedelta(days=1)
 LAW_CHANGE = date(2022, 4, 1)
@@ -519,3 +520,40 @@ def test_certificate_expiry_refuses_impossible_dates() -> None:
             certificate_issued_on=date(2030, 1, 3),
             card_expires_on=date(2030, 1, 2),
         )
+
+
+# --- the validity-notice cohort of a day ------------------------------------------
+
+
+@given(st.dates(min_value=date(1900, 1, 1), max_value=date(2200, 1, 1)))
+def test_every_expiry_is_in_the_cohort_of_the_day_its_notice_window_opens(expires: date
+                                                                           ) -> None:
+    opens, _ = notice_window(expires)
+    cohort = expiries_noticed_from(opens)
+    assert cohort is not None
+    assert cohort[0] <= expires <= cohort[1]
+
+
+@given(st.dates(min_value=date(1900, 1, 1), max_value=date(2200, 1, 1)))
+def test_a_days_cohort_holds_exactly_the_expiries_whose_window_opens_that_day(day: date
+                                                                               ) -> None:
+    cohort = expiries_noticed_from(day)
+    if cohort is None:
+        return
+    first, last = cohort
+    assert (last - first).days <= 3
+    for n in range((last - first).days + 1):
+        assert notice_window(first + timedelta(days=n))[0] == day
+    assert notice_window(first - timedelta(days=1))[0] != day
+    assert notice_window(last + timedelta(days=1))[0] != day
+
+
+@pytest.mark.parametrize(("day", "expected"), [
+    (date(2026, 11, 25), (date(2027, 2, 25), date(2027, 2, 25))),
+    (date(2027, 2, 28), (date(2027, 5, 28), date(2027, 5, 31))),
+    (date(2028, 2, 29), (date(2028, 5, 29), date(2028, 5, 31))),
+    (date(2026, 11, 29), None),
+    (date(2026, 11, 28), (date(2027, 2, 28), date(2027, 2, 28))),
+])
+def test_cohort_examples(day: date, expected: tuple[date, date] | None) -> None:
+    assert expiries_noticed_from(day) == expected

@@ -106,6 +106,17 @@ class SqlApplications:
             application_forms.c.application_id == application_id,
             application_forms.c.dead_at.is_(None)).values(dead_at=now))
 
+    def replace_forms(self, forms: Sequence[ApplicationForm], *, now: datetime) -> None:
+        if not forms:
+            return
+        self._conn.execute(update(application_forms).where(
+            application_forms.c.resident_id.in_([f.resident_id for f in forms]),
+            application_forms.c.dead_at.is_(None)).values(dead_at=now))
+        self._conn.execute(insert(application_forms), [
+            {"application_id": f.application_id, "resident_id": f.resident_id,
+             "reason": f.reason.value, "issued_at": f.issued_at, "dead_at": None}
+            for f in forms])
+
     # --- applications -------------------------------------------------------------
 
     def add(self, application: Application, *, actor: str, now: datetime) -> int:

@@ -37,7 +37,8 @@ def _card(row: Row[Any]) -> Card:
     m = row._mapping
     return Card(id=m["id"], card_number=m["card_number"], resident_id=m["resident_id"],
                 issued_on=m["issued_on"], expires_on=m["expires_on"],
-                status=CardStatus(m["status"]), version=m["version"])
+                applied_on=m["applied_on"], status=CardStatus(m["status"]),
+                version=m["version"])
 
 
 class SqlCards:
@@ -47,7 +48,8 @@ class SqlCards:
     def add(self, card: Card, *, now: datetime) -> int:
         result = self._conn.execute(insert(cards).values(
             card_number=card.card_number, resident_id=card.resident_id, status=card.status.value,
-            issued_on=card.issued_on, expires_on=card.expires_on, version=0, created_at=now,
+            issued_on=card.issued_on, expires_on=card.expires_on, applied_on=card.applied_on,
+            version=0, created_at=now,
             updated_at=now))
         (card.id,) = result.inserted_primary_key or (None,)
         return int(card.id or 0)

@@ -15,6 +15,7 @@ from mynumbercard.adapters.db.certificate_repositories import (
     SqlCrlNumbers,
     SqlOcspStore,
 )
+from mynumbercard.adapters.db.mail_repositories import SqlCohorts, SqlJobChunks, SqlMailQueue
 from mynumbercard.adapters.db.tables import (
     audit_log,
     municipalities,
@@ -247,6 +248,9 @@ class SqlUnitOfWork:
         self.ocsp = SqlOcspStore(self._conn)
         self.crl_numbers = SqlCrlNumbers(self._conn)
         self.applications = SqlApplications(self._conn)
+        self.mail = SqlMailQueue(self._conn)
+        self.jobs = SqlJobChunks(self._conn)
+        self.cohorts = SqlCohorts(self._conn)
         return self
 
     def __exit__(self, *exc: object) -> None:

@@ -151,6 +151,9 @@ cards = Table(
     Column("status", String(16), nullable=False),
     Column("issued_on", Date, nullable=False),
     Column("expires_on", Date, nullable=False),
+    # The day the application was received: the rules' minor test depends on it, and the
+    # wrong-validity audit recomputes from it. NULL for cards made before it was kept.
+    Column("applied_on", Date, nullable=True),
     Column("version", Integer, nullable=False, server_default="0"),
     Column("created_at", Timestamp, nullable=False),
     Column("updated_at", Timestamp, nullable=False),
@@ -342,11 +345,11 @@ outgoing_mail = Table(
     Column("due_on", Date, nullable=False),  # the expiry the letter is about: the backlog order
     Column("application_id", String(23), nullable=True),  # a renewal form's ID, if any
     Column("details", JSON, nullable=True),
-    Column("status", String(8), nullable=False),
+    Column("status", String(8), nullable=False),  # queued -> printing -> sent
     Column("queued_at", Timestamp, nullable=False),
     Column("sent_at", Timestamp, nullable=True),
     Column("batch", String(80), nullable=True),  # the print file it went out in
-    CheckConstraint("status IN ('queued', 'sent')", name="status"),
+    CheckConstraint("status IN ('queued', 'printing', 'sent')", name="status"),
     Index(None, "status", "due_on", "id"),
 )
 

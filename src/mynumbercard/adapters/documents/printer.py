@@ -43,6 +43,12 @@ class PdfLetterPrinter:
         ``issuance_notice``'s time and size."""
         return self._print(issuance.TITLE, [_issuance_letter(notice) for notice in notices])
 
+    def validity_notices(self, notices: Sequence[ValidityNotice]) -> bytes:
+        """Many validity notices in one PDF (a mailing batch), like `issuance_notices`."""
+        title = "有効期限通知書" if len({n.kind for n in notices}) != 1 else validity.title(
+            notices[0])
+        return self._print(title, [_validity_letter(notice) for notice in notices])
+
     def _print(self, title: str, letters: Sequence[Letter]) -> bytes:
         out = io.BytesIO()
         canvas = Canvas(

@@ -1,5 +1,5 @@
-"""Outgoing mail with its suspension switch, batch-job chunks, the cards' expiry index,
-certificates whose bodies are archived elsewhere.
+"""Outgoing mail with its suspension switch, batch-job chunks, the cards' expiry index and
+application day, certificates whose bodies are archived elsewhere.
 
 Revision ID: 0004
 Revises: 0003
@@ -20,6 +20,7 @@ Timestamp = sa.DateTime(timezone=True)
 
 def upgrade() -> None:
     op.create_index("ix_cards_expires_on", "cards", ["expires_on"])
+    op.add_column("cards", sa.Column("applied_on", sa.Date(), nullable=True))
     with op.batch_alter_table("certificates") as batch:
         batch.alter_column("der", existing_type=sa.LargeBinary(), nullable=True)
     op.create_table(
@@ -37,7 +38,8 @@ def upgrade() -> None:
         sa.Column("queued_at", Timestamp, nullable=False),
         sa.Column("sent_at", Timestamp, nullable=True),
         sa.Column("batch", sa.String(80), nullable=True),
-        sa.CheckConstraint("status IN ('queued', 'sent')", name="ck_outgoing_mail_status"),
+        sa.CheckConstraint("status IN ('queued', 'printing', 'sent')",
+                           name="ck_outgoing_mail_status"),
         sa.ForeignKeyConstraint(["resident_id"], ["residents.id"],
                                 name="fk_outgoing_mail_resident_id_residents"),
         sa.ForeignKeyConstraint(["card_id"], ["cards.id"], name="fk_outgoing_mail_card_id_cards"),
@@ -82,4 +84,6 @@ def downgrade() -> None:
     op.execute("DELETE FROM certificates WHERE der IS NULL")
     with op.batch_alter_table("certificates") as batch:
         batch.alter_column("der", existing_type=sa.LargeBinary(), nullable=False)
+    with op.batch_alter_table("cards") as batch:
+        batch.drop_column("applied_on")
     op.drop_index("ix_cards_expires_on", "cards")

@@ -1,0 +1,50 @@
+"""Batch jobs in chunks: planned once, claimed by any number of workers, each chunk's
+work and its "done" mark committed together.
+
+Killed half-way (even by kill -9), a job loses only the chunk in flight, whose
+transaction never committed; run again, it takes the chunks still pending, so no row is
+done twice and none is missed. On PostgreSQL workers skip each other's locked chunks
+(`FOR UPDATE SKIP LOCKED`); on SQLite they take turns.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import datetime
+
+from mynumbercard.services.mail_ports import Chunk
+from mynumbercard.services.ports import UnitOfWork
+
+UowFactory = Callable[[], UnitOfWork]
+Work = Callable[[UnitOfWork, Chunk], int]  # does one chunk, returns its row count
+
+
+def plan(uow_factory: UowFactory, job: str, run_key: str,
+         ids_of: Callable[[UnitOfWork], Sequence[int]], *, chunk_rows: int = 500
+         ) -> tuple[int, int]:
+    """Split the run's rows (by id) into chunks, once; returns (done, total) chunks."""
+    with uow_factory() as uow:
+        if not uow.jobs.planned(job, run_key):
+            ids = ids_of(uow)
+            uow.jobs.plan(job, run_key, [(ids[i], ids[min(i + chunk_rows, len(ids)) - 1])
+                                         for i in range(0, len(ids), chunk_rows)])
+        progress = uow.jobs.progress(job, run_key)
+        uow.commit()
+    return progress
+
+
+def run(uow_factory: UowFactory, job: str, run_key: str, work: Work, *, now: datetime,
+        on_chunk: Callable[[int], None] | None = None) -> int:
+    """Do pending chunks until none is left; returns the rows this worker did."""
+    rows = 0
+    while True:
+        with uow_factory() as uow:
+            chunk = uow.jobs.claim(job, run_key)
+            if chunk is None:
+                return rows
+            done = work(uow, chunk)
+            uow.jobs.done(chunk, rows=done, now=now)
+            uow.commit()
+        rows += done
+        if on_chunk is not None:
+            on_chunk(done)

@@ -1,0 +1,110 @@
+"""Outgoing mail, batch-job chunks and the expiry cohorts, as the jobs see them."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Any, Protocol
+
+
+class LetterKind(StrEnum):
+    VALIDITY_CARD = "validity_card"  # the card expires: renew it (a new form enclosed)
+    VALIDITY_CERTIFICATES = "validity_certificates"  # the certificates expire
+    VALIDITY_CORRECTION = "validity_correction"  # the wrong-validity audit's contact letter
+
+
+@dataclass(frozen=True, slots=True)
+class QueuedLetter:
+    letter_key: str  # one letter per key, ever
+    kind: LetterKind
+    resident_id: int
+    municipality_code: str
+    due_on: date  # the expiry it is about: the backlog goes out oldest first
+    card_id: int | None = None
+    application_id: str | None = None
+    details: dict[str, Any] = field(default_factory=dict)
+    id: int | None = None
+    batch: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class MailControl:
+    suspended: bool
+    reason: str | None
+    changed_at: datetime | None
+    changed_by: str | None
+
+
+class MailQueue(Protocol):
+    def enqueue(self, letters: Sequence[QueuedLetter], *, now: datetime) -> int:
+        """Queue the letters whose key is new; returns how many were new."""
+        ...
+    def existing(self, keys: Sequence[str]) -> set[str]: ...
+    def claim(self, *, limit: int) -> Sequence[QueuedLetter]:
+        """Queued letters, oldest due first, locked (SKIP LOCKED on PostgreSQL)."""
+        ...
+    def printing(self) -> Sequence[QueuedLetter]:
+        """Letters of batches that were being printed when a run stopped."""
+        ...
+    def mark_printing(self, ids: Sequence[int], *, batch: str) -> None: ...
+    def mark_sent(self, batch: str, *, now: datetime) -> int: ...
+    def control(self) -> MailControl: ...
+    def set_control(self, *, suspended: bool, reason: str | None, actor: str,
+                    now: datetime) -> None: ...
+    def counts(self) -> dict[str, int]: ...
+    def oldest_queued(self) -> date | None: ...
+
+
+@dataclass(frozen=True, slots=True)
+class Chunk:
+    job: str
+    run_key: str
+    lo: int
+    hi: int
+
+
+class JobChunks(Protocol):
+    def planned(self, job: str, run_key: str) -> bool: ...
+    def plan(self, job: str, run_key: str, ranges: Sequence[tuple[int, int]]) -> None:
+        """Record the chunks (once: a second planner's rows are ignored)."""
+        ...
+    def claim(self, job: str, run_key: str) -> Chunk | None:
+        """A pending chunk, locked for this transaction; None when none is left."""
+        ...
+    def done(self, chunk: Chunk, *, rows: int, now: datetime) -> None: ...
+    def progress(self, job: str, run_key: str) -> tuple[int, int]:
+        """(chunks done, chunks in all)."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class CohortCard:
+    card_id: int
+    resident_id: int
+    municipality_code: str
+    expires_on: date
+    open_application: bool  # the holder has applied already: no renewal form needed
+
+
+@dataclass(frozen=True, slots=True)
+class CohortCertificates:
+    card_id: int
+    resident_id: int
+    municipality_code: str
+    expires_on: date  # of the certificates (the last day, in Japan)
+    kinds: tuple[str, ...]
+    card_expires_on: date
+
+
+class Cohorts(Protocol):
+    def card_ids(self, first: date, last: date) -> Sequence[int]:
+        """Active cards expiring in [first, last], by id (to plan the chunks)."""
+        ...
+    def cards(self, first: date, last: date, lo: int, hi: int) -> Sequence[CohortCard]: ...
+    def certificate_card_ids(self, first: date, last: date) -> Sequence[int]:
+        """Cards with an active certificate expiring in [first, last] (days in Japan)."""
+        ...
+    def certificates(self, first: date, last: date, lo: int, hi: int
+                     ) -> Sequence[CohortCertificates]: ...

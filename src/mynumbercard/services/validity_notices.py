@@ -1,0 +1,140 @@
+"""The daily validity-notice job: every card and certificate whose notice window opens
+on a day gets its letter queued, once.
+
+A day's cohort is the expiries whose window (3 to 2 months before expiry, rules.md)
+opens that day (`expiries_noticed_from`): a range scan of the expiry index. The job
+also runs the days of the past month it finds unfinished, so a day nobody ran it is
+caught up by the next run. A card letter carries a new Application ID for the renewal
+application (the resident's previous form dies); a holder who has applied already gets
+the letter without one. Certificates that expire with the card need no letter of their
+own: the card's letter covers them.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from mynumbercard.domain import application_id as application_ids
+from mynumbercard.domain.staff import Actor, Permission
+from mynumbercard.domain.validity import expiries_noticed_from
+from mynumbercard.services import jobs
+from mynumbercard.services.application_ports import ApplicationForm, FormReason
+from mynumbercard.services.mail_ports import Chunk, LetterKind, QueuedLetter
+from mynumbercard.services.ports import AuditRecord, UnitOfWork
+
+UowFactory = Callable[[], UnitOfWork]
+CARDS, CERTIFICATES = "validity-notices:cards", "validity-notices:certificates"
+CATCH_UP_DAYS = 31  # the notice window is a month long: a day missed is still in time
+
+
+@dataclass
+class Queued:
+    days: list[str] = field(default_factory=list)
+    card_letters: int = 0
+    certificate_letters: int = 0
+
+
+def _card_work(first: date, last: date, *, actor: Actor, now: datetime,
+               rng: random.Random) -> jobs.Work:
+    def work(uow: UnitOfWork, chunk: Chunk) -> int:
+        cohort = uow.cohorts.cards(first, last, chunk.lo, chunk.hi)
+        keys = {c.card_id: f"validity_card:{c.card_id}:{c.expires_on}" for c in cohort}
+        sent = uow.mail.existing(list(keys.values()))
+        forms: list[ApplicationForm] = []
+        letters: list[QueuedLetter] = []
+        for card in cohort:
+            if keys[card.card_id] in sent:
+                continue  # queued by an earlier run: never a second letter, nor a new form
+            new_id = None if card.open_application else application_ids.generate(rng)
+            if new_id is not None:
+                forms.append(ApplicationForm(new_id, card.resident_id, FormReason.RENEWAL, now))
+            letters.append(QueuedLetter(
+                letter_key=keys[card.card_id], kind=LetterKind.VALIDITY_CARD,
+                resident_id=card.resident_id, municipality_code=card.municipality_code,
+                due_on=card.expires_on, card_id=card.card_id, application_id=new_id))
+        uow.applications.replace_forms(forms, now=now)
+        queued = uow.mail.enqueue(letters, now=now)
+        uow.audit.record(AuditRecord(now, actor.name, "letters:queue",
+                                     f"job:{chunk.job}:{chunk.run_key}:{chunk.lo}",
+                                     {"letters": queued, "forms": len(forms)}))
+        return queued
+    return work
+
+
+def _certificate_work(first: date, last: date, *, actor: Actor, now: datetime) -> jobs.Work:
+    def work(uow: UnitOfWork, chunk: Chunk) -> int:
+        letters = [
+            QueuedLetter(letter_key=f"validity_certificates:{c.card_id}:{c.expires_on}",
+                         kind=LetterKind.VALIDITY_CERTIFICATES, resident_id=c.resident_id,
+                         municipality_code=c.municipality_code, due_on=c.expires_on,
+                         card_id=c.card_id, details={"kinds": list(c.kinds)})
+            for c in uow.cohorts.certificates(first, last, chunk.lo, chunk.hi)
+            if c.expires_on != c.card_expires_on]
+        queued = uow.mail.enqueue(letters, now=now)
+        uow.audit.record(AuditRecord(now, actor.name, "letters:queue",
+                                     f"job:{chunk.job}:{chunk.run_key}:{chunk.lo}",
+                                     {"letters": queued}))
+        return queued
+    return work
+
+
+def plan_day(uow_factory: UowFactory, day: date) -> tuple[int, int]:
+    """Plan one day's two cohorts; returns the chunks (done, total) over both."""
+    cohort = expiries_noticed_from(day)
+    if cohort is None:
+        return 0, 0
+    first, last = cohort
+    key = day.isoformat()
+    done_a, total_a = jobs.plan(uow_factory, CARDS, key,
+                                lambda uow: uow.cohorts.card_ids(first, last))
+    done_b, total_b = jobs.plan(uow_factory, CERTIFICATES, key,
+                                lambda uow: uow.cohorts.certificate_card_ids(first, last))
+    return done_a + done_b, total_a + total_b
+
+
+def queue_validity_notices(
+    uow_factory: UowFactory,
+    *,
+    actor: Actor,
+    on: date,
+    now: datetime,
+    rng: random.Random | None = None,
+    on_chunk: Callable[[int], None] | None = None,
+    catch_up_days: int = CATCH_UP_DAYS,
+) -> Queued:
+    """Queue the letters of `on` and of any unfinished day of the month before it."""
+    actor.require(Permission.PRODUCTION)
+    rng = rng or random.SystemRandom()
+    result = Queued()
+    for back in range(catch_up_days, -1, -1):
+        day = on - timedelta(days=back)
+        cohort = expiries_noticed_from(day)
+        if cohort is None:
+            continue
+        done, total = plan_day(uow_factory, day)
+        if total in (0, done):  # nothing that day, or done already
+            continue
+        first, last = cohort
+        key = day.isoformat()
+        result.days.append(key)
+        result.card_letters += jobs.run(
+            uow_factory, CARDS, key, _card_work(first, last, actor=actor, now=now, rng=rng),
+            now=now, on_chunk=on_chunk)
+        result.certificate_letters += jobs.run(
+            uow_factory, CERTIFICATES, key,
+            _certificate_work(first, last, actor=actor, now=now), now=now, on_chunk=on_chunk)
+    return result
+
+
+def pending_chunks(uow_factory: UowFactory, *, on: date,
+                   catch_up_days: int = CATCH_UP_DAYS) -> int:
+    """Chunks still to do for `on` and the month before (plans days not yet planned):
+    the progress bar's total."""
+    pending = 0
+    for back in range(catch_up_days, -1, -1):
+        done, total = plan_day(uow_factory, on - timedelta(days=back))
+        pending += total - done
+    return pending
