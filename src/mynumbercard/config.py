@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 from pathlib import Path
 
-from pydantic import SecretStr
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -31,6 +31,8 @@ class Settings(BaseSettings):
     in the CA directory (mode 0600) -- for one machine only; set it in production."""
 
     crl_shards: int = 64
+    # Rows per chunk of a batch job: one transaction each; what a crash can cost.
+    job_chunk_rows: int = Field(default=500, ge=1, le=100_000)
     """CRL shards per issuing CA, fixed at `ca init` (100 million certificates / 64)."""
 
     pkcs11_module: str | None = None

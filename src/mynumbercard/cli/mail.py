@@ -82,8 +82,9 @@ def _as_of(day: date) -> datetime:
 
 def _worker(day: date, out: str | None, send_too: bool) -> dict[str, Any]:
     with bootstrap.container() as wired:
-        queued = validity_notices.queue_validity_notices(wired.uow, actor=mailroom(), on=day,
-                                                         now=_as_of(day))
+        queued = validity_notices.queue_validity_notices(
+            wired.uow, actor=mailroom(), on=day, now=_as_of(day),
+            chunk_rows=wired.settings.job_chunk_rows)
         sent = _send(wired, Path(out) if out else None, _as_of(day)) if send_too else None
     return {"days": queued.days, "card_letters": queued.card_letters,
             "certificate_letters": queued.certificate_letters,
@@ -102,7 +103,8 @@ def validity_notices_command(
     the day (and of unfinished days of the month before), then print the queue."""
     day = parse_iso_date(on, field="--on")
     with bootstrap.container() as wired:
-        total = validity_notices.pending_chunks(wired.uow, on=day)
+        rows = wired.settings.job_chunk_rows
+        total = validity_notices.pending_chunks(wired.uow, on=day, chunk_rows=rows)
     args = (day, str(out) if out else None, send_mail)
     with Progress(transient=True) as progress:
         task = progress.add_task("validity letters", total=max(total, 1))
@@ -114,7 +116,8 @@ def validity_notices_command(
                 pending = [pool.apply_async(_worker, args) for _ in range(workers)]
                 while not all(p.ready() for p in pending):
                     with bootstrap.container() as wired:
-                        left = validity_notices.pending_chunks(wired.uow, on=day)
+                        left = validity_notices.pending_chunks(wired.uow, on=day,
+                                                               chunk_rows=rows)
                     progress.update(task, completed=total - left)
                     clock.sleep(0.5)
                 results = [p.get() for p in pending]

@@ -17,10 +17,11 @@ from mynumbercard.services.ports import UnitOfWork
 
 UowFactory = Callable[[], UnitOfWork]
 Work = Callable[[UnitOfWork, Chunk], int]  # does one chunk, returns its row count
+CHUNK_ROWS = 500
 
 
 def plan(uow_factory: UowFactory, job: str, run_key: str,
-         ids_of: Callable[[UnitOfWork], Sequence[int]], *, chunk_rows: int = 500
+         ids_of: Callable[[UnitOfWork], Sequence[int]], *, chunk_rows: int = CHUNK_ROWS
          ) -> tuple[int, int]:
     """Split the run's rows (by id) into chunks, once; returns (done, total) chunks."""
     with uow_factory() as uow:

@@ -81,7 +81,8 @@ def _certificate_work(first: date, last: date, *, actor: Actor, now: datetime) -
     return work
 
 
-def plan_day(uow_factory: UowFactory, day: date) -> tuple[int, int]:
+def plan_day(uow_factory: UowFactory, day: date, *, chunk_rows: int = jobs.CHUNK_ROWS
+             ) -> tuple[int, int]:
     """Plan one day's two cohorts; returns the chunks (done, total) over both."""
     cohort = expiries_noticed_from(day)
     if cohort is None:
@@ -89,9 +90,11 @@ def plan_day(uow_factory: UowFactory, day: date) -> tuple[int, int]:
     first, last = cohort
     key = day.isoformat()
     done_a, total_a = jobs.plan(uow_factory, CARDS, key,
-                                lambda uow: uow.cohorts.card_ids(first, last))
+                                lambda uow: uow.cohorts.card_ids(first, last),
+                                chunk_rows=chunk_rows)
     done_b, total_b = jobs.plan(uow_factory, CERTIFICATES, key,
-                                lambda uow: uow.cohorts.certificate_card_ids(first, last))
+                                lambda uow: uow.cohorts.certificate_card_ids(first, last),
+                                chunk_rows=chunk_rows)
     return done_a + done_b, total_a + total_b
 
 
@@ -104,6 +107,7 @@ def queue_validity_notices(
     rng: random.Random | None = None,
     on_chunk: Callable[[int], None] | None = None,
     catch_up_days: int = CATCH_UP_DAYS,
+    chunk_rows: int = jobs.CHUNK_ROWS,
 ) -> Queued:
     """Queue the letters of `on` and of any unfinished day of the month before it."""
     actor.require(Permission.PRODUCTION)
@@ -114,7 +118,7 @@ def queue_validity_notices(
         cohort = expiries_noticed_from(day)
         if cohort is None:
             continue
-        done, total = plan_day(uow_factory, day)
+        done, total = plan_day(uow_factory, day, chunk_rows=chunk_rows)
         if total in (0, done):  # nothing that day, or done already
             continue
         first, last = cohort
@@ -130,11 +134,13 @@ def queue_validity_notices(
 
 
 def pending_chunks(uow_factory: UowFactory, *, on: date,
-                   catch_up_days: int = CATCH_UP_DAYS) -> int:
+                   catch_up_days: int = CATCH_UP_DAYS,
+                   chunk_rows: int = jobs.CHUNK_ROWS) -> int:
     """Chunks still to do for `on` and the month before (plans days not yet planned):
     the progress bar's total."""
     pending = 0
     for back in range(catch_up_days, -1, -1):
-        done, total = plan_day(uow_factory, on - timedelta(days=back))
+        done, total = plan_day(uow_factory, on - timedelta(days=back),
+                               chunk_rows=chunk_rows)
         pending += total - done
     return pending
