@@ -23,6 +23,7 @@ from mynumbercard.cli import (
     rules,
     serve,
     staff,
+    validity,
 )
 from mynumbercard.cli.errors import exit_code_for
 from mynumbercard.domain.errors import DomainError
@@ -65,6 +66,8 @@ app.add_typer(jobs.app, name="jobs")
 app.add_typer(jobs.letters_app, name="letters")
 app.add_typer(mail.app, name="mail")
 jobs.app.command("validity-notices")(mail.validity_notices_command)
+jobs.app.command("audit-validity")(validity.audit_validity_command)
+app.add_typer(validity.corrections_app, name="corrections")
 
 
 def run() -> None:

@@ -34,6 +34,22 @@ def plan(uow_factory: UowFactory, job: str, run_key: str,
     return progress
 
 
+def plan_ranges(uow_factory: UowFactory, job: str, run_key: str,
+                bounds_of: Callable[[UnitOfWork], tuple[int, int] | None], *,
+                chunk_rows: int = CHUNK_ROWS) -> tuple[int, int]:
+    """Split an id range into fixed-width chunks, once (a whole table: no id list)."""
+    with uow_factory() as uow:
+        if not uow.jobs.planned(job, run_key):
+            bounds = bounds_of(uow)
+            if bounds is not None:
+                lo, hi = bounds
+                uow.jobs.plan(job, run_key, [(start, min(start + chunk_rows - 1, hi))
+                                             for start in range(lo, hi + 1, chunk_rows)])
+        progress = uow.jobs.progress(job, run_key)
+        uow.commit()
+    return progress
+
+
 def run(uow_factory: UowFactory, job: str, run_key: str, work: Work, *, now: datetime,
         on_chunk: Callable[[int], None] | None = None) -> int:
     """Do pending chunks until none is left; returns the rows this worker did."""

@@ -52,6 +52,7 @@ class ValidityKind(StrEnum):
 
     CARD = "card"  # 個人番号カードの有効期限
     CERTIFICATES = "certificates"  # 電子証明書（署名用・利用者証明用）の有効期限
+    CORRECTION = "correction"  # the card's validity was set wrongly: the right date
 
 
 @dataclass(frozen=True, slots=True)

@@ -34,6 +34,12 @@ CARD_STEPS = (
     "同封の申請書、またはQRコードからスマートフォンで申請してください。",
     "新しいカードの受取の際に、現在のカードを返納してください。",
 )
+CORRECTION_STEPS = (
+    "カードはそのままお使いいただけます。電子証明書も引き続き利用できます。",
+    "お手数ですが、カードをお持ちのうえ窓口へお越しください。正しい有効期限で再交付します"
+    "（手数料はかかりません）。",
+    "電子証明書の有効期限がカードを超えている場合は、その場で更新します。",
+)
 CERTIFICATE_STEPS = (
     "更新は有効期限の3か月前から、お住まいの市区町村の窓口でできます。手数料はかかりません。",
     "マイナンバーカードと、設定した暗証番号をお持ちください。",
@@ -77,15 +83,19 @@ def _notice(uow: UnitOfWork, letter: QueuedLetter, *, now: datetime, offices: Of
     resident = uow.residents.get(letter.resident_id)
     town = uow.municipalities.get(resident.municipality_code)
     office = offices.office(town.prefecture, town.name)
-    card_letter = letter.kind is LetterKind.VALIDITY_CARD
+    kind, steps = {
+        LetterKind.VALIDITY_CARD: (ValidityKind.CARD, CARD_STEPS),
+        LetterKind.VALIDITY_CERTIFICATES: (ValidityKind.CERTIFICATES, CERTIFICATE_STEPS),
+        LetterKind.VALIDITY_CORRECTION: (ValidityKind.CORRECTION, CORRECTION_STEPS),
+    }[letter.kind]
     return ValidityNotice(
-        kind=ValidityKind.CARD if card_letter else ValidityKind.CERTIFICATES,
+        kind=kind,
         holder_name=f"{resident.family_name} {resident.given_name}",
         holder_name_kana=f"{resident.family_name_kana} {resident.given_name_kana}",
         postal_code=resident.postal_code, address=town.prefecture + town.name + resident.address,
         expires_on=letter.due_on, renewal_from=renewal_opens_on(letter.due_on),
         notice_date=now.astimezone(JST).date(),
-        what_to_do=CARD_STEPS if card_letter else CERTIFICATE_STEPS,
+        what_to_do=steps,
         office_name=office.name, office_address=office.address, office_phone=office.phone,
         office_hours=office.hours, reference=f"L{letter.id:010d}",
         application_id=letter.application_id,
@@ -106,10 +116,13 @@ def _print_batch(uow_factory: UowFactory, printer: LetterPrinter, sink: LetterSi
                  offices: Offices, base_url: str) -> tuple[str, int]:
     with uow_factory() as uow:
         notices = [_notice(uow, letter, now=now, offices=offices, base_url=base_url)
-                   for letter in letters if letter.kind is not LetterKind.VALIDITY_CORRECTION]
+                   for letter in letters]
     path = sink(batch, printer.validity_notices(notices))
     with uow_factory() as uow:
         sent = uow.mail.mark_sent(batch, now=now)
+        uow.validity_audit.mark_contacted(
+            [int(x.details["case"]) for x in letters
+             if x.kind is LetterKind.VALIDITY_CORRECTION and x.details.get("case")], now=now)
         uow.audit.record(AuditRecord(now, actor.name, "mail:send", f"mail-batch:{batch}",
                                      {"letters": sent}))
         uow.commit()

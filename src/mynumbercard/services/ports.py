@@ -13,6 +13,7 @@ from mynumbercard.domain.municipality import Municipality
 from mynumbercard.domain.resident import Resident
 from mynumbercard.domain.staff import Role
 from mynumbercard.services.application_ports import ApplicationRepository
+from mynumbercard.services.audit_ports import ValidityAudit
 from mynumbercard.services.mail_ports import Cohorts, JobChunks, MailQueue
 from mynumbercard.services.pki_ports import Revoked
 
@@ -149,6 +150,8 @@ class UnitOfWork(Protocol):
     def jobs(self) -> JobChunks: ...
     @property
     def cohorts(self) -> Cohorts: ...
+    @property
+    def validity_audit(self) -> ValidityAudit: ...
 
     def __enter__(self) -> Self: ...
     def __exit__(self, *exc: object) -> None: ...

@@ -72,7 +72,8 @@ class SqlCards:
     def save(self, card: Card, *, now: datetime) -> None:
         result = self._conn.execute(
             update(cards).where(cards.c.id == card.id, cards.c.version == card.version)
-            .values(status=card.status.value, version=card.version + 1, updated_at=now))
+            .values(status=card.status.value, expires_on=card.expires_on,
+                    version=card.version + 1, updated_at=now))
         if result.rowcount != 1:
             raise Conflict("the card was changed by someone else meanwhile: reload and retry")
         card.version += 1

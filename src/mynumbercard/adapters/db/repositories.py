@@ -9,6 +9,7 @@ from typing import Any, Self
 from sqlalchemy import Connection, Engine, Row, exists, insert, select, update
 
 from mynumbercard.adapters.db.application_repositories import SqlApplications
+from mynumbercard.adapters.db.audit_repositories import SqlValidityAudit
 from mynumbercard.adapters.db.certificate_repositories import (
     SqlCards,
     SqlCertificates,
@@ -251,6 +252,7 @@ class SqlUnitOfWork:
         self.mail = SqlMailQueue(self._conn)
         self.jobs = SqlJobChunks(self._conn)
         self.cohorts = SqlCohorts(self._conn)
+        self.validity_audit = SqlValidityAudit(self._conn)
         return self
 
     def __exit__(self, *exc: object) -> None:

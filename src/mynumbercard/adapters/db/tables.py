@@ -379,3 +379,51 @@ job_chunks = Table(
     Column("rows", Integer, nullable=True),
     Index(None, "job", "run_key", "done_at"),
 )
+
+# -- The wrong-validity audit ------------------------------------------------------------
+
+validity_findings = Table(
+    "validity_findings",
+    metadata,
+    # One row per card or certificate whose stored expiry differs from the rules, per
+    # audit run; the operator's report counts them by municipality and cause.
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    Column("run_key", String(40), nullable=False),
+    Column("subject", String(12), nullable=False),  # card | certificate
+    Column("subject_id", BigInteger, nullable=False),
+    Column("card_id", BigId, ForeignKey("cards.id"), nullable=False, index=True),
+    Column("municipality_code", String(5), nullable=False),
+    Column("stored_on", Date, nullable=False),
+    Column("correct_on", Date, nullable=False),
+    Column("cause", String(24), nullable=False),
+    Column("found_at", Timestamp, nullable=False),
+    CheckConstraint("subject IN ('card', 'certificate')", name="subject"),
+    Index(None, "run_key", "subject", "subject_id", unique=True),
+    Index(None, "run_key", "municipality_code", "cause"),
+)
+
+correction_cases = Table(
+    "correction_cases",
+    metadata,
+    # A card whose validity must be corrected: opened by the audit, the holder contacted,
+    # then corrected (re-issued with the right date) or dismissed; the card keeps working.
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    Column("card_id", BigId, ForeignKey("cards.id"), nullable=False),
+    Column("resident_id", BigId, ForeignKey("residents.id"), nullable=False),
+    Column("municipality_code", String(5), nullable=False),
+    Column("status", String(12), nullable=False),
+    Column("subject", String(12), nullable=False),  # card | certificate: what was wrong
+    Column("wrong_on", Date, nullable=False),
+    Column("correct_on", Date, nullable=False),
+    Column("cause", String(24), nullable=False),
+    Column("opened_at", Timestamp, nullable=False),
+    Column("closed_at", Timestamp, nullable=True),
+    Column("version", Integer, nullable=False, server_default="0"),
+    CheckConstraint("status IN ('open', 'contacted', 'corrected', 'dismissed')",
+                    name="status"),
+    # At most one case in progress per card.
+    Index("uq_correction_cases_open_card", "card_id", unique=True,
+          sqlite_where=Column("status").in_(["open", "contacted"]),
+          postgresql_where=Column("status").in_(["open", "contacted"])),
+    Index(None, "status", "id"),
+)

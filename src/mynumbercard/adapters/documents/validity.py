@@ -10,11 +10,17 @@ from mynumbercard.services.letters import ValidityKind, ValidityNotice
 TITLES = {
     ValidityKind.CARD: "個人番号カード有効期限通知書",
     ValidityKind.CERTIFICATES: "電子証明書有効期限通知書",
+    ValidityKind.CORRECTION: "個人番号カード有効期限の訂正のお知らせ",
 }
 SUBJECTS = {
     ValidityKind.CARD: "個人番号カード（マイナンバーカード）",
     ValidityKind.CERTIFICATES: "個人番号カードに搭載された電子証明書（署名用・利用者証明用）",
+    ValidityKind.CORRECTION: "個人番号カード（マイナンバーカード）",
 }
+CORRECTION_LEAD = (
+    "お渡ししたあなたの個人番号カードの有効期限に誤りがありました。深くお詫び申し上げます。"
+    "正しい有効期限は下記のとおりです。カードはそのまま引き続きご利用いただけます。"
+)
 QR_SIZE_MM = 26.0
 
 
@@ -47,7 +53,9 @@ def draw_expiry_face(face: Face, notice: ValidityNotice) -> None:
     face.y_mm += 5
     face.paragraph(title(notice), 12, after_mm=2)
     face.paragraph(f"{notice.holder_name} 様", 10.5, after_mm=2)
+    correction = notice.kind is ValidityKind.CORRECTION
     face.paragraph(
+        CORRECTION_LEAD if correction else
         f"あなたの{SUBJECTS[notice.kind]}の有効期限が近づいています。"
         "有効期限を過ぎると、電子証明書を使った手続きやコンビニ交付などが利用できなくなります。"
         "更新の手続きは無料です。",
@@ -56,11 +64,12 @@ def draw_expiry_face(face: Face, notice: ValidityNotice) -> None:
     )
     top = face.y_mm
     face.box(MARGIN_MM, top, FACE_WIDTH_MM - 2 * MARGIN_MM, 15)
-    face.text_at(MARGIN_MM + 2, top + 1.8, "有効期限", 7.5)
+    face.text_at(MARGIN_MM + 2, top + 1.8, "正しい有効期限" if correction else "有効期限", 7.5)
     face.text_at(MARGIN_MM + 2, top + 7.5, format_both(notice.expires_on), 11)
     face.y_mm = top + 17
-    face.paragraph(f"更新の受付開始　{format_both(notice.renewal_from)}", 7, after_mm=0.5)
-    face.paragraph("有効期限を過ぎた後も更新の手続きができます。", 6.5, after_mm=2.5)
+    if not correction:
+        face.paragraph(f"更新の受付開始　{format_both(notice.renewal_from)}", 7, after_mm=0.5)
+        face.paragraph("有効期限を過ぎた後も更新の手続きができます。", 6.5, after_mm=2.5)
     face.heading("お手続きの方法")
     face.bullets(notice.what_to_do, 7)
     face.text_right(FACE_WIDTH_MM - MARGIN_MM, 141, f"通知番号 {notice.reference}", 6.5)

@@ -1,0 +1,143 @@
+"""The wrong-validity audit's reads and writes, in SQL."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, func, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+
+from mynumbercard.adapters.db.certificate_repositories import as_utc
+from mynumbercard.adapters.db.tables import (
+    cards,
+    certificates,
+    correction_cases,
+    residents,
+    validity_findings,
+)
+from mynumbercard.domain.certificate import JST
+from mynumbercard.domain.correction import CaseStatus, CorrectionCase
+from mynumbercard.domain.errors import Conflict, NotFound
+from mynumbercard.services.audit_ports import AuditedCard, AuditedCertificate, Finding
+
+IN_USE = ("produced", "active", "lost")
+LIMITED_STAY = "limited_stay"
+
+
+def _insert_ignoring_duplicates(conn: Connection, table: Any) -> Any:
+    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
+    return dialect.insert(table).on_conflict_do_nothing()
+
+
+def _case(row: Any) -> CorrectionCase:
+    return CorrectionCase(id=row.id, card_id=row.card_id, resident_id=row.resident_id,
+                          municipality_code=row.municipality_code, wrong_on=row.wrong_on,
+                          correct_on=row.correct_on, cause=row.cause, subject=row.subject,
+                          status=CaseStatus(row.status), version=row.version)
+
+
+class SqlValidityAudit:
+    def __init__(self, conn: Connection) -> None:
+        self._conn = conn
+
+    def id_bounds(self) -> tuple[int, int] | None:
+        lo, hi = self._conn.execute(select(func.min(cards.c.id), func.max(cards.c.id))).one()
+        return None if lo is None else (int(lo), int(hi))
+
+    def cards(self, lo: int, hi: int) -> Sequence[AuditedCard]:
+        query = (select(cards.c.id, cards.c.resident_id, residents.c.municipality_code,
+                        residents.c.birth_date, cards.c.applied_on, cards.c.issued_on,
+                        cards.c.expires_on, residents.c.residence_status,
+                        residents.c.period_of_stay_until)
+                 .join(residents, residents.c.id == cards.c.resident_id)
+                 .where(cards.c.id >= lo, cards.c.id <= hi, cards.c.status.in_(IN_USE))
+                 .order_by(cards.c.id))
+        return [AuditedCard(r.id, r.resident_id, r.municipality_code, r.birth_date,
+                            r.applied_on, r.issued_on, r.expires_on,
+                            r.period_of_stay_until if r.residence_status == LIMITED_STAY
+                            else None)
+                for r in self._conn.execute(query)]
+
+    def certificates(self, lo: int, hi: int) -> Sequence[AuditedCertificate]:
+        query = (select(certificates.c.id, certificates.c.card_id, certificates.c.not_before,
+                        certificates.c.not_after)
+                 .where(certificates.c.card_id >= lo, certificates.c.card_id <= hi,
+                        certificates.c.status == "active")
+                 .order_by(certificates.c.card_id, certificates.c.id))
+        return [AuditedCertificate(r.id, r.card_id,
+                                   as_utc(r.not_before).astimezone(JST).date(),
+                                   as_utc(r.not_after).astimezone(JST).date())
+                for r in self._conn.execute(query)]
+
+    def add_findings(self, run_key: str, findings: Sequence[Finding], *,
+                     now: datetime) -> None:
+        if findings:
+            self._conn.execute(_insert_ignoring_duplicates(self._conn, validity_findings), [
+                {"run_key": run_key, "subject": f.subject, "subject_id": f.subject_id,
+                 "card_id": f.card_id, "municipality_code": f.municipality_code,
+                 "stored_on": f.stored_on, "correct_on": f.correct_on, "cause": f.cause,
+                 "found_at": now} for f in findings])
+
+    def open_cases(self, cases: Sequence[CorrectionCase], *, now: datetime) -> list[int]:
+        if not cases:
+            return []
+        statement = _insert_ignoring_duplicates(self._conn, correction_cases).returning(
+            correction_cases.c.id, correction_cases.c.card_id)
+        rows = self._conn.execute(statement, [
+            {"card_id": c.card_id, "resident_id": c.resident_id,
+             "municipality_code": c.municipality_code, "status": c.status.value,
+             "subject": c.subject, "wrong_on": c.wrong_on, "correct_on": c.correct_on,
+             "cause": c.cause, "opened_at": now, "version": 0} for c in cases]).all()
+        opened = {card_id: case_id for case_id, card_id in rows}
+        for case in cases:
+            case.id = opened.get(case.card_id)
+        return list(opened.values())
+
+    def report(self, run_key: str) -> Sequence[tuple[str, str, str, int]]:
+        rows = self._conn.execute(
+            select(validity_findings.c.municipality_code, validity_findings.c.subject,
+                   validity_findings.c.cause, func.count())
+            .where(validity_findings.c.run_key == run_key)
+            .group_by(validity_findings.c.municipality_code, validity_findings.c.subject,
+                      validity_findings.c.cause)
+            .order_by(validity_findings.c.municipality_code, validity_findings.c.subject,
+                      validity_findings.c.cause))
+        return [(m, s, c, int(n)) for m, s, c, n in rows]
+
+    def latest_run(self) -> str | None:
+        latest: str | None = self._conn.scalar(select(func.max(validity_findings.c.run_key)))
+        return latest
+
+    def get_case(self, case_id: int, *, lock: bool = False) -> CorrectionCase:
+        query = select(correction_cases).where(correction_cases.c.id == case_id)
+        row = self._conn.execute(query.with_for_update() if lock else query).first()
+        if row is None:
+            raise NotFound(f"no correction case {case_id}")
+        return _case(row)
+
+    def save_case(self, case: CorrectionCase, *, now: datetime) -> None:
+        closed = case.status in (CaseStatus.CORRECTED, CaseStatus.DISMISSED)
+        result = self._conn.execute(
+            update(correction_cases).where(correction_cases.c.id == case.id,
+                                           correction_cases.c.version == case.version)
+            .values(status=case.status.value, version=case.version + 1,
+                    closed_at=now if closed else None))
+        if result.rowcount != 1:
+            raise Conflict("the case was changed by someone else meanwhile: reload and retry")
+        case.version += 1
+
+    def cases(self, status: CaseStatus | None, *, limit: int,
+              after_id: int = 0) -> Sequence[CorrectionCase]:
+        query = select(correction_cases).where(correction_cases.c.id > after_id)
+        if status is not None:
+            query = query.where(correction_cases.c.status == status.value)
+        rows = self._conn.execute(query.order_by(correction_cases.c.id).limit(limit))
+        return [_case(r) for r in rows]
+
+    def mark_contacted(self, case_ids: Sequence[int], *, now: datetime) -> None:
+        if case_ids:
+            self._conn.execute(update(correction_cases).where(
+                correction_cases.c.id.in_(case_ids), correction_cases.c.status == "open")
+                .values(status="contacted", version=correction_cases.c.version + 1))

@@ -1,0 +1,122 @@
+"""`jobs audit-validity` and `corrections ...`: the wrong-validity audit and its cases."""
+
+from __future__ import annotations
+
+import json
+import multiprocessing
+import time
+from pathlib import Path
+
+import typer
+from rich.console import Console
+from rich.progress import Progress
+from rich.table import Table
+
+from mynumbercard import bootstrap
+from mynumbercard.adapters.card_terminal import ChipTerminal
+from mynumbercard.chip import Chip
+from mynumbercard.domain.certificate import JST
+from mynumbercard.domain.correction import CaseStatus
+from mynumbercard.domain.staff import Actor, Role
+from mynumbercard.services import validity_audit
+
+corrections_app = typer.Typer(help="Correction cases of the wrong-validity audit.",
+                              no_args_is_help=True)
+
+
+def auditor() -> Actor:
+    return Actor("cli:audit", Role.ADMIN)
+
+
+def _worker(run_key: str, chunk_rows: int) -> int:
+    with bootstrap.container() as wired:
+        return validity_audit.audit_validity(wired.uow, actor=auditor(), now=wired.clock(),
+                                             run_key=run_key, chunk_rows=chunk_rows).cards
+
+
+def _print_report(answer: dict[str, object]) -> None:
+    table = Table(title=f"wrong-validity audit {answer['run']}: {answer['findings']} findings")
+    for column in ("municipality", "findings", "by cause"):
+        table.add_column(column)
+    for row in answer["by_municipality"]:  # type: ignore[attr-defined]
+        table.add_row(f"{row['code']} {row['name']}", str(row["findings"]),
+                      ", ".join(f"{k} {v}" for k, v in row["by_cause"].items()))
+    Console().print(table)
+    Console().print("by cause: " + ", ".join(
+        f"{k} {v}" for k, v in answer["by_cause"].items()))  # type: ignore[attr-defined]
+
+
+def audit_validity_command(
+    run: str | None = typer.Option(None, "--run", help="Run key (default: today); the same "
+                                   "key resumes a run that stopped."),
+    workers: int = typer.Option(1, "--workers", min=1, max=32,
+                                help="Processes sharing the work (PostgreSQL)."),
+    report_only: bool = typer.Option(False, "--report", help="Only print the last report."),
+    as_json: bool = typer.Option(False, "--json", help="The report as JSON."),
+) -> None:
+    """Recompute every card's and certificate's expiry from the rules, list each
+    difference with its cause, open a correction case and queue a contact letter for
+    each affected holder; then print the report by municipality and cause."""
+    with bootstrap.container() as wired:
+        key = run or wired.clock().astimezone(JST).date().isoformat()
+        rows = max(wired.settings.job_chunk_rows, 1000)
+    if not report_only:
+        with Progress(transient=True) as progress:
+            task = progress.add_task("audit", total=None)
+            context = multiprocessing.get_context("spawn")
+            with context.Pool(workers) as pool:
+                pending = [pool.apply_async(_worker, (key, rows)) for _ in range(workers)]
+                while not all(p.ready() for p in pending):
+                    with bootstrap.container() as wired:
+                        done, total = validity_audit.audit_progress(wired.uow, key)
+                    progress.update(task, completed=done, total=total or None)
+                    time.sleep(0.5)
+                for p in pending:
+                    p.get()
+    with bootstrap.container() as wired:
+        answer = validity_audit.report(wired.uow, run_key=None if report_only else key)
+    if as_json:
+        typer.echo(json.dumps(answer, ensure_ascii=False))
+    else:
+        _print_report(answer)
+
+
+@corrections_app.command("list")
+def list_cases(
+    status: CaseStatus | None = typer.Option(None, "--status"),
+    limit: int = typer.Option(100, "--limit", min=1, max=1000),
+) -> None:
+    """Correction cases, as JSON lines."""
+    with bootstrap.container() as wired:
+        for case in validity_audit.list_cases(wired.uow, actor=auditor(), status=status,
+                                              limit=limit):
+            typer.echo(json.dumps(case))
+
+
+@corrections_app.command()
+def correct(
+    case: int = typer.Argument(..., help="The case id."),
+    card: Path | None = typer.Option(None, "--card", help="The card file in the reader "
+                                     "(default: the card's file in the vault)."),
+) -> None:
+    """At the counter: set the card's expiry right, re-issue certificates that ran past it."""
+    with bootstrap.container() as wired:
+        terminal = None
+        if card is not None:
+            terminal = ChipTerminal(Chip.open(card), wired.management_key())
+        else:
+            with wired.uow() as uow:
+                number = uow.cards.get(uow.validity_audit.get_case(case).card_id).card_number
+            if wired.vault.path(number).exists():
+                terminal = wired.vault.terminal(number)
+        issued = validity_audit.correct_case(wired.uow, wired.ca, terminal, actor=auditor(),
+                                             case_id=case, now=wired.clock())
+    typer.echo(json.dumps({"case": case, "certificates": [c.serial_hex for c in issued]}))
+
+
+@corrections_app.command()
+def dismiss(case: int = typer.Argument(..., help="The case id.")) -> None:
+    """Close a case found not to be an error after review."""
+    with bootstrap.container() as wired:
+        validity_audit.dismiss_case(wired.uow, actor=auditor(), case_id=case, now=wired.clock())
+    typer.echo(json.dumps({"case": case, "status": "dismissed"}))

@@ -1,0 +1,209 @@
+"""The wrong-validity audit (the seed's incident) and its correction cases.
+
+`audit_validity` recomputes every card's and every active certificate's expiry from the
+rules and the stored dates (`domain/validity_audit.py`), in chunks of card ids that any
+number of workers share and a crash does not repeat. Each difference is a finding with
+its cause; each affected card gets one correction case and one contact letter in the
+outgoing mail. The card keeps working meanwhile. At the counter the case is corrected:
+the card's expiry is set right and certificates that ran past it are re-issued.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from mynumbercard.domain.certificate import JST, CertificateStatus, CertKind
+from mynumbercard.domain.correction import CaseStatus, CorrectionCase
+from mynumbercard.domain.errors import Conflict, InvalidDates
+from mynumbercard.domain.staff import Actor, Permission
+from mynumbercard.domain.validity_audit import (
+    Cause,
+    Difference,
+    audit_card,
+    audit_certificate,
+)
+from mynumbercard.services import jobs
+from mynumbercard.services.audit_ports import AuditedCard, Finding
+from mynumbercard.services.certificates import IssuedCertificate, issue_in, write_onto_chip
+from mynumbercard.services.mail_ports import Chunk, LetterKind, QueuedLetter
+from mynumbercard.services.pki_ports import CardTerminal, CertificateAuthority
+from mynumbercard.services.ports import AuditRecord, UnitOfWork
+
+UowFactory = Callable[[], UnitOfWork]
+JOB = "audit-validity"
+
+
+def _card_difference(card: AuditedCard) -> Difference | None:
+    # Cards made before the application day was kept are taken as applied on issue: the
+    # minor test can then differ only for an application received just before a birthday.
+    try:
+        return audit_card(birth_date=card.birth_date,
+                          applied_on=card.applied_on or card.issued_on,
+                          issued_on=card.issued_on, stored=card.expires_on,
+                          residence_until=card.residence_until)
+    except InvalidDates:
+        return Difference(card.expires_on, card.expires_on, Cause.INCONSISTENT_DATES)
+
+
+def _work(run_key: str, *, actor: Actor, now: datetime) -> jobs.Work:
+    def work(uow: UnitOfWork, chunk: Chunk) -> int:
+        audit = uow.validity_audit
+        in_use = {c.card_id: c for c in audit.cards(chunk.lo, chunk.hi)}
+        correct_card: dict[int, date] = {}
+        findings: list[Finding] = []
+        cases: dict[int, CorrectionCase] = {}
+        for card in in_use.values():
+            diff = _card_difference(card)
+            correct_card[card.card_id] = diff.correct if diff else card.expires_on
+            if diff is not None:
+                findings.append(Finding("card", card.card_id, card.card_id,
+                                        card.municipality_code, diff.stored, diff.correct,
+                                        str(diff.cause)))
+                cases[card.card_id] = CorrectionCase(
+                    None, card.card_id, card.resident_id, card.municipality_code,
+                    diff.stored, diff.correct, str(diff.cause))
+        for certificate in audit.certificates(chunk.lo, chunk.hi):
+            holder = in_use.get(certificate.card_id)
+            if holder is None or certificate.issued_on > correct_card[holder.card_id]:
+                continue
+            card = holder
+            diff = audit_certificate(birth_date=card.birth_date,
+                                     certificate_issued_on=certificate.issued_on,
+                                     stored=certificate.expires_on,
+                                     card_expires_on=correct_card[card.card_id])
+            if diff is None:
+                continue
+            findings.append(Finding("certificate", certificate.certificate_id, card.card_id,
+                                    card.municipality_code, diff.stored, diff.correct,
+                                    str(diff.cause)))
+            cases.setdefault(card.card_id, CorrectionCase(
+                None, card.card_id, card.resident_id, card.municipality_code, diff.stored,
+                diff.correct, str(diff.cause), subject="certificate"))
+        audit.add_findings(run_key, findings, now=now)
+        # Contradictory dates go to the report for a person to look at, not to the holder.
+        opened = [c for c in cases.values() if c.cause != Cause.INCONSISTENT_DATES]
+        audit.open_cases(opened, now=now)
+        uow.mail.enqueue([
+            QueuedLetter(letter_key=f"validity_correction:{case.card_id}:{case.id}",
+                         kind=LetterKind.VALIDITY_CORRECTION, resident_id=case.resident_id,
+                         municipality_code=case.municipality_code, due_on=case.correct_on,
+                         card_id=case.card_id, details={"case": case.id,
+                                                        "subject": case.subject})
+            for case in opened if case.id is not None], now=now)
+        uow.audit.record(AuditRecord(now, actor.name, "validity:audit",
+                                     f"job:{JOB}:{run_key}:{chunk.lo}",
+                                     {"cards": len(in_use), "findings": len(findings)}))
+        return len(in_use)
+    return work
+
+
+@dataclass(frozen=True, slots=True)
+class AuditRun:
+    run_key: str
+    cards: int  # audited by this worker
+
+
+def audit_validity(uow_factory: UowFactory, *, actor: Actor, now: datetime,
+                   run_key: str | None = None, chunk_rows: int = 5000,
+                   on_chunk: Callable[[int], None] | None = None) -> AuditRun:
+    """Audit every card (resuming a run of the same key that stopped half-way)."""
+    actor.require(Permission.PRODUCTION)
+    key = run_key or now.astimezone(JST).date().isoformat()
+    jobs.plan_ranges(uow_factory, JOB, key, lambda uow: uow.validity_audit.id_bounds(),
+                     chunk_rows=chunk_rows)
+    done = jobs.run(uow_factory, JOB, key, _work(key, actor=actor, now=now), now=now,
+                    on_chunk=on_chunk)
+    return AuditRun(key, done)
+
+
+def audit_progress(uow_factory: UowFactory, run_key: str) -> tuple[int, int]:
+    with uow_factory() as uow:
+        return uow.jobs.progress(JOB, run_key)
+
+
+def report(uow_factory: UowFactory, *, run_key: str | None = None) -> dict[str, Any]:
+    """Counts by municipality and by cause, for an operator to read."""
+    with uow_factory() as uow:
+        key = run_key or uow.validity_audit.latest_run()
+        rows = uow.validity_audit.report(key) if key else []
+        names = {code: uow.municipalities.get(code) for code in {r[0] for r in rows}}
+    by_cause: Counter[str] = Counter()
+    by_municipality: dict[str, Counter[str]] = defaultdict(Counter)
+    for code, subject, cause, n in rows:
+        by_cause[f"{subject}:{cause}"] += n
+        by_municipality[code][f"{subject}:{cause}"] += n
+    return {
+        "run": key,
+        "findings": sum(by_cause.values()),
+        "by_cause": dict(sorted(by_cause.items())),
+        "by_municipality": [
+            {"code": code, "name": names[code].prefecture + names[code].name,
+             "findings": sum(counts.values()), "by_cause": dict(sorted(counts.items()))}
+            for code, counts in sorted(by_municipality.items())],
+    }
+
+
+def correct_case(uow_factory: UowFactory, ca: Callable[[], CertificateAuthority],
+                 terminal: CardTerminal | None, *, actor: Actor, case_id: int,
+                 now: datetime) -> list[IssuedCertificate]:
+    """At the counter: set the card's expiry right and re-issue the certificates that
+    run past it (or were themselves wrong), on the card in the reader."""
+    today = now.astimezone(JST).date()
+    with uow_factory() as uow:
+        case = uow.validity_audit.get_case(case_id, lock=True)
+        card = uow.cards.get(case.card_id)
+        resident = uow.residents.get(case.resident_id)
+        actor.require(Permission.CERTIFICATE_ISSUE, municipality_code=resident.municipality_code)
+        wrong = card.expires_on
+        if case.subject == "card":
+            card.expires_on = case.correct_on
+            uow.cards.save(card, now=now)
+        last_day = card.expires_on
+        kinds = frozenset(
+            c.kind for c in uow.certificates.of_card(card.id or 0)
+            if c.status is CertificateStatus.ACTIVE
+            and (c.not_after.astimezone(JST).date() > last_day or case.subject == "certificate"))
+        issued: list[IssuedCertificate] = []
+        if kinds and card.is_valid_on(today):
+            if terminal is None:
+                raise Conflict("the card's certificates must be re-issued: put the card in "
+                               "the reader")
+            issued = issue_in(uow, ca(), terminal, card=card, resident=resident,
+                              kinds=frozenset(CertKind(k) for k in kinds), actor=actor, now=now)
+        case.correct()
+        uow.validity_audit.save_case(case, now=now)
+        uow.audit.record(AuditRecord(now, actor.name, "validity:correct", f"card:{card.id}", {
+            "case": case_id, "from": wrong.isoformat(), "to": card.expires_on.isoformat(),
+            "certificates": sorted(k.value for k in kinds)}))
+        uow.commit()
+    if terminal is not None:
+        write_onto_chip(terminal, issued)
+    return issued
+
+
+def dismiss_case(uow_factory: UowFactory, *, actor: Actor, case_id: int, now: datetime
+                 ) -> CorrectionCase:
+    actor.require(Permission.PRODUCTION)
+    with uow_factory() as uow:
+        case = uow.validity_audit.get_case(case_id, lock=True)
+        case.dismiss()
+        uow.validity_audit.save_case(case, now=now)
+        uow.audit.record(AuditRecord(now, actor.name, "validity:dismiss",
+                                     f"correction:{case_id}", None))
+        uow.commit()
+    return case
+
+
+def list_cases(uow_factory: UowFactory, *, actor: Actor, status: CaseStatus | None,
+               limit: int = 100, after_id: int = 0) -> list[dict[str, Any]]:
+    actor.require(Permission.APPLICATION_READ)
+    with uow_factory() as uow:
+        found = uow.validity_audit.cases(status, limit=min(limit, 1000), after_id=after_id)
+    return [{"id": c.id, "card_id": c.card_id, "resident_id": c.resident_id,
+             "municipality_code": c.municipality_code, "subject": c.subject,
+             "wrong_on": c.wrong_on.isoformat(), "correct_on": c.correct_on.isoformat(),
+             "cause": c.cause, "status": c.status.value} for c in found]

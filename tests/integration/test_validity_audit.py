@@ -1,0 +1,106 @@
+"""The wrong-validity audit end to end: findings, cases, contact letters, correction."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
+
+from pypdf import PdfReader
+from sqlalchemy import select, update
+
+from mynumbercard.adapters.db.tables import cards, certificates, outgoing_mail
+from mynumbercard.adapters.documents import PdfLetterPrinter
+from mynumbercard.adapters.letter_files import LetterDirectory
+from mynumbercard.bootstrap import Container
+from mynumbercard.domain.certificate import JST, CertificateStatus
+from mynumbercard.domain.correction import CaseStatus
+from mynumbercard.domain.pins import PinKind
+from mynumbercard.domain.resident import Sex
+from mynumbercard.domain.staff import Actor, Role
+from mynumbercard.services import cards as cards_service
+from mynumbercard.services import certificates as certificates_service
+from mynumbercard.services import mail, register, validity_audit
+
+AGENCY = Actor("agency", Role.ADMIN)
+PINS = {PinKind.SIGNATURE: "ABC123", PinKind.USER_AUTH: "1234",
+        PinKind.RESIDENT_REGISTER: "1234", PinKind.CARD_INFO: "1234"}
+
+
+def _card(wired: Container, number: str, *, born: date, issued: date,
+          with_certificates: bool = False) -> int:
+    resident = register.register_resident(
+        wired.uow, actor=AGENCY, now=wired.clock(), family_name="伊藤", given_name="誠",
+        family_name_kana="イトウ", given_name_kana="マコト", birth_date=born, sex=Sex.MALE,
+        municipality_code="13101", postal_code="1000001", address="千代田2番2号",
+        registered_on=born)
+    card = cards_service.register_card(wired.uow, actor=AGENCY, resident_id=resident.id or 0,
+                                       card_number=number, applied_on=issued - timedelta(days=20),
+                                       issued_on=issued, now=wired.clock())
+    if with_certificates:
+        wired.vault.personalise(number, card_face={
+            "name": "伊藤 誠", "address": "千代田2番2号", "birth_date": born.isoformat(),
+            "sex": "male", "individual_number": resident.individual_number or ""})
+        terminal = wired.vault.terminal(number)
+        terminal.set_initial_pins(PINS)
+        certificates_service.issue_certificates(wired.uow, wired.authority, terminal,
+                                                actor=AGENCY, now=wired.clock())
+    return card.id or 0
+
+
+def test_the_audit_finds_the_incident_contacts_the_holder_and_the_counter_corrects_it(
+        pki_container: Container, tmp_path: Path) -> None:
+    wired = pki_container
+    right = [_card(wired, f"RIGHT-{i}", born=date(1980 + i, 3, 3), issued=date(2025, 5, 1))
+             for i in range(3)]
+    wrong = _card(wired, "WRONG", born=date(1975, 8, 8), issued=date(2026, 10, 1),
+                  with_certificates=True)
+    with wired.engine.begin() as conn:  # the seed's incident: one year too long
+        conn.execute(update(cards).where(cards.c.id == wrong)
+                     .values(expires_on=date(2037, 8, 8)))
+        too_long = datetime.combine(date(2037, 8, 8), time(23, 59, 59), tzinfo=JST)
+        conn.execute(update(certificates).where(certificates.c.card_id == wrong,
+                                                certificates.c.kind == "auth")
+                     .values(not_after=too_long.astimezone(UTC)))
+
+    run = validity_audit.audit_validity(wired.uow, actor=AGENCY, now=wired.clock(),
+                                        chunk_rows=2)
+    assert run.cards == len(right) + 1
+    answer = validity_audit.report(wired.uow, run_key=run.run_key)
+    assert answer["by_cause"] == {"card:one_year_too_long": 1, "certificate:past_card": 1}
+    assert answer["by_municipality"][0]["code"] == "13101"
+    (case,) = validity_audit.list_cases(wired.uow, actor=AGENCY, status=CaseStatus.OPEN)
+    assert (case["card_id"], case["wrong_on"], case["correct_on"]) == (
+        wrong, "2037-08-08", "2036-08-08")
+
+    # Run again (same key: nothing left to do; a new run: no second case, no second letter).
+    again = validity_audit.audit_validity(wired.uow, actor=AGENCY, now=wired.clock(),
+                                          run_key="second")
+    assert again.cards == 4
+    with wired.engine.connect() as conn:
+        letters = conn.execute(select(outgoing_mail.c.kind)).scalars().all()
+    assert letters == ["validity_correction"]
+
+    sent = mail.dispatch(wired.uow, PdfLetterPrinter(), LetterDirectory(tmp_path),
+                         actor=AGENCY, now=wired.clock(), base_url="https://example.jp")
+    text = "".join(page.extract_text() for page in PdfReader(sent.files[0]).pages)
+    assert "訂正" in text
+    assert "2036年8月8日" in text
+    assert validity_audit.list_cases(wired.uow, actor=AGENCY,
+                                     status=CaseStatus.CONTACTED)[0]["id"] == case["id"]
+
+    # The card kept working; at the counter it is corrected and its certificates re-issued.
+    with wired.uow() as uow:
+        assert uow.cards.get(wrong).is_valid_on(wired.clock().date())
+    issued = validity_audit.correct_case(wired.uow, wired.ca, wired.vault.terminal("WRONG"),
+                                         actor=AGENCY, case_id=case["id"], now=wired.clock())
+    assert issued
+    with wired.uow() as uow:
+        assert uow.cards.get(wrong).expires_on == date(2036, 8, 8)
+        active = [c for c in uow.certificates.of_card(wrong)
+                  if c.status is CertificateStatus.ACTIVE]
+        assert all(c.not_after.astimezone(JST).date() <= date(2036, 8, 8) for c in active)
+    assert validity_audit.list_cases(wired.uow, actor=AGENCY, status=CaseStatus.CORRECTED)
+    fresh = validity_audit.audit_validity(wired.uow, actor=AGENCY, now=wired.clock(),
+                                          run_key="after")
+    assert fresh.cards == 4
+    assert validity_audit.report(wired.uow, run_key="after")["findings"] == 0
