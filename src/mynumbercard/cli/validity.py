@@ -60,7 +60,9 @@ def audit_validity_command(
     with bootstrap.container() as wired:
         key = run or wired.clock().astimezone(JST).date().isoformat()
         rows = max(wired.settings.job_chunk_rows, 1000)
-    if not report_only:
+    if not report_only and workers == 1:
+        _worker(key, rows)
+    elif not report_only:
         with Progress(transient=True) as progress:
             task = progress.add_task("audit", total=None)
             context = multiprocessing.get_context("spawn")
