@@ -18,6 +18,7 @@ from mynumbercard.cli import (
     municipality,
     numbers,
     photo,
+    renewal,
     residents,
     rules,
     serve,
@@ -62,6 +63,7 @@ app.add_typer(cert.ocsp_app, name="ocsp")
 app.add_typer(photo.app, name="photo")
 app.add_typer(jobs.app, name="jobs")
 app.add_typer(jobs.letters_app, name="letters")
+renewal.register(card=card.app, jobs=jobs.app)
 
 
 def run() -> None:

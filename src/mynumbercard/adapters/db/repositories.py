@@ -15,6 +15,7 @@ from mynumbercard.adapters.db.certificate_repositories import (
     SqlCrlNumbers,
     SqlOcspStore,
 )
+from mynumbercard.adapters.db.renewal_repositories import SqlCustody, SqlExpiryLedger
 from mynumbercard.adapters.db.tables import (
     audit_log,
     municipalities,
@@ -247,6 +248,7 @@ class SqlUnitOfWork:
         self.ocsp = SqlOcspStore(self._conn)
         self.crl_numbers = SqlCrlNumbers(self._conn)
         self.applications = SqlApplications(self._conn)
+        self.custody, self.expiries = SqlCustody(self._conn), SqlExpiryLedger(self._conn)
         return self
 
     def __exit__(self, *exc: object) -> None:
