@@ -6,6 +6,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from datetime import UTC, date, datetime
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -24,7 +25,7 @@ from mynumbercard.domain.renewal import CardNotUsable, RenewalNotOpen
 from mynumbercard.domain.resident import Resident, Sex
 from mynumbercard.domain.staff import Actor, Role
 from mynumbercard.services import cards as cards_service
-from mynumbercard.services import certificates, custody, expiry, register, renewal
+from mynumbercard.services import certificates, crls, custody, expiry, register, renewal
 
 from conftest import FrozenClock
 
@@ -265,3 +266,28 @@ def test_expiry_follows_the_date_and_the_job_records_it_and_replaces_the_ocsp_an
     assert _actions(wired, "certificate:expire") == ["certificate:expire"]
     assert certificates.certificate_status(wired.uow, serial=serial,
                                            now=wired.clock())["status"] == "expired"
+
+
+def test_a_revoked_certificate_stays_on_one_crl_past_its_expiry_then_leaves(
+        pki_container: Container, clock: FrozenClock) -> None:
+    wired = pki_container
+    _card(wired, clock, born=date(1990, 12, 20), issued=date(2016, 12, 21))
+    auth = _on_card(wired)[CertKind.AUTH]
+    certificates.change_status(wired.uow, wired.authority, actor=AGENCY, serial=auth,
+                               kind=CertKind.AUTH, reason=RevocationReason.KEY_COMPROMISE,
+                               now=wired.clock())
+
+    def listed() -> bool:
+        paths = crls.publish_crls(wired.uow, wired.authority, wired.crl_sink, now=wired.clock())
+        for path in paths:
+            if "/auth/" in path and not path.endswith("-delta.crl"):
+                crl = x509.load_der_x509_crl(Path(path).read_bytes())
+                if crl.get_revoked_certificate_by_serial_number(auth) is not None:
+                    return True
+        return False
+
+    assert listed()
+    clock.now = datetime(2026, 12, 21, 1, 0, tzinfo=UTC)  # expired 10 hours ago
+    assert listed()  # RFC 5280 3.3: on one CRL issued past its validity
+    clock.now = datetime(2026, 12, 22, 16, 0, tzinfo=UTC)
+    assert not listed()
