@@ -1,13 +1,12 @@
 """The crowded-period hand-off: a card left at the office for certificate renewal and
 returned by restricted-delivery post (本人限定受取郵便).
 
-One table of allowed transitions; each change is a verb that records an event:
+One table of allowed transitions (ALLOWED_TRANSITIONS, drawn in docs/renewal.md); each
+change is a verb that records an event:
 
-    left_at_office ─renew─► renewed ─mail─► mailed ─deliver─► delivered
-          │                    │               │
-          └─cancel─► cancelled │               └─return_undelivered─► returned_undelivered
-                               └─collect─► collected_at_office ◄─collect─┘   │
-                                                                 mailed ◄─mail┘ (sent again)
+    left_at_office -> renewed -> mailed -> delivered
+    left_at_office -> cancelled;  renewed -> collected_at_office
+    mailed -> returned_undelivered -> mailed (again) | collected_at_office
 """
 
 from __future__ import annotations
