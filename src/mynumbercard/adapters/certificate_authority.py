@@ -7,8 +7,15 @@ from datetime import datetime
 
 from cryptography import x509
 from cryptography.hazmat.primitives.serialization import Encoding
+from cryptography.x509 import ocsp
 
-from mynumbercard.adapters.pki import CaHierarchy, HolderIdentity, OcspStatus, RevokedEntry
+from mynumbercard.adapters.pki import (
+    CaHierarchy,
+    HolderIdentity,
+    OcspStatus,
+    RevokedEntry,
+    ocsp_error_response,
+)
 from mynumbercard.domain.certificate import CertKind, RevocationReason
 from mynumbercard.services.pki_ports import Holder, Revoked
 
@@ -69,6 +76,9 @@ class JpkiAuthority:
                      next_update: datetime) -> bytes:
         return self._ocsp(kind, serial, OcspStatus.UNKNOWN, this_update=this_update,
                           next_update=next_update)
+
+    def ocsp_unauthorized(self) -> bytes:
+        return ocsp_error_response(ocsp.OCSPResponseStatus.UNAUTHORIZED)
 
     def crl(self, *, kind: CertKind, shard: int, entries: Iterable[Revoked], number: int,
             this_update: datetime, next_update: datetime, delta_base: int | None) -> bytes:

@@ -19,6 +19,7 @@ from mynumbercard.cli import (
     municipality,
     numbers,
     photo,
+    renewal,
     residents,
     rules,
     serve,
@@ -68,6 +69,7 @@ app.add_typer(mail.app, name="mail")
 jobs.app.command("validity-notices")(mail.validity_notices_command)
 jobs.app.command("audit-validity")(validity.audit_validity_command)
 app.add_typer(validity.corrections_app, name="corrections")
+renewal.register(card=card.app, jobs=jobs.app)
 
 
 def run() -> None:

@@ -81,7 +81,8 @@ class ProxyRefused(InvalidInput):
     code = "proxy_refused"
 
 
-def _distinct(documents: Iterable[IdDocument]) -> tuple[int, int]:
+def distinct_documents(documents: Iterable[IdDocument]) -> tuple[int, int]:
+    """(group A, group B): how many different documents of each group."""
     kinds = set(documents)
     group_a = len(kinds & GROUP_A)
     return group_a, len(kinds) - group_a
@@ -93,7 +94,7 @@ def check_holder_in_person(*, notice_presented: bool, documents: Collection[IdDo
     """The holder at the counter: the notice plus one A or two different B documents."""
     if not notice_presented:
         raise IdentityNotEstablished("bring the notice of issuance (交付通知書)")
-    group_a, group_b = _distinct(documents)
+    group_a, group_b = distinct_documents(documents)
     if group_a < 1 and group_b < 2:
         raise IdentityNotEstablished(
             "show one photo ID from group A (licence, passport, residence card...) "
@@ -122,7 +123,7 @@ def check_proxy(proxy: ProxyPickUp, *, notice_presented: bool, expected_pin_form
     if not proxy.proofs & ACCEPTED_PROOFS[proxy.reason]:
         wanted = ", ".join(sorted(p.value for p in ACCEPTED_PROOFS[proxy.reason]))
         raise ProxyRefused(f"a proxy for {proxy.reason.value} brings proof: one of {wanted}")
-    group_a, group_b = _distinct(proxy.proxy_documents)
+    group_a, group_b = distinct_documents(proxy.proxy_documents)
     if group_a < 1 or group_a + group_b < 2:
         raise ProxyRefused("the proxy shows two identity documents, one with a photo "
                            "from group A")

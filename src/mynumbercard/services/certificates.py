@@ -20,6 +20,7 @@ from mynumbercard.domain.certificate import (
     LifeEvent,
     RevocationReason,
     effect_of,
+    is_expired,
     validity_window,
 )
 from mynumbercard.domain.errors import Conflict, InvalidInput, NotFound
@@ -32,6 +33,7 @@ from mynumbercard.services.ports import AuditRecord, UnitOfWork
 UowFactory = Callable[[], UnitOfWork]
 
 OCSP_VALIDITY = timedelta(days=4)  # re-signed daily by `ocsp refresh`; stale after 4 days
+EXPIRED_ANSWER_REVISIT = timedelta(days=366)  # an expired certificate's answer is final
 SERIAL_BITS = 127  # positive, at most 16 octets, 127 bits from the CSPRNG
 
 
@@ -51,9 +53,25 @@ class IssuedCertificate:
         return format(self.serial, "x")
 
 
+def ocsp_next_update(certificate: Certificate, now: datetime) -> datetime:
+    """When the response signed now goes stale: never after the certificate's notAfter,
+    so no `good` answer outlives the certificate even if no job re-signs it; once expired,
+    the final answer is revisited yearly (it needs no signature)."""
+    if is_expired(certificate.not_after, now):
+        return now + EXPIRED_ANSWER_REVISIT
+    return min(now + OCSP_VALIDITY, certificate.not_after)
+
+
 def sign_ocsp(ca: CertificateAuthority, certificate: Certificate, now: datetime) -> bytes:
-    """The response for this certificate as it stands now."""
-    until = now + OCSP_VALIDITY
+    """The response for this certificate as it stands now.
+
+    Past its notAfter a certificate has no status any more: the answer is `unauthorized`,
+    as for a responder that removed an expired certificate's record (RFC 5019 §2.2.3,
+    RFC 6960 §2.3) -- the CRLs drop it too (RFC 5280 §3.3). Before that, `good` or
+    `revoked`, with nextUpdate capped at notAfter (docs/renewal.md)."""
+    if is_expired(certificate.not_after, now):
+        return ca.ocsp_unauthorized()
+    until = ocsp_next_update(certificate, now)
     if certificate.status is CertificateStatus.ACTIVE:
         return ca.ocsp_good(kind=certificate.kind, serial=certificate.serial, this_update=now,
                             next_update=until)
@@ -64,11 +82,11 @@ def sign_ocsp(ca: CertificateAuthority, certificate: Certificate, now: datetime)
                            this_update=now, next_update=until)
 
 
-def _store_ocsp(uow: UnitOfWork, ca: CertificateAuthority, certificate: Certificate,
-                now: datetime) -> None:
+def store_ocsp(uow: UnitOfWork, ca: CertificateAuthority, certificate: Certificate,
+               now: datetime) -> None:
     uow.ocsp.put(kind=certificate.kind, serial=certificate.serial,
                  der=sign_ocsp(ca, certificate, now), this_update=now,
-                 next_update=now + OCSP_VALIDITY)
+                 next_update=ocsp_next_update(certificate, now))
 
 
 def issue_certificates(
@@ -140,7 +158,7 @@ def issue_in(
         if old.kind in wanted and old.status is CertificateStatus.ACTIVE:
             old.revoke(reason=RevocationReason.SUPERSEDED, at=now)
             uow.certificates.save(old, actor=actor.name, now=now)
-            _store_ocsp(uow, ca, old, now)
+            store_ocsp(uow, ca, old, now)
     issued: list[IssuedCertificate] = []
     for kind in wanted:
         csr = terminal.generate_key_pair(kind)
@@ -151,7 +169,7 @@ def issue_in(
         certificate = Certificate(id=None, kind=kind, serial=serial, card_id=card.id,
                                   not_before=not_before, not_after=not_after)
         uow.certificates.add(certificate, der, shard=ca.shard_of(serial), now=now)
-        _store_ocsp(uow, ca, certificate, now)
+        store_ocsp(uow, ca, certificate, now)
         uow.audit.record(AuditRecord(now, actor.name, "certificate:issue",
                                      f"certificate:{kind}:{certificate.serial_hex}",
                                      {"card": card.id, "expires_on": expires_on.isoformat()}))
@@ -190,7 +208,7 @@ def change_status(
             certificate.revoke(reason=reason, at=now)
             action = "certificate:revoke"
         uow.certificates.save(certificate, actor=actor.name, now=now)
-        _store_ocsp(uow, ca, certificate, now)
+        store_ocsp(uow, ca, certificate, now)
         uow.audit.record(AuditRecord(now, actor.name, action,
                                      f"certificate:{certificate.kind}:{certificate.serial_hex}",
                                      {"reason": reason.value}))
@@ -234,7 +252,7 @@ def apply_event_in(
             continue  # nothing to do, or already suspended
         certificate.apply(change, at=now)
         uow.certificates.save(certificate, actor=actor.name, now=now)
-        _store_ocsp(uow, ca(), certificate, now)
+        store_ocsp(uow, ca(), certificate, now)
         uow.audit.record(AuditRecord(
             now, actor.name, f"certificate:{event.value}",
             f"certificate:{certificate.kind}:{certificate.serial_hex}",

@@ -37,7 +37,8 @@ def publish_crls(
                 as_delta = delta and state is not None
                 base = state if as_delta else None
                 entries = uow.certificates.revoked_in(
-                    kind, shard, alive_at=now, since=base.base_this_update if base else None)
+                    kind, shard, alive_at=now - validity,  # RFC 5280 3.3: one CRL past expiry
+                    since=base.base_this_update if base else None)
                 der = ca.crl(kind=kind, shard=shard, entries=entries, number=number,
                              this_update=now, next_update=now + validity,
                              delta_base=base.base_number if base else None)

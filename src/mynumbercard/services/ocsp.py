@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from threading import Lock
 
 from mynumbercard.domain.certificate import CertKind
-from mynumbercard.services.certificates import OCSP_VALIDITY, sign_ocsp
+from mynumbercard.services.certificates import OCSP_VALIDITY, ocsp_next_update, sign_ocsp
 from mynumbercard.services.pki_ports import CertificateAuthority
 from mynumbercard.services.ports import UnitOfWork
 
@@ -62,7 +62,7 @@ def refresh_responses(uow_factory: UowFactory, ca: CertificateAuthority, *, now:
                 if not found:
                     continue
                 uow.ocsp.put(kind=kind, serial=serial, der=sign_ocsp(ca, found[0], now),
-                             this_update=now, next_update=now + OCSP_VALIDITY)
+                             this_update=now, next_update=ocsp_next_update(found[0], now))
             uow.commit()
         done += len(due)
         if len(due) < batch:

@@ -55,6 +55,10 @@ class CertificateAuthority(Protocol):
     def ocsp_unknown(self, *, kind: CertKind, serial: int, this_update: datetime,
                      next_update: datetime) -> bytes: ...
 
+    def ocsp_unauthorized(self) -> bytes:
+        """The unsigned `unauthorized` OCSPResponse (RFC 6960 §2.3): no status kept."""
+        ...
+
     def crl(self, *, kind: CertKind, shard: int, entries: Iterable[Revoked], number: int,
             this_update: datetime, next_update: datetime, delta_base: int | None) -> bytes: ...
 

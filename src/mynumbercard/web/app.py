@@ -9,7 +9,7 @@ from mynumbercard import __version__
 from mynumbercard.bootstrap import Container, container
 from mynumbercard.web import errors, status
 from mynumbercard.web import logging as access_log
-from mynumbercard.web.api import applications, audit, auth, public, residents, validity
+from mynumbercard.web.api import applications, audit, auth, public, renewal, residents, validity
 from mynumbercard.web.ocsp import OcspResponder, Receive, Scope, Send, is_ocsp
 
 
@@ -49,6 +49,7 @@ def create_api(wired: Container | None = None) -> FastAPI:
         return {"status": "ok"}
 
     for router in (public.router, auth.router, residents.router, audit.router, status.router,
-                   applications.public, applications.staff, validity.router):
+                   applications.public, applications.staff, renewal.router,
+                   validity.router):
         app.include_router(router)
     return app

@@ -427,3 +427,61 @@ correction_cases = Table(
           postgresql_where=Column("status").in_(["open", "contacted"])),
     Index(None, "status", "id"),
 )
+
+# -- Certificate renewal: cards left at the office, expiry passages ---------------------
+
+CUSTODY_OPEN = ("left_at_office", "renewed", "mailed", "returned_undelivered")
+
+certificate_custody = Table(
+    "certificate_custody",
+    metadata,
+    # A card left at the office for certificate renewal and returned by restricted-
+    # delivery post (docs/renewal.md). `version` settles concurrent steps.
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    Column("card_id", BigId, ForeignKey("cards.id"), nullable=False, index=True),
+    Column("resident_id", BigId, ForeignKey("residents.id"), nullable=False),
+    Column("office_code", String(5), nullable=False),
+    Column("status", String(24), nullable=False),
+    Column("kinds", String(16), nullable=False),  # "auth", "sign" or "auth,sign"
+    Column("left_on", Date, nullable=False),
+    Column("tracking_number", String(32), nullable=True),
+    Column("mailings", Integer, nullable=False, server_default="0"),
+    Column("version", Integer, nullable=False, server_default="0"),
+    Column("created_at", Timestamp, nullable=False),
+    Column("updated_at", Timestamp, nullable=False),
+    CheckConstraint(
+        "status IN ('left_at_office', 'renewed', 'mailed', 'delivered', "
+        "'returned_undelivered', 'collected_at_office', 'cancelled')", name="status"),
+    # The batch renewal's work list, and an office's list, are range scans.
+    Index(None, "status", "office_code", "id"),
+    # At most one open custody per card.
+    Index("uq_certificate_custody_open", "card_id", unique=True,
+          sqlite_where=Column("status").in_(CUSTODY_OPEN),
+          postgresql_where=Column("status").in_(CUSTODY_OPEN)),
+)
+
+certificate_custody_events = Table(
+    "certificate_custody_events",
+    metadata,
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    Column("custody_id", BigId, ForeignKey("certificate_custody.id"), nullable=False,
+           index=True),
+    Column("from_status", String(24), nullable=True),
+    Column("to_status", String(24), nullable=False),
+    Column("details", JSON, nullable=True),
+    Column("at", Timestamp, nullable=False),
+    Column("actor", String(80), nullable=False),
+)
+
+expiry_passages = Table(
+    "expiry_passages",
+    metadata,
+    # One row per card or certificate the expiry job saw pass its date: the job's record
+    # (its OCSP answer was replaced then), and what makes a second run do nothing.
+    Column("subject", String(12), primary_key=True),  # card | certificate
+    Column("subject_id", BigInteger, primary_key=True),
+    Column("expired_on", Date, nullable=False),  # the first day it was no longer valid
+    Column("recorded_at", Timestamp, nullable=False),
+    CheckConstraint("subject IN ('card', 'certificate')", name="subject"),
+    Index(None, "expired_on"),
+)

@@ -1,0 +1,55 @@
+"""What the renewal use cases need from the database: cards left at the office for
+certificate renewal (the custody hand-off), and the ledger of expiry passages."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any, Protocol
+
+from mynumbercard.domain.card import Card
+from mynumbercard.domain.certificate import Certificate
+from mynumbercard.domain.custody import Custody, CustodyStatus
+
+
+@dataclass(frozen=True, slots=True)
+class CustodyHistoryEntry:
+    at: datetime
+    actor: str
+    from_status: CustodyStatus | None
+    to_status: CustodyStatus
+    details: dict[str, Any]
+
+
+class CustodyRepository(Protocol):
+    def add(self, custody: Custody, *, actor: str, now: datetime) -> int:
+        """Conflict if the card is already in custody (a partial unique index)."""
+        ...
+    def get(self, custody_id: int) -> Custody: ...
+    def open_for_card(self, card_id: int) -> Custody | None: ...
+    def waiting(self, status: CustodyStatus, *, office_code: str | None, after_id: int,
+                limit: int) -> Sequence[Custody]:
+        """Custodies in `status`, by id (keyset paging), optionally of one office."""
+        ...
+    def save(self, custody: Custody, *, actor: str, now: datetime) -> None:
+        """Write the status and its events; Conflict if it changed meanwhile."""
+        ...
+    def history(self, custody_id: int) -> Sequence[CustodyHistoryEntry]: ...
+
+
+class ExpiryLedger(Protocol):
+    """Which cards and certificates the expiry job has seen pass their date."""
+
+    def cards_due(self, *, first: date, last: date, after_id: int,
+                  limit: int) -> Sequence[Card]:
+        """Cards whose last valid day is in [first, last], by id."""
+        ...
+    def certificates_due(self, *, start: datetime, end: datetime, after_id: int,
+                         limit: int) -> Sequence[Certificate]:
+        """Certificates with start <= notAfter < end, by id."""
+        ...
+    def record(self, subject: str, passages: Mapping[int, date], *,
+               now: datetime) -> set[int]:
+        """Record the passage of those not recorded yet; returns the newly recorded ids."""
+        ...

@@ -1,0 +1,129 @@
+"""Certificate renewal at the counter and the custody hand-off, over HTTP.
+
+The card in the counter's reader is the card file in the vault (`adapters/card_vault.py`).
+No PIN travels in any of these requests: renewal on our chip needs none.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter
+from pydantic import BaseModel, Field
+
+from mynumbercard.domain.certificate import CertKind
+from mynumbercard.domain.pickup import IdDocument
+from mynumbercard.services import custody as custody_service
+from mynumbercard.services import renewal
+from mynumbercard.services.certificates import IssuedCertificate
+from mynumbercard.web.deps import ActorDep, ContainerDep, NowDep
+
+router = APIRouter(prefix="/api/v1", tags=["certificate renewal (staff)"])
+
+
+class Renew(BaseModel):
+    kinds: list[CertKind] = Field(default_factory=lambda: list(CertKind), min_length=1)
+
+
+class LeaveCard(Renew):
+    documents: list[IdDocument] = []
+    legal_representative_present: bool = False
+
+
+class Mail(BaseModel):
+    tracking_number: str = Field(min_length=1, max_length=32,
+                                 description="The restricted-delivery item's number")
+
+
+class Reason(BaseModel):
+    reason: str = Field(min_length=1, max_length=200)
+
+
+class Collect(BaseModel):
+    documents: list[IdDocument] = []
+    legal_representative_present: bool = False
+
+
+def _issued(certificates: list[IssuedCertificate]) -> list[dict[str, str]]:
+    return [{"kind": c.kind.value, "serial": c.serial_hex, "not_after": c.not_after.isoformat()}
+            for c in certificates]
+
+
+@router.post("/cards/{card_number}/certificates/renew",
+             summary="Renew the certificates on the card at the counter (new key pairs on "
+                     "the same chip; from 3 months before expiry, free)")
+def renew(card_number: str, body: Renew, actor: ActorDep, container: ContainerDep,
+          now: NowDep) -> dict[str, Any]:
+    done = renewal.renew_certificates(container.uow, container.ca,
+                                      container.vault.terminal(card_number), actor=actor,
+                                      kinds=frozenset(body.kinds), now=now)
+    return {"card_number": done.card_number, "certificates": _issued(done.certificates)}
+
+
+@router.post("/cards/{card_number}/custody", status_code=201,
+             summary="The holder leaves the card at the office for certificate renewal")
+def leave(card_number: str, body: LeaveCard, actor: ActorDep, container: ContainerDep,
+          now: NowDep) -> dict[str, Any]:
+    left = custody_service.leave_card(
+        container.uow, actor=actor, card_number=card_number, documents=body.documents,
+        legal_representative_present=body.legal_representative_present,
+        kinds=frozenset(body.kinds), now=now)
+    return custody_service.custody_view(container.uow, actor=actor, custody_id=left.id or 0)
+
+
+@router.get("/custody/{custody_id}", summary="A card left at the office, with its history")
+def show(custody_id: int, actor: ActorDep, container: ContainerDep) -> dict[str, Any]:
+    return custody_service.custody_view(container.uow, actor=actor, custody_id=custody_id)
+
+
+@router.post("/custody/{custody_id}/renew", summary="Renew the certificates of a card left "
+             "at the office (`mynumbercard jobs custody-renew` renews them all)")
+def renew_left(custody_id: int, actor: ActorDep, container: ContainerDep,
+               now: NowDep) -> dict[str, Any]:
+    done = custody_service.renew_in_custody(container.uow, container.vault, container.ca,
+                                            actor=actor, custody_id=custody_id, now=now)
+    view = custody_service.custody_view(container.uow, actor=actor, custody_id=custody_id)
+    return {**view, "certificates": _issued(done.certificates)}
+
+
+@router.post("/custody/{custody_id}/mail", summary="Send the card by restricted-delivery "
+             "post (本人限定受取郵便)")
+def mail(custody_id: int, body: Mail, actor: ActorDep, container: ContainerDep,
+         now: NowDep) -> dict[str, Any]:
+    custody_service.mail_card(container.uow, actor=actor, custody_id=custody_id,
+                              tracking_number=body.tracking_number, now=now)
+    return custody_service.custody_view(container.uow, actor=actor, custody_id=custody_id)
+
+
+@router.post("/custody/{custody_id}/delivered", summary="The post delivered the card")
+def delivered(custody_id: int, actor: ActorDep, container: ContainerDep,
+              now: NowDep) -> dict[str, Any]:
+    custody_service.record_delivery(container.uow, actor=actor, custody_id=custody_id, now=now)
+    return custody_service.custody_view(container.uow, actor=actor, custody_id=custody_id)
+
+
+@router.post("/custody/{custody_id}/returned", summary="The post brought the card back")
+def returned(custody_id: int, body: Reason, actor: ActorDep, container: ContainerDep,
+             now: NowDep) -> dict[str, Any]:
+    custody_service.record_return(container.uow, actor=actor, custody_id=custody_id,
+                                  reason=body.reason, now=now)
+    return custody_service.custody_view(container.uow, actor=actor, custody_id=custody_id)
+
+
+@router.post("/custody/{custody_id}/collect", summary="The holder fetches the card at the "
+             "office")
+def collect(custody_id: int, body: Collect, actor: ActorDep, container: ContainerDep,
+            now: NowDep) -> dict[str, Any]:
+    custody_service.collect(container.uow, actor=actor, custody_id=custody_id,
+                            documents=body.documents,
+                            legal_representative_present=body.legal_representative_present,
+                            now=now)
+    return custody_service.custody_view(container.uow, actor=actor, custody_id=custody_id)
+
+
+@router.post("/custody/{custody_id}/cancel", summary="Give the card back before renewal")
+def cancel(custody_id: int, body: Reason, actor: ActorDep, container: ContainerDep,
+           now: NowDep) -> dict[str, Any]:
+    custody_service.cancel(container.uow, actor=actor, custody_id=custody_id,
+                           reason=body.reason, now=now)
+    return custody_service.custody_view(container.uow, actor=actor, custody_id=custody_id)
