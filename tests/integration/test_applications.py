@@ -44,6 +44,7 @@ from mynumbercard.services import applications as apps
 from mynumbercard.services import cards as cards_service
 from mynumbercard.services import certificates, issuance, pickup, register
 from mynumbercard.services.application_ports import FormReason, PhotoVerdict
+from mynumbercard.services.custody import cancel, leave_card
 
 from conftest import FrozenClock
 
@@ -265,6 +266,14 @@ def test_a_holder_of_a_valid_card_is_refused_until_the_renewal_window_then_renew
     renewal = _apply(wired, resident)
     assert renewal.application.kind is ApplicationKind.RENEWAL
     new_number = _to_office(wired, clock, renewal.application.id or 0)
+    # The old card left at the office for certificate renewal: no hand-over until that
+    # hand-off is closed, so the register never returns a card that is not back.
+    custody = leave_card(wired.uow, actor=CHIYODA, card_number=number,
+                         documents={IdDocument.PASSPORT}, now=wired.clock())
+    with pytest.raises(Conflict, match="custody"):
+        _hand_over(wired, new_number)
+    cancel(wired.uow, actor=CHIYODA, custody_id=custody.id or 0, reason="renewed by a new card",
+           now=wired.clock())
     handed = _hand_over(wired, new_number)
     assert handed.returned_cards == [number]
     with wired.uow() as uow:
