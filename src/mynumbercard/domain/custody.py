@@ -18,14 +18,8 @@ from enum import StrEnum
 from typing import Any
 
 from mynumbercard.domain.certificate import CertKind
-from mynumbercard.domain.dates import age_on
 from mynumbercard.domain.errors import InvalidInput, InvalidTransition
-from mynumbercard.domain.pickup import (
-    LEGAL_REPRESENTATIVE_UNDER,
-    IdDocument,
-    IdentityNotEstablished,
-    distinct_documents,
-)
+from mynumbercard.domain.pickup import IdDocument, check_holder_documents
 
 
 class CustodyStatus(StrEnum):
@@ -67,14 +61,8 @@ def check_drop_off_identity(*, documents: Collection[IdDocument], birth_date: da
     different documents from group B (the pick-up lists, `domain/pickup.py`); a holder
     under 15 comes with the legal representative. No proxy: the card is returned by
     post to the holder only."""
-    group_a, group_b = distinct_documents(documents)
-    if group_a < 1 and group_b < 2:
-        raise IdentityNotEstablished(
-            "show one photo ID from group A (licence, passport, residence card...) "
-            "or two different documents from group B")
-    if age_on(birth_date, on) < LEGAL_REPRESENTATIVE_UNDER and not legal_representative_present:
-        raise IdentityNotEstablished(
-            f"a holder under {LEGAL_REPRESENTATIVE_UNDER} comes with the legal representative")
+    check_holder_documents(documents=documents, birth_date=birth_date, on=on,
+                           legal_representative_present=legal_representative_present)
 
 
 @dataclass(frozen=True, slots=True)

@@ -94,6 +94,14 @@ def check_holder_in_person(*, notice_presented: bool, documents: Collection[IdDo
     """The holder at the counter: the notice plus one A or two different B documents."""
     if not notice_presented:
         raise IdentityNotEstablished("bring the notice of issuance (交付通知書)")
+    check_holder_documents(documents=documents, birth_date=birth_date, on=on,
+                           legal_representative_present=legal_representative_present)
+
+
+def check_holder_documents(*, documents: Collection[IdDocument], birth_date: date, on: date,
+                           legal_representative_present: bool) -> None:
+    """One photo ID from group A or two different documents from group B; a holder under
+    15 comes with the legal representative (pick-up, and leaving a card at the office)."""
     group_a, group_b = distinct_documents(documents)
     if group_a < 1 and group_b < 2:
         raise IdentityNotEstablished(

@@ -7,9 +7,9 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, func, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 
 from mynumbercard.adapters.db.certificate_repositories import as_utc
+from mynumbercard.adapters.db.mail_repositories import insert_ignoring_duplicates
 from mynumbercard.adapters.db.tables import (
     cards,
     certificates,
@@ -24,11 +24,6 @@ from mynumbercard.services.audit_ports import AuditedCard, AuditedCertificate, F
 
 IN_USE = ("produced", "active", "lost")
 LIMITED_STAY = "limited_stay"
-
-
-def _insert_ignoring_duplicates(conn: Connection, table: Any) -> Any:
-    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
-    return dialect.insert(table).on_conflict_do_nothing()
 
 
 def _case(row: Any) -> CorrectionCase:
@@ -74,7 +69,7 @@ class SqlValidityAudit:
     def add_findings(self, run_key: str, findings: Sequence[Finding], *,
                      now: datetime) -> None:
         if findings:
-            self._conn.execute(_insert_ignoring_duplicates(self._conn, validity_findings), [
+            self._conn.execute(insert_ignoring_duplicates(self._conn, validity_findings), [
                 {"run_key": run_key, "subject": f.subject, "subject_id": f.subject_id,
                  "card_id": f.card_id, "municipality_code": f.municipality_code,
                  "stored_on": f.stored_on, "correct_on": f.correct_on, "cause": f.cause,
@@ -83,7 +78,7 @@ class SqlValidityAudit:
     def open_cases(self, cases: Sequence[CorrectionCase], *, now: datetime) -> list[int]:
         if not cases:
             return []
-        statement = _insert_ignoring_duplicates(self._conn, correction_cases).returning(
+        statement = insert_ignoring_duplicates(self._conn, correction_cases).returning(
             correction_cases.c.id, correction_cases.c.card_id)
         rows = self._conn.execute(statement, [
             {"card_id": c.card_id, "resident_id": c.resident_id,

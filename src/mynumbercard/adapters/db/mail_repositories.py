@@ -32,7 +32,8 @@ from mynumbercard.services.mail_ports import (
 _OPEN = ("handed_over", "voided")
 
 
-def _insert_ignoring_duplicates(conn: Connection, table: Any) -> Any:
+def insert_ignoring_duplicates(conn: Connection, table: Any) -> Any:
+    """INSERT … ON CONFLICT DO NOTHING, in the connection's dialect."""
     dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
     return dialect.insert(table).on_conflict_do_nothing()
 
@@ -57,7 +58,7 @@ class SqlMailQueue:
                  "municipality_code": x.municipality_code, "due_on": x.due_on,
                  "application_id": x.application_id, "details": x.details or None,
                  "status": "queued", "queued_at": now} for x in letters]
-        statement = _insert_ignoring_duplicates(self._conn, outgoing_mail).returning(
+        statement = insert_ignoring_duplicates(self._conn, outgoing_mail).returning(
             outgoing_mail.c.id)
         return len(self._conn.execute(statement, rows).all())  # the new ones only
 
@@ -129,7 +130,7 @@ class SqlJobChunks:
 
     def plan(self, job: str, run_key: str, ranges: Sequence[tuple[int, int]]) -> None:
         if ranges:
-            self._conn.execute(_insert_ignoring_duplicates(self._conn, job_chunks), [
+            self._conn.execute(insert_ignoring_duplicates(self._conn, job_chunks), [
                 {"job": job, "run_key": run_key, "lo": lo, "hi": hi} for lo, hi in ranges])
 
     def claim(self, job: str, run_key: str) -> Chunk | None:
