@@ -26,7 +26,8 @@ import shutil
 import sys
 import time
 from collections.abc import Callable
-from datetime import UTC, date, datetime, time as clock, timedelta
+from datetime import UTC, date, datetime, timedelta
+from datetime import time as clock
 from pathlib import Path
 from typing import Any
 
@@ -184,7 +185,7 @@ def _generate(label: str, run: Callable[[], Any]) -> tuple[Any, float]:
     return result, seconds
 
 
-def main() -> None:  # noqa: PLR0915 - a report, top to bottom
+def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--count", type=int, default=10_000_000, help="residents")
     parser.add_argument("--baseline-count", type=int, default=None,
