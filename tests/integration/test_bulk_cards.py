@@ -63,7 +63,8 @@ def _generate(engine: Engine, count: int, *, seed: int, chunk_size: int = 1_000,
 _CARDS = (
     select(cards.c.id, cards.c.resident_id, cards.c.status, cards.c.issued_on,
            cards.c.expires_on, applications.c.received_on, applications.c.kind,
-           applications.c.status.label("application_status"), residents.c.birth_date,
+           applications.c.status.label("application_status"), applications.c.arrived_on,
+           applications.c.pick_up_deadline, residents.c.birth_date,
            residents.c.period_of_stay_until)
     .join(applications, applications.c.card_id == cards.c.id)
     .join(residents, residents.c.id == cards.c.resident_id)
@@ -79,6 +80,7 @@ def test_every_date_follows_the_rules_but_the_injected_incidents(bulk_engine: En
     wrong: set[int] = set()
     for c in held:
         assert c.application_status == "handed_over"
+        assert c.issued_on < c.arrived_on <= c.pick_up_deadline
         assert timedelta(0) <= c.issued_on - c.received_on <= timedelta(days=42)
         assert date(2016, 1, 1) <= c.issued_on <= TODAY
         right[c.id] = card_expiry(birth_date=c.birth_date, applied_on=c.received_on,
@@ -107,7 +109,7 @@ def test_every_date_follows_the_rules_but_the_injected_incidents(bulk_engine: En
             assert card.id in wrong
             assert not_after.astimezone(JST).date() == card.expires_on == deemed_birthday(
                 card.birth_date, expected.year + 1)
-        assert card.issued_on <= issued_on <= TODAY
+        assert card.arrived_on <= issued_on <= TODAY  # picked up at the office, then later
         assert cert.serial == format(int(cert.serial, 16), "x")
         assert int(cert.serial, 16) < 2**127
         assert cert.shard == int(cert.serial, 16) % SHARDS

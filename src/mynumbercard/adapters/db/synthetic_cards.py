@@ -265,7 +265,7 @@ class CardHistories:
         issued = applied + timedelta(days=_between(rng, 14, 42))
         if issued > settled:  # still on its way: the holder keeps the old card meanwhile
             return step
-        new_pick_up = min(issued + timedelta(days=_between(rng, 7, 40)), self.today)
+        new_pick_up = min(issued + timedelta(days=_between(rng, 13, 40)), self.today)
         if kind is ApplicationKind.RENEWAL:
             step = _Step(CardStatus.RETURNED, new_pick_up)
         return step._replace(kind=kind, applied=applied, issued=issued, pick_up=new_pick_up)
