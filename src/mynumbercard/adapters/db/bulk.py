@@ -11,35 +11,42 @@ chunk's numbers are looked up with one indexed query (``= ANY(%s)``; ``json_each
 the chunk's own transaction, before it is written, and the few that are taken are
 redrawn. Earlier chunks of the same run are committed by then, so the same query covers
 them too; the unique index remains the guarantee against a concurrent writer.
+
+With cards (``generate_register(with_cards=True)``), the drafting thread also draws each
+chunk's card histories (``synthetic_cards.py``) and the chunk's transaction writes them
+after the residents (``bulk_cards.py``).
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import Any, NamedTuple
 
-from sqlalchemy import (
-    BigInteger,
-    Connection,
-    Date,
-    DateTime,
-    Engine,
-    Integer,
-    String,
-    inspect,
-    select,
-)
+from sqlalchemy import Connection, Engine, func, inspect, select
 from sqlalchemy.dialects import postgresql, sqlite
 
+from mynumbercard.adapters.db import bulk_cards
+from mynumbercard.adapters.db.copy_rows import (
+    copy,
+    insert_sqlite,
+    reserve_ids_postgresql,
+    reserve_ids_sqlite,
+)
+from mynumbercard.adapters.db.synthetic_cards import (
+    DEFAULT_INCIDENT_RATE,
+    CardHistories,
+    DrawnCards,
+)
 from mynumbercard.adapters.db.tables import municipalities, resident_events, residents
 from mynumbercard.adapters.municipalities import directory
 from mynumbercard.adapters.synthetic import RESIDENT_COLUMNS, Chunk, Draft, SyntheticRegister
 from mynumbercard.domain.resident import EventKind
 
 DEFAULT_CHUNK_SIZE = 20_000
+DEFAULT_CRL_SHARDS = 64  # config.py's default; the CLI passes the configured value
 EVENT_COLUMNS = (
     "resident_id", "kind", "occurred_on", "from_municipality", "to_municipality", "recorded_at",
 )  # fmt: skip
@@ -106,85 +113,56 @@ def _events(ids: Sequence[int], chunk: Chunk, now: datetime) -> list[tuple[objec
     return rows
 
 
-def _pg_type(column: Any) -> str:
-    """The PostgreSQL type name that binary COPY needs for ``column``."""
-    kind = column.type
-    for cls, name in ((BigInteger, "int8"), (Integer, "int4"), (String, "varchar"),
-                      (Date, "date")):
-        if isinstance(kind, cls):
-            return name
-    if isinstance(kind, DateTime):
-        return "timestamptz" if kind.timezone else "timestamp"
-    raise TypeError(f"no binary COPY type for {column}")  # pragma: no cover
-
-
-def _copy(cursor: Any, table: Any, columns: Sequence[str], rows: Iterable[Sequence[object]]
-          ) -> None:
-    statement = f"COPY {table.name} ({', '.join(columns)}) FROM STDIN (FORMAT BINARY)"
-    with cursor.copy(statement) as copy:
-        copy.set_types([_pg_type(table.c[name]) for name in columns])
-        for row in rows:
-            copy.write_row(row)
-
-
-def _write_postgresql(conn: Connection, chunk: Chunk, now: datetime) -> None:
+def _write_postgresql(conn: Connection, chunk: Chunk, now: datetime,
+                      drawn: DrawnCards | None) -> None:
     raw: Any = conn.connection.driver_connection
     with raw.cursor() as cursor:
-        cursor.execute("SELECT nextval(pg_get_serial_sequence('residents', 'id')) "
-                       "FROM generate_series(1, %s)", (len(chunk.residents),))
-        ids = [row[0] for row in cursor.fetchall()]
-        _copy(cursor, residents, ("id", *RESIDENT_COLUMNS),
-              ((rid, *row) for rid, row in zip(ids, chunk.residents, strict=True)))
-        _copy(cursor, resident_events, EVENT_COLUMNS, _events(ids, chunk, now))
+        ids = reserve_ids_postgresql(cursor, residents, len(chunk.residents))
+        copy(cursor, residents, ("id", *RESIDENT_COLUMNS),
+             ((rid, *row) for rid, row in zip(ids, chunk.residents, strict=True)))
+        copy(cursor, resident_events, EVENT_COLUMNS, _events(ids, chunk, now))
+        if drawn is not None:
+            bulk_cards.write_postgresql(cursor, ids, drawn)
 
 
-def _sqlite_processors(table: Any, columns: Sequence[str], conn: Connection) -> list[Any]:
-    """SQLAlchemy's own conversions (dates and timestamps as it stores them in SQLite)."""
-    dialect = conn.dialect
-    return [table.c[name].type.dialect_impl(dialect).bind_processor(dialect) for name in columns]
-
-
-def _convert(rows: list[tuple[object, ...]], processors: list[Any]) -> list[tuple[object, ...]]:
-    # Dates and timestamps repeat a lot within a chunk: convert each distinct value once.
-    active = [(i, p, dict[object, object]()) for i, p in enumerate(processors) if p is not None]
-    out = []
-    for row in rows:
-        values = list(row)
-        for i, process, seen in active:
-            value = values[i]
-            if value is not None:
-                if (converted := seen.get(value)) is None:
-                    converted = seen[value] = process(value)
-                values[i] = converted
-        out.append(tuple(values))
-    return out
-
-
-def _write_sqlite(conn: Connection, chunk: Chunk, now: datetime) -> None:
+def _write_sqlite(conn: Connection, chunk: Chunk, now: datetime,
+                  drawn: DrawnCards | None) -> None:
     raw: Any = conn.connection.driver_connection
     cursor = raw.cursor()
     try:
-        first = cursor.execute("SELECT coalesce(max(id), 0) + 1 FROM residents").fetchone()[0]
-        ids = range(first, first + len(chunk.residents))
-        columns = ("id", *RESIDENT_COLUMNS)
-        rows = _convert([(rid, *row) for rid, row in zip(ids, chunk.residents, strict=True)],
-                        _sqlite_processors(residents, columns, conn))
-        cursor.executemany(f"INSERT INTO residents ({', '.join(columns)}) "  # noqa: S608
-                           f"VALUES ({', '.join('?' * len(columns))})", rows)
-        events = _convert(_events(ids, chunk, now),
-                          _sqlite_processors(resident_events, EVENT_COLUMNS, conn))
-        cursor.executemany(f"INSERT INTO resident_events ({', '.join(EVENT_COLUMNS)}) "  # noqa: S608
-                           f"VALUES ({', '.join('?' * len(EVENT_COLUMNS))})", events)
+        ids = reserve_ids_sqlite(cursor, residents, len(chunk.residents))
+        insert_sqlite(conn, cursor, residents, ("id", *RESIDENT_COLUMNS),
+                      [(rid, *row) for rid, row in zip(ids, chunk.residents, strict=True)])
+        insert_sqlite(conn, cursor, resident_events, EVENT_COLUMNS, _events(ids, chunk, now))
+        if drawn is not None:
+            bulk_cards.write_sqlite(conn, cursor, ids, drawn)
     finally:
         cursor.close()
 
 
-def _drafted_ahead(pool: ThreadPoolExecutor, register: SyntheticRegister,
-                   sizes: Sequence[int]) -> Iterator[Draft]:
+class Generated(NamedTuple):
+    residents: int
+    cards: int = 0
+    certificates: int = 0
+    incidents: int = 0  # cards given a wrong expiry on purpose (synthetic_cards.py)
+
+    def __add__(self, other: object) -> Generated:
+        if not isinstance(other, Generated):
+            return NotImplemented
+        return Generated(*(a + b for a, b in zip(self, other, strict=True)))
+
+
+Drafted = tuple[Draft, DrawnCards | None]
+
+
+def _drafted_ahead(pool: ThreadPoolExecutor, draft: Callable[[int, int], Drafted],
+                   sizes: Sequence[int]) -> Iterator[Drafted]:
     """The drafts in order, the next one always being drawn while this one is used."""
-    pending: Future[Draft] | None = None
+    pending: Future[Drafted] | None = None
+    start = 0
     for size in sizes:
-        following = pool.submit(register.draft, size)
+        following = pool.submit(draft, start, size)
+        start += size
         if pending is not None:
             yield pending.result()
         pending = following
@@ -199,34 +177,45 @@ def write_residents(
     count: int,
     chunk_size: int = DEFAULT_CHUNK_SIZE,
     on_chunk: Callable[[int], None] | None = None,
-) -> int:
-    """Draw ``count`` residents from ``register`` and write them with their events.
+    histories: CardHistories | None = None,
+) -> Generated:
+    """Draw ``count`` residents from ``register`` and write them with their events, and
+    with ``histories`` their cards, certificates, forms and applications.
 
-    A worker thread drafts the next chunk's people while this one is written (the
-    database does most of the work, so the two overlap on two cores). Numbers are drawn
-    and checked inside each chunk's own transaction, against everything committed
+    A worker thread drafts the next chunk's people (and their cards) while this one is
+    written (the database does most of the work, so the two overlap on two cores). Numbers
+    are drawn and checked inside each chunk's own transaction, against everything committed
     before. ``on_chunk(n)`` is told after each commit.
     """
     postgres = engine.dialect.name == "postgresql"
     write = _write_postgresql if postgres else _write_sqlite
     taken_in = _taken_postgresql if postgres else _taken_sqlite
     sizes = [min(chunk_size, count - start) for start in range(0, count, chunk_size)]
-    written = 0
+    total = Generated(0)
     with ThreadPoolExecutor(1, thread_name_prefix="synthetic") as pool, engine.connect() as conn:
+        before = conn.execute(select(func.coalesce(func.max(residents.c.id), 0))).scalar_one()
+        conn.rollback()
 
         def taken(numbers: Sequence[str]) -> Collection[str]:
             return taken_in(conn, numbers)
 
-        for draft in _drafted_ahead(pool, register, sizes):
+        def draft(start: int, size: int) -> Drafted:
+            drafted = register.draft(size)
+            if histories is None:
+                return drafted, None
+            return drafted, histories.draw(bulk_cards.holders(drafted, before + start + 1))
+
+        for drafted, drawn in _drafted_ahead(pool, draft, sizes):
             with conn.begin():
-                write(conn, register.numbered(draft, taken), register.now)
-            written += len(draft.rows)
+                write(conn, register.numbered(drafted, taken), register.now, drawn)
+            total += Generated(len(drafted.rows)) if drawn is None else Generated(
+                len(drafted.rows), len(drawn.cards), len(drawn.certificates), drawn.incidents)
             if on_chunk is not None:
-                on_chunk(len(draft.rows))
-    return written
+                on_chunk(len(drafted.rows))
+    return total
 
 
-def generate_residents(
+def generate_register(
     engine: Engine,
     *,
     count: int,
@@ -236,11 +225,16 @@ def generate_residents(
     chunk_size: int = DEFAULT_CHUNK_SIZE,
     progress: bool = False,
     only_in: Collection[str] | None = None,
-) -> int:
-    """Add ``count`` synthetic residents to a migrated database; returns the count.
+    with_cards: bool = False,
+    crl_shards: int = DEFAULT_CRL_SHARDS,
+    incident_rate: float = DEFAULT_INCIDENT_RATE,
+) -> Generated:
+    """Add ``count`` synthetic residents to a migrated database, with ``with_cards`` their
+    card histories too (``synthetic_cards.py``); returns what was written.
 
     Loads the municipalities first when the table is empty. ``progress`` shows a Rich
     progress bar on stderr. ``only_in`` keeps the addresses to those municipalities.
+    ``crl_shards`` is the CA's shard count (a certificate's shard is its serial modulo it).
     """
     if count < 0 or chunk_size < 1:
         raise ValueError("count must be >= 0 and chunk_size >= 1")
@@ -252,10 +246,13 @@ def generate_residents(
             codes = municipality_codes(conn)
     if only_in is not None:
         codes &= set(only_in)
-    register = SyntheticRegister(seed=seed, today=today, now=now or datetime.now(UTC),
-                                 municipality_codes=codes)
+    now = now or datetime.now(UTC)
+    register = SyntheticRegister(seed=seed, today=today, now=now, municipality_codes=codes)
+    histories = CardHistories(seed=seed, today=today, now=now, crl_shards=crl_shards,
+                              incident_rate=incident_rate) if with_cards else None
     if not progress:
-        return write_residents(engine, register, count=count, chunk_size=chunk_size)
+        return write_residents(engine, register, count=count, chunk_size=chunk_size,
+                               histories=histories)
     from rich.console import Console  # noqa: PLC0415 - only the CLI asks for a bar
     from rich.progress import (  # noqa: PLC0415
         BarColumn,
@@ -271,4 +268,13 @@ def generate_residents(
     with Progress(*columns, console=Console(stderr=True)) as bar:
         task = bar.add_task("residents", total=count)
         return write_residents(engine, register, count=count, chunk_size=chunk_size,
-                               on_chunk=lambda n: bar.advance(task, n))
+                               on_chunk=lambda n: bar.advance(task, n), histories=histories)
+
+
+def generate_residents(engine: Engine, *, count: int, seed: int, today: date,
+                       now: datetime | None = None, chunk_size: int = DEFAULT_CHUNK_SIZE,
+                       progress: bool = False, only_in: Collection[str] | None = None) -> int:
+    """``generate_register`` without cards; returns the number of residents."""
+    return generate_register(engine, count=count, seed=seed, today=today, now=now,
+                             chunk_size=chunk_size, progress=progress,
+                             only_in=only_in).residents
