@@ -8,7 +8,8 @@ from pathlib import Path
 from pypdf import PdfReader
 from sqlalchemy import select, update
 
-from mynumbercard.adapters.db.tables import cards, certificates, outgoing_mail
+from mynumbercard.adapters.db.bulk import generate_register
+from mynumbercard.adapters.db.tables import cards, certificates, outgoing_mail, residents
 from mynumbercard.adapters.documents import PdfLetterPrinter
 from mynumbercard.adapters.letter_files import LetterDirectory
 from mynumbercard.bootstrap import Container
@@ -17,6 +18,7 @@ from mynumbercard.domain.correction import CaseStatus
 from mynumbercard.domain.pins import PinKind
 from mynumbercard.domain.resident import Sex
 from mynumbercard.domain.staff import Actor, Role
+from mynumbercard.domain.validity import card_expiry
 from mynumbercard.services import cards as cards_service
 from mynumbercard.services import certificates as certificates_service
 from mynumbercard.services import mail, register, validity_audit
@@ -104,3 +106,27 @@ def test_the_audit_finds_the_incident_contacts_the_holder_and_the_counter_correc
                                           run_key="after")
     assert fresh.cards == 4
     assert validity_audit.report(wired.uow, run_key="after")["findings"] == 0
+
+
+def test_the_audit_finds_exactly_the_incidents_of_a_generated_register(
+        container: Container) -> None:
+    made = generate_register(container.engine, count=4000, seed=7, today=date(2026, 11, 25),
+                             with_cards=True, incident_rate=0.05)
+    assert made.incidents > 0
+    run = validity_audit.audit_validity(container.uow, actor=AGENCY, now=container.clock(),
+                                        chunk_rows=700)
+    answer = validity_audit.report(container.uow, run_key=run.run_key)
+    # Every incident card still in use is found (a renewed one was returned: nothing to fix).
+    with container.engine.connect() as conn:
+        in_use = conn.execute(
+            select(cards.c.expires_on, cards.c.issued_on, cards.c.applied_on,
+                   residents.c.birth_date, residents.c.period_of_stay_until)
+            .join(residents, residents.c.id == cards.c.resident_id)
+            .where(cards.c.status.in_(["produced", "active", "lost"]))).all()
+    wrong = sum(1 for r in in_use if r.period_of_stay_until is None and r.expires_on != card_expiry(
+        birth_date=r.birth_date, applied_on=r.applied_on, issued_on=r.issued_on))
+    assert 0 < wrong <= made.incidents
+    assert answer["by_cause"].get("card:one_year_too_long") == wrong
+    assert set(answer["by_cause"]) <= {"card:one_year_too_long",
+                                                      "certificate:past_card",
+                                                      "certificate:one_year_too_long"}

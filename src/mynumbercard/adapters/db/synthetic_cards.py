@@ -85,7 +85,7 @@ APPLICATION_COLUMNS = (
     "updated_at",
 )  # fmt: skip
 CARD_COLUMNS = ("id", "card_number", "resident_id", "status", "issued_on", "expires_on",
-                "version", "created_at", "updated_at")
+                "applied_on", "version", "created_at", "updated_at")
 CERTIFICATE_COLUMNS = ("serial", "kind", "card_id", "status", "not_before", "not_after",
                        "shard", "revoked_at", "revocation_reason", "version", "created_at",
                        "updated_at")
@@ -232,7 +232,7 @@ class CardHistories:
                     cert.end(*change, at)
             now = self.now
             out.cards.append((card_index, f"{rng.getrandbits(64):016X}", holder.position,
-                              _VALUE[step.status], issued, expires, 0, now, now))
+                              _VALUE[step.status], issued, expires, applied, 0, now, now))
             for cert in certificates:
                 out.certificates.append((
                     format(cert.serial, "x"), _VALUE[cert.kind], card_index,
