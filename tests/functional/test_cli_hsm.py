@@ -51,6 +51,8 @@ def test_ca_on_softhsm_issues_revokes_and_publishes(hsm_env: dict[str, str], tmp
                      serials["auth_serial"])
     assert wrong_pin.returncode == 5
     assert "Traceback" not in wrong_pin.stderr
+    status = _cli(hsm_env, "cert", "status", serials["auth_serial"])
+    assert json.loads(status.stdout)["status"] == "active"  # the wrong PIN changed nothing
 
 
 def test_the_card_management_key_in_the_token_unlocks_a_pin(hsm_env: dict[str, str],
