@@ -1,10 +1,15 @@
 """OCSP throughput: our responder against `openssl ocsp` on the same certificates and key.
 
 Both serve the same issuing CA's certificates with the same delegated OCSP key, one
-process per core (`--workers 2` / `-multi 2`), to the same client (ApacheBench, `ab`,
-one connection per request as `openssl ocsp` closes each) at the same concurrency.
-Run: `python bench/bench_ocsp.py [--requests N] [--concurrency C]`. Needs `openssl` and
-`ab` (Debian's apache2-utils).
+process each (`--workers N` / `-multi N` for more), to the same client (ApacheBench,
+`ab`) at the same concurrency, with the same request, in interleaved rounds (ours,
+openssl, ours, openssl, ...; each round on freshly started responders) so that both
+see the same load on a shared machine.
+The comparison is without keep-alive: `openssl ocsp` closes every connection (ab counts
+0 keep-alive requests against it), so both get one connection per request. Ours is also
+measured with keep-alive (`ab -k`), reported on its own line, not in the ratio.
+Run: `python bench/bench_ocsp.py [--requests N] [--concurrency C] [--rounds R]`. Needs
+`openssl` and `ab` (Debian's apache2-utils).
 """
 
 from __future__ import annotations
@@ -21,6 +26,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 PASSPHRASE = "bench passphrase"
 
@@ -44,16 +50,36 @@ def wait_for(url: str, body: Path) -> None:
     raise RuntimeError(f"no answer from {url}")
 
 
+def time_waits() -> int:
+    out = subprocess.run(["ss", "-Htan", "state", "time-wait"], capture_output=True, text=True,
+                         check=False).stdout
+    return out.count("\n")
+
+
+def settle(limit: int = 3000) -> None:
+    """Wait (at most 90 s) until few sockets are in TIME_WAIT: each run without keep-alive
+    leaves one per request for 60 s, and with the ephemeral ports crowded `openssl ocsp`
+    stalls (ab times out). Both responders get the same quiet start."""
+    deadline = time.monotonic() + 90
+    while shutil.which("ss") and time_waits() > limit and time.monotonic() < deadline:
+        time.sleep(2)
+
+
 def mnc(env: dict[str, str], *args: str) -> str:
     executable = Path(sys.executable).with_name("mynumbercard")
     return subprocess.run([str(executable), *args], env=env, check=True, capture_output=True,
                           text=True).stdout
 
 
-def ab(url: str, body: Path, requests: int, concurrency: int) -> dict[str, float]:
-    out = subprocess.run(["ab", "-q", "-n", str(requests), "-c", str(concurrency), "-p",
-                          str(body), "-T", "application/ocsp-request", url],
-                         check=True, capture_output=True, text=True).stdout
+def ab(url: str, body: Path, requests: int, concurrency: int, *,
+       keep_alive: bool = False) -> dict[str, float]:
+    done = subprocess.run(["ab", "-q", *(["-k"] if keep_alive else []), "-n", str(requests),
+                          "-c", str(concurrency), "-p", str(body), "-T",
+                          "application/ocsp-request", url],
+                         check=False, capture_output=True, text=True)
+    if done.returncode != 0:
+        raise RuntimeError(f"ab failed ({done.returncode}) against {url}:\n{done.stderr[-2000:]}")
+    out = done.stdout
     failed = int(re.search(r"Failed requests:\s+(\d+)", out).group(1))  # type: ignore[union-attr]
     non2xx = re.search(r"Non-2xx responses:\s+(\d+)", out)
     if failed or non2xx:
@@ -61,7 +87,28 @@ def ab(url: str, body: Path, requests: int, concurrency: int) -> dict[str, float
     rps = float(re.search(r"Requests per second:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
     p50 = float(re.search(r"\s50%\s+(\d+)", out).group(1))  # type: ignore[union-attr]
     p99 = float(re.search(r"\s99%\s+(\d+)", out).group(1))  # type: ignore[union-attr]
-    return {"rps": rps, "p50_ms": p50, "p99_ms": p99}
+    kept = re.search(r"Keep-Alive requests:\s+(\d+)", out)
+    return {"rps": rps, "p50_ms": p50, "p99_ms": p99,
+            "keep_alive": float(kept.group(1)) if kept else 0.0}
+
+
+def report(runs: dict[str, list[dict[str, float]]], args: argparse.Namespace) -> None:
+    print(f"{'round':<6} {'responder':<28} {'req/s':>9} {'p50 ms':>7} {'p99 ms':>7}")
+    labels = {"ours": "mynumbercard", "openssl": "openssl ocsp",
+              "ours -k": "mynumbercard, keep-alive"}
+    for i in range(args.rounds):
+        for name, label in labels.items():
+            r = runs[name][i]
+            print(f"{i + 1:<6} {label:<28} {r['rps']:>9.0f} {r['p50_ms']:>7.0f} "
+                  f"{r['p99_ms']:>7.0f}")
+        print(f"{i + 1:<6} ratio, no keep-alive for either: "
+              f"{runs['ours'][i]['rps'] / runs['openssl'][i]['rps']:.2f}x")
+    ratios = sorted(o["rps"] / t["rps"] for o, t in zip(runs["ours"], runs["openssl"],
+                                                           strict=True))
+    print(f"median ratio (ours / openssl ocsp, no keep-alive): {ratios[len(ratios) // 2]:.2f}x "
+          f"({args.requests} requests a run, concurrency {args.concurrency}, "
+          f"{args.workers} process(es) each; openssl kept "
+          f"{max(r['keep_alive'] for r in runs['openssl']):.0f} connections alive)")
 
 
 def main() -> None:
@@ -69,6 +116,7 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=5000)
     parser.add_argument("--concurrency", type=int, default=16)
     parser.add_argument("--cards", type=int, default=10)
+    parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--workers", type=int, default=1,
                         help="processes per responder (openssl: -multi N when N > 1)")
     args = parser.parse_args()
@@ -112,36 +160,52 @@ def main() -> None:
                     f"0x{serials[1]}", "-no_nonce", "-reqout", str(request)], check=True,
                    capture_output=True)
 
-    results = {}
     multi = ["-multi", str(args.workers)] if args.workers > 1 else []
     ours_port, theirs_port = free_port(), free_port()
-    with subprocess.Popen([str(Path(sys.executable).with_name("mynumbercard")), "serve",
-                           "--port", str(ours_port), "--workers", str(args.workers)], env=env,
-                          stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL) as ours:
-        url = f"http://127.0.0.1:{ours_port}/ocsp"
-        wait_for(url, request)
-        ab(url, request, 500, args.concurrency)  # warm-up
-        results["mynumbercard"] = ab(url, request, args.requests, args.concurrency)
-        ours.terminate()
-    with subprocess.Popen(["openssl", "ocsp", "-index", str(work / "index.txt"), "-port",
-                           str(theirs_port), "-rsigner", str(signer), "-rkey", str(key),
-                           "-passin", f"pass:{PASSPHRASE}", "-CA",
-                           str(work / "ca" / "auth-ca.pem"), *multi, "-ignore_err"],
-                          stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                          stderr=subprocess.DEVNULL, start_new_session=True) as theirs:
-        url = f"http://127.0.0.1:{theirs_port}/"
-        wait_for(url, request)
-        ab(url, request, 500, args.concurrency)
-        results["openssl ocsp"] = ab(url, request, args.requests, args.concurrency)
-        # `openssl ocsp -multi` does not always exit on SIGTERM: end its whole group.
-        os.killpg(theirs.pid, signal.SIGKILL)
-    ratio = results["mynumbercard"]["rps"] / results["openssl ocsp"]["rps"]
-    print(f"{'responder':<14} {'req/s':>9} {'p50 ms':>7} {'p99 ms':>7}")
-    for name, r in results.items():
-        print(f"{name:<14} {r['rps']:>9.0f} {r['p50_ms']:>7.0f} {r['p99_ms']:>7.0f}")
-    print(f"throughput ratio (ours / openssl): {ratio:.2f}x "
-          f"({args.requests} requests, concurrency {args.concurrency}, "
-          f"{args.workers} process(es) each)")
+    ours_url = f"http://127.0.0.1:{ours_port}/ocsp"
+    theirs_url = f"http://127.0.0.1:{theirs_port}/"
+    runs: dict[str, list[dict[str, float]]] = {"ours": [], "openssl": [], "ours -k": []}
+    ours_command = [str(Path(sys.executable).with_name("mynumbercard")), "serve", "--port",
+                    str(ours_port), "--workers", str(args.workers)]
+    theirs_command = ["openssl", "ocsp", "-index", str(work / "index.txt"), "-port",
+                      str(theirs_port), "-rsigner", str(signer), "-rkey", str(key), "-passin",
+                      f"pass:{PASSPHRASE}", "-CA", str(work / "ca" / "auth-ca.pem"), *multi,
+                      "-ignore_err"]
+    # Each round starts both responders afresh. `openssl ocsp` sometimes stalls for good
+    # in the middle of a run (ab then times out): such a run is retried on a fresh
+    # process (the same rule for both), and the retries are reported.
+    retries = {"ours": 0, "openssl": 0}
+
+    def measure(name: str, command: list[str], url: str, **popen: Any) -> None:
+        for attempt in range(3):
+            with subprocess.Popen(command, stdout=subprocess.DEVNULL,
+                                  stderr=subprocess.DEVNULL, start_new_session=True,
+                                  **popen) as server:
+                try:
+                    wait_for(url, request)
+                    ab(url, request, 500, args.concurrency)  # warm-up
+                    settle()
+                    result = ab(url, request, args.requests, args.concurrency)
+                    kept = (ab(url, request, args.requests, args.concurrency, keep_alive=True)
+                            if name == "ours" else None)
+                except RuntimeError:
+                    if attempt == 2:  # the last of three attempts
+                        raise
+                    retries[name] += 1
+                    continue
+                finally:
+                    # `openssl ocsp -multi` does not always exit on SIGTERM: end its group.
+                    os.killpg(server.pid, signal.SIGKILL)
+            runs[name].append(result)
+            if kept is not None:
+                runs["ours -k"].append(kept)
+            return
+
+    for _ in range(args.rounds):
+        measure("ours", ours_command, ours_url, env=env)
+        measure("openssl", theirs_command, theirs_url, stdin=subprocess.DEVNULL)
+    print(f"runs retried after a stall: {retries}")
+    report(runs, args)
     shutil.rmtree(work, ignore_errors=True)
 
 

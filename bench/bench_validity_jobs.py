@@ -1,6 +1,6 @@
 """The validity jobs at scale on PostgreSQL: a day's letters, printing, the audit.
 
-    python bench/bench_validity_jobs.py --count 1000000          # its own throwaway cluster
+    python bench/bench_validity_jobs.py --count 1000000 [--days 10]   # its own cluster
     python bench/bench_validity_jobs.py --keep /var/tmp/register10m   # a register kept by
                                                     # bench/bench_validity_register.py
 
@@ -55,10 +55,13 @@ def _uow(url: str) -> Callable[[], SqlUnitOfWork]:
     return lambda: SqlUnitOfWork(engine)
 
 
-def _queue(url: str, day: date) -> int:
-    done = validity_notices.queue_validity_notices(_uow(url), actor=AGENCY, on=day, now=NOW,
-                                                   catch_up_days=0)
-    return done.card_letters + done.certificate_letters
+def _queue(url: str, days: list[date]) -> int:
+    letters = 0
+    for day in days:
+        done = validity_notices.queue_validity_notices(_uow(url), actor=AGENCY, on=day,
+                                                       now=NOW, catch_up_days=0)
+        letters += done.card_letters + done.certificate_letters
+    return letters
 
 
 def _send(url: str, out: str) -> int:
@@ -112,14 +115,15 @@ def _scan_baseline(url: str) -> float:
     return rows / (time.perf_counter() - start)
 
 
-def _days(n: int) -> list[date]:
-    """Today and the days after: each a fresh cohort (windows opening that day)."""
-    return [TODAY + timedelta(days=i) for i in range(n)]
+def _days(first: int, n: int) -> list[date]:
+    """Days from today: each a fresh cohort (the windows opening that day)."""
+    return [TODAY + timedelta(days=first + i) for i in range(n)]
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--count", type=int, default=1_000_000)
+    parser.add_argument("--days", type=int, default=10, help="days of cohorts per run")
     parser.add_argument("--keep", type=Path, default=None,
                         help="a cluster kept by bench_validity_register.py --keep")
     args = parser.parse_args()
@@ -149,11 +153,11 @@ def main() -> None:
         with engine.connect() as conn:
             cards = conn.execute(text("SELECT count(*) FROM cards")).scalar() or 0
         print(f"cards: {cards:,}")
-        days = _days(2)
-        for workers, day in zip((1, 2), days, strict=True):
-            letters, seconds = _parallel(workers, _queue, url, day)
-            print(f"queue {day}: {letters:,} letters, {workers} worker(s): {seconds:.2f} s, "
-                  f"{letters / seconds:,.0f} letters/s")
+        for workers in (1, 2):
+            days = _days(0 if workers == 1 else args.days, args.days)
+            letters, seconds = _parallel(workers, _queue, url, days)
+            print(f"queue {days[0]}..{days[-1]}: {letters:,} letters, {workers} worker(s): "
+                  f"{seconds:.2f} s, {letters / seconds:,.0f} letters/s")
         render = _render_baseline()
         with tempfile.TemporaryDirectory() as out:
             with engine.begin() as conn:  # print half with one worker, half with two

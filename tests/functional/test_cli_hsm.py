@@ -21,8 +21,7 @@ def hsm_env(database_url: str, tmp_path: Path) -> dict[str, str]:
     return {**os.environ, "SOFTHSM2_CONF": str(conf), "MYNUMBERCARD_HOME": str(tmp_path / "home"),
            "MYNUMBERCARD_DATABASE_URL": database_url, "MYNUMBERCARD_PKCS11_MODULE": module,
            "MYNUMBERCARD_PKCS11_TOKEN": "mnc-ca", "MYNUMBERCARD_PKCS11_PIN": "246810",
-           "MYNUMBERCARD_CA_PASSPHRASE": "card-management key passphrase",
-           "MYNUMBERCARD_CRL_SHARDS": "2"}
+           "MYNUMBERCARD_CRL_SHARDS": "2"}  # no passphrase: no key is in a file
 
 
 def _cli(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
@@ -34,7 +33,10 @@ def test_ca_on_softhsm_issues_revokes_and_publishes(hsm_env: dict[str, str], tmp
     assert _cli(hsm_env, "db", "upgrade").returncode == 0
     made = _cli(hsm_env, "ca", "init")
     assert made.returncode == 0, made.stderr
-    assert not list((tmp_path / "home" / "ca").glob("keys/*.key.pem"))  # no CA key files
+    ca = tmp_path / "home" / "ca"
+    assert not list(ca.glob("keys/*.key.pem"))  # no CA key files
+    assert not list(ca.glob("*.pem")), "the card-management key is in the token too"
+    assert not (ca / "passphrase").exists()
     card = _cli(hsm_env, "card", "demo", str(tmp_path / "card.json"), "--pin", "1234",
                 "--password", "ABC123")
     assert card.returncode == 0, card.stderr
@@ -49,3 +51,35 @@ def test_ca_on_softhsm_issues_revokes_and_publishes(hsm_env: dict[str, str], tmp
                      serials["auth_serial"])
     assert wrong_pin.returncode == 5
     assert "Traceback" not in wrong_pin.stderr
+    status = _cli(hsm_env, "cert", "status", serials["auth_serial"])
+    assert json.loads(status.stdout)["status"] == "active"  # the wrong PIN changed nothing
+
+
+def test_the_card_management_key_in_the_token_unlocks_a_pin(hsm_env: dict[str, str],
+                                                            tmp_path: Path):
+    assert _cli(hsm_env, "db", "upgrade").returncode == 0
+    assert _cli(hsm_env, "ca", "init").returncode == 0
+    card = tmp_path / "card.json"
+    made = _cli(hsm_env, "card", "demo", str(card), "--pin", "1234", "--password", "ABC123")
+    assert made.returncode == 0, made.stderr  # PINs set and certificates written with it
+    (tmp_path / "data").write_bytes(b"x")
+    sign = ["card", "sign", str(card), "--kind", "auth", "--in", str(tmp_path / "data"),
+            "--out", str(tmp_path / "sig")]
+    for _ in range(3):
+        assert _cli(hsm_env, *sign, "--pin", "9999").returncode != 0
+    assert "municipal office" in _cli(hsm_env, *sign, "--pin", "1234").stderr
+    unlocked = _cli(hsm_env, "card", "unlock", str(card), "--kind", "auth", "--new-pin", "4321")
+    assert unlocked.returncode == 0, unlocked.stderr
+    assert _cli(hsm_env, *sign, "--pin", "4321").returncode == 0
+    # Another token (another issuer's key) is refused by the chip: the PIN stays.
+    other = tmp_path / "other" / "softhsm2.conf"
+    init_token(other, label="mnc-ca", pin="246810", so_pin="13579")
+    elsewhere = {**hsm_env, "SOFTHSM2_CONF": str(other),
+                 "MYNUMBERCARD_HOME": str(tmp_path / "elsewhere")}
+    assert _cli(elsewhere, "ca", "init").returncode == 0
+    refused = _cli(elsewhere, "card", "unlock", str(card), "--kind", "auth", "--new-pin", "1111")
+    assert refused.returncode != 0
+    assert "card-management key" in refused.stderr
+    assert "Traceback" not in refused.stderr
+    assert _cli(hsm_env, *sign, "--pin", "1111").returncode != 0
+    assert _cli(hsm_env, *sign, "--pin", "4321").returncode == 0

@@ -133,6 +133,29 @@ def test_wrong_pins_count_down_lock_and_only_the_counter_unlocks(env: dict[str, 
     _ok(*sign, "--pin", "4321")
 
 
+def test_a_card_from_another_ca_is_refused_by_the_counter(env: dict[str, str],
+                                                          tmp_path: Path,
+                                                          monkeypatch: pytest.MonkeyPatch):
+    card = tmp_path / "card.json"
+    _demo_card(card)
+    data = tmp_path / "data"
+    data.write_bytes(b"x")
+    sign = ["card", "sign", str(card), "--kind", "auth", "--in", str(data), "--out",
+            str(tmp_path / "sig")]
+    monkeypatch.setenv("MYNUMBERCARD_HOME", str(tmp_path / "another-agency"))
+    _ok("ca", "init")
+    before = json.loads(card.read_text())
+    refused = runner.invoke(app, ["card", "unlock", str(card), "--kind", "auth",
+                                  "--new-pin", "4321"])
+    assert refused.exit_code != 0
+    assert "card-management key" in refused.output
+    assert "Traceback" not in refused.output
+    after = json.loads(card.read_text())
+    assert after["body"]["pins"] == before["body"]["pins"]  # the PIN was not reset
+    _ok(*sign, "--pin", "1234")
+    assert runner.invoke(app, [*sign, "--pin", "4321"]).exit_code != 0
+
+
 def test_a_corrupted_card_file_is_refused_and_left_alone(env: dict[str, str], tmp_path: Path):
     card = tmp_path / "card.json"
     _demo_card(card)

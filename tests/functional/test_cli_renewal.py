@@ -176,6 +176,9 @@ def test_an_expired_certificate_is_never_good_and_the_job_makes_it_unauthorized(
         assert time.monotonic() - started < 3, final
         time.sleep(0.2)
     assert "Responder Error: unauthorized (6)" in final
+    # The same under a SHA-256 CertID: an error answer has no CertID to re-hash.
+    assert "Responder Error: unauthorized (6)" in _ocsp(server, ca, "auth", "-sha256", "-cert",
+                                                       str(auth_pem))
     again = json.loads(_ok("jobs", "expire", "--since", "2026-02-11"))
     assert (again["cards"], again["certificates"]) == (0, 0)
 

@@ -7,11 +7,15 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from mynumbercard.adapters.card_terminal import CardManagementKey
+from mynumbercard.adapters.card_terminal import MANAGEMENT_KEY_FILE, CardManagementKey
 from mynumbercard.adapters.certificate_authority import JpkiAuthority
 from mynumbercard.adapters.pki import CaHierarchy, FileKeyStore, KeyStore
 from mynumbercard.domain.errors import Conflict, InvalidInput, NotFound
+
+if TYPE_CHECKING:
+    from mynumbercard.adapters.pki.hsm import Pkcs11KeyStore
 
 PASSPHRASE_FILE = "passphrase"  # noqa: S105 - a file name, not the secret
 
@@ -56,14 +60,22 @@ def key_store(config: CaConfig, *, create: bool = False) -> KeyStore:
     return FileKeyStore(config.directory / "keys", _passphrase(config, create=create))
 
 
+def _management_label(hierarchy: CaHierarchy) -> str:
+    return f"mnc-{hierarchy.ident}-card-management"
+
+
 def initialise(config: CaConfig, *, now: datetime) -> CaHierarchy:
-    """Create the hierarchy and the card-management key; refuse an existing one."""
+    """Create the hierarchy and the card-management key (in the HSM when the CA keys
+    are); refuse an existing one."""
     if (config.directory / "ca.json").exists():
         raise Conflict(f"a CA exists already in {config.directory}: refusing to overwrite it")
     keys = key_store(config, create=True)
     hierarchy = CaHierarchy.initialise(config.directory, keys=keys, now=now,
                                        base_url=config.base_url, crl_shards=config.crl_shards)
-    CardManagementKey.create(config.directory, _passphrase(config, create=True))
+    if isinstance(keys, FileKeyStore):
+        CardManagementKey.create(config.directory, _passphrase(config, create=True))
+    else:
+        _token(keys).generate_ec(_management_label(hierarchy))
     return hierarchy
 
 
@@ -72,4 +84,24 @@ def open_authority(config: CaConfig) -> JpkiAuthority:
 
 
 def management_key(config: CaConfig) -> CardManagementKey:
-    return CardManagementKey.load(config.directory, _passphrase(config, create=False))
+    """The card-management key: in the HSM when the CA keys are (a CA made before the
+    key moved there keeps its file), else in its passphrase-encrypted file."""
+    keys = key_store(config)
+    if isinstance(keys, FileKeyStore):
+        return CardManagementKey.load(config.directory, _passphrase(config, create=False))
+    hierarchy = CaHierarchy.open(config.directory, keys=keys)
+    label = _management_label(hierarchy)
+    signer = _token(keys).load_ec(label)
+    if signer is None:
+        if not (config.directory / MANAGEMENT_KEY_FILE).exists():
+            raise NotFound(f"no card-management key labelled {label!r} in the token")
+        return CardManagementKey.load(config.directory, _passphrase(config, create=False))
+    return CardManagementKey(signer)
+
+
+def _token(keys: KeyStore) -> Pkcs11KeyStore:
+    from mynumbercard.adapters.pki.hsm import Pkcs11KeyStore  # noqa: PLC0415 - C ext
+
+    if not isinstance(keys, Pkcs11KeyStore):  # pragma: no cover - only two kinds of store
+        raise InvalidInput(f"no card-management key in {keys!r}")
+    return keys

@@ -1,7 +1,9 @@
 """The counter's card reader: the chip in it, driven with the card-management key.
 
 Every administrative command asks the chip for a fresh challenge and signs it with the
-issuing agency's card-management key, so the chip accepts it once, from us only.
+issuing agency's card-management key, so the chip accepts it once, from us only. The
+key is in a passphrase-encrypted file, or in the HSM with the CA keys (`ca_setup.py`):
+either way only its `sign` is used here.
 """
 
 from __future__ import annotations
@@ -9,9 +11,10 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from pathlib import Path
+from typing import Protocol
 
 from cryptography import x509
-from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 
 from mynumbercard.adapters.pki import WrongCaKeyPassphrase
@@ -23,8 +26,9 @@ from mynumbercard.chip import (
     ResetPin,
     SetInitialPins,
     WriteCertificate,
+    admin_message,
     new_management_key,
-    sign_admin_command,
+    pack_authorization,
 )
 from mynumbercard.domain.certificate import CertKind
 from mynumbercard.domain.errors import Conflict, NotFound
@@ -33,12 +37,41 @@ from mynumbercard.domain.pins import PinKind
 MANAGEMENT_KEY_FILE = "card-management.key.pem"
 
 
-class CardManagementKey:
-    """The issuing agency's ECDSA P-256 key that authorises admin commands to chips,
-    kept passphrase-encrypted beside the CA keys."""
+class EcSigner(Protocol):
+    """An ECDSA P-256 key that signs (SHA-256, a DER signature) and never shows itself."""
+
+    def public_key(self) -> ec.EllipticCurvePublicKey: ...
+
+    def sign(self, data: bytes) -> bytes: ...
+
+
+class _KeyInMemory:
+    __slots__ = ("_key",)
 
     def __init__(self, key: ec.EllipticCurvePrivateKey) -> None:
         self._key = key
+
+    def __repr__(self) -> str:
+        return "_KeyInMemory(<private>)"
+
+    def public_key(self) -> ec.EllipticCurvePublicKey:
+        return self._key.public_key()
+
+    def sign(self, data: bytes) -> bytes:
+        return self._key.sign(data, ec.ECDSA(hashes.SHA256()))
+
+
+class CardManagementKey:
+    """The issuing agency's ECDSA P-256 key that authorises admin commands to chips:
+    kept passphrase-encrypted beside the CA keys (`create`, `load`) or in the HSM
+    (`CardManagementKey(signer)` with a `Pkcs11EcSigner`)."""
+
+    def __init__(self, signer: EcSigner | ec.EllipticCurvePrivateKey) -> None:
+        if isinstance(signer, ec.EllipticCurvePrivateKey):
+            signer = _KeyInMemory(signer)
+        if not isinstance(signer.public_key().curve, ec.SECP256R1):
+            raise Conflict("the card-management key must be an ECDSA P-256 key")
+        self._signer = signer
 
     def __repr__(self) -> str:
         return "CardManagementKey(<private>)"
@@ -74,12 +107,13 @@ class CardManagementKey:
 
     @property
     def public_key_pem(self) -> bytes:
-        return self._key.public_key().public_bytes(
+        return self._signer.public_key().public_bytes(
             serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
 
     def authorise(self, chip: Chip, command: AdminCommand) -> bytes:
         challenge = chip.admin_challenge()
-        return sign_admin_command(self._key, chip.card_id, challenge, command)
+        message = admin_message(chip.card_id, challenge, command)
+        return pack_authorization(challenge, self._signer.sign(message))
 
 
 class ChipTerminal:

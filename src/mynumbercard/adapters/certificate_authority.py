@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from datetime import datetime
 
 from cryptography import x509
+from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.serialization import Encoding
 from cryptography.x509 import ocsp
 
@@ -28,6 +29,10 @@ REASON_FLAGS: dict[RevocationReason, x509.ReasonFlags] = {
     RevocationReason.PRIVILEGE_WITHDRAWN: x509.ReasonFlags.privilege_withdrawn,
     RevocationReason.CERTIFICATE_HOLD: x509.ReasonFlags.certificate_hold,
 }
+
+_STATUSES = {ocsp.OCSPCertStatus.GOOD: OcspStatus.GOOD,
+             ocsp.OCSPCertStatus.REVOKED: OcspStatus.REVOKED,
+             ocsp.OCSPCertStatus.UNKNOWN: OcspStatus.UNKNOWN}
 
 
 class JpkiAuthority:
@@ -79,6 +84,27 @@ class JpkiAuthority:
 
     def ocsp_unauthorized(self) -> bytes:
         return ocsp_error_response(ocsp.OCSPResponseStatus.UNAUTHORIZED)
+
+    def ocsp_rehashed(self, *, kind: CertKind, serial: int, response: bytes,
+                      hash_algorithm: hashes.HashAlgorithm) -> bytes:
+        """The same answer as `response` (one of ours, for this certificate: same status,
+        revocation, thisUpdate, nextUpdate, producedAt), its CertID hashed with
+        `hash_algorithm`: a client matches a response to its request by the whole CertID."""
+        parsed = ocsp.load_der_ocsp_response(response)
+        if parsed.response_status is not ocsp.OCSPResponseStatus.SUCCESSFUL or (
+                parsed.serial_number != serial):
+            raise ValueError("not a successful response for this serial")
+        next_update = parsed.next_update_utc
+        if next_update is None:  # pragma: no cover - ours always carry one
+            raise ValueError("a pre-produced response carries its nextUpdate")
+        status = _STATUSES[parsed.certificate_status]
+        revoked = status is OcspStatus.REVOKED
+        return self.hierarchy.ocsp_response(
+            kind=kind, serial=serial, status=status,
+            revoked_at=parsed.revocation_time_utc if revoked else None,
+            reason=(parsed.revocation_reason or x509.ReasonFlags.unspecified) if revoked else None,
+            this_update=parsed.this_update_utc, next_update=next_update,
+            hash_algorithm=hash_algorithm, produced_at=parsed.produced_at_utc)
 
     def crl(self, *, kind: CertKind, shard: int, entries: Iterable[Revoked], number: int,
             this_update: datetime, next_update: datetime, delta_base: int | None) -> bytes:

@@ -13,5 +13,8 @@ def serve(
 ) -> None:
     """Serve the API (docs at /docs), /ocsp, the CRLs and the CA certificates."""
     # By name, as a factory: the CLI and the web layer stay independent of each other.
+    # The HTTP protocol answers plain OCSP requests itself and hands the rest to
+    # uvicorn's (web/ocsp_http.py).
     uvicorn.run("mynumbercard.web.app:create_app", factory=True, host=host, port=port,
-                workers=workers, log_level="warning" if workers > 1 else "info")
+                workers=workers, log_level="warning" if workers > 1 else "info",
+                http="mynumbercard.web.ocsp_http:OcspHttpProtocol")

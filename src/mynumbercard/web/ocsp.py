@@ -1,11 +1,17 @@
-"""The OCSP responder (RFC 6960 over HTTP, GET and POST), as a plain ASGI app.
+"""The OCSP responder (RFC 6960 over HTTP, GET and POST): its answers, and an ASGI form.
 
-It sits in front of FastAPI: no routing, validation or dependency injection per request.
 Each certificate's response was produced ahead of time and is re-signed at once when its
-status changes, so answering is a look-up: a per-process cache of one second (a
-revocation is visible within that), then one primary-key read. Only a serial nobody
-issued costs a signature (`unknown`, cached an hour). RFC 5019's lightweight profile:
-one CertID per request, SHA-1 CertIDs.
+status changes, so answering is a look-up. An answer is kept for one second per process
+(a revocation is visible within that), keyed by the request's bytes, so a repeated
+request costs a dictionary look-up: no DER parsing, no database, no signature. Then one
+primary-key read. A private-key operation happens only for a serial nobody issued
+(`unknown`, cached an hour) and for a CertID hashed with SHA-256/384/512: the
+pre-produced response names the certificate by SHA-1 (RFC 5019), and a client matches
+a response to its request by the whole CertID, so such a request is answered with the
+same answer re-signed under its own CertID hash, once per certificate and re-signing.
+
+`mynumbercard serve` answers most OCSP requests before they reach ASGI
+(`web/ocsp_http.py`); the ASGI form below serves the rest (`web/app.py`).
 """
 
 from __future__ import annotations
@@ -16,8 +22,10 @@ import logging
 import time
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, MutableMapping
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import format_datetime
+from threading import Lock
 from typing import Any
 from urllib.parse import unquote
 
@@ -39,82 +47,152 @@ MAX_REQUEST_BYTES = 4096  # a one-CertID request is about 100 bytes
 FRESH_FOR = 1.0  # seconds a process may reuse a response it read: revocations show within
 HTTP_MAX_AGE = 10  # seconds shared caches may keep an answer (a revocation must show fast)
 CACHE_ENTRIES = 100_000
-_MALFORMED = ocsp_error_response(x509_ocsp.OCSPResponseStatus.MALFORMED_REQUEST)
-_UNAUTHORIZED = ocsp_error_response(x509_ocsp.OCSPResponseStatus.UNAUTHORIZED)
-_INTERNAL_ERROR = ocsp_error_response(x509_ocsp.OCSPResponseStatus.INTERNAL_ERROR)
+REHASHED_ENTRIES = 10_000
 _log = logging.getLogger(__name__)
 _CONTENT_TYPE = (b"content-type", b"application/ocsp-response")
 
 
-def _headers(next_update: datetime | None) -> list[tuple[bytes, bytes]]:
-    headers = [_CONTENT_TYPE,
-               (b"cache-control", f"max-age={HTTP_MAX_AGE}, public, no-transform".encode())]
-    if next_update is not None:
-        expires = format_datetime(next_update.astimezone(UTC), usegmt=True)
-        headers.append((b"expires", expires.encode()))
-    return headers
+@dataclass(frozen=True, slots=True)
+class Answer:
+    """An OCSP answer ready to send: the body, its headers, and the same headers as the
+    lines of an HTTP/1.1 head (content-length included) for `web/ocsp_http.py`."""
+
+    payload: bytes
+    headers: tuple[tuple[bytes, bytes], ...]
+    head: bytes
+
+    @classmethod
+    def of(cls, payload: bytes, next_update: datetime | None = None) -> Answer:
+        headers = [_CONTENT_TYPE]
+        if next_update is not None:  # a signed answer: shared caches may keep it a little
+            headers.append((b"cache-control",
+                            f"max-age={HTTP_MAX_AGE}, public, no-transform".encode()))
+            expires = format_datetime(next_update.astimezone(UTC), usegmt=True)
+            headers.append((b"expires", expires.encode()))
+        headers.append((b"content-length", str(len(payload)).encode()))
+        head = b"".join(name + b": " + value + b"\r\n" for name, value in headers)
+        return cls(payload, tuple(headers), head)
+
+
+MALFORMED = Answer.of(ocsp_error_response(x509_ocsp.OCSPResponseStatus.MALFORMED_REQUEST))
+UNAUTHORIZED = Answer.of(ocsp_error_response(x509_ocsp.OCSPResponseStatus.UNAUTHORIZED))
+INTERNAL_ERROR = Answer.of(ocsp_error_response(x509_ocsp.OCSPResponseStatus.INTERNAL_ERROR))
+
+
+@dataclass(frozen=True, slots=True)
+class Query:
+    """What a well-formed request asks: one certificate of one of our CAs."""
+
+    kind: CertKind
+    serial: int
+    hash_algorithm: hashes.HashAlgorithm
 
 
 class OcspResponder:
+    """Answers OCSP requests; `answer` is the whole of it, the other methods its steps
+    for a caller that runs the event loop itself (`web/ocsp_http.py`)."""
+
     def __init__(self, container: Container) -> None:
         self._container = container
         self._reader = OcspReader(container.engine)
-        self._cache: OrderedDict[tuple[CertKind, int], tuple[float, bytes, list[Any]]] = (
+        self._fresh: dict[bytes, tuple[float, Answer]] = {}  # request bytes -> answer
+        self._rehashed: OrderedDict[tuple[CertKind, int, str], tuple[bytes, bytes]] = (
             OrderedDict())
+        self._rehash_lock = Lock()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["method"] == "POST":
             body, too_long = await _read_body(receive)
             der = None if too_long else body
         elif scope["method"] == "GET":
-            der = _from_path(scope["path"])
+            der = from_path(scope["path"])
         else:
-            await _send(send, 405, b"", [(b"allow", b"GET, POST")])
+            await _send(send, 405, b"", [(b"allow", b"GET, POST"), (b"content-length", b"0")])
             return
+        answer = await self.answer(der)
+        await _send(send, 200, answer.payload, list(answer.headers))
+
+    async def answer(self, der: bytes | None) -> Answer:
+        """The answer to a DER OCSPRequest (`None`: one that could not be read)."""
         try:
-            status, payload, headers = await self.answer(der)
+            found = self.at_once(der)
+            if not isinstance(found, Query):
+                return found
+            answer = await anyio.to_thread.run_sync(self.look_up, found)
         except Exception:  # an OCSP client gets an OCSP answer, never an HTML 500
             _log.exception("OCSP responder failure")
-            status, payload, headers = 200, _INTERNAL_ERROR, [_CONTENT_TYPE]
-        await _send(send, status, payload, headers)
+            return INTERNAL_ERROR
+        assert der is not None  # noqa: S101 - a Query comes only from bytes
+        self.remember(der, answer)
+        return answer
 
-    async def answer(self, der: bytes | None) -> tuple[int, bytes, list[Any]]:
+    def at_once(self, der: bytes | None) -> Answer | Query:
+        """An answer that needs no I/O (a fresh one, or an error), else what to look up.
+
+        Called on the event loop: a dictionary look-up and, on a miss, strict parsing."""
         if der is None:
-            return 200, _MALFORMED, [_CONTENT_TYPE]
+            return MALFORMED
+        fresh = self._fresh.get(der)
+        if fresh is not None and fresh[0] > time.monotonic():
+            return fresh[1]
         try:
             queries = parse_ocsp_request(der)
         except MalformedOcspRequest:
-            return 200, _MALFORMED, [_CONTENT_TYPE]
-        if len(queries) != 1:
-            return 200, _MALFORMED, [_CONTENT_TYPE]
+            return MALFORMED
+        if len(queries) != 1:  # RFC 5019: one CertID per request
+            return MALFORMED
         (query,) = queries
         kind = self._container.authority.hierarchy.kind_for_issuer(
             issuer_name_hash=query.issuer_name_hash, issuer_key_hash=query.issuer_key_hash,
             hash_algorithm=query.hash_algorithm)
-        if kind is None or not isinstance(query.hash_algorithm, hashes.SHA1):
-            return 200, _UNAUTHORIZED, [_CONTENT_TYPE]
-        key = (kind, query.serial)
-        cached = self._cache.get(key)
-        if cached is not None and cached[0] > time.monotonic():
-            return 200, cached[1], cached[2]
-        payload, headers = await anyio.to_thread.run_sync(self._look_up, kind, query.serial)
-        self._cache[key] = (time.monotonic() + FRESH_FOR, payload, headers)
-        self._cache.move_to_end(key)
-        if len(self._cache) > CACHE_ENTRIES:
-            self._cache.popitem(last=False)
-        return 200, payload, headers
+        if kind is None:
+            return UNAUTHORIZED
+        return Query(kind, query.serial, query.hash_algorithm)
 
-    def _look_up(self, kind: CertKind, serial: int) -> tuple[bytes, list[Any]]:
-        found = self._reader.get(kind, serial)
+    def look_up(self, query: Query) -> Answer:
+        """The pre-produced answer (blocking: run it in a thread)."""
+        found = self._reader.get(query.kind, query.serial)
         if found is not None:
             der, next_update = found
-            return der, _headers(next_update)
-        now = self._container.clock()
-        der = self._container.unknown_answers.get(self._container.authority, kind, serial, now)
-        return der, _headers(now + UNKNOWN_VALIDITY)
+        else:
+            now = self._container.clock()
+            der = self._container.unknown_answers.get(self._container.authority, query.kind,
+                                                      query.serial, now)
+            next_update = now + UNKNOWN_VALIDITY
+        if not isinstance(query.hash_algorithm, hashes.SHA1):
+            der = self._rehash(query, der)
+        return Answer.of(der, next_update)
+
+    def remember(self, der: bytes, answer: Answer) -> None:
+        """Keep an answer for `FRESH_FOR` seconds (called on the event loop)."""
+        fresh = self._fresh
+        fresh.pop(der, None)
+        fresh[der] = (time.monotonic() + FRESH_FOR, answer)
+        if len(fresh) > CACHE_ENTRIES:
+            del fresh[next(iter(fresh))]  # the oldest
+
+    def _rehash(self, query: Query, response: bytes) -> bytes:
+        """`response` under the request's CertID hash, signed once per response."""
+        key = (query.kind, query.serial, query.hash_algorithm.name)
+        with self._rehash_lock:
+            done = self._rehashed.get(key)
+            if done is not None and done[0] == response:
+                return done[1]
+        try:
+            rehashed = self._container.authority.ocsp_rehashed(
+                kind=query.kind, serial=query.serial, response=response,
+                hash_algorithm=query.hash_algorithm)
+        except ValueError:
+            return response  # an error answer (an expired certificate) carries no CertID
+        with self._rehash_lock:
+            self._rehashed[key] = (response, rehashed)
+            self._rehashed.move_to_end(key)
+            while len(self._rehashed) > REHASHED_ENTRIES:
+                self._rehashed.popitem(last=False)
+        return rehashed
 
 
-def _from_path(path: str) -> bytes | None:
+def from_path(path: str) -> bytes | None:
     """GET /ocsp/{url-encoded base64 of the DER request} (RFC 6960 A.1)."""
     encoded = unquote(path.removeprefix("/ocsp").lstrip("/"))
     if not encoded or len(encoded) > MAX_REQUEST_BYTES * 2:
@@ -138,8 +216,7 @@ async def _read_body(receive: Receive) -> tuple[bytes, bool]:
 
 
 async def _send(send: Send, status: int, body: bytes, headers: list[Any]) -> None:
-    await send({"type": "http.response.start", "status": status,
-                "headers": [*headers, (b"content-length", str(len(body)).encode())]})
+    await send({"type": "http.response.start", "status": status, "headers": headers})
     await send({"type": "http.response.body", "body": body})
 
 

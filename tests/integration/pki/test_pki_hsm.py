@@ -66,6 +66,25 @@ def test_keys_are_made_inside_and_cannot_leave(store: Any) -> None:
     assert "1234" not in repr(signer)
 
 
+def test_the_card_management_key_is_made_inside_and_signs_there(store: Any) -> None:
+    import pkcs11  # noqa: PLC0415
+    from cryptography.hazmat.primitives.asymmetric import ec  # noqa: PLC0415
+
+    signer = store.generate_ec("hsm-test-card-management")
+    assert signer.is_extractable() is False
+    with pytest.raises(pkcs11.AttributeSensitive):
+        signer._key[pkcs11.Attribute.VALUE]
+    assert isinstance(signer.public_key().curve, ec.SECP256R1)
+    data = b"an admin command and its challenge"
+    signer.public_key().verify(signer.sign(data), data, ec.ECDSA(hashes.SHA256()))
+    with pytest.raises(CaKeyExists):
+        store.generate_ec("hsm-test-card-management")
+    loaded = store.load_ec("hsm-test-card-management")
+    assert loaded.public_key() == signer.public_key()
+    assert store.load_ec("hsm-test-no-such-key") is None
+    assert "1234" not in repr(signer)
+
+
 def test_labels_are_exclusive_and_keys_load_again(store: Any, module: str) -> None:
     from mynumbercard.adapters.pki.hsm import Pkcs11KeyStore  # noqa: PLC0415
 

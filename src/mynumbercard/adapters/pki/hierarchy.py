@@ -125,6 +125,11 @@ class CaHierarchy:
         except (KeyError, TypeError, ValueError) as exc:
             raise errors.Conflict(f"the CA metadata in {directory} is damaged") from exc
 
+    @property
+    def ident(self) -> str:
+        """The hierarchy's random id (in every CA name and key label)."""
+        return str(self._metadata["id"])
+
     def verify_keys(self) -> None:
         """Load the keys the CA works with (both issuing CAs and both OCSP signers) and
         check them against their certificates: a start-up check, where a wrong passphrase

@@ -2,7 +2,9 @@
 
 Keys are generated inside the token as token objects (CKA_TOKEN), private, sensitive
 and not extractable (CKA_SENSITIVE true, CKA_EXTRACTABLE false), allowed to sign only;
-signing is CKM_SHA256_RSA_PKCS inside the token. One logged-in session per store; a
+signing is CKM_SHA256_RSA_PKCS inside the token. The card-management key (ECDSA P-256)
+lives there too: CKM_ECDSA over a SHA-256 digest made here, the token's r || s returned
+as a DER ECDSA-Sig-Value. One logged-in session per store; a
 PKCS#11 session is not safe for concurrent use, so calls on it are serialised.
 
 Note for tests and operations: softhsm2 reads SOFTHSM2_CONF once per process, when the
@@ -20,7 +22,8 @@ from types import TracebackType
 from typing import Any
 
 import pkcs11
-from cryptography.hazmat.primitives.asymmetric import rsa
+from cryptography.hazmat.primitives.asymmetric import ec, rsa
+from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
 from pkcs11 import Attribute, KeyType, Mechanism, MechanismFlag, ObjectClass
 
 from mynumbercard.adapters.pki.errors import (
@@ -41,6 +44,15 @@ _PIN_ERRORS = (
 )
 
 
+_P256 = bytes.fromhex("06082a8648ce3d030107")  # namedCurve secp256r1 (RFC 5480 2.1.1.1)
+_KEY_ONLY_SIGNS = {
+    Attribute.PRIVATE: True,
+    Attribute.SENSITIVE: True,
+    Attribute.EXTRACTABLE: False,
+    Attribute.DECRYPT: False,
+    Attribute.UNWRAP: False,
+    Attribute.DERIVE: False,
+}
 _SALT = secrets.token_bytes(16)
 _LOGINS: dict[tuple[str, str], bytes] = {}
 
@@ -80,6 +92,38 @@ class Pkcs11Signer:
     def is_sensitive(self) -> bool:
         with self._lock:
             return bool(self._key[Attribute.SENSITIVE])
+
+
+class Pkcs11EcSigner:
+    """An ECDSA P-256 key inside the token (the card-management key): `sign` gives a DER
+    ECDSA-Sig-Value over SHA-256 of the data."""
+
+    __slots__ = ("_key", "_lock", "_public", "label")
+
+    def __init__(self, label: str, key: Any, public: ec.EllipticCurvePublicKey,
+                 lock: threading.Lock) -> None:
+        self.label = label
+        self._key = key
+        self._public = public
+        self._lock = lock
+
+    def __repr__(self) -> str:
+        return f"Pkcs11EcSigner(label={self.label!r})"
+
+    def public_key(self) -> ec.EllipticCurvePublicKey:
+        return self._public
+
+    def is_extractable(self) -> bool:
+        with self._lock:
+            return bool(self._key[Attribute.EXTRACTABLE])
+
+    def sign(self, data: bytes) -> bytes:
+        digest = hashlib.sha256(data).digest()
+        with self._lock:
+            raw = bytes(self._key.sign(digest, mechanism=Mechanism.ECDSA))
+        half = len(raw) // 2
+        return encode_dss_signature(int.from_bytes(raw[:half], "big"),
+                                    int.from_bytes(raw[half:], "big"))
 
 
 class Pkcs11KeyStore:
@@ -131,10 +175,11 @@ class Pkcs11KeyStore:
     ) -> None:
         self.close()
 
-    def _find(self, object_class: ObjectClass, label: str) -> Any | None:
+    def _find(self, object_class: ObjectClass, label: str,
+              key_type: KeyType = KeyType.RSA) -> Any | None:
         template = {
             Attribute.CLASS: object_class,
-            Attribute.KEY_TYPE: KeyType.RSA,
+            Attribute.KEY_TYPE: key_type,
             Attribute.LABEL: label,
         }
         found = list(self._session.get_objects(template))
@@ -155,14 +200,7 @@ class Pkcs11KeyStore:
                 store=True,
                 capabilities=MechanismFlag.SIGN | MechanismFlag.VERIFY,
                 public_template={Attribute.PUBLIC_EXPONENT: b"\x01\x00\x01"},
-                private_template={
-                    Attribute.PRIVATE: True,
-                    Attribute.SENSITIVE: True,
-                    Attribute.EXTRACTABLE: False,
-                    Attribute.DECRYPT: False,
-                    Attribute.UNWRAP: False,
-                    Attribute.DERIVE: False,
-                },
+                private_template=_KEY_ONLY_SIGNS,
             )
             return Pkcs11Signer(label, private, _public_key(public), self._lock)
 
@@ -174,6 +212,41 @@ class Pkcs11KeyStore:
                 raise CaKeyNotFound(f"no CA key labelled {label!r} in the token")
             public = self._find(ObjectClass.PUBLIC_KEY, label)
             return Pkcs11Signer(label, private, _public_key(public or private), self._lock)
+
+    def generate_ec(self, label: str) -> Pkcs11EcSigner:
+        """A new ECDSA P-256 key in the token (refused if the label is taken)."""
+        check_label(label)
+        with self._lock:
+            if self._find(ObjectClass.PRIVATE_KEY, label, KeyType.EC) is not None:
+                raise CaKeyExists(f"a key labelled {label!r} already exists")
+            parameters = self._session.create_domain_parameters(
+                KeyType.EC, {Attribute.EC_PARAMS: _P256}, local=True)
+            public, private = parameters.generate_keypair(
+                id=label.encode("ascii"), label=label, store=True,
+                capabilities=MechanismFlag.SIGN | MechanismFlag.VERIFY,
+                private_template=_KEY_ONLY_SIGNS)
+            return Pkcs11EcSigner(label, private, _ec_public_key(public), self._lock)
+
+    def load_ec(self, label: str) -> Pkcs11EcSigner | None:
+        """The ECDSA key labelled so, or None if the token has none."""
+        check_label(label)
+        with self._lock:
+            private = self._find(ObjectClass.PRIVATE_KEY, label, KeyType.EC)
+            if private is None:
+                return None
+            public = self._find(ObjectClass.PUBLIC_KEY, label, KeyType.EC)
+            if public is None:
+                raise CaKeyNotFound(f"the public half of {label!r} is missing from the token")
+            return Pkcs11EcSigner(label, private, _ec_public_key(public), self._lock)
+
+
+def _ec_public_key(key: Any) -> ec.EllipticCurvePublicKey:
+    if bytes(key[Attribute.EC_PARAMS]) != _P256:
+        raise errors.Conflict("the token's card-management key is not on P-256")
+    point = bytes(key[Attribute.EC_POINT])
+    if point[:2] == b"\x04\x41":  # DER OCTET STRING around the point (PKCS#11 2.40)
+        point = point[2:]
+    return ec.EllipticCurvePublicKey.from_encoded_point(ec.SECP256R1(), point)
 
 
 def _public_key(key: Any) -> rsa.RSAPublicKey:
