@@ -128,10 +128,12 @@ def main() -> None:
                         help="a cluster kept by bench_validity_register.py --keep")
     args = parser.parse_args()
     cluster: Any
+    stop: Callable[[Any], None] = PgCluster.stop
     if args.keep is not None:
-        from bench_validity_register import kept_cluster  # noqa: PLC0415
+        from bench_validity_register import kept_cluster, stop_kept  # noqa: PLC0415
 
         cluster, url = kept_cluster(args.keep)
+        stop = stop_kept  # leaves the kept directory in place
         migrate.upgrade(make_engine(url))  # the kept register may predate newer migrations
     else:
         cluster = PgCluster.start()
@@ -184,7 +186,7 @@ def main() -> None:
         print(f"audit findings: {answer['findings']:,} {answer['by_cause']}")
         engine.dispose()
     finally:
-        cluster.stop()
+        stop(cluster)
 
 
 if __name__ == "__main__":

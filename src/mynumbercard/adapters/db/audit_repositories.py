@@ -11,6 +11,7 @@ from sqlalchemy import Connection, func, select, update
 from mynumbercard.adapters.db.certificate_repositories import as_utc
 from mynumbercard.adapters.db.mail_repositories import insert_ignoring_duplicates
 from mynumbercard.adapters.db.tables import (
+    applications,
     cards,
     certificates,
     correction_cases,
@@ -42,11 +43,15 @@ class SqlValidityAudit:
         return None if lo is None else (int(lo), int(hi))
 
     def cards(self, lo: int, hi: int) -> Sequence[AuditedCard]:
+        # The application day: kept on the card, or (cards stored before it was) on the
+        # application that made it.
+        applied = func.coalesce(cards.c.applied_on, applications.c.received_on)
         query = (select(cards.c.id, cards.c.resident_id, residents.c.municipality_code,
-                        residents.c.birth_date, cards.c.applied_on, cards.c.issued_on,
+                        residents.c.birth_date, applied.label("applied_on"), cards.c.issued_on,
                         cards.c.expires_on, residents.c.residence_status,
                         residents.c.period_of_stay_until)
                  .join(residents, residents.c.id == cards.c.resident_id)
+                 .outerjoin(applications, applications.c.card_id == cards.c.id)
                  .where(cards.c.id >= lo, cards.c.id <= hi, cards.c.status.in_(IN_USE))
                  .order_by(cards.c.id))
         return [AuditedCard(r.id, r.resident_id, r.municipality_code, r.birth_date,
