@@ -48,7 +48,7 @@ def test_killed_mid_run_then_run_again_no_duplicate_and_no_missing_letter(
                           engine=engine, clock=clock)
     card_ids = set(cards_expiring(container, [date(2027, 2, 25)] * CARDS))
     env = os.environ | {"MYNUMBERCARD_HOME": str(tmp_path), "MYNUMBERCARD_DATABASE_URL":
-                        database_url, "MYNUMBERCARD_JOB_CHUNK_ROWS": "20"}
+                        database_url, "MYNUMBERCARD_JOB_CHUNK_ROWS": "10"}
     first = _job(env)
     deadline = time.monotonic() + 120
     while _done_chunks(engine) < 10:  # some chunks committed, most not
