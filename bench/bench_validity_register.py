@@ -45,7 +45,7 @@ from mynumbercard.adapters.db.engine import make_engine
 from mynumbercard.domain.certificate import JST
 from mynumbercard.domain.dates import months_after
 
-from pgcluster import PgCluster, _free_port, find_pg_bin
+from pgcluster import PgCluster, find_pg_bin, free_port
 
 DATABASE = "register"
 TABLES = ("residents", "resident_events", "cards", "certificates", "application_forms",
@@ -73,7 +73,7 @@ def start_cluster(root: Path | None) -> PgCluster:
     root.mkdir(parents=True)
     if os.geteuid() == 0:
         shutil.chown(root, "postgres", "postgres")
-    cluster = PgCluster(bindir, root.resolve(), _free_port())
+    cluster = PgCluster(bindir, root.resolve(), free_port())
     cluster._run("initdb", "-D", str(cluster.root / "data"), "-U", "postgres", "--auth=trust",
                  "--encoding=UTF8", "--locale=C.UTF-8", "--no-sync")
     _pg_start(cluster)
@@ -91,7 +91,7 @@ def kept_cluster(root: Path) -> tuple[PgCluster, str]:
     bindir = find_pg_bin()
     if bindir is None:
         raise SystemExit("no PostgreSQL server binaries (pg_ctl) on this machine")
-    cluster = PgCluster(bindir, root.resolve(), _free_port())
+    cluster = PgCluster(bindir, root.resolve(), free_port())
     _pg_start(cluster)
     return cluster, cluster.database_url(DATABASE)
 

@@ -23,7 +23,7 @@ def find_pg_bin() -> Path | None:
     return versions[0].parent if versions else None
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
@@ -56,7 +56,7 @@ class PgCluster:
         root = Path(tempfile.mkdtemp(prefix="mynumbercard-pg-"))
         if os.geteuid() == 0:
             shutil.chown(root, "postgres", "postgres")
-        cluster = cls(bindir, root, _free_port())
+        cluster = cls(bindir, root, free_port())
         cluster._run("initdb", "-D", str(root / "data"), "-U", "postgres", "--auth=trust",
                      "--encoding=UTF8", "--locale=C.UTF-8", "--no-sync")
         options = (f"-p {cluster.port} -c listen_addresses=127.0.0.1 -k {root} -c fsync=off "

@@ -9,7 +9,6 @@ from pathlib import Path
 
 import pytest
 from pypdf import PdfReader
-from typer.testing import CliRunner
 
 from mynumbercard import bootstrap
 from mynumbercard.adapters.photo.samples import sample_portrait
@@ -21,9 +20,9 @@ from mynumbercard.services import applications as apps
 from mynumbercard.services import issuance, register
 from mynumbercard.services.application_ports import FormReason
 
+from cli_checks import ok, runner
 from conftest import CA_PASSPHRASE
 
-runner = CliRunner()
 ADMIN = Actor("test", Role.ADMIN)
 
 
@@ -38,12 +37,6 @@ def wired(database_url: str, tmp_path: Path, ca_template: Path,
         monkeypatch.setenv(key, value)
     with bootstrap.container() as container:
         yield container
-
-
-def _ok(*args: str) -> str:
-    result = runner.invoke(app, list(args))
-    assert result.exit_code == 0, result.output
-    return result.stdout
 
 
 def _approved(wired: bootstrap.Container, n: int) -> None:
@@ -67,45 +60,45 @@ def _approved(wired: bootstrap.Container, n: int) -> None:
 def test_production_ship_receive_and_the_notices_of_issuance(wired: bootstrap.Container,
                                                              tmp_path: Path) -> None:
     _approved(wired, 3)
-    produced = json.loads(_ok("jobs", "production"))
+    produced = json.loads(ok("jobs", "production"))
     assert produced["cards"] == 3
     assert len(list(wired.settings.vault_directory.glob("*.card"))) == 3
-    assert json.loads(_ok("jobs", "production"))["cards"] == 0  # nothing left: idempotent
-    shipped = json.loads(_ok("jobs", "ship"))
+    assert json.loads(ok("jobs", "production"))["cards"] == 0  # nothing left: idempotent
+    shipped = json.loads(ok("jobs", "ship"))
     assert shipped["cards"] == 3
     assert sorted(s["office"] for s in shipped["shipments"]) == ["01101", "13101"]
     for shipment in shipped["shipments"]:
         issuance.receive_shipment(wired.uow, actor=ADMIN, shipment_id=shipment["id"],
                                   now=wired.clock())
     out = tmp_path / "letters"
-    paths = _ok("letters", "issuance-notices", "--out", str(out)).split()
+    paths = ok("letters", "issuance-notices", "--out", str(out)).split()
     assert len(paths) == 3
     assert all(Path(p).parent == out and Path(p).name.startswith("issuance-notice-")
                for p in paths)
     text = PdfReader(paths[0]).pages[1].extract_text()
     assert "交付通知書" in text
     assert "令和" in text
-    assert _ok("letters", "issuance-notices", "--out", str(out)).split() == []  # not twice
+    assert ok("letters", "issuance-notices", "--out", str(out)).split() == []  # not twice
 
 
 def test_uncollected_cards_get_a_reminder_then_are_destroyed(wired: bootstrap.Container,
                                                             tmp_path: Path) -> None:
     _approved(wired, 1)
-    _ok("jobs", "production")
-    (shipment,) = json.loads(_ok("jobs", "ship"))["shipments"]
+    ok("jobs", "production")
+    (shipment,) = json.loads(ok("jobs", "ship"))["shipments"]
     issuance.receive_shipment(wired.uow, actor=ADMIN, shipment_id=shipment["id"],
                               now=wired.clock())
-    _ok("letters", "issuance-notices", "--out", str(tmp_path / "letters"))
-    assert _ok("jobs", "uncollected", "--out", str(tmp_path / "reminders")).split() == []
+    ok("letters", "issuance-notices", "--out", str(tmp_path / "letters"))
+    assert ok("jobs", "uncollected", "--out", str(tmp_path / "reminders")).split() == []
 
     def later(days: int) -> list[str]:
         day = (datetime.now(UTC) + timedelta(days=days)).date().isoformat()
         return ["jobs", "uncollected", "--out", str(tmp_path / "reminders"), "--on", day]
 
     # Past the 3-month deadline: a reminder, once.
-    (reminder,) = _ok(*later(100)).split()
+    (reminder,) = ok(*later(100)).split()
     assert Path(reminder).name.startswith("reminder-")
-    assert _ok(*later(101)).split() == []
+    assert ok(*later(101)).split() == []
     # Past the 6-month keeping period: destroyed, the application void.
     result = runner.invoke(app, later(200))
     assert result.exit_code == 0, result.output

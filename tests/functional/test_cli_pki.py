@@ -4,15 +4,11 @@ from __future__ import annotations
 
 import base64
 import json
-import os
 import shutil
-import socket
 import subprocess
-import sys
 import time
 import urllib.parse
 import urllib.request
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -20,40 +16,20 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.serialization import Encoding
 from cryptography.x509 import ocsp as x509_ocsp
-from typer.testing import CliRunner
 
 from mynumbercard.adapters.db.engine import make_engine
 from mynumbercard.adapters.db.repositories import SqlUnitOfWork
 from mynumbercard.cli.main import app
 from mynumbercard.domain.certificate import CertKind
 
-from conftest import CA_PASSPHRASE
+from cli_checks import ok, openssl_ocsp, runner
 
-runner = CliRunner()
 needs_openssl = pytest.mark.skipif(shutil.which("openssl") is None,
                                    reason="the openssl binary is not installed")
 
 
-@pytest.fixture
-def env(database_url: str, tmp_path: Path, ca_template: Path,
-        monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
-    home = tmp_path / "home"
-    shutil.copytree(ca_template, home / "ca")
-    values = {"MYNUMBERCARD_HOME": str(home), "MYNUMBERCARD_DATABASE_URL": database_url,
-              "MYNUMBERCARD_CA_PASSPHRASE": CA_PASSPHRASE, "MYNUMBERCARD_CRL_SHARDS": "4"}
-    for key, value in values.items():
-        monkeypatch.setenv(key, value)
-    return values
-
-
-def _ok(*args: str, stdin: str | None = None) -> str:
-    result = runner.invoke(app, list(args), input=stdin)
-    assert result.exit_code == 0, result.output
-    return result.stdout
-
-
 def _demo_card(path: Path) -> dict[str, str]:
-    return json.loads(_ok("card", "demo", str(path), "--pin", "1234", "--password", "ABC123"))
+    return json.loads(ok("card", "demo", str(path), "--pin", "1234", "--password", "ABC123"))
 
 
 def test_ca_init_refuses_to_overwrite_and_export_writes_the_four_files(env: dict[str, str],
@@ -61,7 +37,7 @@ def test_ca_init_refuses_to_overwrite_and_export_writes_the_four_files(env: dict
     again = runner.invoke(app, ["ca", "init"])
     assert again.exit_code == 4
     assert "refusing to overwrite" in again.output
-    listed = _ok("ca", "export", str(tmp_path / "out")).split()
+    listed = ok("ca", "export", str(tmp_path / "out")).split()
     assert sorted(Path(p).name for p in listed) == ["auth-ca.pem", "ocsp.pem", "root.pem",
                                                     "sign-ca.pem"]
 
@@ -83,13 +59,13 @@ def test_card_demo_cert_and_sign_verify_with_openssl(env: dict[str, str], tmp_pa
     assert made["name"]
     assert made["sign_serial"]
     assert made["auth_serial"]
-    _ok("ca", "export", str(tmp_path / "ca"))
+    ok("ca", "export", str(tmp_path / "ca"))
     auth_pem = tmp_path / "auth.pem"
-    auth_pem.write_text(_ok("card", "cert", str(card), "--kind", "auth"))
+    auth_pem.write_text(ok("card", "cert", str(card), "--kind", "auth"))
     refused = runner.invoke(app, ["card", "cert", str(card), "--kind", "sign"])
     assert refused.exit_code != 0
     sign_pem = tmp_path / "sign.pem"
-    sign_pem.write_text(_ok("card", "cert", str(card), "--kind", "sign", "--password", "ABC123"))
+    sign_pem.write_text(ok("card", "cert", str(card), "--kind", "sign", "--password", "ABC123"))
     for kind, pem in (("auth", auth_pem), ("sign", sign_pem)):
         verified = subprocess.run(
             ["openssl", "verify", "-CAfile", str(tmp_path / "ca" / "root.pem"), "-untrusted",
@@ -101,7 +77,7 @@ def test_card_demo_cert_and_sign_verify_with_openssl(env: dict[str, str], tmp_pa
     assert int(serial.split("=")[1], 16) == int(made["auth_serial"], 16)
     data, signature = tmp_path / "data.txt", tmp_path / "data.sig"
     data.write_bytes(b"my number card")
-    _ok("card", "sign", str(card), "--kind", "auth", "--pin", "1234", "--in", str(data),
+    ok("card", "sign", str(card), "--kind", "auth", "--pin", "1234", "--in", str(data),
         "--out", str(signature))
     public = tmp_path / "pub.pem"
     subprocess.run(["openssl", "x509", "-in", str(auth_pem), "-pubkey", "-noout", "-out",
@@ -129,8 +105,8 @@ def test_wrong_pins_count_down_lock_and_only_the_counter_unlocks(env: dict[str, 
     right_but_locked = runner.invoke(app, [*sign, "--pin", "1234"])
     assert right_but_locked.exit_code != 0
     assert "municipal office" in right_but_locked.output
-    _ok("card", "unlock", str(card), "--kind", "auth", "--new-pin", "4321")
-    _ok(*sign, "--pin", "4321")
+    ok("card", "unlock", str(card), "--kind", "auth", "--new-pin", "4321")
+    ok(*sign, "--pin", "4321")
 
 
 def test_a_card_from_another_ca_is_refused_by_the_counter(env: dict[str, str],
@@ -143,7 +119,7 @@ def test_a_card_from_another_ca_is_refused_by_the_counter(env: dict[str, str],
     sign = ["card", "sign", str(card), "--kind", "auth", "--in", str(data), "--out",
             str(tmp_path / "sig")]
     monkeypatch.setenv("MYNUMBERCARD_HOME", str(tmp_path / "another-agency"))
-    _ok("ca", "init")
+    ok("ca", "init")
     before = json.loads(card.read_text())
     refused = runner.invoke(app, ["card", "unlock", str(card), "--kind", "auth",
                                   "--new-pin", "4321"])
@@ -152,7 +128,7 @@ def test_a_card_from_another_ca_is_refused_by_the_counter(env: dict[str, str],
     assert "Traceback" not in refused.output
     after = json.loads(card.read_text())
     assert after["body"]["pins"] == before["body"]["pins"]  # the PIN was not reset
-    _ok(*sign, "--pin", "1234")
+    ok(*sign, "--pin", "1234")
     assert runner.invoke(app, [*sign, "--pin", "4321"]).exit_code != 0
 
 
@@ -170,11 +146,11 @@ def test_a_corrupted_card_file_is_refused_and_left_alone(env: dict[str, str], tm
 def test_ocsp_signers_renew_and_every_response_is_re_signed(env: dict[str, str],
                                                            tmp_path: Path):
     made = _demo_card(tmp_path / "card.json")
-    out = _ok("ca", "renew-ocsp")
+    out = ok("ca", "renew-ocsp")
     assert "sign: new OCSP signer" in out
     assert "auth: new OCSP signer" in out
     assert "2 OCSP responses re-signed" in out
-    _ok("ca", "export", str(tmp_path / "ca"))
+    ok("ca", "export", str(tmp_path / "ca"))
     pems = (tmp_path / "ca" / "ocsp.pem").read_bytes()
     signers = x509.load_pem_x509_certificates(pems)
     assert len(signers) == 2
@@ -187,16 +163,16 @@ def test_ocsp_signers_renew_and_every_response_is_re_signed(env: dict[str, str],
     new_keys = {x509.SubjectKeyIdentifier.from_public_key(s.public_key()).digest
                 for s in signers}  # type: ignore[arg-type]
     assert response.responder_key_hash in new_keys  # signed by a renewed signer
-    assert "0 OCSP responses re-signed" in _ok("ocsp", "refresh")
+    assert "0 OCSP responses re-signed" in ok("ocsp", "refresh")
 
 
 def test_cert_revoke_suspend_status_and_crl_publish(env: dict[str, str], tmp_path: Path):
     made = _demo_card(tmp_path / "card.json")
-    status = json.loads(_ok("cert", "status", made["auth_serial"]))
+    status = json.loads(ok("cert", "status", made["auth_serial"]))
     assert status["status"] == "active"
-    suspended = json.loads(_ok("cert", "suspend", made["auth_serial"]))
+    suspended = json.loads(ok("cert", "suspend", made["auth_serial"]))
     assert (suspended["status"], suspended["reason"]) == ("suspended", "certificateHold")
-    revoked = json.loads(_ok("cert", "revoke", made["sign_serial"], "--reason",
+    revoked = json.loads(ok("cert", "revoke", made["sign_serial"], "--reason",
                              "keyCompromise"))
     assert (revoked["status"], revoked["reason"]) == ("revoked", "keyCompromise")
     assert runner.invoke(app, ["cert", "revoke", made["sign_serial"], "--reason",
@@ -205,48 +181,9 @@ def test_cert_revoke_suspend_status_and_crl_publish(env: dict[str, str], tmp_pat
                                "boredom"]).exit_code == 2
     assert runner.invoke(app, ["cert", "status", "abc123"]).exit_code == 3
     assert runner.invoke(app, ["cert", "status", "xyz"]).exit_code == 2
-    paths = _ok("crl", "publish").split()
+    paths = ok("crl", "publish").split()
     assert len(paths) == 8
     assert all(Path(p).is_file() for p in paths)
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-@pytest.fixture
-def server(env: dict[str, str]) -> Iterator[str]:
-    port = _free_port()
-    executable = Path(sys.executable).with_name("mynumbercard")
-    with subprocess.Popen([str(executable), "serve", "--port", str(port)],
-                          env={**os.environ, **env}, stdout=subprocess.DEVNULL,
-                          stderr=subprocess.DEVNULL) as process:
-        base = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                with urllib.request.urlopen(f"{base}/healthz"):
-                    break
-            except OSError:
-                assert time.monotonic() < deadline, "the server did not start"
-                time.sleep(0.2)
-        try:
-            yield base
-        finally:
-            process.terminate()
-            process.wait(timeout=10)
-
-
-def _ocsp(base: str, ca: Path, kind: str, *target: str) -> str:
-    chain = ca / f"{kind}-chain.pem"
-    chain.write_bytes((ca / "root.pem").read_bytes() + (ca / f"{kind}-ca.pem").read_bytes())
-    result = subprocess.run(
-        ["openssl", "ocsp", "-issuer", str(ca / f"{kind}-ca.pem"), *target, "-url",
-         f"{base}/ocsp", "-CAfile", str(chain), "-resp_text"],
-        capture_output=True, text=True, check=False, timeout=30)
-    return result.stdout + result.stderr
 
 
 @needs_openssl
@@ -255,22 +192,22 @@ def test_openssl_ocsp_against_the_running_responder(env: dict[str, str], server:
     card = tmp_path / "card.json"
     made = _demo_card(card)
     ca = tmp_path / "ca"
-    _ok("ca", "export", str(ca))
+    ok("ca", "export", str(ca))
     auth_pem = tmp_path / "auth.pem"
-    auth_pem.write_text(_ok("card", "cert", str(card), "--kind", "auth"))
-    good = _ocsp(server, ca, "auth", "-cert", str(auth_pem))
+    auth_pem.write_text(ok("card", "cert", str(card), "--kind", "auth"))
+    good = openssl_ocsp(server, ca, "auth", "-cert", str(auth_pem))
     assert "Response verify OK" in good
     assert f"{auth_pem}: good" in good
-    _ok("cert", "revoke", made["auth_serial"], "--reason", "keyCompromise")
+    ok("cert", "revoke", made["auth_serial"], "--reason", "keyCompromise")
     revoked_at = time.monotonic()
-    while f"{auth_pem}: revoked" not in (revoked := _ocsp(server, ca, "auth", "-cert",
+    while f"{auth_pem}: revoked" not in (revoked := openssl_ocsp(server, ca, "auth", "-cert",
                                                           str(auth_pem))):
         assert time.monotonic() - revoked_at < 3, "a revocation shows within seconds"
         time.sleep(0.2)
     assert "Response verify OK" in revoked
     assert f"{auth_pem}: revoked" in revoked
     assert "Reason: keyCompromise" in revoked
-    unknown = _ocsp(server, ca, "auth", "-serial", "0x1234abcd")
+    unknown = openssl_ocsp(server, ca, "auth", "-serial", "0x1234abcd")
     assert "Response verify OK" in unknown
     assert "0x1234abcd: unknown" in unknown
     request = urllib.request.Request(f"{server}/ocsp", data=b"\x30\x03garbage", method="POST",

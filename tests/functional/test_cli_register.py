@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -15,6 +14,8 @@ import pytest
 from typer.testing import CliRunner
 
 from mynumbercard.cli.main import app
+
+from pgcluster import free_port
 
 runner = CliRunner()
 
@@ -87,17 +88,11 @@ def test_municipality_show_json():
     }
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 def test_serve_answers_on_the_given_port(env: dict[str, str]):
     executable = Path(sys.executable).with_name("mynumbercard")
     assert executable.exists(), "the console script is installed with the package"
     assert runner.invoke(app, ["db", "upgrade"]).exit_code == 0
-    port = _free_port()
+    port = free_port()
     with subprocess.Popen(
         [executable, "serve", "--host", "127.0.0.1", "--port", str(port)],
         env={**os.environ, **env}, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,

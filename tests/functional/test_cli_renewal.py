@@ -4,19 +4,12 @@ OpenSSL against the running responder."""
 from __future__ import annotations
 
 import json
-import os
 import shutil
-import socket
-import subprocess
-import sys
 import time
-import urllib.request
-from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
 from mynumbercard.adapters.db.engine import make_engine
 from mynumbercard.bootstrap import Container
@@ -27,75 +20,15 @@ from mynumbercard.domain.resident import Sex
 from mynumbercard.domain.staff import Actor, Role
 from mynumbercard.services import cards, certificates, register
 
-from conftest import CA_PASSPHRASE, FrozenClock
+from cli_checks import ok, openssl_ocsp, runner
+from conftest import FrozenClock
 
-runner = CliRunner()
 needs_openssl = pytest.mark.skipif(shutil.which("openssl") is None,
                                    reason="the openssl binary is not installed")
 
 
-# -- as in test_cli_pki.py -----------------------------------------------------------------
-
-@pytest.fixture
-def env(database_url: str, tmp_path: Path, ca_template: Path,
-        monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
-    home = tmp_path / "home"
-    shutil.copytree(ca_template, home / "ca")
-    values = {"MYNUMBERCARD_HOME": str(home), "MYNUMBERCARD_DATABASE_URL": database_url,
-              "MYNUMBERCARD_CA_PASSPHRASE": CA_PASSPHRASE, "MYNUMBERCARD_CRL_SHARDS": "4"}
-    for key, value in values.items():
-        monkeypatch.setenv(key, value)
-    return values
-
-
-def _ok(*args: str, stdin: str | None = None) -> str:
-    result = runner.invoke(app, list(args), input=stdin)
-    assert result.exit_code == 0, result.output
-    return result.stdout
-
-
 def _demo_card(path: Path) -> dict[str, str]:
-    return json.loads(_ok("card", "demo", str(path), "--pin", "1234", "--password", "ABC123"))
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-@pytest.fixture
-def server(env: dict[str, str]) -> Iterator[str]:
-    port = _free_port()
-    executable = Path(sys.executable).with_name("mynumbercard")
-    with subprocess.Popen([str(executable), "serve", "--port", str(port)],
-                          env={**os.environ, **env}, stdout=subprocess.DEVNULL,
-                          stderr=subprocess.DEVNULL) as process:
-        base = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                with urllib.request.urlopen(f"{base}/healthz"):
-                    break
-            except OSError:
-                assert time.monotonic() < deadline, "the server did not start"
-                time.sleep(0.2)
-        try:
-            yield base
-        finally:
-            process.terminate()
-            process.wait(timeout=10)
-
-
-def _ocsp(base: str, ca: Path, kind: str, *target: str) -> str:
-    chain = ca / f"{kind}-chain.pem"
-    chain.write_bytes((ca / "root.pem").read_bytes() + (ca / f"{kind}-ca.pem").read_bytes())
-    result = subprocess.run(
-        ["openssl", "ocsp", "-issuer", str(ca / f"{kind}-ca.pem"), *target, "-url",
-         f"{base}/ocsp", "-CAfile", str(chain), "-resp_text"],
-        capture_output=True, text=True, check=False, timeout=30)
-    return result.stdout + result.stderr
-
+    return json.loads(ok("card", "demo", str(path), "--pin", "1234", "--password", "ABC123"))
 
 
 # -- renewal and expiry ----------------------------------------------------------------
@@ -110,12 +43,12 @@ def test_card_renew_refuses_before_the_window_and_issues_where_none_is_valid(
     refused = runner.invoke(app, ["card", "renew", str(card)])
     assert refused.exit_code != 0
     assert "renewal opens on" in refused.stderr
-    _ok("cert", "revoke", made["auth_serial"] or "", "--reason", "keyCompromise")
-    renewed = json.loads(_ok("card", "renew", str(card), "--kind", "auth"))
+    ok("cert", "revoke", made["auth_serial"] or "", "--reason", "keyCompromise")
+    renewed = json.loads(ok("card", "renew", str(card), "--kind", "auth"))
     assert [c["kind"] for c in renewed["certificates"]] == ["auth"]
-    on_card = _ok("card", "cert", str(card), "--kind", "auth")
+    on_card = ok("card", "cert", str(card), "--kind", "auth")
     assert on_card.startswith("-----BEGIN CERTIFICATE-----")
-    status = json.loads(_ok("cert", "status", renewed["certificates"][0]["serial"]))
+    status = json.loads(ok("cert", "status", renewed["certificates"][0]["serial"]))
     assert status["status"] == "active"
 
 
@@ -148,7 +81,7 @@ def _expired_card(env: dict[str, str], out: Path) -> int:
         issued = certificates.issue_certificates(wired.uow, wired.authority, terminal,
                                                  actor=CLERK, now=wired.clock())
         (auth,) = [c for c in issued if c.kind.value == "auth"]
-        out.write_text(_ok("card", "cert", str(wired.vault.path("MINOR-2021")),
+        out.write_text(ok("card", "cert", str(wired.vault.path("MINOR-2021")),
                            "--kind", "auth"))
         return auth.serial
     finally:
@@ -161,25 +94,25 @@ def test_an_expired_certificate_is_never_good_and_the_job_makes_it_unauthorized(
     auth_pem = tmp_path / "auth.pem"
     serial = _expired_card(env, auth_pem)
     ca = tmp_path / "ca"
-    _ok("ca", "export", str(ca))
+    ok("ca", "export", str(ca))
     # No job has run: the good answer signed before expiry stopped at notAfter.
-    stale = _ocsp(server, ca, "auth", "-cert", str(auth_pem))
+    stale = openssl_ocsp(server, ca, "auth", "-cert", str(auth_pem))
     assert "Response verify OK" in stale
     assert "Next Update: Feb 10 14:59:59 2026 GMT" in stale
     assert "Status times invalid" in stale
-    status = json.loads(_ok("cert", "status", format(serial, "x")))
+    status = json.loads(ok("cert", "status", format(serial, "x")))
     assert status["status"] == "expired"
-    ran = json.loads(_ok("jobs", "expire", "--since", "2026-02-11"))
+    ran = json.loads(ok("jobs", "expire", "--since", "2026-02-11"))
     assert (ran["cards"], ran["certificates"]) == (1, 2)
     started = time.monotonic()
-    while "unauthorized" not in (final := _ocsp(server, ca, "auth", "-cert", str(auth_pem))):
+    while "unauthorized" not in (final := openssl_ocsp(server, ca, "auth", "-cert", str(auth_pem))):
         assert time.monotonic() - started < 3, final
         time.sleep(0.2)
     assert "Responder Error: unauthorized (6)" in final
     # The same under a SHA-256 CertID: an error answer has no CertID to re-hash.
-    assert "Responder Error: unauthorized (6)" in _ocsp(server, ca, "auth", "-sha256", "-cert",
-                                                       str(auth_pem))
-    again = json.loads(_ok("jobs", "expire", "--since", "2026-02-11"))
+    sha256 = openssl_ocsp(server, ca, "auth", "-sha256", "-cert", str(auth_pem))
+    assert "Responder Error: unauthorized (6)" in sha256
+    again = json.loads(ok("jobs", "expire", "--since", "2026-02-11"))
     assert (again["cards"], again["certificates"]) == (0, 0)
 
 

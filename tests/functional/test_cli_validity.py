@@ -8,16 +8,14 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import update
-from typer.testing import CliRunner
 
 from mynumbercard import bootstrap
 from mynumbercard.adapters.db.migrate import upgrade
 from mynumbercard.adapters.db.tables import cards
 from mynumbercard.cli.main import app
 
+from cli_checks import ok, runner
 from cohorts import cards_expiring
-
-runner = CliRunner()
 
 
 @pytest.fixture
@@ -29,23 +27,17 @@ def wired(database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
         yield container
 
 
-def _ok(*args: str) -> str:
-    result = runner.invoke(app, list(args))
-    assert result.exit_code == 0, result.output
-    return result.stdout
-
-
 def test_suspend_queue_resume_send(wired: bootstrap.Container, tmp_path: Path) -> None:
     cards_expiring(wired, [date(2027, 2, 25)] * 3)
-    assert json.loads(_ok("mail", "suspend", "--reason", "emergency"))["suspended"] is True
+    assert json.loads(ok("mail", "suspend", "--reason", "emergency"))["suspended"] is True
     assert runner.invoke(app, ["mail", "suspend", "--reason", "x"]).exit_code == 4
-    queued = json.loads(_ok("jobs", "validity-notices", "--on", "2026-11-25").splitlines()[-1])
+    queued = json.loads(ok("jobs", "validity-notices", "--on", "2026-11-25").splitlines()[-1])
     assert (queued["card_letters"], queued["sent"]) == (3, 0)
-    assert json.loads(_ok("mail", "status"))["queued"] == 3
-    resumed = json.loads(_ok("mail", "resume", "--out", str(tmp_path / "out")))
+    assert json.loads(ok("mail", "status"))["queued"] == 3
+    resumed = json.loads(ok("mail", "resume", "--out", str(tmp_path / "out")))
     assert (resumed["sent_now"], resumed["queued"], resumed["sent"]) == (3, 0, 3)
     assert len(list((tmp_path / "out").glob("mail-*.pdf"))) == 1
-    again = json.loads(_ok("jobs", "validity-notices", "--on", "2026-11-25").splitlines()[-1])
+    again = json.loads(ok("jobs", "validity-notices", "--on", "2026-11-25").splitlines()[-1])
     assert again["card_letters"] == 0
 
 
@@ -53,10 +45,10 @@ def test_audit_validity_reports_by_municipality_and_cause(wired: bootstrap.Conta
     (card,) = cards_expiring(wired, [date(2030, 1, 1)])
     with wired.engine.begin() as conn:  # issued 2020-01-01: no birthday rule gives 2030-01-01
         conn.execute(update(cards).where(cards.c.id == card).values(expires_on=date(2040, 1, 1)))
-    answer = json.loads(_ok("jobs", "audit-validity", "--json"))
+    answer = json.loads(ok("jobs", "audit-validity", "--json"))
     assert answer["findings"] == 1
     assert answer["by_municipality"][0]["findings"] == 1
-    (case,) = [json.loads(line) for line in _ok("corrections", "list").splitlines()]
+    (case,) = [json.loads(line) for line in ok("corrections", "list").splitlines()]
     assert case["card_id"] == card
-    assert json.loads(_ok("corrections", "dismiss", str(case["id"])))["status"] == "dismissed"
-    assert "findings" in _ok("jobs", "audit-validity", "--report")
+    assert json.loads(ok("corrections", "dismiss", str(case["id"])))["status"] == "dismissed"
+    assert "findings" in ok("jobs", "audit-validity", "--report")

@@ -4,85 +4,42 @@ CertIDs checked with `openssl ocsp`."""
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import socket
 import subprocess
-import sys
 import time
-import urllib.request
-from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.serialization import Encoding
 from cryptography.x509 import ocsp as x509_ocsp
-from typer.testing import CliRunner
 
-from mynumbercard.cli.main import app
+from cli_checks import ok
 
-from conftest import CA_PASSPHRASE
-
-runner = CliRunner()
 MALFORMED = bytes.fromhex("3003 0a01 01")
 needs_openssl = pytest.mark.skipif(shutil.which("openssl") is None,
                                    reason="the openssl binary is not installed")
 
 
 @pytest.fixture
-def env(database_url: str, tmp_path: Path, ca_template: Path,
-        monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
-    home = tmp_path / "home"
-    shutil.copytree(ca_template, home / "ca")
-    values = {"MYNUMBERCARD_HOME": str(home), "MYNUMBERCARD_DATABASE_URL": database_url,
-              "MYNUMBERCARD_CA_PASSPHRASE": CA_PASSPHRASE, "MYNUMBERCARD_CRL_SHARDS": "4"}
-    for key, value in values.items():
-        monkeypatch.setenv(key, value)
-    return values
-
-
-def _ok(*args: str) -> str:
-    result = runner.invoke(app, list(args))
-    assert result.exit_code == 0, result.output
-    return result.stdout
-
-
-@pytest.fixture
 def card(env: dict[str, str], tmp_path: Path) -> dict[str, Path | str]:
     """A demo card, its auth certificate and the CA certificates, exported."""
-    made = json.loads(_ok("card", "demo", str(tmp_path / "card.json"), "--pin", "1234",
+    made = json.loads(ok("card", "demo", str(tmp_path / "card.json"), "--pin", "1234",
                           "--password", "ABC123"))
-    _ok("ca", "export", str(tmp_path / "ca"))
+    ok("ca", "export", str(tmp_path / "ca"))
     auth = tmp_path / "auth.pem"
-    auth.write_text(_ok("card", "cert", str(tmp_path / "card.json"), "--kind", "auth"))
+    auth.write_text(ok("card", "cert", str(tmp_path / "card.json"), "--kind", "auth"))
     return {"serial": made["auth_serial"], "cert": auth, "ca": tmp_path / "ca"}
 
 
 @pytest.fixture
-def server(env: dict[str, str]) -> Iterator[tuple[str, int]]:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = int(sock.getsockname()[1])
-    executable = Path(sys.executable).with_name("mynumbercard")
-    with subprocess.Popen([str(executable), "serve", "--port", str(port)],
-                          env={**os.environ, **env}, stdout=subprocess.DEVNULL,
-                          stderr=subprocess.DEVNULL) as process:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz"):
-                    break
-            except OSError:
-                assert time.monotonic() < deadline, "the server did not start"
-                time.sleep(0.2)
-        try:
-            yield "127.0.0.1", port
-        finally:
-            process.terminate()
-            process.wait(timeout=10)
-
+def address(server: str) -> tuple[str, int]:
+    """The running server's host and port, for raw HTTP on a socket."""
+    parts = urlsplit(server)
+    return parts.hostname or "", parts.port or 80
 
 def _request_der(card: dict[str, Path | str], algorithm: hashes.HashAlgorithm) -> bytes:
     issuer = x509.load_pem_x509_certificate((Path(card["ca"]) / "auth-ca.pem").read_bytes())
@@ -118,10 +75,10 @@ def _post(der: bytes, version: str = "1.1", extra: str = "") -> bytes:
 
 
 def test_pipelined_keep_alive_requests_then_the_api_on_the_same_connection(
-        card: dict[str, Path | str], server: tuple[str, int]) -> None:
+        card: dict[str, Path | str], address: tuple[str, int]) -> None:
     der = _request_der(card, hashes.SHA1())  # noqa: S303 - RFC 5019 CertIDs
     raw = _post(der) + _post(der) + b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n"
-    first, second, health = _exchange(server, raw, 3)
+    first, second, health = _exchange(address, raw, 3)
     for head, body in (first, second):
         assert head.startswith(b"http/1.1 200 ok")
         assert b"content-type: application/ocsp-response" in head
@@ -137,16 +94,16 @@ def test_pipelined_keep_alive_requests_then_the_api_on_the_same_connection(
 
 
 def test_unusual_forms_get_the_same_answers(card: dict[str, Path | str],
-                                            server: tuple[str, int]) -> None:
+                                            address: tuple[str, int]) -> None:
     der = _request_der(card, hashes.SHA1())  # noqa: S303 - RFC 5019 CertIDs
-    (plain,) = _exchange(server, _post(der), 1)
+    (plain,) = _exchange(address, _post(der), 1)
     # Chunked: not read by the fast path, served through ASGI; the same bytes.
     chunked = (b"POST /ocsp HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
                + f"{len(der):x}\r\n".encode() + der + b"\r\n0\r\n\r\n")
-    (via_asgi,) = _exchange(server, chunked, 1)
+    (via_asgi,) = _exchange(address, chunked, 1)
     assert via_asgi[1] == plain[1]
     # HTTP/1.0 without keep-alive: answered, then closed.
-    (old,) = _exchange(server, _post(der, "1.0"), 1)
+    (old,) = _exchange(address, _post(der, "1.0"), 1)
     assert b"connection: close" in old[0]
     assert old[1] == plain[1]
     # Bad requests: malformedRequest, never a server error.
@@ -155,13 +112,13 @@ def test_unusual_forms_get_the_same_answers(card: dict[str, Path | str],
     not_base64 = b"GET /ocsp/not-base64! HTTP/1.1\r\nHost: x\r\n\r\n"
     empty = b"GET /ocsp HTTP/1.1\r\nHost: x\r\n\r\n"
     for raw in (garbage, too_long, not_base64, empty):
-        ((head, body),) = _exchange(server, raw, 1)
+        ((head, body),) = _exchange(address, raw, 1)
         assert head.startswith(b"http/1.1 200 ok"), raw[:40]
         assert body == MALFORMED, raw[:40]
-    ((head, _),) = _exchange(server, b"PUT /ocsp HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n",
+    ((head, _),) = _exchange(address, b"PUT /ocsp HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n",
                              1)
     assert head.startswith(b"http/1.1 405")
-    ((head, _),) = _exchange(server, b"POST /ocsp HTTP/1.1\r\nHost: x\r\nContent-Length: 1\r\n"
+    ((head, _),) = _exchange(address, b"POST /ocsp HTTP/1.1\r\nHost: x\r\nContent-Length: 1\r\n"
                              b"Content-Length: 2\r\n\r\nab", 1)
     assert head.startswith(b"http/1.1 400")  # two lengths: uvicorn refuses it
 
@@ -179,22 +136,22 @@ def _openssl_ocsp(card: dict[str, Path | str], address: tuple[str, int], *args: 
 
 @needs_openssl
 def test_sha2_cert_ids_are_answered_under_their_own_hash(
-        card: dict[str, Path | str], server: tuple[str, int]) -> None:
+        card: dict[str, Path | str], address: tuple[str, int]) -> None:
     cert = str(card["cert"])
     for digest in ("-sha256", "-sha384", "-sha512"):
-        good = _openssl_ocsp(card, server, digest, "-cert", cert)
+        good = _openssl_ocsp(card, address, digest, "-cert", cert)
         assert "Response verify OK" in good, good
         assert f"{cert}: good" in good
         assert f"Hash Algorithm: {digest[1:]}" in good
-    _ok("cert", "revoke", str(card["serial"]), "--reason", "keyCompromise")
+    ok("cert", "revoke", str(card["serial"]), "--reason", "keyCompromise")
     revoked_at = time.monotonic()
-    while f"{cert}: revoked" not in (revoked := _openssl_ocsp(card, server, "-sha256",
+    while f"{cert}: revoked" not in (revoked := _openssl_ocsp(card, address, "-sha256",
                                                               "-cert", cert)):
         assert time.monotonic() - revoked_at < 3, "a revocation shows within seconds"
         time.sleep(0.2)
     assert "Response verify OK" in revoked
     assert "Reason: keyCompromise" in revoked
-    unknown = _openssl_ocsp(card, server, "-sha256", "-serial", "0x1234abcd")
+    unknown = _openssl_ocsp(card, address, "-sha256", "-serial", "0x1234abcd")
     assert "Response verify OK" in unknown
     assert "0x1234abcd: unknown" in unknown
     assert "Hash Algorithm: sha256" in unknown

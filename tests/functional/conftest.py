@@ -1,0 +1,56 @@
+"""Fixtures of the functional tier: a data directory with the test CA, and `serve` running
+on it as a real process."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from conftest import CA_PASSPHRASE
+from pgcluster import free_port
+
+
+@pytest.fixture
+def env(database_url: str, tmp_path: Path, ca_template: Path,
+        monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
+    """The settings of a data directory holding a copy of the test CA (set for the CLI
+    runner, and returned for subprocesses)."""
+    home = tmp_path / "home"
+    shutil.copytree(ca_template, home / "ca")
+    values = {"MYNUMBERCARD_HOME": str(home), "MYNUMBERCARD_DATABASE_URL": database_url,
+              "MYNUMBERCARD_CA_PASSPHRASE": CA_PASSPHRASE, "MYNUMBERCARD_CRL_SHARDS": "4"}
+    for key, value in values.items():
+        monkeypatch.setenv(key, value)
+    return values
+
+
+@pytest.fixture
+def server(env: dict[str, str]) -> Iterator[str]:
+    """`mynumbercard serve` on a free port; its base URL once /healthz answers."""
+    port = free_port()
+    executable = Path(sys.executable).with_name("mynumbercard")
+    with subprocess.Popen([str(executable), "serve", "--port", str(port)],
+                          env={**os.environ, **env}, stdout=subprocess.DEVNULL,
+                          stderr=subprocess.DEVNULL) as process:
+        base = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                with urllib.request.urlopen(f"{base}/healthz"):
+                    break
+            except OSError:
+                assert time.monotonic() < deadline, "the server did not start"
+                time.sleep(0.2)
+        try:
+            yield base
+        finally:
+            process.terminate()
+            process.wait(timeout=10)
