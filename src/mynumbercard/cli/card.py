@@ -53,7 +53,7 @@ def issue_demo_card(wired: bootstrap.Container, out: Path, *, pin: str,
     person = synthetic_person(today=today, min_age=SIGNATURE_CERTIFICATE_MIN_AGE)
     resident = register.register_resident(wired.uow, actor=actor, now=now, **person)
     card_number = secrets.token_hex(8).upper()
-    face = {"name": f"{resident.family_name} {resident.given_name}",
+    face = {"name": resident.full_name,
             "address": resident.address, "birth_date": resident.birth_date.isoformat(),
             "sex": resident.sex.value, "individual_number": resident.individual_number or ""}
     chip = Chip.personalise(out, card_id=card_number,
@@ -74,7 +74,7 @@ def issue_demo_card(wired: bootstrap.Container, out: Path, *, pin: str,
     serials = {c.kind: c.serial_hex for c in issued}
     return {
         "name": face["name"],
-        "name_kana": f"{resident.family_name_kana} {resident.given_name_kana}",
+        "name_kana": resident.full_name_kana,
         "card_number": card_number,
         "sign_serial": serials.get(CertKind.SIGN),
         "auth_serial": serials.get(CertKind.AUTH),

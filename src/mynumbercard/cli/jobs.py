@@ -8,7 +8,7 @@ SKIP LOCKED), and a run killed half-way is simply run again.
 from __future__ import annotations
 
 import json
-from datetime import datetime, time
+from datetime import date, datetime, time
 from pathlib import Path
 
 import typer
@@ -54,11 +54,14 @@ def ship() -> None:
                            "cards": cards}))
 
 
+def job_moment(day: date) -> datetime:
+    """A job run for a given day (catching up a day nobody ran it) acts at 9:00 in Japan."""
+    return datetime.combine(day, time(9), tzinfo=JST)
+
+
 def _as_of(on: str | None, clock: datetime) -> datetime:
-    """The job's moment: now, or (catching up a day nobody ran it) 9:00 JST of `on`."""
-    if on is None:
-        return clock
-    return datetime.combine(parse_iso_date(on, field="--on"), time(9), tzinfo=JST)
+    """The job's moment: now, or that of the day `on`."""
+    return clock if on is None else job_moment(parse_iso_date(on, field="--on"))
 
 
 @app.command()

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import multiprocessing
 import time as clock
-from datetime import date, datetime, time
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +19,7 @@ from rich.progress import Progress
 from mynumbercard import bootstrap
 from mynumbercard.adapters.documents import PdfLetterPrinter
 from mynumbercard.adapters.letter_files import LetterDirectory
-from mynumbercard.domain.certificate import JST
+from mynumbercard.cli.jobs import job_moment
 from mynumbercard.domain.dates import parse_iso_date
 from mynumbercard.domain.staff import Actor, Role
 from mynumbercard.services import mail, validity_notices
@@ -76,16 +76,12 @@ def send(out: Path | None = OUT) -> None:
     typer.echo(json.dumps({"letters": sent.letters, "suspended": sent.suspended}), err=True)
 
 
-def _as_of(day: date) -> datetime:
-    return datetime.combine(day, time(9), tzinfo=JST)
-
-
 def _worker(day: date, out: str | None, send_too: bool) -> dict[str, Any]:
     with bootstrap.container() as wired:
         queued = validity_notices.queue_validity_notices(
-            wired.uow, actor=mailroom(), on=day, now=_as_of(day),
+            wired.uow, actor=mailroom(), on=day, now=job_moment(day),
             chunk_rows=wired.settings.job_chunk_rows)
-        sent = _send(wired, Path(out) if out else None, _as_of(day)) if send_too else None
+        sent = _send(wired, Path(out) if out else None, job_moment(day)) if send_too else None
     return {"days": queued.days, "card_letters": queued.card_letters,
             "certificate_letters": queued.certificate_letters,
             "sent": sent.letters if sent else 0}
@@ -102,11 +98,10 @@ def validity_notices_command(
     """Queue the validity letters of cards and certificates whose notice window opens on
     the day (and of unfinished days of the month before), then print the queue."""
     day = parse_iso_date(on, field="--on")
-    with bootstrap.container() as wired:
-        rows = wired.settings.job_chunk_rows
-        total = validity_notices.pending_chunks(wired.uow, on=day, chunk_rows=rows)
     args = (day, str(out) if out else None, send_mail)
-    with Progress(transient=True) as progress:
+    with bootstrap.container() as wired, Progress(transient=True) as progress:
+        total = validity_notices.pending_chunks(wired.uow, on=day,
+                                                chunk_rows=wired.settings.job_chunk_rows)
         task = progress.add_task("validity letters", total=max(total, 1))
         if workers == 1:
             results = [_worker(*args)]
@@ -115,9 +110,7 @@ def validity_notices_command(
             with context.Pool(workers) as pool:
                 pending = [pool.apply_async(_worker, args) for _ in range(workers)]
                 while not all(p.ready() for p in pending):
-                    with bootstrap.container() as wired:
-                        left = validity_notices.pending_chunks(wired.uow, on=day,
-                                                               chunk_rows=rows)
+                    left = validity_notices.remaining_chunks(wired.uow, on=day)
                     progress.update(task, completed=total - left)
                     clock.sleep(0.5)
                 results = [p.get() for p in pending]

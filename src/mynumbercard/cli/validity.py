@@ -68,11 +68,11 @@ def audit_validity_command(
             context = multiprocessing.get_context("spawn")
             with context.Pool(workers) as pool:
                 pending = [pool.apply_async(_worker, (key, rows)) for _ in range(workers)]
-                while not all(p.ready() for p in pending):
-                    with bootstrap.container() as wired:
+                with bootstrap.container() as wired:
+                    while not all(p.ready() for p in pending):
                         done, total = validity_audit.audit_progress(wired.uow, key)
-                    progress.update(task, completed=done, total=total or None)
-                    time.sleep(0.5)
+                        progress.update(task, completed=done, total=total or None)
+                        time.sleep(0.5)
                 for p in pending:
                     p.get()
     with bootstrap.container() as wired:

@@ -68,7 +68,8 @@ RESIDENT_VIEW: dict[ApplicationStatus, str] = {
 
 # A card exists (produced, on its way or at the office) in these states.
 WITH_CARD = frozenset({S.IN_PRODUCTION, S.SHIPPED, S.READY_FOR_PICK_UP})
-OPEN = frozenset(ALLOWED_TRANSITIONS) - {S.HANDED_OVER, S.VOIDED}
+CLOSED = frozenset({S.HANDED_OVER, S.VOIDED})
+OPEN = frozenset(ALLOWED_TRANSITIONS) - CLOSED
 
 
 class DeficiencyReason(StrEnum):

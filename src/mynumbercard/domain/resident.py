@@ -7,6 +7,7 @@ from datetime import date
 from enum import StrEnum
 
 from mynumbercard.domain.errors import InvalidDates, InvalidInput, InvalidTransition
+from mynumbercard.domain.municipality import Municipality
 
 
 class Sex(StrEnum):
@@ -82,6 +83,19 @@ class Resident:
 
     def __repr__(self) -> str:  # personal data stays out of logs and tracebacks
         return f"Resident(id={self.id!r}, status={self.status.value})"
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.family_name} {self.given_name}"
+
+    @property
+    def full_name_kana(self) -> str:
+        return f"{self.family_name_kana} {self.given_name_kana}"
+
+    def full_address(self, town: Municipality) -> str:
+        """The address as written on the card and on letters: prefecture, municipality,
+        then the rest (`address` keeps only the rest)."""
+        return town.prefecture + town.name + self.address
 
     def __post_init__(self) -> None:
         if self.residence_status.has_period_of_stay and self.period_of_stay_until is None:

@@ -149,10 +149,10 @@ def issue_in(
         wanted = [kind for kind in wanted if kind is not CertKind.SIGN]
     town = uow.municipalities.get(resident.municipality_code)
     holder = Holder(
-        name=f"{resident.family_name} {resident.given_name}",
-        name_kana=f"{resident.family_name_kana} {resident.given_name_kana}",
+        name=resident.full_name,
+        name_kana=resident.full_name_kana,
         birth_date=resident.birth_date, sex=resident.sex.value,
-        address=town.prefecture + town.name + resident.address,
+        address=resident.full_address(town),
     )
     for old in uow.certificates.of_card(card.id):
         if old.kind in wanted and old.status is CertificateStatus.ACTIVE:

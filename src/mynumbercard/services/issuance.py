@@ -55,8 +55,8 @@ def run_production(uow_factory: UowFactory, vault: CardVault, *, actor: Actor, n
                 number = new_card_number()
                 town = uow.municipalities.get(resident.municipality_code)
                 vault.personalise(number, card_face={
-                    "name": f"{resident.family_name} {resident.given_name}",
-                    "address": town.prefecture + town.name + resident.address,
+                    "name": resident.full_name,
+                    "address": resident.full_address(town),
                     "birth_date": resident.birth_date.isoformat(),
                     "sex": resident.sex.value,
                     "individual_number": resident.individual_number or "",

@@ -18,6 +18,8 @@ from typing import Any
 
 from mynumbercard.domain.certificate import JST
 from mynumbercard.domain.errors import Conflict
+from mynumbercard.domain.municipality import Municipality
+from mynumbercard.domain.resident import Resident
 from mynumbercard.domain.staff import Actor, Permission
 from mynumbercard.domain.validity import renewal_opens_on
 from mynumbercard.services.letters import LetterPrinter, ValidityKind, ValidityNotice
@@ -78,21 +80,22 @@ def status(uow_factory: UowFactory) -> dict[str, Any]:
             "oldest_queued_due_on": oldest.isoformat() if oldest else None}
 
 
-def _notice(uow: UnitOfWork, letter: QueuedLetter, *, now: datetime, offices: Offices,
-            base_url: str) -> ValidityNotice:
-    resident = uow.residents.get(letter.resident_id)
-    town = uow.municipalities.get(resident.municipality_code)
+LETTERS = {
+    LetterKind.VALIDITY_CARD: (ValidityKind.CARD, CARD_STEPS),
+    LetterKind.VALIDITY_CERTIFICATES: (ValidityKind.CERTIFICATES, CERTIFICATE_STEPS),
+    LetterKind.VALIDITY_CORRECTION: (ValidityKind.CORRECTION, CORRECTION_STEPS),
+}
+
+
+def _notice(letter: QueuedLetter, resident: Resident, town: Municipality, *, now: datetime,
+            offices: Offices, base_url: str) -> ValidityNotice:
     office = offices.office(town.prefecture, town.name)
-    kind, steps = {
-        LetterKind.VALIDITY_CARD: (ValidityKind.CARD, CARD_STEPS),
-        LetterKind.VALIDITY_CERTIFICATES: (ValidityKind.CERTIFICATES, CERTIFICATE_STEPS),
-        LetterKind.VALIDITY_CORRECTION: (ValidityKind.CORRECTION, CORRECTION_STEPS),
-    }[letter.kind]
+    kind, steps = LETTERS[letter.kind]
     return ValidityNotice(
         kind=kind,
-        holder_name=f"{resident.family_name} {resident.given_name}",
-        holder_name_kana=f"{resident.family_name_kana} {resident.given_name_kana}",
-        postal_code=resident.postal_code, address=town.prefecture + town.name + resident.address,
+        holder_name=resident.full_name,
+        holder_name_kana=resident.full_name_kana,
+        postal_code=resident.postal_code, address=resident.full_address(town),
         expires_on=letter.due_on, renewal_from=renewal_opens_on(letter.due_on),
         notice_date=now.astimezone(JST).date(),
         what_to_do=steps,
@@ -114,9 +117,16 @@ class Dispatched:
 def _print_batch(uow_factory: UowFactory, printer: LetterPrinter, sink: LetterSink,
                  letters: Sequence[QueuedLetter], batch: str, *, actor: Actor, now: datetime,
                  offices: Offices, base_url: str) -> tuple[str, int]:
+    notices: list[ValidityNotice] = []
+    towns: dict[str, Municipality] = {}  # a batch's letters mostly share a few towns
     with uow_factory() as uow:
-        notices = [_notice(uow, letter, now=now, offices=offices, base_url=base_url)
-                   for letter in letters]
+        for letter in letters:
+            resident = uow.residents.get(letter.resident_id)
+            code = resident.municipality_code
+            if code not in towns:
+                towns[code] = uow.municipalities.get(code)
+            notices.append(_notice(letter, resident, towns[code], now=now, offices=offices,
+                                   base_url=base_url))
     path = sink(batch, printer.validity_notices(notices))
     with uow_factory() as uow:
         sent = uow.mail.mark_sent(batch, now=now)

@@ -72,10 +72,10 @@ def _notice(uow: UnitOfWork, application: Application, *, today: date, deadline:
     office = offices.office(office_town.prefecture, office_town.name)
     card = uow.cards.get(application.card_id or 0)
     return card.card_number, IssuanceNotice(
-        holder_name=f"{resident.family_name} {resident.given_name}",
-        holder_name_kana=f"{resident.family_name_kana} {resident.given_name_kana}",
+        holder_name=resident.full_name,
+        holder_name_kana=resident.full_name_kana,
         postal_code=resident.postal_code,
-        address=town.prefecture + town.name + resident.address,
+        address=resident.full_address(town),
         office_name=office.name, office_address=office.address, office_phone=office.phone,
         office_hours=office.hours, things_to_bring=THINGS_TO_BRING,
         pick_up_deadline=deadline, issued_on=card.issued_on, notice_date=today,

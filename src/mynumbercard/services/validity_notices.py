@@ -136,11 +136,24 @@ def queue_validity_notices(
 def pending_chunks(uow_factory: UowFactory, *, on: date,
                    catch_up_days: int = CATCH_UP_DAYS,
                    chunk_rows: int = jobs.CHUNK_ROWS) -> int:
-    """Chunks still to do for `on` and the month before (plans days not yet planned):
-    the progress bar's total."""
+    """Chunks still to do for `on` and the month before, planning the days not planned
+    yet: the progress bar's total, taken once before the workers start."""
     pending = 0
     for back in range(catch_up_days, -1, -1):
         done, total = plan_day(uow_factory, on - timedelta(days=back),
                                chunk_rows=chunk_rows)
         pending += total - done
     return pending
+
+
+def remaining_chunks(uow_factory: UowFactory, *, on: date,
+                     catch_up_days: int = CATCH_UP_DAYS) -> int:
+    """Chunks not done yet of the days already planned: read only, for polling."""
+    remaining = 0
+    with uow_factory() as uow:
+        for back in range(catch_up_days, -1, -1):
+            key = (on - timedelta(days=back)).isoformat()
+            for job in (CARDS, CERTIFICATES):
+                done, total = uow.jobs.progress(job, key)
+                remaining += total - done
+    return remaining

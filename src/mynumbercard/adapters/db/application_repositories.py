@@ -22,6 +22,7 @@ from mynumbercard.adapters.db.tables import (
     shipments,
 )
 from mynumbercard.domain.application import (
+    CLOSED,
     Application,
     ApplicationKind,
     ApplicationStatus,
@@ -148,7 +149,7 @@ class SqlApplications:
         return self._one(select(applications).where(applications.c.card_id == card_id), lock)
 
     def open_of_resident(self, resident_id: int) -> Sequence[Application]:
-        closed = (ApplicationStatus.HANDED_OVER.value, ApplicationStatus.VOIDED.value)
+        closed = [status.value for status in CLOSED]
         rows = self._conn.execute(select(applications).where(
             applications.c.resident_id == resident_id, applications.c.status.not_in(closed))
             .order_by(applications.c.id))

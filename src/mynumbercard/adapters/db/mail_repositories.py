@@ -19,6 +19,7 @@ from mynumbercard.adapters.db.tables import (
     outgoing_mail,
     residents,
 )
+from mynumbercard.domain.application import CLOSED
 from mynumbercard.domain.certificate import JST
 from mynumbercard.services.mail_ports import (
     Chunk,
@@ -29,7 +30,7 @@ from mynumbercard.services.mail_ports import (
     QueuedLetter,
 )
 
-_OPEN = ("handed_over", "voided")
+_CLOSED = sorted(status.value for status in CLOSED)
 
 
 def insert_ignoring_duplicates(conn: Connection, table: Any) -> Any:
@@ -174,7 +175,7 @@ class SqlCohorts:
 
     def cards(self, first: date, last: date, lo: int, hi: int) -> Sequence[CohortCard]:
         applied = exists().where(applications.c.resident_id == cards.c.resident_id,
-                                 applications.c.status.not_in(_OPEN))
+                                 applications.c.status.not_in(_CLOSED))
         query = (select(cards.c.id, cards.c.resident_id, residents.c.municipality_code,
                         cards.c.expires_on, applied.label("applied"))
                  .join(residents, residents.c.id == cards.c.resident_id)
