@@ -20,34 +20,43 @@ Work = Callable[[UnitOfWork, Chunk], int]  # does one chunk, returns its row cou
 CHUNK_ROWS = 500
 
 
-def plan(uow_factory: UowFactory, job: str, run_key: str,
-         ids_of: Callable[[UnitOfWork], Sequence[int]], *, chunk_rows: int = CHUNK_ROWS
-         ) -> tuple[int, int]:
-    """Split the run's rows (by id) into chunks, once; returns (done, total) chunks."""
+Ranges = list[tuple[int, int]]  # (first id, last id) of each chunk
+
+
+def _plan_once(uow_factory: UowFactory, job: str, run_key: str,
+               ranges_of: Callable[[UnitOfWork], Ranges]) -> tuple[int, int]:
+    """Record the run's chunks unless they are already; returns (done, total) chunks."""
     with uow_factory() as uow:
         if not uow.jobs.planned(job, run_key):
-            ids = ids_of(uow)
-            uow.jobs.plan(job, run_key, [(ids[i], ids[min(i + chunk_rows, len(ids)) - 1])
-                                         for i in range(0, len(ids), chunk_rows)])
+            uow.jobs.plan(job, run_key, ranges_of(uow))
         progress = uow.jobs.progress(job, run_key)
         uow.commit()
     return progress
+
+
+def plan(uow_factory: UowFactory, job: str, run_key: str,
+         ids_of: Callable[[UnitOfWork], Sequence[int]], *, chunk_rows: int = CHUNK_ROWS
+         ) -> tuple[int, int]:
+    """Split the run's rows (listed by id) into chunks of `chunk_rows` rows, once."""
+    def ranges(uow: UnitOfWork) -> Ranges:
+        ids = ids_of(uow)
+        return [(ids[i], ids[min(i + chunk_rows, len(ids)) - 1])
+                for i in range(0, len(ids), chunk_rows)]
+    return _plan_once(uow_factory, job, run_key, ranges)
 
 
 def plan_ranges(uow_factory: UowFactory, job: str, run_key: str,
                 bounds_of: Callable[[UnitOfWork], tuple[int, int] | None], *,
                 chunk_rows: int = CHUNK_ROWS) -> tuple[int, int]:
     """Split an id range into fixed-width chunks, once (a whole table: no id list)."""
-    with uow_factory() as uow:
-        if not uow.jobs.planned(job, run_key):
-            bounds = bounds_of(uow)
-            if bounds is not None:
-                lo, hi = bounds
-                uow.jobs.plan(job, run_key, [(start, min(start + chunk_rows - 1, hi))
-                                             for start in range(lo, hi + 1, chunk_rows)])
-        progress = uow.jobs.progress(job, run_key)
-        uow.commit()
-    return progress
+    def ranges(uow: UnitOfWork) -> Ranges:
+        bounds = bounds_of(uow)
+        if bounds is None:
+            return []
+        lo, hi = bounds
+        return [(start, min(start + chunk_rows - 1, hi))
+                for start in range(lo, hi + 1, chunk_rows)]
+    return _plan_once(uow_factory, job, run_key, ranges)
 
 
 def run(uow_factory: UowFactory, job: str, run_key: str, work: Work, *, now: datetime,
