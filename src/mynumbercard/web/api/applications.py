@@ -6,6 +6,7 @@ PINs travel only in the hand-over request, from the counter's PIN pad to the chi
 
 from __future__ import annotations
 
+import base64
 from datetime import date
 from typing import Annotated, Any, Literal
 
@@ -223,7 +224,8 @@ def waiting(office_code: str, actor: ActorDep, container: ContainerDep,
                               limit=limit, after_ref=after)
 
 
-@staff.post("/cards/{card_number}/hand-over", summary="Hand a card over at the counter")
+@staff.post("/cards/{card_number}/hand-over", summary="Hand a card over at the counter; "
+            "the card leaves with its holder (`card_file`, base64)")
 def hand_over(card_number: str, body: HandOver, actor: ActorDep, container: ContainerDep,
               now: NowDep) -> dict[str, Any]:
     identity: pickup.InPerson | ProxyPickUp
@@ -243,4 +245,6 @@ def hand_over(card_number: str, body: HandOver, actor: ActorDep, container: Cont
         pins={kind: secret.get_secret_value() for kind, secret in body.pins.items()}, now=now)
     return {"card_number": done.card_number, "returned_cards": done.returned_cards,
             "certificates": [{"kind": c.kind.value, "serial": c.serial_hex,
-                              "not_after": c.not_after.isoformat()} for c in done.certificates]}
+                              "not_after": c.not_after.isoformat()} for c in done.certificates],
+            # The card leaves with its holder; the office keeps no copy.
+            "card_file": base64.b64encode(done.card).decode("ascii")}
