@@ -140,6 +140,7 @@ def test_from_the_online_application_to_the_counter(client: TestClient,
     assert {c["kind"] for c in handed.json()["certificates"]} == {"sign", "auth"}
     # The card left with its holder: the office keeps no copy, nothing there signs.
     card = base64.b64decode(handed.json()["card_file"])
+    assert handed.headers["cache-control"] == "no-store"
     assert files_holding_keys(pki_container.settings.home, card) == []
     assert not pki_container.vault.holds(card_number)
     holder = tmp_path_factory.mktemp("holder") / "card.json"

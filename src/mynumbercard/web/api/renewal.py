@@ -9,11 +9,10 @@ travels in any of these requests: renewal on our chip needs none.
 
 from __future__ import annotations
 
-import base64
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter
-from pydantic import Base64Bytes, BaseModel, Field
+from fastapi import APIRouter, Response
+from pydantic import BaseModel, Field
 
 from mynumbercard.bootstrap import Container
 from mynumbercard.domain.certificate import CertKind
@@ -22,18 +21,10 @@ from mynumbercard.domain.staff import Actor
 from mynumbercard.services import custody as custody_service
 from mynumbercard.services import renewal
 from mynumbercard.services.certificates import IssuedCertificate
+from mynumbercard.web.api.card_files import CardFile, card_out
 from mynumbercard.web.deps import ActorDep, ContainerDep, NowDep
 
 router = APIRouter(prefix="/api/v1", tags=["certificate renewal (staff)"])
-
-
-CardFile = Annotated[Base64Bytes, Field(description="The holder's card file (the chip), "
-                                         "base64")]
-
-
-def card_out(card: bytes) -> str:
-    """A card file for the answer: base64, to be given to its holder."""
-    return base64.b64encode(card).decode("ascii")
 
 
 class Renew(BaseModel):
@@ -75,13 +66,13 @@ def _issued(certificates: list[IssuedCertificate]) -> list[dict[str, str]]:
                      "pairs on the same chip; from 3 months before expiry, free); the card "
                      "comes back in `card_file`")
 def renew(card_number: str, body: Renew, actor: ActorDep, container: ContainerDep,
-          now: NowDep) -> dict[str, Any]:
+          now: NowDep, *, response: Response) -> dict[str, Any]:
     with container.counter_reader.present(card_number, body.card_file) as presented:
         done = renewal.renew_certificates(container.uow, container.ca, presented.terminal,
                                           actor=actor, kinds=frozenset(body.kinds), now=now)
         card = presented.card()
     return {"card_number": done.card_number, "certificates": _issued(done.certificates),
-            "card_file": card_out(card)}
+            "card_file": card_out(card, response)}
 
 
 @router.post("/cards/{card_number}/custody", status_code=201,
@@ -115,11 +106,11 @@ def renew_left(custody_id: int, actor: ActorDep, container: ContainerDep,
 @router.post("/custody/{custody_id}/mail", summary="Send the card by restricted-delivery "
              "post (本人限定受取郵便)")
 def mail(custody_id: int, body: Mail, actor: ActorDep, container: ContainerDep,
-         now: NowDep) -> dict[str, Any]:
+         now: NowDep, *, response: Response) -> dict[str, Any]:
     out = custody_service.mail_card(container.uow, container.vault, actor=actor,
                                     custody_id=custody_id,
                                     tracking_number=body.tracking_number, now=now)
-    return _card_left(container, actor, custody_id, out)
+    return _card_left(container, actor, custody_id, out, response)
 
 
 @router.post("/custody/{custody_id}/delivered", summary="The post delivered the card")
@@ -142,25 +133,25 @@ def returned(custody_id: int, body: Returned, actor: ActorDep, container: Contai
 @router.post("/custody/{custody_id}/collect", summary="The holder fetches the card at the "
              "office")
 def collect(custody_id: int, body: Collect, actor: ActorDep, container: ContainerDep,
-            now: NowDep) -> dict[str, Any]:
+            now: NowDep, *, response: Response) -> dict[str, Any]:
     out = custody_service.collect(
         container.uow, container.vault, actor=actor, custody_id=custody_id,
         documents=body.documents,
         legal_representative_present=body.legal_representative_present, now=now)
-    return _card_left(container, actor, custody_id, out)
+    return _card_left(container, actor, custody_id, out, response)
 
 
 @router.post("/custody/{custody_id}/cancel", summary="Give the card back before renewal "
              "(in `card_file`)")
 def cancel(custody_id: int, body: Reason, actor: ActorDep, container: ContainerDep,
-           now: NowDep) -> dict[str, Any]:
+           now: NowDep, *, response: Response) -> dict[str, Any]:
     out = custody_service.cancel(container.uow, container.vault, actor=actor,
                                  custody_id=custody_id, reason=body.reason, now=now)
-    return _card_left(container, actor, custody_id, out)
+    return _card_left(container, actor, custody_id, out, response)
 
 
 def _card_left(container: Container, actor: Actor, custody_id: int,
-               out: custody_service.CardOut) -> dict[str, Any]:
+               out: custody_service.CardOut, response: Response) -> dict[str, Any]:
     """The custody record, and the card that left the office with this step."""
     view = custody_service.custody_view(container.uow, actor=actor, custody_id=custody_id)
-    return {**view, "card_file": card_out(out.card)}
+    return {**view, "card_file": card_out(out.card, response)}

@@ -6,14 +6,14 @@ from __future__ import annotations
 import contextlib
 from typing import Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Response
 from pydantic import BaseModel, Field
 
 from mynumbercard.domain.correction import CaseStatus
 from mynumbercard.domain.staff import Permission
 from mynumbercard.services import mail, validity_audit
 from mynumbercard.services.pki_ports import CardTerminal
-from mynumbercard.web.api.renewal import CardFile, card_out
+from mynumbercard.web.api.card_files import CardFile, card_out
 from mynumbercard.web.deps import ActorDep, ContainerDep, NowDep
 
 router = APIRouter(prefix="/api/v1", tags=["validity notices, mail and the audit"])
@@ -66,7 +66,7 @@ class PresentedCard(BaseModel):
              "expiry right and re-issue certificates that ran past it, on the holder's card "
              "(`card_file`, given back with the new certificates) or one the office holds")
 def correct(case_id: int, actor: ActorDep, container: ContainerDep, now: NowDep,
-            body: PresentedCard | None = None) -> dict[str, Any]:
+            *, response: Response, body: PresentedCard | None = None) -> dict[str, Any]:
     with container.uow() as uow:
         number = uow.cards.get(uow.validity_audit.get_case(case_id).card_id).card_number
     with contextlib.ExitStack() as reader:
@@ -84,7 +84,7 @@ def correct(case_id: int, actor: ActorDep, container: ContainerDep, now: NowDep,
     answer: dict[str, Any] = {"case": case_id, "certificates": [
         {"kind": c.kind.value, "serial": c.serial_hex} for c in issued]}
     if card is not None:
-        answer["card_file"] = card_out(card)
+        answer["card_file"] = card_out(card, response)
     return answer
 
 
