@@ -11,6 +11,7 @@ from sqlalchemy import Engine
 
 from mynumbercard.adapters import ca_setup
 from mynumbercard.adapters.ca_setup import CaConfig
+from mynumbercard.adapters.card_reader import CounterReader
 from mynumbercard.adapters.card_terminal import CardManagementKey
 from mynumbercard.adapters.card_vault import FileCardVault
 from mynumbercard.adapters.certificate_authority import JpkiAuthority
@@ -84,6 +85,11 @@ class Container:
     @property
     def vault(self) -> FileCardVault:
         return FileCardVault(self.settings.vault_directory, self.management_key)
+
+    @property
+    def counter_reader(self) -> CounterReader:
+        """The counter's reader for the card the holder presents."""
+        return CounterReader(self.management_key)
 
     @property
     def photos(self) -> FilePhotoStore:

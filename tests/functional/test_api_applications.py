@@ -19,6 +19,7 @@ from mynumbercard.domain.staff import Actor, Role
 from mynumbercard.services import staff as staff_service
 from mynumbercard.web.app import create_app
 
+from card_checks import files_holding_keys
 from conftest import FrozenClock
 
 PASSWORD = "correct horse battery"
@@ -67,7 +68,9 @@ def _darkened(data: bytes) -> bytes:
 
 def test_from_the_online_application_to_the_counter(client: TestClient,
                                                     pki_container: Container,
-                                                    clock: FrozenClock) -> None:
+                                                    clock: FrozenClock,
+                                                    tmp_path_factory: pytest.TempPathFactory,
+                                                    ) -> None:
     clerk, operator = _token(client, "clerk-chiyoda"), _token(client, "operator")
     resident = client.post("/api/v1/residents", json=RESIDENT, headers=clerk).json()
     form = client.post("/api/v1/applications/forms", headers=clerk,
@@ -135,7 +138,14 @@ def test_from_the_online_application_to_the_counter(client: TestClient,
         "notice_presented": True, "documents": ["drivers_licence"], "pins": PINS})
     assert handed.status_code == 200, handed.text
     assert {c["kind"] for c in handed.json()["certificates"]} == {"sign", "auth"}
-    Chip.open(pki_container.vault.path(card_number)).verify_pin(PinKind.USER_AUTH, "2468")
+    # The card left with its holder: the office keeps no copy, nothing there signs.
+    card = base64.b64decode(handed.json()["card_file"])
+    assert handed.headers["cache-control"] == "no-store"
+    assert files_holding_keys(pki_container.settings.home, card) == []
+    assert not pki_container.vault.holds(card_number)
+    holder = tmp_path_factory.mktemp("holder") / "card.json"
+    holder.write_bytes(card)
+    Chip.open(holder).verify_pin(PinKind.USER_AUTH, "2468")
     again = client.post(f"/api/v1/cards/{card_number}/hand-over", headers=clerk, json={
         "notice_presented": True, "documents": ["drivers_licence"], "pins": PINS})
     assert again.status_code == 409

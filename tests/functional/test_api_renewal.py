@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import base64
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
+from pathlib import Path
 
 import pytest
+from cryptography import x509
 from fastapi.testclient import TestClient
 
 from mynumbercard.bootstrap import Container
+from mynumbercard.chip import Chip, KeyKind
 from mynumbercard.domain.pins import PinKind
 from mynumbercard.domain.resident import Sex
 from mynumbercard.domain.staff import Actor, Role
@@ -16,6 +20,7 @@ from mynumbercard.services import cards, certificates, register
 from mynumbercard.services import staff as staff_service
 from mynumbercard.web.app import create_app
 
+from card_checks import files_holding_keys
 from conftest import FrozenClock
 
 PASSWORD = "correct horse battery"
@@ -24,7 +29,14 @@ NUMBER = "CARD-2017"
 
 
 @pytest.fixture
-def client(pki_container: Container, clock: FrozenClock) -> Iterator[TestClient]:
+def holder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Where the holder keeps the card: outside the office's data directory."""
+    return tmp_path_factory.mktemp("holder") / "card.json"
+
+
+@pytest.fixture
+def client(pki_container: Container, clock: FrozenClock, holder: Path
+           ) -> Iterator[TestClient]:
     wired = pki_container
     clock.now = datetime(2026, 10, 1, 1, 0, tzinfo=UTC)
     for username, municipality in [("clerk-chiyoda", "13101"), ("clerk-minato", "13103")]:
@@ -48,6 +60,7 @@ def client(pki_container: Container, clock: FrozenClock) -> Iterator[TestClient]
                                PinKind.RESIDENT_REGISTER: "5678", PinKind.CARD_INFO: "9012"})
     certificates.issue_certificates(wired.uow, wired.authority, terminal, actor=CLERK,
                                     now=wired.clock())
+    holder.write_bytes(wired.vault.release(NUMBER))  # handed over in 2017
     with TestClient(create_app(wired)) as test_client:
         yield test_client
 
@@ -60,26 +73,49 @@ def _token(client: TestClient, username: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {response.json()['access_token']}"}
 
 
-def test_renewal_at_the_counter_and_the_custody_hand_off(client: TestClient,
-                                                          clock: FrozenClock) -> None:
+def _card(holder: Path) -> str:
+    return base64.b64encode(holder.read_bytes()).decode()
+
+
+def _keep(holder: Path, answer: dict[str, object]) -> None:
+    """The holder takes back the card the counter (or the post) gives them."""
+    holder.write_bytes(base64.b64decode(str(answer["card_file"])))
+
+
+def test_renewal_at_the_counter_and_the_custody_hand_off(
+        client: TestClient, clock: FrozenClock, holder: Path, pki_container: Container
+) -> None:
     clerk = _token(client, "clerk-chiyoda")
-    early = client.post(f"/api/v1/cards/{NUMBER}/certificates/renew", headers=clerk, json={})
+    early = client.post(f"/api/v1/cards/{NUMBER}/certificates/renew", headers=clerk,
+                        json={"card_file": _card(holder)})
     assert early.status_code == 409, early.text
     assert "2026-10-20" in early.text
     clock.now = datetime(2026, 10, 20, 1, 0, tzinfo=UTC)
     clerk, other = _token(client, "clerk-chiyoda"), _token(client, "clerk-minato")
     assert client.post(f"/api/v1/cards/{NUMBER}/certificates/renew", headers=other,
-                       json={}).status_code == 403
-    renewed = client.post(f"/api/v1/cards/{NUMBER}/certificates/renew", headers=clerk,
+                       json={"card_file": _card(holder)}).status_code == 403
+    no_card = client.post(f"/api/v1/cards/{NUMBER}/certificates/renew", headers=clerk,
                           json={"kinds": ["auth"]})
+    assert no_card.status_code == 422, no_card.text
+    renewed = client.post(f"/api/v1/cards/{NUMBER}/certificates/renew", headers=clerk,
+                          json={"kinds": ["auth"], "card_file": _card(holder)})
     assert renewed.status_code == 200, renewed.text
     assert [c["kind"] for c in renewed.json()["certificates"]] == ["auth"]
+    old_card = holder.read_bytes()
+    _keep(holder, renewed.json())
+    assert holder.read_bytes() != old_card  # new key pair, new certificate on the chip
+    assert files_holding_keys(pki_container.settings.home, holder.read_bytes()) == []
     no_id = client.post(f"/api/v1/cards/{NUMBER}/custody", headers=clerk,
-                        json={"kinds": ["sign"], "documents": ["pension_book"]})
+                        json={"kinds": ["sign"], "documents": ["pension_book"],
+                              "card_file": _card(holder)})
     assert no_id.status_code == 422
+    assert not pki_container.vault.holds(NUMBER)
     left = client.post(f"/api/v1/cards/{NUMBER}/custody", headers=clerk,
-                       json={"kinds": ["sign"], "documents": ["passport"]})
+                       json={"kinds": ["sign"], "documents": ["passport"],
+                             "card_file": _card(holder)})
     assert left.status_code == 201, left.text
+    holder.unlink()  # the holder has left the card at the office
+    assert pki_container.vault.holds(NUMBER)
     ref = left.json()["id"]
     assert left.json()["status"] == "left_at_office"
     early_mail = client.post(f"/api/v1/custody/{ref}/mail", headers=clerk,
@@ -88,12 +124,42 @@ def test_renewal_at_the_counter_and_the_custody_hand_off(client: TestClient,
     done = client.post(f"/api/v1/custody/{ref}/renew", headers=clerk)
     assert done.status_code == 200, done.text
     assert [c["kind"] for c in done.json()["certificates"]] == ["sign"]
-    for path, body in [("mail", {"tracking_number": "3001-2345-6789"}),
-                       ("returned", {"reason": "not collected"}),
-                       ("collect", {"documents": ["drivers_licence"]})]:
-        step = client.post(f"/api/v1/custody/{ref}/{path}", headers=clerk, json=body)
-        assert step.status_code == 200, step.text
+    mailed = client.post(f"/api/v1/custody/{ref}/mail", headers=clerk,
+                         json={"tracking_number": "3001-2345-6789"})
+    assert mailed.status_code == 200, mailed.text
+    in_the_post = base64.b64decode(mailed.json()["card_file"])
+    assert not pki_container.vault.holds(NUMBER)
+    assert files_holding_keys(pki_container.settings.home, in_the_post) == []
+    back = client.post(f"/api/v1/custody/{ref}/returned", headers=clerk,
+                       json={"reason": "not collected",
+                             "card_file": base64.b64encode(in_the_post).decode()})
+    assert back.status_code == 200, back.text
+    collected = client.post(f"/api/v1/custody/{ref}/collect", headers=clerk,
+                            json={"documents": ["drivers_licence"]})
+    assert collected.status_code == 200, collected.text
+    _keep(holder, collected.json())
+    assert collected.json()["status"] == "collected_at_office"
+    assert files_holding_keys(pki_container.settings.home, holder.read_bytes()) == []
+    # The card the holder took home has the renewed signature certificate and signs with
+    # the password they always had.
+    chip = Chip.open(holder)
+    serial = done.json()["certificates"][0]["serial"]
+    assert chip.sign(KeyKind.SIGN, "ABC123", b"data")
+    pem = chip.read_certificate(KeyKind.SIGN, "ABC123")
+    assert x509.load_pem_x509_certificate(pem).serial_number == int(serial, 16)
     shown = client.get(f"/api/v1/custody/{ref}", headers=clerk).json()
-    assert shown["status"] == "collected_at_office"
     assert shown["tracking_number"] == "3001-2345-6789"
     assert client.get(f"/api/v1/custody/{ref}", headers=other).status_code == 403
+
+
+def test_a_card_that_is_not_the_one_named_is_refused(client: TestClient, holder: Path,
+                                                     clock: FrozenClock) -> None:
+    clock.now = datetime(2026, 10, 20, 1, 0, tzinfo=UTC)
+    clerk = _token(client, "clerk-chiyoda")
+    other = client.post("/api/v1/cards/CARD-OTHER/certificates/renew", headers=clerk,
+                        json={"card_file": _card(holder)})
+    assert other.status_code == 422, other.text
+    assert "not card CARD-OTHER" in other.json()["message"]
+    junk = client.post(f"/api/v1/cards/{NUMBER}/certificates/renew", headers=clerk,
+                       json={"card_file": base64.b64encode(b"not a card").decode()})
+    assert junk.status_code == 422, junk.text

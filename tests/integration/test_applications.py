@@ -5,9 +5,13 @@ from __future__ import annotations
 import threading
 from dataclasses import replace
 from datetime import date, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from sqlalchemy import func, select
 
 from mynumbercard.adapters.db.tables import application_events, applications, audit_log, cards
@@ -46,6 +50,7 @@ from mynumbercard.services import certificates, issuance, pickup, register
 from mynumbercard.services.application_ports import FormReason, PhotoVerdict
 from mynumbercard.services.custody import cancel, leave_card
 
+from card_checks import files_holding_keys
 from conftest import FrozenClock
 
 CHIYODA = Actor("clerk-chiyoda", Role.CLERK, "13101")
@@ -118,7 +123,8 @@ def _hand_over(wired: Container, number: str, *, clerk: Actor = CHIYODA,
 
 
 def test_the_whole_way_from_online_application_to_the_holders_hands(
-        pki_container: Container, clock: FrozenClock) -> None:
+        pki_container: Container, clock: FrozenClock,
+        tmp_path_factory: pytest.TempPathFactory) -> None:
     wired = pki_container
     resident = _resident(wired)
     submitted = _apply(wired, resident)
@@ -159,9 +165,21 @@ def test_the_whole_way_from_online_application_to_the_holders_hands(
 
     handed = _hand_over(wired, number)
     assert {c.kind for c in handed.certificates} == {CertKind.SIGN, CertKind.AUTH}
-    chip = Chip.open(wired.vault.path(number))
+    # The card left the office with its holder: nothing under the data directory (the
+    # vault, the database, the CA) holds its keys, and the office's reader refuses it.
+    assert files_holding_keys(wired.settings.home, handed.card) == []
+    with pytest.raises(Conflict, match="with its holder"):
+        wired.vault.terminal(number)
+    holder = tmp_path_factory.mktemp("holder") / "card.json"
+    holder.write_bytes(handed.card)
+    chip = Chip.open(holder)
     chip.verify_pin(PinKind.USER_AUTH, "1234")
     assert b"BEGIN CERTIFICATE" in chip.read_certificate(CertKind.AUTH)
+    signature = chip.sign(CertKind.SIGN, PINS[PinKind.SIGNATURE], b"contract")
+    signed_by = x509.load_pem_x509_certificate(
+        chip.read_certificate(CertKind.SIGN, PINS[PinKind.SIGNATURE])).public_key()
+    assert isinstance(signed_by, rsa.RSAPublicKey)
+    signed_by.verify(signature, b"contract", padding.PKCS1v15(), hashes.SHA256())
     with wired.uow() as uow:
         assert uow.cards.get(card.id or 0).status is CardStatus.ACTIVE
         assert uow.applications.get(ref).status is ApplicationStatus.HANDED_OVER
@@ -254,8 +272,16 @@ def _old_card_with_certificates(wired: Container, resident: Resident) -> tuple[s
     return number, issued
 
 
+def _keep(tmp_path_factory: pytest.TempPathFactory, card: bytes) -> Path:
+    """The holder keeps the card they were given, outside the office's data directory."""
+    path = tmp_path_factory.mktemp("holder") / "card.json"
+    path.write_bytes(card)
+    return path
+
+
 def test_a_holder_of_a_valid_card_is_refused_until_the_renewal_window_then_renews(
-        pki_container: Container, clock: FrozenClock) -> None:
+        pki_container: Container, clock: FrozenClock,
+        tmp_path_factory: pytest.TempPathFactory) -> None:
     wired = pki_container
     clock.now = clock.now.replace(month=10, day=1)
     resident = _resident(wired, born=date(1990, 1, 20))
@@ -268,12 +294,15 @@ def test_a_holder_of_a_valid_card_is_refused_until_the_renewal_window_then_renew
     new_number = _to_office(wired, clock, renewal.application.id or 0)
     # The old card left at the office for certificate renewal: no hand-over until that
     # hand-off is closed, so the register never returns a card that is not back.
-    custody = leave_card(wired.uow, actor=CHIYODA, card_number=number,
+    custody = leave_card(wired.uow, wired.vault, actor=CHIYODA, card_number=number,
+                         card_file=wired.vault.release(number),
                          documents={IdDocument.PASSPORT}, now=wired.clock())
     with pytest.raises(Conflict, match="custody"):
         _hand_over(wired, new_number)
-    cancel(wired.uow, actor=CHIYODA, custody_id=custody.id or 0, reason="renewed by a new card",
-           now=wired.clock())
+    given_back = cancel(wired.uow, wired.vault, actor=CHIYODA, custody_id=custody.id or 0,
+                        reason="renewed by a new card", now=wired.clock())
+    assert not wired.vault.holds(number)
+    assert Chip.open(_keep(tmp_path_factory, given_back.card)).card_id == number
     handed = _hand_over(wired, new_number)
     assert handed.returned_cards == [number]
     with wired.uow() as uow:

@@ -27,6 +27,7 @@ from mynumbercard.domain.staff import Actor, Role
 from mynumbercard.services import cards as cards_service
 from mynumbercard.services import certificates, crls, custody, expiry, register, renewal
 
+from card_checks import files_holding_keys
 from conftest import FrozenClock
 
 CHIYODA = Actor("clerk-chiyoda", Role.CLERK, "13101")
@@ -64,11 +65,19 @@ def _card(wired: Container, clock: FrozenClock, *, born: date = date(1990, 1, 20
     terminal.set_initial_pins(PINS)
     certificates.issue_certificates(wired.uow, wired.authority, terminal, actor=CHIYODA,
                                     now=wired.clock())
+    _holder(wired).write_bytes(wired.vault.release(NUMBER))  # handed over in 2017
     return resident
 
 
+def _holder(wired: Container) -> Path:
+    """Where the holder keeps the card: beside, not inside, the office's data directory."""
+    home = wired.settings.home
+    return home.with_name(f"{home.name}-holder.card")
+
+
 def _on_card(wired: Container) -> dict[CertKind, int]:
-    chip = Chip.open(wired.vault.path(NUMBER))
+    held = wired.vault.holds(NUMBER)
+    chip = Chip.open(wired.vault.path(NUMBER) if held else _holder(wired))
     return {kind: x509.load_pem_x509_certificate(
         chip.read_certificate(kind, PINS[PinKind.SIGNATURE] if kind is CertKind.SIGN else None)
     ).serial_number for kind in CertKind}
@@ -83,8 +92,13 @@ def _statuses(wired: Container) -> dict[int, CertificateStatus]:
 
 def _renew(wired: Container, kinds: frozenset[CertKind] = frozenset(CertKind),
            clerk: Actor = CHIYODA) -> renewal.Renewed:
-    return renewal.renew_certificates(wired.uow, wired.ca, wired.vault.terminal(NUMBER),
-                                      actor=clerk, kinds=kinds, now=wired.clock())
+    """At the counter, on the card the holder presents; they take it back renewed."""
+    holder = _holder(wired)
+    with wired.counter_reader.present(NUMBER, holder.read_bytes()) as presented:
+        done = renewal.renew_certificates(wired.uow, wired.ca, presented.terminal,
+                                          actor=clerk, kinds=kinds, now=wired.clock())
+        holder.write_bytes(presented.card())
+    return done
 
 
 def _actions(wired: Container, prefix: str) -> list[str]:
@@ -135,8 +149,9 @@ def test_without_a_valid_certificate_one_is_issued_any_time(
 
 
 def _leave(wired: Container, documents: list[IdDocument] = PASSPORT) -> int:
-    left = custody.leave_card(wired.uow, actor=CHIYODA, card_number=NUMBER,
-                              documents=documents, now=wired.clock())
+    left = custody.leave_card(wired.uow, wired.vault, actor=CHIYODA, card_number=NUMBER,
+                              card_file=_holder(wired).read_bytes(), documents=documents,
+                              now=wired.clock())
     return left.id or 0
 
 
@@ -154,21 +169,28 @@ def test_a_card_left_at_the_office_is_renewed_and_mailed_back(
         _leave(wired)  # settled by the partial unique index
     with pytest.raises(Conflict, match="custody"):
         _renew(wired)  # not behind the custody record's back
+    _holder(wired).unlink()  # the card is at the office now
     with pytest.raises(InvalidTransition):
-        custody.mail_card(wired.uow, actor=CHIYODA, custody_id=ref, tracking_number="1",
-                          now=wired.clock())
+        custody.mail_card(wired.uow, wired.vault, actor=CHIYODA, custody_id=ref,
+                          tracking_number="1", now=wired.clock())
     batch = custody.renew_all_in_custody(wired.uow, wired.vault, wired.ca, actor=AGENCY,
                                          now=wired.clock())
     assert (batch.renewed, batch.refused) == (1, {})
-    for step in (lambda: custody.mail_card(wired.uow, actor=CHIYODA, custody_id=ref,
-                                           tracking_number="3001-2345-6789", now=wired.clock()),
-                 lambda: custody.record_return(wired.uow, actor=CHIYODA, custody_id=ref,
-                                               reason="not collected", now=wired.clock()),
-                 lambda: custody.mail_card(wired.uow, actor=CHIYODA, custody_id=ref,
-                                           tracking_number="3001-2345-6790", now=wired.clock()),
-                 lambda: custody.record_delivery(wired.uow, actor=CHIYODA, custody_id=ref,
-                                                 now=wired.clock())):
-        step()
+    renewed = _on_card(wired)
+    in_the_post = custody.mail_card(wired.uow, wired.vault, actor=CHIYODA, custody_id=ref,
+                                    tracking_number="3001-2345-6789", now=wired.clock()).card
+    assert not wired.vault.holds(NUMBER)
+    assert files_holding_keys(wired.settings.home, in_the_post) == []
+    custody.record_return(wired.uow, wired.vault, actor=CHIYODA, custody_id=ref,
+                          reason="not collected", card_file=in_the_post, now=wired.clock())
+    assert wired.vault.holds(NUMBER)
+    in_the_post = custody.mail_card(wired.uow, wired.vault, actor=CHIYODA, custody_id=ref,
+                                    tracking_number="3001-2345-6790", now=wired.clock()).card
+    custody.record_delivery(wired.uow, actor=CHIYODA, custody_id=ref, now=wired.clock())
+    _holder(wired).write_bytes(in_the_post)
+    assert _on_card(wired) == renewed
+    assert files_holding_keys(wired.settings.home, in_the_post) == []
+    Chip.open(_holder(wired)).sign(CertKind.AUTH, PINS[PinKind.USER_AUTH], b"data")
     view = custody.custody_view(wired.uow, actor=CHIYODA, custody_id=ref)
     assert view["status"] == "delivered"
     assert view["mailings"] == 2
@@ -219,8 +241,8 @@ def test_two_clerks_on_one_custody_step_at_once_exactly_one_succeeds(
         s for s, status in statuses.items() if status is CertificateStatus.ACTIVE}
 
     def mail() -> None:
-        custody.mail_card(wired.uow, actor=CHIYODA, custody_id=ref, tracking_number="1",
-                          now=wired.clock())
+        custody.mail_card(wired.uow, wired.vault, actor=CHIYODA, custody_id=ref,
+                          tracking_number="1", now=wired.clock())
 
     assert _race(mail, mail) in (["Conflict", "done"], ["InvalidTransition", "done"])
     with wired.engine.connect() as conn:

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import base64
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
+import pytest
+from cryptography import x509
+from fastapi.testclient import TestClient
 from pypdf import PdfReader
 from sqlalchemy import select, update
 
@@ -13,6 +17,7 @@ from mynumbercard.adapters.db.tables import cards, certificates, outgoing_mail, 
 from mynumbercard.adapters.documents import PdfLetterPrinter
 from mynumbercard.adapters.letter_files import LetterDirectory
 from mynumbercard.bootstrap import Container
+from mynumbercard.chip import Chip, KeyKind
 from mynumbercard.domain.certificate import JST, CertificateStatus
 from mynumbercard.domain.correction import CaseStatus
 from mynumbercard.domain.pins import PinKind
@@ -22,6 +27,10 @@ from mynumbercard.domain.validity import card_expiry
 from mynumbercard.services import cards as cards_service
 from mynumbercard.services import certificates as certificates_service
 from mynumbercard.services import mail, register, validity_audit
+from mynumbercard.services import staff as staff_service
+from mynumbercard.web.app import create_app
+
+from card_checks import files_holding_keys
 
 AGENCY = Actor("agency", Role.ADMIN)
 PINS = {PinKind.SIGNATURE: "ABC123", PinKind.USER_AUTH: "1234",
@@ -130,3 +139,43 @@ def test_the_audit_finds_exactly_the_incidents_of_a_generated_register(
     assert set(answer["by_cause"]) <= {"card:one_year_too_long",
                                                       "certificate:past_card",
                                                       "certificate:one_year_too_long"}
+
+
+def test_a_handed_over_card_is_corrected_on_the_card_the_holder_presents(
+        pki_container: Container, tmp_path_factory: pytest.TempPathFactory) -> None:
+    wired = pki_container
+    wrong = _card(wired, "WRONG", born=date(1975, 8, 8), issued=date(2026, 10, 1),
+                  with_certificates=True)
+    card = wired.vault.release("WRONG")  # handed over: the office keeps no copy
+    with wired.engine.begin() as conn:
+        conn.execute(update(cards).where(cards.c.id == wrong)
+                     .values(expires_on=date(2037, 8, 8)))
+        too_long = datetime.combine(date(2037, 8, 8), time(23, 59, 59), tzinfo=JST)
+        conn.execute(update(certificates).where(certificates.c.card_id == wrong,
+                                                certificates.c.kind == "auth")
+                     .values(not_after=too_long.astimezone(UTC)))
+    validity_audit.audit_validity(wired.uow, actor=AGENCY, now=wired.clock())
+    (case,) = validity_audit.list_cases(wired.uow, actor=AGENCY, status=CaseStatus.OPEN)
+    staff_service.add_staff(wired.uow, wired.hasher, actor=AGENCY, username="counter",
+                            password="correct horse battery", role=Role.ADMIN,
+                            municipality_code=None, now=wired.clock())
+    with TestClient(create_app(wired)) as client:
+        token = client.post("/api/v1/auth/token", json={
+            "username": "counter", "password": "correct horse battery"}).json()
+        client.cookies.clear()
+        headers = {"Authorization": f"Bearer {token['access_token']}"}
+        url = f"/api/v1/corrections/{case['id']}/correct"
+        without = client.post(url, headers=headers)
+        assert without.status_code == 409, without.text  # "put the card in the reader"
+        done = client.post(url, headers=headers,
+                           json={"card_file": base64.b64encode(card).decode()})
+    assert done.status_code == 200, done.text
+    serials = {int(c["serial"], 16) for c in done.json()["certificates"]}
+    assert serials
+    holder = tmp_path_factory.mktemp("holder") / "card.json"
+    holder.write_bytes(base64.b64decode(done.json()["card_file"]))
+    chip = Chip.open(holder)
+    on_card = {x509.load_pem_x509_certificate(
+        chip.read_certificate(kind, PINS[PinKind.SIGNATURE])).serial_number for kind in KeyKind}
+    assert serials <= on_card  # the re-issued certificates are on the holder's card
+    assert files_holding_keys(wired.settings.home, holder.read_bytes()) == []

@@ -1,18 +1,32 @@
-"""Produced cards waiting for their holder: one card file (the chip) per card."""
+"""The office's safe (and its reader): the cards the office holds, one card file each.
+
+It holds a card from production until the hand-over, and again while the holder leaves
+it for renewal (custody) until it is mailed back or collected. A card that leaves the
+office leaves no copy: ``release`` gives the card file to whoever carries it out (the
+holder, the post) and removes the office's file, keeping only a marker that says the
+card is with its holder, so ``terminal`` can say so. Issue 14's PC/SC reader maps onto
+this: ``terminal`` is the card in the office's reader, ``release`` takes it out,
+``receive`` puts the holder's card in. The holder's card at the counter goes through
+`card_reader.CounterReader` instead.
+"""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
 from mynumbercard.adapters.card_terminal import CardManagementKey, ChipTerminal
-from mynumbercard.chip import Chip
-from mynumbercard.domain.errors import NotFound
+from mynumbercard.chip import Chip, transfer
+from mynumbercard.chip.admin import parse_management_public_key
+from mynumbercard.domain.errors import Conflict, NotFound
+
+WITH_HOLDER = ".with-holder"  # the marker's suffix; it holds nothing of the card
 
 
 class FileCardVault:
     """Card files under one directory, named by card number; the card-management key
-    is opened only when a card is personalised or driven at the counter."""
+    is opened only when a card is personalised, received or driven at the counter."""
 
     def __init__(self, directory: Path, management_key: Callable[[], CardManagementKey]) -> None:
         self._directory = directory
@@ -21,6 +35,20 @@ class FileCardVault:
     def path(self, card_number: str) -> Path:
         return self._directory / f"{card_number}.card"
 
+    def _marker(self, card_number: str) -> Path:
+        return self._directory / f"{card_number}{WITH_HOLDER}"
+
+    def holds(self, card_number: str) -> bool:
+        """Whether the card is here (not yet handed over, or left for renewal)."""
+        return self.path(card_number).exists()
+
+    def _absent(self, card_number: str) -> Exception:
+        if self._marker(card_number).exists():
+            return Conflict(f"card {card_number} is with its holder: the office keeps no "
+                            "copy of a card it handed over; put the holder's card in the "
+                            "reader")
+        return NotFound(f"card {card_number} is not in the office's safe")
+
     def personalise(self, card_number: str, *, card_face: Mapping[str, str]) -> None:
         self._directory.mkdir(parents=True, exist_ok=True)
         Chip.personalise(self.path(card_number), card_id=card_number,
@@ -28,10 +56,38 @@ class FileCardVault:
                          card_face=card_face)
 
     def terminal(self, card_number: str) -> ChipTerminal:
-        path = self.path(card_number)
-        if not path.exists():
-            raise NotFound(f"card {card_number} is not in the office's safe")
-        return ChipTerminal(Chip.open(path), self._key())
+        """The card in the office's reader; refused for a card that is not here."""
+        if not self.holds(card_number):
+            raise self._absent(card_number)
+        return ChipTerminal(Chip.open(self.path(card_number)), self._key())
+
+    def release(self, card_number: str) -> bytes:
+        """The card leaves the office (to its holder, or into the post): its card file,
+        and no copy left here."""
+        if not self.holds(card_number):
+            raise self._absent(card_number)
+        _touch(self._marker(card_number))  # first: a crash leaves the card and a marker
+        return transfer.take(self.path(card_number))
+
+    def receive(self, card_number: str, card: bytes) -> None:
+        """The holder's card comes in (left for renewal, or brought back by the post):
+        it must be this card, personalised with our card-management key."""
+        _, ours = parse_management_public_key(self._key().public_key_pem)
+        self._directory.mkdir(parents=True, exist_ok=True)
+        try:
+            transfer.put(self.path(card_number), card, card_id=card_number,
+                         management_key_fingerprint=ours)
+        except Conflict:
+            raise Conflict(f"card {card_number} is in the office's safe already") from None
+        self._marker(card_number).unlink(missing_ok=True)
 
     def destroy(self, card_number: str) -> None:
-        self.path(card_number).unlink(missing_ok=True)
+        """A card the office holds is destroyed (never handed over); one with its holder
+        is not here to destroy."""
+        transfer.discard(self.path(card_number))
+
+
+def _touch(path: Path) -> None:
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT, 0o600)
+    os.fsync(fd)
+    os.close(fd)

@@ -9,20 +9,24 @@ returns a private key, a PIN or a PIN hash, and no ``repr`` or error shows one.
 
 A PIN entry first spends a try and saves it, then compares, then (if right) restores
 the counter and saves again, as smart cards do against "tearing": killing the process
-mid-check can cost the holder a try but can never give an attacker a free one.
+mid-check can cost the holder a try but can never give an attacker a free one. Every
+operation that writes holds the card's exclusive lock (``chip/lock.py``) from its read to
+its last write, so callers in other threads or processes queue as commands to one card
+do: the counter is exact however many guess at once.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import overload
 
 from mynumbercard.chip import admin as admin_protocol
-from mynumbercard.chip import keys, storage
+from mynumbercard.chip import keys, lock, storage
 from mynumbercard.chip import pins as chip_pins
 from mynumbercard.chip.admin import (
     AdminCommand,
@@ -162,13 +166,15 @@ class Chip:
         carries no personal data and is readable freely (``password`` is not used).
         """
         kind = as_key_kind(kind)
-        state = self._load()
         if kind is KeyKind.SIGN:
             if password is None:
                 raise errors.PermissionDenied(
                     "the signature certificate can be read only after the signature password"
                 )
-            state = self._enter_pin(state, PinKind.SIGNATURE, password)
+            with self._locked() as read:
+                state = self._enter_pin(read, PinKind.SIGNATURE, password)
+        else:
+            state = self._load()
         certificate = slot(state, kind).certificate
         if certificate is None:
             raise errors.NotFound(f"no {KEY_LABELS[kind]} certificate on the chip")
@@ -182,14 +188,16 @@ class Chip:
         An entry that does not have the PIN's form raises ``InvalidInput`` and does not
         count as a try.
         """
-        self._enter_pin(self._load(), as_pin_kind(kind), pin)
+        with self._locked() as state:
+            self._enter_pin(state, as_pin_kind(kind), pin)
 
     def change_pin(self, kind: PinKind, current: str, new: str) -> None:
         """The holder changes a PIN they know (a locked PIN needs the counter)."""
         kind = as_pin_kind(kind)
         validate_new_pin(kind, new)
-        state = self._enter_pin(self._load(), kind, current)
-        self._save(with_pin(state, kind, chip_pins.new_record(kind, new)))
+        with self._locked() as read:
+            state = self._enter_pin(read, kind, current)
+            self._save(with_pin(state, kind, chip_pins.new_record(kind, new)))
 
     def sign(self, kind: KeyKind, pin: str, data: bytes) -> bytes:
         """RSA PKCS#1 v1.5 / SHA-256 signature over ``data`` with the key of ``kind``.
@@ -200,14 +208,15 @@ class Chip:
         kind = as_key_kind(kind)
         if not isinstance(data, bytes):
             raise errors.InvalidInput("the data to sign must be bytes")
-        state = self._load()
-        key_slot = slot(state, kind)
-        self._enter_pin(state, PIN_FOR_KEY[kind], pin)
+        with self._locked() as state:
+            key_slot = slot(state, kind)
+            self._enter_pin(state, PIN_FOR_KEY[kind], pin)
         return keys.sign(key_slot.private_key, data)
 
     def read_card_face(self, pin: str) -> dict[str, str]:
         """The card's face (name, address, birth date, sex, Individual Number)."""
-        state = self._enter_pin(self._load(), PinKind.CARD_INFO, pin)
+        with self._locked() as read:
+            state = self._enter_pin(read, PinKind.CARD_INFO, pin)
         return dict(state.card_face)
 
     # --- administrative commands -----------------------------------------------------
@@ -215,7 +224,8 @@ class Chip:
     def admin_challenge(self) -> bytes:
         """A fresh challenge for the next admin command; it replaces any earlier one."""
         challenge = secrets.token_bytes(admin_protocol.CHALLENGE_BYTES)
-        self._save(replace(self._load(), challenge=challenge))
+        with self._locked() as state:
+            self._save(replace(state, challenge=challenge))
         return challenge
 
     @overload
@@ -235,16 +245,16 @@ class Chip:
         the authorization is missing, for another challenge, or by another key. A
         command that is authorised but cannot run also changes nothing.
         """
-        state = self._load()
-        admin_protocol.check_authorization(
-            management_key=state.management_key,
-            card_id=state.card_id,
-            pending_challenge=state.challenge,
-            command=command,
-            authorization=authorization,
-        )
-        new_state, result = execute(state, command)
-        self._save(replace(new_state, challenge=None))
+        with self._locked() as state:
+            admin_protocol.check_authorization(
+                management_key=state.management_key,
+                card_id=state.card_id,
+                pending_challenge=state.challenge,
+                command=command,
+                authorization=authorization,
+            )
+            new_state, result = execute(state, command)
+            self._save(replace(new_state, challenge=None))
         return result
 
     def __repr__(self) -> str:
@@ -264,11 +274,19 @@ class Chip:
             )
         return state
 
+    @contextlib.contextmanager
+    def _locked(self) -> Iterator[CardState]:
+        """The state, read under the card's lock, which is held until the block ends."""
+        with lock.exclusive(self._path):
+            yield self._load()
+
     def _save(self, state: CardState) -> None:
         storage.write(self._path, state)
 
     def _enter_pin(self, state: CardState, kind: PinKind, pin: str) -> CardState:
-        """Check one entry of ``kind``'s PIN; return the state saved afterwards."""
+        """Check one entry of ``kind``'s PIN; return the state saved afterwards.
+
+        Called under the card's lock with the state read under it."""
         policy = POLICIES[kind]
         record = state.pins[kind]
         if record is None:

@@ -14,7 +14,7 @@ from mynumbercard import bootstrap
 from mynumbercard.adapters import ca_setup
 from mynumbercard.adapters.db.bulk import generate_residents
 from mynumbercard.cli.card import issue_demo_card
-from mynumbercard.cli.demo_applications import load_applications
+from mynumbercard.cli.demo_applications import HANDED_OVER_CARD, load_applications
 from mynumbercard.domain.certificate import RevocationReason, parse_serial
 from mynumbercard.domain.resident import ResidenceStatus, Sex
 from mynumbercard.domain.staff import Actor, Role
@@ -78,7 +78,8 @@ def _load(wired: bootstrap.Container, residents: int) -> None:
     console.print(f"demo data loaded: {residents} synthetic residents, a few life events, "
                   f"{len(cards)} cards in {wired.settings.home / 'cards'} "
                   f"(PIN {DEMO_PIN}, signature password {DEMO_SIGNATURE_PASSWORD}), "
-                  f"{len(applications)} applications in every state of their way, "
+                  f"{len(applications)} applications in every state of their way "
+                  f"(the card handed over is the holder's {HANDED_OVER_CARD} there), "
                   f"notices of issuance in {wired.settings.home / 'letters'}")
     _print_accounts(console)
 

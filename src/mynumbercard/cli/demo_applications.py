@@ -11,6 +11,7 @@ from mynumbercard import bootstrap
 from mynumbercard.adapters.documents import PdfLetterPrinter
 from mynumbercard.adapters.letter_files import LetterDirectory
 from mynumbercard.adapters.photo.samples import sample_portrait
+from mynumbercard.chip import transfer
 from mynumbercard.domain.application import Channel, DeficiencyReason
 from mynumbercard.domain.dates import age_on
 from mynumbercard.domain.pickup import IdDocument
@@ -24,6 +25,7 @@ from mynumbercard.services.application_ports import FormReason
 OPERATOR = Actor("operator", Role.OPERATOR)
 CHIYODA = Actor("clerk-chiyoda", Role.CLERK, "13101")
 BOOTH = Actor("booth-demo", Role.BOOTH)
+HANDED_OVER_CARD = "picked-up.json"  # under var/cards/: the card handed over at the counter
 DEMO_PINS = {PinKind.SIGNATURE: "DEMO2026", PinKind.USER_AUTH: "1234",
              PinKind.RESIDENT_REGISTER: "1234", PinKind.CARD_INFO: "1234"}
 
@@ -85,10 +87,15 @@ def load_applications(wired: bootstrap.Container) -> dict[str, int]:
     apply("F", 25, Channel.SMARTPHONE)
     each("EF", 22, apps.approve)
     if "A" in refs:
-        pickup.hand_over(wired.uow, wired.vault, wired.ca, actor=CHIYODA,
-                         card_number=_card_number(wired, refs["A"]),
-                         identity=pickup.InPerson(frozenset({IdDocument.DRIVERS_LICENCE})),
-                         notice_presented=True, pins=DEMO_PINS, now=at(20))
+        handed = pickup.hand_over(
+            wired.uow, wired.vault, wired.ca, actor=CHIYODA,
+            card_number=_card_number(wired, refs["A"]),
+            identity=pickup.InPerson(frozenset({IdDocument.DRIVERS_LICENCE})),
+            notice_presented=True, pins=DEMO_PINS, now=at(20))
+        # The card leaves the office with its holder, who keeps it beside the demo cards.
+        holder = wired.settings.home / "cards"
+        holder.mkdir(parents=True, exist_ok=True)
+        transfer.put(holder / HANDED_OVER_CARD, handed.card)
     if "C" in people:
         register.move_resident(wired.uow, actor=CHIYODA, resident_id=people["C"].id or 0,
                                to_municipality="13104", postal_code="1600022",

@@ -98,8 +98,9 @@ def list_cases(
 @corrections_app.command()
 def correct(
     case: int = typer.Argument(..., help="The case id."),
-    card: Path | None = typer.Option(None, "--card", help="The card file in the reader "
-                                     "(default: the card's file in the vault)."),
+    card: Path | None = typer.Option(None, "--card", help="The holder's card file in the "
+                                     "reader, updated in place (default: the card in the "
+                                     "office's vault, if the office holds it)."),
 ) -> None:
     """At the counter: set the card's expiry right, re-issue certificates that ran past it."""
     with bootstrap.container() as wired:
@@ -109,7 +110,7 @@ def correct(
         else:
             with wired.uow() as uow:
                 number = uow.cards.get(uow.validity_audit.get_case(case).card_id).card_number
-            if wired.vault.path(number).exists():
+            if wired.vault.holds(number):
                 terminal = wired.vault.terminal(number)
         issued = validity_audit.correct_case(wired.uow, wired.ca, terminal, actor=auditor(),
                                              case_id=case, now=wired.clock())

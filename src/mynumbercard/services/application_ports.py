@@ -116,10 +116,22 @@ class PhotoStore(Protocol):
 
 
 class CardVault(Protocol):
-    """Where produced cards wait for their holder: personalised chips (card files)."""
+    """The office's safe and its reader: the cards the office holds — produced and not
+    yet handed over, or left by the holder for renewal (custody). A card that leaves
+    the office leaves no copy behind (docs/chip.md)."""
 
     def personalise(self, card_number: str, *, card_face: Mapping[str, str]) -> None: ...
+    def holds(self, card_number: str) -> bool: ...
     def terminal(self, card_number: str) -> CardTerminal:
-        """The card in the counter's reader, driven with the card-management key."""
+        """A card the office holds, in its reader, driven with the card-management key;
+        Conflict for a card that is with its holder, NotFound for one it never had."""
+        ...
+    def release(self, card_number: str) -> bytes:
+        """The card leaves the office (to the holder, or into the post): its card file,
+        and the office's copy removed."""
+        ...
+    def receive(self, card_number: str, card: bytes) -> None:
+        """The holder's card (its card file) comes into the office; it must be this card,
+        personalised with our card-management key."""
         ...
     def destroy(self, card_number: str) -> None: ...

@@ -4,6 +4,10 @@ returned by restricted-delivery post (本人限定受取郵便), step by step.
 Each step is one transaction: a verb on the custody record (`domain/custody.py`, one
 table of allowed transitions), written with a version check (two clerks doing the same
 step at once: one wins, the other gets a Conflict) and an event, and audited.
+
+The card itself moves with the steps: leaving it (and the post bringing it back) puts
+the holder's card into the office's vault; mailing, collecting and cancelling release it
+again (`CardOut.card`, the card file), and the office keeps no copy.
 """
 
 from __future__ import annotations
@@ -33,18 +37,45 @@ def _audit(uow: UnitOfWork, actor: Actor, custody: Custody, action: str, now: da
                                  {"card": custody.card_id, **details}))
 
 
+@dataclass(frozen=True, slots=True)
+class CardOut:
+    """A step after which the card has left the office: its card file goes with it."""
+
+    custody: Custody
+    card: bytes = field(repr=False)
+
+
+def _take_in(uow: UnitOfWork, vault: CardVault, card_number: str, card: bytes) -> None:
+    """The card into the safe, then the commit; if the commit fails it goes back out
+    (the holder keeps the card they brought)."""
+    vault.receive(card_number, card)
+    try:
+        uow.commit()
+    except BaseException:
+        vault.release(card_number)
+        raise
+
+
+def _check_held(vault: CardVault, card_number: str) -> None:
+    if not vault.holds(card_number):
+        raise Conflict(f"card {card_number} is not in the office's safe")
+
+
 def leave_card(
     uow_factory: UowFactory,
+    vault: CardVault,
     *,
     actor: Actor,
     card_number: str,
+    card_file: bytes,
     documents: Collection[IdDocument],
     legal_representative_present: bool = False,
     kinds: frozenset[CertKind] = frozenset(CertKind),
     now: datetime,
 ) -> Custody:
     """The holder leaves a card that has not expired, for the certificates' renewal, after
-    the identity check; the renewal window must be open already."""
+    the identity check; the renewal window must be open already. `card_file` is the
+    holder's card: it goes into the office's vault."""
     today = now.astimezone(JST).date()
     with uow_factory() as uow:
         card = uow.cards.find_by_number(card_number)
@@ -62,20 +93,36 @@ def leave_card(
         uow.custody.add(custody, actor=actor.name, now=now)
         _audit(uow, actor, custody, "leave", now, kinds=sorted(k.value for k in wanted),
                documents=len(set(documents)))
-        uow.commit()
+        _take_in(uow, vault, card_number, card_file)
     return custody
 
 
 def _step(uow_factory: UowFactory, *, actor: Actor, custody_id: int, action: str,
-          now: datetime, verb: Callable[[Custody], None], **details: Any) -> Custody:
+          now: datetime, verb: Callable[[Custody], None],
+          commit: Callable[[UnitOfWork, str], None] | None = None,
+          **details: Any) -> tuple[Custody, str]:
+    """One step; `commit` (given the card number) does the commit when the card moves."""
     with uow_factory() as uow:
         custody = uow.custody.get(custody_id)
         actor.require(Permission.CERTIFICATE_ISSUE, municipality_code=custody.office_code)
         verb(custody)
         uow.custody.save(custody, actor=actor.name, now=now)
         _audit(uow, actor, custody, action, now, **details)
+        number = uow.cards.get(custody.card_id).card_number
+        if commit is None:
+            uow.commit()
+        else:
+            commit(uow, number)
+    return custody, number
+
+
+def _card_leaves(uow_factory: UowFactory, vault: CardVault, **step: Any) -> CardOut:
+    def commit(uow: UnitOfWork, number: str) -> None:
+        _check_held(vault, number)
         uow.commit()
-    return custody
+
+    custody, number = _step(uow_factory, commit=commit, **step)
+    return CardOut(custody, vault.release(number))
 
 
 @dataclass(frozen=True, slots=True)
@@ -155,31 +202,36 @@ def renew_all_in_custody(
         after = batch[-1].id or 0
 
 
-def mail_card(uow_factory: UowFactory, *, actor: Actor, custody_id: int,
-              tracking_number: str, now: datetime) -> Custody:
+def mail_card(uow_factory: UowFactory, vault: CardVault, *, actor: Actor, custody_id: int,
+              tracking_number: str, now: datetime) -> CardOut:
     """Handed to the post as restricted-delivery mail to the holder's registered address:
-    the postman hands it to the holder only, after seeing their identity document."""
-    return _step(uow_factory, actor=actor, custody_id=custody_id, action="mail", now=now,
-                 verb=lambda c: c.mail(tracking_number=tracking_number))
+    the postman hands it to the holder only, after seeing their identity document. The
+    card (its file) goes into the envelope; the office keeps no copy."""
+    return _card_leaves(uow_factory, vault, actor=actor, custody_id=custody_id,
+                        action="mail", now=now,
+                        verb=lambda c: c.mail(tracking_number=tracking_number))
 
 
 def record_delivery(uow_factory: UowFactory, *, actor: Actor, custody_id: int,
                     now: datetime) -> Custody:
     return _step(uow_factory, actor=actor, custody_id=custody_id, action="deliver", now=now,
-                 verb=lambda c: c.deliver())
+                 verb=lambda c: c.deliver())[0]
 
 
-def record_return(uow_factory: UowFactory, *, actor: Actor, custody_id: int, reason: str,
-                  now: datetime) -> Custody:
-    """The post brought the card back (nobody took it within the keeping period)."""
+def record_return(uow_factory: UowFactory, vault: CardVault, *, actor: Actor,
+                  custody_id: int, reason: str, card_file: bytes, now: datetime) -> Custody:
+    """The post brought the card back (nobody took it within the keeping period): the card
+    (`card_file`) goes into the office's vault again."""
     return _step(uow_factory, actor=actor, custody_id=custody_id, action="return", now=now,
-                 verb=lambda c: c.return_undelivered(reason=reason))
+                 verb=lambda c: c.return_undelivered(reason=reason),
+                 commit=lambda uow, number: _take_in(uow, vault, number, card_file))[0]
 
 
-def collect(uow_factory: UowFactory, *, actor: Actor, custody_id: int,
+def collect(uow_factory: UowFactory, vault: CardVault, *, actor: Actor, custody_id: int,
             documents: Collection[IdDocument], legal_representative_present: bool = False,
-            now: datetime) -> Custody:
-    """The holder fetches the card at the office, with the pick-up documents."""
+            now: datetime) -> CardOut:
+    """The holder fetches the card at the office, with the pick-up documents; the card
+    (its file) goes with them."""
     today = now.astimezone(JST).date()
     with uow_factory() as uow:
         custody = uow.custody.get(custody_id)
@@ -190,15 +242,17 @@ def collect(uow_factory: UowFactory, *, actor: Actor, custody_id: int,
         custody.collect()
         uow.custody.save(custody, actor=actor.name, now=now)
         _audit(uow, actor, custody, "collect", now, documents=len(set(documents)))
+        number = uow.cards.get(custody.card_id).card_number
+        _check_held(vault, number)
         uow.commit()
-    return custody
+    return CardOut(custody, vault.release(number))
 
 
-def cancel(uow_factory: UowFactory, *, actor: Actor, custody_id: int, reason: str,
-           now: datetime) -> Custody:
+def cancel(uow_factory: UowFactory, vault: CardVault, *, actor: Actor, custody_id: int,
+           reason: str, now: datetime) -> CardOut:
     """Before renewal only: the card goes back to the holder as it is."""
-    return _step(uow_factory, actor=actor, custody_id=custody_id, action="cancel", now=now,
-                 verb=lambda c: c.cancel(reason=reason))
+    return _card_leaves(uow_factory, vault, actor=actor, custody_id=custody_id,
+                        action="cancel", now=now, verb=lambda c: c.cancel(reason=reason))
 
 
 def custody_view(uow_factory: UowFactory, *, actor: Actor, custody_id: int) -> dict[str, Any]:

@@ -3,7 +3,9 @@
 Hand-over is one transaction that locks the application first, so two clerks handing
 over the same card at once settle in the database: one succeeds, the other is told
 the card is gone. The PINs go to the chip only, after the commit; the clerk never sees
-them and nothing stores them.
+them and nothing stores them. Then the card leaves the office with its holder: the vault
+releases it (`HandedOver.card`, the card file) and keeps no copy, so nothing on the
+server can sign for the holder afterwards.
 """
 
 from __future__ import annotations
@@ -56,6 +58,7 @@ class HandedOver:
     card_number: str
     certificates: list[IssuedCertificate]
     returned_cards: list[str] = field(default_factory=list)
+    card: bytes = field(default=b"", repr=False)  # the card file, now the holder's
 
 
 def required_pins(application: Application, *, signature: bool) -> set[PinKind]:
@@ -154,7 +157,7 @@ def hand_over(
         uow.commit()
     terminal.set_initial_pins(chosen)
     write_onto_chip(terminal, issued)
-    return HandedOver(card_number, issued, returned)
+    return HandedOver(card_number, issued, returned, vault.release(card_number))
 
 
 def void_in(uow: UnitOfWork, application: Application, reason: VoidReason, *, actor: Actor,

@@ -19,6 +19,7 @@ from mynumbercard.domain.pins import PinKind
 from mynumbercard.services import applications as apps
 from mynumbercard.services import issuance, pickup
 from mynumbercard.services.application_ports import FormReason
+from mynumbercard.web.api.card_files import card_out
 from mynumbercard.web.deps import ActorDep, ContainerDep, NowDep
 
 public = APIRouter(prefix="/api/v1/applications", tags=["applications (residents)"])
@@ -223,9 +224,10 @@ def waiting(office_code: str, actor: ActorDep, container: ContainerDep,
                               limit=limit, after_ref=after)
 
 
-@staff.post("/cards/{card_number}/hand-over", summary="Hand a card over at the counter")
+@staff.post("/cards/{card_number}/hand-over", summary="Hand a card over at the counter; "
+            "the card leaves with its holder (`card_file`, base64)")
 def hand_over(card_number: str, body: HandOver, actor: ActorDep, container: ContainerDep,
-              now: NowDep) -> dict[str, Any]:
+              now: NowDep, *, response: Response) -> dict[str, Any]:
     identity: pickup.InPerson | ProxyPickUp
     if body.proxy is not None:
         p = body.proxy
@@ -243,4 +245,6 @@ def hand_over(card_number: str, body: HandOver, actor: ActorDep, container: Cont
         pins={kind: secret.get_secret_value() for kind, secret in body.pins.items()}, now=now)
     return {"card_number": done.card_number, "returned_cards": done.returned_cards,
             "certificates": [{"kind": c.kind.value, "serial": c.serial_hex,
-                              "not_after": c.not_after.isoformat()} for c in done.certificates]}
+                              "not_after": c.not_after.isoformat()} for c in done.certificates],
+            # The card leaves with its holder; the office keeps no copy.
+            "card_file": card_out(done.card, response)}

@@ -1,21 +1,27 @@
 """Certificate renewal at the counter and the custody hand-off, over HTTP.
 
-The card in the counter's reader is the card file in the vault (`adapters/card_vault.py`).
-No PIN travels in any of these requests: renewal on our chip needs none.
+The holder's card travels as its card file (`card_file`, base64): presented for a
+renewal at the counter and given back with the new certificates; handed in when it is
+left at the office and given out again when it is mailed, collected or given back. The
+office keeps a card only while it is in custody (`adapters/card_vault.py`). No PIN
+travels in any of these requests: renewal on our chip needs none.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Response
 from pydantic import BaseModel, Field
 
+from mynumbercard.bootstrap import Container
 from mynumbercard.domain.certificate import CertKind
 from mynumbercard.domain.pickup import IdDocument
+from mynumbercard.domain.staff import Actor
 from mynumbercard.services import custody as custody_service
 from mynumbercard.services import renewal
 from mynumbercard.services.certificates import IssuedCertificate
+from mynumbercard.web.api.card_files import CardFile, card_out
 from mynumbercard.web.deps import ActorDep, ContainerDep, NowDep
 
 router = APIRouter(prefix="/api/v1", tags=["certificate renewal (staff)"])
@@ -23,11 +29,17 @@ router = APIRouter(prefix="/api/v1", tags=["certificate renewal (staff)"])
 
 class Renew(BaseModel):
     kinds: list[CertKind] = Field(default_factory=lambda: list(CertKind), min_length=1)
+    card_file: CardFile
 
 
 class LeaveCard(Renew):
     documents: list[IdDocument] = []
     legal_representative_present: bool = False
+
+
+class Returned(BaseModel):
+    reason: str = Field(min_length=1, max_length=200)
+    card_file: CardFile
 
 
 class Mail(BaseModel):
@@ -50,22 +62,27 @@ def _issued(certificates: list[IssuedCertificate]) -> list[dict[str, str]]:
 
 
 @router.post("/cards/{card_number}/certificates/renew",
-             summary="Renew the certificates on the card at the counter (new key pairs on "
-                     "the same chip; from 3 months before expiry, free)")
+             summary="Renew the certificates on the holder's card at the counter (new key "
+                     "pairs on the same chip; from 3 months before expiry, free); the card "
+                     "comes back in `card_file`")
 def renew(card_number: str, body: Renew, actor: ActorDep, container: ContainerDep,
-          now: NowDep) -> dict[str, Any]:
-    done = renewal.renew_certificates(container.uow, container.ca,
-                                      container.vault.terminal(card_number), actor=actor,
-                                      kinds=frozenset(body.kinds), now=now)
-    return {"card_number": done.card_number, "certificates": _issued(done.certificates)}
+          now: NowDep, *, response: Response) -> dict[str, Any]:
+    with container.counter_reader.present(card_number, body.card_file) as presented:
+        done = renewal.renew_certificates(container.uow, container.ca, presented.terminal,
+                                          actor=actor, kinds=frozenset(body.kinds), now=now)
+        card = presented.card()
+    return {"card_number": done.card_number, "certificates": _issued(done.certificates),
+            "card_file": card_out(card, response)}
 
 
 @router.post("/cards/{card_number}/custody", status_code=201,
-             summary="The holder leaves the card at the office for certificate renewal")
+             summary="The holder leaves the card (`card_file`) at the office for "
+                     "certificate renewal")
 def leave(card_number: str, body: LeaveCard, actor: ActorDep, container: ContainerDep,
           now: NowDep) -> dict[str, Any]:
     left = custody_service.leave_card(
-        container.uow, actor=actor, card_number=card_number, documents=body.documents,
+        container.uow, container.vault, actor=actor, card_number=card_number,
+        card_file=body.card_file, documents=body.documents,
         legal_representative_present=body.legal_representative_present,
         kinds=frozenset(body.kinds), now=now)
     return custody_service.custody_view(container.uow, actor=actor, custody_id=left.id or 0)
@@ -89,10 +106,11 @@ def renew_left(custody_id: int, actor: ActorDep, container: ContainerDep,
 @router.post("/custody/{custody_id}/mail", summary="Send the card by restricted-delivery "
              "post (本人限定受取郵便)")
 def mail(custody_id: int, body: Mail, actor: ActorDep, container: ContainerDep,
-         now: NowDep) -> dict[str, Any]:
-    custody_service.mail_card(container.uow, actor=actor, custody_id=custody_id,
-                              tracking_number=body.tracking_number, now=now)
-    return custody_service.custody_view(container.uow, actor=actor, custody_id=custody_id)
+         now: NowDep, *, response: Response) -> dict[str, Any]:
+    out = custody_service.mail_card(container.uow, container.vault, actor=actor,
+                                    custody_id=custody_id,
+                                    tracking_number=body.tracking_number, now=now)
+    return _card_left(container, actor, custody_id, out, response)
 
 
 @router.post("/custody/{custody_id}/delivered", summary="The post delivered the card")
@@ -102,28 +120,38 @@ def delivered(custody_id: int, actor: ActorDep, container: ContainerDep,
     return custody_service.custody_view(container.uow, actor=actor, custody_id=custody_id)
 
 
-@router.post("/custody/{custody_id}/returned", summary="The post brought the card back")
-def returned(custody_id: int, body: Reason, actor: ActorDep, container: ContainerDep,
+@router.post("/custody/{custody_id}/returned", summary="The post brought the card back "
+             "(`card_file`: it goes into the office's vault again)")
+def returned(custody_id: int, body: Returned, actor: ActorDep, container: ContainerDep,
              now: NowDep) -> dict[str, Any]:
-    custody_service.record_return(container.uow, actor=actor, custody_id=custody_id,
-                                  reason=body.reason, now=now)
+    custody_service.record_return(container.uow, container.vault, actor=actor,
+                                  custody_id=custody_id, reason=body.reason,
+                                  card_file=body.card_file, now=now)
     return custody_service.custody_view(container.uow, actor=actor, custody_id=custody_id)
 
 
 @router.post("/custody/{custody_id}/collect", summary="The holder fetches the card at the "
              "office")
 def collect(custody_id: int, body: Collect, actor: ActorDep, container: ContainerDep,
-            now: NowDep) -> dict[str, Any]:
-    custody_service.collect(container.uow, actor=actor, custody_id=custody_id,
-                            documents=body.documents,
-                            legal_representative_present=body.legal_representative_present,
-                            now=now)
-    return custody_service.custody_view(container.uow, actor=actor, custody_id=custody_id)
+            now: NowDep, *, response: Response) -> dict[str, Any]:
+    out = custody_service.collect(
+        container.uow, container.vault, actor=actor, custody_id=custody_id,
+        documents=body.documents,
+        legal_representative_present=body.legal_representative_present, now=now)
+    return _card_left(container, actor, custody_id, out, response)
 
 
-@router.post("/custody/{custody_id}/cancel", summary="Give the card back before renewal")
+@router.post("/custody/{custody_id}/cancel", summary="Give the card back before renewal "
+             "(in `card_file`)")
 def cancel(custody_id: int, body: Reason, actor: ActorDep, container: ContainerDep,
-           now: NowDep) -> dict[str, Any]:
-    custody_service.cancel(container.uow, actor=actor, custody_id=custody_id,
-                           reason=body.reason, now=now)
-    return custody_service.custody_view(container.uow, actor=actor, custody_id=custody_id)
+           now: NowDep, *, response: Response) -> dict[str, Any]:
+    out = custody_service.cancel(container.uow, container.vault, actor=actor,
+                                 custody_id=custody_id, reason=body.reason, now=now)
+    return _card_left(container, actor, custody_id, out, response)
+
+
+def _card_left(container: Container, actor: Actor, custody_id: int,
+               out: custody_service.CardOut, response: Response) -> dict[str, Any]:
+    """The custody record, and the card that left the office with this step."""
+    view = custody_service.custody_view(container.uow, actor=actor, custody_id=custody_id)
+    return {**view, "card_file": card_out(out.card, response)}

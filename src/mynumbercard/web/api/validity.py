@@ -3,14 +3,17 @@ from the command line: `mynumbercard jobs validity-notices`, `jobs audit-validit
 
 from __future__ import annotations
 
+import contextlib
 from typing import Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Response
 from pydantic import BaseModel, Field
 
 from mynumbercard.domain.correction import CaseStatus
 from mynumbercard.domain.staff import Permission
 from mynumbercard.services import mail, validity_audit
+from mynumbercard.services.pki_ports import CardTerminal
+from mynumbercard.web.api.card_files import CardFile, card_out
 from mynumbercard.web.deps import ActorDep, ContainerDep, NowDep
 
 router = APIRouter(prefix="/api/v1", tags=["validity notices, mail and the audit"])
@@ -55,18 +58,34 @@ def cases(actor: ActorDep, container: ContainerDep, status: CaseStatus | None = 
                                      limit=limit, after_id=after)
 
 
+class PresentedCard(BaseModel):
+    card_file: CardFile | None = None
+
+
 @router.post("/corrections/{case_id}/correct", summary="At the counter: set the card's "
-             "expiry right and re-issue certificates that ran past it")
-def correct(case_id: int, actor: ActorDep, container: ContainerDep,
-            now: NowDep) -> dict[str, Any]:
+             "expiry right and re-issue certificates that ran past it, on the holder's card "
+             "(`card_file`, given back with the new certificates) or one the office holds")
+def correct(case_id: int, actor: ActorDep, container: ContainerDep, now: NowDep,
+            *, response: Response, body: PresentedCard | None = None) -> dict[str, Any]:
     with container.uow() as uow:
         number = uow.cards.get(uow.validity_audit.get_case(case_id).card_id).card_number
-    terminal = container.vault.terminal(number) if container.vault.path(number).exists() \
-        else None
-    issued = validity_audit.correct_case(container.uow, container.ca, terminal, actor=actor,
-                                         case_id=case_id, now=now)
-    return {"case": case_id, "certificates": [{"kind": c.kind.value, "serial": c.serial_hex}
-                                              for c in issued]}
+    with contextlib.ExitStack() as reader:
+        presented = None
+        if body is not None and body.card_file is not None:
+            presented = reader.enter_context(
+                container.counter_reader.present(number, body.card_file))
+            terminal: CardTerminal | None = presented.terminal
+        else:
+            terminal = container.vault.terminal(number) if container.vault.holds(number) \
+                else None
+        issued = validity_audit.correct_case(container.uow, container.ca, terminal,
+                                             actor=actor, case_id=case_id, now=now)
+        card = presented.card() if presented is not None else None
+    answer: dict[str, Any] = {"case": case_id, "certificates": [
+        {"kind": c.kind.value, "serial": c.serial_hex} for c in issued]}
+    if card is not None:
+        answer["card_file"] = card_out(card, response)
+    return answer
 
 
 @router.post("/corrections/{case_id}/dismiss", summary="Close a case that is not an error")
