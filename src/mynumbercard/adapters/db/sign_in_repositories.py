@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from sqlalchemy import Connection, insert, select, update
+from sqlalchemy import Connection, select, text, update
 
 from mynumbercard.adapters.db.tables import staff_sign_in
 from mynumbercard.domain.sign_in import SignInState
+
+_ENSURE = text("INSERT INTO staff_sign_in (staff_id, failures) VALUES (:staff_id, 0) "
+               "ON CONFLICT (staff_id) DO NOTHING")
 
 
 def _aware(moment: datetime | None) -> datetime | None:
@@ -22,14 +25,11 @@ class SqlSignInGuards:
         self._conn = conn
 
     def for_update(self, staff_id: int) -> SignInState:
+        # The row exists before it is locked, so two first sign-ins at once queue on it
+        # (a plain INSERT would make the second fail on the primary key).
+        self._conn.execute(_ENSURE, {"staff_id": staff_id})
         query = select(staff_sign_in).where(staff_sign_in.c.staff_id == staff_id)
-        row = self._conn.execute(query.with_for_update()).first()
-        if row is None:
-            # The first guard of an account; two first failures at once: the loser of the
-            # insert race fails on the primary key and its sign-in fails too (no retry).
-            self._conn.execute(insert(staff_sign_in).values(staff_id=staff_id, failures=0))
-            return SignInState(staff_id)
-        m = row._mapping
+        m = self._conn.execute(query.with_for_update()).one()._mapping
         return SignInState(staff_id, m["failures"], _aware(m["failures_since"]),
                            _aware(m["locked_until"]), m["totp_secret"], m["totp_last_step"])
 
