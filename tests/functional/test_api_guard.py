@@ -159,3 +159,27 @@ def test_hsts_behind_https(container: Container):
     with TestClient(create_app(container)) as client:
         assert client.get("/healthz").headers["strict-transport-security"].startswith(
             "max-age=")
+
+
+def test_a_member_enrols_their_own_second_factor_with_password_and_current_code(
+        client: TestClient, container: Container):
+    token = _sign_in(client, "auditor").json()["access_token"]
+    client.cookies.clear()
+    bearer = {"Authorization": f"Bearer {token}"}
+    _refused(client.post("/api/v1/auth/totp", json={"password": "not the password"},
+                         headers=bearer), 401, "authentication_failed")
+    enrolled = client.post("/api/v1/auth/totp", json={"password": PASSWORD}, headers=bearer)
+    assert enrolled.status_code == 200, enrolled.text
+    assert enrolled.headers["cache-control"] == "no-store"
+    totp = pyotp.parse_uri(enrolled.json()["otpauth_uri"])
+    assert _sign_in(client, "auditor").status_code == 401  # a code is needed now
+    # Replacing the secret needs the current code too: a stolen session is not enough.
+    _refused(client.post("/api/v1/auth/totp", json={"password": PASSWORD}, headers=bearer),
+             401, "authentication_failed")
+    code = totp.at(container.clock())
+    assert client.post("/api/v1/auth/totp", json={"password": PASSWORD, "totp": code},
+                       headers=bearer).status_code == 200
+    with container.uow() as uow:
+        records = [r for _, r in uow.audit.list(subject=None, limit=50, before_id=None)]
+    assert [r.action for r in records].count("staff:totp-enrol") == 2
+    assert totp.secret not in repr(records)

@@ -8,7 +8,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from mynumbercard.domain.errors import AuthenticationFailed, Conflict, InvalidInput, NotFound
+from mynumbercard.domain.errors import (
+    AuthenticationFailed,
+    Conflict,
+    InvalidInput,
+    NotFound,
+    PermissionDenied,
+)
 from mynumbercard.domain.sign_in import MAX_FAILURES, SignInState
 from mynumbercard.domain.staff import (
     Actor,
@@ -172,6 +178,36 @@ def enrol_totp(uow_factory: UowFactory, codes: OneTimeCodes, *, actor: Actor, us
         sealed, uri = codes.enrol(account.username, secret=secret)
         uow.sign_in.save(uow.sign_in.for_update(account.id).enrolled(sealed))
         uow.audit.record(AuditRecord(now, actor.name, "staff:totp-enrol", f"staff:{account.id}"))
+        uow.commit()
+    return uri
+
+
+def enrol_own_totp(uow_factory: UowFactory, hasher: PasswordHasher, codes: OneTimeCodes, *,
+                   actor: Actor, password: str, totp: str | None, now: datetime) -> str:
+    """A signed-in member gives themselves a new TOTP secret: with their password, and
+    the current code when a secret exists already (a stolen session alone cannot move
+    the second factor). Failures count towards the lock. The otpauth:// URI, once."""
+    with uow_factory() as uow:
+        account = uow.staff.find_by_username(actor.name)
+        if account is None or account.id is None:
+            raise PermissionDenied("only a staff account has a second factor")
+        state = uow.sign_in.for_update(account.id)
+        failure: str | None = None
+        if state.locked(now):
+            failure = "locked"
+        elif not hasher.verify(account.password_hash, password):
+            failure = "password"
+        elif state.totp_secret is not None:
+            step = codes.matching_step(state.totp_secret, totp or "", now=now)
+            failure = ("totp" if step is None
+                       else None if state.code_is_fresh(step) else "totp-replayed")
+        if failure is not None:
+            _failed(uow, account, state, failure, now)
+            raise AuthenticationFailed(WRONG)
+        sealed, uri = codes.enrol(account.username)
+        uow.sign_in.save(state.enrolled(sealed))
+        uow.audit.record(AuditRecord(now, account.username, "staff:totp-enrol",
+                                     f"staff:{account.id}"))
         uow.commit()
     return uri
 

@@ -76,3 +76,23 @@ def sign_out(response: Response, container: ContainerDep, now: NowDep,
 def me(actor: ActorDep) -> WhoAmI:
     return WhoAmI(username=actor.name, role=actor.role.value,
                   municipality_code=actor.municipality_code)
+
+
+class TotpEnrolment(BaseModel):
+    password: str = Field(max_length=1024, repr=False)
+    totp: str | None = Field(default=None, max_length=16, repr=False,
+                             description="The current code, when a secret exists already")
+
+
+class TotpUri(BaseModel):
+    otpauth_uri: str = Field(description="For an authenticator app; shown this once")
+
+
+@router.post("/totp", summary="Enrol (or replace) your own TOTP second factor",
+             responses={401: {"description": "Wrong password or code"}})
+def enrol_totp(body: TotpEnrolment, actor: ActorDep, container: ContainerDep,
+               now: NowDep) -> TotpUri:
+    limit(container, (Rule.SIGN_IN_USER, actor.name.lower()))
+    return TotpUri(otpauth_uri=staff_service.enrol_own_totp(
+        container.uow, container.hasher, container.one_time_codes, actor=actor,
+        password=body.password, totp=body.totp, now=now))
