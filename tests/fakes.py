@@ -12,6 +12,7 @@ from mynumbercard.adapters.municipalities import directory
 from mynumbercard.domain.errors import Conflict, NotFound
 from mynumbercard.domain.municipality import Municipality
 from mynumbercard.domain.resident import Resident, ResidentEvent
+from mynumbercard.domain.sign_in import SignInState
 from mynumbercard.services.ports import AuditRecord, StaffAccount
 
 
@@ -88,10 +89,23 @@ class FakeSessions:
         staff_id, expires_at, revoked_at = self.rows.get(token_hash, (0, now, now))
         return staff_id if expires_at > now and revoked_at is None else None
 
-    def revoke(self, token_hash: str, *, now: datetime) -> None:
-        if token_hash in self.rows:
-            staff_id, expires_at, _ = self.rows[token_hash]
+    def revoke(self, token_hash: str, *, now: datetime) -> int | None:
+        staff_id = self.active_staff_id(token_hash, now=now)
+        if staff_id is not None:
+            _, expires_at, _ = self.rows[token_hash]
             self.rows[token_hash] = (staff_id, expires_at, now)
+        return staff_id
+
+
+class FakeSignInGuards:
+    def __init__(self) -> None:
+        self.rows: dict[int, SignInState] = {}
+
+    def for_update(self, staff_id: int) -> SignInState:
+        return self.rows.setdefault(staff_id, SignInState(staff_id))
+
+    def save(self, state: SignInState) -> None:
+        self.rows[state.staff_id] = state
 
 
 class FakeAuditLog:
@@ -135,6 +149,7 @@ class FakeUnitOfWork:
         self.residents = FakeResidents()
         self.staff = FakeStaff()
         self.sessions = FakeSessions()
+        self.sign_in = FakeSignInGuards()
         self.audit = FakeAuditLog()
         self.cards = FakeCards()
         self.applications = FakeApplications()

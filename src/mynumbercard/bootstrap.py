@@ -22,6 +22,9 @@ from mynumbercard.adapters.municipalities import MunicipalityDirectory, director
 from mynumbercard.adapters.passwords import Argon2Hasher
 from mynumbercard.adapters.photo_inspector import PhotoChecker
 from mynumbercard.adapters.photo_store import FilePhotoStore
+from mynumbercard.adapters.rate_limits import RateLimits
+from mynumbercard.adapters.rate_limits import storage as rate_limit_storage
+from mynumbercard.adapters.totp import TotpCodes, load_key
 from mynumbercard.config import Settings
 from mynumbercard.services.ocsp import UnknownAnswers
 from mynumbercard.services.ports import PasswordHasher, UnitOfWork
@@ -77,6 +80,15 @@ class Container:
 
     def management_key(self) -> CardManagementKey:
         return ca_setup.management_key(self.ca_config)
+
+    @cached_property
+    def rate_limits(self) -> RateLimits:
+        return RateLimits(rate_limit_storage(self.settings.rate_limit_storage, self.engine))
+
+    @cached_property
+    def one_time_codes(self) -> TotpCodes:
+        key = self.settings.totp_key
+        return TotpCodes(load_key(key.get_secret_value() if key else None, self.settings.home))
 
     @cached_property
     def unknown_answers(self) -> UnknownAnswers:

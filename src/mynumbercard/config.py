@@ -35,6 +35,14 @@ class Settings(BaseSettings):
     job_chunk_rows: int = Field(default=500, ge=1, le=100_000)
     """CRL shards per issuing CA, fixed at `ca init` (100 million certificates / 64)."""
 
+    rate_limit_storage: str | None = None
+    """A `limits` storage URI (redis://..., memcached://...) for the rate-limit counters.
+    Unset: the database, shared by every process that uses it."""
+
+    totp_key: SecretStr | None = None
+    """Seals staff TOTP secrets (32 bytes, base64). Unset: a key file in <home>/secrets
+    -- for one machine only; set it when several hosts share the database."""
+
     pkcs11_module: str | None = None
     """A PKCS#11 module (e.g. /usr/lib/softhsm/libsofthsm2.so): CA keys live in the HSM."""
 

@@ -6,6 +6,7 @@ import random
 from datetime import date, timedelta
 from pathlib import Path
 
+import pyotp
 import typer
 from rich.console import Console
 from rich.table import Table
@@ -32,6 +33,9 @@ DEMO_STAFF = (
     ("operator", Role.OPERATOR, None),
     ("auditor", Role.AUDITOR, None),
 )
+# The demo admin's TOTP secret (base32): printed, so `make run` stays usable; a real
+# administrator enrols with `mynumbercard staff totp-enrol`, which makes a random one.
+DEMO_TOTP_SECRET = "DEMOADMINTOTPSECRETFORMNCDEMOXYZ"  # noqa: S105 - printed for the demo on purpose
 DEMO_SEED = 20261125
 DEMO_PIN, DEMO_SIGNATURE_PASSWORD = "1234", "DEMO2026"
 DEMO_CLERK_MUNICIPALITIES = frozenset(code for _, _, code in DEMO_STAFF if code)
@@ -66,6 +70,8 @@ def _load(wired: bootstrap.Container, residents: int) -> None:
             municipality_code=municipality,
             now=now,
         )
+    staff_service.enrol_totp(wired.uow, wired.one_time_codes, actor=actor, username="admin",
+                             now=now, secret=DEMO_TOTP_SECRET)
     # A quarter lives where the demo clerks work, so their lists are not empty.
     local = residents // 4
     generate_residents(wired.engine, count=local, seed=DEMO_SEED, today=now.date(),
@@ -180,3 +186,11 @@ def _print_accounts(console: Console) -> None:
     for username, role, municipality in DEMO_STAFF:
         table.add_row(username, role.value, municipality or "-")
     console.print(table)
+    console.print(f"admin signs in with a one-time code too (TOTP secret {DEMO_TOTP_SECRET}; "
+                  "`mynumbercard demo totp` prints the current code)")
+
+
+@app.command()
+def totp() -> None:
+    """The demo admin's current one-time code (from the demo's printed TOTP secret)."""
+    typer.echo(pyotp.TOTP(DEMO_TOTP_SECRET).now())

@@ -5,6 +5,8 @@ from __future__ import annotations
 import typer
 import uvicorn
 
+IDLE_SECONDS = 5
+
 
 def serve(
     host: str = typer.Option("127.0.0.1", "--host", help="Address to listen on."),
@@ -14,7 +16,9 @@ def serve(
     """Serve the API (docs at /docs), /ocsp, the CRLs and the CA certificates."""
     # By name, as a factory: the CLI and the web layer stay independent of each other.
     # The HTTP protocol answers plain OCSP requests itself and hands the rest to
-    # uvicorn's (web/ocsp_http.py).
+    # uvicorn's (web/ocsp_http.py), bounded (web/http_guard.py): idle and half-sent
+    # connections are closed after IDLE_SECONDS, request heads are at most 16 KiB.
     uvicorn.run("mynumbercard.web.app:create_app", factory=True, host=host, port=port,
                 workers=workers, log_level="warning" if workers > 1 else "info",
-                http="mynumbercard.web.ocsp_http:OcspHttpProtocol")
+                http="mynumbercard.web.ocsp_http:OcspHttpProtocol",
+                timeout_keep_alive=IDLE_SECONDS, h11_max_incomplete_event_size=16 * 1024)

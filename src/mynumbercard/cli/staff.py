@@ -50,3 +50,15 @@ def add(
             now=wired.clock(),
         )
     Console().print(f"staff account {account.username} ({account.role.value}) created")
+
+
+@app.command("totp-enrol")
+def totp_enrol(username: str = typer.Argument(...)) -> None:
+    """Give an account a new TOTP second factor and print its otpauth:// URI, once.
+
+    Required for administrators (they cannot sign in to the API until enrolled);
+    enrolling again replaces the old secret. Put the URI into an authenticator app."""
+    with bootstrap.container() as wired:
+        uri = staff_service.enrol_totp(wired.uow, wired.one_time_codes, actor=cli_actor(),
+                                       username=username, now=wired.clock())
+    typer.echo(uri)

@@ -72,5 +72,16 @@ class AuthenticationFailed(DomainError):
     code = "authentication_failed"
 
 
+class TooManyRequests(DomainError):
+    """Too many tries from one client or for one subject: try again after `retry_after`
+    seconds."""
+
+    code = "too_many_requests"
+
+    def __init__(self, message: str, *, retry_after: int) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
 class PermissionDenied(DomainError):
     code = "permission_denied"

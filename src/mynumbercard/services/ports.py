@@ -11,6 +11,7 @@ from mynumbercard.domain.card import Card
 from mynumbercard.domain.certificate import Certificate, CertKind
 from mynumbercard.domain.municipality import Municipality
 from mynumbercard.domain.resident import Resident
+from mynumbercard.domain.sign_in import SignInState
 from mynumbercard.domain.staff import Role
 from mynumbercard.services.application_ports import ApplicationRepository
 from mynumbercard.services.audit_ports import ValidityAudit
@@ -66,7 +67,29 @@ class SessionRepository(Protocol):
         self, *, token_hash: str, staff_id: int, issued_at: datetime, expires_at: datetime
     ) -> None: ...
     def active_staff_id(self, token_hash: str, *, now: datetime) -> int | None: ...
-    def revoke(self, token_hash: str, *, now: datetime) -> None: ...
+    def revoke(self, token_hash: str, *, now: datetime) -> int | None:
+        """End a live session; the staff id whose session it was, or None: none was live."""
+        ...
+
+
+class SignInGuards(Protocol):
+    def for_update(self, staff_id: int) -> SignInState:
+        """The account's guard (a fresh one if it has none), locked until commit."""
+        ...
+
+    def save(self, state: SignInState) -> None: ...
+
+
+class OneTimeCodes(Protocol):
+    """TOTP (RFC 6238): secrets leave the adapter only sealed, or once as an otpauth URI."""
+
+    def enrol(self, username: str, *, secret: str | None = None) -> tuple[bytes, str]:
+        """A new secret (or `secret`): sealed for storage, and its otpauth:// URI."""
+        ...
+
+    def matching_step(self, sealed: bytes, code: str, *, now: datetime) -> int | None:
+        """The time step whose code `code` is (now, or one step either side), or None."""
+        ...
 
 
 class AuditLog(Protocol):
@@ -133,6 +156,8 @@ class UnitOfWork(Protocol):
     def staff(self) -> StaffRepository: ...
     @property
     def sessions(self) -> SessionRepository: ...
+    @property
+    def sign_in(self) -> SignInGuards: ...
     @property
     def audit(self) -> AuditLog: ...
     @property

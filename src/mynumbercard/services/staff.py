@@ -8,7 +8,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from mynumbercard.domain.errors import AuthenticationFailed, Conflict, InvalidInput
+from mynumbercard.domain.errors import (
+    AuthenticationFailed,
+    Conflict,
+    InvalidInput,
+    NotFound,
+    PermissionDenied,
+)
+from mynumbercard.domain.sign_in import MAX_FAILURES, SignInState
 from mynumbercard.domain.staff import (
     Actor,
     Permission,
@@ -16,7 +23,13 @@ from mynumbercard.domain.staff import (
     validate_new_password,
     validate_username,
 )
-from mynumbercard.services.ports import AuditRecord, PasswordHasher, StaffAccount, UnitOfWork
+from mynumbercard.services.ports import (
+    AuditRecord,
+    OneTimeCodes,
+    PasswordHasher,
+    StaffAccount,
+    UnitOfWork,
+)
 
 UowFactory = Callable[[], UnitOfWork]
 
@@ -67,6 +80,9 @@ def add_staff(
     return account
 
 
+WRONG = "wrong username, password or one-time code"
+
+
 def sign_in(
     uow_factory: UowFactory,
     hasher: PasswordHasher,
@@ -75,25 +91,125 @@ def sign_in(
     password: str,
     now: datetime,
     lifetime: timedelta,
+    codes: OneTimeCodes | None = None,
+    totp: str | None = None,
 ) -> IssuedToken:
-    """Check the password and open a short-lived session; one vague error for any failure."""
+    """Check the password (and the one-time code of an enrolled account) and open a
+    short-lived session. Every failure gives one vague error and is audited; the
+    MAX_FAILURES-th in the window locks the account (docs in README: sign-in)."""
     with uow_factory() as uow:
         account = uow.staff.find_by_username(username)
-        if account is None:
+        if account is None or account.id is None:
             hasher.hash(password)  # spend the same time as a real check: no user enumeration
-            raise AuthenticationFailed("wrong username or password")
-        if not hasher.verify(account.password_hash, password) or not account.active:
-            raise AuthenticationFailed("wrong username or password")
-        if account.id is None:  # pragma: no cover - a stored account always has an id
-            raise AuthenticationFailed("wrong username or password")
+            # The typed name is not recorded: people type passwords into it.
+            uow.audit.record(AuditRecord(now, "anonymous", "staff:sign-in-failed",
+                                         "staff:unknown", {"reason": "unknown-user"}))
+            uow.commit()
+            raise AuthenticationFailed(WRONG)
+        state = uow.sign_in.for_update(account.id)
+        password_ok = hasher.verify(account.password_hash, password)
+        failure, step = _second_factor(state, account, codes, totp, now)
+        if state.locked(now):
+            failure = "locked"
+        elif not password_ok:
+            failure = "password"
+        elif not account.active:
+            failure = "inactive"
+        if failure is not None:
+            _failed(uow, account, state, failure, now)
+            if failure == "totp-not-enrolled":  # the password was right: say what to do
+                raise AuthenticationFailed(
+                    "an administrator signs in with a one-time code: enrol first with "
+                    "`mynumbercard staff totp-enrol USERNAME`")
+            raise AuthenticationFailed(WRONG)
+        uow.sign_in.save(state.succeeded(step))
         token = secrets.token_urlsafe(32)
         expires_at = now + lifetime
         uow.sessions.add(token_hash=_token_hash(token), staff_id=account.id, issued_at=now,
                          expires_at=expires_at)
         uow.audit.record(AuditRecord(now, account.username, "staff:sign-in",
-                                     f"staff:{account.id}"))
+                                     f"staff:{account.id}",
+                                     {"second_factor": step is not None}))
         uow.commit()
     return IssuedToken(token, expires_at)
+
+
+def _second_factor(state: SignInState, account: StaffAccount, codes: OneTimeCodes | None,
+                   totp: str | None, now: datetime) -> tuple[str | None, int | None]:
+    """(why it fails or None, the TOTP step used)."""
+    if state.totp_secret is None:
+        return ("totp-not-enrolled" if account.role is Role.ADMIN else None), None
+    if codes is None or not totp:
+        return "totp-missing", None
+    step = codes.matching_step(state.totp_secret, totp, now=now)
+    if step is None:
+        return "totp", None
+    if not state.code_is_fresh(step):
+        return "totp-replayed", None
+    return None, step
+
+
+def _failed(uow: UnitOfWork, account: StaffAccount, state: SignInState, reason: str,
+            now: datetime) -> None:
+    """Record a failed sign-in (committed although the sign-in raises); lock on the last."""
+    subject = f"staff:{account.id}"
+    if reason not in ("locked", "totp-not-enrolled"):
+        after = state.failed(now)
+        uow.sign_in.save(after)
+        if after.locked(now) and not state.locked(now):
+            uow.audit.record(AuditRecord(now, account.username, "staff:locked", subject,
+                                         {"until": after.locked_until.isoformat()
+                                          if after.locked_until else None,
+                                          "failures": MAX_FAILURES}))
+    uow.audit.record(AuditRecord(now, account.username, "staff:sign-in-failed", subject,
+                                 {"reason": reason}))
+    uow.commit()
+
+
+def enrol_totp(uow_factory: UowFactory, codes: OneTimeCodes, *, actor: Actor, username: str,
+               now: datetime, secret: str | None = None) -> str:
+    """Give an account a new TOTP secret (replacing any old one); its otpauth:// URI,
+    shown this once and never stored in clear."""
+    actor.require(Permission.STAFF_MANAGE)
+    with uow_factory() as uow:
+        account = uow.staff.find_by_username(username)
+        if account is None or account.id is None:
+            raise NotFound(f"no staff account named {username!r}")
+        sealed, uri = codes.enrol(account.username, secret=secret)
+        uow.sign_in.save(uow.sign_in.for_update(account.id).enrolled(sealed))
+        uow.audit.record(AuditRecord(now, actor.name, "staff:totp-enrol", f"staff:{account.id}"))
+        uow.commit()
+    return uri
+
+
+def enrol_own_totp(uow_factory: UowFactory, hasher: PasswordHasher, codes: OneTimeCodes, *,
+                   actor: Actor, password: str, totp: str | None, now: datetime) -> str:
+    """A signed-in member gives themselves a new TOTP secret: with their password, and
+    the current code when a secret exists already (a stolen session alone cannot move
+    the second factor). Failures count towards the lock. The otpauth:// URI, once."""
+    with uow_factory() as uow:
+        account = uow.staff.find_by_username(actor.name)
+        if account is None or account.id is None:
+            raise PermissionDenied("only a staff account has a second factor")
+        state = uow.sign_in.for_update(account.id)
+        failure: str | None = None
+        if state.locked(now):
+            failure = "locked"
+        elif not hasher.verify(account.password_hash, password):
+            failure = "password"
+        elif state.totp_secret is not None:
+            step = codes.matching_step(state.totp_secret, totp or "", now=now)
+            failure = ("totp" if step is None
+                       else None if state.code_is_fresh(step) else "totp-replayed")
+        if failure is not None:
+            _failed(uow, account, state, failure, now)
+            raise AuthenticationFailed(WRONG)
+        sealed, uri = codes.enrol(account.username)
+        uow.sign_in.save(state.enrolled(sealed))
+        uow.audit.record(AuditRecord(now, account.username, "staff:totp-enrol",
+                                     f"staff:{account.id}"))
+        uow.commit()
+    return uri
 
 
 def authenticate(uow_factory: UowFactory, *, token: str, now: datetime) -> Actor:
@@ -109,6 +225,12 @@ def authenticate(uow_factory: UowFactory, *, token: str, now: datetime) -> Actor
 
 
 def sign_out(uow_factory: UowFactory, *, token: str, now: datetime) -> None:
+    """End the session behind `token`; AuthenticationFailed if it is not a live one."""
     with uow_factory() as uow:
-        uow.sessions.revoke(_token_hash(token), now=now)
+        staff_id = uow.sessions.revoke(_token_hash(token), now=now)
+        if staff_id is None:
+            raise AuthenticationFailed("the session is unknown, expired or signed out")
+        account = uow.staff.get(staff_id)
+        uow.audit.record(AuditRecord(now, account.username, "staff:sign-out",
+                                     f"staff:{staff_id}"))
         uow.commit()

@@ -10,21 +10,25 @@ from mynumbercard.bootstrap import Container, container
 from mynumbercard.web import errors, status
 from mynumbercard.web import logging as access_log
 from mynumbercard.web.api import applications, audit, auth, public, renewal, residents, validity
+from mynumbercard.web.bounds import App, BoundedBodies, SecurityHeaders
 from mynumbercard.web.ocsp import OcspResponder, Receive, Scope, Send, is_ocsp
 
 
 class Application:
-    """The ASGI application: /ocsp goes straight to the responder, the rest to FastAPI."""
+    """The ASGI application: /ocsp goes straight to the responder (its own bounds and
+    caching), the rest to FastAPI behind bounded bodies and the security headers."""
 
     def __init__(self, api: FastAPI, responder: OcspResponder) -> None:
         self.api = api
         self.responder = responder
+        https = api.state.container.settings.public_base_url.startswith("https://")
+        self._guarded: App = SecurityHeaders(BoundedBodies(api), https=https)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if is_ocsp(scope):
             await self.responder(scope, receive, send)
         else:
-            await self.api(scope, receive, send)
+            await self._guarded(scope, receive, send)
 
 
 def create_app(wired: Container | None = None) -> Application:

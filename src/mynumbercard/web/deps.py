@@ -8,8 +8,9 @@ from typing import Annotated
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
+from mynumbercard.adapters.rate_limits import Rule
 from mynumbercard.bootstrap import Container
-from mynumbercard.domain.errors import AuthenticationFailed
+from mynumbercard.domain.errors import AuthenticationFailed, TooManyRequests
 from mynumbercard.domain.staff import Actor
 from mynumbercard.services import staff as staff_service
 
@@ -51,3 +52,18 @@ def current_actor(
 
 
 ActorDep = Annotated[Actor, Depends(current_actor)]
+
+
+def client_address(request: Request) -> str:
+    """The client's address (behind a proxy: as uvicorn's --forwarded-allow-ips trusts)."""
+    return request.client.host if request.client else "unknown"
+
+
+def limit(container: Container, *tries: tuple[Rule, str]) -> None:
+    """Count one try of each (rule, subject); 429 with Retry-After when any is over.
+    Every rule is counted, so a client cannot spare its own budget by varying subjects."""
+    waits = [wait for rule, subject in tries
+             if (wait := container.rate_limits.hit(rule, subject)) is not None]
+    if waits:
+        raise TooManyRequests("too many tries: wait before trying again",
+                              retry_after=max(waits))

@@ -15,6 +15,7 @@ STATUSES: dict[type[errors.DomainError], int] = {
     errors.Conflict: 409,
     errors.AuthenticationFailed: 401,
     errors.PermissionDenied: 403,
+    errors.TooManyRequests: 429,
 }
 
 
@@ -28,6 +29,8 @@ def status_for(error: errors.DomainError) -> int:
 async def _domain_error(_request: Request, error: errors.DomainError) -> JSONResponse:
     status = status_for(error)
     headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+    if isinstance(error, errors.TooManyRequests):
+        headers = {"Retry-After": str(error.retry_after)}
     body: dict[str, object] = {"error": error.code, "message": error.message}
     if error.details:
         body["details"] = jsonable_encoder(error.details)

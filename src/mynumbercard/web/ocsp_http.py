@@ -11,6 +11,11 @@ else, from the first request that is not such a request on, is handed with its b
 uvicorn's own protocol, which serves it through ASGI: the API, the pages, and any OCSP
 request in an unusual form (`web/ocsp.py` answers those the same way). OCSP requests
 answered here are not written to the access log.
+
+Bounds: a connection that sends nothing, or only part of a request, is closed after
+`timeout_keep_alive` seconds (counted from the connection or the last answer, not reset
+by partial data); a head over MAX_HEAD without its end goes to uvicorn's protocol, which
+refuses it (web/http_guard.py bounds the head, its time and the body's time).
 """
 
 from __future__ import annotations
@@ -22,9 +27,9 @@ from functools import partial
 from typing import Any, cast
 
 from uvicorn.config import Config
-from uvicorn.protocols.http.auto import AutoHTTPProtocol
 from uvicorn.server import ServerState
 
+from mynumbercard.web.http_guard import GuardedHttpTools
 from mynumbercard.web.ocsp import (
     INTERNAL_ERROR,
     MAX_REQUEST_BYTES,
@@ -35,7 +40,7 @@ from mynumbercard.web.ocsp import (
 )
 
 MAX_HEAD = 8192
-_UVICORN_PROTOCOL: Any = AutoHTTPProtocol  # httptools' when installed, else h11's
+_UVICORN_PROTOCOL: Any = GuardedHttpTools  # uvicorn's httptools protocol, bounded
 _log = logging.getLogger(__name__)
 _HEADER = re.compile(rb"([!#$%&'*+.^_`|~0-9A-Za-z-]+):[ \t]*([^\x00-\x08\x0a-\x1f\x7f]*?)[ \t]*")
 _HAND_OVER = frozenset((b"transfer-encoding", b"expect", b"upgrade"))
@@ -68,6 +73,8 @@ class OcspHttpProtocol(asyncio.Protocol):
         connections.add(self)
         if self._responder is None:
             self._hand_over()
+        else:
+            self._arm_idle()
 
     def connection_lost(self, exc: Exception | None) -> None:
         self._state.connections.discard(self)
@@ -75,12 +82,26 @@ class OcspHttpProtocol(asyncio.Protocol):
             self._idle.cancel()
 
     def data_received(self, data: bytes) -> None:
-        if self._idle is not None:
-            self._idle.cancel()
-            self._idle = None
+        # Partial data does not reset the idle timer: only a whole request does.
         self._buffer = self._buffer + data if self._buffer else data
         if not self._busy:
             self._serve()
+        elif len(self._buffer) > MAX_HEAD + MAX_REQUEST_BYTES and self._transport is not None:
+            self._transport.pause_reading()  # resumed when the answer being looked up is out
+
+    def _arm_idle(self) -> None:
+        if self._idle is None and self._transport is not None:
+            self._idle = self._loop.call_later(self._config.timeout_keep_alive, self._expired)
+
+    def _disarm_idle(self) -> None:
+        if self._idle is not None:
+            self._idle.cancel()
+            self._idle = None
+
+    def _expired(self) -> None:
+        self._idle = None
+        if self._transport is not None and not self._busy:
+            self._transport.close()
 
     def pause_writing(self) -> None:  # a client that does not read: stop reading from it
         if self._transport is not None:
@@ -111,6 +132,7 @@ class OcspHttpProtocol(asyncio.Protocol):
                 self._hand_over()
                 return
             der, keep_alive, size = request
+            self._disarm_idle()
             self._buffer = self._buffer[size:]
             self._state.total_requests += 1
             try:
@@ -125,7 +147,7 @@ class OcspHttpProtocol(asyncio.Protocol):
                 return
             self._write(found, keep_alive)
         if not transport.is_closing():
-            self._idle = self._loop.call_later(self._config.timeout_keep_alive, transport.close)
+            self._arm_idle()
 
     def _looked_up(self, der: bytes | None, keep_alive: bool, done: asyncio.Future[Answer]) -> None:
         self._busy = False
@@ -142,6 +164,7 @@ class OcspHttpProtocol(asyncio.Protocol):
             return
         self._write(answer, keep_alive)
         if not transport.is_closing():
+            transport.resume_reading()
             self._serve()
 
     def _write(self, answer: Answer, keep_alive: bool) -> None:
@@ -157,8 +180,7 @@ class OcspHttpProtocol(asyncio.Protocol):
         """From here on, uvicorn's own protocol serves this connection."""
         transport = self._transport
         assert transport is not None  # noqa: S101
-        if self._idle is not None:
-            self._idle.cancel()
+        self._disarm_idle()
         self._state.connections.discard(self)
         protocol: Any = _UVICORN_PROTOCOL(config=self._config, server_state=self._state,
                                     app_state=self._app_state, _loop=self._loop)

@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import secrets
 from datetime import UTC, datetime, timedelta
 
+import pyotp
 import pytest
 
+from mynumbercard.adapters.totp import TotpCodes
 from mynumbercard.domain.errors import (
     AuthenticationFailed,
     Conflict,
     InvalidInput,
     PermissionDenied,
 )
+from mynumbercard.domain.sign_in import LOCK_FOR, MAX_FAILURES
 from mynumbercard.domain.staff import Actor, Role
 from mynumbercard.services import staff
 
@@ -86,3 +90,85 @@ def test_wrong_password_and_unknown_user_fail_alike() -> None:
         errors.append(str(failed.value))
     assert errors[0] == errors[1]
     assert uow.sessions.rows == {}
+
+
+# The sign-in guard: audited failures, the lock, sign-out, TOTP (real codes, a random key).
+
+def _codes() -> TotpCodes:
+    return TotpCodes(secrets.token_bytes(32))
+
+
+def _sign_in(uow: FakeUnitOfWork, password: str = PASSWORD, *, username: str = "clerk",
+             at: datetime = NOW, codes: TotpCodes | None = None,
+             totp: str | None = None) -> staff.IssuedToken:
+    return staff.sign_in(uow, PlainHasher(), username=username, password=password, now=at,
+                         lifetime=timedelta(minutes=15), codes=codes, totp=totp)
+
+
+def test_failed_sign_ins_are_audited_without_the_password_or_the_typed_name() -> None:
+    uow = _uow_with_clerk()
+    with pytest.raises(AuthenticationFailed):
+        _sign_in(uow, "wrong password!")
+    with pytest.raises(AuthenticationFailed):
+        _sign_in(uow, username="my secret password")  # typed into the wrong field
+    failed = [r for r in uow.audit.records if r.action == "staff:sign-in-failed"]
+    assert [(r.actor, r.details) for r in failed] == [
+        ("clerk", {"reason": "password"}), ("anonymous", {"reason": "unknown-user"})]
+    assert "secret" not in repr(uow.audit.records)
+    assert "wrong password" not in repr(uow.audit.records)
+
+
+def test_five_failures_lock_the_account_and_the_lock_is_audited_and_answers_alike() -> None:
+    uow = _uow_with_clerk()
+    for n in range(MAX_FAILURES):
+        with pytest.raises(AuthenticationFailed) as wrong:
+            _sign_in(uow, "wrong password!", at=NOW + timedelta(seconds=n))
+    assert [r.action for r in uow.audit.records].count("staff:locked") == 1
+    with pytest.raises(AuthenticationFailed) as locked:
+        _sign_in(uow, at=NOW + timedelta(minutes=5))  # the right password, locked
+    assert locked.value.message == wrong.value.message  # no oracle
+    assert uow.audit.records[-1].details == {"reason": "locked"}
+    assert _sign_in(uow, at=NOW + LOCK_FOR + timedelta(seconds=5)).token
+
+
+def test_sign_out_is_audited_and_a_dead_token_is_refused() -> None:
+    uow = _uow_with_clerk()
+    issued = _sign_in(uow)
+    staff.sign_out(uow, token=issued.token, now=NOW)
+    assert (uow.audit.records[-1].action, uow.audit.records[-1].actor) == (
+        "staff:sign-out", "clerk")
+    for token in (issued.token, "any string at all"):
+        with pytest.raises(AuthenticationFailed):
+            staff.sign_out(uow, token=token, now=NOW)
+
+
+def test_an_admin_signs_in_only_with_a_one_time_code_used_once() -> None:
+    uow = FakeUnitOfWork()
+    staff.add_staff(uow, PlainHasher(), actor=ADMIN, username="boss", password=PASSWORD,
+                    role=Role.ADMIN, municipality_code=None, now=NOW)
+    codes = _codes()
+    with pytest.raises(AuthenticationFailed, match="totp-enrol"):
+        _sign_in(uow, username="boss", codes=codes)
+    uri = staff.enrol_totp(uow, codes, actor=ADMIN, username="boss", now=NOW)
+    assert uow.audit.records[-1].action == "staff:totp-enrol"
+    secret = pyotp.parse_uri(uri).secret
+    assert secret not in repr(uow.sign_in.rows)  # sealed
+    code = pyotp.TOTP(secret).at(NOW)
+    with pytest.raises(AuthenticationFailed):
+        _sign_in(uow, username="boss", codes=codes)  # no code
+    with pytest.raises(AuthenticationFailed):
+        _sign_in(uow, username="boss", codes=codes, totp=str((int(code) + 1) % 10**6).zfill(6))
+    assert _sign_in(uow, username="boss", codes=codes, totp=code).token
+    with pytest.raises(AuthenticationFailed):  # the same code again: a replay
+        _sign_in(uow, username="boss", codes=codes, totp=code, at=NOW + timedelta(seconds=5))
+    assert uow.audit.records[-1].details == {"reason": "totp-replayed"}
+    later = NOW + timedelta(seconds=30)
+    assert _sign_in(uow, username="boss", codes=codes, totp=pyotp.TOTP(secret).at(later),
+                    at=later).token
+
+
+def test_enrolling_is_for_staff_managers() -> None:
+    uow = _uow_with_clerk()
+    with pytest.raises(PermissionDenied):
+        staff.enrol_totp(uow, _codes(), actor=Actor("c", Role.CLERK, "13101"),
+                         username="clerk", now=NOW)

@@ -18,6 +18,7 @@ from mynumbercard.adapters.db.certificate_repositories import (
 )
 from mynumbercard.adapters.db.mail_repositories import SqlCohorts, SqlJobChunks, SqlMailQueue
 from mynumbercard.adapters.db.renewal_repositories import SqlCustody, SqlExpiryLedger
+from mynumbercard.adapters.db.sign_in_repositories import SqlSignInGuards
 from mynumbercard.adapters.db.tables import (
     audit_log,
     municipalities,
@@ -203,10 +204,14 @@ class SqlSessions:
         )
         return int(staff_id) if staff_id is not None else None
 
-    def revoke(self, token_hash: str, *, now: datetime) -> None:
-        self._conn.execute(update(sessions).where(sessions.c.token_hash == token_hash,
-                                                  sessions.c.revoked_at.is_(None))
-                           .values(revoked_at=now))
+    def revoke(self, token_hash: str, *, now: datetime) -> int | None:
+        staff_id = self.active_staff_id(token_hash, now=now)
+        if staff_id is None:
+            return None
+        done = self._conn.execute(update(sessions).where(sessions.c.token_hash == token_hash,
+                                                         sessions.c.revoked_at.is_(None))
+                                  .values(revoked_at=now))
+        return staff_id if done.rowcount == 1 else None
 
 
 class SqlAuditLog:
@@ -244,6 +249,7 @@ class SqlUnitOfWork:
         self.residents = SqlResidents(self._conn)
         self.staff = SqlStaff(self._conn)
         self.sessions = SqlSessions(self._conn)
+        self.sign_in = SqlSignInGuards(self._conn)
         self.audit = SqlAuditLog(self._conn)
         self.cards = SqlCards(self._conn)
         self.certificates = SqlCertificates(self._conn)

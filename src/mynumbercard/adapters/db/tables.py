@@ -485,3 +485,25 @@ expiry_passages = Table(
     CheckConstraint("subject IN ('card', 'certificate')", name="subject"),
     Index(None, "expired_on"),
 )
+
+staff_sign_in = Table(
+    "staff_sign_in",
+    metadata,
+    # What guards a staff account's sign-in: recent failures, a lock, the second factor.
+    Column("staff_id", BigId, ForeignKey("staff.id"), primary_key=True),
+    Column("failures", Integer, nullable=False, server_default="0"),
+    Column("failures_since", Timestamp, nullable=True),
+    Column("locked_until", Timestamp, nullable=True),
+    Column("totp_secret", LargeBinary, nullable=True),  # sealed (AES-GCM), never in clear
+    Column("totp_last_step", BigInteger, nullable=True),  # a code is good once
+)
+
+rate_limits = Table(
+    "rate_limits",
+    metadata,
+    # Fixed-window counters shared by every server process (adapters/db/rate_limit_storage).
+    Column("name", String(128), primary_key=True),  # rule and a hash of the subject
+    Column("hits", BigInteger, nullable=False),
+    Column("expires_ms", BigInteger, nullable=False),  # end of the window, Unix ms
+    Index(None, "expires_ms"),
+)

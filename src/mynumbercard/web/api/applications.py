@@ -9,18 +9,19 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Query, Request, Response
 from pydantic import Base64Bytes, BaseModel, Field, SecretStr
 
+from mynumbercard.adapters.rate_limits import Rule
 from mynumbercard.domain.application import Channel, DeficiencyReason, VoidReason
-from mynumbercard.domain.application_id import printed_form
+from mynumbercard.domain.application_id import is_valid, parse, printed_form
 from mynumbercard.domain.pickup import IdDocument, Proof, ProxyPickUp, ProxyReason
 from mynumbercard.domain.pins import PinKind
 from mynumbercard.services import applications as apps
 from mynumbercard.services import issuance, pickup
 from mynumbercard.services.application_ports import FormReason
 from mynumbercard.web.api.card_files import card_out
-from mynumbercard.web.deps import ActorDep, ContainerDep, NowDep
+from mynumbercard.web.deps import ActorDep, ContainerDep, NowDep, client_address, limit
 
 public = APIRouter(prefix="/api/v1/applications", tags=["applications (residents)"])
 staff = APIRouter(prefix="/api/v1", tags=["applications and issuance (staff)"])
@@ -90,15 +91,17 @@ def _submitted(result: apps.Submitted) -> dict[str, Any]:
 
 
 @public.post("/photo-check", summary="Check an ID photo before applying (answers at once)")
-def photo_check(body: PhotoIn, container: ContainerDep) -> dict[str, Any]:
+def photo_check(body: PhotoIn, request: Request, container: ContainerDep) -> dict[str, Any]:
+    limit(container, (Rule.PHOTO_CLIENT, client_address(request)))
     verdict = container.photo_inspector.inspect(body.photo)
     return {"ok": verdict.accepted, "findings": verdict.findings}
 
 
 @public.post("/online", status_code=201, summary="Apply online (PC or smartphone), or "
              "re-apply after a deficiency")
-def apply_online(body: OnlineApplication, container: ContainerDep,
+def apply_online(body: OnlineApplication, request: Request, container: ContainerDep,
                  now: NowDep) -> dict[str, Any]:
+    _limit_public(container, request, body.application_id)
     channel = Channel(body.channel)
     return _submitted(apps.submit(
         container.uow, container.photos, container.photo_inspector,
@@ -109,9 +112,17 @@ def apply_online(body: OnlineApplication, container: ContainerDep,
 
 
 @public.post("/status", summary="Where is my card? (Application ID and birth date)")
-def status(body: StatusQuery, container: ContainerDep) -> dict[str, Any]:
+def status(body: StatusQuery, request: Request, container: ContainerDep) -> dict[str, Any]:
+    _limit_public(container, request, body.application_id)
     return apps.status_for_resident(container.uow, application_id=body.application_id,
                                     birth_date=body.birth_date)
+
+
+def _limit_public(container: ContainerDep, request: Request, application_id: str) -> None:
+    """Per client, and per Application ID (as digits: "1234 5678..." is the same ID)."""
+    subject = parse(application_id) if is_valid(application_id) else application_id
+    limit(container, (Rule.PUBLIC_CLIENT, client_address(request)),
+          (Rule.APPLICATION_ID, subject))
 
 
 def _intake(channel: Channel, body: Application, actor: ActorDep, container: ContainerDep,

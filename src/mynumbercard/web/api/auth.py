@@ -5,11 +5,20 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Response
+from fastapi import APIRouter, Depends, Request, Response
 from pydantic import BaseModel, Field
 
+from mynumbercard.adapters.rate_limits import Rule
 from mynumbercard.services import staff as staff_service
-from mynumbercard.web.deps import SESSION_COOKIE, ActorDep, ContainerDep, NowDep, session_token
+from mynumbercard.web.deps import (
+    SESSION_COOKIE,
+    ActorDep,
+    ContainerDep,
+    NowDep,
+    client_address,
+    limit,
+    session_token,
+)
 
 router = APIRouter(prefix="/api/v1/auth", tags=["auth"])
 
@@ -17,6 +26,9 @@ router = APIRouter(prefix="/api/v1/auth", tags=["auth"])
 class Credentials(BaseModel):
     username: str = Field(max_length=64)
     password: str = Field(max_length=1024, repr=False)
+    totp: str | None = Field(default=None, max_length=16, repr=False,
+                             description="The 6-digit one-time code, when enrolled "
+                                         "(administrators always are)")
 
 
 class TokenOut(BaseModel):
@@ -31,12 +43,17 @@ class WhoAmI(BaseModel):
     municipality_code: str | None
 
 
-@router.post("/token", summary="Sign in with username and password")
-def sign_in(body: Credentials, response: Response, container: ContainerDep,
+@router.post("/token", summary="Sign in with username, password and one-time code",
+             responses={401: {"description": "Wrong credentials, or a locked account"},
+                        429: {"description": "Too many tries; see Retry-After"}})
+def sign_in(body: Credentials, request: Request, response: Response, container: ContainerDep,
             now: NowDep) -> TokenOut:
+    limit(container, (Rule.SIGN_IN_USER, body.username.lower()),
+          (Rule.SIGN_IN_CLIENT, client_address(request)))
     issued = staff_service.sign_in(
         container.uow, container.hasher, username=body.username, password=body.password,
         now=now, lifetime=container.settings.token_lifetime,
+        codes=container.one_time_codes, totp=body.totp,
     )
     response.set_cookie(
         SESSION_COOKIE, issued.token, httponly=True, samesite="strict", path="/",
@@ -47,7 +64,8 @@ def sign_in(body: Credentials, response: Response, container: ContainerDep,
     return TokenOut(access_token=issued.token, expires_at=issued.expires_at)
 
 
-@router.post("/sign-out", status_code=204, summary="End the session")
+@router.post("/sign-out", status_code=204, summary="End the session",
+             responses={401: {"description": "The token is not a live session"}})
 def sign_out(response: Response, container: ContainerDep, now: NowDep,
              token: Annotated[str, Depends(session_token)]) -> None:
     staff_service.sign_out(container.uow, token=token, now=now)
@@ -58,3 +76,23 @@ def sign_out(response: Response, container: ContainerDep, now: NowDep,
 def me(actor: ActorDep) -> WhoAmI:
     return WhoAmI(username=actor.name, role=actor.role.value,
                   municipality_code=actor.municipality_code)
+
+
+class TotpEnrolment(BaseModel):
+    password: str = Field(max_length=1024, repr=False)
+    totp: str | None = Field(default=None, max_length=16, repr=False,
+                             description="The current code, when a secret exists already")
+
+
+class TotpUri(BaseModel):
+    otpauth_uri: str = Field(description="For an authenticator app; shown this once")
+
+
+@router.post("/totp", summary="Enrol (or replace) your own TOTP second factor",
+             responses={401: {"description": "Wrong password or code"}})
+def enrol_totp(body: TotpEnrolment, actor: ActorDep, container: ContainerDep,
+               now: NowDep) -> TotpUri:
+    limit(container, (Rule.SIGN_IN_USER, actor.name.lower()))
+    return TotpUri(otpauth_uri=staff_service.enrol_own_totp(
+        container.uow, container.hasher, container.one_time_codes, actor=actor,
+        password=body.password, totp=body.totp, now=now))
