@@ -15,7 +15,7 @@ from mynumbercard.domain.sign_in import LOCK_FOR
 from mynumbercard.domain.staff import Actor, Role
 from mynumbercard.services import staff as staff_service
 from mynumbercard.web.app import create_app
-from mynumbercard.web.bounds import JSON_BODY, PHOTO_BODY
+from mynumbercard.web.bounds import CARD_BODY, JSON_BODY, PHOTO_BODY
 
 PASSWORD = "correct horse battery"
 SETUP = Actor("setup", Role.ADMIN)
@@ -129,6 +129,18 @@ def test_bodies_over_their_route_bound_are_refused_before_they_are_read(client: 
     fits = client.post("/api/v1/applications/photo-check", content=b"x" * (JSON_BODY * 4),
                        headers={"Content-Type": "application/json"})
     assert fits.status_code == 422
+
+
+def test_a_route_that_takes_the_holders_card_takes_a_card_file_and_no_more(client: TestClient):
+    route = "/api/v1/cards/000000000001/certificates/renew"
+    _refused(client.post(route, content=b"x" * (CARD_BODY + 1),
+                         headers={"Content-Type": "application/json"}), 413, "body_too_large")
+    # A body over the JSON bound but within a card file's is read (and found no JSON).
+    fits = client.post(route, content=b"x" * (JSON_BODY * 2),
+                       headers={"Content-Type": "application/json"})
+    assert fits.status_code == 422
+    _refused(client.post("/api/v1/cards/000000000001/hand-over", content=b"x" * (JSON_BODY + 1),
+                         headers={"Content-Type": "application/json"}), 413, "body_too_large")
 
 
 def test_security_headers_on_every_answer_and_no_store_where_personal_data_can_be(

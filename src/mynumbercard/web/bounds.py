@@ -9,8 +9,11 @@ every other route a small JSON body.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
+
+from mynumbercard.chip.storage import MAX_FILE_BYTES as LARGEST_CARD_FILE
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -21,14 +24,20 @@ App = Callable[[Scope, Receive, Send], Awaitable[None]]
 LARGEST_PHOTO = 7_000_000  # bytes, decoded (docs/photo.md: `file_size`)
 PHOTO_BODY = (LARGEST_PHOTO + 2) // 3 * 4 + 64 * 1024  # base64 plus the JSON around it
 JSON_BODY = 64 * 1024
+CARD_BODY = (LARGEST_CARD_FILE + 2) // 3 * 4 + 64 * 1024  # base64 plus the JSON around it
 PHOTO_ROUTES = frozenset({
     "/api/v1/applications/photo-check", "/api/v1/applications/online",
     "/api/v1/applications/mail", "/api/v1/applications/booth",
 })
+# The routes that take the holder's card (`card_file`, web/api/card_files.py).
+CARD_ROUTES = re.compile(r"/api/v1/(cards/[^/]+/(certificates/renew|custody)"
+                         r"|custody/[^/]+/returned|corrections/[^/]+/correct)")
 
 
 def body_limit(path: str) -> int:
-    return PHOTO_BODY if path in PHOTO_ROUTES else JSON_BODY
+    if path in PHOTO_ROUTES:
+        return PHOTO_BODY
+    return CARD_BODY if CARD_ROUTES.fullmatch(path) else JSON_BODY
 
 
 class _TooLarge(Exception):
