@@ -35,6 +35,9 @@ class Settings(BaseSettings):
     job_chunk_rows: int = Field(default=500, ge=1, le=100_000)
     """CRL shards per issuing CA, fixed at `ca init` (100 million certificates / 64)."""
 
+    audit_anchor: Path | None = None
+    """The audit chain's append-only anchor file; default `$HOME/audit/anchor`."""
+
     pkcs11_module: str | None = None
     """A PKCS#11 module (e.g. /usr/lib/softhsm/libsofthsm2.so): CA keys live in the HSM."""
 
@@ -63,6 +66,10 @@ class Settings(BaseSettings):
     @property
     def photo_directory(self) -> Path:
         return self.home / "photos"
+
+    @property
+    def audit_anchor_path(self) -> Path:
+        return self.audit_anchor or self.home / "audit" / "anchor"
 
     @property
     def token_lifetime(self) -> timedelta:

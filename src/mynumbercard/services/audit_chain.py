@@ -1,0 +1,237 @@
+"""Sealing the audit log into a hash chain, anchoring it, and verifying it.
+
+Audited transactions insert their records as before and never wait on the chain: a
+sealer (`mynumbercard audit seal`, and `serve` every few seconds) chains what has
+committed, up to an id below which nothing is still in flight (the store decides where
+that is), in seals of at most `batch` records. Two sealers at once are settled by the
+seal's primary key: the loser reads the chain again. Each seal's hash is then appended
+to the anchor file, and `crl publish` signs the head (docs/operations.md).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import AbstractContextManager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Protocol
+
+from mynumbercard.domain.audit_chain import (
+    Break,
+    BreakKind,
+    ChainRecord,
+    Seal,
+    check_link,
+    first_difference,
+    make_seal,
+)
+from mynumbercard.domain.errors import Conflict
+from mynumbercard.services.pki_ports import CrlSink
+
+HEAD_FORMAT = "mynumbercard audit head v1"
+HEAD_NAME = "audit/head.json"  # beside the CRLs; its detached signature is HEAD_NAME.sig
+
+
+class SealTaken(Conflict):
+    """Another sealer wrote this seal number first."""
+
+    code = "seal_taken"
+
+
+class AnchorDamaged(Conflict):
+    """The anchor file cannot be read as a list of seals."""
+
+    code = "anchor_damaged"
+
+
+class ChainTransaction(Protocol):
+    def last_seal(self) -> Seal | None: ...
+    def records(self, first_id: int, last_id: int, *, limit: int) -> Sequence[ChainRecord]:
+        """Records with ids in [first_id, last_id], by id, at most `limit`."""
+        ...
+    def add_seal(self, seal: Seal) -> None:
+        """`SealTaken` if a seal with this number exists."""
+        ...
+    def commit(self) -> None: ...
+
+
+class AuditChainStore(Protocol):
+    def settled_id(self, *, wait_seconds: float) -> int | None:
+        """An id at or below which every audit record has committed (or rolled back),
+        waiting up to `wait_seconds` for transactions in flight; None if they did not
+        finish by then."""
+        ...
+    def transaction(self) -> AbstractContextManager[ChainTransaction]: ...
+    def seals(self, after_seq: int = 0) -> Iterator[Seal]:
+        """Every seal after `after_seq`, by number, as a stream."""
+        ...
+    def rows(self, first_id: int, last_id: int) -> Iterator[ChainRecord]:
+        """The log's records in [first_id, last_id], by id, as a stream."""
+        ...
+    def count_after(self, last_id: int) -> int: ...
+    def head(self) -> Seal | None:
+        """The newest seal."""
+        ...
+
+
+class Anchor(Protocol):
+    """An append-only record of the seals' hashes, kept outside the database."""
+
+    def anchored(self) -> dict[int, str]:
+        """Seal number -> hash; `AnchorDamaged` if unreadable or contradictory."""
+        ...
+    def extend(self, newer: Callable[[int], Iterable[Seal]]) -> int:
+        """Append the seals after the last one anchored (`newer(last_seq)`); how many."""
+        ...
+
+
+class HeadSigner(Protocol):
+    def sign_audit_head(self, data: bytes) -> bytes: ...
+    def audit_head_signature_valid(self, data: bytes, signature: bytes) -> bool: ...
+
+
+@dataclass(frozen=True, slots=True)
+class Sealed:
+    seals: int
+    records: int
+    anchored: int
+    waiting: bool  # transactions in flight kept the newest records for the next round
+
+
+def seal_log(store: AuditChainStore, anchor: Anchor, *, now: datetime, batch: int = 10_000,
+             wait_seconds: float = 10.0) -> Sealed:
+    """Chain what has committed; anchor every seal not yet in the anchor file."""
+    boundary = store.settled_id(wait_seconds=wait_seconds)
+    seals = records = 0
+    attempts = 0
+    while boundary is not None and attempts < 100:
+        try:
+            with store.transaction() as tx:
+                last = tx.last_seal()
+                after = last.last_id if last else 0
+                found = tx.records(after + 1, boundary, limit=batch) if after < boundary else []
+                if not found:
+                    break
+                last_id = found[-1].id if len(found) == batch else boundary
+                seal = make_seal(last, found, last_id=last_id, now=now)
+                tx.add_seal(seal)
+                tx.commit()
+        except SealTaken:
+            attempts += 1  # another sealer took this number: read its seal and go on
+            continue
+        seals, records = seals + 1, records + seal.records
+    anchored = anchor.extend(store.seals)
+    return Sealed(seals, records, anchored, waiting=boundary is None)
+
+
+@dataclass(frozen=True, slots=True)
+class SignedHead:
+    seal: int
+    last_id: int
+    hash: str
+    signed_at: datetime
+
+
+def head_bytes(head: SignedHead) -> bytes:
+    # Starts with "{", never with a DER SEQUENCE: the CA's signature over it can never
+    # be mistaken for one over a certificate or a CRL.
+    return (json.dumps({"format": HEAD_FORMAT, "seal": head.seal, "last_id": head.last_id,
+                        "hash": head.hash, "signed_at": head.signed_at.isoformat()},
+                       sort_keys=True) + "\n").encode("ascii")
+
+
+def parse_head(data: bytes) -> SignedHead:
+    try:
+        fields = json.loads(data)
+        if fields["format"] != HEAD_FORMAT:
+            raise ValueError(fields["format"])
+        return SignedHead(int(fields["seal"]), int(fields["last_id"]), str(fields["hash"]),
+                          datetime.fromisoformat(fields["signed_at"]))
+    except (ValueError, KeyError, TypeError) as exc:
+        raise AnchorDamaged("the signed audit head is not one this system wrote") from exc
+
+
+def publish_head(store: AuditChainStore, anchor: Anchor, signer: HeadSigner, sink: CrlSink,
+                 *, now: datetime) -> list[str]:
+    """Seal, then sign the chain's head and publish it beside the CRLs (with each CRL
+    batch): copies of it outside this system pin the history up to it."""
+    seal_log(store, anchor, now=now)
+    last = store.head()
+    if last is None:
+        return []
+    data = head_bytes(SignedHead(last.seq, last.last_id, last.hash, now.astimezone(UTC)))
+    return [sink.publish(HEAD_NAME, data),
+            sink.publish(f"{HEAD_NAME}.sig", signer.sign_audit_head(data))]
+
+
+@dataclass(frozen=True, slots=True)
+class Verified:
+    seals: int
+    records: int  # sealed records checked
+    unsealed: int  # records after the last seal (the sealer has not reached them yet)
+    anchored: int  # seals the anchor file vouches for
+    signed_head: int | None  # the seal number the signed head vouches for
+    broken: Break | None
+
+    @property
+    def intact(self) -> bool:
+        return self.broken is None
+
+
+def verify_log(store: AuditChainStore, anchor: Anchor, *,
+               head: tuple[bytes, bytes] | None = None,
+               signer: HeadSigner | None = None) -> Verified:
+    """Check every seal's link, each against the anchor file and the signed head, and
+    each sealed record against its seal; the first break found, or none."""
+    anchored: dict[int, str] = {}
+    signed: SignedHead | None = None
+
+    def result(seals: int, records: int, last_id: int, broken: Break | None) -> Verified:
+        return Verified(seals, records, store.count_after(last_id), len(anchored),
+                        signed.seal if signed else None, broken)
+
+    try:
+        anchored = anchor.anchored()
+        if head is not None:
+            signed = parse_head(head[0])
+            if signer is None or not signer.audit_head_signature_valid(*head):
+                return result(0, 0, 0, Break(BreakKind.ANCHOR, "the signed audit head's "
+                                             "signature does not verify"))
+    except AnchorDamaged as damaged:
+        return result(0, 0, 0, Break(BreakKind.ANCHOR, damaged.message))
+    previous: Seal | None = None
+    records = 0
+    for seal in store.seals():
+        broken = (check_link(previous, seal) or _against_anchors(seal, anchored, signed)
+                  or first_difference(seal, store.rows(seal.first_id, seal.last_id)))
+        if broken is not None:
+            return result(seal.seq - 1, records, previous.last_id if previous else 0,
+                          _truncated(store, broken))
+        previous, records = seal, records + seal.records
+    count = previous.seq if previous else 0
+    last_id = previous.last_id if previous else 0
+    missing = max([*anchored, signed.seal if signed else 0], default=0)
+    if missing > count:
+        return result(count, records, last_id, Break(
+            BreakKind.SEAL, f"seal {count + 1} is missing from the database (the anchors "
+            f"vouch for {missing} seals): the seals were removed", seal=count + 1))
+    return result(count, records, last_id, None)
+
+
+def _against_anchors(seal: Seal, anchored: dict[int, str],
+                     signed: SignedHead | None) -> Break | None:
+    if seal.seq in anchored and anchored[seal.seq] != seal.hash:
+        return Break(BreakKind.ANCHOR, f"seal {seal.seq} (records {seal.first_id}-"
+                     f"{seal.last_id}) does not match the anchor file", seal=seal.seq)
+    if signed is not None and signed.seal == seal.seq and signed.hash != seal.hash:
+        return Break(BreakKind.ANCHOR, f"seal {seal.seq} (records {seal.first_id}-"
+                     f"{seal.last_id}) does not match the signed head", seal=seal.seq)
+    return None
+
+
+def _truncated(store: AuditChainStore, broken: Break) -> Break:
+    if broken.kind is BreakKind.REMOVED and store.count_after(0) == 0:
+        return Break(broken.kind, f"the audit log is empty (truncated): {broken.message}",
+                     broken.record_id, broken.seal)
+    return broken
