@@ -5,31 +5,21 @@ from __future__ import annotations
 
 import stat
 import threading
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine, insert, text
 from sqlalchemy.exc import DBAPIError
 
+from audit_checks import T0
+from audit_checks import write_records as _record
 from mynumbercard.adapters.audit_anchor import FileAnchor
 from mynumbercard.adapters.db.audit_chain import SqlAuditChain
-from mynumbercard.adapters.db.repositories import SqlUnitOfWork
 from mynumbercard.adapters.db.tables import audit_log
 from mynumbercard.bootstrap import Container
 from mynumbercard.domain.audit_chain import BreakKind
 from mynumbercard.services.audit_chain import Verified, seal_log, verify_log
-from mynumbercard.services.ports import AuditRecord
-
-T0 = datetime(2026, 11, 25, 9, 30, tzinfo=UTC)
-
-
-def _record(engine: Engine, count: int, *, start: int = 0) -> None:
-    with SqlUnitOfWork(engine) as uow:
-        for i in range(start, start + count):
-            uow.audit.record(AuditRecord(T0 + timedelta(seconds=i), "clerk", "resident:move",
-                                         f"resident:{i}", {"origin": "13101", "n": i}))
-        uow.commit()
 
 
 def _tamper(engine: Engine, *statements: str) -> None:
@@ -47,7 +37,8 @@ def _tamper(engine: Engine, *statements: str) -> None:
 
 
 def _truncate(table: str, engine: Engine) -> str:
-    return f"TRUNCATE {table}" if engine.dialect.name == "postgresql" else f"DELETE FROM {table}"
+    verb = "TRUNCATE" if engine.dialect.name == "postgresql" else "DELETE FROM"
+    return f"{verb} {table}"
 
 
 @pytest.fixture
@@ -89,7 +80,7 @@ def test_sealing_twice_adds_nothing_and_two_sealers_at_once_make_one_chain(
         try:
             barrier.wait()
             _seal(chain, batch=7)
-        except BaseException as exc:  # noqa: BLE001 - reported below
+        except BaseException as exc:
             failures.append(exc)
 
     threads = [threading.Thread(target=sealer) for _ in range(2)]
@@ -136,7 +127,9 @@ def test_a_changed_time_or_detail_is_named_too(container: Container, chain):
     _record(container.engine, 5)
     _seal(chain)
     _tamper(container.engine, "UPDATE audit_log SET details = NULL WHERE id = 4")
-    assert (_verify(chain).broken or pytest.fail()).record_id == 4
+    broken = _verify(chain).broken
+    assert broken is not None
+    assert broken.record_id == 4
 
 
 def test_a_removed_record_is_named(container: Container, chain):
