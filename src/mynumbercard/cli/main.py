@@ -10,6 +10,7 @@ from typer.core import TyperGroup
 
 from mynumbercard.cli import (
     audit,
+    backup,
     ca,
     card,
     cert,
@@ -52,6 +53,8 @@ app = typer.Typer(
 )
 app.add_typer(db.app, name="db")
 app.add_typer(audit.app, name="audit")
+app.command(name="backup")(backup.backup)
+app.command(name="restore")(backup.restore)
 app.add_typer(demo.app, name="demo")
 app.command(name="serve")(serve.serve)
 app.add_typer(numbers.app, name="number")
