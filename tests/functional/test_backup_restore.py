@@ -8,6 +8,7 @@ import json
 import shutil
 import subprocess
 import time
+import urllib.request
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 from pathlib import Path
@@ -51,7 +52,10 @@ def test_a_restored_system_answers_ocsp_and_its_audit_chain_verifies(
         assert time.monotonic() < deadline, "serve did not seal the audit log"
         time.sleep(0.2)
     ok("card", "demo", str(tmp_path / "lost.json"), "--pin", "1234", "--password", "ABC123")
-    ok("crl", "publish")  # seals, and signs the head beside the CRLs
+    published = ok("crl", "publish").split()  # seals, and signs the head beside the CRLs
+    for path in published[-2:]:
+        with urllib.request.urlopen(f"{server}/crl/audit/{Path(path).name}") as answer:
+            assert answer.read() == Path(path).read_bytes()
     backup = tmp_path / "backup"
     ok("backup", str(backup))  # while `serve` runs (and seals)
     assert not (backup / "home" / "ca" / "passphrase").exists()

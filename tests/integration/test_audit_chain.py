@@ -215,3 +215,5 @@ def test_a_damaged_anchor_file_is_a_break(container: Container, chain):
     assert broken is not None
     assert broken.kind is BreakKind.ANCHOR
     assert "two hashes for seal 1" in broken.message
+    chain[1].path.write_text("1 2 " + "f" * 64 + "\n" + "x\n")
+    assert "line 2 of the anchor file" in (_verify(chain).broken or pytest.fail("intact")).message

@@ -78,8 +78,9 @@ class AuditChainStore(Protocol):
 class Anchor(Protocol):
     """An append-only record of the seals' hashes, kept outside the database."""
 
-    def anchored(self) -> dict[int, str]:
-        """Seal number -> hash; `AnchorDamaged` if unreadable or contradictory."""
+    def anchored(self) -> Iterator[tuple[int, str]]:
+        """(seal number, hash) in increasing order, as a stream; `AnchorDamaged` (while
+        iterating) if unreadable, out of order or contradictory."""
         ...
     def extend(self, newer: Callable[[int], Iterable[Seal]]) -> int:
         """Append the seals after the last one anchored (`newer(last_seq)`); how many."""
@@ -103,9 +104,11 @@ def seal_log(store: AuditChainStore, anchor: Anchor, *, now: datetime, batch: in
              wait_seconds: float = 10.0) -> Sealed:
     """Chain what has committed; anchor every seal not yet in the anchor file."""
     boundary = store.settled_id(wait_seconds=wait_seconds)
-    seals = records = 0
-    attempts = 0
-    while boundary is not None and attempts < 100:
+    head = store.head() if boundary is not None else None
+    # Nothing new since the last seal: no write transaction (SQLite's lock stays free).
+    pending = boundary is not None and boundary > (head.last_id if head else 0)
+    seals = records = attempts = 0
+    while pending and boundary is not None and attempts < 100:
         try:
             with store.transaction() as tx:
                 last = tx.last_seal()
@@ -183,45 +186,75 @@ def verify_log(store: AuditChainStore, anchor: Anchor, *,
                head: tuple[bytes, bytes] | None = None,
                signer: HeadSigner | None = None) -> Verified:
     """Check every seal's link, each against the anchor file and the signed head, and
-    each sealed record against its seal; the first break found, or none."""
-    anchored: dict[int, str] = {}
+    each sealed record against its seal; the first break found, or none. Streams the
+    seals, the records and the anchor file: memory does not grow with the log."""
+    walk = _AnchorWalk(anchor.anchored())
     signed: SignedHead | None = None
+    previous: Seal | None = None
+    checked = records = 0
 
-    def result(seals: int, records: int, last_id: int, broken: Break | None) -> Verified:
-        return Verified(seals, records, store.count_after(last_id), len(anchored),
-                        signed.seal if signed else None, broken)
+    def result(broken: Break | None) -> Verified:
+        return Verified(checked, records, store.count_after(previous.last_id if previous else 0),
+                        walk.count, signed.seal if signed else None, broken)
 
     try:
-        anchored = anchor.anchored()
         if head is not None:
             signed = parse_head(head[0])
             if signer is None or not signer.audit_head_signature_valid(*head):
-                return result(0, 0, 0, Break(BreakKind.ANCHOR, "the signed audit head's "
-                                             "signature does not verify"))
+                return result(Break(BreakKind.ANCHOR, "the signed audit head's signature "
+                                    "does not verify"))
+        for seal in store.seals():
+            broken = (check_link(previous, seal) or _against_anchors(seal, walk, signed)
+                      or first_difference(seal, store.rows(seal.first_id, seal.last_id)))
+            if broken is not None:
+                return result(_truncated(store, broken))
+            previous, checked, records = seal, seal.seq, records + seal.records
+        missing = max(walk.last(), signed.seal if signed else 0)
     except AnchorDamaged as damaged:
-        return result(0, 0, 0, Break(BreakKind.ANCHOR, damaged.message))
-    previous: Seal | None = None
-    records = 0
-    for seal in store.seals():
-        broken = (check_link(previous, seal) or _against_anchors(seal, anchored, signed)
-                  or first_difference(seal, store.rows(seal.first_id, seal.last_id)))
-        if broken is not None:
-            return result(seal.seq - 1, records, previous.last_id if previous else 0,
-                          _truncated(store, broken))
-        previous, records = seal, records + seal.records
-    count = previous.seq if previous else 0
-    last_id = previous.last_id if previous else 0
-    missing = max([*anchored, signed.seal if signed else 0], default=0)
-    if missing > count:
-        return result(count, records, last_id, Break(
-            BreakKind.SEAL, f"seal {count + 1} is missing from the database (the anchors "
-            f"vouch for {missing} seals): the seals were removed", seal=count + 1))
-    return result(count, records, last_id, None)
+        return result(Break(BreakKind.ANCHOR, damaged.message))
+    if missing > checked:
+        return result(Break(
+            BreakKind.SEAL, f"seal {checked + 1} is missing from the database (the anchors "
+            f"vouch for {missing} seals): the seals were removed", seal=checked + 1))
+    return result(None)
 
 
-def _against_anchors(seal: Seal, anchored: dict[int, str],
+class _AnchorWalk:
+    """The anchor file's (seq, hash) lines, read alongside the seals (both by seq)."""
+
+    def __init__(self, entries: Iterator[tuple[int, str]]) -> None:
+        self._entries = entries
+        self._next: tuple[int, str] | None = None
+        self._started = False
+        self.count = 0
+
+    def _advance(self) -> None:
+        self._next, self._started = next(self._entries, None), True
+
+    def hash_of(self, seq: int) -> str | None:
+        if not self._started:
+            self._advance()
+        while self._next is not None and self._next[0] < seq:
+            self._advance()
+        if self._next is None or self._next[0] != seq:
+            return None
+        found = self._next[1]
+        self.count += 1
+        self._advance()
+        return found
+
+    def last(self) -> int:
+        if not self._started:
+            self._advance()
+        last = self._next[0] if self._next else 0
+        for seq, _ in self._entries:
+            last = seq
+        return last
+
+
+def _against_anchors(seal: Seal, walk: _AnchorWalk,
                      signed: SignedHead | None) -> Break | None:
-    if seal.seq in anchored and anchored[seal.seq] != seal.hash:
+    if (anchored := walk.hash_of(seal.seq)) is not None and anchored != seal.hash:
         return Break(BreakKind.ANCHOR, f"seal {seal.seq} (records {seal.first_id}-"
                      f"{seal.last_id}) does not match the anchor file", seal=seal.seq)
     if signed is not None and signed.seal == seal.seq and signed.hash != seal.hash:
