@@ -16,8 +16,11 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
+from mynumbercard import bootstrap
 from mynumbercard.adapters.db.engine import make_engine
 from mynumbercard.cli.main import app
+from mynumbercard.domain.certificate import CertKind
+from mynumbercard.domain.errors import InvalidInput
 
 from cli_checks import ok, openssl_ocsp, runner
 
@@ -101,8 +104,8 @@ def test_audit_verify_exits_1_naming_the_changed_record(env: dict[str, str], tmp
 
 
 @needs_openssl
-def test_crl_publish_writes_a_head_signed_by_the_signature_ca(env: dict[str, str],
-                                                              tmp_path: Path):
+def test_crl_publish_writes_a_head_signed_by_the_signature_ca(
+        env: dict[str, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     ok("card", "demo", str(tmp_path / "card.json"), "--pin", "1234", "--password", "ABC123")
     published = ok("crl", "publish").split()
     head, signature = Path(published[-2]), Path(published[-1])
@@ -130,9 +133,29 @@ def test_crl_publish_writes_a_head_signed_by_the_signature_ca(env: dict[str, str
     engine.dispose()
     (Path(env["MYNUMBERCARD_HOME"]) / "audit" / "anchor").unlink()
     ok("audit", "seal")
+    monkeypatch.delenv("MYNUMBERCARD_CA_PASSPHRASE")  # checking the head needs no CA secret
     broken = runner.invoke(app, ["audit", "verify"])
     assert broken.exit_code == 1
     assert "does not match the signed head" in broken.stdout
     head.write_text(head.read_text().replace('"seal": 1', '"seal": 2'))
     forged = runner.invoke(app, ["audit", "verify"])
     assert forged.stdout == "audit log broken: the signed audit head's signature does not verify\n"
+
+
+def test_backup_restore_and_grant_refuse_what_they_cannot_do(env: dict[str, str],
+                                                             tmp_path: Path):
+    full = tmp_path / "full"
+    full.mkdir()
+    (full / "x").write_text("x")
+    refused = runner.invoke(app, ["backup", str(full)])
+    assert (refused.exit_code, "is not empty" in refused.output) == (4, True)
+    refused = runner.invoke(app, ["restore", str(tmp_path / "nothing")])
+    assert (refused.exit_code, "is not a backup" in refused.output) == (2, True)
+    ok("backup", str(tmp_path / "backup"))
+    refused = runner.invoke(app, ["restore", str(tmp_path / "backup")])
+    assert (refused.exit_code, "not empty" in refused.output) == (4, True)
+    if env["MYNUMBERCARD_DATABASE_URL"].startswith("sqlite"):
+        refused = runner.invoke(app, ["db", "grant", "mnc_app"])
+        assert (refused.exit_code, "PostgreSQL only" in refused.output) == (2, True)
+    with bootstrap.container() as wired, pytest.raises(InvalidInput, match="never DER"):
+        wired.authority.hierarchy.sign_statement(CertKind.SIGN, b"\x30\x03\x02\x01\x01")

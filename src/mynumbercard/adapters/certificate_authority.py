@@ -122,8 +122,20 @@ class JpkiAuthority:
         CRLs); `openssl dgst -sha256 -verify` checks it with sign-ca.pem's key."""
         return self.hierarchy.sign_statement(CertKind.SIGN, data)
 
+    def crl_name(self, kind: CertKind, shard: int, *, delta: bool) -> str:
+        return f"{kind.value}/{shard}{'-delta' if delta else ''}.crl"
+
+
+
+class AuditHeadChecker:
+    """Checks the audit chain's signed head with the signature CA's certificate alone:
+    no key, no passphrase (an auditor's `audit verify` needs neither)."""
+
+    def __init__(self, signature_ca: x509.Certificate) -> None:
+        self._certificate = signature_ca
+
     def audit_head_signature_valid(self, data: bytes, signature: bytes) -> bool:
-        key = self.hierarchy.issuing_certificate(CertKind.SIGN).public_key()
+        key = self._certificate.public_key()
         if not isinstance(key, rsa.RSAPublicKey):  # pragma: no cover - our CAs are RSA
             return False
         try:
@@ -131,7 +143,3 @@ class JpkiAuthority:
         except InvalidSignature:
             return False
         return True
-
-    def crl_name(self, kind: CertKind, shard: int, *, delta: bool) -> str:
-        return f"{kind.value}/{shard}{'-delta' if delta else ''}.crl"
-

@@ -8,6 +8,7 @@ import threading
 import typer
 
 from mynumbercard import bootstrap
+from mynumbercard.adapters import ca_setup
 from mynumbercard.services import audit_chain
 
 app = typer.Typer(help="The audit log's hash chain: seal, verify.", no_args_is_help=True)
@@ -36,8 +37,9 @@ def verify() -> None:
         head = (data.read_bytes(), signature.read_bytes()) if data.is_file() else None
         if head is not None and not signature.is_file():
             head = (head[0], b"")
+        checker = ca_setup.audit_head_checker(wired.ca_config) if head else None
         result = audit_chain.verify_log(wired.audit_chain, wired.audit_anchor, head=head,
-                                        signer=wired.authority if head else None)
+                                        checker=checker)
     if result.broken is not None:
         typer.echo(f"audit log broken: {result.broken.message}")
         raise typer.Exit(1)

@@ -89,6 +89,9 @@ class Anchor(Protocol):
 
 class HeadSigner(Protocol):
     def sign_audit_head(self, data: bytes) -> bytes: ...
+
+
+class HeadChecker(Protocol):
     def audit_head_signature_valid(self, data: bytes, signature: bytes) -> bool: ...
 
 
@@ -184,7 +187,7 @@ class Verified:
 
 def verify_log(store: AuditChainStore, anchor: Anchor, *,
                head: tuple[bytes, bytes] | None = None,
-               signer: HeadSigner | None = None) -> Verified:
+               checker: HeadChecker | None = None) -> Verified:
     """Check every seal's link, each against the anchor file and the signed head, and
     each sealed record against its seal; the first break found, or none. Streams the
     seals, the records and the anchor file: memory does not grow with the log."""
@@ -200,7 +203,7 @@ def verify_log(store: AuditChainStore, anchor: Anchor, *,
     try:
         if head is not None:
             signed = parse_head(head[0])
-            if signer is None or not signer.audit_head_signature_valid(*head):
+            if checker is None or not checker.audit_head_signature_valid(*head):
                 return result(Break(BreakKind.ANCHOR, "the signed audit head's signature "
                                     "does not verify"))
         for seal in store.seals():
