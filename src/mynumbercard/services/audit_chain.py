@@ -206,9 +206,10 @@ def verify_log(store: AuditChainStore, anchor: Anchor, *,
             if checker is None or not checker.audit_head_signature_valid(*head):
                 return result(Break(BreakKind.ANCHOR, "the signed audit head's signature "
                                     "does not verify"))
+        rows = _Rows(store.rows(1, _MAX_ID))  # one pass over the log for every seal
         for seal in store.seals():
             broken = (check_link(previous, seal) or _against_anchors(seal, walk, signed)
-                      or first_difference(seal, store.rows(seal.first_id, seal.last_id)))
+                      or first_difference(seal, rows.up_to(seal.last_id)))
             if broken is not None:
                 return result(_truncated(store, broken))
             previous, checked, records = seal, seal.seq, records + seal.records
@@ -220,6 +221,22 @@ def verify_log(store: AuditChainStore, anchor: Anchor, *,
             BreakKind.SEAL, f"seal {checked + 1} is missing from the database (the anchors "
             f"vouch for {missing} seals): the seals were removed", seal=checked + 1))
     return result(None)
+
+
+_MAX_ID = 2**63 - 1
+
+
+class _Rows:
+    """The log's records by id, handed to each seal in turn (up to its last id)."""
+
+    def __init__(self, rows: Iterator[ChainRecord]) -> None:
+        self._rows = rows
+        self._next = next(rows, None)
+
+    def up_to(self, last_id: int) -> Iterator[ChainRecord]:
+        while self._next is not None and self._next.id <= last_id:
+            row, self._next = self._next, next(self._rows, None)
+            yield row
 
 
 class _AnchorWalk:
