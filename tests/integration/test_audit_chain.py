@@ -217,3 +217,32 @@ def test_a_damaged_anchor_file_is_a_break(container: Container, chain):
     assert "two hashes for seal 1" in broken.message
     chain[1].path.write_text("1 2 " + "f" * 64 + "\n" + "x\n")
     assert "line 2 of the anchor file" in (_verify(chain).broken or pytest.fail("intact")).message
+
+
+def test_verify_while_records_are_written_and_sealed_finds_nothing_wrong(
+        container: Container, chain):
+    _record(container.engine, 5)
+    _seal(chain)
+    stop = threading.Event()
+    failures: list[BaseException] = []
+
+    def live_system() -> None:
+        start = 5
+        try:
+            while not stop.is_set():
+                _record(container.engine, 3, start=start)
+                start += 3
+                _seal(chain, batch=2)
+        except BaseException as exc:
+            failures.append(exc)
+
+    writer = threading.Thread(target=live_system)
+    writer.start()
+    try:
+        results = [_verify(chain) for _ in range(15)]
+    finally:
+        stop.set()
+        writer.join()
+    assert failures == []
+    assert [r.broken for r in results if not r.intact] == []
+    assert results[-1].seals > results[0].seals

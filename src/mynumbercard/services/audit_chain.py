@@ -206,8 +206,13 @@ def verify_log(store: AuditChainStore, anchor: Anchor, *,
             if checker is None or not checker.audit_head_signature_valid(*head):
                 return result(Break(BreakKind.ANCHOR, "the signed audit head's signature "
                                     "does not verify"))
-        rows = _Rows(store.rows(1, _MAX_ID))  # one pass over the log for every seal
+        # The chain as it stands now; seals added while this runs are left for next time
+        # (their records may not be in the pages of the log already read).
+        until = store.head()
+        rows = _Rows(store.rows(1, until.last_id if until else 0))  # one pass for all seals
         for seal in store.seals():
+            if until is None or seal.seq > until.seq:
+                break
             broken = (check_link(previous, seal) or _against_anchors(seal, walk, signed)
                       or first_difference(seal, rows.up_to(seal.last_id)))
             if broken is not None:
@@ -216,14 +221,11 @@ def verify_log(store: AuditChainStore, anchor: Anchor, *,
         missing = max(walk.last(), signed.seal if signed else 0)
     except AnchorDamaged as damaged:
         return result(Break(BreakKind.ANCHOR, damaged.message))
-    if missing > checked:
+    if missing > checked and ((latest := store.head()) is None or latest.seq < missing):
         return result(Break(
             BreakKind.SEAL, f"seal {checked + 1} is missing from the database (the anchors "
             f"vouch for {missing} seals): the seals were removed", seal=checked + 1))
     return result(None)
-
-
-_MAX_ID = 2**63 - 1
 
 
 class _Rows:
