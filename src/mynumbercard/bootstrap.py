@@ -10,12 +10,14 @@ from functools import cached_property
 from sqlalchemy import Engine
 
 from mynumbercard.adapters import ca_setup
+from mynumbercard.adapters.audit_anchor import FileAnchor
 from mynumbercard.adapters.ca_setup import CaConfig
 from mynumbercard.adapters.card_reader import CounterReader
 from mynumbercard.adapters.card_terminal import CardManagementKey
 from mynumbercard.adapters.card_vault import FileCardVault
 from mynumbercard.adapters.certificate_authority import JpkiAuthority
 from mynumbercard.adapters.crl_files import FileCrlSink
+from mynumbercard.adapters.db.audit_chain import SqlAuditChain
 from mynumbercard.adapters.db.engine import make_engine
 from mynumbercard.adapters.db.repositories import SqlUnitOfWork
 from mynumbercard.adapters.municipalities import MunicipalityDirectory, directory
@@ -55,6 +57,14 @@ class Container:
 
     def uow(self) -> UnitOfWork:
         return SqlUnitOfWork(self.engine)
+
+    @property
+    def audit_chain(self) -> SqlAuditChain:
+        return SqlAuditChain(self.engine)
+
+    @property
+    def audit_anchor(self) -> FileAnchor:
+        return FileAnchor(self.settings.audit_anchor_path)
 
     @property
     def municipalities(self) -> MunicipalityDirectory:

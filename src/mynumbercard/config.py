@@ -42,6 +42,8 @@ class Settings(BaseSettings):
     totp_key: SecretStr | None = None
     """Seals staff TOTP secrets (32 bytes, base64). Unset: a key file in <home>/secrets
     -- for one machine only; set it when several hosts share the database."""
+    audit_anchor: Path | None = None
+    """The audit chain's append-only anchor file; default `$HOME/audit/anchor`."""
 
     pkcs11_module: str | None = None
     """A PKCS#11 module (e.g. /usr/lib/softhsm/libsofthsm2.so): CA keys live in the HSM."""
@@ -71,6 +73,10 @@ class Settings(BaseSettings):
     @property
     def photo_directory(self) -> Path:
         return self.home / "photos"
+
+    @property
+    def audit_anchor_path(self) -> Path:
+        return self.audit_anchor or self.home / "audit" / "anchor"
 
     @property
     def token_lifetime(self) -> timedelta:

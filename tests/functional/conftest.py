@@ -9,7 +9,8 @@ import subprocess
 import sys
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 
 import pytest
@@ -35,6 +36,19 @@ def env(database_url: str, tmp_path: Path, ca_template: Path,
 @pytest.fixture
 def server(env: dict[str, str]) -> Iterator[str]:
     """`mynumbercard serve` on a free port; its base URL once /healthz answers."""
+    with serving(env) as base:
+        yield base
+
+
+@pytest.fixture
+def serve_with() -> Callable[[dict[str, str]], AbstractContextManager[str]]:
+    """`serving`, for a test that runs a server on settings of its own."""
+    return serving
+
+
+@contextmanager
+def serving(env: dict[str, str]) -> Iterator[str]:
+    """`mynumbercard serve` with the settings `env`, while the block runs."""
     port = free_port()
     executable = Path(sys.executable).with_name("mynumbercard")
     with subprocess.Popen([str(executable), "serve", "--port", str(port)],

@@ -46,7 +46,7 @@ def test_ca_on_softhsm_issues_revokes_and_publishes(hsm_env: dict[str, str], tmp
     assert json.loads(revoked.stdout)["status"] == "revoked"
     published = _cli(hsm_env, "crl", "publish")
     assert published.returncode == 0, published.stderr
-    assert len(published.stdout.split()) == 4
+    assert len(published.stdout.split()) == 4 + 2  # the CRLs, the audit head signed in the HSM
     wrong_pin = _cli({**hsm_env, "MYNUMBERCARD_PKCS11_PIN": "000000"}, "cert", "suspend",
                      serials["auth_serial"])
     assert wrong_pin.returncode == 5

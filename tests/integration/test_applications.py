@@ -150,7 +150,8 @@ def test_the_whole_way_from_online_application_to_the_holders_hands(
     assert again.application.submissions == 2
     number = _to_office(wired, clock, ref)
 
-    view = apps.application_view(wired.uow, actor=OPERATOR, application_ref=ref)
+    view = apps.application_view(wired.uow, actor=OPERATOR, application_ref=ref,
+                                 now=wired.clock())
     assert [h["to"] for h in view["history"]] == [
         "received", "in_review", "deficient", "received", "approved", "in_production",
         "shipped", "ready_for_pick_up"]

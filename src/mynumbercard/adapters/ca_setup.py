@@ -9,9 +9,12 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from cryptography import x509
+
 from mynumbercard.adapters.card_terminal import MANAGEMENT_KEY_FILE, CardManagementKey
-from mynumbercard.adapters.certificate_authority import JpkiAuthority
-from mynumbercard.adapters.pki import CaHierarchy, FileKeyStore, KeyStore
+from mynumbercard.adapters.certificate_authority import AuditHeadChecker, JpkiAuthority
+from mynumbercard.adapters.pki import CaHierarchy, FileKeyStore, KeyStore, authorities
+from mynumbercard.domain.certificate import CertKind
 from mynumbercard.domain.errors import Conflict, InvalidInput, NotFound
 
 if TYPE_CHECKING:
@@ -77,6 +80,13 @@ def initialise(config: CaConfig, *, now: datetime) -> CaHierarchy:
     else:
         _token(keys).generate_ec(_management_label(hierarchy))
     return hierarchy
+
+
+def audit_head_checker(config: CaConfig) -> AuditHeadChecker:
+    """The signature CA's certificate from `ca.json`, without opening any key."""
+    metadata = authorities.read_metadata(config.directory)
+    pem = metadata["certificates"][CertKind.SIGN.value]
+    return AuditHeadChecker(x509.load_pem_x509_certificate(pem.encode("ascii")))
 
 
 def open_authority(config: CaConfig) -> JpkiAuthority:

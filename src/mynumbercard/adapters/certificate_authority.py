@@ -6,7 +6,9 @@ from collections.abc import Iterable
 from datetime import datetime
 
 from cryptography import x509
+from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from cryptography.hazmat.primitives.serialization import Encoding
 from cryptography.x509 import ocsp
 
@@ -115,6 +117,29 @@ class JpkiAuthority:
             number=number, this_update=this_update, next_update=next_update,
             delta_base=delta_base)
 
+    def sign_audit_head(self, data: bytes) -> bytes:
+        """The audit chain's head, signed by the signature CA (the key that signs its
+        CRLs); `openssl dgst -sha256 -verify` checks it with sign-ca.pem's key."""
+        return self.hierarchy.sign_statement(CertKind.SIGN, data)
+
     def crl_name(self, kind: CertKind, shard: int, *, delta: bool) -> str:
         return f"{kind.value}/{shard}{'-delta' if delta else ''}.crl"
 
+
+
+class AuditHeadChecker:
+    """Checks the audit chain's signed head with the signature CA's certificate alone:
+    no key, no passphrase (an auditor's `audit verify` needs neither)."""
+
+    def __init__(self, signature_ca: x509.Certificate) -> None:
+        self._certificate = signature_ca
+
+    def audit_head_signature_valid(self, data: bytes, signature: bytes) -> bool:
+        key = self._certificate.public_key()
+        if not isinstance(key, rsa.RSAPublicKey):  # pragma: no cover - our CAs are RSA
+            return False
+        try:
+            key.verify(signature, data, padding.PKCS1v15(), hashes.SHA256())
+        except InvalidSignature:
+            return False
+        return True

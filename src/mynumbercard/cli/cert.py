@@ -9,7 +9,7 @@ import typer
 from mynumbercard import bootstrap
 from mynumbercard.domain.certificate import CertKind, RevocationReason, parse_serial
 from mynumbercard.domain.staff import Actor, Role
-from mynumbercard.services import certificates, crls, ocsp
+from mynumbercard.services import audit_chain, certificates, crls, ocsp
 
 app = typer.Typer(help="Certificates: revoke, suspend, status.", no_args_is_help=True)
 crl_app = typer.Typer(help="Certificate revocation lists.", no_args_is_help=True)
@@ -65,10 +65,13 @@ def status(serial: str = typer.Argument(..., help="Serial number (hex)."),
 @crl_app.command()
 def publish(delta: bool = typer.Option(False, "--delta",
                                        help="Delta CRLs against the last full ones.")) -> None:
-    """Write every shard's CRL under the data directory; print their paths."""
+    """Write every shard's CRL under the data directory, and the audit chain's signed
+    head beside them; print their paths."""
     with bootstrap.container() as wired:
         paths = crls.publish_crls(wired.uow, wired.authority, wired.crl_sink,
                                   now=wired.clock(), delta=delta)
+        paths += audit_chain.publish_head(wired.audit_chain, wired.audit_anchor,
+                                          wired.authority, wired.crl_sink, now=wired.clock())
     for path in paths:
         typer.echo(path)
 

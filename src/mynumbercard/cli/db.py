@@ -8,6 +8,7 @@ from rich.console import Console
 from mynumbercard import bootstrap
 from mynumbercard.adapters.db import migrate
 from mynumbercard.adapters.db.bulk import load_municipalities
+from mynumbercard.adapters.db.roles import grant_application_role
 
 app = typer.Typer(help="The database: migrations.", no_args_is_help=True)
 
@@ -29,3 +30,13 @@ def downgrade(revision: str = typer.Argument(..., help="Target revision, or 'bas
         migrate.downgrade(wired.engine, revision)
         current = migrate.current(wired.engine)
     Console().print(f"database at revision {current}")
+
+
+@app.command()
+def grant(role: str = typer.Argument(..., help="The PostgreSQL role the application runs as.")
+          ) -> None:
+    """PostgreSQL: let ROLE (not the tables' owner) read and write the register, but only
+    insert into and read the audit log. Run as the owner after each upgrade."""
+    with bootstrap.container() as wired:
+        grant_application_role(wired.engine, role)
+    Console().print(f"{role} may now run the application; the audit log is append-only to it")

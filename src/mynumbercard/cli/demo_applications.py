@@ -33,7 +33,7 @@ DEMO_PINS = {PinKind.SIGNATURE: "DEMO2026", PinKind.USER_AUTH: "1234",
 def _adults(wired: bootstrap.Container, municipality: str, count: int,
             today: date) -> list[Resident]:
     found = register.list_residents(wired.uow, actor=OPERATOR, municipality_code=municipality,
-                                    limit=200)
+                                    now=wired.clock(), limit=200)
     adults = [r for r in found if 20 <= age_on(r.birth_date, today) <= 80]
     return adults[:count]
 

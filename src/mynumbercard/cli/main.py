@@ -9,6 +9,8 @@ from rich.console import Console
 from typer.core import TyperGroup
 
 from mynumbercard.cli import (
+    audit,
+    backup,
     ca,
     card,
     cert,
@@ -50,6 +52,9 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 app.add_typer(db.app, name="db")
+app.add_typer(audit.app, name="audit")
+app.command(name="backup")(backup.backup)
+app.command(name="restore")(backup.restore)
 app.add_typer(demo.app, name="demo")
 app.command(name="serve")(serve.serve)
 app.add_typer(numbers.app, name="number")

@@ -248,8 +248,17 @@ def _resident_label(status: str) -> str:
     return RESIDENT_VIEW[ApplicationStatus(status)]
 
 
-def application_view(uow_factory: UowFactory, *, actor: Actor,
-                     application_ref: int) -> dict[str, Any]:
+def _read(uow: UnitOfWork, actor: Actor, action: str, *, resident_id: int,
+          application_ref: int, now: datetime) -> None:
+    # A read of personal data is audited under the resident, so one subject answers
+    # "who saw this person's data".
+    uow.audit.record(AuditRecord(now, actor.name, action, f"resident:{resident_id}",
+                                 {"application": application_ref}))
+    uow.commit()
+
+
+def application_view(uow_factory: UowFactory, *, actor: Actor, application_ref: int,
+                     now: datetime) -> dict[str, Any]:
     """What a reviewer or a clerk sees: the application, the photo's findings, history."""
     with uow_factory() as uow:
         application = uow.applications.get(application_ref)
@@ -257,6 +266,8 @@ def application_view(uow_factory: UowFactory, *, actor: Actor,
         actor.require(Permission.APPLICATION_READ, municipality_code=resident.municipality_code)
         history = uow.applications.history(application_ref)
         town = uow.municipalities.get(resident.municipality_code)
+        _read(uow, actor, "application:read", resident_id=application.resident_id,
+              application_ref=application_ref, now=now)
     return {
         "id": application.id,
         "application_id": application.application_id,
@@ -286,12 +297,15 @@ def application_view(uow_factory: UowFactory, *, actor: Actor,
 
 
 def application_photo(uow_factory: UowFactory, photos: PhotoStore, *, actor: Actor,
-                      application_ref: int) -> bytes:
+                      application_ref: int, now: datetime) -> bytes:
     with uow_factory() as uow:
         application = uow.applications.get(application_ref)
         resident = uow.residents.get(application.resident_id)
         actor.require(Permission.APPLICATION_READ, municipality_code=resident.municipality_code)
-    return photos.get(application.photo_digest)
+        photo = photos.get(application.photo_digest)
+        _read(uow, actor, "photo:read", resident_id=application.resident_id,
+              application_ref=application_ref, now=now)
+    return photo
 
 
 def cards_waiting(uow_factory: UowFactory, *, actor: Actor, office_code: str, limit: int = 100,

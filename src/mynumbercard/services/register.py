@@ -100,16 +100,25 @@ def get_resident(
     with uow_factory() as uow:
         resident = uow.residents.get(resident_id)
         actor.require(Permission.RESIDENT_READ, municipality_code=resident.municipality_code)
+        _audit(uow, actor, "resident:read", resident_id, now)  # reads of personal data too
+        uow.commit()
         return resident
 
 
 def list_residents(
-    uow_factory: UowFactory, *, actor: Actor, municipality_code: str, limit: int = 100,
-    after_id: int = 0,
+    uow_factory: UowFactory, *, actor: Actor, municipality_code: str, now: datetime,
+    limit: int = 100, after_id: int = 0,
 ) -> Sequence[Resident]:
     actor.require(Permission.RESIDENT_READ, municipality_code=municipality_code)
     with uow_factory() as uow:
-        return uow.residents.list_in(municipality_code, limit=min(limit, 1000), after_id=after_id)
+        found = uow.residents.list_in(municipality_code, limit=min(limit, 1000),
+                                      after_id=after_id)
+        if found:  # who was shown, by id: an auditor finds a resident's readers in details
+            uow.audit.record(AuditRecord(now, actor.name, "resident:list",
+                                         f"municipality:{municipality_code}",
+                                         {"ids": [r.id for r in found]}))
+            uow.commit()
+        return found
 
 
 def move_resident(

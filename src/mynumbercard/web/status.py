@@ -15,6 +15,18 @@ from mynumbercard.web.deps import ContainerDep
 router = APIRouter(tags=["certificate status"])
 
 
+@router.get("/crl/audit/{name}", summary="The audit chain's head and its detached signature "
+            "by the signature CA (written by `crl publish`)", response_class=FileResponse)
+def audit_head(name: Annotated[str, Path(pattern=r"^head\.json(\.sig)?$")],
+               container: ContainerDep) -> FileResponse:
+    # Declared before /crl/{kind}/{name}, which would otherwise take "audit" for a kind.
+    path = container.crl_sink.path_of(f"audit/{name}")
+    if not path.is_file():
+        raise NotFound("no audit head has been published")
+    media = "application/octet-stream" if name.endswith(".sig") else "application/json"
+    return FileResponse(path, media_type=media, headers={"Cache-Control": "public, max-age=3600"})
+
+
 @router.head("/crl/{kind}/{name}", include_in_schema=False)
 @router.get("/crl/{kind}/{name}", summary="A published CRL (full or delta), DER",
             response_class=FileResponse)

@@ -140,6 +140,22 @@ audit_log = Table(
     Index(None, "at"),
 )
 
+audit_seals = Table(
+    "audit_seals",
+    metadata,
+    # The hash chain over the audit log (domain/audit_chain.py): seal `seq` covers the
+    # ids first_id..last_id; `entries` holds each record's id and SHA-256, in id order.
+    # The primary key settles two sealers racing for the same seq.
+    Column("seq", BigInteger, primary_key=True, autoincrement=False),
+    Column("first_id", BigInteger, nullable=False),
+    Column("last_id", BigInteger, nullable=False),
+    Column("records", Integer, nullable=False),
+    Column("entries", LargeBinary, nullable=False),
+    Column("previous_hash", String(64), nullable=False),
+    Column("hash", String(64), nullable=False),
+    Column("sealed_at", Timestamp, nullable=False),
+)
+
 # -- The card and its JPKI certificates ------------------------------------------------
 
 cards = Table(

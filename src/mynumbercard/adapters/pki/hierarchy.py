@@ -301,6 +301,14 @@ class CaHierarchy:
             delta_base=delta_base,
         )
 
+    def sign_statement(self, kind: CertKind, data: bytes) -> bytes:
+        """kind's issuing CA signs `data` (RSASSA-PKCS1-v1_5, SHA-256): a detached
+        signature, checked with that CA's certificate. Refused for anything that starts
+        like DER (a SEQUENCE), so it can never stand for a certificate's or a CRL's."""
+        if not data or data[0] == 0x30:
+            raise errors.InvalidInput("the CA signs statements, never DER structures")
+        return self._signer(CertKind(kind)).sign(data)
+
     def ocsp_response(
         self,
         *,

@@ -161,15 +161,15 @@ def new_form(body: NewForm, actor: ActorDep, container: ContainerDep,
 
 
 @staff.get("/applications/{ref}", summary="An application as the reviewer sees it")
-def view(ref: int, actor: ActorDep, container: ContainerDep) -> dict[str, Any]:
-    return apps.application_view(container.uow, actor=actor, application_ref=ref)
+def view(ref: int, actor: ActorDep, container: ContainerDep, now: NowDep) -> dict[str, Any]:
+    return apps.application_view(container.uow, actor=actor, application_ref=ref, now=now)
 
 
 @staff.get("/applications/{ref}/photo", summary="The application's ID photo",
            response_class=Response)
-def photo(ref: int, actor: ActorDep, container: ContainerDep) -> Response:
+def photo(ref: int, actor: ActorDep, container: ContainerDep, now: NowDep) -> Response:
     data = apps.application_photo(container.uow, container.photos, actor=actor,
-                                  application_ref=ref)
+                                  application_ref=ref, now=now)
     kind = "image/png" if data.startswith(b"\x89PNG") else "image/jpeg"
     return Response(data, media_type=kind, headers={"Cache-Control": "no-store"})
 
@@ -177,13 +177,13 @@ def photo(ref: int, actor: ActorDep, container: ContainerDep) -> Response:
 @staff.post("/applications/{ref}/review", summary="Start reviewing")
 def review(ref: int, actor: ActorDep, container: ContainerDep, now: NowDep) -> dict[str, Any]:
     apps.start_review(container.uow, actor=actor, application_ref=ref, now=now)
-    return apps.application_view(container.uow, actor=actor, application_ref=ref)
+    return apps.application_view(container.uow, actor=actor, application_ref=ref, now=now)
 
 
 @staff.post("/applications/{ref}/approve", summary="Approve for production")
 def approve(ref: int, actor: ActorDep, container: ContainerDep, now: NowDep) -> dict[str, Any]:
     apps.approve(container.uow, actor=actor, application_ref=ref, now=now)
-    return apps.application_view(container.uow, actor=actor, application_ref=ref)
+    return apps.application_view(container.uow, actor=actor, application_ref=ref, now=now)
 
 
 @staff.post("/applications/{ref}/deficient",
@@ -192,7 +192,7 @@ def deficient(ref: int, body: Deficiency, actor: ActorDep, container: ContainerD
               now: NowDep) -> dict[str, Any]:
     apps.mark_deficient(container.uow, actor=actor, application_ref=ref, reason=body.reason,
                         message=body.message, now=now)
-    return apps.application_view(container.uow, actor=actor, application_ref=ref)
+    return apps.application_view(container.uow, actor=actor, application_ref=ref, now=now)
 
 
 @staff.post("/applications/{ref}/void", summary="Void an application (its card is destroyed)")
@@ -200,7 +200,7 @@ def void(ref: int, body: Void, actor: ActorDep, container: ContainerDep,
          now: NowDep) -> dict[str, Any]:
     pickup.void_application(container.uow, container.vault, actor=actor, application_ref=ref,
                             reason=body.reason, now=now)
-    return apps.application_view(container.uow, actor=actor, application_ref=ref)
+    return apps.application_view(container.uow, actor=actor, application_ref=ref, now=now)
 
 
 @staff.post("/production-runs", status_code=201, summary="Run production for approved "

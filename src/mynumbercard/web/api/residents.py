@@ -78,12 +78,12 @@ def create(body: NewResident, actor: ActorDep, container: ContainerDep, now: Now
 
 @router.get("", summary="Residents of one municipality, by id")
 def list_residents(
-    actor: ActorDep, container: ContainerDep,
+    *, actor: ActorDep, container: ContainerDep, now: NowDep,
     municipality_code: Annotated[str, Query(pattern=r"^\d{5}$")],
     after_id: int = 0, limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> list[ResidentOut]:
     found = register.list_residents(container.uow, actor=actor,
-                                    municipality_code=municipality_code, limit=limit,
+                                    municipality_code=municipality_code, now=now, limit=limit,
                                     after_id=after_id)
     return [_out(r) for r in found]
 
