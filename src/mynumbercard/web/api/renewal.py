@@ -13,6 +13,7 @@ from pydantic import BaseModel, Field
 
 from mynumbercard.domain.certificate import CertKind
 from mynumbercard.domain.pickup import IdDocument
+from mynumbercard.domain.staff import Permission
 from mynumbercard.services import custody as custody_service
 from mynumbercard.services import renewal
 from mynumbercard.services.certificates import IssuedCertificate
@@ -54,6 +55,7 @@ def _issued(certificates: list[IssuedCertificate]) -> list[dict[str, str]]:
                      "the same chip; from 3 months before expiry, free)")
 def renew(card_number: str, body: Renew, actor: ActorDep, container: ContainerDep,
           now: NowDep) -> dict[str, Any]:
+    actor.require_role(Permission.CERTIFICATE_ISSUE)  # before the safe is opened
     done = renewal.renew_certificates(container.uow, container.ca,
                                       container.vault.terminal(card_number), actor=actor,
                                       kinds=frozenset(body.kinds), now=now)

@@ -11,6 +11,7 @@ from pydantic import BaseModel, Field
 from mynumbercard.domain.correction import CaseStatus
 from mynumbercard.domain.staff import Permission
 from mynumbercard.services import mail, validity_audit
+from mynumbercard.services.pki_ports import CardTerminal
 from mynumbercard.web.deps import ActorDep, ContainerDep, NowDep
 
 router = APIRouter(prefix="/api/v1", tags=["validity notices, mail and the audit"])
@@ -22,7 +23,7 @@ class Suspension(BaseModel):
 
 @router.get("/mail", summary="Mailing suspended or not; letters queued, printing, sent")
 def mail_status(actor: ActorDep, container: ContainerDep) -> dict[str, Any]:
-    actor.require(Permission.APPLICATION_READ)
+    actor.require(Permission.MAIL_READ)
     return mail.status(container.uow)
 
 
@@ -44,8 +45,7 @@ def resume(actor: ActorDep, container: ContainerDep, now: NowDep) -> dict[str, A
             "municipality and cause (the latest run by default)")
 def audit_report(actor: ActorDep, container: ContainerDep,
                  run: str | None = None) -> dict[str, Any]:
-    actor.require(Permission.APPLICATION_READ)
-    return validity_audit.report(container.uow, run_key=run)
+    return validity_audit.report(container.uow, actor=actor, run_key=run)
 
 
 @router.get("/corrections", summary="Correction cases")
@@ -59,10 +59,10 @@ def cases(actor: ActorDep, container: ContainerDep, status: CaseStatus | None = 
              "expiry right and re-issue certificates that ran past it")
 def correct(case_id: int, actor: ActorDep, container: ContainerDep,
             now: NowDep) -> dict[str, Any]:
-    with container.uow() as uow:
-        number = uow.cards.get(uow.validity_audit.get_case(case_id).card_id).card_number
-    terminal = container.vault.terminal(number) if container.vault.path(number).exists() \
-        else None
+    def terminal(number: str) -> CardTerminal | None:
+        return container.vault.terminal(number) if container.vault.path(number).exists() \
+            else None
+
     issued = validity_audit.correct_case(container.uow, container.ca, terminal, actor=actor,
                                          case_id=case_id, now=now)
     return {"case": case_id, "certificates": [{"kind": c.kind.value, "serial": c.serial_hex}
