@@ -69,7 +69,7 @@ def test_renewal_at_the_counter_and_the_custody_hand_off(client: TestClient,
     clock.now = datetime(2026, 10, 20, 1, 0, tzinfo=UTC)
     clerk, other = _token(client, "clerk-chiyoda"), _token(client, "clerk-minato")
     assert client.post(f"/api/v1/cards/{NUMBER}/certificates/renew", headers=other,
-                       json={}).status_code == 403
+                       json={}).status_code == 404  # another town's card: not there
     renewed = client.post(f"/api/v1/cards/{NUMBER}/certificates/renew", headers=clerk,
                           json={"kinds": ["auth"]})
     assert renewed.status_code == 200, renewed.text
@@ -96,4 +96,4 @@ def test_renewal_at_the_counter_and_the_custody_hand_off(client: TestClient,
     shown = client.get(f"/api/v1/custody/{ref}", headers=clerk).json()
     assert shown["status"] == "collected_at_office"
     assert shown["tracking_number"] == "3001-2345-6789"
-    assert client.get(f"/api/v1/custody/{ref}", headers=other).status_code == 403
+    assert client.get(f"/api/v1/custody/{ref}", headers=other).status_code == 404
