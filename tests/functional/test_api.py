@@ -133,6 +133,8 @@ def test_a_clerk_cannot_take_over_a_resident_of_another_municipality(client: Tes
     assert out.status_code == 201, out.text
     certificate = out.json()["moving_out_certificate"]
     assert client.get(f"/api/v1/residents/{rid}", headers=minato).status_code == 404
+    marked = client.get(f"/api/v1/residents/{rid}", headers=chiyoda).json()
+    assert (marked["municipality_code"], marked["moving_out_to"]) == ("13101", "13103")
     moving_in = {"moving_out_certificate": certificate, "birth_date": NEWBORN["birth_date"],
                  "moved_in_on": "2026-11-24", "postal_code": "1050011",
                  "address": "芝公園1番1号"}

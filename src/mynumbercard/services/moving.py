@@ -96,6 +96,15 @@ def record_moving_out(
     return MovingOut(resident, notice)
 
 
+def resident_with_move(uow_factory: UowFactory, *, actor: Actor, resident_id: int,
+                       ) -> tuple[Resident, MovingNotice | None]:
+    """A resident as their municipality reads them, with the moving-out they notified
+    (None when they are not moving out)."""
+    with uow_factory() as uow:
+        resident = visible_resident(uow, actor, Permission.RESIDENT_READ, resident_id)
+        return resident, uow.moves.open_of_resident(resident_id)
+
+
 def cancel_moving_out(uow_factory: UowFactory, *, actor: Actor, resident_id: int,
                       now: datetime) -> MovingNotice:
     """The move did not happen: the origin's clerk withdraws the notification."""
@@ -225,6 +234,3 @@ def lapse_overdue_cards(uow_factory: UowFactory, *, actor: Actor, on: date, now:
             return lapsed
         after = batch[-1].id or 0
 
-
-__all__ = ["NO_MOVE", "MovedIn", "MovingOut", "cancel_moving_out",
-           "continue_card", "lapse_overdue_cards", "record_moving_in", "record_moving_out"]

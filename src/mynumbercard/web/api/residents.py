@@ -37,6 +37,10 @@ class ResidentOut(BaseModel):
     residence_status: ResidenceStatus
     period_of_stay_until: date | None
     status: str
+    moving_out_to: str | None = Field(
+        default=None, description="Set while a moving-out notification is open: the "
+                                  "destination (the resident is still on this register)")
+    moving_out_planned_on: date | None = None
 
 
 class NewResident(BaseModel):
@@ -125,9 +129,13 @@ def list_residents(
 
 
 @router.get("/{resident_id}", summary="One resident")
-def get(resident_id: int, actor: ActorDep, container: ContainerDep, now: NowDep) -> ResidentOut:
-    return _out(register.get_resident(container.uow, actor=actor, resident_id=resident_id,
-                                      now=now))
+def get(resident_id: int, actor: ActorDep, container: ContainerDep) -> ResidentOut:
+    resident, notice = moving.resident_with_move(container.uow, actor=actor,
+                                                 resident_id=resident_id)
+    out = _out(resident)
+    if notice is not None:
+        out.moving_out_to, out.moving_out_planned_on = notice.destination, notice.planned_on
+    return out
 
 
 @router.post("/{resident_id}/move", summary="Record a move within the municipality (転居), "
