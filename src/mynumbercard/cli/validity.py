@@ -19,6 +19,7 @@ from mynumbercard.domain.certificate import JST
 from mynumbercard.domain.correction import CaseStatus
 from mynumbercard.domain.staff import Actor, Role
 from mynumbercard.services import validity_audit
+from mynumbercard.services.pki_ports import CardTerminal
 
 corrections_app = typer.Typer(help="Correction cases of the wrong-validity audit.",
                               no_args_is_help=True)
@@ -76,7 +77,8 @@ def audit_validity_command(
                 for p in pending:
                     p.get()
     with bootstrap.container() as wired:
-        answer = validity_audit.report(wired.uow, run_key=None if report_only else key)
+        answer = validity_audit.report(wired.uow, actor=auditor(),
+                                       run_key=None if report_only else key)
     if as_json:
         typer.echo(json.dumps(answer, ensure_ascii=False))
     else:
@@ -104,14 +106,11 @@ def correct(
 ) -> None:
     """At the counter: set the card's expiry right, re-issue certificates that ran past it."""
     with bootstrap.container() as wired:
-        terminal = None
-        if card is not None:
-            terminal = ChipTerminal(Chip.open(card), wired.management_key())
-        else:
-            with wired.uow() as uow:
-                number = uow.cards.get(uow.validity_audit.get_case(case).card_id).card_number
-            if wired.vault.holds(number):
-                terminal = wired.vault.terminal(number)
+        def terminal(number: str) -> CardTerminal | None:
+            if card is not None:
+                return ChipTerminal(Chip.open(card), wired.management_key())
+            return wired.vault.terminal(number) if wired.vault.holds(number) else None
+
         issued = validity_audit.correct_case(wired.uow, wired.ca, terminal, actor=auditor(),
                                              case_id=case, now=wired.clock())
     typer.echo(json.dumps({"case": case, "certificates": [c.serial_hex for c in issued]}))

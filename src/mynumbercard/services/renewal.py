@@ -32,6 +32,11 @@ class Renewed:
     certificates: list[IssuedCertificate]
 
 
+def hidden_card(card_number: str) -> str:
+    """The one answer for a card that is not there or not this office's (the vault's)."""
+    return f"card {card_number} is not in the office's safe"
+
+
 def renewable_kinds(resident: Resident, kinds: frozenset[CertKind], *,
                     now: datetime) -> frozenset[CertKind]:
     """The kinds asked for that the rules allow (no signature certificate under 15)."""
@@ -84,12 +89,14 @@ def renew_certificates(
     the holder's municipality, in one transaction; the chip gets the certificates after
     the commit. The holder's PINs are not needed: key generation, deletion and writing a
     certificate are admin commands under the card-management key (docs/renewal.md)."""
+    actor.require_role(Permission.CERTIFICATE_ISSUE)
     with uow_factory() as uow:
         card = uow.cards.find_by_number(terminal.card_number)
-        if card is None or card.id is None:
-            raise NotFound("the card in the reader is not on the register")
-        resident = uow.residents.get(card.resident_id)
-        actor.require(Permission.CERTIFICATE_ISSUE, municipality_code=resident.municipality_code)
+        resident = uow.residents.get(card.resident_id) if card is not None else None
+        if (card is None or card.id is None or resident is None
+                or not actor.may(Permission.CERTIFICATE_ISSUE,
+                                 municipality_code=resident.municipality_code)):
+            raise NotFound(hidden_card(terminal.card_number))
         custody = uow.custody.open_for_card(card.id)
         if custody is not None:
             raise Conflict(f"the card is left at the office ({custody.status.value}): "

@@ -54,6 +54,6 @@ def create_api(wired: Container | None = None) -> FastAPI:
 
     for router in (public.router, auth.router, residents.router, audit.router, status.router,
                    applications.public, applications.staff, renewal.router,
-                   validity.router):
+                   validity.router, residents.moving_in_router):
         app.include_router(router)
     return app

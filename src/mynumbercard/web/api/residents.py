@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query
 from pydantic import BaseModel, ConfigDict, Field
 
 from mynumbercard.domain.resident import ResidenceStatus, Resident, Sex
-from mynumbercard.services import register
+from mynumbercard.services import moving, register
 from mynumbercard.web.deps import ActorDep, ContainerDep, NowDep
 
 router = APIRouter(prefix="/api/v1/residents", tags=["residents"])
@@ -37,6 +37,10 @@ class ResidentOut(BaseModel):
     residence_status: ResidenceStatus
     period_of_stay_until: date | None
     status: str
+    moving_out_to: str | None = Field(
+        default=None, description="Set while a moving-out notification is open: the "
+                                  "destination (the resident is still on this register)")
+    moving_out_planned_on: date | None = None
 
 
 class NewResident(BaseModel):
@@ -66,6 +70,42 @@ class Dated(BaseModel):
     on: date
 
 
+class MovingOutIn(BaseModel):
+    to_municipality: Code5
+    planned_on: date
+
+
+class MovingOutOut(BaseModel):
+    resident_id: int
+    origin: str
+    destination: str
+    planned_on: date
+    moving_out_certificate: str = Field(
+        description="The moving-out certificate's number (転出証明書): with the birth date, "
+                    "the only way the destination finds this move")
+    by_card: bool = Field(description="The special case (art. 24-2): the card will do")
+
+
+class MovingInIn(BaseModel):
+    moving_out_certificate: str | None = Field(default=None, pattern=r"^\d{12}$")
+    card_number: str | None = Field(default=None, min_length=1, max_length=32)
+    birth_date: date
+    moved_in_on: date
+    postal_code: PostalCode
+    address: str = Field(min_length=1, max_length=200)
+    continue_card: bool = False
+
+
+class CardContinuation(BaseModel):
+    card_number: str = Field(min_length=1, max_length=32)
+
+
+class CardContinuationOut(BaseModel):
+    resident_id: int
+    card_number: str
+    continued_on: date | None
+
+
 def _out(resident: Resident) -> ResidentOut:
     return ResidentOut.model_validate(resident)
 
@@ -89,12 +129,17 @@ def list_residents(
 
 
 @router.get("/{resident_id}", summary="One resident")
-def get(resident_id: int, actor: ActorDep, container: ContainerDep, now: NowDep) -> ResidentOut:
-    return _out(register.get_resident(container.uow, actor=actor, resident_id=resident_id,
-                                      now=now))
+def get(resident_id: int, actor: ActorDep, container: ContainerDep) -> ResidentOut:
+    resident, notice = moving.resident_with_move(container.uow, actor=actor,
+                                                 resident_id=resident_id)
+    out = _out(resident)
+    if notice is not None:
+        out.moving_out_to, out.moving_out_planned_on = notice.destination, notice.planned_on
+    return out
 
 
-@router.post("/{resident_id}/move", summary="Record a move (within or between municipalities)")
+@router.post("/{resident_id}/move", summary="Record a move within the municipality (転居), "
+             "or between wards of one designated city")
 def move(resident_id: int, body: Move, actor: ActorDep, container: ContainerDep,
          now: NowDep) -> ResidentOut:
     return _out(register.move_resident(container.uow, actor=actor, resident_id=resident_id,
@@ -117,3 +162,54 @@ def emigration(resident_id: int, body: Dated, actor: ActorDep, container: Contai
     return _out(register.record_emigration(container.uow, actor=actor, resident_id=resident_id,
                                            emigrated_on=body.on, now=now,
                                            ca=lambda: container.authority, vault=container.vault))
+
+
+@router.post("/{resident_id}/moving-out", status_code=201,
+             summary="Record a moving-out notification (転出届), by the holding municipality")
+def moving_out(resident_id: int, body: MovingOutIn, actor: ActorDep, container: ContainerDep,
+               now: NowDep) -> MovingOutOut:
+    done = moving.record_moving_out(container.uow, actor=actor, resident_id=resident_id,
+                                    to_municipality=body.to_municipality,
+                                    planned_on=body.planned_on, now=now,
+                                    ca=lambda: container.authority)
+    n = done.notice
+    return MovingOutOut(resident_id=resident_id, origin=n.origin, destination=n.destination,
+                        planned_on=n.planned_on, moving_out_certificate=n.reference,
+                        by_card=n.by_card)
+
+
+@router.post("/{resident_id}/moving-out/cancel",
+             summary="Withdraw a moving-out notification (the move did not happen)")
+def cancel_moving_out(resident_id: int, actor: ActorDep, container: ContainerDep,
+                      now: NowDep) -> ResidentOut:
+    moving.cancel_moving_out(container.uow, actor=actor, resident_id=resident_id, now=now)
+    return _out(register.get_resident(container.uow, actor=actor, resident_id=resident_id,
+                                      now=now))
+
+
+@router.post("/{resident_id}/card-continuation",
+             summary="Record the card's continued use (継続利用) after a moving-in")
+def card_continuation(resident_id: int, body: CardContinuation, actor: ActorDep,
+                      container: ContainerDep, now: NowDep) -> CardContinuationOut:
+    notice = moving.continue_card(container.uow, actor=actor, resident_id=resident_id,
+                                  card_number=body.card_number, now=now,
+                                  ca=lambda: container.authority)
+    return CardContinuationOut(resident_id=resident_id, card_number=body.card_number,
+                               continued_on=notice.card_continued_on)
+
+
+moving_in_router = APIRouter(prefix="/api/v1", tags=["residents"])
+
+
+@moving_in_router.post("/moving-in", status_code=201,
+                       summary="Record a moving-in notification (転入届), by the destination, "
+                               "with the moving-out certificate or the card")
+def moving_in(body: MovingInIn, actor: ActorDep, container: ContainerDep,
+              now: NowDep) -> ResidentOut:
+    done = moving.record_moving_in(
+        container.uow, actor=actor, reference=body.moving_out_certificate,
+        card_number=body.card_number, birth_date=body.birth_date,
+        moved_in_on=body.moved_in_on, postal_code=body.postal_code, address=body.address,
+        continue_card=body.continue_card, now=now, ca=lambda: container.authority,
+        vault=container.vault)
+    return _out(done.resident)

@@ -9,6 +9,7 @@ from typing import Any
 from fastapi import APIRouter, Response
 from pydantic import BaseModel, Field
 
+from mynumbercard.adapters.card_reader import PresentedCard as CardInReader
 from mynumbercard.domain.correction import CaseStatus
 from mynumbercard.domain.staff import Permission
 from mynumbercard.services import mail, validity_audit
@@ -25,7 +26,7 @@ class Suspension(BaseModel):
 
 @router.get("/mail", summary="Mailing suspended or not; letters queued, printing, sent")
 def mail_status(actor: ActorDep, container: ContainerDep) -> dict[str, Any]:
-    actor.require(Permission.APPLICATION_READ)
+    actor.require(Permission.MAIL_READ)
     return mail.status(container.uow)
 
 
@@ -47,8 +48,7 @@ def resume(actor: ActorDep, container: ContainerDep, now: NowDep) -> dict[str, A
             "municipality and cause (the latest run by default)")
 def audit_report(actor: ActorDep, container: ContainerDep,
                  run: str | None = None) -> dict[str, Any]:
-    actor.require(Permission.APPLICATION_READ)
-    return validity_audit.report(container.uow, run_key=run)
+    return validity_audit.report(container.uow, actor=actor, run_key=run)
 
 
 @router.get("/corrections", summary="Correction cases")
@@ -67,20 +67,21 @@ class PresentedCard(BaseModel):
              "(`card_file`, given back with the new certificates) or one the office holds")
 def correct(case_id: int, actor: ActorDep, container: ContainerDep, now: NowDep,
             *, response: Response, body: PresentedCard | None = None) -> dict[str, Any]:
-    with container.uow() as uow:
-        number = uow.cards.get(uow.validity_audit.get_case(case_id).card_id).card_number
+    presented: list[CardInReader] = []
     with contextlib.ExitStack() as reader:
-        presented = None
-        if body is not None and body.card_file is not None:
-            presented = reader.enter_context(
-                container.counter_reader.present(number, body.card_file))
-            terminal: CardTerminal | None = presented.terminal
-        else:
-            terminal = container.vault.terminal(number) if container.vault.holds(number) \
+        # Called by the service once the case is known to be the actor's to correct, so
+        # nothing of another municipality's case is read before that.
+        def terminal(number: str) -> CardTerminal | None:
+            if body is not None and body.card_file is not None:
+                presented.append(reader.enter_context(
+                    container.counter_reader.present(number, body.card_file)))
+                return presented[-1].terminal
+            return container.vault.terminal(number) if container.vault.holds(number) \
                 else None
+
         issued = validity_audit.correct_case(container.uow, container.ca, terminal,
                                              actor=actor, case_id=case_id, now=now)
-        card = presented.card() if presented is not None else None
+        card = presented[-1].card() if presented else None
     answer: dict[str, Any] = {"case": case_id, "certificates": [
         {"kind": c.kind.value, "serial": c.serial_hex} for c in issued]}
     if card is not None:
