@@ -17,7 +17,7 @@ from pydantic import BaseModel, Field
 from mynumbercard.bootstrap import Container
 from mynumbercard.domain.certificate import CertKind
 from mynumbercard.domain.pickup import IdDocument
-from mynumbercard.domain.staff import Actor, Permission
+from mynumbercard.domain.staff import Actor
 from mynumbercard.services import custody as custody_service
 from mynumbercard.services import renewal
 from mynumbercard.services.certificates import IssuedCertificate
@@ -67,7 +67,7 @@ def _issued(certificates: list[IssuedCertificate]) -> list[dict[str, str]]:
                      "comes back in `card_file`")
 def renew(card_number: str, body: Renew, actor: ActorDep, container: ContainerDep,
           now: NowDep, *, response: Response) -> dict[str, Any]:
-    actor.require_role(Permission.CERTIFICATE_ISSUE)  # before the card is read
+    renewal.require_card_visible(container.uow, actor=actor, card_number=card_number)
     with container.counter_reader.present(card_number, body.card_file) as presented:
         done = renewal.renew_certificates(container.uow, container.ca, presented.terminal,
                                           actor=actor, kinds=frozenset(body.kinds), now=now)
