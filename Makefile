@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export MYNUMBERCARD_HOME ?= $(CURDIR)/var
 
-.PHONY: run test lint unit integration functional clean
+.PHONY: run test lint unit integration functional fuzz clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -47,6 +47,10 @@ integration: $(VENV)/.dev-installed
 
 functional: $(VENV)/.dev-installed
 	$(BIN)/pytest tests/functional
+
+## make fuzz: the API fuzzed much longer than in `make test` (MYNUMBERCARD_FUZZ_EXAMPLES)
+fuzz: $(VENV)/.dev-installed
+	MYNUMBERCARD_FUZZ_EXAMPLES=$${MYNUMBERCARD_FUZZ_EXAMPLES:-200} $(BIN)/pytest -p no:cacheprovider tests/functional/test_fuzz_api.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache .hypothesis

@@ -6,7 +6,6 @@ PINs travel only in the hand-over request, from the counter's PIN pad to the chi
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Response
@@ -20,6 +19,7 @@ from mynumbercard.services import applications as apps
 from mynumbercard.services import issuance, pickup
 from mynumbercard.services.application_ports import FormReason
 from mynumbercard.web.deps import ActorDep, ContainerDep, NowDep
+from mynumbercard.web.inputs import BoundedDate, CursorQuery, IdField, IdPath
 
 public = APIRouter(prefix="/api/v1/applications", tags=["applications (residents)"])
 staff = APIRouter(prefix="/api/v1", tags=["applications and issuance (staff)"])
@@ -35,7 +35,7 @@ class PhotoIn(BaseModel):
 
 class Application(BaseModel):
     application_id: ApplicationIdText
-    birth_date: date
+    birth_date: BoundedDate
     photo: Photo
     want_signature_certificate: bool = True
     want_auth_certificate: bool = True
@@ -47,11 +47,11 @@ class OnlineApplication(Application):
 
 class StatusQuery(BaseModel):
     application_id: ApplicationIdText
-    birth_date: date
+    birth_date: BoundedDate
 
 
 class NewForm(BaseModel):
-    resident_id: int
+    resident_id: IdField
     reason: FormReason
 
 
@@ -149,13 +149,13 @@ def new_form(body: NewForm, actor: ActorDep, container: ContainerDep,
 
 
 @staff.get("/applications/{ref}", summary="An application as the reviewer sees it")
-def view(ref: int, actor: ActorDep, container: ContainerDep) -> dict[str, Any]:
+def view(ref: IdPath, actor: ActorDep, container: ContainerDep) -> dict[str, Any]:
     return apps.application_view(container.uow, actor=actor, application_ref=ref)
 
 
 @staff.get("/applications/{ref}/photo", summary="The application's ID photo",
            response_class=Response)
-def photo(ref: int, actor: ActorDep, container: ContainerDep) -> Response:
+def photo(ref: IdPath, actor: ActorDep, container: ContainerDep) -> Response:
     data = apps.application_photo(container.uow, container.photos, actor=actor,
                                   application_ref=ref)
     kind = "image/png" if data.startswith(b"\x89PNG") else "image/jpeg"
@@ -163,20 +163,20 @@ def photo(ref: int, actor: ActorDep, container: ContainerDep) -> Response:
 
 
 @staff.post("/applications/{ref}/review", summary="Start reviewing")
-def review(ref: int, actor: ActorDep, container: ContainerDep, now: NowDep) -> dict[str, Any]:
+def review(ref: IdPath, actor: ActorDep, container: ContainerDep, now: NowDep) -> dict[str, Any]:
     apps.start_review(container.uow, actor=actor, application_ref=ref, now=now)
     return apps.application_view(container.uow, actor=actor, application_ref=ref)
 
 
 @staff.post("/applications/{ref}/approve", summary="Approve for production")
-def approve(ref: int, actor: ActorDep, container: ContainerDep, now: NowDep) -> dict[str, Any]:
+def approve(ref: IdPath, actor: ActorDep, container: ContainerDep, now: NowDep) -> dict[str, Any]:
     apps.approve(container.uow, actor=actor, application_ref=ref, now=now)
     return apps.application_view(container.uow, actor=actor, application_ref=ref)
 
 
 @staff.post("/applications/{ref}/deficient",
             summary="Mark deficient, with a reason and a message the applicant reads")
-def deficient(ref: int, body: Deficiency, actor: ActorDep, container: ContainerDep,
+def deficient(ref: IdPath, body: Deficiency, actor: ActorDep, container: ContainerDep,
               now: NowDep) -> dict[str, Any]:
     apps.mark_deficient(container.uow, actor=actor, application_ref=ref, reason=body.reason,
                         message=body.message, now=now)
@@ -184,7 +184,7 @@ def deficient(ref: int, body: Deficiency, actor: ActorDep, container: ContainerD
 
 
 @staff.post("/applications/{ref}/void", summary="Void an application (its card is destroyed)")
-def void(ref: int, body: Void, actor: ActorDep, container: ContainerDep,
+def void(ref: IdPath, body: Void, actor: ActorDep, container: ContainerDep,
          now: NowDep) -> dict[str, Any]:
     pickup.void_application(container.uow, container.vault, actor=actor, application_ref=ref,
                             reason=body.reason, now=now)
@@ -208,7 +208,7 @@ def ship(actor: ActorDep, container: ContainerDep, now: NowDep) -> dict[str, Any
 
 @staff.post("/shipments/{shipment_id}/receive", summary="The office records a shipment's "
             "arrival; its cards wait for pick-up")
-def receive(shipment_id: int, actor: ActorDep, container: ContainerDep,
+def receive(shipment_id: IdPath, actor: ActorDep, container: ContainerDep,
             now: NowDep) -> dict[str, Any]:
     waiting = issuance.receive_shipment(container.uow, actor=actor, shipment_id=shipment_id,
                                         now=now)
@@ -217,7 +217,7 @@ def receive(shipment_id: int, actor: ActorDep, container: ContainerDep,
 
 @staff.get("/offices/{office_code}/cards", summary="Cards waiting at an office")
 def waiting(office_code: str, actor: ActorDep, container: ContainerDep,
-            after: int = 0, limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+            after: CursorQuery = 0, limit: Annotated[int, Query(ge=1, le=1000)] = 100,
             ) -> list[dict[str, Any]]:
     return apps.cards_waiting(container.uow, actor=actor, office_code=office_code,
                               limit=limit, after_ref=after)

@@ -17,6 +17,7 @@ from mynumbercard.services import custody as custody_service
 from mynumbercard.services import renewal
 from mynumbercard.services.certificates import IssuedCertificate
 from mynumbercard.web.deps import ActorDep, ContainerDep, NowDep
+from mynumbercard.web.inputs import IdPath
 
 router = APIRouter(prefix="/api/v1", tags=["certificate renewal (staff)"])
 
@@ -72,13 +73,13 @@ def leave(card_number: str, body: LeaveCard, actor: ActorDep, container: Contain
 
 
 @router.get("/custody/{custody_id}", summary="A card left at the office, with its history")
-def show(custody_id: int, actor: ActorDep, container: ContainerDep) -> dict[str, Any]:
+def show(custody_id: IdPath, actor: ActorDep, container: ContainerDep) -> dict[str, Any]:
     return custody_service.custody_view(container.uow, actor=actor, custody_id=custody_id)
 
 
 @router.post("/custody/{custody_id}/renew", summary="Renew the certificates of a card left "
              "at the office (`mynumbercard jobs custody-renew` renews them all)")
-def renew_left(custody_id: int, actor: ActorDep, container: ContainerDep,
+def renew_left(custody_id: IdPath, actor: ActorDep, container: ContainerDep,
                now: NowDep) -> dict[str, Any]:
     done = custody_service.renew_in_custody(container.uow, container.vault, container.ca,
                                             actor=actor, custody_id=custody_id, now=now)
@@ -88,7 +89,7 @@ def renew_left(custody_id: int, actor: ActorDep, container: ContainerDep,
 
 @router.post("/custody/{custody_id}/mail", summary="Send the card by restricted-delivery "
              "post (本人限定受取郵便)")
-def mail(custody_id: int, body: Mail, actor: ActorDep, container: ContainerDep,
+def mail(custody_id: IdPath, body: Mail, actor: ActorDep, container: ContainerDep,
          now: NowDep) -> dict[str, Any]:
     custody_service.mail_card(container.uow, actor=actor, custody_id=custody_id,
                               tracking_number=body.tracking_number, now=now)
@@ -96,14 +97,14 @@ def mail(custody_id: int, body: Mail, actor: ActorDep, container: ContainerDep,
 
 
 @router.post("/custody/{custody_id}/delivered", summary="The post delivered the card")
-def delivered(custody_id: int, actor: ActorDep, container: ContainerDep,
+def delivered(custody_id: IdPath, actor: ActorDep, container: ContainerDep,
               now: NowDep) -> dict[str, Any]:
     custody_service.record_delivery(container.uow, actor=actor, custody_id=custody_id, now=now)
     return custody_service.custody_view(container.uow, actor=actor, custody_id=custody_id)
 
 
 @router.post("/custody/{custody_id}/returned", summary="The post brought the card back")
-def returned(custody_id: int, body: Reason, actor: ActorDep, container: ContainerDep,
+def returned(custody_id: IdPath, body: Reason, actor: ActorDep, container: ContainerDep,
              now: NowDep) -> dict[str, Any]:
     custody_service.record_return(container.uow, actor=actor, custody_id=custody_id,
                                   reason=body.reason, now=now)
@@ -112,7 +113,7 @@ def returned(custody_id: int, body: Reason, actor: ActorDep, container: Containe
 
 @router.post("/custody/{custody_id}/collect", summary="The holder fetches the card at the "
              "office")
-def collect(custody_id: int, body: Collect, actor: ActorDep, container: ContainerDep,
+def collect(custody_id: IdPath, body: Collect, actor: ActorDep, container: ContainerDep,
             now: NowDep) -> dict[str, Any]:
     custody_service.collect(container.uow, actor=actor, custody_id=custody_id,
                             documents=body.documents,
@@ -122,7 +123,7 @@ def collect(custody_id: int, body: Collect, actor: ActorDep, container: Containe
 
 
 @router.post("/custody/{custody_id}/cancel", summary="Give the card back before renewal")
-def cancel(custody_id: int, body: Reason, actor: ActorDep, container: ContainerDep,
+def cancel(custody_id: IdPath, body: Reason, actor: ActorDep, container: ContainerDep,
            now: NowDep) -> dict[str, Any]:
     custody_service.cancel(container.uow, actor=actor, custody_id=custody_id,
                            reason=body.reason, now=now)

@@ -3,15 +3,16 @@ from the command line: `mynumbercard jobs validity-notices`, `jobs audit-validit
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
 from mynumbercard.domain.correction import CaseStatus
 from mynumbercard.domain.staff import Permission
 from mynumbercard.services import mail, validity_audit
 from mynumbercard.web.deps import ActorDep, ContainerDep, NowDep
+from mynumbercard.web.inputs import CursorQuery, IdPath
 
 router = APIRouter(prefix="/api/v1", tags=["validity notices, mail and the audit"])
 
@@ -50,14 +51,15 @@ def audit_report(actor: ActorDep, container: ContainerDep,
 
 @router.get("/corrections", summary="Correction cases")
 def cases(actor: ActorDep, container: ContainerDep, status: CaseStatus | None = None,
-          after: int = 0, limit: int = 100) -> list[dict[str, Any]]:
+          after: CursorQuery = 0,
+          limit: Annotated[int, Query(ge=1, le=1000)] = 100) -> list[dict[str, Any]]:
     return validity_audit.list_cases(container.uow, actor=actor, status=status,
                                      limit=limit, after_id=after)
 
 
 @router.post("/corrections/{case_id}/correct", summary="At the counter: set the card's "
              "expiry right and re-issue certificates that ran past it")
-def correct(case_id: int, actor: ActorDep, container: ContainerDep,
+def correct(case_id: IdPath, actor: ActorDep, container: ContainerDep,
             now: NowDep) -> dict[str, Any]:
     with container.uow() as uow:
         number = uow.cards.get(uow.validity_audit.get_case(case_id).card_id).card_number
@@ -70,7 +72,7 @@ def correct(case_id: int, actor: ActorDep, container: ContainerDep,
 
 
 @router.post("/corrections/{case_id}/dismiss", summary="Close a case that is not an error")
-def dismiss(case_id: int, actor: ActorDep, container: ContainerDep,
+def dismiss(case_id: IdPath, actor: ActorDep, container: ContainerDep,
             now: NowDep) -> dict[str, Any]:
     case = validity_audit.dismiss_case(container.uow, actor=actor, case_id=case_id, now=now)
     return {"case": case_id, "status": case.status.value}
