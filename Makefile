@@ -25,6 +25,8 @@ $(VENV)/.dev-installed: pyproject.toml | $(BIN)/python
 	touch $@ $(VENV)/.run-installed
 
 ## make run: set up, migrate the SQLite database in var/, load demo data, serve on :8000
+# The demo's CA passphrase: its own file (0600), never beside the keys (docs/pki.md).
+run: export MYNUMBERCARD_CA_PASSPHRASE_FILE ?= $(MYNUMBERCARD_HOME)/secrets/ca-passphrase
 run: $(VENV)/.run-installed
 	$(BIN)/mynumbercard db upgrade
 	$(BIN)/mynumbercard demo load
