@@ -33,13 +33,15 @@ def env(database_url: str, tmp_path: Path, ca_template: Path,
 
 
 @pytest.fixture
-def server(env: dict[str, str]) -> Iterator[str]:
-    """`mynumbercard serve` on a free port; its base URL once /healthz answers."""
+def server(env: dict[str, str], tmp_path: Path) -> Iterator[str]:
+    """`mynumbercard serve` on a free port; its base URL once /healthz answers. Its output
+    (the access log) goes to server.log, which the leak scan reads."""
     port = free_port()
     executable = Path(sys.executable).with_name("mynumbercard")
-    with subprocess.Popen([str(executable), "serve", "--port", str(port)],
-                          env={**os.environ, **env}, stdout=subprocess.DEVNULL,
-                          stderr=subprocess.DEVNULL) as process:
+    with (tmp_path / "server.log").open("wb") as log, \
+            subprocess.Popen([str(executable), "serve", "--port", str(port)],
+                             env={**os.environ, **env}, stdout=log,
+                             stderr=subprocess.STDOUT) as process:
         base = f"http://127.0.0.1:{port}"
         deadline = time.monotonic() + 30
         while True:

@@ -117,7 +117,7 @@ def test_a_passphrase_file_inside_the_ca_directory_or_readable_by_others_is_refu
         ca_template: Path, tmp_path: Path):
     ca = tmp_path / "ca"
     shutil.copytree(ca_template, ca)
-    inside = ca / "secret"
+    inside = ca / "ca-passphrase"
     inside.write_text(CA_PASSPHRASE)
     inside.chmod(0o600)
     with pytest.raises(ca_setup.PassphraseBesideKeys, match="inside the CA's directory"):
