@@ -25,8 +25,8 @@ EARLIEST_BIRTH = date(1880, 1, 1)
 # off and the day boundary between time zones, nothing more.
 EVENT_MARGIN = timedelta(days=1)
 
-# Dates the rules compute from (card expiry, renewal windows) must leave room for a
-# 10-year validity and its birthdays inside the calendar.
+# The latest date the API takes: far past any real use, and far from the calendar's end
+# (a card issued in 9999 would expire in 10009).
 LATEST_RULE_DATE = date(9000, 12, 31)
 
 
@@ -56,15 +56,6 @@ def check_event_date(on: date, *, today: date, birth_date: date | None = None,
     if on > today + EVENT_MARGIN:
         raise InvalidDates(f"{field}: the date is in the future")
     return on
-
-
-def check_rule_date(day: date, *, field: str) -> date:
-    """A date a rule computes from: within 1880 to 9000, where every answer fits the
-    calendar."""
-    if not EARLIEST_BIRTH <= day <= LATEST_RULE_DATE:
-        raise InvalidDates(f"{field}: expected a date from {EARLIEST_BIRTH} to "
-                           f"{LATEST_RULE_DATE}")
-    return day
 
 
 # -- names ---------------------------------------------------------------------------
