@@ -8,9 +8,12 @@ import pytest
 from fastapi.testclient import TestClient
 
 from mynumbercard.bootstrap import Container
+from mynumbercard.cli.main import app
 from mynumbercard.domain.staff import Actor, Role
 from mynumbercard.services import staff as staff_service
 from mynumbercard.web.app import create_app
+
+from cli_checks import runner
 
 PASSWORD = "bounds test password"
 NEWBORN = {
@@ -95,3 +98,29 @@ def test_events_in_the_far_future_are_refused(admin: tuple[TestClient, dict[str,
         response = client.post(base + path, json=body, headers=headers)
         assert response.status_code == 422, (path, response.text)
     assert client.get(base, headers=headers).json()["status"] == "active"
+
+
+def test_the_cli_says_an_expiry_past_year_9999_has_no_answer():
+    result = runner.invoke(app, ["rules", "expiry", "--birth-date", "9999-01-01",
+                                 "--applied-on", "9999-01-02", "--issued-on", "9999-01-03"])
+    assert result.exit_code == 2
+    assert "outside the calendar" in result.output
+
+
+@pytest.mark.parametrize(("method", "path", "body"), [
+    ("GET", "/api/v1/offices/13%00101/cards", None),
+    ("POST", "/api/v1/cards/AB%00CD/hand-over", {"notice_presented": True, "pins": {}}),
+    ("POST", "/api/v1/cards/AB%E2%80%AECD/custody", {}),
+    ("GET", "/api/v1/audit?subject=resident%3A1%00", None),
+    ("GET", "/api/v1/validity-audit/report?run=x%E2%80%AE", None),
+    ("POST", "/api/v1/mail/suspend", {"reason": "printer\x00jam"}),
+    ("POST", "/api/v1/applications/1/deficient",
+     {"reason": "photo", "message": "\u202eexif"}),
+])
+def test_nul_and_bidi_characters_in_paths_queries_and_text_are_422(
+        admin: tuple[TestClient, dict[str, str]], method: str, path: str,
+        body: dict[str, object] | None):
+    """PostgreSQL cannot store a NUL (it answered 500); an override misleads a reader."""
+    client, headers = admin
+    response = client.request(method, path, json=body, headers=headers)
+    assert response.status_code == 422, response.text

@@ -137,3 +137,21 @@ def check_address(text: str, *, field: str = "address", limit: int = 200) -> str
         allowed=lambda c: (_is_name_letter(c) or c in _SPACES or c in _ADDRESS_PUNCTUATION
                            or c in _DIGITS),
         what="an address holds letters, digits, spaces and -/#&")
+
+
+_NEVER_IN_TEXT = frozenset({"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"})
+
+
+def check_text(text: str, *, field: str, limit: int, multiline: bool = False) -> str:
+    """Free text (a reason, a message to the applicant, a tracking number): any printable
+    character, and line breaks and tabs where `multiline`; never a control, format or
+    bidi character (a NUL, which PostgreSQL cannot store, or an override that makes a
+    log or a letter read otherwise than written)."""
+    if len(text) > limit:
+        raise InvalidInput(f"{field}: at most {limit} characters")
+    for index, char in enumerate(text):
+        if multiline and char in "\n\t":
+            continue
+        if unicodedata.category(char) in _NEVER_IN_TEXT:
+            raise _refuse(char, index, field, "")
+    return text

@@ -117,3 +117,13 @@ def test_rules_past_the_calendar_are_a_clear_error_not_a_crash():
 def test_expiry_is_an_answer_or_invalid_dates_never_a_crash(day: date):
     with contextlib.suppress(InvalidDates):
         expiry_summary(birth_date=day, applied_on=day, issued_on=day)
+
+
+def test_free_text_refuses_control_and_format_characters_but_keeps_lines_if_asked():
+    assert bounds.check_text("写真の背景が\n白くありません", field="m", limit=400,
+                             multiline=True).startswith("写真")
+    for bad in ("a\x00b", "a\u202eb", "a\u2067b", "a\nb"):
+        with pytest.raises(InvalidInput, match="reason: control or format character"):
+            bounds.check_text(bad, field="reason", limit=200)
+    with pytest.raises(InvalidInput, match="at most 5"):
+        bounds.check_text("abcdef", field="reason", limit=5)

@@ -19,7 +19,15 @@ from mynumbercard.services import applications as apps
 from mynumbercard.services import issuance, pickup
 from mynumbercard.services.application_ports import FormReason
 from mynumbercard.web.deps import ActorDep, ContainerDep, NowDep
-from mynumbercard.web.inputs import BoundedDate, CursorQuery, IdField, IdPath
+from mynumbercard.web.inputs import (
+    BoundedDate,
+    CardNumberPath,
+    CursorQuery,
+    IdField,
+    IdPath,
+    OfficeCodePath,
+    free_text,
+)
 
 public = APIRouter(prefix="/api/v1/applications", tags=["applications (residents)"])
 staff = APIRouter(prefix="/api/v1", tags=["applications and issuance (staff)"])
@@ -57,7 +65,7 @@ class NewForm(BaseModel):
 
 class Deficiency(BaseModel):
     reason: DeficiencyReason
-    message: str = Field(min_length=1, max_length=400)
+    message: free_text("message", 400, multiline=True)  # type: ignore[valid-type]
 
 
 class Void(BaseModel):
@@ -216,7 +224,7 @@ def receive(shipment_id: IdPath, actor: ActorDep, container: ContainerDep,
 
 
 @staff.get("/offices/{office_code}/cards", summary="Cards waiting at an office")
-def waiting(office_code: str, actor: ActorDep, container: ContainerDep,
+def waiting(office_code: OfficeCodePath, actor: ActorDep, container: ContainerDep,
             after: CursorQuery = 0, limit: Annotated[int, Query(ge=1, le=1000)] = 100,
             ) -> list[dict[str, Any]]:
     return apps.cards_waiting(container.uow, actor=actor, office_code=office_code,
@@ -224,7 +232,7 @@ def waiting(office_code: str, actor: ActorDep, container: ContainerDep,
 
 
 @staff.post("/cards/{card_number}/hand-over", summary="Hand a card over at the counter")
-def hand_over(card_number: str, body: HandOver, actor: ActorDep, container: ContainerDep,
+def hand_over(card_number: CardNumberPath, body: HandOver, actor: ActorDep, container: ContainerDep,
               now: NowDep) -> dict[str, Any]:
     identity: pickup.InPerson | ProxyPickUp
     if body.proxy is not None:

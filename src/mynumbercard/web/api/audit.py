@@ -10,7 +10,7 @@ from pydantic import BaseModel
 
 from mynumbercard.services.audit import list_audit
 from mynumbercard.web.deps import ActorDep, ContainerDep
-from mynumbercard.web.inputs import OptionalIdQuery
+from mynumbercard.web.inputs import KeyQuery, OptionalIdQuery
 
 router = APIRouter(prefix="/api/v1/audit", tags=["audit"])
 
@@ -26,7 +26,7 @@ class AuditOut(BaseModel):
 
 @router.get("", summary="Newest audit records first")
 def audit(
-    actor: ActorDep, container: ContainerDep, subject: str | None = None,
+    actor: ActorDep, container: ContainerDep, subject: KeyQuery = None,
     before_id: OptionalIdQuery = None, limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> list[AuditOut]:
     return [

@@ -17,7 +17,7 @@ from mynumbercard.services import custody as custody_service
 from mynumbercard.services import renewal
 from mynumbercard.services.certificates import IssuedCertificate
 from mynumbercard.web.deps import ActorDep, ContainerDep, NowDep
-from mynumbercard.web.inputs import IdPath
+from mynumbercard.web.inputs import CardNumberPath, IdPath, free_text
 
 router = APIRouter(prefix="/api/v1", tags=["certificate renewal (staff)"])
 
@@ -32,12 +32,12 @@ class LeaveCard(Renew):
 
 
 class Mail(BaseModel):
-    tracking_number: str = Field(min_length=1, max_length=32,
+    tracking_number: str = Field(min_length=1, max_length=32, pattern=r"^[0-9A-Za-z-]+$",
                                  description="The restricted-delivery item's number")
 
 
 class Reason(BaseModel):
-    reason: str = Field(min_length=1, max_length=200)
+    reason: free_text("reason", 200)  # type: ignore[valid-type]
 
 
 class Collect(BaseModel):
@@ -53,7 +53,7 @@ def _issued(certificates: list[IssuedCertificate]) -> list[dict[str, str]]:
 @router.post("/cards/{card_number}/certificates/renew",
              summary="Renew the certificates on the card at the counter (new key pairs on "
                      "the same chip; from 3 months before expiry, free)")
-def renew(card_number: str, body: Renew, actor: ActorDep, container: ContainerDep,
+def renew(card_number: CardNumberPath, body: Renew, actor: ActorDep, container: ContainerDep,
           now: NowDep) -> dict[str, Any]:
     done = renewal.renew_certificates(container.uow, container.ca,
                                       container.vault.terminal(card_number), actor=actor,
@@ -63,7 +63,7 @@ def renew(card_number: str, body: Renew, actor: ActorDep, container: ContainerDe
 
 @router.post("/cards/{card_number}/custody", status_code=201,
              summary="The holder leaves the card at the office for certificate renewal")
-def leave(card_number: str, body: LeaveCard, actor: ActorDep, container: ContainerDep,
+def leave(card_number: CardNumberPath, body: LeaveCard, actor: ActorDep, container: ContainerDep,
           now: NowDep) -> dict[str, Any]:
     left = custody_service.leave_card(
         container.uow, actor=actor, card_number=card_number, documents=body.documents,

@@ -6,19 +6,19 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
-from pydantic import BaseModel, Field
+from pydantic import BaseModel
 
 from mynumbercard.domain.correction import CaseStatus
 from mynumbercard.domain.staff import Permission
 from mynumbercard.services import mail, validity_audit
 from mynumbercard.web.deps import ActorDep, ContainerDep, NowDep
-from mynumbercard.web.inputs import CursorQuery, IdPath
+from mynumbercard.web.inputs import CursorQuery, IdPath, KeyQuery, free_text
 
 router = APIRouter(prefix="/api/v1", tags=["validity notices, mail and the audit"])
 
 
 class Suspension(BaseModel):
-    reason: str = Field(min_length=1, max_length=200)
+    reason: free_text("reason", 200)  # type: ignore[valid-type]
 
 
 @router.get("/mail", summary="Mailing suspended or not; letters queued, printing, sent")
@@ -44,7 +44,7 @@ def resume(actor: ActorDep, container: ContainerDep, now: NowDep) -> dict[str, A
 @router.get("/validity-audit/report", summary="The wrong-validity audit's findings by "
             "municipality and cause (the latest run by default)")
 def audit_report(actor: ActorDep, container: ContainerDep,
-                 run: str | None = None) -> dict[str, Any]:
+                 run: KeyQuery = None) -> dict[str, Any]:
     actor.require(Permission.APPLICATION_READ)
     return validity_audit.report(container.uow, run_key=run)
 
