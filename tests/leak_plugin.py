@@ -18,6 +18,15 @@ import leaks
 LOG_NAME = "test-run.log"
 
 
+TEST_CLIENT_LOGGERS = ("httpx", "httpcore")
+
+
+def _not_the_test_client(record: logging.LogRecord) -> bool:
+    """The tests' own HTTP client logs every URL it asks for (the public number check
+    has the number in its path); that is the test speaking, not the system."""
+    return not record.name.startswith(TEST_CLIENT_LOGGERS)
+
+
 @pytest.fixture(scope="session", autouse=True)
 def run_log(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
     """Every log record of INFO and above, from every logger, into the run's log file."""
@@ -25,6 +34,7 @@ def run_log(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
     handler = logging.FileHandler(path, encoding="utf-8")
     handler.setLevel(logging.INFO)
     handler.setFormatter(logging.Formatter("%(name)s %(levelname)s %(message)s"))
+    handler.addFilter(_not_the_test_client)
     root = logging.getLogger()
     level = root.level
     root.addHandler(handler)

@@ -11,7 +11,8 @@ run wrote) and in every table of every SQLite database there:
 Where they belong (and so are not reported): numbers in the `residents` table, in card
 files (the chip carries the card face) and in letters (PDF; their text is compressed
 anyway); keys in a CA directory (`ca/`), in card files and in a PKCS#11 token's store;
-a passphrase in the file that holds it (`*passphrase*`).
+a passphrase in the file that holds it (`*passphrase*`). An encrypted key is also
+allowed in a key store's file (`*.key.pem`, such as a root key taken offline).
 """
 
 from __future__ import annotations
@@ -89,7 +90,7 @@ def scan_bytes(where: str, data: bytes, *, path: Path | None, secrets: Iterable[
         for match in _PEM_KEY.finditer(data):
             found.append(Finding(where, f"a private key in PEM ({match.group(1).decode()})"))
         if not key_place:
-            if _PEM_ENCRYPTED.search(data):
+            if _PEM_ENCRYPTED.search(data) and not (path and path.name.endswith(".key.pem")):
                 found.append(Finding(where, "an encrypted private key outside a CA directory"))
             for name, marker in _DER_KEYS.items():
                 if marker in data:
