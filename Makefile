@@ -52,7 +52,10 @@ functional: $(VENV)/.dev-installed
 
 ## make fuzz: the API fuzzed much longer than in `make test` (MYNUMBERCARD_FUZZ_EXAMPLES)
 fuzz: $(VENV)/.dev-installed
-	MYNUMBERCARD_FUZZ_EXAMPLES=$${MYNUMBERCARD_FUZZ_EXAMPLES:-200} $(BIN)/pytest -p no:cacheprovider tests/functional/test_fuzz_api.py
+	for db in sqlite postgresql; do \
+	    MYNUMBERCARD_FUZZ_DATABASE=$$db MYNUMBERCARD_FUZZ_EXAMPLES=$${MYNUMBERCARD_FUZZ_EXAMPLES:-200} \
+	        $(BIN)/pytest -p no:cacheprovider tests/functional/test_fuzz_api.py || exit 1; \
+	done
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache .hypothesis
