@@ -70,10 +70,10 @@ def numbers_in(text: str, known: set[str]) -> Iterator[str]:
 
 
 def _is_card_file(data: bytes) -> bool:
-    """A card file, or what is left of one (a truncated file keeps its body)."""
+    """A card file, or what is left of one (its body comes first, its face first in it:
+    a truncated file keeps them)."""
     return (CARD_FILE_MARKER in data or CARD_FILE_MARKER_COMPACT in data
-            or (data.lstrip().startswith(b"{") and b'"card_face"' in data
-                and b'"management_key"' in data))
+            or (data.lstrip().startswith(b"{") and b'"card_face"' in data[:200]))
 
 
 def _key_place(path: Path) -> bool:
