@@ -9,10 +9,10 @@ from fastapi.testclient import TestClient
 
 from mynumbercard.bootstrap import Container
 from mynumbercard.cli.main import app
-from mynumbercard.domain.staff import Actor, Role
-from mynumbercard.services import staff as staff_service
+from mynumbercard.domain.staff import Role
 from mynumbercard.web.app import create_app
 
+from api_checks import add_account, admin_code
 from cli_checks import runner
 
 PASSWORD = "bounds test password"
@@ -27,12 +27,11 @@ TOO_BIG = 2**63
 
 @pytest.fixture
 def admin(container: Container) -> Iterator[tuple[TestClient, dict[str, str]]]:
-    staff_service.add_staff(container.uow, container.hasher, actor=Actor("setup", Role.ADMIN),
-                            username="bounds-admin", password=PASSWORD, role=Role.ADMIN,
-                            municipality_code=None, now=container.clock())
+    add_account(container, "bounds-admin", PASSWORD, Role.ADMIN)
     with TestClient(create_app(container), raise_server_exceptions=False) as client:
         token = client.post("/api/v1/auth/token", json={
-            "username": "bounds-admin", "password": PASSWORD}).json()["access_token"]
+            "username": "bounds-admin", "password": PASSWORD,
+            "totp": admin_code(container)}).json()["access_token"]
         client.cookies.clear()
         yield client, {"Authorization": f"Bearer {token}"}
 

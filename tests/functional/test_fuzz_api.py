@@ -33,6 +33,7 @@ from mynumbercard.services import register
 from mynumbercard.services import staff as staff_service
 from mynumbercard.web.app import Application, create_app
 
+from api_checks import add_account, admin_code
 from conftest import CA_PASSPHRASE, FrozenClock
 
 EXAMPLES = int(os.environ.get("MYNUMBERCARD_FUZZ_EXAMPLES", "3"))
@@ -73,9 +74,7 @@ def wired(request: pytest.FixtureRequest, ca_template: Path,
     container = Container(settings=config, engine=make_engine(url), clock=clock)
     admin = Actor("fuzz-setup", Role.ADMIN)
     for role, (kind, municipality) in ROLES.items():
-        staff_service.add_staff(container.uow, container.hasher, actor=admin,
-                                username=f"fuzz-{role}", password=PASSWORD, role=kind,
-                                municipality_code=municipality, now=clock())
+        add_account(container, f"fuzz-{role}", PASSWORD, kind, municipality)
     for given_name in ("一郎", "二郎"):  # small ids exist, so look-ups find something
         register.register_resident(
             container.uow, actor=admin, now=clock(), family_name="鈴木", given_name=given_name,
@@ -84,15 +83,6 @@ def wired(request: pytest.FixtureRequest, ca_template: Path,
             address="千代田1番1号", registered_on=date(2020, 6, 1))
     yield container
     container.engine.dispose()
-
-
-def _headers(container: Container, role: str) -> dict[str, str]:
-    if role == "anonymous":
-        return {}
-    issued = staff_service.sign_in(container.uow, container.hasher, username=f"fuzz-{role}",
-                                   password=PASSWORD, now=container.clock(),
-                                   lifetime=container.settings.token_lifetime)
-    return {"Authorization": f"Bearer {issued.token}"}
 
 
 @pytest.fixture(params=["anonymous", *ROLES])
@@ -105,7 +95,9 @@ def tokens(wired: Container) -> dict[str, str]:
     """One sign-in per role for the whole module (a password check costs half a second)."""
     return {role: staff_service.sign_in(
         wired.uow, wired.hasher, username=f"fuzz-{role}", password=PASSWORD,
-        now=wired.clock(), lifetime=wired.settings.token_lifetime).token for role in ROLES}
+        now=wired.clock(), lifetime=wired.settings.token_lifetime,
+        codes=wired.one_time_codes, totp=admin_code(wired) if role == "admin" else None).token
+        for role in ROLES}
 
 
 @pytest.fixture
