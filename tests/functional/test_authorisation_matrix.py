@@ -138,7 +138,7 @@ BODIES: dict[str, Any] = {
                           "family_name_kana": "サトウ", "given_name_kana": "レン",
                           "birth_date": "2026-11-01", "sex": "male", "municipality_code": A,
                           "postal_code": "1000001", "address": "千代田1番1号",
-                          "registered_on": "2026-10-01"},
+                          "registered_on": "2026-11-05"},  # a newborn: one more resident
     "/api/v1/residents/{resident_id}/move": {"to_municipality": A, "postal_code": "1000002",
                                              "address": "千代田2番2号",
                                              "moved_on": "1980-01-01"},
