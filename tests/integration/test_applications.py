@@ -395,9 +395,20 @@ def test_a_proxy_needs_a_reason_proof_documents_and_the_holders_sealed_pin_form(
             frozenset({IdDocument.HEALTH_INSURANCE_CARD})))
     with wired.uow() as uow:
         assert uow.applications.get(ref).status is ApplicationStatus.READY_FOR_PICK_UP
+    with wired.uow() as uow:  # refused attempts leave no trace of an opened form
+        assert [r.action for _, r in uow.audit.list(subject=f"application:{ref}", limit=50,
+                                                    before_id=None)
+                if r.action.startswith("pin-form:")] == []
     done = _hand_over(wired, number,
                       identity=replace(proxy, sealed_pin_form_number="87654321"))
     assert done.card_number == number
+    with wired.uow() as uow:  # opened in front of the proxy, then destroyed; no PIN kept
+        records = [r for _, r in uow.audit.list(subject=f"application:{ref}", limit=50,
+                                                before_id=None)][::-1]
+    forms = [r for r in records if r.action.startswith("pin-form:")]
+    assert [r.action for r in forms] == ["pin-form:opened", "pin-form:destroyed"]
+    assert all(r.actor == CHIYODA.name and r.details is None for r in forms)
+    assert not any(pin in repr(records) for pin in PINS.values())
 
 
 def test_two_clerks_handing_over_one_card_at_once_exactly_one_succeeds(
