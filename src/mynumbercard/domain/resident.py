@@ -53,6 +53,14 @@ ALLOWED_TRANSITIONS: dict[ResidentStatus, frozenset[ResidentStatus]] = {
 }
 
 
+_NAME_FIELDS = ("family_name", "given_name", "family_name_kana", "given_name_kana")
+
+
+def _bounded(field_name: str, value: str, most: int) -> None:
+    if not value.strip() or len(value) > most:
+        raise InvalidInput(f"{field_name}: 1 to {most} characters")
+
+
 @dataclass(frozen=True, slots=True)
 class ResidentEvent:
     kind: EventKind
@@ -172,6 +180,9 @@ class Resident:
         the resident did not move, so nothing about the municipality changes."""
         self._require_active("correct the address")
         self._not_before_birth(on)
+        if not (len(postal_code) == 7 and postal_code.isascii() and postal_code.isdigit()):
+            raise InvalidInput("postal_code: seven ASCII digits, e.g. 1000001")
+        _bounded("address", address, 200)
         if (postal_code, address) == (self.postal_code, self.address):
             raise InvalidInput("the corrected address is the address already recorded")
         self.postal_code, self.address = postal_code, address
@@ -186,6 +197,8 @@ class Resident:
         self._require_active("change the name")
         self._not_before_birth(on)
         new = (family_name, given_name, family_name_kana, given_name_kana)
+        for name, value, most in zip(_NAME_FIELDS, new, (40, 40, 80, 80), strict=True):
+            _bounded(name, value, most)
         old = (self.family_name, self.given_name, self.family_name_kana, self.given_name_kana)
         if new == old:
             raise InvalidInput("the new name is the name already recorded")

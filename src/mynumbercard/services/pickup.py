@@ -2,12 +2,12 @@
 
 Hand-over is one transaction that locks the application first, so two clerks handing
 over the same card at once settle in the database: one succeeds, the other is told
-the card is gone. The PINs go to the chip only, after the commit; nothing stores them. At a
-pick-up by a proxy the clerk opens the holder's sealed PIN-setting request form in front
-of the proxy and keys its PINs on the PIN pad: the audit records the form opened and,
-once the PINs are on the chip, destroyed (never the PINs). Then the card leaves the office with its holder: the vault
-releases it (`HandedOver.card`, the card file) and keeps no copy, so nothing on the
-server can sign for the holder afterwards.
+the card is gone. The PINs go to the chip only, after the commit; nothing stores them.
+At a pick-up by a proxy the clerk opens the holder's sealed PIN-setting request form in
+front of the proxy and keys its PINs on the PIN pad: the audit records the form opened
+and, once the PINs are on the chip, destroyed (never the PINs). Then the card leaves the
+office with its holder: the vault releases it (`HandedOver.card`, the card file) and
+keeps no copy, so nothing on the server can sign for the holder afterwards.
 """
 
 from __future__ import annotations

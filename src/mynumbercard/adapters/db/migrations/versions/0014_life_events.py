@@ -19,9 +19,11 @@ Timestamp = sa.DateTime(timezone=True)
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("residents") as batch:
-        batch.add_column(sa.Column("former_family_name", sa.String(40), nullable=True))
-        batch.add_column(sa.Column("former_family_name_kana", sa.String(80), nullable=True))
+    # Plain ALTER TABLE on both (SQLite >= 3.35 drops a column in place): a batch copy of
+    # `residents` would have to drop a table that every other table refers to.
+    op.add_column("residents", sa.Column("former_family_name", sa.String(40), nullable=True))
+    op.add_column("residents",
+                  sa.Column("former_family_name_kana", sa.String(80), nullable=True))
     op.create_table(
         "resident_stays",
         sa.Column("id", BigId, autoincrement=True, nullable=False),
@@ -46,6 +48,5 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_index("ix_resident_stays_resident_id_granted_on", table_name="resident_stays")
     op.drop_table("resident_stays")
-    with op.batch_alter_table("residents") as batch:
-        batch.drop_column("former_family_name_kana")
-        batch.drop_column("former_family_name")
+    op.drop_column("residents", "former_family_name_kana")
+    op.drop_column("residents", "former_family_name")
