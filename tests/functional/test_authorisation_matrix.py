@@ -19,9 +19,10 @@ from __future__ import annotations
 
 import base64
 from collections.abc import Iterator
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
+import pyotp
 import pytest
 from fastapi.testclient import TestClient
 
@@ -40,6 +41,7 @@ from mynumbercard.services.application_ports import FormReason
 from mynumbercard.web.app import create_app
 
 PASSWORD = "correct horse battery"
+ADMIN_TOTP = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"  # administrators sign in with a second factor
 A, B = "13101", "01101"  # Chiyoda; Sapporo Chuo-ku
 ROLES = ("clerk_a", "clerk_b", "operator", "auditor", "admin", "booth", "anonymous")
 ACCOUNTS = {"clerk_a": (Role.CLERK, A), "clerk_b": (Role.CLERK, B),
@@ -49,6 +51,7 @@ SETUP = Actor("setup", Role.ADMIN)
 UNKNOWN = {"resident_id": "999999", "ref": "999999", "shipment_id": "999999",
            "custody_id": "999999", "case_id": "999999", "card_number": "NO-SUCH-CARD"}
 JUNK_PHOTO = base64.b64encode(b"not a photo").decode()
+JUNK_CARD = base64.b64encode(b"not a card").decode()  # refused after authorisation
 AN_ID = "00000000000000000000000"  # 23 digits; its check digit is wrong: refused early
 
 # The one table: for each route, the answer's class per role, in the order of ROLES:
@@ -70,6 +73,8 @@ EXPECTED: dict[tuple[str, str], tuple[str, ...]] = {
     ("POST", "/api/v1/auth/token"): PUBLIC,
     ("GET", "/api/v1/auth/me"): STAFF,
     ("POST", "/api/v1/auth/sign-out"): STAFF,
+    ("POST", "/api/v1/auth/totp"): STAFF,  # a member's own second factor
+    ("GET", "/crl/audit/{name}"): PUBLIC,  # the audit chain's signed head
     ("POST", "/api/v1/applications/photo-check"): PUBLIC,
     ("POST", "/api/v1/applications/online"): PUBLIC,
     ("POST", "/api/v1/applications/status"): PUBLIC,
@@ -126,7 +131,8 @@ EXPECTED: dict[tuple[str, str], tuple[str, ...]] = {
 # that one role's call leaves the subject as it was for the next.
 BIRTH = "1990-06-01"
 BODIES: dict[str, Any] = {
-    "/api/v1/auth/token": {"username": "admin", "password": PASSWORD},
+    "/api/v1/auth/token": {"username": "auditor", "password": PASSWORD},
+    "/api/v1/auth/totp": {"password": PASSWORD},
     "/api/v1/applications/photo-check": {"photo": JUNK_PHOTO},
     "/api/v1/applications/online": {"application_id": AN_ID, "birth_date": BIRTH,
                                     "photo": JUNK_PHOTO},
@@ -161,10 +167,12 @@ BODIES: dict[str, Any] = {
     "/api/v1/applications/{ref}/deficient": {"reason": "photo", "message": "x"},
     "/api/v1/applications/{ref}/void": {"reason": "withdrawn"},
     "/api/v1/cards/{card_number}/hand-over": {"notice_presented": False, "pins": {}},
-    "/api/v1/cards/{card_number}/certificates/renew": {"kinds": ["auth"]},
-    "/api/v1/cards/{card_number}/custody": {"kinds": ["auth"], "documents": []},
+    "/api/v1/cards/{card_number}/certificates/renew": {"kinds": ["auth"],
+                                                       "card_file": JUNK_CARD},
+    "/api/v1/cards/{card_number}/custody": {"kinds": ["auth"], "documents": [],
+                                           "card_file": JUNK_CARD},
     "/api/v1/custody/{custody_id}/mail": {"tracking_number": "1234"},
-    "/api/v1/custody/{custody_id}/returned": {"reason": "x"},
+    "/api/v1/custody/{custody_id}/returned": {"reason": "x", "card_file": JUNK_CARD},
     "/api/v1/custody/{custody_id}/collect": {"documents": []},
     "/api/v1/custody/{custody_id}/cancel": {"reason": "x"},
     "/api/v1/mail/suspend": {"reason": "x"},
@@ -236,12 +244,23 @@ def client(pki_container: Container) -> Iterator[TestClient]:
         staff_service.add_staff(pki_container.uow, pki_container.hasher, actor=SETUP,
                                 username=name, password=PASSWORD, role=role,
                                 municipality_code=municipality, now=pki_container.clock())
+    staff_service.enrol_totp(pki_container.uow, pki_container.one_time_codes, actor=SETUP,
+                             username="admin", now=pki_container.clock(), secret=ADMIN_TOTP)
     with TestClient(create_app(pki_container)) as test_client:
         yield test_client
 
 
-def _token(client: TestClient, role: str) -> dict[str, str]:
-    answer = client.post("/api/v1/auth/token", json={"username": role, "password": PASSWORD})
+def _admin_code(wired: Container) -> str:
+    """A fresh code of the administrator's second factor: the frozen clock moves on one
+    step, since a code is good once."""
+    wired.clock.now += timedelta(seconds=30)  # type: ignore[attr-defined]
+    return pyotp.TOTP(ADMIN_TOTP).at(wired.clock())
+
+
+def _token(client: TestClient, role: str, wired: Container) -> dict[str, str]:
+    second = {"totp": _admin_code(wired)} if role == "admin" else {}
+    answer = client.post("/api/v1/auth/token",
+                         json={"username": role, "password": PASSWORD, **second})
     assert answer.status_code == 200, answer.text
     client.cookies.clear()
     return {"Authorization": f"Bearer {answer.json()['access_token']}"}
@@ -254,10 +273,12 @@ def _class(status: int, expected: str) -> str:
 
 
 def _call(client: TestClient, method: str, path: str, values: dict[str, str],
-          headers: dict[str, str]) -> Any:
+          headers: dict[str, str], *, extra: dict[str, str] | None = None) -> Any:
     url = path.format(**values)
     client.cookies.clear()  # only the headers say who calls (sign-in sets a cookie)
     body = BODIES.get(path)
+    if extra:
+        body = {**(body or {}), **extra}
     if path == "/api/v1/applications/forms":
         body = {**BODIES[path], "resident_id": int(values["resident_id"])}
     if path == "/api/v1/moving-in":
@@ -274,15 +295,19 @@ def test_every_route_every_role_own_and_other_municipality(
     assert routes - set(EXPECTED) == set(), "state the authorisation of every new route"
     assert set(EXPECTED) - routes == set(), "the table names a route that is gone"
     values = _subjects(pki_container)
-    tokens = {role: _token(client, role) for role in ROLES if role != "anonymous"}
+    tokens = {role: _token(client, role, pki_container) for role in ROLES
+              if role != "anonymous"}
     tokens["anonymous"] = {}
     wrong: list[str] = []
     for (method, path), row in EXPECTED.items():  # the table's order: void last
         for role, expected in zip(ROLES, row, strict=True):
             headers = tokens[role]
             if path == "/api/v1/auth/sign-out" and role != "anonymous":
-                headers = _token(client, role)  # a token of its own, not the matrix's
-            answer = _call(client, method, path, values, headers)
+                headers = _token(client, role, pki_container)  # its own, not the matrix's
+            # Replacing a second factor takes the current code where there is one.
+            extra = ({"totp": _admin_code(pki_container)}
+                     if path == "/api/v1/auth/totp" and role == "admin" else None)
+            answer = _call(client, method, path, values, headers, extra=extra)
             got = _class(answer.status_code, expected)
             if got != expected:
                 wrong.append(f"{method} {path} as {role}: expected {expected}, got "

@@ -157,8 +157,8 @@ def test_a_handed_over_card_is_corrected_on_the_card_the_holder_presents(
     validity_audit.audit_validity(wired.uow, actor=AGENCY, now=wired.clock())
     (case,) = validity_audit.list_cases(wired.uow, actor=AGENCY, status=CaseStatus.OPEN)
     staff_service.add_staff(wired.uow, wired.hasher, actor=AGENCY, username="counter",
-                            password="correct horse battery", role=Role.ADMIN,
-                            municipality_code=None, now=wired.clock())
+                            password="correct horse battery", role=Role.CLERK,
+                            municipality_code="13101", now=wired.clock())
     with TestClient(create_app(wired)) as client:
         token = client.post("/api/v1/auth/token", json={
             "username": "counter", "password": "correct horse battery"}).json()

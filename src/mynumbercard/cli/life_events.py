@@ -8,11 +8,13 @@ do (`card renew`); once the CLI signs staff in, they take the signed-in clerk in
 from __future__ import annotations
 
 import json
+from datetime import date
 from typing import Any
 
 import typer
 
 from mynumbercard import bootstrap
+from mynumbercard.domain.bounds import check_event_date
 from mynumbercard.domain.dates import parse_iso_date
 from mynumbercard.domain.resident import Resident
 from mynumbercard.domain.staff import Actor, Role
@@ -24,6 +26,12 @@ ON = typer.Option(..., "--on", metavar="YYYY-MM-DD", help="The day it took effec
 
 def counter() -> Actor:
     return Actor("cli:counter", Role.ADMIN)
+
+
+def _day(text: str, option: str, wired: bootstrap.Container) -> date:
+    """A date as typed, of an event that has happened (not in the future)."""
+    return check_event_date(parse_iso_date(text, field=option), today=wired.clock().date(),
+                            field=option)
 
 
 def _shown(resident: Resident) -> dict[str, Any]:
@@ -45,7 +53,7 @@ def correct_address(
     with bootstrap.container() as wired:
         done = life_events.correct_address(
             wired.uow, actor=counter(), resident_id=resident_id, postal_code=postal_code,
-            address=address, corrected_on=parse_iso_date(on, field="--on"), now=wired.clock(),
+            address=address, corrected_on=_day(on, "--on", wired), now=wired.clock(),
             ca=wired.ca)
     typer.echo(json.dumps(_shown(done), ensure_ascii=False))
 
@@ -67,7 +75,7 @@ def name_change(  # typer passes every option by name
         done = life_events.change_name(
             wired.uow, actor=counter(), resident_id=resident_id, family_name=family_name,
             given_name=given_name, family_name_kana=family_name_kana,
-            given_name_kana=given_name_kana, changed_on=parse_iso_date(on, field="--on"),
+            given_name_kana=given_name_kana, changed_on=_day(on, "--on", wired),
             show_former_surname=show_former_surname, now=wired.clock(), ca=wired.ca)
     typer.echo(json.dumps(_shown(done), ensure_ascii=False))
 
@@ -88,7 +96,7 @@ def extend_stay(
         done = life_events.extend_stay(
             wired.uow, actor=counter(), resident_id=resident_id,
             period_of_stay_until=parse_iso_date(until, field="--until"),
-            granted_on=parse_iso_date(granted_on, field="--granted-on"), extend_card=card,
+            granted_on=_day(granted_on, "--granted-on", wired), extend_card=card,
             now=wired.clock())
     typer.echo(json.dumps({
         **_shown(done.resident), "card_number": done.card_number,

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
 
+from mynumbercard.domain import bounds
 from mynumbercard.domain.errors import InvalidDates, InvalidInput, InvalidTransition
 from mynumbercard.domain.municipality import Municipality
 
@@ -53,12 +54,8 @@ ALLOWED_TRANSITIONS: dict[ResidentStatus, frozenset[ResidentStatus]] = {
 }
 
 
-_NAME_FIELDS = ("family_name", "given_name", "family_name_kana", "given_name_kana")
-
-
-def _bounded(field_name: str, value: str, most: int) -> None:
-    if not value.strip() or len(value) > most:
-        raise InvalidInput(f"{field_name}: 1 to {most} characters")
+_NAME_CHECKS = ((bounds.check_name, "family_name"), (bounds.check_name, "given_name"),
+                (bounds.check_kana, "family_name_kana"), (bounds.check_kana, "given_name_kana"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -182,7 +179,7 @@ class Resident:
         self._not_before_birth(on)
         if not (len(postal_code) == 7 and postal_code.isascii() and postal_code.isdigit()):
             raise InvalidInput("postal_code: seven ASCII digits, e.g. 1000001")
-        _bounded("address", address, 200)
+        bounds.check_address(address, field="address")
         if (postal_code, address) == (self.postal_code, self.address):
             raise InvalidInput("the corrected address is the address already recorded")
         self.postal_code, self.address = postal_code, address
@@ -197,8 +194,8 @@ class Resident:
         self._require_active("change the name")
         self._not_before_birth(on)
         new = (family_name, given_name, family_name_kana, given_name_kana)
-        for name, value, most in zip(_NAME_FIELDS, new, (40, 40, 80, 80), strict=True):
-            _bounded(name, value, most)
+        for (check, field_name), value in zip(_NAME_CHECKS, new, strict=True):
+            check(value, field=field_name)
         old = (self.family_name, self.given_name, self.family_name_kana, self.given_name_kana)
         if new == old:
             raise InvalidInput("the new name is the name already recorded")

@@ -97,12 +97,15 @@ def record_moving_out(
 
 
 def resident_with_move(uow_factory: UowFactory, *, actor: Actor, resident_id: int,
-                       ) -> tuple[Resident, MovingNotice | None]:
+                       now: datetime) -> tuple[Resident, MovingNotice | None]:
     """A resident as their municipality reads them, with the moving-out they notified
-    (None when they are not moving out)."""
+    (None when they are not moving out); the read of personal data is audited."""
     with uow_factory() as uow:
         resident = visible_resident(uow, actor, Permission.RESIDENT_READ, resident_id)
-        return resident, uow.moves.open_of_resident(resident_id)
+        notice = uow.moves.open_of_resident(resident_id)
+        _audit(uow, actor, "resident:read", resident_id, now)
+        uow.commit()
+        return resident, notice
 
 
 def cancel_moving_out(uow_factory: UowFactory, *, actor: Actor, resident_id: int,

@@ -8,9 +8,20 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, ConfigDict, Field
 
+from mynumbercard.domain.bounds import check_birth_date, check_event_date
 from mynumbercard.domain.resident import ResidenceStatus, Resident, Sex
 from mynumbercard.services import life_events, moving, register
 from mynumbercard.web.deps import ActorDep, ContainerDep, NowDep
+from mynumbercard.web.inputs import (
+    Address,
+    BoundedDate,
+    CursorQuery,
+    FamilyName,
+    FamilyNameKana,
+    GivenName,
+    GivenNameKana,
+    IdPath,
+)
 
 router = APIRouter(prefix="/api/v1/residents", tags=["residents"])
 
@@ -48,30 +59,30 @@ class ResidentOut(BaseModel):
 
 
 class NewResident(BaseModel):
-    family_name: str = Field(min_length=1, max_length=40)
-    given_name: str = Field(min_length=1, max_length=40)
-    family_name_kana: str = Field(min_length=1, max_length=80)
-    given_name_kana: str = Field(min_length=1, max_length=80)
-    birth_date: date
+    family_name: FamilyName
+    given_name: GivenName
+    family_name_kana: FamilyNameKana
+    given_name_kana: GivenNameKana
+    birth_date: BoundedDate
     sex: Sex
     municipality_code: Code5
     postal_code: PostalCode
-    address: str = Field(min_length=1, max_length=200)
-    registered_on: date
+    address: Address
+    registered_on: BoundedDate
     nationality: str = Field(default="JP", pattern=r"^[A-Z]{2}$")
     residence_status: ResidenceStatus = ResidenceStatus.NATIONAL
-    period_of_stay_until: date | None = None
+    period_of_stay_until: BoundedDate | None = None
 
 
 class Move(BaseModel):
     to_municipality: Code5
     postal_code: PostalCode
-    address: str = Field(min_length=1, max_length=200)
-    moved_on: date
+    address: Address
+    moved_on: BoundedDate
 
 
 class Dated(BaseModel):
-    on: date
+    on: BoundedDate
 
 
 class MovingOutIn(BaseModel):
@@ -116,6 +127,9 @@ def _out(resident: Resident) -> ResidentOut:
 
 @router.post("", status_code=201, summary="Register a newborn or an arrival from overseas")
 def create(body: NewResident, actor: ActorDep, container: ContainerDep, now: NowDep) -> ResidentOut:
+    check_birth_date(body.birth_date, today=now.date())
+    check_event_date(body.registered_on, birth_date=body.birth_date, today=now.date(),
+                     field="registered_on")
     return _out(register.register_resident(container.uow, actor=actor, now=now,
                                            **body.model_dump()))
 
@@ -124,7 +138,7 @@ def create(body: NewResident, actor: ActorDep, container: ContainerDep, now: Now
 def list_residents(
     *, actor: ActorDep, container: ContainerDep, now: NowDep,
     municipality_code: Annotated[str, Query(pattern=r"^\d{5}$")],
-    after_id: int = 0, limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+    after_id: CursorQuery = 0, limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> list[ResidentOut]:
     found = register.list_residents(container.uow, actor=actor,
                                     municipality_code=municipality_code, now=now, limit=limit,
@@ -133,9 +147,10 @@ def list_residents(
 
 
 @router.get("/{resident_id}", summary="One resident")
-def get(resident_id: int, actor: ActorDep, container: ContainerDep) -> ResidentOut:
+def get(resident_id: IdPath, actor: ActorDep, container: ContainerDep,
+        now: NowDep) -> ResidentOut:
     resident, notice = moving.resident_with_move(container.uow, actor=actor,
-                                                 resident_id=resident_id)
+                                                 resident_id=resident_id, now=now)
     out = _out(resident)
     if notice is not None:
         out.moving_out_to, out.moving_out_planned_on = notice.destination, notice.planned_on
@@ -144,8 +159,9 @@ def get(resident_id: int, actor: ActorDep, container: ContainerDep) -> ResidentO
 
 @router.post("/{resident_id}/move", summary="Record a move within the municipality (転居), "
              "or between wards of one designated city")
-def move(resident_id: int, body: Move, actor: ActorDep, container: ContainerDep,
+def move(resident_id: IdPath, body: Move, actor: ActorDep, container: ContainerDep,
          now: NowDep) -> ResidentOut:
+    check_event_date(body.moved_on, today=now.date(), field="moved_on")
     return _out(register.move_resident(container.uow, actor=actor, resident_id=resident_id,
                                        now=now, ca=lambda: container.authority,
                                        vault=container.vault,
@@ -153,16 +169,18 @@ def move(resident_id: int, body: Move, actor: ActorDep, container: ContainerDep,
 
 
 @router.post("/{resident_id}/death", summary="Record a death")
-def death(resident_id: int, body: Dated, actor: ActorDep, container: ContainerDep,
+def death(resident_id: IdPath, body: Dated, actor: ActorDep, container: ContainerDep,
           now: NowDep) -> ResidentOut:
+    check_event_date(body.on, today=now.date(), field="on")
     return _out(register.record_death(container.uow, actor=actor, resident_id=resident_id,
                                       died_on=body.on, now=now,
                                       ca=lambda: container.authority, vault=container.vault))
 
 
 @router.post("/{resident_id}/emigration", summary="Record a move abroad")
-def emigration(resident_id: int, body: Dated, actor: ActorDep, container: ContainerDep,
+def emigration(resident_id: IdPath, body: Dated, actor: ActorDep, container: ContainerDep,
                now: NowDep) -> ResidentOut:
+    check_event_date(body.on, today=now.date(), field="on")
     return _out(register.record_emigration(container.uow, actor=actor, resident_id=resident_id,
                                            emigrated_on=body.on, now=now,
                                            ca=lambda: container.authority, vault=container.vault))
@@ -224,24 +242,24 @@ def moving_in(body: MovingInIn, actor: ActorDep, container: ContainerDep,
 
 class AddressCorrection(BaseModel):
     postal_code: PostalCode
-    address: str = Field(min_length=1, max_length=200)
-    corrected_on: date
+    address: Address
+    corrected_on: BoundedDate
 
 
 class NameChange(BaseModel):
-    family_name: str = Field(min_length=1, max_length=40)
-    given_name: str = Field(min_length=1, max_length=40)
-    family_name_kana: str = Field(min_length=1, max_length=80)
-    given_name_kana: str = Field(min_length=1, max_length=80)
-    changed_on: date
+    family_name: FamilyName
+    given_name: GivenName
+    family_name_kana: FamilyNameKana
+    given_name_kana: GivenNameKana
+    changed_on: BoundedDate
     show_former_surname: bool = Field(
         default=False, description="The holder asks that the surname before the change be "
                                    "kept and shown with the name (旧氏併記)")
 
 
 class StayExtension(BaseModel):
-    period_of_stay_until: date
-    granted_on: date = Field(description="The day the new period of stay was granted")
+    period_of_stay_until: BoundedDate
+    granted_on: BoundedDate = Field(description="The day the new period of stay was granted")
     extend_card: bool = Field(
         default=True, description="The holder applies at the office, with the card, for "
                                   "its validity to follow the new stay (within the "
@@ -258,8 +276,9 @@ class StayExtensionOut(BaseModel):
 @router.post("/{resident_id}/address-correction",
              summary="Correct a wrongly recorded address (not a move); revokes the "
                      "signature certificate")
-def address_correction(resident_id: int, body: AddressCorrection, actor: ActorDep,
+def address_correction(resident_id: IdPath, body: AddressCorrection, actor: ActorDep,
                        container: ContainerDep, now: NowDep) -> ResidentOut:
+    check_event_date(body.corrected_on, today=now.date(), field="corrected_on")
     return _out(life_events.correct_address(
         container.uow, actor=actor, resident_id=resident_id, postal_code=body.postal_code,
         address=body.address, corrected_on=body.corrected_on, now=now,
@@ -269,8 +288,9 @@ def address_correction(resident_id: int, body: AddressCorrection, actor: ActorDe
 @router.post("/{resident_id}/name-change",
              summary="Record a change of name, the former surname shown if asked (旧氏併記); "
                      "revokes the signature certificate")
-def name_change(resident_id: int, body: NameChange, actor: ActorDep, container: ContainerDep,
-                now: NowDep) -> ResidentOut:
+def name_change(resident_id: IdPath, body: NameChange, actor: ActorDep,
+                container: ContainerDep, now: NowDep) -> ResidentOut:
+    check_event_date(body.changed_on, today=now.date(), field="changed_on")
     return _out(life_events.change_name(
         container.uow, actor=actor, resident_id=resident_id, family_name=body.family_name,
         given_name=body.given_name, family_name_kana=body.family_name_kana,
@@ -282,8 +302,9 @@ def name_change(resident_id: int, body: NameChange, actor: ActorDep, container: 
 @router.post("/{resident_id}/stay-extension",
              summary="Record an extended period of stay; the card follows at the holder's "
                      "application (to the new end of stay, within the birthday rule)")
-def stay_extension(resident_id: int, body: StayExtension, actor: ActorDep,
+def stay_extension(resident_id: IdPath, body: StayExtension, actor: ActorDep,
                    container: ContainerDep, now: NowDep) -> StayExtensionOut:
+    check_event_date(body.granted_on, today=now.date(), field="granted_on")
     done = life_events.extend_stay(
         container.uow, actor=actor, resident_id=resident_id,
         period_of_stay_until=body.period_of_stay_until, granted_on=body.granted_on,

@@ -4,10 +4,10 @@ from the command line: `mynumbercard jobs validity-notices`, `jobs audit-validit
 from __future__ import annotations
 
 import contextlib
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Response
-from pydantic import BaseModel, Field
+from fastapi import APIRouter, Query, Response
+from pydantic import BaseModel
 
 from mynumbercard.adapters.card_reader import PresentedCard as CardInReader
 from mynumbercard.domain.correction import CaseStatus
@@ -16,12 +16,13 @@ from mynumbercard.services import mail, validity_audit
 from mynumbercard.services.pki_ports import CardTerminal
 from mynumbercard.web.api.card_files import CardFile, card_out
 from mynumbercard.web.deps import ActorDep, ContainerDep, NowDep
+from mynumbercard.web.inputs import CursorQuery, IdPath, KeyQuery, free_text
 
 router = APIRouter(prefix="/api/v1", tags=["validity notices, mail and the audit"])
 
 
 class Suspension(BaseModel):
-    reason: str = Field(min_length=1, max_length=200)
+    reason: free_text("reason", 200)  # type: ignore[valid-type]
 
 
 @router.get("/mail", summary="Mailing suspended or not; letters queued, printing, sent")
@@ -47,13 +48,14 @@ def resume(actor: ActorDep, container: ContainerDep, now: NowDep) -> dict[str, A
 @router.get("/validity-audit/report", summary="The wrong-validity audit's findings by "
             "municipality and cause (the latest run by default)")
 def audit_report(actor: ActorDep, container: ContainerDep,
-                 run: str | None = None) -> dict[str, Any]:
+                 run: KeyQuery = None) -> dict[str, Any]:
     return validity_audit.report(container.uow, actor=actor, run_key=run)
 
 
 @router.get("/corrections", summary="Correction cases")
 def cases(actor: ActorDep, container: ContainerDep, status: CaseStatus | None = None,
-          after: int = 0, limit: int = 100) -> list[dict[str, Any]]:
+          after: CursorQuery = 0,
+          limit: Annotated[int, Query(ge=1, le=1000)] = 100) -> list[dict[str, Any]]:
     return validity_audit.list_cases(container.uow, actor=actor, status=status,
                                      limit=limit, after_id=after)
 
@@ -65,7 +67,7 @@ class PresentedCard(BaseModel):
 @router.post("/corrections/{case_id}/correct", summary="At the counter: set the card's "
              "expiry right and re-issue certificates that ran past it, on the holder's card "
              "(`card_file`, given back with the new certificates) or one the office holds")
-def correct(case_id: int, actor: ActorDep, container: ContainerDep, now: NowDep,
+def correct(case_id: IdPath, actor: ActorDep, container: ContainerDep, now: NowDep,
             *, response: Response, body: PresentedCard | None = None) -> dict[str, Any]:
     presented: list[CardInReader] = []
     with contextlib.ExitStack() as reader:
@@ -90,7 +92,7 @@ def correct(case_id: int, actor: ActorDep, container: ContainerDep, now: NowDep,
 
 
 @router.post("/corrections/{case_id}/dismiss", summary="Close a case that is not an error")
-def dismiss(case_id: int, actor: ActorDep, container: ContainerDep,
+def dismiss(case_id: IdPath, actor: ActorDep, container: ContainerDep,
             now: NowDep) -> dict[str, Any]:
     case = validity_audit.dismiss_case(container.uow, actor=actor, case_id=case_id, now=now)
     return {"case": case_id, "status": case.status.value}
