@@ -5,7 +5,7 @@ from __future__ import annotations
 import copy
 from collections.abc import Sequence
 from dataclasses import replace
-from datetime import datetime
+from datetime import date, datetime
 from typing import Self
 
 from mynumbercard.adapters.municipalities import directory
@@ -13,6 +13,8 @@ from mynumbercard.domain.errors import Conflict, NotFound
 from mynumbercard.domain.municipality import Municipality
 from mynumbercard.domain.resident import Resident, ResidentEvent
 from mynumbercard.domain.sign_in import SignInState
+from mynumbercard.domain.stay import Stay
+from mynumbercard.services.mail_ports import QueuedLetter
 from mynumbercard.services.ports import AuditRecord, StaffAccount
 
 
@@ -144,6 +146,37 @@ class FakeMoves:
         return None
 
 
+class FakeStays:
+    """Periods of stay, in a list."""
+
+    def __init__(self) -> None:
+        self.rows: list[tuple[int, Stay]] = []
+
+    def add(self, resident_id: int, stay: Stay, *, now: datetime) -> int:
+        self.rows.append((resident_id, stay))
+        return len(self.rows)
+
+    def of_resident(self, resident_id: int) -> list[Stay]:
+        return [s for r, s in self.rows if r == resident_id]
+
+    def extend_card(self, stay_id: int, *, card_id: int, on: date) -> None:
+        resident_id, stay = self.rows[stay_id - 1]
+        self.rows[stay_id - 1] = (resident_id, replace(stay, card_id=card_id,
+                                                       card_extended_on=on))
+
+
+class FakeMail:
+    """The outgoing mail's queue, as the register's use cases fill it."""
+
+    def __init__(self) -> None:
+        self.queued: dict[str, QueuedLetter] = {}
+
+    def enqueue(self, letters: Sequence[QueuedLetter], *, now: datetime) -> int:
+        new = [x for x in letters if x.letter_key not in self.queued]
+        self.queued.update((x.letter_key, x) for x in new)
+        return len(new)
+
+
 class FakeUnitOfWork:
     """Shares its stores across transactions; `commit` marks that a use case committed.
 
@@ -161,6 +194,8 @@ class FakeUnitOfWork:
         self.cards = FakeCards()
         self.applications = FakeApplications()
         self.moves = FakeMoves()
+        self.stays = FakeStays()
+        self.mail = FakeMail()
         self.commits = 0
 
     def __call__(self) -> Self:

@@ -87,6 +87,9 @@ EXPECTED: dict[tuple[str, str], tuple[str, ...]] = {
     ("POST", "/api/v1/residents/{resident_id}/moving-out"): HOLDING,
     ("POST", "/api/v1/residents/{resident_id}/moving-out/cancel"): HOLDING,
     ("POST", "/api/v1/residents/{resident_id}/card-continuation"): HOLDING,
+    ("POST", "/api/v1/residents/{resident_id}/address-correction"): HOLDING,
+    ("POST", "/api/v1/residents/{resident_id}/name-change"): HOLDING,
+    ("POST", "/api/v1/residents/{resident_id}/stay-extension"): HOLDING,
     ("POST", "/api/v1/moving-in"): HOLDING,  # A is the destination here
     ("GET", "/api/v1/audit"): ("403", "403", "403", "ok", "ok", "403", "401"),
     ("POST", "/api/v1/applications/mail"): AGENCY,
@@ -147,6 +150,13 @@ BODIES: dict[str, Any] = {
     "/api/v1/residents/{resident_id}/moving-out": {"to_municipality": "13103",
                                                    "planned_on": "2030-01-01"},
     "/api/v1/residents/{resident_id}/card-continuation": {"card_number": "CARD"},
+    "/api/v1/residents/{resident_id}/address-correction": {
+        "postal_code": "1000002", "address": "千代田2番2号", "corrected_on": "1980-01-01"},
+    "/api/v1/residents/{resident_id}/name-change": {
+        "family_name": "佐藤", "given_name": "花子", "family_name_kana": "サトウ",
+        "given_name_kana": "ハナコ", "changed_on": "1980-01-01"},
+    "/api/v1/residents/{resident_id}/stay-extension": {  # a national: no stay to extend
+        "period_of_stay_until": "2030-01-01", "granted_on": "2026-11-01"},
     "/api/v1/moving-in": {"birth_date": BIRTH, "moved_in_on": "2030-01-01",
                           "postal_code": "1000001", "address": "千代田3番3号"},
     "/api/v1/applications/mail": {"application_id": AN_ID, "birth_date": BIRTH,

@@ -74,12 +74,17 @@ def test_production_ship_receive_and_the_notices_of_issuance(wired: bootstrap.Co
                                   now=wired.clock())
     out = tmp_path / "letters"
     paths = ok("letters", "issuance-notices", "--out", str(out)).split()
-    assert len(paths) == 3
-    assert all(Path(p).parent == out and Path(p).name.startswith("issuance-notice-")
-               for p in paths)
-    text = PdfReader(paths[0]).pages[1].extract_text()
+    assert len(paths) == 6  # each notice with its sealed PIN-setting request form
+    assert all(Path(p).parent == out for p in paths)
+    notices = [p for p in paths if Path(p).name.startswith("issuance-notice-")]
+    forms = [p for p in paths if Path(p).name.startswith("pin-form-")]
+    assert len(notices) == len(forms) == 3
+    assert {Path(p).name.removeprefix("issuance-notice-") for p in notices} == {
+        Path(p).name.removeprefix("pin-form-") for p in forms}
+    text = PdfReader(notices[0]).pages[1].extract_text()
     assert "交付通知書" in text
     assert "令和" in text
+    assert "暗証番号設定依頼書" in PdfReader(forms[0]).pages[0].extract_text()
     assert ok("letters", "issuance-notices", "--out", str(out)).split() == []  # not twice
 
 
@@ -100,6 +105,9 @@ def test_uncollected_cards_get_a_reminder_then_are_destroyed(wired: bootstrap.Co
     # Past the 3-month deadline: a reminder, once.
     (reminder,) = ok(*later(100)).split()
     assert Path(reminder).name.startswith("reminder-")
+    reminder_text = "".join(p.extract_text() for p in PdfReader(reminder).pages)
+    assert "再通知" in reminder_text  # it says it is a reminder
+    assert "保管期限" in reminder_text
     assert ok(*later(101)).split() == []
     # Past the 6-month keeping period: destroyed, the application void.
     result = runner.invoke(app, later(200))

@@ -12,6 +12,7 @@ import pytest
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
+from pypdf import PdfReader
 from sqlalchemy import func, select
 
 from mynumbercard.adapters.db.tables import application_events, applications, audit_log, cards
@@ -395,9 +396,20 @@ def test_a_proxy_needs_a_reason_proof_documents_and_the_holders_sealed_pin_form(
             frozenset({IdDocument.HEALTH_INSURANCE_CARD})))
     with wired.uow() as uow:
         assert uow.applications.get(ref).status is ApplicationStatus.READY_FOR_PICK_UP
+    with wired.uow() as uow:  # refused attempts leave no trace of an opened form
+        assert [r.action for _, r in uow.audit.list(subject=f"application:{ref}", limit=50,
+                                                    before_id=None)
+                if r.action.startswith("pin-form:")] == []
     done = _hand_over(wired, number,
                       identity=replace(proxy, sealed_pin_form_number="87654321"))
     assert done.card_number == number
+    with wired.uow() as uow:  # opened in front of the proxy, then destroyed; no PIN kept
+        records = [r for _, r in uow.audit.list(subject=f"application:{ref}", limit=50,
+                                                before_id=None)][::-1]
+    forms = [r for r in records if r.action.startswith("pin-form:")]
+    assert [r.action for r in forms] == ["pin-form:opened", "pin-form:destroyed"]
+    assert all(r.actor == CHIYODA.name and r.details is None for r in forms)
+    assert not any(pin in repr(records) for pin in PINS.values())
 
 
 def test_two_clerks_handing_over_one_card_at_once_exactly_one_succeeds(
@@ -428,3 +440,43 @@ def test_two_clerks_handing_over_one_card_at_once_exactly_one_succeeds(
         active = conn.execute(select(func.count()).select_from(cards).where(
             cards.c.status == "active")).scalar()
     assert (handed, active) == (1, 1)
+
+
+def test_a_deficient_application_sends_the_applicant_a_letter_to_apply_again(
+        container: Container, tmp_path: Path) -> None:
+    from mynumbercard.adapters.documents import PdfLetterPrinter  # noqa: PLC0415
+    from mynumbercard.adapters.letter_files import LetterDirectory  # noqa: PLC0415
+    from mynumbercard.domain.application import DeficiencyReason  # noqa: PLC0415
+    from mynumbercard.services import mail  # noqa: PLC0415
+
+    wired = container
+    resident = _resident(wired)
+    submitted = _apply(wired, resident)
+    ref = submitted.application.id or 0
+    apps.mark_deficient(wired.uow, actor=OPERATOR, application_ref=ref,
+                        reason=DeficiencyReason.PHOTO, message="背景に影があります。",
+                        now=wired.clock())
+    sent = mail.dispatch(wired.uow, PdfLetterPrinter(), LetterDirectory(tmp_path),
+                         actor=OPERATOR, now=wired.clock(), base_url="https://example.jp")
+    assert sent.letters == 1
+    text = "".join(page.extract_text() for page in PdfReader(sent.files[0]).pages)
+    for expected in ("不備", "顔写真が基準に合っていません。", "背景に影があります。",
+                     "同じ申請書IDで", "山田 花子"):
+        assert expected in text, expected
+    number = submitted.application.application_id
+    assert " ".join(number[i:i + 4] for i in range(0, 23, 4)) in text
+    # Found deficient again after a re-application: a second letter, not the same one twice.
+    assert mail.dispatch(wired.uow, PdfLetterPrinter(), LetterDirectory(tmp_path),
+                         actor=OPERATOR, now=wired.clock(),
+                         base_url="https://example.jp").letters == 0
+    apps.submit(wired.uow, wired.photos, FakeInspector(), actor=apps.online_applicant(
+        Channel.PC), channel=Channel.PC, application_id=number, birth_date=resident.birth_date,
+        photo=PHOTO, now=wired.clock())
+    apps.mark_deficient(wired.uow, actor=OPERATOR, application_ref=ref,
+                        reason=DeficiencyReason.SIGNATURE, message="署名欄が空欄です。",
+                        now=wired.clock())
+    again = mail.dispatch(wired.uow, PdfLetterPrinter(), LetterDirectory(tmp_path),
+                          actor=OPERATOR, now=wired.clock(), base_url="https://example.jp")
+    assert again.letters == 1
+    assert "署名欄が空欄です。" in "".join(
+        page.extract_text() for page in PdfReader(again.files[0]).pages)

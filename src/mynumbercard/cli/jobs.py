@@ -108,8 +108,8 @@ def card_lapse(
 def issuance_notices(
     out: Path = typer.Option(..., "--out", help="Directory to write the PDF notices into."),
 ) -> None:
-    """A notice of issuance (PDF postcard) for every card that arrived at its office;
-    prints each file's path."""
+    """A notice of issuance (PDF postcard) for every card that arrived at its office, with
+    its sealed PIN-setting request form; prints each file's path."""
     written: list[str] = []
     with bootstrap.container() as wired:
         printer, sink = PdfLetterPrinter(), LetterDirectory(out)
@@ -119,4 +119,5 @@ def issuance_notices(
             written += printed
             for path in printed:
                 typer.echo(path)
-    typer.echo(f"{len(written)} notices", err=True)
+    forms = sum(1 for path in written if Path(path).name.startswith("pin-form-"))
+    typer.echo(f"{len(written) - forms} notices, {forms} PIN forms", err=True)

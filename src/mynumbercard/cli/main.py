@@ -21,6 +21,7 @@ from mynumbercard.cli import (
     db,
     demo,
     jobs,
+    life_events,
     mail,
     municipality,
     numbers,
@@ -82,6 +83,7 @@ jobs.app.command("validity-notices")(mail.validity_notices_command)
 jobs.app.command("audit-validity")(validity.audit_validity_command)
 app.add_typer(validity.corrections_app, name="corrections")
 renewal.register(card=card.app, jobs=jobs.app)
+life_events.register(residents.app)
 
 
 def run() -> None:

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
 
+from mynumbercard.domain import bounds
 from mynumbercard.domain.errors import InvalidDates, InvalidInput, InvalidTransition
 from mynumbercard.domain.municipality import Municipality
 
@@ -41,6 +42,9 @@ class EventKind(StrEnum):
     MOVED = "moved"
     DIED = "died"
     EMIGRATED = "emigrated"
+    ADDRESS_CORRECTED = "address_corrected"  # a wrong address written right: not a move
+    NAME_CHANGED = "name_changed"
+    STAY_EXTENDED = "stay_extended"
 
 
 ALLOWED_TRANSITIONS: dict[ResidentStatus, frozenset[ResidentStatus]] = {
@@ -48,6 +52,10 @@ ALLOWED_TRANSITIONS: dict[ResidentStatus, frozenset[ResidentStatus]] = {
     ResidentStatus.EMIGRATED: frozenset({ResidentStatus.ACTIVE, ResidentStatus.DECEASED}),
     ResidentStatus.DECEASED: frozenset(),
 }
+
+
+_NAME_CHECKS = ((bounds.check_name, "family_name"), (bounds.check_name, "given_name"),
+                (bounds.check_kana, "family_name_kana"), (bounds.check_kana, "given_name_kana"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,6 +87,9 @@ class Resident:
     individual_number: str | None = None
     number_assigned_on: date | None = None
     version: int = 0
+    # The former surname (旧氏) the holder asked to be shown with the name (旧氏併記).
+    former_family_name: str | None = None
+    former_family_name_kana: str | None = None
     events: list[ResidentEvent] = field(default_factory=list, repr=False)
 
     def __repr__(self) -> str:  # personal data stays out of logs and tracebacks
@@ -87,6 +98,14 @@ class Resident:
     @property
     def full_name(self) -> str:
         return f"{self.family_name} {self.given_name}"
+
+    @property
+    def name_as_shown(self) -> str:
+        """The name as the card and letters show it: with the former surname in brackets
+        (旧氏併記, e.g. `山田［佐藤］ 花子`) when the holder asked for it."""
+        if self.former_family_name:
+            return f"{self.family_name}［{self.former_family_name}］ {self.given_name}"
+        return self.full_name
 
     @property
     def full_name_kana(self) -> str:
@@ -152,3 +171,58 @@ class Resident:
         self._not_before_birth(on)
         self.individual_number, self.number_assigned_on = number, on
         self.events.append(ResidentEvent(EventKind.NUMBER_ASSIGNED, on, self.municipality_code))
+
+    def correct_address(self, *, postal_code: str, address: str, on: date) -> None:
+        """A wrong address written right (職権修正 or a correction asked by the resident):
+        the resident did not move, so nothing about the municipality changes."""
+        self._require_active("correct the address")
+        self._not_before_birth(on)
+        if not (len(postal_code) == 7 and postal_code.isascii() and postal_code.isdigit()):
+            raise InvalidInput("postal_code: seven ASCII digits, e.g. 1000001")
+        bounds.check_address(address, field="address")
+        if (postal_code, address) == (self.postal_code, self.address):
+            raise InvalidInput("the corrected address is the address already recorded")
+        self.postal_code, self.address = postal_code, address
+        self.events.append(ResidentEvent(EventKind.ADDRESS_CORRECTED, on, self.municipality_code,
+                                         self.municipality_code))
+
+    def change_name(self, *, family_name: str, given_name: str, family_name_kana: str,
+                    given_name_kana: str, on: date, show_former_surname: bool) -> None:
+        """A change of name (marriage, divorce, adoption, ...). With `show_former_surname`
+        the surname before the change is recorded as the former surname (旧氏) and shown
+        with the name; without it a former surname already recorded stays."""
+        self._require_active("change the name")
+        self._not_before_birth(on)
+        new = (family_name, given_name, family_name_kana, given_name_kana)
+        for (check, field_name), value in zip(_NAME_CHECKS, new, strict=True):
+            check(value, field=field_name)
+        old = (self.family_name, self.given_name, self.family_name_kana, self.given_name_kana)
+        if new == old:
+            raise InvalidInput("the new name is the name already recorded")
+        if show_former_surname:
+            if family_name == self.family_name:
+                raise InvalidInput("the surname does not change: there is no former surname "
+                                   "to show")
+            self.former_family_name = self.family_name
+            self.former_family_name_kana = self.family_name_kana
+        (self.family_name, self.given_name, self.family_name_kana,
+         self.given_name_kana) = new
+        self.events.append(ResidentEvent(EventKind.NAME_CHANGED, on, self.municipality_code,
+                                         self.municipality_code))
+
+    def extend_stay(self, *, until: date, on: date) -> None:
+        """A new period of stay granted (出入国管理及び難民認定法 art. 21): the register
+        records the new end of stay, from the day it was granted."""
+        self._require_active("extend the stay")
+        self._not_before_birth(on)
+        if self.period_of_stay_until is None:
+            raise InvalidInput("only a resident with a limited stay has a period of stay to "
+                               "extend")
+        if until <= self.period_of_stay_until:
+            raise InvalidDates(f"the new period of stay must end after the current one "
+                               f"({self.period_of_stay_until})")
+        if on > until:
+            raise InvalidDates("the extension is granted after the new period of stay ends")
+        self.period_of_stay_until = until
+        self.events.append(ResidentEvent(EventKind.STAY_EXTENDED, on, self.municipality_code,
+                                         self.municipality_code))

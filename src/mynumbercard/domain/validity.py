@@ -60,6 +60,37 @@ def card_expiry(
     return expires_on
 
 
+def extended_card_expiry(
+    *,
+    birth_date: date,
+    applied_on: date,
+    issued_on: date,
+    expires_on: date,
+    stay_until: date,
+    extended_on: date,
+) -> date:
+    """The card's new last day when a limited stay was extended and the holder applies at
+    the office on `extended_on`: the new end of stay, never past the birthday rule counted
+    from the card's own issue date (`card_expiry` without a stay).
+
+    Refused (`InvalidDates`): an application after the card expired (a new card is needed
+    then), a stay that does not end after the card's current expiry, and a card already at
+    the birthday rule's limit (nothing to extend: a new card is needed)."""
+    if extended_on > expires_on:
+        raise InvalidDates(f"the card expired on {expires_on}: its validity can no longer be "
+                           "extended; apply for a new card")
+    if extended_on < issued_on:
+        raise InvalidDates("the extension is applied for before the card was issued")
+    if stay_until <= expires_on:
+        raise InvalidDates(f"the period of stay ends on {stay_until}, not after the card's "
+                           f"expiry {expires_on}: nothing to extend")
+    bound = card_expiry(birth_date=birth_date, applied_on=applied_on, issued_on=issued_on)
+    if bound <= expires_on:
+        raise InvalidDates(f"the card is valid to the limit of the birthday rule ({bound}): "
+                           "apply for a new card")
+    return min(bound, stay_until)
+
+
 def certificate_expiry(
     *, birth_date: date, certificate_issued_on: date, card_expires_on: date
 ) -> date:

@@ -53,13 +53,21 @@ def classify(*, stored: date, correct: date, birth_date: date,
 
 
 def audit_card(*, birth_date: date, applied_on: date, issued_on: date, stored: date,
-               residence_until: date | None = None) -> Difference | None:
+               residence_until: date | None = None, stay_bound: date | None = None
+               ) -> Difference | None:
     """The card's difference from the rules, or None.
 
-    For a foreign resident with a limited stay the end of the stay *at issue* is not kept
-    (an extension never extends the card), so such a card is held only to the birthday
-    rule's upper bound: a later date is a difference, an earlier one is not."""
-    if residence_until is not None:
+    For a foreign resident with a limited stay the card is judged against the stay that
+    bounds it (`stay_bound`: the one in force at issue, or the one its validity was last
+    extended to; domain/stay.py). A card older than the record of stays has none: it is
+    held only to the birthday rule's upper bound (a later date is a difference, an earlier
+    one is not)."""
+    if residence_until is not None and stay_bound is not None:
+        correct = card_expiry(birth_date=birth_date, applied_on=applied_on,
+                              issued_on=issued_on, residence_until=stay_bound)
+        if stored == correct:
+            return None
+    elif residence_until is not None:
         bound = card_expiry(birth_date=birth_date, applied_on=applied_on, issued_on=issued_on)
         if issued_on <= stored <= bound:
             return None

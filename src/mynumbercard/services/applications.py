@@ -36,6 +36,7 @@ from mynumbercard.services.application_ports import (
     PhotoInspector,
     PhotoStore,
 )
+from mynumbercard.services.mailed_letters import queue_deficiency
 from mynumbercard.services.ports import AuditRecord, UnitOfWork
 
 UowFactory = Callable[[], UnitOfWork]
@@ -209,14 +210,17 @@ def submit(
 
 
 def _review(uow_factory: UowFactory, *, actor: Actor, application_ref: int, now: datetime,
-            action: str, verb: Callable[[Application], None], **details: object
-            ) -> Application:
+            action: str, verb: Callable[[Application], None], letter: bool = False,
+            **details: object) -> Application:
     actor.require(Permission.APPLICATION_REVIEW)
     with uow_factory() as uow:
         application = uow.applications.get(application_ref, lock=True)
         verb(application)
         uow.applications.save(application, actor=actor.name, now=now)
         _audit(uow, actor, action, application_ref, now, **details)
+        if letter:
+            queue_deficiency(uow, application, uow.residents.get(application.resident_id),
+                             now=now)
         uow.commit()
     return application
 
@@ -235,9 +239,12 @@ def approve(uow_factory: UowFactory, *, actor: Actor, application_ref: int,
 
 def mark_deficient(uow_factory: UowFactory, *, actor: Actor, application_ref: int,
                    reason: DeficiencyReason, message: str, now: datetime) -> Application:
+    """Found deficient: in the same transaction a letter to the applicant is queued (the
+    reason in plain Japanese, what to do, the Application ID to apply again)."""
     return _review(uow_factory, actor=actor, application_ref=application_ref, now=now,
                    action="application:deficient",
-                   verb=lambda a: a.mark_deficient(reason, message), reason=reason.value)
+                   verb=lambda a: a.mark_deficient(reason, message), reason=reason.value,
+                   letter=True)
 
 
 def status_for_resident(uow_factory: UowFactory, *, application_id: str,

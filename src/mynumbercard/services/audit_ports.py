@@ -20,6 +20,9 @@ class AuditedCard:
     issued_on: date
     expires_on: date
     residence_until: date | None  # the period of stay of a limited-stay foreigner
+    # The end of the stay that bounds this card (domain/stay.py): at issue, or the one its
+    # validity was last extended to; None when no stay was recorded for it.
+    stay_bound: date | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,3 +71,7 @@ class ValidityAudit(Protocol):
         """By id; only one municipality's when `municipality_code` is given."""
         ...
     def mark_contacted(self, case_ids: Sequence[int], *, now: datetime) -> None: ...
+    def dismissed(self, card_ids: Sequence[int]) -> set[tuple[int, str, date]]:
+        """(card id, subject, wrong date) of the dismissed cases of these cards: the same
+        finding is not opened again once a person dismissed it."""
+        ...

@@ -12,7 +12,7 @@ do) are tuples of strings, so that a single string is not taken for a list of li
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
 from typing import Protocol
@@ -45,6 +45,8 @@ class IssuanceNotice:
     booking_url: str
     reference: str
     proxy_note: str | None = None
+    reminder: bool = False  # the reminder after the deadline (再通知): says so, and the
+    #                         deadline is then the last day the card is kept
 
 
 class ValidityKind(StrEnum):
@@ -83,10 +85,85 @@ class ValidityNotice:
     application_url: str | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class PinSettingForm:
+    """暗証番号設定依頼書: enclosed with the notice of issuance, for a pick-up by a proxy.
+
+    The holder writes the PINs in the part that is sealed and seals it; the clerk opens it
+    in front of the proxy, keys the form number and the PINs, and destroys it. The form
+    number is printed on the sealed part only (never on the notice): a proxy who holds the
+    notice must still bring the holder's own sealed form."""
+
+    holder_name: str
+    holder_name_kana: str
+    office_name: str
+    notice_date: date
+    reference: str  # the notice's number, to put the form with its notice
+    form_number: str = field(repr=False)
+    signature_pin: bool = True  # a signature certificate is to be issued (15 or more)
+
+
+@dataclass(frozen=True, slots=True)
+class NumberNotice:
+    """個人番号通知書: the number assigned at birth or on arrival from overseas.
+
+    As the real notice: the name, the birth date, the number, the date of the notice and
+    the issuing mayor; the address is on the envelope only (the notice is not changed
+    when the holder moves), and it says it cannot prove the number."""
+
+    holder_name: str  # as shown, with a former surname if the holder asked for it
+    holder_name_kana: str
+    birth_date: date
+    individual_number: str = field(repr=False)
+    postal_code: str = ""
+    address: str = ""
+    notice_date: date = date(2020, 5, 25)
+    issuer: str = ""  # e.g. 東京都千代田区長
+    office_name: str = ""
+    office_address: str = ""
+    office_phone: str = ""
+    reference: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class DeficiencyNotice:
+    """申請書の不備のお知らせ: the application cannot go on as it is; what to correct and
+    how to apply again with the same Application ID (its QR code for online)."""
+
+    holder_name: str
+    holder_name_kana: str
+    postal_code: str
+    address: str
+    notice_date: date
+    reason: str  # the reason in plain Japanese
+    message: str  # what the reviewer wrote
+    what_to_do: tuple[str, ...]
+    application_id: str
+    application_url: str
+    office_name: str
+    office_address: str
+    office_phone: str
+    office_hours: tuple[str, ...]
+    reference: str
+
+
+MailedLetter = ValidityNotice | NumberNotice | DeficiencyNotice
+
+
 class LetterPrinter(Protocol):
     """Prints letters as PDF bytes, one letter a call (the caller batches and mails)."""
 
     def issuance_notice(self, notice: IssuanceNotice) -> bytes: ...
+
+    def pin_setting_form(self, form: PinSettingForm) -> bytes: ...
+
+    def number_notice(self, notice: NumberNotice) -> bytes: ...
+
+    def deficiency_notice(self, notice: DeficiencyNotice) -> bytes: ...
+
+    def mail_batch(self, letters: Sequence[MailedLetter]) -> bytes:
+        """A mailing batch of the outgoing mail, letters of any kind, in order."""
+        ...
 
     def validity_notice(self, notice: ValidityNotice) -> bytes: ...
 

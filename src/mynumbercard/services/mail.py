@@ -22,7 +22,13 @@ from mynumbercard.domain.municipality import Municipality
 from mynumbercard.domain.resident import Resident
 from mynumbercard.domain.staff import Actor, Permission
 from mynumbercard.domain.validity import renewal_opens_on
-from mynumbercard.services.letters import LetterPrinter, ValidityKind, ValidityNotice
+from mynumbercard.services import mailed_letters
+from mynumbercard.services.letters import (
+    LetterPrinter,
+    MailedLetter,
+    ValidityKind,
+    ValidityNotice,
+)
 from mynumbercard.services.mail_ports import LetterKind, QueuedLetter
 from mynumbercard.services.notices import Offices
 from mynumbercard.services.ports import AuditRecord, UnitOfWork
@@ -117,7 +123,7 @@ class Dispatched:
 def _print_batch(uow_factory: UowFactory, printer: LetterPrinter, sink: LetterSink,
                  letters: Sequence[QueuedLetter], batch: str, *, actor: Actor, now: datetime,
                  offices: Offices, base_url: str) -> tuple[str, int]:
-    notices: list[ValidityNotice] = []
+    notices: list[MailedLetter] = []
     towns: dict[str, Municipality] = {}  # a batch's letters mostly share a few towns
     with uow_factory() as uow:
         for letter in letters:
@@ -125,9 +131,17 @@ def _print_batch(uow_factory: UowFactory, printer: LetterPrinter, sink: LetterSi
             code = resident.municipality_code
             if code not in towns:
                 towns[code] = uow.municipalities.get(code)
-            notices.append(_notice(letter, resident, towns[code], now=now, offices=offices,
-                                   base_url=base_url))
-    path = sink(batch, printer.validity_notices(notices))
+            if letter.kind is LetterKind.NUMBER_NOTICE:
+                notices.append(mailed_letters.number_notice(letter, resident, towns[code],
+                                                            now=now, offices=offices))
+            elif letter.kind is LetterKind.DEFICIENCY:
+                notices.append(mailed_letters.deficiency_notice(
+                    uow, letter, resident, towns[code], now=now, offices=offices,
+                    base_url=base_url))
+            else:
+                notices.append(_notice(letter, resident, towns[code], now=now,
+                                       offices=offices, base_url=base_url))
+    path = sink(batch, printer.mail_batch(notices))
     with uow_factory() as uow:
         sent = uow.mail.mark_sent(batch, now=now)
         uow.validity_audit.mark_contacted(

@@ -13,6 +13,8 @@ class LetterKind(StrEnum):
     VALIDITY_CARD = "validity_card"  # the card expires: renew it (a new form enclosed)
     VALIDITY_CERTIFICATES = "validity_certificates"  # the certificates expire
     VALIDITY_CORRECTION = "validity_correction"  # the wrong-validity audit's contact letter
+    NUMBER_NOTICE = "number_notice"  # 個人番号通知書: a number assigned at birth or arrival
+    DEFICIENCY = "deficiency"  # the application is deficient: what to correct, re-apply
 
 
 @dataclass(frozen=True, slots=True)

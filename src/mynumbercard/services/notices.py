@@ -19,8 +19,9 @@ from mynumbercard.domain.certificate import JST
 from mynumbercard.domain.dates import months_before
 from mynumbercard.domain.pickup import PickUpPolicy
 from mynumbercard.domain.staff import Actor, Permission
+from mynumbercard.domain.validity import signature_certificate_allowed
 from mynumbercard.services.application_ports import CardVault
-from mynumbercard.services.letters import IssuanceNotice, LetterPrinter
+from mynumbercard.services.letters import IssuanceNotice, LetterPrinter, PinSettingForm
 from mynumbercard.services.pickup import void_in
 from mynumbercard.services.ports import AuditRecord, UnitOfWork
 
@@ -65,7 +66,8 @@ def _pin_form_number() -> str:
 
 
 def _notice(uow: UnitOfWork, application: Application, *, today: date, deadline: date,
-            offices: Offices, base_url: str) -> tuple[str, IssuanceNotice]:
+            offices: Offices, base_url: str, reminder: bool = False
+            ) -> tuple[str, IssuanceNotice]:
     resident = uow.residents.get(application.resident_id)
     town = uow.municipalities.get(resident.municipality_code)
     office_town = uow.municipalities.get(application.office_code or resident.municipality_code)
@@ -86,7 +88,20 @@ def _notice(uow: UnitOfWork, application: Application, *, today: date, deadline:
         proxy_note=("病気・障害などやむを得ない理由で本人が来られない場合に限り、代理人が受け取れます。"
                     "本人が同封の暗証番号設定依頼書に暗証番号を記入して封をし、"
                     "委任欄に記入のうえ代理人に託してください。"),
+        reminder=reminder,
     )
+
+
+def _pin_form(uow: UnitOfWork, application: Application, notice: IssuanceNotice,
+              form_number: str, *, today: date) -> PinSettingForm:
+    resident = uow.residents.get(application.resident_id)
+    return PinSettingForm(
+        holder_name=notice.holder_name, holder_name_kana=notice.holder_name_kana,
+        office_name=notice.office_name, notice_date=today, reference=notice.reference,
+        form_number=form_number,
+        signature_pin=(application.want_signature_certificate
+                       and signature_certificate_allowed(birth_date=resident.birth_date,
+                                                         on=today)))
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,7 +113,9 @@ def print_issuance_notices(uow_factory: UowFactory, printer: LetterPrinter,
                            sink: LetterSink, *, actor: Actor, now: datetime,
                            base_url: str, offices: Offices | None = None,
                            limit: int = CHUNK) -> Printed:
-    """One notice of issuance for every card that arrived at its office and has none."""
+    """One notice of issuance for every card that arrived at its office and has none, with
+    its sealed PIN-setting request form (a second file, `pin-form-<card>.pdf`: the form
+    number is printed on its sealed part only)."""
     actor.require(Permission.PRODUCTION)
     offices = offices or Offices()
     today = now.astimezone(JST).date()
@@ -111,6 +128,8 @@ def print_issuance_notices(uow_factory: UowFactory, printer: LetterPrinter,
                 offices=offices, base_url=base_url)
             files.append(sink(f"issuance-notice-{card_number}.pdf",
                               printer.issuance_notice(notice)))
+            files.append(sink(f"pin-form-{card_number}.pdf", printer.pin_setting_form(
+                _pin_form(uow, application, notice, pin_form, today=today))))
             uow.applications.mark_notice_printed(application.id or 0, pin_form_number=pin_form,
                                                  now=now)
             uow.audit.record(AuditRecord(now, actor.name, "letter:issuance-notice",
@@ -147,7 +166,7 @@ def sweep_uncollected(uow_factory: UowFactory, printer: LetterPrinter,
         for application in uow.applications.reminders_due(today=today, limit=limit):
             last_day = policy.destroy_on(application.arrived_on or today)
             card_number, notice = _notice(uow, application, today=today, deadline=last_day,
-                                          offices=offices, base_url=base_url)
+                                          offices=offices, base_url=base_url, reminder=True)
             reminders.append(sink(f"reminder-{card_number}.pdf", printer.issuance_notice(notice)))
             uow.applications.mark_reminder_printed(application.id or 0, now=now)
             uow.audit.record(AuditRecord(now, actor.name, "letter:pick-up-reminder",

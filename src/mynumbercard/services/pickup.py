@@ -2,10 +2,12 @@
 
 Hand-over is one transaction that locks the application first, so two clerks handing
 over the same card at once settle in the database: one succeeds, the other is told
-the card is gone. The PINs go to the chip only, after the commit; the clerk never sees
-them and nothing stores them. Then the card leaves the office with its holder: the vault
-releases it (`HandedOver.card`, the card file) and keeps no copy, so nothing on the
-server can sign for the holder afterwards.
+the card is gone. The PINs go to the chip only, after the commit; nothing stores them.
+At a pick-up by a proxy the clerk opens the holder's sealed PIN-setting request form in
+front of the proxy and keys its PINs on the PIN pad: the audit records the form opened
+and, once the PINs are on the chip, destroyed (never the PINs). Then the card leaves the
+office with its holder: the vault releases it (`HandedOver.card`, the card file) and
+keeps no copy, so nothing on the server can sign for the holder afterwards.
 """
 
 from __future__ import annotations
@@ -123,6 +125,10 @@ def hand_over(
                 raise ProxyRefused("the notice with its sealed PIN form has not been mailed "
                                    "yet: no proxy pick-up before it")
             check_proxy(identity, notice_presented=notice_presented, expected_pin_form=expected)
+            # The one case where the holder's PINs pass through other hands: the clerk
+            # opened the holder's sealed form in front of the proxy. Recorded, never the PINs.
+            uow.audit.record(AuditRecord(now, actor.name, "pin-form:opened",
+                                         f"application:{application.id}", None))
         else:
             check_holder_in_person(
                 notice_presented=notice_presented, documents=identity.documents,
@@ -158,6 +164,11 @@ def hand_over(
             "returned_cards": len(returned)}))
         uow.commit()
     terminal.set_initial_pins(chosen)
+    if proxy:  # the PINs are on the chip: the opened form is destroyed at the counter
+        with uow_factory() as uow:
+            uow.audit.record(AuditRecord(now, actor.name, "pin-form:destroyed",
+                                         f"application:{application.id}", None))
+            uow.commit()
     write_onto_chip(terminal, issued)
     return HandedOver(card_number, issued, returned, vault.release(card_number))
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, Protocol, Self
 
 from mynumbercard.domain.card import Card
@@ -14,6 +14,7 @@ from mynumbercard.domain.municipality import Municipality
 from mynumbercard.domain.resident import Resident
 from mynumbercard.domain.sign_in import SignInState
 from mynumbercard.domain.staff import Role
+from mynumbercard.domain.stay import Stay
 from mynumbercard.services.application_ports import ApplicationRepository
 from mynumbercard.services.audit_ports import ValidityAudit
 from mynumbercard.services.custody_ports import CustodyRepository, ExpiryLedger
@@ -108,6 +109,16 @@ class CardRepository(Protocol):
     def save(self, card: Card, *, now: datetime) -> None: ...
 
 
+class StayRepository(Protocol):
+    """A foreign resident's periods of stay: one at registration, one at each extension."""
+
+    def add(self, resident_id: int, stay: Stay, *, now: datetime) -> int: ...
+    def of_resident(self, resident_id: int) -> Sequence[Stay]: ...
+    def extend_card(self, stay_id: int, *, card_id: int, on: date) -> None:
+        """Record that the card's validity was extended to this stay (once)."""
+        ...
+
+
 class MovingNotices(Protocol):
     def add(self, notice: MovingNotice, *, now: datetime) -> int: ...
     def open_of_resident(self, resident_id: int) -> MovingNotice | None: ...
@@ -196,6 +207,8 @@ class UnitOfWork(Protocol):
     def expiries(self) -> ExpiryLedger: ...
     @property
     def moves(self) -> MovingNotices: ...
+    @property
+    def stays(self) -> StayRepository: ...
 
     def __enter__(self) -> Self: ...
     def __exit__(self, *exc: object) -> None: ...

@@ -17,8 +17,10 @@ from mynumbercard.domain.errors import Conflict, NotFound
 from mynumbercard.domain.municipality import relocation_decision
 from mynumbercard.domain.resident import ResidenceStatus, Resident, Sex
 from mynumbercard.domain.staff import Actor, Permission
+from mynumbercard.domain.stay import Stay
 from mynumbercard.services.application_ports import CardVault
 from mynumbercard.services.certificates import apply_event_in
+from mynumbercard.services.mailed_letters import queue_number_notice
 from mynumbercard.services.pickup import void_in
 from mynumbercard.services.pki_ports import CertificateAuthority
 from mynumbercard.services.ports import AuditRecord, UnitOfWork
@@ -59,7 +61,8 @@ def register_resident(
 
     The number is drawn at random from unused ones (never derived from personal data);
     the notice that goes with it follows from the date (Individual Number Notice since
-    2020-05-25).
+    2020-05-25, queued in the outgoing mail as a letter). A limited stay's period is the
+    first row of the resident's stays.
     """
     actor.require(Permission.RESIDENT_WRITE, municipality_code=municipality_code)
     rng = rng or random.SystemRandom()
@@ -89,8 +92,11 @@ def register_resident(
             raise Conflict("could not draw an unused Individual Number")
         resident.assign_number(number, on=registered_on)
         resident_id = uow.residents.add(resident, now=now)
+        if period_of_stay_until is not None:
+            uow.stays.add(resident_id, Stay(period_of_stay_until, registered_on), now=now)
         _audit(uow, actor, "resident:register", resident_id, now,
-               notice=individual_number.notice_kind_for(registered_on).value)
+               notice=individual_number.notice_kind_for(registered_on).value,
+               notice_queued=queue_number_notice(uow, resident, now=now))
         uow.commit()
     return resident
 

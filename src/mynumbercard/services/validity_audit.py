@@ -44,7 +44,7 @@ def _card_difference(card: AuditedCard) -> Difference | None:
         return audit_card(birth_date=card.birth_date,
                           applied_on=card.applied_on or card.issued_on,
                           issued_on=card.issued_on, stored=card.expires_on,
-                          residence_until=card.residence_until)
+                          residence_until=card.residence_until, stay_bound=card.stay_bound)
     except InvalidDates:
         return Difference(card.expires_on, card.expires_on, Cause.INCONSISTENT_DATES)
 
@@ -84,8 +84,11 @@ def _work(run_key: str, *, actor: Actor, now: datetime) -> jobs.Work:
                 None, card.card_id, card.resident_id, card.municipality_code, diff.stored,
                 diff.correct, str(diff.cause), subject="certificate"))
         audit.add_findings(run_key, findings, now=now)
-        # Contradictory dates go to the report for a person to look at, not to the holder.
-        opened = [c for c in cases.values() if c.cause != Cause.INCONSISTENT_DATES]
+        # Contradictory dates go to the report for a person to look at, not to the holder;
+        # a finding a person dismissed (same card, subject and date) is not opened again.
+        dismissed = audit.dismissed(list(cases))
+        opened = [c for c in cases.values() if c.cause != Cause.INCONSISTENT_DATES
+                  and (c.card_id, c.subject, c.wrong_on) not in dismissed]
         audit.open_cases(opened, now=now)
         uow.mail.enqueue([
             QueuedLetter(letter_key=f"validity_correction:{case.card_id}:{case.id}",

@@ -11,7 +11,9 @@ from mynumbercard.domain import individual_number
 from mynumbercard.domain.errors import InvalidDates, InvalidInput, PermissionDenied
 from mynumbercard.domain.resident import EventKind, ResidenceStatus, ResidentStatus, Sex
 from mynumbercard.domain.staff import Actor, Role
+from mynumbercard.domain.stay import Stay
 from mynumbercard.services import register
+from mynumbercard.services.mail_ports import LetterKind
 
 from fakes import FakeUnitOfWork
 
@@ -41,9 +43,26 @@ def test_an_arrival_from_overseas_gets_a_number_an_event_trail_and_an_audit_reco
     record = uow.audit.records[-1]
     assert (record.actor, record.action, record.subject) == ("clerk", "resident:register",
                                                              f"resident:{resident.id}")
-    assert record.details == {"notice": "individual_number_notice"}
+    assert record.details == {"notice": "individual_number_notice", "notice_queued": True}
     assert resident.individual_number not in repr(record)
     assert uow.commits == 1
+    # The notice goes out as a letter (filled from the register when printed: the queue
+    # holds no number), and the stay at arrival is the first of the resident's stays.
+    (letter,) = uow.mail.queued.values()
+    assert (letter.kind, letter.resident_id, letter.due_on) == (
+        LetterKind.NUMBER_NOTICE, resident.id, date(2026, 11, 2))
+    assert resident.individual_number not in repr(letter)
+    assert uow.stays.of_resident(resident.id or 0) == [Stay(date(2029, 11, 1),
+                                                            date(2026, 11, 2))]
+
+
+def test_a_number_assigned_before_2020_05_25_had_a_notification_card_not_a_letter() -> None:
+    uow = FakeUnitOfWork()
+    _arrival(uow, registered_on=date(2020, 5, 24), birth_date=date(1990, 1, 1),
+             period_of_stay_until=date(2023, 1, 1))
+    assert uow.mail.queued == {}
+    assert uow.audit.records[-1].details == {"notice": "notification_card",
+                                             "notice_queued": False}
 
 
 def test_numbers_are_never_handed_out_twice() -> None:

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import Connection, func, select, update
@@ -15,12 +16,14 @@ from mynumbercard.adapters.db.tables import (
     cards,
     certificates,
     correction_cases,
+    resident_stays,
     residents,
     validity_findings,
 )
 from mynumbercard.domain.certificate import JST
 from mynumbercard.domain.correction import CaseStatus, CorrectionCase
 from mynumbercard.domain.errors import Conflict, NotFound
+from mynumbercard.domain.stay import Stay, stay_bounding_card
 from mynumbercard.services.audit_ports import AuditedCard, AuditedCertificate, Finding
 
 IN_USE = ("produced", "active", "lost")
@@ -54,11 +57,25 @@ class SqlValidityAudit:
                  .outerjoin(applications, applications.c.card_id == cards.c.id)
                  .where(cards.c.id >= lo, cards.c.id <= hi, cards.c.status.in_(IN_USE))
                  .order_by(cards.c.id))
+        rows = list(self._conn.execute(query))
+        stays = self._stays({r.resident_id for r in rows
+                             if r.residence_status == LIMITED_STAY})
         return [AuditedCard(r.id, r.resident_id, r.municipality_code, r.birth_date,
                             r.applied_on, r.issued_on, r.expires_on,
                             r.period_of_stay_until if r.residence_status == LIMITED_STAY
-                            else None)
-                for r in self._conn.execute(query)]
+                            else None,
+                            stay_bounding_card(stays.get(r.resident_id, ()), card_id=r.id,
+                                               issued_on=r.issued_on))
+                for r in rows]
+
+    def _stays(self, resident_ids: set[int]) -> dict[int, list[Stay]]:
+        found: dict[int, list[Stay]] = defaultdict(list)
+        if resident_ids:
+            for r in self._conn.execute(select(resident_stays).where(
+                    resident_stays.c.resident_id.in_(sorted(resident_ids)))):
+                found[r.resident_id].append(Stay(r.until, r.granted_on, r.card_id,
+                                                 r.card_extended_on))
+        return found
 
     def certificates(self, lo: int, hi: int) -> Sequence[AuditedCertificate]:
         query = (select(certificates.c.id, certificates.c.card_id, certificates.c.not_before,
@@ -137,6 +154,16 @@ class SqlValidityAudit:
             query = query.where(correction_cases.c.status == status.value)
         rows = self._conn.execute(query.order_by(correction_cases.c.id).limit(limit))
         return [_case(r) for r in rows]
+
+    def dismissed(self, card_ids: Sequence[int]) -> set[tuple[int, str, date]]:
+        if not card_ids:
+            return set()
+        rows = self._conn.execute(
+            select(correction_cases.c.card_id, correction_cases.c.subject,
+                   correction_cases.c.wrong_on)
+            .where(correction_cases.c.card_id.in_(sorted(card_ids)),
+                   correction_cases.c.status == "dismissed"))
+        return {(int(c), str(s), w) for c, s, w in rows}
 
     def mark_contacted(self, case_ids: Sequence[int], *, now: datetime) -> None:
         if case_ids:

@@ -20,6 +20,7 @@ from mynumbercard.adapters.db.mail_repositories import SqlCohorts, SqlJobChunks,
 from mynumbercard.adapters.db.moving_repositories import SqlMovingNotices
 from mynumbercard.adapters.db.renewal_repositories import SqlCustody, SqlExpiryLedger
 from mynumbercard.adapters.db.sign_in_repositories import SqlSignInGuards
+from mynumbercard.adapters.db.stay_repositories import SqlStays
 from mynumbercard.adapters.db.tables import (
     audit_log,
     municipalities,
@@ -38,7 +39,8 @@ from mynumbercard.services.ports import AuditRecord, StaffAccount
 _RESIDENT_FIELDS = (
     "individual_number", "number_assigned_on", "family_name", "given_name",
     "family_name_kana", "given_name_kana", "birth_date", "municipality_code", "postal_code",
-    "address", "nationality", "period_of_stay_until",
+    "address", "nationality", "period_of_stay_until", "former_family_name",
+    "former_family_name_kana",
 )
 
 
@@ -263,6 +265,7 @@ class SqlUnitOfWork:
         self.validity_audit = SqlValidityAudit(self._conn)
         self.custody, self.expiries = SqlCustody(self._conn), SqlExpiryLedger(self._conn)
         self.moves = SqlMovingNotices(self._conn)
+        self.stays = SqlStays(self._conn)
         return self
 
     def __exit__(self, *exc: object) -> None:

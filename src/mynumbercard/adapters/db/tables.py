@@ -77,6 +77,9 @@ residents = Table(
     Column("version", Integer, nullable=False, server_default="0"),
     Column("created_at", Timestamp, nullable=False),
     Column("updated_at", Timestamp, nullable=False),
+    # The former surname (旧氏) shown with the name, as the holder asked at a change of name.
+    Column("former_family_name", String(40), nullable=True),
+    Column("former_family_name_kana", String(80), nullable=True),
     CheckConstraint("status IN ('active', 'deceased', 'emigrated')", name="status"),
     CheckConstraint("sex IN ('male', 'female')", name="sex"),
     CheckConstraint(
@@ -99,6 +102,23 @@ resident_events = Table(
     Column("from_municipality", String(5), nullable=True),
     Column("to_municipality", String(5), nullable=True),
     Column("recorded_at", Timestamp, nullable=False),
+)
+
+resident_stays = Table(
+    "resident_stays",
+    metadata,
+    # A foreign resident's periods of stay, one row at registration and one at each
+    # extension; `card_id` the card whose validity was extended to it (at the holder's
+    # application at the office), so that the audit judges each card by its own stay.
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    Column("resident_id", BigId, ForeignKey("residents.id"), nullable=False),
+    Column("until", Date, nullable=False),
+    Column("granted_on", Date, nullable=False),
+    Column("card_id", BigId, ForeignKey("cards.id"), nullable=True),
+    Column("card_extended_on", Date, nullable=True),
+    Column("recorded_at", Timestamp, nullable=False),
+    CheckConstraint("(card_id IS NULL) = (card_extended_on IS NULL)", name="card_extension"),
+    Index(None, "resident_id", "granted_on"),
 )
 
 staff = Table(

@@ -9,11 +9,18 @@ from pathlib import Path
 from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
 
-from mynumbercard.adapters.documents import issuance, validity
+from mynumbercard.adapters.documents import deficiency, issuance, number_notice, pin_form, validity
 from mynumbercard.adapters.documents.address import Envelope, draw_address_face
 from mynumbercard.adapters.documents.fonts import register_font
 from mynumbercard.adapters.documents.layout import FACE_HEIGHT_MM, FACE_WIDTH_MM, Face
-from mynumbercard.services.letters import IssuanceNotice, ValidityNotice
+from mynumbercard.services.letters import (
+    DeficiencyNotice,
+    IssuanceNotice,
+    MailedLetter,
+    NumberNotice,
+    PinSettingForm,
+    ValidityNotice,
+)
 
 DrawFace = Callable[[Face], None]
 Letter = tuple[Envelope, Sequence[DrawFace]]  # the address face, then the inner faces
@@ -32,7 +39,26 @@ class PdfLetterPrinter:
         self.font = register_font(font_path)
 
     def issuance_notice(self, notice: IssuanceNotice) -> bytes:
-        return self._print(issuance.TITLE, [_issuance_letter(notice)])
+        return self._print(issuance.title(notice), [_issuance_letter(notice)])
+
+    def pin_setting_form(self, form: PinSettingForm) -> bytes:
+        """One face, no address face: it goes in the envelope with the notice."""
+        out = io.BytesIO()
+        canvas = self._canvas(out, pin_form.TITLE)
+        pin_form.draw_form_face(Face(canvas, self.font), form)
+        canvas.showPage()
+        canvas.save()
+        return out.getvalue()
+
+    def number_notice(self, notice: NumberNotice) -> bytes:
+        return self._print(number_notice.TITLE, [_number_letter(notice)])
+
+    def deficiency_notice(self, notice: DeficiencyNotice) -> bytes:
+        return self._print(deficiency.TITLE, [_deficiency_letter(notice)])
+
+    def mail_batch(self, letters: Sequence[MailedLetter]) -> bytes:
+        """The outgoing mail's print file: letters of any kind, in order."""
+        return self._print("郵送物", [_mailed(letter) for letter in letters])
 
     def validity_notice(self, notice: ValidityNotice) -> bytes:
         return self._print(validity.title(notice), [_validity_letter(notice)])
@@ -49,8 +75,7 @@ class PdfLetterPrinter:
             notices[0])
         return self._print(title, [_validity_letter(notice) for notice in notices])
 
-    def _print(self, title: str, letters: Sequence[Letter]) -> bytes:
-        out = io.BytesIO()
+    def _canvas(self, out: io.BytesIO, title: str) -> Canvas:
         canvas = Canvas(
             out,
             pagesize=(FACE_WIDTH_MM * mm, FACE_HEIGHT_MM * mm),
@@ -60,6 +85,11 @@ class PdfLetterPrinter:
         )
         canvas.setTitle(title)
         canvas.setCreator("mynumbercard")
+        return canvas
+
+    def _print(self, title: str, letters: Sequence[Letter]) -> bytes:
+        out = io.BytesIO()
+        canvas = self._canvas(out, title)
         for envelope, inner_faces in letters:
             draw_address_face(Face(canvas, self.font), envelope)
             for draw in inner_faces:
@@ -82,3 +112,25 @@ def _validity_letter(notice: ValidityNotice) -> Letter:
         lambda face: validity.draw_expiry_face(face, notice),
         lambda face: validity.draw_renewal_face(face, notice),
     ]
+
+
+def _number_letter(notice: NumberNotice) -> Letter:
+    return number_notice.envelope(notice), [
+        lambda face: number_notice.draw_notice_face(face, notice),
+        lambda face: number_notice.draw_guidance_face(face, notice),
+    ]
+
+
+def _deficiency_letter(notice: DeficiencyNotice) -> Letter:
+    return deficiency.envelope(notice), [
+        lambda face: deficiency.draw_reason_face(face, notice),
+        lambda face: deficiency.draw_reapply_face(face, notice),
+    ]
+
+
+def _mailed(letter: MailedLetter) -> Letter:
+    if isinstance(letter, NumberNotice):
+        return _number_letter(letter)
+    if isinstance(letter, DeficiencyNotice):
+        return _deficiency_letter(letter)
+    return _validity_letter(letter)

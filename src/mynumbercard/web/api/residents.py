@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from mynumbercard.domain.bounds import check_birth_date, check_event_date
 from mynumbercard.domain.resident import ResidenceStatus, Resident, Sex
-from mynumbercard.services import moving, register
+from mynumbercard.services import life_events, moving, register
 from mynumbercard.web.deps import ActorDep, ContainerDep, NowDep
 from mynumbercard.web.inputs import (
     Address,
@@ -52,6 +52,10 @@ class ResidentOut(BaseModel):
         default=None, description="Set while a moving-out notification is open: the "
                                   "destination (the resident is still on this register)")
     moving_out_planned_on: date | None = None
+    former_family_name: str | None = Field(
+        default=None, description="The former surname (旧氏) shown with the name, as the "
+                                  "holder asked")
+    former_family_name_kana: str | None = None
 
 
 class NewResident(BaseModel):
@@ -231,3 +235,80 @@ def moving_in(body: MovingInIn, actor: ActorDep, container: ContainerDep,
         continue_card=body.continue_card, now=now, ca=lambda: container.authority,
         vault=container.vault)
     return _out(done.resident)
+
+
+# -- Life events that are not moves (services/life_events.py) -------------------------
+
+
+class AddressCorrection(BaseModel):
+    postal_code: PostalCode
+    address: Address
+    corrected_on: BoundedDate
+
+
+class NameChange(BaseModel):
+    family_name: FamilyName
+    given_name: GivenName
+    family_name_kana: FamilyNameKana
+    given_name_kana: GivenNameKana
+    changed_on: BoundedDate
+    show_former_surname: bool = Field(
+        default=False, description="The holder asks that the surname before the change be "
+                                   "kept and shown with the name (旧氏併記)")
+
+
+class StayExtension(BaseModel):
+    period_of_stay_until: BoundedDate
+    granted_on: BoundedDate = Field(description="The day the new period of stay was granted")
+    extend_card: bool = Field(
+        default=True, description="The holder applies at the office, with the card, for "
+                                  "its validity to follow the new stay (within the "
+                                  "birthday rule)")
+
+
+class StayExtensionOut(BaseModel):
+    resident: ResidentOut
+    card_number: str | None = Field(description="The card extended, if any")
+    card_expired_on: date | None = Field(description="The card's expiry before")
+    card_expires_on: date | None = Field(description="The card's expiry now")
+
+
+@router.post("/{resident_id}/address-correction",
+             summary="Correct a wrongly recorded address (not a move); revokes the "
+                     "signature certificate")
+def address_correction(resident_id: IdPath, body: AddressCorrection, actor: ActorDep,
+                       container: ContainerDep, now: NowDep) -> ResidentOut:
+    check_event_date(body.corrected_on, today=now.date(), field="corrected_on")
+    return _out(life_events.correct_address(
+        container.uow, actor=actor, resident_id=resident_id, postal_code=body.postal_code,
+        address=body.address, corrected_on=body.corrected_on, now=now,
+        ca=lambda: container.authority))
+
+
+@router.post("/{resident_id}/name-change",
+             summary="Record a change of name, the former surname shown if asked (旧氏併記); "
+                     "revokes the signature certificate")
+def name_change(resident_id: IdPath, body: NameChange, actor: ActorDep,
+                container: ContainerDep, now: NowDep) -> ResidentOut:
+    check_event_date(body.changed_on, today=now.date(), field="changed_on")
+    return _out(life_events.change_name(
+        container.uow, actor=actor, resident_id=resident_id, family_name=body.family_name,
+        given_name=body.given_name, family_name_kana=body.family_name_kana,
+        given_name_kana=body.given_name_kana, changed_on=body.changed_on,
+        show_former_surname=body.show_former_surname, now=now,
+        ca=lambda: container.authority))
+
+
+@router.post("/{resident_id}/stay-extension",
+             summary="Record an extended period of stay; the card follows at the holder's "
+                     "application (to the new end of stay, within the birthday rule)")
+def stay_extension(resident_id: IdPath, body: StayExtension, actor: ActorDep,
+                   container: ContainerDep, now: NowDep) -> StayExtensionOut:
+    check_event_date(body.granted_on, today=now.date(), field="granted_on")
+    done = life_events.extend_stay(
+        container.uow, actor=actor, resident_id=resident_id,
+        period_of_stay_until=body.period_of_stay_until, granted_on=body.granted_on,
+        extend_card=body.extend_card, now=now)
+    return StayExtensionOut(resident=_out(done.resident), card_number=done.card_number,
+                            card_expired_on=done.card_expired_on,
+                            card_expires_on=done.card_expires_on)
