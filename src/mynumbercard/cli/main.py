@@ -17,6 +17,7 @@ from mynumbercard.cli import (
     db,
     demo,
     jobs,
+    loss,
     mail,
     municipality,
     numbers,
@@ -75,6 +76,7 @@ jobs.app.command("validity-notices")(mail.validity_notices_command)
 jobs.app.command("audit-validity")(validity.audit_validity_command)
 app.add_typer(validity.corrections_app, name="corrections")
 renewal.register(card=card.app, jobs=jobs.app)
+loss.register(card.app)
 
 
 def run() -> None:

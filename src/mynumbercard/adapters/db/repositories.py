@@ -16,6 +16,7 @@ from mynumbercard.adapters.db.certificate_repositories import (
     SqlCrlNumbers,
     SqlOcspStore,
 )
+from mynumbercard.adapters.db.loss_repositories import SqlLossReports
 from mynumbercard.adapters.db.mail_repositories import SqlCohorts, SqlJobChunks, SqlMailQueue
 from mynumbercard.adapters.db.moving_repositories import SqlMovingNotices
 from mynumbercard.adapters.db.renewal_repositories import SqlCustody, SqlExpiryLedger
@@ -263,6 +264,7 @@ class SqlUnitOfWork:
         self.validity_audit = SqlValidityAudit(self._conn)
         self.custody, self.expiries = SqlCustody(self._conn), SqlExpiryLedger(self._conn)
         self.moves = SqlMovingNotices(self._conn)
+        self.losses = SqlLossReports(self._conn)
         return self
 
     def __exit__(self, *exc: object) -> None:
