@@ -14,12 +14,12 @@ YES = typer.Option(False, "--yes", "-y", help="Do it without asking (cron, scrip
 def confirm(what: str, *, yes: bool) -> bool:
     """True to go ahead. On a terminal the user is asked; without one, only `--yes` goes
     ahead (a refusal, exit 2, rather than a job that waits for an answer nobody gives)."""
-    typer.echo(f"this will {what}", err=True)
     if yes:
         return True
     if not sys.stdin.isatty():
         raise InvalidInput(f"refusing to {what} without confirmation: no terminal to ask "
                            "on; pass --yes")
+    typer.echo(f"this will {what}", err=True)
     return typer.confirm("go ahead?", default=False, err=True)
 
 

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, Query, Request, Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from mynumbercard.adapters.rate_limits import Rule
@@ -32,6 +33,28 @@ def get_now(container: ContainerDep) -> datetime:
 
 
 NowDep = Annotated[datetime, Depends(get_now)]
+
+SIMULATED_HEADER = "Mynumbercard-Simulated"
+
+
+def maybe_simulated(
+    container: ContainerDep, response: Response,
+    simulate: Annotated[bool, Query(description="Run in a transaction that is rolled back: "
+                                    "the answer says what would happen, nothing changes, "
+                                    "and a day after today is allowed")] = False,
+) -> Iterator[Container]:
+    """The container, or (`?simulate=true`) one whose every transaction is rolled back;
+    a simulated answer carries the header `Mynumbercard-Simulated: rolled-back`."""
+    if not simulate:
+        yield container
+        return
+    with container.simulation() as simulated:
+        response.headers[SIMULATED_HEADER] = "rolled-back"
+        yield simulated
+
+
+# Declare it after the actor: the sign-in's own transaction is done before this one opens.
+SimulatedDep = Annotated[Container, Depends(maybe_simulated)]
 
 
 def session_token(

@@ -21,6 +21,7 @@ from mynumbercard.services import applications as apps
 from mynumbercard.services import issuance, pickup
 from mynumbercard.services.application_ports import FormReason
 from mynumbercard.web.api.card_files import card_out
+from mynumbercard.web.api.codes import MunicipalityCode
 from mynumbercard.web.deps import ActorDep, ContainerDep, NowDep, client_address, limit
 
 public = APIRouter(prefix="/api/v1/applications", tags=["applications (residents)"])
@@ -228,7 +229,7 @@ def receive(shipment_id: int, actor: ActorDep, container: ContainerDep,
 
 
 @staff.get("/offices/{office_code}/cards", summary="Cards waiting at an office")
-def waiting(office_code: str, actor: ActorDep, container: ContainerDep,
+def waiting(office_code: MunicipalityCode, actor: ActorDep, container: ContainerDep,
             after: int = 0, limit: Annotated[int, Query(ge=1, le=1000)] = 100,
             ) -> list[dict[str, Any]]:
     return apps.cards_waiting(container.uow, actor=actor, office_code=office_code,
