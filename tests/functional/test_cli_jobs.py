@@ -102,6 +102,18 @@ def test_uncollected_cards_get_a_reminder_then_are_destroyed(
         return ["jobs", "uncollected", "--out", str(tmp_path / "reminders"), "--on", day,
                 "--yes"]
 
+    # A day ahead of the clock is refused; simulated, it says what it would do and
+    # destroys nothing (the card stays in the safe, the application alive).
+    far = (datetime.now(UTC) + timedelta(days=200)).date().isoformat()
+    ahead = ["jobs", "uncollected", "--out", str(tmp_path / "reminders"), "--on", far]
+    refused = runner.invoke(app, [*ahead, "--yes"])
+    assert refused.exit_code == 2
+    assert "after today" in refused.stderr
+    simulated = runner.invoke(app, [*ahead, "--simulate"])
+    assert simulated.exit_code == 0, simulated.output
+    assert json.loads(simulated.stderr.strip().splitlines()[-1]) == {
+        "reminders": 0, "destroyed": 1, "simulated": True}
+    assert len(list(wired.settings.vault_directory.glob("*.card"))) == 1
     # Past the 3-month deadline: a reminder, once.
     (reminder,) = ok(*later(100)).split()
     assert Path(reminder).name.startswith("reminder-")
