@@ -55,7 +55,8 @@ def _newborn(client: TestClient, clerk: dict[str, str]) -> int:
               "on": TOMORROW}),
 ])
 def test_an_event_dated_after_today_is_refused_and_may_be_simulated(
-        client: TestClient, clerk: dict[str, str], route: str, body: dict[str, str]):
+        client: TestClient, clerk: dict[str, str], container: Container, route: str,
+        body: dict[str, str]):
     resident = _newborn(client, clerk)
     refused = client.post(f"/api/v1/residents/{resident}/{route}", json=body, headers=clerk)
     assert refused.status_code == 422
@@ -65,6 +66,10 @@ def test_an_event_dated_after_today_is_refused_and_may_be_simulated(
                             headers=clerk, params={"simulate": "true"})
     assert simulated.status_code == 200, simulated.text
     assert simulated.headers["Mynumbercard-Simulated"] == "rolled-back"
+    with container.uow() as uow:  # who simulated what stays on the record
+        (record,) = [r for _, r in uow.audit.list(subject=f"resident:{resident}", limit=50,
+                                                  before_id=None) if r.action == "simulation"]
+    assert record.actor == "clerk-chiyoda"
     after = client.get(f"/api/v1/residents/{resident}", headers=clerk).json()
     assert (after["status"], after["address"]) == ("active", "千代田1番1号")  # rolled back
     done = client.post(f"/api/v1/residents/{resident}/{route}", json={**body, "on": TODAY},

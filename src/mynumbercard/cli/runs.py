@@ -27,6 +27,8 @@ from mynumbercard.cli.output import dumps
 from mynumbercard.domain.certificate import JST
 from mynumbercard.domain.dates import parse_iso_date
 from mynumbercard.domain.errors import InvalidInput
+from mynumbercard.domain.staff import Actor, Role
+from mynumbercard.services import audit
 
 SIMULATE = typer.Option(False, "--simulate", help="Run in a transaction that is rolled back "
                         "(a day after today allowed); letters go to a temporary directory; "
@@ -69,16 +71,20 @@ class Job:
     describe: Callable[[dict[str, Any]], str] = dumps
 
 
-def _simulated(job: Job) -> tuple[dict[str, Any], Path]:
-    letters = Path(tempfile.mkdtemp(prefix="mynumbercard-simulate-"))
+def _simulated(job: Job, letters: Path) -> dict[str, Any]:
     with bootstrap.container() as wired, wired.simulation() as simulated:
-        return job.work(simulated, letters), letters
+        return job.work(simulated, letters)
 
 
 def run(job: Job, *, simulate: bool, yes: bool) -> dict[str, Any]:
     """Run `job` as the options say; its result (the simulated one when simulating)."""
     if simulate:
-        result, letters = _simulated(job)
+        letters = Path(tempfile.mkdtemp(prefix="mynumbercard-simulate-"))
+        result = _simulated(job, letters)
+        with bootstrap.container() as wired:  # the run left nothing: say that it ran
+            audit.record_simulation(wired.uow, actor=Actor("cli:jobs", Role.ADMIN),
+                                    subject="job", details={"job": job.what},
+                                    now=wired.clock())
         typer.echo(f"simulated: nothing was changed; letters it would have written are in "
                    f"{letters}", err=True)
         return result | {"simulated": True}
@@ -87,7 +93,8 @@ def run(job: Job, *, simulate: bool, yes: bool) -> dict[str, Any]:
             raise InvalidInput(f"refusing to {job.what} without confirmation: no terminal "
                                "to ask on; pass --yes (cron), or --simulate to see what it "
                                "would do")
-        preview, _ = _simulated(job)
+        with tempfile.TemporaryDirectory(prefix="mynumbercard-preview-") as scratch:
+            preview = _simulated(job, Path(scratch))
         typer.echo(f"this will {job.what}: {job.describe(preview)}", err=True)
         if not typer.confirm("go ahead?", default=False, err=True):
             declined()
