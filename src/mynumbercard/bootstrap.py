@@ -2,24 +2,27 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass, field
-from datetime import UTC, datetime
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field, replace
+from datetime import UTC, date, datetime, timedelta
+from datetime import time as dt_time
 from functools import cached_property
 
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 
 from mynumbercard.adapters import ca_setup, data_dir
 from mynumbercard.adapters.audit_anchor import FileAnchor
 from mynumbercard.adapters.ca_setup import CaConfig, Prompt
 from mynumbercard.adapters.card_reader import CounterReader
 from mynumbercard.adapters.card_terminal import CardManagementKey
-from mynumbercard.adapters.card_vault import FileCardVault
+from mynumbercard.adapters.card_vault import FileCardVault, SimulatedVault
 from mynumbercard.adapters.certificate_authority import JpkiAuthority
 from mynumbercard.adapters.crl_files import FileCrlSink
 from mynumbercard.adapters.db.audit_chain import SqlAuditChain
 from mynumbercard.adapters.db.engine import make_engine
-from mynumbercard.adapters.db.repositories import SqlUnitOfWork
+from mynumbercard.adapters.db.repositories import RolledBackUnitOfWork, SqlUnitOfWork
 from mynumbercard.adapters.municipalities import MunicipalityDirectory, directory
 from mynumbercard.adapters.passwords import Argon2Hasher
 from mynumbercard.adapters.photo_inspector import PhotoChecker
@@ -28,6 +31,8 @@ from mynumbercard.adapters.rate_limits import RateLimits
 from mynumbercard.adapters.rate_limits import storage as rate_limit_storage
 from mynumbercard.adapters.totp import TotpCodes, load_key
 from mynumbercard.config import Settings
+from mynumbercard.domain.certificate import JST
+from mynumbercard.domain.errors import InvalidInput
 from mynumbercard.services.ocsp import UnknownAnswers
 from mynumbercard.services.ports import PasswordHasher, UnitOfWork
 
@@ -55,6 +60,40 @@ def allow_prompts(prompt: Prompt | None) -> None:
     _terminal_prompt = prompt
 
 
+class SetClock:
+    """The clock of tests and demos (MYNUMBERCARD_CLOCK): frozen at a moment, or started
+    there and running on."""
+
+    def __init__(self, at: datetime, *, runs: bool = False) -> None:
+        self.at, self._runs, self._started = at, runs, time.monotonic()
+
+    def __call__(self) -> datetime:
+        if not self._runs:
+            return self.at
+        return self.at + timedelta(seconds=time.monotonic() - self._started)
+
+
+def make_clock(config: Settings) -> Callable[[], datetime]:
+    """The real clock, or the set one; a set clock in production is refused, so that no
+    forgotten test setting can move a real register's dates."""
+    if config.clock is None or not config.clock.strip():
+        return utc_now
+    if config.production:
+        raise InvalidInput("MYNUMBERCARD_CLOCK is set, and this is a production "
+                           "configuration (MYNUMBERCARD_ENV=production, or PostgreSQL without "
+                           "MYNUMBERCARD_ALLOW_SET_CLOCK=1): unset it")
+    text = config.clock.strip()
+    try:
+        at = (datetime.combine(date.fromisoformat(text), dt_time(9), tzinfo=JST)
+              if len(text) == 10 else datetime.fromisoformat(text))
+    except ValueError:
+        raise InvalidInput(f"MYNUMBERCARD_CLOCK: {text!r} is not an ISO 8601 time with its "
+                           "offset (2026-11-30T09:00:00+09:00) nor a day (2026-11-30)") from None
+    if at.tzinfo is None:
+        raise InvalidInput("MYNUMBERCARD_CLOCK needs its offset, e.g. +09:00")
+    return SetClock(at.astimezone(UTC), runs=config.clock_runs)
+
+
 @dataclass
 class Container:
     """Everything an entry point needs, wired once per process."""
@@ -64,9 +103,31 @@ class Container:
     hasher: PasswordHasher = field(default_factory=Argon2Hasher)
     clock: Callable[[], datetime] = utc_now
     prompt: Prompt | None = field(default_factory=lambda: _terminal_prompt)
+    # Set only inside `simulation()`: the one connection whose transaction is rolled back.
+    shared_connection: Connection | None = None
 
     def uow(self) -> UnitOfWork:
+        if self.shared_connection is not None:
+            return RolledBackUnitOfWork(self.shared_connection)
         return SqlUnitOfWork(self.engine)
+
+    @property
+    def simulating(self) -> bool:
+        return self.shared_connection is not None
+
+    @contextmanager
+    def simulation(self) -> Iterator[Container]:
+        """This container, with every unit of work a savepoint of one transaction that is
+        rolled back at the end (`--simulate`, `?simulate=true`): the use cases run as
+        they would, see their own writes, and leave the database as it was. The vault
+        destroys nothing meanwhile; letters go where the caller says (a temporary
+        directory)."""
+        with self.engine.connect() as connection:
+            outer = connection.begin()
+            try:
+                yield replace(self, shared_connection=connection)
+            finally:
+                outer.rollback()
 
     @property
     def audit_chain(self) -> SqlAuditChain:
@@ -118,7 +179,8 @@ class Container:
 
     @property
     def vault(self) -> FileCardVault:
-        return FileCardVault(self.settings.vault_directory, self.management_key)
+        vault = FileCardVault(self.settings.vault_directory, self.management_key)
+        return SimulatedVault(vault) if self.simulating else vault
 
     @property
     def counter_reader(self) -> CounterReader:
@@ -151,4 +213,5 @@ class Container:
 def container(config: Settings | None = None) -> Container:
     data_dir.private_umask()  # what the CLI and the server write is their user's only
     config = config or settings()
-    return Container(settings=config, engine=engine(config))
+    clock = make_clock(config)
+    return Container(settings=config, engine=engine(config), clock=clock)

@@ -54,6 +54,29 @@ class Settings(BaseSettings):
     pkcs11_token: str | None = None
     pkcs11_pin: SecretStr | None = None
 
+    env: str = "development"
+    """`production` (MYNUMBERCARD_ENV) refuses a set clock, whatever else is set."""
+
+    clock: str | None = None
+    """Tests and demos only: the time taken for now, ISO 8601 with its offset
+    (`2026-11-30T09:00:00+09:00`) or a day (`2026-11-30`: 09:00 in Japan). Frozen, unless
+    `clock_runs`. Refused at start-up in production (see `production`)."""
+
+    clock_runs: bool = False
+    """With `clock`: start at that time and run on, rather than stand still."""
+
+    allow_set_clock: bool = False
+    """A PostgreSQL database counts as production unless this says otherwise (a test or
+    demo database on PostgreSQL)."""
+
+    @property
+    def production(self) -> bool:
+        """MYNUMBERCARD_ENV=production, or a PostgreSQL database without
+        MYNUMBERCARD_ALLOW_SET_CLOCK: the configuration in which the clock is the real one."""
+        if self.env.strip().lower() == "production":
+            return True
+        return self.resolved_database_url.startswith("postgresql") and not self.allow_set_clock
+
     @property
     def resolved_database_url(self) -> str:
         if self.database_url:

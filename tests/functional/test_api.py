@@ -80,7 +80,9 @@ def test_relocation_and_municipalities(client: TestClient):
                       ).status_code == 422
     ward = client.get("/api/v1/municipalities/141011").json()
     assert ward["name"] == "横浜市鶴見区"
-    assert ward["designated_city"] == {"code": "141003", "name": "横浜市"}
+    assert ward["code"] == "14101"  # printed as 5 digits, whichever form was typed
+    assert ward["designated_city"] == {"code": "14100", "name": "横浜市"}
+    assert client.get("/api/v1/municipalities/14101").json() == ward
     assert client.get("/api/v1/municipalities/999997").status_code == 404
 
 

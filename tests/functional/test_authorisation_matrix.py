@@ -70,11 +70,10 @@ EXPECTED: dict[tuple[str, str], tuple[str, ...]] = {
     ("GET", "/api/v1/municipalities/{code}"): PUBLIC,
     ("GET", "/crl/{kind}/{name}"): PUBLIC,
     ("GET", "/ca/{kind}-ca.cer"): PUBLIC,
+    ("GET", "/crl/audit/{name}"): PUBLIC,
     ("POST", "/api/v1/auth/token"): PUBLIC,
     ("GET", "/api/v1/auth/me"): STAFF,
     ("POST", "/api/v1/auth/sign-out"): STAFF,
-    ("POST", "/api/v1/auth/totp"): STAFF,  # a member's own second factor
-    ("GET", "/crl/audit/{name}"): PUBLIC,  # the audit chain's signed head
     ("POST", "/api/v1/applications/photo-check"): PUBLIC,
     ("POST", "/api/v1/applications/online"): PUBLIC,
     ("POST", "/api/v1/applications/status"): PUBLIC,
@@ -122,8 +121,18 @@ EXPECTED: dict[tuple[str, str], tuple[str, ...]] = {
     ("GET", "/api/v1/corrections"): LISTED,
     ("POST", "/api/v1/corrections/{case_id}/correct"): HOLDING,
     ("POST", "/api/v1/corrections/{case_id}/dismiss"): AGENCY,
+    # A loss is reported through the call centre (operator) or the holder's counter; the
+    # card found again is released at that counter only.
+    ("POST", "/api/v1/cards/{card_number}/loss"):
+        ("ok", "404", "ok", "403", "ok", "403", "401"),
+    ("POST", "/api/v1/cards/{card_number}/loss/confirm"):
+        ("ok", "404", "ok", "403", "ok", "403", "401"),
+    ("POST", "/api/v1/cards/{card_number}/found"): HOLDING,
     # Last: voiding destroys the card the routes above use.
     ("POST", "/api/v1/applications/{ref}/void"): ("ok", "404", "ok", "403", "ok", "403", "401"),
+    # After every other: enrolling a second factor changes how each account signs in.
+    # (The admin is enrolled already: replacing the factor takes the current code.)
+    ("POST", "/api/v1/auth/totp"): STAFF,
 }
 
 # Bodies and queries that pass the schema; where the call is allowed, most fail a rule
@@ -176,6 +185,8 @@ BODIES: dict[str, Any] = {
     "/api/v1/custody/{custody_id}/collect": {"documents": []},
     "/api/v1/custody/{custody_id}/cancel": {"reason": "x"},
     "/api/v1/mail/suspend": {"reason": "x"},
+    "/api/v1/cards/{card_number}/loss": {"via": "counter"},  # the card is not handed over
+    "/api/v1/cards/{card_number}/found": {"documents": ["passport"]},
 }
 BODY_IDS = {"/api/v1/applications/forms": "{resident_id}"}  # an id in the body, not the path
 QUERIES = {"/api/v1/rules/expiry": {"birth_date": BIRTH, "applied_on": "2026-01-01",
@@ -225,7 +236,9 @@ def _subjects(wired: Container) -> dict[str, str]:
             "shipment_id": str(shipment_id), "office_code": A, "card_number": card.card_number,
             "custody_id": str(custody_id), "case_id": str(case_id),
             "reference": out.notice.reference, "number": "123456789018", "code": A,
-            "kind": "auth", "name": "0.crl"}
+            "kind": "auth", "name": "0.crl",
+            "card_file": base64.b64encode(wired.vault.path(card.card_number).read_bytes())
+            .decode()}
 
 
 @pytest.fixture
@@ -281,6 +294,8 @@ def _call(client: TestClient, method: str, path: str, values: dict[str, str],
         body = {**(body or {}), **extra}
     if path == "/api/v1/applications/forms":
         body = {**BODIES[path], "resident_id": int(values["resident_id"])}
+    if body is not None and "card_file" in body and path.startswith("/api/v1/cards/"):
+        body = {**body, "card_file": values["card_file"]}  # the card itself: read first
     if path == "/api/v1/moving-in":
         body = {**BODIES[path], "moving_out_certificate": values["reference"]}
     return client.request(method, url, headers=headers, params=QUERIES.get(path),
@@ -312,7 +327,9 @@ def test_every_route_every_role_own_and_other_municipality(
             if got != expected:
                 wrong.append(f"{method} {path} as {role}: expected {expected}, got "
                              f"{answer.status_code} {answer.text[:160]}")
-            elif expected == "404":
+            elif expected == "404" and "card_file" not in (BODIES.get(path) or {}):
+                # (A card file names its own card: no holder presents one for an unknown
+                # number, so those routes have no unknown-id twin to compare with.)
                 unknown = _call(client, method, path,
                                 {**values, **UNKNOWN, "reference": "000000000000"}, headers)
                 hidden_text = answer.json()["message"]

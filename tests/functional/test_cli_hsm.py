@@ -42,7 +42,7 @@ def test_ca_on_softhsm_issues_revokes_and_publishes(hsm_env: dict[str, str], tmp
     assert card.returncode == 0, card.stderr
     serials = json.loads(card.stdout)
     revoked = _cli(hsm_env, "cert", "revoke", serials["sign_serial"], "--reason",
-                   "keyCompromise")
+                   "keyCompromise", "--yes")
     assert json.loads(revoked.stdout)["status"] == "revoked"
     published = _cli(hsm_env, "crl", "publish")
     assert published.returncode == 0, published.stderr

@@ -35,7 +35,8 @@ def wired(database_url: str, tmp_path: Path, ca_template: Path,
     shutil.copytree(ca_template, home / "ca")
     for key, value in {"MYNUMBERCARD_HOME": str(home), "MYNUMBERCARD_DATABASE_URL": database_url,
                        "MYNUMBERCARD_CA_PASSPHRASE": CA_PASSPHRASE,
-                       "MYNUMBERCARD_CRL_SHARDS": "4"}.items():
+                       "MYNUMBERCARD_CRL_SHARDS": "4",
+                       "MYNUMBERCARD_ALLOW_SET_CLOCK": "1"}.items():
         monkeypatch.setenv(key, value)
     with bootstrap.container() as container:
         yield container
@@ -88,20 +89,36 @@ def test_production_ship_receive_and_the_notices_of_issuance(wired: bootstrap.Co
     assert ok("letters", "issuance-notices", "--out", str(out)).split() == []  # not twice
 
 
-def test_uncollected_cards_get_a_reminder_then_are_destroyed(wired: bootstrap.Container,
-                                                            tmp_path: Path) -> None:
+def test_uncollected_cards_get_a_reminder_then_are_destroyed(
+        wired: bootstrap.Container, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     _approved(wired, 1)
     ok("jobs", "production")
     (shipment,) = json.loads(ok("jobs", "ship"))["shipments"]
     issuance.receive_shipment(wired.uow, actor=ADMIN, shipment_id=shipment["id"],
                               now=wired.clock())
     ok("letters", "issuance-notices", "--out", str(tmp_path / "letters"))
-    assert ok("jobs", "uncollected", "--out", str(tmp_path / "reminders")).split() == []
+    assert ok("jobs", "uncollected", "--out", str(tmp_path / "reminders"),
+              "--yes").split() == []
 
     def later(days: int) -> list[str]:
+        """Run on a day to come: the clock set to it (a day ahead of the clock is refused)."""
         day = (datetime.now(UTC) + timedelta(days=days)).date().isoformat()
-        return ["jobs", "uncollected", "--out", str(tmp_path / "reminders"), "--on", day]
+        monkeypatch.setenv("MYNUMBERCARD_CLOCK", day)
+        return ["jobs", "uncollected", "--out", str(tmp_path / "reminders"), "--on", day,
+                "--yes"]
 
+    # A day ahead of the clock is refused; simulated, it says what it would do and
+    # destroys nothing (the card stays in the safe, the application alive).
+    far = (datetime.now(UTC) + timedelta(days=200)).date().isoformat()
+    ahead = ["jobs", "uncollected", "--out", str(tmp_path / "reminders"), "--on", far]
+    refused = runner.invoke(app, [*ahead, "--yes"])
+    assert refused.exit_code == 2
+    assert "after today" in refused.stderr
+    simulated = runner.invoke(app, [*ahead, "--simulate"])
+    assert simulated.exit_code == 0, simulated.output
+    assert json.loads(simulated.stderr.strip().splitlines()[-1]) == {
+        "reminders": 0, "destroyed": 1, "simulated": True}
+    assert len(list(wired.settings.vault_directory.glob("*.card"))) == 1
     # Past the 3-month deadline: a reminder, once.
     (reminder,) = ok(*later(100)).split()
     assert Path(reminder).name.startswith("reminder-")
@@ -118,7 +135,7 @@ def test_uncollected_cards_get_a_reminder_then_are_destroyed(wired: bootstrap.Co
 
 
 def test_card_lapse_lapses_a_card_whose_move_was_not_completed_once(
-        wired: bootstrap.Container) -> None:
+        wired: bootstrap.Container, monkeypatch: pytest.MonkeyPatch) -> None:
     now = wired.clock()
     today = now.astimezone(JST).date()
     resident = register.register_resident(
@@ -131,10 +148,12 @@ def test_card_lapse_lapses_a_card_whose_move_was_not_completed_once(
     moving.record_moving_out(wired.uow, actor=ADMIN, resident_id=resident.id or 0,
                              to_municipality="13103", planned_on=today, now=now)
     day = (today + timedelta(days=30)).isoformat()
-    assert json.loads(ok("jobs", "card-lapse", "--on", day)) == {"lapsed": 0}
+    monkeypatch.setenv("MYNUMBERCARD_CLOCK", day)
+    assert json.loads(ok("jobs", "card-lapse", "--on", day, "--yes")) == {"lapsed": 0}
     day = (today + timedelta(days=31)).isoformat()
-    assert json.loads(ok("jobs", "card-lapse", "--on", day)) == {"lapsed": 1}
-    assert json.loads(ok("jobs", "card-lapse", "--on", day)) == {"lapsed": 0}
+    monkeypatch.setenv("MYNUMBERCARD_CLOCK", day)
+    assert json.loads(ok("jobs", "card-lapse", "--yes")) == {"lapsed": 1}  # today's
+    assert json.loads(ok("jobs", "card-lapse", "--on", day, "--yes")) == {"lapsed": 0}
     with wired.uow() as uow:
         card = uow.cards.find_by_number("CARD-LAPSE")
         assert card is not None

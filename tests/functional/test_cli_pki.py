@@ -146,7 +146,7 @@ def test_a_corrupted_card_file_is_refused_and_left_alone(env: dict[str, str], tm
 def test_ocsp_signers_renew_and_every_response_is_re_signed(env: dict[str, str],
                                                            tmp_path: Path):
     made = _demo_card(tmp_path / "card.json")
-    out = ok("ca", "renew-ocsp")
+    out = ok("ca", "renew-ocsp", "--yes")
     assert "sign: new OCSP signer" in out
     assert "auth: new OCSP signer" in out
     assert "2 OCSP responses re-signed" in out
@@ -173,10 +173,10 @@ def test_cert_revoke_suspend_status_and_crl_publish(env: dict[str, str], tmp_pat
     suspended = json.loads(ok("cert", "suspend", made["auth_serial"]))
     assert (suspended["status"], suspended["reason"]) == ("suspended", "certificateHold")
     revoked = json.loads(ok("cert", "revoke", made["sign_serial"], "--reason",
-                             "keyCompromise"))
+                             "keyCompromise", "--yes"))
     assert (revoked["status"], revoked["reason"]) == ("revoked", "keyCompromise")
     assert runner.invoke(app, ["cert", "revoke", made["sign_serial"], "--reason",
-                               "superseded"]).exit_code == 4
+                               "superseded", "--yes"]).exit_code == 4
     assert runner.invoke(app, ["cert", "revoke", made["auth_serial"], "--reason",
                                "boredom"]).exit_code == 2
     assert runner.invoke(app, ["cert", "status", "abc123"]).exit_code == 3
@@ -198,7 +198,7 @@ def test_openssl_ocsp_against_the_running_responder(env: dict[str, str], server:
     good = openssl_ocsp(server, ca, "auth", "-cert", str(auth_pem))
     assert "Response verify OK" in good
     assert f"{auth_pem}: good" in good
-    ok("cert", "revoke", made["auth_serial"], "--reason", "keyCompromise")
+    ok("cert", "revoke", made["auth_serial"], "--reason", "keyCompromise", "--yes")
     revoked_at = time.monotonic()
     while f"{auth_pem}: revoked" not in (revoked := openssl_ocsp(server, ca, "auth", "-cert",
                                                           str(auth_pem))):

@@ -71,7 +71,8 @@ def test_staff_add_reads_the_password_from_stdin_and_never_prints_it(env: dict[s
     ("131016", 0, "千代田区"),
     ("131017", 2, "check digit"),
     ("999997", 3, "no municipality"),
-    ("12ab", 2, "6 digits"),
+    ("12ab", 2, "5 digits, or 6 with its check digit"),
+    ("13101", 0, "千代田区"),  # 5 digits, as people type them
 ])
 def test_municipality_show(code: str, status: int, expected: str):
     shown = runner.invoke(app, ["municipality", "show", code])
@@ -82,9 +83,9 @@ def test_municipality_show(code: str, status: int, expected: str):
 def test_municipality_show_json():
     shown = runner.invoke(app, ["municipality", "show", "141011", "--json"])
     assert json.loads(shown.output) == {
-        "code": "141011", "name": "横浜市鶴見区", "kana": "ヨコハマシツルミク",
+        "code": "14101", "name": "横浜市鶴見区", "kana": "ヨコハマシツルミク",
         "prefecture": "神奈川県", "prefecture_kana": "カナガワケン",
-        "designated_city": {"code": "141003", "name": "横浜市"},
+        "designated_city": {"code": "14100", "name": "横浜市"},
     }
 
 

@@ -43,7 +43,7 @@ def test_card_renew_refuses_before_the_window_and_issues_where_none_is_valid(
     refused = runner.invoke(app, ["card", "renew", str(card)])
     assert refused.exit_code != 0
     assert "renewal opens on" in refused.stderr
-    ok("cert", "revoke", made["auth_serial"] or "", "--reason", "keyCompromise")
+    ok("cert", "revoke", made["auth_serial"] or "", "--reason", "keyCompromise", "--yes")
     renewed = json.loads(ok("card", "renew", str(card), "--kind", "auth"))
     assert [c["kind"] for c in renewed["certificates"]] == ["auth"]
     on_card = ok("card", "cert", str(card), "--kind", "auth")
@@ -102,7 +102,7 @@ def test_an_expired_certificate_is_never_good_and_the_job_makes_it_unauthorized(
     assert "Status times invalid" in stale
     status = json.loads(ok("cert", "status", format(serial, "x")))
     assert status["status"] == "expired"
-    ran = json.loads(ok("jobs", "expire", "--since", "2026-02-11"))
+    ran = json.loads(ok("jobs", "expire", "--since", "2026-02-11", "--yes"))
     assert (ran["cards"], ran["certificates"]) == (1, 2)
     started = time.monotonic()
     while "unauthorized" not in (final := openssl_ocsp(server, ca, "auth", "-cert", str(auth_pem))):
@@ -112,7 +112,7 @@ def test_an_expired_certificate_is_never_good_and_the_job_makes_it_unauthorized(
     # The same under a SHA-256 CertID: an error answer has no CertID to re-hash.
     sha256 = openssl_ocsp(server, ca, "auth", "-sha256", "-cert", str(auth_pem))
     assert "Responder Error: unauthorized (6)" in sha256
-    again = json.loads(ok("jobs", "expire", "--since", "2026-02-11"))
+    again = json.loads(ok("jobs", "expire", "--since", "2026-02-11", "--yes"))
     assert (again["cards"], again["certificates"]) == (0, 0)
 
 

@@ -303,6 +303,8 @@ def relocation(origin: str, destination: str) -> tuple[int, str, str]:
         ("131016", "131024", True),  # Chiyoda -> Chuo: Tokyo's special wards
         ("141011", "141313", True),  # Yokohama Tsurumi-ku -> Kawasaki Kawasaki-ku
         ("011002", "131016", True),
+        ("01100", "13101", True),  # 5 digits, as people type them
+        ("01101", "011029", False),
     ],
 )
 def test_relocation(origin: str, destination: str, voids: bool) -> None:
@@ -325,8 +327,8 @@ def test_relocation_unknown_code_exits_3() -> None:
     ("code6", "words"),
     [
         ("011003", "wrong check digit in local-government code 011003: expected 2"),
-        ("01100", "--to: a local-government code is 6 digits"),
-        ("01100a", "a local-government code is 6 digits"),
+        ("0110", "a municipality code is 5 digits, or 6 with its check digit: '0110'"),
+        ("01100a", "a municipality code is 5 digits, or 6 with its check digit"),
     ],
 )
 def test_relocation_bad_code_exits_2(code6: str, words: str) -> None:

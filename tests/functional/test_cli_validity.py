@@ -31,13 +31,15 @@ def test_suspend_queue_resume_send(wired: bootstrap.Container, tmp_path: Path) -
     cards_expiring(wired, [date(2027, 2, 25)] * 3)
     assert json.loads(ok("mail", "suspend", "--reason", "emergency"))["suspended"] is True
     assert runner.invoke(app, ["mail", "suspend", "--reason", "x"]).exit_code == 4
-    queued = json.loads(ok("jobs", "validity-notices", "--on", "2026-11-25").splitlines()[-1])
+    queued = json.loads(ok("jobs", "validity-notices", "--on", "2026-11-25",
+                            "--yes").splitlines()[-1])
     assert (queued["card_letters"], queued["sent"]) == (3, 0)
     assert json.loads(ok("mail", "status"))["queued"] == 3
     resumed = json.loads(ok("mail", "resume", "--out", str(tmp_path / "out")))
     assert (resumed["sent_now"], resumed["queued"], resumed["sent"]) == (3, 0, 3)
     assert len(list((tmp_path / "out").glob("mail-*.pdf"))) == 1
-    again = json.loads(ok("jobs", "validity-notices", "--on", "2026-11-25").splitlines()[-1])
+    again = json.loads(ok("jobs", "validity-notices", "--on", "2026-11-25",
+                          "--yes").splitlines()[-1])
     assert again["card_letters"] == 0
 
 
@@ -48,7 +50,7 @@ def test_audit_validity_reports_by_municipality_and_cause(wired: bootstrap.Conta
     answer = json.loads(ok("jobs", "audit-validity", "--json"))
     assert answer["findings"] == 1
     assert answer["by_municipality"][0]["findings"] == 1
-    (case,) = [json.loads(line) for line in ok("corrections", "list").splitlines()]
+    (case,) = json.loads(ok("corrections", "list"))
     assert case["card_id"] == card
     assert json.loads(ok("corrections", "dismiss", str(case["id"])))["status"] == "dismissed"
     assert "findings" in ok("jobs", "audit-validity", "--report")

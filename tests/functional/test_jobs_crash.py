@@ -30,7 +30,7 @@ def _job(env: dict[str, str]) -> subprocess.Popen[bytes]:
     return subprocess.Popen(
         [sys.executable, "-c", "from mynumbercard.cli.main import run; run()",
          "jobs", "validity-notices",
-         "--on", "2026-11-25", "--no-send"], env=env, stdout=subprocess.PIPE,
+         "--on", "2026-11-25", "--no-send", "--yes"], env=env, stdout=subprocess.PIPE,
         stderr=subprocess.PIPE)
 
 
@@ -92,7 +92,7 @@ def test_two_workers_share_a_cohort_without_overlap(database_url: str, tmp_path:
                         database_url, "MYNUMBERCARD_JOB_CHUNK_ROWS": "25"}
     done = subprocess.run(
         [sys.executable, "-c", "from mynumbercard.cli.main import run; run()", "jobs",
-         "validity-notices", "--on", "2026-11-25", "--workers", "2", "--no-send"],
+         "validity-notices", "--on", "2026-11-25", "--workers", "2", "--no-send", "--yes"],
         env=env, capture_output=True, timeout=300, check=False)
     assert done.returncode == 0, done.stderr.decode()
     assert json.loads(done.stdout.decode().strip().splitlines()[-1])["card_letters"] == 800

@@ -143,7 +143,7 @@ def test_sha2_cert_ids_are_answered_under_their_own_hash(
         assert "Response verify OK" in good, good
         assert f"{cert}: good" in good
         assert f"Hash Algorithm: {digest[1:]}" in good
-    ok("cert", "revoke", str(card["serial"]), "--reason", "keyCompromise")
+    ok("cert", "revoke", str(card["serial"]), "--reason", "keyCompromise", "--yes")
     revoked_at = time.monotonic()
     while f"{cert}: revoked" not in (revoked := _openssl_ocsp(card, address, "-sha256",
                                                               "-cert", cert)):

@@ -360,7 +360,7 @@ def test_a_move_between_wards_of_a_designated_city_sends_the_card_to_the_new_war
     number = _to_office(wired, clock, ref, clerk=chuo)
     register.move_resident(wired.uow, actor=chuo, resident_id=resident.id or 0,
                            to_municipality="01102", postal_code="0010010",
-                           address="北十条西1丁目", moved_on=date(2026, 12, 20),
+                           address="北十条西1丁目", moved_on=date(2026, 12, 15),
                            now=wired.clock(), ca=wired.ca, vault=wired.vault)
     with pytest.raises(NotFound):  # not chuo's office any more: chuo is told nothing
         _hand_over(wired, number, clerk=chuo)

@@ -91,3 +91,29 @@ def _touch(path: Path) -> None:
     fd = os.open(path, os.O_WRONLY | os.O_CREAT, 0o600)
     os.fsync(fd)
     os.close(fd)
+
+
+class SimulatedVault(FileCardVault):
+    """The safe during a simulation (`--simulate`): it answers what it holds, and touches
+    nothing -- a card a simulated job would destroy stays, a chip stays as it is."""
+
+    def __init__(self, real: FileCardVault) -> None:
+        super().__init__(real._directory, real._key)
+
+    def destroy(self, card_number: str) -> None:
+        return None
+
+    def _refused(self) -> Exception:
+        return Conflict("not in a simulation: the cards in the safe are not touched")
+
+    def personalise(self, card_number: str, *, card_face: Mapping[str, str]) -> None:
+        raise self._refused()
+
+    def terminal(self, card_number: str) -> ChipTerminal:
+        raise self._refused()
+
+    def release(self, card_number: str) -> bytes:
+        raise self._refused()
+
+    def receive(self, card_number: str, card: bytes) -> None:
+        raise self._refused()

@@ -30,6 +30,7 @@ REASON_FLAGS: dict[RevocationReason, x509.ReasonFlags] = {
     RevocationReason.CESSATION_OF_OPERATION: x509.ReasonFlags.cessation_of_operation,
     RevocationReason.PRIVILEGE_WITHDRAWN: x509.ReasonFlags.privilege_withdrawn,
     RevocationReason.CERTIFICATE_HOLD: x509.ReasonFlags.certificate_hold,
+    RevocationReason.REMOVE_FROM_CRL: x509.ReasonFlags.remove_from_crl,
 }
 
 _STATUSES = {ocsp.OCSPCertStatus.GOOD: OcspStatus.GOOD,

@@ -10,6 +10,7 @@ from rich.console import Console
 from mynumbercard import bootstrap
 from mynumbercard.adapters import ca_setup
 from mynumbercard.adapters.pki import CaHierarchy
+from mynumbercard.cli.confirm import YES, confirm, declined
 from mynumbercard.domain.certificate import CertKind
 from mynumbercard.services import ocsp
 
@@ -40,9 +41,15 @@ def export(directory: Path = typer.Argument(..., help="Where to write the PEM fi
 @app.command("renew-ocsp")
 def renew_ocsp(
     kind: CertKind | None = typer.Option(None, "--kind", help="sign or auth (default both)."),
+    yes: bool = YES,
 ) -> None:
     """New delegated OCSP signing keys and certificates (they last a year: renew well
-    before), then every pre-produced response re-signed with them."""
+    before), then every pre-produced response re-signed with them. Asks first on a
+    terminal (--yes in scripts)."""
+    which = kind.value if kind else "sign and auth"
+    if not confirm(f"replace the OCSP signing keys of {which} and re-sign every OCSP "
+                   "response", yes=yes):
+        declined()
     with bootstrap.container() as wired:
         now = wired.clock()
         for each in [kind] if kind else list(CertKind):

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import json
-
 import typer
 
 from mynumbercard import bootstrap
+from mynumbercard.cli.confirm import YES, confirm, declined
+from mynumbercard.cli.output import dumps
 from mynumbercard.domain.certificate import CertKind, RevocationReason, parse_serial
 from mynumbercard.domain.staff import Actor, Role
 from mynumbercard.services import audit_chain, certificates, crls, ocsp
@@ -26,7 +26,7 @@ def _status(serial: int, kind: CertKind | None) -> None:
     with bootstrap.container() as wired:
         answer = certificates.certificate_status(wired.uow, serial=serial, kind=kind,
                                                  now=wired.clock())
-    typer.echo(json.dumps(answer))
+    typer.echo(dumps(answer))
 
 
 @app.command()
@@ -34,9 +34,13 @@ def revoke(
     serial: str = typer.Argument(..., help="Serial number (hex)."),
     reason: str = typer.Option(..., "--reason", help="RFC 5280 reason, e.g. keyCompromise."),
     kind: CertKind | None = KIND,
+    yes: bool = YES,
 ) -> None:
-    """Revoke a certificate; its OCSP response is re-signed at once."""
+    """Revoke a certificate, for good; its OCSP response is re-signed at once. Asks first
+    on a terminal (--yes in scripts)."""
     number, why = parse_serial(serial), RevocationReason.parse(reason)
+    if not confirm(f"revoke certificate {number:x} ({why.value}) for good", yes=yes):
+        declined()
     with bootstrap.container() as wired:
         certificates.change_status(wired.uow, wired.authority, actor=operator(), serial=number,
                                    kind=kind, reason=why, now=wired.clock())

@@ -17,9 +17,10 @@ from mynumbercard.adapters.db.bulk import generate_residents
 from mynumbercard.cli.card import issue_demo_card
 from mynumbercard.cli.demo_applications import HANDED_OVER_CARD, load_applications
 from mynumbercard.domain.certificate import RevocationReason, parse_serial
+from mynumbercard.domain.loss import ReportedVia
 from mynumbercard.domain.resident import ResidenceStatus, Sex
 from mynumbercard.domain.staff import Actor, Role
-from mynumbercard.services import certificates, crls, register
+from mynumbercard.services import certificates, crls, loss, register
 from mynumbercard.services import staff as staff_service
 
 app = typer.Typer(help="Demo data.", no_args_is_help=True)
@@ -180,7 +181,8 @@ def _life_events(wired: bootstrap.Container, actor: Actor) -> None:
 
 def _cards(wired: bootstrap.Container) -> list[Path]:
     """The CA (made if there is none) and three cards: one valid, one reported lost
-    (certificates suspended), one whose signature certificate was revoked."""
+    (certificates on hold: `card found` or `card loss-confirm` it), one whose signature
+    certificate was revoked."""
     if not (wired.ca_config.directory / "ca.json").exists():
         # Dated back so that the demo's replayed past (demo_applications) lies inside it.
         ca_setup.initialise(wired.ca_config, now=wired.clock() - timedelta(days=90))
@@ -193,9 +195,10 @@ def _cards(wired: bootstrap.Container) -> list[Path]:
             continue
         serials = issue_demo_card(wired, path, pin=DEMO_PIN, password=DEMO_SIGNATURE_PASSWORD)
         made.append(path)
+        if name == "lost":  # reported through the call centre: both on hold, card lost
+            loss.report_loss(wired.uow, wired.ca, actor=actor, card_number=str(
+                serials["card_number"]), via=ReportedVia.CALL_CENTRE, now=wired.clock())
         for serial, reason in {
-            "lost": [(serials["sign_serial"], RevocationReason.CERTIFICATE_HOLD),
-                     (serials["auth_serial"], RevocationReason.CERTIFICATE_HOLD)],
             "sign-revoked": [(serials["sign_serial"], RevocationReason.AFFILIATION_CHANGED)],
         }.get(name, []):
             certificates.change_status(wired.uow, wired.authority, actor=actor,

@@ -7,17 +7,19 @@ SKIP LOCKED), and a run killed half-way is simply run again.
 
 from __future__ import annotations
 
-import json
-from datetime import date, datetime, time
+from datetime import date, datetime
 from pathlib import Path
+from typing import Any
 
 import typer
 
 from mynumbercard import bootstrap
 from mynumbercard.adapters.documents import PdfLetterPrinter
 from mynumbercard.adapters.letter_files import LetterDirectory
+from mynumbercard.cli import runs
+from mynumbercard.cli.output import dumps
+from mynumbercard.cli.runs import SIMULATE, YES, day_or_today, job_moment
 from mynumbercard.domain.certificate import JST
-from mynumbercard.domain.dates import parse_iso_date
 from mynumbercard.domain.staff import Actor, Role
 from mynumbercard.services import issuance, moving, notices
 
@@ -38,7 +40,7 @@ def production() -> None:
                                                  now=wired.clock())).cards:
             runs.append(result.run_id)
             made += result.cards
-    typer.echo(json.dumps({"runs": runs, "cards": made}))
+    typer.echo(dumps({"runs": runs, "cards": made}))
 
 
 @app.command()
@@ -50,58 +52,71 @@ def ship() -> None:
         while (result := issuance.ship(wired.uow, actor=agency(), now=wired.clock())).cards:
             shipments.update(result.shipments)
             cards += result.cards
-    typer.echo(json.dumps({"shipments": [{"id": k, "office": v} for k, v in shipments.items()],
+    typer.echo(dumps({"shipments": [{"id": k, "office": v} for k, v in shipments.items()],
                            "cards": cards}))
 
 
-def job_moment(day: date) -> datetime:
-    """A job run for a given day (catching up a day nobody ran it) acts at 9:00 in Japan."""
-    return datetime.combine(day, time(9), tzinfo=JST)
+def _as_of(day: date | None, clock: datetime) -> datetime:
+    """The job's moment: now, or that of the day."""
+    return clock if day is None else job_moment(day)
 
 
-def _as_of(on: str | None, clock: datetime) -> datetime:
-    """The job's moment: now, or that of the day `on`."""
-    return clock if on is None else job_moment(parse_iso_date(on, field="--on"))
+ON = typer.Option(None, "--on", help="Run as of this day (YYYY-MM-DD); default today; a "
+                  "day after today only with --simulate.")
 
 
 @app.command()
 def uncollected(
     out: Path = typer.Option(..., "--out", help="Directory for the reminder letters."),
-    on: str | None = typer.Option(None, "--on", help="Run as of this day (YYYY-MM-DD)."),
+    on: str | None = ON,
+    simulate: bool = SIMULATE,
+    yes: bool = YES,
 ) -> None:
     """Cards past their pick-up deadline get a reminder; past the keeping period they are
-    destroyed and the application is void."""
-    reminders: list[str] = []
-    destroyed = 0
-    with bootstrap.container() as wired:
-        printer, sink = PdfLetterPrinter(), LetterDirectory(out)
-        now = _as_of(on, wired.clock())
+    destroyed and the application is void. Asks first on a terminal (--yes for cron)."""
+    day = day_or_today(on, field="--on", simulate=simulate)
+
+    def work(wired: bootstrap.Container, letters: Path | None) -> dict[str, Any]:
+        reminders: list[str] = []
+        destroyed = 0
+        printer, sink = PdfLetterPrinter(), LetterDirectory(letters or out)
+        now = _as_of(day, wired.clock())
         while True:
             swept = notices.sweep_uncollected(
-                wired.uow, printer, sink, wired.vault, actor=agency(), now=now,
-                base_url=wired.settings.public_base_url.rstrip("/"))
+                wired.uow, printer, sink, None if wired.simulating else wired.vault,
+                actor=agency(), now=now, base_url=wired.settings.public_base_url.rstrip("/"))
             reminders += swept.reminders
             destroyed += swept.destroyed
             if not (swept.reminders or swept.destroyed):
                 break
-    for path in reminders:
+        return {"reminders": len(reminders), "destroyed": destroyed, "files": reminders}
+
+    result = runs.run(runs.Job("send pick-up reminders and destroy uncollected cards", work,
+                               describe=lambda r: f"{r['reminders']} reminders, "
+                                                  f"{r['destroyed']} cards destroyed"),
+                      simulate=simulate, yes=yes)
+    for path in result.pop("files"):
         typer.echo(path)
-    typer.echo(json.dumps({"reminders": len(reminders), "destroyed": destroyed}), err=True)
+    typer.echo(dumps(result), err=True)
 
 
 @app.command("card-lapse")
-def card_lapse(
-    on: str | None = typer.Option(None, "--on", help="Run as of this day (YYYY-MM-DD)."),
-) -> None:
+def card_lapse(on: str | None = ON, simulate: bool = SIMULATE, yes: bool = YES) -> None:
     """Cards carried in a move whose limit passed lapse, with both certificates revoked:
     no moving-in within 30 days of the planned day (or 14 of moving in), no continued use
-    within 90 days of the moving-in (docs/register.md). Run daily; prints JSON."""
-    with bootstrap.container() as wired:
-        now = _as_of(on, wired.clock())
-        lapsed = moving.lapse_overdue_cards(wired.uow, actor=agency(),
-                                            on=now.astimezone(JST).date(), now=now,
-                                            ca=wired.ca)
-    typer.echo(json.dumps({"lapsed": lapsed}))
+    within 90 days of the moving-in (docs/register.md). Run daily (--yes); prints JSON."""
+    day = day_or_today(on, field="--on", simulate=simulate)
+
+    def work(wired: bootstrap.Container, _: Path | None) -> dict[str, Any]:
+        now = _as_of(day, wired.clock())
+        return {"lapsed": moving.lapse_overdue_cards(
+            wired.uow, actor=agency(), on=now.astimezone(JST).date(), now=now, ca=wired.ca)}
+
+    result = runs.run(runs.Job("lapse the cards whose move was not completed in time", work,
+                               describe=lambda r: f"{r['lapsed']} cards lapse, their "
+                                                  "certificates revoked"),
+                      simulate=simulate, yes=yes)
+    typer.echo(dumps(result))
 
 
 @letters_app.command("issuance-notices")

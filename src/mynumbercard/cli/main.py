@@ -22,6 +22,7 @@ from mynumbercard.cli import (
     demo,
     jobs,
     life_events,
+    loss,
     mail,
     municipality,
     numbers,
@@ -84,6 +85,7 @@ jobs.app.command("audit-validity")(validity.audit_validity_command)
 app.add_typer(validity.corrections_app, name="corrections")
 renewal.register(card=card.app, jobs=jobs.app)
 life_events.register(residents.app)
+loss.register(card.app)
 
 
 def run() -> None:

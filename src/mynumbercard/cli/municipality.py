@@ -16,7 +16,8 @@ app = typer.Typer(help="Municipalities and designated-city wards.", no_args_is_h
 
 @app.command()
 def show(
-    code: str = typer.Argument(..., help="6-digit local-government code (or 5 digits)."),
+    code: str = typer.Argument(..., help="Municipality code: 5 digits, or 6 with the check "
+                               "digit."),
     as_json: bool = typer.Option(False, "--json", help="Print JSON."),
 ) -> None:
     """Name, kana, prefecture, and the designated city a ward belongs to."""
@@ -28,11 +29,11 @@ def show(
         typer.echo(json.dumps(answer, ensure_ascii=False))
         return
     table = Table(show_header=False)
-    table.add_row("code", entry.code6)
+    table.add_row("code", entry.code)
     table.add_row("name", entry.name)
     table.add_row("kana", entry.kana)
     table.add_row("prefecture", f"{entry.prefecture} ({entry.prefecture_kana})")
-    table.add_row("designated city", f"{city.name} ({city.code6})" if city else "-")
+    table.add_row("designated city", f"{city.name} ({city.code})" if city else "-")
     if not entry.designated_city_code and (wards := entries.wards_of(entry.code)):
         table.add_row("wards", " ".join(w.name for w in wards))
     Console().print(table)

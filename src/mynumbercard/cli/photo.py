@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Annotated
 
@@ -11,6 +10,7 @@ import typer
 from mynumbercard.adapters.photo import Defect, PhotoReport, check_photo
 from mynumbercard.adapters.photo.checks import MAX_FILE_BYTES, file_size_defect
 from mynumbercard.adapters.photo.evaluation import evaluate
+from mynumbercard.cli.output import dumps
 from mynumbercard.domain.errors import InvalidInput
 
 app = typer.Typer(help="The ID photo: check it as the application would.", no_args_is_help=True)
@@ -57,7 +57,7 @@ def check(
     results = [(path, _report_for(path)) for path in files]
     if as_json:
         typer.echo(
-            json.dumps(
+            dumps(
                 [
                     {
                         "file": str(path),
@@ -115,7 +115,7 @@ def evaluate_command(
             for name, missed, spurious in wrong
         ]
         payload = {"cases": len(outcomes), "codes": rows, "errors": errors}
-        typer.echo(json.dumps(payload, indent=2))
+        typer.echo(dumps(payload, indent=2))
         return
     typer.echo(f"{len(outcomes)} cases from {directory}")
     typer.echo(f"{'code':<16}{'precision':>10}{'recall':>8}{'support':>9}{'FP':>5}{'FN':>5}")

@@ -5,16 +5,19 @@ They join the `card` and `jobs` groups (`register`), so those modules stay as th
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
+from typing import Any
 
 import typer
 
 from mynumbercard import bootstrap
 from mynumbercard.adapters.card_terminal import ChipTerminal
 from mynumbercard.chip import Chip
+from mynumbercard.cli import runs
+from mynumbercard.cli.output import dumps
+from mynumbercard.cli.runs import SIMULATE, YES, day_or_today
 from mynumbercard.domain.certificate import JST, CertKind
-from mynumbercard.domain.dates import parse_iso_date
+from mynumbercard.domain.municipality import parse_local_government_code
 from mynumbercard.domain.staff import Actor, Role
 from mynumbercard.services import custody, expiry, renewal
 
@@ -36,39 +39,53 @@ def renew(
         done = renewal.renew_certificates(wired.uow, lambda: wired.authority, terminal,
                                           actor=Actor("cli:counter", Role.ADMIN), kinds=kinds,
                                           now=wired.clock())
-    typer.echo(json.dumps({"card_number": done.card_number, "certificates": [
+    typer.echo(dumps({"card_number": done.card_number, "certificates": [
         {"kind": c.kind.value, "serial": c.serial_hex, "not_after": c.not_after.isoformat()}
         for c in done.certificates]}))
 
 
 def expire(
-    on: str | None = typer.Option(None, "--on", help="The day (YYYY-MM-DD); default today."),
+    on: str | None = typer.Option(None, "--on", help="The day (YYYY-MM-DD); default today; "
+                                  "a day after today only with --simulate."),
     since: str | None = typer.Option(None, "--since",
                                      help="Catch up: also every day from this one."),
+    simulate: bool = SIMULATE,
+    yes: bool = YES,
 ) -> None:
     """Record the cards and certificates whose first invalid day is DATE (validity follows
-    from the date anyway); each expired certificate's OCSP answer is replaced at once."""
-    with bootstrap.container() as wired:
+    from the date anyway); each expired certificate's OCSP answer is replaced at once.
+    Asks first on a terminal (--yes for cron)."""
+    day = day_or_today(on, field="--on", simulate=simulate)
+    first = day_or_today(since, field="--since", simulate=simulate)
+
+    def work(wired: bootstrap.Container, _: Path | None) -> dict[str, Any]:
         now = wired.clock()
-        day = parse_iso_date(on, field="--on") if on else now.astimezone(JST).date()
-        first = parse_iso_date(since, field="--since") if since else None
-        run = expiry.expire(wired.uow, lambda: wired.authority, actor=_jobs_actor(), on=day,
-                            since=first, now=now)
-    typer.echo(json.dumps({"from": run.first.isoformat(), "on": run.on.isoformat(),
-                           "cards": run.cards, "certificates": run.certificates}))
+        if day is not None and day > now.astimezone(JST).date():  # simulated: that day
+            now = runs.job_moment(day)
+        run = expiry.expire(wired.uow, lambda: wired.authority, actor=_jobs_actor(),
+                            on=day or now.astimezone(JST).date(), since=first, now=now)
+        return {"from": run.first.isoformat(), "on": run.on.isoformat(),
+                "cards": run.cards, "certificates": run.certificates}
+
+    typer.echo(dumps(runs.run(runs.Job(
+        "record expired cards and certificates (their OCSP answers become unauthorized)",
+        work, describe=lambda r: f"{r['cards']} cards and {r['certificates']} certificates "
+                                 f"expire, {r['from']} to {r['on']}"),
+        simulate=simulate, yes=yes)))
 
 
 def custody_renew(
     office: str | None = typer.Option(None, "--office", help="Only this municipality's "
-                                      "office (5-digit code)."),
+                                      "office (5 digits, or 6 with the check digit)."),
 ) -> None:
     """Renew the certificates of every card left at the offices for renewal; a card that
     cannot be renewed is listed with the reason and stays left_at_office."""
     with bootstrap.container() as wired:
         result = custody.renew_all_in_custody(wired.uow, wired.vault, lambda: wired.authority,
                                               actor=_jobs_actor(), now=wired.clock(),
-                                              office_code=office)
-    typer.echo(json.dumps({"renewed": result.renewed,
+                                              office_code=parse_local_government_code(
+                                                  office) if office else None)
+    typer.echo(dumps({"renewed": result.renewed,
                            "refused": {str(k): v for k, v in result.refused.items()}}))
 
 

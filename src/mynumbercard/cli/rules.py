@@ -13,7 +13,7 @@ import typer
 
 from mynumbercard.adapters.municipalities import directory
 from mynumbercard.domain.dates import parse_iso_date
-from mynumbercard.domain.errors import DomainError, InvalidInput, InvalidLocalGovernmentCode
+from mynumbercard.domain.errors import DomainError, InvalidInput
 from mynumbercard.domain.validity import expiry_summary
 from mynumbercard.services import rules
 
@@ -191,17 +191,14 @@ def _expiry_batch() -> None:
 @app.command("relocation")
 def relocation(
     origin: Annotated[
-        str, typer.Option("--from", metavar="CODE", help="Local-government code (6 digits).")
+        str, typer.Option("--from", metavar="CODE",
+                          help="Municipality code: 5 digits, or 6 with the check digit.")
     ],
     destination: Annotated[
-        str, typer.Option("--to", metavar="CODE", help="Local-government code (6 digits).")
+        str, typer.Option("--to", metavar="CODE",
+                          help="Municipality code: 5 digits, or 6 with the check digit.")
     ],
 ) -> None:
     """Does moving before pick-up void the card application?"""
-    for option, code in (("--from", origin), ("--to", destination)):
-        if len(code) != 6:
-            raise InvalidLocalGovernmentCode(
-                f"{option}: a local-government code is 6 digits (5 and a check digit), got {code!r}"
-            )
     municipalities = directory()
     _print_json(rules.relocation(municipalities.get(origin), municipalities.get(destination)))

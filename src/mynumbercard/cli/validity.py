@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import multiprocessing
 import time
 from pathlib import Path
@@ -15,6 +14,7 @@ from rich.table import Table
 from mynumbercard import bootstrap
 from mynumbercard.adapters.card_terminal import ChipTerminal
 from mynumbercard.chip import Chip
+from mynumbercard.cli.output import dumps
 from mynumbercard.domain.certificate import JST
 from mynumbercard.domain.correction import CaseStatus
 from mynumbercard.domain.staff import Actor, Role
@@ -80,7 +80,7 @@ def audit_validity_command(
         answer = validity_audit.report(wired.uow, actor=auditor(),
                                        run_key=None if report_only else key)
     if as_json:
-        typer.echo(json.dumps(answer, ensure_ascii=False))
+        typer.echo(dumps(answer))
     else:
         _print_report(answer)
 
@@ -90,11 +90,11 @@ def list_cases(
     status: CaseStatus | None = typer.Option(None, "--status"),
     limit: int = typer.Option(100, "--limit", min=1, max=1000),
 ) -> None:
-    """Correction cases, as JSON lines."""
+    """Correction cases, as one JSON list (`[]` when there are none)."""
     with bootstrap.container() as wired:
-        for case in validity_audit.list_cases(wired.uow, actor=auditor(), status=status,
-                                              limit=limit):
-            typer.echo(json.dumps(case))
+        cases = validity_audit.list_cases(wired.uow, actor=auditor(), status=status,
+                                          limit=limit)
+    typer.echo(dumps(list(cases)))
 
 
 @corrections_app.command()
@@ -113,7 +113,7 @@ def correct(
 
         issued = validity_audit.correct_case(wired.uow, wired.ca, terminal, actor=auditor(),
                                              case_id=case, now=wired.clock())
-    typer.echo(json.dumps({"case": case, "certificates": [c.serial_hex for c in issued]}))
+    typer.echo(dumps({"case": case, "certificates": [c.serial_hex for c in issued]}))
 
 
 @corrections_app.command()
@@ -121,4 +121,4 @@ def dismiss(case: int = typer.Argument(..., help="The case id.")) -> None:
     """Close a case found not to be an error after review."""
     with bootstrap.container() as wired:
         validity_audit.dismiss_case(wired.uow, actor=auditor(), case_id=case, now=wired.clock())
-    typer.echo(json.dumps({"case": case, "status": "dismissed"}))
+    typer.echo(dumps({"case": case, "status": "dismissed"}))

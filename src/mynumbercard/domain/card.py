@@ -14,7 +14,7 @@ class CardStatus(StrEnum):
     PRODUCED = "produced"  # made, on its way to or waiting at the office
     DESTROYED = "destroyed"  # never handed over: voided or uncollected
     ACTIVE = "active"
-    LOST = "lost"  # reported lost: certificates suspended
+    LOST = "lost"  # reported lost: certificates suspended (found again: active)
     RETURNED = "returned"  # handed back (renewal, death, loss of residence)
     INVALIDATED = "invalidated"  # found after a loss report, or replaced
     LAPSED = "lapsed"  # 失効: the holder died or left the register, or a move's limit passed
@@ -25,7 +25,8 @@ ALLOWED_TRANSITIONS: dict[CardStatus, frozenset[CardStatus]] = {
     CardStatus.DESTROYED: frozenset(),
     CardStatus.ACTIVE: frozenset({CardStatus.LOST, CardStatus.RETURNED, CardStatus.INVALIDATED,
                                   CardStatus.LAPSED}),
-    CardStatus.LOST: frozenset({CardStatus.INVALIDATED, CardStatus.RETURNED, CardStatus.LAPSED}),
+    CardStatus.LOST: frozenset({CardStatus.ACTIVE, CardStatus.INVALIDATED, CardStatus.RETURNED,
+                                CardStatus.LAPSED}),
     CardStatus.RETURNED: frozenset(),
     CardStatus.INVALIDATED: frozenset(),
     CardStatus.LAPSED: frozenset(),

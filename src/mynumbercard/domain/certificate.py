@@ -5,8 +5,9 @@ data, signature password) and the user-authentication certificate (利用者証�
 no personal data, 4-digit PIN). Their status changes follow `rules.md`:
 
 - a change of name, address, birth date or sex revokes the signature certificate only;
-- a lost card suspends both at once (certificateHold); found, both are revoked and
-  re-issued; a suspension is never lifted;
+- a lost card suspends both at once (certificateHold); found again and brought to the
+  counter, the hold is lifted (`release`: removeFromCRL in the next delta CRL, the OCSP
+  answer good again); not found, both are revoked (keyCompromise);
 - death, loss of residence or the return of the card revoke both;
 - renewal revokes the certificate it replaces (superseded).
 """
@@ -50,15 +51,20 @@ class RevocationReason(StrEnum):
     CESSATION_OF_OPERATION = "cessationOfOperation"
     PRIVILEGE_WITHDRAWN = "privilegeWithdrawn"
     CERTIFICATE_HOLD = "certificateHold"
+    REMOVE_FROM_CRL = "removeFromCRL"  # a hold lifted: in delta CRLs only, never stored
 
     @classmethod
     def parse(cls, text: str) -> RevocationReason:
         for reason in cls:
-            if text in (reason.value, reason.value.lower()) and reason is not cls.CERTIFICATE_HOLD:
+            if text in (reason.value, reason.value.lower()) and reason not in _NOT_REVOCATIONS:
                 return reason
-        names = ", ".join(r.value for r in cls if r is not cls.CERTIFICATE_HOLD)
+        names = ", ".join(r.value for r in cls if r not in _NOT_REVOCATIONS)
         raise InvalidInput(f"unknown revocation reason {text!r}; one of: {names} "
                            "(a suspension is `cert suspend`)")
+
+
+_NOT_REVOCATIONS = frozenset({RevocationReason.CERTIFICATE_HOLD,
+                              RevocationReason.REMOVE_FROM_CRL})
 
 
 class LifeEvent(StrEnum):
@@ -141,6 +147,7 @@ class Certificate:
     revoked_at: datetime | None = None
     reason: RevocationReason | None = None
     version: int = 0
+    released_at: datetime | None = None  # the last hold lifted (removeFromCRL)
 
     @property
     def serial_hex(self) -> str:
@@ -161,9 +168,19 @@ class Certificate:
         self._change(StatusChange(CertificateStatus.SUSPENDED,
                                   RevocationReason.CERTIFICATE_HOLD), at)
 
+    def release(self, *, at: datetime) -> None:
+        """Lift a hold (the lost card was found): the only way back to active, and only
+        from certificateHold; a revocation is final."""
+        if self.status is not CertificateStatus.SUSPENDED:
+            raise InvalidTransition(f"a {self.status.value} certificate is not on hold")
+        self.status, self.reason, self.revoked_at = CertificateStatus.ACTIVE, None, None
+        self.released_at = at
+
     def revoke(self, *, reason: RevocationReason, at: datetime) -> None:
         if reason is RevocationReason.CERTIFICATE_HOLD:
             raise InvalidInput("certificateHold is a suspension: use suspend")
+        if reason is RevocationReason.REMOVE_FROM_CRL:
+            raise InvalidInput("removeFromCRL is a hold lifted: use release")
         self._change(StatusChange(CertificateStatus.REVOKED, reason), at)
 
     def apply(self, change: StatusChange, *, at: datetime) -> None:

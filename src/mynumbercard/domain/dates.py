@@ -10,7 +10,7 @@ import calendar
 import re
 from datetime import MAXYEAR, MINYEAR, date
 
-from mynumbercard.domain.errors import InvalidDates, InvalidInput
+from mynumbercard.domain.errors import DateAhead, InvalidDates, InvalidInput
 
 _ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
@@ -26,6 +26,14 @@ def parse_iso_date(text: str, *, field: str) -> date:
         return date.fromisoformat(text)
     except ValueError:
         raise InvalidInput(f"{field}: {text} is not a date in the calendar") from None
+
+
+def check_not_ahead(day: date, *, today: date, what: str) -> None:
+    """A registered event happened: its day is today at the latest (a simulation, rolled
+    back, may look ahead and does not call this)."""
+    if day > today:
+        raise DateAhead(f"{what} {day} is after today ({today}): record it on or after the "
+                        "day (or simulate it: ?simulate=true, rolled back)")
 
 
 def _is_feb29(day: date) -> bool:

@@ -40,6 +40,12 @@ class InvalidDates(InvalidInput):
     code = "invalid_dates"
 
 
+class DateAhead(InvalidDates):
+    """A day after today where only a day that has come makes sense (a death, a job)."""
+
+    code = "date_in_the_future"
+
+
 class InvalidLocalGovernmentCode(InvalidInput):
     code = "invalid_local_government_code"
 

@@ -27,7 +27,7 @@ def parse_local_government_code(text: str) -> str:
     code = text.strip()
     if not code.isascii() or not code.isdigit() or len(code) not in (5, 6):
         raise InvalidLocalGovernmentCode(
-            f"a local-government code is 6 digits (5 and a check digit): {text!r}"
+            f"a municipality code is 5 digits, or 6 with its check digit: {text!r}"
         )
     if len(code) == 6:
         expected = local_government_check_digit(code[:5])

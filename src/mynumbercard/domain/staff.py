@@ -34,18 +34,21 @@ class Permission(StrEnum):
     CARD_HAND_OVER = "card:hand-over"
     APPLICATION_VOID = "application:void"
     MAIL_READ = "mail:read"  # the issuing agency's outgoing mail queue
+    CARD_LOSS = "card:loss"  # take a loss report (24 h call centre or counter), confirm it
+    CARD_FOUND = "card:found"  # release a found card at the counter, holder present
 
 
 PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.CLERK: frozenset({Permission.RESIDENT_READ, Permission.RESIDENT_WRITE,
                            Permission.CERTIFICATE_ISSUE, Permission.APPLICATION_READ,
                            Permission.APPLICATION_FORM, Permission.CARD_RECEIVE,
-                           Permission.CARD_HAND_OVER, Permission.APPLICATION_VOID}),
+                           Permission.CARD_HAND_OVER, Permission.APPLICATION_VOID,
+                           Permission.CARD_LOSS, Permission.CARD_FOUND}),
     Role.OPERATOR: frozenset({Permission.RESIDENT_READ, Permission.CERTIFICATE_REVOKE,
                               Permission.APPLICATION_INTAKE, Permission.APPLICATION_READ,
                               Permission.APPLICATION_REVIEW, Permission.APPLICATION_FORM,
                               Permission.PRODUCTION, Permission.APPLICATION_VOID,
-                              Permission.MAIL_READ}),
+                              Permission.MAIL_READ, Permission.CARD_LOSS}),
     Role.AUDITOR: frozenset({Permission.RESIDENT_READ, Permission.AUDIT_READ,
                              Permission.APPLICATION_READ, Permission.MAIL_READ}),
     Role.ADMIN: frozenset(Permission),

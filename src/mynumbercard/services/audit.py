@@ -1,8 +1,9 @@
-"""Reading the append-only audit log."""
+"""Reading the append-only audit log; the record of a simulation."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from datetime import datetime
 
 from mynumbercard.domain.staff import Actor, Permission
 from mynumbercard.services.ports import AuditRecord, UnitOfWork
@@ -19,3 +20,12 @@ def list_audit(
     actor.require(Permission.AUDIT_READ)
     with uow_factory() as uow:
         return uow.audit.list(subject=subject, limit=min(limit, 1000), before_id=before_id)
+
+
+def record_simulation(uow_factory: Callable[[], UnitOfWork], *, actor: Actor, subject: str,
+                      details: dict[str, str], now: datetime) -> None:
+    """A simulation rolls back everything it did, its own audit records too; this one,
+    written after, says who simulated what (it may have shown personal data)."""
+    with uow_factory() as uow:
+        uow.audit.record(AuditRecord(now, actor.name, "simulation", subject, details))
+        uow.commit()

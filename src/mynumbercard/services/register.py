@@ -12,7 +12,8 @@ from datetime import date, datetime
 from mynumbercard.domain import individual_number
 from mynumbercard.domain.application import VoidReason
 from mynumbercard.domain.card import IN_HOLDERS_HANDS, CardStatus
-from mynumbercard.domain.certificate import LifeEvent
+from mynumbercard.domain.certificate import JST, LifeEvent
+from mynumbercard.domain.dates import check_not_ahead
 from mynumbercard.domain.errors import Conflict, NotFound
 from mynumbercard.domain.municipality import relocation_decision
 from mynumbercard.domain.resident import ResidenceStatus, Resident, Sex
@@ -56,15 +57,18 @@ def register_resident(
     residence_status: ResidenceStatus = ResidenceStatus.NATIONAL,
     period_of_stay_until: date | None = None,
     rng: random.Random | None = None,
+    simulation: bool = False,
 ) -> Resident:
     """Enter a newborn or an arrival from overseas and assign a new Individual Number.
 
     The number is drawn at random from unused ones (never derived from personal data);
     the notice that goes with it follows from the date (Individual Number Notice since
     2020-05-25, queued in the outgoing mail as a letter). A limited stay's period is the
-    first row of the resident's stays.
+    first row of the resident's stays. Neither the birth nor the registration is after
+    today, unless in a `simulation` (which the caller rolls back).
     """
     actor.require(Permission.RESIDENT_WRITE, municipality_code=municipality_code)
+    _not_ahead(now, simulation, ("birth date", birth_date), ("registered_on", registered_on))
     rng = rng or random.SystemRandom()
     with uow_factory() as uow:
         uow.municipalities.get(municipality_code)
@@ -99,6 +103,16 @@ def register_resident(
                notice_queued=queue_number_notice(uow, resident, now=now))
         uow.commit()
     return resident
+
+
+def _not_ahead(now: datetime, simulation: bool, *days: tuple[str, date]) -> None:
+    """Events on the register happened: none is dated after today (Japan), unless in a
+    simulation, which the caller rolls back."""
+    if simulation:
+        return
+    today = now.astimezone(JST).date()
+    for what, day in days:
+        check_not_ahead(day, today=today, what=what)
 
 
 def hidden_resident(resident_id: int) -> str:
@@ -158,6 +172,7 @@ def move_resident(
     now: datetime,
     ca: CaSource | None = None,
     vault: CardVault | None = None,
+    simulation: bool = False,
 ) -> Resident:
     """A move within one municipality (転居, Basic Resident Registers Act art. 23), by a
     clerk of that municipality; or between wards of one designated city, which keeps one
@@ -167,6 +182,7 @@ def move_resident(
     An application not yet picked up follows the relocation rule: a move between wards
     of one designated city sends the card to the new ward's office."""
     actor.require_role(Permission.RESIDENT_WRITE)
+    _not_ahead(now, simulation, ("the move's day", moved_on))
     with uow_factory() as uow:
         try:
             resident = uow.residents.get(resident_id)
@@ -236,12 +252,14 @@ def destroy_cards(vault: CardVault | None, numbers: list[str]) -> None:
 def _end_of_residence(
     uow_factory: UowFactory, ca: CaSource | None, *, actor: Actor, resident_id: int,
     on: date, now: datetime, verb: Callable[[Resident, date], None], action: str,
-    vault: CardVault | None = None,
+    vault: CardVault | None = None, simulation: bool = False,
 ) -> Resident:
     """Death or emigration, by a clerk of the municipality that holds the resident: the
     register changes and, in the same transaction, every card in the holder's hands
     lapses (its status `lapsed`) with both its certificates revoked (rules.md), open
-    applications are voided and an open moving-out notification is cancelled."""
+    applications are voided and an open moving-out notification is cancelled. Its day
+    is today at the latest (a 国外転出 is recorded on or after the day of leaving)."""
+    _not_ahead(now, simulation, ("the day", on))
     with uow_factory() as uow:
         resident = visible_resident(uow, actor, Permission.RESIDENT_WRITE, resident_id)
         verb(resident, on)
@@ -296,17 +314,18 @@ def certificates_follow(uow: UnitOfWork, ca: CaSource | None, *, actor: Actor,
 
 def record_death(
     uow_factory: UowFactory, *, actor: Actor, resident_id: int, died_on: date, now: datetime,
-    ca: CaSource | None = None, vault: CardVault | None = None,
+    ca: CaSource | None = None, vault: CardVault | None = None, simulation: bool = False,
 ) -> Resident:
     return _end_of_residence(uow_factory, ca, actor=actor, resident_id=resident_id,
                              on=died_on, now=now, verb=lambda r, d: r.die(on=d),
-                             action="resident:death", vault=vault)
+                             action="resident:death", vault=vault, simulation=simulation)
 
 
 def record_emigration(
     uow_factory: UowFactory, *, actor: Actor, resident_id: int, emigrated_on: date,
     now: datetime, ca: CaSource | None = None, vault: CardVault | None = None,
+    simulation: bool = False,
 ) -> Resident:
     return _end_of_residence(uow_factory, ca, actor=actor, resident_id=resident_id,
                              on=emigrated_on, now=now, verb=lambda r, d: r.emigrate(on=d),
-                             action="resident:emigrate", vault=vault)
+                             action="resident:emigrate", vault=vault, simulation=simulation)

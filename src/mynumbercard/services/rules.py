@@ -53,13 +53,13 @@ def relocation(origin: Municipality, destination: Municipality) -> JsonDict:
 
 def municipality(entry: Municipality, designated_city: Municipality | None) -> JsonDict:
     return {
-        "code": entry.code6,
+        "code": entry.code,
         "name": entry.name,
         "kana": entry.kana,
         "prefecture": entry.prefecture,
         "prefecture_kana": entry.prefecture_kana,
         "designated_city": (
-            {"code": designated_city.code6, "name": designated_city.name}
+            {"code": designated_city.code, "name": designated_city.name}
             if designated_city else None
         ),
     }

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, Query, Request, Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from mynumbercard.adapters.rate_limits import Rule
 from mynumbercard.bootstrap import Container
 from mynumbercard.domain.errors import AuthenticationFailed, TooManyRequests
 from mynumbercard.domain.staff import Actor
+from mynumbercard.services import audit
 from mynumbercard.services import staff as staff_service
 
 SESSION_COOKIE = "mnc_session"
@@ -34,6 +36,7 @@ def get_now(container: ContainerDep) -> datetime:
 NowDep = Annotated[datetime, Depends(get_now)]
 
 
+
 def session_token(
     request: Request,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
@@ -52,6 +55,34 @@ def current_actor(
 
 
 ActorDep = Annotated[Actor, Depends(current_actor)]
+
+
+SIMULATED_HEADER = "Mynumbercard-Simulated"
+
+
+def maybe_simulated(
+    container: ContainerDep, actor: ActorDep, request: Request, response: Response,
+    simulate: Annotated[bool, Query(description="Run in a transaction that is rolled back: "
+                                    "the answer says what would happen, nothing changes, "
+                                    "and a day after today is allowed")] = False,
+) -> Iterator[Container]:
+    """The container, or (`?simulate=true`) one whose every transaction is rolled back;
+    a simulated answer carries the header `Mynumbercard-Simulated: rolled-back`."""
+    if not simulate:
+        yield container
+        return
+    with container.simulation() as simulated:
+        response.headers[SIMULATED_HEADER] = "rolled-back"
+        yield simulated
+    subject = ",".join(f"{k.removesuffix('_id')}:{v}"
+                       for k, v in request.path_params.items()) or "route"
+    audit.record_simulation(container.uow, actor=actor, subject=subject[:200],
+                            details={"route": f"{request.method} {request.url.path}"},
+                            now=container.clock())
+
+
+# Declare it after the actor: the sign-in's own transaction is done before this one opens.
+SimulatedDep = Annotated[Container, Depends(maybe_simulated)]
 
 
 def client_address(request: Request) -> str:

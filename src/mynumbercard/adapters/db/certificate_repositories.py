@@ -82,7 +82,8 @@ class SqlCards:
 _CERT_COLUMNS = (certificates.c.id, certificates.c.kind, certificates.c.serial,
                  certificates.c.card_id, certificates.c.not_before, certificates.c.not_after,
                  certificates.c.status, certificates.c.revoked_at,
-                 certificates.c.revocation_reason, certificates.c.version)
+                 certificates.c.revocation_reason, certificates.c.version,
+                 certificates.c.released_at)
 
 
 def _certificate(row: Row[Any, *tuple[Any, ...]]) -> Certificate:
@@ -94,6 +95,7 @@ def _certificate(row: Row[Any, *tuple[Any, ...]]) -> Certificate:
         status=CertificateStatus(m["status"]),
         revoked_at=as_utc(m["revoked_at"]) if m["revoked_at"] else None,
         reason=RevocationReason(reason) if reason else None, version=m["version"],
+        released_at=as_utc(m["released_at"]) if m["released_at"] else None,
     )
 
 
@@ -130,11 +132,13 @@ class SqlCertificates:
                    certificates.c.version == certificate.version)
             .values(status=certificate.status.value, revoked_at=certificate.revoked_at,
                     revocation_reason=certificate.reason.value if certificate.reason else None,
+                    released_at=certificate.released_at,
                     version=certificate.version + 1, updated_at=now))
         if result.rowcount != 1:
             raise Conflict("the certificate was changed meanwhile: reload and retry")
         certificate.version += 1
-        kind = "suspended" if certificate.status is CertificateStatus.SUSPENDED else "revoked"
+        kind = {CertificateStatus.SUSPENDED: "suspended",
+                CertificateStatus.ACTIVE: "released"}.get(certificate.status, "revoked")
         self._event(int(certificate.id or 0), kind,
                     certificate.reason.value if certificate.reason else None, now, actor)
 
@@ -160,6 +164,21 @@ class SqlCertificates:
                 yield_per=10_000)):
             yield Revoked(int(serial, 16), as_utc(revoked_at),
                           RevocationReason(reason))
+        if since is not None:  # a delta also lists the holds lifted since its base
+            yield from self._released_in(kind, shard, alive_at=alive_at, since=since)
+
+    def _released_in(self, kind: CertKind, shard: int, *, alive_at: datetime,
+                     since: datetime) -> Iterator[Revoked]:
+        query = select(certificates.c.serial, certificates.c.released_at).where(
+            certificates.c.kind == kind.value,
+            certificates.c.shard == shard,
+            certificates.c.status == "active",
+            certificates.c.not_after > alive_at,
+            certificates.c.released_at > since,
+        )
+        for serial, released_at in self._conn.execute(query):
+            yield Revoked(int(serial, 16), as_utc(released_at),
+                          RevocationReason.REMOVE_FROM_CRL)
 
     def _event(self, certificate_id: int, kind: str, reason: str | None, at: datetime,
                actor: str) -> None:

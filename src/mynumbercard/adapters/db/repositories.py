@@ -6,7 +6,17 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any, Self
 
-from sqlalchemy import Connection, Engine, Row, exists, insert, select, update
+from sqlalchemy import (
+    Connection,
+    Engine,
+    NestedTransaction,
+    Row,
+    Transaction,
+    exists,
+    insert,
+    select,
+    update,
+)
 
 from mynumbercard.adapters.db.application_repositories import SqlApplications
 from mynumbercard.adapters.db.audit_repositories import SqlValidityAudit
@@ -16,6 +26,7 @@ from mynumbercard.adapters.db.certificate_repositories import (
     SqlCrlNumbers,
     SqlOcspStore,
 )
+from mynumbercard.adapters.db.loss_repositories import SqlLossReports
 from mynumbercard.adapters.db.mail_repositories import SqlCohorts, SqlJobChunks, SqlMailQueue
 from mynumbercard.adapters.db.moving_repositories import SqlMovingNotices
 from mynumbercard.adapters.db.renewal_repositories import SqlCustody, SqlExpiryLedger
@@ -247,7 +258,10 @@ class SqlUnitOfWork:
 
     def __enter__(self) -> Self:
         self._conn = self._engine.connect()
-        self._tx = self._conn.begin()
+        self._tx: Transaction | NestedTransaction = self._conn.begin()
+        return self._bind()
+
+    def _bind(self) -> Self:
         self.municipalities = SqlMunicipalities(self._conn)
         self.residents = SqlResidents(self._conn)
         self.staff = SqlStaff(self._conn)
@@ -266,6 +280,7 @@ class SqlUnitOfWork:
         self.custody, self.expiries = SqlCustody(self._conn), SqlExpiryLedger(self._conn)
         self.moves = SqlMovingNotices(self._conn)
         self.stays = SqlStays(self._conn)
+        self.losses = SqlLossReports(self._conn)
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -277,3 +292,21 @@ class SqlUnitOfWork:
 
     def commit(self) -> None:
         self._tx.commit()
+
+
+class RolledBackUnitOfWork(SqlUnitOfWork):
+    """A simulation's unit of work: a savepoint inside one outer transaction that the
+    simulation rolls back at its end, so every "commit" is seen by the rest of the
+    simulated run and by nothing outside it."""
+
+    def __init__(self, connection: Connection) -> None:
+        self._shared = connection
+
+    def __enter__(self) -> Self:
+        self._conn = self._shared
+        self._tx = self._conn.begin_nested()
+        return self._bind()
+
+    def __exit__(self, *exc: object) -> None:
+        if self._tx.is_active:
+            self._tx.rollback()

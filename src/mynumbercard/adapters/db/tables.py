@@ -214,6 +214,9 @@ certificates = Table(
     Column("shard", Integer, nullable=False),
     Column("revoked_at", Timestamp, nullable=True),
     Column("revocation_reason", String(32), nullable=True),
+    # The last certificateHold lifted (a lost card found): delta CRLs list it with
+    # removeFromCRL when it falls after their base.
+    Column("released_at", Timestamp, nullable=True),
     # NULL only for certificates loaded from another system (or by the synthetic
     # generator) whose bodies are archived elsewhere: their dates and status are here.
     Column("der", LargeBinary, nullable=True),
@@ -241,6 +244,26 @@ certificate_events = Table(
     Column("reason", String(32), nullable=True),
     Column("at", Timestamp, nullable=False),
     Column("actor", String(80), nullable=False),
+)
+
+card_loss_reports = Table(
+    "card_loss_reports",
+    metadata,
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    Column("card_id", BigId, ForeignKey("cards.id"), nullable=False, index=True),
+    Column("via", String(12), nullable=False),  # call_centre | counter
+    Column("reported_at", Timestamp, nullable=False),
+    Column("reported_by", String(80), nullable=False),
+    Column("status", String(12), nullable=False),  # open | found | confirmed
+    Column("closed_at", Timestamp, nullable=True),
+    Column("closed_by", String(80), nullable=True),
+    Column("version", Integer, nullable=False, server_default="0"),
+    CheckConstraint("via IN ('call_centre', 'counter')", name="via"),
+    CheckConstraint("status IN ('open', 'found', 'confirmed')", name="status"),
+    # One open report per card: two reports at once settle in the database.
+    Index("uq_card_loss_reports_open", "card_id", unique=True,
+          sqlite_where=Column("status") == "open",
+          postgresql_where=Column("status") == "open"),
 )
 
 ocsp_responses = Table(

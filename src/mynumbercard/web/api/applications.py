@@ -20,6 +20,7 @@ from mynumbercard.services import applications as apps
 from mynumbercard.services import issuance, pickup
 from mynumbercard.services.application_ports import FormReason
 from mynumbercard.web.api.card_files import card_out
+from mynumbercard.web.api.codes import MunicipalityCode
 from mynumbercard.web.deps import ActorDep, ContainerDep, NowDep, client_address, limit
 from mynumbercard.web.inputs import (
     BoundedDate,
@@ -27,7 +28,6 @@ from mynumbercard.web.inputs import (
     CursorQuery,
     IdField,
     IdPath,
-    OfficeCodePath,
     free_text,
 )
 
@@ -236,7 +236,7 @@ def receive(shipment_id: IdPath, actor: ActorDep, container: ContainerDep,
 
 
 @staff.get("/offices/{office_code}/cards", summary="Cards waiting at an office")
-def waiting(office_code: OfficeCodePath, actor: ActorDep, container: ContainerDep,
+def waiting(office_code: MunicipalityCode, actor: ActorDep, container: ContainerDep,
             after: CursorQuery = 0, limit: Annotated[int, Query(ge=1, le=1000)] = 100,
             ) -> list[dict[str, Any]]:
     return apps.cards_waiting(container.uow, actor=actor, office_code=office_code,

@@ -6,12 +6,13 @@ from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Query
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field
 
 from mynumbercard.domain.bounds import check_birth_date, check_event_date
 from mynumbercard.domain.resident import ResidenceStatus, Resident, Sex
 from mynumbercard.services import life_events, moving, register
-from mynumbercard.web.deps import ActorDep, ContainerDep, NowDep
+from mynumbercard.web.api.codes import MunicipalityCode
+from mynumbercard.web.deps import ActorDep, ContainerDep, NowDep, SimulatedDep
 from mynumbercard.web.inputs import (
     Address,
     BoundedDate,
@@ -25,7 +26,7 @@ from mynumbercard.web.inputs import (
 
 router = APIRouter(prefix="/api/v1/residents", tags=["residents"])
 
-Code5 = Annotated[str, Field(pattern=r"^\d{5}$", examples=["13101"])]
+Code5 = MunicipalityCode  # 5 digits, or 6 with the check digit; read as 5
 PostalCode = Annotated[str, Field(pattern=r"^\d{7}$", examples=["1000001"])]
 
 
@@ -78,7 +79,9 @@ class Move(BaseModel):
     to_municipality: Code5
     postal_code: PostalCode
     address: Address
-    moved_on: BoundedDate
+    moved_on: BoundedDate = Field(validation_alias=AliasChoices("on", "moved_on"),
+                                  description="The day of the move (`moved_on` is accepted "
+                                              "too)")
 
 
 class Dated(BaseModel):
@@ -105,7 +108,9 @@ class MovingInIn(BaseModel):
     moving_out_certificate: str | None = Field(default=None, pattern=r"^\d{12}$")
     card_number: str | None = Field(default=None, min_length=1, max_length=32)
     birth_date: date
-    moved_in_on: date
+    moved_in_on: date = Field(validation_alias=AliasChoices("on", "moved_in_on"),
+                              description="The day of moving in (`moved_in_on` is accepted "
+                                          "too)")
     postal_code: PostalCode
     address: str = Field(min_length=1, max_length=200)
     continue_card: bool = False
@@ -126,18 +131,20 @@ def _out(resident: Resident) -> ResidentOut:
 
 
 @router.post("", status_code=201, summary="Register a newborn or an arrival from overseas")
-def create(body: NewResident, actor: ActorDep, container: ContainerDep, now: NowDep) -> ResidentOut:
+def create(body: NewResident, actor: ActorDep, container: SimulatedDep,
+           now: NowDep) -> ResidentOut:
     check_birth_date(body.birth_date, today=now.date())
     check_event_date(body.registered_on, birth_date=body.birth_date, today=now.date(),
                      field="registered_on")
     return _out(register.register_resident(container.uow, actor=actor, now=now,
+                                           simulation=container.simulating,
                                            **body.model_dump()))
 
 
 @router.get("", summary="Residents of one municipality, by id")
 def list_residents(
     *, actor: ActorDep, container: ContainerDep, now: NowDep,
-    municipality_code: Annotated[str, Query(pattern=r"^\d{5}$")],
+    municipality_code: Annotated[MunicipalityCode, Query()],
     after_id: CursorQuery = 0, limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> list[ResidentOut]:
     found = register.list_residents(container.uow, actor=actor,
@@ -159,31 +166,33 @@ def get(resident_id: IdPath, actor: ActorDep, container: ContainerDep,
 
 @router.post("/{resident_id}/move", summary="Record a move within the municipality (転居), "
              "or between wards of one designated city")
-def move(resident_id: IdPath, body: Move, actor: ActorDep, container: ContainerDep,
+def move(resident_id: IdPath, body: Move, actor: ActorDep, container: SimulatedDep,
          now: NowDep) -> ResidentOut:
     check_event_date(body.moved_on, today=now.date(), field="moved_on")
     return _out(register.move_resident(container.uow, actor=actor, resident_id=resident_id,
                                        now=now, ca=lambda: container.authority,
-                                       vault=container.vault,
+                                       vault=container.vault, simulation=container.simulating,
                                        **body.model_dump()))
 
 
 @router.post("/{resident_id}/death", summary="Record a death")
-def death(resident_id: IdPath, body: Dated, actor: ActorDep, container: ContainerDep,
+def death(resident_id: IdPath, body: Dated, actor: ActorDep, container: SimulatedDep,
           now: NowDep) -> ResidentOut:
     check_event_date(body.on, today=now.date(), field="on")
     return _out(register.record_death(container.uow, actor=actor, resident_id=resident_id,
                                       died_on=body.on, now=now,
-                                      ca=lambda: container.authority, vault=container.vault))
+                                      ca=lambda: container.authority, vault=container.vault,
+                                      simulation=container.simulating))
 
 
 @router.post("/{resident_id}/emigration", summary="Record a move abroad")
-def emigration(resident_id: IdPath, body: Dated, actor: ActorDep, container: ContainerDep,
+def emigration(resident_id: IdPath, body: Dated, actor: ActorDep, container: SimulatedDep,
                now: NowDep) -> ResidentOut:
     check_event_date(body.on, today=now.date(), field="on")
     return _out(register.record_emigration(container.uow, actor=actor, resident_id=resident_id,
                                            emigrated_on=body.on, now=now,
-                                           ca=lambda: container.authority, vault=container.vault))
+                                           ca=lambda: container.authority, vault=container.vault,
+                                           simulation=container.simulating))
 
 
 @router.post("/{resident_id}/moving-out", status_code=201,

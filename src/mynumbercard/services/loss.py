@@ -1,0 +1,167 @@
+"""A lost card: the report, the card found again, the loss confirmed (docs/rules.md).
+
+Each is one transaction with its audit record; every certificate that changes gets its
+OCSP answer re-signed in the same transaction, so relying parties see the hold (and its
+release) at once; the CRLs follow at their next publication (a lifted hold as
+removeFromCRL in the delta CRL).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Collection
+from dataclasses import dataclass
+from datetime import datetime
+
+from mynumbercard.domain.card import Card, CardStatus
+from mynumbercard.domain.certificate import (
+    JST,
+    Certificate,
+    CertificateStatus,
+    LifeEvent,
+    RevocationReason,
+)
+from mynumbercard.domain.errors import Conflict, NotFound
+from mynumbercard.domain.loss import LossReport, LossStatus, ReportedVia, check_channel
+from mynumbercard.domain.pickup import IdDocument, check_holder_documents
+from mynumbercard.domain.resident import Resident
+from mynumbercard.domain.staff import Actor, Permission
+from mynumbercard.services.certificates import apply_event_in, store_ocsp
+from mynumbercard.services.pki_ports import CertificateAuthority
+from mynumbercard.services.ports import AuditRecord, UnitOfWork
+
+UowFactory = Callable[[], UnitOfWork]
+Ca = Callable[[], CertificateAuthority]
+HIDDEN = "no card with this number"
+
+
+@dataclass(frozen=True, slots=True)
+class LossOutcome:
+    card_number: str
+    card_status: CardStatus
+    report: LossReport
+    certificates: list[Certificate]
+
+    def as_json(self) -> dict[str, object]:
+        r = self.report
+        return {
+            "card_number": self.card_number,
+            "card_status": self.card_status.value,
+            "report": {"id": r.id, "via": r.via.value, "status": r.status.value,
+                       "reported_at": r.reported_at.isoformat(), "reported_by": r.reported_by,
+                       "closed_at": r.closed_at.isoformat() if r.closed_at else None,
+                       "closed_by": r.closed_by},
+            "certificates": [{"kind": c.kind.value, "serial": c.serial_hex,
+                              "status": c.status.value,
+                              "reason": c.reason.value if c.reason else None}
+                             for c in self.certificates],
+        }
+
+
+def _card(uow: UnitOfWork, actor: Actor, permission: Permission,
+          card_number: str) -> tuple[Card, Resident]:
+    """The card, if the actor may act on it; otherwise exactly as if it did not exist."""
+    card = uow.cards.find_by_number(card_number)
+    if card is None or card.id is None:
+        raise NotFound(HIDDEN)
+    resident = uow.residents.get(card.resident_id)
+    actor.require_visible(permission, municipality_code=resident.municipality_code,
+                          hidden=HIDDEN)
+    return card, resident
+
+
+def _open_report(uow: UnitOfWork, card: Card) -> LossReport:
+    report = uow.losses.open_for_card(card.id or 0)
+    if report is None or card.status is not CardStatus.LOST:
+        last = uow.losses.last_for_card(card.id or 0)
+        if last is not None and last.status is LossStatus.CONFIRMED:
+            raise Conflict("the loss of this card was confirmed and its certificates "
+                           "revoked: it cannot be used again (apply for a new card)")
+        raise Conflict(f"this card is {card.status.value}, not reported lost")
+    return report
+
+
+def report_loss(uow_factory: UowFactory, ca: Ca, *, actor: Actor, card_number: str,
+                via: ReportedVia, now: datetime) -> LossOutcome:
+    """The holder reports the card lost: both certificates on hold at once, card lost."""
+    actor.require_role(Permission.CARD_LOSS)
+    check_channel(actor.role, via)
+    with uow_factory() as uow:
+        card, _ = _card(uow, actor, Permission.CARD_LOSS, card_number)
+        if card.status is CardStatus.LOST:
+            raise Conflict("this card is reported lost already")
+        if card.status is not CardStatus.ACTIVE:
+            raise Conflict(f"this card is {card.status.value}: only a card in the "
+                           "holder's hands can be reported lost")
+        card.change_status(CardStatus.LOST)
+        uow.cards.save(card, now=now)
+        report = LossReport(id=None, card_id=card.id or 0, via=via, reported_at=now,
+                            reported_by=actor.name)
+        uow.losses.add(report)
+        apply_event_in(uow, ca, actor=actor, card_id=card.id or 0, event=LifeEvent.CARD_LOST,
+                       now=now)
+        uow.audit.record(AuditRecord(now, actor.name, "card:report-loss", f"card:{card.id}",
+                                     {"via": via.value, "report": report.id}))
+        outcome = LossOutcome(card.card_number, card.status, report,
+                              list(uow.certificates.of_card(card.id or 0)))
+        uow.commit()
+    return outcome
+
+
+def found(uow_factory: UowFactory, ca: Ca, *, actor: Actor, card_number: str,
+          documents: Collection[IdDocument], legal_representative_present: bool,
+          now: datetime) -> LossOutcome:
+    """The card found again, brought to the counter by the holder (identity documents as
+    at pick-up): the holds lifted, OCSP good again, the card active."""
+    actor.require_role(Permission.CARD_FOUND)
+    with uow_factory() as uow:
+        card, resident = _card(uow, actor, Permission.CARD_FOUND, card_number)
+        report = _open_report(uow, card)
+        check_holder_documents(documents=documents, birth_date=resident.birth_date,
+                               on=now.astimezone(JST).date(),
+                               legal_representative_present=legal_representative_present)
+        report.close(LossStatus.FOUND, at=now, by=actor.name)
+        uow.losses.save(report, now=now)
+        card.change_status(CardStatus.ACTIVE)
+        uow.cards.save(card, now=now)
+        released: list[str] = []
+        for certificate in uow.certificates.of_card(card.id or 0):
+            if certificate.status is not CertificateStatus.SUSPENDED:
+                continue  # revoked meanwhile (e.g. a change of address): stays revoked
+            certificate.release(at=now)
+            uow.certificates.save(certificate, actor=actor.name, now=now)
+            store_ocsp(uow, ca(), certificate, now)
+            released.append(f"{certificate.kind}:{certificate.serial_hex}")
+        uow.audit.record(AuditRecord(now, actor.name, "card:found", f"card:{card.id}",
+                                     {"report": report.id, "released": released,
+                                      "documents": sorted(d.value for d in documents)}))
+        outcome = LossOutcome(card.card_number, card.status, report,
+                              list(uow.certificates.of_card(card.id or 0)))
+        uow.commit()
+    return outcome
+
+
+def confirm_loss(uow_factory: UowFactory, ca: Ca, *, actor: Actor, card_number: str,
+                 now: datetime) -> LossOutcome:
+    """Not found: both certificates revoked (keyCompromise: the keys are out of the
+    holder's control); the card stays lost, and the holder's next application is a
+    re-issue."""
+    actor.require_role(Permission.CARD_LOSS)
+    with uow_factory() as uow:
+        card, _ = _card(uow, actor, Permission.CARD_LOSS, card_number)
+        report = _open_report(uow, card)
+        report.close(LossStatus.CONFIRMED, at=now, by=actor.name)
+        uow.losses.save(report, now=now)
+        revoked: list[str] = []
+        for certificate in uow.certificates.of_card(card.id or 0):
+            if certificate.status is CertificateStatus.REVOKED:
+                continue
+            certificate.revoke(reason=RevocationReason.KEY_COMPROMISE, at=now)
+            uow.certificates.save(certificate, actor=actor.name, now=now)
+            store_ocsp(uow, ca(), certificate, now)
+            revoked.append(f"{certificate.kind}:{certificate.serial_hex}")
+        uow.audit.record(AuditRecord(now, actor.name, "card:loss-confirm", f"card:{card.id}",
+                                     {"report": report.id, "revoked": revoked}))
+        outcome = LossOutcome(card.card_number, card.status, report,
+                              list(uow.certificates.of_card(card.id or 0)))
+        uow.commit()
+    return outcome

@@ -1,0 +1,57 @@
+"""A lost card over HTTP: the report (call centre or counter), found, not found."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter
+from pydantic import BaseModel, Field
+
+from mynumbercard.domain.loss import ReportedVia
+from mynumbercard.domain.pickup import IdDocument
+from mynumbercard.services import loss
+from mynumbercard.web.deps import ActorDep, ContainerDep, NowDep
+
+router = APIRouter(prefix="/api/v1", tags=["lost cards (staff)"])
+
+
+class LossReportIn(BaseModel):
+    via: ReportedVia = Field(description="call_centre (an operator, 24 hours) or counter "
+                                         "(a clerk of the holder's municipality)")
+
+
+class FoundIn(BaseModel):
+    documents: list[IdDocument] = Field(max_length=20, description="The holder's identity "
+                                        "documents: one from group A or two from group B")
+    legal_representative_present: bool = False
+
+
+@router.post("/cards/{card_number}/loss", status_code=201,
+             summary="The holder reports the card lost: both certificates on hold "
+                     "(certificateHold) at once, the card lost")
+def report_loss(card_number: str, body: LossReportIn, actor: ActorDep,
+                container: ContainerDep, now: NowDep) -> dict[str, Any]:
+    return loss.report_loss(container.uow, container.ca, actor=actor, card_number=card_number,
+                            via=body.via, now=now).as_json()
+
+
+@router.post("/cards/{card_number}/found",
+             summary="The lost card found again, at the counter with the holder: the holds "
+                     "lifted (OCSP good, removeFromCRL in the next delta CRL), card active")
+def found(card_number: str, body: FoundIn, actor: ActorDep, container: ContainerDep,
+          now: NowDep) -> dict[str, Any]:
+    return loss.found(container.uow, container.ca, actor=actor, card_number=card_number,
+                      documents=body.documents,
+                      legal_representative_present=body.legal_representative_present,
+                      now=now).as_json()
+
+
+@router.post("/cards/{card_number}/loss/confirm",
+             summary="Not found: both certificates revoked (keyCompromise); the holder "
+                     "applies for a new card (a re-issue form)")
+def confirm(card_number: str, actor: ActorDep, container: ContainerDep,
+            now: NowDep) -> dict[str, Any]:
+    outcome = loss.confirm_loss(container.uow, container.ca, actor=actor,
+                                card_number=card_number, now=now).as_json()
+    return outcome | {"next": "the holder applies for a new card (re-issue): "
+                              "POST /api/v1/applications/forms"}
