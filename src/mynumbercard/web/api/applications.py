@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Path, Query, Request, Response
 from pydantic import Base64Bytes, BaseModel, Field, SecretStr
 
 from mynumbercard.adapters.rate_limits import Rule
@@ -28,6 +28,9 @@ staff = APIRouter(prefix="/api/v1", tags=["applications and issuance (staff)"])
 
 ApplicationIdText = Annotated[str, Field(min_length=23, max_length=40,
                                          examples=["1234 5678 9012 3456 7890 123"])]
+# An application's reference: a BIGINT; a larger number names nothing (404 rather than
+# an overflow in the driver).
+Ref = Annotated[int, Path(ge=1, le=2**63 - 1)]
 Photo = Annotated[Base64Bytes, Field(description="The ID photo, JPEG or PNG, base64")]
 
 
@@ -161,13 +164,13 @@ def new_form(body: NewForm, actor: ActorDep, container: ContainerDep,
 
 
 @staff.get("/applications/{ref}", summary="An application as the reviewer sees it")
-def view(ref: int, actor: ActorDep, container: ContainerDep, now: NowDep) -> dict[str, Any]:
+def view(ref: Ref, actor: ActorDep, container: ContainerDep, now: NowDep) -> dict[str, Any]:
     return apps.application_view(container.uow, actor=actor, application_ref=ref, now=now)
 
 
 @staff.get("/applications/{ref}/photo", summary="The application's ID photo",
            response_class=Response)
-def photo(ref: int, actor: ActorDep, container: ContainerDep, now: NowDep) -> Response:
+def photo(ref: Ref, actor: ActorDep, container: ContainerDep, now: NowDep) -> Response:
     data = apps.application_photo(container.uow, container.photos, actor=actor,
                                   application_ref=ref, now=now)
     kind = "image/png" if data.startswith(b"\x89PNG") else "image/jpeg"
@@ -175,20 +178,20 @@ def photo(ref: int, actor: ActorDep, container: ContainerDep, now: NowDep) -> Re
 
 
 @staff.post("/applications/{ref}/review", summary="Start reviewing")
-def review(ref: int, actor: ActorDep, container: ContainerDep, now: NowDep) -> dict[str, Any]:
+def review(ref: Ref, actor: ActorDep, container: ContainerDep, now: NowDep) -> dict[str, Any]:
     apps.start_review(container.uow, actor=actor, application_ref=ref, now=now)
     return apps.application_view(container.uow, actor=actor, application_ref=ref, now=now)
 
 
 @staff.post("/applications/{ref}/approve", summary="Approve for production")
-def approve(ref: int, actor: ActorDep, container: ContainerDep, now: NowDep) -> dict[str, Any]:
+def approve(ref: Ref, actor: ActorDep, container: ContainerDep, now: NowDep) -> dict[str, Any]:
     apps.approve(container.uow, actor=actor, application_ref=ref, now=now)
     return apps.application_view(container.uow, actor=actor, application_ref=ref, now=now)
 
 
 @staff.post("/applications/{ref}/deficient",
             summary="Mark deficient, with a reason and a message the applicant reads")
-def deficient(ref: int, body: Deficiency, actor: ActorDep, container: ContainerDep,
+def deficient(ref: Ref, body: Deficiency, actor: ActorDep, container: ContainerDep,
               now: NowDep) -> dict[str, Any]:
     apps.mark_deficient(container.uow, actor=actor, application_ref=ref, reason=body.reason,
                         message=body.message, now=now)
@@ -196,7 +199,7 @@ def deficient(ref: int, body: Deficiency, actor: ActorDep, container: ContainerD
 
 
 @staff.post("/applications/{ref}/void", summary="Void an application (its card is destroyed)")
-def void(ref: int, body: Void, actor: ActorDep, container: ContainerDep,
+def void(ref: Ref, body: Void, actor: ActorDep, container: ContainerDep,
          now: NowDep) -> dict[str, Any]:
     pickup.void_application(container.uow, container.vault, actor=actor, application_ref=ref,
                             reason=body.reason, now=now)
@@ -207,7 +210,8 @@ def void(ref: int, body: Void, actor: ActorDep, container: ContainerDep,
             "applications (one chunk; `mynumbercard jobs production` runs them all)")
 def production(actor: ActorDep, container: ContainerDep, now: NowDep) -> dict[str, Any]:
     result = issuance.run_production(container.uow, container.vault, actor=actor, now=now)
-    return {"run": result.run_id, "cards": result.cards}
+    return {"run": result.run_id, "cards": result.cards,
+            "made": [card.as_dict() for card in result.made]}
 
 
 @staff.post("/shipments", status_code=201, summary="Ship produced cards to their offices "
