@@ -17,6 +17,7 @@ from mynumbercard.cli import (
     db,
     demo,
     jobs,
+    lookups,
     mail,
     municipality,
     numbers,
@@ -75,6 +76,9 @@ jobs.app.command("validity-notices")(mail.validity_notices_command)
 jobs.app.command("audit-validity")(validity.audit_validity_command)
 app.add_typer(validity.corrections_app, name="corrections")
 renewal.register(card=card.app, jobs=jobs.app)
+residents.app.command("find")(lookups.find)
+app.add_typer(lookups.applications_app, name="applications")
+card.app.command("show")(lookups.show_card)
 
 
 def run() -> None:
