@@ -223,3 +223,9 @@ def test_an_application_by_its_id_and_a_card_by_its_number(
     assert str(unknown.value) == str(hidden.value)
     with pytest.raises(InvalidInput):
         lookups.card_view(wired.uow, actor=CHIYODA, card_number="XYZ", now=wired.clock())
+
+    issuance.ship(wired.uow, actor=OPERATOR, now=wired.clock())  # shipped: by its office
+    for clerk, expected in ((CHIYODA, [application.id]), (CHUO, [])):
+        page = lookups.application_queue(wired.uow, actor=clerk, limit=5, now=wired.clock(),
+                                         wanted=QueueFilter(ApplicationStatus.SHIPPED))
+        assert [a.id for a in page.applications] == expected

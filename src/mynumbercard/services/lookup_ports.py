@@ -10,6 +10,11 @@ from typing import Protocol
 from mynumbercard.domain.application import Application, ApplicationStatus, Channel
 from mynumbercard.domain.resident import Resident
 
+# From shipping on, an application's municipality is its office (where the card went,
+# moved along when the holder moves between wards); before, the holder's municipality.
+AT_AN_OFFICE = frozenset({ApplicationStatus.SHIPPED, ApplicationStatus.READY_FOR_PICK_UP,
+                          ApplicationStatus.HANDED_OVER})
+
 
 @dataclass(frozen=True, slots=True)
 class QueueFilter:

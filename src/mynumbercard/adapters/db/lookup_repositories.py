@@ -2,7 +2,8 @@
 
 Every query is bounded (``limit``) and runs on an index (tables.py, migration 0013):
 a name with a birth date on (municipality_code, birth_date, kana_key) or (birth_date);
-an address on (postal_code, address_key); the queue on (status, received_on, id),
+an address on (postal_code, address_key); the queue on (status, received_on, id), or
+for a municipality's cards once shipped (office_code, status, received_on, id),
 keyset-paged (never OFFSET). A prefix is matched with ``LIKE 'prefix%'`` with its
 wildcards escaped; on PostgreSQL the keys are in "C" order, so that is an index range.
 """
@@ -19,7 +20,7 @@ from mynumbercard.adapters.db.repositories import _resident_from_row
 from mynumbercard.adapters.db.tables import applications, residents
 from mynumbercard.domain.application import Application
 from mynumbercard.domain.resident import Resident
-from mynumbercard.services.lookup_ports import QueueFilter
+from mynumbercard.services.lookup_ports import AT_AN_OFFICE, QueueFilter
 
 
 def _prefix(column: ColumnElement[str], key: str) -> ColumnElement[bool]:
@@ -68,9 +69,13 @@ class SqlLookups:
             conditions.append(a.c.received_on <= wanted.received_to)
         if wanted.after is not None:
             conditions.append(tuple_(a.c.received_on, a.c.id) > tuple_(*wanted.after))
+        town = wanted.municipality_code
+        if town is not None and wanted.status in AT_AN_OFFICE:
+            conditions.append(a.c.office_code == town)  # where the card went: an index range
         query = select(a).where(and_(*conditions))
-        if wanted.municipality_code is not None:  # the holder's municipality of today
+        if town is not None and wanted.status not in AT_AN_OFFICE:
+            # Not shipped yet: the holder's municipality of today.
             query = query.join(residents, residents.c.id == a.c.resident_id).where(
-                residents.c.municipality_code == wanted.municipality_code)
+                residents.c.municipality_code == town)
         rows = self._conn.execute(query.order_by(a.c.received_on, a.c.id).limit(limit))
         return [_application(row) for row in rows]

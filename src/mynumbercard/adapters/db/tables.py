@@ -343,6 +343,8 @@ applications = Table(
     Index(None, "status", "id"),
     # The review queue: one status, oldest received first, keyset-paged (migration 0013).
     Index(None, "status", "received_on", "id"),
+    # ... and a municipality's cards once shipped, by the office they went to.
+    Index(None, "office_code", "status", "received_on", "id"),
     # The counter's list of cards waiting at its office.
     Index(None, "office_code", "status"),
 )

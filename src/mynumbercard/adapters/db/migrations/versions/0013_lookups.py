@@ -1,5 +1,6 @@
 """Look-ups: folded search keys of residents (name, kana, address) and their indexes; the
-review queue's index on applications (status, received_on, id).
+review queue's indexes on applications (status, received_on, id) and (office_code,
+status, received_on, id).
 
 The keys are backfilled as domain/search_key.py computes them: on PostgreSQL in one
 UPDATE with ``normalize(.., NFKC)`` and ``translate`` (tests/integration keeps the two
@@ -68,6 +69,8 @@ def upgrade() -> None:
                     ["postal_code", "address_key"])
     op.create_index("ix_applications_status_received_on_id", "applications",
                     ["status", "received_on", "id"])
+    op.create_index("ix_applications_office_code_status_received_on_id", "applications",
+                    ["office_code", "status", "received_on", "id"])
 
 
 def _backfill_in_python(bind: sa.Connection) -> None:
@@ -89,6 +92,8 @@ def _backfill_in_python(bind: sa.Connection) -> None:
 
 
 def downgrade() -> None:
+    op.drop_index("ix_applications_office_code_status_received_on_id",
+                  table_name="applications")
     op.drop_index("ix_applications_status_received_on_id", table_name="applications")
     op.drop_index("ix_residents_postal_code_address_key", table_name="residents")
     op.drop_index("ix_residents_municipality_code_birth_date_kana_key", table_name="residents")
