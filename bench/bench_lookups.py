@@ -15,7 +15,8 @@ over `--samples` distinct inputs drawn at random from the register:
 - a card by its number, with its certificates;
 - an application by its Application ID (hyphenated as printed);
 - review-queue pages: one status with a random municipality (clerk) or a random
-  `received_from` (operator), the first page and the one after it (cursor).
+  `received_from` (operator), the first page and the one after it (cursor); and the
+  same over a review backlog (`--backlog` applications set to `received` for the run).
 Reported in milliseconds, warm (each kind runs over fresh inputs after one warm-up pass
 over other inputs). Not part of `make test`.
 """
@@ -109,6 +110,8 @@ def main() -> None:
     parser.add_argument("--url", default=None, help="or the URL of a register")
     parser.add_argument("--samples", type=int, default=2000, help="inputs per look-up")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--backlog", type=int, default=50_000,
+                        help="applications set back to `received` for the queue's run")
     args = parser.parse_args()
     cluster: Any = None
     if args.keep is not None:
@@ -120,7 +123,7 @@ def main() -> None:
     else:
         raise SystemExit("give --keep DIR or --url URL")
     try:
-        _bench(make_engine(url), args.samples, args.seed)
+        _bench(make_engine(url), args.samples, args.seed, args.backlog)
     finally:
         if cluster is not None:
             from bench_validity_register import stop_kept  # noqa: PLC0415
@@ -128,7 +131,7 @@ def main() -> None:
             stop_kept(cluster)
 
 
-def _bench(engine: Engine, samples: int, seed: int) -> None:
+def _bench(engine: Engine, samples: int, seed: int, backlog: int) -> None:
     started = time.perf_counter()
     before = migrate.current(engine)
     migrate.upgrade(engine)
@@ -199,7 +202,34 @@ def _bench(engine: Engine, samples: int, seed: int) -> None:
     _timed("queue, 2 pages of 50, from a random day", people,
            lambda p: queue(OPERATOR, QueueFilter(status, received_from=first_day + timedelta(
                days=rng.randrange(3900)))))
+    if backlog:
+        _backlog_queue(engine, people, backlog=backlog, seed=seed, queue=queue,
+                       clerk_of=clerk_of)
     _explain(engine, people[0])
+
+
+def _backlog_queue(engine: Engine, people: list[Any], *, backlog: int, seed: int,
+                   queue: Callable[[Actor, QueueFilter], object],
+                   clerk_of: Callable[[str], Actor]) -> None:
+    """A review backlog: ``backlog`` random applications set back to `received` for the
+    run (every synthetic one is handed over), then restored. Before shipping, a
+    municipality's queue joins the holders (their municipality of today)."""
+    with engine.begin() as conn:
+        top = conn.execute(text("SELECT max(id) FROM applications")).scalar() or 0
+        ids = random.Random(seed).sample(range(1, top + 1), min(backlog, top))
+        conn.execute(text("UPDATE applications SET status = 'received' "
+                          "WHERE id = ANY(:ids)"), {"ids": ids})
+        conn.execute(text("ANALYZE applications"))
+    try:
+        status = ApplicationStatus.RECEIVED
+        _timed(f"queue of {len(ids):,} received, 2 pages, clerk", people,
+               lambda p: queue(clerk_of(p.municipality_code), QueueFilter(status)))
+        _timed(f"queue of {len(ids):,} received, 2 pages, all", people,
+               lambda p: queue(OPERATOR, QueueFilter(status)))
+    finally:
+        with engine.begin() as conn:
+            conn.execute(text("UPDATE applications SET status = 'handed_over' "
+                              "WHERE id = ANY(:ids)"), {"ids": ids})
 
 
 def _explain(engine: Engine, person: Any) -> None:
