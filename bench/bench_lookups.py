@@ -240,9 +240,13 @@ def _explain(engine: Engine, person: Any) -> None:
          "AND (kana_key LIKE :k OR name_key LIKE :k) ORDER BY kana_key, id LIMIT 20",
          {"b": person.birth_date, "m": person.municipality_code,
           "k": person.family_name_kana[:2] + "%"}),
-        ("queue, clerk", "SELECT a.id FROM applications a JOIN residents r ON "
-         "r.id = a.resident_id WHERE a.status = 'handed_over' AND r.municipality_code = :m "
-         "ORDER BY a.received_on, a.id LIMIT 51", {"m": person.municipality_code}),
+        ("queue, clerk (handed over: by office)", "SELECT id FROM applications "
+         "WHERE status = 'handed_over' AND office_code = :m "
+         "ORDER BY received_on, id LIMIT 51", {"m": person.municipality_code}),
+        ("queue, clerk (before shipping: joins the holders)", "SELECT a.id FROM "
+         "applications a JOIN residents r ON r.id = a.resident_id WHERE a.status = "
+         "'handed_over' AND r.municipality_code = :m ORDER BY a.received_on, a.id LIMIT 51",
+         {"m": person.municipality_code}),
     ]
     with engine.connect() as conn:
         for label, sql, params in queries:
