@@ -49,7 +49,7 @@ ACCOUNTS = {"clerk_a": (Role.CLERK, A), "clerk_b": (Role.CLERK, B),
             "admin": (Role.ADMIN, None), "booth": (Role.BOOTH, None)}
 SETUP = Actor("setup", Role.ADMIN)
 UNKNOWN = {"resident_id": "999999", "ref": "999999", "shipment_id": "999999",
-           "custody_id": "999999", "case_id": "999999", "card_number": "NO-SUCH-CARD"}
+           "custody_id": "999999", "case_id": "999999", "card_number": "0000000000000000"}
 JUNK_PHOTO = base64.b64encode(b"not a photo").decode()
 JUNK_CARD = base64.b64encode(b"not a card").decode()  # refused after authorisation
 AN_ID = "00000000000000000000000"  # 23 digits; its check digit is wrong: refused early
@@ -80,6 +80,9 @@ EXPECTED: dict[tuple[str, str], tuple[str, ...]] = {
     ("POST", "/api/v1/residents"): ("ok", "403", "403", "403", "ok", "403", "401"),
     ("GET", "/api/v1/residents"): ("ok", "403", "ok", "ok", "ok", "403", "401"),
     ("GET", "/api/v1/residents/{resident_id}"): READ,
+    ("GET", "/api/v1/residents/search"): LISTED,  # a clerk finds only their own residents
+    ("GET", "/api/v1/cards/{card_number}"): READ,
+    ("GET", "/api/v1/applications"): LISTED,  # the review queue; a clerk's own only
     ("POST", "/api/v1/residents/{resident_id}/move"): HOLDING,
     ("POST", "/api/v1/residents/{resident_id}/death"): HOLDING,
     ("POST", "/api/v1/residents/{resident_id}/emigration"): HOLDING,
@@ -192,7 +195,9 @@ BODY_IDS = {"/api/v1/applications/forms": "{resident_id}"}  # an id in the body,
 QUERIES = {"/api/v1/rules/expiry": {"birth_date": BIRTH, "applied_on": "2026-01-01",
                                     "issued_on": "2026-01-10"},
            "/api/v1/rules/relocation": {"from": "131016", "to": "131032"},
-           "/api/v1/residents": {"municipality_code": A}}
+           "/api/v1/residents": {"municipality_code": A},
+           "/api/v1/residents/search": {"name": "ヤマダ", "birth_date": BIRTH},
+           "/api/v1/applications": {"status": "ready_for_pick_up"}}
 
 
 def _resident(wired: Container, municipality: str) -> Resident:

@@ -65,7 +65,11 @@ def test_production_ship_receive_and_the_notices_of_issuance(wired: bootstrap.Co
     _approved(wired, 3)
     produced = json.loads(ok("jobs", "production"))
     assert produced["cards"] == 3
-    assert len(list(wired.settings.vault_directory.glob("*.card"))) == 3
+    # Each card by number, with its application and holder; no names in the output.
+    assert sorted(f"{m['card_number']}.card" for m in produced["made"]) == sorted(
+        p.name for p in wired.settings.vault_directory.glob("*.card"))
+    assert all(set(m) == {"card_number", "application", "resident_id"}
+               for m in produced["made"])
     assert json.loads(ok("jobs", "production"))["cards"] == 0  # nothing left: idempotent
     shipped = json.loads(ok("jobs", "ship"))
     assert shipped["cards"] == 3

@@ -31,7 +31,7 @@ from typing import NamedTuple
 
 from faker.providers.person.ja_JP import Provider as _JaPerson
 
-from mynumbercard.domain import individual_number
+from mynumbercard.domain import individual_number, search_key
 from mynumbercard.domain.dates import deemed_birthday
 from mynumbercard.domain.errors import InvalidInput
 from mynumbercard.domain.resident import ResidenceStatus, ResidentStatus, Sex
@@ -41,6 +41,7 @@ RESIDENT_COLUMNS = (
     "given_name", "family_name_kana", "given_name_kana", "birth_date", "sex",
     "municipality_code", "postal_code", "address", "nationality", "residence_status",
     "period_of_stay_until", "status", "version", "created_at", "updated_at",
+    "name_key", "kana_key", "address_key",  # domain/search_key.py
 )  # fmt: skip
 
 # Individual Numbers were first notified from 5 October 2015 (My Number Act in force).
@@ -365,6 +366,8 @@ class SyntheticRegister:
             code, postal_code, address, nationality, status.value,
             None if until is None else date.fromordinal(until),
             ResidentStatus.ACTIVE.value, 0, self.now, self.now,
+            search_key.name_key(family, given), search_key.name_key(family_kana, given_kana),
+            search_key.address_key(address),
         )
         return row, date.fromordinal(arrival)
 

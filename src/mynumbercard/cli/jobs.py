@@ -33,14 +33,16 @@ def agency() -> Actor:
 
 @app.command()
 def production() -> None:
-    """Batch approved applications into production runs: a card with its chip for each."""
-    runs, made = [], 0
+    """Batch approved applications into production runs: a card with its chip for each.
+    Prints the runs and, for each card made, its number, application and resident id."""
+    runs, made, cards = [], 0, []
     with bootstrap.container() as wired:
         while (result := issuance.run_production(wired.uow, wired.vault, actor=agency(),
                                                  now=wired.clock())).cards:
             runs.append(result.run_id)
             made += result.cards
-    typer.echo(dumps({"runs": runs, "cards": made}))
+            cards += [card.as_dict() for card in result.made]
+    typer.echo(dumps({"runs": runs, "cards": made, "made": cards}))
 
 
 @app.command()

@@ -22,6 +22,7 @@ from mynumbercard.cli import (
     demo,
     jobs,
     life_events,
+    lookups,
     loss,
     mail,
     municipality,
@@ -86,6 +87,9 @@ app.add_typer(validity.corrections_app, name="corrections")
 renewal.register(card=card.app, jobs=jobs.app)
 life_events.register(residents.app)
 loss.register(card.app)
+residents.app.command("find")(lookups.find)
+app.add_typer(lookups.applications_app, name="applications")
+card.app.command("show")(lookups.show_card)
 
 
 def run() -> None:

@@ -32,9 +32,23 @@ def new_card_number() -> str:
 
 
 @dataclass(frozen=True, slots=True)
+class Produced:
+    """A card a run made, and for whom: ids and the card number, never a name."""
+
+    card_number: str
+    application: int  # the application's reference
+    resident_id: int
+
+    def as_dict(self) -> dict[str, object]:
+        return {"card_number": self.card_number, "application": self.application,
+                "resident_id": self.resident_id}
+
+
+@dataclass(frozen=True, slots=True)
 class RunResult:
     run_id: int | None
     cards: int
+    made: tuple[Produced, ...] = ()
 
 
 def run_production(uow_factory: UowFactory, vault: CardVault, *, actor: Actor, now: datetime,
@@ -44,6 +58,7 @@ def run_production(uow_factory: UowFactory, vault: CardVault, *, actor: Actor, n
     actor.require(Permission.PRODUCTION)
     produced_on = now.astimezone(JST).date()
     made: list[str] = []
+    produced: list[Produced] = []
     try:
         with uow_factory() as uow:
             batch = uow.applications.claim(ApplicationStatus.APPROVED, limit=limit)
@@ -73,6 +88,7 @@ def run_production(uow_factory: UowFactory, vault: CardVault, *, actor: Actor, n
                 card_id = uow.cards.add(card, now=now)
                 application.enter_production(run_id=run_id, card_id=card_id)
                 uow.applications.save(application, actor=actor.name, now=now)
+                produced.append(Produced(number, application.id or 0, resident.id or 0))
             uow.audit.record(AuditRecord(now, actor.name, "production:run",
                                          f"production_run:{run_id}", {"cards": len(batch)}))
             uow.commit()
@@ -80,7 +96,7 @@ def run_production(uow_factory: UowFactory, vault: CardVault, *, actor: Actor, n
         for number in made:  # no chip outlives a run that did not commit
             vault.destroy(number)
         raise
-    return RunResult(run_id, len(made))
+    return RunResult(run_id, len(made), tuple(produced))
 
 
 @dataclass(frozen=True, slots=True)

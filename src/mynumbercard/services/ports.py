@@ -19,6 +19,7 @@ from mynumbercard.domain.stay import Stay
 from mynumbercard.services.application_ports import ApplicationRepository
 from mynumbercard.services.audit_ports import ValidityAudit
 from mynumbercard.services.custody_ports import CustodyRepository, ExpiryLedger
+from mynumbercard.services.lookup_ports import Lookups
 from mynumbercard.services.mail_ports import Cohorts, JobChunks, MailQueue
 from mynumbercard.services.pki_ports import Revoked
 
@@ -186,6 +187,8 @@ class UnitOfWork(Protocol):
     def municipalities(self) -> MunicipalityRepository: ...
     @property
     def residents(self) -> ResidentRepository: ...
+    @property
+    def lookups(self) -> Lookups: ...
     @property
     def staff(self) -> StaffRepository: ...
     @property

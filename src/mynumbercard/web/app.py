@@ -13,6 +13,7 @@ from mynumbercard.web.api import (
     applications,
     audit,
     auth,
+    lookups,
     loss,
     public,
     renewal,
@@ -61,8 +62,9 @@ def create_api(wired: Container | None = None) -> FastAPI:
             conn.execute(text("SELECT 1"))
         return {"status": "ok"}
 
-    for router in (public.router, auth.router, residents.router, audit.router, status.router,
-                   applications.public, applications.staff, renewal.router,
-                   validity.router, residents.moving_in_router, loss.router):
+    # lookups.search first: `/residents/search` is not a resident id.
+    for router in (public.router, auth.router, lookups.search, residents.router, audit.router,
+                   status.router, applications.public, applications.staff, renewal.router,
+                   validity.router, residents.moving_in_router, loss.router, lookups.staff):
         app.include_router(router)
     return app

@@ -40,6 +40,7 @@ from mynumbercard.adapters.db.tables import (
     sessions,
     staff,
 )
+from mynumbercard.domain import search_key
 from mynumbercard.domain.errors import Conflict, NotFound, UnknownMunicipality
 from mynumbercard.domain.individual_number import notice_kind_for
 from mynumbercard.domain.municipality import Municipality
@@ -66,6 +67,9 @@ def _resident_values(resident: Resident) -> dict[str, Any]:
         sex=resident.sex.value,
         residence_status=resident.residence_status.value,
         status=resident.status.value,
+        name_key=search_key.name_key(resident.family_name, resident.given_name),
+        kana_key=search_key.name_key(resident.family_name_kana, resident.given_name_kana),
+        address_key=search_key.address_key(resident.address),
         number_notice_kind=(
             notice_kind_for(resident.number_assigned_on).value
             if resident.number_assigned_on else None
@@ -250,6 +254,12 @@ class SqlAuditLog:
         ]
 
 
+def _lookups(conn: Connection) -> Any:
+    from mynumbercard.adapters.db.lookup_repositories import SqlLookups  # noqa: PLC0415 - it imports this module
+
+    return SqlLookups(conn)
+
+
 class SqlUnitOfWork:
     """One connection, one transaction; rolled back unless committed."""
 
@@ -281,6 +291,7 @@ class SqlUnitOfWork:
         self.moves = SqlMovingNotices(self._conn)
         self.stays = SqlStays(self._conn)
         self.losses = SqlLossReports(self._conn)
+        self.lookups = _lookups(self._conn)
         return self
 
     def __exit__(self, *exc: object) -> None:

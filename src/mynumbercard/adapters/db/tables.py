@@ -22,6 +22,7 @@ from sqlalchemy import (
     String,
     Table,
 )
+from sqlalchemy.types import TypeEngine
 
 # Named constraints, so that migrations (and SQLite batch mode) can refer to them.
 metadata = MetaData(
@@ -37,6 +38,11 @@ metadata = MetaData(
 # SQLite wants INTEGER PRIMARY KEY for its rowid alias; PostgreSQL gets BIGINT identity.
 BigId = BigInteger().with_variant(Integer(), "sqlite")
 Timestamp = DateTime(timezone=True)
+
+
+def key_text(length: int) -> TypeEngine[str]:
+    """A folded search key: compared code point by code point on PostgreSQL."""
+    return String(length).with_variant(String(length, collation="C"), "postgresql")
 
 municipalities = Table(
     "municipalities",
@@ -80,6 +86,11 @@ residents = Table(
     # The former surname (旧氏) shown with the name, as the holder asked at a change of name.
     Column("former_family_name", String(40), nullable=True),
     Column("former_family_name_kana", String(80), nullable=True),
+    # Folded search keys (domain/search_key.py), kept in sync on every write; binary
+    # ("C") order on PostgreSQL, so that a prefix (LIKE 'x%') is an index range.
+    Column("name_key", key_text(120), nullable=False, server_default=""),
+    Column("kana_key", key_text(120), nullable=False, server_default=""),
+    Column("address_key", key_text(200), nullable=False, server_default=""),
     CheckConstraint("status IN ('active', 'deceased', 'emigrated')", name="status"),
     CheckConstraint("sex IN ('male', 'female')", name="sex"),
     CheckConstraint(
@@ -90,6 +101,10 @@ residents = Table(
     # jobs start from the birth date.
     Index(None, "municipality_code", "status"),
     Index(None, "birth_date"),
+    # A clerk's search: a name or kana prefix with a birth date; an address prefix in a
+    # postal code (migration 0013).
+    Index(None, "municipality_code", "birth_date", "kana_key"),
+    Index(None, "postal_code", "address_key"),
 )
 
 resident_events = Table(
@@ -370,6 +385,10 @@ applications = Table(
         "'shipped', 'ready_for_pick_up', 'handed_over', 'voided')", name="status"),
     # The batch steps take one status at a time, oldest first: a range scan.
     Index(None, "status", "id"),
+    # The review queue: one status, oldest received first, keyset-paged (migration 0013).
+    Index(None, "status", "received_on", "id"),
+    # ... and a municipality's cards once shipped, by the office they went to.
+    Index(None, "office_code", "status", "received_on", "id"),
     # The counter's list of cards waiting at its office.
     Index(None, "office_code", "status"),
 )

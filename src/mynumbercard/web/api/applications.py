@@ -36,6 +36,8 @@ staff = APIRouter(prefix="/api/v1", tags=["applications and issuance (staff)"])
 
 ApplicationIdText = Annotated[str, Field(min_length=23, max_length=40,
                                          examples=["1234 5678 9012 3456 7890 123"])]
+# An application's reference: a BIGINT; a larger number names nothing (404 rather than
+# an overflow in the driver).
 Photo = Annotated[Base64Bytes, Field(description="The ID photo, JPEG or PNG, base64")]
 
 
@@ -215,7 +217,8 @@ def void(ref: IdPath, body: Void, actor: ActorDep, container: ContainerDep,
             "applications (one chunk; `mynumbercard jobs production` runs them all)")
 def production(actor: ActorDep, container: ContainerDep, now: NowDep) -> dict[str, Any]:
     result = issuance.run_production(container.uow, container.vault, actor=actor, now=now)
-    return {"run": result.run_id, "cards": result.cards}
+    return {"run": result.run_id, "cards": result.cards,
+            "made": [card.as_dict() for card in result.made]}
 
 
 @staff.post("/shipments", status_code=201, summary="Ship produced cards to their offices "

@@ -1,0 +1,101 @@
+"""Finding things, for signed-in staff: residents, a card, the review queue.
+
+`search` is mounted before the residents' router, so that `/residents/search` is not
+read as a resident id.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Path, Query
+from pydantic import BaseModel
+
+from mynumbercard.domain.application import ApplicationStatus, Channel
+from mynumbercard.domain.errors import InvalidInput
+from mynumbercard.services import applications as apps
+from mynumbercard.services import lookups
+from mynumbercard.services.lookup_ports import QueueFilter
+from mynumbercard.web.api.residents import ResidentOut
+from mynumbercard.web.deps import ActorDep, ContainerDep, NowDep
+
+search = APIRouter(prefix="/api/v1/residents", tags=["residents"])
+staff = APIRouter(prefix="/api/v1", tags=["look-ups (staff)"])
+
+MAX_ID = 2**63 - 1  # BIGINT: a larger id names nothing (and would overflow SQLite)
+Code5 = Annotated[str | None, Query(pattern=r"^\d{5}$", examples=["13101"])]
+
+
+class QueueItem(BaseModel):
+    id: int
+    application_id: str
+    resident_id: int
+    kind: str
+    channel: str
+    status: str
+    received_on: date
+    office_code: str | None
+
+
+class QueuePage(BaseModel):
+    applications: list[QueueItem]
+    next: str | None  # pass as `after` for the next page; null on the last
+
+
+@search.get("/search", summary="Find residents: by Individual Number; by name or kana "
+            "prefix with the birth date; by postal code and address prefix")
+def search_residents(
+    *, actor: ActorDep, container: ContainerDep, now: NowDep,
+    number: Annotated[str | None, Query(max_length=40)] = None,
+    name: Annotated[str | None, Query(min_length=1, max_length=80)] = None,
+    birth_date: date | None = None,
+    postal_code: Annotated[str | None, Query(max_length=10)] = None,
+    address: Annotated[str | None, Query(max_length=200)] = None,
+    municipality_code: Code5 = None,
+    limit: Annotated[int, Query(ge=1, le=lookups.MAX_RESULTS)] = 20,
+    after_id: Annotated[int, Query(ge=0, le=MAX_ID)] = 0,
+) -> list[ResidentOut]:
+    query = lookups.ResidentQuery(number=number, name=name, birth_date=birth_date,
+                                  postal_code=postal_code, address=address,
+                                  municipality_code=municipality_code, limit=limit,
+                                  after_id=after_id)
+    found = lookups.search_residents(container.uow, actor=actor, query=query, now=now)
+    return [ResidentOut.model_validate(r) for r in found]
+
+
+@staff.get("/applications", summary="The review queue (a status, oldest first, paged), "
+           "or one application by its Application ID", response_model=None)
+def applications(
+    *, actor: ActorDep, container: ContainerDep, now: NowDep,
+    application_id: Annotated[str | None, Query(max_length=60)] = None,
+    status: ApplicationStatus | None = None,
+    channel: Channel | None = None,
+    municipality_code: Code5 = None,
+    received_from: date | None = None,
+    received_to: date | None = None,
+    after: Annotated[str | None, Query(max_length=40)] = None,
+    limit: Annotated[int, Query(ge=1, le=lookups.MAX_QUEUE_PAGE)] = 50,
+) -> dict[str, Any] | QueuePage:
+    if application_id is not None:
+        ref = lookups.application_ref(container.uow, actor=actor,
+                                      application_id=application_id)
+        return apps.application_view(container.uow, actor=actor, application_ref=ref, now=now)
+    if status is None:
+        raise InvalidInput("give a status (the queue) or an application_id")
+    wanted = QueueFilter(status, channel, municipality_code, received_from, received_to,
+                         lookups.parse_cursor(after) if after is not None else None)
+    page = lookups.application_queue(container.uow, actor=actor, wanted=wanted, limit=limit,
+                                     now=now)
+    return QueuePage(applications=[QueueItem(
+        id=a.id or 0, application_id=a.application_id, resident_id=a.resident_id,
+        kind=a.kind.value, channel=a.channel.value, status=a.status.value,
+        received_on=a.received_on, office_code=a.office_code) for a in page.applications],
+        next=page.next)
+
+
+@staff.get("/cards/{card_number}", summary="A card: status, dates, holder's resident id, "
+           "its certificates")
+def card(card_number: Annotated[str, Path(max_length=40)], actor: ActorDep,
+         container: ContainerDep, now: NowDep) -> dict[str, Any]:
+    return lookups.card_view(container.uow, actor=actor, card_number=card_number, now=now)
