@@ -23,16 +23,14 @@ from mynumbercard.domain.stay import Stay
 from mynumbercard.domain.validity import extended_card_expiry
 from mynumbercard.services.pki_ports import CertificateAuthority
 from mynumbercard.services.ports import AuditRecord, UnitOfWork
-from mynumbercard.services.register import certificates_follow, visible_resident
+from mynumbercard.services.register import (
+    audit_resident,
+    certificates_follow,
+    visible_resident,
+)
 
 UowFactory = Callable[[], UnitOfWork]
 CaSource = Callable[[], CertificateAuthority]
-
-
-def _audit(uow: UnitOfWork, actor: Actor, action: str, resident_id: int, now: datetime,
-           **details: object) -> None:
-    uow.audit.record(AuditRecord(now, actor.name, action, f"resident:{resident_id}",
-                                 dict(details) or None))
 
 
 def correct_address(
@@ -45,8 +43,8 @@ def correct_address(
         resident = visible_resident(uow, actor, Permission.RESIDENT_WRITE, resident_id)
         resident.correct_address(postal_code=postal_code, address=address, on=corrected_on)
         uow.residents.save(resident, now=now)
-        _audit(uow, actor, "resident:address-correction", resident_id, now,
-               on=corrected_on.isoformat())
+        audit_resident(uow, actor, "resident:address-correction", resident_id, now,
+                       on=corrected_on.isoformat())
         certificates_follow(uow, ca, actor=actor, resident_id=resident_id,
                             event=LifeEvent.PERSONAL_DATA_CHANGED, now=now)
         uow.commit()
@@ -67,8 +65,8 @@ def change_name(
                              given_name_kana=given_name_kana, on=changed_on,
                              show_former_surname=show_former_surname)
         uow.residents.save(resident, now=now)
-        _audit(uow, actor, "resident:name-change", resident_id, now,
-               on=changed_on.isoformat(), former_surname_shown=show_former_surname)
+        audit_resident(uow, actor, "resident:name-change", resident_id, now,
+                       on=changed_on.isoformat(), former_surname_shown=show_former_surname)
         certificates_follow(uow, ca, actor=actor, resident_id=resident_id,
                             event=LifeEvent.PERSONAL_DATA_CHANGED, now=now)
         uow.commit()
@@ -99,8 +97,8 @@ def extend_stay(
         resident.extend_stay(until=period_of_stay_until, on=granted_on)
         uow.residents.save(resident, now=now)
         stay_id = uow.stays.add(resident_id, Stay(period_of_stay_until, granted_on), now=now)
-        _audit(uow, actor, "resident:stay-extension", resident_id, now,
-               on=granted_on.isoformat(), until=period_of_stay_until.isoformat())
+        audit_resident(uow, actor, "resident:stay-extension", resident_id, now,
+                       on=granted_on.isoformat(), until=period_of_stay_until.isoformat())
         card_number = before = after = None
         if extend_card:
             card = next((c for c in uow.cards.of_resident(resident_id)

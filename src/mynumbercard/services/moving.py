@@ -31,10 +31,11 @@ from mynumbercard.domain.staff import Actor, Permission
 from mynumbercard.services.application_ports import CardVault
 from mynumbercard.services.certificates import apply_event_in
 from mynumbercard.services.pki_ports import CertificateAuthority
-from mynumbercard.services.ports import AuditRecord, UnitOfWork
+from mynumbercard.services.ports import UnitOfWork
 from mynumbercard.services.register import (
     CaSource,
     applications_follow,
+    audit_resident,
     certificates_follow,
     destroy_cards,
     lapse_cards,
@@ -43,12 +44,6 @@ from mynumbercard.services.register import (
 
 UowFactory = Callable[[], UnitOfWork]
 NO_MOVE = "no moving-out to this municipality matches this evidence and birth date"
-
-
-def _audit(uow: UnitOfWork, actor: Actor, action: str, resident_id: int, now: datetime,
-           **details: object) -> None:
-    uow.audit.record(AuditRecord(now, actor.name, action, f"resident:{resident_id}",
-                                 dict(details) or None))
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,8 +82,9 @@ def record_moving_out(
                               notified_on=today, reference=new_reference(rng),
                               card_number=card.card_number if card is not None else None)
         uow.moves.add(notice, now=now)
-        _audit(uow, actor, "resident:moving-out", resident_id, now, destination=destination.code,
-               planned_on=planned_on.isoformat(), by_card=notice.by_card)
+        audit_resident(uow, actor, "resident:moving-out", resident_id, now,
+                       destination=destination.code, planned_on=planned_on.isoformat(),
+                       by_card=notice.by_card)
         # The address on the register no longer holds: the signature certificate goes.
         certificates_follow(uow, ca, actor=actor, resident_id=resident_id,
                             event=LifeEvent.PERSONAL_DATA_CHANGED, now=now)
@@ -103,7 +99,7 @@ def resident_with_move(uow_factory: UowFactory, *, actor: Actor, resident_id: in
     with uow_factory() as uow:
         resident = visible_resident(uow, actor, Permission.RESIDENT_READ, resident_id)
         notice = uow.moves.open_of_resident(resident_id)
-        _audit(uow, actor, "resident:read", resident_id, now)
+        audit_resident(uow, actor, "resident:read", resident_id, now)
         uow.commit()
         return resident, notice
 
@@ -118,7 +114,7 @@ def cancel_moving_out(uow_factory: UowFactory, *, actor: Actor, resident_id: int
             raise Conflict("the resident has no moving-out notification to cancel")
         notice.cancel()
         uow.moves.save(notice, now=now)
-        _audit(uow, actor, "resident:moving-out-cancel", resident_id, now)
+        audit_resident(uow, actor, "resident:moving-out-cancel", resident_id, now)
         uow.commit()
     return notice
 
@@ -162,9 +158,9 @@ def record_moving_in(
         resident.move(to_municipality=notice.destination, postal_code=postal_code,
                       address=address, on=moved_in_on)
         uow.residents.save(resident, now=now)
-        _audit(uow, actor, "resident:moving-in", resident.id or 0, now, origin=origin,
-               destination=notice.destination, on=moved_in_on.isoformat(),
-               evidence="card" if card_number is not None else "certificate")
+        audit_resident(uow, actor, "resident:moving-in", resident.id or 0, now, origin=origin,
+                       destination=notice.destination, on=moved_in_on.isoformat(),
+                       evidence="card" if card_number is not None else "certificate")
         destroyed = applications_follow(uow, actor=actor, resident_id=resident.id or 0,
                                         origin=origin, destination=notice.destination, now=now)
         if continue_card and notice.card_number is not None and lapse is None:
@@ -196,7 +192,7 @@ def continue_card(uow_factory: UowFactory, *, actor: Actor, resident_id: int,
             uow.commit()
             raise Conflict("the card's continued use comes more than 90 days after the "
                            "moving-in: the card has lapsed; apply for a new one")
-        _audit(uow, actor, "card:continue", resident_id, now)
+        audit_resident(uow, actor, "card:continue", resident_id, now)
         uow.commit()
     return notice
 

@@ -32,8 +32,9 @@ CaSource = Callable[[], CertificateAuthority]  # opened only when a certificate 
 _NUMBER_ATTEMPTS = 20
 
 
-def _audit(uow: UnitOfWork, actor: Actor, action: str, resident_id: int, now: datetime,
-           **details: object) -> None:
+def audit_resident(uow: UnitOfWork, actor: Actor, action: str, resident_id: int,
+                   now: datetime, **details: object) -> None:
+    """An audit record about a resident, inside the caller's transaction."""
     uow.audit.record(AuditRecord(now, actor.name, action, f"resident:{resident_id}",
                                  dict(details) or None))
 
@@ -98,9 +99,9 @@ def register_resident(
         resident_id = uow.residents.add(resident, now=now)
         if period_of_stay_until is not None:
             uow.stays.add(resident_id, Stay(period_of_stay_until, registered_on), now=now)
-        _audit(uow, actor, "resident:register", resident_id, now,
-               notice=individual_number.notice_kind_for(registered_on).value,
-               notice_queued=queue_number_notice(uow, resident, now=now))
+        audit_resident(uow, actor, "resident:register", resident_id, now,
+                       notice=individual_number.notice_kind_for(registered_on).value,
+                       notice_queued=queue_number_notice(uow, resident, now=now))
         uow.commit()
     return resident
 
@@ -139,7 +140,7 @@ def get_resident(
 ) -> Resident:
     with uow_factory() as uow:
         resident = visible_resident(uow, actor, Permission.RESIDENT_READ, resident_id)
-        _audit(uow, actor, "resident:read", resident_id, now)  # reads of personal data too
+        audit_resident(uow, actor, "resident:read", resident_id, now)  # reads of personal data too
         uow.commit()
         return resident
 
@@ -207,8 +208,8 @@ def move_resident(
         resident.move(to_municipality=to_municipality, postal_code=postal_code,
                       address=address, on=moved_on)
         uow.residents.save(resident, now=now)
-        _audit(uow, actor, "resident:move", resident_id, now, origin=origin,
-               destination=to_municipality, on=moved_on.isoformat())
+        audit_resident(uow, actor, "resident:move", resident_id, now, origin=origin,
+                       destination=to_municipality, on=moved_on.isoformat())
         destroyed = applications_follow(uow, actor=actor, resident_id=resident_id,
                                          origin=origin, destination=to_municipality, now=now)
         # A new address is a change of the basic four facts: the signature certificate goes.
@@ -264,7 +265,7 @@ def _end_of_residence(
         resident = visible_resident(uow, actor, Permission.RESIDENT_WRITE, resident_id)
         verb(resident, on)
         uow.residents.save(resident, now=now)
-        _audit(uow, actor, action, resident_id, now, on=on.isoformat())
+        audit_resident(uow, actor, action, resident_id, now, on=on.isoformat())
         death = action == "resident:death"
         event = LifeEvent.DEATH if death else LifeEvent.LOSS_OF_RESIDENCE
         destroyed = applications_follow(
