@@ -1,11 +1,12 @@
-"""Helpers of the CLI tests: run a command that must succeed, ask OpenSSL for an OCSP
-status."""
+"""Helpers of the CLI tests: run a command that must succeed, sign in, ask OpenSSL for
+an OCSP status."""
 
 from __future__ import annotations
 
 import subprocess
 from pathlib import Path
 
+import pyotp
 from typer.testing import CliRunner
 
 from mynumbercard.cli.main import app
@@ -18,6 +19,29 @@ def ok(*args: str, stdin: str | None = None) -> str:
     result = runner.invoke(app, list(args), input=stdin)
     assert result.exit_code == 0, result.output
     return result.stdout
+
+
+ADMIN, ADMIN_PASSWORD = "test-admin", "test-admin-password"
+
+
+def bootstrap_admin(username: str = ADMIN, password: str = ADMIN_PASSWORD) -> pyotp.TOTP:
+    """`staff add --bootstrap`: the first administrator; its one-time-code generator."""
+    return pyotp.parse_uri(ok("staff", "add", username, "--bootstrap", "--password-stdin",
+                              stdin=password + "\n").strip())
+
+
+def login(username: str, password: str, totp: pyotp.TOTP | None = None) -> str:
+    """`staff login` with the secrets on standard input, as a script would."""
+    return ok("staff", "login", username, "--password-stdin",
+              stdin=password + "\n" + (totp.now() + "\n" if totp else ""))
+
+
+def sign_in_admin() -> pyotp.TOTP:
+    """A fresh installation's first administrator, signed in (the data directory's
+    session file); its one-time-code generator."""
+    totp = bootstrap_admin()
+    login(ADMIN, ADMIN_PASSWORD, totp)
+    return totp
 
 
 def openssl_ocsp(base: str, ca: Path, kind: str, *target: str) -> str:

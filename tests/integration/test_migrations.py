@@ -13,7 +13,7 @@ from mynumbercard.adapters.db.tables import metadata
 
 def test_schema_matches_the_tables_after_upgrade(database_url: str) -> None:
     engine = make_engine(database_url)
-    assert migrate.current(engine) == "0009"
+    assert migrate.current(engine) == "0012"
     with engine.connect() as conn:
         assert compare_metadata(MigrationContext.configure(conn), metadata) == []
     engine.dispose()
@@ -25,7 +25,7 @@ def test_down_to_base_and_up_again(database_url: str) -> None:
     assert migrate.current(engine) is None
     assert set(inspect(engine).get_table_names()) <= {"alembic_version"}
     migrate.upgrade(engine)
-    assert migrate.current(engine) == "0009"
+    assert migrate.current(engine) == "0012"
     assert {"residents", "audit_log", "staff"} <= set(inspect(engine).get_table_names())
     engine.dispose()
 

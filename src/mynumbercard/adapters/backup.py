@@ -103,7 +103,9 @@ def backup(engine: Engine, place: Place, target: Path, *, now: datetime) -> Path
         url, env = _libpq(place.database_url)
         _run([_pg_tool("pg_dump"), "--format=custom", "--file", str(target / _DUMP), url], env)
         kind = "postgresql"
-    skip = database_files | {home / "ca" / PASSPHRASE_FILE, place.anchor.resolve(),
+    # The CLI's sign-in token ("session") stays behind too: a backup holds no live secret.
+    skip = database_files | {home / "ca" / PASSPHRASE_FILE, home / "session",
+                             place.anchor.resolve(),
                              *(home / name for name in _BEFORE), target.resolve()}
     _copy_tree(home, files, skip=skip)
     (target / MANIFEST).write_text(json.dumps(

@@ -165,7 +165,8 @@ def _cards(wired: bootstrap.Container) -> list[Path]:
         path = folder / f"{name}.json"
         if path.exists():
             continue
-        serials = issue_demo_card(wired, path, pin=DEMO_PIN, password=DEMO_SIGNATURE_PASSWORD)
+        serials = issue_demo_card(wired, path, pin=DEMO_PIN, password=DEMO_SIGNATURE_PASSWORD,
+                                  actor=actor)
         made.append(path)
         for serial, reason in {
             "lost": [(serials["sign_serial"], RevocationReason.CERTIFICATE_HOLD),

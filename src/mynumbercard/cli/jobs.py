@@ -16,17 +16,13 @@ import typer
 from mynumbercard import bootstrap
 from mynumbercard.adapters.documents import PdfLetterPrinter
 from mynumbercard.adapters.letter_files import LetterDirectory
+from mynumbercard.cli import session
 from mynumbercard.domain.certificate import JST
 from mynumbercard.domain.dates import parse_iso_date
-from mynumbercard.domain.staff import Actor, Role
 from mynumbercard.services import issuance, notices
 
 app = typer.Typer(help="Batch jobs of the issuing agency.", no_args_is_help=True)
 letters_app = typer.Typer(help="Letters to residents, as PDF files.", no_args_is_help=True)
-
-
-def agency() -> Actor:
-    return Actor("cli:jobs", Role.ADMIN)
 
 
 @app.command()
@@ -34,7 +30,8 @@ def production() -> None:
     """Batch approved applications into production runs: a card with its chip for each."""
     runs, made = [], 0
     with bootstrap.container() as wired:
-        while (result := issuance.run_production(wired.uow, wired.vault, actor=agency(),
+        actor = session.actor(wired, "jobs")
+        while (result := issuance.run_production(wired.uow, wired.vault, actor=actor,
                                                  now=wired.clock())).cards:
             runs.append(result.run_id)
             made += result.cards
@@ -47,7 +44,8 @@ def ship() -> None:
     shipments: dict[int, str] = {}
     cards = 0
     with bootstrap.container() as wired:
-        while (result := issuance.ship(wired.uow, actor=agency(), now=wired.clock())).cards:
+        actor = session.actor(wired, "jobs")
+        while (result := issuance.ship(wired.uow, actor=actor, now=wired.clock())).cards:
             shipments.update(result.shipments)
             cards += result.cards
     typer.echo(json.dumps({"shipments": [{"id": k, "office": v} for k, v in shipments.items()],
@@ -74,11 +72,12 @@ def uncollected(
     reminders: list[str] = []
     destroyed = 0
     with bootstrap.container() as wired:
+        actor = session.actor(wired, "jobs")
         printer, sink = PdfLetterPrinter(), LetterDirectory(out)
         now = _as_of(on, wired.clock())
         while True:
             swept = notices.sweep_uncollected(
-                wired.uow, printer, sink, wired.vault, actor=agency(), now=now,
+                wired.uow, printer, sink, wired.vault, actor=actor, now=now,
                 base_url=wired.settings.public_base_url.rstrip("/"))
             reminders += swept.reminders
             destroyed += swept.destroyed
@@ -97,9 +96,10 @@ def issuance_notices(
     prints each file's path."""
     written: list[str] = []
     with bootstrap.container() as wired:
+        actor = session.actor(wired, "letters")
         printer, sink = PdfLetterPrinter(), LetterDirectory(out)
         while printed := notices.print_issuance_notices(
-                wired.uow, printer, sink, actor=agency(), now=wired.clock(),
+                wired.uow, printer, sink, actor=actor, now=wired.clock(),
                 base_url=wired.settings.public_base_url.rstrip("/")).files:
             written += printed
             for path in printed:

@@ -13,14 +13,10 @@ import typer
 from mynumbercard import bootstrap
 from mynumbercard.adapters.card_terminal import ChipTerminal
 from mynumbercard.chip import Chip
+from mynumbercard.cli import session
 from mynumbercard.domain.certificate import JST, CertKind
 from mynumbercard.domain.dates import parse_iso_date
-from mynumbercard.domain.staff import Actor, Role
 from mynumbercard.services import custody, expiry, renewal
-
-
-def _jobs_actor() -> Actor:
-    return Actor("cli:jobs", Role.ADMIN)
 
 
 def renew(
@@ -31,10 +27,11 @@ def renew(
     """Counter use: renew the card's certificates (new key pairs on the same chip), from
     3 months before expiry, free, and after expiry. Prints JSON."""
     with bootstrap.container() as wired:
+        actor = session.actor(wired, "card")
         terminal = ChipTerminal(Chip.open(file), wired.management_key())
         kinds = frozenset({kind}) if kind is not None else frozenset(CertKind)
         done = renewal.renew_certificates(wired.uow, lambda: wired.authority, terminal,
-                                          actor=Actor("cli:counter", Role.ADMIN), kinds=kinds,
+                                          actor=actor, kinds=kinds,
                                           now=wired.clock())
     typer.echo(json.dumps({"card_number": done.card_number, "certificates": [
         {"kind": c.kind.value, "serial": c.serial_hex, "not_after": c.not_after.isoformat()}
@@ -49,10 +46,11 @@ def expire(
     """Record the cards and certificates whose first invalid day is DATE (validity follows
     from the date anyway); each expired certificate's OCSP answer is replaced at once."""
     with bootstrap.container() as wired:
+        actor = session.actor(wired, "jobs")
         now = wired.clock()
         day = parse_iso_date(on, field="--on") if on else now.astimezone(JST).date()
         first = parse_iso_date(since, field="--since") if since else None
-        run = expiry.expire(wired.uow, lambda: wired.authority, actor=_jobs_actor(), on=day,
+        run = expiry.expire(wired.uow, lambda: wired.authority, actor=actor, on=day,
                             since=first, now=now)
     typer.echo(json.dumps({"from": run.first.isoformat(), "on": run.on.isoformat(),
                            "cards": run.cards, "certificates": run.certificates}))
@@ -66,7 +64,8 @@ def custody_renew(
     cannot be renewed is listed with the reason and stays left_at_office."""
     with bootstrap.container() as wired:
         result = custody.renew_all_in_custody(wired.uow, wired.vault, lambda: wired.authority,
-                                              actor=_jobs_actor(), now=wired.clock(),
+                                              actor=session.actor(wired, "jobs"),
+                                              now=wired.clock(),
                                               office_code=office)
     typer.echo(json.dumps({"renewed": result.renewed,
                            "refused": {str(k): v for k, v in result.refused.items()}}))
