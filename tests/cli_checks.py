@@ -9,7 +9,11 @@ from pathlib import Path
 import pyotp
 from typer.testing import CliRunner
 
+from mynumbercard.bootstrap import Container
+from mynumbercard.cli import session
 from mynumbercard.cli.main import app
+from mynumbercard.domain.staff import SYSTEM, Role
+from mynumbercard.services import staff_admin
 
 runner = CliRunner()
 
@@ -42,6 +46,17 @@ def sign_in_admin() -> pyotp.TOTP:
     totp = bootstrap_admin()
     login(ADMIN, ADMIN_PASSWORD, totp)
     return totp
+
+
+def service_credential(container: Container, path: Path, *scopes: str,
+                       role: Role = Role.OPERATOR) -> Path:
+    """A cron job's service account with `scopes`; its credential written to `path` (0600),
+    as `staff add-service` does."""
+    made = staff_admin.add_service_account(
+        container.uow, container.hasher, actor=SYSTEM, username=f"cron-{path.stem}",
+        role=role, municipality_code=None, scopes=frozenset(scopes), now=container.clock())
+    session.save_token(path, made.credential)
+    return path
 
 
 def openssl_ocsp(base: str, ca: Path, kind: str, *target: str) -> str:

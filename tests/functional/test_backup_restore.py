@@ -62,13 +62,16 @@ def test_a_restored_system_answers_ocsp_and_its_audit_chain_verifies(
     backup = tmp_path / "backup"
     ok("backup", str(backup))  # while `serve` runs (and seals)
     assert not (backup / "home" / "ca" / "passphrase").exists()
+    assert not (backup / "home" / "session").exists()  # no live token in a backup
+    token = (Path(env["MYNUMBERCARD_HOME"]) / "session").read_text().strip()
 
     restored = {**env, "MYNUMBERCARD_HOME": str(tmp_path / "restored"),
                 "MYNUMBERCARD_DATABASE_URL": _empty_database(env["MYNUMBERCARD_DATABASE_URL"],
                                                              tmp_path, request)}
     for key, value in restored.items():
         monkeypatch.setenv(key, value)
-    assert "restored the" in ok("restore", str(backup))
+    assert "restored the" in ok("restore", str(backup))  # no sign-in: an empty database
+    monkeypatch.setenv("MYNUMBERCARD_TOKEN", token)  # the session restored with the rest
     verified = ok("audit", "verify")
     assert verified.startswith("audit log intact:"), verified
     assert "signed head at seal" in verified

@@ -189,6 +189,9 @@ def _print_accounts(console: Console) -> None:
     console.print(table)
     console.print(f"admin signs in with a one-time code too (TOTP secret {DEMO_TOTP_SECRET}; "
                   "`mynumbercard demo totp` prints the current code)")
+    console.print("the command line signs in the same way: `mynumbercard staff login admin`; "
+                  "then try `mynumbercard card demo var/card.json` (README: the card)",
+                  markup=False, highlight=False)
 
 
 @app.command()

@@ -9,8 +9,9 @@ import typer
 from rich.console import Console
 
 from mynumbercard import bootstrap
+from mynumbercard.adapters.rate_limits import Rule
 from mynumbercard.cli import session
-from mynumbercard.domain.errors import AuthenticationFailed
+from mynumbercard.domain.errors import AuthenticationFailed, TooManyRequests
 from mynumbercard.domain.municipality import parse_local_government_code
 from mynumbercard.domain.staff import Role
 from mynumbercard.services import staff as staff_service
@@ -33,6 +34,10 @@ def login(
     the data directory's `session` file (0600) until it expires or `staff logout`."""
     password = session.secret("password", from_stdin=password_stdin)
     with bootstrap.container() as wired:
+        # The API's per-user budget, shared through the database with the servers.
+        if (wait := wired.rate_limits.hit(Rule.SIGN_IN_USER, username.lower())) is not None:
+            raise TooManyRequests("too many tries: wait before trying again",
+                                  retry_after=wait)
         code = None
         if staff_admin.needs_second_factor(wired.uow, username=username):
             code = session.secret("one-time code", from_stdin=password_stdin)

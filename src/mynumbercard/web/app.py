@@ -9,7 +9,16 @@ from mynumbercard import __version__
 from mynumbercard.bootstrap import Container, container
 from mynumbercard.web import errors, status
 from mynumbercard.web import logging as access_log
-from mynumbercard.web.api import applications, audit, auth, public, renewal, residents, validity
+from mynumbercard.web.api import (
+    applications,
+    audit,
+    auth,
+    public,
+    renewal,
+    residents,
+    staff,
+    validity,
+)
 from mynumbercard.web.bounds import App, BoundedBodies, SecurityHeaders
 from mynumbercard.web.ocsp import OcspResponder, Receive, Scope, Send, is_ocsp
 
@@ -54,6 +63,6 @@ def create_api(wired: Container | None = None) -> FastAPI:
 
     for router in (public.router, auth.router, residents.router, audit.router, status.router,
                    applications.public, applications.staff, renewal.router,
-                   validity.router):
+                   validity.router, staff.router):
         app.include_router(router)
     return app
