@@ -172,6 +172,7 @@ def test_a_fresh_installation_bootstraps_its_admin(env: dict[str, str], tmp_path
                                   "--password-stdin"], input=PASSWORD + "\n")
     assert refused.exit_code == 5
     assert "staff login" in refused.output
+    assert "--bootstrap" in refused.output
     totp = bootstrap_admin("root", PASSWORD)
     login("root", PASSWORD, totp)
     assert json.loads(ok("staff", "whoami")) == {"username": "root", "role": "admin",

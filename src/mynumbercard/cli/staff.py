@@ -104,7 +104,12 @@ def add(
                                        markup=False, highlight=False)
             typer.echo(uri)
             return
-        actor = session.actor(wired, "staff")
+        try:
+            actor = session.actor(wired, "staff")
+        except AuthenticationFailed as error:
+            raise AuthenticationFailed(
+                f"{error.message} (a new installation makes its first administrator with "
+                "`mynumbercard staff add USERNAME --bootstrap`)") from None
         password = session.secret("password", from_stdin=password_stdin, confirm=True)
         account = staff_service.add_staff(
             wired.uow, wired.hasher, actor=actor, username=username, password=password,
