@@ -33,11 +33,14 @@ def session_path(settings: Settings) -> Path:
 
 def save_token(path: Path, token: str) -> None:
     """Write the token readable by its owner only (0600), from its very creation."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.unlink(missing_ok=True)
-    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(descriptor, "w") as file:
-        file.write(token + "\n")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.unlink(missing_ok=True)
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(descriptor, "w") as file:
+            file.write(token + "\n")
+    except OSError as error:
+        raise InvalidInput(f"cannot write {path}: {error.strerror}") from None
 
 
 def stored_token(settings: Settings) -> str | None:
@@ -63,7 +66,10 @@ def _read_credential(path: Path) -> str:
     if mode & (stat.S_IRWXG | stat.S_IRWXO):
         raise PermissionDenied(f"the credential file {path} is open to other users: "
                                f"`chmod 600 {path}`")
-    return path.read_text().strip()
+    try:
+        return path.read_text().strip()
+    except (OSError, UnicodeDecodeError):
+        raise InvalidInput(f"cannot read the credential file {path}") from None
 
 
 def actor(wired: bootstrap.Container, scope: str) -> Actor:

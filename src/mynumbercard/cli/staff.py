@@ -180,9 +180,15 @@ def add_service(
     if out.exists():
         raise typer.BadParameter(f"{out} exists already", param_hint="--out")
     with bootstrap.container() as wired:
-        made = staff_admin.add_service_account(
-            wired.uow, wired.hasher, actor=session.actor(wired, "staff"), username=username,
-            role=role, municipality_code=code, scopes=frozenset(scope), now=wired.clock())
+        actor = session.actor(wired, "staff")
+        session.save_token(out, "")  # writable? (else no account with a lost credential)
+        try:
+            made = staff_admin.add_service_account(
+                wired.uow, wired.hasher, actor=actor, username=username, role=role,
+                municipality_code=code, scopes=frozenset(scope), now=wired.clock())
+        except BaseException:
+            out.unlink(missing_ok=True)
+            raise
     session.save_token(out, made.credential)
     typer.echo(f"service account {username} ({role.value}; {', '.join(sorted(scope))}); "
                f"credential in {out}")
