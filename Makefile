@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export MYNUMBERCARD_HOME ?= $(CURDIR)/var
 
-.PHONY: run test lint unit integration functional clean
+.PHONY: run test lint unit integration functional fuzz clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -25,6 +25,8 @@ $(VENV)/.dev-installed: pyproject.toml | $(BIN)/python
 	touch $@ $(VENV)/.run-installed
 
 ## make run: set up, migrate the SQLite database in var/, load demo data, serve on :8000
+# The demo's CA passphrase: its own file (0600), never beside the keys (docs/pki.md).
+run: export MYNUMBERCARD_CA_PASSPHRASE_FILE ?= $(MYNUMBERCARD_HOME)/secrets/ca-passphrase
 run: $(VENV)/.run-installed
 	$(BIN)/mynumbercard db upgrade
 	$(BIN)/mynumbercard demo load
@@ -47,6 +49,13 @@ integration: $(VENV)/.dev-installed
 
 functional: $(VENV)/.dev-installed
 	$(BIN)/pytest tests/functional
+
+## make fuzz: the API fuzzed much longer than in `make test` (MYNUMBERCARD_FUZZ_EXAMPLES)
+fuzz: $(VENV)/.dev-installed
+	for db in sqlite postgresql; do \
+	    MYNUMBERCARD_FUZZ_DATABASE=$$db MYNUMBERCARD_FUZZ_EXAMPLES=$${MYNUMBERCARD_FUZZ_EXAMPLES:-200} \
+	        $(BIN)/pytest -p no:cacheprovider tests/functional/test_fuzz_api.py || exit 1; \
+	done
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache .hypothesis

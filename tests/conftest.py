@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
+from leak_plugin import pytest_sessionfinish, run_log  # noqa: F401 - the leak scan's hooks
 from mynumbercard.adapters.db import migrate
 from mynumbercard.adapters.db.bulk import load_municipalities
 from mynumbercard.adapters.db.engine import make_engine

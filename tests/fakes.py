@@ -161,6 +161,13 @@ class FakeApplications:
         return []
 
 
+class FakeMoves:
+    """No moves in flight: the register's unit tests do not move anyone."""
+
+    def open_of_resident(self, resident_id: int) -> None:
+        return None
+
+
 class FakeUnitOfWork:
     """Shares its stores across transactions; `commit` marks that a use case committed.
 
@@ -177,6 +184,7 @@ class FakeUnitOfWork:
         self.audit = FakeAuditLog()
         self.cards = FakeCards()
         self.applications = FakeApplications()
+        self.moves = FakeMoves()
         self.commits = 0
 
     def __call__(self) -> Self:

@@ -9,9 +9,9 @@ from functools import cached_property
 
 from sqlalchemy import Engine
 
-from mynumbercard.adapters import ca_setup
+from mynumbercard.adapters import ca_setup, data_dir
 from mynumbercard.adapters.audit_anchor import FileAnchor
-from mynumbercard.adapters.ca_setup import CaConfig
+from mynumbercard.adapters.ca_setup import CaConfig, Prompt
 from mynumbercard.adapters.card_reader import CounterReader
 from mynumbercard.adapters.card_terminal import CardManagementKey
 from mynumbercard.adapters.card_vault import FileCardVault
@@ -46,6 +46,15 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
+_terminal_prompt: Prompt | None = None
+
+
+def allow_prompts(prompt: Prompt | None) -> None:
+    """The CLI, run from a terminal, may ask for the CA passphrase; the server never."""
+    global _terminal_prompt  # noqa: PLW0603 - one process-wide fact, set by the entry point
+    _terminal_prompt = prompt
+
+
 @dataclass
 class Container:
     """Everything an entry point needs, wired once per process."""
@@ -54,6 +63,7 @@ class Container:
     engine: Engine
     hasher: PasswordHasher = field(default_factory=Argon2Hasher)
     clock: Callable[[], datetime] = utc_now
+    prompt: Prompt | None = field(default_factory=lambda: _terminal_prompt)
 
     def uow(self) -> UnitOfWork:
         return SqlUnitOfWork(self.engine)
@@ -81,6 +91,8 @@ class Container:
             pkcs11_module=s.pkcs11_module,
             pkcs11_token=s.pkcs11_token,
             pkcs11_pin=s.pkcs11_pin.get_secret_value() if s.pkcs11_pin else None,
+            passphrase_file=s.ca_passphrase_file,
+            prompt=self.prompt,
         )
 
     @cached_property
@@ -137,5 +149,6 @@ class Container:
 
 
 def container(config: Settings | None = None) -> Container:
+    data_dir.private_umask()  # what the CLI and the server write is their user's only
     config = config or settings()
     return Container(settings=config, engine=engine(config))

@@ -27,8 +27,11 @@ class Settings(BaseSettings):
     """Where relying parties reach /ocsp, /crl/... and /ca/...: written into certificates."""
 
     ca_passphrase: SecretStr | None = None
-    """Encrypts the CA and card-management key files. Unset: `ca init` makes a random one
-    in the CA directory (mode 0600) -- for one machine only; set it in production."""
+    """Encrypts the CA and card-management key files (prefer `ca_passphrase_file`)."""
+
+    ca_passphrase_file: Path | None = None
+    """A file holding that passphrase, outside the CA's directory, mode 0600 (`ca init`
+    writes a random one there if it does not exist). Neither set: a prompt on a terminal."""
 
     crl_shards: int = 64
     # Rows per chunk of a batch job: one transaction each; what a crash can cost.

@@ -53,12 +53,15 @@ def serve_with() -> Callable[[dict[str, str]], AbstractContextManager[str]]:
 
 @contextmanager
 def serving(env: dict[str, str]) -> Iterator[str]:
-    """`mynumbercard serve` with the settings `env`, while the block runs."""
+    """`mynumbercard serve` with the settings `env`, while the block runs. Its output (the
+    access log) goes to server.log beside the data directory, which the leak scan reads."""
+    tmp_path = Path(env["MYNUMBERCARD_HOME"]).parent
     port = free_port()
     executable = Path(sys.executable).with_name("mynumbercard")
-    with subprocess.Popen([str(executable), "serve", "--port", str(port)],
-                          env={**os.environ, **env}, stdout=subprocess.DEVNULL,
-                          stderr=subprocess.DEVNULL) as process:
+    with (tmp_path / "server.log").open("wb") as log, \
+            subprocess.Popen([str(executable), "serve", "--port", str(port)],
+                             env={**os.environ, **env}, stdout=log,
+                             stderr=subprocess.STDOUT) as process:
         base = f"http://127.0.0.1:{port}"
         deadline = time.monotonic() + 30
         while True:

@@ -100,15 +100,55 @@ def test_a_clerk_registers_in_their_municipality_only(client: TestClient):
     assert len(resident["individual_number"]) == 12
     minato = _token(client, "clerk-minato")
     assert client.post("/api/v1/residents", json=NEWBORN, headers=minato).status_code == 403
-    assert client.get(f"/api/v1/residents/{resident['id']}", headers=minato).status_code == 403
-    moved = client.post(f"/api/v1/residents/{resident['id']}/move", headers=minato, json={
-        "to_municipality": "13103", "postal_code": "1050011", "address": "芝公園1番1号",
-        "moved_on": "2026-11-20"})
-    assert moved.status_code == 200, moved.text
-    assert client.get(f"/api/v1/residents/{resident['id']}", headers=minato).status_code == 200
+    # Another municipality's resident is answered as an unknown one: nothing tells it exists.
+    hidden = client.get(f"/api/v1/residents/{resident['id']}", headers=minato)
+    unknown = client.get("/api/v1/residents/987654", headers=minato)
+    assert (hidden.status_code, unknown.status_code) == (404, 404)
+    assert hidden.json()["error"] == unknown.json()["error"] == "not_found"
     operator = _token(client, "operator")
     assert client.post(f"/api/v1/residents/{resident['id']}/death", headers=operator,
                        json={"on": "2026-11-21"}).status_code == 403
+
+
+def test_a_clerk_cannot_take_over_a_resident_of_another_municipality(client: TestClient):
+    """The hole of issue 11: a clerk of the destination moved anyone into their town and
+    got the full record. Now the old URL moves only within the municipality, and a move
+    between municipalities needs the origin's moving-out and the evidence at the counter."""
+    chiyoda, minato = _token(client, "clerk-chiyoda"), _token(client, "clerk-minato")
+    resident = client.post("/api/v1/residents", json=NEWBORN, headers=chiyoda).json()
+    rid = resident["id"]
+    taken = client.post(f"/api/v1/residents/{rid}/move", headers=minato, json={
+        "to_municipality": "13103", "postal_code": "1050011", "address": "芝公園1番1号",
+        "moved_on": "2026-11-20"})
+    assert taken.status_code == 404, taken.text
+    assert resident["individual_number"] not in taken.text
+    assert client.post(f"/api/v1/residents/{rid}/moving-out", headers=minato, json={
+        "to_municipality": "13103", "planned_on": "2026-11-28"}).status_code == 404
+    # Chiyoda's own clerk: a move to another municipality is a moving-out, not a move.
+    assert client.post(f"/api/v1/residents/{rid}/move", headers=chiyoda, json={
+        "to_municipality": "13103", "postal_code": "1050011", "address": "芝公園1番1号",
+        "moved_on": "2026-11-20"}).status_code == 409
+    out = client.post(f"/api/v1/residents/{rid}/moving-out", headers=chiyoda, json={
+        "to_municipality": "13103", "planned_on": "2026-11-28"})
+    assert out.status_code == 201, out.text
+    certificate = out.json()["moving_out_certificate"]
+    assert client.get(f"/api/v1/residents/{rid}", headers=minato).status_code == 404
+    marked = client.get(f"/api/v1/residents/{rid}", headers=chiyoda).json()
+    assert (marked["municipality_code"], marked["moving_out_to"]) == ("13101", "13103")
+    moving_in = {"moving_out_certificate": certificate, "birth_date": NEWBORN["birth_date"],
+                 "moved_in_on": "2026-11-24", "postal_code": "1050011",
+                 "address": "芝公園1番1号"}
+    wrong = client.post("/api/v1/moving-in", headers=minato,
+                        json={**moving_in, "birth_date": "2000-01-01"})
+    assert wrong.status_code == 404
+    assert client.post("/api/v1/moving-in", headers=chiyoda,
+                       json=moving_in).status_code == 404  # not the destination
+    moved = client.post("/api/v1/moving-in", headers=minato, json=moving_in)
+    assert moved.status_code == 201, moved.text
+    assert moved.json()["municipality_code"] == "13103"
+    assert client.get(f"/api/v1/residents/{rid}", headers=minato).status_code == 200
+    assert client.get(f"/api/v1/residents/{rid}", headers=chiyoda).status_code == 404
+    assert client.post("/api/v1/moving-in", headers=minato, json=moving_in).status_code == 404
 
 
 def test_auditors_read_the_audit_log_and_change_nothing(client: TestClient):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import shutil
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -14,10 +14,12 @@ from mynumbercard import bootstrap
 from mynumbercard.adapters.photo.samples import sample_portrait
 from mynumbercard.cli.main import app
 from mynumbercard.domain.application import Channel
+from mynumbercard.domain.card import CardStatus
+from mynumbercard.domain.certificate import JST
 from mynumbercard.domain.resident import Sex
 from mynumbercard.domain.staff import Actor, Role
 from mynumbercard.services import applications as apps
-from mynumbercard.services import issuance, register
+from mynumbercard.services import cards, issuance, moving, register
 from mynumbercard.services.application_ports import FormReason
 
 from cli_checks import ok, runner, sign_in_admin
@@ -106,3 +108,27 @@ def test_uncollected_cards_get_a_reminder_then_are_destroyed(wired: bootstrap.Co
     assert json.loads(result.stderr.strip().splitlines()[-1]) == {"reminders": 0,
                                                                    "destroyed": 1}
     assert list(wired.settings.vault_directory.glob("*.card")) == []
+
+
+def test_card_lapse_lapses_a_card_whose_move_was_not_completed_once(
+        wired: bootstrap.Container) -> None:
+    now = wired.clock()
+    today = now.astimezone(JST).date()
+    resident = register.register_resident(
+        wired.uow, actor=ADMIN, now=now, family_name="高橋", given_name="健",
+        family_name_kana="タカハシ", given_name_kana="ケン", birth_date=date(1980, 5, 5),
+        sex=Sex.MALE, municipality_code="13101", postal_code="1000001", address="千代田1番1号",
+        registered_on=date(2000, 1, 1))
+    cards.register_card(wired.uow, actor=ADMIN, resident_id=resident.id or 0,
+                        card_number="CARD-LAPSE", applied_on=today, issued_on=today, now=now)
+    moving.record_moving_out(wired.uow, actor=ADMIN, resident_id=resident.id or 0,
+                             to_municipality="13103", planned_on=today, now=now)
+    day = (today + timedelta(days=30)).isoformat()
+    assert json.loads(ok("jobs", "card-lapse", "--on", day)) == {"lapsed": 0}
+    day = (today + timedelta(days=31)).isoformat()
+    assert json.loads(ok("jobs", "card-lapse", "--on", day)) == {"lapsed": 1}
+    assert json.loads(ok("jobs", "card-lapse", "--on", day)) == {"lapsed": 0}
+    with wired.uow() as uow:
+        card = uow.cards.find_by_number("CARD-LAPSE")
+        assert card is not None
+        assert card.status is CardStatus.LAPSED

@@ -46,7 +46,7 @@ from mynumbercard.domain.resident import Resident, Sex
 from mynumbercard.domain.staff import Actor, Role
 from mynumbercard.services import applications as apps
 from mynumbercard.services import cards as cards_service
-from mynumbercard.services import certificates, issuance, pickup, register
+from mynumbercard.services import certificates, issuance, moving, pickup, register
 from mynumbercard.services.application_ports import FormReason, PhotoVerdict
 from mynumbercard.services.custody import cancel, leave_card
 
@@ -322,10 +322,15 @@ def test_moving_to_another_municipality_voids_and_destroys_the_waiting_card(
     ref = _apply(wired, resident).application.id or 0
     number = _to_office(wired, clock, ref)
     assert wired.vault.path(number).exists()
-    register.move_resident(wired.uow, actor=CHIYODA, resident_id=resident.id or 0,
-                           to_municipality="13104", postal_code="1600022",
-                           address="新宿1丁目1番1号", moved_on=date(2026, 12, 20),
-                           now=wired.clock(), ca=wired.ca, vault=wired.vault)
+    out = moving.record_moving_out(wired.uow, actor=CHIYODA, resident_id=resident.id or 0,
+                                   to_municipality="13104", planned_on=date(2026, 12, 14),
+                                   now=wired.clock(), ca=wired.ca)
+    assert wired.vault.path(number).exists()  # the moving-out alone voids nothing
+    moving.record_moving_in(wired.uow, actor=Actor("clerk-shinjuku", Role.CLERK, "13104"),
+                            reference=out.notice.reference, birth_date=resident.birth_date,
+                            moved_in_on=date(2026, 12, 14), postal_code="1600022",
+                            address="新宿1丁目1番1号", now=wired.clock(), ca=wired.ca,
+                            vault=wired.vault)
     assert not wired.vault.path(number).exists()
     with wired.uow() as uow:
         card = uow.cards.find_by_number(number)
@@ -356,7 +361,7 @@ def test_a_move_between_wards_of_a_designated_city_sends_the_card_to_the_new_war
                            to_municipality="01102", postal_code="0010010",
                            address="北十条西1丁目", moved_on=date(2026, 12, 20),
                            now=wired.clock(), ca=wired.ca, vault=wired.vault)
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(NotFound):  # not chuo's office any more: chuo is told nothing
         _hand_over(wired, number, clerk=chuo)
     assert _hand_over(wired, number, clerk=kita).card_number == number
 

@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import inspect
+from sqlalchemy import inspect, select
 
-from mynumbercard.adapters.db import migrate
+from mynumbercard.adapters.db import migrate, tables
 from mynumbercard.adapters.db.engine import make_engine
 from mynumbercard.adapters.db.tables import metadata
+from mynumbercard.bootstrap import Container
+from mynumbercard.domain.resident import Sex
+from mynumbercard.domain.staff import Actor, Role
+from mynumbercard.services import cards, register
 
 
 def test_schema_matches_the_tables_after_upgrade(database_url: str) -> None:
@@ -46,3 +52,27 @@ def test_every_revision_steps_down_and_up_one_at_a_time(database_url: str) -> No
     with engine.connect() as conn:
         assert compare_metadata(MigrationContext.configure(conn), metadata) == []
     engine.dispose()
+
+
+def test_0007_down_keeps_a_lapsed_card_as_returned(container: Container) -> None:
+    now = container.clock()
+    admin = Actor("admin", Role.ADMIN)
+    resident = register.register_resident(
+        container.uow, actor=admin, now=now, family_name="山田", given_name="花子",
+        family_name_kana="ヤマダ", given_name_kana="ハナコ", birth_date=date(1990, 6, 1),
+        sex=Sex.FEMALE, municipality_code="13101", postal_code="1000001",
+        address="千代田1番1号", registered_on=date(1990, 6, 1))
+    card = cards.register_card(container.uow, actor=admin, resident_id=resident.id or 0,
+                               card_number="CARD-L", applied_on=date(2026, 11, 1),
+                               issued_on=date(2026, 11, 20), now=now)
+    register.record_death(container.uow, actor=admin, resident_id=resident.id or 0,
+                          died_on=date(2026, 11, 24), now=now)
+    with container.engine.connect() as conn:
+        assert conn.scalar(select(tables.cards.c.status)
+                           .where(tables.cards.c.id == card.id)) == "lapsed"
+    migrate.downgrade(container.engine, "0006")
+    with container.engine.connect() as conn:
+        assert conn.scalar(select(tables.cards.c.status)
+                           .where(tables.cards.c.id == card.id)) == "returned"
+    migrate.upgrade(container.engine)
+    assert migrate.current(container.engine) == "0012"

@@ -18,7 +18,7 @@ from mynumbercard.adapters.db.tables import audit_log, certificate_custody_event
 from mynumbercard.bootstrap import Container
 from mynumbercard.chip import Chip
 from mynumbercard.domain.certificate import CertificateStatus, CertKind, RevocationReason
-from mynumbercard.domain.errors import Conflict, InvalidTransition, PermissionDenied
+from mynumbercard.domain.errors import Conflict, InvalidTransition, NotFound
 from mynumbercard.domain.pickup import IdDocument, IdentityNotEstablished
 from mynumbercard.domain.pins import PinKind
 from mynumbercard.domain.renewal import CardNotUsable, RenewalNotOpen
@@ -117,7 +117,7 @@ def test_counter_renewal_opens_three_months_before_expiry_and_stays_open_after(
         _renew(wired)
     assert refused.value.opens_on == date(2026, 10, 20)
     _at(clock, date(2026, 10, 20))
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(NotFound):  # another town's card: as if it were not there
         _renew(wired, clerk=MINATO)
     done = _renew(wired)
     assert {c.kind for c in done.certificates} == set(CertKind)
@@ -200,7 +200,7 @@ def test_a_card_left_at_the_office_is_renewed_and_mailed_back(
         format(s, "x") for s in _on_card(wired).values())
     assert _actions(wired, "custody:") == ["custody:leave", "custody:renew", "custody:mail",
                                            "custody:return", "custody:mail", "custody:deliver"]
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(NotFound):
         custody.custody_view(wired.uow, actor=MINATO, custody_id=ref)
 
 

@@ -23,11 +23,12 @@ from pathlib import Path
 from sqlalchemy import Engine, inspect
 from sqlalchemy.engine import make_url
 
-from mynumbercard.adapters.ca_setup import PASSPHRASE_FILE
+from mynumbercard.adapters.ca_setup import OLD_PASSPHRASE_FILE
 from mynumbercard.domain.errors import Conflict, InvalidInput
 
 MANIFEST = "backup.json"
 FILES = "home"
+SECRETS = "secrets"  # the demo's CA passphrase, the TOTP key: never in a backup
 _BEFORE = ("crl",)  # with the anchor file: before the database
 _SQLITE, _DUMP = "database.sqlite3", "database.dump"
 
@@ -103,8 +104,10 @@ def backup(engine: Engine, place: Place, target: Path, *, now: datetime) -> Path
         url, env = _libpq(place.database_url)
         _run([_pg_tool("pg_dump"), "--format=custom", "--file", str(target / _DUMP), url], env)
         kind = "postgresql"
-    # The CLI's sign-in token ("session") stays behind too: a backup holds no live secret.
-    skip = database_files | {home / "ca" / PASSPHRASE_FILE, home / "session",
+    # Secrets stay out of a backup: kept apart from what they protect (docs/operations.md);
+    # so does the CLI's sign-in token ("session"): a backup holds no live secret.
+    skip = database_files | {home / "ca" / OLD_PASSPHRASE_FILE, home / SECRETS,
+                             home / "session",
                              place.anchor.resolve(),
                              *(home / name for name in _BEFORE), target.resolve()}
     _copy_tree(home, files, skip=skip)

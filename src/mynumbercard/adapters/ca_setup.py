@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -20,7 +21,8 @@ from mynumbercard.domain.errors import Conflict, InvalidInput, NotFound
 if TYPE_CHECKING:
     from mynumbercard.adapters.pki.hsm import Pkcs11KeyStore
 
-PASSPHRASE_FILE = "passphrase"  # noqa: S105 - a file name, not the secret
+OLD_PASSPHRASE_FILE = "passphrase"  # noqa: S105 - where it once lay, beside the keys
+Prompt = Callable[[str], str]
 
 
 @dataclass(frozen=True)
@@ -32,25 +34,82 @@ class CaConfig:
     pkcs11_module: str | None = None
     pkcs11_token: str | None = None
     pkcs11_pin: str | None = None
+    passphrase_file: Path | None = None
+    prompt: Prompt | None = None  # asks on a terminal; None where nobody can answer
 
     def __repr__(self) -> str:
         return f"CaConfig(directory={str(self.directory)!r}, hsm={self.pkcs11_module!r})"
 
 
-def _passphrase(config: CaConfig, *, create: bool) -> bytes:
-    if config.passphrase:
-        return config.passphrase.encode()
-    path = config.directory / PASSPHRASE_FILE
-    if path.exists():
-        return path.read_bytes().strip()
-    if not create:
-        raise NotFound("no CA here: run `mynumbercard ca init` first")
-    config.directory.mkdir(parents=True, exist_ok=True)
+class PassphraseBesideKeys(Conflict):
+    code = "ca_passphrase_beside_keys"
+
+
+class NoPassphrase(InvalidInput):
+    code = "ca_passphrase_missing"
+
+
+def _inside(path: Path, directory: Path) -> bool:
+    return path.resolve().is_relative_to(directory.resolve())
+
+
+def _read_file(path: Path, config: CaConfig) -> bytes:
+    if _inside(path, config.directory):
+        raise PassphraseBesideKeys(
+            f"MYNUMBERCARD_CA_PASSPHRASE_FILE ({path}) lies inside the CA's directory "
+            f"({config.directory}): keep the passphrase away from the keys it protects")
+    mode = path.stat().st_mode
+    if mode & 0o077:
+        raise InvalidInput(f"the CA passphrase file {path} is readable by others "
+                           f"(mode {mode & 0o777:04o}): chmod 600 {path}")
+    secret = path.read_bytes().strip()
+    if not secret:
+        raise InvalidInput(f"the CA passphrase file {path} is empty")
+    return secret
+
+
+def write_passphrase_file(path: Path) -> bytes:
+    """A new random passphrase in `path` (0600, its directory 0700); never overwrites."""
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     secret = secrets.token_urlsafe(32).encode()
     with os.fdopen(fd, "wb") as out:
         out.write(secret)
     return secret
+
+
+def _passphrase(config: CaConfig, *, create: bool) -> bytes:
+    """The operator's passphrase: the environment, a file they name outside the CA's
+    directory, or a prompt. A passphrase file left beside the keys by an older version
+    is refused, with the command that moves it."""
+    old = config.directory / OLD_PASSPHRASE_FILE
+    if old.exists():
+        raise PassphraseBesideKeys(
+            f"the CA passphrase lies beside the keys ({old}); move it out and name it: "
+            f"install -d -m 700 /etc/mynumbercard && mv {old} /etc/mynumbercard/ca-passphrase"
+            " && export MYNUMBERCARD_CA_PASSPHRASE_FILE=/etc/mynumbercard/ca-passphrase")
+    if config.passphrase:
+        return config.passphrase.encode()
+    if config.passphrase_file is not None:
+        path = config.passphrase_file
+        if path.exists():
+            return _read_file(path, config)
+        if not create:
+            raise NoPassphrase(f"the CA passphrase file {path} does not exist")
+        if _inside(path, config.directory):
+            _read_file(path, config)  # the same refusal as for an existing file
+        return write_passphrase_file(path)
+    if not create and not (config.directory / "ca.json").exists():
+        raise NotFound("no CA here: run `mynumbercard ca init` first")
+    if config.prompt is not None:
+        secret = config.prompt("CA key passphrase: ")
+        if create and config.prompt("The same again: ") != secret:
+            raise InvalidInput("the two passphrases differ")
+        if secret:
+            return secret.encode()
+    raise NoPassphrase("no CA passphrase: set MYNUMBERCARD_CA_PASSPHRASE_FILE to a file "
+                       "(mode 0600, outside the CA's directory), run from a terminal to be "
+                       "asked, or keep the keys in an HSM (MYNUMBERCARD_PKCS11_*)")
 
 
 def key_store(config: CaConfig, *, create: bool = False) -> KeyStore:

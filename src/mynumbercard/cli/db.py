@@ -6,6 +6,7 @@ import typer
 from rich.console import Console
 
 from mynumbercard import bootstrap
+from mynumbercard.adapters import data_dir
 from mynumbercard.adapters.db import migrate
 from mynumbercard.adapters.db.bulk import load_municipalities
 from mynumbercard.adapters.db.roles import grant_application_role
@@ -15,12 +16,20 @@ app = typer.Typer(help="The database: migrations.", no_args_is_help=True)
 
 @app.command()
 def upgrade(revision: str = typer.Argument("head", help="Target revision.")) -> None:
-    """Migrate the database to the newest schema and load the municipalities."""
+    """Migrate the database to the newest schema and load the municipalities; make the
+    data directory private (0700, files 0600) where an older version left it readable."""
     with bootstrap.container() as wired:
         migrate.upgrade(wired.engine, revision)
         count = load_municipalities(wired.engine)
         current = migrate.current(wired.engine)
-    Console().print(f"database at revision {current}; {count} municipalities")
+        settings = wired.settings
+        tightened = data_dir.tighten(
+            settings.home, crl_directory=settings.crl_directory,
+            files=data_dir.sqlite_files(settings.resolved_database_url))
+    console = Console()
+    console.print(f"database at revision {current}; {count} municipalities")
+    if tightened:
+        console.print(f"made {len(tightened)} files and directories private (0600/0700)")
 
 
 @app.command()

@@ -47,7 +47,30 @@ def load(
 ) -> None:
     """Load demo staff, a synthetic register and a few life events (once; idempotent)."""
     with bootstrap.container() as wired:
+        _own_passphrase_file(wired)
         _load(wired, residents)
+
+
+def demo_passphrase_file(home: Path) -> Path:
+    """The demo's CA passphrase: in the data directory, never beside the keys."""
+    return home / "secrets" / "ca-passphrase"
+
+
+def _own_passphrase_file(wired: bootstrap.Container) -> None:
+    """Without a passphrase from the operator, the demo keeps its own (0600 in a 0700
+    directory) and points at it; one an older version left beside the keys moves there."""
+    settings = wired.settings
+    if settings.ca_passphrase or settings.pkcs11_module:
+        return
+    target = settings.ca_passphrase_file or demo_passphrase_file(settings.home)
+    old = settings.ca_directory / ca_setup.OLD_PASSPHRASE_FILE
+    if old.exists() and not target.exists():
+        target.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        old.replace(target)
+        target.chmod(0o600)
+        Console(stderr=True).print(f"moved the demo's CA passphrase to {target}",
+                                   markup=False, highlight=False)
+    wired.settings = settings.model_copy(update={"ca_passphrase_file": target})
 
 
 def _load(wired: bootstrap.Container, residents: int) -> None:
@@ -87,6 +110,9 @@ def _load(wired: bootstrap.Container, residents: int) -> None:
                   f"{len(applications)} applications in every state of their way "
                   f"(the card handed over is the holder's {HANDED_OVER_CARD} there), "
                   f"notices of issuance in {wired.settings.home / 'letters'}")
+    if wired.settings.ca_passphrase_file:
+        typer.echo("the server reads the CA passphrase from MYNUMBERCARD_CA_PASSPHRASE_FILE="
+                   f"{wired.settings.ca_passphrase_file} (`make run` sets it)")
     _print_accounts(console)
 
 

@@ -19,11 +19,12 @@ from mynumbercard.domain.pins import PinKind
 from mynumbercard.domain.resident import Resident
 from mynumbercard.domain.staff import Actor, Role
 from mynumbercard.services import applications as apps
-from mynumbercard.services import issuance, notices, pickup, register
+from mynumbercard.services import issuance, moving, notices, pickup, register
 from mynumbercard.services.application_ports import FormReason
 
 OPERATOR = Actor("operator", Role.OPERATOR)
 CHIYODA = Actor("clerk-chiyoda", Role.CLERK, "13101")
+SHINJUKU = Actor("clerk-shinjuku", Role.CLERK, "13104")
 BOOTH = Actor("booth-demo", Role.BOOTH)
 HANDED_OVER_CARD = "picked-up.json"  # under var/cards/: the card handed over at the counter
 DEMO_PINS = {PinKind.SIGNATURE: "DEMO2026", PinKind.USER_AUTH: "1234",
@@ -96,11 +97,14 @@ def load_applications(wired: bootstrap.Container) -> dict[str, int]:
         holder = wired.settings.home / "cards"
         holder.mkdir(parents=True, exist_ok=True)
         transfer.put(holder / HANDED_OVER_CARD, handed.card)
-    if "C" in people:
-        register.move_resident(wired.uow, actor=CHIYODA, resident_id=people["C"].id or 0,
-                               to_municipality="13104", postal_code="1600022",
-                               address="新宿三丁目1番1号", moved_on=at(19).date(),
-                               now=at(18), ca=wired.ca, vault=wired.vault)
+    if "C" in people:  # moved out of Chiyoda, into Shinjuku with the certificate
+        out = moving.record_moving_out(wired.uow, actor=CHIYODA, resident_id=people["C"].id or 0,
+                                       to_municipality="13104", planned_on=at(19).date(),
+                                       now=at(19), ca=wired.ca)
+        moving.record_moving_in(wired.uow, actor=SHINJUKU, reference=out.notice.reference,
+                                birth_date=people["C"].birth_date, moved_in_on=at(19).date(),
+                                postal_code="1600022", address="新宿三丁目1番1号",
+                                now=at(18), ca=wired.ca, vault=wired.vault)
     issuance.run_production(wired.uow, wired.vault, actor=OPERATOR, now=at(16))
     issuance.ship(wired.uow, actor=OPERATOR, now=at(14))
     apply("G", 10)

@@ -19,7 +19,7 @@ from mynumbercard.adapters.letter_files import LetterDirectory
 from mynumbercard.cli import session
 from mynumbercard.domain.certificate import JST
 from mynumbercard.domain.dates import parse_iso_date
-from mynumbercard.services import issuance, notices
+from mynumbercard.services import issuance, moving, notices
 
 app = typer.Typer(help="Batch jobs of the issuing agency.", no_args_is_help=True)
 letters_app = typer.Typer(help="Letters to residents, as PDF files.", no_args_is_help=True)
@@ -86,6 +86,22 @@ def uncollected(
     for path in reminders:
         typer.echo(path)
     typer.echo(json.dumps({"reminders": len(reminders), "destroyed": destroyed}), err=True)
+
+
+@app.command("card-lapse")
+def card_lapse(
+    on: str | None = typer.Option(None, "--on", help="Run as of this day (YYYY-MM-DD)."),
+) -> None:
+    """Cards carried in a move whose limit passed lapse, with both certificates revoked:
+    no moving-in within 30 days of the planned day (or 14 of moving in), no continued use
+    within 90 days of the moving-in (docs/register.md). Run daily; prints JSON."""
+    with bootstrap.container() as wired:
+        actor = session.actor(wired, "jobs")
+        now = _as_of(on, wired.clock())
+        lapsed = moving.lapse_overdue_cards(wired.uow, actor=actor,
+                                            on=now.astimezone(JST).date(), now=now,
+                                            ca=wired.ca)
+    typer.echo(json.dumps({"lapsed": lapsed}))
 
 
 @letters_app.command("issuance-notices")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import getpass
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -9,6 +11,8 @@ import typer
 from rich.console import Console
 from typer.core import TyperGroup
 
+from mynumbercard import bootstrap
+from mynumbercard.adapters import data_dir
 from mynumbercard.cli import (
     audit,
     backup,
@@ -38,6 +42,9 @@ class _DomainErrorsAsExitCodes(TyperGroup):
     """Every command runs under this group: a domain error is a message and a status."""
 
     def invoke(self, ctx: Any) -> Any:  # click's Context; typer vendors click privately
+        data_dir.private_umask()
+        # Asked for on a terminal only (`serve` turns it off: a server asks nobody).
+        bootstrap.allow_prompts(getpass.getpass if sys.stdin.isatty() else None)
         try:
             return super().invoke(ctx)
         except DomainError as error:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import typer
 import uvicorn
 
+from mynumbercard import bootstrap
 from mynumbercard.cli import audit
 
 IDLE_SECONDS = 5
@@ -19,6 +20,7 @@ def serve(
         help="Seconds between audit seals (0: none; then run `audit seal` from a timer)."),
 ) -> None:
     """Serve the API (docs at /docs), /ocsp, the CRLs and the CA certificates."""
+    bootstrap.allow_prompts(None)  # nobody answers a prompt in the middle of a request
     stop = audit.sealer_thread(seal_every) if seal_every > 0 else None
     # By name, as a factory: the CLI and the web layer stay independent of each other.
     # The HTTP protocol answers plain OCSP requests itself and hands the rest to

@@ -17,15 +17,18 @@ class CardStatus(StrEnum):
     LOST = "lost"  # reported lost: certificates suspended
     RETURNED = "returned"  # handed back (renewal, death, loss of residence)
     INVALIDATED = "invalidated"  # found after a loss report, or replaced
+    LAPSED = "lapsed"  # 失効: the holder died or left the register, or a move's limit passed
 
 
 ALLOWED_TRANSITIONS: dict[CardStatus, frozenset[CardStatus]] = {
     CardStatus.PRODUCED: frozenset({CardStatus.ACTIVE, CardStatus.DESTROYED}),
     CardStatus.DESTROYED: frozenset(),
-    CardStatus.ACTIVE: frozenset({CardStatus.LOST, CardStatus.RETURNED, CardStatus.INVALIDATED}),
-    CardStatus.LOST: frozenset({CardStatus.INVALIDATED, CardStatus.RETURNED}),
+    CardStatus.ACTIVE: frozenset({CardStatus.LOST, CardStatus.RETURNED, CardStatus.INVALIDATED,
+                                  CardStatus.LAPSED}),
+    CardStatus.LOST: frozenset({CardStatus.INVALIDATED, CardStatus.RETURNED, CardStatus.LAPSED}),
     CardStatus.RETURNED: frozenset(),
     CardStatus.INVALIDATED: frozenset(),
+    CardStatus.LAPSED: frozenset(),
 }
 
 # What happens to the card's certificates when the card changes so.
@@ -33,7 +36,11 @@ CERTIFICATE_EVENT: dict[CardStatus, LifeEvent] = {
     CardStatus.LOST: LifeEvent.CARD_LOST,
     CardStatus.RETURNED: LifeEvent.CARD_RETURNED,
     CardStatus.INVALIDATED: LifeEvent.CARD_FOUND,
+    CardStatus.LAPSED: LifeEvent.CARD_RETURNED,  # both revoked (cessationOfOperation)
 }
+
+# A card that can still lapse: handed over and not yet returned, replaced or lapsed.
+IN_HOLDERS_HANDS = frozenset({CardStatus.ACTIVE, CardStatus.LOST})
 
 
 @dataclass(slots=True)

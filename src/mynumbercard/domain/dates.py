@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import calendar
 import re
-from datetime import date
+from datetime import MAXYEAR, MINYEAR, date
 
 from mynumbercard.domain.errors import InvalidDates, InvalidInput
 
@@ -44,9 +44,18 @@ def age_on(birth_date: date, on: date) -> int:
     return on.year - birth_date.year - before_birthday
 
 
+def _in_calendar(year: int) -> int:
+    """A rule whose answer falls outside years 1 to 9999 has no answer to give."""
+    if not MINYEAR <= year <= MAXYEAR:
+        raise InvalidDates(f"the answer would fall in year {year}, outside the calendar "
+                           f"({MINYEAR} to {MAXYEAR})")
+    return year
+
+
 def deemed_birthday(birth_date: date, year: int) -> date:
     """The birthday in ``year`` for counting "to the Nth birthday": 29 Feb → 28 Feb in a
     common year."""
+    _in_calendar(year)
     if _is_feb29(birth_date) and not calendar.isleap(year):
         return date(year, 2, 28)
     return birth_date.replace(year=year)
@@ -85,4 +94,5 @@ def _shift_months(day: date, months: int) -> date:
     index = day.year * 12 + day.month - 1 + months
     year, month = divmod(index, 12)
     month += 1
+    _in_calendar(year)
     return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-from mynumbercard.domain.errors import InvalidInput, PermissionDenied
+from mynumbercard.domain.errors import InvalidInput, NotFound, PermissionDenied
 
 
 class Role(StrEnum):
@@ -24,7 +24,8 @@ class Permission(StrEnum):
     STAFF_MANAGE = "staff:manage"
     CERTIFICATE_ISSUE = "certificate:issue"  # at the counter, onto the card in the reader
     CERTIFICATE_REVOKE = "certificate:revoke"  # suspend and revoke (loss reports run 24 h)
-    APPLICATION_INTAKE = "application:intake"  # key in paper forms, post from a booth
+    APPLICATION_INTAKE = "application:intake"  # key in paper forms received by mail
+    APPLICATION_BOOTH = "application:booth"  # post applications through the booth channel
     APPLICATION_READ = "application:read"
     APPLICATION_REVIEW = "application:review"
     APPLICATION_FORM = "application:form"  # issue a new form (new Application ID)
@@ -32,6 +33,7 @@ class Permission(StrEnum):
     CARD_RECEIVE = "card:receive"  # the office records a shipment's arrival
     CARD_HAND_OVER = "card:hand-over"
     APPLICATION_VOID = "application:void"
+    MAIL_READ = "mail:read"  # the issuing agency's outgoing mail queue
 
 
 PERMISSIONS: dict[Role, frozenset[Permission]] = {
@@ -42,11 +44,12 @@ PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.OPERATOR: frozenset({Permission.RESIDENT_READ, Permission.CERTIFICATE_REVOKE,
                               Permission.APPLICATION_INTAKE, Permission.APPLICATION_READ,
                               Permission.APPLICATION_REVIEW, Permission.APPLICATION_FORM,
-                              Permission.PRODUCTION, Permission.APPLICATION_VOID}),
+                              Permission.PRODUCTION, Permission.APPLICATION_VOID,
+                              Permission.MAIL_READ}),
     Role.AUDITOR: frozenset({Permission.RESIDENT_READ, Permission.AUDIT_READ,
-                             Permission.APPLICATION_READ}),
+                             Permission.APPLICATION_READ, Permission.MAIL_READ}),
     Role.ADMIN: frozenset(Permission),
-    Role.BOOTH: frozenset({Permission.APPLICATION_INTAKE}),
+    Role.BOOTH: frozenset({Permission.APPLICATION_BOOTH}),
     Role.RESIDENT: frozenset(),
 }
 
@@ -64,6 +67,20 @@ class Actor:
         if permission not in PERMISSIONS[self.role]:
             return False
         return self.role is not Role.CLERK or municipality_code in (None, self.municipality_code)
+
+    def require_role(self, permission: Permission) -> None:
+        """Raise PermissionDenied unless this actor's role has `permission` at all. Checked
+        before any look-up: it tells nothing of what exists."""
+        if permission not in PERMISSIONS[self.role]:
+            raise PermissionDenied(f"role {self.role.value} may not {permission.value}")
+
+    def require_visible(self, permission: Permission, *, municipality_code: str | None,
+                        hidden: str) -> None:
+        """For a subject addressed by id and already found: an actor who may not act on it
+        is told it does not exist (NotFound with `hidden`, the answer an unknown id gets)."""
+        self.require_role(permission)
+        if not self.may(permission, municipality_code=municipality_code):
+            raise NotFound(hidden)
 
     def require(self, permission: Permission, *, municipality_code: str | None = None) -> None:
         """Raise PermissionDenied unless this actor may do `permission` (there)."""

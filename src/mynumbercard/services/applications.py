@@ -28,7 +28,7 @@ from mynumbercard.domain.application import (
 from mynumbercard.domain.certificate import JST
 from mynumbercard.domain.errors import Conflict, InvalidInput, NotFound
 from mynumbercard.domain.pickup import application_kind
-from mynumbercard.domain.resident import ResidentStatus
+from mynumbercard.domain.resident import Resident, ResidentStatus
 from mynumbercard.domain.staff import Actor, Permission, Role
 from mynumbercard.services.application_ports import (
     ApplicationForm,
@@ -66,6 +66,36 @@ class Submitted:
     resubmission: bool
 
 
+def _visible_resident(uow: UnitOfWork, actor: Actor, permission: Permission,
+                      resident_id: int) -> Resident:
+    hidden = f"no resident with id {resident_id}"
+    try:
+        resident = uow.residents.get(resident_id)
+    except NotFound:
+        raise NotFound(hidden) from None
+    actor.require_visible(permission, municipality_code=resident.municipality_code,
+                          hidden=hidden)
+    return resident
+
+
+def visible_application(uow: UnitOfWork, actor: Actor, permission: Permission,
+                        application_ref: int, *, lock: bool = False,
+                        ) -> tuple[Application, Resident]:
+    """Authorise the role first, then look up; an application of another municipality's
+    resident (or office) gets the same NotFound as an unknown reference."""
+    actor.require_role(permission)
+    hidden = f"no application {application_ref}"
+    try:
+        application = uow.applications.get(application_ref, lock=lock)
+    except NotFound:
+        raise NotFound(hidden) from None
+    resident = uow.residents.get(application.resident_id)
+    if not (actor.may(permission, municipality_code=resident.municipality_code)
+            or actor.may(permission, municipality_code=application.office_code)):
+        raise NotFound(hidden)
+    return application, resident
+
+
 def _audit(uow: UnitOfWork, actor: Actor, action: str, ref: int | None, now: datetime,
            **details: object) -> None:
     uow.audit.record(AuditRecord(now, actor.name, action, f"application:{ref}",
@@ -84,9 +114,9 @@ def issue_form(
     """A new form with a new Application ID; the resident's previous form dies, and an
     application on it that has no card yet is voided."""
     rng = rng or random.SystemRandom()
+    actor.require_role(Permission.APPLICATION_FORM)
     with uow_factory() as uow:
-        resident = uow.residents.get(resident_id)
-        actor.require(Permission.APPLICATION_FORM, municipality_code=resident.municipality_code)
+        resident = _visible_resident(uow, actor, Permission.APPLICATION_FORM, resident_id)
         if resident.status is not ResidentStatus.ACTIVE:
             raise Conflict(f"the resident is {resident.status.value}: no form can be issued")
         old = uow.applications.live_form(resident_id)
@@ -126,8 +156,9 @@ def submit(
 
     Online channels need only the Application ID and birth date; the paper form (keyed
     in by the agency) and the photo booth need an actor allowed to take applications."""
-    if channel not in ONLINE_CHANNELS:
-        actor.require(Permission.APPLICATION_INTAKE)
+    if channel not in ONLINE_CHANNELS:  # each channel to its own accounts
+        actor.require_role(Permission.APPLICATION_BOOTH if channel is Channel.PHOTO_BOOTH
+                           else Permission.APPLICATION_INTAKE)
     number = application_ids.parse(application_id)
     verdict = inspector.inspect(photo)
     if not verdict.accepted:
@@ -261,9 +292,8 @@ def application_view(uow_factory: UowFactory, *, actor: Actor, application_ref: 
                      now: datetime) -> dict[str, Any]:
     """What a reviewer or a clerk sees: the application, the photo's findings, history."""
     with uow_factory() as uow:
-        application = uow.applications.get(application_ref)
-        resident = uow.residents.get(application.resident_id)
-        actor.require(Permission.APPLICATION_READ, municipality_code=resident.municipality_code)
+        application, resident = visible_application(uow, actor, Permission.APPLICATION_READ,
+                                                    application_ref)
         history = uow.applications.history(application_ref)
         town = uow.municipalities.get(resident.municipality_code)
         _read(uow, actor, "application:read", resident_id=application.resident_id,
@@ -299,9 +329,8 @@ def application_view(uow_factory: UowFactory, *, actor: Actor, application_ref: 
 def application_photo(uow_factory: UowFactory, photos: PhotoStore, *, actor: Actor,
                       application_ref: int, now: datetime) -> bytes:
     with uow_factory() as uow:
-        application = uow.applications.get(application_ref)
-        resident = uow.residents.get(application.resident_id)
-        actor.require(Permission.APPLICATION_READ, municipality_code=resident.municipality_code)
+        application, _ = visible_application(uow, actor, Permission.APPLICATION_READ,
+                                             application_ref)
         photo = photos.get(application.photo_digest)
         _read(uow, actor, "photo:read", resident_id=application.resident_id,
               application_ref=application_ref, now=now)

@@ -30,9 +30,15 @@ def register_card(
     now: datetime,
 ) -> Card:
     """Enter a produced card; its expiry follows from the rules (domain/validity.py)."""
+    actor.require_role(Permission.CERTIFICATE_ISSUE)
     with uow_factory() as uow:
-        resident = uow.residents.get(resident_id)
-        actor.require(Permission.CERTIFICATE_ISSUE, municipality_code=resident.municipality_code)
+        hidden = f"no resident with id {resident_id}"
+        try:
+            resident = uow.residents.get(resident_id)
+        except NotFound:
+            raise NotFound(hidden) from None
+        actor.require_visible(Permission.CERTIFICATE_ISSUE, hidden=hidden,
+                              municipality_code=resident.municipality_code)
         expires_on = card_expiry(birth_date=resident.birth_date, applied_on=applied_on,
                                  issued_on=issued_on,
                                  residence_until=resident.period_of_stay_until)
@@ -60,12 +66,13 @@ def unlock_pin(
     The holder types the new PIN; it goes to the chip and nowhere else."""
     pin_kind = PIN_OF_KEY[kind]
     validate_new_pin(pin_kind, new_pin)
+    actor.require_role(Permission.CERTIFICATE_ISSUE)
     with uow_factory() as uow:
         card = uow.cards.find_by_number(terminal.card_number)
-        if card is None:
+        resident = uow.residents.get(card.resident_id) if card is not None else None
+        if card is None or resident is None or not actor.may(
+                Permission.CERTIFICATE_ISSUE, municipality_code=resident.municipality_code):
             raise NotFound("the card in the reader is not on the register")
-        resident = uow.residents.get(card.resident_id)
-        actor.require(Permission.CERTIFICATE_ISSUE, municipality_code=resident.municipality_code)
         terminal.reset_pin(pin_kind, new_pin)
         uow.audit.record(AuditRecord(now, actor.name, "pin:unlock", f"card:{card.id}",
                                      {"pin": pin_kind.value}))

@@ -104,12 +104,13 @@ def issue_certificates(
     The chip makes each key pair and a CSR; the CA signs; the certificates are recorded
     with their OCSP responses and only then written onto the chip with the admin key.
     """
+    actor.require_role(Permission.CERTIFICATE_ISSUE)
     with uow_factory() as uow:
         card = uow.cards.find_by_number(terminal.card_number)
-        if card is None or card.id is None:
+        resident = uow.residents.get(card.resident_id) if card is not None else None
+        if card is None or card.id is None or resident is None or not actor.may(
+                Permission.CERTIFICATE_ISSUE, municipality_code=resident.municipality_code):
             raise NotFound("the card in the reader is not on the register")
-        resident = uow.residents.get(card.resident_id)
-        actor.require(Permission.CERTIFICATE_ISSUE, municipality_code=resident.municipality_code)
         issued = issue_in(uow, ca, terminal, card=card, resident=resident,
                           kinds=frozenset(CertKind), actor=actor, now=now)
         uow.commit()

@@ -77,12 +77,14 @@ def leave_card(
     the identity check; the renewal window must be open already. `card_file` is the
     holder's card: it goes into the office's vault."""
     today = now.astimezone(JST).date()
+    actor.require_role(Permission.CERTIFICATE_ISSUE)
     with uow_factory() as uow:
         card = uow.cards.find_by_number(card_number)
-        if card is None or card.id is None:
+        resident = uow.residents.get(card.resident_id) if card is not None else None
+        if (card is None or card.id is None or resident is None
+                or not actor.may(Permission.CERTIFICATE_ISSUE,
+                                 municipality_code=resident.municipality_code)):
             raise NotFound("no card with this number is on the register")
-        resident = uow.residents.get(card.resident_id)
-        actor.require(Permission.CERTIFICATE_ISSUE, municipality_code=resident.municipality_code)
         check_drop_off_identity(documents=documents, birth_date=resident.birth_date, on=today,
                                 legal_representative_present=legal_representative_present)
         wanted = renewable_kinds(resident, kinds, now=now)
@@ -97,14 +99,27 @@ def leave_card(
     return custody
 
 
+def _visible(uow: UnitOfWork, actor: Actor, custody_id: int) -> Custody:
+    """Authorise the role first, then look up: another office's hand-off gets the same
+    NotFound as an unknown one."""
+    actor.require_role(Permission.CERTIFICATE_ISSUE)
+    hidden = f"no card left at an office under number {custody_id}"
+    try:
+        custody = uow.custody.get(custody_id)
+    except NotFound:
+        raise NotFound(hidden) from None
+    actor.require_visible(Permission.CERTIFICATE_ISSUE, municipality_code=custody.office_code,
+                          hidden=hidden)
+    return custody
+
+
 def _step(uow_factory: UowFactory, *, actor: Actor, custody_id: int, action: str,
           now: datetime, verb: Callable[[Custody], None],
           commit: Callable[[UnitOfWork, str], None] | None = None,
           **details: Any) -> tuple[Custody, str]:
     """One step; `commit` (given the card number) does the commit when the card moves."""
     with uow_factory() as uow:
-        custody = uow.custody.get(custody_id)
-        actor.require(Permission.CERTIFICATE_ISSUE, municipality_code=custody.office_code)
+        custody = _visible(uow, actor, custody_id)
         verb(custody)
         uow.custody.save(custody, actor=actor.name, now=now)
         _audit(uow, actor, custody, action, now, **details)
@@ -143,8 +158,7 @@ def renew_in_custody(
     """Renew the certificates of a card left at the office: the card (its chip) is in the
     office's reader, no PIN is needed (docs/renewal.md)."""
     with uow_factory() as uow:
-        custody = uow.custody.get(custody_id)
-        actor.require(Permission.CERTIFICATE_ISSUE, municipality_code=custody.office_code)
+        custody = _visible(uow, actor, custody_id)
         if custody.status is not CustodyStatus.LEFT_AT_OFFICE:
             raise Conflict(f"the card is {custody.status.value}: nothing to renew")
         card = uow.cards.get(custody.card_id)
@@ -234,8 +248,7 @@ def collect(uow_factory: UowFactory, vault: CardVault, *, actor: Actor, custody_
     (its file) goes with them."""
     today = now.astimezone(JST).date()
     with uow_factory() as uow:
-        custody = uow.custody.get(custody_id)
-        actor.require(Permission.CERTIFICATE_ISSUE, municipality_code=custody.office_code)
+        custody = _visible(uow, actor, custody_id)
         resident = uow.residents.get(custody.resident_id)
         check_drop_off_identity(documents=documents, birth_date=resident.birth_date, on=today,
                                 legal_representative_present=legal_representative_present)
@@ -257,8 +270,7 @@ def cancel(uow_factory: UowFactory, vault: CardVault, *, actor: Actor, custody_i
 
 def custody_view(uow_factory: UowFactory, *, actor: Actor, custody_id: int) -> dict[str, Any]:
     with uow_factory() as uow:
-        custody = uow.custody.get(custody_id)
-        actor.require(Permission.CERTIFICATE_ISSUE, municipality_code=custody.office_code)
+        custody = _visible(uow, actor, custody_id)
         card = uow.cards.get(custody.card_id)
         history = uow.custody.history(custody_id)
     return {

@@ -16,6 +16,7 @@ from datetime import datetime
 from mynumbercard.domain.application import ApplicationStatus
 from mynumbercard.domain.card import Card, CardStatus
 from mynumbercard.domain.certificate import JST
+from mynumbercard.domain.errors import NotFound
 from mynumbercard.domain.pickup import PickUpPolicy
 from mynumbercard.domain.staff import Actor, Permission
 from mynumbercard.domain.validity import card_expiry
@@ -120,9 +121,15 @@ def receive_shipment(uow_factory: UowFactory, *, actor: Actor, shipment_id: int,
     deadline of the municipality's rule. Returns the number of cards now waiting."""
     policy = policy or PickUpPolicy()
     today = now.astimezone(JST).date()
+    actor.require_role(Permission.CARD_RECEIVE)
     with uow_factory() as uow:
-        shipment = uow.applications.shipment(shipment_id)
-        actor.require(Permission.CARD_RECEIVE, municipality_code=shipment.municipality_code)
+        hidden = f"no shipment {shipment_id}"
+        try:
+            shipment = uow.applications.shipment(shipment_id)
+        except NotFound:
+            raise NotFound(hidden) from None
+        actor.require_visible(Permission.CARD_RECEIVE, hidden=hidden,
+                              municipality_code=shipment.municipality_code)
         uow.applications.receive_shipment(shipment_id, actor=actor.name, now=now)
         waiting = 0
         for application in uow.applications.of_shipment(shipment_id):

@@ -105,13 +105,15 @@ def hand_over(
     """Identity check, certificates onto the chip, the old card taken back, hand-over."""
     today = now.astimezone(JST).date()
     returned: list[str] = []
+    actor.require_role(Permission.CARD_HAND_OVER)
     with uow_factory() as uow:
         card = uow.cards.find_by_number(card_number)
         application = (uow.applications.by_card(card.id, lock=True)
                        if card is not None and card.id is not None else None)
-        if card is None or application is None or application.id is None:
+        if (card is None or application is None or application.id is None
+                or not actor.may(Permission.CARD_HAND_OVER,
+                                 municipality_code=application.office_code)):
             raise NotFound("no card with this number waits at an office")
-        actor.require(Permission.CARD_HAND_OVER, municipality_code=application.office_code)
         _waiting(application)
         resident = uow.residents.get(application.resident_id)
         proxy = isinstance(identity, ProxyPickUp)
@@ -188,11 +190,17 @@ def void_application(
     reason: VoidReason,
     now: datetime,
 ) -> Application:
+    actor.require_role(Permission.APPLICATION_VOID)
     with uow_factory() as uow:
-        application = uow.applications.get(application_ref, lock=True)
+        hidden = f"no application {application_ref}"
+        try:
+            application = uow.applications.get(application_ref, lock=True)
+        except NotFound:
+            raise NotFound(hidden) from None
         resident = uow.residents.get(application.resident_id)
-        actor.require(Permission.APPLICATION_VOID,
-                      municipality_code=application.office_code or resident.municipality_code)
+        actor.require_visible(
+            Permission.APPLICATION_VOID, hidden=hidden,
+            municipality_code=application.office_code or resident.municipality_code)
         destroyed = void_in(uow, application, reason, actor=actor, now=now)
         uow.commit()
     if destroyed and vault is not None:

@@ -11,8 +11,9 @@ from datetime import date, datetime
 
 from mynumbercard.domain import individual_number
 from mynumbercard.domain.application import VoidReason
+from mynumbercard.domain.card import IN_HOLDERS_HANDS, CardStatus
 from mynumbercard.domain.certificate import LifeEvent
-from mynumbercard.domain.errors import Conflict
+from mynumbercard.domain.errors import Conflict, NotFound
 from mynumbercard.domain.municipality import relocation_decision
 from mynumbercard.domain.resident import ResidenceStatus, Resident, Sex
 from mynumbercard.domain.staff import Actor, Permission
@@ -94,12 +95,30 @@ def register_resident(
     return resident
 
 
+def hidden_resident(resident_id: int) -> str:
+    """The one answer for a resident that does not exist or may not be seen."""
+    return f"no resident with id {resident_id}"
+
+
+def visible_resident(uow: UnitOfWork, actor: Actor, permission: Permission,
+                      resident_id: int) -> Resident:
+    """Authorise first (the role), then look up; a resident of another municipality gets
+    the same NotFound as an unknown id."""
+    actor.require_role(permission)
+    try:
+        resident = uow.residents.get(resident_id)
+    except NotFound:
+        raise NotFound(hidden_resident(resident_id)) from None
+    actor.require_visible(permission, municipality_code=resident.municipality_code,
+                          hidden=hidden_resident(resident_id))
+    return resident
+
+
 def get_resident(
     uow_factory: UowFactory, *, actor: Actor, resident_id: int, now: datetime
 ) -> Resident:
     with uow_factory() as uow:
-        resident = uow.residents.get(resident_id)
-        actor.require(Permission.RESIDENT_READ, municipality_code=resident.municipality_code)
+        resident = visible_resident(uow, actor, Permission.RESIDENT_READ, resident_id)
         _audit(uow, actor, "resident:read", resident_id, now)  # reads of personal data too
         uow.commit()
         return resident
@@ -134,33 +153,51 @@ def move_resident(
     ca: CaSource | None = None,
     vault: CardVault | None = None,
 ) -> Resident:
-    """A move within or between municipalities; a clerk of either end may record it.
+    """A move within one municipality (転居, Basic Resident Registers Act art. 23), by a
+    clerk of that municipality; or between wards of one designated city, which keeps one
+    register (a clerk of either ward). A move to another municipality is a moving-out
+    and a moving-in notification (`services/moving.py`) and is refused here.
 
-    An application not yet picked up follows the relocation rule: a move to another
-    municipality voids it (its card, if made, is destroyed); a move between wards of one
-    designated city sends the card to the new ward's office."""
+    An application not yet picked up follows the relocation rule: a move between wards
+    of one designated city sends the card to the new ward's office."""
+    actor.require_role(Permission.RESIDENT_WRITE)
     with uow_factory() as uow:
-        resident = uow.residents.get(resident_id)
+        try:
+            resident = uow.residents.get(resident_id)
+        except NotFound:
+            raise NotFound(hidden_resident(resident_id)) from None
         origin = resident.municipality_code
-        if not actor.may(Permission.RESIDENT_WRITE, municipality_code=to_municipality):
-            actor.require(Permission.RESIDENT_WRITE, municipality_code=origin)
-        uow.municipalities.get(to_municipality)
-        resident.move(to_municipality=to_municipality, postal_code=postal_code, address=address,
-                      on=moved_on)
+        destination = uow.municipalities.get(to_municipality) \
+            if to_municipality != origin else None
+        same_city = (destination is not None and destination.designated_city_code is not None
+                     and destination.designated_city_code
+                     == uow.municipalities.get(origin).designated_city_code)
+        if not (actor.may(Permission.RESIDENT_WRITE, municipality_code=origin)
+                or (same_city and actor.may(Permission.RESIDENT_WRITE,
+                                            municipality_code=to_municipality))):
+            raise NotFound(hidden_resident(resident_id))
+        if destination is not None and not same_city:
+            raise Conflict("a move to another municipality is a moving-out notification at "
+                           "the old municipality and a moving-in notification at the new one "
+                           "(POST /api/v1/residents/{id}/moving-out, POST /api/v1/moving-in)")
+        if uow.moves.open_of_resident(resident_id) is not None:
+            raise Conflict("the resident has notified moving out: cancel that first")
+        resident.move(to_municipality=to_municipality, postal_code=postal_code,
+                      address=address, on=moved_on)
         uow.residents.save(resident, now=now)
         _audit(uow, actor, "resident:move", resident_id, now, origin=origin,
                destination=to_municipality, on=moved_on.isoformat())
-        destroyed = _applications_follow(uow, actor=actor, resident_id=resident_id,
+        destroyed = applications_follow(uow, actor=actor, resident_id=resident_id,
                                          origin=origin, destination=to_municipality, now=now)
         # A new address is a change of the basic four facts: the signature certificate goes.
-        _certificates_follow(uow, ca, actor=actor, resident_id=resident_id,
+        certificates_follow(uow, ca, actor=actor, resident_id=resident_id,
                              event=LifeEvent.PERSONAL_DATA_CHANGED, now=now)
         uow.commit()
-    _destroy_cards(vault, destroyed)
+    destroy_cards(vault, destroyed)
     return resident
 
 
-def _applications_follow(uow: UnitOfWork, *, actor: Actor, resident_id: int, origin: str,
+def applications_follow(uow: UnitOfWork, *, actor: Actor, resident_id: int, origin: str,
                          destination: str, now: datetime,
                          void_reason: VoidReason | None = None) -> list[str]:
     """Open applications after a move (or a death or emigration, with `void_reason`);
@@ -184,7 +221,7 @@ def _applications_follow(uow: UnitOfWork, *, actor: Actor, resident_id: int, ori
     return [number for number in destroyed if number]
 
 
-def _destroy_cards(vault: CardVault | None, numbers: list[str]) -> None:
+def destroy_cards(vault: CardVault | None, numbers: list[str]) -> None:
     if vault is not None:
         for number in numbers:
             vault.destroy(number)
@@ -195,28 +232,52 @@ def _end_of_residence(
     on: date, now: datetime, verb: Callable[[Resident, date], None], action: str,
     vault: CardVault | None = None,
 ) -> Resident:
-    """Death or emigration: the register changes and, in the same transaction, both
-    certificates of every card of the resident are revoked (rules.md)."""
+    """Death or emigration, by a clerk of the municipality that holds the resident: the
+    register changes and, in the same transaction, every card in the holder's hands
+    lapses (its status `lapsed`) with both its certificates revoked (rules.md), open
+    applications are voided and an open moving-out notification is cancelled."""
     with uow_factory() as uow:
-        resident = uow.residents.get(resident_id)
-        actor.require(Permission.RESIDENT_WRITE, municipality_code=resident.municipality_code)
+        resident = visible_resident(uow, actor, Permission.RESIDENT_WRITE, resident_id)
         verb(resident, on)
         uow.residents.save(resident, now=now)
         _audit(uow, actor, action, resident_id, now, on=on.isoformat())
         death = action == "resident:death"
         event = LifeEvent.DEATH if death else LifeEvent.LOSS_OF_RESIDENCE
-        destroyed = _applications_follow(
+        destroyed = applications_follow(
             uow, actor=actor, resident_id=resident_id, origin=resident.municipality_code,
             destination=resident.municipality_code, now=now,
             void_reason=VoidReason.DEATH if death else VoidReason.LOSS_OF_RESIDENCE)
-        _certificates_follow(uow, ca, actor=actor, resident_id=resident_id, event=event,
-                             now=now)
+        moving = uow.moves.open_of_resident(resident_id)
+        if moving is not None:
+            moving.cancel()
+            uow.moves.save(moving, now=now)
+        lapse_cards(uow, actor=actor, resident_id=resident_id, now=now,
+                    reason="death" if death else "loss_of_residence")
+        certificates_follow(uow, ca, actor=actor, resident_id=resident_id, event=event,
+                            now=now)
         uow.commit()
-    _destroy_cards(vault, destroyed)
+    destroy_cards(vault, destroyed)
     return resident
 
 
-def _certificates_follow(uow: UnitOfWork, ca: CaSource | None, *, actor: Actor,
+def lapse_cards(uow: UnitOfWork, *, actor: Actor, resident_id: int, now: datetime,
+                reason: str, card_number: str | None = None) -> list[int]:
+    """Cards in the holder's hands (or the one given) lapse (失効); the caller revokes
+    their certificates. Returns the ids of the cards that lapsed."""
+    lapsed: list[int] = []
+    for card in uow.cards.of_resident(resident_id):
+        if card.status not in IN_HOLDERS_HANDS or (card_number not in (None,
+                                                                       card.card_number)):
+            continue
+        card.change_status(CardStatus.LAPSED)
+        uow.cards.save(card, now=now)
+        uow.audit.record(AuditRecord(now, actor.name, "card:lapse", f"card:{card.id}",
+                                     {"reason": reason}))
+        lapsed.append(card.id or 0)
+    return lapsed
+
+
+def certificates_follow(uow: UnitOfWork, ca: CaSource | None, *, actor: Actor,
                          resident_id: int, event: LifeEvent, now: datetime) -> None:
     def authority() -> CertificateAuthority:
         if ca is None:

@@ -32,6 +32,11 @@ class Renewed:
     certificates: list[IssuedCertificate]
 
 
+def hidden_card(card_number: str) -> str:
+    """The one answer for a card that is not there or not this office's (the vault's)."""
+    return f"card {card_number} is not in the office's safe"
+
+
 def renewable_kinds(resident: Resident, kinds: frozenset[CertKind], *,
                     now: datetime) -> frozenset[CertKind]:
     """The kinds asked for that the rules allow (no signature certificate under 15)."""
@@ -71,6 +76,25 @@ def renew_in(uow: UnitOfWork, ca: CertificateAuthority, terminal: CardTerminal, 
     return issued
 
 
+def _visible_card(uow: UnitOfWork, actor: Actor, card_number: str) -> tuple[Card, Resident]:
+    """The card if the actor may renew its certificates; else the unknown card's NotFound."""
+    actor.require_role(Permission.CERTIFICATE_ISSUE)
+    card = uow.cards.find_by_number(card_number)
+    resident = uow.residents.get(card.resident_id) if card is not None else None
+    if (card is None or card.id is None or resident is None
+            or not actor.may(Permission.CERTIFICATE_ISSUE,
+                             municipality_code=resident.municipality_code)):
+        raise NotFound(hidden_card(card_number))
+    return card, resident
+
+
+def require_card_visible(uow_factory: UowFactory, *, actor: Actor, card_number: str) -> None:
+    """Authorise before the holder's card is read at the counter: a card of another
+    municipality is answered as an unknown one, whatever card is presented."""
+    with uow_factory() as uow:
+        _visible_card(uow, actor, card_number)
+
+
 def renew_certificates(
     uow_factory: UowFactory,
     ca: Callable[[], CertificateAuthority],
@@ -85,12 +109,8 @@ def renew_certificates(
     the commit. The holder's PINs are not needed: key generation, deletion and writing a
     certificate are admin commands under the card-management key (docs/renewal.md)."""
     with uow_factory() as uow:
-        card = uow.cards.find_by_number(terminal.card_number)
-        if card is None or card.id is None:
-            raise NotFound("the card in the reader is not on the register")
-        resident = uow.residents.get(card.resident_id)
-        actor.require(Permission.CERTIFICATE_ISSUE, municipality_code=resident.municipality_code)
-        custody = uow.custody.open_for_card(card.id)
+        card, resident = _visible_card(uow, actor, terminal.card_number)
+        custody = uow.custody.open_for_card(card.id or 0)
         if custody is not None:
             raise Conflict(f"the card is left at the office ({custody.status.value}): "
                            "renew it through its custody record")

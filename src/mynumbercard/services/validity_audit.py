@@ -18,8 +18,8 @@ from typing import Any
 
 from mynumbercard.domain.certificate import JST, CertificateStatus, CertKind
 from mynumbercard.domain.correction import CaseStatus, CorrectionCase
-from mynumbercard.domain.errors import Conflict, InvalidDates
-from mynumbercard.domain.staff import Actor, Permission
+from mynumbercard.domain.errors import Conflict, InvalidDates, NotFound
+from mynumbercard.domain.staff import Actor, Permission, Role
 from mynumbercard.domain.validity_audit import (
     Cause,
     Difference,
@@ -125,11 +125,15 @@ def audit_progress(uow_factory: UowFactory, run_key: str) -> tuple[int, int]:
         return uow.jobs.progress(JOB, run_key)
 
 
-def report(uow_factory: UowFactory, *, run_key: str | None = None) -> dict[str, Any]:
-    """Counts by municipality and by cause, for an operator to read."""
+def report(uow_factory: UowFactory, *, actor: Actor, run_key: str | None = None
+           ) -> dict[str, Any]:
+    """Counts by municipality and by cause, for an operator to read; a clerk reads only
+    their own municipality's rows."""
+    actor.require_role(Permission.APPLICATION_READ)
     with uow_factory() as uow:
         key = run_key or uow.validity_audit.latest_run()
-        rows = uow.validity_audit.report(key) if key else []
+        rows = [r for r in (uow.validity_audit.report(key) if key else [])
+                if actor.may(Permission.APPLICATION_READ, municipality_code=r[0])]
         names = {code: uow.municipalities.get(code) for code in {r[0] for r in rows}}
     by_cause: Counter[str] = Counter()
     by_municipality: dict[str, Counter[str]] = defaultdict(Counter)
@@ -147,17 +151,29 @@ def report(uow_factory: UowFactory, *, run_key: str | None = None) -> dict[str, 
     }
 
 
+def hidden_case(case_id: int) -> str:
+    return f"no correction case {case_id}"
+
+
 def correct_case(uow_factory: UowFactory, ca: Callable[[], CertificateAuthority],
-                 terminal: CardTerminal | None, *, actor: Actor, case_id: int,
-                 now: datetime) -> list[IssuedCertificate]:
-    """At the counter: set the card's expiry right and re-issue the certificates that
-    run past it (or were themselves wrong), on the card in the reader."""
+                 terminal_for: Callable[[str], CardTerminal | None], *, actor: Actor,
+                 case_id: int, now: datetime) -> list[IssuedCertificate]:
+    """At the counter, by a clerk of the holder's municipality: set the card's expiry
+    right and re-issue the certificates that run past it (or were themselves wrong), on
+    the card in the reader (`terminal_for(card_number)`, None when it is not there)."""
     today = now.astimezone(JST).date()
+    actor.require_role(Permission.CERTIFICATE_ISSUE)
     with uow_factory() as uow:
-        case = uow.validity_audit.get_case(case_id, lock=True)
+        try:
+            case = uow.validity_audit.get_case(case_id, lock=True)
+        except NotFound:
+            raise NotFound(hidden_case(case_id)) from None
         card = uow.cards.get(case.card_id)
         resident = uow.residents.get(case.resident_id)
-        actor.require(Permission.CERTIFICATE_ISSUE, municipality_code=resident.municipality_code)
+        actor.require_visible(Permission.CERTIFICATE_ISSUE,
+                              municipality_code=resident.municipality_code,
+                              hidden=hidden_case(case_id))
+        terminal = terminal_for(card.card_number)
         wrong = card.expires_on
         if case.subject == "card":
             card.expires_on = case.correct_on
@@ -200,9 +216,12 @@ def dismiss_case(uow_factory: UowFactory, *, actor: Actor, case_id: int, now: da
 
 def list_cases(uow_factory: UowFactory, *, actor: Actor, status: CaseStatus | None,
                limit: int = 100, after_id: int = 0) -> list[dict[str, Any]]:
-    actor.require(Permission.APPLICATION_READ)
+    """Correction cases by id; a clerk sees only their own municipality's."""
+    actor.require_role(Permission.APPLICATION_READ)
+    own = actor.municipality_code if actor.role is Role.CLERK else None
     with uow_factory() as uow:
-        found = uow.validity_audit.cases(status, limit=min(limit, 1000), after_id=after_id)
+        found = uow.validity_audit.cases(status, limit=min(limit, 1000), after_id=after_id,
+                                         municipality_code=own)
     return [{"id": c.id, "card_id": c.card_id, "resident_id": c.resident_id,
              "municipality_code": c.municipality_code, "subject": c.subject,
              "wrong_on": c.wrong_on.isoformat(), "correct_on": c.correct_on.isoformat(),

@@ -63,6 +63,6 @@ def create_api(wired: Container | None = None) -> FastAPI:
 
     for router in (public.router, auth.router, residents.router, audit.router, status.router,
                    applications.public, applications.staff, renewal.router,
-                   validity.router, staff.router):
+                   validity.router, residents.moving_in_router, staff.router):
         app.include_router(router)
     return app

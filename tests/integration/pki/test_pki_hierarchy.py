@@ -429,7 +429,7 @@ def test_the_root_key_can_go_offline_after_set_up(
     keys = FileKeyStore(tmp_path / "keys", PASSPHRASE)
     CaHierarchy.initialise(tmp_path / "ca", keys=keys, now=NOW, base_url=BASE, crl_shards=2)
     (root_key,) = (tmp_path / "keys").glob("*-root.key.pem")
-    root_key.rename(tmp_path / "offline.pem")
+    root_key.rename(tmp_path / "offline-root.key.pem")
     ca = CaHierarchy.open(tmp_path / "ca", keys=keys)
     ca.verify_keys()
     issue(ca, holder_key, CertKind.SIGN, 12)

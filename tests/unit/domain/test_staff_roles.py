@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from mynumbercard.domain.errors import InvalidInput, PermissionDenied
+from mynumbercard.domain.errors import InvalidInput, NotFound, PermissionDenied
 from mynumbercard.domain.staff import (
     Actor,
     Permission,
@@ -22,11 +22,12 @@ from mynumbercard.domain.staff import (
     (Role.OPERATOR, {Permission.RESIDENT_READ, Permission.CERTIFICATE_REVOKE,
                      Permission.APPLICATION_INTAKE, Permission.APPLICATION_READ,
                      Permission.APPLICATION_REVIEW, Permission.APPLICATION_FORM,
-                     Permission.PRODUCTION, Permission.APPLICATION_VOID}),
+                     Permission.PRODUCTION, Permission.APPLICATION_VOID,
+                     Permission.MAIL_READ}),
     (Role.AUDITOR, {Permission.RESIDENT_READ, Permission.AUDIT_READ,
-                    Permission.APPLICATION_READ}),
+                    Permission.APPLICATION_READ, Permission.MAIL_READ}),
     (Role.ADMIN, set(Permission)),
-    (Role.BOOTH, {Permission.APPLICATION_INTAKE}),
+    (Role.BOOTH, {Permission.APPLICATION_BOOTH}),
     (Role.RESIDENT, set()),
 ])
 def test_each_role_has_exactly_its_permissions(role: Role, allowed: set[Permission]) -> None:
@@ -56,3 +57,14 @@ def test_short_passwords_are_refused_without_repeating_them() -> None:
         validate_new_password("hunter2")
     assert "hunter2" not in str(refused.value)
     validate_new_password("twelve chars")
+
+
+def test_a_subject_another_municipality_holds_is_reported_as_not_there() -> None:
+    clerk = Actor("c", Role.CLERK, "13101")
+    clerk.require_visible(Permission.RESIDENT_READ, municipality_code="13101", hidden="no x 1")
+    with pytest.raises(NotFound, match="no x 1"):
+        clerk.require_visible(Permission.RESIDENT_READ, municipality_code="01101",
+                              hidden="no x 1")
+    with pytest.raises(PermissionDenied):  # a role without the permission: 403, not 404
+        Actor("b", Role.BOOTH).require_visible(Permission.RESIDENT_READ,
+                                               municipality_code="13101", hidden="no x 1")

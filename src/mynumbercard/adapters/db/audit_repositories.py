@@ -128,9 +128,11 @@ class SqlValidityAudit:
             raise Conflict("the case was changed by someone else meanwhile: reload and retry")
         case.version += 1
 
-    def cases(self, status: CaseStatus | None, *, limit: int,
-              after_id: int = 0) -> Sequence[CorrectionCase]:
+    def cases(self, status: CaseStatus | None, *, limit: int, after_id: int = 0,
+              municipality_code: str | None = None) -> Sequence[CorrectionCase]:
         query = select(correction_cases).where(correction_cases.c.id > after_id)
+        if municipality_code is not None:
+            query = query.where(correction_cases.c.municipality_code == municipality_code)
         if status is not None:
             query = query.where(correction_cases.c.status == status.value)
         rows = self._conn.execute(query.order_by(correction_cases.c.id).limit(limit))

@@ -17,6 +17,7 @@ from mynumbercard.adapters.db.certificate_repositories import (
     SqlOcspStore,
 )
 from mynumbercard.adapters.db.mail_repositories import SqlCohorts, SqlJobChunks, SqlMailQueue
+from mynumbercard.adapters.db.moving_repositories import SqlMovingNotices
 from mynumbercard.adapters.db.renewal_repositories import SqlCustody, SqlExpiryLedger
 from mynumbercard.adapters.db.sign_in_repositories import SqlSignInGuards
 from mynumbercard.adapters.db.tables import (
@@ -291,6 +292,7 @@ class SqlUnitOfWork:
         self.cohorts = SqlCohorts(self._conn)
         self.validity_audit = SqlValidityAudit(self._conn)
         self.custody, self.expiries = SqlCustody(self._conn), SqlExpiryLedger(self._conn)
+        self.moves = SqlMovingNotices(self._conn)
         return self
 
     def __exit__(self, *exc: object) -> None:

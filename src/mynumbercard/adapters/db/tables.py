@@ -179,7 +179,8 @@ cards = Table(
     Column("created_at", Timestamp, nullable=False),
     Column("updated_at", Timestamp, nullable=False),
     CheckConstraint(
-        "status IN ('produced', 'destroyed', 'active', 'lost', 'returned', 'invalidated')",
+        "status IN ('produced', 'destroyed', 'active', 'lost', 'returned', 'invalidated', "
+        "'lapsed')",
         name="status"),
     # A day's expiry cohort (validity notices, expiry sweeps) is a range scan.
     Index(None, "expires_on"),
@@ -447,6 +448,8 @@ correction_cases = Table(
           sqlite_where=Column("status").in_(["open", "contacted"]),
           postgresql_where=Column("status").in_(["open", "contacted"])),
     Index(None, "status", "id"),
+    # A clerk's list: the cases of one municipality.
+    Index(None, "municipality_code", "status", "id"),
 )
 
 # -- Certificate renewal: cards left at the office, expiry passages ---------------------
@@ -527,4 +530,39 @@ rate_limits = Table(
     Column("hits", BigInteger, nullable=False),
     Column("expires_ms", BigInteger, nullable=False),  # end of the window, Unix ms
     Index(None, "expires_ms"),
+)
+
+# -- Moving house between municipalities (docs/register.md) -----------------------------
+
+MOVING_OPEN = ("moving_out",)
+
+moving_notifications = Table(
+    "moving_notifications",
+    metadata,
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    Column("resident_id", BigId, ForeignKey("residents.id"), nullable=False, index=True),
+    Column("origin", String(5), ForeignKey("municipalities.code"), nullable=False),
+    Column("destination", String(5), ForeignKey("municipalities.code"), nullable=False),
+    Column("planned_on", Date, nullable=False),
+    Column("notified_on", Date, nullable=False),
+    # The moving-out certificate's number: the destination finds the move by it alone.
+    Column("reference", String(12), nullable=False, unique=True),
+    Column("card_number", String(32), nullable=True),  # the special case (art. 24-2)
+    Column("status", String(12), nullable=False),
+    Column("moved_in_on", Date, nullable=True),
+    Column("moving_in_notified_on", Date, nullable=True),
+    Column("card_continued_on", Date, nullable=True),
+    Column("card_lapsed", String(16), nullable=True),
+    Column("version", Integer, nullable=False, server_default="0"),
+    Column("created_at", Timestamp, nullable=False),
+    Column("updated_at", Timestamp, nullable=False),
+    CheckConstraint("status IN ('moving_out', 'moved_in', 'cancelled')", name="status"),
+    CheckConstraint("card_lapsed IN ('no_moving_in', 'no_continuation')", name="card_lapsed"),
+    # One open move per resident; the card at the destination's counter finds its move.
+    Index("uq_moving_notifications_open", "resident_id", unique=True,
+          sqlite_where=Column("status").in_(MOVING_OPEN),
+          postgresql_where=Column("status").in_(MOVING_OPEN)),
+    Index(None, "card_number"),
+    # The daily lapse check reads the moves still waiting for a moving-in or continuation.
+    Index(None, "status", "planned_on"),
 )

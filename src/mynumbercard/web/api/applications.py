@@ -6,7 +6,6 @@ PINs travel only in the hand-over request, from the counter's PIN pad to the chi
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Request, Response
@@ -22,6 +21,15 @@ from mynumbercard.services import issuance, pickup
 from mynumbercard.services.application_ports import FormReason
 from mynumbercard.web.api.card_files import card_out
 from mynumbercard.web.deps import ActorDep, ContainerDep, NowDep, client_address, limit
+from mynumbercard.web.inputs import (
+    BoundedDate,
+    CardNumberPath,
+    CursorQuery,
+    IdField,
+    IdPath,
+    OfficeCodePath,
+    free_text,
+)
 
 public = APIRouter(prefix="/api/v1/applications", tags=["applications (residents)"])
 staff = APIRouter(prefix="/api/v1", tags=["applications and issuance (staff)"])
@@ -37,7 +45,7 @@ class PhotoIn(BaseModel):
 
 class Application(BaseModel):
     application_id: ApplicationIdText
-    birth_date: date
+    birth_date: BoundedDate
     photo: Photo
     want_signature_certificate: bool = True
     want_auth_certificate: bool = True
@@ -49,17 +57,17 @@ class OnlineApplication(Application):
 
 class StatusQuery(BaseModel):
     application_id: ApplicationIdText
-    birth_date: date
+    birth_date: BoundedDate
 
 
 class NewForm(BaseModel):
-    resident_id: int
+    resident_id: IdField
     reason: FormReason
 
 
 class Deficiency(BaseModel):
     reason: DeficiencyReason
-    message: str = Field(min_length=1, max_length=400)
+    message: free_text("message", 400, multiline=True)  # type: ignore[valid-type]
 
 
 class Void(BaseModel):
@@ -161,13 +169,13 @@ def new_form(body: NewForm, actor: ActorDep, container: ContainerDep,
 
 
 @staff.get("/applications/{ref}", summary="An application as the reviewer sees it")
-def view(ref: int, actor: ActorDep, container: ContainerDep, now: NowDep) -> dict[str, Any]:
+def view(ref: IdPath, actor: ActorDep, container: ContainerDep, now: NowDep) -> dict[str, Any]:
     return apps.application_view(container.uow, actor=actor, application_ref=ref, now=now)
 
 
 @staff.get("/applications/{ref}/photo", summary="The application's ID photo",
            response_class=Response)
-def photo(ref: int, actor: ActorDep, container: ContainerDep, now: NowDep) -> Response:
+def photo(ref: IdPath, actor: ActorDep, container: ContainerDep, now: NowDep) -> Response:
     data = apps.application_photo(container.uow, container.photos, actor=actor,
                                   application_ref=ref, now=now)
     kind = "image/png" if data.startswith(b"\x89PNG") else "image/jpeg"
@@ -175,20 +183,20 @@ def photo(ref: int, actor: ActorDep, container: ContainerDep, now: NowDep) -> Re
 
 
 @staff.post("/applications/{ref}/review", summary="Start reviewing")
-def review(ref: int, actor: ActorDep, container: ContainerDep, now: NowDep) -> dict[str, Any]:
+def review(ref: IdPath, actor: ActorDep, container: ContainerDep, now: NowDep) -> dict[str, Any]:
     apps.start_review(container.uow, actor=actor, application_ref=ref, now=now)
     return apps.application_view(container.uow, actor=actor, application_ref=ref, now=now)
 
 
 @staff.post("/applications/{ref}/approve", summary="Approve for production")
-def approve(ref: int, actor: ActorDep, container: ContainerDep, now: NowDep) -> dict[str, Any]:
+def approve(ref: IdPath, actor: ActorDep, container: ContainerDep, now: NowDep) -> dict[str, Any]:
     apps.approve(container.uow, actor=actor, application_ref=ref, now=now)
     return apps.application_view(container.uow, actor=actor, application_ref=ref, now=now)
 
 
 @staff.post("/applications/{ref}/deficient",
             summary="Mark deficient, with a reason and a message the applicant reads")
-def deficient(ref: int, body: Deficiency, actor: ActorDep, container: ContainerDep,
+def deficient(ref: IdPath, body: Deficiency, actor: ActorDep, container: ContainerDep,
               now: NowDep) -> dict[str, Any]:
     apps.mark_deficient(container.uow, actor=actor, application_ref=ref, reason=body.reason,
                         message=body.message, now=now)
@@ -196,7 +204,7 @@ def deficient(ref: int, body: Deficiency, actor: ActorDep, container: ContainerD
 
 
 @staff.post("/applications/{ref}/void", summary="Void an application (its card is destroyed)")
-def void(ref: int, body: Void, actor: ActorDep, container: ContainerDep,
+def void(ref: IdPath, body: Void, actor: ActorDep, container: ContainerDep,
          now: NowDep) -> dict[str, Any]:
     pickup.void_application(container.uow, container.vault, actor=actor, application_ref=ref,
                             reason=body.reason, now=now)
@@ -220,7 +228,7 @@ def ship(actor: ActorDep, container: ContainerDep, now: NowDep) -> dict[str, Any
 
 @staff.post("/shipments/{shipment_id}/receive", summary="The office records a shipment's "
             "arrival; its cards wait for pick-up")
-def receive(shipment_id: int, actor: ActorDep, container: ContainerDep,
+def receive(shipment_id: IdPath, actor: ActorDep, container: ContainerDep,
             now: NowDep) -> dict[str, Any]:
     waiting = issuance.receive_shipment(container.uow, actor=actor, shipment_id=shipment_id,
                                         now=now)
@@ -228,8 +236,8 @@ def receive(shipment_id: int, actor: ActorDep, container: ContainerDep,
 
 
 @staff.get("/offices/{office_code}/cards", summary="Cards waiting at an office")
-def waiting(office_code: str, actor: ActorDep, container: ContainerDep,
-            after: int = 0, limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+def waiting(office_code: OfficeCodePath, actor: ActorDep, container: ContainerDep,
+            after: CursorQuery = 0, limit: Annotated[int, Query(ge=1, le=1000)] = 100,
             ) -> list[dict[str, Any]]:
     return apps.cards_waiting(container.uow, actor=actor, office_code=office_code,
                               limit=limit, after_ref=after)
@@ -237,8 +245,8 @@ def waiting(office_code: str, actor: ActorDep, container: ContainerDep,
 
 @staff.post("/cards/{card_number}/hand-over", summary="Hand a card over at the counter; "
             "the card leaves with its holder (`card_file`, base64)")
-def hand_over(card_number: str, body: HandOver, actor: ActorDep, container: ContainerDep,
-              now: NowDep, *, response: Response) -> dict[str, Any]:
+def hand_over(card_number: CardNumberPath, body: HandOver, actor: ActorDep,
+              container: ContainerDep, now: NowDep, *, response: Response) -> dict[str, Any]:
     identity: pickup.InPerson | ProxyPickUp
     if body.proxy is not None:
         p = body.proxy

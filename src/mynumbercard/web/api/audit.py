@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
@@ -10,6 +10,7 @@ from pydantic import BaseModel
 
 from mynumbercard.services.audit import list_audit
 from mynumbercard.web.deps import ActorDep, ContainerDep
+from mynumbercard.web.inputs import KeyQuery, OptionalIdQuery
 
 router = APIRouter(prefix="/api/v1/audit", tags=["audit"])
 
@@ -25,12 +26,13 @@ class AuditOut(BaseModel):
 
 @router.get("", summary="Newest audit records first")
 def audit(
-    actor: ActorDep, container: ContainerDep, subject: str | None = None,
-    before_id: int | None = None, limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+    actor: ActorDep, container: ContainerDep, subject: KeyQuery = None,
+    before_id: OptionalIdQuery = None, limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> list[AuditOut]:
     return [
-        AuditOut(id=record_id, at=r.at, actor=r.actor, action=r.action, subject=r.subject,
-                 details=r.details)
+        # SQLite hands timestamps back naive; they are stored in UTC.
+        AuditOut(id=record_id, at=r.at if r.at.tzinfo else r.at.replace(tzinfo=UTC),
+                 actor=r.actor, action=r.action, subject=r.subject, details=r.details)
         for record_id, r in list_audit(container.uow, actor=actor, subject=subject,
                                        limit=limit, before_id=before_id)
     ]

@@ -24,7 +24,9 @@ router = APIRouter(prefix="/api/v1/auth", tags=["auth"])
 
 
 class Credentials(BaseModel):
-    username: str = Field(max_length=64)
+    # The characters a username may hold (domain/staff.py): anything else, a NUL among
+    # them, is refused before the database is asked.
+    username: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9._-]+$")
     password: str = Field(max_length=1024, repr=False)
     totp: str | None = Field(default=None, max_length=16, repr=False,
                              description="The 6-digit one-time code, when enrolled "

@@ -23,6 +23,7 @@ from mynumbercard.services import renewal
 from mynumbercard.services.certificates import IssuedCertificate
 from mynumbercard.web.api.card_files import CardFile, card_out
 from mynumbercard.web.deps import ActorDep, ContainerDep, NowDep
+from mynumbercard.web.inputs import CardNumberPath, IdPath, free_text
 
 router = APIRouter(prefix="/api/v1", tags=["certificate renewal (staff)"])
 
@@ -38,17 +39,17 @@ class LeaveCard(Renew):
 
 
 class Returned(BaseModel):
-    reason: str = Field(min_length=1, max_length=200)
+    reason: free_text("reason", 200)  # type: ignore[valid-type]
     card_file: CardFile
 
 
 class Mail(BaseModel):
-    tracking_number: str = Field(min_length=1, max_length=32,
+    tracking_number: str = Field(min_length=1, max_length=32, pattern=r"^[0-9A-Za-z-]+$",
                                  description="The restricted-delivery item's number")
 
 
 class Reason(BaseModel):
-    reason: str = Field(min_length=1, max_length=200)
+    reason: free_text("reason", 200)  # type: ignore[valid-type]
 
 
 class Collect(BaseModel):
@@ -65,8 +66,9 @@ def _issued(certificates: list[IssuedCertificate]) -> list[dict[str, str]]:
              summary="Renew the certificates on the holder's card at the counter (new key "
                      "pairs on the same chip; from 3 months before expiry, free); the card "
                      "comes back in `card_file`")
-def renew(card_number: str, body: Renew, actor: ActorDep, container: ContainerDep,
+def renew(card_number: CardNumberPath, body: Renew, actor: ActorDep, container: ContainerDep,
           now: NowDep, *, response: Response) -> dict[str, Any]:
+    renewal.require_card_visible(container.uow, actor=actor, card_number=card_number)
     with container.counter_reader.present(card_number, body.card_file) as presented:
         done = renewal.renew_certificates(container.uow, container.ca, presented.terminal,
                                           actor=actor, kinds=frozenset(body.kinds), now=now)
@@ -78,8 +80,8 @@ def renew(card_number: str, body: Renew, actor: ActorDep, container: ContainerDe
 @router.post("/cards/{card_number}/custody", status_code=201,
              summary="The holder leaves the card (`card_file`) at the office for "
                      "certificate renewal")
-def leave(card_number: str, body: LeaveCard, actor: ActorDep, container: ContainerDep,
-          now: NowDep) -> dict[str, Any]:
+def leave(card_number: CardNumberPath, body: LeaveCard, actor: ActorDep,
+          container: ContainerDep, now: NowDep) -> dict[str, Any]:
     left = custody_service.leave_card(
         container.uow, container.vault, actor=actor, card_number=card_number,
         card_file=body.card_file, documents=body.documents,
@@ -89,13 +91,13 @@ def leave(card_number: str, body: LeaveCard, actor: ActorDep, container: Contain
 
 
 @router.get("/custody/{custody_id}", summary="A card left at the office, with its history")
-def show(custody_id: int, actor: ActorDep, container: ContainerDep) -> dict[str, Any]:
+def show(custody_id: IdPath, actor: ActorDep, container: ContainerDep) -> dict[str, Any]:
     return custody_service.custody_view(container.uow, actor=actor, custody_id=custody_id)
 
 
 @router.post("/custody/{custody_id}/renew", summary="Renew the certificates of a card left "
              "at the office (`mynumbercard jobs custody-renew` renews them all)")
-def renew_left(custody_id: int, actor: ActorDep, container: ContainerDep,
+def renew_left(custody_id: IdPath, actor: ActorDep, container: ContainerDep,
                now: NowDep) -> dict[str, Any]:
     done = custody_service.renew_in_custody(container.uow, container.vault, container.ca,
                                             actor=actor, custody_id=custody_id, now=now)
@@ -105,7 +107,7 @@ def renew_left(custody_id: int, actor: ActorDep, container: ContainerDep,
 
 @router.post("/custody/{custody_id}/mail", summary="Send the card by restricted-delivery "
              "post (本人限定受取郵便)")
-def mail(custody_id: int, body: Mail, actor: ActorDep, container: ContainerDep,
+def mail(custody_id: IdPath, body: Mail, actor: ActorDep, container: ContainerDep,
          now: NowDep, *, response: Response) -> dict[str, Any]:
     out = custody_service.mail_card(container.uow, container.vault, actor=actor,
                                     custody_id=custody_id,
@@ -114,7 +116,7 @@ def mail(custody_id: int, body: Mail, actor: ActorDep, container: ContainerDep,
 
 
 @router.post("/custody/{custody_id}/delivered", summary="The post delivered the card")
-def delivered(custody_id: int, actor: ActorDep, container: ContainerDep,
+def delivered(custody_id: IdPath, actor: ActorDep, container: ContainerDep,
               now: NowDep) -> dict[str, Any]:
     custody_service.record_delivery(container.uow, actor=actor, custody_id=custody_id, now=now)
     return custody_service.custody_view(container.uow, actor=actor, custody_id=custody_id)
@@ -122,7 +124,7 @@ def delivered(custody_id: int, actor: ActorDep, container: ContainerDep,
 
 @router.post("/custody/{custody_id}/returned", summary="The post brought the card back "
              "(`card_file`: it goes into the office's vault again)")
-def returned(custody_id: int, body: Returned, actor: ActorDep, container: ContainerDep,
+def returned(custody_id: IdPath, body: Returned, actor: ActorDep, container: ContainerDep,
              now: NowDep) -> dict[str, Any]:
     custody_service.record_return(container.uow, container.vault, actor=actor,
                                   custody_id=custody_id, reason=body.reason,
@@ -132,7 +134,7 @@ def returned(custody_id: int, body: Returned, actor: ActorDep, container: Contai
 
 @router.post("/custody/{custody_id}/collect", summary="The holder fetches the card at the "
              "office")
-def collect(custody_id: int, body: Collect, actor: ActorDep, container: ContainerDep,
+def collect(custody_id: IdPath, body: Collect, actor: ActorDep, container: ContainerDep,
             now: NowDep, *, response: Response) -> dict[str, Any]:
     out = custody_service.collect(
         container.uow, container.vault, actor=actor, custody_id=custody_id,
@@ -143,7 +145,7 @@ def collect(custody_id: int, body: Collect, actor: ActorDep, container: Containe
 
 @router.post("/custody/{custody_id}/cancel", summary="Give the card back before renewal "
              "(in `card_file`)")
-def cancel(custody_id: int, body: Reason, actor: ActorDep, container: ContainerDep,
+def cancel(custody_id: IdPath, body: Reason, actor: ActorDep, container: ContainerDep,
            now: NowDep, *, response: Response) -> dict[str, Any]:
     out = custody_service.cancel(container.uow, container.vault, actor=actor,
                                  custody_id=custody_id, reason=body.reason, now=now)

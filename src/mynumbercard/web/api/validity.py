@@ -4,28 +4,30 @@ from the command line: `mynumbercard jobs validity-notices`, `jobs audit-validit
 from __future__ import annotations
 
 import contextlib
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Response
-from pydantic import BaseModel, Field
+from fastapi import APIRouter, Query, Response
+from pydantic import BaseModel
 
+from mynumbercard.adapters.card_reader import PresentedCard as CardInReader
 from mynumbercard.domain.correction import CaseStatus
 from mynumbercard.domain.staff import Permission
 from mynumbercard.services import mail, validity_audit
 from mynumbercard.services.pki_ports import CardTerminal
 from mynumbercard.web.api.card_files import CardFile, card_out
 from mynumbercard.web.deps import ActorDep, ContainerDep, NowDep
+from mynumbercard.web.inputs import CursorQuery, IdPath, KeyQuery, free_text
 
 router = APIRouter(prefix="/api/v1", tags=["validity notices, mail and the audit"])
 
 
 class Suspension(BaseModel):
-    reason: str = Field(min_length=1, max_length=200)
+    reason: free_text("reason", 200)  # type: ignore[valid-type]
 
 
 @router.get("/mail", summary="Mailing suspended or not; letters queued, printing, sent")
 def mail_status(actor: ActorDep, container: ContainerDep) -> dict[str, Any]:
-    actor.require(Permission.APPLICATION_READ)
+    actor.require(Permission.MAIL_READ)
     return mail.status(container.uow)
 
 
@@ -46,14 +48,14 @@ def resume(actor: ActorDep, container: ContainerDep, now: NowDep) -> dict[str, A
 @router.get("/validity-audit/report", summary="The wrong-validity audit's findings by "
             "municipality and cause (the latest run by default)")
 def audit_report(actor: ActorDep, container: ContainerDep,
-                 run: str | None = None) -> dict[str, Any]:
-    actor.require(Permission.APPLICATION_READ)
-    return validity_audit.report(container.uow, run_key=run)
+                 run: KeyQuery = None) -> dict[str, Any]:
+    return validity_audit.report(container.uow, actor=actor, run_key=run)
 
 
 @router.get("/corrections", summary="Correction cases")
 def cases(actor: ActorDep, container: ContainerDep, status: CaseStatus | None = None,
-          after: int = 0, limit: int = 100) -> list[dict[str, Any]]:
+          after: CursorQuery = 0,
+          limit: Annotated[int, Query(ge=1, le=1000)] = 100) -> list[dict[str, Any]]:
     return validity_audit.list_cases(container.uow, actor=actor, status=status,
                                      limit=limit, after_id=after)
 
@@ -65,22 +67,23 @@ class PresentedCard(BaseModel):
 @router.post("/corrections/{case_id}/correct", summary="At the counter: set the card's "
              "expiry right and re-issue certificates that ran past it, on the holder's card "
              "(`card_file`, given back with the new certificates) or one the office holds")
-def correct(case_id: int, actor: ActorDep, container: ContainerDep, now: NowDep,
+def correct(case_id: IdPath, actor: ActorDep, container: ContainerDep, now: NowDep,
             *, response: Response, body: PresentedCard | None = None) -> dict[str, Any]:
-    with container.uow() as uow:
-        number = uow.cards.get(uow.validity_audit.get_case(case_id).card_id).card_number
+    presented: list[CardInReader] = []
     with contextlib.ExitStack() as reader:
-        presented = None
-        if body is not None and body.card_file is not None:
-            presented = reader.enter_context(
-                container.counter_reader.present(number, body.card_file))
-            terminal: CardTerminal | None = presented.terminal
-        else:
-            terminal = container.vault.terminal(number) if container.vault.holds(number) \
+        # Called by the service once the case is known to be the actor's to correct, so
+        # nothing of another municipality's case is read before that.
+        def terminal(number: str) -> CardTerminal | None:
+            if body is not None and body.card_file is not None:
+                presented.append(reader.enter_context(
+                    container.counter_reader.present(number, body.card_file)))
+                return presented[-1].terminal
+            return container.vault.terminal(number) if container.vault.holds(number) \
                 else None
+
         issued = validity_audit.correct_case(container.uow, container.ca, terminal,
                                              actor=actor, case_id=case_id, now=now)
-        card = presented.card() if presented is not None else None
+        card = presented[-1].card() if presented else None
     answer: dict[str, Any] = {"case": case_id, "certificates": [
         {"kind": c.kind.value, "serial": c.serial_hex} for c in issued]}
     if card is not None:
@@ -89,7 +92,7 @@ def correct(case_id: int, actor: ActorDep, container: ContainerDep, now: NowDep,
 
 
 @router.post("/corrections/{case_id}/dismiss", summary="Close a case that is not an error")
-def dismiss(case_id: int, actor: ActorDep, container: ContainerDep,
+def dismiss(case_id: IdPath, actor: ActorDep, container: ContainerDep,
             now: NowDep) -> dict[str, Any]:
     case = validity_audit.dismiss_case(container.uow, actor=actor, case_id=case_id, now=now)
     return {"case": case_id, "status": case.status.value}

@@ -1,0 +1,317 @@
+"""Every route of the OpenAPI schema × every role × own and other municipality.
+
+The routes come from the app's own `/openapi.json`, so a new route that is missing from
+`EXPECTED` fails this test: its authorisation must be stated here. Each cell calls the
+route, as that role, on a subject belonging to municipality A (Chiyoda), with a body that
+passes the schema; the answer's class must be the table's:
+
+- `ok`: past authorisation (any answer but 401, 403 and 404: a 409 or a 422 from a rule
+  checked after authorisation counts, so the bodies are chosen to change little);
+- `401` not signed in, `403` the role may not do this at all, `404` the subject is
+  addressed by id and is another municipality's: answered exactly as an unknown id
+  (checked too);
+- `public`: anyone, signed in or not (any answer but 401 and 403).
+
+Runs on SQLite only, to stay fast; the rules it checks are in the services.
+"""
+
+from __future__ import annotations
+
+import base64
+from collections.abc import Iterator
+from datetime import date, timedelta
+from typing import Any
+
+import pyotp
+import pytest
+from fastapi.testclient import TestClient
+
+from mynumbercard.adapters.photo.samples import sample_portrait
+from mynumbercard.bootstrap import Container
+from mynumbercard.domain.application import Channel
+from mynumbercard.domain.certificate import CertKind
+from mynumbercard.domain.correction import CorrectionCase
+from mynumbercard.domain.custody import Custody
+from mynumbercard.domain.resident import Resident, Sex
+from mynumbercard.domain.staff import Actor, Role
+from mynumbercard.services import applications as apps
+from mynumbercard.services import issuance, moving, register
+from mynumbercard.services import staff as staff_service
+from mynumbercard.services.application_ports import FormReason
+from mynumbercard.web.app import create_app
+
+PASSWORD = "correct horse battery"
+ADMIN_TOTP = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"  # administrators sign in with a second factor
+A, B = "13101", "01101"  # Chiyoda; Sapporo Chuo-ku
+ROLES = ("clerk_a", "clerk_b", "operator", "auditor", "admin", "booth", "anonymous")
+ACCOUNTS = {"clerk_a": (Role.CLERK, A), "clerk_b": (Role.CLERK, B),
+            "operator": (Role.OPERATOR, None), "auditor": (Role.AUDITOR, None),
+            "admin": (Role.ADMIN, None), "booth": (Role.BOOTH, None)}
+SETUP = Actor("setup", Role.ADMIN)
+UNKNOWN = {"resident_id": "999999", "ref": "999999", "shipment_id": "999999",
+           "custody_id": "999999", "case_id": "999999", "card_number": "NO-SUCH-CARD"}
+JUNK_PHOTO = base64.b64encode(b"not a photo").decode()
+JUNK_CARD = base64.b64encode(b"not a card").decode()  # refused after authorisation
+AN_ID = "00000000000000000000000"  # 23 digits; its check digit is wrong: refused early
+
+# The one table: for each route, the answer's class per role, in the order of ROLES:
+#           clerk_a  clerk_b  operator auditor  admin    booth    anonymous
+PUBLIC = ("public",) * 7
+STAFF = ("ok", "ok", "ok", "ok", "ok", "ok", "401")  # any signed-in account
+HOLDING = ("ok", "404", "403", "403", "ok", "403", "401")  # the holding municipality
+READ = ("ok", "404", "ok", "ok", "ok", "403", "401")  # the holding municipality, readers
+AGENCY = ("403", "403", "ok", "403", "ok", "403", "401")  # the issuing agency
+LISTED = ("ok", "ok", "ok", "ok", "ok", "403", "401")  # lists a clerk sees filtered
+EXPECTED: dict[tuple[str, str], tuple[str, ...]] = {
+    ("GET", "/healthz"): PUBLIC,
+    ("GET", "/api/v1/numbers/{number}/validity"): PUBLIC,
+    ("GET", "/api/v1/rules/expiry"): PUBLIC,
+    ("GET", "/api/v1/rules/relocation"): PUBLIC,
+    ("GET", "/api/v1/municipalities/{code}"): PUBLIC,
+    ("GET", "/crl/{kind}/{name}"): PUBLIC,
+    ("GET", "/ca/{kind}-ca.cer"): PUBLIC,
+    ("POST", "/api/v1/auth/token"): PUBLIC,
+    ("GET", "/api/v1/auth/me"): STAFF,
+    ("POST", "/api/v1/auth/sign-out"): STAFF,
+    ("POST", "/api/v1/auth/totp"): STAFF,  # a member's own second factor
+    ("GET", "/crl/audit/{name}"): PUBLIC,  # the audit chain's signed head
+    ("POST", "/api/v1/applications/photo-check"): PUBLIC,
+    ("POST", "/api/v1/applications/online"): PUBLIC,
+    ("POST", "/api/v1/applications/status"): PUBLIC,
+    ("POST", "/api/v1/residents"): ("ok", "403", "403", "403", "ok", "403", "401"),
+    ("GET", "/api/v1/residents"): ("ok", "403", "ok", "ok", "ok", "403", "401"),
+    ("GET", "/api/v1/residents/{resident_id}"): READ,
+    ("POST", "/api/v1/residents/{resident_id}/move"): HOLDING,
+    ("POST", "/api/v1/residents/{resident_id}/death"): HOLDING,
+    ("POST", "/api/v1/residents/{resident_id}/emigration"): HOLDING,
+    ("POST", "/api/v1/residents/{resident_id}/moving-out"): HOLDING,
+    ("POST", "/api/v1/residents/{resident_id}/moving-out/cancel"): HOLDING,
+    ("POST", "/api/v1/residents/{resident_id}/card-continuation"): HOLDING,
+    ("POST", "/api/v1/moving-in"): HOLDING,  # A is the destination here
+    ("GET", "/api/v1/audit"): ("403", "403", "403", "ok", "ok", "403", "401"),
+    ("POST", "/api/v1/applications/mail"): AGENCY,
+    ("POST", "/api/v1/applications/booth"): ("403", "403", "403", "403", "ok", "ok", "401"),
+    ("POST", "/api/v1/applications/forms"): ("ok", "404", "ok", "403", "ok", "403", "401"),
+    ("GET", "/api/v1/applications/{ref}"): READ,
+    ("GET", "/api/v1/applications/{ref}/photo"): READ,
+    ("POST", "/api/v1/applications/{ref}/review"): AGENCY,
+    ("POST", "/api/v1/applications/{ref}/approve"): AGENCY,
+    ("POST", "/api/v1/applications/{ref}/deficient"): AGENCY,
+    ("POST", "/api/v1/production-runs"): AGENCY,
+    ("POST", "/api/v1/shipments"): AGENCY,
+    ("POST", "/api/v1/shipments/{shipment_id}/receive"): HOLDING,
+    ("GET", "/api/v1/offices/{office_code}/cards"):
+        ("ok", "403", "403", "403", "ok", "403", "401"),
+    ("POST", "/api/v1/cards/{card_number}/hand-over"): HOLDING,
+    ("POST", "/api/v1/cards/{card_number}/certificates/renew"): HOLDING,
+    ("POST", "/api/v1/cards/{card_number}/custody"): HOLDING,
+    ("GET", "/api/v1/custody/{custody_id}"): HOLDING,
+    ("POST", "/api/v1/custody/{custody_id}/renew"): HOLDING,
+    ("POST", "/api/v1/custody/{custody_id}/mail"): HOLDING,
+    ("POST", "/api/v1/custody/{custody_id}/delivered"): HOLDING,
+    ("POST", "/api/v1/custody/{custody_id}/returned"): HOLDING,
+    ("POST", "/api/v1/custody/{custody_id}/collect"): HOLDING,
+    ("POST", "/api/v1/custody/{custody_id}/cancel"): HOLDING,
+    ("GET", "/api/v1/mail"): ("403", "403", "ok", "ok", "ok", "403", "401"),
+    ("POST", "/api/v1/mail/suspend"): AGENCY,
+    ("POST", "/api/v1/mail/resume"): AGENCY,
+    ("GET", "/api/v1/validity-audit/report"): LISTED,
+    ("GET", "/api/v1/corrections"): LISTED,
+    ("POST", "/api/v1/corrections/{case_id}/correct"): HOLDING,
+    ("POST", "/api/v1/corrections/{case_id}/dismiss"): AGENCY,
+    # Last: voiding destroys the card the routes above use.
+    ("POST", "/api/v1/applications/{ref}/void"): ("ok", "404", "ok", "403", "ok", "403", "401"),
+}
+
+# Bodies and queries that pass the schema; where the call is allowed, most fail a rule
+# checked after authorisation (a date before birth, a planned day too far ahead), so
+# that one role's call leaves the subject as it was for the next.
+BIRTH = "1990-06-01"
+BODIES: dict[str, Any] = {
+    "/api/v1/auth/token": {"username": "auditor", "password": PASSWORD},
+    "/api/v1/auth/totp": {"password": PASSWORD},
+    "/api/v1/applications/photo-check": {"photo": JUNK_PHOTO},
+    "/api/v1/applications/online": {"application_id": AN_ID, "birth_date": BIRTH,
+                                    "photo": JUNK_PHOTO},
+    "/api/v1/applications/status": {"application_id": AN_ID, "birth_date": BIRTH},
+    "/api/v1/residents": {"family_name": "佐藤", "given_name": "蓮",
+                          "family_name_kana": "サトウ", "given_name_kana": "レン",
+                          "birth_date": "2026-11-01", "sex": "male", "municipality_code": A,
+                          "postal_code": "1000001", "address": "千代田1番1号",
+                          "registered_on": "2026-10-01"},
+    "/api/v1/residents/{resident_id}/move": {"to_municipality": A, "postal_code": "1000002",
+                                             "address": "千代田2番2号",
+                                             "moved_on": "1980-01-01"},
+    "/api/v1/residents/{resident_id}/death": {"on": "1980-01-01"},
+    "/api/v1/residents/{resident_id}/emigration": {"on": "1980-01-01"},
+    "/api/v1/residents/{resident_id}/moving-out": {"to_municipality": "13103",
+                                                   "planned_on": "2030-01-01"},
+    "/api/v1/residents/{resident_id}/card-continuation": {"card_number": "CARD"},
+    "/api/v1/moving-in": {"birth_date": BIRTH, "moved_in_on": "2030-01-01",
+                          "postal_code": "1000001", "address": "千代田3番3号"},
+    "/api/v1/applications/mail": {"application_id": AN_ID, "birth_date": BIRTH,
+                                  "photo": JUNK_PHOTO},
+    "/api/v1/applications/booth": {"application_id": AN_ID, "birth_date": BIRTH,
+                                   "photo": JUNK_PHOTO},
+    "/api/v1/applications/forms": {"reason": "first"},
+    "/api/v1/applications/{ref}/deficient": {"reason": "photo", "message": "x"},
+    "/api/v1/applications/{ref}/void": {"reason": "withdrawn"},
+    "/api/v1/cards/{card_number}/hand-over": {"notice_presented": False, "pins": {}},
+    "/api/v1/cards/{card_number}/certificates/renew": {"kinds": ["auth"],
+                                                       "card_file": JUNK_CARD},
+    "/api/v1/cards/{card_number}/custody": {"kinds": ["auth"], "documents": [],
+                                           "card_file": JUNK_CARD},
+    "/api/v1/custody/{custody_id}/mail": {"tracking_number": "1234"},
+    "/api/v1/custody/{custody_id}/returned": {"reason": "x", "card_file": JUNK_CARD},
+    "/api/v1/custody/{custody_id}/collect": {"documents": []},
+    "/api/v1/custody/{custody_id}/cancel": {"reason": "x"},
+    "/api/v1/mail/suspend": {"reason": "x"},
+}
+BODY_IDS = {"/api/v1/applications/forms": "{resident_id}"}  # an id in the body, not the path
+QUERIES = {"/api/v1/rules/expiry": {"birth_date": BIRTH, "applied_on": "2026-01-01",
+                                    "issued_on": "2026-01-10"},
+           "/api/v1/rules/relocation": {"from": "131016", "to": "131032"},
+           "/api/v1/residents": {"municipality_code": A}}
+
+
+def _resident(wired: Container, municipality: str) -> Resident:
+    return register.register_resident(
+        wired.uow, actor=SETUP, now=wired.clock(), family_name="山田", given_name="花子",
+        family_name_kana="ヤマダ", given_name_kana="ハナコ", birth_date=date(1990, 6, 1),
+        sex=Sex.FEMALE, municipality_code=municipality, postal_code="1000001",
+        address="千代田1番1号", registered_on=date(1990, 6, 1))
+
+
+def _subjects(wired: Container) -> dict[str, str]:
+    """Everything of municipality A the routes address: a resident whose application's
+    card waits at A's office, its shipment, the card left for renewal, a correction case,
+    and a move from B into A."""
+    now, operator = wired.clock(), Actor("agency", Role.OPERATOR)
+    resident = _resident(wired, A)
+    form = apps.issue_form(wired.uow, actor=SETUP, resident_id=resident.id or 0,
+                           reason=FormReason.FIRST, now=now)
+    ref = apps.submit(wired.uow, wired.photos, wired.photo_inspector,
+                      actor=apps.online_applicant(Channel.PC), channel=Channel.PC,
+                      application_id=form.application_id, birth_date=resident.birth_date,
+                      photo=sample_portrait(), now=now).application.id or 0
+    apps.approve(wired.uow, actor=operator, application_ref=ref, now=now)
+    issuance.run_production(wired.uow, wired.vault, actor=operator, now=now)
+    (shipment_id,) = issuance.ship(wired.uow, actor=operator, now=now).shipments
+    issuance.receive_shipment(wired.uow, actor=SETUP, shipment_id=shipment_id, now=now)
+    with wired.uow() as uow:
+        card = uow.cards.get(uow.applications.get(ref).card_id or 0)
+        custody = Custody.leave(card_id=card.id or 0, resident_id=resident.id or 0,
+                                office_code=A, kinds=frozenset({CertKind.AUTH}),
+                                left_on=now.date())
+        custody_id = uow.custody.add(custody, actor="setup", now=now)
+        (case_id,) = uow.validity_audit.open_cases([CorrectionCase(
+            None, card.id or 0, resident.id or 0, A, card.expires_on, card.expires_on,
+            "matrix")], now=now)
+        uow.commit()
+    newcomer = _resident(wired, B)
+    out = moving.record_moving_out(wired.uow, actor=SETUP, resident_id=newcomer.id or 0,
+                                   to_municipality=A, planned_on=now.date(), now=now)
+    return {"resident_id": str(resident.id), "ref": str(ref),
+            "shipment_id": str(shipment_id), "office_code": A, "card_number": card.card_number,
+            "custody_id": str(custody_id), "case_id": str(case_id),
+            "reference": out.notice.reference, "number": "123456789018", "code": A,
+            "kind": "auth", "name": "0.crl"}
+
+
+@pytest.fixture
+def database_url(sqlite_template: Any, tmp_path: Any) -> str:
+    """SQLite only: the matrix is about the services' checks, not the SQL."""
+    import shutil  # noqa: PLC0415
+
+    path = tmp_path / "matrix.sqlite3"
+    shutil.copy(sqlite_template, path)
+    return f"sqlite:///{path}"
+
+
+@pytest.fixture
+def client(pki_container: Container) -> Iterator[TestClient]:
+    for name, (role, municipality) in ACCOUNTS.items():
+        staff_service.add_staff(pki_container.uow, pki_container.hasher, actor=SETUP,
+                                username=name, password=PASSWORD, role=role,
+                                municipality_code=municipality, now=pki_container.clock())
+    staff_service.enrol_totp(pki_container.uow, pki_container.one_time_codes, actor=SETUP,
+                             username="admin", now=pki_container.clock(), secret=ADMIN_TOTP)
+    with TestClient(create_app(pki_container)) as test_client:
+        yield test_client
+
+
+def _admin_code(wired: Container) -> str:
+    """A fresh code of the administrator's second factor: the frozen clock moves on one
+    step, since a code is good once."""
+    wired.clock.now += timedelta(seconds=30)  # type: ignore[attr-defined]
+    return pyotp.TOTP(ADMIN_TOTP).at(wired.clock())
+
+
+def _token(client: TestClient, role: str, wired: Container) -> dict[str, str]:
+    second = {"totp": _admin_code(wired)} if role == "admin" else {}
+    answer = client.post("/api/v1/auth/token",
+                         json={"username": role, "password": PASSWORD, **second})
+    assert answer.status_code == 200, answer.text
+    client.cookies.clear()
+    return {"Authorization": f"Bearer {answer.json()['access_token']}"}
+
+
+def _class(status: int, expected: str) -> str:
+    if expected == "public":
+        return "public" if status not in (401, 403) else str(status)
+    return str(status) if status in (401, 403, 404) else "ok"
+
+
+def _call(client: TestClient, method: str, path: str, values: dict[str, str],
+          headers: dict[str, str], *, extra: dict[str, str] | None = None) -> Any:
+    url = path.format(**values)
+    client.cookies.clear()  # only the headers say who calls (sign-in sets a cookie)
+    body = BODIES.get(path)
+    if extra:
+        body = {**(body or {}), **extra}
+    if path == "/api/v1/applications/forms":
+        body = {**BODIES[path], "resident_id": int(values["resident_id"])}
+    if path == "/api/v1/moving-in":
+        body = {**BODIES[path], "moving_out_certificate": values["reference"]}
+    return client.request(method, url, headers=headers, params=QUERIES.get(path),
+                          json=body if method == "POST" else None)
+
+
+def test_every_route_every_role_own_and_other_municipality(
+        client: TestClient, pki_container: Container) -> None:
+    schema = client.get("/openapi.json").json()
+    routes = {(method.upper(), path) for path, item in schema["paths"].items()
+              for method in item}
+    assert routes - set(EXPECTED) == set(), "state the authorisation of every new route"
+    assert set(EXPECTED) - routes == set(), "the table names a route that is gone"
+    values = _subjects(pki_container)
+    tokens = {role: _token(client, role, pki_container) for role in ROLES
+              if role != "anonymous"}
+    tokens["anonymous"] = {}
+    wrong: list[str] = []
+    for (method, path), row in EXPECTED.items():  # the table's order: void last
+        for role, expected in zip(ROLES, row, strict=True):
+            headers = tokens[role]
+            if path == "/api/v1/auth/sign-out" and role != "anonymous":
+                headers = _token(client, role, pki_container)  # its own, not the matrix's
+            # Replacing a second factor takes the current code where there is one.
+            extra = ({"totp": _admin_code(pki_container)}
+                     if path == "/api/v1/auth/totp" and role == "admin" else None)
+            answer = _call(client, method, path, values, headers, extra=extra)
+            got = _class(answer.status_code, expected)
+            if got != expected:
+                wrong.append(f"{method} {path} as {role}: expected {expected}, got "
+                             f"{answer.status_code} {answer.text[:160]}")
+            elif expected == "404":
+                unknown = _call(client, method, path,
+                                {**values, **UNKNOWN, "reference": "000000000000"}, headers)
+                hidden_text = answer.json()["message"]
+                unknown_text = unknown.json()["message"]
+                for key, real in values.items():
+                    if key in UNKNOWN and f"{{{key}}}" in path + BODY_IDS.get(path, ""):
+                        hidden_text = hidden_text.replace(real, UNKNOWN[key])
+                if (unknown.status_code, unknown_text) != (404, hidden_text):
+                    wrong.append(f"{method} {path} as {role}: another municipality's "
+                                 f"subject ({hidden_text!r}) is answered unlike an unknown "
+                                 f"one ({unknown.status_code} {unknown_text!r})")
+    assert wrong == [], "\n".join(wrong)
