@@ -28,6 +28,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+import pyotp
+
 PASSPHRASE = "bench passphrase"
 
 
@@ -65,10 +67,10 @@ def settle(limit: int = 3000) -> None:
         time.sleep(2)
 
 
-def mnc(env: dict[str, str], *args: str) -> str:
+def mnc(env: dict[str, str], *args: str, stdin: str | None = None) -> str:
     executable = Path(sys.executable).with_name("mynumbercard")
     return subprocess.run([str(executable), *args], env=env, check=True, capture_output=True,
-                          text=True).stdout
+                          text=True, input=stdin).stdout
 
 
 def ab(url: str, body: Path, requests: int, concurrency: int, *,
@@ -128,12 +130,16 @@ def main() -> None:
            "MYNUMBERCARD_CA_PASSPHRASE": PASSPHRASE}
     env.pop("MYNUMBERCARD_DATABASE_URL", None)
     mnc(env, "db", "upgrade")
+    password = "bench-admin-password"  # a throwaway bench installation
+    totp = pyotp.parse_uri(mnc(env, "staff", "add", "bench", "--bootstrap", "--password-stdin",
+                               stdin=password + "\n").strip())
+    mnc(env, "staff", "login", "bench", "--password-stdin", stdin=f"{password}\n{totp.now()}\n")
     mnc(env, "ca", "init")
     mnc(env, "ca", "export", str(work / "ca"))
     serials = []
     for i in range(args.cards):
-        made = json.loads(mnc(env, "card", "demo", str(work / f"card{i}.json"), "--pin", "1234",
-                              "--password", "ABC123"))
+        made = json.loads(mnc(env, "card", "demo", str(work / f"card{i}.json"), "--pin-stdin",
+                              stdin="1234\nABC123\n"))
         serials.append(made["auth_serial"])
     mnc(env, "cert", "revoke", serials[0], "--reason", "keyCompromise")
 

@@ -1,14 +1,19 @@
-"""Helpers of the CLI tests: run a command that must succeed, ask OpenSSL for an OCSP
-status."""
+"""Helpers of the CLI tests: run a command that must succeed, sign in, ask OpenSSL for
+an OCSP status."""
 
 from __future__ import annotations
 
 import subprocess
 from pathlib import Path
 
+import pyotp
 from typer.testing import CliRunner
 
+from mynumbercard.bootstrap import Container
+from mynumbercard.cli import session
 from mynumbercard.cli.main import app
+from mynumbercard.domain.staff import SYSTEM, Role
+from mynumbercard.services import staff_admin
 
 runner = CliRunner()
 
@@ -18,6 +23,40 @@ def ok(*args: str, stdin: str | None = None) -> str:
     result = runner.invoke(app, list(args), input=stdin)
     assert result.exit_code == 0, result.output
     return result.stdout
+
+
+ADMIN, ADMIN_PASSWORD = "test-admin", "test-admin-password"
+
+
+def bootstrap_admin(username: str = ADMIN, password: str = ADMIN_PASSWORD) -> pyotp.TOTP:
+    """`staff add --bootstrap`: the first administrator; its one-time-code generator."""
+    return pyotp.parse_uri(ok("staff", "add", username, "--bootstrap", "--password-stdin",
+                              stdin=password + "\n").strip())
+
+
+def login(username: str, password: str, totp: pyotp.TOTP | None = None) -> str:
+    """`staff login` with the secrets on standard input, as a script would."""
+    return ok("staff", "login", username, "--password-stdin",
+              stdin=password + "\n" + (totp.now() + "\n" if totp else ""))
+
+
+def sign_in_admin() -> pyotp.TOTP:
+    """A fresh installation's first administrator, signed in (the data directory's
+    session file); its one-time-code generator."""
+    totp = bootstrap_admin()
+    login(ADMIN, ADMIN_PASSWORD, totp)
+    return totp
+
+
+def service_credential(container: Container, path: Path, *scopes: str,
+                       role: Role = Role.OPERATOR) -> Path:
+    """A cron job's service account with `scopes`; its credential written to `path` (0600),
+    as `staff add-service` does."""
+    made = staff_admin.add_service_account(
+        container.uow, container.hasher, actor=SYSTEM, username=f"cron-{path.stem}",
+        role=role, municipality_code=None, scopes=frozenset(scopes), now=container.clock())
+    session.save_token(path, made.credential)
+    return path
 
 
 def openssl_ocsp(base: str, ca: Path, kind: str, *target: str) -> str:

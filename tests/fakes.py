@@ -78,6 +78,23 @@ class FakeStaff:
     def get(self, staff_id: int) -> StaffAccount:
         return self.rows[staff_id]
 
+    def find_by_credential(self, credential_hash: str) -> StaffAccount | None:
+        return next((a for a in self.rows.values() if a.credential_hash == credential_hash),
+                    None)
+
+    def list_all(self) -> list[StaffAccount]:
+        return sorted(self.rows.values(), key=lambda a: a.username)
+
+    def has_active_admin(self) -> bool:
+        return any(a.role.value == "admin" and a.active and a.scopes is None
+                   for a in self.rows.values())
+
+    def set_active(self, staff_id: int, active: bool) -> None:
+        self.rows[staff_id] = replace(self.rows[staff_id], active=active)
+
+    def set_password_hash(self, staff_id: int, password_hash: str) -> None:
+        self.rows[staff_id] = replace(self.rows[staff_id], password_hash=password_hash)
+
 
 class FakeSessions:
     def __init__(self) -> None:
@@ -97,6 +114,13 @@ class FakeSessions:
             _, expires_at, _ = self.rows[token_hash]
             self.rows[token_hash] = (staff_id, expires_at, now)
         return staff_id
+
+    def revoke_all(self, staff_id: int, *, now: datetime) -> int:
+        live = [h for h, (who, _, _) in self.rows.items()
+                if who == staff_id and self.active_staff_id(h, now=now) is not None]
+        for token_hash in live:
+            self.revoke(token_hash, now=now)
+        return len(live)
 
 
 class FakeSignInGuards:

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from cli_checks import sign_in_admin
 from conftest import CA_PASSPHRASE
 from pgcluster import free_port
 
@@ -23,13 +24,17 @@ from pgcluster import free_port
 def env(database_url: str, tmp_path: Path, ca_template: Path,
         monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
     """The settings of a data directory holding a copy of the test CA (set for the CLI
-    runner, and returned for subprocesses)."""
+    runner, and returned for subprocesses), with the first administrator signed in
+    (`cli_checks.ADMIN`; its session file is in the data directory)."""
     home = tmp_path / "home"
     shutil.copytree(ca_template, home / "ca")
     values = {"MYNUMBERCARD_HOME": str(home), "MYNUMBERCARD_DATABASE_URL": database_url,
               "MYNUMBERCARD_CA_PASSPHRASE": CA_PASSPHRASE, "MYNUMBERCARD_CRL_SHARDS": "4"}
     for key, value in values.items():
         monkeypatch.setenv(key, value)
+    for key in ("MYNUMBERCARD_TOKEN", "MYNUMBERCARD_CREDENTIAL_FILE"):
+        monkeypatch.delenv(key, raising=False)
+    sign_in_admin()
     return values
 
 

@@ -62,6 +62,7 @@ HOLDING = ("ok", "404", "403", "403", "ok", "403", "401")  # the holding municip
 READ = ("ok", "404", "ok", "ok", "ok", "403", "401")  # the holding municipality, readers
 AGENCY = ("403", "403", "ok", "403", "ok", "403", "401")  # the issuing agency
 LISTED = ("ok", "ok", "ok", "ok", "ok", "403", "401")  # lists a clerk sees filtered
+ADMIN_ONLY = ("403", "403", "403", "403", "ok", "403", "401")  # staff management
 EXPECTED: dict[tuple[str, str], tuple[str, ...]] = {
     ("GET", "/healthz"): PUBLIC,
     ("GET", "/api/v1/numbers/{number}/validity"): PUBLIC,
@@ -131,6 +132,10 @@ EXPECTED: dict[tuple[str, str], tuple[str, ...]] = {
     ("POST", "/api/v1/cards/{card_number}/loss/confirm"):
         ("ok", "404", "ok", "403", "ok", "403", "401"),
     ("POST", "/api/v1/cards/{card_number}/found"): HOLDING,
+    ("GET", "/api/v1/staff"): ADMIN_ONLY,
+    ("POST", "/api/v1/staff"): ADMIN_ONLY,
+    ("POST", "/api/v1/staff/{username}/reset-password"): ADMIN_ONLY,
+    ("POST", "/api/v1/staff/{username}/disable"): ADMIN_ONLY,  # an account of its own
     # Last: voiding destroys the card the routes above use.
     ("POST", "/api/v1/applications/{ref}/void"): ("ok", "404", "ok", "403", "ok", "403", "401"),
     # After every other: enrolling a second factor changes how each account signs in.
@@ -190,6 +195,8 @@ BODIES: dict[str, Any] = {
     "/api/v1/mail/suspend": {"reason": "x"},
     "/api/v1/cards/{card_number}/loss": {"via": "counter"},  # the card is not handed over
     "/api/v1/cards/{card_number}/found": {"documents": ["passport"]},
+    "/api/v1/staff": {"username": "newcomer", "password": "short", "role": "operator"},
+    "/api/v1/staff/{username}/reset-password": {"password": "short"},
 }
 BODY_IDS = {"/api/v1/applications/forms": "{resident_id}"}  # an id in the body, not the path
 QUERIES = {"/api/v1/rules/expiry": {"birth_date": BIRTH, "applied_on": "2026-01-01",
@@ -237,7 +244,10 @@ def _subjects(wired: Container) -> dict[str, str]:
     newcomer = _resident(wired, B)
     out = moving.record_moving_out(wired.uow, actor=SETUP, resident_id=newcomer.id or 0,
                                    to_municipality=A, planned_on=now.date(), now=now)
-    return {"resident_id": str(resident.id), "ref": str(ref),
+    staff_service.add_staff(wired.uow, wired.hasher, actor=SETUP, username="victim",
+                            password=PASSWORD, role=Role.AUDITOR, municipality_code=None,
+                            now=now)
+    return {"resident_id": str(resident.id), "ref": str(ref), "username": "victim",
             "shipment_id": str(shipment_id), "office_code": A, "card_number": card.card_number,
             "custody_id": str(custody_id), "case_id": str(case_id),
             "reference": out.notice.reference, "number": "123456789018", "code": A,

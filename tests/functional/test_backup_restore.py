@@ -47,14 +47,14 @@ def test_a_restored_system_answers_ocsp_and_its_audit_chain_verifies(
         monkeypatch: pytest.MonkeyPatch):
     serve_with: Callable[[dict[str, str]], AbstractContextManager[str]] = (
         request.getfixturevalue("serve_with"))
-    made = json.loads(ok("card", "demo", str(tmp_path / "card.json"), "--pin", "1234",
-                         "--password", "ABC123"))
+    made = json.loads(ok("card", "demo", str(tmp_path / "card.json"), "--pin-stdin",
+                         stdin="1234\nABC123\n"))
     anchor = Path(env["MYNUMBERCARD_HOME"]) / "audit" / "anchor"
     deadline = time.monotonic() + 30
     while not anchor.exists():  # `serve` seals every 5 seconds
         assert time.monotonic() < deadline, "serve did not seal the audit log"
         time.sleep(0.2)
-    ok("card", "demo", str(tmp_path / "lost.json"), "--pin", "1234", "--password", "ABC123")
+    ok("card", "demo", str(tmp_path / "lost.json"), "--pin-stdin", stdin="1234\nABC123\n")
     published = ok("crl", "publish").split()  # seals, and signs the head beside the CRLs
     for path in published[-2:]:
         with urllib.request.urlopen(f"{server}/crl/audit/{Path(path).name}") as answer:
@@ -62,13 +62,16 @@ def test_a_restored_system_answers_ocsp_and_its_audit_chain_verifies(
     backup = tmp_path / "backup"
     ok("backup", str(backup))  # while `serve` runs (and seals)
     assert not (backup / "home" / "ca" / "passphrase").exists()
+    assert not (backup / "home" / "session").exists()  # no live token in a backup
+    token = (Path(env["MYNUMBERCARD_HOME"]) / "session").read_text().strip()
 
     restored = {**env, "MYNUMBERCARD_HOME": str(tmp_path / "restored"),
                 "MYNUMBERCARD_DATABASE_URL": _empty_database(env["MYNUMBERCARD_DATABASE_URL"],
                                                              tmp_path, request)}
     for key, value in restored.items():
         monkeypatch.setenv(key, value)
-    assert "restored the" in ok("restore", str(backup))
+    assert "restored the" in ok("restore", str(backup))  # no sign-in: an empty database
+    monkeypatch.setenv("MYNUMBERCARD_TOKEN", token)  # the session restored with the rest
     verified = ok("audit", "verify")
     assert verified.startswith("audit log intact:"), verified
     assert "signed head at seal" in verified
@@ -85,7 +88,7 @@ def test_a_restored_system_answers_ocsp_and_its_audit_chain_verifies(
 
 
 def test_audit_verify_exits_1_naming_the_changed_record(env: dict[str, str], tmp_path: Path):
-    ok("card", "demo", str(tmp_path / "card.json"), "--pin", "1234", "--password", "ABC123")
+    ok("card", "demo", str(tmp_path / "card.json"), "--pin-stdin", stdin="1234\nABC123\n")
     assert ok("audit", "seal").startswith("1 seals")
     assert ok("audit", "verify").startswith("audit log intact: 1 seals")
     anchor = Path(env["MYNUMBERCARD_HOME"]) / "audit" / "anchor"
@@ -106,7 +109,7 @@ def test_audit_verify_exits_1_naming_the_changed_record(env: dict[str, str], tmp
 @needs_openssl
 def test_crl_publish_writes_a_head_signed_by_the_signature_ca(
         env: dict[str, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
-    ok("card", "demo", str(tmp_path / "card.json"), "--pin", "1234", "--password", "ABC123")
+    ok("card", "demo", str(tmp_path / "card.json"), "--pin-stdin", stdin="1234\nABC123\n")
     published = ok("crl", "publish").split()
     head, signature = Path(published[-2]), Path(published[-1])
     assert (head.name, signature.name) == ("head.json", "head.json.sig")

@@ -22,7 +22,7 @@ from mynumbercard.services import applications as apps
 from mynumbercard.services import cards, issuance, moving, register
 from mynumbercard.services.application_ports import FormReason
 
-from cli_checks import ok, runner
+from cli_checks import ok, runner, sign_in_admin
 from conftest import CA_PASSPHRASE
 
 ADMIN = Actor("test", Role.ADMIN)
@@ -38,6 +38,7 @@ def wired(database_url: str, tmp_path: Path, ca_template: Path,
                        "MYNUMBERCARD_CRL_SHARDS": "4",
                        "MYNUMBERCARD_ALLOW_SET_CLOCK": "1"}.items():
         monkeypatch.setenv(key, value)
+    sign_in_admin()
     with bootstrap.container() as container:
         yield container
 

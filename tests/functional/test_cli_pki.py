@@ -29,7 +29,7 @@ needs_openssl = pytest.mark.skipif(shutil.which("openssl") is None,
 
 
 def _demo_card(path: Path) -> dict[str, str]:
-    return json.loads(ok("card", "demo", str(path), "--pin", "1234", "--password", "ABC123"))
+    return json.loads(ok("card", "demo", str(path), "--pin-stdin", stdin="1234\nABC123\n"))
 
 
 def test_ca_init_refuses_to_overwrite_and_export_writes_the_four_files(env: dict[str, str],
@@ -45,8 +45,8 @@ def test_ca_init_refuses_to_overwrite_and_export_writes_the_four_files(env: dict
 def test_a_wrong_ca_passphrase_is_a_clear_error(env: dict[str, str], tmp_path: Path,
                                                 monkeypatch: pytest.MonkeyPatch):
     monkeypatch.setenv("MYNUMBERCARD_CA_PASSPHRASE", "not the passphrase")
-    result = runner.invoke(app, ["card", "demo", str(tmp_path / "c.json"), "--pin", "1234",
-                                 "--password", "ABC123"])
+    result = runner.invoke(app, ["card", "demo", str(tmp_path / "c.json"), "--pin-stdin"],
+                           input="1234\nABC123\n")
     assert result.exit_code == 5
     assert "passphrase" in result.output
     assert not (tmp_path / "c.json").exists()
@@ -62,10 +62,12 @@ def test_card_demo_cert_and_sign_verify_with_openssl(env: dict[str, str], tmp_pa
     ok("ca", "export", str(tmp_path / "ca"))
     auth_pem = tmp_path / "auth.pem"
     auth_pem.write_text(ok("card", "cert", str(card), "--kind", "auth"))
-    refused = runner.invoke(app, ["card", "cert", str(card), "--kind", "sign"])
-    assert refused.exit_code != 0
+    refused = runner.invoke(app, ["card", "cert", str(card), "--kind", "sign",
+                                  "--password-stdin"], input="")
+    assert refused.exit_code == 2  # the signature certificate needs the password
     sign_pem = tmp_path / "sign.pem"
-    sign_pem.write_text(ok("card", "cert", str(card), "--kind", "sign", "--password", "ABC123"))
+    sign_pem.write_text(ok("card", "cert", str(card), "--kind", "sign", "--password-stdin",
+                              stdin="ABC123\n"))
     for kind, pem in (("auth", auth_pem), ("sign", sign_pem)):
         verified = subprocess.run(
             ["openssl", "verify", "-CAfile", str(tmp_path / "ca" / "root.pem"), "-untrusted",
@@ -77,8 +79,8 @@ def test_card_demo_cert_and_sign_verify_with_openssl(env: dict[str, str], tmp_pa
     assert int(serial.split("=")[1], 16) == int(made["auth_serial"], 16)
     data, signature = tmp_path / "data.txt", tmp_path / "data.sig"
     data.write_bytes(b"my number card")
-    ok("card", "sign", str(card), "--kind", "auth", "--pin", "1234", "--in", str(data),
-        "--out", str(signature))
+    ok("card", "sign", str(card), "--kind", "auth", "--pin-stdin", "--in", str(data),
+       "--out", str(signature), stdin="1234\n")
     public = tmp_path / "pub.pem"
     subprocess.run(["openssl", "x509", "-in", str(auth_pem), "-pubkey", "-noout", "-out",
                     str(public)], check=True)
@@ -96,17 +98,17 @@ def test_wrong_pins_count_down_lock_and_only_the_counter_unlocks(env: dict[str, 
     data.write_bytes(b"x")
     sign = ["card", "sign", str(card), "--kind", "auth", "--in", str(data), "--out",
             str(tmp_path / "sig")]
-    first = runner.invoke(app, [*sign, "--pin", "9999"])
+    first = runner.invoke(app, [*sign, "--pin-stdin"], input="9999\n")
     assert first.exit_code != 0
     assert "2 tries left" in first.output
-    runner.invoke(app, [*sign, "--pin", "9999"])
-    third = runner.invoke(app, [*sign, "--pin", "9999"])
+    runner.invoke(app, [*sign, "--pin-stdin"], input="9999\n")
+    third = runner.invoke(app, [*sign, "--pin-stdin"], input="9999\n")
     assert "locked" in third.output
-    right_but_locked = runner.invoke(app, [*sign, "--pin", "1234"])
+    right_but_locked = runner.invoke(app, [*sign, "--pin-stdin"], input="1234\n")
     assert right_but_locked.exit_code != 0
     assert "municipal office" in right_but_locked.output
-    ok("card", "unlock", str(card), "--kind", "auth", "--new-pin", "4321")
-    ok(*sign, "--pin", "4321")
+    ok("card", "unlock", str(card), "--kind", "auth", "--pin-stdin", stdin="4321\n")
+    ok(*sign, "--pin-stdin", stdin="4321\n")
 
 
 def test_a_card_from_another_ca_is_refused_by_the_counter(env: dict[str, str],
@@ -118,18 +120,20 @@ def test_a_card_from_another_ca_is_refused_by_the_counter(env: dict[str, str],
     data.write_bytes(b"x")
     sign = ["card", "sign", str(card), "--kind", "auth", "--in", str(data), "--out",
             str(tmp_path / "sig")]
+    token = (Path(env["MYNUMBERCARD_HOME"]) / "session").read_text().strip()
     monkeypatch.setenv("MYNUMBERCARD_HOME", str(tmp_path / "another-agency"))
+    monkeypatch.setenv("MYNUMBERCARD_TOKEN", token)  # the same member, the same database
     ok("ca", "init")
     before = json.loads(card.read_text())
     refused = runner.invoke(app, ["card", "unlock", str(card), "--kind", "auth",
-                                  "--new-pin", "4321"])
+                                  "--pin-stdin"], input="4321\n")
     assert refused.exit_code != 0
     assert "card-management key" in refused.output
     assert "Traceback" not in refused.output
     after = json.loads(card.read_text())
     assert after["body"]["pins"] == before["body"]["pins"]  # the PIN was not reset
-    ok(*sign, "--pin", "1234")
-    assert runner.invoke(app, [*sign, "--pin", "4321"]).exit_code != 0
+    ok(*sign, "--pin-stdin", stdin="1234\n")
+    assert runner.invoke(app, [*sign, "--pin-stdin"], input="4321\n").exit_code != 0
 
 
 def test_a_corrupted_card_file_is_refused_and_left_alone(env: dict[str, str], tmp_path: Path):

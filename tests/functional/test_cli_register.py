@@ -15,6 +15,7 @@ from typer.testing import CliRunner
 
 from mynumbercard.cli.main import app
 
+from cli_checks import sign_in_admin
 from pgcluster import free_port
 
 runner = CliRunner()
@@ -50,6 +51,8 @@ def test_db_upgrade_is_idempotent_and_demo_load_fills_the_register(env: dict[str
 
 
 def test_staff_add_reads_the_password_from_stdin_and_never_prints_it(env: dict[str, str]):
+    assert runner.invoke(app, ["db", "upgrade"]).exit_code == 0
+    sign_in_admin()
     password = "a very secret passphrase"
     added = runner.invoke(app, ["staff", "add", "clerk-kita", "--role", "clerk",
                                 "--municipality", "011029", "--password-stdin"],

@@ -14,7 +14,7 @@ from mynumbercard.adapters.db.migrate import upgrade
 from mynumbercard.adapters.db.tables import cards
 from mynumbercard.cli.main import app
 
-from cli_checks import ok, runner
+from cli_checks import ok, runner, sign_in_admin
 from cohorts import cards_expiring
 
 
@@ -24,6 +24,7 @@ def wired(database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     monkeypatch.setenv("MYNUMBERCARD_DATABASE_URL", database_url)
     with bootstrap.container() as container:
         upgrade(container.engine)
+        sign_in_admin()
         yield container
 
 

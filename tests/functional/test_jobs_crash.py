@@ -20,6 +20,7 @@ from mynumbercard.adapters.db.tables import application_forms, job_chunks, outgo
 from mynumbercard.bootstrap import Container
 from mynumbercard.config import Settings
 
+from cli_checks import service_credential
 from cohorts import cards_expiring
 from conftest import FrozenClock
 
@@ -48,7 +49,9 @@ def test_killed_mid_run_then_run_again_no_duplicate_and_no_missing_letter(
                           engine=engine, clock=clock)
     card_ids = set(cards_expiring(container, [date(2027, 2, 25)] * CARDS))
     env = os.environ | {"MYNUMBERCARD_HOME": str(tmp_path), "MYNUMBERCARD_DATABASE_URL":
-                        database_url, "MYNUMBERCARD_JOB_CHUNK_ROWS": "10"}
+                        database_url, "MYNUMBERCARD_JOB_CHUNK_ROWS": "10",
+                        "MYNUMBERCARD_CREDENTIAL_FILE": str(service_credential(
+                            container, tmp_path / "cron.credential", "jobs"))}
     first = _job(env)
     deadline = time.monotonic() + 120
     while _done_chunks(engine) < 10:  # some chunks committed, most not
@@ -89,7 +92,9 @@ def test_two_workers_share_a_cohort_without_overlap(database_url: str, tmp_path:
                           engine=engine, clock=clock)
     card_ids = set(cards_expiring(container, [date(2027, 2, 25)] * 800))
     env = os.environ | {"MYNUMBERCARD_HOME": str(tmp_path), "MYNUMBERCARD_DATABASE_URL":
-                        database_url, "MYNUMBERCARD_JOB_CHUNK_ROWS": "25"}
+                        database_url, "MYNUMBERCARD_JOB_CHUNK_ROWS": "25",
+                        "MYNUMBERCARD_CREDENTIAL_FILE": str(service_credential(
+                            container, tmp_path / "cron.credential", "jobs"))}
     done = subprocess.run(
         [sys.executable, "-c", "from mynumbercard.cli.main import run; run()", "jobs",
          "validity-notices", "--on", "2026-11-25", "--workers", "2", "--no-send", "--yes"],

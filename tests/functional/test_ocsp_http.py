@@ -27,8 +27,8 @@ needs_openssl = pytest.mark.skipif(shutil.which("openssl") is None,
 @pytest.fixture
 def card(env: dict[str, str], tmp_path: Path) -> dict[str, Path | str]:
     """A demo card, its auth certificate and the CA certificates, exported."""
-    made = json.loads(ok("card", "demo", str(tmp_path / "card.json"), "--pin", "1234",
-                          "--password", "ABC123"))
+    made = json.loads(ok("card", "demo", str(tmp_path / "card.json"), "--pin-stdin",
+                         stdin="1234\nABC123\n"))
     ok("ca", "export", str(tmp_path / "ca"))
     auth = tmp_path / "auth.pem"
     auth.write_text(ok("card", "cert", str(tmp_path / "card.json"), "--kind", "auth"))

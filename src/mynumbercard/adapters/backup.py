@@ -104,8 +104,10 @@ def backup(engine: Engine, place: Place, target: Path, *, now: datetime) -> Path
         url, env = _libpq(place.database_url)
         _run([_pg_tool("pg_dump"), "--format=custom", "--file", str(target / _DUMP), url], env)
         kind = "postgresql"
-    # Secrets stay out of a backup: kept apart from what they protect (docs/operations.md).
+    # Secrets stay out of a backup: kept apart from what they protect (docs/operations.md);
+    # so does the CLI's sign-in token ("session"): a backup holds no live secret.
     skip = database_files | {home / "ca" / OLD_PASSPHRASE_FILE, home / SECRETS,
+                             home / "session",
                              place.anchor.resolve(),
                              *(home / name for name in _BEFORE), target.resolve()}
     _copy_tree(home, files, skip=skip)

@@ -9,6 +9,8 @@ import typer
 
 from mynumbercard import bootstrap
 from mynumbercard.adapters import ca_setup
+from mynumbercard.cli import session
+from mynumbercard.domain.staff import Permission
 from mynumbercard.services import audit_chain
 
 app = typer.Typer(help="The audit log's hash chain: seal, verify.", no_args_is_help=True)
@@ -20,6 +22,7 @@ def seal(wait: float = typer.Option(10.0, "--wait", min=0, max=600,
                                     help="Seconds to wait for transactions in flight.")) -> None:
     """Chain the committed audit records into seals; append them to the anchor file."""
     with bootstrap.container() as wired:
+        session.permitted(wired, "audit", Permission.AUDIT_READ)
         done = audit_chain.seal_log(wired.audit_chain, wired.audit_anchor, now=wired.clock(),
                                     wait_seconds=wait)
     typer.echo(f"{done.seals} seals, {done.records} records sealed; {done.anchored} seals "
@@ -32,6 +35,7 @@ def verify() -> None:
     """Check the chain against the log, the anchor file and the signed head: exit 0 if
     intact, 1 naming the first record (or seal) changed, inserted or removed."""
     with bootstrap.container() as wired:
+        session.permitted(wired, "audit", Permission.AUDIT_READ)
         data = wired.crl_sink.path_of(audit_chain.HEAD_NAME)
         signature = data.with_name(f"{data.name}.sig")
         head = None

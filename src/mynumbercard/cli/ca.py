@@ -10,6 +10,7 @@ from rich.console import Console
 from mynumbercard import bootstrap
 from mynumbercard.adapters import ca_setup
 from mynumbercard.adapters.pki import CaHierarchy
+from mynumbercard.cli import session
 from mynumbercard.cli.confirm import YES, confirm, declined
 from mynumbercard.domain.certificate import CertKind
 from mynumbercard.services import ocsp
@@ -22,6 +23,7 @@ def init() -> None:
     """Create the root, the two issuing CAs, their OCSP signers and the card-management
     key (refuses to overwrite an existing CA)."""
     with bootstrap.container() as wired:
+        session.admin(wired, "ca")
         config = wired.ca_config
         ca_setup.initialise(config, now=wired.clock())
     Console().print(f"CA created in {config.directory}")
@@ -29,7 +31,8 @@ def init() -> None:
 
 @app.command()
 def export(directory: Path = typer.Argument(..., help="Where to write the PEM files.")) -> None:
-    """Write root.pem, sign-ca.pem, auth-ca.pem and ocsp.pem into DIRECTORY."""
+    """Write root.pem, sign-ca.pem, auth-ca.pem and ocsp.pem into DIRECTORY (public
+    certificates: no sign-in)."""
     with bootstrap.container() as wired:
         config = wired.ca_config
         hierarchy = CaHierarchy.open(config.directory, keys=ca_setup.key_store(config))
@@ -51,6 +54,7 @@ def renew_ocsp(
                    "response", yes=yes):
         declined()
     with bootstrap.container() as wired:
+        session.admin(wired, "ca")
         now = wired.clock()
         for each in [kind] if kind else list(CertKind):
             certificate = wired.authority.hierarchy.renew_ocsp_signer(each, now=now)

@@ -12,10 +12,11 @@ from mynumbercard import bootstrap
 from mynumbercard.adapters.card_terminal import ChipTerminal
 from mynumbercard.adapters.demo_people import synthetic_person
 from mynumbercard.chip import Chip
+from mynumbercard.cli import session
 from mynumbercard.domain.certificate import JST, CertKind
 from mynumbercard.domain.errors import DomainError
 from mynumbercard.domain.pins import PinKind
-from mynumbercard.domain.staff import Actor, Role
+from mynumbercard.domain.staff import Actor
 from mynumbercard.domain.validity import SIGNATURE_CERTIFICATE_MIN_AGE
 from mynumbercard.services import cards, certificates, register
 
@@ -23,30 +24,29 @@ app = typer.Typer(help="Card files: the card's chip as its holder carries it.",
                   no_args_is_help=True)
 
 KIND = typer.Option(..., "--kind", help="auth (user authentication) or sign (signature).")
-
-
-def counter_actor() -> Actor:
-    """The CLI at the counter acts with the server's rights, as an administrator."""
-    return Actor("cli:counter", Role.ADMIN)
-
-
 @app.command()
 def demo(
     out: Path = typer.Argument(..., help="The card file to create."),
-    pin: str = typer.Option(..., "--pin", help="The 4-digit PIN (auth, register, card info)."),
-    password: str = typer.Option(..., "--password", help="The signature password."),
+    pin_stdin: bool = typer.Option(
+        False, "--pin-stdin", help="Read from standard input, one a line: the 4-digit PIN "
+        "(auth, register, card info), then the signature password."),
 ) -> None:
-    """A card for a new synthetic resident, with both certificates issued; prints JSON."""
+    """A card for a new synthetic resident, with both certificates issued (signed in:
+    it registers the resident); the holder types the PIN and the signature password.
+    Prints JSON."""
     with bootstrap.container() as wired:
-        made = issue_demo_card(wired, out, pin=pin, password=password)
+        actor = session.actor(wired, "card")
+        pin = session.secret("PIN (4 digits)", from_stdin=pin_stdin, confirm=True)
+        password = session.secret("signature password", from_stdin=pin_stdin, confirm=True)
+        made = issue_demo_card(wired, out, pin=pin, password=password, actor=actor)
     typer.echo(json.dumps(made, ensure_ascii=False))
 
 
 def issue_demo_card(wired: bootstrap.Container, out: Path, *, pin: str,
-                    password: str) -> dict[str, str | None]:
+                    password: str, actor: Actor) -> dict[str, str | None]:
     """Register a synthetic resident, personalise a chip, set its PINs, issue both
     certificates: the counter's whole path, through the same use cases."""
-    now, actor = wired.clock(), counter_actor()
+    now = wired.clock()
     today = now.astimezone(JST).date()
     management = wired.management_key()
     authority = wired.authority
@@ -85,23 +85,34 @@ def issue_demo_card(wired: bootstrap.Container, out: Path, *, pin: str,
 def cert(
     file: Path = typer.Argument(..., help="The card file."),
     kind: CertKind = KIND,
-    password: str | None = typer.Option(None, "--password",
-                                        help="The signature password (for --kind sign)."),
+    password_stdin: bool = typer.Option(
+        False, "--password-stdin", help="Read the signature password (for --kind sign) "
+        "from standard input (one line)."),
 ) -> None:
-    """Print the certificate on the card in PEM (the signature one needs the password)."""
-    typer.echo(Chip.open(file).read_certificate(kind, password).decode("ascii"), nl=False)
+    """Print the certificate on the card in PEM (the signature one needs the password,
+    asked for)."""
+    chip = Chip.open(file)
+    password = (session.secret("signature password", from_stdin=password_stdin)
+                if kind is CertKind.SIGN else None)
+    typer.echo(chip.read_certificate(kind, password).decode("ascii"), nl=False)
 
 
 @app.command()
 def sign(
     file: Path = typer.Argument(..., help="The card file."),
     kind: CertKind = KIND,
-    pin: str = typer.Option(..., "--pin", help="The PIN (auth) or signature password (sign)."),
     data: Path = typer.Option(..., "--in", help="The data to sign."),
     signature: Path = typer.Option(..., "--out", help="Where to write the signature."),
+    pin_stdin: bool = typer.Option(
+        False, "--pin-stdin", help="Read the PIN (auth) or signature password (sign) from "
+        "standard input (one line)."),
 ) -> None:
-    """Have the chip sign DATA (RSA PKCS#1 v1.5, SHA-256) after the right PIN."""
-    signed = Chip.open(file).sign(kind, pin, data.read_bytes())
+    """Have the chip sign DATA (RSA PKCS#1 v1.5, SHA-256) after the right PIN (asked
+    for: the holder types it)."""
+    chip, content = Chip.open(file), data.read_bytes()
+    pin = session.secret("PIN" if kind is CertKind.AUTH else "signature password",
+                         from_stdin=pin_stdin)
+    signed = chip.sign(kind, pin, content)
     signature.write_bytes(signed)
 
 
@@ -109,12 +120,19 @@ def sign(
 def unlock(
     file: Path = typer.Argument(..., help="The card file (in the counter's reader)."),
     kind: CertKind = KIND,
-    new_pin: str = typer.Option(..., "--new-pin", help="The holder's new PIN or password."),
+    pin_stdin: bool = typer.Option(
+        False, "--pin-stdin", help="Read the holder's new PIN (or signature password) from "
+        "standard input (one line)."),
 ) -> None:
-    """Counter use: reset a locked PIN with the card-management key, after the identity
-    check. The holder types the new PIN."""
+    """Counter use (signed in): reset a locked PIN with the card-management key, after
+    the identity check. The holder types the new PIN (twice, not shown); the clerk never
+    sees it."""
     with bootstrap.container() as wired:
+        actor = session.actor(wired, "card")
         terminal = ChipTerminal(Chip.open(file), wired.management_key())
-        cards.unlock_pin(wired.uow, terminal, actor=counter_actor(), kind=kind,
+        new_pin = session.secret("holder: the new PIN" if kind is CertKind.AUTH
+                                 else "holder: the new signature password",
+                                 from_stdin=pin_stdin, confirm=True)
+        cards.unlock_pin(wired.uow, terminal, actor=actor, kind=kind,
                          new_pin=new_pin, now=wired.clock())
     typer.echo(f"the {kind.value} PIN is reset")

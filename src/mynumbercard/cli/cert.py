@@ -5,10 +5,11 @@ from __future__ import annotations
 import typer
 
 from mynumbercard import bootstrap
+from mynumbercard.cli import session
 from mynumbercard.cli.confirm import YES, confirm, declined
 from mynumbercard.cli.output import dumps
 from mynumbercard.domain.certificate import CertKind, RevocationReason, parse_serial
-from mynumbercard.domain.staff import Actor, Role
+from mynumbercard.domain.staff import Permission
 from mynumbercard.services import audit_chain, certificates, crls, ocsp
 
 app = typer.Typer(help="Certificates: revoke, suspend, status.", no_args_is_help=True)
@@ -16,10 +17,6 @@ crl_app = typer.Typer(help="Certificate revocation lists.", no_args_is_help=True
 ocsp_app = typer.Typer(help="Pre-produced OCSP responses.", no_args_is_help=True)
 
 KIND = typer.Option(None, "--kind", help="sign or auth, when a serial exists under both CAs.")
-
-
-def operator() -> Actor:
-    return Actor("cli:operator", Role.ADMIN)
 
 
 def _status(serial: int, kind: CertKind | None) -> None:
@@ -42,7 +39,8 @@ def revoke(
     if not confirm(f"revoke certificate {number:x} ({why.value}) for good", yes=yes):
         declined()
     with bootstrap.container() as wired:
-        certificates.change_status(wired.uow, wired.authority, actor=operator(), serial=number,
+        certificates.change_status(wired.uow, wired.authority,
+                                   actor=session.actor(wired, "cert"), serial=number,
                                    kind=kind, reason=why, now=wired.clock())
     _status(number, kind)
 
@@ -53,7 +51,8 @@ def suspend(serial: str = typer.Argument(..., help="Serial number (hex)."),
     """Suspend a certificate (certificateHold), as for a lost card."""
     number = parse_serial(serial)
     with bootstrap.container() as wired:
-        certificates.change_status(wired.uow, wired.authority, actor=operator(), serial=number,
+        certificates.change_status(wired.uow, wired.authority,
+                                   actor=session.actor(wired, "cert"), serial=number,
                                    kind=kind, reason=RevocationReason.CERTIFICATE_HOLD,
                                    now=wired.clock())
     _status(number, kind)
@@ -72,6 +71,7 @@ def publish(delta: bool = typer.Option(False, "--delta",
     """Write every shard's CRL under the data directory, and the audit chain's signed
     head beside them; print their paths."""
     with bootstrap.container() as wired:
+        session.permitted(wired, "crl", Permission.CERTIFICATE_REVOKE)
         paths = crls.publish_crls(wired.uow, wired.authority, wired.crl_sink,
                                   now=wired.clock(), delta=delta)
         paths += audit_chain.publish_head(wired.audit_chain, wired.audit_anchor,
@@ -84,5 +84,6 @@ def publish(delta: bool = typer.Option(False, "--delta",
 def refresh() -> None:
     """Re-sign the OCSP responses that expire within a day (run daily)."""
     with bootstrap.container() as wired:
+        session.permitted(wired, "ocsp", Permission.CERTIFICATE_REVOKE)
         count = ocsp.refresh_responses(wired.uow, wired.authority, now=wired.clock())
     typer.echo(f"{count} OCSP responses re-signed")

@@ -193,7 +193,8 @@ def _cards(wired: bootstrap.Container) -> list[Path]:
         path = folder / f"{name}.json"
         if path.exists():
             continue
-        serials = issue_demo_card(wired, path, pin=DEMO_PIN, password=DEMO_SIGNATURE_PASSWORD)
+        serials = issue_demo_card(wired, path, pin=DEMO_PIN, password=DEMO_SIGNATURE_PASSWORD,
+                                  actor=actor)
         made.append(path)
         if name == "lost":  # reported through the call centre: both on hold, card lost
             loss.report_loss(wired.uow, wired.ca, actor=actor, card_number=str(
@@ -217,6 +218,9 @@ def _print_accounts(console: Console) -> None:
     console.print(table)
     console.print(f"admin signs in with a one-time code too (TOTP secret {DEMO_TOTP_SECRET}; "
                   "`mynumbercard demo totp` prints the current code)")
+    console.print("the command line signs in the same way: `mynumbercard staff login admin`; "
+                  "then try `mynumbercard card demo var/card.json` (README: the card)",
+                  markup=False, highlight=False)
 
 
 @app.command()

@@ -11,6 +11,7 @@ EXIT_CODES: dict[type[errors.DomainError], int] = {
     errors.Conflict: 4,
     errors.AuthenticationFailed: 5,
     errors.PermissionDenied: 5,
+    errors.TooManyRequests: 5,  # `staff login` too often: not allowed now
 }
 
 

@@ -16,19 +16,14 @@ import typer
 from mynumbercard import bootstrap
 from mynumbercard.adapters.documents import PdfLetterPrinter
 from mynumbercard.adapters.letter_files import LetterDirectory
-from mynumbercard.cli import runs
+from mynumbercard.cli import runs, session
 from mynumbercard.cli.output import dumps
 from mynumbercard.cli.runs import SIMULATE, YES, day_or_today, job_moment
 from mynumbercard.domain.certificate import JST
-from mynumbercard.domain.staff import Actor, Role
 from mynumbercard.services import issuance, moving, notices
 
 app = typer.Typer(help="Batch jobs of the issuing agency.", no_args_is_help=True)
 letters_app = typer.Typer(help="Letters to residents, as PDF files.", no_args_is_help=True)
-
-
-def agency() -> Actor:
-    return Actor("cli:jobs", Role.ADMIN)
 
 
 @app.command()
@@ -37,7 +32,8 @@ def production() -> None:
     Prints the runs and, for each card made, its number, application and resident id."""
     runs, made, cards = [], 0, []
     with bootstrap.container() as wired:
-        while (result := issuance.run_production(wired.uow, wired.vault, actor=agency(),
+        actor = session.actor(wired, "jobs")
+        while (result := issuance.run_production(wired.uow, wired.vault, actor=actor,
                                                  now=wired.clock())).cards:
             runs.append(result.run_id)
             made += result.cards
@@ -51,7 +47,8 @@ def ship() -> None:
     shipments: dict[int, str] = {}
     cards = 0
     with bootstrap.container() as wired:
-        while (result := issuance.ship(wired.uow, actor=agency(), now=wired.clock())).cards:
+        actor = session.actor(wired, "jobs")
+        while (result := issuance.ship(wired.uow, actor=actor, now=wired.clock())).cards:
             shipments.update(result.shipments)
             cards += result.cards
     typer.echo(dumps({"shipments": [{"id": k, "office": v} for k, v in shipments.items()],
@@ -83,10 +80,11 @@ def uncollected(
         destroyed = 0
         printer, sink = PdfLetterPrinter(), LetterDirectory(letters or out)
         now = _as_of(day, wired.clock())
+        actor = session.actor(wired, "jobs")
         while True:
             swept = notices.sweep_uncollected(
                 wired.uow, printer, sink, None if wired.simulating else wired.vault,
-                actor=agency(), now=now, base_url=wired.settings.public_base_url.rstrip("/"))
+                actor=actor, now=now, base_url=wired.settings.public_base_url.rstrip("/"))
             reminders += swept.reminders
             destroyed += swept.destroyed
             if not (swept.reminders or swept.destroyed):
@@ -112,7 +110,8 @@ def card_lapse(on: str | None = ON, simulate: bool = SIMULATE, yes: bool = YES) 
     def work(wired: bootstrap.Container, _: Path | None) -> dict[str, Any]:
         now = _as_of(day, wired.clock())
         return {"lapsed": moving.lapse_overdue_cards(
-            wired.uow, actor=agency(), on=now.astimezone(JST).date(), now=now, ca=wired.ca)}
+            wired.uow, actor=session.actor(wired, "jobs"), on=now.astimezone(JST).date(),
+            now=now, ca=wired.ca)}
 
     result = runs.run(runs.Job("lapse the cards whose move was not completed in time", work,
                                describe=lambda r: f"{r['lapsed']} cards lapse, their "
@@ -129,9 +128,10 @@ def issuance_notices(
     its sealed PIN-setting request form; prints each file's path."""
     written: list[str] = []
     with bootstrap.container() as wired:
+        actor = session.actor(wired, "letters")
         printer, sink = PdfLetterPrinter(), LetterDirectory(out)
         while printed := notices.print_issuance_notices(
-                wired.uow, printer, sink, actor=agency(), now=wired.clock(),
+                wired.uow, printer, sink, actor=actor, now=wired.clock(),
                 base_url=wired.settings.public_base_url.rstrip("/")).files:
             written += printed
             for path in printed:

@@ -14,18 +14,14 @@ from typing import Any
 import typer
 
 from mynumbercard import bootstrap
+from mynumbercard.cli import session
 from mynumbercard.domain.bounds import check_event_date
 from mynumbercard.domain.dates import parse_iso_date
 from mynumbercard.domain.resident import Resident
-from mynumbercard.domain.staff import Actor, Role
 from mynumbercard.services import life_events
 
 RESIDENT = typer.Argument(..., min=1, help="The resident's id.")
 ON = typer.Option(..., "--on", metavar="YYYY-MM-DD", help="The day it took effect.")
-
-
-def counter() -> Actor:
-    return Actor("cli:counter", Role.ADMIN)
 
 
 def _day(text: str, option: str, wired: bootstrap.Container) -> date:
@@ -51,8 +47,9 @@ def correct_address(
     """Correct a wrongly recorded address (not a move); revokes the signature
     certificate."""
     with bootstrap.container() as wired:
+        actor = session.actor(wired, "residents")
         done = life_events.correct_address(
-            wired.uow, actor=counter(), resident_id=resident_id, postal_code=postal_code,
+            wired.uow, actor=actor, resident_id=resident_id, postal_code=postal_code,
             address=address, corrected_on=_day(on, "--on", wired), now=wired.clock(),
             ca=wired.ca)
     typer.echo(json.dumps(_shown(done), ensure_ascii=False))
@@ -72,8 +69,9 @@ def name_change(  # typer passes every option by name
 ) -> None:
     """Record a change of name; revokes the signature certificate."""
     with bootstrap.container() as wired:
+        actor = session.actor(wired, "residents")
         done = life_events.change_name(
-            wired.uow, actor=counter(), resident_id=resident_id, family_name=family_name,
+            wired.uow, actor=actor, resident_id=resident_id, family_name=family_name,
             given_name=given_name, family_name_kana=family_name_kana,
             given_name_kana=given_name_kana, changed_on=_day(on, "--on", wired),
             show_former_surname=show_former_surname, now=wired.clock(), ca=wired.ca)
@@ -94,7 +92,7 @@ def extend_stay(
     end of stay, within the birthday rule."""
     with bootstrap.container() as wired:
         done = life_events.extend_stay(
-            wired.uow, actor=counter(), resident_id=resident_id,
+            wired.uow, actor=session.actor(wired, "residents"), resident_id=resident_id,
             period_of_stay_until=parse_iso_date(until, field="--until"),
             granted_on=_day(granted_on, "--granted-on", wired), extend_card=card,
             now=wired.clock())

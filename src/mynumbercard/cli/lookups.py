@@ -4,7 +4,6 @@ rights (as `staff` does) until the CLI has a staff sign-in; every read is audite
 
 from __future__ import annotations
 
-import getpass
 import json
 from datetime import date
 from typing import Any
@@ -12,20 +11,16 @@ from typing import Any
 import typer
 
 from mynumbercard import bootstrap
+from mynumbercard.cli import session
 from mynumbercard.domain.application import ApplicationStatus, Channel
 from mynumbercard.domain.dates import parse_iso_date
 from mynumbercard.domain.resident import Resident
-from mynumbercard.domain.staff import Actor, Role
 from mynumbercard.services import applications as apps
 from mynumbercard.services import lookups
 from mynumbercard.services.lookup_ports import QueueFilter
 
 applications_app = typer.Typer(help="Applications: the review queue, one application.",
                                no_args_is_help=True)
-
-
-def staff_actor() -> Actor:
-    return Actor(f"cli:{getpass.getuser()}", Role.ADMIN)
 
 
 def _day(text: str | None, option: str) -> date | None:
@@ -58,7 +53,8 @@ def find(
                                   postal_code=postal_code, address=address,
                                   municipality_code=municipality, limit=limit)
     with bootstrap.container() as wired:
-        found = lookups.search_residents(wired.uow, actor=staff_actor(), query=query,
+        actor = session.actor(wired, "residents")
+        found = lookups.search_residents(wired.uow, actor=actor, query=query,
                                          now=wired.clock())
     for resident in found:
         typer.echo(json.dumps(_resident(resident), ensure_ascii=False))
@@ -81,7 +77,8 @@ def list_applications(
                          _day(received_to, "--to"),
                          lookups.parse_cursor(after) if after is not None else None)
     with bootstrap.container() as wired:
-        page = lookups.application_queue(wired.uow, actor=staff_actor(), wanted=wanted,
+        actor = session.actor(wired, "applications")
+        page = lookups.application_queue(wired.uow, actor=actor, wanted=wanted,
                                          limit=limit, now=wired.clock())
     for a in page.applications:
         typer.echo(json.dumps({"id": a.id, "application_id": a.application_id,
@@ -97,8 +94,8 @@ def show_application(
     application_id: str = typer.Argument(..., help="Application ID (hyphens allowed)."),
 ) -> None:
     """One application by its Application ID, as the reviewer sees it (JSON)."""
-    actor = staff_actor()
     with bootstrap.container() as wired:
+        actor = session.actor(wired, "applications")
         ref = lookups.application_ref(wired.uow, actor=actor, application_id=application_id)
         view = apps.application_view(wired.uow, actor=actor, application_ref=ref,
                                      now=wired.clock())
@@ -108,6 +105,7 @@ def show_application(
 def show_card(card_number: str = typer.Argument(..., help="The card number (16 hex).")) -> None:
     """A card: status, dates, the holder's resident id, its certificates (JSON)."""
     with bootstrap.container() as wired:
-        view = lookups.card_view(wired.uow, actor=staff_actor(), card_number=card_number,
+        actor = session.actor(wired, "card")
+        view = lookups.card_view(wired.uow, actor=actor, card_number=card_number,
                                  now=wired.clock())
     typer.echo(json.dumps(view))

@@ -7,17 +7,13 @@ import json
 import typer
 
 from mynumbercard import bootstrap
+from mynumbercard.cli import session
 from mynumbercard.cli.confirm import YES, confirm, declined
 from mynumbercard.domain.loss import ReportedVia
 from mynumbercard.domain.pickup import IdDocument
-from mynumbercard.domain.staff import Actor, Role
 from mynumbercard.services import loss
 
 NUMBER = typer.Argument(..., help="The card number (the chip's card id).")
-
-
-def _actor() -> Actor:
-    return Actor("cli:counter", Role.ADMIN)
 
 
 def _echo(answer: dict[str, object]) -> None:
@@ -33,7 +29,8 @@ def report_loss(
     revoked/certificateHold), the card lost. Prints JSON."""
     channel = ReportedVia.parse(via)
     with bootstrap.container() as wired:
-        _echo(loss.report_loss(wired.uow, wired.ca, actor=_actor(), card_number=card_number,
+        actor = session.actor(wired, "card")
+        _echo(loss.report_loss(wired.uow, wired.ca, actor=actor, card_number=card_number,
                                via=channel, now=wired.clock()).as_json())
 
 
@@ -48,7 +45,8 @@ def found(
     """The lost card found again, at the counter with the holder: the holds lifted (OCSP
     good again, removeFromCRL in the next delta CRL), the card active. Prints JSON."""
     with bootstrap.container() as wired:
-        _echo(loss.found(wired.uow, wired.ca, actor=_actor(), card_number=card_number,
+        actor = session.actor(wired, "card")
+        _echo(loss.found(wired.uow, wired.ca, actor=actor, card_number=card_number,
                          documents=document, legal_representative_present=legal_representative,
                          now=wired.clock()).as_json())
 
@@ -59,7 +57,8 @@ def loss_confirm(card_number: str = NUMBER, yes: bool = YES) -> None:
     if not confirm(f"revoke both certificates of card {card_number} for good", yes=yes):
         declined()
     with bootstrap.container() as wired:
-        _echo(loss.confirm_loss(wired.uow, wired.ca, actor=_actor(), card_number=card_number,
+        actor = session.actor(wired, "card")
+        _echo(loss.confirm_loss(wired.uow, wired.ca, actor=actor, card_number=card_number,
                                 now=wired.clock()).as_json())
 
 

@@ -18,10 +18,10 @@ from rich.progress import Progress
 from mynumbercard import bootstrap
 from mynumbercard.adapters.documents import PdfLetterPrinter
 from mynumbercard.adapters.letter_files import LetterDirectory
-from mynumbercard.cli import runs
+from mynumbercard.cli import runs, session
 from mynumbercard.cli.output import dumps
 from mynumbercard.cli.runs import SIMULATE, YES, day_or_today, job_moment, today
-from mynumbercard.domain.staff import Actor, Role
+from mynumbercard.domain.staff import Actor, Permission
 from mynumbercard.services import mail, validity_notices
 
 app = typer.Typer(help="Outgoing mail: suspend, resume, status, send.", no_args_is_help=True)
@@ -29,16 +29,13 @@ app = typer.Typer(help="Outgoing mail: suspend, resume, status, send.", no_args_
 OUT = typer.Option(None, "--out", help="Print files go here (default $MYNUMBERCARD_HOME/mail).")
 
 
-def mailroom() -> Actor:
-    return Actor("cli:mail", Role.ADMIN)
-
-
 def _out(wired: bootstrap.Container, out: Path | None) -> LetterDirectory:
     return LetterDirectory(out or wired.settings.home / "mail")
 
 
-def _send(wired: bootstrap.Container, out: Path | None, now: datetime) -> mail.Dispatched:
-    return mail.dispatch(wired.uow, PdfLetterPrinter(), _out(wired, out), actor=mailroom(),
+def _send(wired: bootstrap.Container, actor: Actor, out: Path | None,
+          now: datetime) -> mail.Dispatched:
+    return mail.dispatch(wired.uow, PdfLetterPrinter(), _out(wired, out), actor=actor,
                          now=now, base_url=wired.settings.public_base_url.rstrip("/"))
 
 
@@ -46,7 +43,8 @@ def _send(wired: bootstrap.Container, out: Path | None, now: datetime) -> mail.D
 def suspend(reason: str = typer.Option(..., "--reason", help="Why, for the record.")) -> None:
     """Stop mailing; jobs keep queueing letters."""
     with bootstrap.container() as wired:
-        mail.suspend(wired.uow, actor=mailroom(), reason=reason, now=wired.clock())
+        mail.suspend(wired.uow, actor=session.actor(wired, "mail"), reason=reason,
+                     now=wired.clock())
         typer.echo(dumps(mail.status(wired.uow)))
 
 
@@ -54,8 +52,9 @@ def suspend(reason: str = typer.Option(..., "--reason", help="Why, for the recor
 def resume(out: Path | None = OUT) -> None:
     """Resume mailing and send the backlog, oldest expiry first."""
     with bootstrap.container() as wired:
-        mail.resume(wired.uow, actor=mailroom(), now=wired.clock())
-        sent = _send(wired, out, wired.clock())
+        actor = session.actor(wired, "mail")
+        mail.resume(wired.uow, actor=actor, now=wired.clock())
+        sent = _send(wired, actor, out, wired.clock())
         typer.echo(dumps(mail.status(wired.uow) | {"sent_now": sent.letters}))
 
 
@@ -63,6 +62,7 @@ def resume(out: Path | None = OUT) -> None:
 def status() -> None:
     """Suspended or not, and the counts of queued, printing and sent letters."""
     with bootstrap.container() as wired:
+        session.permitted(wired, "mail", Permission.PRODUCTION)
         typer.echo(dumps(mail.status(wired.uow)))
 
 
@@ -70,29 +70,30 @@ def status() -> None:
 def send(out: Path | None = OUT) -> None:
     """Print the queue (unless suspended); prints each print file's path."""
     with bootstrap.container() as wired:
-        sent = _send(wired, out, wired.clock())
+        sent = _send(wired, session.actor(wired, "mail"), out, wired.clock())
     for path in sent.files:
         typer.echo(path)
     typer.echo(dumps({"letters": sent.letters, "suspended": sent.suspended}), err=True)
 
 
-def _queue(wired: bootstrap.Container, day: date, out: Path | None,
-           send_too: bool) -> dict[str, Any]:
+def _queue(wired: bootstrap.Container, day: date, out: Path | None, send_too: bool,
+           actor: Actor) -> dict[str, Any]:
     queued = validity_notices.queue_validity_notices(
-        wired.uow, actor=mailroom(), on=day, now=job_moment(day),
+        wired.uow, actor=actor, on=day, now=job_moment(day),
         chunk_rows=wired.settings.job_chunk_rows)
-    sent = _send(wired, out, job_moment(day)) if send_too else None
+    sent = _send(wired, actor, out, job_moment(day)) if send_too else None
     return {"days": queued.days, "card_letters": queued.card_letters,
             "certificate_letters": queued.certificate_letters,
             "sent": sent.letters if sent else 0}
 
 
-def _worker(day: date, out: str | None, send_too: bool) -> dict[str, Any]:
+def _worker(day: date, out: str | None, send_too: bool, actor: Actor) -> dict[str, Any]:
+    """One process's share; `actor` was checked once as the job started."""
     with bootstrap.container() as wired:
-        return _queue(wired, day, Path(out) if out else None, send_too)
+        return _queue(wired, day, Path(out) if out else None, send_too, actor)
 
 
-def _in_parallel(wired: bootstrap.Container, args: tuple[date, str | None, bool],
+def _in_parallel(wired: bootstrap.Container, args: tuple[date, str | None, bool, Actor],
                  workers: int) -> list[dict[str, Any]]:
     day = args[0]
     with Progress(transient=True) as progress:
@@ -129,11 +130,12 @@ def validity_notices_command(  # noqa: PLR0917 - typer options
 
     def work(wired: bootstrap.Container, letters: Path | None) -> dict[str, Any]:
         target = letters or out
+        actor = session.actor(wired, "jobs")  # checked once, as the job starts
         if workers == 1 or wired.simulating:  # a simulation is one transaction
-            results = [_queue(wired, day, target, send_mail)]
+            results = [_queue(wired, day, target, send_mail, actor)]
         else:
-            results = _in_parallel(wired, (day, str(target) if target else None, send_mail),
-                                   workers)
+            results = _in_parallel(
+                wired, (day, str(target) if target else None, send_mail, actor), workers)
         return {"days": sorted({d for r in results for d in r["days"]}),
                 "card_letters": sum(r["card_letters"] for r in results),
                 "certificate_letters": sum(r["certificate_letters"] for r in results),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import getpass
 import sys
+from pathlib import Path
 from typing import Any
 
 import typer
@@ -32,6 +33,7 @@ from mynumbercard.cli import (
     residents,
     rules,
     serve,
+    session,
     staff,
     validity,
 )
@@ -61,6 +63,19 @@ app = typer.Typer(
     no_args_is_help=True,
     pretty_exceptions_enable=False,
 )
+
+
+@app.callback()
+def main(
+    credential: Path | None = typer.Option(
+        None, "--credential", metavar="FILE", envvar=session.CREDENTIAL_ENV,
+        help="A service account's credential file (cron); else the staff sign-in is used."),
+) -> None:
+    """Commands that touch the register, the CA or the jobs act as a signed-in member:
+    `mynumbercard staff login USERNAME` first (README: command line)."""
+    session.credential_option = credential
+
+
 app.add_typer(db.app, name="db")
 app.add_typer(audit.app, name="audit")
 app.command(name="backup")(backup.backup)

@@ -13,17 +13,12 @@ import typer
 from mynumbercard import bootstrap
 from mynumbercard.adapters.card_terminal import ChipTerminal
 from mynumbercard.chip import Chip
-from mynumbercard.cli import runs
+from mynumbercard.cli import runs, session
 from mynumbercard.cli.output import dumps
 from mynumbercard.cli.runs import SIMULATE, YES, day_or_today
 from mynumbercard.domain.certificate import JST, CertKind
 from mynumbercard.domain.municipality import parse_local_government_code
-from mynumbercard.domain.staff import Actor, Role
 from mynumbercard.services import custody, expiry, renewal
-
-
-def _jobs_actor() -> Actor:
-    return Actor("cli:jobs", Role.ADMIN)
 
 
 def renew(
@@ -34,11 +29,11 @@ def renew(
     """Counter use: renew the card's certificates (new key pairs on the same chip), from
     3 months before expiry, free, and after expiry. Prints JSON."""
     with bootstrap.container() as wired:
+        actor = session.actor(wired, "card")
         terminal = ChipTerminal(Chip.open(file), wired.management_key())
         kinds = frozenset({kind}) if kind is not None else frozenset(CertKind)
         done = renewal.renew_certificates(wired.uow, lambda: wired.authority, terminal,
-                                          actor=Actor("cli:counter", Role.ADMIN), kinds=kinds,
-                                          now=wired.clock())
+                                          actor=actor, kinds=kinds, now=wired.clock())
     typer.echo(dumps({"card_number": done.card_number, "certificates": [
         {"kind": c.kind.value, "serial": c.serial_hex, "not_after": c.not_after.isoformat()}
         for c in done.certificates]}))
@@ -62,7 +57,7 @@ def expire(
         now = wired.clock()
         if day is not None and day > now.astimezone(JST).date():  # simulated: that day
             now = runs.job_moment(day)
-        run = expiry.expire(wired.uow, lambda: wired.authority, actor=_jobs_actor(),
+        run = expiry.expire(wired.uow, lambda: wired.authority, actor=session.actor(wired, "jobs"),
                             on=day or now.astimezone(JST).date(), since=first, now=now)
         return {"from": run.first.isoformat(), "on": run.on.isoformat(),
                 "cards": run.cards, "certificates": run.certificates}
@@ -82,7 +77,7 @@ def custody_renew(
     cannot be renewed is listed with the reason and stays left_at_office."""
     with bootstrap.container() as wired:
         result = custody.renew_all_in_custody(wired.uow, wired.vault, lambda: wired.authority,
-                                              actor=_jobs_actor(), now=wired.clock(),
+                                              actor=session.actor(wired, "jobs"), now=wired.clock(),
                                               office_code=parse_local_government_code(
                                                   office) if office else None)
     typer.echo(dumps({"renewed": result.renewed,

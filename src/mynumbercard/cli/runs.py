@@ -22,12 +22,12 @@ from typing import Any
 import typer
 
 from mynumbercard import bootstrap
+from mynumbercard.cli import session
 from mynumbercard.cli.confirm import YES, declined
 from mynumbercard.cli.output import dumps
 from mynumbercard.domain.certificate import JST
 from mynumbercard.domain.dates import parse_iso_date
 from mynumbercard.domain.errors import InvalidInput
-from mynumbercard.domain.staff import Actor, Role
 from mynumbercard.services import audit
 
 SIMULATE = typer.Option(False, "--simulate", help="Run in a transaction that is rolled back "
@@ -82,7 +82,7 @@ def run(job: Job, *, simulate: bool, yes: bool) -> dict[str, Any]:
         letters = Path(tempfile.mkdtemp(prefix="mynumbercard-simulate-"))
         result = _simulated(job, letters)
         with bootstrap.container() as wired:  # the run left nothing: say that it ran
-            audit.record_simulation(wired.uow, actor=Actor("cli:jobs", Role.ADMIN),
+            audit.record_simulation(wired.uow, actor=session.actor(wired, "jobs"),
                                     subject="job", details={"job": job.what},
                                     now=wired.clock())
         typer.echo(f"simulated: nothing was changed; letters it would have written are in "

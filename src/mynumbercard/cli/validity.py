@@ -14,10 +14,11 @@ from rich.table import Table
 from mynumbercard import bootstrap
 from mynumbercard.adapters.card_terminal import ChipTerminal
 from mynumbercard.chip import Chip
+from mynumbercard.cli import session
 from mynumbercard.cli.output import dumps
 from mynumbercard.domain.certificate import JST
 from mynumbercard.domain.correction import CaseStatus
-from mynumbercard.domain.staff import Actor, Role
+from mynumbercard.domain.staff import Actor
 from mynumbercard.services import validity_audit
 from mynumbercard.services.pki_ports import CardTerminal
 
@@ -25,13 +26,10 @@ corrections_app = typer.Typer(help="Correction cases of the wrong-validity audit
                               no_args_is_help=True)
 
 
-def auditor() -> Actor:
-    return Actor("cli:audit", Role.ADMIN)
-
-
-def _worker(run_key: str, chunk_rows: int) -> int:
+def _worker(run_key: str, chunk_rows: int, actor: Actor) -> int:
+    """One process's share; `actor` was checked once as the job started."""
     with bootstrap.container() as wired:
-        return validity_audit.audit_validity(wired.uow, actor=auditor(), now=wired.clock(),
+        return validity_audit.audit_validity(wired.uow, actor=actor, now=wired.clock(),
                                              run_key=run_key, chunk_rows=chunk_rows).cards
 
 
@@ -59,16 +57,17 @@ def audit_validity_command(
     difference with its cause, open a correction case and queue a contact letter for
     each affected holder; then print the report by municipality and cause."""
     with bootstrap.container() as wired:
+        actor = session.actor(wired, "jobs")
         key = run or wired.clock().astimezone(JST).date().isoformat()
         rows = max(wired.settings.job_chunk_rows, 1000)
     if not report_only and workers == 1:
-        _worker(key, rows)
+        _worker(key, rows, actor)
     elif not report_only:
         with Progress(transient=True) as progress:
             task = progress.add_task("audit", total=None)
             context = multiprocessing.get_context("spawn")
             with context.Pool(workers) as pool:
-                pending = [pool.apply_async(_worker, (key, rows)) for _ in range(workers)]
+                pending = [pool.apply_async(_worker, (key, rows, actor)) for _ in range(workers)]
                 with bootstrap.container() as wired:
                     while not all(p.ready() for p in pending):
                         done, total = validity_audit.audit_progress(wired.uow, key)
@@ -77,7 +76,7 @@ def audit_validity_command(
                 for p in pending:
                     p.get()
     with bootstrap.container() as wired:
-        answer = validity_audit.report(wired.uow, actor=auditor(),
+        answer = validity_audit.report(wired.uow, actor=actor,
                                        run_key=None if report_only else key)
     if as_json:
         typer.echo(dumps(answer))
@@ -92,8 +91,8 @@ def list_cases(
 ) -> None:
     """Correction cases, as one JSON list (`[]` when there are none)."""
     with bootstrap.container() as wired:
-        cases = validity_audit.list_cases(wired.uow, actor=auditor(), status=status,
-                                          limit=limit)
+        cases = validity_audit.list_cases(wired.uow, actor=session.actor(wired, "corrections"),
+                                          status=status, limit=limit)
     typer.echo(dumps(list(cases)))
 
 
@@ -106,12 +105,14 @@ def correct(
 ) -> None:
     """At the counter: set the card's expiry right, re-issue certificates that ran past it."""
     with bootstrap.container() as wired:
+        actor = session.actor(wired, "corrections")
+
         def terminal(number: str) -> CardTerminal | None:
             if card is not None:
                 return ChipTerminal(Chip.open(card), wired.management_key())
             return wired.vault.terminal(number) if wired.vault.holds(number) else None
 
-        issued = validity_audit.correct_case(wired.uow, wired.ca, terminal, actor=auditor(),
+        issued = validity_audit.correct_case(wired.uow, wired.ca, terminal, actor=actor,
                                              case_id=case, now=wired.clock())
     typer.echo(dumps({"case": case, "certificates": [c.serial_hex for c in issued]}))
 
@@ -120,5 +121,6 @@ def correct(
 def dismiss(case: int = typer.Argument(..., help="The case id.")) -> None:
     """Close a case found not to be an error after review."""
     with bootstrap.container() as wired:
-        validity_audit.dismiss_case(wired.uow, actor=auditor(), case_id=case, now=wired.clock())
+        validity_audit.dismiss_case(wired.uow, actor=session.actor(wired, "corrections"),
+                                    case_id=case, now=wired.clock())
     typer.echo(dumps({"case": case, "status": "dismissed"}))

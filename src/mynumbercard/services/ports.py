@@ -32,6 +32,14 @@ class StaffAccount:
     role: Role
     municipality_code: str | None
     active: bool = True
+    # A service account (cron) has scopes (the command groups it may run) and the
+    # SHA-256 of its credential; a person has neither.
+    scopes: frozenset[str] | None = None
+    credential_hash: str | None = field(default=None, repr=False)
+
+    @property
+    def is_service(self) -> bool:
+        return self.scopes is not None
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,6 +72,11 @@ class StaffRepository(Protocol):
     def add(self, account: StaffAccount, *, now: datetime) -> int: ...
     def find_by_username(self, username: str) -> StaffAccount | None: ...
     def get(self, staff_id: int) -> StaffAccount: ...
+    def find_by_credential(self, credential_hash: str) -> StaffAccount | None: ...
+    def list_all(self) -> Sequence[StaffAccount]: ...
+    def has_active_admin(self) -> bool: ...
+    def set_active(self, staff_id: int, active: bool) -> None: ...
+    def set_password_hash(self, staff_id: int, password_hash: str) -> None: ...
 
 
 class SessionRepository(Protocol):
@@ -73,6 +86,10 @@ class SessionRepository(Protocol):
     def active_staff_id(self, token_hash: str, *, now: datetime) -> int | None: ...
     def revoke(self, token_hash: str, *, now: datetime) -> int | None:
         """End a live session; the staff id whose session it was, or None: none was live."""
+        ...
+
+    def revoke_all(self, staff_id: int, *, now: datetime) -> int:
+        """End every live session of a member; how many there were."""
         ...
 
 

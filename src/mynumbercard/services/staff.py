@@ -115,6 +115,8 @@ def sign_in(
             failure = "password"
         elif not account.active:
             failure = "inactive"
+        elif account.is_service:  # cron's accounts use their credential, never a password
+            failure = "service-account"
         if failure is not None:
             _failed(uow, account, state, failure, now)
             if failure == "totp-not-enrolled":  # the password was right: say what to do

@@ -18,6 +18,7 @@ from mynumbercard.web.api import (
     public,
     renewal,
     residents,
+    staff,
     validity,
 )
 from mynumbercard.web.bounds import App, BoundedBodies, SecurityHeaders
@@ -65,6 +66,7 @@ def create_api(wired: Container | None = None) -> FastAPI:
     # lookups.search first: `/residents/search` is not a resident id.
     for router in (public.router, auth.router, lookups.search, residents.router, audit.router,
                    status.router, applications.public, applications.staff, renewal.router,
-                   validity.router, residents.moving_in_router, loss.router, lookups.staff):
+                   validity.router, residents.moving_in_router, loss.router, lookups.staff,
+                   staff.router):
         app.include_router(router)
     return app

@@ -182,16 +182,21 @@ class SqlStaff:
             username=account.username, password_hash=account.password_hash,
             role=account.role.value, municipality_code=account.municipality_code,
             active=account.active, created_at=now,
+            scopes=" ".join(sorted(account.scopes)) if account.scopes is not None else None,
+            credential_hash=account.credential_hash,
         ))
         return _new_id(result.inserted_primary_key)
 
+    @staticmethod
+    def _account(m: Any) -> StaffAccount:
+        scopes = frozenset(m["scopes"].split()) if m["scopes"] is not None else None
+        return StaffAccount(m["id"], m["username"], m["password_hash"], Role(m["role"]),
+                            m["municipality_code"], bool(m["active"]), scopes,
+                            m["credential_hash"])
+
     def _one(self, condition: Any) -> StaffAccount | None:
         row = self._conn.execute(select(staff).where(condition)).first()
-        if row is None:
-            return None
-        m = row._mapping
-        return StaffAccount(m["id"], m["username"], m["password_hash"], Role(m["role"]),
-                            m["municipality_code"], bool(m["active"]))
+        return None if row is None else self._account(row._mapping)
 
     def find_by_username(self, username: str) -> StaffAccount | None:
         return self._one(staff.c.username == username)
@@ -201,6 +206,25 @@ class SqlStaff:
         if account is None:
             raise NotFound(f"no staff account with id {staff_id}")
         return account
+
+    def find_by_credential(self, credential_hash: str) -> StaffAccount | None:
+        return self._one(staff.c.credential_hash == credential_hash)
+
+    def list_all(self) -> Sequence[StaffAccount]:
+        rows = self._conn.execute(select(staff).order_by(staff.c.username))
+        return [self._account(row._mapping) for row in rows]
+
+    def has_active_admin(self) -> bool:
+        return bool(self._conn.scalar(select(exists().where(
+            staff.c.role == "admin", staff.c.active.is_(True),
+            staff.c.scopes.is_(None)))))
+
+    def set_active(self, staff_id: int, active: bool) -> None:
+        self._conn.execute(update(staff).where(staff.c.id == staff_id).values(active=active))
+
+    def set_password_hash(self, staff_id: int, password_hash: str) -> None:
+        self._conn.execute(update(staff).where(staff.c.id == staff_id)
+                           .values(password_hash=password_hash))
 
 
 class SqlSessions:
@@ -230,6 +254,12 @@ class SqlSessions:
                                                          sessions.c.revoked_at.is_(None))
                                   .values(revoked_at=now))
         return staff_id if done.rowcount == 1 else None
+
+    def revoke_all(self, staff_id: int, *, now: datetime) -> int:
+        done = self._conn.execute(update(sessions).where(
+            sessions.c.staff_id == staff_id, sessions.c.revoked_at.is_(None),
+            sessions.c.expires_at > now).values(revoked_at=now))
+        return int(done.rowcount)
 
 
 class SqlAuditLog:

@@ -146,9 +146,14 @@ staff = Table(
     Column("municipality_code", String(5), ForeignKey("municipalities.code"), nullable=True),
     Column("active", Boolean, nullable=False, server_default="1"),
     Column("created_at", Timestamp, nullable=False),
+    # A service account (cron): the command groups it may run, and the SHA-256 of its
+    # long-lived credential; both NULL for a person.
+    Column("scopes", String(200), nullable=True),
+    Column("credential_hash", String(64), nullable=True, unique=True),
     CheckConstraint("role IN ('clerk', 'operator', 'auditor', 'admin', 'booth')",
                     name="role"),
     CheckConstraint("role <> 'clerk' OR municipality_code IS NOT NULL", name="clerk_municipality"),
+    CheckConstraint("(scopes IS NULL) = (credential_hash IS NULL)", name="service_scopes"),
 )
 
 sessions = Table(

@@ -28,7 +28,7 @@ from mynumbercard.domain.search_key import (
 )
 
 revision = "0013"
-down_revision = "0009"
+down_revision = "0012"
 branch_labels = None
 depends_on = None
 
