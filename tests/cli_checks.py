@@ -9,6 +9,7 @@ from pathlib import Path
 import pyotp
 from typer.testing import CliRunner
 
+from mynumbercard import bootstrap
 from mynumbercard.bootstrap import Container
 from mynumbercard.cli import session
 from mynumbercard.cli.main import app
@@ -36,8 +37,10 @@ def bootstrap_admin(username: str = ADMIN, password: str = ADMIN_PASSWORD) -> py
 
 def login(username: str, password: str, totp: pyotp.TOTP | None = None) -> str:
     """`staff login` with the secrets on standard input, as a script would."""
+    # The code of the moment the server will check it at: the set clock of a test, if any.
+    now = bootstrap.make_clock(bootstrap.settings())()
     return ok("staff", "login", username, "--password-stdin",
-              stdin=password + "\n" + (totp.now() + "\n" if totp else ""))
+              stdin=password + "\n" + (totp.at(now) + "\n" if totp else ""))
 
 
 def sign_in_admin() -> pyotp.TOTP:

@@ -19,7 +19,7 @@ import pytest
 from mynumbercard import bootstrap
 from mynumbercard.cli.main import app
 
-from cli_checks import ok, runner
+from cli_checks import ADMIN, ADMIN_PASSWORD, login, ok, runner, sign_in_admin
 from cohorts import cards_expiring
 from conftest import CA_PASSPHRASE
 from pgcluster import free_port
@@ -30,7 +30,7 @@ TOMORROW = "2026-11-26"
 
 @pytest.fixture
 def wired(database_url: str, tmp_path: Path, ca_template: Path,
-          monkeypatch: pytest.MonkeyPatch):
+          monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest):
     home = tmp_path / "home"
     shutil.copytree(ca_template, home / "ca")
     values = {"MYNUMBERCARD_HOME": str(home), "MYNUMBERCARD_DATABASE_URL": database_url,
@@ -38,6 +38,7 @@ def wired(database_url: str, tmp_path: Path, ca_template: Path,
               "MYNUMBERCARD_CLOCK": CLOCK, "MYNUMBERCARD_ALLOW_SET_CLOCK": "1"}
     for key, value in values.items():
         monkeypatch.setenv(key, value)
+    request.node.admin_totp = sign_in_admin()  # for a test that signs in again
     with bootstrap.container() as container:
         yield container
 
@@ -123,12 +124,16 @@ def test_on_a_terminal_a_destructive_job_says_what_it_would_do_and_asks(
 
 
 def test_a_set_clock_is_refused_in_production(wired: bootstrap.Container,
-                                              monkeypatch: pytest.MonkeyPatch):
+                                              monkeypatch: pytest.MonkeyPatch,
+                                              request: pytest.FixtureRequest):
     monkeypatch.setenv("MYNUMBERCARD_ENV", "production")
     refused = runner.invoke(app, ["jobs", "expire", "--yes"])
     assert refused.exit_code == 2
     assert "MYNUMBERCARD_CLOCK is set, and this is a production configuration" in refused.stderr
     monkeypatch.delenv("MYNUMBERCARD_CLOCK")
+    # On the real clock the session signed in on the set day is long over: sign in again.
+    assert runner.invoke(app, ["jobs", "expire", "--yes"]).exit_code == 5
+    login(ADMIN, ADMIN_PASSWORD, request.node.admin_totp)
     assert runner.invoke(app, ["jobs", "expire", "--yes"]).exit_code == 0
 
 
@@ -147,8 +152,8 @@ def test_exit_statuses_are_the_readme_s(wired: bootstrap.Container, tmp_path: Pa
     assert runner.invoke(app, ["ca", "init"]).exit_code == 4
     assert runner.invoke(app, ["mail", "resume"]).exit_code == 4  # not suspended
     monkeypatch.setenv("MYNUMBERCARD_CA_PASSPHRASE", "not the passphrase")
-    assert runner.invoke(app, ["card", "demo", str(tmp_path / "c.json"), "--pin", "1234",
-                               "--password", "ABC123"]).exit_code == 5
+    assert runner.invoke(app, ["card", "demo", str(tmp_path / "c.json"), "--pin-stdin"],
+                         input="1234\nABC123\n").exit_code == 5
 
 
 def test_serve_states_the_public_url_and_warns_when_it_is_elsewhere(

@@ -22,7 +22,7 @@ from mynumbercard.services import applications as apps
 from mynumbercard.services import cards, issuance, moving, register
 from mynumbercard.services.application_ports import FormReason
 
-from cli_checks import ok, runner, sign_in_admin
+from cli_checks import ok, runner, service_credential, sign_in_admin
 from conftest import CA_PASSPHRASE
 
 ADMIN = Actor("test", Role.ADMIN)
@@ -105,10 +105,14 @@ def test_uncollected_cards_get_a_reminder_then_are_destroyed(
     assert ok("jobs", "uncollected", "--out", str(tmp_path / "reminders"),
               "--yes").split() == []
 
+    cron = service_credential(wired, tmp_path / "cron.credential", "jobs")
+
     def later(days: int) -> list[str]:
-        """Run on a day to come: the clock set to it (a day ahead of the clock is refused)."""
+        """Run on a day to come: the clock set to it (a day ahead of the clock is refused),
+        as cron runs it, under a service account (a member's session would be over)."""
         day = (datetime.now(UTC) + timedelta(days=days)).date().isoformat()
         monkeypatch.setenv("MYNUMBERCARD_CLOCK", day)
+        monkeypatch.setenv("MYNUMBERCARD_CREDENTIAL_FILE", str(cron))
         return ["jobs", "uncollected", "--out", str(tmp_path / "reminders"), "--on", day,
                 "--yes"]
 
@@ -140,7 +144,7 @@ def test_uncollected_cards_get_a_reminder_then_are_destroyed(
 
 
 def test_card_lapse_lapses_a_card_whose_move_was_not_completed_once(
-        wired: bootstrap.Container, monkeypatch: pytest.MonkeyPatch) -> None:
+        wired: bootstrap.Container, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     now = wired.clock()
     today = now.astimezone(JST).date()
     resident = register.register_resident(
@@ -153,6 +157,8 @@ def test_card_lapse_lapses_a_card_whose_move_was_not_completed_once(
     moving.record_moving_out(wired.uow, actor=ADMIN, resident_id=resident.id or 0,
                              to_municipality="13103", planned_on=today, now=now)
     day = (today + timedelta(days=30)).isoformat()
+    monkeypatch.setenv("MYNUMBERCARD_CREDENTIAL_FILE",  # cron's, on the days to come
+                       str(service_credential(wired, tmp_path / "cron.credential", "jobs")))
     monkeypatch.setenv("MYNUMBERCARD_CLOCK", day)
     assert json.loads(ok("jobs", "card-lapse", "--on", day, "--yes")) == {"lapsed": 0}
     day = (today + timedelta(days=31)).isoformat()

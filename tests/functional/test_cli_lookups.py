@@ -14,6 +14,8 @@ from mynumbercard.adapters.db.engine import make_engine
 from mynumbercard.adapters.db.tables import applications, cards, residents
 from mynumbercard.cli.main import app
 
+from cli_checks import sign_in_admin
+
 runner = CliRunner()
 
 
@@ -25,6 +27,8 @@ def env(database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> s
     made = runner.invoke(app, ["residents", "generate", "--count", "300", "--with-cards",
                                "--seed", "7", "--today", "2026-11-25"])
     assert made.exit_code == 0, made.output
+    monkeypatch.delenv("MYNUMBERCARD_TOKEN", raising=False)
+    sign_in_admin()  # the look-ups are a signed-in member's
     return database_url
 
 

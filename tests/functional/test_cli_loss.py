@@ -20,7 +20,7 @@ needs_openssl = pytest.mark.skipif(shutil.which("openssl") is None,
 
 
 def _demo_card(path: Path) -> dict[str, str]:
-    return json.loads(ok("card", "demo", str(path), "--pin", "1234", "--password", "ABC123"))
+    return json.loads(ok("card", "demo", str(path), "--pin-stdin", stdin="1234\nABC123\n"))
 
 
 def _crl_text(paths: list[str], delta: bool) -> str:

@@ -5,10 +5,8 @@ clear answers to bad input."""
 from __future__ import annotations
 
 import json
-import shutil
 from collections.abc import Iterator
 from datetime import date
-from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
@@ -22,7 +20,6 @@ from mynumbercard.services import staff as staff_service
 from mynumbercard.web.app import create_app
 
 from cli_checks import ok, runner
-from conftest import CA_PASSPHRASE
 
 PASSWORD = "correct horse battery"
 SETUP = Actor("setup", Role.ADMIN)
@@ -135,15 +132,8 @@ def test_bad_life_event_input_gets_a_clear_error_never_a_500(client: TestClient)
 
 
 @pytest.fixture
-def wired(database_url: str, tmp_path: Path, ca_template: Path,
-          monkeypatch: pytest.MonkeyPatch) -> Iterator[bootstrap.Container]:
-    home = tmp_path / "home"
-    shutil.copytree(ca_template, home / "ca")
-    for key, value in {"MYNUMBERCARD_HOME": str(home),
-                       "MYNUMBERCARD_DATABASE_URL": database_url,
-                       "MYNUMBERCARD_CA_PASSPHRASE": CA_PASSPHRASE,
-                       "MYNUMBERCARD_CRL_SHARDS": "4"}.items():
-        monkeypatch.setenv(key, value)
+def wired(env: dict[str, str]) -> Iterator[bootstrap.Container]:
+    """The functional tier's data directory, an administrator signed in at the counter."""
     with bootstrap.container() as container:
         yield container
 
