@@ -50,11 +50,11 @@ def renew_ocsp(
     before), then every pre-produced response re-signed with them. Asks first on a
     terminal (--yes in scripts)."""
     which = kind.value if kind else "sign and auth"
-    if not confirm(f"replace the OCSP signing keys of {which} and re-sign every OCSP "
-                   "response", yes=yes):
-        declined()
     with bootstrap.container() as wired:
-        session.admin(wired, "ca")
+        session.admin(wired, "ca")  # who asks comes before what is asked
+        if not confirm(f"replace the OCSP signing keys of {which} and re-sign every OCSP "
+                       "response", yes=yes):
+            declined()
         now = wired.clock()
         for each in [kind] if kind else list(CertKind):
             certificate = wired.authority.hierarchy.renew_ocsp_signer(each, now=now)

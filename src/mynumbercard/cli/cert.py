@@ -36,11 +36,11 @@ def revoke(
     """Revoke a certificate, for good; its OCSP response is re-signed at once. Asks first
     on a terminal (--yes in scripts)."""
     number, why = parse_serial(serial), RevocationReason.parse(reason)
-    if not confirm(f"revoke certificate {number:x} ({why.value}) for good", yes=yes):
-        declined()
     with bootstrap.container() as wired:
-        certificates.change_status(wired.uow, wired.authority,
-                                   actor=session.actor(wired, "cert"), serial=number,
+        actor = session.actor(wired, "cert")  # who asks comes before what is asked
+        if not confirm(f"revoke certificate {number:x} ({why.value}) for good", yes=yes):
+            declined()
+        certificates.change_status(wired.uow, wired.authority, actor=actor, serial=number,
                                    kind=kind, reason=why, now=wired.clock())
     _status(number, kind)
 

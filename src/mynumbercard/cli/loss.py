@@ -54,10 +54,10 @@ def found(
 def loss_confirm(card_number: str = NUMBER, yes: bool = YES) -> None:
     """Not found: both certificates revoked (keyCompromise), for good; the holder applies
     for a new card (a re-issue). Asks first on a terminal."""
-    if not confirm(f"revoke both certificates of card {card_number} for good", yes=yes):
-        declined()
     with bootstrap.container() as wired:
-        actor = session.actor(wired, "card")
+        actor = session.actor(wired, "card")  # who asks comes before what is asked
+        if not confirm(f"revoke both certificates of card {card_number} for good", yes=yes):
+            declined()
         _echo(loss.confirm_loss(wired.uow, wired.ca, actor=actor, card_number=card_number,
                                 now=wired.clock()).as_json())
 

@@ -97,6 +97,7 @@ def downgrade() -> None:
     op.drop_index("ix_applications_status_received_on_id", table_name="applications")
     op.drop_index("ix_residents_postal_code_address_key", table_name="residents")
     op.drop_index("ix_residents_municipality_code_birth_date_kana_key", table_name="residents")
-    with op.batch_alter_table("residents") as batch:
-        for name, _ in reversed(_KEYS):
-            batch.drop_column(name)
+    # A plain DROP COLUMN (SQLite 3.35+), not a batch copy: copying `residents` fails on
+    # SQLite while other tables' rows refer to it.
+    for name, _ in reversed(_KEYS):
+        op.drop_column("residents", name)
