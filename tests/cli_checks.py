@@ -3,6 +3,7 @@ an OCSP status."""
 
 from __future__ import annotations
 
+import json
 import subprocess
 from pathlib import Path
 
@@ -24,6 +25,12 @@ def ok(*args: str, stdin: str | None = None) -> str:
     result = runner.invoke(app, list(args), input=stdin)
     assert result.exit_code == 0, result.output
     return result.stdout
+
+
+def demo_card(path: Path) -> dict[str, str]:
+    """`card demo` at `path`, PIN 1234 and signature password ABC123 on standard input;
+    the card's JSON."""
+    return json.loads(ok("card", "demo", str(path), "--pin-stdin", stdin="1234\nABC123\n"))
 
 
 ADMIN, ADMIN_PASSWORD = "test-admin", "test-admin-password"

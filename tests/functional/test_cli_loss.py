@@ -13,14 +13,10 @@ import pytest
 
 from mynumbercard.cli.main import app
 
-from cli_checks import ok, openssl_ocsp, runner
+from cli_checks import demo_card, ok, openssl_ocsp, runner
 
 needs_openssl = pytest.mark.skipif(shutil.which("openssl") is None,
                                    reason="the openssl binary is not installed")
-
-
-def _demo_card(path: Path) -> dict[str, str]:
-    return json.loads(ok("card", "demo", str(path), "--pin-stdin", stdin="1234\nABC123\n"))
 
 
 def _crl_text(paths: list[str], delta: bool) -> str:
@@ -47,7 +43,7 @@ def _entry(text: str, serial: str) -> str:
 def test_lost_then_found_holds_then_releases_both_certificates(
         env: dict[str, str], server: str, tmp_path: Path):
     card = tmp_path / "card.json"
-    made = _demo_card(card)
+    made = demo_card(card)
     ca = tmp_path / "ca"
     ok("ca", "export", str(ca))
     auth_pem = tmp_path / "auth.pem"
@@ -91,7 +87,7 @@ def test_lost_then_found_holds_then_releases_both_certificates(
 def test_a_loss_not_found_is_revoked_for_good(env: dict[str, str], server: str,
                                               tmp_path: Path):
     card = tmp_path / "card.json"
-    made = _demo_card(card)
+    made = demo_card(card)
     ca = tmp_path / "ca"
     ok("ca", "export", str(ca))
     auth_pem = tmp_path / "auth.pem"
@@ -114,7 +110,7 @@ def test_a_loss_not_found_is_revoked_for_good(env: dict[str, str], server: str,
 
 def test_loss_commands_refuse_bad_input_with_the_readme_statuses(env: dict[str, str],
                                                                  tmp_path: Path):
-    made = _demo_card(tmp_path / "card.json")
+    made = demo_card(tmp_path / "card.json")
     assert runner.invoke(app, ["card", "report-loss", made["card_number"], "--via",
                                "pigeon"]).exit_code == 2
     assert runner.invoke(app, ["card", "report-loss", "NOSUCHCARD", "--via",

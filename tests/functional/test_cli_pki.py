@@ -22,14 +22,10 @@ from mynumbercard.adapters.db.repositories import SqlUnitOfWork
 from mynumbercard.cli.main import app
 from mynumbercard.domain.certificate import CertKind
 
-from cli_checks import ok, openssl_ocsp, runner
+from cli_checks import demo_card, ok, openssl_ocsp, runner
 
 needs_openssl = pytest.mark.skipif(shutil.which("openssl") is None,
                                    reason="the openssl binary is not installed")
-
-
-def _demo_card(path: Path) -> dict[str, str]:
-    return json.loads(ok("card", "demo", str(path), "--pin-stdin", stdin="1234\nABC123\n"))
 
 
 def test_ca_init_refuses_to_overwrite_and_export_writes_the_four_files(env: dict[str, str],
@@ -55,7 +51,7 @@ def test_a_wrong_ca_passphrase_is_a_clear_error(env: dict[str, str], tmp_path: P
 @needs_openssl
 def test_card_demo_cert_and_sign_verify_with_openssl(env: dict[str, str], tmp_path: Path):
     card = tmp_path / "card.json"
-    made = _demo_card(card)
+    made = demo_card(card)
     assert made["name"]
     assert made["sign_serial"]
     assert made["auth_serial"]
@@ -93,7 +89,7 @@ def test_card_demo_cert_and_sign_verify_with_openssl(env: dict[str, str], tmp_pa
 def test_wrong_pins_count_down_lock_and_only_the_counter_unlocks(env: dict[str, str],
                                                                   tmp_path: Path):
     card = tmp_path / "card.json"
-    _demo_card(card)
+    demo_card(card)
     data = tmp_path / "data"
     data.write_bytes(b"x")
     sign = ["card", "sign", str(card), "--kind", "auth", "--in", str(data), "--out",
@@ -115,7 +111,7 @@ def test_a_card_from_another_ca_is_refused_by_the_counter(env: dict[str, str],
                                                           tmp_path: Path,
                                                           monkeypatch: pytest.MonkeyPatch):
     card = tmp_path / "card.json"
-    _demo_card(card)
+    demo_card(card)
     data = tmp_path / "data"
     data.write_bytes(b"x")
     sign = ["card", "sign", str(card), "--kind", "auth", "--in", str(data), "--out",
@@ -138,7 +134,7 @@ def test_a_card_from_another_ca_is_refused_by_the_counter(env: dict[str, str],
 
 def test_a_corrupted_card_file_is_refused_and_left_alone(env: dict[str, str], tmp_path: Path):
     card = tmp_path / "card.json"
-    _demo_card(card)
+    demo_card(card)
     damaged = card.read_bytes()[:-40]
     card.write_bytes(damaged)
     result = runner.invoke(app, ["card", "cert", str(card), "--kind", "auth"])
@@ -149,7 +145,7 @@ def test_a_corrupted_card_file_is_refused_and_left_alone(env: dict[str, str], tm
 
 def test_ocsp_signers_renew_and_every_response_is_re_signed(env: dict[str, str],
                                                            tmp_path: Path):
-    made = _demo_card(tmp_path / "card.json")
+    made = demo_card(tmp_path / "card.json")
     out = ok("ca", "renew-ocsp", "--yes")
     assert "sign: new OCSP signer" in out
     assert "auth: new OCSP signer" in out
@@ -171,7 +167,7 @@ def test_ocsp_signers_renew_and_every_response_is_re_signed(env: dict[str, str],
 
 
 def test_cert_revoke_suspend_status_and_crl_publish(env: dict[str, str], tmp_path: Path):
-    made = _demo_card(tmp_path / "card.json")
+    made = demo_card(tmp_path / "card.json")
     status = json.loads(ok("cert", "status", made["auth_serial"]))
     assert status["status"] == "active"
     suspended = json.loads(ok("cert", "suspend", made["auth_serial"]))
@@ -194,7 +190,7 @@ def test_cert_revoke_suspend_status_and_crl_publish(env: dict[str, str], tmp_pat
 def test_openssl_ocsp_against_the_running_responder(env: dict[str, str], server: str,
                                                      tmp_path: Path):
     card = tmp_path / "card.json"
-    made = _demo_card(card)
+    made = demo_card(card)
     ca = tmp_path / "ca"
     ok("ca", "export", str(ca))
     auth_pem = tmp_path / "auth.pem"

@@ -20,15 +20,11 @@ from mynumbercard.domain.resident import Sex
 from mynumbercard.domain.staff import Actor, Role
 from mynumbercard.services import cards, certificates, register
 
-from cli_checks import ok, openssl_ocsp, runner
+from cli_checks import demo_card, ok, openssl_ocsp, runner
 from conftest import FrozenClock
 
 needs_openssl = pytest.mark.skipif(shutil.which("openssl") is None,
                                    reason="the openssl binary is not installed")
-
-
-def _demo_card(path: Path) -> dict[str, str]:
-    return json.loads(ok("card", "demo", str(path), "--pin-stdin", stdin="1234\nABC123\n"))
 
 
 # -- renewal and expiry ----------------------------------------------------------------
@@ -39,7 +35,7 @@ CLERK = Actor("clerk-chiyoda", Role.CLERK, "13101")
 def test_card_renew_refuses_before_the_window_and_issues_where_none_is_valid(
         env: dict[str, str], tmp_path: Path) -> None:
     card = tmp_path / "card.json"
-    made = _demo_card(card)
+    made = demo_card(card)
     refused = runner.invoke(app, ["card", "renew", str(card)])
     assert refused.exit_code != 0
     assert "renewal opens on" in refused.stderr
