@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
@@ -23,6 +23,7 @@ from mynumbercard.adapters.crl_files import FileCrlSink
 from mynumbercard.adapters.db.audit_chain import SqlAuditChain
 from mynumbercard.adapters.db.engine import make_engine
 from mynumbercard.adapters.db.repositories import RolledBackUnitOfWork, SqlUnitOfWork
+from mynumbercard.adapters.holiday_calendar import japan
 from mynumbercard.adapters.municipalities import MunicipalityDirectory, directory
 from mynumbercard.adapters.passwords import Argon2Hasher
 from mynumbercard.adapters.photo_inspector import PhotoChecker
@@ -140,6 +141,11 @@ class Container:
     @property
     def municipalities(self) -> MunicipalityDirectory:
         return directory()
+
+    @property
+    def holidays(self) -> Collection[date]:
+        """Japan's public and substitute holidays (the offices' calendar)."""
+        return japan()
 
     @property
     def ca_config(self) -> CaConfig:

@@ -28,6 +28,7 @@ from mynumbercard.cli import (
     mail,
     municipality,
     numbers,
+    offices,
     photo,
     renewal,
     residents,
@@ -105,6 +106,8 @@ loss.register(card.app)
 residents.app.command("find")(lookups.find)
 app.add_typer(lookups.applications_app, name="applications")
 card.app.command("show")(lookups.show_card)
+app.add_typer(offices.app, name="offices")
+app.add_typer(offices.appointments_app, name="appointments")
 
 
 def run() -> None:

@@ -36,6 +36,8 @@ class Permission(StrEnum):
     MAIL_READ = "mail:read"  # the issuing agency's outgoing mail queue
     CARD_LOSS = "card:loss"  # take a loss report (24 h call centre or counter), confirm it
     CARD_FOUND = "card:found"  # release a found card at the counter, holder present
+    OFFICE_MANAGE = "office:manage"  # offices, their hours and closed days
+    APPOINTMENT_DESK = "appointment:desk"  # the day's bookings: arrival, service, no-show
 
 
 PERMISSIONS: dict[Role, frozenset[Permission]] = {
@@ -43,7 +45,8 @@ PERMISSIONS: dict[Role, frozenset[Permission]] = {
                            Permission.CERTIFICATE_ISSUE, Permission.APPLICATION_READ,
                            Permission.APPLICATION_FORM, Permission.CARD_RECEIVE,
                            Permission.CARD_HAND_OVER, Permission.APPLICATION_VOID,
-                           Permission.CARD_LOSS, Permission.CARD_FOUND}),
+                           Permission.CARD_LOSS, Permission.CARD_FOUND,
+                           Permission.APPOINTMENT_DESK}),
     Role.OPERATOR: frozenset({Permission.RESIDENT_READ, Permission.CERTIFICATE_REVOKE,
                               Permission.APPLICATION_INTAKE, Permission.APPLICATION_READ,
                               Permission.APPLICATION_REVIEW, Permission.APPLICATION_FORM,

@@ -95,7 +95,7 @@ LETTERS = {
 
 def _notice(letter: QueuedLetter, resident: Resident, town: Municipality, *, now: datetime,
             offices: Offices, base_url: str) -> ValidityNotice:
-    office = offices.office(town.prefecture, town.name)
+    office = offices.office(town.prefecture, town.name, town.code)
     kind, steps = LETTERS[letter.kind]
     return ValidityNotice(
         kind=kind,
@@ -126,6 +126,7 @@ def _print_batch(uow_factory: UowFactory, printer: LetterPrinter, sink: LetterSi
     notices: list[MailedLetter] = []
     towns: dict[str, Municipality] = {}  # a batch's letters mostly share a few towns
     with uow_factory() as uow:
+        offices = offices.within(uow)
         for letter in letters:
             resident = uow.residents.get(letter.resident_id)
             code = resident.municipality_code

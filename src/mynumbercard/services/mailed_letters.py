@@ -68,7 +68,7 @@ def queue_deficiency(uow: UnitOfWork, application: Application, resident: Reside
 
 def number_notice(letter: QueuedLetter, resident: Resident, town: Municipality, *,
                   now: datetime, offices: Offices) -> NumberNotice:
-    office = offices.office(town.prefecture, town.name)
+    office = offices.office(town.prefecture, town.name, town.code)
     return NumberNotice(
         holder_name=resident.name_as_shown, holder_name_kana=resident.full_name_kana,
         birth_date=resident.birth_date, individual_number=resident.individual_number or "",
@@ -83,7 +83,7 @@ def deficiency_notice(uow: UnitOfWork, letter: QueuedLetter, resident: Resident,
                       base_url: str) -> DeficiencyNotice:
     application = uow.applications.get(int(letter.details["application"]))
     reason = application.deficiency_reason or DeficiencyReason.MISSING_INFORMATION
-    office = offices.office(town.prefecture, town.name)
+    office = offices.office(town.prefecture, town.name, town.code)
     return DeficiencyNotice(
         holder_name=resident.full_name, holder_name_kana=resident.full_name_kana,
         postal_code=resident.postal_code, address=resident.full_address(town),

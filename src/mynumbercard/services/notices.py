@@ -17,6 +17,7 @@ from datetime import date, datetime
 from mynumbercard.domain.application import Application, VoidReason
 from mynumbercard.domain.certificate import JST
 from mynumbercard.domain.dates import months_before
+from mynumbercard.domain.offices import letter_lines
 from mynumbercard.domain.pickup import PickUpPolicy
 from mynumbercard.domain.staff import Actor, Permission
 from mynumbercard.domain.validity import signature_certificate_allowed
@@ -50,12 +51,39 @@ class Office:
     hours: tuple[str, ...] = OFFICE_HOURS
 
 
-class Offices:
-    """The counter of each municipality. Without a configured directory the office is
-    named after the municipality (市役所, 区役所, 町役場, 村役場) and no street address is
-    invented."""
+def configured_office(uow: UnitOfWork, code: str) -> Office | None:
+    """The office as configured (docs/offices.md): its address, telephone and hours."""
+    found = uow.offices.get(code)
+    if found is None:
+        return None
+    return Office(name=found.name, address=f"{found.postal_text} {found.address}",
+                  phone=found.phone, hours=(*letter_lines(found), OFFICE_HOURS[1]))
 
-    def office(self, prefecture: str, name: str) -> Office:
+
+class Offices:
+    """The counter of each municipality: the configured office of that code (`within` a
+    unit of work), or else one named after the municipality (市役所, 区役所, 町役場,
+    村役場), with no street address invented."""
+
+    def __init__(self, lookup: Callable[[str], Office | None] | None = None) -> None:
+        self._lookup = lookup
+
+    def within(self, uow: UnitOfWork) -> Offices:
+        """These offices, reading the configured ones through `uow` (once per code)."""
+        if self._lookup is not None:
+            return self
+        seen: dict[str, Office | None] = {}
+
+        def lookup(code: str) -> Office | None:
+            if code not in seen:
+                seen[code] = configured_office(uow, code)
+            return seen[code]
+
+        return Offices(lookup)
+
+    def office(self, prefecture: str, name: str, code: str | None = None) -> Office:
+        if code and self._lookup and (found := self._lookup(code)):
+            return found
         suffix = "役場" if name.endswith(("町", "村")) else "役所"
         return Office(name=f"{name}{suffix}", address=f"{prefecture}{name}",
                       phone="お住まいの市区町村の窓口へ")
@@ -71,7 +99,8 @@ def _notice(uow: UnitOfWork, application: Application, *, today: date, deadline:
     resident = uow.residents.get(application.resident_id)
     town = uow.municipalities.get(resident.municipality_code)
     office_town = uow.municipalities.get(application.office_code or resident.municipality_code)
-    office = offices.office(office_town.prefecture, office_town.name)
+    office = offices.within(uow).office(office_town.prefecture, office_town.name,
+                                        office_town.code)
     card = uow.cards.get(application.card_id or 0)
     return card.card_number, IssuanceNotice(
         holder_name=resident.full_name,

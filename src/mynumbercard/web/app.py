@@ -11,10 +11,12 @@ from mynumbercard.web import errors, status
 from mynumbercard.web import logging as access_log
 from mynumbercard.web.api import (
     applications,
+    appointments,
     audit,
     auth,
     lookups,
     loss,
+    offices,
     public,
     renewal,
     residents,
@@ -67,6 +69,7 @@ def create_api(wired: Container | None = None) -> FastAPI:
     for router in (public.router, auth.router, lookups.search, residents.router, audit.router,
                    status.router, applications.public, applications.staff, renewal.router,
                    validity.router, residents.moving_in_router, loss.router, lookups.staff,
-                   staff.router):
+                   staff.router, offices.public, offices.admin, appointments.public,
+                   appointments.desk):
         app.include_router(router)
     return app

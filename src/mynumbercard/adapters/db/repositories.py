@@ -29,6 +29,7 @@ from mynumbercard.adapters.db.certificate_repositories import (
 from mynumbercard.adapters.db.loss_repositories import SqlLossReports
 from mynumbercard.adapters.db.mail_repositories import SqlCohorts, SqlJobChunks, SqlMailQueue
 from mynumbercard.adapters.db.moving_repositories import SqlMovingNotices
+from mynumbercard.adapters.db.office_repositories import SqlAppointments, SqlOffices
 from mynumbercard.adapters.db.renewal_repositories import SqlCustody, SqlExpiryLedger
 from mynumbercard.adapters.db.sign_in_repositories import SqlSignInGuards
 from mynumbercard.adapters.db.stay_repositories import SqlStays
@@ -321,6 +322,7 @@ class SqlUnitOfWork:
         self.moves = SqlMovingNotices(self._conn)
         self.stays = SqlStays(self._conn)
         self.losses = SqlLossReports(self._conn)
+        self.offices, self.appointments = SqlOffices(self._conn), SqlAppointments(self._conn)
         self.lookups = _lookups(self._conn)
         return self
 

@@ -628,3 +628,76 @@ moving_notifications = Table(
     # The daily lapse check reads the moves still waiting for a moving-in or continuation.
     Index(None, "status", "planned_on"),
 )
+
+# -- Offices, their calendars and appointments (docs/offices.md) ------------------------
+
+offices = Table(
+    "offices",
+    metadata,
+    # `13101` the main office of Chiyoda, `13101-02` a branch.
+    Column("code", String(8), primary_key=True),
+    Column("municipality_code", String(5), ForeignKey("municipalities.code"), nullable=False,
+           index=True),
+    Column("name", String(60), nullable=False),
+    Column("postal_code", String(7), nullable=False),
+    Column("address", String(200), nullable=False),
+    Column("phone", String(20), nullable=False),
+    Column("counters", Integer, nullable=False),
+    Column("per_counter", Integer, nullable=False),
+    Column("slot_minutes", Integer, nullable=False),
+    Column("rules", JSON, nullable=False),  # the weekly rules, read whole with the office
+    Column("version", Integer, nullable=False, server_default="0"),
+    Column("updated_at", Timestamp, nullable=False),
+)
+
+office_days = Table(
+    "office_days",
+    metadata,
+    # A day unlike the weekly rules: closed (no windows) or open in its own windows.
+    Column("office_code", String(8), ForeignKey("offices.code"), primary_key=True),
+    Column("on", Date, primary_key=True),
+    Column("windows", JSON, nullable=False),
+    Column("note", String(200), nullable=False, server_default=""),
+)
+
+appointment_slots = Table(
+    "appointment_slots",
+    metadata,
+    # One counter per booked slot: a booking is `UPDATE … SET taken = taken + 1 WHERE
+    # taken < :capacity`, so the last place goes to one request only.
+    Column("office_code", String(8), primary_key=True),
+    Column("starts_at", Timestamp, primary_key=True),
+    Column("taken", Integer, nullable=False, server_default="0"),
+    CheckConstraint("taken >= 0", name="taken"),
+)
+
+APPOINTMENT_ACTIVE = ("booked", "arrived", "in_service")
+
+appointments = Table(
+    "appointments",
+    metadata,
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    Column("reference", String(10), nullable=False, unique=True),
+    Column("office_code", String(8), ForeignKey("offices.code"), nullable=False),
+    Column("starts_at", Timestamp, nullable=False),
+    Column("purpose", String(24), nullable=False),
+    Column("resident_id", BigId, ForeignKey("residents.id"), nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("email", String(254), nullable=True),
+    Column("arrived_at", Timestamp, nullable=True),
+    Column("started_at", Timestamp, nullable=True),
+    Column("ended_at", Timestamp, nullable=True),
+    Column("version", Integer, nullable=False, server_default="0"),
+    Column("created_at", Timestamp, nullable=False),
+    Column("updated_at", Timestamp, nullable=False),
+    CheckConstraint("purpose IN ('pick_up', 'certificate_renewal', 'pin_unlock', 'loss', "
+                    "'other')", name="purpose"),
+    CheckConstraint("status IN ('booked', 'arrived', 'in_service', 'done', 'no_show', "
+                    "'cancelled', 'office_closed')", name="status"),
+    # A clerk's day list, and the bookings of a day the office closes.
+    Index(None, "office_code", "starts_at"),
+    # One active booking per resident and purpose, settled in the database.
+    Index("uq_appointments_active", "resident_id", "purpose", unique=True,
+          sqlite_where=Column("status").in_(APPOINTMENT_ACTIVE),
+          postgresql_where=Column("status").in_(APPOINTMENT_ACTIVE)),
+)
