@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import base64
 from collections.abc import Iterator
-from datetime import date, timedelta
+from datetime import date, time, timedelta
 from typing import Any
 
 import pyotp
@@ -29,13 +29,15 @@ from fastapi.testclient import TestClient
 from mynumbercard.adapters.photo.samples import sample_portrait
 from mynumbercard.bootstrap import Container
 from mynumbercard.domain.application import Channel
+from mynumbercard.domain.appointments import Purpose
 from mynumbercard.domain.certificate import CertKind
 from mynumbercard.domain.correction import CorrectionCase
 from mynumbercard.domain.custody import Custody
+from mynumbercard.domain.offices import Office, parse_rules
 from mynumbercard.domain.resident import Resident, Sex
 from mynumbercard.domain.staff import Actor, Role
 from mynumbercard.services import applications as apps
-from mynumbercard.services import issuance, moving, register
+from mynumbercard.services import appointments, issuance, moving, offices, register
 from mynumbercard.services import staff as staff_service
 from mynumbercard.services.application_ports import FormReason
 from mynumbercard.web.app import create_app
@@ -49,7 +51,8 @@ ACCOUNTS = {"clerk_a": (Role.CLERK, A), "clerk_b": (Role.CLERK, B),
             "admin": (Role.ADMIN, None), "booth": (Role.BOOTH, None)}
 SETUP = Actor("setup", Role.ADMIN)
 UNKNOWN = {"resident_id": "999999", "ref": "999999", "shipment_id": "999999",
-           "custody_id": "999999", "case_id": "999999", "card_number": "0000000000000000"}
+           "custody_id": "999999", "case_id": "999999", "card_number": "0000000000000000",
+           "office_code": "99999", "booking": "AAAAAAAAAA"}
 JUNK_PHOTO = base64.b64encode(b"not a photo").decode()
 JUNK_CARD = base64.b64encode(b"not a card").decode()  # refused after authorisation
 AN_ID = "00000000000000000000000"  # 23 digits; its check digit is wrong: refused early
@@ -132,6 +135,21 @@ EXPECTED: dict[tuple[str, str], tuple[str, ...]] = {
     ("POST", "/api/v1/cards/{card_number}/loss/confirm"):
         ("ok", "404", "ok", "403", "ok", "403", "401"),
     ("POST", "/api/v1/cards/{card_number}/found"): HOLDING,
+    # Offices: their directory, hours and free slots are public; configured by an
+    # administrator; the day's bookings are the office's municipality's clerks'.
+    ("GET", "/api/v1/offices"): PUBLIC,
+    ("GET", "/api/v1/offices/{office_code}"): PUBLIC,
+    ("GET", "/api/v1/offices/{office_code}/hours"): PUBLIC,
+    ("GET", "/api/v1/offices/{office_code}/slots"): PUBLIC,
+    ("PUT", "/api/v1/offices/{office_code}"): ADMIN_ONLY,
+    ("PUT", "/api/v1/offices/{office_code}/days/{on}"): ADMIN_ONLY,
+    ("DELETE", "/api/v1/offices/{office_code}/days/{on}"): ADMIN_ONLY,
+    ("POST", "/api/v1/appointments"): PUBLIC,  # a resident: ID or card and birth date
+    ("POST", "/api/v1/appointments/{booking}/change"): PUBLIC,
+    ("POST", "/api/v1/appointments/{booking}/cancel"): PUBLIC,
+    ("GET", "/api/v1/offices/{office_code}/appointments"): HOLDING,
+    ("GET", "/api/v1/offices/{office_code}/displaced"): HOLDING,
+    ("POST", "/api/v1/appointments/{booking}/desk"): HOLDING,
     ("GET", "/api/v1/staff"): ADMIN_ONLY,
     ("POST", "/api/v1/staff"): ADMIN_ONLY,
     ("POST", "/api/v1/staff/{username}/reset-password"): ADMIN_ONLY,
@@ -196,6 +214,16 @@ BODIES: dict[str, Any] = {
     "/api/v1/cards/{card_number}/loss": {"via": "counter"},  # the card is not handed over
     "/api/v1/cards/{card_number}/found": {"documents": ["passport"]},
     "/api/v1/staff": {"username": "newcomer", "password": "short", "role": "operator"},
+    "/api/v1/offices/{office_code}": {
+        "name": "千代田区役所", "postal_code": "1028688", "address": "東京都千代田区九段南1-2-1",
+        "phone": "03-3264-2111", "rules": [{"weekday": "tue", "open": [["08:30", "17:15"]]}]},
+    "/api/v1/offices/{office_code}/days/{on}": {"open": [["09:00", "12:00"]]},
+    "/api/v1/appointments": {"office": A, "purpose": "other", "card_number": "NO-SUCH-CARD",
+                             "birth_date": BIRTH, "date": "2026-12-01", "time": "10:00"},
+    "/api/v1/appointments/{booking}/change": {"birth_date": "1991-01-01",
+                                              "date": "2026-12-01", "time": "11:00"},
+    "/api/v1/appointments/{booking}/cancel": {"birth_date": "1991-01-01"},  # not theirs
+    "/api/v1/appointments/{booking}/desk": {"step": "no_show"},  # before the slot: 409
     "/api/v1/staff/{username}/reset-password": {"password": "short"},
 }
 BODY_IDS = {"/api/v1/applications/forms": "{resident_id}"}  # an id in the body, not the path
@@ -204,7 +232,9 @@ QUERIES = {"/api/v1/rules/expiry": {"birth_date": BIRTH, "applied_on": "2026-01-
            "/api/v1/rules/relocation": {"from": "131016", "to": "131032"},
            "/api/v1/residents": {"municipality_code": A},
            "/api/v1/residents/search": {"name": "ヤマダ", "birth_date": BIRTH},
-           "/api/v1/applications": {"status": "ready_for_pick_up"}}
+           "/api/v1/applications": {"status": "ready_for_pick_up"},
+           "/api/v1/offices/{office_code}/hours": {"on": "2026-12-01"},
+           "/api/v1/offices/{office_code}/appointments": {"on": "2026-12-01"}}
 
 
 def _resident(wired: Container, municipality: str) -> Resident:
@@ -247,7 +277,15 @@ def _subjects(wired: Container) -> dict[str, str]:
     staff_service.add_staff(wired.uow, wired.hasher, actor=SETUP, username="victim",
                             password=PASSWORD, role=Role.AUDITOR, municipality_code=None,
                             now=now)
-    return {"resident_id": str(resident.id), "ref": str(ref), "username": "victim",
+    offices.load_offices(wired.uow, actor=SETUP, now=now, offices=[Office(
+        code=A, name="千代田区役所", postal_code="1028688", address="東京都千代田区九段南1-2-1",
+        phone="03-3264-2111", rules=parse_rules({"tue": "08:30-17:15"}))])
+    booked = appointments.book(wired.uow, wired.holidays, office_code=A, purpose=Purpose.OTHER,
+                               application_id=None, card_number=card.card_number,
+                               birth_date=resident.birth_date, on=date(2026, 12, 1),
+                               at=time(10), email=None, now=now)
+    return {"booking": booked.reference, "on": "2030-01-08",
+            "resident_id": str(resident.id), "ref": str(ref), "username": "victim",
             "shipment_id": str(shipment_id), "office_code": A, "card_number": card.card_number,
             "custody_id": str(custody_id), "case_id": str(case_id),
             "reference": out.notice.reference, "number": "123456789018", "code": A,
@@ -314,7 +352,7 @@ def _call(client: TestClient, method: str, path: str, values: dict[str, str],
     if path == "/api/v1/moving-in":
         body = {**BODIES[path], "moving_out_certificate": values["reference"]}
     return client.request(method, url, headers=headers, params=QUERIES.get(path),
-                          json=body if method == "POST" else None)
+                          json=body if method in ("POST", "PUT") else None)
 
 
 def test_every_route_every_role_own_and_other_municipality(

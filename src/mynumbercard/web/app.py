@@ -7,7 +7,7 @@ from sqlalchemy import text
 
 from mynumbercard import __version__
 from mynumbercard.bootstrap import Container, container
-from mynumbercard.web import errors, status
+from mynumbercard.web import appointment_page, errors, status
 from mynumbercard.web import logging as access_log
 from mynumbercard.web.api import (
     applications,
@@ -70,6 +70,6 @@ def create_api(wired: Container | None = None) -> FastAPI:
                    status.router, applications.public, applications.staff, renewal.router,
                    validity.router, residents.moving_in_router, loss.router, lookups.staff,
                    staff.router, offices.public, offices.admin, appointments.public,
-                   appointments.desk):
+                   appointments.desk, appointment_page.router):
         app.include_router(router)
     return app
