@@ -14,13 +14,15 @@ from rich.table import Table
 from mynumbercard import bootstrap
 from mynumbercard.adapters import ca_setup
 from mynumbercard.adapters.db.bulk import generate_residents
+from mynumbercard.adapters.demo_offices import offices_csv
 from mynumbercard.cli.card import issue_demo_card
 from mynumbercard.cli.demo_applications import HANDED_OVER_CARD, load_applications
+from mynumbercard.cli.offices import read_csv
 from mynumbercard.domain.certificate import RevocationReason, parse_serial
 from mynumbercard.domain.loss import ReportedVia
 from mynumbercard.domain.resident import ResidenceStatus, Sex
 from mynumbercard.domain.staff import Actor, Role
-from mynumbercard.services import certificates, crls, loss, register
+from mynumbercard.services import certificates, crls, loss, offices, register
 from mynumbercard.services import staff as staff_service
 
 app = typer.Typer(help="Demo data.", no_args_is_help=True)
@@ -104,13 +106,16 @@ def _load(wired: bootstrap.Container, residents: int) -> None:
                        today=now.date())
     _life_events(wired, actor)
     cards = _cards(wired)
+    # Before the applications: their notices of issuance print the offices' addresses.
+    offices.load_offices(wired.uow, actor=actor, offices=read_csv(offices_csv()), now=now)
     applications = load_applications(wired)
     console.print(f"demo data loaded: {residents} synthetic residents, a few life events, "
                   f"{len(cards)} cards in {wired.settings.home / 'cards'} "
                   f"(PIN {DEMO_PIN}, signature password {DEMO_SIGNATURE_PASSWORD}), "
                   f"{len(applications)} applications in every state of their way "
                   f"(the card handed over is the holder's {HANDED_OVER_CARD} there), "
-                  f"notices of issuance in {wired.settings.home / 'letters'}")
+                  f"notices of issuance in {wired.settings.home / 'letters'}, "
+                  "3 offices with their hours (`mynumbercard offices list`)")
     if wired.settings.ca_passphrase_file:
         typer.echo("the server reads the CA passphrase from MYNUMBERCARD_CA_PASSPHRASE_FILE="
                    f"{wired.settings.ca_passphrase_file} (`make run` sets it)")
