@@ -107,7 +107,7 @@ def _race(engine: object, threads: int) -> tuple[float, dict[str, int]]:
     race = Office(code="13101-99", name="競争窓口", postal_code="1000001",
                   address="東京都千代田区千代田1-1", phone="03-0000-0000", counters=3,
                   slot_minutes=30, rules=RULES)
-    office_service.load_offices(factory, actor=ADMIN, offices=[race], now=NOW)
+    office_service.load_offices(factory, japan(), actor=ADMIN, offices=[race], now=NOW)
     for i in range(threads):
         person = register.register_resident(
             factory, actor=ADMIN, now=NOW, family_name="競争", given_name=f"太郎{i}",
@@ -161,7 +161,7 @@ def main() -> None:
         def factory() -> SqlUnitOfWork:
             return SqlUnitOfWork(engine)
 
-        office_service.load_offices(factory, actor=ADMIN, offices=offices, now=NOW)
+        office_service.load_offices(factory, japan(), actor=ADMIN, offices=offices, now=NOW)
         rows = _fill(engine, offices)
         print(f"{len(offices)} offices, {rows} booked slot counters over four weeks")
         times = _availability(engine, offices, args.runs)

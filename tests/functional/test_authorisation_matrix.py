@@ -277,7 +277,7 @@ def _subjects(wired: Container) -> dict[str, str]:
     staff_service.add_staff(wired.uow, wired.hasher, actor=SETUP, username="victim",
                             password=PASSWORD, role=Role.AUDITOR, municipality_code=None,
                             now=now)
-    offices.load_offices(wired.uow, actor=SETUP, now=now, offices=[Office(
+    offices.load_offices(wired.uow, wired.holidays, actor=SETUP, now=now, offices=[Office(
         code=A, name="千代田区役所", postal_code="1028688", address="東京都千代田区九段南1-2-1",
         phone="03-3264-2111", rules=parse_rules({"tue": "08:30-17:15"}))])
     booked = appointments.book(wired.uow, wired.holidays, office_code=A, purpose=Purpose.OTHER,

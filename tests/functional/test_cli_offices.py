@@ -61,7 +61,7 @@ def _load(tmp_path: Path, text: str = CSV) -> str:
 
 def test_load_list_and_the_hours_of_a_day(wired: bootstrap.Container, tmp_path: Path) -> None:
     assert json.loads(ok("offices", "load", _load(tmp_path))) == {
-        "offices": 2, "added": 2, "replaced": 0}
+        "offices": 2, "added": 2, "replaced": 0, "displaced": []}
     assert json.loads(ok("offices", "load", _load(tmp_path)))["replaced"] == 2
     listed = [json.loads(line) for line in ok("offices", "list").splitlines()]
     assert [(o["code"], o["postal_code"]) for o in listed] == [("13101", "1028688"),

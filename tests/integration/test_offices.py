@@ -12,6 +12,7 @@ import pytest
 
 from mynumbercard.bootstrap import Container
 from mynumbercard.domain.appointments import AppointmentStatus, DeskStep, Purpose
+from mynumbercard.domain.certificate import JST
 from mynumbercard.domain.errors import (
     Conflict,
     DomainError,
@@ -59,8 +60,8 @@ def resident_with_card(wired: Container, number: str) -> None:
 @pytest.fixture
 def wired(container: Container, clock: FrozenClock) -> Container:
     clock.now = datetime(2026, 11, 30, 1, 0, tzinfo=UTC)  # Monday 10:00 in Japan
-    service.load_offices(container.uow, actor=ADMIN, offices=[office(), office("13101-02", 1)],
-                         now=clock.now)
+    service.load_offices(container.uow, container.holidays, actor=ADMIN,
+                         offices=[office(), office("13101-02", 1)], now=clock.now)
     return container
 
 
@@ -90,7 +91,8 @@ def test_hours_of_a_day_from_the_rules_the_holidays_and_the_exceptions(
     with pytest.raises(NotFound, match="no office 13102"):
         hours(TUESDAY, "13102")
     with pytest.raises(PermissionDenied):
-        service.load_offices(wired.uow, actor=CLERK, offices=[office()], now=wired.clock())
+        service.load_offices(wired.uow, wired.holidays, actor=CLERK, offices=[office()],
+                             now=wired.clock())
 
 
 def test_a_slot_takes_its_capacity_and_one_booking_per_purpose(wired: Container) -> None:
@@ -187,14 +189,45 @@ def test_closing_a_day_cancels_its_bookings_and_lists_them(wired: Container) -> 
                              now=wired.clock())
     assert [b.reference for b in closed.displaced] == [afternoon.reference]
     assert closed.hours.closed_reason is not None
-    told = service.displaced(wired.uow, actor=CLERK, code="13101", now=wired.clock())
-    assert {b.reference for b in told} == {morning.reference, afternoon.reference}
-    assert {b.status for b in told} == {AppointmentStatus.OFFICE_CLOSED}
+    told = booking.displaced(wired.uow, wired.holidays, actor=CLERK, code="13101",
+                             now=wired.clock())
+    assert {d.booking.reference for d in told} == {morning.reference, afternoon.reference}
+    assert {d.booking.status for d in told} == {AppointmentStatus.OFFICE_CLOSED}
+    # Offered instead: the next free slots after each, past the closed Tuesday.
+    assert [f"{at.astimezone(JST):%m-%d %H:%M}" for at in told[0].offers] == [
+        "12-02 08:30", "12-02 09:00", "12-02 09:30"]
     with pytest.raises(NotFound, match="no office 13101"):
-        service.displaced(wired.uow, actor=OTHER_CLERK, code="13101", now=wired.clock())
+        booking.displaced(wired.uow, wired.holidays, actor=OTHER_CLERK, code="13101",
+                          now=wired.clock())
     service.set_day(wired.uow, wired.holidays, actor=ADMIN, code="13101", exception=None,
                     on=TUESDAY, now=wired.clock())
     _book(wired, "CARD-1", at=time(9))  # open again, and the resident may book again
+
+
+def test_fewer_counters_or_shorter_hours_cancel_the_bookings_they_no_longer_hold(
+        wired: Container) -> None:
+    for number in ("CARD-1", "CARD-2", "CARD-3"):
+        resident_with_card(wired, number)
+    first, second = _book(wired, "CARD-1"), _book(wired, "CARD-2")
+    evening = _book(wired, "CARD-3", on=date(2026, 12, 3), at=time(18))
+    loaded = service.load_offices(wired.uow, wired.holidays, actor=ADMIN,
+                                  offices=[office(counters=1)], now=wired.clock())
+    assert (loaded.added, loaded.replaced) == (0, 1)
+    assert [b.reference for b in loaded.displaced] == [second.reference]  # the latest
+    shorter = Office(code="13101", name="千代田区役所", postal_code="1028688",
+                     address="東京都千代田区九段南1-2-1", phone="03-3264-2111", counters=1,
+                     rules=parse_rules({**WEEKDAYS, "thu": "08:30-17:15"}))
+    loaded = service.load_offices(wired.uow, wired.holidays, actor=ADMIN, offices=[shorter],
+                                  now=wired.clock())
+    assert [b.reference for b in loaded.displaced] == [evening.reference]  # no evening
+    told = booking.displaced(wired.uow, wired.holidays, actor=CLERK, code="13101",
+                             now=wired.clock())
+    assert {d.booking.reference for d in told} == {second.reference, evening.reference}
+    found = booking.availability(wired.uow, wired.holidays, office_code="13101",
+                                 start=TUESDAY, days=1, now=wired.clock())
+    free = {f"{s.local_time:%H:%M}": s.free for s in found.days[0].slots}
+    assert free["10:00"] == 0  # the first booking keeps its place
+    assert first.reference not in {d.booking.reference for d in told}
 
 
 def test_the_desk_marks_arrival_service_and_no_show(wired: Container,
@@ -238,8 +271,8 @@ def test_many_at_once_for_one_slot_take_exactly_its_capacity(
     if not database_url.startswith("postgresql"):
         pytest.skip("the race is PostgreSQL's to settle (SQLite writers queue)")
     clock.now = datetime(2026, 11, 30, 1, 0, tzinfo=UTC)
-    service.load_offices(container.uow, actor=ADMIN, offices=[office(counters=3)],
-                         now=clock.now)
+    service.load_offices(container.uow, container.holidays, actor=ADMIN,
+                         offices=[office(counters=3)], now=clock.now)
     numbers = [f"RACE-{i:03d}" for i in range(100)]
     for number in numbers:
         resident_with_card(container, number)

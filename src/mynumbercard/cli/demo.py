@@ -107,7 +107,8 @@ def _load(wired: bootstrap.Container, residents: int) -> None:
     _life_events(wired, actor)
     cards = _cards(wired)
     # Before the applications: their notices of issuance print the offices' addresses.
-    offices.load_offices(wired.uow, actor=actor, offices=read_csv(offices_csv()), now=now)
+    offices.load_offices(wired.uow, wired.holidays, actor=actor,
+                         offices=read_csv(offices_csv()), now=now)
     applications = load_applications(wired)
     console.print(f"demo data loaded: {residents} synthetic residents, a few life events, "
                   f"{len(cards)} cards in {wired.settings.home / 'cards'} "

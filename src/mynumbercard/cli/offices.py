@@ -87,10 +87,11 @@ def load(file: Path = typer.Argument(..., help="A CSV file, UTF-8, with a header
     offices = read_csv(text)
     with bootstrap.container() as wired:
         actor = session.actor(wired, "offices")
-        added = service.load_offices(wired.uow, actor=actor, offices=offices,
-                                     now=wired.clock())
-    typer.echo(dumps({"offices": len(offices), "added": added,
-                      "replaced": len(offices) - added}))
+        loaded = service.load_offices(wired.uow, wired.holidays, actor=actor, offices=offices,
+                                      now=wired.clock())
+    typer.echo(dumps({"offices": len(offices), "added": loaded.added,
+                      "replaced": loaded.replaced,
+                      "displaced": [_booking(b) for b in loaded.displaced]}))
 
 
 @app.command("list")
@@ -159,8 +160,11 @@ def displaced(code: str = CODE) -> None:
     """Bookings from today on that the office's closing cancelled: the residents to tell."""
     with bootstrap.container() as wired:
         actor = session.actor(wired, "offices")
-        found = service.displaced(wired.uow, actor=actor, code=code, now=wired.clock())
-    typer.echo(dumps([_booking(b) for b in found]))
+        found = booking.displaced(wired.uow, wired.holidays, actor=actor, code=code,
+                                  now=wired.clock())
+    typer.echo(dumps([{**_booking(d.booking),
+                       "offers": [at.astimezone(JST).isoformat() for at in d.offers]}
+                      for d in found]))
 
 
 def _booking(b: Appointment) -> dict[str, object]:

@@ -221,3 +221,32 @@ def mark(uow_factory: UowFactory, *, actor: Actor, reference: str, step: DeskSte
                                      f"appointment:{booking.id}", None))
         uow.commit()
     return booking
+
+
+@dataclass(frozen=True, slots=True)
+class Displacement:
+    """A booking the office's closing cancelled, and free slots to offer instead."""
+
+    booking: Appointment
+    offers: list[datetime]
+
+
+def displaced(uow_factory: UowFactory, holidays: Holidays, *, actor: Actor, code: str,
+              now: datetime, offers: int = 3) -> list[Displacement]:
+    """Bookings from today on that the office's closing cancelled, the residents to tell,
+    each with the first free slots of the office after its own."""
+    actor.require_role(Permission.APPOINTMENT_DESK)
+    with uow_factory() as uow:
+        office = get_office(uow, code)
+        actor.require_visible(Permission.APPOINTMENT_DESK,
+                              municipality_code=office.municipality_code,
+                              hidden=no_office(code).message)
+        today = now.astimezone(JST).date()
+        cancelled = uow.appointments.closed_by_office(code, since=slot_moment(today, time(0)),
+                                                      limit=MAX_DAY_LIST)
+        if not cancelled:
+            return []
+        found = availability_in(uow, holidays, office, start=today, days=MAX_DAYS, now=now)
+    free = [s.starts_at for d in found.days for s in d.slots if s.free > 0]
+    return [Displacement(b, [at for at in free if at > b.starts_at][:offers])
+            for b in cancelled]

@@ -11,7 +11,7 @@ from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from mynumbercard.domain.appointments import Appointment, AppointmentStatus
+from mynumbercard.domain.appointments import MAX_DAYS_AHEAD, Appointment, AppointmentStatus
 from mynumbercard.domain.certificate import JST
 from mynumbercard.domain.errors import InvalidInput, NotFound
 from mynumbercard.domain.office_calendar import DayHours, hours_on, slot_starts
@@ -23,6 +23,9 @@ UowFactory = Callable[[], UnitOfWork]
 Holidays = Collection[date]
 MAX_OFFICES_PER_LOAD = 5000
 MAX_LIST = 500
+MAX_REFIT = 100_000  # an office's bookings for three months, at most
+# Bookings that hold no place any more.
+GONE = frozenset({AppointmentStatus.CANCELLED, AppointmentStatus.OFFICE_CLOSED})
 
 
 def no_office(code: str) -> NotFound:
@@ -36,32 +39,80 @@ def get_office(uow: UnitOfWork, code: str) -> Office:
     return office
 
 
-def configure_office(uow_factory: UowFactory, *, actor: Actor, office: Office,
-                     now: datetime) -> bool:
-    """Add or replace one office (its weekly rules whole); True if it is new."""
-    return load_offices(uow_factory, actor=actor, offices=[office], now=now) == 1
+@dataclass(frozen=True, slots=True)
+class Loaded:
+    added: int
+    replaced: int
+    displaced: list[Appointment]  # bookings that no longer fit: tell these residents
 
 
-def load_offices(uow_factory: UowFactory, *, actor: Actor, offices: Sequence[Office],
-                 now: datetime) -> int:
-    """Offices in bulk (the CSV load), all or none; how many were new."""
+def configure_office(uow_factory: UowFactory, holidays: Holidays, *, actor: Actor,
+                     office: Office, now: datetime) -> Loaded:
+    """Add or replace one office (its weekly rules whole)."""
+    return load_offices(uow_factory, holidays, actor=actor, offices=[office], now=now)
+
+
+def load_offices(uow_factory: UowFactory, holidays: Holidays, *, actor: Actor,
+                 offices: Sequence[Office], now: datetime) -> Loaded:
+    """Offices in bulk (the CSV load), all or none. A replaced office's future bookings
+    that no longer fit (their slot gone from the new hours, or more than its fewer
+    counters take) are cancelled as by a closed day, and listed."""
     actor.require(Permission.OFFICE_MANAGE)
     if len(offices) > MAX_OFFICES_PER_LOAD:
         raise InvalidInput(f"at most {MAX_OFFICES_PER_LOAD} offices in one load")
     codes = [o.code for o in offices]
     if len(set(codes)) != len(codes):
         raise InvalidInput("an office code appears twice in the load")
-    added = 0
+    added, displaced = 0, []
+    today = datetime.combine(now.astimezone(JST).date(), datetime.min.time(), JST)
     with uow_factory() as uow:
         for office in offices:
             uow.municipalities.get(office.municipality_code)  # UnknownMunicipality if none
-            added += uow.offices.put(office, now=now)
+            new = uow.offices.put(office, now=now)
+            added += new
+            moved = [] if new else refit(uow, holidays, office, today,
+                                         today + timedelta(days=MAX_DAYS_AHEAD + 1), now=now)
+            displaced += moved
             uow.audit.record(AuditRecord(now, actor.name, "office:configure",
                                          f"office:{office.code}",
                                          {"counters": office.counters,
-                                          "slot_minutes": office.slot_minutes}))
+                                          "slot_minutes": office.slot_minutes,
+                                          "displaced": [b.id for b in moved]}))
         uow.commit()
-    return added
+    return Loaded(added, len(offices) - added, displaced)
+
+
+def refit(uow: UnitOfWork, holidays: Holidays, office: Office, start: datetime,
+          end: datetime, *, now: datetime) -> list[Appointment]:
+    """Cancel (`office_closed`) the bookings from `start` to `end`, not yet begun, that the
+    office's hours and counters no longer hold, freeing their places: a slot gone, or a
+    slot with more bookings than its capacity (the latest made go first)."""
+    bookings = uow.appointments.between(office.code, start, end, limit=MAX_REFIT)
+    live = [b for b in bookings if b.status not in GONE]
+    if not live:
+        return []
+    first = live[0].day
+    calendar = week_hours(uow, holidays, office, first, (live[-1].day - first).days + 1)
+    kept = {h.day: set(slot_starts(h, office.slot_minutes)) for h in calendar}
+    out: list[Appointment] = []
+    seats: dict[datetime, list[Appointment]] = {}
+    for booking in live:
+        fits = booking.starts_at.astimezone(JST).time() in kept.get(booking.day, set())
+        if fits:
+            seats.setdefault(booking.starts_at, []).append(booking)
+        elif booking.status is AppointmentStatus.BOOKED and booking.starts_at > now:
+            out.append(booking)
+    for taken in seats.values():
+        excess = len(taken) - office.capacity
+        waiting = sorted((b for b in taken
+                          if b.status is AppointmentStatus.BOOKED and b.starts_at > now),
+                         key=lambda b: b.id or 0, reverse=True)
+        out += waiting[:max(0, excess)]
+    for booking in out:
+        booking.change_status(AppointmentStatus.OFFICE_CLOSED, at=now)
+        uow.appointments.save(booking, now=now)
+        uow.appointments.free_place(office.code, booking.starts_at)
+    return sorted(out, key=lambda b: (b.starts_at, b.id or 0))
 
 
 def list_offices(uow_factory: UowFactory, *,
@@ -112,19 +163,8 @@ def set_day(uow_factory: UowFactory, holidays: Holidays, *, actor: Actor, code: 
         else:
             uow.offices.put_exception(code, exception)
         hours = week_hours(uow, holidays, office, on, 1)[0]
-        kept = set(slot_starts(hours, office.slot_minutes))
         start = datetime.combine(on, datetime.min.time(), JST)
-        displaced: list[Appointment] = []
-        for booking in uow.appointments.between(code, start, start + timedelta(days=1),
-                                                limit=10_000):
-            if booking.status is not AppointmentStatus.BOOKED:
-                continue
-            if booking.starts_at.astimezone(JST).time() in kept:
-                continue
-            booking.change_status(AppointmentStatus.OFFICE_CLOSED, at=now)
-            uow.appointments.save(booking, now=now)
-            uow.appointments.free_place(code, booking.starts_at)
-            displaced.append(booking)
+        displaced = refit(uow, holidays, office, start, start + timedelta(days=1), now=now)
         uow.audit.record(AuditRecord(
             now, actor.name, "office:day", f"office:{code}",
             {"on": on.isoformat(), "open": [w.as_pair() for w in hours.windows],
@@ -132,16 +172,3 @@ def set_day(uow_factory: UowFactory, holidays: Holidays, *, actor: Actor, code: 
              "displaced": [b.id for b in displaced]}))
         uow.commit()
     return DayChanged(code, hours, displaced)
-
-
-def displaced(uow_factory: UowFactory, *, actor: Actor, code: str,
-              now: datetime) -> Sequence[Appointment]:
-    """Bookings from today on that the office's closing cancelled: the residents to tell."""
-    actor.require_role(Permission.APPOINTMENT_DESK)
-    with uow_factory() as uow:
-        office = get_office(uow, code)
-        actor.require_visible(Permission.APPOINTMENT_DESK,
-                              municipality_code=office.municipality_code,
-                              hidden=no_office(code).message)
-        today = datetime.combine(now.astimezone(JST).date(), datetime.min.time(), JST)
-        return uow.appointments.closed_by_office(code, since=today, limit=MAX_LIST)

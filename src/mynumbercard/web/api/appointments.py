@@ -15,7 +15,6 @@ from mynumbercard.domain.application_id import is_valid, parse
 from mynumbercard.domain.appointments import Appointment, DeskStep, Purpose
 from mynumbercard.domain.certificate import JST
 from mynumbercard.services import appointments as service
-from mynumbercard.services import offices as office_service
 from mynumbercard.web.api.offices import DayQuery, Displaced, OfficeCode, displaced_out
 from mynumbercard.web.deps import ActorDep, ContainerDep, NowDep, client_address, limit
 from mynumbercard.web.inputs import BoundedDate
@@ -136,8 +135,10 @@ def day_list(office_code: OfficeCode, on: DayQuery, actor: ActorDep,
           "closing, from today on: the residents to tell")
 def displaced(office_code: OfficeCode, actor: ActorDep, container: ContainerDep,
               now: NowDep) -> list[Displaced]:
-    return displaced_out(list(office_service.displaced(container.uow, actor=actor,
-                                                       code=office_code, now=now)))
+    found = service.displaced(container.uow, container.holidays, actor=actor,
+                              code=office_code, now=now)
+    return [Displaced(**displaced_out([d.booking])[0].model_dump(exclude={"offers"}),
+                      offers=[at.isoformat() for at in d.offers]) for d in found]
 
 
 @desk.post("/appointments/{booking}/desk", summary="Mark arrival, start or end of service, "

@@ -97,6 +97,7 @@ class Displaced(BaseModel):
     starts_at: str
     purpose: str
     has_email: bool
+    offers: list[str] = Field(default=[], description="Free slots to offer instead")
 
 
 class DayChangedOut(BaseModel):
@@ -180,9 +181,15 @@ def slots(office_code: OfficeCode, container: ContainerDep, now: NowDep,
                             for s in d.slots]) for d in found.days])
 
 
+class OfficeSavedOut(BaseModel):
+    office: OfficeOut
+    displaced: list[Displaced] = Field(description="Bookings the new hours or fewer counters "
+                                       "no longer hold: cancelled, the residents to tell")
+
+
 @admin.put("/{office_code}", summary="Add or replace an office (its weekly rules whole)")
 def put_office(office_code: OfficeCode, body: OfficeIn, *, actor: ActorDep,
-               container: ContainerDep, now: NowDep, response: Response) -> OfficeOut:
+               container: ContainerDep, now: NowDep, response: Response) -> OfficeSavedOut:
     actor.require(Permission.OFFICE_MANAGE)  # before the body's rules are even read
     office = Office(code=office_code, name=body.name, postal_code=body.postal_code,
                     address=body.address, phone=body.phone, counters=body.counters,
@@ -190,9 +197,11 @@ def put_office(office_code: OfficeCode, body: OfficeIn, *, actor: ActorDep,
                     rules=tuple(WeeklyRule(Weekday.parse(r.weekday), windows_of(r.open),
                                            frozenset(r.weeks) if r.weeks else None)
                                 for r in body.rules))
-    if service.configure_office(container.uow, actor=actor, office=office, now=now):
+    saved = service.configure_office(container.uow, container.holidays, actor=actor,
+                                     office=office, now=now)
+    if saved.added:
         response.status_code = 201
-    return office_out(office)
+    return OfficeSavedOut(office=office_out(office), displaced=displaced_out(saved.displaced))
 
 
 def _day_changed(changed: service.DayChanged) -> DayChangedOut:
