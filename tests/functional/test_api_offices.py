@@ -81,6 +81,8 @@ def test_configure_read_book_change_cancel_and_the_desk(client: TestClient,
     assert len(slots["days"]) == 28
     assert slots["capacity"] == 1
     assert slots["days"][0]["slots"][0] == {"time": "10:30", "free": 1}  # after 10:00 now
+    assert client.get("/api/v1/offices/13101/slots",
+                      params={"from": "2026-11-29"}).status_code == 422
 
     booking = {"office": "13101", "purpose": "pick_up", "card_number": "CARD-1",
                "birth_date": BORN, "date": "2026-12-01", "time": "10:00"}
@@ -159,6 +161,7 @@ def test_the_booking_page_of_the_notice_s_qr_code(client: TestClient,
     english = client.get("/appointments", params={"office": "13101", "lang": "en"})
     assert '<html lang="en">' in english.text
     assert "Book a visit" in english.text
+    assert "2nd and 4th Sun of the month: 09:00-12:00" in english.text
     assert client.get("/appointments", params={"office": "99999"}).status_code == 404
     assert "千代田区役所" in client.get("/appointments").text  # the offices to choose from
 

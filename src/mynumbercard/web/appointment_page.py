@@ -94,9 +94,23 @@ def _day_label(lang: str, day: date) -> str:
             else f"{weekday} {day.isoformat()}")
 
 
+def _hours_en(office: Office) -> list[str]:
+    """The weekly rules in English, one line each (the Japanese is `letter_lines`)."""
+    ordinal = {1: "1st", 2: "2nd", 3: "3rd", 4: "4th", 5: "5th"}
+    lines = []
+    for rule in sorted(office.rules, key=lambda r: (r.weeks is not None, r.weekday)):
+        day = rule.weekday.name.title()
+        if rule.weeks:
+            day = f"{' and '.join(ordinal[w] for w in sorted(rule.weeks))} {day} of the month"
+        lines.append(f"{day}: {', '.join(w.text for w in rule.windows)}")
+    return [*lines, "Closed on public and substitute holidays and from 29 December to "
+            "3 January"]
+
+
 def _office_section(lang: str, office: Office) -> str:
     t = TEXT[lang]
-    hours = "".join(f"<li>{escape(line)}</li>" for line in letter_lines(office)[:-1])
+    lines = letter_lines(office) if lang == "ja" else _hours_en(office)
+    hours = "".join(f"<li>{escape(line)}</li>" for line in lines)
     return (f"<section aria-labelledby=\"office\"><h2 id=\"office\">{escape(office.name)}</h2>"
             f"<p>{escape(office.postal_text)} {escape(office.address)}</p>"
             f"<p>{t['phone']}: <a href=\"tel:{escape(office.phone)}\">{escape(office.phone)}"

@@ -9,8 +9,9 @@ from fastapi import APIRouter, Path, Query, Response
 from pydantic import BaseModel, Field
 
 from mynumbercard.domain import bounds
-from mynumbercard.domain.appointments import Appointment
+from mynumbercard.domain.appointments import MAX_DAYS_AHEAD, Appointment
 from mynumbercard.domain.certificate import JST
+from mynumbercard.domain.errors import InvalidInput
 from mynumbercard.domain.office_calendar import DayHours
 from mynumbercard.domain.offices import (
     DayException,
@@ -169,8 +170,8 @@ def slots(office_code: OfficeCode, container: ContainerDep, now: NowDep,
           days: Annotated[int, Query(ge=1, le=booking.MAX_DAYS)] = 28) -> AvailabilityOut:
     today = now.astimezone(JST).date()
     first = start or today
-    if not (today - timedelta(days=1) <= first <= today + timedelta(days=366)):
-        first = today
+    if not (today <= first <= today + timedelta(days=MAX_DAYS_AHEAD)):
+        raise InvalidInput(f"from: a day from today to {MAX_DAYS_AHEAD} days ahead")
     found = booking.availability(container.uow, container.holidays, office_code=office_code,
                                  start=first, days=days, now=now)
     return AvailabilityOut(
