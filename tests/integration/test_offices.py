@@ -5,13 +5,15 @@ bookings for the last places of one slot."""
 
 from __future__ import annotations
 
+import threading
+import time as time_module
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, date, datetime, time
 
 import pytest
 
 from mynumbercard.bootstrap import Container
-from mynumbercard.domain.appointments import AppointmentStatus, DeskStep, Purpose
+from mynumbercard.domain.appointments import Appointment, AppointmentStatus, DeskStep, Purpose
 from mynumbercard.domain.certificate import JST
 from mynumbercard.domain.errors import (
     Conflict,
@@ -291,3 +293,40 @@ def test_many_at_once_for_one_slot_take_exactly_its_capacity(
     found = booking.availability(container.uow, container.holidays, office_code="13101",
                                  start=TUESDAY, days=1, now=clock.now)
     assert {f"{s.local_time:%H:%M}": s.free for s in found.days[0].slots}["10:00"] == 0
+
+
+@pytest.mark.postgres
+def test_a_day_closed_while_a_booking_is_in_flight_displaces_it(
+        wired: Container, database_url: str) -> None:
+    """The booking holds the office's row (FOR SHARE) until it commits; closing the day
+    takes it FOR UPDATE, so it waits, then sees the booking and cancels it."""
+    if not database_url.startswith("postgresql"):
+        pytest.skip("SQLite runs one writer at a time: nothing can be in flight")
+    resident_with_card(wired, "CARD-1")
+    with wired.uow() as uow:
+        card = uow.cards.find_by_number("CARD-1")
+    assert card is not None
+    holding, closed = threading.Event(), []
+
+    def close_the_day() -> None:
+        holding.wait()
+        closed.append(service.set_day(wired.uow, wired.holidays, actor=ADMIN, code="13101",
+                                      exception=DayException(TUESDAY, ()), on=TUESDAY,
+                                      now=wired.clock()))
+
+    closer = threading.Thread(target=close_the_day)
+    closer.start()
+    starts_at = datetime(2026, 12, 1, 1, 0, tzinfo=UTC)
+    with wired.uow() as uow:
+        office_row = uow.offices.get("13101", lock="share")
+        assert office_row is not None
+        holding.set()
+        time_module.sleep(0.5)  # the closing is waiting for this transaction
+        assert closed == []
+        assert uow.appointments.take_place("13101", starts_at, office_row.capacity)
+        uow.appointments.add(Appointment(id=None, reference="ABCDEFGHJK", office_code="13101",
+                                         starts_at=starts_at, purpose=Purpose.PICK_UP,
+                                         resident_id=card.resident_id), now=wired.clock())
+        uow.commit()
+    closer.join(timeout=30)
+    assert [b.reference for b in closed[0].displaced] == ["ABCDEFGHJK"]

@@ -126,7 +126,7 @@ def book(uow_factory: UowFactory, holidays: Holidays, *, office_code: str, purpo
          at: time, email: str | None, now: datetime) -> Appointment:
     email = check_email(email)
     with uow_factory() as uow:
-        office = get_office(uow, office_code)
+        office = get_office(uow, office_code, lock="share")  # its hours hold till commit
         resident_id = _resident_id(uow, application_id=application_id,
                                    card_number=card_number, birth_date=birth_date)
         starts_at = _take(uow, holidays, office, on=on, at=at, now=now)
@@ -158,7 +158,7 @@ def change(uow_factory: UowFactory, holidays: Holidays, *, reference: str, birth
         booking = _own(uow, reference, birth_date)
         if booking.status is not AppointmentStatus.BOOKED:
             raise Conflict(f"this booking is {booking.status.value}: book again")
-        office = get_office(uow, booking.office_code)
+        office = get_office(uow, booking.office_code, lock="share")
         before = booking.starts_at
         if slot_moment(on, at) == before:
             raise Conflict("the booking is for this slot already")

@@ -32,8 +32,8 @@ def no_office(code: str) -> NotFound:
     return NotFound(f"no office {code}")
 
 
-def get_office(uow: UnitOfWork, code: str) -> Office:
-    office = uow.offices.get(check_office_code(code))
+def get_office(uow: UnitOfWork, code: str, *, lock: str | None = None) -> Office:
+    office = uow.offices.get(check_office_code(code), lock=lock)
     if office is None:
         raise no_office(code)
     return office
@@ -157,7 +157,7 @@ def set_day(uow_factory: UowFactory, holidays: Holidays, *, actor: Actor, code: 
     if exception is not None and exception.on != on:
         raise InvalidInput("the exception is for another day")
     with uow_factory() as uow:
-        office = get_office(uow, code)
+        office = get_office(uow, code, lock="update")  # waits for bookings in flight
         if exception is None:
             uow.offices.remove_exception(code, on)
         else:

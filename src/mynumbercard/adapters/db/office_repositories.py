@@ -68,8 +68,11 @@ class SqlOffices:
             raise Conflict(f"office {office.code} was added meanwhile: load again") from None
         return True
 
-    def get(self, code: str) -> Office | None:
-        row = self._conn.execute(select(offices).where(offices.c.code == code)).first()
+    def get(self, code: str, *, lock: str | None = None) -> Office | None:
+        query = select(offices).where(offices.c.code == code)
+        if lock is not None:  # PostgreSQL: FOR SHARE / FOR UPDATE (SQLite: writers queue)
+            query = query.with_for_update(read=lock == "share")
+        row = self._conn.execute(query).first()
         return _office(row) if row else None
 
     def list(self, municipality_code: str | None = None) -> Sequence[Office]:
@@ -87,9 +90,14 @@ class SqlOffices:
 
     def put_exception(self, code: str, exception: DayException) -> None:
         self.remove_exception(code, exception.on)
-        self._conn.execute(insert(office_days).values(
-            office_code=code, on=exception.on, note=exception.note,
-            windows=[w.as_pair() for w in exception.windows]))
+        try:
+            with self._conn.begin_nested():
+                self._conn.execute(insert(office_days).values(
+                    office_code=code, on=exception.on, note=exception.note,
+                    windows=[w.as_pair() for w in exception.windows]))
+        except IntegrityError:  # another administrator set the same day meanwhile
+            raise Conflict(f"the hours of {exception.on.isoformat()} were changed "
+                           "meanwhile: reload and retry") from None
 
     def remove_exception(self, code: str, on: date) -> bool:
         result = self._conn.execute(delete(office_days).where(
