@@ -9,6 +9,8 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from datetime import time as dt_time
 from functools import cached_property
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Connection, Engine
 
@@ -16,7 +18,7 @@ from mynumbercard.adapters import ca_setup, data_dir
 from mynumbercard.adapters.audit_anchor import FileAnchor
 from mynumbercard.adapters.ca_setup import CaConfig, Prompt
 from mynumbercard.adapters.card_reader import CounterReader
-from mynumbercard.adapters.card_terminal import CardManagementKey
+from mynumbercard.adapters.card_terminal import CardManagementKey, ChipTerminal
 from mynumbercard.adapters.card_vault import FileCardVault, SimulatedVault
 from mynumbercard.adapters.certificate_authority import JpkiAuthority
 from mynumbercard.adapters.crl_files import FileCrlSink
@@ -30,11 +32,16 @@ from mynumbercard.adapters.photo_store import FilePhotoStore
 from mynumbercard.adapters.rate_limits import RateLimits
 from mynumbercard.adapters.rate_limits import storage as rate_limit_storage
 from mynumbercard.adapters.totp import TotpCodes, load_key
+from mynumbercard.chip import Chip
 from mynumbercard.config import Settings
 from mynumbercard.domain.certificate import JST
 from mynumbercard.domain.errors import InvalidInput
 from mynumbercard.services.ocsp import UnknownAnswers
 from mynumbercard.services.ports import PasswordHasher, UnitOfWork
+
+if TYPE_CHECKING:  # imported when first used: the server prints no letters (reportlab)
+    from mynumbercard.adapters.documents import PdfLetterPrinter
+    from mynumbercard.adapters.letter_files import LetterDirectory
 
 
 def settings() -> Settings:
@@ -202,6 +209,21 @@ class Container:
     @property
     def crl_sink(self) -> FileCrlSink:
         return FileCrlSink(self.settings.crl_directory)
+
+    @cached_property
+    def letter_printer(self) -> PdfLetterPrinter:
+        """The PDF letters (its font registered once per process)."""
+        from mynumbercard.adapters.documents import PdfLetterPrinter  # noqa: PLC0415
+        return PdfLetterPrinter()
+
+    def letters_to(self, directory: Path | None = None) -> LetterDirectory:
+        """Letter files into `directory` (default: the outgoing mail's, under the home)."""
+        from mynumbercard.adapters.letter_files import LetterDirectory  # noqa: PLC0415
+        return LetterDirectory(directory or self.settings.home / "mail")
+
+    def card_terminal(self, card_file: Path) -> ChipTerminal:
+        """The counter's terminal on the card file in the reader."""
+        return ChipTerminal(Chip.open(card_file), self.management_key())
 
     def __enter__(self) -> Container:
         return self

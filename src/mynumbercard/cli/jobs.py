@@ -14,8 +14,6 @@ from typing import Any
 import typer
 
 from mynumbercard import bootstrap
-from mynumbercard.adapters.documents import PdfLetterPrinter
-from mynumbercard.adapters.letter_files import LetterDirectory
 from mynumbercard.cli import runs, session
 from mynumbercard.cli.output import dumps
 from mynumbercard.cli.runs import SIMULATE, YES, day_or_today, job_moment
@@ -78,7 +76,7 @@ def uncollected(
     def work(wired: bootstrap.Container, letters: Path | None) -> dict[str, Any]:
         reminders: list[str] = []
         destroyed = 0
-        printer, sink = PdfLetterPrinter(), LetterDirectory(letters or out)
+        printer, sink = wired.letter_printer, wired.letters_to(letters or out)
         now = _as_of(day, wired.clock())
         actor = session.actor(wired, "jobs")
         while True:
@@ -129,7 +127,7 @@ def issuance_notices(
     written: list[str] = []
     with bootstrap.container() as wired:
         actor = session.actor(wired, "letters")
-        printer, sink = PdfLetterPrinter(), LetterDirectory(out)
+        printer, sink = wired.letter_printer, wired.letters_to(out)
         while printed := notices.print_issuance_notices(
                 wired.uow, printer, sink, actor=actor, now=wired.clock(),
                 base_url=wired.settings.public_base_url.rstrip("/")).files:

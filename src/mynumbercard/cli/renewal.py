@@ -10,12 +10,10 @@ from typing import Any
 
 import typer
 
-from mynumbercard import bootstrap
-from mynumbercard.adapters.card_terminal import ChipTerminal
-from mynumbercard.chip import Chip
+from mynumbercard import batch_jobs, bootstrap
 from mynumbercard.cli import runs, session
 from mynumbercard.cli.output import dumps
-from mynumbercard.cli.runs import SIMULATE, YES, day_or_today
+from mynumbercard.cli.runs import SIMULATE, WORKERS, YES, day_or_today
 from mynumbercard.domain.certificate import JST, CertKind
 from mynumbercard.domain.municipality import parse_local_government_code
 from mynumbercard.services import custody, expiry, renewal
@@ -30,7 +28,7 @@ def renew(
     3 months before expiry, free, and after expiry. Prints JSON."""
     with bootstrap.container() as wired:
         actor = session.actor(wired, "card")
-        terminal = ChipTerminal(Chip.open(file), wired.management_key())
+        terminal = wired.card_terminal(file)
         kinds = frozenset({kind}) if kind is not None else frozenset(CertKind)
         done = renewal.renew_certificates(wired.uow, lambda: wired.authority, terminal,
                                           actor=actor, kinds=kinds, now=wired.clock())
@@ -44,6 +42,7 @@ def expire(
                                   "a day after today only with --simulate."),
     since: str | None = typer.Option(None, "--since",
                                      help="Catch up: also every day from this one."),
+    workers: int = WORKERS,
     simulate: bool = SIMULATE,
     yes: bool = YES,
 ) -> None:
@@ -57,8 +56,12 @@ def expire(
         now = wired.clock()
         if day is not None and day > now.astimezone(JST).date():  # simulated: that day
             now = runs.job_moment(day)
-        run = expiry.expire(wired.uow, lambda: wired.authority, actor=session.actor(wired, "jobs"),
-                            on=day or now.astimezone(JST).date(), since=first, now=now)
+        on_day = day or now.astimezone(JST).date()
+        order = batch_jobs.Expire(on=on_day, since=first, actor=session.actor(wired, "jobs"),
+                                  now=now)
+        with runs.progress_bar("expiry") as shown:
+            ran = batch_jobs.start(wired, order, workers=workers, on_progress=shown)
+        run = expiry.result(ran.started, on=on_day, since=first)
         return {"from": run.first.isoformat(), "on": run.on.isoformat(),
                 "cards": run.cards, "certificates": run.certificates}
 

@@ -1,0 +1,106 @@
+"""The batch jobs, wired: each job's order (what to run, picklable) and its steps over a
+container; `start` runs one with any number of worker processes.
+
+An order is all a worker process needs: it wires its own container and rebuilds the
+steps from the order, so the CLI today and an operator console later start, watch
+(`progress`) and resume (start the same order again) every job the same way.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Protocol
+
+from mynumbercard import bootstrap
+from mynumbercard.domain.staff import Actor
+from mynumbercard.services import batch, expiry, validity_audit, validity_notices
+
+
+class Order(Protocol):
+    """A job to run: its moment and its steps over a container."""
+
+    @property
+    def now(self) -> datetime: ...
+
+    def steps(self, wired: bootstrap.Container) -> list[batch.Step]: ...
+
+    def chunk_rows(self, wired: bootstrap.Container) -> int: ...
+
+
+@dataclass(frozen=True)
+class ValidityNotices:
+    """Queue the validity letters of `on` and of unfinished days of the month before."""
+
+    on: date
+    actor: Actor
+    now: datetime
+
+    def steps(self, wired: bootstrap.Container) -> list[batch.Step]:
+        return validity_notices.steps(on=self.on, actor=self.actor, now=self.now)
+
+    def chunk_rows(self, wired: bootstrap.Container) -> int:
+        return wired.settings.job_chunk_rows
+
+
+@dataclass(frozen=True)
+class AuditValidity:
+    """The wrong-validity check over every card, as run `run_key`."""
+
+    run_key: str
+    actor: Actor
+    now: datetime
+
+    def steps(self, wired: bootstrap.Container) -> list[batch.Step]:
+        return validity_audit.steps(actor=self.actor, now=self.now, run_key=self.run_key)
+
+    def chunk_rows(self, wired: bootstrap.Container) -> int:
+        # A chunk here is a span of card ids, not a list: never narrower than 1000 ids.
+        return max(wired.settings.job_chunk_rows, 1000)
+
+
+@dataclass(frozen=True)
+class Expire:
+    """Record the cards and certificates whose first invalid day is in [since, on]."""
+
+    on: date
+    since: date | None
+    actor: Actor
+    now: datetime
+
+    def steps(self, wired: bootstrap.Container) -> list[batch.Step]:
+        return expiry.steps(wired.ca, actor=self.actor, on=self.on, since=self.since,
+                            now=self.now)
+
+    def chunk_rows(self, wired: bootstrap.Container) -> int:
+        return wired.settings.job_chunk_rows
+
+
+def work_in_process(order: Order) -> Counter[str]:
+    """A worker process's share: its own container, the order's steps, chunks until none."""
+    with bootstrap.container() as wired:
+        return batch.work(wired.uow, order.steps(wired), now=order.now)
+
+
+@dataclass(frozen=True)
+class Run:
+    steps: list[batch.Step]
+    started: batch.Started
+
+
+def start(wired: bootstrap.Container, order: Order, *, workers: int = 1,
+          on_progress: Callable[[batch.Progress], None] | None = None) -> Run:
+    """Plan the order's steps once and do them, here or in `workers` processes (never in
+    a simulation: it is one transaction); a run that stopped resumes."""
+    found = order.steps(wired)
+    started = batch.start(wired.uow, found, chunk_rows=order.chunk_rows(wired), now=order.now,
+                          workers=1 if wired.simulating else workers,
+                          worker=work_in_process, order=order, on_progress=on_progress)
+    return Run(found, started)
+
+
+def progress(wired: bootstrap.Container, order: Order) -> batch.Progress:
+    """The order's chunks done and planned, read from the chunk table."""
+    return batch.progress(wired.uow, order.steps(wired))

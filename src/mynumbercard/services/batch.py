@@ -1,0 +1,151 @@
+"""One idiom for every batch job: a job is a name, a planner and a chunk worker.
+
+A run of a job (its `run_key`: a day, a run name) is planned once into chunks of id
+ranges (`job_chunks`), then any number of workers claim chunks (SKIP LOCKED on
+PostgreSQL; on SQLite they take turns), each chunk's work and its "done" mark committed
+together (`services/jobs.py`). Killed half-way (even by kill -9), a run loses only the
+chunks in flight; started again, it plans nothing new and takes the chunks still
+pending. Its progress is read from the chunk table, by anyone, at any time: the CLI's
+progress bar, and an operator console later, start, watch and resume a job the same way.
+
+`chunk_rows` (the setting `MYNUMBERCARD_JOB_CHUNK_ROWS`) is the one name for the size of
+a chunk, in every job.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TypeVar
+
+from mynumbercard.services import jobs
+from mynumbercard.services.mail_ports import Chunk
+from mynumbercard.services.ports import UnitOfWork
+
+UowFactory = Callable[[], UnitOfWork]
+Planner = Callable[[UnitOfWork, int], jobs.Ranges]  # (uow, chunk_rows): the run's chunks
+Work = Callable[[UnitOfWork, Chunk], int]  # one chunk, in its transaction; its row count
+WATCH_SECONDS = 0.5
+
+
+@dataclass(frozen=True)
+class Job:
+    """A kind of batch work: its name in the chunk table, what it covers, one chunk's work."""
+
+    name: str
+    plan: Planner
+    work: Work
+
+
+@dataclass(frozen=True)
+class Step:
+    """One job over one run key; a start may cover several (two cohorts, catch-up days)."""
+
+    job: Job
+    run_key: str
+
+
+@dataclass(frozen=True)
+class Progress:
+    done: int  # chunks
+    total: int
+
+    @property
+    def left(self) -> int:
+        return self.total - self.done
+
+    def __add__(self, other: Progress) -> Progress:
+        return Progress(self.done + other.done, self.total + other.total)
+
+
+NOTHING = Progress(0, 0)
+
+
+def plan(uow_factory: UowFactory, steps: Sequence[Step], *, chunk_rows: int
+         ) -> list[Progress]:
+    """Plan each step's chunks unless they are already; each step's progress."""
+    def planner(step: Step) -> Callable[[UnitOfWork], jobs.Ranges]:
+        return lambda uow: step.job.plan(uow, chunk_rows)
+    return [Progress(*jobs.plan_once(uow_factory, step.job.name, step.run_key, planner(step)))
+            for step in steps]
+
+
+def by_ids(ids_of: Callable[[UnitOfWork], Sequence[int]]) -> Planner:
+    """A planner over listed row ids (a cohort): `chunk_rows` rows a chunk."""
+    return lambda uow, chunk_rows: jobs.id_chunks(ids_of(uow), chunk_rows)
+
+
+def by_span(bounds_of: Callable[[UnitOfWork], tuple[int, int] | None]) -> Planner:
+    """A planner over a whole table's id span: chunks `chunk_rows` ids wide."""
+    return lambda uow, chunk_rows: jobs.span_chunks(bounds_of(uow), chunk_rows)
+
+
+def progress(uow_factory: UowFactory, steps: Sequence[Step]) -> Progress:
+    """The chunks done and planned over the steps: read only, for watching."""
+    with uow_factory() as uow:
+        return sum((Progress(*uow.jobs.progress(step.job.name, step.run_key))
+                    for step in steps), NOTHING)
+
+
+def work(uow_factory: UowFactory, steps: Sequence[Step], *, now: datetime,
+         on_chunk: Callable[[int], None] | None = None) -> Counter[str]:
+    """Do the pending chunks of each step, in order; rows done by this worker, by job."""
+    rows: Counter[str] = Counter()
+    for step in steps:
+        rows[step.job.name] += jobs.run(uow_factory, step.job.name, step.run_key,
+                                        step.job.work, now=now, on_chunk=on_chunk)
+    return rows
+
+
+OrderT = TypeVar("OrderT")  # what a worker process needs to rebuild the steps (picklable)
+
+
+def in_processes(worker: Callable[[OrderT], Counter[str]], order: OrderT, *, workers: int,
+                 watch: Callable[[], Progress],
+                 on_progress: Callable[[Progress], None] | None = None) -> Counter[str]:
+    """Run `worker(order)` in `workers` fresh processes (each wires itself, so `worker` is
+    a module-level function) while this one watches the chunk table; their rows added."""
+    context = multiprocessing.get_context("spawn")
+    with context.Pool(workers) as pool:
+        pending = [pool.apply_async(worker, (order,)) for _ in range(workers)]
+        while running := [p for p in pending if not p.ready()]:
+            if on_progress is not None:
+                on_progress(watch())
+            running[0].wait(WATCH_SECONDS)
+        total: Counter[str] = Counter()
+        for p in pending:
+            total.update(p.get())
+    if on_progress is not None:
+        on_progress(watch())
+    return total
+
+
+@dataclass(frozen=True)
+class Started:
+    planned: list[Progress]  # each step's chunks as the start found them (after planning)
+    rows: Counter[str]  # rows done by job name, over every worker
+
+
+def start(uow_factory: UowFactory, steps: Sequence[Step], *, chunk_rows: int,
+          now: datetime, workers: int = 1,
+          worker: Callable[[OrderT], Counter[str]] | None = None, order: OrderT | None = None,
+          on_progress: Callable[[Progress], None] | None = None) -> Started:
+    """Plan the steps once, then do them: here (one worker), or in `workers` processes
+    running `worker(order)`; a run that stopped resumes where it stopped."""
+    planned = plan(uow_factory, steps, chunk_rows=chunk_rows)
+    pending = [step for step, p in zip(steps, planned, strict=True) if p.left]
+    watch = lambda: progress(uow_factory, pending)  # noqa: E731
+    if workers > 1 and worker is not None and order is not None and pending:
+        return Started(planned, in_processes(worker, order, workers=workers, watch=watch,
+                                             on_progress=on_progress))
+    total, done = sum(planned, NOTHING).left, 0
+
+    def chunk_done(_: int) -> None:
+        nonlocal done
+        done += 1
+        if on_progress is not None:
+            on_progress(Progress(done, total))
+    return Started(planned, work(uow_factory, pending, now=now, on_chunk=chunk_done))
