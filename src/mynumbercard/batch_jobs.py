@@ -8,15 +8,23 @@ steps from the order, so the CLI today and an operator console later start, watc
 
 from __future__ import annotations
 
-from collections import Counter
+import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
+from pathlib import Path
 from typing import Protocol
 
 from mynumbercard import bootstrap
 from mynumbercard.domain.staff import Actor
-from mynumbercard.services import batch, expiry, validity_audit, validity_notices
+from mynumbercard.services import (
+    batch,
+    expiry,
+    issuance,
+    notices,
+    validity_audit,
+    validity_notices,
+)
 
 
 class Order(Protocol):
@@ -78,7 +86,86 @@ class Expire:
         return wired.settings.job_chunk_rows
 
 
-def work_in_process(order: Order) -> Counter[str]:
+def new_run_key(now: datetime) -> str:
+    """A new run of a job that drains a queue: its moment, and a suffix so that two runs
+    at one (set) moment stay two runs."""
+    return f"{now.astimezone(UTC):%Y-%m-%dT%H:%M:%S}-{secrets.token_hex(3)}"
+
+
+def queue_run_key(wired: bootstrap.Container, job: str) -> str:
+    """The run that stopped half-way, resumed; else a new one."""
+    return batch.resumed_or_new(wired.uow, job, new_run_key(wired.clock()))
+
+
+@dataclass(frozen=True)
+class Production:
+    """Production runs over the approved applications: a card and its chip for each."""
+
+    run_key: str
+    actor: Actor
+    now: datetime
+
+    def steps(self, wired: bootstrap.Container) -> list[batch.Step]:
+        return issuance.production_steps(wired.vault, actor=self.actor, now=self.now,
+                                         run_key=self.run_key)
+
+    def chunk_rows(self, wired: bootstrap.Container) -> int:
+        return wired.settings.job_chunk_rows
+
+
+@dataclass(frozen=True)
+class Shipping:
+    """The produced cards to the office of each holder's address."""
+
+    run_key: str
+    actor: Actor
+    now: datetime
+
+    def steps(self, wired: bootstrap.Container) -> list[batch.Step]:
+        return issuance.shipping_steps(actor=self.actor, now=self.now, run_key=self.run_key)
+
+    def chunk_rows(self, wired: bootstrap.Container) -> int:
+        return wired.settings.job_chunk_rows
+
+
+@dataclass(frozen=True)
+class IssuanceNotices:
+    """A notice of issuance and a sealed PIN form for each card waiting at its office."""
+
+    run_key: str
+    actor: Actor
+    now: datetime
+    out: Path
+
+    def steps(self, wired: bootstrap.Container) -> list[batch.Step]:
+        return notices.issuance_notice_steps(
+            wired.letter_printer, wired.letters_to(self.out), actor=self.actor, now=self.now,
+            base_url=wired.settings.public_base_url.rstrip("/"), run_key=self.run_key)
+
+    def chunk_rows(self, wired: bootstrap.Container) -> int:
+        return wired.settings.job_chunk_rows
+
+
+@dataclass(frozen=True)
+class Uncollected:
+    """Reminders after the pick-up deadline; after the keeping period the card destroyed."""
+
+    run_key: str
+    actor: Actor
+    now: datetime
+    out: Path
+
+    def steps(self, wired: bootstrap.Container) -> list[batch.Step]:
+        return notices.uncollected_steps(
+            wired.letter_printer, wired.letters_to(self.out),
+            None if wired.simulating else wired.vault, actor=self.actor, now=self.now,
+            base_url=wired.settings.public_base_url.rstrip("/"), run_key=self.run_key)
+
+    def chunk_rows(self, wired: bootstrap.Container) -> int:
+        return wired.settings.job_chunk_rows
+
+
+def work_in_process(order: Order) -> batch.Outcome:
     """A worker process's share: its own container, the order's steps, chunks until none."""
     with bootstrap.container() as wired:
         return batch.work(wired.uow, order.steps(wired), now=order.now)

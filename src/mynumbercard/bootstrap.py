@@ -225,6 +225,13 @@ class Container:
         """The counter's terminal on the card file in the reader."""
         return ChipTerminal(Chip.open(card_file), self.management_key())
 
+    def new_card(self, card_file: Path, *, card_id: str, face: dict[str, str]) -> ChipTerminal:
+        """A new chip personalised under the card-management key, in the terminal."""
+        management = self.management_key()
+        return ChipTerminal(Chip.personalise(card_file, card_id=card_id,
+                                             management_public_key_pem=management.public_key_pem,
+                                             card_face=face), management)
+
     def __enter__(self) -> Container:
         return self
 

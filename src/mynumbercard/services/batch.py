@@ -17,7 +17,7 @@ from __future__ import annotations
 import multiprocessing
 from collections import Counter
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TypeVar
 
@@ -27,8 +27,32 @@ from mynumbercard.services.ports import UnitOfWork
 
 UowFactory = Callable[[], UnitOfWork]
 Planner = Callable[[UnitOfWork, int], jobs.Ranges]  # (uow, chunk_rows): the run's chunks
-Work = Callable[[UnitOfWork, Chunk], int]  # one chunk, in its transaction; its row count
 WATCH_SECONDS = 0.5
+
+
+@dataclass(frozen=True)
+class Did:
+    """A chunk's rows, and what it made that the caller reports (ids, never names)."""
+
+    rows: int
+    items: tuple[object, ...] = ()
+
+
+Work = Callable[[UnitOfWork, Chunk], int | Did]  # one chunk, in its transaction
+
+
+@dataclass
+class Outcome:
+    """What workers did: rows by job name, and the items the chunks reported, in order."""
+
+    rows: Counter[str] = field(default_factory=Counter)
+    items: dict[str, list[object]] = field(default_factory=dict)
+
+    def add(self, other: Outcome) -> Outcome:
+        self.rows.update(other.rows)
+        for name, items in other.items.items():
+            self.items.setdefault(name, []).extend(items)
+        return self
 
 
 @dataclass(frozen=True)
@@ -38,6 +62,10 @@ class Job:
     name: str
     plan: Planner
     work: Work
+    # Outside effects: after a chunk committed (a card destroyed), or of a chunk whose
+    # transaction did not commit (a chip made for a card that is not on the register).
+    then: Callable[[Did], None] | None = None
+    undo: Callable[[Did], None] | None = None
 
 
 @dataclass(frozen=True)
@@ -62,6 +90,14 @@ class Progress:
 
 
 NOTHING = Progress(0, 0)
+
+
+def resumed_or_new(uow_factory: UowFactory, job: str, new_key: str) -> str:
+    """The run key of a job that drains a queue: the run that stopped half-way, if there
+    is one (it resumes), else a new run (planned over what waits now)."""
+    with uow_factory() as uow:
+        unfinished = uow.jobs.unfinished(job)
+    return unfinished[0] if unfinished else new_key
 
 
 def plan(uow_factory: UowFactory, steps: Sequence[Step], *, chunk_rows: int
@@ -91,21 +127,50 @@ def progress(uow_factory: UowFactory, steps: Sequence[Step]) -> Progress:
 
 
 def work(uow_factory: UowFactory, steps: Sequence[Step], *, now: datetime,
-         on_chunk: Callable[[int], None] | None = None) -> Counter[str]:
-    """Do the pending chunks of each step, in order; rows done by this worker, by job."""
-    rows: Counter[str] = Counter()
+         on_chunk: Callable[[int], None] | None = None) -> Outcome:
+    """Do the pending chunks of each step, in order: what this worker did."""
+    outcome = Outcome()
     for step in steps:
-        rows[step.job.name] += jobs.run(uow_factory, step.job.name, step.run_key,
-                                        step.job.work, now=now, on_chunk=on_chunk)
-    return rows
+        outcome.add(_work_step(uow_factory, step, now=now, on_chunk=on_chunk))
+    return outcome
+
+
+def _work_step(uow_factory: UowFactory, step: Step, *, now: datetime,
+               on_chunk: Callable[[int], None] | None) -> Outcome:
+    job, items = step.job, list[object]()
+    uncommitted: Did | None = None  # the chunk in flight: its items count once committed
+
+    def counted(uow: UnitOfWork, chunk: Chunk) -> int:
+        nonlocal uncommitted
+        did = job.work(uow, chunk)
+        uncommitted = did if isinstance(did, Did) else Did(did)
+        return uncommitted.rows
+
+    def committed(rows: int) -> None:
+        nonlocal uncommitted
+        if uncommitted is not None:
+            items.extend(uncommitted.items)
+            if job.then is not None:
+                job.then(uncommitted)
+        uncommitted = None
+        if on_chunk is not None:
+            on_chunk(rows)
+    try:
+        rows = jobs.run(uow_factory, job.name, step.run_key, counted, now=now,
+                        on_chunk=committed)
+    except BaseException:
+        if uncommitted is not None and job.undo is not None:
+            job.undo(uncommitted)
+        raise
+    return Outcome(Counter({job.name: rows}), {job.name: items})
 
 
 OrderT = TypeVar("OrderT")  # what a worker process needs to rebuild the steps (picklable)
 
 
-def in_processes(worker: Callable[[OrderT], Counter[str]], order: OrderT, *, workers: int,
+def in_processes(worker: Callable[[OrderT], Outcome], order: OrderT, *, workers: int,
                  watch: Callable[[], Progress],
-                 on_progress: Callable[[Progress], None] | None = None) -> Counter[str]:
+                 on_progress: Callable[[Progress], None] | None = None) -> Outcome:
     """Run `worker(order)` in `workers` fresh processes (each wires itself, so `worker` is
     a module-level function) while this one watches the chunk table; their rows added."""
     context = multiprocessing.get_context("spawn")
@@ -115,9 +180,9 @@ def in_processes(worker: Callable[[OrderT], Counter[str]], order: OrderT, *, wor
             if on_progress is not None:
                 on_progress(watch())
             running[0].wait(WATCH_SECONDS)
-        total: Counter[str] = Counter()
+        total = Outcome()
         for p in pending:
-            total.update(p.get())
+            total.add(p.get())
     if on_progress is not None:
         on_progress(watch())
     return total
@@ -126,12 +191,12 @@ def in_processes(worker: Callable[[OrderT], Counter[str]], order: OrderT, *, wor
 @dataclass(frozen=True)
 class Started:
     planned: list[Progress]  # each step's chunks as the start found them (after planning)
-    rows: Counter[str]  # rows done by job name, over every worker
+    outcome: Outcome  # over every worker
 
 
 def start(uow_factory: UowFactory, steps: Sequence[Step], *, chunk_rows: int,
           now: datetime, workers: int = 1,
-          worker: Callable[[OrderT], Counter[str]] | None = None, order: OrderT | None = None,
+          worker: Callable[[OrderT], Outcome] | None = None, order: OrderT | None = None,
           on_progress: Callable[[Progress], None] | None = None) -> Started:
     """Plan the steps once, then do them: here (one worker), or in `workers` processes
     running `worker(order)`; a run that stopped resumes where it stopped."""

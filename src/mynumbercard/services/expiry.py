@@ -109,7 +109,8 @@ def steps(ca: Callable[[], CertificateAuthority], *, actor: Actor, on: date,
 
 
 def result(started: batch.Started, *, on: date, since: date | None) -> ExpiryRun:
-    return ExpiryRun(since or on, on, started.rows[CARDS], started.rows[CERTIFICATES])
+    rows = started.outcome.rows
+    return ExpiryRun(since or on, on, rows[CARDS], rows[CERTIFICATES])
 
 
 def expire(

@@ -79,6 +79,9 @@ class JobChunks(Protocol):
     def progress(self, job: str, run_key: str) -> tuple[int, int]:
         """(chunks done, chunks in all)."""
         ...
+    def unfinished(self, job: str) -> Sequence[str]:
+        """The run keys of the job with chunks still pending, oldest key first."""
+        ...
 
 
 @dataclass(frozen=True, slots=True)

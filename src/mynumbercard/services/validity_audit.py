@@ -133,7 +133,7 @@ def audit_validity(uow_factory: UowFactory, *, actor: Actor, now: datetime,
     key = run_key_of(now, run_key)
     started = batch.start(uow_factory, steps(actor=actor, now=now, run_key=key),
                           chunk_rows=chunk_rows, now=now, on_progress=on_progress)
-    return AuditRun(key, started.rows[JOB])
+    return AuditRun(key, started.outcome.rows[JOB])
 
 
 def audit_progress(uow_factory: UowFactory, run_key: str) -> tuple[int, int]:

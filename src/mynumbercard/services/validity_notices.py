@@ -116,7 +116,7 @@ def summary(started: batch.Started, found: Sequence[batch.Step]) -> Queued:
     """What a start did: the days it found pending, and the letters queued."""
     days = sorted({step.run_key for step, planned in zip(found, started.planned, strict=True)
                    if planned.left})
-    return Queued(days, started.rows[CARDS], started.rows[CERTIFICATES])
+    return Queued(days, started.outcome.rows[CARDS], started.outcome.rows[CERTIFICATES])
 
 
 def queue_validity_notices(

@@ -146,6 +146,12 @@ class SqlJobChunks:
             self._of(chunk.job, chunk.run_key), job_chunks.c.lo == chunk.lo)
             .values(done_at=now, rows=rows))
 
+    def unfinished(self, job: str) -> Sequence[str]:
+        return list(self._conn.scalars(
+            select(job_chunks.c.run_key).where(job_chunks.c.job == job,
+                                               job_chunks.c.done_at.is_(None))
+            .group_by(job_chunks.c.run_key).order_by(job_chunks.c.run_key)))
+
     def progress(self, job: str, run_key: str) -> tuple[int, int]:
         done, total = self._conn.execute(
             select(func.count(job_chunks.c.done_at), func.count())
