@@ -8,10 +8,9 @@ steps from the order, so the CLI today and an operator console later start, watc
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Protocol
 
@@ -19,9 +18,11 @@ from mynumbercard import bootstrap
 from mynumbercard.domain.staff import Actor
 from mynumbercard.services import (
     batch,
+    custody,
     expiry,
     issuance,
     notices,
+    ocsp,
     validity_audit,
     validity_notices,
 )
@@ -86,15 +87,9 @@ class Expire:
         return wired.settings.job_chunk_rows
 
 
-def new_run_key(now: datetime) -> str:
-    """A new run of a job that drains a queue: its moment, and a suffix so that two runs
-    at one (set) moment stay two runs."""
-    return f"{now.astimezone(UTC):%Y-%m-%dT%H:%M:%S}-{secrets.token_hex(3)}"
-
-
 def queue_run_key(wired: bootstrap.Container, job: str) -> str:
     """The run that stopped half-way, resumed; else a new one."""
-    return batch.resumed_or_new(wired.uow, job, new_run_key(wired.clock()))
+    return batch.resumed_or_new(wired.uow, job, wired.clock())
 
 
 @dataclass(frozen=True)
@@ -160,6 +155,37 @@ class Uncollected:
             wired.letter_printer, wired.letters_to(self.out),
             None if wired.simulating else wired.vault, actor=self.actor, now=self.now,
             base_url=wired.settings.public_base_url.rstrip("/"), run_key=self.run_key)
+
+    def chunk_rows(self, wired: bootstrap.Container) -> int:
+        return wired.settings.job_chunk_rows
+
+
+@dataclass(frozen=True)
+class CustodyRenewal:
+    """The certificates of every card left at the offices (or at one) renewed."""
+
+    run_key: str
+    actor: Actor
+    now: datetime
+    office_code: str | None
+
+    def steps(self, wired: bootstrap.Container) -> list[batch.Step]:
+        return custody.renewal_steps(wired.vault, wired.ca, actor=self.actor, now=self.now,
+                                     office_code=self.office_code, run_key=self.run_key)
+
+    def chunk_rows(self, wired: bootstrap.Container) -> int:
+        return wired.settings.job_chunk_rows
+
+
+@dataclass(frozen=True)
+class OcspRefresh:
+    """The pre-produced OCSP responses that go stale within a day, re-signed."""
+
+    run_key: str
+    now: datetime
+
+    def steps(self, wired: bootstrap.Container) -> list[batch.Step]:
+        return ocsp.refresh_steps(wired.ca, now=self.now, run_key=self.run_key)
 
     def chunk_rows(self, wired: bootstrap.Container) -> int:
         return wired.settings.job_chunk_rows

@@ -35,7 +35,7 @@ def production(workers: int = WORKERS) -> None:
                                       actor=actor, now=wired.clock())
         with runs.progress_bar("production") as shown:
             ran = batch_jobs.start(wired, order, workers=workers, on_progress=shown)
-    made = [r for r in ran.started.outcome.items[issuance.PRODUCTION]
+    made = [r for r in ran.started.outcome.of(issuance.PRODUCTION)
             if isinstance(r, issuance.RunResult)]
     typer.echo(dumps({"runs": [r.run_id for r in made], "cards": sum(r.cards for r in made),
                       "made": [card.as_dict() for r in made for card in r.made]}))
@@ -50,7 +50,7 @@ def ship(workers: int = WORKERS) -> None:
                                     actor=actor, now=wired.clock())
         with runs.progress_bar("shipping") as shown:
             ran = batch_jobs.start(wired, order, workers=workers, on_progress=shown)
-    shipped = [r for r in ran.started.outcome.items[issuance.SHIPPING]
+    shipped = [r for r in ran.started.outcome.of(issuance.SHIPPING)
                if isinstance(r, issuance.ShipResult)]
     typer.echo(dumps({"shipments": [{"id": k, "office": v} for r in shipped
                                     for k, v in r.shipments.items()],
@@ -85,7 +85,7 @@ def uncollected(
             now=_as_of(day, wired.clock()), out=letters or out)
         with runs.progress_bar("uncollected cards") as shown:
             ran = batch_jobs.start(wired, order, workers=workers, on_progress=shown)
-        swept = [s for s in ran.started.outcome.items[notices.UNCOLLECTED]
+        swept = [s for s in ran.started.outcome.of(notices.UNCOLLECTED)
                  if isinstance(s, notices.SweptChunk)]
         reminders = [path for s in swept for path in s.reminders]
         return {"reminders": len(reminders), "destroyed": sum(len(s.destroyed) for s in swept),
@@ -134,7 +134,7 @@ def issuance_notices(
             now=wired.clock(), out=out)
         with runs.progress_bar("notices of issuance") as shown:
             ran = batch_jobs.start(wired, order, workers=workers, on_progress=shown)
-    written = [str(path) for path in ran.started.outcome.items[notices.ISSUANCE_NOTICES]]
+    written = [str(path) for path in ran.started.outcome.of(notices.ISSUANCE_NOTICES)]
     for path in written:
         typer.echo(path)
     forms = sum(1 for path in written if Path(path).name.startswith("pin-form-"))

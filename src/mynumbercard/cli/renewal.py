@@ -75,16 +75,21 @@ def expire(
 def custody_renew(
     office: str | None = typer.Option(None, "--office", help="Only this municipality's "
                                       "office (5 digits, or 6 with the check digit)."),
+    workers: int = WORKERS,
 ) -> None:
     """Renew the certificates of every card left at the offices for renewal; a card that
     cannot be renewed is listed with the reason and stays left_at_office."""
+    code = parse_local_government_code(office) if office else None
     with bootstrap.container() as wired:
-        result = custody.renew_all_in_custody(wired.uow, wired.vault, lambda: wired.authority,
-                                              actor=session.actor(wired, "jobs"), now=wired.clock(),
-                                              office_code=parse_local_government_code(
-                                                  office) if office else None)
+        actor = session.actor(wired, "jobs")
+        order = batch_jobs.CustodyRenewal(
+            run_key=batch_jobs.queue_run_key(wired, custody.renewal_job_name(code)),
+            actor=actor, now=wired.clock(), office_code=code)
+        with runs.progress_bar("cards left for renewal") as shown:
+            ran = batch_jobs.start(wired, order, workers=workers, on_progress=shown)
+    result = custody.batch_result(ran.started.outcome, code)
     typer.echo(dumps({"renewed": result.renewed,
-                           "refused": {str(k): v for k, v in result.refused.items()}}))
+                      "refused": {str(k): v for k, v in result.refused.items()}}))
 
 
 def register(*, card: typer.Typer, jobs: typer.Typer) -> None:

@@ -15,10 +15,11 @@ a chunk, in every job.
 from __future__ import annotations
 
 import multiprocessing
+import secrets
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import TypeVar
 
 from mynumbercard.services import jobs
@@ -47,6 +48,10 @@ class Outcome:
 
     rows: Counter[str] = field(default_factory=Counter)
     items: dict[str, list[object]] = field(default_factory=dict)
+
+    def of(self, job: str) -> list[object]:
+        """The items the chunks of `job` reported (none if it had nothing to do)."""
+        return self.items.get(job, [])
 
     def add(self, other: Outcome) -> Outcome:
         self.rows.update(other.rows)
@@ -92,12 +97,15 @@ class Progress:
 NOTHING = Progress(0, 0)
 
 
-def resumed_or_new(uow_factory: UowFactory, job: str, new_key: str) -> str:
+def resumed_or_new(uow_factory: UowFactory, job: str, now: datetime) -> str:
     """The run key of a job that drains a queue: the run that stopped half-way, if there
-    is one (it resumes), else a new run (planned over what waits now)."""
+    is one (it resumes), else a new run (planned over what waits now), named by its
+    moment and a suffix, so that two runs at one (set) moment stay two runs."""
     with uow_factory() as uow:
         unfinished = uow.jobs.unfinished(job)
-    return unfinished[0] if unfinished else new_key
+    if unfinished:
+        return unfinished[0]
+    return f"{now.astimezone(UTC):%Y-%m-%dT%H:%M:%S}-{secrets.token_hex(3)}"
 
 
 def plan(uow_factory: UowFactory, steps: Sequence[Step], *, chunk_rows: int

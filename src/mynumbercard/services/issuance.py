@@ -138,7 +138,7 @@ def production_steps(vault: CardVault, *, actor: Actor, now: datetime,
                          if isinstance(run, RunResult) for p in run.made])
 
     return [batch.Step(batch.Job(PRODUCTION, batch.by_ids(
-        lambda uow: uow.applications.ids(ApplicationStatus.APPROVED)), work, undo), run_key)]
+        lambda uow: uow.applications.ids(ApplicationStatus.APPROVED)), work, undo=undo), run_key)]
 
 
 @dataclass(frozen=True, slots=True)
