@@ -21,6 +21,7 @@ from mynumbercard.services import (
     custody,
     expiry,
     issuance,
+    mail,
     notices,
     ocsp,
     validity_audit,
@@ -189,6 +190,24 @@ class OcspRefresh:
 
     def chunk_rows(self, wired: bootstrap.Container) -> int:
         return wired.settings.job_chunk_rows
+
+
+@dataclass(frozen=True)
+class MailSend:
+    """The queued letters printed, oldest due first, a print file per chunk."""
+
+    run_key: str
+    actor: Actor
+    now: datetime
+    out: Path | None
+
+    def steps(self, wired: bootstrap.Container) -> list[batch.Step]:
+        return mail.mail_steps(wired.letter_printer, wired.letters_to(self.out),
+                               actor=self.actor, now=self.now, run_key=self.run_key,
+                               base_url=wired.settings.public_base_url.rstrip("/"))
+
+    def chunk_rows(self, wired: bootstrap.Container) -> int:
+        return mail.BATCH  # letters per print file
 
 
 def work_in_process(order: Order) -> batch.Outcome:

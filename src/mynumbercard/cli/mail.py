@@ -25,10 +25,16 @@ app = typer.Typer(help="Outgoing mail: suspend, resume, status, send.", no_args_
 OUT = typer.Option(None, "--out", help="Print files go here (default $MYNUMBERCARD_HOME/mail).")
 
 
-def _send(wired: bootstrap.Container, actor: Actor, out: Path | None,
-          now: datetime) -> mail.Dispatched:
-    return mail.dispatch(wired.uow, wired.letter_printer, wired.letters_to(out), actor=actor,
-                         now=now, base_url=wired.settings.public_base_url.rstrip("/"))
+def _send(wired: bootstrap.Container, actor: Actor, out: Path | None, now: datetime, *,
+          workers: int = 1) -> mail.Dispatched:
+    actor.require(Permission.PRODUCTION)
+    if mail.is_suspended(wired.uow):
+        return mail.Dispatched([], 0, suspended=True)
+    order = batch_jobs.MailSend(run_key=batch_jobs.queue_run_key(wired, mail.MAIL),
+                                actor=actor, now=now, out=out)
+    with runs.progress_bar("mail") as shown:
+        ran = batch_jobs.start(wired, order, workers=workers, on_progress=shown)
+    return mail.dispatched(ran.started.outcome)
 
 
 @app.command()
@@ -59,10 +65,10 @@ def status() -> None:
 
 
 @app.command()
-def send(out: Path | None = OUT) -> None:
+def send(out: Path | None = OUT, workers: int = WORKERS) -> None:
     """Print the queue (unless suspended); prints each print file's path."""
     with bootstrap.container() as wired:
-        sent = _send(wired, session.actor(wired, "mail"), out, wired.clock())
+        sent = _send(wired, session.actor(wired, "mail"), out, wired.clock(), workers=workers)
     for path in sent.files:
         typer.echo(path)
     typer.echo(dumps({"letters": sent.letters, "suspended": sent.suspended}), err=True)
