@@ -20,7 +20,7 @@ from mynumbercard.adapters.ca_setup import CaConfig, Prompt
 from mynumbercard.adapters.card_reader import CounterReader
 from mynumbercard.adapters.card_terminal import CardManagementKey, ChipTerminal
 from mynumbercard.adapters.card_vault import FileCardVault, SimulatedVault
-from mynumbercard.adapters.certificate_authority import JpkiAuthority
+from mynumbercard.adapters.certificate_authority import AuditHeadChecker, JpkiAuthority
 from mynumbercard.adapters.crl_files import FileCrlSink
 from mynumbercard.adapters.db.audit_chain import SqlAuditChain
 from mynumbercard.adapters.db.engine import make_engine
@@ -29,6 +29,7 @@ from mynumbercard.adapters.municipalities import MunicipalityDirectory, director
 from mynumbercard.adapters.passwords import Argon2Hasher
 from mynumbercard.adapters.photo_inspector import PhotoChecker
 from mynumbercard.adapters.photo_store import FilePhotoStore
+from mynumbercard.adapters.pki import CaHierarchy
 from mynumbercard.adapters.rate_limits import RateLimits
 from mynumbercard.adapters.rate_limits import storage as rate_limit_storage
 from mynumbercard.adapters.totp import TotpCodes, load_key
@@ -170,6 +171,18 @@ class Container:
 
     def management_key(self) -> CardManagementKey:
         return ca_setup.management_key(self.ca_config)
+
+    def create_ca(self, *, now: datetime) -> CaHierarchy:
+        """A new hierarchy and card-management key; an existing CA is refused."""
+        return ca_setup.initialise(self.ca_config, now=now)
+
+    def ca_hierarchy(self) -> CaHierarchy:
+        """The CA's certificates (keys opened only when used)."""
+        return CaHierarchy.open(self.ca_config.directory, keys=ca_setup.key_store(self.ca_config))
+
+    def audit_head_checker(self) -> AuditHeadChecker:
+        """Checks the audit chain's signed head, without opening any key."""
+        return ca_setup.audit_head_checker(self.ca_config)
 
     @cached_property
     def rate_limits(self) -> RateLimits:
