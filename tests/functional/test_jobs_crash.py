@@ -142,7 +142,7 @@ def test_expiry_killed_mid_run_then_run_again_records_each_card_once(
     assert 0 < (partial or 0) < CARDS
     assert pending  # the plan outlived the process: the next run resumes it
 
-    second = _job(env, EXPIRE)
+    second = _job(env, (*EXPIRE, "--workers", "2"))  # resumed by two processes
     out, err = second.communicate(timeout=300)
     assert second.returncode == 0, err.decode()
     assert json.loads(out.decode().strip().splitlines()[-1])["cards"] == CARDS - partial
