@@ -136,11 +136,6 @@ def audit_validity(uow_factory: UowFactory, *, actor: Actor, now: datetime,
     return AuditRun(key, started.outcome.rows[JOB])
 
 
-def audit_progress(uow_factory: UowFactory, run_key: str) -> tuple[int, int]:
-    with uow_factory() as uow:
-        return uow.jobs.progress(JOB, run_key)
-
-
 def report(uow_factory: UowFactory, *, actor: Actor, run_key: str | None = None
            ) -> dict[str, Any]:
     """Counts by municipality and by cause, for an operator to read; a clerk reads only
