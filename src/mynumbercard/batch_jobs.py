@@ -40,8 +40,15 @@ class Order(Protocol):
     def chunk_rows(self, wired: bootstrap.Container) -> int: ...
 
 
+class _Chunked:
+    """Chunks of `MYNUMBERCARD_JOB_CHUNK_ROWS` rows, unless the job says otherwise."""
+
+    def chunk_rows(self, wired: bootstrap.Container) -> int:
+        return wired.settings.job_chunk_rows
+
+
 @dataclass(frozen=True)
-class ValidityNotices:
+class ValidityNotices(_Chunked):
     """Queue the validity letters of `on` and of unfinished days of the month before."""
 
     on: date
@@ -50,9 +57,6 @@ class ValidityNotices:
 
     def steps(self, wired: bootstrap.Container) -> list[batch.Step]:
         return validity_notices.steps(on=self.on, actor=self.actor, now=self.now)
-
-    def chunk_rows(self, wired: bootstrap.Container) -> int:
-        return wired.settings.job_chunk_rows
 
 
 @dataclass(frozen=True)
@@ -72,7 +76,7 @@ class AuditValidity:
 
 
 @dataclass(frozen=True)
-class Expire:
+class Expire(_Chunked):
     """Record the cards and certificates whose first invalid day is in [since, on]."""
 
     on: date
@@ -84,9 +88,6 @@ class Expire:
         return expiry.steps(wired.ca, actor=self.actor, on=self.on, since=self.since,
                             now=self.now)
 
-    def chunk_rows(self, wired: bootstrap.Container) -> int:
-        return wired.settings.job_chunk_rows
-
 
 def queue_run_key(wired: bootstrap.Container, job: str) -> str:
     """The run that stopped half-way, resumed; else a new one."""
@@ -94,7 +95,7 @@ def queue_run_key(wired: bootstrap.Container, job: str) -> str:
 
 
 @dataclass(frozen=True)
-class Production:
+class Production(_Chunked):
     """Production runs over the approved applications: a card and its chip for each."""
 
     run_key: str
@@ -105,12 +106,9 @@ class Production:
         return issuance.production_steps(wired.vault, actor=self.actor, now=self.now,
                                          run_key=self.run_key)
 
-    def chunk_rows(self, wired: bootstrap.Container) -> int:
-        return wired.settings.job_chunk_rows
-
 
 @dataclass(frozen=True)
-class Shipping:
+class Shipping(_Chunked):
     """The produced cards to the office of each holder's address."""
 
     run_key: str
@@ -120,12 +118,9 @@ class Shipping:
     def steps(self, wired: bootstrap.Container) -> list[batch.Step]:
         return issuance.shipping_steps(actor=self.actor, now=self.now, run_key=self.run_key)
 
-    def chunk_rows(self, wired: bootstrap.Container) -> int:
-        return wired.settings.job_chunk_rows
-
 
 @dataclass(frozen=True)
-class IssuanceNotices:
+class IssuanceNotices(_Chunked):
     """A notice of issuance and a sealed PIN form for each card waiting at its office."""
 
     run_key: str
@@ -138,12 +133,9 @@ class IssuanceNotices:
             wired.letter_printer, wired.letters_to(self.out), actor=self.actor, now=self.now,
             base_url=wired.settings.public_base_url.rstrip("/"), run_key=self.run_key)
 
-    def chunk_rows(self, wired: bootstrap.Container) -> int:
-        return wired.settings.job_chunk_rows
-
 
 @dataclass(frozen=True)
-class Uncollected:
+class Uncollected(_Chunked):
     """Reminders after the pick-up deadline; after the keeping period the card destroyed."""
 
     run_key: str
@@ -157,12 +149,9 @@ class Uncollected:
             None if wired.simulating else wired.vault, actor=self.actor, now=self.now,
             base_url=wired.settings.public_base_url.rstrip("/"), run_key=self.run_key)
 
-    def chunk_rows(self, wired: bootstrap.Container) -> int:
-        return wired.settings.job_chunk_rows
-
 
 @dataclass(frozen=True)
-class CustodyRenewal:
+class CustodyRenewal(_Chunked):
     """The certificates of every card left at the offices (or at one) renewed."""
 
     run_key: str
@@ -174,12 +163,9 @@ class CustodyRenewal:
         return custody.renewal_steps(wired.vault, wired.ca, actor=self.actor, now=self.now,
                                      office_code=self.office_code, run_key=self.run_key)
 
-    def chunk_rows(self, wired: bootstrap.Container) -> int:
-        return wired.settings.job_chunk_rows
-
 
 @dataclass(frozen=True)
-class OcspRefresh:
+class OcspRefresh(_Chunked):
     """The pre-produced OCSP responses that go stale within a day, re-signed."""
 
     run_key: str
@@ -187,9 +173,6 @@ class OcspRefresh:
 
     def steps(self, wired: bootstrap.Container) -> list[batch.Step]:
         return ocsp.refresh_steps(wired.ca, now=self.now, run_key=self.run_key)
-
-    def chunk_rows(self, wired: bootstrap.Container) -> int:
-        return wired.settings.job_chunk_rows
 
 
 @dataclass(frozen=True)
