@@ -55,6 +55,22 @@ def _kill_after_chunks(job: subprocess.Popen[bytes], engine: Engine, chunks: int
     job.communicate()  # reap it and close its pipes
 
 
+def _cohort(database_url: str, tmp_path: Path, clock: FrozenClock, expiry: date, cards: int,
+            *, chunk_rows: int) -> tuple[Engine, set[int], dict[str, str]]:
+    """A migrated database with `cards` cards expiring on `expiry`, and the environment of
+    a cron job (a service account) on it."""
+    engine = make_engine(database_url)
+    upgrade(engine)
+    container = Container(settings=Settings(home=tmp_path, database_url=database_url),
+                          engine=engine, clock=clock)
+    card_ids = set(cards_expiring(container, [expiry] * cards))
+    env = os.environ | {"MYNUMBERCARD_HOME": str(tmp_path), "MYNUMBERCARD_DATABASE_URL":
+                        database_url, "MYNUMBERCARD_JOB_CHUNK_ROWS": str(chunk_rows),
+                        "MYNUMBERCARD_CREDENTIAL_FILE": str(service_credential(
+                            container, tmp_path / "cron.credential", "jobs"))}
+    return engine, card_ids, env
+
+
 def _done_chunks(engine: Engine) -> int:
     # A reader that never takes SQLite's write lock, so it does not slow the job down.
     with engine.connect().execution_options(**READ_ONLY) as conn:
@@ -63,15 +79,8 @@ def _done_chunks(engine: Engine) -> int:
 
 def test_killed_mid_run_then_run_again_no_duplicate_and_no_missing_letter(
         database_url: str, tmp_path: Path, clock: FrozenClock) -> None:
-    engine = make_engine(database_url)
-    upgrade(engine)
-    container = Container(settings=Settings(home=tmp_path, database_url=database_url),
-                          engine=engine, clock=clock)
-    card_ids = set(cards_expiring(container, [date(2027, 2, 25)] * CARDS))
-    env = os.environ | {"MYNUMBERCARD_HOME": str(tmp_path), "MYNUMBERCARD_DATABASE_URL":
-                        database_url, "MYNUMBERCARD_JOB_CHUNK_ROWS": "10",
-                        "MYNUMBERCARD_CREDENTIAL_FILE": str(service_credential(
-                            container, tmp_path / "cron.credential", "jobs"))}
+    engine, card_ids, env = _cohort(database_url, tmp_path, clock, date(2027, 2, 25), CARDS,
+                                    chunk_rows=10)
     _kill_after_chunks(_job(env), engine, 10)
     with engine.connect() as conn:
         partial = conn.execute(select(func.count()).select_from(outgoing_mail)).scalar()
@@ -99,15 +108,8 @@ def test_killed_mid_run_then_run_again_no_duplicate_and_no_missing_letter(
 
 def test_two_workers_share_a_cohort_without_overlap(database_url: str, tmp_path: Path,
                                                     clock: FrozenClock) -> None:
-    engine = make_engine(database_url)
-    upgrade(engine)
-    container = Container(settings=Settings(home=tmp_path, database_url=database_url),
-                          engine=engine, clock=clock)
-    card_ids = set(cards_expiring(container, [date(2027, 2, 25)] * 800))
-    env = os.environ | {"MYNUMBERCARD_HOME": str(tmp_path), "MYNUMBERCARD_DATABASE_URL":
-                        database_url, "MYNUMBERCARD_JOB_CHUNK_ROWS": "25",
-                        "MYNUMBERCARD_CREDENTIAL_FILE": str(service_credential(
-                            container, tmp_path / "cron.credential", "jobs"))}
+    engine, card_ids, env = _cohort(database_url, tmp_path, clock, date(2027, 2, 25), 800,
+                                    chunk_rows=25)
     done = subprocess.run(
         [sys.executable, "-c", "from mynumbercard.cli.main import run; run()", "jobs",
          "validity-notices", "--on", "2026-11-25", "--workers", "2", "--no-send", "--yes"],
@@ -125,15 +127,8 @@ def test_two_workers_share_a_cohort_without_overlap(database_url: str, tmp_path:
 
 def test_expiry_killed_mid_run_then_run_again_records_each_card_once(
         database_url: str, tmp_path: Path, clock: FrozenClock) -> None:
-    engine = make_engine(database_url)
-    upgrade(engine)
-    container = Container(settings=Settings(home=tmp_path, database_url=database_url),
-                          engine=engine, clock=clock)
-    card_ids = set(cards_expiring(container, [date(2026, 11, 20)] * CARDS))
-    env = os.environ | {"MYNUMBERCARD_HOME": str(tmp_path), "MYNUMBERCARD_DATABASE_URL":
-                        database_url, "MYNUMBERCARD_JOB_CHUNK_ROWS": "10",
-                        "MYNUMBERCARD_CREDENTIAL_FILE": str(service_credential(
-                            container, tmp_path / "cron.credential", "jobs"))}
+    engine, card_ids, env = _cohort(database_url, tmp_path, clock, date(2026, 11, 20), CARDS,
+                                    chunk_rows=10)
     _kill_after_chunks(_job(env, EXPIRE), engine, 10)
     with engine.connect() as conn:
         partial = conn.execute(select(func.count()).select_from(expiry_passages)).scalar()

@@ -19,10 +19,16 @@ from mynumbercard.cli import runs, session
 from mynumbercard.cli.output import dumps
 from mynumbercard.cli.runs import SIMULATE, WORKERS, YES, day_or_today, job_moment
 from mynumbercard.domain.certificate import JST
-from mynumbercard.services import issuance, moving, notices
+from mynumbercard.services import batch, issuance, moving, notices
 
 app = typer.Typer(help="Batch jobs of the issuing agency.", no_args_is_help=True)
 letters_app = typer.Typer(help="Letters to residents, as PDF files.", no_args_is_help=True)
+
+
+def _started(order: batch_jobs.Order, label: str, workers: int) -> batch.Outcome:
+    with bootstrap.container() as wired, runs.progress_bar(label) as shown:
+        return batch_jobs.start(wired, order, workers=workers,
+                                on_progress=shown).started.outcome
 
 
 @app.command()
@@ -33,10 +39,7 @@ def production(workers: int = WORKERS) -> None:
         actor = session.actor(wired, "jobs")  # who asks comes before what is read
         order = batch_jobs.Production(run_key=batch_jobs.queue_run_key(wired, issuance.PRODUCTION),
                                       actor=actor, now=wired.clock())
-        with runs.progress_bar("production") as shown:
-            ran = batch_jobs.start(wired, order, workers=workers, on_progress=shown)
-    made = [r for r in ran.started.outcome.of(issuance.PRODUCTION)
-            if isinstance(r, issuance.RunResult)]
+    made = issuance.runs_of(_started(order, "production", workers))
     typer.echo(dumps({"runs": [r.run_id for r in made], "cards": sum(r.cards for r in made),
                       "made": [card.as_dict() for r in made for card in r.made]}))
 
@@ -48,10 +51,7 @@ def ship(workers: int = WORKERS) -> None:
         actor = session.actor(wired, "jobs")
         order = batch_jobs.Shipping(run_key=batch_jobs.queue_run_key(wired, issuance.SHIPPING),
                                     actor=actor, now=wired.clock())
-        with runs.progress_bar("shipping") as shown:
-            ran = batch_jobs.start(wired, order, workers=workers, on_progress=shown)
-    shipped = [r for r in ran.started.outcome.of(issuance.SHIPPING)
-               if isinstance(r, issuance.ShipResult)]
+    shipped = issuance.shipments_of(_started(order, "shipping", workers))
     typer.echo(dumps({"shipments": [{"id": k, "office": v} for r in shipped
                                     for k, v in r.shipments.items()],
                       "cards": sum(r.cards for r in shipped)}))
@@ -85,11 +85,9 @@ def uncollected(
             now=_as_of(day, wired.clock()), out=letters or out)
         with runs.progress_bar("uncollected cards") as shown:
             ran = batch_jobs.start(wired, order, workers=workers, on_progress=shown)
-        swept = [s for s in ran.started.outcome.of(notices.UNCOLLECTED)
-                 if isinstance(s, notices.SweptChunk)]
-        reminders = [path for s in swept for path in s.reminders]
-        return {"reminders": len(reminders), "destroyed": sum(len(s.destroyed) for s in swept),
-                "files": reminders}
+        swept = notices.swept_of(ran.started.outcome)
+        return {"reminders": len(swept.reminders), "destroyed": swept.destroyed,
+                "files": swept.reminders}
 
     result = runs.run(runs.Job("send pick-up reminders and destroy uncollected cards", work,
                                describe=lambda r: f"{r['reminders']} reminders, "
@@ -132,9 +130,7 @@ def issuance_notices(
         order = batch_jobs.IssuanceNotices(
             run_key=batch_jobs.queue_run_key(wired, notices.ISSUANCE_NOTICES), actor=actor,
             now=wired.clock(), out=out)
-        with runs.progress_bar("notices of issuance") as shown:
-            ran = batch_jobs.start(wired, order, workers=workers, on_progress=shown)
-    written = [str(path) for path in ran.started.outcome.of(notices.ISSUANCE_NOTICES)]
+    written = notices.printed_of(_started(order, "notices of issuance", workers)).files
     for path in written:
         typer.echo(path)
     forms = sum(1 for path in written if Path(path).name.startswith("pin-form-"))

@@ -141,6 +141,11 @@ def production_steps(vault: CardVault, *, actor: Actor, now: datetime,
         lambda uow: uow.applications.ids(ApplicationStatus.APPROVED)), work, undo=undo), run_key)]
 
 
+def runs_of(outcome: batch.Outcome) -> list[RunResult]:
+    """The production runs a start made, over every worker."""
+    return [r for r in outcome.of(PRODUCTION) if isinstance(r, RunResult)]
+
+
 @dataclass(frozen=True, slots=True)
 class ShipResult:
     shipments: dict[int, str]  # shipment id -> municipality code
@@ -178,6 +183,11 @@ def ship(uow_factory: UowFactory, *, actor: Actor, now: datetime,
         result = _ship_in(uow, actor=actor, now=now, limit=limit)
         uow.commit()
     return result
+
+
+def shipments_of(outcome: batch.Outcome) -> list[ShipResult]:
+    """The shipments a start made, over every worker."""
+    return [r for r in outcome.of(SHIPPING) if isinstance(r, ShipResult)]
 
 
 def shipping_steps(*, actor: Actor, now: datetime, run_key: str) -> list[batch.Step]:

@@ -184,6 +184,18 @@ class SweptChunk:
     destroyed: tuple[str, ...]
 
 
+def swept_of(outcome: batch.Outcome) -> Swept:
+    """The reminders written and the cards destroyed by a start, over every worker."""
+    chunks = [s for s in outcome.of(UNCOLLECTED) if isinstance(s, SweptChunk)]
+    return Swept([path for s in chunks for path in s.reminders],
+                 sum(len(s.destroyed) for s in chunks))
+
+
+def printed_of(outcome: batch.Outcome) -> Printed:
+    """The notices and PIN forms written by a start, in order, over every worker."""
+    return Printed([str(path) for path in outcome.of(ISSUANCE_NOTICES)])
+
+
 def _sweep_in(uow: UnitOfWork, printer: LetterPrinter, sink: LetterSink, *, actor: Actor,
               now: datetime, base_url: str, policy: PickUpPolicy, offices: Offices,
               limit: int, within: IdSpan | None = None) -> SweptChunk:
