@@ -9,6 +9,8 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from datetime import time as dt_time
 from functools import cached_property
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Connection, Engine
 
@@ -16,9 +18,9 @@ from mynumbercard.adapters import ca_setup, data_dir
 from mynumbercard.adapters.audit_anchor import FileAnchor
 from mynumbercard.adapters.ca_setup import CaConfig, Prompt
 from mynumbercard.adapters.card_reader import CounterReader
-from mynumbercard.adapters.card_terminal import CardManagementKey
+from mynumbercard.adapters.card_terminal import CardManagementKey, ChipTerminal
 from mynumbercard.adapters.card_vault import FileCardVault, SimulatedVault
-from mynumbercard.adapters.certificate_authority import JpkiAuthority
+from mynumbercard.adapters.certificate_authority import AuditHeadChecker, JpkiAuthority
 from mynumbercard.adapters.crl_files import FileCrlSink
 from mynumbercard.adapters.db.audit_chain import SqlAuditChain
 from mynumbercard.adapters.db.engine import make_engine
@@ -28,14 +30,20 @@ from mynumbercard.adapters.municipalities import MunicipalityDirectory, director
 from mynumbercard.adapters.passwords import Argon2Hasher
 from mynumbercard.adapters.photo_inspector import PhotoChecker
 from mynumbercard.adapters.photo_store import FilePhotoStore
+from mynumbercard.adapters.pki import CaHierarchy
 from mynumbercard.adapters.rate_limits import RateLimits
 from mynumbercard.adapters.rate_limits import storage as rate_limit_storage
 from mynumbercard.adapters.totp import TotpCodes, load_key
+from mynumbercard.chip import Chip
 from mynumbercard.config import Settings
 from mynumbercard.domain.certificate import JST
 from mynumbercard.domain.errors import InvalidInput
 from mynumbercard.services.ocsp import UnknownAnswers
 from mynumbercard.services.ports import PasswordHasher, UnitOfWork
+
+if TYPE_CHECKING:  # imported when first used: the server prints no letters (reportlab)
+    from mynumbercard.adapters.documents import PdfLetterPrinter
+    from mynumbercard.adapters.letter_files import LetterDirectory
 
 
 def settings() -> Settings:
@@ -170,6 +178,18 @@ class Container:
     def management_key(self) -> CardManagementKey:
         return ca_setup.management_key(self.ca_config)
 
+    def create_ca(self, *, now: datetime) -> CaHierarchy:
+        """A new hierarchy and card-management key; an existing CA is refused."""
+        return ca_setup.initialise(self.ca_config, now=now)
+
+    def ca_hierarchy(self) -> CaHierarchy:
+        """The CA's certificates (keys opened only when used)."""
+        return CaHierarchy.open(self.ca_config.directory, keys=ca_setup.key_store(self.ca_config))
+
+    def audit_head_checker(self) -> AuditHeadChecker:
+        """Checks the audit chain's signed head, without opening any key."""
+        return ca_setup.audit_head_checker(self.ca_config)
+
     @cached_property
     def rate_limits(self) -> RateLimits:
         return RateLimits(rate_limit_storage(self.settings.rate_limit_storage, self.engine))
@@ -208,6 +228,28 @@ class Container:
     @property
     def crl_sink(self) -> FileCrlSink:
         return FileCrlSink(self.settings.crl_directory)
+
+    @cached_property
+    def letter_printer(self) -> PdfLetterPrinter:
+        """The PDF letters (its font registered once per process)."""
+        from mynumbercard.adapters.documents import PdfLetterPrinter  # noqa: PLC0415
+        return PdfLetterPrinter()
+
+    def letters_to(self, directory: Path | None = None) -> LetterDirectory:
+        """Letter files into `directory` (default: the outgoing mail's, under the home)."""
+        from mynumbercard.adapters.letter_files import LetterDirectory  # noqa: PLC0415
+        return LetterDirectory(directory or self.settings.home / "mail")
+
+    def card_terminal(self, card_file: Path) -> ChipTerminal:
+        """The counter's terminal on the card file in the reader."""
+        return ChipTerminal(Chip.open(card_file), self.management_key())
+
+    def new_card(self, card_file: Path, *, card_id: str, face: dict[str, str]) -> ChipTerminal:
+        """A new chip personalised under the card-management key, in the terminal."""
+        management = self.management_key()
+        return ChipTerminal(Chip.personalise(card_file, card_id=card_id,
+                                             management_public_key_pem=management.public_key_pem,
+                                             card_face=face), management)
 
     def __enter__(self) -> Container:
         return self

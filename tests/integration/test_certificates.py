@@ -253,7 +253,7 @@ def test_ocsp_refresh_re_signs_responses_before_they_go_stale(pki_container: Con
                                   now=pki_container.clock()) == 0
     pki_container.clock.now += timedelta(days=3, hours=1)  # type: ignore[attr-defined]
     assert ocsp.refresh_responses(pki_container.uow, pki_container.authority,
-                                  now=pki_container.clock(), batch=1) == 2
+                                  now=pki_container.clock(), chunk_rows=1) == 2
     response = _status_in_ocsp(pki_container, CertKind.AUTH, issued[1].serial)
     assert response.this_update_utc == pki_container.clock().replace(microsecond=0)
 

@@ -155,6 +155,27 @@ def _leave(wired: Container, documents: list[IdDocument] = PASSPORT) -> int:
     return left.id or 0
 
 
+def test_the_custody_job_reports_a_card_it_cannot_renew_then_renews_it_in_a_new_run(
+        pki_container: Container, clock: FrozenClock) -> None:
+    wired = pki_container
+    _card(wired, clock)
+    _at(clock, date(2026, 11, 2))
+    ref = _leave(wired)
+    in_the_safe = wired.vault.path(NUMBER)
+    card = in_the_safe.read_bytes()
+    in_the_safe.unlink()  # not in the reader: this card is refused, its chunk commits
+    refused = custody.renew_all_in_custody(wired.uow, wired.vault, wired.ca, actor=AGENCY,
+                                           now=wired.clock())
+    assert (refused.renewed, list(refused.refused)) == (0, [ref])
+    assert custody.custody_view(wired.uow, actor=CHIYODA,
+                                custody_id=ref)["status"] == "left_at_office"
+    in_the_safe.write_bytes(card)
+    renewed = custody.renew_all_in_custody(wired.uow, wired.vault, wired.ca, actor=AGENCY,
+                                           now=wired.clock())  # a new run, the same moment
+    assert (renewed.renewed, renewed.refused) == (1, {})
+    assert _actions(wired, "custody:renew") == ["custody:renew"]
+
+
 def test_a_card_left_at_the_office_is_renewed_and_mailed_back(
         pki_container: Container, clock: FrozenClock) -> None:
     wired = pki_container

@@ -94,7 +94,7 @@ def test_suspended_mail_queues_and_resumed_mail_sends_the_backlog_oldest_first_o
     assert mail.status(container.uow)["oldest_queued_due_on"] == "2027-02-20"
     mail.resume(container.uow, actor=AGENCY, now=NOW)
     sent = mail.dispatch(container.uow, printer, sink, actor=AGENCY, now=NOW,
-                         base_url="https://example.jp", batch_size=2)
+                         base_url="https://example.jp", chunk_rows=2)
     assert sent.letters == 3
     assert len(sent.files) == 2
     first_file = PdfReader(sent.files[0])

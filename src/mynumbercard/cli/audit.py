@@ -8,7 +8,6 @@ import threading
 import typer
 
 from mynumbercard import bootstrap
-from mynumbercard.adapters import ca_setup
 from mynumbercard.cli import session
 from mynumbercard.domain.staff import Permission
 from mynumbercard.services import audit_chain
@@ -41,7 +40,7 @@ def verify() -> None:
         head = None
         if data.is_file():  # published by `crl publish`; a missing signature fails
             head = (data.read_bytes(), signature.read_bytes() if signature.is_file() else b"")
-        checker = ca_setup.audit_head_checker(wired.ca_config) if head else None
+        checker = wired.audit_head_checker() if head else None
         result = audit_chain.verify_log(wired.audit_chain, wired.audit_anchor, head=head,
                                         checker=checker)
     if result.broken is not None:

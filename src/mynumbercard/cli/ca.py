@@ -8,8 +8,6 @@ import typer
 from rich.console import Console
 
 from mynumbercard import bootstrap
-from mynumbercard.adapters import ca_setup
-from mynumbercard.adapters.pki import CaHierarchy
 from mynumbercard.cli import session
 from mynumbercard.cli.confirm import YES, confirm, declined
 from mynumbercard.domain.certificate import CertKind
@@ -24,9 +22,8 @@ def init() -> None:
     key (refuses to overwrite an existing CA)."""
     with bootstrap.container() as wired:
         session.admin(wired, "ca")
-        config = wired.ca_config
-        ca_setup.initialise(config, now=wired.clock())
-    Console().print(f"CA created in {config.directory}")
+        wired.create_ca(now=wired.clock())
+    Console().print(f"CA created in {wired.ca_config.directory}")
 
 
 @app.command()
@@ -34,8 +31,7 @@ def export(directory: Path = typer.Argument(..., help="Where to write the PEM fi
     """Write root.pem, sign-ca.pem, auth-ca.pem and ocsp.pem into DIRECTORY (public
     certificates: no sign-in)."""
     with bootstrap.container() as wired:
-        config = wired.ca_config
-        hierarchy = CaHierarchy.open(config.directory, keys=ca_setup.key_store(config))
+        hierarchy = wired.ca_hierarchy()
     directory.mkdir(parents=True, exist_ok=True)
     for path in hierarchy.export(directory):
         typer.echo(str(path))

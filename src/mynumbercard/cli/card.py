@@ -9,7 +9,6 @@ from pathlib import Path
 import typer
 
 from mynumbercard import bootstrap
-from mynumbercard.adapters.card_terminal import ChipTerminal
 from mynumbercard.adapters.demo_people import synthetic_person
 from mynumbercard.chip import Chip
 from mynumbercard.cli import session
@@ -48,7 +47,6 @@ def issue_demo_card(wired: bootstrap.Container, out: Path, *, pin: str,
     certificates: the counter's whole path, through the same use cases."""
     now = wired.clock()
     today = now.astimezone(JST).date()
-    management = wired.management_key()
     authority = wired.authority
     person = synthetic_person(today=today, min_age=SIGNATURE_CERTIFICATE_MIN_AGE)
     resident = register.register_resident(wired.uow, actor=actor, now=now, **person)
@@ -56,14 +54,11 @@ def issue_demo_card(wired: bootstrap.Container, out: Path, *, pin: str,
     face = {"name": resident.full_name,
             "address": resident.address, "birth_date": resident.birth_date.isoformat(),
             "sex": resident.sex.value, "individual_number": resident.individual_number or ""}
-    chip = Chip.personalise(out, card_id=card_number,
-                            management_public_key_pem=management.public_key_pem,
-                            card_face=face)
+    terminal = wired.new_card(out, card_id=card_number, face=face)
     try:
         cards.register_card(wired.uow, actor=actor, resident_id=resident.id or 0,
                             card_number=card_number, applied_on=today, issued_on=today,
                             now=now)
-        terminal = ChipTerminal(chip, management)
         terminal.set_initial_pins({PinKind.SIGNATURE: password, PinKind.USER_AUTH: pin,
                                    PinKind.RESIDENT_REGISTER: pin, PinKind.CARD_INFO: pin})
         issued = certificates.issue_certificates(wired.uow, authority, terminal,
@@ -129,7 +124,7 @@ def unlock(
     sees it."""
     with bootstrap.container() as wired:
         actor = session.actor(wired, "card")
-        terminal = ChipTerminal(Chip.open(file), wired.management_key())
+        terminal = wired.card_terminal(file)
         new_pin = session.secret("holder: the new PIN" if kind is CertKind.AUTH
                                  else "holder: the new signature password",
                                  from_stdin=pin_stdin, confirm=True)

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import typer
 
-from mynumbercard import bootstrap
+from mynumbercard import batch_jobs, bootstrap
 from mynumbercard.cli import session
 from mynumbercard.cli.confirm import YES, confirm, declined
 from mynumbercard.cli.output import dumps
+from mynumbercard.cli.runs import WORKERS, progress_bar
 from mynumbercard.domain.certificate import CertKind, RevocationReason, parse_serial
 from mynumbercard.domain.staff import Permission
 from mynumbercard.services import audit_chain, certificates, crls, ocsp
@@ -81,9 +82,12 @@ def publish(delta: bool = typer.Option(False, "--delta",
 
 
 @ocsp_app.command()
-def refresh() -> None:
+def refresh(workers: int = WORKERS) -> None:
     """Re-sign the OCSP responses that expire within a day (run daily)."""
     with bootstrap.container() as wired:
         session.permitted(wired, "ocsp", Permission.CERTIFICATE_REVOKE)
-        count = ocsp.refresh_responses(wired.uow, wired.authority, now=wired.clock())
-    typer.echo(f"{count} OCSP responses re-signed")
+        order = batch_jobs.OcspRefresh(run_key=batch_jobs.queue_run_key(wired, ocsp.REFRESH),
+                                       now=wired.clock())
+        with progress_bar("OCSP responses") as shown:
+            ran = batch_jobs.start(wired, order, workers=workers, on_progress=shown)
+    typer.echo(f"{ran.started.outcome.rows[ocsp.REFRESH]} OCSP responses re-signed")

@@ -8,8 +8,6 @@ from collections.abc import Callable
 from datetime import date, datetime, timedelta
 
 from mynumbercard import bootstrap
-from mynumbercard.adapters.documents import PdfLetterPrinter
-from mynumbercard.adapters.letter_files import LetterDirectory
 from mynumbercard.adapters.photo.samples import sample_portrait
 from mynumbercard.chip import transfer
 from mynumbercard.domain.application import Channel, DeficiencyReason
@@ -81,8 +79,8 @@ def load_applications(wired: bootstrap.Container) -> dict[str, int]:
     for shipment in shipped.shipments:
         issuance.receive_shipment(wired.uow, actor=Actor("admin", Role.ADMIN),
                                   shipment_id=shipment, now=at(27))
-    letters = LetterDirectory(wired.settings.home / "letters")
-    notices.print_issuance_notices(wired.uow, PdfLetterPrinter(), letters, actor=OPERATOR,
+    letters = wired.letters_to(wired.settings.home / "letters")
+    notices.print_issuance_notices(wired.uow, wired.letter_printer, letters, actor=OPERATOR,
                                    now=at(26), base_url=wired.settings.public_base_url)
     apply("E", 25)
     apply("F", 25, Channel.SMARTPHONE)

@@ -1,8 +1,9 @@
 """`mynumbercard jobs ...` and `letters ...`: the agency's batch steps, from cron.
 
-Each command works in chunks until nothing is left and prints one JSON line with
-what it did; several copies can run at once on PostgreSQL (rows are claimed with
-SKIP LOCKED), and a run killed half-way is simply run again.
+Each command is a batch job (`services/batch.py`, wired in `batch_jobs.py`): planned
+once into chunks, done by `--workers N` processes (chunks claimed with SKIP LOCKED on
+PostgreSQL), a run killed half-way resumed by running it again; it prints one JSON line
+with what it did.
 """
 
 from __future__ import annotations
@@ -13,46 +14,47 @@ from typing import Any
 
 import typer
 
-from mynumbercard import bootstrap
-from mynumbercard.adapters.documents import PdfLetterPrinter
-from mynumbercard.adapters.letter_files import LetterDirectory
+from mynumbercard import batch_jobs, bootstrap
 from mynumbercard.cli import runs, session
 from mynumbercard.cli.output import dumps
-from mynumbercard.cli.runs import SIMULATE, YES, day_or_today, job_moment
+from mynumbercard.cli.runs import SIMULATE, WORKERS, YES, day_or_today, job_moment
 from mynumbercard.domain.certificate import JST
-from mynumbercard.services import issuance, moving, notices
+from mynumbercard.services import batch, issuance, moving, notices
 
 app = typer.Typer(help="Batch jobs of the issuing agency.", no_args_is_help=True)
 letters_app = typer.Typer(help="Letters to residents, as PDF files.", no_args_is_help=True)
 
 
+def _started(order: batch_jobs.Order, label: str, workers: int) -> batch.Outcome:
+    with bootstrap.container() as wired, runs.progress_bar(label) as shown:
+        return batch_jobs.start(wired, order, workers=workers,
+                                on_progress=shown).started.outcome
+
+
 @app.command()
-def production() -> None:
+def production(workers: int = WORKERS) -> None:
     """Batch approved applications into production runs: a card with its chip for each.
     Prints the runs and, for each card made, its number, application and resident id."""
-    runs, made, cards = [], 0, []
     with bootstrap.container() as wired:
-        actor = session.actor(wired, "jobs")
-        while (result := issuance.run_production(wired.uow, wired.vault, actor=actor,
-                                                 now=wired.clock())).cards:
-            runs.append(result.run_id)
-            made += result.cards
-            cards += [card.as_dict() for card in result.made]
-    typer.echo(dumps({"runs": runs, "cards": made, "made": cards}))
+        actor = session.actor(wired, "jobs")  # who asks comes before what is read
+        order = batch_jobs.Production(run_key=batch_jobs.queue_run_key(wired, issuance.PRODUCTION),
+                                      actor=actor, now=wired.clock())
+    made = issuance.runs_of(_started(order, "production", workers))
+    typer.echo(dumps({"runs": [r.run_id for r in made], "cards": sum(r.cards for r in made),
+                      "made": [card.as_dict() for r in made for card in r.made]}))
 
 
 @app.command()
-def ship() -> None:
+def ship(workers: int = WORKERS) -> None:
     """Ship produced cards to the municipal office of each holder's address."""
-    shipments: dict[int, str] = {}
-    cards = 0
     with bootstrap.container() as wired:
         actor = session.actor(wired, "jobs")
-        while (result := issuance.ship(wired.uow, actor=actor, now=wired.clock())).cards:
-            shipments.update(result.shipments)
-            cards += result.cards
-    typer.echo(dumps({"shipments": [{"id": k, "office": v} for k, v in shipments.items()],
-                           "cards": cards}))
+        order = batch_jobs.Shipping(run_key=batch_jobs.queue_run_key(wired, issuance.SHIPPING),
+                                    actor=actor, now=wired.clock())
+    shipped = issuance.shipments_of(_started(order, "shipping", workers))
+    typer.echo(dumps({"shipments": [{"id": k, "office": v} for r in shipped
+                                    for k, v in r.shipments.items()],
+                      "cards": sum(r.cards for r in shipped)}))
 
 
 def _as_of(day: date | None, clock: datetime) -> datetime:
@@ -68,6 +70,7 @@ ON = typer.Option(None, "--on", help="Run as of this day (YYYY-MM-DD); default t
 def uncollected(
     out: Path = typer.Option(..., "--out", help="Directory for the reminder letters."),
     on: str | None = ON,
+    workers: int = WORKERS,
     simulate: bool = SIMULATE,
     yes: bool = YES,
 ) -> None:
@@ -76,20 +79,15 @@ def uncollected(
     day = day_or_today(on, field="--on", simulate=simulate)
 
     def work(wired: bootstrap.Container, letters: Path | None) -> dict[str, Any]:
-        reminders: list[str] = []
-        destroyed = 0
-        printer, sink = PdfLetterPrinter(), LetterDirectory(letters or out)
-        now = _as_of(day, wired.clock())
         actor = session.actor(wired, "jobs")
-        while True:
-            swept = notices.sweep_uncollected(
-                wired.uow, printer, sink, None if wired.simulating else wired.vault,
-                actor=actor, now=now, base_url=wired.settings.public_base_url.rstrip("/"))
-            reminders += swept.reminders
-            destroyed += swept.destroyed
-            if not (swept.reminders or swept.destroyed):
-                break
-        return {"reminders": len(reminders), "destroyed": destroyed, "files": reminders}
+        order = batch_jobs.Uncollected(
+            run_key=batch_jobs.queue_run_key(wired, notices.UNCOLLECTED), actor=actor,
+            now=_as_of(day, wired.clock()), out=letters or out)
+        with runs.progress_bar("uncollected cards") as shown:
+            ran = batch_jobs.start(wired, order, workers=workers, on_progress=shown)
+        swept = notices.swept_of(ran.started.outcome)
+        return {"reminders": len(swept.reminders), "destroyed": swept.destroyed,
+                "files": swept.reminders}
 
     result = runs.run(runs.Job("send pick-up reminders and destroy uncollected cards", work,
                                describe=lambda r: f"{r['reminders']} reminders, "
@@ -123,18 +121,17 @@ def card_lapse(on: str | None = ON, simulate: bool = SIMULATE, yes: bool = YES) 
 @letters_app.command("issuance-notices")
 def issuance_notices(
     out: Path = typer.Option(..., "--out", help="Directory to write the PDF notices into."),
+    workers: int = WORKERS,
 ) -> None:
     """A notice of issuance (PDF postcard) for every card that arrived at its office, with
     its sealed PIN-setting request form; prints each file's path."""
-    written: list[str] = []
     with bootstrap.container() as wired:
         actor = session.actor(wired, "letters")
-        printer, sink = PdfLetterPrinter(), LetterDirectory(out)
-        while printed := notices.print_issuance_notices(
-                wired.uow, printer, sink, actor=actor, now=wired.clock(),
-                base_url=wired.settings.public_base_url.rstrip("/")).files:
-            written += printed
-            for path in printed:
-                typer.echo(path)
+        order = batch_jobs.IssuanceNotices(
+            run_key=batch_jobs.queue_run_key(wired, notices.ISSUANCE_NOTICES), actor=actor,
+            now=wired.clock(), out=out)
+    written = notices.printed_of(_started(order, "notices of issuance", workers)).files
+    for path in written:
+        typer.echo(path)
     forms = sum(1 for path in written if Path(path).name.startswith("pin-form-"))
     typer.echo(f"{len(written) - forms} notices, {forms} PIN forms", err=True)

@@ -1,26 +1,22 @@
 """`mynumbercard mail ...` and `jobs validity-notices`: the validity letters and the mail.
 
 `--workers N` runs N processes that share the work through the database (SKIP LOCKED on
-PostgreSQL); the parent shows a progress bar from the job's chunk table.
+PostgreSQL), started by `batch_jobs.start`; a terminal shows a progress bar read from the
+job's chunk table.
 """
 
 from __future__ import annotations
 
-import multiprocessing
-import time as clock
-from datetime import date, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import typer
-from rich.progress import Progress
 
-from mynumbercard import bootstrap
-from mynumbercard.adapters.documents import PdfLetterPrinter
-from mynumbercard.adapters.letter_files import LetterDirectory
+from mynumbercard import batch_jobs, bootstrap
 from mynumbercard.cli import runs, session
 from mynumbercard.cli.output import dumps
-from mynumbercard.cli.runs import SIMULATE, YES, day_or_today, job_moment, today
+from mynumbercard.cli.runs import SIMULATE, WORKERS, YES, day_or_today, job_moment, today
 from mynumbercard.domain.staff import Actor, Permission
 from mynumbercard.services import mail, validity_notices
 
@@ -29,14 +25,16 @@ app = typer.Typer(help="Outgoing mail: suspend, resume, status, send.", no_args_
 OUT = typer.Option(None, "--out", help="Print files go here (default $MYNUMBERCARD_HOME/mail).")
 
 
-def _out(wired: bootstrap.Container, out: Path | None) -> LetterDirectory:
-    return LetterDirectory(out or wired.settings.home / "mail")
-
-
-def _send(wired: bootstrap.Container, actor: Actor, out: Path | None,
-          now: datetime) -> mail.Dispatched:
-    return mail.dispatch(wired.uow, PdfLetterPrinter(), _out(wired, out), actor=actor,
-                         now=now, base_url=wired.settings.public_base_url.rstrip("/"))
+def _send(wired: bootstrap.Container, actor: Actor, out: Path | None, now: datetime, *,
+          workers: int = 1) -> mail.Dispatched:
+    actor.require(Permission.PRODUCTION)
+    if mail.is_suspended(wired.uow):
+        return mail.Dispatched([], 0, suspended=True)
+    order = batch_jobs.MailSend(run_key=batch_jobs.queue_run_key(wired, mail.MAIL),
+                                actor=actor, now=now, out=out)
+    with runs.progress_bar("mail") as shown:
+        ran = batch_jobs.start(wired, order, workers=workers, on_progress=shown)
+    return mail.dispatched(ran.started.outcome)
 
 
 @app.command()
@@ -67,55 +65,20 @@ def status() -> None:
 
 
 @app.command()
-def send(out: Path | None = OUT) -> None:
+def send(out: Path | None = OUT, workers: int = WORKERS) -> None:
     """Print the queue (unless suspended); prints each print file's path."""
     with bootstrap.container() as wired:
-        sent = _send(wired, session.actor(wired, "mail"), out, wired.clock())
+        sent = _send(wired, session.actor(wired, "mail"), out, wired.clock(), workers=workers)
     for path in sent.files:
         typer.echo(path)
     typer.echo(dumps({"letters": sent.letters, "suspended": sent.suspended}), err=True)
-
-
-def _queue(wired: bootstrap.Container, day: date, out: Path | None, send_too: bool,
-           actor: Actor) -> dict[str, Any]:
-    queued = validity_notices.queue_validity_notices(
-        wired.uow, actor=actor, on=day, now=job_moment(day),
-        chunk_rows=wired.settings.job_chunk_rows)
-    sent = _send(wired, actor, out, job_moment(day)) if send_too else None
-    return {"days": queued.days, "card_letters": queued.card_letters,
-            "certificate_letters": queued.certificate_letters,
-            "sent": sent.letters if sent else 0}
-
-
-def _worker(day: date, out: str | None, send_too: bool, actor: Actor) -> dict[str, Any]:
-    """One process's share; `actor` was checked once as the job started."""
-    with bootstrap.container() as wired:
-        return _queue(wired, day, Path(out) if out else None, send_too, actor)
-
-
-def _in_parallel(wired: bootstrap.Container, args: tuple[date, str | None, bool, Actor],
-                 workers: int) -> list[dict[str, Any]]:
-    day = args[0]
-    with Progress(transient=True) as progress:
-        total = validity_notices.pending_chunks(wired.uow, on=day,
-                                                chunk_rows=wired.settings.job_chunk_rows)
-        task = progress.add_task("validity letters", total=max(total, 1))
-        context = multiprocessing.get_context("spawn")
-        with context.Pool(workers) as pool:
-            pending = [pool.apply_async(_worker, args) for _ in range(workers)]
-            while not all(p.ready() for p in pending):
-                left = validity_notices.remaining_chunks(wired.uow, on=day)
-                progress.update(task, completed=total - left)
-                clock.sleep(0.5)
-            return [p.get() for p in pending]
 
 
 def validity_notices_command(  # noqa: PLR0917 - typer options
     on: str | None = typer.Option(None, "--on", help="The day (YYYY-MM-DD) the job runs "
                                   "for; default today; a day after today only with "
                                   "--simulate."),
-    workers: int = typer.Option(1, "--workers", min=1, max=32,
-                                help="Processes sharing the work (PostgreSQL)."),
+    workers: int = WORKERS,
     out: Path | None = OUT,
     send_mail: bool = typer.Option(True, "--send/--no-send",
                                    help="Also print the queue (unless mailing is suspended)."),
@@ -129,17 +92,15 @@ def validity_notices_command(  # noqa: PLR0917 - typer options
     day = day_or_today(on, field="--on", simulate=simulate) or today()
 
     def work(wired: bootstrap.Container, letters: Path | None) -> dict[str, Any]:
-        target = letters or out
         actor = session.actor(wired, "jobs")  # checked once, as the job starts
-        if workers == 1 or wired.simulating:  # a simulation is one transaction
-            results = [_queue(wired, day, target, send_mail, actor)]
-        else:
-            results = _in_parallel(
-                wired, (day, str(target) if target else None, send_mail, actor), workers)
-        return {"days": sorted({d for r in results for d in r["days"]}),
-                "card_letters": sum(r["card_letters"] for r in results),
-                "certificate_letters": sum(r["certificate_letters"] for r in results),
-                "sent": sum(r["sent"] for r in results)}
+        order = batch_jobs.ValidityNotices(on=day, actor=actor, now=job_moment(day))
+        with runs.progress_bar("validity letters") as shown:
+            ran = batch_jobs.start(wired, order, workers=workers, on_progress=shown)
+        queued = validity_notices.summary(ran.started, ran.steps)
+        sent = _send(wired, actor, letters or out, job_moment(day)) if send_mail else None
+        return {"days": queued.days, "card_letters": queued.card_letters,
+                "certificate_letters": queued.certificate_letters,
+                "sent": sent.letters if sent else 0}
 
     typer.echo(dumps(runs.run(runs.Job(
         f"queue the validity letters of {day} (each card's with a new renewal form that "

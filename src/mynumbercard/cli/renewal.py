@@ -10,12 +10,10 @@ from typing import Any
 
 import typer
 
-from mynumbercard import bootstrap
-from mynumbercard.adapters.card_terminal import ChipTerminal
-from mynumbercard.chip import Chip
+from mynumbercard import batch_jobs, bootstrap
 from mynumbercard.cli import runs, session
 from mynumbercard.cli.output import dumps
-from mynumbercard.cli.runs import SIMULATE, YES, day_or_today
+from mynumbercard.cli.runs import SIMULATE, WORKERS, YES, day_or_today
 from mynumbercard.domain.certificate import JST, CertKind
 from mynumbercard.domain.municipality import parse_local_government_code
 from mynumbercard.services import custody, expiry, renewal
@@ -30,7 +28,7 @@ def renew(
     3 months before expiry, free, and after expiry. Prints JSON."""
     with bootstrap.container() as wired:
         actor = session.actor(wired, "card")
-        terminal = ChipTerminal(Chip.open(file), wired.management_key())
+        terminal = wired.card_terminal(file)
         kinds = frozenset({kind}) if kind is not None else frozenset(CertKind)
         done = renewal.renew_certificates(wired.uow, lambda: wired.authority, terminal,
                                           actor=actor, kinds=kinds, now=wired.clock())
@@ -44,6 +42,7 @@ def expire(
                                   "a day after today only with --simulate."),
     since: str | None = typer.Option(None, "--since",
                                      help="Catch up: also every day from this one."),
+    workers: int = WORKERS,
     simulate: bool = SIMULATE,
     yes: bool = YES,
 ) -> None:
@@ -57,8 +56,12 @@ def expire(
         now = wired.clock()
         if day is not None and day > now.astimezone(JST).date():  # simulated: that day
             now = runs.job_moment(day)
-        run = expiry.expire(wired.uow, lambda: wired.authority, actor=session.actor(wired, "jobs"),
-                            on=day or now.astimezone(JST).date(), since=first, now=now)
+        on_day = day or now.astimezone(JST).date()
+        order = batch_jobs.Expire(on=on_day, since=first, actor=session.actor(wired, "jobs"),
+                                  now=now)
+        with runs.progress_bar("expiry") as shown:
+            ran = batch_jobs.start(wired, order, workers=workers, on_progress=shown)
+        run = expiry.result(ran.started, on=on_day, since=first)
         return {"from": run.first.isoformat(), "on": run.on.isoformat(),
                 "cards": run.cards, "certificates": run.certificates}
 
@@ -72,16 +75,21 @@ def expire(
 def custody_renew(
     office: str | None = typer.Option(None, "--office", help="Only this municipality's "
                                       "office (5 digits, or 6 with the check digit)."),
+    workers: int = WORKERS,
 ) -> None:
     """Renew the certificates of every card left at the offices for renewal; a card that
     cannot be renewed is listed with the reason and stays left_at_office."""
+    code = parse_local_government_code(office) if office else None
     with bootstrap.container() as wired:
-        result = custody.renew_all_in_custody(wired.uow, wired.vault, lambda: wired.authority,
-                                              actor=session.actor(wired, "jobs"), now=wired.clock(),
-                                              office_code=parse_local_government_code(
-                                                  office) if office else None)
+        actor = session.actor(wired, "jobs")
+        order = batch_jobs.CustodyRenewal(
+            run_key=batch_jobs.queue_run_key(wired, custody.renewal_job_name(code)),
+            actor=actor, now=wired.clock(), office_code=code)
+        with runs.progress_bar("cards left for renewal") as shown:
+            ran = batch_jobs.start(wired, order, workers=workers, on_progress=shown)
+    result = custody.batch_result(ran.started.outcome, code)
     typer.echo(dumps({"renewed": result.renewed,
-                           "refused": {str(k): v for k, v in result.refused.items()}}))
+                      "refused": {str(k): v for k, v in result.refused.items()}}))
 
 
 def register(*, card: typer.Typer, jobs: typer.Typer) -> None:

@@ -13,13 +13,16 @@ from __future__ import annotations
 
 import sys
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any
 
 import typer
+from rich.console import Console
+from rich.progress import Progress
 
 from mynumbercard import bootstrap
 from mynumbercard.cli import session
@@ -28,12 +31,14 @@ from mynumbercard.cli.output import dumps
 from mynumbercard.domain.certificate import JST
 from mynumbercard.domain.dates import parse_iso_date
 from mynumbercard.domain.errors import InvalidInput
-from mynumbercard.services import audit
+from mynumbercard.services import audit, batch
 
 SIMULATE = typer.Option(False, "--simulate", help="Run in a transaction that is rolled back "
                         "(a day after today allowed); letters go to a temporary directory; "
                         "prints what it would have done and changes nothing.")
-__all__ = ["SIMULATE", "YES", "Job", "day_or_today", "run"]
+WORKERS = typer.Option(1, "--workers", min=1, max=32,
+                       help="Processes sharing the work (PostgreSQL).")
+__all__ = ["SIMULATE", "WORKERS", "YES", "Job", "day_or_today", "progress_bar", "run"]
 
 Work = Callable[[bootstrap.Container, Path | None], dict[str, Any]]
 
@@ -59,6 +64,19 @@ def day_or_today(text: str | None, *, field: str, simulate: bool) -> date | None
                            "ahead of its day; --simulate shows what it would do and changes "
                            "nothing")
     return day
+
+
+@contextmanager
+def progress_bar(label: str) -> Iterator[Callable[[batch.Progress], None]]:
+    """A bar of the job's chunks (read from the chunk table) on a terminal's stderr; a
+    script's output stays as it was."""
+    console = Console(stderr=True)
+    if not console.is_terminal:
+        yield lambda _: None
+        return
+    with Progress(console=console, transient=True) as bar:
+        task = bar.add_task(label, total=None)
+        yield lambda p: bar.update(task, completed=p.done, total=p.total or None)
 
 
 @dataclass(frozen=True)

@@ -2,35 +2,21 @@
 
 from __future__ import annotations
 
-import multiprocessing
-import time
 from pathlib import Path
 
 import typer
 from rich.console import Console
-from rich.progress import Progress
 from rich.table import Table
 
-from mynumbercard import bootstrap
-from mynumbercard.adapters.card_terminal import ChipTerminal
-from mynumbercard.chip import Chip
-from mynumbercard.cli import session
+from mynumbercard import batch_jobs, bootstrap
+from mynumbercard.cli import runs, session
 from mynumbercard.cli.output import dumps
-from mynumbercard.domain.certificate import JST
 from mynumbercard.domain.correction import CaseStatus
-from mynumbercard.domain.staff import Actor
 from mynumbercard.services import validity_audit
 from mynumbercard.services.pki_ports import CardTerminal
 
 corrections_app = typer.Typer(help="Correction cases of the wrong-validity audit.",
                               no_args_is_help=True)
-
-
-def _worker(run_key: str, chunk_rows: int, actor: Actor) -> int:
-    """One process's share; `actor` was checked once as the job started."""
-    with bootstrap.container() as wired:
-        return validity_audit.audit_validity(wired.uow, actor=actor, now=wired.clock(),
-                                             run_key=run_key, chunk_rows=chunk_rows).cards
 
 
 def _print_report(answer: dict[str, object]) -> None:
@@ -48,8 +34,7 @@ def _print_report(answer: dict[str, object]) -> None:
 def audit_validity_command(
     run: str | None = typer.Option(None, "--run", help="Run key (default: today); the same "
                                    "key resumes a run that stopped."),
-    workers: int = typer.Option(1, "--workers", min=1, max=32,
-                                help="Processes sharing the work (PostgreSQL)."),
+    workers: int = runs.WORKERS,
     report_only: bool = typer.Option(False, "--report", help="Only print the last report."),
     as_json: bool = typer.Option(False, "--json", help="The report as JSON."),
 ) -> None:
@@ -58,24 +43,11 @@ def audit_validity_command(
     each affected holder; then print the report by municipality and cause."""
     with bootstrap.container() as wired:
         actor = session.actor(wired, "jobs")
-        key = run or wired.clock().astimezone(JST).date().isoformat()
-        rows = max(wired.settings.job_chunk_rows, 1000)
-    if not report_only and workers == 1:
-        _worker(key, rows, actor)
-    elif not report_only:
-        with Progress(transient=True) as progress:
-            task = progress.add_task("audit", total=None)
-            context = multiprocessing.get_context("spawn")
-            with context.Pool(workers) as pool:
-                pending = [pool.apply_async(_worker, (key, rows, actor)) for _ in range(workers)]
-                with bootstrap.container() as wired:
-                    while not all(p.ready() for p in pending):
-                        done, total = validity_audit.audit_progress(wired.uow, key)
-                        progress.update(task, completed=done, total=total or None)
-                        time.sleep(0.5)
-                for p in pending:
-                    p.get()
-    with bootstrap.container() as wired:
+        key = validity_audit.run_key_of(wired.clock(), run)
+        if not report_only:
+            order = batch_jobs.AuditValidity(run_key=key, actor=actor, now=wired.clock())
+            with runs.progress_bar("audit") as shown:
+                batch_jobs.start(wired, order, workers=workers, on_progress=shown)
         answer = validity_audit.report(wired.uow, actor=actor,
                                        run_key=None if report_only else key)
     if as_json:
@@ -109,7 +81,7 @@ def correct(
 
         def terminal(number: str) -> CardTerminal | None:
             if card is not None:
-                return ChipTerminal(Chip.open(card), wired.management_key())
+                return wired.card_terminal(card)
             return wired.vault.terminal(number) if wired.vault.holds(number) else None
 
         issued = validity_audit.correct_case(wired.uow, wired.ca, terminal, actor=actor,

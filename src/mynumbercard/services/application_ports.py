@@ -11,6 +11,8 @@ from typing import Any, Protocol
 from mynumbercard.domain.application import Application, ApplicationStatus
 from mynumbercard.services.pki_ports import CardTerminal
 
+IdSpan = tuple[int, int]  # the first and last id of a batch job's chunk
+
 
 class FormReason(StrEnum):
     FIRST = "first"
@@ -67,22 +69,30 @@ class ApplicationRepository(Protocol):
         """Write the changes and new events; Conflict if it changed meanwhile."""
         ...
     def history(self, application_ref: int) -> Sequence[HistoryEntry]: ...
-    def claim(self, status: ApplicationStatus, *, limit: int) -> Sequence[Application]:
-        """Oldest first, locked for this transaction; rows another worker holds are
-        skipped (FOR UPDATE SKIP LOCKED on PostgreSQL)."""
+    def claim(self, status: ApplicationStatus, *, limit: int,
+              within: IdSpan | None = None) -> Sequence[Application]:
+        """Oldest first (ids in `within`, a batch job's chunk), locked for this
+        transaction; rows another worker holds are skipped (FOR UPDATE SKIP LOCKED on
+        PostgreSQL)."""
+        ...
+    def ids(self, status: ApplicationStatus) -> Sequence[int]:
+        """The ids of the applications in `status`, ascending: a batch job's plan."""
         ...
     def at_office(self, office_code: str, status: ApplicationStatus, *, limit: int,
                   after_ref: int = 0) -> Sequence[Application]: ...
-    def notices_due(self, *, limit: int) -> Sequence[Application]:
+    def notices_due(self, *, limit: int, within: IdSpan | None = None
+                    ) -> Sequence[Application]:
         """Cards at their office whose notice of issuance is not printed yet (locked)."""
         ...
     def mark_notice_printed(self, application_ref: int, *, pin_form_number: str,
                             now: datetime) -> None: ...
-    def reminders_due(self, *, today: date, limit: int) -> Sequence[Application]:
+    def reminders_due(self, *, today: date, limit: int, within: IdSpan | None = None
+                      ) -> Sequence[Application]:
         """Cards still waiting after their deadline, with no reminder printed (locked)."""
         ...
     def mark_reminder_printed(self, application_ref: int, *, now: datetime) -> None: ...
-    def uncollected(self, *, arrived_before: date, limit: int) -> Sequence[Application]:
+    def uncollected(self, *, arrived_before: date, limit: int, within: IdSpan | None = None
+                    ) -> Sequence[Application]:
         """Cards waiting since before that day (locked): past the keeping period."""
         ...
     def pin_form_number(self, application_ref: int) -> str | None: ...

@@ -12,7 +12,7 @@ again (`CardOut.card`, the card file), and the office keeps no copy.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -22,9 +22,11 @@ from mynumbercard.domain.custody import Custody, CustodyStatus, check_drop_off_i
 from mynumbercard.domain.errors import Conflict, DomainError, NotFound
 from mynumbercard.domain.pickup import IdDocument
 from mynumbercard.domain.staff import Actor, Permission
+from mynumbercard.services import batch
 from mynumbercard.services.application_ports import CardVault
 from mynumbercard.services.certificates import IssuedCertificate, write_onto_chip
-from mynumbercard.services.pki_ports import CertificateAuthority
+from mynumbercard.services.mail_ports import Chunk
+from mynumbercard.services.pki_ports import CardTerminal, CertificateAuthority
 from mynumbercard.services.ports import AuditRecord, UnitOfWork
 from mynumbercard.services.renewal import check_window, renew_in, renewable_kinds
 
@@ -146,6 +148,27 @@ class RenewedInCustody:
     certificates: list[IssuedCertificate]
 
 
+def _renew_in(uow: UnitOfWork, vault: CardVault, ca: Callable[[], CertificateAuthority], *,
+              actor: Actor, custody_id: int, now: datetime
+              ) -> tuple[Custody, CardTerminal, list[IssuedCertificate]]:
+    """In the caller's transaction; the chip is written once it committed."""
+    custody = _visible(uow, actor, custody_id)
+    if custody.status is not CustodyStatus.LEFT_AT_OFFICE:
+        raise Conflict(f"the card is {custody.status.value}: nothing to renew")
+    card = uow.cards.get(custody.card_id)
+    resident = uow.residents.get(custody.resident_id)
+    terminal = vault.terminal(card.card_number)
+    # renew_in claims the card row first: a second worker waits, then gets a Conflict
+    # before it touches the chip.
+    issued = renew_in(uow, ca(), terminal, card=card, resident=resident,
+                      kinds=custody.kinds, actor=actor, now=now, reason="custody")
+    serials = [c.serial_hex for c in issued]
+    custody.renew(serials=serials)
+    uow.custody.save(custody, actor=actor.name, now=now)
+    _audit(uow, actor, custody, "renew", now, serials=serials)
+    return custody, terminal, issued
+
+
 def renew_in_custody(
     uow_factory: UowFactory,
     vault: CardVault,
@@ -158,20 +181,8 @@ def renew_in_custody(
     """Renew the certificates of a card left at the office: the card (its chip) is in the
     office's reader, no PIN is needed (docs/renewal.md)."""
     with uow_factory() as uow:
-        custody = _visible(uow, actor, custody_id)
-        if custody.status is not CustodyStatus.LEFT_AT_OFFICE:
-            raise Conflict(f"the card is {custody.status.value}: nothing to renew")
-        card = uow.cards.get(custody.card_id)
-        resident = uow.residents.get(custody.resident_id)
-        terminal = vault.terminal(card.card_number)
-        # renew_in claims the card row first: a second worker waits, then gets a Conflict
-        # before it touches the chip.
-        issued = renew_in(uow, ca(), terminal, card=card, resident=resident,
-                          kinds=custody.kinds, actor=actor, now=now, reason="custody")
-        serials = [c.serial_hex for c in issued]
-        custody.renew(serials=serials)
-        uow.custody.save(custody, actor=actor.name, now=now)
-        _audit(uow, actor, custody, "renew", now, serials=serials)
+        custody, terminal, issued = _renew_in(uow, vault, ca, actor=actor,
+                                              custody_id=custody_id, now=now)
         uow.commit()
     write_onto_chip(terminal, issued)
     return RenewedInCustody(custody, issued)
@@ -183,6 +194,71 @@ class BatchResult:
     refused: dict[int, str] = field(default_factory=dict)  # custody id -> error code
 
 
+CUSTODY_RENEWAL = "custody-renew"
+
+
+def renewal_job_name(office_code: str | None) -> str:
+    """One job per office asked for: a run stopped for one office resumes for it only."""
+    return f"{CUSTODY_RENEWAL}:{office_code}" if office_code else CUSTODY_RENEWAL
+
+
+@dataclass(frozen=True, slots=True)
+class RenewedChunk:
+    renewed: int
+    refused: tuple[tuple[int, str], ...]  # (custody id, error code)
+
+
+def renewal_steps(vault: CardVault, ca: Callable[[], CertificateAuthority], *, actor: Actor,
+                  now: datetime, office_code: str | None, run_key: str) -> list[batch.Step]:
+    """Every card left at the offices (or at one) as a batch job: each card in a savepoint
+    of its chunk, so one that cannot be renewed is reported (its error code) and the
+    others go on; the chips are written once the chunk committed."""
+    chips: list[tuple[CardTerminal, list[IssuedCertificate]]] = []  # this process's
+
+    def waiting(uow: UnitOfWork, after: int, limit: int) -> Sequence[Custody]:
+        return uow.custody.waiting(CustodyStatus.LEFT_AT_OFFICE, office_code=office_code,
+                                   after_id=after, limit=limit)
+
+    def ids(uow: UnitOfWork) -> list[int]:
+        found: list[int] = []
+        while page := waiting(uow, found[-1] if found else 0, 10_000):
+            found += [c.id or 0 for c in page]
+        return found
+
+    def work(uow: UnitOfWork, chunk: Chunk) -> batch.Did:
+        chips.clear()
+        refused: list[tuple[int, str]] = []
+        for custody in waiting(uow, chunk.lo - 1, chunk.hi - chunk.lo + 1):
+            if (custody.id or 0) > chunk.hi:
+                break
+            try:
+                with uow.savepoint():
+                    _, terminal, issued = _renew_in(uow, vault, ca, actor=actor,
+                                                    custody_id=custody.id or 0, now=now)
+                chips.append((terminal, issued))
+            except DomainError as refusal:
+                refused.append((custody.id or 0, refusal.code))
+        return batch.Did(len(chips), (RenewedChunk(len(chips), tuple(refused)),))
+
+    def write_chips(_: batch.Did) -> None:
+        for terminal, issued in chips:
+            write_onto_chip(terminal, issued)
+        chips.clear()
+
+    return [batch.Step(batch.Job(renewal_job_name(office_code), batch.by_ids(ids), work,
+                                 then=write_chips), run_key)]
+
+
+def batch_result(outcome: batch.Outcome, office_code: str | None) -> BatchResult:
+    """The renewed cards and the refusals over every chunk of a start."""
+    result = BatchResult()
+    for done in outcome.of(renewal_job_name(office_code)):
+        if isinstance(done, RenewedChunk):
+            result.renewed += done.renewed
+            result.refused.update(done.refused)
+    return result
+
+
 def renew_all_in_custody(
     uow_factory: UowFactory,
     vault: CardVault,
@@ -191,29 +267,17 @@ def renew_all_in_custody(
     actor: Actor,
     now: datetime,
     office_code: str | None = None,
-    chunk: int = 200,
-    progress: Callable[[int], None] | None = None,
+    chunk_rows: int = 200,
+    run_key: str | None = None,
 ) -> BatchResult:
-    """Every card left at the offices (or at one), each in its own transaction: one card
-    that cannot be renewed is reported and the others go on; a card another worker took
-    meanwhile is a Conflict, reported, not renewed twice."""
-    result, after = BatchResult(), 0
-    while True:
-        with uow_factory() as uow:
-            batch = uow.custody.waiting(CustodyStatus.LEFT_AT_OFFICE, office_code=office_code,
-                                        after_id=after, limit=chunk)
-        for custody in batch:
-            try:
-                renew_in_custody(uow_factory, vault, ca, actor=actor,
-                                 custody_id=custody.id or 0, now=now)
-                result.renewed += 1
-            except DomainError as refused:
-                result.refused[custody.id or 0] = refused.code
-            if progress is not None:
-                progress(1)
-        if len(batch) < chunk:
-            return result
-        after = batch[-1].id or 0
+    """Every card left at the offices (or at one), here (one worker); `--workers` starts
+    the same steps through `batch.start`."""
+    name = renewal_job_name(office_code)
+    key = run_key or batch.resumed_or_new(uow_factory, name, now)
+    started = batch.start(uow_factory, renewal_steps(vault, ca, actor=actor, now=now,
+                                                     office_code=office_code, run_key=key),
+                          chunk_rows=chunk_rows, now=now)
+    return batch_result(started.outcome, office_code)
 
 
 def mail_card(uow_factory: UowFactory, vault: CardVault, *, actor: Actor, custody_id: int,

@@ -1,8 +1,10 @@
 """The agency's batch steps: production runs, shipping, and the office's receipt.
 
 Each step claims a chunk of applications (`FOR UPDATE SKIP LOCKED` on PostgreSQL, so
-several workers can share a day's work), changes them in one transaction and returns;
-the CLI repeats until nothing is left. A step that crashes leaves its chunk unchanged.
+several workers can share a day's work) and changes them in one transaction. The jobs
+(`production_steps`, `shipping_steps`) are batch jobs (`services/batch.py`): planned once
+over the applications waiting, resumable, shared by workers; the API's buttons do one
+chunk (`run_production`, `ship`). A step that crashes leaves its chunk unchanged.
 """
 
 from __future__ import annotations
@@ -20,7 +22,9 @@ from mynumbercard.domain.errors import NotFound
 from mynumbercard.domain.pickup import PickUpPolicy
 from mynumbercard.domain.staff import Actor, Permission
 from mynumbercard.domain.validity import card_expiry
-from mynumbercard.services.application_ports import CardVault
+from mynumbercard.services import batch
+from mynumbercard.services.application_ports import CardVault, IdSpan
+from mynumbercard.services.mail_ports import Chunk
 from mynumbercard.services.ports import AuditRecord, UnitOfWork
 
 UowFactory = Callable[[], UnitOfWork]
@@ -51,52 +55,95 @@ class RunResult:
     made: tuple[Produced, ...] = ()
 
 
+def _produce_in(uow: UnitOfWork, vault: CardVault, *, actor: Actor, now: datetime,
+                limit: int, within: IdSpan | None = None) -> RunResult:
+    """One production run over up to `limit` approved applications, in the caller's
+    transaction; a chip made before a failure is destroyed (the caller destroys those of
+    a run whose commit fails)."""
+    produced_on = now.astimezone(JST).date()
+    made: list[str] = []
+    produced: list[Produced] = []
+    try:
+        batch = uow.applications.claim(ApplicationStatus.APPROVED, limit=limit, within=within)
+        if not batch:
+            return RunResult(None, 0)
+        run_id = uow.applications.add_run(produced_on=produced_on, cards=len(batch), now=now)
+        for application in batch:
+            resident = uow.residents.get(application.resident_id)
+            number = new_card_number()
+            town = uow.municipalities.get(resident.municipality_code)
+            vault.personalise(number, card_face={
+                "name": resident.full_name,
+                "address": resident.full_address(town),
+                "birth_date": resident.birth_date.isoformat(),
+                "sex": resident.sex.value,
+                "individual_number": resident.individual_number or "",
+            })
+            made.append(number)
+            card = Card(id=None, card_number=number, resident_id=resident.id or 0,
+                        issued_on=produced_on, status=CardStatus.PRODUCED,
+                        applied_on=application.received_on,
+                        expires_on=card_expiry(
+                            birth_date=resident.birth_date,
+                            applied_on=application.received_on, issued_on=produced_on,
+                            residence_until=resident.period_of_stay_until))
+            card_id = uow.cards.add(card, now=now)
+            application.enter_production(run_id=run_id, card_id=card_id)
+            uow.applications.save(application, actor=actor.name, now=now)
+            produced.append(Produced(number, application.id or 0, resident.id or 0))
+        uow.audit.record(AuditRecord(now, actor.name, "production:run",
+                                     f"production_run:{run_id}", {"cards": len(batch)}))
+    except BaseException:
+        _destroy(vault, made)
+        raise
+    return RunResult(run_id, len(made), tuple(produced))
+
+
+def _destroy(vault: CardVault, numbers: list[str]) -> None:
+    for number in numbers:  # no chip outlives a run that did not commit
+        vault.destroy(number)
+
+
 def run_production(uow_factory: UowFactory, vault: CardVault, *, actor: Actor, now: datetime,
                    limit: int = CHUNK) -> RunResult:
     """Make cards for up to `limit` approved applications: a card number, the issue date
     (today: the validity counts from it) and a personalised chip for each."""
     actor.require(Permission.PRODUCTION)
-    produced_on = now.astimezone(JST).date()
-    made: list[str] = []
-    produced: list[Produced] = []
-    try:
-        with uow_factory() as uow:
-            batch = uow.applications.claim(ApplicationStatus.APPROVED, limit=limit)
-            if not batch:
-                return RunResult(None, 0)
-            run_id = uow.applications.add_run(produced_on=produced_on, cards=len(batch),
-                                              now=now)
-            for application in batch:
-                resident = uow.residents.get(application.resident_id)
-                number = new_card_number()
-                town = uow.municipalities.get(resident.municipality_code)
-                vault.personalise(number, card_face={
-                    "name": resident.full_name,
-                    "address": resident.full_address(town),
-                    "birth_date": resident.birth_date.isoformat(),
-                    "sex": resident.sex.value,
-                    "individual_number": resident.individual_number or "",
-                })
-                made.append(number)
-                card = Card(id=None, card_number=number, resident_id=resident.id or 0,
-                            issued_on=produced_on, status=CardStatus.PRODUCED,
-                            applied_on=application.received_on,
-                            expires_on=card_expiry(
-                                birth_date=resident.birth_date,
-                                applied_on=application.received_on, issued_on=produced_on,
-                                residence_until=resident.period_of_stay_until))
-                card_id = uow.cards.add(card, now=now)
-                application.enter_production(run_id=run_id, card_id=card_id)
-                uow.applications.save(application, actor=actor.name, now=now)
-                produced.append(Produced(number, application.id or 0, resident.id or 0))
-            uow.audit.record(AuditRecord(now, actor.name, "production:run",
-                                         f"production_run:{run_id}", {"cards": len(batch)}))
+    with uow_factory() as uow:
+        result = _produce_in(uow, vault, actor=actor, now=now, limit=limit)
+        try:
             uow.commit()
-    except BaseException:
-        for number in made:  # no chip outlives a run that did not commit
-            vault.destroy(number)
-        raise
-    return RunResult(run_id, len(made), tuple(produced))
+        except BaseException:
+            _destroy(vault, [p.card_number for p in result.made])
+            raise
+    return result
+
+
+PRODUCTION, SHIPPING = "production", "shipping"
+
+
+def production_steps(vault: CardVault, *, actor: Actor, now: datetime,
+                     run_key: str) -> list[batch.Step]:
+    """Production as a batch job: the applications approved when it is planned, one
+    production run per chunk (its items: the `Produced` cards)."""
+    actor.require(Permission.PRODUCTION)
+
+    def work(uow: UnitOfWork, chunk: Chunk) -> batch.Did:
+        run = _produce_in(uow, vault, actor=actor, now=now, limit=chunk.hi - chunk.lo + 1,
+                          within=(chunk.lo, chunk.hi))
+        return batch.Did(run.cards, (run,) if run.run_id is not None else ())
+
+    def undo(did: batch.Did) -> None:
+        _destroy(vault, [p.card_number for run in did.items
+                         if isinstance(run, RunResult) for p in run.made])
+
+    return [batch.Step(batch.Job(PRODUCTION, batch.by_ids(
+        lambda uow: uow.applications.ids(ApplicationStatus.APPROVED)), work, undo=undo), run_key)]
+
+
+def runs_of(outcome: batch.Outcome) -> list[RunResult]:
+    """The production runs a start made, over every worker."""
+    return [r for r in outcome.of(PRODUCTION) if isinstance(r, RunResult)]
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,30 +152,56 @@ class ShipResult:
     cards: int
 
 
+def _ship_in(uow: UnitOfWork, *, actor: Actor, now: datetime, limit: int,
+             within: IdSpan | None = None) -> ShipResult:
+    batch = uow.applications.claim(ApplicationStatus.IN_PRODUCTION, limit=limit,
+                                   within=within)
+    by_office = defaultdict(list)
+    for application in batch:
+        office = uow.residents.get(application.resident_id).municipality_code
+        by_office[office].append(application)
+    shipments: dict[int, str] = {}
+    for office, applications in sorted(by_office.items()):
+        shipment_id = uow.applications.add_shipment(municipality_code=office,
+                                                    cards=len(applications), now=now)
+        for application in applications:
+            application.ship(shipment_id=shipment_id, office_code=office)
+            uow.applications.save(application, actor=actor.name, now=now)
+        uow.audit.record(AuditRecord(now, actor.name, "production:ship",
+                                     f"shipment:{shipment_id}",
+                                     {"office": office, "cards": len(applications)}))
+        shipments[shipment_id] = office
+    return ShipResult(shipments, len(batch))
+
+
 def ship(uow_factory: UowFactory, *, actor: Actor, now: datetime,
          limit: int = CHUNK) -> ShipResult:
     """Send produced cards to the municipal office of each holder's current address, one
     shipment per office."""
     actor.require(Permission.PRODUCTION)
     with uow_factory() as uow:
-        batch = uow.applications.claim(ApplicationStatus.IN_PRODUCTION, limit=limit)
-        by_office = defaultdict(list)
-        for application in batch:
-            office = uow.residents.get(application.resident_id).municipality_code
-            by_office[office].append(application)
-        shipments: dict[int, str] = {}
-        for office, applications in sorted(by_office.items()):
-            shipment_id = uow.applications.add_shipment(municipality_code=office,
-                                                        cards=len(applications), now=now)
-            for application in applications:
-                application.ship(shipment_id=shipment_id, office_code=office)
-                uow.applications.save(application, actor=actor.name, now=now)
-            uow.audit.record(AuditRecord(now, actor.name, "production:ship",
-                                         f"shipment:{shipment_id}",
-                                         {"office": office, "cards": len(applications)}))
-            shipments[shipment_id] = office
+        result = _ship_in(uow, actor=actor, now=now, limit=limit)
         uow.commit()
-    return ShipResult(shipments, len(batch))
+    return result
+
+
+def shipments_of(outcome: batch.Outcome) -> list[ShipResult]:
+    """The shipments a start made, over every worker."""
+    return [r for r in outcome.of(SHIPPING) if isinstance(r, ShipResult)]
+
+
+def shipping_steps(*, actor: Actor, now: datetime, run_key: str) -> list[batch.Step]:
+    """Shipping as a batch job: the cards in production when it is planned, one shipment
+    per office and chunk (its items: the `ShipResult`s)."""
+    actor.require(Permission.PRODUCTION)
+
+    def work(uow: UnitOfWork, chunk: Chunk) -> batch.Did:
+        shipped = _ship_in(uow, actor=actor, now=now, limit=chunk.hi - chunk.lo + 1,
+                           within=(chunk.lo, chunk.hi))
+        return batch.Did(shipped.cards, (shipped,))
+
+    return [batch.Step(batch.Job(SHIPPING, batch.by_ids(
+        lambda uow: uow.applications.ids(ApplicationStatus.IN_PRODUCTION)), work), run_key)]
 
 
 def receive_shipment(uow_factory: UowFactory, *, actor: Actor, shipment_id: int,

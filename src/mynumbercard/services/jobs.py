@@ -23,7 +23,7 @@ CHUNK_ROWS = 500
 Ranges = list[tuple[int, int]]  # (first id, last id) of each chunk
 
 
-def _plan_once(uow_factory: UowFactory, job: str, run_key: str,
+def plan_once(uow_factory: UowFactory, job: str, run_key: str,
                ranges_of: Callable[[UnitOfWork], Ranges]) -> tuple[int, int]:
     """Record the run's chunks unless they are already; returns (done, total) chunks."""
     with uow_factory() as uow:
@@ -38,25 +38,29 @@ def plan(uow_factory: UowFactory, job: str, run_key: str,
          ids_of: Callable[[UnitOfWork], Sequence[int]], *, chunk_rows: int = CHUNK_ROWS
          ) -> tuple[int, int]:
     """Split the run's rows (listed by id) into chunks of `chunk_rows` rows, once."""
-    def ranges(uow: UnitOfWork) -> Ranges:
-        ids = ids_of(uow)
-        return [(ids[i], ids[min(i + chunk_rows, len(ids)) - 1])
-                for i in range(0, len(ids), chunk_rows)]
-    return _plan_once(uow_factory, job, run_key, ranges)
+    return plan_once(uow_factory, job, run_key, lambda uow: id_chunks(ids_of(uow), chunk_rows))
 
 
 def plan_ranges(uow_factory: UowFactory, job: str, run_key: str,
                 bounds_of: Callable[[UnitOfWork], tuple[int, int] | None], *,
                 chunk_rows: int = CHUNK_ROWS) -> tuple[int, int]:
     """Split an id range into fixed-width chunks, once (a whole table: no id list)."""
-    def ranges(uow: UnitOfWork) -> Ranges:
-        bounds = bounds_of(uow)
-        if bounds is None:
-            return []
-        lo, hi = bounds
-        return [(start, min(start + chunk_rows - 1, hi))
-                for start in range(lo, hi + 1, chunk_rows)]
-    return _plan_once(uow_factory, job, run_key, ranges)
+    return plan_once(uow_factory, job, run_key,
+                     lambda uow: span_chunks(bounds_of(uow), chunk_rows))
+
+
+def id_chunks(ids: Sequence[int], chunk_rows: int) -> Ranges:
+    """Listed ids (ascending), `chunk_rows` of them a chunk."""
+    return [(ids[i], ids[min(i + chunk_rows, len(ids)) - 1])
+            for i in range(0, len(ids), chunk_rows)]
+
+
+def span_chunks(bounds: tuple[int, int] | None, chunk_rows: int) -> Ranges:
+    """An id span (lowest, highest) in chunks `chunk_rows` ids wide (a whole table)."""
+    if bounds is None:
+        return []
+    lo, hi = bounds
+    return [(start, min(start + chunk_rows - 1, hi)) for start in range(lo, hi + 1, chunk_rows)]
 
 
 def run(uow_factory: UowFactory, job: str, run_key: str, work: Work, *, now: datetime,

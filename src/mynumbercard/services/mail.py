@@ -1,11 +1,11 @@
 """Outgoing mail: suspend and resume mailing, and print the queue in batches.
 
-A batch goes through two commits: its letters are first marked `printing` under the
-batch's name, then the PDF is written, then they are marked `sent`. A run stopped
-between the two re-prints the same batch under the same name before anything else, so
-a letter is never in two print files and never lost. While mailing is suspended (as in
-the 2020 emergency) jobs keep queueing; on resume the backlog goes out oldest expiry
-first.
+Printing is a batch job (`mail_steps`): planning marks every queued letter `printing`
+under its print batch's name, a chunk writes a batch's PDF and marks its letters `sent`
+in one transaction. A run stopped half-way prints the same batches under the same names
+when it resumes, so a letter is never in two print files and never lost. While mailing
+is suspended (as in the 2020 emergency) jobs keep queueing; on resume the backlog goes
+out oldest expiry first.
 """
 
 from __future__ import annotations
@@ -22,20 +22,20 @@ from mynumbercard.domain.municipality import Municipality
 from mynumbercard.domain.resident import Resident
 from mynumbercard.domain.staff import Actor, Permission
 from mynumbercard.domain.validity import renewal_opens_on
-from mynumbercard.services import mailed_letters
+from mynumbercard.services import batch, mailed_letters
 from mynumbercard.services.letters import (
     LetterPrinter,
     MailedLetter,
     ValidityKind,
     ValidityNotice,
 )
-from mynumbercard.services.mail_ports import LetterKind, QueuedLetter
+from mynumbercard.services.mail_ports import Chunk, LetterKind, QueuedLetter
 from mynumbercard.services.notices import Offices
 from mynumbercard.services.ports import AuditRecord, UnitOfWork
 
 UowFactory = Callable[[], UnitOfWork]
 LetterSink = Callable[[str, bytes], str]
-BATCH = 100  # letters per print file: the font is embedded once per file
+BATCH = 100  # letters per print file (the mail job's chunk_rows): the font once per file
 
 CARD_STEPS = (
     "更新の申請は有効期限の3か月前からできます。手数料はかかりません。",
@@ -74,6 +74,11 @@ def suspend(uow_factory: UowFactory, *, actor: Actor, reason: str, now: datetime
 
 def resume(uow_factory: UowFactory, *, actor: Actor, now: datetime) -> None:
     _control_change(uow_factory, actor=actor, suspended=False, reason=None, now=now)
+
+
+def is_suspended(uow_factory: UowFactory) -> bool:
+    with uow_factory() as uow:
+        return uow.mail.control().suspended
 
 
 def status(uow_factory: UowFactory) -> dict[str, Any]:
@@ -120,73 +125,98 @@ class Dispatched:
     suspended: bool
 
 
-def _print_batch(uow_factory: UowFactory, printer: LetterPrinter, sink: LetterSink,
-                 letters: Sequence[QueuedLetter], batch: str, *, actor: Actor, now: datetime,
-                 offices: Offices, base_url: str) -> tuple[str, int]:
+def _print_in(uow: UnitOfWork, printer: LetterPrinter, sink: LetterSink,
+              letters: Sequence[QueuedLetter], batch_name: str, *, actor: Actor,
+              now: datetime, offices: Offices, base_url: str) -> tuple[str, int]:
     notices: list[MailedLetter] = []
     towns: dict[str, Municipality] = {}  # a batch's letters mostly share a few towns
-    with uow_factory() as uow:
-        offices = offices.within(uow)
-        for letter in letters:
-            resident = uow.residents.get(letter.resident_id)
-            code = resident.municipality_code
-            if code not in towns:
-                towns[code] = uow.municipalities.get(code)
-            if letter.kind is LetterKind.NUMBER_NOTICE:
-                notices.append(mailed_letters.number_notice(letter, resident, towns[code],
-                                                            now=now, offices=offices))
-            elif letter.kind is LetterKind.DEFICIENCY:
-                notices.append(mailed_letters.deficiency_notice(
-                    uow, letter, resident, towns[code], now=now, offices=offices,
-                    base_url=base_url))
-            else:
-                notices.append(_notice(letter, resident, towns[code], now=now,
-                                       offices=offices, base_url=base_url))
-    path = sink(batch, printer.mail_batch(notices))
-    with uow_factory() as uow:
-        sent = uow.mail.mark_sent(batch, now=now)
-        uow.validity_audit.mark_contacted(
-            [int(x.details["case"]) for x in letters
-             if x.kind is LetterKind.VALIDITY_CORRECTION and x.details.get("case")], now=now)
-        uow.audit.record(AuditRecord(now, actor.name, "mail:send", f"mail-batch:{batch}",
-                                     {"letters": sent}))
-        uow.commit()
+    offices = offices.within(uow)
+    for letter in letters:
+        resident = uow.residents.get(letter.resident_id)
+        code = resident.municipality_code
+        if code not in towns:
+            towns[code] = uow.municipalities.get(code)
+        if letter.kind is LetterKind.NUMBER_NOTICE:
+            notices.append(mailed_letters.number_notice(letter, resident, towns[code],
+                                                        now=now, offices=offices))
+        elif letter.kind is LetterKind.DEFICIENCY:
+            notices.append(mailed_letters.deficiency_notice(
+                uow, letter, resident, towns[code], now=now, offices=offices,
+                base_url=base_url))
+        else:
+            notices.append(_notice(letter, resident, towns[code], now=now,
+                                   offices=offices, base_url=base_url))
+    path = sink(batch_name, printer.mail_batch(notices))
+    sent = uow.mail.mark_sent(batch_name, now=now)
+    uow.validity_audit.mark_contacted(
+        [int(x.details["case"]) for x in letters
+         if x.kind is LetterKind.VALIDITY_CORRECTION and x.details.get("case")], now=now)
+    uow.audit.record(AuditRecord(now, actor.name, "mail:send", f"mail-batch:{batch_name}",
+                                 {"letters": sent}))
     return path, sent
+
+
+MAIL = "mail"
+
+
+def mail_steps(printer: LetterPrinter, sink: LetterSink, *, actor: Actor, now: datetime,
+               base_url: str, run_key: str, offices: Offices | None = None
+               ) -> list[batch.Step]:
+    """Printing the queue as a batch job. Planning puts every queued letter, oldest due
+    first, into a print batch under its file's name (status `printing`): a chunk is one
+    batch, as (its place in the order, its first letter), so chunks are taken oldest due
+    first. A chunk writes its PDF, then marks its letters sent in the same transaction:
+    a run killed half-way prints the same batch under the same name again, so a letter is
+    never in two print files and never lost. Suspended meanwhile, the chunks left put
+    their letters back in the queue (a batch boundary)."""
+    actor.require(Permission.PRODUCTION)
+    offices = offices or Offices()
+    day = f"{now.astimezone(JST):%Y%m%d}"
+
+    def plan(uow: UnitOfWork, chunk_rows: int) -> list[tuple[int, int]]:
+        if uow.mail.control().suspended:
+            return []
+        # Batches a run of before this idiom left printing go first, under their names.
+        firsts = [next(group).id or 0 for _, group in
+                  groupby(uow.mail.printing(), key=lambda x: x.batch)]
+        ids = uow.mail.queued_ids()
+        for i in range(0, len(ids), chunk_rows):
+            group = ids[i:i + chunk_rows]
+            uow.mail.mark_printing(group, batch=f"mail-{day}-{group[0]:012d}.pdf")
+            firsts.append(group[0])
+        return [(place, first) for place, first in enumerate(firsts, start=1)]
+
+    def work(uow: UnitOfWork, chunk: Chunk) -> batch.Did:
+        letters = uow.mail.batch_of(chunk.hi)
+        if not letters:
+            return batch.Did(0)
+        name = letters[0].batch or f"mail-{day}-{chunk.hi:012d}.pdf"
+        if uow.mail.control().suspended:
+            uow.mail.requeue(name)
+            return batch.Did(0)
+        path, sent = _print_in(uow, printer, sink, letters, name, actor=actor, now=now,
+                               offices=offices, base_url=base_url)
+        return batch.Did(sent, (path,))
+
+    return [batch.Step(batch.Job(MAIL, plan, work), run_key)]
 
 
 def dispatch(uow_factory: UowFactory, printer: LetterPrinter, sink: LetterSink, *,
              actor: Actor, now: datetime, base_url: str, offices: Offices | None = None,
-             batch_size: int = BATCH, limit: int | None = None,
-             on_batch: Callable[[int], None] | None = None) -> Dispatched:
-    """Print queued letters, oldest expiry first, unless mailing is suspended."""
+             chunk_rows: int = BATCH, run_key: str | None = None) -> Dispatched:
+    """Print queued letters, oldest expiry first, unless mailing is suspended; here, one
+    worker (a run that stopped resumes)."""
     actor.require(Permission.PRODUCTION)
-    offices = offices or Offices()
-    files: list[str] = []
-    letters = 0
-    with uow_factory() as uow:
-        if uow.mail.control().suspended:
-            return Dispatched([], 0, suspended=True)
-        unfinished = [(batch or "", list(group)) for batch, group in
-                      groupby(uow.mail.printing(), key=lambda x: x.batch)]
-    for batch, group in unfinished:  # a stopped run's batches first, under their own names
-        path, sent = _print_batch(uow_factory, printer, sink, group, batch, actor=actor,
-                                  now=now, offices=offices, base_url=base_url)
-        files.append(path)
-        letters += sent
-    while limit is None or letters < limit:
-        with uow_factory() as uow:
-            if uow.mail.control().suspended:
-                break  # suspended while we were printing: stop at a batch boundary
-            group = list(uow.mail.claim(limit=batch_size))
-            if not group:
-                break
-            batch = f"mail-{now.astimezone(JST):%Y%m%d}-{group[0].id:012d}.pdf"
-            uow.mail.mark_printing([x.id or 0 for x in group], batch=batch)
-            uow.commit()
-        path, sent = _print_batch(uow_factory, printer, sink, group, batch, actor=actor,
-                                  now=now, offices=offices, base_url=base_url)
-        files.append(path)
-        letters += sent
-        if on_batch is not None:
-            on_batch(sent)
-    return Dispatched(files, letters, suspended=False)
+    if is_suspended(uow_factory):
+        return Dispatched([], 0, suspended=True)
+    key = run_key or batch.resumed_or_new(uow_factory, MAIL, now)
+    started = batch.start(uow_factory, mail_steps(printer, sink, actor=actor, now=now,
+                                                  base_url=base_url, run_key=key,
+                                                  offices=offices),
+                          chunk_rows=chunk_rows, now=now)
+    return dispatched(started.outcome)
+
+
+def dispatched(outcome: batch.Outcome) -> Dispatched:
+    return Dispatched([str(path) for path in outcome.of(MAIL)], outcome.rows[MAIL],
+                      suspended=False)

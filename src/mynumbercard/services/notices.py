@@ -2,27 +2,30 @@
 the deadline, and the municipality's rule after the keeping period (the card is
 destroyed and the application void).
 
-Each run claims a chunk, writes each letter's file under a name fixed by the card, and
-only then commits: a run killed half-way leaves no letter marked as sent that was not
-written, and running again rewrites the same files, so nothing is sent twice.
+Each run claims a chunk (a batch job's, `services/batch.py`), writes each letter's file
+under a name fixed by the card, and only then commits: a run killed half-way leaves no
+letter marked as sent that was not written, and running again rewrites the same files,
+so nothing is sent twice.
 """
 
 from __future__ import annotations
 
 import secrets
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from mynumbercard.domain.application import Application, VoidReason
+from mynumbercard.domain.application import Application, ApplicationStatus, VoidReason
 from mynumbercard.domain.certificate import JST
 from mynumbercard.domain.dates import months_before
 from mynumbercard.domain.offices import letter_lines
 from mynumbercard.domain.pickup import PickUpPolicy
 from mynumbercard.domain.staff import Actor, Permission
 from mynumbercard.domain.validity import signature_certificate_allowed
-from mynumbercard.services.application_ports import CardVault
+from mynumbercard.services import batch
+from mynumbercard.services.application_ports import CardVault, IdSpan
 from mynumbercard.services.letters import IssuanceNotice, LetterPrinter, PinSettingForm
+from mynumbercard.services.mail_ports import Chunk
 from mynumbercard.services.pickup import void_in
 from mynumbercard.services.ports import AuditRecord, UnitOfWork
 
@@ -138,6 +141,27 @@ class Printed:
     files: list[str]
 
 
+def _print_in(uow: UnitOfWork, printer: LetterPrinter, sink: LetterSink, *, actor: Actor,
+              now: datetime, base_url: str, offices: Offices, limit: int,
+              within: IdSpan | None = None) -> list[str]:
+    today = now.astimezone(JST).date()
+    files: list[str] = []
+    for application in uow.applications.notices_due(limit=limit, within=within):
+        pin_form = _pin_form_number()
+        card_number, notice = _notice(
+            uow, application, today=today, deadline=application.pick_up_deadline or today,
+            offices=offices, base_url=base_url)
+        files.append(sink(f"issuance-notice-{card_number}.pdf",
+                          printer.issuance_notice(notice)))
+        files.append(sink(f"pin-form-{card_number}.pdf", printer.pin_setting_form(
+            _pin_form(uow, application, notice, pin_form, today=today))))
+        uow.applications.mark_notice_printed(application.id or 0, pin_form_number=pin_form,
+                                             now=now)
+        uow.audit.record(AuditRecord(now, actor.name, "letter:issuance-notice",
+                                     f"application:{application.id}", None))
+    return files
+
+
 def print_issuance_notices(uow_factory: UowFactory, printer: LetterPrinter,
                            sink: LetterSink, *, actor: Actor, now: datetime,
                            base_url: str, offices: Offices | None = None,
@@ -146,31 +170,83 @@ def print_issuance_notices(uow_factory: UowFactory, printer: LetterPrinter,
     its sealed PIN-setting request form (a second file, `pin-form-<card>.pdf`: the form
     number is printed on its sealed part only)."""
     actor.require(Permission.PRODUCTION)
-    offices = offices or Offices()
-    today = now.astimezone(JST).date()
-    files: list[str] = []
     with uow_factory() as uow:
-        for application in uow.applications.notices_due(limit=limit):
-            pin_form = _pin_form_number()
-            card_number, notice = _notice(
-                uow, application, today=today, deadline=application.pick_up_deadline or today,
-                offices=offices, base_url=base_url)
-            files.append(sink(f"issuance-notice-{card_number}.pdf",
-                              printer.issuance_notice(notice)))
-            files.append(sink(f"pin-form-{card_number}.pdf", printer.pin_setting_form(
-                _pin_form(uow, application, notice, pin_form, today=today))))
-            uow.applications.mark_notice_printed(application.id or 0, pin_form_number=pin_form,
-                                                 now=now)
-            uow.audit.record(AuditRecord(now, actor.name, "letter:issuance-notice",
-                                         f"application:{application.id}", None))
+        files = _print_in(uow, printer, sink, actor=actor, now=now, base_url=base_url,
+                          offices=offices or Offices(), limit=limit)
         uow.commit()
     return Printed(files)
+
+
+ISSUANCE_NOTICES, UNCOLLECTED = "issuance-notices", "uncollected"
+
+
+def _waiting(uow: UnitOfWork) -> Sequence[int]:
+    return uow.applications.ids(ApplicationStatus.READY_FOR_PICK_UP)
+
+
+def issuance_notice_steps(printer: LetterPrinter, sink: LetterSink, *, actor: Actor,
+                          now: datetime, base_url: str, run_key: str) -> list[batch.Step]:
+    """The notices as a batch job over the cards waiting when it is planned (its items:
+    the files written)."""
+    actor.require(Permission.PRODUCTION)
+
+    def work(uow: UnitOfWork, chunk: Chunk) -> batch.Did:
+        files = _print_in(uow, printer, sink, actor=actor, now=now, base_url=base_url,
+                          offices=Offices(), limit=chunk.hi - chunk.lo + 1,
+                          within=(chunk.lo, chunk.hi))
+        return batch.Did(len(files), tuple(files))
+
+    return [batch.Step(batch.Job(ISSUANCE_NOTICES, batch.by_ids(_waiting), work), run_key)]
 
 
 @dataclass(frozen=True, slots=True)
 class Swept:
     reminders: list[str]
     destroyed: int
+
+
+@dataclass(frozen=True, slots=True)
+class SweptChunk:
+    """A chunk of the sweep: the reminder files written, the cards to destroy."""
+
+    reminders: tuple[str, ...]
+    destroyed: tuple[str, ...]
+
+
+def swept_of(outcome: batch.Outcome) -> Swept:
+    """The reminders written and the cards destroyed by a start, over every worker."""
+    chunks = [s for s in outcome.of(UNCOLLECTED) if isinstance(s, SweptChunk)]
+    return Swept([path for s in chunks for path in s.reminders],
+                 sum(len(s.destroyed) for s in chunks))
+
+
+def printed_of(outcome: batch.Outcome) -> Printed:
+    """The notices and PIN forms written by a start, in order, over every worker."""
+    return Printed([str(path) for path in outcome.of(ISSUANCE_NOTICES)])
+
+
+def _sweep_in(uow: UnitOfWork, printer: LetterPrinter, sink: LetterSink, *, actor: Actor,
+              now: datetime, base_url: str, policy: PickUpPolicy, offices: Offices,
+              limit: int, within: IdSpan | None = None) -> SweptChunk:
+    today = now.astimezone(JST).date()
+    reminders: list[str] = []
+    destroyed: list[str] = []
+    kept_since = months_before(today, policy.keep_months)
+    for application in uow.applications.uncollected(arrived_before=kept_since, limit=limit,
+                                                    within=within):
+        number = void_in(uow, application, VoidReason.UNCOLLECTED, actor=actor, now=now)
+        if number:
+            destroyed.append(number)
+    for application in uow.applications.reminders_due(today=today, limit=limit,
+                                                      within=within):
+        last_day = policy.destroy_on(application.arrived_on or today)
+        card_number, notice = _notice(uow, application, today=today, deadline=last_day,
+                                      offices=offices, base_url=base_url, reminder=True)
+        reminders.append(sink(f"reminder-{card_number}.pdf", printer.issuance_notice(notice)))
+        uow.applications.mark_reminder_printed(application.id or 0, now=now)
+        uow.audit.record(AuditRecord(now, actor.name, "letter:pick-up-reminder",
+                                     f"application:{application.id}", None))
+    return SweptChunk(tuple(reminders), tuple(destroyed))
 
 
 def sweep_uncollected(uow_factory: UowFactory, printer: LetterPrinter,
@@ -181,27 +257,36 @@ def sweep_uncollected(uow_factory: UowFactory, printer: LetterPrinter,
     """After the deadline a reminder with the last day the card is kept; after the
     keeping period the card is destroyed and the application void (apply again)."""
     actor.require(Permission.PRODUCTION)
-    policy, offices = policy or PickUpPolicy(), offices or Offices()
-    today = now.astimezone(JST).date()
-    reminders: list[str] = []
-    destroyed: list[str] = []
     with uow_factory() as uow:
-        kept_since = months_before(today, policy.keep_months)
-        for application in uow.applications.uncollected(arrived_before=kept_since,
-                                                         limit=limit):
-            number = void_in(uow, application, VoidReason.UNCOLLECTED, actor=actor, now=now)
-            if number:
-                destroyed.append(number)
-        for application in uow.applications.reminders_due(today=today, limit=limit):
-            last_day = policy.destroy_on(application.arrived_on or today)
-            card_number, notice = _notice(uow, application, today=today, deadline=last_day,
-                                          offices=offices, base_url=base_url, reminder=True)
-            reminders.append(sink(f"reminder-{card_number}.pdf", printer.issuance_notice(notice)))
-            uow.applications.mark_reminder_printed(application.id or 0, now=now)
-            uow.audit.record(AuditRecord(now, actor.name, "letter:pick-up-reminder",
-                                         f"application:{application.id}", None))
+        swept = _sweep_in(uow, printer, sink, actor=actor, now=now, base_url=base_url,
+                          policy=policy or PickUpPolicy(), offices=offices or Offices(),
+                          limit=limit)
         uow.commit()
     if vault is not None:
-        for number in destroyed:
+        for number in swept.destroyed:
             vault.destroy(number)
-    return Swept(reminders, len(destroyed))
+    return Swept(list(swept.reminders), len(swept.destroyed))
+
+
+def uncollected_steps(printer: LetterPrinter, sink: LetterSink, vault: CardVault | None, *,
+                      actor: Actor, now: datetime, base_url: str,
+                      run_key: str) -> list[batch.Step]:
+    """The sweep as a batch job over the cards waiting when it is planned (its items: a
+    `SweptChunk` each); a chunk's cards are destroyed once it committed (`vault` None:
+    a simulation destroys nothing)."""
+    actor.require(Permission.PRODUCTION)
+
+    def work(uow: UnitOfWork, chunk: Chunk) -> batch.Did:
+        swept = _sweep_in(uow, printer, sink, actor=actor, now=now, base_url=base_url,
+                          policy=PickUpPolicy(), offices=Offices(),
+                          limit=chunk.hi - chunk.lo + 1, within=(chunk.lo, chunk.hi))
+        return batch.Did(len(swept.reminders) + len(swept.destroyed), (swept,))
+
+    def destroy(did: batch.Did) -> None:
+        for swept in did.items:
+            if isinstance(swept, SweptChunk) and vault is not None:
+                for number in swept.destroyed:
+                    vault.destroy(number)
+
+    return [batch.Step(batch.Job(UNCOLLECTED, batch.by_ids(_waiting), work, then=destroy),
+                       run_key)]

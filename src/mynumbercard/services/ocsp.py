@@ -1,15 +1,17 @@
 """OCSP: signed `unknown` answers on demand, and the daily refresh of the responses
-produced ahead of time (the responder itself is `web/ocsp.py`)."""
+produced ahead of time, a batch job (the responder itself is `web/ocsp.py`)."""
 
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from threading import Lock
 
 from mynumbercard.domain.certificate import CertKind
+from mynumbercard.services import batch
 from mynumbercard.services.certificates import OCSP_VALIDITY, ocsp_next_update, sign_ocsp
+from mynumbercard.services.mail_ports import Chunk
 from mynumbercard.services.pki_ports import CertificateAuthority
 from mynumbercard.services.ports import UnitOfWork
 
@@ -45,25 +47,45 @@ class UnknownAnswers:
         return der
 
 
-def refresh_responses(uow_factory: UowFactory, ca: CertificateAuthority, *, now: datetime,
-                      horizon: timedelta = REFRESH_HORIZON, batch: int = 1000,
-                      everything: bool = False) -> int:
+REFRESH, RESIGN = "ocsp-refresh", "ocsp-resign"
+
+
+def refresh_job_name(*, everything: bool) -> str:
+    return RESIGN if everything else REFRESH
+
+
+def refresh_steps(ca: Callable[[], CertificateAuthority], *, now: datetime, run_key: str,
+                  horizon: timedelta = REFRESH_HORIZON,
+                  everything: bool = False) -> list[batch.Step]:
     """Re-sign every response whose nextUpdate falls within `horizon` (or, with
-    `everything`, every response signed before `now`: after an OCSP signer renewal), in
-    batches of one transaction each (resumable: a crash loses at most one batch)."""
-    done = 0
+    `everything`, every response signed before `now`: after an OCSP signer renewal), as
+    a batch job over the certificates whose response is due when it is planned."""
     before = now + (OCSP_VALIDITY + horizon if everything else horizon)
-    while True:
-        with uow_factory() as uow:
-            due = uow.ocsp.due(before=before, limit=batch,
-                               signed_before=now if everything else None)
-            for kind, serial in due:
-                found = uow.certificates.find(serial, kind)
-                if not found:
-                    continue
-                uow.ocsp.put(kind=kind, serial=serial, der=sign_ocsp(ca, found[0], now),
+    signed_before = now if everything else None
+
+    def ids(uow: UnitOfWork) -> Sequence[int]:
+        return uow.ocsp.due_certificate_ids(before=before, signed_before=signed_before)
+
+    def work(uow: UnitOfWork, chunk: Chunk) -> int:
+        due = uow.ocsp.due(before=before, limit=chunk.hi - chunk.lo + 1,
+                           signed_before=signed_before, within=(chunk.lo, chunk.hi))
+        for kind, serial in due:
+            found = uow.certificates.find(serial, kind)
+            if found:
+                uow.ocsp.put(kind=kind, serial=serial, der=sign_ocsp(ca(), found[0], now),
                              this_update=now, next_update=ocsp_next_update(found[0], now))
-            uow.commit()
-        done += len(due)
-        if len(due) < batch:
-            return done
+        return len(due)
+
+    return [batch.Step(batch.Job(refresh_job_name(everything=everything), batch.by_ids(ids),
+                                 work), run_key)]
+
+
+def refresh_responses(uow_factory: UowFactory, ca: CertificateAuthority, *, now: datetime,
+                      horizon: timedelta = REFRESH_HORIZON, chunk_rows: int = 1000,
+                      everything: bool = False) -> int:
+    """The refresh here, one worker (a run that stopped resumes); the count re-signed."""
+    key = batch.resumed_or_new(uow_factory, refresh_job_name(everything=everything), now)
+    started = batch.start(uow_factory, refresh_steps(lambda: ca, now=now, run_key=key,
+                                                     horizon=horizon, everything=everything),
+                          chunk_rows=chunk_rows, now=now)
+    return started.outcome.rows[refresh_job_name(everything=everything)]

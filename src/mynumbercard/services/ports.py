@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, Protocol, Self
@@ -191,10 +192,15 @@ class OcspStore(Protocol):
     def put(self, *, kind: CertKind, serial: int, der: bytes, this_update: datetime,
             next_update: datetime) -> None: ...
     def get(self, *, kind: CertKind, serial: int) -> bytes | None: ...
-    def due(self, *, before: datetime, limit: int,
-            signed_before: datetime | None = None) -> Sequence[tuple[CertKind, int]]:
+    def due(self, *, before: datetime, limit: int, signed_before: datetime | None = None,
+            within: tuple[int, int] | None = None) -> Sequence[tuple[CertKind, int]]:
         """Responses whose nextUpdate is before `before` (and, if given, signed before
-        `signed_before`), oldest first."""
+        `signed_before`), oldest first; `within`: of certificates with ids in that span
+        (a batch job's chunk), by certificate id."""
+        ...
+    def due_certificate_ids(self, *, before: datetime,
+                            signed_before: datetime | None = None) -> Sequence[int]:
+        """The ids of the certificates whose response is due, ascending: a job's plan."""
         ...
 
 
@@ -251,6 +257,9 @@ class UnitOfWork(Protocol):
     def __enter__(self) -> Self: ...
     def __exit__(self, *exc: object) -> None: ...
     def commit(self) -> None: ...
+    def savepoint(self) -> AbstractContextManager[None]:
+        """A part of the transaction undone alone if it raises (one card of a chunk)."""
+        ...
 
 
 class PasswordHasher(Protocol):

@@ -26,7 +26,7 @@ from mynumbercard.domain.validity_audit import (
     audit_card,
     audit_certificate,
 )
-from mynumbercard.services import jobs
+from mynumbercard.services import batch
 from mynumbercard.services.audit_ports import AuditedCard, Finding
 from mynumbercard.services.certificates import IssuedCertificate, issue_in, write_onto_chip
 from mynumbercard.services.mail_ports import Chunk, LetterKind, QueuedLetter
@@ -49,7 +49,7 @@ def _card_difference(card: AuditedCard) -> Difference | None:
         return Difference(card.expires_on, card.expires_on, Cause.INCONSISTENT_DATES)
 
 
-def _work(run_key: str, *, actor: Actor, now: datetime) -> jobs.Work:
+def _work(run_key: str, *, actor: Actor, now: datetime) -> batch.Work:
     def work(uow: UnitOfWork, chunk: Chunk) -> int:
         audit = uow.validity_audit
         in_use = {c.card_id: c for c in audit.cards(chunk.lo, chunk.hi)}
@@ -110,22 +110,30 @@ class AuditRun:
     cards: int  # audited by this worker
 
 
-def audit_validity(uow_factory: UowFactory, *, actor: Actor, now: datetime,
-                   run_key: str | None = None, chunk_rows: int = 5000,
-                   on_chunk: Callable[[int], None] | None = None) -> AuditRun:
-    """Audit every card (resuming a run of the same key that stopped half-way)."""
+AUDIT_CHUNK_ROWS = 5000  # ids per chunk of the audit (a span of the card table, not a list)
+
+
+def run_key_of(now: datetime, run_key: str | None = None) -> str:
+    """A run's key: the one given, else the day in Japan (the same key resumes it)."""
+    return run_key or now.astimezone(JST).date().isoformat()
+
+
+def steps(*, actor: Actor, now: datetime, run_key: str) -> list[batch.Step]:
+    """The audit as a batch job: every card id in chunks of the table's id span."""
     actor.require(Permission.PRODUCTION)
-    key = run_key or now.astimezone(JST).date().isoformat()
-    jobs.plan_ranges(uow_factory, JOB, key, lambda uow: uow.validity_audit.id_bounds(),
-                     chunk_rows=chunk_rows)
-    done = jobs.run(uow_factory, JOB, key, _work(key, actor=actor, now=now), now=now,
-                    on_chunk=on_chunk)
-    return AuditRun(key, done)
+    return [batch.Step(batch.Job(JOB, batch.by_span(lambda uow: uow.validity_audit.id_bounds()),
+                                 _work(run_key, actor=actor, now=now)), run_key)]
 
 
-def audit_progress(uow_factory: UowFactory, run_key: str) -> tuple[int, int]:
-    with uow_factory() as uow:
-        return uow.jobs.progress(JOB, run_key)
+def audit_validity(uow_factory: UowFactory, *, actor: Actor, now: datetime,
+                   run_key: str | None = None, chunk_rows: int = AUDIT_CHUNK_ROWS,
+                   on_progress: Callable[[batch.Progress], None] | None = None) -> AuditRun:
+    """Audit every card here, one worker (resuming a run of the same key that stopped
+    half-way); `--workers` starts the same steps through `batch.start`."""
+    key = run_key_of(now, run_key)
+    started = batch.start(uow_factory, steps(actor=actor, now=now, run_key=key),
+                          chunk_rows=chunk_rows, now=now, on_progress=on_progress)
+    return AuditRun(key, started.outcome.rows[JOB])
 
 
 def report(uow_factory: UowFactory, *, actor: Actor, run_key: str | None = None

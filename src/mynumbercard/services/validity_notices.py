@@ -13,14 +13,14 @@ own: the card's letter covers them.
 from __future__ import annotations
 
 import random
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from mynumbercard.domain import application_id as application_ids
 from mynumbercard.domain.staff import Actor, Permission
 from mynumbercard.domain.validity import expiries_noticed_from
-from mynumbercard.services import jobs
+from mynumbercard.services import batch, jobs
 from mynumbercard.services.application_ports import ApplicationForm, FormReason
 from mynumbercard.services.mail_ports import Chunk, LetterKind, QueuedLetter
 from mynumbercard.services.ports import AuditRecord, UnitOfWork
@@ -38,7 +38,7 @@ class Queued:
 
 
 def _card_work(first: date, last: date, *, actor: Actor, now: datetime,
-               rng: random.Random) -> jobs.Work:
+               rng: random.Random) -> batch.Work:
     def work(uow: UnitOfWork, chunk: Chunk) -> int:
         cohort = uow.cohorts.cards(first, last, chunk.lo, chunk.hi)
         keys = {c.card_id: f"validity_card:{c.card_id}:{c.expires_on}" for c in cohort}
@@ -64,7 +64,7 @@ def _card_work(first: date, last: date, *, actor: Actor, now: datetime,
     return work
 
 
-def _certificate_work(first: date, last: date, *, actor: Actor, now: datetime) -> jobs.Work:
+def _certificate_work(first: date, last: date, *, actor: Actor, now: datetime) -> batch.Work:
     def work(uow: UnitOfWork, chunk: Chunk) -> int:
         letters = [
             QueuedLetter(letter_key=f"validity_certificates:{c.card_id}:{c.expires_on}",
@@ -81,21 +81,42 @@ def _certificate_work(first: date, last: date, *, actor: Actor, now: datetime) -
     return work
 
 
-def plan_day(uow_factory: UowFactory, day: date, *, chunk_rows: int = jobs.CHUNK_ROWS
-             ) -> tuple[int, int]:
-    """Plan one day's two cohorts; returns the chunks (done, total) over both."""
-    cohort = expiries_noticed_from(day)
-    if cohort is None:
-        return 0, 0
-    first, last = cohort
-    key = day.isoformat()
-    done_a, total_a = jobs.plan(uow_factory, CARDS, key,
-                                lambda uow: uow.cohorts.card_ids(first, last),
-                                chunk_rows=chunk_rows)
-    done_b, total_b = jobs.plan(uow_factory, CERTIFICATES, key,
-                                lambda uow: uow.cohorts.certificate_card_ids(first, last),
-                                chunk_rows=chunk_rows)
-    return done_a + done_b, total_a + total_b
+def steps(*, on: date, actor: Actor, now: datetime, rng: random.Random | None = None,
+          catch_up_days: int = CATCH_UP_DAYS) -> list[batch.Step]:
+    """The job's steps: each day of the month before `on` and `on` itself, its cards then
+    its certificates (a day done already plans nothing new and has nothing left)."""
+    actor.require(Permission.PRODUCTION)
+    rng = rng or random.SystemRandom()
+    found: list[batch.Step] = []
+    for back in range(catch_up_days, -1, -1):
+        day = on - timedelta(days=back)
+        cohort = expiries_noticed_from(day)
+        if cohort is None:
+            continue
+        first, last = cohort
+        key = day.isoformat()
+        found += [batch.Step(batch.Job(CARDS, _card_ids(first, last),
+                                       _card_work(first, last, actor=actor, now=now, rng=rng)),
+                             key),
+                  batch.Step(batch.Job(CERTIFICATES, _certificate_card_ids(first, last),
+                                       _certificate_work(first, last, actor=actor, now=now)),
+                             key)]
+    return found
+
+
+def _card_ids(first: date, last: date) -> batch.Planner:
+    return batch.by_ids(lambda uow: uow.cohorts.card_ids(first, last))
+
+
+def _certificate_card_ids(first: date, last: date) -> batch.Planner:
+    return batch.by_ids(lambda uow: uow.cohorts.certificate_card_ids(first, last))
+
+
+def summary(started: batch.Started, found: Sequence[batch.Step]) -> Queued:
+    """What a start did: the days it found pending, and the letters queued."""
+    days = sorted({step.run_key for step, planned in zip(found, started.planned, strict=True)
+                   if planned.left})
+    return Queued(days, started.outcome.rows[CARDS], started.outcome.rows[CERTIFICATES])
 
 
 def queue_validity_notices(
@@ -105,55 +126,13 @@ def queue_validity_notices(
     on: date,
     now: datetime,
     rng: random.Random | None = None,
-    on_chunk: Callable[[int], None] | None = None,
+    on_progress: Callable[[batch.Progress], None] | None = None,
     catch_up_days: int = CATCH_UP_DAYS,
     chunk_rows: int = jobs.CHUNK_ROWS,
 ) -> Queued:
-    """Queue the letters of `on` and of any unfinished day of the month before it."""
-    actor.require(Permission.PRODUCTION)
-    rng = rng or random.SystemRandom()
-    result = Queued()
-    for back in range(catch_up_days, -1, -1):
-        day = on - timedelta(days=back)
-        cohort = expiries_noticed_from(day)
-        if cohort is None:
-            continue
-        done, total = plan_day(uow_factory, day, chunk_rows=chunk_rows)
-        if total in (0, done):  # nothing that day, or done already
-            continue
-        first, last = cohort
-        key = day.isoformat()
-        result.days.append(key)
-        result.card_letters += jobs.run(
-            uow_factory, CARDS, key, _card_work(first, last, actor=actor, now=now, rng=rng),
-            now=now, on_chunk=on_chunk)
-        result.certificate_letters += jobs.run(
-            uow_factory, CERTIFICATES, key,
-            _certificate_work(first, last, actor=actor, now=now), now=now, on_chunk=on_chunk)
-    return result
-
-
-def pending_chunks(uow_factory: UowFactory, *, on: date,
-                   catch_up_days: int = CATCH_UP_DAYS,
-                   chunk_rows: int = jobs.CHUNK_ROWS) -> int:
-    """Chunks still to do for `on` and the month before, planning the days not planned
-    yet: the progress bar's total, taken once before the workers start."""
-    pending = 0
-    for back in range(catch_up_days, -1, -1):
-        done, total = plan_day(uow_factory, on - timedelta(days=back),
-                               chunk_rows=chunk_rows)
-        pending += total - done
-    return pending
-
-
-def remaining_chunks(uow_factory: UowFactory, *, on: date,
-                     catch_up_days: int = CATCH_UP_DAYS) -> int:
-    """Chunks not done yet of the days already planned: read only, for polling."""
-    remaining = 0
-    with uow_factory() as uow:
-        for back in range(catch_up_days, -1, -1):
-            key = (on - timedelta(days=back)).isoformat()
-            for job in (CARDS, CERTIFICATES):
-                done, total = uow.jobs.progress(job, key)
-                remaining += total - done
-    return remaining
+    """Queue the letters of `on` and of any unfinished day of the month before it, here
+    (one worker; `--workers` starts the same steps through `batch.start`)."""
+    found = steps(on=on, actor=actor, now=now, rng=rng, catch_up_days=catch_up_days)
+    started = batch.start(uow_factory, found, chunk_rows=chunk_rows, now=now,
+                          on_progress=on_progress)
+    return summary(started, found)

@@ -35,6 +35,7 @@ from mynumbercard.services.application_ports import (
     ApplicationForm,
     FormReason,
     HistoryEntry,
+    IdSpan,
     Shipment,
 )
 
@@ -185,13 +186,21 @@ class SqlApplications:
                              from_status=r.from_status, to_status=r.to_status,
                              details=dict(r.details or {})) for r in rows]
 
-    def _claim(self, query: Select[Any], limit: int) -> Sequence[Application]:
+    def _claim(self, query: Select[Any], limit: int,
+               within: IdSpan | None = None) -> Sequence[Application]:
+        if within is not None:
+            query = query.where(applications.c.id.between(*within))
         query = query.order_by(applications.c.id).limit(limit).with_for_update(skip_locked=True)
         return [_application(row) for row in self._conn.execute(query)]
 
-    def claim(self, status: ApplicationStatus, *, limit: int) -> Sequence[Application]:
+    def claim(self, status: ApplicationStatus, *, limit: int,
+              within: IdSpan | None = None) -> Sequence[Application]:
         return self._claim(select(applications).where(applications.c.status == status.value),
-                           limit)
+                           limit, within)
+
+    def ids(self, status: ApplicationStatus) -> Sequence[int]:
+        return list(self._conn.scalars(select(applications.c.id).where(
+            applications.c.status == status.value).order_by(applications.c.id)))
 
     def at_office(self, office_code: str, status: ApplicationStatus, *, limit: int,
                   after_ref: int = 0) -> Sequence[Application]:
@@ -204,28 +213,31 @@ class SqlApplications:
         return select(applications).where(
             applications.c.status == ApplicationStatus.READY_FOR_PICK_UP.value)
 
-    def notices_due(self, *, limit: int) -> Sequence[Application]:
+    def notices_due(self, *, limit: int, within: IdSpan | None = None
+                    ) -> Sequence[Application]:
         return self._claim(self._ready().where(applications.c.notice_printed_at.is_(None)),
-                           limit)
+                           limit, within)
 
     def mark_notice_printed(self, application_ref: int, *, pin_form_number: str,
                             now: datetime) -> None:
         self._conn.execute(update(applications).where(applications.c.id == application_ref)
                            .values(notice_printed_at=now, pin_form_number=pin_form_number))
 
-    def reminders_due(self, *, today: date, limit: int) -> Sequence[Application]:
+    def reminders_due(self, *, today: date, limit: int, within: IdSpan | None = None
+                      ) -> Sequence[Application]:
         return self._claim(self._ready().where(
             applications.c.pick_up_deadline < today,
             applications.c.notice_printed_at.is_not(None),
-            applications.c.reminder_printed_at.is_(None)), limit)
+            applications.c.reminder_printed_at.is_(None)), limit, within)
 
     def mark_reminder_printed(self, application_ref: int, *, now: datetime) -> None:
         self._conn.execute(update(applications).where(applications.c.id == application_ref)
                            .values(reminder_printed_at=now))
 
-    def uncollected(self, *, arrived_before: date, limit: int) -> Sequence[Application]:
+    def uncollected(self, *, arrived_before: date, limit: int, within: IdSpan | None = None
+                    ) -> Sequence[Application]:
         return self._claim(self._ready().where(applications.c.arrived_on < arrived_before),
-                           limit)
+                           limit, within)
 
     def pin_form_number(self, application_ref: int) -> str | None:
         return self._conn.execute(select(applications.c.pin_form_number).where(

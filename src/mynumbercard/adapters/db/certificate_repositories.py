@@ -205,15 +205,32 @@ class SqlOcspStore:
             ocsp_responses.c.serial == format(serial, "x")))
         return bytes(value) if value is not None else None
 
-    def due(self, *, before: datetime, limit: int,
-            signed_before: datetime | None = None) -> Sequence[tuple[CertKind, int]]:
+    def due(self, *, before: datetime, limit: int, signed_before: datetime | None = None,
+            within: tuple[int, int] | None = None) -> Sequence[tuple[CertKind, int]]:
         query = (select(ocsp_responses.c.kind, ocsp_responses.c.serial)
-                 .where(ocsp_responses.c.next_update < before)
-                 .order_by(ocsp_responses.c.next_update).limit(limit))
+                 .where(ocsp_responses.c.next_update < before).limit(limit))
         if signed_before is not None:
             query = query.where(ocsp_responses.c.this_update < signed_before)
+        if within is None:
+            query = query.order_by(ocsp_responses.c.next_update)
+        else:
+            query = (query.join(certificates, _same_certificate())
+                     .where(certificates.c.id.between(*within)).order_by(certificates.c.id))
         rows = self._conn.execute(query)
         return [(CertKind(kind), int(serial, 16)) for kind, serial in rows]
+
+    def due_certificate_ids(self, *, before: datetime,
+                            signed_before: datetime | None = None) -> Sequence[int]:
+        query = (select(certificates.c.id).join(ocsp_responses, _same_certificate())
+                 .where(ocsp_responses.c.next_update < before).order_by(certificates.c.id))
+        if signed_before is not None:
+            query = query.where(ocsp_responses.c.this_update < signed_before)
+        return list(self._conn.scalars(query))
+
+
+def _same_certificate() -> Any:
+    return (ocsp_responses.c.kind == certificates.c.kind) & (
+        ocsp_responses.c.serial == certificates.c.serial)
 
 
 class SqlCrlNumbers:

@@ -81,6 +81,24 @@ class SqlMailQueue:
                  .with_for_update(skip_locked=True))
         return [_letter(row) for row in self._conn.execute(query)]
 
+    def queued_ids(self) -> Sequence[int]:
+        return list(self._conn.scalars(select(outgoing_mail.c.id)
+                                       .where(outgoing_mail.c.status == "queued")
+                                       .order_by(outgoing_mail.c.due_on, outgoing_mail.c.id)))
+
+    def batch_of(self, letter_id: int) -> Sequence[QueuedLetter]:
+        batch = select(outgoing_mail.c.batch).where(outgoing_mail.c.id == letter_id)
+        query = (select(outgoing_mail).where(outgoing_mail.c.batch == batch.scalar_subquery(),
+                                             outgoing_mail.c.status == "printing")
+                 .order_by(outgoing_mail.c.due_on, outgoing_mail.c.id)
+                 .with_for_update(skip_locked=True))
+        return [_letter(row) for row in self._conn.execute(query)]
+
+    def requeue(self, batch: str) -> None:
+        self._conn.execute(update(outgoing_mail).where(outgoing_mail.c.batch == batch,
+                                                       outgoing_mail.c.status == "printing")
+                           .values(status="queued", batch=None))
+
     def mark_printing(self, ids: Sequence[int], *, batch: str) -> None:
         self._conn.execute(update(outgoing_mail).where(outgoing_mail.c.id.in_(ids),
                                                        outgoing_mail.c.status == "queued")
@@ -145,6 +163,12 @@ class SqlJobChunks:
         self._conn.execute(update(job_chunks).where(
             self._of(chunk.job, chunk.run_key), job_chunks.c.lo == chunk.lo)
             .values(done_at=now, rows=rows))
+
+    def unfinished(self, job: str) -> Sequence[str]:
+        return list(self._conn.scalars(
+            select(job_chunks.c.run_key).where(job_chunks.c.job == job,
+                                               job_chunks.c.done_at.is_(None))
+            .group_by(job_chunks.c.run_key).order_by(job_chunks.c.run_key)))
 
     def progress(self, job: str, run_key: str) -> tuple[int, int]:
         done, total = self._conn.execute(

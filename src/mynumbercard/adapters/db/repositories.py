@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from datetime import date, datetime
 from typing import Any, Self
 
@@ -332,6 +333,11 @@ class SqlUnitOfWork:
                 self._tx.rollback()
         finally:
             self._conn.close()
+
+    @contextmanager
+    def savepoint(self) -> Iterator[None]:
+        with self._conn.begin_nested():  # released on success, rolled back on an error
+            yield
 
     def commit(self) -> None:
         self._tx.commit()

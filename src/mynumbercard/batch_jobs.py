@@ -1,0 +1,221 @@
+"""The batch jobs, wired: each job's order (what to run, picklable) and its steps over a
+container; `start` runs one with any number of worker processes.
+
+An order is all a worker process needs: it wires its own container and rebuilds the
+steps from the order, so the CLI today and an operator console later start, watch
+(`progress`) and resume (start the same order again) every job the same way.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+from typing import Protocol
+
+from mynumbercard import bootstrap
+from mynumbercard.domain.staff import Actor
+from mynumbercard.services import (
+    batch,
+    custody,
+    expiry,
+    issuance,
+    mail,
+    notices,
+    ocsp,
+    validity_audit,
+    validity_notices,
+)
+
+
+class Order(Protocol):
+    """A job to run: its moment and its steps over a container."""
+
+    @property
+    def now(self) -> datetime: ...
+
+    def steps(self, wired: bootstrap.Container) -> list[batch.Step]: ...
+
+    def chunk_rows(self, wired: bootstrap.Container) -> int: ...
+
+
+class _Chunked:
+    """Chunks of `MYNUMBERCARD_JOB_CHUNK_ROWS` rows, unless the job says otherwise."""
+
+    def chunk_rows(self, wired: bootstrap.Container) -> int:
+        return wired.settings.job_chunk_rows
+
+
+@dataclass(frozen=True)
+class ValidityNotices(_Chunked):
+    """Queue the validity letters of `on` and of unfinished days of the month before."""
+
+    on: date
+    actor: Actor
+    now: datetime
+
+    def steps(self, wired: bootstrap.Container) -> list[batch.Step]:
+        return validity_notices.steps(on=self.on, actor=self.actor, now=self.now)
+
+
+@dataclass(frozen=True)
+class AuditValidity:
+    """The wrong-validity check over every card, as run `run_key`."""
+
+    run_key: str
+    actor: Actor
+    now: datetime
+
+    def steps(self, wired: bootstrap.Container) -> list[batch.Step]:
+        return validity_audit.steps(actor=self.actor, now=self.now, run_key=self.run_key)
+
+    def chunk_rows(self, wired: bootstrap.Container) -> int:
+        # A chunk here is a span of card ids, not a list: never narrower than 1000 ids.
+        return max(wired.settings.job_chunk_rows, 1000)
+
+
+@dataclass(frozen=True)
+class Expire(_Chunked):
+    """Record the cards and certificates whose first invalid day is in [since, on]."""
+
+    on: date
+    since: date | None
+    actor: Actor
+    now: datetime
+
+    def steps(self, wired: bootstrap.Container) -> list[batch.Step]:
+        return expiry.steps(wired.ca, actor=self.actor, on=self.on, since=self.since,
+                            now=self.now)
+
+
+def queue_run_key(wired: bootstrap.Container, job: str) -> str:
+    """The run that stopped half-way, resumed; else a new one."""
+    return batch.resumed_or_new(wired.uow, job, wired.clock())
+
+
+@dataclass(frozen=True)
+class Production(_Chunked):
+    """Production runs over the approved applications: a card and its chip for each."""
+
+    run_key: str
+    actor: Actor
+    now: datetime
+
+    def steps(self, wired: bootstrap.Container) -> list[batch.Step]:
+        return issuance.production_steps(wired.vault, actor=self.actor, now=self.now,
+                                         run_key=self.run_key)
+
+
+@dataclass(frozen=True)
+class Shipping(_Chunked):
+    """The produced cards to the office of each holder's address."""
+
+    run_key: str
+    actor: Actor
+    now: datetime
+
+    def steps(self, wired: bootstrap.Container) -> list[batch.Step]:
+        return issuance.shipping_steps(actor=self.actor, now=self.now, run_key=self.run_key)
+
+
+@dataclass(frozen=True)
+class IssuanceNotices(_Chunked):
+    """A notice of issuance and a sealed PIN form for each card waiting at its office."""
+
+    run_key: str
+    actor: Actor
+    now: datetime
+    out: Path
+
+    def steps(self, wired: bootstrap.Container) -> list[batch.Step]:
+        return notices.issuance_notice_steps(
+            wired.letter_printer, wired.letters_to(self.out), actor=self.actor, now=self.now,
+            base_url=wired.settings.public_base_url.rstrip("/"), run_key=self.run_key)
+
+
+@dataclass(frozen=True)
+class Uncollected(_Chunked):
+    """Reminders after the pick-up deadline; after the keeping period the card destroyed."""
+
+    run_key: str
+    actor: Actor
+    now: datetime
+    out: Path
+
+    def steps(self, wired: bootstrap.Container) -> list[batch.Step]:
+        return notices.uncollected_steps(
+            wired.letter_printer, wired.letters_to(self.out),
+            None if wired.simulating else wired.vault, actor=self.actor, now=self.now,
+            base_url=wired.settings.public_base_url.rstrip("/"), run_key=self.run_key)
+
+
+@dataclass(frozen=True)
+class CustodyRenewal(_Chunked):
+    """The certificates of every card left at the offices (or at one) renewed."""
+
+    run_key: str
+    actor: Actor
+    now: datetime
+    office_code: str | None
+
+    def steps(self, wired: bootstrap.Container) -> list[batch.Step]:
+        return custody.renewal_steps(wired.vault, wired.ca, actor=self.actor, now=self.now,
+                                     office_code=self.office_code, run_key=self.run_key)
+
+
+@dataclass(frozen=True)
+class OcspRefresh(_Chunked):
+    """The pre-produced OCSP responses that go stale within a day, re-signed."""
+
+    run_key: str
+    now: datetime
+
+    def steps(self, wired: bootstrap.Container) -> list[batch.Step]:
+        return ocsp.refresh_steps(wired.ca, now=self.now, run_key=self.run_key)
+
+
+@dataclass(frozen=True)
+class MailSend:
+    """The queued letters printed, oldest due first, a print file per chunk."""
+
+    run_key: str
+    actor: Actor
+    now: datetime
+    out: Path | None
+
+    def steps(self, wired: bootstrap.Container) -> list[batch.Step]:
+        return mail.mail_steps(wired.letter_printer, wired.letters_to(self.out),
+                               actor=self.actor, now=self.now, run_key=self.run_key,
+                               base_url=wired.settings.public_base_url.rstrip("/"))
+
+    def chunk_rows(self, wired: bootstrap.Container) -> int:
+        return mail.BATCH  # letters per print file
+
+
+def work_in_process(order: Order) -> batch.Outcome:
+    """A worker process's share: its own container, the order's steps, chunks until none."""
+    with bootstrap.container() as wired:
+        return batch.work(wired.uow, order.steps(wired), now=order.now)
+
+
+@dataclass(frozen=True)
+class Run:
+    steps: list[batch.Step]
+    started: batch.Started
+
+
+def start(wired: bootstrap.Container, order: Order, *, workers: int = 1,
+          on_progress: Callable[[batch.Progress], None] | None = None) -> Run:
+    """Plan the order's steps once and do them, here or in `workers` processes (never in
+    a simulation: it is one transaction); a run that stopped resumes."""
+    found = order.steps(wired)
+    started = batch.start(wired.uow, found, chunk_rows=order.chunk_rows(wired), now=order.now,
+                          workers=1 if wired.simulating else workers,
+                          worker=work_in_process, order=order, on_progress=on_progress)
+    return Run(found, started)
+
+
+def progress(wired: bootstrap.Container, order: Order) -> batch.Progress:
+    """The order's chunks done and planned, read from the chunk table."""
+    return batch.progress(wired.uow, order.steps(wired))
