@@ -17,7 +17,7 @@ from mynumbercard import bootstrap
 from mynumbercard.adapters.documents import PdfLetterPrinter
 from mynumbercard.adapters.letter_files import LetterDirectory
 from mynumbercard.cli import runs, session
-from mynumbercard.cli.output import dumps
+from mynumbercard.cli.output import dumps, plain
 from mynumbercard.cli.runs import SIMULATE, YES, day_or_today, job_moment
 from mynumbercard.domain.certificate import JST
 from mynumbercard.services import issuance, moving, notices
@@ -37,7 +37,7 @@ def production() -> None:
                                                  now=wired.clock())).cards:
             runs.append(result.run_id)
             made += result.cards
-            cards += [card.as_dict() for card in result.made]
+            cards += [plain(card) for card in result.made]
     typer.echo(dumps({"runs": runs, "cards": made, "made": cards}))
 
 

@@ -19,7 +19,7 @@ from mynumbercard import bootstrap
 from mynumbercard.adapters.documents import PdfLetterPrinter
 from mynumbercard.adapters.letter_files import LetterDirectory
 from mynumbercard.cli import runs, session
-from mynumbercard.cli.output import dumps
+from mynumbercard.cli.output import dumps, plain
 from mynumbercard.cli.runs import SIMULATE, YES, day_or_today, job_moment, today
 from mynumbercard.domain.staff import Actor, Permission
 from mynumbercard.services import mail, validity_notices
@@ -55,7 +55,7 @@ def resume(out: Path | None = OUT) -> None:
         actor = session.actor(wired, "mail")
         mail.resume(wired.uow, actor=actor, now=wired.clock())
         sent = _send(wired, actor, out, wired.clock())
-        typer.echo(dumps(mail.status(wired.uow) | {"sent_now": sent.letters}))
+        typer.echo(dumps(plain(mail.status(wired.uow)) | {"sent_now": sent.letters}))
 
 
 @app.command()

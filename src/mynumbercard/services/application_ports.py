@@ -9,6 +9,7 @@ from enum import StrEnum
 from typing import Any, Protocol
 
 from mynumbercard.domain.application import Application, ApplicationStatus
+from mynumbercard.domain.photo import PhotoFinding
 from mynumbercard.services.pki_ports import CardTerminal
 
 
@@ -101,7 +102,7 @@ class PhotoVerdict:
     """The automatic ID-photo check: hard defects refuse the photo, soft ones warn."""
 
     accepted: bool
-    findings: list[dict[str, Any]]
+    findings: tuple[PhotoFinding, ...]
 
 
 class PhotoInspector(Protocol):

@@ -7,6 +7,8 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, PlainSerializer, WithJsonSchema
 
+from mynumbercard.domain.certificate import CertKind
+
 # A moment as the API has always written it: Python's isoformat ("+00:00", never "Z").
 IsoDateTime = Annotated[
     datetime, PlainSerializer(lambda moment: moment.isoformat(), return_type=str),
@@ -22,11 +24,11 @@ class Out(BaseModel):
 
 
 class CertificateIssued(Out):
-    kind: str
+    kind: CertKind
     serial: str
     not_after: IsoDateTime
 
 
 class CertificateRef(Out):
-    kind: str
+    kind: CertKind
     serial: str
