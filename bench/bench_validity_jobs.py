@@ -183,7 +183,7 @@ def main() -> None:
                   f"{rate:,.0f} cards/s (baseline SELECT of the same rows: {scan:,.0f}/s; "
                   f"ratio {rate / scan:.3f}); 100 M cards: {COUNTRY_CARDS / rate / 3600:.1f} h")
         answer = validity_audit.report(_uow(url), run_key="bench-2")
-        print(f"audit findings: {answer['findings']:,} {answer['by_cause']}")
+        print(f"audit findings: {answer.findings:,} {answer.by_cause}")
         engine.dispose()
     finally:
         stop(cluster)

@@ -34,6 +34,7 @@ from mynumbercard.domain.errors import (
     NotFound,
     PermissionDenied,
 )
+from mynumbercard.domain.photo import PhotoFinding
 from mynumbercard.domain.pickup import (
     IdDocument,
     IdentityNotEstablished,
@@ -45,9 +46,16 @@ from mynumbercard.domain.pickup import (
 from mynumbercard.domain.pins import PinKind
 from mynumbercard.domain.resident import Resident, Sex
 from mynumbercard.domain.staff import Actor, Role
+from mynumbercard.services import (
+    application_views,
+    certificates,
+    issuance,
+    moving,
+    pickup,
+    register,
+)
 from mynumbercard.services import applications as apps
 from mynumbercard.services import cards as cards_service
-from mynumbercard.services import certificates, issuance, moving, pickup, register
 from mynumbercard.services.application_ports import FormReason, PhotoVerdict
 from mynumbercard.services.custody import cancel, leave_card
 
@@ -65,9 +73,9 @@ PHOTO = b"\xff\xd8 stands for a JPEG: the inspector below is a fake of the photo
 class FakeInspector:
     """The photo port's fake: these tests are about the flow, not the photo check."""
 
-    def __init__(self, findings: list[dict[str, Any]] | None = None,
+    def __init__(self, findings: tuple[PhotoFinding, ...] = (),
                  accepted: bool = True) -> None:
-        self.findings, self.accepted = findings or [], accepted
+        self.findings, self.accepted = findings, accepted
 
     def inspect(self, data: bytes) -> PhotoVerdict:
         return PhotoVerdict(self.accepted, self.findings)
@@ -135,11 +143,12 @@ def test_the_whole_way_from_online_application_to_the_holders_hands(
     apps.mark_deficient(wired.uow, actor=OPERATOR, application_ref=ref,
                         reason=DeficiencyReason.PHOTO, message="顔が切れています",
                         now=wired.clock())
-    status = apps.status_for_resident(
+    status = application_views.status_for_resident(
         wired.uow, application_id=submitted.application.application_id,
         birth_date=resident.birth_date)
-    assert status["status"] == "deficient"
-    assert status["deficiency"]["message"] == "顔が切れています"
+    assert status.status == "deficient"
+    assert status.deficiency is not None
+    assert status.deficiency.message == "顔が切れています"
     _advance(clock, 2)
     again = apps.submit(wired.uow, wired.photos, FakeInspector(),
                         actor=apps.online_applicant(Channel.SMARTPHONE),
@@ -151,9 +160,9 @@ def test_the_whole_way_from_online_application_to_the_holders_hands(
     assert again.application.submissions == 2
     number = _to_office(wired, clock, ref)
 
-    view = apps.application_view(wired.uow, actor=OPERATOR, application_ref=ref,
-                                 now=wired.clock())
-    assert [h["to"] for h in view["history"]] == [
+    view = application_views.application_view(wired.uow, actor=OPERATOR,
+                                              application_ref=ref, now=wired.clock())
+    assert [h.to_status for h in view.history] == [
         "received", "in_review", "deficient", "received", "approved", "in_production",
         "shipped", "ready_for_pick_up"]
     with wired.uow() as uow:
@@ -163,7 +172,7 @@ def test_the_whole_way_from_online_application_to_the_holders_hands(
         # Issued the day of the production run; an adult's card runs to the 10th birthday.
         assert card.issued_on == date(2026, 12, 9)
         assert card.expires_on == date(2036, 6, 1)
-    assert view["pick_up_deadline"] == "2027-03-17"  # arrived 12-17, + 3 months
+    assert view.pick_up_deadline == date(2027, 3, 17)  # arrived 12-17, + 3 months
 
     handed = _hand_over(wired, number)
     assert {c.kind for c in handed.certificates} == {CertKind.SIGN, CertKind.AUTH}
@@ -210,12 +219,15 @@ def test_a_mistyped_or_unknown_id_and_a_wrong_birth_date_are_refused(
         apps.submit(wired.uow, wired.photos, FakeInspector(), actor=online, channel=Channel.PC,
                     application_id=form.application_id, birth_date=date(1990, 6, 2),
                     photo=PHOTO, now=wired.clock())
-    rejected = FakeInspector([{"code": "format", "severity": "hard"}], accepted=False)
+    unreadable = PhotoFinding.of("format", value="text", threshold="JPEG or PNG",
+                                 message_ja="読めません", message_en="unreadable")
+    rejected = FakeInspector((unreadable,), accepted=False)
     with pytest.raises(apps.PhotoRejected) as caught:
         apps.submit(wired.uow, wired.photos, rejected, actor=online, channel=Channel.PC,
                     application_id=form.application_id, birth_date=resident.birth_date,
                     photo=b"not an image", now=wired.clock())
-    assert caught.value.details == {"findings": [{"code": "format", "severity": "hard"}]}
+    assert caught.value.findings == (unreadable,)
+    assert str(caught.value) == "the ID photo cannot be accepted: format"
     with wired.engine.connect() as conn:
         assert conn.execute(select(func.count()).select_from(applications)).scalar() == 0
 
@@ -339,10 +351,10 @@ def test_moving_to_another_municipality_voids_and_destroys_the_waiting_card(
         assert card.status is CardStatus.DESTROYED
     with pytest.raises(ApplicationVoided):
         _hand_over(wired, number)
-    status = apps.status_for_resident(wired.uow, application_id=_form_id(wired, ref),
-                                      birth_date=resident.birth_date)
-    assert status["status"] == "voided"
-    assert "apply again" in status["next_step"]
+    status = application_views.status_for_resident(
+        wired.uow, application_id=_form_id(wired, ref), birth_date=resident.birth_date)
+    assert status.status == "voided"
+    assert "apply again" in (status.next_step or "")
 
 
 def _form_id(wired: Container, ref: int) -> str:

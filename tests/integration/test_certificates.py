@@ -103,7 +103,7 @@ def test_reissue_supersedes_the_old_certificates(pki_container: Container, tmp_p
     for old in first:
         status = certificates.certificate_status(pki_container.uow, serial=old.serial,
                                                  now=pki_container.clock())
-        assert (status["status"], status["reason"]) == ("revoked", "superseded")
+        assert (status.status, status.reason) == ("revoked", "superseded")
 
 
 @pytest.mark.parametrize(("event", "expected"), [
@@ -122,7 +122,7 @@ def test_life_events_follow_the_rules(pki_container: Container, tmp_path: Path,
     for made in issued:
         status = certificates.certificate_status(pki_container.uow, serial=made.serial,
                                                  now=pki_container.clock())
-        assert status["status"] == expected[made.kind.value]
+        assert status.status == expected[made.kind.value]
         response = _status_in_ocsp(pki_container, made.kind, made.serial)
         wanted = (x509_ocsp.OCSPCertStatus.GOOD if expected[made.kind.value] == "active"
                   else x509_ocsp.OCSPCertStatus.REVOKED)
@@ -293,7 +293,7 @@ def test_a_move_revokes_the_signature_certificate_and_a_death_both(pki_container
     def status(serial: int) -> tuple[object, object]:
         answer = certificates.certificate_status(pki_container.uow, serial=serial,
                                                  now=pki_container.clock())
-        return answer["status"], answer["reason"]
+        return answer.status, answer.reason
 
     assert status(sign.serial) == ("revoked", "affiliationChanged")
     assert status(auth.serial) == ("active", None)

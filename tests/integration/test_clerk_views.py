@@ -48,12 +48,12 @@ def test_a_clerk_reads_only_their_own_municipalitys_cases_and_audit_rows(
             for (card, _), code in ((own, "13101"), (other, "01101"))], now=now)
         uow.commit()
     seen = validity_audit.list_cases(container.uow, actor=CHIYODA, status=None)
-    assert [c["municipality_code"] for c in seen] == ["13101"]
+    assert [c.municipality_code for c in seen] == ["13101"]
     assert len(validity_audit.list_cases(container.uow, actor=ADMIN, status=None)) == 2
     report = validity_audit.report(container.uow, actor=CHIYODA, run_key="run")
-    assert [m["code"] for m in report["by_municipality"]] == ["13101"]
-    assert report["findings"] == 1
-    assert validity_audit.report(container.uow, actor=ADMIN, run_key="run")["findings"] == 2
+    assert [m.code for m in report.by_municipality] == ["13101"]
+    assert report.findings == 1
+    assert validity_audit.report(container.uow, actor=ADMIN, run_key="run").findings == 2
 
 
 def test_the_mail_queue_is_the_agencys_and_a_booth_posts_only_as_a_booth(

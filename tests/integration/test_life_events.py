@@ -230,10 +230,10 @@ def test_the_audit_judges_each_limited_stay_card_by_its_own_stay(container: Cont
                      .values(expires_on=date(2030, 3, 31)))
     validity_audit.audit_validity(wired.uow, actor=AGENCY, now=wired.clock(), run_key="r1")
     cases = validity_audit.list_cases(wired.uow, actor=AGENCY, status=None)
-    assert [(c["card_id"], c["wrong_on"], c["correct_on"]) for c in cases] == [
-        (forged_card, "2030-03-31", "2027-03-31")]
-    assert extended_card not in [c["card_id"] for c in cases]
-    assert kept_card not in [c["card_id"] for c in cases]
+    assert [(c.card_id, c.wrong_on, c.correct_on) for c in cases] == [
+        (forged_card, date(2030, 3, 31), date(2027, 3, 31))]
+    assert extended_card not in [c.card_id for c in cases]
+    assert kept_card not in [c.card_id for c in cases]
 
 
 def test_a_rerun_of_the_audit_does_not_reopen_a_dismissed_case(container: Container) -> None:
@@ -247,11 +247,11 @@ def test_a_rerun_of_the_audit_does_not_reopen_a_dismissed_case(container: Contai
                      .values(expires_on=card.expires_on.replace(year=card.expires_on.year + 1)))
     validity_audit.audit_validity(wired.uow, actor=AGENCY, now=wired.clock(), run_key="one")
     (case,) = validity_audit.list_cases(wired.uow, actor=AGENCY, status=CaseStatus.OPEN)
-    validity_audit.dismiss_case(wired.uow, actor=AGENCY, case_id=case["id"], now=wired.clock())
+    validity_audit.dismiss_case(wired.uow, actor=AGENCY, case_id=case.id, now=wired.clock())
     validity_audit.audit_validity(wired.uow, actor=AGENCY, now=wired.clock(), run_key="two")
     every = validity_audit.list_cases(wired.uow, actor=AGENCY, status=None)
-    assert [(c["id"], c["status"]) for c in every] == [(case["id"], "dismissed")]
-    assert validity_audit.report(wired.uow, actor=AGENCY, run_key="two")["findings"] == 1
+    assert [(c.id, c.status) for c in every] == [(case.id, "dismissed")]
+    assert validity_audit.report(wired.uow, actor=AGENCY, run_key="two").findings == 1
     with wired.engine.connect() as conn:  # one contact letter, from the first run
         assert conn.execute(select(outgoing_mail.c.kind)
                             .where(outgoing_mail.c.kind == "validity_correction")
@@ -262,7 +262,7 @@ def test_a_rerun_of_the_audit_does_not_reopen_a_dismissed_case(container: Contai
                      .values(expires_on=card.expires_on.replace(year=card.expires_on.year + 2)))
     validity_audit.audit_validity(wired.uow, actor=AGENCY, now=wired.clock(), run_key="three")
     (fresh,) = validity_audit.list_cases(wired.uow, actor=AGENCY, status=CaseStatus.OPEN)
-    assert fresh["id"] != case["id"]
+    assert fresh.id != case.id
 
 
 def test_the_individual_number_notice_goes_out_with_the_mail_once(

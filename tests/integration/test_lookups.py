@@ -213,9 +213,9 @@ def test_an_application_by_its_id_and_a_card_by_its_number(
     number = run.made[0].card_number
     view = lookups.card_view(wired.uow, actor=CHIYODA, card_number=number.lower(),
                              now=wired.clock())
-    assert (view["card_number"], view["status"], view["resident_id"]) == (
+    assert (view.card_number, view.status, view.resident_id) == (
         number, "produced", resident.id)
-    assert view["certificates"] == []  # written at the counter, on hand-over
+    assert view.certificates == ()  # written at the counter, on hand-over
     with pytest.raises(NotFound) as unknown:
         lookups.card_view(wired.uow, actor=CHIYODA, card_number="0" * 16, now=wired.clock())
     with pytest.raises(NotFound) as hidden:

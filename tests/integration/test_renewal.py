@@ -213,11 +213,11 @@ def test_a_card_left_at_the_office_is_renewed_and_mailed_back(
     assert files_holding_keys(wired.settings.home, in_the_post) == []
     Chip.open(_holder(wired)).sign(CertKind.AUTH, PINS[PinKind.USER_AUTH], b"data")
     view = custody.custody_view(wired.uow, actor=CHIYODA, custody_id=ref)
-    assert view["status"] == "delivered"
-    assert view["mailings"] == 2
-    assert [h["to"] for h in view["history"]] == [
+    assert view.status == "delivered"
+    assert view.mailings == 2
+    assert [h.to_status for h in view.history] == [
         "left_at_office", "renewed", "mailed", "returned_undelivered", "mailed", "delivered"]
-    assert view["history"][1]["serials"] == sorted(
+    assert view.history[1].details["serials"] == sorted(
         format(s, "x") for s in _on_card(wired).values())
     assert _actions(wired, "custody:") == ["custody:leave", "custody:renew", "custody:mail",
                                            "custody:return", "custody:mail", "custody:deliver"]
@@ -293,7 +293,7 @@ def test_expiry_follows_the_date_and_the_job_records_it_and_replaces_the_ocsp_an
     serial = done.certificates[0].serial
     _at(clock, date(2026, 12, 21))  # no job has run: the date decides
     status = certificates.certificate_status(wired.uow, serial=serial, now=wired.clock())
-    assert status["status"] == "expired"
+    assert status.status == "expired"
     with pytest.raises(CardNotUsable):  # the card expired with them
         _renew(wired)
     run = expiry.expire(wired.uow, wired.ca, actor=AGENCY, on=date(2026, 12, 21),
@@ -308,7 +308,7 @@ def test_expiry_follows_the_date_and_the_job_records_it_and_replaces_the_ocsp_an
     assert _actions(wired, "card:expire") == ["card:expire"]
     assert _actions(wired, "certificate:expire") == ["certificate:expire"]
     assert certificates.certificate_status(wired.uow, serial=serial,
-                                           now=wired.clock())["status"] == "expired"
+                                           now=wired.clock()).status == "expired"
 
 
 def test_a_revoked_certificate_stays_on_one_crl_past_its_expiry_then_leaves(

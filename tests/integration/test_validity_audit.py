@@ -77,11 +77,11 @@ def test_the_audit_finds_the_incident_contacts_the_holder_and_the_counter_correc
                                         chunk_rows=2)
     assert run.cards == len(right) + 1
     answer = validity_audit.report(wired.uow, actor=AGENCY, run_key=run.run_key)
-    assert answer["by_cause"] == {"card:one_year_too_long": 1, "certificate:past_card": 1}
-    assert answer["by_municipality"][0]["code"] == "13101"
+    assert answer.by_cause == {"card:one_year_too_long": 1, "certificate:past_card": 1}
+    assert answer.by_municipality[0].code == "13101"
     (case,) = validity_audit.list_cases(wired.uow, actor=AGENCY, status=CaseStatus.OPEN)
-    assert (case["card_id"], case["wrong_on"], case["correct_on"]) == (
-        wrong, "2037-08-08", "2036-08-08")
+    assert (case.card_id, case.wrong_on, case.correct_on) == (
+        wrong, date(2037, 8, 8), date(2036, 8, 8))
 
     # Run again (same key: nothing left to do; a new run: no second case, no second letter).
     again = validity_audit.audit_validity(wired.uow, actor=AGENCY, now=wired.clock(),
@@ -97,13 +97,13 @@ def test_the_audit_finds_the_incident_contacts_the_holder_and_the_counter_correc
     assert "訂正" in text
     assert "2036年8月8日" in text
     assert validity_audit.list_cases(wired.uow, actor=AGENCY,
-                                     status=CaseStatus.CONTACTED)[0]["id"] == case["id"]
+                                     status=CaseStatus.CONTACTED)[0].id == case.id
 
     # The card kept working; at the counter it is corrected and its certificates re-issued.
     with wired.uow() as uow:
         assert uow.cards.get(wrong).is_valid_on(wired.clock().date())
     issued = validity_audit.correct_case(wired.uow, wired.ca, wired.vault.terminal,
-                                         actor=AGENCY, case_id=case["id"], now=wired.clock())
+                                         actor=AGENCY, case_id=case.id, now=wired.clock())
     assert issued
     with wired.uow() as uow:
         assert uow.cards.get(wrong).expires_on == date(2036, 8, 8)
@@ -114,7 +114,7 @@ def test_the_audit_finds_the_incident_contacts_the_holder_and_the_counter_correc
     fresh = validity_audit.audit_validity(wired.uow, actor=AGENCY, now=wired.clock(),
                                           run_key="after")
     assert fresh.cards == 4
-    assert validity_audit.report(wired.uow, actor=AGENCY, run_key="after")["findings"] == 0
+    assert validity_audit.report(wired.uow, actor=AGENCY, run_key="after").findings == 0
 
 
 def test_the_audit_finds_exactly_the_incidents_of_a_generated_register(
@@ -135,8 +135,8 @@ def test_the_audit_finds_exactly_the_incidents_of_a_generated_register(
     wrong = sum(1 for r in in_use if r.period_of_stay_until is None and r.expires_on != card_expiry(
         birth_date=r.birth_date, applied_on=r.applied_on, issued_on=r.issued_on))
     assert 0 < wrong <= made.incidents
-    assert answer["by_cause"].get("card:one_year_too_long") == wrong
-    assert set(answer["by_cause"]) <= {"card:one_year_too_long",
+    assert answer.by_cause.get("card:one_year_too_long") == wrong
+    assert set(answer.by_cause) <= {"card:one_year_too_long",
                                                       "certificate:past_card",
                                                       "certificate:one_year_too_long"}
 
@@ -164,7 +164,7 @@ def test_a_handed_over_card_is_corrected_on_the_card_the_holder_presents(
             "username": "counter", "password": "correct horse battery"}).json()
         client.cookies.clear()
         headers = {"Authorization": f"Bearer {token['access_token']}"}
-        url = f"/api/v1/corrections/{case['id']}/correct"
+        url = f"/api/v1/corrections/{case.id}/correct"
         without = client.post(url, headers=headers)
         assert without.status_code == 409, without.text  # "put the card in the reader"
         done = client.post(url, headers=headers,

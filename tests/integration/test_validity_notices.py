@@ -90,8 +90,8 @@ def test_suspended_mail_queues_and_resumed_mail_sends_the_backlog_oldest_first_o
                          base_url="https://example.jp")
     assert held.suspended
     assert held.letters == 0
-    assert mail.status(container.uow)["queued"] == 3
-    assert mail.status(container.uow)["oldest_queued_due_on"] == "2027-02-20"
+    assert mail.status(container.uow).queued == 3
+    assert mail.status(container.uow).oldest_queued_due_on == date(2027, 2, 20)
     mail.resume(container.uow, actor=AGENCY, now=NOW)
     sent = mail.dispatch(container.uow, printer, sink, actor=AGENCY, now=NOW,
                          base_url="https://example.jp", chunk_rows=2)

@@ -16,7 +16,7 @@ import typer
 
 from mynumbercard import batch_jobs, bootstrap
 from mynumbercard.cli import runs, session
-from mynumbercard.cli.output import dumps
+from mynumbercard.cli.output import dumps, plain
 from mynumbercard.cli.runs import SIMULATE, WORKERS, YES, day_or_today, job_moment
 from mynumbercard.domain.certificate import JST
 from mynumbercard.services import batch, issuance, moving, notices
@@ -41,7 +41,7 @@ def production(workers: int = WORKERS) -> None:
                                       actor=actor, now=wired.clock())
     made = issuance.runs_of(_started(order, "production", workers))
     typer.echo(dumps({"runs": [r.run_id for r in made], "cards": sum(r.cards for r in made),
-                      "made": [card.as_dict() for r in made for card in r.made]}))
+                      "made": [plain(card) for r in made for card in r.made]}))
 
 
 @app.command()

@@ -12,11 +12,11 @@ import typer
 
 from mynumbercard import bootstrap
 from mynumbercard.cli import session
+from mynumbercard.cli.output import plain
 from mynumbercard.domain.application import ApplicationStatus, Channel
 from mynumbercard.domain.dates import parse_iso_date
 from mynumbercard.domain.resident import Resident
-from mynumbercard.services import applications as apps
-from mynumbercard.services import lookups
+from mynumbercard.services import application_views, lookups
 from mynumbercard.services.lookup_ports import QueueFilter
 
 applications_app = typer.Typer(help="Applications: the review queue, one application.",
@@ -97,9 +97,9 @@ def show_application(
     with bootstrap.container() as wired:
         actor = session.actor(wired, "applications")
         ref = lookups.application_ref(wired.uow, actor=actor, application_id=application_id)
-        view = apps.application_view(wired.uow, actor=actor, application_ref=ref,
-                                     now=wired.clock())
-    typer.echo(json.dumps(view, ensure_ascii=False))
+        view = application_views.application_view(wired.uow, actor=actor,
+                                                  application_ref=ref, now=wired.clock())
+    typer.echo(json.dumps(plain(view), ensure_ascii=False))
 
 
 def show_card(card_number: str = typer.Argument(..., help="The card number (16 hex).")) -> None:
@@ -108,4 +108,4 @@ def show_card(card_number: str = typer.Argument(..., help="The card number (16 h
         actor = session.actor(wired, "card")
         view = lookups.card_view(wired.uow, actor=actor, card_number=card_number,
                                  now=wired.clock())
-    typer.echo(json.dumps(view))
+    typer.echo(json.dumps(plain(view)))

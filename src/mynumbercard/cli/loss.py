@@ -9,6 +9,7 @@ import typer
 from mynumbercard import bootstrap
 from mynumbercard.cli import session
 from mynumbercard.cli.confirm import YES, confirm, declined
+from mynumbercard.cli.output import plain
 from mynumbercard.domain.loss import ReportedVia
 from mynumbercard.domain.pickup import IdDocument
 from mynumbercard.services import loss
@@ -16,8 +17,8 @@ from mynumbercard.services import loss
 NUMBER = typer.Argument(..., help="The card number (the chip's card id).")
 
 
-def _echo(answer: dict[str, object]) -> None:
-    typer.echo(json.dumps(answer, ensure_ascii=False))
+def _echo(answer: loss.LossOutcome) -> None:
+    typer.echo(json.dumps(plain(answer), ensure_ascii=False))
 
 
 def report_loss(
@@ -31,7 +32,7 @@ def report_loss(
     with bootstrap.container() as wired:
         actor = session.actor(wired, "card")
         _echo(loss.report_loss(wired.uow, wired.ca, actor=actor, card_number=card_number,
-                               via=channel, now=wired.clock()).as_json())
+                               via=channel, now=wired.clock()))
 
 
 def found(
@@ -48,7 +49,7 @@ def found(
         actor = session.actor(wired, "card")
         _echo(loss.found(wired.uow, wired.ca, actor=actor, card_number=card_number,
                          documents=document, legal_representative_present=legal_representative,
-                         now=wired.clock()).as_json())
+                         now=wired.clock()))
 
 
 def loss_confirm(card_number: str = NUMBER, yes: bool = YES) -> None:
@@ -59,7 +60,7 @@ def loss_confirm(card_number: str = NUMBER, yes: bool = YES) -> None:
         if not confirm(f"revoke both certificates of card {card_number} for good", yes=yes):
             declined()
         _echo(loss.confirm_loss(wired.uow, wired.ca, actor=actor, card_number=card_number,
-                                now=wired.clock()).as_json())
+                                now=wired.clock()))
 
 
 def register(card: typer.Typer) -> None:

@@ -15,7 +15,7 @@ import typer
 
 from mynumbercard import batch_jobs, bootstrap
 from mynumbercard.cli import runs, session
-from mynumbercard.cli.output import dumps
+from mynumbercard.cli.output import dumps, plain
 from mynumbercard.cli.runs import SIMULATE, WORKERS, YES, day_or_today, job_moment, today
 from mynumbercard.domain.staff import Actor, Permission
 from mynumbercard.services import mail, validity_notices
@@ -53,7 +53,7 @@ def resume(out: Path | None = OUT) -> None:
         actor = session.actor(wired, "mail")
         mail.resume(wired.uow, actor=actor, now=wired.clock())
         sent = _send(wired, actor, out, wired.clock())
-        typer.echo(dumps(mail.status(wired.uow) | {"sent_now": sent.letters}))
+        typer.echo(dumps(plain(mail.status(wired.uow)) | {"sent_now": sent.letters}))
 
 
 @app.command()

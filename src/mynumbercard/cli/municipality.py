@@ -9,6 +9,7 @@ from rich.console import Console
 from rich.table import Table
 
 from mynumbercard.adapters.municipalities import directory
+from mynumbercard.cli.output import plain
 from mynumbercard.services import rules
 
 app = typer.Typer(help="Municipalities and designated-city wards.", no_args_is_help=True)
@@ -26,7 +27,7 @@ def show(
     city = entries.get(entry.designated_city_code) if entry.designated_city_code else None
     answer = rules.municipality(entry, city)
     if as_json:
-        typer.echo(json.dumps(answer, ensure_ascii=False))
+        typer.echo(json.dumps(plain(answer), ensure_ascii=False))
         return
     table = Table(show_header=False)
     table.add_row("code", entry.code)

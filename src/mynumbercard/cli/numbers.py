@@ -9,6 +9,7 @@ from typing import Annotated
 
 import typer
 
+from mynumbercard.cli.output import plain
 from mynumbercard.domain import individual_number
 from mynumbercard.services import rules
 
@@ -55,7 +56,7 @@ def check(
         result = individual_number.check(number)
         all_valid &= result.valid
         if as_json:
-            item = rules.number_validity_of(result)
+            item = plain(rules.number_validity_of(result))
             out.write(("," if count else "") + "\n  " + json.dumps(item, ensure_ascii=False))
         elif result.valid:
             out.write(f"{result.number}\tvalid\n")

@@ -12,6 +12,7 @@ from typing import IO, Annotated, Any
 import typer
 
 from mynumbercard.adapters.municipalities import directory
+from mynumbercard.cli.output import plain
 from mynumbercard.domain.dates import parse_iso_date
 from mynumbercard.domain.errors import DomainError, InvalidInput
 from mynumbercard.domain.validity import expiry_summary
@@ -34,8 +35,8 @@ RESULT_COLUMNS = (
 )
 
 
-def _print_json(value: dict[str, object]) -> None:
-    typer.echo(json.dumps(value, ensure_ascii=False, indent=2))
+def _print_json(value: object) -> None:
+    typer.echo(json.dumps(plain(value), ensure_ascii=False, indent=2))
 
 
 def _optional_date(text: str | None, *, field: str) -> date | None:

@@ -11,6 +11,7 @@ from rich.console import Console
 from mynumbercard import bootstrap
 from mynumbercard.adapters.rate_limits import Rule
 from mynumbercard.cli import session
+from mynumbercard.cli.output import plain
 from mynumbercard.domain.errors import AuthenticationFailed, TooManyRequests
 from mynumbercard.domain.municipality import parse_local_government_code
 from mynumbercard.domain.staff import Role
@@ -137,7 +138,7 @@ def list_accounts() -> None:
         rows = staff_admin.list_staff(wired.uow, actor=session.actor(wired, "staff"),
                                       now=wired.clock())
     for row in rows:
-        typer.echo(json.dumps(row))
+        typer.echo(json.dumps(plain(row)))
 
 
 @app.command()

@@ -19,16 +19,15 @@ corrections_app = typer.Typer(help="Correction cases of the wrong-validity audit
                               no_args_is_help=True)
 
 
-def _print_report(answer: dict[str, object]) -> None:
-    table = Table(title=f"wrong-validity audit {answer['run']}: {answer['findings']} findings")
+def _print_report(answer: validity_audit.AuditReport) -> None:
+    table = Table(title=f"wrong-validity audit {answer.run}: {answer.findings} findings")
     for column in ("municipality", "findings", "by cause"):
         table.add_column(column)
-    for row in answer["by_municipality"]:  # type: ignore[attr-defined]
-        table.add_row(f"{row['code']} {row['name']}", str(row["findings"]),
-                      ", ".join(f"{k} {v}" for k, v in row["by_cause"].items()))
+    for row in answer.by_municipality:
+        table.add_row(f"{row.code} {row.name}", str(row.findings),
+                      ", ".join(f"{k} {v}" for k, v in row.by_cause.items()))
     Console().print(table)
-    Console().print("by cause: " + ", ".join(
-        f"{k} {v}" for k, v in answer["by_cause"].items()))  # type: ignore[attr-defined]
+    Console().print("by cause: " + ", ".join(f"{k} {v}" for k, v in answer.by_cause.items()))
 
 
 def audit_validity_command(

@@ -13,6 +13,7 @@ from enum import StrEnum
 from typing import Any
 
 from mynumbercard.domain.errors import Conflict, InvalidInput, InvalidTransition
+from mynumbercard.domain.photo import PhotoFinding
 
 
 class Channel(StrEnum):
@@ -121,7 +122,7 @@ class Application:
     office_code: str | None = None  # the office that holds (or will hold) the card
     pick_up_deadline: date | None = None
     void_reason: VoidReason | None = None
-    photo_findings: list[dict[str, Any]] = field(default_factory=list)
+    photo_findings: list[PhotoFinding] = field(default_factory=list)
     arrived_on: date | None = None
     version: int = 0
     events: list[ApplicationEvent] = field(default_factory=list)
@@ -156,7 +157,7 @@ class Application:
         self.deficiency_reason, self.deficiency_message = reason, message
 
     def resubmit(self, *, channel: Channel, received_on: date, photo_digest: str,
-                 photo_findings: list[dict[str, Any]], want_signature_certificate: bool,
+                 photo_findings: list[PhotoFinding], want_signature_certificate: bool,
                  want_auth_certificate: bool) -> None:
         """A re-application after a deficiency: same Application ID, history kept."""
         if self.status is S.VOIDED:

@@ -9,6 +9,7 @@ from enum import StrEnum
 from typing import Any, Protocol
 
 from mynumbercard.domain.application import Application, ApplicationStatus
+from mynumbercard.domain.photo import PhotoFinding
 from mynumbercard.services.pki_ports import CardTerminal
 
 IdSpan = tuple[int, int]  # the first and last id of a batch job's chunk
@@ -111,7 +112,7 @@ class PhotoVerdict:
     """The automatic ID-photo check: hard defects refuse the photo, soft ones warn."""
 
     accepted: bool
-    findings: list[dict[str, Any]]
+    findings: tuple[PhotoFinding, ...]
 
 
 class PhotoInspector(Protocol):

@@ -9,14 +9,12 @@ from __future__ import annotations
 
 import random
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import date, datetime
-from typing import Any
 
 from mynumbercard.domain import application_id as application_ids
 from mynumbercard.domain.application import (
     OPEN,
-    RESIDENT_VIEW,
     WITH_CARD,
     Application,
     ApplicationEvent,
@@ -27,6 +25,8 @@ from mynumbercard.domain.application import (
 )
 from mynumbercard.domain.certificate import JST
 from mynumbercard.domain.errors import Conflict, InvalidInput, NotFound
+from mynumbercard.domain.photo import PhotoFinding, refusing
+from mynumbercard.domain.photo import warnings as photo_warnings
 from mynumbercard.domain.pickup import application_kind
 from mynumbercard.domain.resident import Resident, ResidentStatus
 from mynumbercard.domain.staff import Actor, Permission, Role
@@ -42,7 +42,7 @@ from mynumbercard.services.ports import AuditRecord, UnitOfWork
 UowFactory = Callable[[], UnitOfWork]
 
 ONLINE_CHANNELS = frozenset({Channel.PC, Channel.SMARTPHONE})
-_NO_MATCH = "no application form matches this Application ID and birth date"
+NO_MATCH = "no application form matches this Application ID and birth date"
 
 
 def online_applicant(channel: Channel) -> Actor:
@@ -54,16 +54,17 @@ def online_applicant(channel: Channel) -> Actor:
 class PhotoRejected(InvalidInput):
     code = "photo_rejected"
 
-    def __init__(self, findings: list[dict[str, Any]]) -> None:
-        codes = ", ".join(str(f["code"]) for f in findings if f.get("severity") != "soft")
+    def __init__(self, findings: tuple[PhotoFinding, ...]) -> None:
+        codes = ", ".join(f.code.value for f in refusing(findings))
         super().__init__(f"the ID photo cannot be accepted: {codes}")
-        self.details = {"findings": findings}
+        self.findings = findings
+        self.details = {"findings": [asdict(f) for f in findings]}
 
 
 @dataclass(frozen=True, slots=True)
 class Submitted:
     application: Application
-    warnings: list[dict[str, Any]]  # soft photo findings: accepted, but worth a retake
+    warnings: tuple[PhotoFinding, ...]  # soft photo findings: accepted, worth a retake
     resubmission: bool
 
 
@@ -164,15 +165,15 @@ def submit(
     verdict = inspector.inspect(photo)
     if not verdict.accepted:
         raise PhotoRejected(verdict.findings)
-    warnings = [f for f in verdict.findings if f.get("severity") == "soft"]
+    warnings = photo_warnings(verdict.findings)
     today = now.astimezone(JST).date()
     with uow_factory() as uow:
         form = uow.applications.form(number)
         if form is None:
-            raise NotFound(_NO_MATCH)
+            raise NotFound(NO_MATCH)
         resident = uow.residents.get(form.resident_id)
         if resident.birth_date != birth_date:
-            raise NotFound(_NO_MATCH)
+            raise NotFound(NO_MATCH)
         if form.dead_at is not None:
             raise Conflict("this form is no longer valid: a newer form was issued; "
                            "use the Application ID on the newest form")
@@ -182,7 +183,7 @@ def submit(
         existing = uow.applications.by_application_id(number, lock=True)
         if existing is not None:
             existing.resubmit(channel=channel, received_on=today, photo_digest=digest,
-                              photo_findings=verdict.findings,
+                              photo_findings=list(verdict.findings),
                               want_signature_certificate=want_signature_certificate,
                               want_auth_certificate=want_auth_certificate)
             uow.applications.save(existing, actor=actor.name, now=now)
@@ -199,7 +200,7 @@ def submit(
             channel=channel, received_on=today,
             want_signature_certificate=want_signature_certificate,
             want_auth_certificate=want_auth_certificate, photo_digest=digest,
-            photo_findings=verdict.findings)
+            photo_findings=list(verdict.findings))
         application.events.append(ApplicationEvent("received", None, ApplicationStatus.RECEIVED,
                                                    {"channel": channel.value}))
         ref = uow.applications.add(application, actor=actor.name, now=now)
@@ -247,46 +248,7 @@ def mark_deficient(uow_factory: UowFactory, *, actor: Actor, application_ref: in
                    letter=True)
 
 
-def status_for_resident(uow_factory: UowFactory, *, application_id: str,
-                        birth_date: date) -> dict[str, Any]:
-    """Where the card is, for the resident who holds the form."""
-    number = application_ids.parse(application_id)
-    with uow_factory() as uow:
-        form = uow.applications.form(number)
-        if form is None or uow.residents.get(form.resident_id).birth_date != birth_date:
-            raise NotFound(_NO_MATCH)
-        application = uow.applications.by_application_id(number)
-        if application is None:
-            return {"status": "not_received", "form_valid": form.dead_at is None}
-        history = uow.applications.history(application.id or 0)
-        office = (uow.municipalities.get(application.office_code)
-                  if application.office_code else None)
-    answer: dict[str, Any] = {
-        "status": application.resident_status,
-        "form_valid": form.dead_at is None,
-        "received_on": application.received_on.isoformat(),
-        "history": [{"on": h.at.astimezone(JST).date().isoformat(),
-                     "status": _resident_label(h.to_status)} for h in history],
-    }
-    if application.status is ApplicationStatus.DEFICIENT:
-        answer["deficiency"] = {"reason": application.deficiency_reason,
-                                "message": application.deficiency_message}
-    if application.status is ApplicationStatus.READY_FOR_PICK_UP and office is not None:
-        answer["office"] = office.prefecture + office.name
-        answer["pick_up_deadline"] = (application.pick_up_deadline.isoformat()
-                                      if application.pick_up_deadline else None)
-    if application.status is ApplicationStatus.VOIDED:
-        answer["void_reason"] = application.void_reason
-        if application.void_reason is VoidReason.RELOCATION:
-            answer["next_step"] = "apply again at the municipal office of your new address"
-    return answer
-
-
-def _resident_label(status: str) -> str:
-    return RESIDENT_VIEW[ApplicationStatus(status)]
-
-
-def _read(uow: UnitOfWork, actor: Actor, action: str, *, resident_id: int,
+def audit_read(uow: UnitOfWork, actor: Actor, action: str, *, resident_id: int,
           application_ref: int, now: datetime) -> None:
     # A read of personal data is audited under the resident, so one subject answers
     # "who saw this person's data".
@@ -295,65 +257,12 @@ def _read(uow: UnitOfWork, actor: Actor, action: str, *, resident_id: int,
     uow.commit()
 
 
-def application_view(uow_factory: UowFactory, *, actor: Actor, application_ref: int,
-                     now: datetime) -> dict[str, Any]:
-    """What a reviewer or a clerk sees: the application, the photo's findings, history."""
-    with uow_factory() as uow:
-        application, resident = visible_application(uow, actor, Permission.APPLICATION_READ,
-                                                    application_ref)
-        history = uow.applications.history(application_ref)
-        town = uow.municipalities.get(resident.municipality_code)
-        _read(uow, actor, "application:read", resident_id=application.resident_id,
-              application_ref=application_ref, now=now)
-    return {
-        "id": application.id,
-        "application_id": application.application_id,
-        "resident_id": application.resident_id,
-        "name": resident.full_name,
-        "address": resident.full_address(town),
-        "birth_date": resident.birth_date.isoformat(),
-        "kind": application.kind.value,
-        "channel": application.channel.value,
-        "status": application.status.value,
-        "received_on": application.received_on.isoformat(),
-        "submissions": application.submissions,
-        "certificates": {"signature": application.want_signature_certificate,
-                         "user_authentication": application.want_auth_certificate},
-        "photo": {"digest": application.photo_digest, "findings": application.photo_findings},
-        "deficiency": ({"reason": application.deficiency_reason,
-                        "message": application.deficiency_message}
-                       if application.deficiency_reason else None),
-        "office_code": application.office_code,
-        "pick_up_deadline": (application.pick_up_deadline.isoformat()
-                             if application.pick_up_deadline else None),
-        "void_reason": application.void_reason,
-        "history": [{"at": h.at.isoformat(), "actor": h.actor, "kind": h.kind,
-                     "from": h.from_status, "to": h.to_status, "details": h.details}
-                    for h in history],
-    }
-
-
 def application_photo(uow_factory: UowFactory, photos: PhotoStore, *, actor: Actor,
                       application_ref: int, now: datetime) -> bytes:
     with uow_factory() as uow:
         application, _ = visible_application(uow, actor, Permission.APPLICATION_READ,
                                              application_ref)
         photo = photos.get(application.photo_digest)
-        _read(uow, actor, "photo:read", resident_id=application.resident_id,
+        audit_read(uow, actor, "photo:read", resident_id=application.resident_id,
               application_ref=application_ref, now=now)
     return photo
-
-
-def cards_waiting(uow_factory: UowFactory, *, actor: Actor, office_code: str, limit: int = 100,
-                  after_ref: int = 0) -> list[dict[str, Any]]:
-    """The counter's list: cards at this office waiting for their holder."""
-    actor.require(Permission.CARD_HAND_OVER, municipality_code=office_code)
-    with uow_factory() as uow:
-        waiting = uow.applications.at_office(office_code, ApplicationStatus.READY_FOR_PICK_UP,
-                                             limit=min(limit, 1000), after_ref=after_ref)
-        return [{"application": a.id, "resident_id": a.resident_id,
-                 "card_number": uow.cards.get(a.card_id or 0).card_number,
-                 "arrived_on": a.arrived_on.isoformat() if a.arrived_on else None,
-                 "pick_up_deadline": (a.pick_up_deadline.isoformat()
-                                      if a.pick_up_deadline else None)}
-                for a in waiting]

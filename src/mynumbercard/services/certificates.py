@@ -262,18 +262,25 @@ def apply_event_in(
     return changed
 
 
+@dataclass(frozen=True, slots=True)
+class CertificateStatusView:
+    serial: str  # hexadecimal
+    kind: CertKind
+    status: str  # active, suspended, revoked, or expired by the date
+    not_before: datetime
+    not_after: datetime
+    revoked_at: datetime | None
+    reason: RevocationReason | None
+
+
 def certificate_status(
     uow_factory: UowFactory, *, serial: int, kind: CertKind | None = None, now: datetime
-) -> dict[str, object]:
+) -> CertificateStatusView:
     """What anyone may know of a serial: status (expiry follows from the date), dates."""
     with uow_factory() as uow:
         certificate = _one(uow, serial, kind)
-    return {
-        "serial": certificate.serial_hex,
-        "kind": certificate.kind.value,
-        "status": certificate.status_on(now),
-        "not_before": certificate.not_before.isoformat(),
-        "not_after": certificate.not_after.isoformat(),
-        "revoked_at": certificate.revoked_at.isoformat() if certificate.revoked_at else None,
-        "reason": certificate.reason.value if certificate.reason else None,
-    }
+    return CertificateStatusView(
+        serial=certificate.serial_hex, kind=certificate.kind,
+        status=certificate.status_on(now), not_before=certificate.not_before,
+        not_after=certificate.not_after, revoked_at=certificate.revoked_at,
+        reason=certificate.reason)

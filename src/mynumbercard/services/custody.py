@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from mynumbercard.domain.certificate import JST, CertKind
@@ -332,17 +332,36 @@ def cancel(uow_factory: UowFactory, vault: CardVault, *, actor: Actor, custody_i
                         action="cancel", now=now, verb=lambda c: c.cancel(reason=reason))
 
 
-def custody_view(uow_factory: UowFactory, *, actor: Actor, custody_id: int) -> dict[str, Any]:
+@dataclass(frozen=True, slots=True)
+class CustodyStep:
+    at: datetime
+    actor: str
+    from_status: CustodyStatus | None = field(metadata={"json": "from"})
+    to_status: CustodyStatus = field(metadata={"json": "to"})
+    details: dict[str, Any] = field(metadata={"flatten": True})  # shown beside the rest
+
+
+@dataclass(frozen=True, slots=True)
+class CustodyView:
+    id: int
+    card_number: str
+    office: str
+    status: CustodyStatus
+    kinds: tuple[CertKind, ...]  # sorted
+    left_on: date
+    tracking_number: str | None
+    mailings: int
+    history: tuple[CustodyStep, ...]
+
+
+def custody_view(uow_factory: UowFactory, *, actor: Actor, custody_id: int) -> CustodyView:
     with uow_factory() as uow:
         custody = _visible(uow, actor, custody_id)
         card = uow.cards.get(custody.card_id)
         history = uow.custody.history(custody_id)
-    return {
-        "id": custody.id, "card_number": card.card_number, "office": custody.office_code,
-        "status": custody.status.value, "kinds": sorted(k.value for k in custody.kinds),
-        "left_on": custody.left_on.isoformat(), "tracking_number": custody.tracking_number,
-        "mailings": custody.mailings,
-        "history": [{"at": h.at.isoformat(), "actor": h.actor,
-                     "from": h.from_status.value if h.from_status else None,
-                     "to": h.to_status.value, **h.details} for h in history],
-    }
+    return CustodyView(
+        id=custody.id or custody_id, card_number=card.card_number, office=custody.office_code,
+        status=custody.status, kinds=tuple(sorted(custody.kinds)), left_on=custody.left_on,
+        tracking_number=custody.tracking_number, mailings=custody.mailings,
+        history=tuple(CustodyStep(h.at, h.actor, h.from_status, h.to_status, h.details)
+                      for h in history))

@@ -43,10 +43,6 @@ class Produced:
     application: int  # the application's reference
     resident_id: int
 
-    def as_dict(self) -> dict[str, object]:
-        return {"card_number": self.card_number, "application": self.application,
-                "resident_id": self.resident_id}
-
 
 @dataclass(frozen=True, slots=True)
 class RunResult:

@@ -15,11 +15,12 @@ import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
 
 from mynumbercard.domain import application_id as application_ids
 from mynumbercard.domain import individual_number, search_key
 from mynumbercard.domain.application import Application
+from mynumbercard.domain.card import CardStatus
+from mynumbercard.domain.certificate import CertKind
 from mynumbercard.domain.errors import InvalidInput, NotFound
 from mynumbercard.domain.resident import Resident
 from mynumbercard.domain.staff import Actor, Permission, Role
@@ -140,8 +141,28 @@ def parse_card_number(text: str) -> str:
     return number
 
 
+@dataclass(frozen=True, slots=True)
+class CertificateOnCard:
+    kind: CertKind
+    serial: str  # hexadecimal
+    status: str  # active, suspended, revoked, or expired by the date
+    not_after: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class CardView:
+    card_number: str
+    status: CardStatus
+    issued_on: date
+    expires_on: date
+    applied_on: date | None
+    resident_id: int
+    municipality_code: str
+    certificates: tuple[CertificateOnCard, ...]
+
+
 def card_view(uow_factory: UowFactory, *, actor: Actor, card_number: str,
-              now: datetime) -> dict[str, Any]:
+              now: datetime) -> CardView:
     """A card with its dates, its holder's resident id and its certificates."""
     number = parse_card_number(card_number)
     actor.require(Permission.RESIDENT_READ)
@@ -155,15 +176,12 @@ def card_view(uow_factory: UowFactory, *, actor: Actor, card_number: str,
         uow.audit.record(AuditRecord(now, actor.name, "card:read",
                                      f"resident:{card.resident_id}", {"card": card.id}))
         uow.commit()
-    return {
-        "card_number": card.card_number, "status": card.status.value,
-        "issued_on": card.issued_on.isoformat(), "expires_on": card.expires_on.isoformat(),
-        "applied_on": card.applied_on.isoformat() if card.applied_on else None,
-        "resident_id": card.resident_id, "municipality_code": holder.municipality_code,
-        "certificates": [{"kind": c.kind.value, "serial": c.serial_hex,
-                          "status": c.status_on(now), "not_after": c.not_after.isoformat()}
-                         for c in certificates],
-    }
+    return CardView(
+        card_number=card.card_number, status=card.status, issued_on=card.issued_on,
+        expires_on=card.expires_on, applied_on=card.applied_on, resident_id=card.resident_id,
+        municipality_code=holder.municipality_code,
+        certificates=tuple(CertificateOnCard(c.kind, c.serial_hex, c.status_on(now),
+                                             c.not_after) for c in certificates))
 
 
 # --- applications --------------------------------------------------------------------

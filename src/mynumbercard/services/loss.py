@@ -17,6 +17,7 @@ from mynumbercard.domain.certificate import (
     JST,
     Certificate,
     CertificateStatus,
+    CertKind,
     LifeEvent,
     RevocationReason,
 )
@@ -35,26 +36,45 @@ HIDDEN = "no card with this number"
 
 
 @dataclass(frozen=True, slots=True)
+class ReportView:
+    id: int | None
+    via: ReportedVia
+    status: LossStatus
+    reported_at: datetime
+    reported_by: str
+    closed_at: datetime | None
+    closed_by: str | None
+
+    @classmethod
+    def of(cls, r: LossReport) -> ReportView:
+        return cls(r.id, r.via, r.status, r.reported_at, r.reported_by, r.closed_at,
+                   r.closed_by)
+
+
+@dataclass(frozen=True, slots=True)
+class CertificateState:
+    kind: CertKind
+    serial: str  # hexadecimal
+    status: CertificateStatus
+    reason: RevocationReason | None
+
+    @classmethod
+    def of(cls, c: Certificate) -> CertificateState:
+        return cls(c.kind, c.serial_hex, c.status, c.reason)
+
+
+@dataclass(frozen=True, slots=True)
 class LossOutcome:
     card_number: str
     card_status: CardStatus
-    report: LossReport
-    certificates: list[Certificate]
+    report: ReportView
+    certificates: tuple[CertificateState, ...]
 
-    def as_json(self) -> dict[str, object]:
-        r = self.report
-        return {
-            "card_number": self.card_number,
-            "card_status": self.card_status.value,
-            "report": {"id": r.id, "via": r.via.value, "status": r.status.value,
-                       "reported_at": r.reported_at.isoformat(), "reported_by": r.reported_by,
-                       "closed_at": r.closed_at.isoformat() if r.closed_at else None,
-                       "closed_by": r.closed_by},
-            "certificates": [{"kind": c.kind.value, "serial": c.serial_hex,
-                              "status": c.status.value,
-                              "reason": c.reason.value if c.reason else None}
-                             for c in self.certificates],
-        }
+
+def _outcome(uow: UnitOfWork, card: Card, report: LossReport) -> LossOutcome:
+    return LossOutcome(card.card_number, card.status, ReportView.of(report),
+                       tuple(CertificateState.of(c)
+                             for c in uow.certificates.of_card(card.id or 0)))
 
 
 def _card(uow: UnitOfWork, actor: Actor, permission: Permission,
@@ -101,8 +121,7 @@ def report_loss(uow_factory: UowFactory, ca: Ca, *, actor: Actor, card_number: s
                        now=now)
         uow.audit.record(AuditRecord(now, actor.name, "card:report-loss", f"card:{card.id}",
                                      {"via": via.value, "report": report.id}))
-        outcome = LossOutcome(card.card_number, card.status, report,
-                              list(uow.certificates.of_card(card.id or 0)))
+        outcome = _outcome(uow, card, report)
         uow.commit()
     return outcome
 
@@ -134,8 +153,7 @@ def found(uow_factory: UowFactory, ca: Ca, *, actor: Actor, card_number: str,
         uow.audit.record(AuditRecord(now, actor.name, "card:found", f"card:{card.id}",
                                      {"report": report.id, "released": released,
                                       "documents": sorted(d.value for d in documents)}))
-        outcome = LossOutcome(card.card_number, card.status, report,
-                              list(uow.certificates.of_card(card.id or 0)))
+        outcome = _outcome(uow, card, report)
         uow.commit()
     return outcome
 
@@ -161,7 +179,6 @@ def confirm_loss(uow_factory: UowFactory, ca: Ca, *, actor: Actor, card_number: 
             revoked.append(f"{certificate.kind}:{certificate.serial_hex}")
         uow.audit.record(AuditRecord(now, actor.name, "card:loss-confirm", f"card:{card.id}",
                                      {"report": report.id, "revoked": revoked}))
-        outcome = LossOutcome(card.card_number, card.status, report,
-                              list(uow.certificates.of_card(card.id or 0)))
+        outcome = _outcome(uow, card, report)
         uow.commit()
     return outcome

@@ -12,9 +12,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from itertools import groupby
-from typing import Any
 
 from mynumbercard.domain.certificate import JST
 from mynumbercard.domain.errors import Conflict
@@ -81,14 +80,24 @@ def is_suspended(uow_factory: UowFactory) -> bool:
         return uow.mail.control().suspended
 
 
-def status(uow_factory: UowFactory) -> dict[str, Any]:
+@dataclass(frozen=True, slots=True)
+class MailStatus:
+    suspended: bool
+    reason: str | None  # why mailing was suspended
+    since: datetime | None  # the last suspension or resumption
+    queued: int
+    printing: int
+    sent: int
+    oldest_queued_due_on: date | None
+
+
+def status(uow_factory: UowFactory) -> MailStatus:
     with uow_factory() as uow:
         control, counts, oldest = uow.mail.control(), uow.mail.counts(), uow.mail.oldest_queued()
-    return {"suspended": control.suspended, "reason": control.reason,
-            "since": control.changed_at.isoformat() if control.changed_at else None,
-            "queued": counts.get("queued", 0), "printing": counts.get("printing", 0),
-            "sent": counts.get("sent", 0),
-            "oldest_queued_due_on": oldest.isoformat() if oldest else None}
+    return MailStatus(suspended=control.suspended, reason=control.reason,
+                      since=control.changed_at, queued=counts.get("queued", 0),
+                      printing=counts.get("printing", 0), sent=counts.get("sent", 0),
+                      oldest_queued_due_on=oldest)
 
 
 LETTERS = {

@@ -7,7 +7,6 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from mynumbercard.domain.errors import (
     AuthenticationFailed,
@@ -57,12 +56,22 @@ def _find(uow: UnitOfWork, username: str) -> StaffAccount:
     return account
 
 
-def describe(account: StaffAccount) -> dict[str, Any]:
+@dataclass(frozen=True, slots=True)
+class AccountView:
     """What a list shows of an account: never a hash."""
-    return {"username": account.username, "role": account.role.value,
-            "municipality_code": account.municipality_code, "active": account.active,
-            "service": account.is_service,
-            "scopes": sorted(account.scopes) if account.scopes is not None else None}
+
+    username: str
+    role: Role
+    municipality_code: str | None
+    active: bool
+    service: bool  # a cron job's service account (no password)
+    scopes: tuple[str, ...] | None  # the command groups a service account runs, sorted
+
+
+def describe(account: StaffAccount) -> AccountView:
+    return AccountView(account.username, account.role, account.municipality_code,
+                       account.active, account.is_service,
+                       tuple(sorted(account.scopes)) if account.scopes is not None else None)
 
 
 def bootstrap_admin(uow_factory: UowFactory, hasher: PasswordHasher, codes: OneTimeCodes, *,
@@ -88,7 +97,7 @@ def bootstrap_admin(uow_factory: UowFactory, hasher: PasswordHasher, codes: OneT
 
 
 def list_staff(uow_factory: UowFactory, *, actor: Actor, now: datetime
-               ) -> list[dict[str, Any]]:
+               ) -> list[AccountView]:
     actor.require(Permission.STAFF_MANAGE)
     with uow_factory() as uow:
         accounts = uow.staff.list_all()

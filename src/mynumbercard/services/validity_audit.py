@@ -14,7 +14,6 @@ from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
 
 from mynumbercard.domain.certificate import JST, CertificateStatus, CertKind
 from mynumbercard.domain.correction import CaseStatus, CorrectionCase
@@ -136,8 +135,37 @@ def audit_validity(uow_factory: UowFactory, *, actor: Actor, now: datetime,
     return AuditRun(key, started.outcome.rows[JOB])
 
 
+@dataclass(frozen=True, slots=True)
+class MunicipalityFindings:
+    code: str
+    name: str  # prefecture and municipality
+    findings: int
+    by_cause: dict[str, int]  # "subject:cause" → count, by key
+
+
+@dataclass(frozen=True, slots=True)
+class AuditReport:
+    run: str | None  # None: no run yet
+    findings: int
+    by_cause: dict[str, int]
+    by_municipality: tuple[MunicipalityFindings, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class CaseView:
+    id: int
+    card_id: int
+    resident_id: int
+    municipality_code: str
+    subject: str  # card | certificate
+    wrong_on: date
+    correct_on: date
+    cause: str
+    status: CaseStatus
+
+
 def report(uow_factory: UowFactory, *, actor: Actor, run_key: str | None = None
-           ) -> dict[str, Any]:
+           ) -> AuditReport:
     """Counts by municipality and by cause, for an operator to read; a clerk reads only
     their own municipality's rows."""
     actor.require_role(Permission.APPLICATION_READ)
@@ -151,15 +179,12 @@ def report(uow_factory: UowFactory, *, actor: Actor, run_key: str | None = None
     for code, subject, cause, n in rows:
         by_cause[f"{subject}:{cause}"] += n
         by_municipality[code][f"{subject}:{cause}"] += n
-    return {
-        "run": key,
-        "findings": sum(by_cause.values()),
-        "by_cause": dict(sorted(by_cause.items())),
-        "by_municipality": [
-            {"code": code, "name": names[code].prefecture + names[code].name,
-             "findings": sum(counts.values()), "by_cause": dict(sorted(counts.items()))}
-            for code, counts in sorted(by_municipality.items())],
-    }
+    return AuditReport(
+        run=key, findings=sum(by_cause.values()), by_cause=dict(sorted(by_cause.items())),
+        by_municipality=tuple(
+            MunicipalityFindings(code, names[code].prefecture + names[code].name,
+                                 sum(counts.values()), dict(sorted(counts.items())))
+            for code, counts in sorted(by_municipality.items())))
 
 
 def hidden_case(case_id: int) -> str:
@@ -226,14 +251,12 @@ def dismiss_case(uow_factory: UowFactory, *, actor: Actor, case_id: int, now: da
 
 
 def list_cases(uow_factory: UowFactory, *, actor: Actor, status: CaseStatus | None,
-               limit: int = 100, after_id: int = 0) -> list[dict[str, Any]]:
+               limit: int = 100, after_id: int = 0) -> list[CaseView]:
     """Correction cases by id; a clerk sees only their own municipality's."""
     actor.require_role(Permission.APPLICATION_READ)
     own = actor.municipality_code if actor.role is Role.CLERK else None
     with uow_factory() as uow:
         found = uow.validity_audit.cases(status, limit=min(limit, 1000), after_id=after_id,
                                          municipality_code=own)
-    return [{"id": c.id, "card_id": c.card_id, "resident_id": c.resident_id,
-             "municipality_code": c.municipality_code, "subject": c.subject,
-             "wrong_on": c.wrong_on.isoformat(), "correct_on": c.correct_on.isoformat(),
-             "cause": c.cause, "status": c.status.value} for c in found]
+    return [CaseView(c.id or 0, c.card_id, c.resident_id, c.municipality_code, c.subject,
+                     c.wrong_on, c.correct_on, c.cause, c.status) for c in found]

@@ -31,6 +31,7 @@ from mynumbercard.domain.application import (
     VoidReason,
 )
 from mynumbercard.domain.errors import Conflict, NotFound
+from mynumbercard.domain.photo import PhotoFinding
 from mynumbercard.services.application_ports import (
     ApplicationForm,
     FormReason,
@@ -51,9 +52,22 @@ def _values(app: Application) -> dict[str, Any]:
         kind=app.kind.value, channel=app.channel.value, status=app.status.value,
         deficiency_reason=app.deficiency_reason.value if app.deficiency_reason else None,
         void_reason=app.void_reason.value if app.void_reason else None,
-        photo_findings=app.photo_findings,
+        photo_findings=[_stored(f) for f in app.photo_findings],
     )
     return values
+
+
+def _stored(finding: PhotoFinding) -> dict[str, Any]:
+    return {"code": finding.code.value, "severity": finding.severity.value,
+            "value": finding.value, "threshold": finding.threshold,
+            "message_ja": finding.message_ja, "message_en": finding.message_en}
+
+
+def _finding(stored: dict[str, Any]) -> PhotoFinding:
+    return PhotoFinding.of(stored["code"], value=stored.get("value"),
+                           threshold=stored.get("threshold", ""),
+                           message_ja=stored.get("message_ja", ""),
+                           message_en=stored.get("message_en", ""))
 
 
 def _application(row: Row[Any]) -> Application:
@@ -64,7 +78,8 @@ def _application(row: Row[Any]) -> Application:
         deficiency_reason=(DeficiencyReason(m["deficiency_reason"])
                            if m["deficiency_reason"] else None),
         void_reason=VoidReason(m["void_reason"]) if m["void_reason"] else None,
-        photo_findings=list(m["photo_findings"] or []), version=m["version"],
+        photo_findings=[_finding(f) for f in m["photo_findings"] or []],
+        version=m["version"],
         **{name: m[name] for name in _PLAIN},
     )
 

@@ -2,30 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Literal
 
-Severity = Literal["hard", "soft"]
+from mynumbercard.domain.photo import SEVERITY, PhotoDefect, PhotoFinding, Severity
 
-# A hard defect stops the submission; a soft one is submitted with a warning and shown to
-# the reviewer. Hard: the file is unusable, or no single face can be cropped and verified
-# from it. Soft: a reviewer may still accept it (a crop can re-centre a face, a cluttered
-# background can be judged acceptable by eye). See docs/photo.md.
-SEVERITY: Mapping[str, Severity] = {
-    "format": "hard",
-    "file_size": "hard",
-    "resolution": "hard",
-    "no_face": "hard",
-    "multiple_faces": "hard",
-    "too_close": "hard",
-    "too_small": "hard",
-    "too_dark": "hard",
-    "too_bright": "hard",
-    "blurred": "hard",
-    "off_center": "soft",
-    "background": "soft",
-}
+__all__ = ["SEVERITY", "Defect", "PhotoReport", "Severity"]
+
+# The codes and their severities are the domain's (domain/photo.py): a hard defect stops
+# the submission; a soft one is submitted with a warning and shown to the reviewer.
 
 
 @dataclass(frozen=True)
@@ -42,7 +27,12 @@ class Defect:
 
     @property
     def severity(self) -> Severity:
-        return SEVERITY[self.code]
+        return SEVERITY[PhotoDefect(self.code)]
+
+    def finding(self) -> PhotoFinding:
+        """The finding as the application keeps it."""
+        return PhotoFinding.of(self.code, value=self.value, threshold=self.threshold,
+                               message_ja=self.message_ja, message_en=self.message_en)
 
     @property
     def message(self) -> str:

@@ -6,7 +6,7 @@ PINs travel only in the hand-over request, from the counter's PIN pad to the chi
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Request, Response
 from pydantic import Base64Bytes, BaseModel, Field, SecretStr
@@ -16,11 +16,14 @@ from mynumbercard.domain.application import Channel, DeficiencyReason, VoidReaso
 from mynumbercard.domain.application_id import is_valid, parse, printed_form
 from mynumbercard.domain.pickup import IdDocument, Proof, ProxyPickUp, ProxyReason
 from mynumbercard.domain.pins import PinKind
+from mynumbercard.services import application_views as views
 from mynumbercard.services import applications as apps
 from mynumbercard.services import issuance, pickup
 from mynumbercard.services.application_ports import FormReason
 from mynumbercard.web.api.card_files import card_out
 from mynumbercard.web.api.codes import MunicipalityCode
+from mynumbercard.web.api.schemas import applications as out
+from mynumbercard.web.api.schemas.common import CertificateIssued
 from mynumbercard.web.deps import ActorDep, ContainerDep, NowDep, client_address, limit
 from mynumbercard.web.inputs import (
     BoundedDate,
@@ -94,23 +97,31 @@ class HandOver(BaseModel):
         description="From the PIN pad: signature, user_auth, resident_register, card_info")
 
 
-def _submitted(result: apps.Submitted) -> dict[str, Any]:
-    return {"application_id": result.application.application_id,
-            "status": result.application.resident_status,
-            "resubmission": result.resubmission, "warnings": result.warnings}
+def _submitted(result: apps.Submitted) -> out.Submitted:
+    return out.Submitted(
+        application_id=result.application.application_id,
+        status=result.application.resident_status, resubmission=result.resubmission,
+        warnings=[out.PhotoFinding.model_validate(f) for f in result.warnings])
+
+
+def _view(container: ContainerDep, actor: ActorDep, ref: int, now: NowDep
+          ) -> out.ApplicationView:
+    return out.ApplicationView.model_validate(views.application_view(
+        container.uow, actor=actor, application_ref=ref, now=now))
 
 
 @public.post("/photo-check", summary="Check an ID photo before applying (answers at once)")
-def photo_check(body: PhotoIn, request: Request, container: ContainerDep) -> dict[str, Any]:
+def photo_check(body: PhotoIn, request: Request, container: ContainerDep) -> out.PhotoCheck:
     limit(container, (Rule.PHOTO_CLIENT, client_address(request)))
     verdict = container.photo_inspector.inspect(body.photo)
-    return {"ok": verdict.accepted, "findings": verdict.findings}
+    return out.PhotoCheck(ok=verdict.accepted, findings=[
+        out.PhotoFinding.model_validate(f) for f in verdict.findings])
 
 
 @public.post("/online", status_code=201, summary="Apply online (PC or smartphone), or "
              "re-apply after a deficiency")
 def apply_online(body: OnlineApplication, request: Request, container: ContainerDep,
-                 now: NowDep) -> dict[str, Any]:
+                 now: NowDep) -> out.Submitted:
     _limit_public(container, request, body.application_id)
     channel = Channel(body.channel)
     return _submitted(apps.submit(
@@ -121,11 +132,13 @@ def apply_online(body: OnlineApplication, request: Request, container: Container
         want_auth_certificate=body.want_auth_certificate, now=now))
 
 
-@public.post("/status", summary="Where is my card? (Application ID and birth date)")
-def status(body: StatusQuery, request: Request, container: ContainerDep) -> dict[str, Any]:
+@public.post("/status", summary="Where is my card? (Application ID and birth date)",
+             response_model_exclude_none=True)
+def status(body: StatusQuery, request: Request, container: ContainerDep
+           ) -> out.ResidentStatus:
     _limit_public(container, request, body.application_id)
-    return apps.status_for_resident(container.uow, application_id=body.application_id,
-                                    birth_date=body.birth_date)
+    return out.ResidentStatus.model_validate(views.status_for_resident(
+        container.uow, application_id=body.application_id, birth_date=body.birth_date))
 
 
 def _limit_public(container: ContainerDep, request: Request, application_id: str) -> None:
@@ -136,7 +149,7 @@ def _limit_public(container: ContainerDep, request: Request, application_id: str
 
 
 def _intake(channel: Channel, body: Application, actor: ActorDep, container: ContainerDep,
-            now: NowDep) -> dict[str, Any]:
+            now: NowDep) -> out.Submitted:
     return _submitted(apps.submit(
         container.uow, container.photos, container.photo_inspector, actor=actor,
         channel=channel, application_id=body.application_id, birth_date=body.birth_date,
@@ -147,36 +160,39 @@ def _intake(channel: Channel, body: Application, actor: ActorDep, container: Con
 @staff.post("/applications/mail", status_code=201,
             summary="Key in a paper form received by mail")
 def apply_by_mail(body: Application, actor: ActorDep, container: ContainerDep,
-                  now: NowDep) -> dict[str, Any]:
+                  now: NowDep) -> out.Submitted:
     return _intake(Channel.MAIL, body, actor, container, now)
 
 
 @staff.post("/applications/booth", status_code=201,
             summary="An application posted by a photo booth's client")
 def apply_from_booth(body: Application, actor: ActorDep, container: ContainerDep,
-                     now: NowDep) -> dict[str, Any]:
+                     now: NowDep) -> out.Submitted:
     return _intake(Channel.PHOTO_BOOTH, body, actor, container, now)
 
 
 @staff.post("/applications/forms", status_code=201,
             summary="A new application form (new Application ID; the old one dies)")
 def new_form(body: NewForm, actor: ActorDep, container: ContainerDep,
-             now: NowDep) -> dict[str, Any]:
+             now: NowDep) -> out.NewForm:
     form = apps.issue_form(container.uow, actor=actor, resident_id=body.resident_id,
                            reason=body.reason, now=now)
-    return {"application_id": form.application_id,
-            "printed": printed_form(form.application_id),
-            "qr": f"{container.settings.public_base_url.rstrip('/')}/apply?"
-                  f"application_id={form.application_id}"}
+    return out.NewForm(application_id=form.application_id,
+                       printed=printed_form(form.application_id),
+                       qr=f"{container.settings.public_base_url.rstrip('/')}/apply?"
+                          f"application_id={form.application_id}")
 
 
 @staff.get("/applications/{ref}", summary="An application as the reviewer sees it")
-def view(ref: IdPath, actor: ActorDep, container: ContainerDep, now: NowDep) -> dict[str, Any]:
-    return apps.application_view(container.uow, actor=actor, application_ref=ref, now=now)
+def view(ref: IdPath, actor: ActorDep, container: ContainerDep,
+         now: NowDep) -> out.ApplicationView:
+    return _view(container, actor, ref, now)
 
 
 @staff.get("/applications/{ref}/photo", summary="The application's ID photo",
-           response_class=Response)
+           response_class=Response, responses={200: {"content": {
+               kind: {"schema": {"type": "string", "format": "binary"}}
+               for kind in ("image/jpeg", "image/png")}}})
 def photo(ref: IdPath, actor: ActorDep, container: ContainerDep, now: NowDep) -> Response:
     data = apps.application_photo(container.uow, container.photos, actor=actor,
                                   application_ref=ref, now=now)
@@ -185,71 +201,74 @@ def photo(ref: IdPath, actor: ActorDep, container: ContainerDep, now: NowDep) ->
 
 
 @staff.post("/applications/{ref}/review", summary="Start reviewing")
-def review(ref: IdPath, actor: ActorDep, container: ContainerDep, now: NowDep) -> dict[str, Any]:
+def review(ref: IdPath, actor: ActorDep, container: ContainerDep,
+           now: NowDep) -> out.ApplicationView:
     apps.start_review(container.uow, actor=actor, application_ref=ref, now=now)
-    return apps.application_view(container.uow, actor=actor, application_ref=ref, now=now)
+    return _view(container, actor, ref, now)
 
 
 @staff.post("/applications/{ref}/approve", summary="Approve for production")
-def approve(ref: IdPath, actor: ActorDep, container: ContainerDep, now: NowDep) -> dict[str, Any]:
+def approve(ref: IdPath, actor: ActorDep, container: ContainerDep,
+            now: NowDep) -> out.ApplicationView:
     apps.approve(container.uow, actor=actor, application_ref=ref, now=now)
-    return apps.application_view(container.uow, actor=actor, application_ref=ref, now=now)
+    return _view(container, actor, ref, now)
 
 
 @staff.post("/applications/{ref}/deficient",
             summary="Mark deficient, with a reason and a message the applicant reads")
 def deficient(ref: IdPath, body: Deficiency, actor: ActorDep, container: ContainerDep,
-              now: NowDep) -> dict[str, Any]:
+              now: NowDep) -> out.ApplicationView:
     apps.mark_deficient(container.uow, actor=actor, application_ref=ref, reason=body.reason,
                         message=body.message, now=now)
-    return apps.application_view(container.uow, actor=actor, application_ref=ref, now=now)
+    return _view(container, actor, ref, now)
 
 
 @staff.post("/applications/{ref}/void", summary="Void an application (its card is destroyed)")
 def void(ref: IdPath, body: Void, actor: ActorDep, container: ContainerDep,
-         now: NowDep) -> dict[str, Any]:
+         now: NowDep) -> out.ApplicationView:
     pickup.void_application(container.uow, container.vault, actor=actor, application_ref=ref,
                             reason=body.reason, now=now)
-    return apps.application_view(container.uow, actor=actor, application_ref=ref, now=now)
+    return _view(container, actor, ref, now)
 
 
 @staff.post("/production-runs", status_code=201, summary="Run production for approved "
             "applications (one chunk; `mynumbercard jobs production` runs them all)")
-def production(actor: ActorDep, container: ContainerDep, now: NowDep) -> dict[str, Any]:
+def production(actor: ActorDep, container: ContainerDep, now: NowDep) -> out.ProductionRun:
     result = issuance.run_production(container.uow, container.vault, actor=actor, now=now)
-    return {"run": result.run_id, "cards": result.cards,
-            "made": [card.as_dict() for card in result.made]}
+    return out.ProductionRun(run=result.run_id, cards=result.cards, made=[
+        out.Produced.model_validate(card) for card in result.made])
 
 
 @staff.post("/shipments", status_code=201, summary="Ship produced cards to their offices "
             "(one chunk; `mynumbercard jobs ship` ships them all)")
-def ship(actor: ActorDep, container: ContainerDep, now: NowDep) -> dict[str, Any]:
+def ship(actor: ActorDep, container: ContainerDep, now: NowDep) -> out.Shipments:
     result = issuance.ship(container.uow, actor=actor, now=now)
-    return {"shipments": [{"id": k, "office": v} for k, v in result.shipments.items()],
-            "cards": result.cards}
+    return out.Shipments(shipments=[out.Shipment(id=k, office=v)
+                                    for k, v in result.shipments.items()],
+                         cards=result.cards)
 
 
 @staff.post("/shipments/{shipment_id}/receive", summary="The office records a shipment's "
             "arrival; its cards wait for pick-up")
 def receive(shipment_id: IdPath, actor: ActorDep, container: ContainerDep,
-            now: NowDep) -> dict[str, Any]:
+            now: NowDep) -> out.Received:
     waiting = issuance.receive_shipment(container.uow, actor=actor, shipment_id=shipment_id,
                                         now=now)
-    return {"shipment": shipment_id, "waiting": waiting}
+    return out.Received(shipment=shipment_id, waiting=waiting)
 
 
 @staff.get("/offices/{office_code}/cards", summary="Cards waiting at an office")
 def waiting(office_code: MunicipalityCode, actor: ActorDep, container: ContainerDep,
             after: CursorQuery = 0, limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-            ) -> list[dict[str, Any]]:
-    return apps.cards_waiting(container.uow, actor=actor, office_code=office_code,
-                              limit=limit, after_ref=after)
+            ) -> list[out.WaitingCard]:
+    return [out.WaitingCard.model_validate(card) for card in views.cards_waiting(
+        container.uow, actor=actor, office_code=office_code, limit=limit, after_ref=after)]
 
 
 @staff.post("/cards/{card_number}/hand-over", summary="Hand a card over at the counter; "
             "the card leaves with its holder (`card_file`, base64)")
 def hand_over(card_number: CardNumberPath, body: HandOver, actor: ActorDep,
-              container: ContainerDep, now: NowDep, *, response: Response) -> dict[str, Any]:
+              container: ContainerDep, now: NowDep, *, response: Response) -> out.HandedOver:
     identity: pickup.InPerson | ProxyPickUp
     if body.proxy is not None:
         p = body.proxy
@@ -265,8 +284,9 @@ def hand_over(card_number: CardNumberPath, body: HandOver, actor: ActorDep,
         container.uow, container.vault, container.ca, actor=actor, card_number=card_number,
         identity=identity, notice_presented=body.notice_presented,
         pins={kind: secret.get_secret_value() for kind, secret in body.pins.items()}, now=now)
-    return {"card_number": done.card_number, "returned_cards": done.returned_cards,
-            "certificates": [{"kind": c.kind.value, "serial": c.serial_hex,
-                              "not_after": c.not_after.isoformat()} for c in done.certificates],
-            # The card leaves with its holder; the office keeps no copy.
-            "card_file": card_out(done.card, response)}
+    return out.HandedOver(
+        card_number=done.card_number, returned_cards=done.returned_cards,
+        certificates=[CertificateIssued(kind=c.kind, serial=c.serial_hex, not_after=c.not_after)
+                      for c in done.certificates],
+        # The card leaves with its holder; the office keeps no copy.
+        card_file=card_out(done.card, response))

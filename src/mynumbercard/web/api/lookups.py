@@ -7,17 +7,20 @@ read as a resident id.
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Path, Query
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from mynumbercard.domain.application import ApplicationStatus, Channel
+from mynumbercard.domain.card import CardStatus
+from mynumbercard.domain.certificate import CertKind
 from mynumbercard.domain.errors import InvalidInput
-from mynumbercard.services import applications as apps
-from mynumbercard.services import lookups
+from mynumbercard.services import application_views, lookups
 from mynumbercard.services.lookup_ports import QueueFilter
 from mynumbercard.web.api.residents import ResidentOut
+from mynumbercard.web.api.schemas.applications import ApplicationView
+from mynumbercard.web.api.schemas.common import IsoDateTime, Out
 from mynumbercard.web.deps import ActorDep, ContainerDep, NowDep
 
 search = APIRouter(prefix="/api/v1/residents", tags=["residents"])
@@ -43,6 +46,24 @@ class QueuePage(BaseModel):
     next: str | None  # pass as `after` for the next page; null on the last
 
 
+class CertificateOnCard(Out):
+    kind: CertKind
+    serial: str
+    status: str = Field(description="active, suspended, revoked, or expired by the date")
+    not_after: IsoDateTime
+
+
+class CardOut(Out):
+    card_number: str
+    status: CardStatus
+    issued_on: date
+    expires_on: date
+    applied_on: date | None
+    resident_id: int
+    municipality_code: str
+    certificates: list[CertificateOnCard]
+
+
 @search.get("/search", summary="Find residents: by Individual Number; by name or kana "
             "prefix with the birth date; by postal code and address prefix")
 def search_residents(
@@ -65,7 +86,7 @@ def search_residents(
 
 
 @staff.get("/applications", summary="The review queue (a status, oldest first, paged), "
-           "or one application by its Application ID", response_model=None)
+           "or one application by its Application ID")
 def applications(
     *, actor: ActorDep, container: ContainerDep, now: NowDep,
     application_id: Annotated[str | None, Query(max_length=60)] = None,
@@ -76,11 +97,12 @@ def applications(
     received_to: date | None = None,
     after: Annotated[str | None, Query(max_length=40)] = None,
     limit: Annotated[int, Query(ge=1, le=lookups.MAX_QUEUE_PAGE)] = 50,
-) -> dict[str, Any] | QueuePage:
+) -> ApplicationView | QueuePage:
     if application_id is not None:
         ref = lookups.application_ref(container.uow, actor=actor,
                                       application_id=application_id)
-        return apps.application_view(container.uow, actor=actor, application_ref=ref, now=now)
+        return ApplicationView.model_validate(application_views.application_view(
+            container.uow, actor=actor, application_ref=ref, now=now))
     if status is None:
         raise InvalidInput("give a status (the queue) or an application_id")
     wanted = QueueFilter(status, channel, municipality_code, received_from, received_to,
@@ -97,5 +119,6 @@ def applications(
 @staff.get("/cards/{card_number}", summary="A card: status, dates, holder's resident id, "
            "its certificates")
 def card(card_number: Annotated[str, Path(max_length=40)], actor: ActorDep,
-         container: ContainerDep, now: NowDep) -> dict[str, Any]:
-    return lookups.card_view(container.uow, actor=actor, card_number=card_number, now=now)
+         container: ContainerDep, now: NowDep) -> CardOut:
+    return CardOut.model_validate(lookups.card_view(container.uow, actor=actor,
+                                                    card_number=card_number, now=now))

@@ -9,8 +9,6 @@ travels in any of these requests: renewal on our chip needs none.
 
 from __future__ import annotations
 
-from typing import Any
-
 from fastapi import APIRouter, Response
 from pydantic import BaseModel, Field
 
@@ -22,6 +20,8 @@ from mynumbercard.services import custody as custody_service
 from mynumbercard.services import renewal
 from mynumbercard.services.certificates import IssuedCertificate
 from mynumbercard.web.api.card_files import CardFile, card_out
+from mynumbercard.web.api.schemas.common import CertificateIssued
+from mynumbercard.web.api.schemas.renewal import Custody, CustodyCardOut, CustodyRenewed, Renewed
 from mynumbercard.web.deps import ActorDep, ContainerDep, NowDep
 from mynumbercard.web.inputs import CardNumberPath, IdPath, free_text
 
@@ -57,9 +57,14 @@ class Collect(BaseModel):
     legal_representative_present: bool = False
 
 
-def _issued(certificates: list[IssuedCertificate]) -> list[dict[str, str]]:
-    return [{"kind": c.kind.value, "serial": c.serial_hex, "not_after": c.not_after.isoformat()}
+def _issued(certificates: list[IssuedCertificate]) -> list[CertificateIssued]:
+    return [CertificateIssued(kind=c.kind, serial=c.serial_hex, not_after=c.not_after)
             for c in certificates]
+
+
+def _custody(container: Container, actor: Actor, custody_id: int) -> Custody:
+    return Custody.of(custody_service.custody_view(container.uow, actor=actor,
+                                                   custody_id=custody_id))
 
 
 @router.post("/cards/{card_number}/certificates/renew",
@@ -67,48 +72,48 @@ def _issued(certificates: list[IssuedCertificate]) -> list[dict[str, str]]:
                      "pairs on the same chip; from 3 months before expiry, free); the card "
                      "comes back in `card_file`")
 def renew(card_number: CardNumberPath, body: Renew, actor: ActorDep, container: ContainerDep,
-          now: NowDep, *, response: Response) -> dict[str, Any]:
+          now: NowDep, *, response: Response) -> Renewed:
     renewal.require_card_visible(container.uow, actor=actor, card_number=card_number)
     with container.counter_reader.present(card_number, body.card_file) as presented:
         done = renewal.renew_certificates(container.uow, container.ca, presented.terminal,
                                           actor=actor, kinds=frozenset(body.kinds), now=now)
         card = presented.card()
-    return {"card_number": done.card_number, "certificates": _issued(done.certificates),
-            "card_file": card_out(card, response)}
+    return Renewed(card_number=done.card_number, certificates=_issued(done.certificates),
+                   card_file=card_out(card, response))
 
 
 @router.post("/cards/{card_number}/custody", status_code=201,
              summary="The holder leaves the card (`card_file`) at the office for "
                      "certificate renewal")
 def leave(card_number: CardNumberPath, body: LeaveCard, actor: ActorDep,
-          container: ContainerDep, now: NowDep) -> dict[str, Any]:
+          container: ContainerDep, now: NowDep) -> Custody:
     left = custody_service.leave_card(
         container.uow, container.vault, actor=actor, card_number=card_number,
         card_file=body.card_file, documents=body.documents,
         legal_representative_present=body.legal_representative_present,
         kinds=frozenset(body.kinds), now=now)
-    return custody_service.custody_view(container.uow, actor=actor, custody_id=left.id or 0)
+    return _custody(container, actor, left.id or 0)
 
 
 @router.get("/custody/{custody_id}", summary="A card left at the office, with its history")
-def show(custody_id: IdPath, actor: ActorDep, container: ContainerDep) -> dict[str, Any]:
-    return custody_service.custody_view(container.uow, actor=actor, custody_id=custody_id)
+def show(custody_id: IdPath, actor: ActorDep, container: ContainerDep) -> Custody:
+    return _custody(container, actor, custody_id)
 
 
 @router.post("/custody/{custody_id}/renew", summary="Renew the certificates of a card left "
              "at the office (`mynumbercard jobs custody-renew` renews them all)")
 def renew_left(custody_id: IdPath, actor: ActorDep, container: ContainerDep,
-               now: NowDep) -> dict[str, Any]:
+               now: NowDep) -> CustodyRenewed:
     done = custody_service.renew_in_custody(container.uow, container.vault, container.ca,
                                             actor=actor, custody_id=custody_id, now=now)
-    view = custody_service.custody_view(container.uow, actor=actor, custody_id=custody_id)
-    return {**view, "certificates": _issued(done.certificates)}
+    return CustodyRenewed(**dict(_custody(container, actor, custody_id)),
+                          certificates=_issued(done.certificates))
 
 
 @router.post("/custody/{custody_id}/mail", summary="Send the card by restricted-delivery "
              "post (本人限定受取郵便)")
 def mail(custody_id: IdPath, body: Mail, actor: ActorDep, container: ContainerDep,
-         now: NowDep, *, response: Response) -> dict[str, Any]:
+         now: NowDep, *, response: Response) -> CustodyCardOut:
     out = custody_service.mail_card(container.uow, container.vault, actor=actor,
                                     custody_id=custody_id,
                                     tracking_number=body.tracking_number, now=now)
@@ -117,25 +122,25 @@ def mail(custody_id: IdPath, body: Mail, actor: ActorDep, container: ContainerDe
 
 @router.post("/custody/{custody_id}/delivered", summary="The post delivered the card")
 def delivered(custody_id: IdPath, actor: ActorDep, container: ContainerDep,
-              now: NowDep) -> dict[str, Any]:
+              now: NowDep) -> Custody:
     custody_service.record_delivery(container.uow, actor=actor, custody_id=custody_id, now=now)
-    return custody_service.custody_view(container.uow, actor=actor, custody_id=custody_id)
+    return _custody(container, actor, custody_id)
 
 
 @router.post("/custody/{custody_id}/returned", summary="The post brought the card back "
              "(`card_file`: it goes into the office's vault again)")
 def returned(custody_id: IdPath, body: Returned, actor: ActorDep, container: ContainerDep,
-             now: NowDep) -> dict[str, Any]:
+             now: NowDep) -> Custody:
     custody_service.record_return(container.uow, container.vault, actor=actor,
                                   custody_id=custody_id, reason=body.reason,
                                   card_file=body.card_file, now=now)
-    return custody_service.custody_view(container.uow, actor=actor, custody_id=custody_id)
+    return _custody(container, actor, custody_id)
 
 
 @router.post("/custody/{custody_id}/collect", summary="The holder fetches the card at the "
              "office")
 def collect(custody_id: IdPath, body: Collect, actor: ActorDep, container: ContainerDep,
-            now: NowDep, *, response: Response) -> dict[str, Any]:
+            now: NowDep, *, response: Response) -> CustodyCardOut:
     out = custody_service.collect(
         container.uow, container.vault, actor=actor, custody_id=custody_id,
         documents=body.documents,
@@ -146,14 +151,14 @@ def collect(custody_id: IdPath, body: Collect, actor: ActorDep, container: Conta
 @router.post("/custody/{custody_id}/cancel", summary="Give the card back before renewal "
              "(in `card_file`)")
 def cancel(custody_id: IdPath, body: Reason, actor: ActorDep, container: ContainerDep,
-           now: NowDep, *, response: Response) -> dict[str, Any]:
+           now: NowDep, *, response: Response) -> CustodyCardOut:
     out = custody_service.cancel(container.uow, container.vault, actor=actor,
                                  custody_id=custody_id, reason=body.reason, now=now)
     return _card_left(container, actor, custody_id, out, response)
 
 
 def _card_left(container: Container, actor: Actor, custody_id: int,
-               out: custody_service.CardOut, response: Response) -> dict[str, Any]:
+               out: custody_service.CardOut, response: Response) -> CustodyCardOut:
     """The custody record, and the card that left the office with this step."""
-    view = custody_service.custody_view(container.uow, actor=actor, custody_id=custody_id)
-    return {**view, "card_file": card_out(out.card, response)}
+    return CustodyCardOut(**dict(_custody(container, actor, custody_id)),
+                          card_file=card_out(out.card, response))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Path
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from mynumbercard.domain.staff import Role
 from mynumbercard.services import staff as staff_service
@@ -18,8 +18,10 @@ Username = Annotated[str, Path(min_length=3, max_length=64, pattern=r"^[A-Za-z0-
 
 
 class StaffOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
     username: str
-    role: str
+    role: Role
     municipality_code: str | None
     active: bool
     service: bool = Field(description="A cron job's service account (no password)")
@@ -45,8 +47,8 @@ class Ended(BaseModel):
 
 @router.get("", summary="Every staff and service account (administrators)")
 def list_staff(actor: ActorDep, container: ContainerDep, now: NowDep) -> list[StaffOut]:
-    return [StaffOut(**row) for row in staff_admin.list_staff(container.uow, actor=actor,
-                                                              now=now)]
+    return [StaffOut.model_validate(row) for row in staff_admin.list_staff(
+        container.uow, actor=actor, now=now)]
 
 
 @router.post("", status_code=201, summary="Add a staff account (administrators)",
@@ -57,7 +59,7 @@ def add_staff(body: NewStaff, actor: ActorDep, container: ContainerDep,
         container.uow, container.hasher, actor=actor, username=body.username,
         password=body.password, role=body.role, municipality_code=body.municipality_code,
         now=now)
-    return StaffOut(**staff_admin.describe(account))
+    return StaffOut.model_validate(staff_admin.describe(account))
 
 
 @router.post("/{username}/disable", summary="Disable an account and end its sessions",

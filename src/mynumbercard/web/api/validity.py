@@ -4,10 +4,11 @@ from the command line: `mynumbercard jobs validity-notices`, `jobs audit-validit
 from __future__ import annotations
 
 import contextlib
-from typing import Annotated, Any
+from datetime import date
+from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from mynumbercard.adapters.card_reader import PresentedCard as CardInReader
 from mynumbercard.domain.correction import CaseStatus
@@ -15,6 +16,7 @@ from mynumbercard.domain.staff import Permission
 from mynumbercard.services import mail, validity_audit
 from mynumbercard.services.pki_ports import CardTerminal
 from mynumbercard.web.api.card_files import CardFile, card_out
+from mynumbercard.web.api.schemas.common import CertificateRef, IsoDateTime, Out
 from mynumbercard.web.deps import ActorDep, ContainerDep, NowDep
 from mynumbercard.web.inputs import CursorQuery, IdPath, KeyQuery, free_text
 
@@ -25,39 +27,88 @@ class Suspension(BaseModel):
     reason: free_text("reason", 200)  # type: ignore[valid-type]
 
 
+class MailStatus(Out):
+    suspended: bool
+    reason: str | None = Field(description="Why mailing was suspended")
+    since: IsoDateTime | None = Field(description="The last suspension or resumption")
+    queued: int
+    printing: int
+    sent: int
+    oldest_queued_due_on: date | None
+
+
+class MunicipalityFindings(Out):
+    code: str
+    name: str
+    findings: int
+    by_cause: dict[str, int] = Field(description="subject:cause → findings")
+
+
+class AuditReport(Out):
+    run: str | None = Field(description="The run's key; null before the first run")
+    findings: int
+    by_cause: dict[str, int] = Field(description="subject:cause → findings")
+    by_municipality: list[MunicipalityFindings]
+
+
+class CaseOut(Out):
+    id: int
+    card_id: int
+    resident_id: int
+    municipality_code: str
+    subject: str = Field(description="card or certificate: what was wrong")
+    wrong_on: date
+    correct_on: date
+    cause: str
+    status: CaseStatus
+
+
+class Corrected(BaseModel):
+    case: int
+    certificates: list[CertificateRef] = Field(description="Re-issued")
+    card_file: str | None = Field(default=None, description="The holder's card with the new "
+                                  "certificates, base64 (only when it was presented)")
+
+
+class Dismissed(BaseModel):
+    case: int
+    status: CaseStatus
+
+
 @router.get("/mail", summary="Mailing suspended or not; letters queued, printing, sent")
-def mail_status(actor: ActorDep, container: ContainerDep) -> dict[str, Any]:
+def mail_status(actor: ActorDep, container: ContainerDep) -> MailStatus:
     actor.require(Permission.MAIL_READ)
-    return mail.status(container.uow)
+    return MailStatus.model_validate(mail.status(container.uow))
 
 
 @router.post("/mail/suspend", summary="Suspend mailing (jobs keep queueing letters)")
 def suspend(body: Suspension, actor: ActorDep, container: ContainerDep,
-            now: NowDep) -> dict[str, Any]:
+            now: NowDep) -> MailStatus:
     mail.suspend(container.uow, actor=actor, reason=body.reason, now=now)
-    return mail.status(container.uow)
+    return MailStatus.model_validate(mail.status(container.uow))
 
 
 @router.post("/mail/resume", summary="Resume mailing (`mynumbercard mail send` prints "
              "the backlog, oldest expiry first)")
-def resume(actor: ActorDep, container: ContainerDep, now: NowDep) -> dict[str, Any]:
+def resume(actor: ActorDep, container: ContainerDep, now: NowDep) -> MailStatus:
     mail.resume(container.uow, actor=actor, now=now)
-    return mail.status(container.uow)
+    return MailStatus.model_validate(mail.status(container.uow))
 
 
 @router.get("/validity-audit/report", summary="The wrong-validity audit's findings by "
             "municipality and cause (the latest run by default)")
 def audit_report(actor: ActorDep, container: ContainerDep,
-                 run: KeyQuery = None) -> dict[str, Any]:
-    return validity_audit.report(container.uow, actor=actor, run_key=run)
+                 run: KeyQuery = None) -> AuditReport:
+    return AuditReport.model_validate(validity_audit.report(container.uow, actor=actor,
+                                                            run_key=run))
 
 
 @router.get("/corrections", summary="Correction cases")
 def cases(actor: ActorDep, container: ContainerDep, status: CaseStatus | None = None,
           after: CursorQuery = 0,
-          limit: Annotated[int, Query(ge=1, le=1000)] = 100) -> list[dict[str, Any]]:
-    return validity_audit.list_cases(container.uow, actor=actor, status=status,
-                                     limit=limit, after_id=after)
+          limit: Annotated[int, Query(ge=1, le=1000)] = 100) -> list[CaseOut]:
+    return [CaseOut.model_validate(c) for c in validity_audit.list_cases(
+        container.uow, actor=actor, status=status, limit=limit, after_id=after)]
 
 
 class PresentedCard(BaseModel):
@@ -66,9 +117,10 @@ class PresentedCard(BaseModel):
 
 @router.post("/corrections/{case_id}/correct", summary="At the counter: set the card's "
              "expiry right and re-issue certificates that ran past it, on the holder's card "
-             "(`card_file`, given back with the new certificates) or one the office holds")
+             "(`card_file`, given back with the new certificates) or one the office holds",
+             response_model_exclude_none=True)
 def correct(case_id: IdPath, actor: ActorDep, container: ContainerDep, now: NowDep,
-            *, response: Response, body: PresentedCard | None = None) -> dict[str, Any]:
+            *, response: Response, body: PresentedCard | None = None) -> Corrected:
     presented: list[CardInReader] = []
     with contextlib.ExitStack() as reader:
         # Called by the service once the case is known to be the actor's to correct, so
@@ -84,15 +136,13 @@ def correct(case_id: IdPath, actor: ActorDep, container: ContainerDep, now: NowD
         issued = validity_audit.correct_case(container.uow, container.ca, terminal,
                                              actor=actor, case_id=case_id, now=now)
         card = presented[-1].card() if presented else None
-    answer: dict[str, Any] = {"case": case_id, "certificates": [
-        {"kind": c.kind.value, "serial": c.serial_hex} for c in issued]}
-    if card is not None:
-        answer["card_file"] = card_out(card, response)
-    return answer
+    return Corrected(case=case_id, certificates=[
+        CertificateRef(kind=c.kind, serial=c.serial_hex) for c in issued],
+        card_file=card_out(card, response) if card is not None else None)
 
 
 @router.post("/corrections/{case_id}/dismiss", summary="Close a case that is not an error")
 def dismiss(case_id: IdPath, actor: ActorDep, container: ContainerDep,
-            now: NowDep) -> dict[str, Any]:
+            now: NowDep) -> Dismissed:
     case = validity_audit.dismiss_case(container.uow, actor=actor, case_id=case_id, now=now)
-    return {"case": case_id, "status": case.status.value}
+    return Dismissed(case=case_id, status=case.status)
