@@ -11,11 +11,11 @@ import pytest
 from fastapi.testclient import TestClient
 from PIL import Image, ImageEnhance
 
-from mynumbercard.adapters.photo.samples import sample_portrait
 from mynumbercard.bootstrap import Container
 from mynumbercard.chip import Chip
 from mynumbercard.domain.pins import PinKind
 from mynumbercard.domain.staff import Actor, Role
+from mynumbercard.generators.sample_portrait import sample_portrait
 from mynumbercard.services import staff as staff_service
 from mynumbercard.web.app import create_app
 

@@ -12,9 +12,9 @@ from sqlalchemy import select
 from mynumbercard.adapters.audit_anchor import FileAnchor
 from mynumbercard.adapters.db.audit_chain import SqlAuditChain
 from mynumbercard.adapters.db.tables import applications
-from mynumbercard.adapters.photo.samples import sample_portrait
 from mynumbercard.bootstrap import Container
 from mynumbercard.domain.staff import Actor, Role
+from mynumbercard.generators.sample_portrait import sample_portrait
 from mynumbercard.services import staff as staff_service
 from mynumbercard.services.audit_chain import seal_log, verify_log
 from mynumbercard.web.app import create_app

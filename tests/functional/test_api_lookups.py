@@ -8,9 +8,9 @@ import base64
 import pytest
 from fastapi.testclient import TestClient
 
-from mynumbercard.adapters.photo.samples import sample_portrait
 from mynumbercard.bootstrap import Container
 from mynumbercard.domain.staff import Actor, Role
+from mynumbercard.generators.sample_portrait import sample_portrait
 from mynumbercard.services import staff as staff_service
 from mynumbercard.web.app import create_app
 

@@ -26,7 +26,6 @@ import pyotp
 import pytest
 from fastapi.testclient import TestClient
 
-from mynumbercard.adapters.photo.samples import sample_portrait
 from mynumbercard.bootstrap import Container
 from mynumbercard.domain.application import Channel
 from mynumbercard.domain.certificate import CertKind
@@ -34,6 +33,7 @@ from mynumbercard.domain.correction import CorrectionCase
 from mynumbercard.domain.custody import Custody
 from mynumbercard.domain.resident import Resident, Sex
 from mynumbercard.domain.staff import Actor, Role
+from mynumbercard.generators.sample_portrait import sample_portrait
 from mynumbercard.services import applications as apps
 from mynumbercard.services import issuance, moving, register
 from mynumbercard.services import staff as staff_service

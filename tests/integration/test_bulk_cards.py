@@ -16,11 +16,9 @@ from sqlalchemy import Engine, Executable, select, text
 from typer.testing import CliRunner
 
 from mynumbercard import bootstrap
-from mynumbercard.adapters.db import bulk, bulk_cards, migrate
+from mynumbercard.adapters.db import migrate
 from mynumbercard.adapters.db.engine import make_engine
-from mynumbercard.adapters.db.synthetic_cards import CardHistories
 from mynumbercard.adapters.db.tables import applications, cards, certificates, residents
-from mynumbercard.adapters.synthetic import SyntheticRegister
 from mynumbercard.cli import residents as residents_cli
 from mynumbercard.domain.certificate import JST, validity_window
 from mynumbercard.domain.dates import deemed_birthday
@@ -29,6 +27,9 @@ from mynumbercard.domain.validity import (
     certificate_expiry,
     signature_certificate_allowed,
 )
+from mynumbercard.generators import bulk, bulk_cards
+from mynumbercard.generators.cards import CardHistories
+from mynumbercard.generators.register import SyntheticRegister
 
 TODAY = date(2026, 11, 25)
 NOW = datetime(2026, 11, 25, 9, 30, tzinfo=UTC)

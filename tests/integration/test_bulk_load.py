@@ -17,12 +17,14 @@ from sqlalchemy import Engine, func, insert, select, text
 from typer.testing import CliRunner
 
 from mynumbercard import bootstrap
-from mynumbercard.adapters.db import bulk, migrate
+from mynumbercard.adapters.db import migrate
 from mynumbercard.adapters.db.engine import make_engine
+from mynumbercard.adapters.db.municipality_rows import load_municipalities
 from mynumbercard.adapters.db.tables import municipalities, resident_events, residents
 from mynumbercard.adapters.municipalities import directory
 from mynumbercard.cli import residents as residents_cli
 from mynumbercard.domain import individual_number
+from mynumbercard.generators import bulk
 
 TODAY = date(2026, 11, 25)
 NOW = datetime(2026, 11, 25, 9, 30, tzinfo=UTC)
@@ -123,8 +125,8 @@ def test_the_municipalities_are_loaded_when_missing(bulk_engine: Engine) -> None
 
 
 def test_loading_the_municipalities_twice_changes_nothing(bulk_engine: Engine) -> None:
-    assert bulk.load_municipalities(bulk_engine) == len(directory())
-    assert bulk.load_municipalities(bulk_engine) == len(directory())
+    assert load_municipalities(bulk_engine) == len(directory())
+    assert load_municipalities(bulk_engine) == len(directory())
     with bulk_engine.connect() as conn:
         count = conn.execute(select(func.count()).select_from(municipalities)).scalar_one()
         chiyoda = conn.execute(select(municipalities).where(municipalities.c.code == "13101")

@@ -12,7 +12,6 @@ from fastapi.testclient import TestClient
 from pypdf import PdfReader
 from sqlalchemy import select, update
 
-from mynumbercard.adapters.db.bulk import generate_register
 from mynumbercard.adapters.db.tables import cards, certificates, outgoing_mail, residents
 from mynumbercard.adapters.documents import PdfLetterPrinter
 from mynumbercard.adapters.letter_files import LetterDirectory
@@ -24,6 +23,7 @@ from mynumbercard.domain.pins import PinKind
 from mynumbercard.domain.resident import Sex
 from mynumbercard.domain.staff import Actor, Role
 from mynumbercard.domain.validity import card_expiry
+from mynumbercard.generators.bulk import generate_register
 from mynumbercard.services import cards as cards_service
 from mynumbercard.services import certificates as certificates_service
 from mynumbercard.services import mail, register, validity_audit

@@ -10,7 +10,6 @@ from datetime import date, datetime, timedelta
 from mynumbercard import bootstrap
 from mynumbercard.adapters.documents import PdfLetterPrinter
 from mynumbercard.adapters.letter_files import LetterDirectory
-from mynumbercard.adapters.photo.samples import sample_portrait
 from mynumbercard.chip import transfer
 from mynumbercard.domain.application import Channel, DeficiencyReason
 from mynumbercard.domain.dates import age_on
@@ -18,6 +17,7 @@ from mynumbercard.domain.pickup import IdDocument
 from mynumbercard.domain.pins import PinKind
 from mynumbercard.domain.resident import Resident
 from mynumbercard.domain.staff import Actor, Role
+from mynumbercard.generators.sample_portrait import sample_portrait
 from mynumbercard.services import applications as apps
 from mynumbercard.services import issuance, moving, notices, pickup, register
 from mynumbercard.services.application_ports import FormReason
