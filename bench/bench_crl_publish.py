@@ -25,8 +25,8 @@ from sqlalchemy import text
 from mynumbercard.adapters import ca_setup
 from mynumbercard.adapters.crl_files import FileCrlSink
 from mynumbercard.adapters.db import migrate
-from mynumbercard.adapters.db.bulk import load_municipalities
 from mynumbercard.adapters.db.engine import make_engine
+from mynumbercard.adapters.db.municipality_rows import load_municipalities
 from mynumbercard.adapters.db.repositories import SqlUnitOfWork
 from mynumbercard.services.crls import publish_crls
 

@@ -30,8 +30,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 from sqlalchemy import insert, text
 
 from mynumbercard.adapters.db import migrate
-from mynumbercard.adapters.db.bulk import load_municipalities
 from mynumbercard.adapters.db.engine import make_engine
+from mynumbercard.adapters.db.municipality_rows import load_municipalities
 from mynumbercard.adapters.db.repositories import SqlUnitOfWork
 from mynumbercard.adapters.db.tables import appointment_slots
 from mynumbercard.adapters.holiday_calendar import japan

@@ -25,9 +25,10 @@ from pathlib import Path
 
 import numpy as np
 
-from mynumbercard.adapters.photo import check_photo, checks, synthetic
-from mynumbercard.adapters.photo.evaluation import EvaluationSet
+from mynumbercard.adapters.photo import check_photo, checks
 from mynumbercard.adapters.photo.face import Detector
+from mynumbercard.generators import photos
+from mynumbercard.generators.photo_evaluation import EvaluationSet
 
 EVAL_SET = Path(__file__).parents[1] / "tests" / "photo_eval"
 
@@ -70,7 +71,7 @@ def main() -> None:
     evaluation_set = EvaluationSet(EVAL_SET)
     persons = list(evaluation_set.persons().values())[:4]  # the astronaut's suit: see docs
     photos = [
-        synthetic.encode(
+        photos.encode(
             evaluation_set.good(persons[seed % len(persons)], seed, (args.width, args.height))
         )
         for seed in range(args.photos)

@@ -33,12 +33,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from sqlalchemy import func, select, text
 
 from mynumbercard.adapters.db import migrate
-from mynumbercard.adapters.db.bulk import generate_register
 from mynumbercard.adapters.db.engine import make_engine
 from mynumbercard.adapters.db.repositories import SqlUnitOfWork
 from mynumbercard.adapters.db.tables import outgoing_mail
 from mynumbercard.adapters.documents import PdfLetterPrinter
 from mynumbercard.domain.staff import Actor, Role
+from mynumbercard.generators.bulk import generate_register
 from mynumbercard.services import mail, validity_audit, validity_notices
 from mynumbercard.services.letters import ValidityKind, ValidityNotice
 

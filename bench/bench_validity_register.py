@@ -36,14 +36,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 from sqlalchemy import Engine, text
 
 from mynumbercard.adapters.db import migrate
-from mynumbercard.adapters.db.bulk import (
-    generate_register,
-    generate_residents,
-    load_municipalities,
-)
 from mynumbercard.adapters.db.engine import make_engine
+from mynumbercard.adapters.db.municipality_rows import load_municipalities
 from mynumbercard.domain.certificate import JST
 from mynumbercard.domain.dates import months_after
+from mynumbercard.generators.bulk import generate_register, generate_residents
 
 from pgcluster import PgCluster, find_pg_bin, free_port
 

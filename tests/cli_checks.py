@@ -4,10 +4,14 @@ an OCSP status."""
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
+import sys
+import sysconfig
 from pathlib import Path
 
 import pyotp
+import pytest
 from typer.testing import CliRunner
 
 from mynumbercard import bootstrap
@@ -25,6 +29,17 @@ def ok(*args: str, stdin: str | None = None) -> str:
     result = runner.invoke(app, list(args), input=stdin)
     assert result.exit_code == 0, result.output
     return result.stdout
+
+
+def console_script() -> str:
+    """The installed `mynumbercard` command of the Python running the tests."""
+    scripts = Path(sysconfig.get_path("scripts"))
+    found = shutil.which("mynumbercard", path=str(scripts)) or shutil.which(
+        "mynumbercard", path=str(Path(sys.executable).parent)
+    )
+    if found is None:
+        pytest.fail("the `mynumbercard` console script is not installed (pip install -e .)")
+    return found
 
 
 def demo_card(path: Path) -> dict[str, str]:

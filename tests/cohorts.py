@@ -8,11 +8,11 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy import func, insert, select
 
-from mynumbercard.adapters.db.bulk import generate_residents
 from mynumbercard.adapters.db.tables import cards, certificates
 from mynumbercard.adapters.db.tables import residents as residents_table
 from mynumbercard.bootstrap import Container
 from mynumbercard.domain.certificate import JST
+from mynumbercard.generators.bulk import generate_residents
 
 NOW = datetime(2026, 11, 25, 0, 30, tzinfo=UTC)
 

@@ -18,8 +18,8 @@ from sqlalchemy import text
 
 from leak_plugin import pytest_sessionfinish, run_log  # noqa: F401 - the leak scan's hooks
 from mynumbercard.adapters.db import migrate
-from mynumbercard.adapters.db.bulk import load_municipalities
 from mynumbercard.adapters.db.engine import make_engine
+from mynumbercard.adapters.db.municipality_rows import load_municipalities
 from mynumbercard.bootstrap import Container
 from mynumbercard.config import Settings
 

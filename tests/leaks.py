@@ -189,11 +189,11 @@ _SECRET_NAME = re.compile(r"(PASSWORD|PASSPHRASE|SECRET)S?$")
 
 def known_secrets(min_length: int = 6) -> set[str]:
     """The passwords and passphrases of the tests and of the demo: module constants of
-    the test modules loaded, and of `mynumbercard.cli.demo`."""
+    the test modules loaded, and of the demo (`mynumbercard.generators.demo`)."""
     found: set[str] = set()
     for name, module in list(sys.modules.items()):
         file = getattr(module, "__file__", None) or ""
-        if not (name == "mynumbercard.cli.demo" or file.startswith(str(TESTS))):
+        if not (name == "mynumbercard.generators.demo" or file.startswith(str(TESTS))):
             continue
         for attribute, value in list(vars(module).items()):
             if (_SECRET_NAME.search(attribute) and isinstance(value, str)

@@ -9,12 +9,18 @@ import subprocess
 import sys
 import time
 import urllib.request
-from collections.abc import Callable, Iterator
-from contextlib import AbstractContextManager, contextmanager
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import AbstractContextManager, ExitStack, contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
+from fastapi.testclient import TestClient
 
+from mynumbercard.bootstrap import Container
+from mynumbercard.web.app import create_app
+
+from api_checks import Account, ApiClient, add_accounts
 from cli_checks import sign_in_admin
 from conftest import CA_PASSPHRASE
 from pgcluster import free_port
@@ -36,6 +42,20 @@ def env(database_url: str, tmp_path: Path, ca_template: Path,
         monkeypatch.delenv(key, raising=False)
     sign_in_admin()
     return values
+
+
+@pytest.fixture
+def api_client() -> Iterator[ApiClient]:
+    """`api_client(container, accounts)`: the API of `container` through FastAPI's test
+    client (`options` go to TestClient), the staff `accounts` added first with the API
+    tests' password (api_checks.add_accounts); closed when the test ends."""
+    with ExitStack() as stack:
+        def start(container: Container, accounts: Iterable[Account] = (),
+                  **options: Any) -> TestClient:
+            add_accounts(container, accounts)
+            return stack.enter_context(TestClient(create_app(container), **options))
+
+        yield start
 
 
 @pytest.fixture

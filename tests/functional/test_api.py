@@ -12,7 +12,10 @@ from mynumbercard.domain.staff import Actor, Role
 from mynumbercard.services import staff as staff_service
 from mynumbercard.web.app import create_app
 
-PASSWORD = "correct horse battery"
+from api_checks import PASSWORD, ApiClient, bearer
+
+ACCOUNTS = [("clerk-chiyoda", Role.CLERK, "13101"), ("clerk-minato", Role.CLERK, "13103"),
+            ("auditor", Role.AUDITOR, None), ("operator", Role.OPERATOR, None)]
 NEWBORN = {
     "family_name": "佐藤", "given_name": "蓮", "family_name_kana": "サトウ",
     "given_name_kana": "レン", "birth_date": "2026-11-01", "sex": "male",
@@ -22,24 +25,8 @@ NEWBORN = {
 
 
 @pytest.fixture
-def client(container: Container):
-    admin = Actor("setup", Role.ADMIN)
-    for username, role, municipality in [
-        ("clerk-chiyoda", Role.CLERK, "13101"), ("clerk-minato", Role.CLERK, "13103"),
-        ("auditor", Role.AUDITOR, None), ("operator", Role.OPERATOR, None),
-    ]:
-        staff_service.add_staff(container.uow, container.hasher, actor=admin, username=username,
-                                password=PASSWORD, role=role, municipality_code=municipality,
-                                now=container.clock())
-    with TestClient(create_app(container)) as test_client:
-        yield test_client
-
-
-def _token(client: TestClient, username: str) -> dict[str, str]:
-    response = client.post("/api/v1/auth/token", json={"username": username, "password": PASSWORD})
-    assert response.status_code == 200, response.text
-    client.cookies.clear()  # each test states its credentials explicitly
-    return {"Authorization": f"Bearer {response.json()['access_token']}"}
+def client(container: Container, api_client: ApiClient) -> TestClient:
+    return api_client(container, ACCOUNTS)
 
 
 def test_health_and_openapi(client: TestClient):
@@ -95,19 +82,19 @@ def test_register_endpoints_need_a_signed_in_role(client: TestClient):
 
 
 def test_a_clerk_registers_in_their_municipality_only(client: TestClient):
-    chiyoda = _token(client, "clerk-chiyoda")
+    chiyoda = bearer(client, "clerk-chiyoda")
     created = client.post("/api/v1/residents", json=NEWBORN, headers=chiyoda)
     assert created.status_code == 201, created.text
     resident = created.json()
     assert len(resident["individual_number"]) == 12
-    minato = _token(client, "clerk-minato")
+    minato = bearer(client, "clerk-minato")
     assert client.post("/api/v1/residents", json=NEWBORN, headers=minato).status_code == 403
     # Another municipality's resident is answered as an unknown one: nothing tells it exists.
     hidden = client.get(f"/api/v1/residents/{resident['id']}", headers=minato)
     unknown = client.get("/api/v1/residents/987654", headers=minato)
     assert (hidden.status_code, unknown.status_code) == (404, 404)
     assert hidden.json()["error"] == unknown.json()["error"] == "not_found"
-    operator = _token(client, "operator")
+    operator = bearer(client, "operator")
     assert client.post(f"/api/v1/residents/{resident['id']}/death", headers=operator,
                        json={"on": "2026-11-21"}).status_code == 403
 
@@ -116,7 +103,7 @@ def test_a_clerk_cannot_take_over_a_resident_of_another_municipality(client: Tes
     """The hole of issue 11: a clerk of the destination moved anyone into their town and
     got the full record. Now the old URL moves only within the municipality, and a move
     between municipalities needs the origin's moving-out and the evidence at the counter."""
-    chiyoda, minato = _token(client, "clerk-chiyoda"), _token(client, "clerk-minato")
+    chiyoda, minato = bearer(client, "clerk-chiyoda"), bearer(client, "clerk-minato")
     resident = client.post("/api/v1/residents", json=NEWBORN, headers=chiyoda).json()
     rid = resident["id"]
     taken = client.post(f"/api/v1/residents/{rid}/move", headers=minato, json={
@@ -154,10 +141,10 @@ def test_a_clerk_cannot_take_over_a_resident_of_another_municipality(client: Tes
 
 
 def test_auditors_read_the_audit_log_and_change_nothing(client: TestClient):
-    chiyoda = _token(client, "clerk-chiyoda")
+    chiyoda = bearer(client, "clerk-chiyoda")
     resident = client.post("/api/v1/residents", json=NEWBORN, headers=chiyoda).json()
     assert client.get("/api/v1/audit", headers=chiyoda).status_code == 403
-    auditor = _token(client, "auditor")
+    auditor = bearer(client, "auditor")
     records = client.get("/api/v1/audit", headers=auditor).json()
     assert any(r["action"] == "resident:register" and r["subject"] == f"resident:{resident['id']}"
                for r in records)
@@ -166,11 +153,11 @@ def test_auditors_read_the_audit_log_and_change_nothing(client: TestClient):
 
 
 def test_tokens_expire_and_sign_out_ends_the_session(client: TestClient, container: Container):
-    headers = _token(client, "auditor")
+    headers = bearer(client, "auditor")
     assert client.get("/api/v1/auth/me", headers=headers).json()["role"] == "auditor"
     assert client.post("/api/v1/auth/sign-out", headers=headers).status_code == 204
     assert client.get("/api/v1/auth/me", headers=headers).status_code == 401
-    headers = _token(client, "auditor")
+    headers = bearer(client, "auditor")
     container.clock.now += timedelta(minutes=16)  # type: ignore[attr-defined]
     assert client.get("/api/v1/auth/me", headers=headers).status_code == 401
 
@@ -185,7 +172,7 @@ def test_the_session_cookie_works_for_pages(client: TestClient):
 
 
 def test_bad_bodies_get_clear_errors(client: TestClient):
-    chiyoda = _token(client, "clerk-chiyoda")
+    chiyoda = bearer(client, "clerk-chiyoda")
     broken = dict(NEWBORN, birth_date="2023-02-29")
     response = client.post("/api/v1/residents", json=broken, headers=chiyoda)
     assert response.status_code == 422

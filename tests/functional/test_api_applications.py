@@ -11,18 +11,18 @@ import pytest
 from fastapi.testclient import TestClient
 from PIL import Image, ImageEnhance
 
-from mynumbercard.adapters.photo.samples import sample_portrait
 from mynumbercard.bootstrap import Container
 from mynumbercard.chip import Chip
 from mynumbercard.domain.pins import PinKind
-from mynumbercard.domain.staff import Actor, Role
-from mynumbercard.services import staff as staff_service
-from mynumbercard.web.app import create_app
+from mynumbercard.domain.staff import Role
+from mynumbercard.generators.sample_portrait import sample_portrait
 
+from api_checks import ApiClient, bearer
 from card_checks import files_holding_keys
 from conftest import FrozenClock
 
-PASSWORD = "correct horse battery"
+ACCOUNTS = [("clerk-chiyoda", Role.CLERK, "13101"), ("operator", Role.OPERATOR, None),
+            ("booth-1", Role.BOOTH, None)]
 RESIDENT = {
     "family_name": "鈴木", "given_name": "一郎", "family_name_kana": "スズキ",
     "given_name_kana": "イチロウ", "birth_date": "1985-04-02", "sex": "male",
@@ -34,24 +34,8 @@ PINS = {"signature": "SUZUKI85", "user_auth": "2468", "resident_register": "1357
 
 
 @pytest.fixture
-def client(pki_container: Container):
-    admin = Actor("setup", Role.ADMIN)
-    for username, role, municipality in [
-        ("clerk-chiyoda", Role.CLERK, "13101"), ("operator", Role.OPERATOR, None),
-        ("booth-1", Role.BOOTH, None),
-    ]:
-        staff_service.add_staff(pki_container.uow, pki_container.hasher, actor=admin,
-                                username=username, password=PASSWORD, role=role,
-                                municipality_code=municipality, now=pki_container.clock())
-    with TestClient(create_app(pki_container)) as test_client:
-        yield test_client
-
-
-def _token(client: TestClient, username: str) -> dict[str, str]:
-    response = client.post("/api/v1/auth/token", json={"username": username, "password": PASSWORD})
-    assert response.status_code == 200, response.text
-    client.cookies.clear()
-    return {"Authorization": f"Bearer {response.json()['access_token']}"}
+def client(pki_container: Container, api_client: ApiClient) -> TestClient:
+    return api_client(pki_container, ACCOUNTS)
 
 
 def _b64(data: bytes) -> str:
@@ -71,7 +55,7 @@ def test_from_the_online_application_to_the_counter(client: TestClient,
                                                     clock: FrozenClock,
                                                     tmp_path_factory: pytest.TempPathFactory,
                                                     ) -> None:
-    clerk, operator = _token(client, "clerk-chiyoda"), _token(client, "operator")
+    clerk, operator = bearer(client, "clerk-chiyoda"), bearer(client, "operator")
     resident = client.post("/api/v1/residents", json=RESIDENT, headers=clerk).json()
     form = client.post("/api/v1/applications/forms", headers=clerk,
                        json={"resident_id": resident["id"], "reason": "first"})
@@ -108,17 +92,17 @@ def test_from_the_online_application_to_the_counter(client: TestClient,
                       headers=operator).content == sample_portrait()
     assert client.post(f"/api/v1/applications/{ref}/approve", headers=operator).status_code == 200
     clock.now += timedelta(days=7)  # sessions last 15 minutes: sign in again each day
-    operator = _token(client, "operator")
+    operator = bearer(client, "operator")
     assert client.post("/api/v1/production-runs", headers=operator).json()["cards"] == 1
     clock.now += timedelta(days=3)
-    operator = _token(client, "operator")
+    operator = bearer(client, "operator")
     shipped = client.post("/api/v1/shipments", headers=operator).json()
     assert shipped["shipments"][0]["office"] == "13101"
     status = client.post("/api/v1/applications/status", json={
         "application_id": application_id, "birth_date": "1985-04-02"}).json()
     assert status["status"] == "shipped"
     clock.now += timedelta(days=4)
-    clerk = _token(client, "clerk-chiyoda")
+    clerk = bearer(client, "clerk-chiyoda")
     shipment = shipped["shipments"][0]["id"]
     assert client.post(f"/api/v1/shipments/{shipment}/receive",
                        headers=clerk).json()["waiting"] == 1
@@ -166,7 +150,7 @@ def _only_ref(container: Container) -> int:
 
 def test_a_booth_posts_applications_but_a_resident_cannot_use_the_booth_channel(
         client: TestClient) -> None:
-    clerk, booth = _token(client, "clerk-chiyoda"), _token(client, "booth-1")
+    clerk, booth = bearer(client, "clerk-chiyoda"), bearer(client, "booth-1")
     resident = client.post("/api/v1/residents", json=RESIDENT, headers=clerk).json()
     form = client.post("/api/v1/applications/forms", headers=clerk,
                        json={"resident_id": resident["id"], "reason": "first"}).json()

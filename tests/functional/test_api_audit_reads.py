@@ -12,14 +12,15 @@ from sqlalchemy import select
 from mynumbercard.adapters.audit_anchor import FileAnchor
 from mynumbercard.adapters.db.audit_chain import SqlAuditChain
 from mynumbercard.adapters.db.tables import applications
-from mynumbercard.adapters.photo.samples import sample_portrait
 from mynumbercard.bootstrap import Container
-from mynumbercard.domain.staff import Actor, Role
-from mynumbercard.services import staff as staff_service
+from mynumbercard.domain.staff import Role
+from mynumbercard.generators.sample_portrait import sample_portrait
 from mynumbercard.services.audit_chain import seal_log, verify_log
-from mynumbercard.web.app import create_app
 
-PASSWORD = "correct horse battery"
+from api_checks import ApiClient, bearer
+
+ACCOUNTS = [("clerk-chiyoda", Role.CLERK, "13101"), ("operator", Role.OPERATOR, None),
+            ("auditor", Role.AUDITOR, None)]
 RESIDENT = {
     "family_name": "鈴木", "given_name": "一郎", "family_name_kana": "スズキ",
     "given_name_kana": "イチロウ", "birth_date": "1985-04-02", "sex": "male",
@@ -29,28 +30,13 @@ RESIDENT = {
 
 
 @pytest.fixture
-def client(pki_container: Container):
-    for username, role, municipality in [("clerk-chiyoda", Role.CLERK, "13101"),
-                                         ("operator", Role.OPERATOR, None),
-                                         ("auditor", Role.AUDITOR, None)]:
-        staff_service.add_staff(pki_container.uow, pki_container.hasher,
-                                actor=Actor("setup", Role.ADMIN), username=username,
-                                password=PASSWORD, role=role, municipality_code=municipality,
-                                now=pki_container.clock())
-    with TestClient(create_app(pki_container)) as test_client:
-        yield test_client
-
-
-def _token(client: TestClient, username: str) -> dict[str, str]:
-    response = client.post("/api/v1/auth/token", json={"username": username, "password": PASSWORD})
-    assert response.status_code == 200, response.text
-    client.cookies.clear()
-    return {"Authorization": f"Bearer {response.json()['access_token']}"}
+def client(pki_container: Container, api_client: ApiClient) -> TestClient:
+    return api_client(pki_container, ACCOUNTS)
 
 
 def test_reading_a_resident_a_list_an_application_and_its_photo_is_audited(
         client: TestClient, pki_container: Container, tmp_path: Path) -> None:
-    clerk, operator = _token(client, "clerk-chiyoda"), _token(client, "operator")
+    clerk, operator = bearer(client, "clerk-chiyoda"), bearer(client, "operator")
     resident = client.post("/api/v1/residents", json=RESIDENT, headers=clerk).json()
     subject = f"resident:{resident['id']}"
     assert client.get(f"/api/v1/residents/{resident['id']}", headers=clerk).status_code == 200
@@ -68,7 +54,7 @@ def test_reading_a_resident_a_list_an_application_and_its_photo_is_audited(
     assert client.get(f"/api/v1/applications/{ref}/photo", headers=operator).status_code == 200
     assert client.get(f"/api/v1/residents/{resident['id']}", headers=operator).status_code == 200
 
-    auditor = _token(client, "auditor")
+    auditor = bearer(client, "auditor")
     mine = client.get(f"/api/v1/audit?subject={subject}", headers=auditor).json()
     reads = [(r["actor"], r["action"], r["details"]) for r in reversed(mine)
              if r["action"].endswith(":read")]

@@ -2,20 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 from fastapi.testclient import TestClient
 
 from mynumbercard.bootstrap import Container
 from mynumbercard.cli.main import app
 from mynumbercard.domain.staff import Role
-from mynumbercard.web.app import create_app
 
-from api_checks import add_account, admin_code
+from api_checks import ApiClient, admin_code, bearer
 from cli_checks import runner
 
-PASSWORD = "bounds test password"
 NEWBORN = {
     "family_name": "佐藤", "given_name": "蓮", "family_name_kana": "サトウ",
     "given_name_kana": "レン", "birth_date": "2026-11-01", "sex": "male",
@@ -26,14 +22,10 @@ TOO_BIG = 2**63
 
 
 @pytest.fixture
-def admin(container: Container) -> Iterator[tuple[TestClient, dict[str, str]]]:
-    add_account(container, "bounds-admin", PASSWORD, Role.ADMIN)
-    with TestClient(create_app(container), raise_server_exceptions=False) as client:
-        token = client.post("/api/v1/auth/token", json={
-            "username": "bounds-admin", "password": PASSWORD,
-            "totp": admin_code(container)}).json()["access_token"]
-        client.cookies.clear()
-        yield client, {"Authorization": f"Bearer {token}"}
+def admin(container: Container, api_client: ApiClient) -> tuple[TestClient, dict[str, str]]:
+    client = api_client(container, [("bounds-admin", Role.ADMIN, None)],
+                        raise_server_exceptions=False)
+    return client, bearer(client, "bounds-admin", totp=admin_code(container))
 
 
 @pytest.mark.parametrize(("method", "path"), [

@@ -3,17 +3,15 @@ date's name; municipality codes of 5 digits or 6 with the check digit."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 from fastapi.testclient import TestClient
 
 from mynumbercard.bootstrap import Container
-from mynumbercard.domain.staff import Actor, Role
-from mynumbercard.services import staff as staff_service
-from mynumbercard.web.app import create_app
+from mynumbercard.domain.staff import Role
 
-PASSWORD = "correct horse battery"
+from api_checks import ApiClient, bearer
+
+ACCOUNTS = [("clerk-chiyoda", Role.CLERK, "13101")]
 TODAY, TOMORROW = "2026-11-25", "2026-11-26"  # the tests' clock: 2026-11-25 18:30 in Japan
 NEWBORN = {
     "family_name": "佐藤", "given_name": "蓮", "family_name_kana": "サトウ",
@@ -24,21 +22,13 @@ NEWBORN = {
 
 
 @pytest.fixture
-def client(container: Container) -> Iterator[TestClient]:
-    staff_service.add_staff(container.uow, container.hasher, actor=Actor("setup", Role.ADMIN),
-                            username="clerk-chiyoda", password=PASSWORD, role=Role.CLERK,
-                            municipality_code="13101", now=container.clock())
-    with TestClient(create_app(container)) as test_client:
-        yield test_client
+def client(container: Container, api_client: ApiClient) -> TestClient:
+    return api_client(container, ACCOUNTS)
 
 
 @pytest.fixture
 def clerk(client: TestClient) -> dict[str, str]:
-    response = client.post("/api/v1/auth/token", json={"username": "clerk-chiyoda",
-                                                       "password": PASSWORD})
-    assert response.status_code == 200, response.text
-    client.cookies.clear()
-    return {"Authorization": f"Bearer {response.json()['access_token']}"}
+    return bearer(client, "clerk-chiyoda")
 
 
 def _newborn(client: TestClient, clerk: dict[str, str]) -> int:

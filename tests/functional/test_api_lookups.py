@@ -8,13 +8,14 @@ import base64
 import pytest
 from fastapi.testclient import TestClient
 
-from mynumbercard.adapters.photo.samples import sample_portrait
 from mynumbercard.bootstrap import Container
-from mynumbercard.domain.staff import Actor, Role
-from mynumbercard.services import staff as staff_service
-from mynumbercard.web.app import create_app
+from mynumbercard.domain.staff import Role
+from mynumbercard.generators.sample_portrait import sample_portrait
 
-PASSWORD = "correct horse battery"
+from api_checks import ApiClient, bearer
+
+ACCOUNTS = [("clerk-chiyoda", Role.CLERK, "13101"), ("clerk-chuo", Role.CLERK, "13102"),
+            ("operator", Role.OPERATOR, None)]
 RESIDENT = {
     "family_name": "鈴木", "given_name": "一郎", "family_name_kana": "スズキ",
     "given_name_kana": "イチロウ", "birth_date": "1985-04-02", "sex": "male",
@@ -24,23 +25,8 @@ RESIDENT = {
 
 
 @pytest.fixture
-def client(pki_container: Container):
-    for username, role, municipality in [("clerk-chiyoda", Role.CLERK, "13101"),
-                                         ("clerk-chuo", Role.CLERK, "13102"),
-                                         ("operator", Role.OPERATOR, None)]:
-        staff_service.add_staff(pki_container.uow, pki_container.hasher,
-                                actor=Actor("setup", Role.ADMIN), username=username,
-                                password=PASSWORD, role=role, municipality_code=municipality,
-                                now=pki_container.clock())
-    with TestClient(create_app(pki_container)) as test_client:
-        yield test_client
-
-
-def _token(client: TestClient, username: str) -> dict[str, str]:
-    response = client.post("/api/v1/auth/token", json={"username": username, "password": PASSWORD})
-    assert response.status_code == 200, response.text
-    client.cookies.clear()
-    return {"Authorization": f"Bearer {response.json()['access_token']}"}
+def client(pki_container: Container, api_client: ApiClient) -> TestClient:
+    return api_client(pki_container, ACCOUNTS)
 
 
 def _applied(client: TestClient, clerk: dict[str, str]) -> tuple[dict, str]:
@@ -62,7 +48,7 @@ def _error(response, status: int) -> str:
 
 
 def test_search_by_kana_name_address_and_number(client: TestClient) -> None:
-    clerk, other = _token(client, "clerk-chiyoda"), _token(client, "clerk-chuo")
+    clerk, other = bearer(client, "clerk-chiyoda"), bearer(client, "clerk-chuo")
     resident = client.post("/api/v1/residents", json=RESIDENT, headers=clerk).json()
     for query in ({"name": "ｽｽﾞｷ", "birth_date": "1985-04-02"},
                   {"name": "すずき いち", "birth_date": "1985-04-02"},
@@ -89,7 +75,7 @@ def test_search_by_kana_name_address_and_number(client: TestClient) -> None:
 
 def test_an_application_by_its_id_a_mistyped_one_and_a_huge_reference(
         client: TestClient) -> None:
-    clerk, other = _token(client, "clerk-chiyoda"), _token(client, "clerk-chuo")
+    clerk, other = bearer(client, "clerk-chiyoda"), bearer(client, "clerk-chuo")
     resident, application_id = _applied(client, clerk)
     printed = "-".join(application_id[i:i + 4] for i in range(0, 23, 4))
     found = client.get("/api/v1/applications", params={"application_id": printed},
@@ -109,7 +95,7 @@ def test_an_application_by_its_id_a_mistyped_one_and_a_huge_reference(
 
 
 def test_the_review_queue_pages_and_production_names_its_cards(client: TestClient) -> None:
-    clerk, operator = _token(client, "clerk-chiyoda"), _token(client, "operator")
+    clerk, operator = bearer(client, "clerk-chiyoda"), bearer(client, "operator")
     resident, _ = _applied(client, clerk)
     queue = client.get("/api/v1/applications", params={"status": "received", "limit": 1},
                        headers=operator)
@@ -118,7 +104,7 @@ def test_the_review_queue_pages_and_production_names_its_cards(client: TestClien
     assert item["resident_id"] == resident["id"]
     assert queue.json()["next"] is None
     assert client.get("/api/v1/applications", params={"status": "received"},
-                      headers=_token(client, "clerk-chuo")).json()["applications"] == []
+                      headers=bearer(client, "clerk-chuo")).json()["applications"] == []
     _error(client.get("/api/v1/applications", params={"status": "received", "after": "x"},
                       headers=operator), 422)
     _error(client.get("/api/v1/applications", params={"status": "nonsense"},
@@ -137,7 +123,7 @@ def test_the_review_queue_pages_and_production_names_its_cards(client: TestClien
     assert card.status_code == 200, card.text
     assert (card.json()["status"], card.json()["resident_id"]) == ("produced", resident["id"])
     hidden = client.get(f"/api/v1/cards/{made['card_number']}",
-                        headers=_token(client, "clerk-chuo"))
+                        headers=bearer(client, "clerk-chuo"))
     unknown = client.get(f"/api/v1/cards/{'0' * 16}", headers=clerk)
     assert _error(hidden, 404) == _error(unknown, 404)
     assert hidden.json() == unknown.json()

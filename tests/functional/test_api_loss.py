@@ -3,7 +3,6 @@ may do which, and what relying parties' OCSP answer says after each."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -13,58 +12,24 @@ from fastapi.testclient import TestClient
 
 from mynumbercard.bootstrap import Container
 from mynumbercard.domain.certificate import CertKind
-from mynumbercard.domain.pins import PinKind
-from mynumbercard.domain.resident import Sex
-from mynumbercard.domain.staff import Actor, Role
-from mynumbercard.services import cards, certificates, register
-from mynumbercard.services import staff as staff_service
-from mynumbercard.web.app import create_app
+from mynumbercard.domain.staff import Role
 
+from api_checks import ApiClient, add_accounts, bearer
+from card_checks import held_card
 from conftest import FrozenClock
 
-PASSWORD = "correct horse battery"
-CLERK = Actor("clerk-chiyoda", Role.CLERK, "13101")
 NUMBER = "CARD-LOST-1"
 ACCOUNTS = [("clerk-chiyoda", Role.CLERK, "13101"), ("clerk-minato", Role.CLERK, "13103"),
             ("callcentre", Role.OPERATOR, None), ("auditor", Role.AUDITOR, None)]
 
 
 @pytest.fixture
-def client(pki_container: Container, clock: FrozenClock) -> Iterator[TestClient]:
+def client(pki_container: Container, clock: FrozenClock, api_client: ApiClient) -> TestClient:
     wired = pki_container
     clock.now = datetime(2026, 10, 1, 1, 0, tzinfo=UTC)
-    for username, role, municipality in ACCOUNTS:
-        staff_service.add_staff(wired.uow, wired.hasher, actor=Actor("setup", Role.ADMIN),
-                                username=username, password=PASSWORD, role=role,
-                                municipality_code=municipality, now=wired.clock())
-    born = date(1990, 1, 20)
-    resident = register.register_resident(
-        wired.uow, actor=CLERK, now=wired.clock(), family_name="山田", given_name="花子",
-        family_name_kana="ヤマダ", given_name_kana="ハナコ", birth_date=born, sex=Sex.FEMALE,
-        municipality_code="13101", postal_code="1000001", address="千代田1番1号",
-        registered_on=born)
-    cards.register_card(wired.uow, actor=CLERK, resident_id=resident.id or 0,
-                        card_number=NUMBER, applied_on=date(2025, 3, 1),
-                        issued_on=date(2025, 3, 1), now=wired.clock())
-    wired.vault.personalise(NUMBER, card_face={
-        "name": "山田 花子", "address": "千代田1番1号", "birth_date": born.isoformat(),
-        "sex": "female", "individual_number": resident.individual_number or ""})
-    terminal = wired.vault.terminal(NUMBER)
-    terminal.set_initial_pins({PinKind.SIGNATURE: "ABC123", PinKind.USER_AUTH: "1234",
-                               PinKind.RESIDENT_REGISTER: "5678", PinKind.CARD_INFO: "9012"})
-    certificates.issue_certificates(wired.uow, wired.authority, terminal, actor=CLERK,
-                                    now=wired.clock())
-    wired.vault.release(NUMBER)  # in the holder's hands
-    with TestClient(create_app(wired)) as test_client:
-        yield test_client
-
-
-def _token(client: TestClient, username: str) -> dict[str, str]:
-    response = client.post("/api/v1/auth/token", json={"username": username,
-                                                       "password": PASSWORD})
-    assert response.status_code == 200, response.text
-    client.cookies.clear()
-    return {"Authorization": f"Bearer {response.json()['access_token']}"}
+    add_accounts(wired, ACCOUNTS)
+    held_card(wired, NUMBER, issued_on=date(2025, 3, 1))  # in the holder's hands
+    return api_client(wired)
 
 
 def _ocsp(wired: Container, kind: str, serial: str) -> ocsp.OCSPResponse:
@@ -83,7 +48,7 @@ def _audit(wired: Container, action: str) -> list[tuple[str, str]]:
 
 def test_reported_via_the_call_centre_then_found_at_the_counter(
         client: TestClient, pki_container: Container, clock: FrozenClock):
-    operator, clerk = _token(client, "callcentre"), _token(client, "clerk-chiyoda")
+    operator, clerk = bearer(client, "callcentre"), bearer(client, "clerk-chiyoda")
     wrong_channel = client.post(f"/api/v1/cards/{NUMBER}/loss", json={"via": "counter"},
                                 headers=operator)
     assert wrong_channel.status_code == 422
@@ -104,7 +69,7 @@ def test_reported_via_the_call_centre_then_found_at_the_counter(
     assert _audit(pki_container, "card:report-loss") == [("callcentre", "card:1")]
 
     clock.now += timedelta(days=2)  # the holder comes to the counter with the card
-    operator, clerk = _token(client, "callcentre"), _token(client, "clerk-chiyoda")
+    operator, clerk = bearer(client, "callcentre"), bearer(client, "clerk-chiyoda")
     no_documents = client.post(f"/api/v1/cards/{NUMBER}/found", json={"documents": []},
                                headers=clerk)
     assert no_documents.status_code == 422
@@ -129,8 +94,8 @@ def test_reported_via_the_call_centre_then_found_at_the_counter(
 
 def test_another_town_hears_not_found_and_a_confirmed_loss_is_final(
         client: TestClient, pki_container: Container):
-    clerk, minato = _token(client, "clerk-chiyoda"), _token(client, "clerk-minato")
-    auditor = _token(client, "auditor")
+    clerk, minato = bearer(client, "clerk-chiyoda"), bearer(client, "clerk-minato")
+    auditor = bearer(client, "auditor")
     elsewhere = client.post(f"/api/v1/cards/{NUMBER}/loss", json={"via": "counter"},
                             headers=minato)
     unknown = client.post("/api/v1/cards/NO-SUCH/loss", json={"via": "counter"},

@@ -5,7 +5,6 @@ clerk works the day's list; the notice's QR code opens a booking page (ja, en)."
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from datetime import UTC, date, datetime
 
 import pytest
@@ -15,12 +14,10 @@ from mynumbercard.bootstrap import Container
 from mynumbercard.domain.resident import Sex
 from mynumbercard.domain.staff import Actor, Role
 from mynumbercard.services import cards, register
-from mynumbercard.web.app import create_app
 
-from api_checks import add_account, admin_code
+from api_checks import ApiClient, admin_code, bearer
 from conftest import FrozenClock
 
-PASSWORD = "correct horse battery"
 SETUP = Actor("setup", Role.ADMIN)
 BORN = "1990-06-01"
 OFFICE = {"name": "千代田区役所", "postal_code": "1028688",
@@ -33,11 +30,11 @@ OFFICE = {"name": "千代田区役所", "postal_code": "1028688",
 
 
 @pytest.fixture
-def client(container: Container, clock: FrozenClock) -> Iterator[TestClient]:
+def client(container: Container, clock: FrozenClock, api_client: ApiClient) -> TestClient:
     clock.now = datetime(2026, 11, 30, 1, 0, tzinfo=UTC)  # Monday 10:00 in Japan
-    add_account(container, "admin", PASSWORD, Role.ADMIN)
-    add_account(container, "clerk-chiyoda", PASSWORD, Role.CLERK, "13101")
-    add_account(container, "clerk-minato", PASSWORD, Role.CLERK, "13103")
+    test_client = api_client(container, [("admin", Role.ADMIN, None),
+                                         ("clerk-chiyoda", Role.CLERK, "13101"),
+                                         ("clerk-minato", Role.CLERK, "13103")])
     for number in ("CARD-1", "CARD-2"):
         person = register.register_resident(
             container.uow, actor=SETUP, now=clock.now, family_name="山田", given_name="花子",
@@ -47,17 +44,12 @@ def client(container: Container, clock: FrozenClock) -> Iterator[TestClient]:
         cards.register_card(container.uow, actor=SETUP, resident_id=person.id or 0,
                             card_number=number, applied_on=date(2025, 3, 1),
                             issued_on=date(2025, 3, 1), now=clock.now)
-    with TestClient(create_app(container)) as test_client:
-        yield test_client
+    return test_client
 
 
 def _token(client: TestClient, container: Container, username: str) -> dict[str, str]:
-    second = {"totp": admin_code(container)} if username == "admin" else {}
-    answer = client.post("/api/v1/auth/token",
-                         json={"username": username, "password": PASSWORD, **second})
-    assert answer.status_code == 200, answer.text
-    client.cookies.clear()
-    return {"Authorization": f"Bearer {answer.json()['access_token']}"}
+    return bearer(client, username,
+                  totp=admin_code(container) if username == "admin" else None)
 
 
 def test_configure_read_book_change_cancel_and_the_desk(client: TestClient,

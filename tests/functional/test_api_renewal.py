@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import base64
-from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -13,18 +12,12 @@ from fastapi.testclient import TestClient
 
 from mynumbercard.bootstrap import Container
 from mynumbercard.chip import Chip, KeyKind
-from mynumbercard.domain.pins import PinKind
-from mynumbercard.domain.resident import Sex
-from mynumbercard.domain.staff import Actor, Role
-from mynumbercard.services import cards, certificates, register
-from mynumbercard.services import staff as staff_service
-from mynumbercard.web.app import create_app
+from mynumbercard.domain.staff import Role
 
-from card_checks import files_holding_keys
+from api_checks import ApiClient, add_accounts, bearer
+from card_checks import files_holding_keys, held_card
 from conftest import FrozenClock
 
-PASSWORD = "correct horse battery"
-CLERK = Actor("clerk-chiyoda", Role.CLERK, "13101")
 NUMBER = "CARD-2017"
 
 
@@ -35,42 +28,14 @@ def holder(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture
-def client(pki_container: Container, clock: FrozenClock, holder: Path
-           ) -> Iterator[TestClient]:
+def client(pki_container: Container, clock: FrozenClock, holder: Path,
+           api_client: ApiClient) -> TestClient:
     wired = pki_container
     clock.now = datetime(2026, 10, 1, 1, 0, tzinfo=UTC)
-    for username, municipality in [("clerk-chiyoda", "13101"), ("clerk-minato", "13103")]:
-        staff_service.add_staff(wired.uow, wired.hasher, actor=Actor("setup", Role.ADMIN),
-                                username=username, password=PASSWORD, role=Role.CLERK,
-                                municipality_code=municipality, now=wired.clock())
-    born = date(1990, 1, 20)
-    resident = register.register_resident(
-        wired.uow, actor=CLERK, now=wired.clock(), family_name="山田", given_name="花子",
-        family_name_kana="ヤマダ", given_name_kana="ハナコ", birth_date=born, sex=Sex.FEMALE,
-        municipality_code="13101", postal_code="1000001", address="千代田1番1号",
-        registered_on=born)
-    cards.register_card(wired.uow, actor=CLERK, resident_id=resident.id or 0,
-                        card_number=NUMBER, applied_on=date(2017, 3, 1),
-                        issued_on=date(2017, 3, 1), now=wired.clock())
-    wired.vault.personalise(NUMBER, card_face={
-        "name": "山田 花子", "address": "千代田1番1号", "birth_date": born.isoformat(),
-        "sex": "female", "individual_number": resident.individual_number or ""})
-    terminal = wired.vault.terminal(NUMBER)
-    terminal.set_initial_pins({PinKind.SIGNATURE: "ABC123", PinKind.USER_AUTH: "1234",
-                               PinKind.RESIDENT_REGISTER: "5678", PinKind.CARD_INFO: "9012"})
-    certificates.issue_certificates(wired.uow, wired.authority, terminal, actor=CLERK,
-                                    now=wired.clock())
-    holder.write_bytes(wired.vault.release(NUMBER))  # handed over in 2017
-    with TestClient(create_app(wired)) as test_client:
-        yield test_client
-
-
-def _token(client: TestClient, username: str) -> dict[str, str]:
-    response = client.post("/api/v1/auth/token", json={"username": username,
-                                                       "password": PASSWORD})
-    assert response.status_code == 200, response.text
-    client.cookies.clear()
-    return {"Authorization": f"Bearer {response.json()['access_token']}"}
+    add_accounts(wired, [("clerk-chiyoda", Role.CLERK, "13101"),
+                         ("clerk-minato", Role.CLERK, "13103")])
+    holder.write_bytes(held_card(wired, NUMBER, issued_on=date(2017, 3, 1)))  # in 2017
+    return api_client(wired)
 
 
 def _card(holder: Path) -> str:
@@ -85,13 +50,13 @@ def _keep(holder: Path, answer: dict[str, object]) -> None:
 def test_renewal_at_the_counter_and_the_custody_hand_off(
         client: TestClient, clock: FrozenClock, holder: Path, pki_container: Container
 ) -> None:
-    clerk = _token(client, "clerk-chiyoda")
+    clerk = bearer(client, "clerk-chiyoda")
     early = client.post(f"/api/v1/cards/{NUMBER}/certificates/renew", headers=clerk,
                         json={"card_file": _card(holder)})
     assert early.status_code == 409, early.text
     assert "2026-10-20" in early.text
     clock.now = datetime(2026, 10, 20, 1, 0, tzinfo=UTC)
-    clerk, other = _token(client, "clerk-chiyoda"), _token(client, "clerk-minato")
+    clerk, other = bearer(client, "clerk-chiyoda"), bearer(client, "clerk-minato")
     assert client.post(f"/api/v1/cards/{NUMBER}/certificates/renew", headers=other,
                        json={"card_file": _card(holder)}).status_code == 404  # not theirs
     no_card = client.post(f"/api/v1/cards/{NUMBER}/certificates/renew", headers=clerk,
@@ -155,7 +120,7 @@ def test_renewal_at_the_counter_and_the_custody_hand_off(
 def test_a_card_that_is_not_the_one_named_is_refused(client: TestClient, holder: Path,
                                                      clock: FrozenClock) -> None:
     clock.now = datetime(2026, 10, 20, 1, 0, tzinfo=UTC)
-    clerk = _token(client, "clerk-chiyoda")
+    clerk = bearer(client, "clerk-chiyoda")
     # An unknown card number is not found before any card is read.
     other = client.post("/api/v1/cards/CARD-OTHER/certificates/renew", headers=clerk,
                         json={"card_file": _card(holder)})

@@ -11,6 +11,7 @@ from fastapi.testclient import TestClient
 from mynumbercard.bootstrap import container
 from mynumbercard.web.app import create_app
 
+from api_checks import bearer
 from cli_checks import ADMIN
 
 PASSWORD = "a long staff password"
@@ -22,13 +23,6 @@ def client(env: dict[str, str]) -> Iterator[TestClient]:
     with container() as wired, TestClient(create_app(wired)) as test_client:
         test_client.headers["Authorization"] = f"Bearer {token}"
         yield test_client
-
-
-def _sign_in(client: TestClient, username: str, password: str) -> dict[str, str]:
-    answer = client.post("/api/v1/auth/token", json={"username": username,
-                                                     "password": password})
-    assert answer.status_code == 200, answer.text
-    return {"Authorization": f"Bearer {answer.json()['access_token']}"}
 
 
 def test_an_admin_adds_lists_disables_and_resets(client: TestClient):
@@ -43,14 +37,14 @@ def test_an_admin_adds_lists_disables_and_resets(client: TestClient):
     assert listed.status_code == 200
     assert {r["username"] for r in listed.json()} == {ADMIN, "clerk-1"}
     assert all("password" not in str(r) for r in listed.json())
-    clerk = _sign_in(client, "clerk-1", PASSWORD)
+    clerk = bearer(client, "clerk-1", PASSWORD)
     assert client.get("/api/v1/auth/me", headers=clerk).status_code == 200
     assert client.get("/api/v1/staff", headers=clerk).status_code == 403
     reset = client.post("/api/v1/staff/clerk-1/reset-password",
                         json={"password": "another long password"})
     assert reset.json() == {"username": "clerk-1", "sessions_ended": 1}
     assert client.get("/api/v1/auth/me", headers=clerk).status_code == 401
-    clerk = _sign_in(client, "clerk-1", "another long password")
+    clerk = bearer(client, "clerk-1", "another long password")
     disabled = client.post("/api/v1/staff/clerk-1/disable")
     assert disabled.json() == {"username": "clerk-1", "sessions_ended": 1}
     assert client.get("/api/v1/auth/me", headers=clerk).status_code == 401

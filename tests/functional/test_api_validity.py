@@ -6,33 +6,21 @@ import pytest
 from fastapi.testclient import TestClient
 
 from mynumbercard.bootstrap import Container
-from mynumbercard.domain.staff import Actor, Role
-from mynumbercard.services import staff as staff_service
-from mynumbercard.web.app import create_app
+from mynumbercard.domain.staff import Role
 
-PASSWORD = "correct horse battery"
+from api_checks import ApiClient, bearer
+
+ACCOUNTS = [("operator", Role.OPERATOR, None), ("auditor", Role.AUDITOR, None)]
 
 
 @pytest.fixture
-def client(container: Container):
-    admin = Actor("setup", Role.ADMIN)
-    for username, role in [("operator", Role.OPERATOR), ("auditor", Role.AUDITOR)]:
-        staff_service.add_staff(container.uow, container.hasher, actor=admin,
-                                username=username, password=PASSWORD, role=role,
-                                municipality_code=None, now=container.clock())
-    with TestClient(create_app(container)) as test_client:
-        yield test_client
-
-
-def _token(client: TestClient, username: str) -> dict[str, str]:
-    response = client.post("/api/v1/auth/token", json={"username": username, "password": PASSWORD})
-    client.cookies.clear()
-    return {"Authorization": f"Bearer {response.json()['access_token']}"}
+def client(container: Container, api_client: ApiClient) -> TestClient:
+    return api_client(container, ACCOUNTS)
 
 
 def test_an_operator_suspends_and_resumes_mailing_an_auditor_only_reads(
         client: TestClient) -> None:
-    operator, auditor = _token(client, "operator"), _token(client, "auditor")
+    operator, auditor = bearer(client, "operator"), bearer(client, "auditor")
     assert client.get("/api/v1/mail", headers=auditor).json()["suspended"] is False
     assert client.post("/api/v1/mail/suspend", json={"reason": "emergency"},
                        headers=auditor).status_code == 403
@@ -46,7 +34,7 @@ def test_an_operator_suspends_and_resumes_mailing_an_auditor_only_reads(
 
 
 def test_the_audit_report_and_cases_are_readable(client: TestClient) -> None:
-    auditor = _token(client, "auditor")
+    auditor = bearer(client, "auditor")
     report = client.get("/api/v1/validity-audit/report", headers=auditor)
     assert report.status_code == 200
     assert report.json()["findings"] == 0

@@ -18,7 +18,6 @@ Runs on SQLite only, to stay fast; the rules it checks are in the services.
 from __future__ import annotations
 
 import base64
-from collections.abc import Iterator
 from datetime import date, time, timedelta
 from typing import Any
 
@@ -26,7 +25,6 @@ import pyotp
 import pytest
 from fastapi.testclient import TestClient
 
-from mynumbercard.adapters.photo.samples import sample_portrait
 from mynumbercard.bootstrap import Container
 from mynumbercard.domain.application import Channel
 from mynumbercard.domain.appointments import Purpose
@@ -36,14 +34,14 @@ from mynumbercard.domain.custody import Custody
 from mynumbercard.domain.offices import Office, parse_rules
 from mynumbercard.domain.resident import Resident, Sex
 from mynumbercard.domain.staff import Actor, Role
+from mynumbercard.generators.sample_portrait import sample_portrait
 from mynumbercard.services import applications as apps
 from mynumbercard.services import appointments, issuance, moving, offices, register
 from mynumbercard.services import staff as staff_service
 from mynumbercard.services.application_ports import FormReason
-from mynumbercard.web.app import create_app
 
-PASSWORD = "correct horse battery"
-ADMIN_TOTP = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"  # administrators sign in with a second factor
+from api_checks import ADMIN_TOTP, PASSWORD, ApiClient, bearer
+
 A, B = "13101", "01101"  # Chiyoda; Sapporo Chuo-ku
 ROLES = ("clerk_a", "clerk_b", "operator", "auditor", "admin", "booth", "anonymous")
 ACCOUNTS = {"clerk_a": (Role.CLERK, A), "clerk_b": (Role.CLERK, B),
@@ -305,15 +303,9 @@ def database_url(sqlite_template: Any, tmp_path: Any) -> str:
 
 
 @pytest.fixture
-def client(pki_container: Container) -> Iterator[TestClient]:
-    for name, (role, municipality) in ACCOUNTS.items():
-        staff_service.add_staff(pki_container.uow, pki_container.hasher, actor=SETUP,
-                                username=name, password=PASSWORD, role=role,
-                                municipality_code=municipality, now=pki_container.clock())
-    staff_service.enrol_totp(pki_container.uow, pki_container.one_time_codes, actor=SETUP,
-                             username="admin", now=pki_container.clock(), secret=ADMIN_TOTP)
-    with TestClient(create_app(pki_container)) as test_client:
-        yield test_client
+def client(pki_container: Container, api_client: ApiClient) -> TestClient:
+    return api_client(pki_container, [(name, role, municipality)
+                                      for name, (role, municipality) in ACCOUNTS.items()])
 
 
 def _admin_code(wired: Container) -> str:
@@ -324,12 +316,7 @@ def _admin_code(wired: Container) -> str:
 
 
 def _token(client: TestClient, role: str, wired: Container) -> dict[str, str]:
-    second = {"totp": _admin_code(wired)} if role == "admin" else {}
-    answer = client.post("/api/v1/auth/token",
-                         json={"username": role, "password": PASSWORD, **second})
-    assert answer.status_code == 200, answer.text
-    client.cookies.clear()
-    return {"Authorization": f"Bearer {answer.json()['access_token']}"}
+    return bearer(client, role, totp=_admin_code(wired) if role == "admin" else None)
 
 
 def _class(status: int, expected: str) -> str:

@@ -11,13 +11,13 @@ import pytest
 from pypdf import PdfReader
 
 from mynumbercard import bootstrap
-from mynumbercard.adapters.photo.samples import sample_portrait
 from mynumbercard.cli.main import app
 from mynumbercard.domain.application import Channel
 from mynumbercard.domain.card import CardStatus
 from mynumbercard.domain.certificate import JST
 from mynumbercard.domain.resident import Sex
 from mynumbercard.domain.staff import Actor, Role
+from mynumbercard.generators.sample_portrait import sample_portrait
 from mynumbercard.services import applications as apps
 from mynumbercard.services import cards, issuance, moving, register
 from mynumbercard.services.application_ports import FormReason

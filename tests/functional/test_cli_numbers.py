@@ -4,32 +4,18 @@ from __future__ import annotations
 
 import json
 import random
-import shutil
 import subprocess
-import sys
-import sysconfig
-from pathlib import Path
 
-import pytest
 from typer.testing import CliRunner
 
 from mynumbercard.cli.main import app
 from mynumbercard.domain import individual_number
 
+from cli_checks import console_script
+
 runner = CliRunner()
 
 VALID = "123456789018"
-
-
-def console_script() -> str:
-    """The installed `mynumbercard` command of the Python running the tests."""
-    scripts = Path(sysconfig.get_path("scripts"))
-    found = shutil.which("mynumbercard", path=str(scripts)) or shutil.which(
-        "mynumbercard", path=str(Path(sys.executable).parent)
-    )
-    if found is None:
-        pytest.fail("the `mynumbercard` console script is not installed (pip install -e .)")
-    return found
 
 
 def test_one_valid_number() -> None:

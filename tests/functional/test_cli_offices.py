@@ -14,12 +14,12 @@ import pytest
 from pypdf import PdfReader
 
 from mynumbercard import bootstrap
-from mynumbercard.adapters.photo.samples import sample_portrait
 from mynumbercard.cli.main import app
 from mynumbercard.domain.application import Channel
 from mynumbercard.domain.appointments import Purpose
 from mynumbercard.domain.resident import Sex
 from mynumbercard.domain.staff import Actor, Role
+from mynumbercard.generators.sample_portrait import sample_portrait
 from mynumbercard.services import applications as apps
 from mynumbercard.services import appointments, cards, issuance, register
 from mynumbercard.services.application_ports import FormReason

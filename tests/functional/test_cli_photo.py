@@ -9,9 +9,9 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-from mynumbercard.adapters.photo import synthetic
-from mynumbercard.adapters.photo.evaluation import EvaluationSet, place, plain_wall
 from mynumbercard.cli import main, photo
+from mynumbercard.generators import photos
+from mynumbercard.generators.photo_evaluation import EvaluationSet, place, plain_wall
 
 runner = CliRunner()
 EVAL_SET = Path(__file__).parents[1] / "photo_eval"
@@ -35,11 +35,11 @@ def files(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     portrait = evaluation_set.good(person, seed=1, size=(600, 800))
     off_centre = place(plain_wall((600, 800), 1), person, head=0.55, centre_x=0.72, crown_y=0.12)
     made = {
-        "off_centre.jpg": synthetic.encode(off_centre),
-        "good.jpg": synthetic.encode(portrait),
-        "good.png": synthetic.encode(portrait, "PNG"),
-        "dark.jpg": synthetic.encode(synthetic.darkened(portrait)),
-        "blurred.jpg": synthetic.encode(synthetic.blurred(portrait)),
+        "off_centre.jpg": photos.encode(off_centre),
+        "good.jpg": photos.encode(portrait),
+        "good.png": photos.encode(portrait, "PNG"),
+        "dark.jpg": photos.encode(photos.darkened(portrait)),
+        "blurred.jpg": photos.encode(photos.blurred(portrait)),
         "notes.txt": b"not a photo at all\n" * 2000,
     }
     for name, data in made.items():

@@ -5,16 +5,14 @@ from __future__ import annotations
 import csv
 import io
 import json
-import shutil
 import subprocess
-import sys
-import sysconfig
-from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
 from mynumbercard.cli.main import app
+
+from cli_checks import console_script
 
 runner = CliRunner()
 
@@ -23,16 +21,6 @@ RESULT_HEADER = (
     "card_expires_on,signature_certificate_expires_on,user_certificate_expires_on,"
     "card_renewal_opens_on"
 )
-
-
-def console_script() -> str:
-    scripts = Path(sysconfig.get_path("scripts"))
-    found = shutil.which("mynumbercard", path=str(scripts)) or shutil.which(
-        "mynumbercard", path=str(Path(sys.executable).parent)
-    )
-    if found is None:
-        pytest.fail("the `mynumbercard` console script is not installed (pip install -e .)")
-    return found
 
 
 def one_line(text: str) -> str:

@@ -17,7 +17,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 
 import leaks
-from mynumbercard.cli.demo import DEMO_PASSWORD
+from mynumbercard.generators.demo import DEMO_PASSWORD
 
 NUMBER = "123456789018"  # valid check digit
 OTHER = "987654321098"
@@ -104,7 +104,7 @@ def test_a_test_run_that_logs_a_password_fails(planted: Path):
     test = tmp_path / "test_planted.py"
     test.write_text(
         "import logging\n"
-        "from mynumbercard.cli.demo import DEMO_PASSWORD\n\n"
+        "from mynumbercard.generators.demo import DEMO_PASSWORD\n\n"
         "def test_logs_a_password():\n"
         "    logging.getLogger('planted').warning('signed in with %s', DEMO_PASSWORD)\n")
     tests = Path(__file__).resolve().parents[1]

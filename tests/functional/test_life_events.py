@@ -16,12 +16,12 @@ from mynumbercard.bootstrap import Container
 from mynumbercard.cli.main import app
 from mynumbercard.domain.staff import Actor, Role
 from mynumbercard.services import cards
-from mynumbercard.services import staff as staff_service
-from mynumbercard.web.app import create_app
 
+from api_checks import ApiClient, bearer
 from cli_checks import ok, runner
 
-PASSWORD = "correct horse battery"
+ACCOUNTS = [("clerk-chiyoda", Role.CLERK, "13101"), ("clerk-minato", Role.CLERK, "13103"),
+            ("operator", Role.OPERATOR, None)]
 SETUP = Actor("setup", Role.ADMIN)
 ARRIVAL = {
     "family_name": "グエン", "given_name": "ラン", "family_name_kana": "グエン",
@@ -33,30 +33,14 @@ ARRIVAL = {
 
 
 @pytest.fixture
-def client(container: Container) -> Iterator[TestClient]:
-    for username, role, municipality in [
-        ("clerk-chiyoda", Role.CLERK, "13101"), ("clerk-minato", Role.CLERK, "13103"),
-        ("operator", Role.OPERATOR, None),
-    ]:
-        staff_service.add_staff(container.uow, container.hasher, actor=SETUP,
-                                username=username, password=PASSWORD, role=role,
-                                municipality_code=municipality, now=container.clock())
-    with TestClient(create_app(container)) as test_client:
-        yield test_client
-
-
-def _token(client: TestClient, username: str) -> dict[str, str]:
-    response = client.post("/api/v1/auth/token",
-                           json={"username": username, "password": PASSWORD})
-    assert response.status_code == 200, response.text
-    client.cookies.clear()
-    return {"Authorization": f"Bearer {response.json()['access_token']}"}
+def client(container: Container, api_client: ApiClient) -> TestClient:
+    return api_client(container, ACCOUNTS)
 
 
 def test_the_holding_municipalitys_clerk_records_the_life_events_over_http(
         client: TestClient, container: Container) -> None:
-    chiyoda, minato = _token(client, "clerk-chiyoda"), _token(client, "clerk-minato")
-    operator = _token(client, "operator")
+    chiyoda, minato = bearer(client, "clerk-chiyoda"), bearer(client, "clerk-minato")
+    operator = bearer(client, "operator")
     created = client.post("/api/v1/residents", json=ARRIVAL, headers=chiyoda)
     assert created.status_code == 201, created.text
     rid = created.json()["id"]
@@ -97,7 +81,7 @@ def test_the_holding_municipalitys_clerk_records_the_life_events_over_http(
 
 
 def test_bad_life_event_input_gets_a_clear_error_never_a_500(client: TestClient) -> None:
-    chiyoda = _token(client, "clerk-chiyoda")
+    chiyoda = bearer(client, "clerk-chiyoda")
     national = dict(ARRIVAL, nationality="JP", residence_status="national",
                     period_of_stay_until=None)
     rid = client.post("/api/v1/residents", json=national, headers=chiyoda).json()["id"]

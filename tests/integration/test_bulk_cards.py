@@ -11,17 +11,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import typer
 from sqlalchemy import Engine, Executable, select, text
-from typer.testing import CliRunner
 
 from mynumbercard import bootstrap
-from mynumbercard.adapters.db import bulk, bulk_cards, migrate
+from mynumbercard.adapters.db import migrate
 from mynumbercard.adapters.db.engine import make_engine
-from mynumbercard.adapters.db.synthetic_cards import CardHistories
 from mynumbercard.adapters.db.tables import applications, cards, certificates, residents
-from mynumbercard.adapters.synthetic import SyntheticRegister
-from mynumbercard.cli import residents as residents_cli
+from mynumbercard.cli.main import app
 from mynumbercard.domain.certificate import JST, validity_window
 from mynumbercard.domain.dates import deemed_birthday
 from mynumbercard.domain.validity import (
@@ -29,6 +25,11 @@ from mynumbercard.domain.validity import (
     certificate_expiry,
     signature_certificate_allowed,
 )
+from mynumbercard.generators import bulk, bulk_cards
+from mynumbercard.generators.cards import CardHistories
+from mynumbercard.generators.register import SyntheticRegister
+
+from cli_checks import runner
 
 TODAY = date(2026, 11, 25)
 NOW = datetime(2026, 11, 25, 9, 30, tzinfo=UTC)
@@ -216,24 +217,13 @@ def test_a_second_run_with_the_same_seed_draws_new_cards(bulk_engine: Engine) ->
     assert orphans.n == 0
 
 
-def _local_app() -> typer.Typer:
-    app = typer.Typer()
-    app.add_typer(residents_cli.app, name="residents")
-
-    @app.callback()
-    def _root() -> None:
-        """Test root."""
-
-    return app
-
-
 def test_the_command_with_cards(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setenv("MYNUMBERCARD_HOME", str(tmp_path))
     monkeypatch.delenv("MYNUMBERCARD_DATABASE_URL", raising=False)
     engine = bootstrap.engine()
     migrate.upgrade(engine)
     engine.dispose()
-    result = CliRunner().invoke(_local_app(), [
+    result = runner.invoke(app, [
         "residents", "generate", "--count", "400", "--seed", "7", "--today", "2026-11-25",
         "--with-cards"])
     assert result.exit_code == 0, result.output

@@ -4,25 +4,25 @@ conftest.py: a freshly migrated database with the municipalities loaded, once pe
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
-import sys
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
-import typer
 from sqlalchemy import Engine, func, insert, select, text
-from typer.testing import CliRunner
 
 from mynumbercard import bootstrap
-from mynumbercard.adapters.db import bulk, migrate
+from mynumbercard.adapters.db import migrate
 from mynumbercard.adapters.db.engine import make_engine
+from mynumbercard.adapters.db.municipality_rows import load_municipalities
 from mynumbercard.adapters.db.tables import municipalities, resident_events, residents
 from mynumbercard.adapters.municipalities import directory
-from mynumbercard.cli import residents as residents_cli
+from mynumbercard.cli.main import app
 from mynumbercard.domain import individual_number
+from mynumbercard.generators import bulk
+
+from cli_checks import console_script, runner
 
 TODAY = date(2026, 11, 25)
 NOW = datetime(2026, 11, 25, 9, 30, tzinfo=UTC)
@@ -123,8 +123,8 @@ def test_the_municipalities_are_loaded_when_missing(bulk_engine: Engine) -> None
 
 
 def test_loading_the_municipalities_twice_changes_nothing(bulk_engine: Engine) -> None:
-    assert bulk.load_municipalities(bulk_engine) == len(directory())
-    assert bulk.load_municipalities(bulk_engine) == len(directory())
+    assert load_municipalities(bulk_engine) == len(directory())
+    assert load_municipalities(bulk_engine) == len(directory())
     with bulk_engine.connect() as conn:
         count = conn.execute(select(func.count()).select_from(municipalities)).scalar_one()
         chiyoda = conn.execute(select(municipalities).where(municipalities.c.code == "13101")
@@ -144,19 +144,8 @@ def cli_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
     return tmp_path
 
 
-def _local_app() -> typer.Typer:
-    app = typer.Typer()
-    app.add_typer(residents_cli.app, name="residents")
-
-    @app.callback()
-    def _root() -> None:
-        """Test root."""
-
-    return app
-
-
 def test_the_command_refuses_an_unmigrated_database(cli_env: Path) -> None:
-    result = CliRunner().invoke(_local_app(), ["residents", "generate", "--count", "10"])
+    result = runner.invoke(app, ["residents", "generate", "--count", "10"])
     assert result.exit_code == 2
     assert "run `mynumbercard db upgrade` first" in result.output
 
@@ -165,7 +154,7 @@ def test_the_command_generates_and_summarises(cli_env: Path) -> None:
     engine = bootstrap.engine()
     migrate.upgrade(engine)
     engine.dispose()
-    result = CliRunner().invoke(_local_app(), [
+    result = runner.invoke(app, [
         "residents", "generate", "--count", "300", "--seed", "11", "--today", "2026-11-25",
         "--chunk-size", "100",
     ])
@@ -178,24 +167,13 @@ def test_the_command_generates_and_summarises(cli_env: Path) -> None:
 
 
 def test_the_command_refuses_a_malformed_date(cli_env: Path) -> None:
-    result = CliRunner().invoke(_local_app(), [
+    result = runner.invoke(app, [
         "residents", "generate", "--count", "1", "--today", "25/11/2026"])
     assert result.exit_code != 0
 
 
-def _console_script() -> str | None:
-    beside = Path(sys.executable).with_name("mynumbercard")
-    return str(beside) if beside.exists() else shutil.which("mynumbercard")
-
-
 def test_the_installed_command(tmp_path: Path) -> None:
-    main = Path(residents_cli.__file__).with_name("main.py").read_text(encoding="utf-8")
-    if 'name="residents"' not in main:
-        pytest.skip("cli/main.py does not register `residents` yet (app.add_typer(residents.app, "
-                    "name=\"residents\")): the console script cannot reach the command")
-    script = _console_script()
-    if script is None:
-        pytest.skip("the `mynumbercard` console script is not installed (pip install -e .)")
+    script = console_script()
     env = {**os.environ, "MYNUMBERCARD_HOME": str(tmp_path)}
     env.pop("MYNUMBERCARD_DATABASE_URL", None)
     subprocess.run([script, "db", "upgrade"], env=env, check=True, capture_output=True)

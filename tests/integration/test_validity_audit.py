@@ -12,7 +12,6 @@ from fastapi.testclient import TestClient
 from pypdf import PdfReader
 from sqlalchemy import select, update
 
-from mynumbercard.adapters.db.bulk import generate_register
 from mynumbercard.adapters.db.tables import cards, certificates, outgoing_mail, residents
 from mynumbercard.adapters.documents import PdfLetterPrinter
 from mynumbercard.adapters.letter_files import LetterDirectory
@@ -24,12 +23,13 @@ from mynumbercard.domain.pins import PinKind
 from mynumbercard.domain.resident import Sex
 from mynumbercard.domain.staff import Actor, Role
 from mynumbercard.domain.validity import card_expiry
+from mynumbercard.generators.bulk import generate_register
 from mynumbercard.services import cards as cards_service
 from mynumbercard.services import certificates as certificates_service
 from mynumbercard.services import mail, register, validity_audit
-from mynumbercard.services import staff as staff_service
 from mynumbercard.web.app import create_app
 
+from api_checks import add_accounts, bearer
 from card_checks import files_holding_keys
 
 AGENCY = Actor("agency", Role.ADMIN)
@@ -156,14 +156,9 @@ def test_a_handed_over_card_is_corrected_on_the_card_the_holder_presents(
                      .values(not_after=too_long.astimezone(UTC)))
     validity_audit.audit_validity(wired.uow, actor=AGENCY, now=wired.clock())
     (case,) = validity_audit.list_cases(wired.uow, actor=AGENCY, status=CaseStatus.OPEN)
-    staff_service.add_staff(wired.uow, wired.hasher, actor=AGENCY, username="counter",
-                            password="correct horse battery", role=Role.CLERK,
-                            municipality_code="13101", now=wired.clock())
+    add_accounts(wired, [("counter", Role.CLERK, "13101")])
     with TestClient(create_app(wired)) as client:
-        token = client.post("/api/v1/auth/token", json={
-            "username": "counter", "password": "correct horse battery"}).json()
-        client.cookies.clear()
-        headers = {"Authorization": f"Bearer {token['access_token']}"}
+        headers = bearer(client, "counter")
         url = f"/api/v1/corrections/{case.id}/correct"
         without = client.post(url, headers=headers)
         assert without.status_code == 409, without.text  # "put the card in the reader"

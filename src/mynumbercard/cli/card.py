@@ -9,7 +9,6 @@ from pathlib import Path
 import typer
 
 from mynumbercard import bootstrap
-from mynumbercard.adapters.demo_people import synthetic_person
 from mynumbercard.chip import Chip
 from mynumbercard.cli import session
 from mynumbercard.domain.certificate import JST, CertKind
@@ -17,6 +16,7 @@ from mynumbercard.domain.errors import DomainError
 from mynumbercard.domain.pins import PinKind
 from mynumbercard.domain.staff import Actor
 from mynumbercard.domain.validity import SIGNATURE_CERTIFICATE_MIN_AGE
+from mynumbercard.generators.people import synthetic_person
 from mynumbercard.services import cards, certificates, register
 
 app = typer.Typer(help="Card files: the card's chip as its holder carries it.",

@@ -8,7 +8,7 @@ from rich.console import Console
 from mynumbercard import bootstrap
 from mynumbercard.adapters import data_dir
 from mynumbercard.adapters.db import migrate
-from mynumbercard.adapters.db.bulk import load_municipalities
+from mynumbercard.adapters.db.municipality_rows import load_municipalities
 from mynumbercard.adapters.db.roles import grant_application_role
 
 app = typer.Typer(help="The database: migrations.", no_args_is_help=True)

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import random
-from datetime import date, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 import pyotp
@@ -13,35 +12,24 @@ from rich.table import Table
 
 from mynumbercard import bootstrap
 from mynumbercard.adapters import ca_setup
-from mynumbercard.adapters.db.bulk import generate_residents
-from mynumbercard.adapters.demo_offices import offices_csv
 from mynumbercard.cli.card import issue_demo_card
-from mynumbercard.cli.demo_applications import HANDED_OVER_CARD, load_applications
 from mynumbercard.cli.offices import read_csv
 from mynumbercard.domain.certificate import RevocationReason, parse_serial
 from mynumbercard.domain.loss import ReportedVia
-from mynumbercard.domain.resident import ResidenceStatus, Sex
 from mynumbercard.domain.staff import Actor, Role
-from mynumbercard.services import certificates, crls, loss, offices, register
-from mynumbercard.services import staff as staff_service
+from mynumbercard.generators import demo
+from mynumbercard.generators.demo import (
+    DEMO_PASSWORD,
+    DEMO_PIN,
+    DEMO_SIGNATURE_PASSWORD,
+    DEMO_STAFF,
+    DEMO_TOTP_SECRET,
+)
+from mynumbercard.generators.demo_applications import HANDED_OVER_CARD, load_applications
+from mynumbercard.generators.offices import offices_csv
+from mynumbercard.services import certificates, crls, loss, offices
 
 app = typer.Typer(help="Demo data.", no_args_is_help=True)
-
-# Demo accounts only: `make run` prints them; a real deployment creates its own.
-DEMO_PASSWORD = "demo-password-2026"  # noqa: S105 - printed for the demo on purpose
-DEMO_STAFF = (
-    ("admin", Role.ADMIN, None),
-    ("clerk-chiyoda", Role.CLERK, "13101"),
-    ("clerk-sapporo-chuo", Role.CLERK, "01101"),
-    ("operator", Role.OPERATOR, None),
-    ("auditor", Role.AUDITOR, None),
-)
-# The demo admin's TOTP secret (base32): printed, so `make run` stays usable; a real
-# administrator enrols with `mynumbercard staff totp-enrol`, which makes a random one.
-DEMO_TOTP_SECRET = "DEMOADMINTOTPSECRETFORMNCDEMOXYZ"  # noqa: S105 - printed for the demo on purpose
-DEMO_SEED = 20261125
-DEMO_PIN, DEMO_SIGNATURE_PASSWORD = "1234", "DEMO2026"
-DEMO_CLERK_MUNICIPALITIES = frozenset(code for _, _, code in DEMO_STAFF if code)
 
 
 @app.command()
@@ -83,32 +71,11 @@ def _load(wired: bootstrap.Container, residents: int) -> None:
             console.print("demo data is loaded already")
             _print_accounts(console)
             return
-    actor = Actor("demo", Role.ADMIN)
-    now = wired.clock()
-    for username, role, municipality in DEMO_STAFF:
-        staff_service.add_staff(
-            wired.uow,
-            wired.hasher,
-            actor=actor,
-            username=username,
-            password=DEMO_PASSWORD,
-            role=role,
-            municipality_code=municipality,
-            now=now,
-        )
-    staff_service.enrol_totp(wired.uow, wired.one_time_codes, actor=actor, username="admin",
-                             now=now, secret=DEMO_TOTP_SECRET)
-    # A quarter lives where the demo clerks work, so their lists are not empty.
-    local = residents // 4
-    generate_residents(wired.engine, count=local, seed=DEMO_SEED, today=now.date(),
-                       only_in=DEMO_CLERK_MUNICIPALITIES)
-    generate_residents(wired.engine, count=residents - local, seed=DEMO_SEED + 1,
-                       today=now.date())
-    _life_events(wired, actor)
+    demo.load_register(wired, residents)
     cards = _cards(wired)
     # Before the applications: their notices of issuance print the offices' addresses.
-    offices.load_offices(wired.uow, wired.holidays, actor=actor,
-                         offices=read_csv(offices_csv()), now=now)
+    offices.load_offices(wired.uow, wired.holidays, actor=Actor("demo", Role.ADMIN),
+                         offices=read_csv(offices_csv()), now=wired.clock())
     applications = load_applications(wired)
     console.print(f"demo data loaded: {residents} synthetic residents, a few life events, "
                   f"{len(cards)} cards in {wired.settings.home / 'cards'} "
@@ -121,68 +88,6 @@ def _load(wired: bootstrap.Container, residents: int) -> None:
         typer.echo("the server reads the CA passphrase from MYNUMBERCARD_CA_PASSPHRASE_FILE="
                    f"{wired.settings.ca_passphrase_file} (`make run` sets it)")
     _print_accounts(console)
-
-
-def _life_events(wired: bootstrap.Container, actor: Actor) -> None:
-    """A birth, an arrival from overseas, a move between wards and a death, through the
-    same use cases the counter uses, so the audit log has something to show."""
-    now, rng = wired.clock(), random.Random(DEMO_SEED)  # noqa: S311 - reproducible demo
-    today = now.date()
-    register.register_resident(
-        wired.uow,
-        actor=actor,
-        now=now,
-        family_name="山田",
-        given_name="陽葵",
-        family_name_kana="ヤマダ",
-        given_name_kana="ヒマリ",
-        birth_date=date(2026, 11, 1),
-        sex=Sex.FEMALE,
-        municipality_code="13101",
-        postal_code="1000001",
-        address="千代田1番1号",
-        registered_on=min(today, date(2026, 11, 10)),
-        rng=rng,
-    )
-    arrival = register.register_resident(
-        wired.uow,
-        actor=actor,
-        now=now,
-        family_name="グエン",
-        given_name="ヴァン アン",
-        family_name_kana="グエン",
-        given_name_kana="ヴァン アン",
-        birth_date=date(1998, 3, 14),
-        sex=Sex.MALE,
-        municipality_code="01101",
-        postal_code="0600001",
-        address="北一条西2丁目1番地",
-        registered_on=date(2025, 4, 1),
-        nationality="VN",
-        residence_status=ResidenceStatus.LIMITED_STAY,
-        period_of_stay_until=date(2028, 3, 31),
-        rng=rng,
-    )
-    register.move_resident(
-        wired.uow,
-        actor=actor,
-        resident_id=arrival.id or 0,
-        to_municipality="01102",
-        postal_code="0010010",
-        address="北十条西4丁目1番地",
-        moved_on=date(2026, 4, 1),
-        now=now,
-    )
-    oldest = min(
-        (
-            register.get_resident(wired.uow, actor=actor, resident_id=i, now=now)
-            for i in range(1, 51)
-        ),
-        key=lambda r: r.birth_date,
-    )
-    register.record_death(
-        wired.uow, actor=actor, resident_id=oldest.id or 0, died_on=today, now=now
-    )
 
 
 def _cards(wired: bootstrap.Container) -> list[Path]:

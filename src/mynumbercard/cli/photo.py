@@ -9,9 +9,9 @@ import typer
 
 from mynumbercard.adapters.photo import Defect, PhotoReport, check_photo
 from mynumbercard.adapters.photo.checks import MAX_FILE_BYTES, file_size_defect
-from mynumbercard.adapters.photo.evaluation import evaluate
 from mynumbercard.cli.output import dumps
 from mynumbercard.domain.errors import InvalidInput
+from mynumbercard.generators.photo_evaluation import evaluate
 
 app = typer.Typer(help="The ID photo: check it as the application would.", no_args_is_help=True)
 

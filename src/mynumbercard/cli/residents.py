@@ -10,13 +10,9 @@ import typer
 from rich.console import Console
 
 from mynumbercard import bootstrap
-from mynumbercard.adapters.db.bulk import (
-    DEFAULT_CHUNK_SIZE,
-    Generated,
-    generate_register,
-    has_register,
-)
+from mynumbercard.adapters.db.municipality_rows import has_register
 from mynumbercard.domain.dates import parse_iso_date
+from mynumbercard.generators.bulk import DEFAULT_CHUNK_SIZE, Generated, generate_register
 
 app = typer.Typer(help="The resident register in bulk.", no_args_is_help=True)
 

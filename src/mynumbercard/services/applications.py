@@ -38,6 +38,7 @@ from mynumbercard.services.application_ports import (
 )
 from mynumbercard.services.mailed_letters import queue_deficiency
 from mynumbercard.services.ports import AuditRecord, UnitOfWork
+from mynumbercard.services.visibility import visible, visible_resident
 
 UowFactory = Callable[[], UnitOfWork]
 
@@ -68,34 +69,19 @@ class Submitted:
     resubmission: bool
 
 
-def _visible_resident(uow: UnitOfWork, actor: Actor, permission: Permission,
-                      resident_id: int) -> Resident:
-    hidden = f"no resident with id {resident_id}"
-    try:
-        resident = uow.residents.get(resident_id)
-    except NotFound:
-        raise NotFound(hidden) from None
-    actor.require_visible(permission, municipality_code=resident.municipality_code,
-                          hidden=hidden)
-    return resident
-
-
 def visible_application(uow: UnitOfWork, actor: Actor, permission: Permission,
                         application_ref: int, *, lock: bool = False,
                         ) -> tuple[Application, Resident]:
     """Authorise the role first, then look up; an application of another municipality's
     resident (or office) gets the same NotFound as an unknown reference."""
-    actor.require_role(permission)
-    hidden = f"no application {application_ref}"
-    try:
+    def look_up() -> tuple[Application, Resident]:
         application = uow.applications.get(application_ref, lock=lock)
-    except NotFound:
-        raise NotFound(hidden) from None
-    resident = uow.residents.get(application.resident_id)
-    if not (actor.may(permission, municipality_code=resident.municipality_code)
-            or actor.may(permission, municipality_code=application.office_code)):
-        raise NotFound(hidden)
-    return application, resident
+        return application, uow.residents.get(application.resident_id)
+
+    return visible(actor, permission, hidden=f"no application {application_ref}",
+                   look_up=look_up,
+                   municipalities=lambda found: (found[1].municipality_code,
+                                                 found[0].office_code))
 
 
 def _audit(uow: UnitOfWork, actor: Actor, action: str, ref: int | None, now: datetime,
@@ -118,7 +104,7 @@ def issue_form(
     rng = rng or random.SystemRandom()
     actor.require_role(Permission.APPLICATION_FORM)
     with uow_factory() as uow:
-        resident = _visible_resident(uow, actor, Permission.APPLICATION_FORM, resident_id)
+        resident = visible_resident(uow, actor, Permission.APPLICATION_FORM, resident_id)
         if resident.status is not ResidentStatus.ACTIVE:
             raise Conflict(f"the resident is {resident.status.value}: no form can be issued")
         old = uow.applications.live_form(resident_id)

@@ -13,6 +13,7 @@ from mynumbercard.domain.staff import Actor, Permission
 from mynumbercard.domain.validity import card_expiry
 from mynumbercard.services.pki_ports import CardTerminal
 from mynumbercard.services.ports import AuditRecord, UnitOfWork
+from mynumbercard.services.visibility import visible_resident
 
 UowFactory = Callable[[], UnitOfWork]
 
@@ -32,13 +33,7 @@ def register_card(
     """Enter a produced card; its expiry follows from the rules (domain/validity.py)."""
     actor.require_role(Permission.CERTIFICATE_ISSUE)
     with uow_factory() as uow:
-        hidden = f"no resident with id {resident_id}"
-        try:
-            resident = uow.residents.get(resident_id)
-        except NotFound:
-            raise NotFound(hidden) from None
-        actor.require_visible(Permission.CERTIFICATE_ISSUE, hidden=hidden,
-                              municipality_code=resident.municipality_code)
+        resident = visible_resident(uow, actor, Permission.CERTIFICATE_ISSUE, resident_id)
         expires_on = card_expiry(birth_date=resident.birth_date, applied_on=applied_on,
                                  issued_on=issued_on,
                                  residence_until=resident.period_of_stay_until)

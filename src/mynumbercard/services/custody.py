@@ -29,6 +29,7 @@ from mynumbercard.services.mail_ports import Chunk
 from mynumbercard.services.pki_ports import CardTerminal, CertificateAuthority
 from mynumbercard.services.ports import AuditRecord, UnitOfWork
 from mynumbercard.services.renewal import check_window, renew_in, renewable_kinds
+from mynumbercard.services.visibility import visible
 
 UowFactory = Callable[[], UnitOfWork]
 
@@ -104,15 +105,10 @@ def leave_card(
 def _visible(uow: UnitOfWork, actor: Actor, custody_id: int) -> Custody:
     """Authorise the role first, then look up: another office's hand-off gets the same
     NotFound as an unknown one."""
-    actor.require_role(Permission.CERTIFICATE_ISSUE)
-    hidden = f"no card left at an office under number {custody_id}"
-    try:
-        custody = uow.custody.get(custody_id)
-    except NotFound:
-        raise NotFound(hidden) from None
-    actor.require_visible(Permission.CERTIFICATE_ISSUE, municipality_code=custody.office_code,
-                          hidden=hidden)
-    return custody
+    return visible(actor, Permission.CERTIFICATE_ISSUE,
+                   hidden=f"no card left at an office under number {custody_id}",
+                   look_up=lambda: uow.custody.get(custody_id),
+                   municipalities=lambda custody: (custody.office_code,))
 
 
 def _step(uow_factory: UowFactory, *, actor: Actor, custody_id: int, action: str,

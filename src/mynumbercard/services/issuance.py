@@ -18,7 +18,6 @@ from datetime import datetime
 from mynumbercard.domain.application import ApplicationStatus
 from mynumbercard.domain.card import Card, CardStatus
 from mynumbercard.domain.certificate import JST
-from mynumbercard.domain.errors import NotFound
 from mynumbercard.domain.pickup import PickUpPolicy
 from mynumbercard.domain.staff import Actor, Permission
 from mynumbercard.domain.validity import card_expiry
@@ -26,6 +25,7 @@ from mynumbercard.services import batch
 from mynumbercard.services.application_ports import CardVault, IdSpan
 from mynumbercard.services.mail_ports import Chunk
 from mynumbercard.services.ports import AuditRecord, UnitOfWork
+from mynumbercard.services.visibility import visible
 
 UowFactory = Callable[[], UnitOfWork]
 CHUNK = 500
@@ -208,13 +208,9 @@ def receive_shipment(uow_factory: UowFactory, *, actor: Actor, shipment_id: int,
     today = now.astimezone(JST).date()
     actor.require_role(Permission.CARD_RECEIVE)
     with uow_factory() as uow:
-        hidden = f"no shipment {shipment_id}"
-        try:
-            shipment = uow.applications.shipment(shipment_id)
-        except NotFound:
-            raise NotFound(hidden) from None
-        actor.require_visible(Permission.CARD_RECEIVE, hidden=hidden,
-                              municipality_code=shipment.municipality_code)
+        visible(actor, Permission.CARD_RECEIVE, hidden=f"no shipment {shipment_id}",
+                look_up=lambda: uow.applications.shipment(shipment_id),
+                municipalities=lambda shipment: (shipment.municipality_code,))
         uow.applications.receive_shipment(shipment_id, actor=actor.name, now=now)
         waiting = 0
         for application in uow.applications.of_shipment(shipment_id):

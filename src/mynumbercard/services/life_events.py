@@ -26,8 +26,8 @@ from mynumbercard.services.ports import AuditRecord, UnitOfWork
 from mynumbercard.services.register import (
     audit_resident,
     certificates_follow,
-    visible_resident,
 )
+from mynumbercard.services.visibility import visible_resident
 
 UowFactory = Callable[[], UnitOfWork]
 CaSource = Callable[[], CertificateAuthority]

@@ -29,6 +29,7 @@ from mynumbercard.domain.staff import Actor, Permission
 from mynumbercard.services.certificates import apply_event_in, store_ocsp
 from mynumbercard.services.pki_ports import CertificateAuthority
 from mynumbercard.services.ports import AuditRecord, UnitOfWork
+from mynumbercard.services.visibility import visible
 
 UowFactory = Callable[[], UnitOfWork]
 Ca = Callable[[], CertificateAuthority]
@@ -80,13 +81,14 @@ def _outcome(uow: UnitOfWork, card: Card, report: LossReport) -> LossOutcome:
 def _card(uow: UnitOfWork, actor: Actor, permission: Permission,
           card_number: str) -> tuple[Card, Resident]:
     """The card, if the actor may act on it; otherwise exactly as if it did not exist."""
-    card = uow.cards.find_by_number(card_number)
-    if card is None or card.id is None:
-        raise NotFound(HIDDEN)
-    resident = uow.residents.get(card.resident_id)
-    actor.require_visible(permission, municipality_code=resident.municipality_code,
-                          hidden=HIDDEN)
-    return card, resident
+    def look_up() -> tuple[Card, Resident]:
+        card = uow.cards.find_by_number(card_number)
+        if card is None or card.id is None:
+            raise NotFound(HIDDEN)
+        return card, uow.residents.get(card.resident_id)
+
+    return visible(actor, permission, hidden=HIDDEN, look_up=look_up,
+                   municipalities=lambda found: (found[1].municipality_code,))
 
 
 def _open_report(uow: UnitOfWork, card: Card) -> LossReport:

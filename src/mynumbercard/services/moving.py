@@ -39,8 +39,8 @@ from mynumbercard.services.register import (
     certificates_follow,
     destroy_cards,
     lapse_cards,
-    visible_resident,
 )
+from mynumbercard.services.visibility import visible_resident
 
 UowFactory = Callable[[], UnitOfWork]
 NO_MOVE = "no moving-out to this municipality matches this evidence and birth date"

@@ -45,6 +45,7 @@ from mynumbercard.services.certificates import (
 )
 from mynumbercard.services.pki_ports import CertificateAuthority
 from mynumbercard.services.ports import AuditRecord, UnitOfWork
+from mynumbercard.services.visibility import visible
 
 UowFactory = Callable[[], UnitOfWork]
 
@@ -203,15 +204,15 @@ def void_application(
 ) -> Application:
     actor.require_role(Permission.APPLICATION_VOID)
     with uow_factory() as uow:
-        hidden = f"no application {application_ref}"
-        try:
-            application = uow.applications.get(application_ref, lock=True)
-        except NotFound:
-            raise NotFound(hidden) from None
-        resident = uow.residents.get(application.resident_id)
-        actor.require_visible(
-            Permission.APPLICATION_VOID, hidden=hidden,
-            municipality_code=application.office_code or resident.municipality_code)
+        def look_up() -> tuple[Application, str]:
+            found = uow.applications.get(application_ref, lock=True)
+            # the office that holds it decides; before it has one, the resident's
+            return found, found.office_code or uow.residents.get(
+                found.resident_id).municipality_code
+
+        application, _ = visible(actor, Permission.APPLICATION_VOID,
+                                 hidden=f"no application {application_ref}",
+                                 look_up=look_up, municipalities=lambda found: (found[1],))
         destroyed = void_in(uow, application, reason, actor=actor, now=now)
         uow.commit()
     if destroyed and vault is not None:

@@ -25,6 +25,7 @@ from mynumbercard.services.mailed_letters import queue_number_notice
 from mynumbercard.services.pickup import void_in
 from mynumbercard.services.pki_ports import CertificateAuthority
 from mynumbercard.services.ports import AuditRecord, UnitOfWork
+from mynumbercard.services.visibility import hidden_resident, visible_resident
 
 UowFactory = Callable[[], UnitOfWork]
 CaSource = Callable[[], CertificateAuthority]  # opened only when a certificate changes
@@ -114,25 +115,6 @@ def _not_ahead(now: datetime, simulation: bool, *days: tuple[str, date]) -> None
     today = now.astimezone(JST).date()
     for what, day in days:
         check_not_ahead(day, today=today, what=what)
-
-
-def hidden_resident(resident_id: int) -> str:
-    """The one answer for a resident that does not exist or may not be seen."""
-    return f"no resident with id {resident_id}"
-
-
-def visible_resident(uow: UnitOfWork, actor: Actor, permission: Permission,
-                      resident_id: int) -> Resident:
-    """Authorise first (the role), then look up; a resident of another municipality gets
-    the same NotFound as an unknown id."""
-    actor.require_role(permission)
-    try:
-        resident = uow.residents.get(resident_id)
-    except NotFound:
-        raise NotFound(hidden_resident(resident_id)) from None
-    actor.require_visible(permission, municipality_code=resident.municipality_code,
-                          hidden=hidden_resident(resident_id))
-    return resident
 
 
 def get_resident(

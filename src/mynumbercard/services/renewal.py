@@ -22,6 +22,7 @@ from mynumbercard.domain.validity import signature_certificate_allowed
 from mynumbercard.services.certificates import IssuedCertificate, issue_in, write_onto_chip
 from mynumbercard.services.pki_ports import CardTerminal, CertificateAuthority
 from mynumbercard.services.ports import AuditRecord, UnitOfWork
+from mynumbercard.services.visibility import visible
 
 UowFactory = Callable[[], UnitOfWork]
 
@@ -78,14 +79,14 @@ def renew_in(uow: UnitOfWork, ca: CertificateAuthority, terminal: CardTerminal, 
 
 def _visible_card(uow: UnitOfWork, actor: Actor, card_number: str) -> tuple[Card, Resident]:
     """The card if the actor may renew its certificates; else the unknown card's NotFound."""
-    actor.require_role(Permission.CERTIFICATE_ISSUE)
-    card = uow.cards.find_by_number(card_number)
-    resident = uow.residents.get(card.resident_id) if card is not None else None
-    if (card is None or card.id is None or resident is None
-            or not actor.may(Permission.CERTIFICATE_ISSUE,
-                             municipality_code=resident.municipality_code)):
-        raise NotFound(hidden_card(card_number))
-    return card, resident
+    def look_up() -> tuple[Card, Resident]:
+        card = uow.cards.find_by_number(card_number)
+        if card is None or card.id is None:
+            raise NotFound(hidden_card(card_number))
+        return card, uow.residents.get(card.resident_id)
+
+    return visible(actor, Permission.CERTIFICATE_ISSUE, hidden=hidden_card(card_number),
+                   look_up=look_up, municipalities=lambda found: (found[1].municipality_code,))
 
 
 def require_card_visible(uow_factory: UowFactory, *, actor: Actor, card_number: str) -> None:

@@ -15,9 +15,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from mynumbercard.domain.card import Card
 from mynumbercard.domain.certificate import JST, CertificateStatus, CertKind
 from mynumbercard.domain.correction import CaseStatus, CorrectionCase
-from mynumbercard.domain.errors import Conflict, InvalidDates, NotFound
+from mynumbercard.domain.errors import Conflict, InvalidDates
+from mynumbercard.domain.resident import Resident
 from mynumbercard.domain.staff import Actor, Permission, Role
 from mynumbercard.domain.validity_audit import (
     Cause,
@@ -31,6 +33,7 @@ from mynumbercard.services.certificates import IssuedCertificate, issue_in, writ
 from mynumbercard.services.mail_ports import Chunk, LetterKind, QueuedLetter
 from mynumbercard.services.pki_ports import CardTerminal, CertificateAuthority
 from mynumbercard.services.ports import AuditRecord, UnitOfWork
+from mynumbercard.services.visibility import visible
 
 UowFactory = Callable[[], UnitOfWork]
 JOB = "audit-validity"
@@ -200,15 +203,13 @@ def correct_case(uow_factory: UowFactory, ca: Callable[[], CertificateAuthority]
     today = now.astimezone(JST).date()
     actor.require_role(Permission.CERTIFICATE_ISSUE)
     with uow_factory() as uow:
-        try:
+        def look_up() -> tuple[CorrectionCase, Card, Resident]:
             case = uow.validity_audit.get_case(case_id, lock=True)
-        except NotFound:
-            raise NotFound(hidden_case(case_id)) from None
-        card = uow.cards.get(case.card_id)
-        resident = uow.residents.get(case.resident_id)
-        actor.require_visible(Permission.CERTIFICATE_ISSUE,
-                              municipality_code=resident.municipality_code,
-                              hidden=hidden_case(case_id))
+            return case, uow.cards.get(case.card_id), uow.residents.get(case.resident_id)
+
+        case, card, resident = visible(
+            actor, Permission.CERTIFICATE_ISSUE, hidden=hidden_case(case_id), look_up=look_up,
+            municipalities=lambda found: (found[2].municipality_code,))
         terminal = terminal_for(card.card_number)
         wrong = card.expires_on
         if case.subject == "card":

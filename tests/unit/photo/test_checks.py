@@ -18,10 +18,10 @@ from mynumbercard.adapters.photo import (
     PhotoReport,
     check_photo,
     checks,
-    synthetic,
 )
-from mynumbercard.adapters.photo.evaluation import EvaluationSet
 from mynumbercard.adapters.photo.header import read_header
+from mynumbercard.generators import photos
+from mynumbercard.generators.photo_evaluation import EvaluationSet
 
 EVAL_SET = Path(__file__).parents[2] / "photo_eval"
 
@@ -67,12 +67,12 @@ def synthetic_png_magic() -> bytes:
 
 @pytest.mark.parametrize("kind", ["JPEG", "PNG"])
 def test_a_good_portrait_passes(portrait: Image.Image, kind: str) -> None:
-    report = check_photo(synthetic.encode(portrait, kind))
+    report = check_photo(photos.encode(portrait, kind))
     assert report == PhotoReport(ok=True, defects=())
 
 
 def test_a_large_camera_jpeg_passes_and_is_fast() -> None:
-    data = synthetic.encode(real_portrait(size=(3000, 4000)))
+    data = photos.encode(real_portrait(size=(3000, 4000)))
     check_photo(data)  # warm up
     start = time.perf_counter()
     report = check_photo(data)
@@ -83,17 +83,17 @@ def test_a_large_camera_jpeg_passes_and_is_fast() -> None:
 
 def test_a_png_with_transparency_and_a_grey_png_are_read(portrait: Image.Image) -> None:
     rgba = portrait.convert("RGBA")
-    assert check_photo(synthetic.encode(rgba, "PNG")).ok
-    assert check_photo(synthetic.encode(portrait.convert("L"), "PNG")).ok
+    assert check_photo(photos.encode(rgba, "PNG")).ok
+    assert check_photo(photos.encode(portrait.convert("L"), "PNG")).ok
     sixteen = Image.fromarray(np.asarray(portrait.convert("L"), dtype=np.uint16) * 257)
-    assert check_photo(synthetic.encode(sixteen, "PNG")).ok
+    assert check_photo(photos.encode(sixteen, "PNG")).ok
 
 
 # -- pixel checks -----------------------------------------------------------------------------
 
 
 def test_a_dark_photo_is_too_dark(portrait: Image.Image) -> None:
-    report = check_photo(synthetic.encode(synthetic.darkened(portrait)))
+    report = check_photo(photos.encode(photos.darkened(portrait)))
     assert not report.ok
     (defect,) = report.defects
     assert defect.code == "too_dark"
@@ -105,7 +105,7 @@ def test_a_dark_photo_is_too_dark(portrait: Image.Image) -> None:
 
 
 def test_a_washed_out_photo_is_too_bright(portrait: Image.Image) -> None:
-    report = check_photo(synthetic.encode(synthetic.brightened(portrait), "PNG"))
+    report = check_photo(photos.encode(photos.brightened(portrait), "PNG"))
     assert codes(report) == ["too_bright"]
     assert not report.ok
     assert isinstance(report.defects[0].value, float)
@@ -114,7 +114,7 @@ def test_a_washed_out_photo_is_too_bright(portrait: Image.Image) -> None:
 
 @pytest.mark.parametrize("fraction", [0.004, 0.008, 0.02])
 def test_a_blurred_photo_is_blurred(portrait: Image.Image, fraction: float) -> None:
-    report = check_photo(synthetic.encode(synthetic.blurred(portrait, fraction)))
+    report = check_photo(photos.encode(photos.blurred(portrait, fraction)))
     assert codes(report) == ["blurred"]
     assert not report.ok
     assert isinstance(report.defects[0].value, float)
@@ -122,8 +122,8 @@ def test_a_blurred_photo_is_blurred(portrait: Image.Image, fraction: float) -> N
 
 
 def test_sharpness_does_not_depend_on_the_camera_resolution() -> None:
-    small = synthetic.encode(real_portrait(size=(600, 800)))
-    large = synthetic.encode(real_portrait(size=(2400, 3200)))
+    small = photos.encode(real_portrait(size=(600, 800)))
+    large = photos.encode(real_portrait(size=(2400, 3200)))
     measures = []
     for data in (small, large):
         header = read_header(data)
@@ -136,7 +136,7 @@ def test_sharpness_does_not_depend_on_the_camera_resolution() -> None:
 
 
 def test_a_tiny_image_fails_resolution_and_file_size(portrait: Image.Image) -> None:
-    report = check_photo(synthetic.encode(portrait.resize((240, 320)), quality=80))
+    report = check_photo(photos.encode(portrait.resize((240, 320)), quality=80))
     assert "resolution" in codes(report)
     assert "file_size" in codes(report)
     resolution = next(d for d in report.defects if d.code == "resolution")
@@ -156,7 +156,7 @@ def test_file_size_bounds_are_decimal_kilobytes() -> None:
 
 
 def test_an_oversized_file_fails_file_size_only(portrait: Image.Image) -> None:
-    data = synthetic.encode(portrait, "PNG")
+    data = photos.encode(portrait, "PNG")
     padded = data + bytes(7_000_001 - len(data))  # trailing bytes after IEND are ignored
     assert codes(check_photo(padded)) == ["file_size"]
 
@@ -185,7 +185,7 @@ def test_a_decompression_bomb_header_is_refused_fast() -> None:
 def test_pillows_own_bomb_guard_is_a_defect_not_a_warning(
     monkeypatch: pytest.MonkeyPatch, portrait: Image.Image
 ) -> None:
-    data = synthetic.encode(portrait)
+    data = photos.encode(portrait)
     monkeypatch.setattr(Image, "MAX_IMAGE_PIXELS", 300_000)  # 480_000 px: warns
     assert codes(check_photo(data)) == ["resolution"]
     monkeypatch.setattr(Image, "MAX_IMAGE_PIXELS", 200_000)  # over twice: refuses
@@ -195,7 +195,7 @@ def test_pillows_own_bomb_guard_is_a_defect_not_a_warning(
 
 
 def test_a_truncated_jpeg_is_a_format_defect(portrait: Image.Image) -> None:
-    data = synthetic.encode(real_portrait(size=(1200, 1600)))
+    data = photos.encode(real_portrait(size=(1200, 1600)))
     assert not ImageFile.LOAD_TRUNCATED_IMAGES
     report = check_photo(data[: len(data) * 2 // 3])
     assert codes(report) == ["format"]
@@ -203,12 +203,12 @@ def test_a_truncated_jpeg_is_a_format_defect(portrait: Image.Image) -> None:
 
 
 def test_a_truncated_png_is_a_format_defect(portrait: Image.Image) -> None:
-    data = synthetic.encode(portrait, "PNG")
+    data = photos.encode(portrait, "PNG")
     assert codes(check_photo(data[: len(data) // 2])) == ["format"]
 
 
 def test_a_header_only_jpeg_is_a_format_defect(portrait: Image.Image) -> None:
-    data = synthetic.encode(portrait)
+    data = photos.encode(portrait)
     assert "format" in codes(check_photo(data[:200]))
 
 
@@ -229,14 +229,14 @@ def test_non_images_are_format_defects(data: bytes) -> None:
 
 
 def test_a_gif_is_a_format_defect(portrait: Image.Image) -> None:
-    report = check_photo(synthetic.encode(portrait, "GIF"))
+    report = check_photo(photos.encode(portrait, "GIF"))
     assert "format" in codes(report)
     assert report.defects[-1].value == "not a JPEG or PNG file"
 
 
 def test_magic_bytes_and_content_must_agree(portrait: Image.Image) -> None:
     """A GIF body behind PNG magic: Pillow does not see a PNG."""
-    gif = synthetic.encode(portrait, "GIF")
+    gif = photos.encode(portrait, "GIF")
     disguised = (
         synthetic_png_magic()
         + png_chunk(b"IHDR", struct.pack(">IIBBBBB", 600, 800, 8, 2, 0, 0, 0))
@@ -272,7 +272,7 @@ def test_extra_checks_plug_in(portrait: Image.Image) -> None:
         seen.append((photo.width, photo.height, photo.rgb.shape))
         return []
 
-    assert check_photo(synthetic.encode(portrait), extra_checks=[face_check]).ok
+    assert check_photo(photos.encode(portrait), extra_checks=[face_check]).ok
     assert seen == [(600, 800, (512, 384, 3))]
 
 
@@ -285,7 +285,7 @@ def test_no_extra_check_runs_on_a_rejected_file() -> None:
 
 def test_header_parser_reads_jpeg_and_png(portrait: Image.Image) -> None:
     for kind in ("JPEG", "PNG"):
-        header = read_header(synthetic.encode(portrait, kind))
+        header = read_header(photos.encode(portrait, kind))
         assert header is not None
         assert (header.kind, header.width, header.height) == (kind, 600, 800)
     buffer = io.BytesIO()

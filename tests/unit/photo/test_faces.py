@@ -13,8 +13,8 @@ import numpy as np
 import pytest
 
 from mynumbercard.adapters.photo import check_photo, framing
-from mynumbercard.adapters.photo.evaluation import Outcome, Score, evaluate
 from mynumbercard.adapters.photo.face import Face, decode, detector, nms
+from mynumbercard.generators.photo_evaluation import Outcome, Score, evaluate
 
 EVAL_SET = Path(__file__).parents[2] / "photo_eval"
 

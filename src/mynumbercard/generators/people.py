@@ -6,9 +6,9 @@ import secrets
 from datetime import UTC, date, datetime
 from typing import Any
 
-from mynumbercard.adapters.synthetic import RESIDENT_COLUMNS, SyntheticRegister
 from mynumbercard.domain.dates import age_on
 from mynumbercard.domain.resident import ResidenceStatus, Sex
+from mynumbercard.generators.register import RESIDENT_COLUMNS, SyntheticRegister
 
 _FIELDS = ("family_name", "given_name", "family_name_kana", "given_name_kana", "birth_date",
            "sex", "municipality_code", "postal_code", "address", "nationality",

@@ -21,7 +21,8 @@ from mynumbercard.adapters.db.copy_rows import (
     reserve_ids_postgresql,
     reserve_ids_sqlite,
 )
-from mynumbercard.adapters.db.synthetic_cards import (
+from mynumbercard.adapters.db.tables import application_forms, applications, cards, certificates
+from mynumbercard.generators.cards import (
     APPLICATION_COLUMNS,
     CARD_COLUMNS,
     CERTIFICATE_COLUMNS,
@@ -29,8 +30,7 @@ from mynumbercard.adapters.db.synthetic_cards import (
     DrawnCards,
     Holder,
 )
-from mynumbercard.adapters.db.tables import application_forms, applications, cards, certificates
-from mynumbercard.adapters.synthetic import RESIDENT_COLUMNS, Draft
+from mynumbercard.generators.register import RESIDENT_COLUMNS, Draft
 
 # Positions in a draft row (RESIDENT_COLUMNS without the number).
 _BIRTH = RESIDENT_COLUMNS.index("birth_date") - 1

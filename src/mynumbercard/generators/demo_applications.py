@@ -8,7 +8,6 @@ from collections.abc import Callable
 from datetime import date, datetime, timedelta
 
 from mynumbercard import bootstrap
-from mynumbercard.adapters.photo.samples import sample_portrait
 from mynumbercard.chip import transfer
 from mynumbercard.domain.application import Channel, DeficiencyReason
 from mynumbercard.domain.dates import age_on
@@ -16,6 +15,7 @@ from mynumbercard.domain.pickup import IdDocument
 from mynumbercard.domain.pins import PinKind
 from mynumbercard.domain.resident import Resident
 from mynumbercard.domain.staff import Actor, Role
+from mynumbercard.generators.sample_portrait import sample_portrait
 from mynumbercard.services import applications as apps
 from mynumbercard.services import issuance, moving, notices, pickup, register
 from mynumbercard.services.application_ports import FormReason

@@ -1,4 +1,4 @@
-"""Fast bulk writes: the municipalities, and synthetic residents by the million.
+"""Fast bulk writes of synthetic residents, by the million.
 
 PostgreSQL gets ``COPY ... FROM STDIN`` through psycopg 3 on the engine's own DBAPI
 connection, with resident ids reserved from the table's sequence (``nextval`` over
@@ -13,7 +13,7 @@ redrawn. Earlier chunks of the same run are committed by then, so the same query
 them too; the unique index remains the guarantee against a concurrent writer.
 
 With cards (``generate_register(with_cards=True)``), the drafting thread also draws each
-chunk's card histories (``synthetic_cards.py``) and the chunk's transaction writes them
+chunk's card histories (``cards.py``) and the chunk's transaction writes them
 after the residents (``bulk_cards.py``).
 """
 
@@ -25,25 +25,29 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import UTC, date, datetime
 from typing import Any, NamedTuple
 
-from sqlalchemy import Connection, Engine, func, inspect, select
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import Connection, Engine, func, select
 
-from mynumbercard.adapters.db import bulk_cards
 from mynumbercard.adapters.db.copy_rows import (
     copy,
     insert_sqlite,
     reserve_ids_postgresql,
     reserve_ids_sqlite,
 )
-from mynumbercard.adapters.db.synthetic_cards import (
+from mynumbercard.adapters.db.municipality_rows import load_municipalities, municipality_codes
+from mynumbercard.adapters.db.tables import resident_events, residents
+from mynumbercard.domain.resident import EventKind
+from mynumbercard.generators import bulk_cards
+from mynumbercard.generators.cards import (
     DEFAULT_INCIDENT_RATE,
     CardHistories,
     DrawnCards,
 )
-from mynumbercard.adapters.db.tables import municipalities, resident_events, residents
-from mynumbercard.adapters.municipalities import directory
-from mynumbercard.adapters.synthetic import RESIDENT_COLUMNS, Chunk, Draft, SyntheticRegister
-from mynumbercard.domain.resident import EventKind
+from mynumbercard.generators.register import (
+    RESIDENT_COLUMNS,
+    Chunk,
+    Draft,
+    SyntheticRegister,
+)
 
 DEFAULT_CHUNK_SIZE = 20_000
 DEFAULT_CRL_SHARDS = 64  # config.py's default; the CLI passes the configured value
@@ -52,33 +56,6 @@ EVENT_COLUMNS = (
 )  # fmt: skip
 _CODE = RESIDENT_COLUMNS.index("municipality_code")
 _ASSIGNED_ON = RESIDENT_COLUMNS.index("number_assigned_on")
-
-
-def has_register(engine: Engine) -> bool:
-    """Is the schema there (the ``residents`` table exists)?"""
-    return inspect(engine).has_table(residents.name)
-
-
-def load_municipalities(engine: Engine) -> int:
-    """Insert or update every municipality and ward of ``directory()``; idempotent."""
-    rows = [
-        {"code": m.code, "name": m.name, "kana": m.kana, "prefecture": m.prefecture,
-         "prefecture_kana": m.prefecture_kana, "designated_city_code": m.designated_city_code}
-        for m in directory()
-    ]
-    dialect = postgresql if engine.dialect.name == "postgresql" else sqlite
-    stmt = dialect.insert(municipalities)
-    stmt = stmt.on_conflict_do_update(
-        index_elements=[municipalities.c.code],
-        set_={c.name: stmt.excluded[c.name] for c in municipalities.c if c.name != "code"},
-    )
-    with engine.begin() as conn:
-        conn.execute(stmt, rows)
-    return len(rows)
-
-
-def municipality_codes(conn: Connection) -> set[str]:
-    return set(conn.execute(select(municipalities.c.code)).scalars())
 
 
 def _taken_postgresql(conn: Connection, numbers: Sequence[str]) -> set[str]:
@@ -144,7 +121,7 @@ class Generated(NamedTuple):
     residents: int
     cards: int = 0
     certificates: int = 0
-    incidents: int = 0  # cards given a wrong expiry on purpose (synthetic_cards.py)
+    incidents: int = 0  # cards given a wrong expiry on purpose (cards.py)
 
     def __add__(self, other: object) -> Generated:
         if not isinstance(other, Generated):
@@ -230,7 +207,7 @@ def generate_register(
     incident_rate: float = DEFAULT_INCIDENT_RATE,
 ) -> Generated:
     """Add ``count`` synthetic residents to a migrated database, with ``with_cards`` their
-    card histories too (``synthetic_cards.py``); returns what was written.
+    card histories too (``cards.py``); returns what was written.
 
     Loads the municipalities first when the table is empty. ``progress`` shows a Rich
     progress bar on stderr. ``only_in`` keeps the addresses to those municipalities.

@@ -11,4 +11,4 @@ from importlib.resources import files
 
 
 def sample_portrait() -> bytes:
-    return files("mynumbercard.adapters.photo").joinpath("sample_portrait.jpg").read_bytes()
+    return files("mynumbercard.generators").joinpath("sample_portrait.jpg").read_bytes()

@@ -1,7 +1,7 @@
 """Synthetic residents for the register: realistic, reproducible with a seed, and cheap.
 
 Pure generation, no database: ``SyntheticRegister.chunk`` returns rows in the column
-order of ``RESIDENT_COLUMNS``; ``adapters/db/bulk.py`` writes them. A chunk is drawn in
+order of ``RESIDENT_COLUMNS``; ``generators/bulk.py`` writes them. A chunk is drawn in
 two steps, ``draft`` (the people, the costly part, which a writer may run ahead in a
 thread) and ``numbered`` (their numbers, checked against the register just before the
 write). Everything that costs (postal data, name pools, cumulative weights) is built

@@ -10,7 +10,10 @@ import pytest
 from faker.providers.person.ja_JP import Provider as JaPerson
 
 from mynumbercard.adapters.municipalities import directory
-from mynumbercard.adapters.synthetic import (
+from mynumbercard.domain.dates import age_on
+from mynumbercard.domain.errors import InvalidInput
+from mynumbercard.domain.individual_number import notice_kind_for
+from mynumbercard.generators.register import (
     CENSUS_2020,
     FOREIGN_SHARE,
     NATIONALITY_WEIGHTS,
@@ -20,9 +23,6 @@ from mynumbercard.adapters.synthetic import (
     SyntheticRegister,
     postal_areas,
 )
-from mynumbercard.domain.dates import age_on
-from mynumbercard.domain.errors import InvalidInput
-from mynumbercard.domain.individual_number import notice_kind_for
 
 TODAY = date(2026, 11, 25)
 NOW = datetime(2026, 11, 25, 9, 30, tzinfo=UTC)
