@@ -137,3 +137,28 @@ def certificate_public_key_der(cert_der: bytes) -> bytes:
     return public_key.public_bytes(
         serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
     )
+
+
+MAX_RAW_INPUT = RSA_BITS // 8 - 11  # EMSA-PKCS1-v1_5 needs 11 bytes of padding
+
+
+def sign_raw(private_der: bytes, payload: bytes) -> bytes:
+    """RSASSA-PKCS1-v1_5 over ``payload`` as given (a DigestInfo the caller built): the
+    block ``00 01 FF..FF 00 payload`` raised to the private exponent (RFC 8017, 8.2.1
+    with the hashing done by the caller), as the card's COMPUTE DIGITAL SIGNATURE does.
+    """
+    if not 0 < len(payload) <= MAX_RAW_INPUT:
+        raise errors.InvalidInput(f"1 to {MAX_RAW_INPUT} bytes can be signed")
+    numbers = _load(private_der).private_numbers()
+    size = RSA_BITS // 8
+    block = b"\x00\x01" + b"\xff" * (size - 3 - len(payload)) + b"\x00" + payload
+    message = int.from_bytes(block, "big")
+    # CRT: two half-size exponentiations instead of one full one
+    m1 = pow(message, numbers.dmp1, numbers.p)
+    m2 = pow(message, numbers.dmq1, numbers.q)
+    h = (numbers.iqmp * (m1 - m2)) % numbers.p
+    signature = m2 + h * numbers.q
+    public = numbers.public_numbers
+    if pow(signature, public.e, public.n) != message:  # never give out a faulty result
+        raise CardError("the chip's signature did not verify")
+    return signature.to_bytes(size, "big")
