@@ -37,6 +37,16 @@ from mynumbercard.domain.pins import PinKind
 MANAGEMENT_KEY_FILE = "card-management.key.pem"
 
 
+class ChallengingCard(Protocol):
+    """A card that names itself and gives a fresh challenge (a ``Chip`` or a card in a
+    reader, ``chip.client.CardClient``)."""
+
+    @property
+    def card_id(self) -> str: ...
+
+    def admin_challenge(self) -> bytes: ...
+
+
 class EcSigner(Protocol):
     """An ECDSA P-256 key that signs (SHA-256, a DER signature) and never shows itself."""
 
@@ -110,7 +120,7 @@ class CardManagementKey:
         return self._signer.public_key().public_bytes(
             serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
 
-    def authorise(self, chip: Chip, command: AdminCommand) -> bytes:
+    def authorise(self, chip: ChallengingCard, command: AdminCommand) -> bytes:
         challenge = chip.admin_challenge()
         message = admin_message(chip.card_id, challenge, command)
         return pack_authorization(challenge, self._signer.sign(message))
