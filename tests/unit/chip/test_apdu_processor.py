@@ -12,7 +12,7 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from tests.chip_cards import FACE, PINS, CardIssuer, issue_card
+from chip_cards import FACE, PINS, CardIssuer, issue_card
 
 from mynumbercard.chip import KeyKind, ResetPin, sign_admin_command
 from mynumbercard.chip.client import SHA256_DIGEST_INFO, CardClient
