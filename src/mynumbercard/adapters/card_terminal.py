@@ -25,6 +25,7 @@ from mynumbercard.chip import (
     GenerateKeyPair,
     ResetPin,
     SetInitialPins,
+    WriteCaCertificate,
     WriteCertificate,
     admin_message,
     new_management_key,
@@ -157,6 +158,12 @@ class ChipTerminal:
         pem = x509.load_der_x509_certificate(certificate_der).public_bytes(
             serialization.Encoding.PEM)
         self._run(WriteCertificate(kind, pem))
+
+    def write_ca_certificate(self, kind: CertKind, certificate_der: bytes) -> None:
+        """The issuing CA's certificate, for readers (JPKI EF 0002 / 000B)."""
+        pem = x509.load_der_x509_certificate(certificate_der).public_bytes(
+            serialization.Encoding.PEM)
+        self._run(WriteCaCertificate(kind, pem))
 
     def reset_pin(self, kind: PinKind, new_pin: str) -> None:
         self._run(ResetPin(kind, new_pin))

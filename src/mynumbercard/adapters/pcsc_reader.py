@@ -20,13 +20,15 @@ from typing import Any
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 
-from mynumbercard.adapters.card_terminal import CardManagementKey
+from mynumbercard.adapters.card_terminal import CardManagementKey, ChipTerminal
 from mynumbercard.chip import (
     AdminCommand,
+    Chip,
     DeleteKeyPair,
     GenerateKeyPair,
     ResetPin,
     SetInitialPins,
+    WriteCaCertificate,
     WriteCertificate,
     lock,
 )
@@ -35,6 +37,7 @@ from mynumbercard.chip.processor import CardSession
 from mynumbercard.domain import errors
 from mynumbercard.domain.certificate import CertKind
 from mynumbercard.domain.pins import CardError, PinKind
+from mynumbercard.services.pki_ports import CardTerminal
 
 MAX_APDU_RESPONSE = 258  # 256 data bytes and the status word (short APDUs)
 
@@ -144,5 +147,24 @@ class ReaderTerminal:
             serialization.Encoding.PEM)
         self._run(WriteCertificate(kind, pem))
 
+    def write_ca_certificate(self, kind: CertKind, certificate_der: bytes) -> None:
+        pem = x509.load_der_x509_certificate(certificate_der).public_bytes(
+            serialization.Encoding.PEM)
+        self._run(WriteCaCertificate(kind, pem))
+
     def reset_pin(self, kind: PinKind, new_pin: str) -> None:
         self._run(ResetPin(kind, new_pin))
+
+
+@contextlib.contextmanager
+def counter_terminal(*, file: Path | None, reader: str | None,
+                     management_key: CardManagementKey) -> Iterator[CardTerminal]:
+    """The counter's terminal on the card in ``reader`` (PC/SC) or the card file
+    ``file`` (driven directly, as before readers existed)."""
+    if (file is None) == (reader is None):
+        raise errors.InvalidInput("name either a card file or a reader (--reader), not both")
+    if reader is not None:
+        with open_card(reader) as card:
+            yield ReaderTerminal(card, management_key)
+    elif file is not None:
+        yield ChipTerminal(Chip.open(file), management_key)

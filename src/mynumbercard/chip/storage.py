@@ -103,8 +103,9 @@ def _body(state: CardState) -> dict[str, Any]:
         "keys": {kind.value: _key_json(state.keys[kind]) for kind in KeyKind},
         "card_face": dict(state.card_face),
     }
-    if state.ca_certificates:  # absent in files written before it existed
-        body["ca_certificates"] = {
+    if state.ca_certificates:  # absent in files written before it existed (sorted after
+        # card_face, which stays first in the body)
+        body["issuer_certificates"] = {
             kind.value: _b64(der) for kind, der in state.ca_certificates.items()
         }
     return body
@@ -228,11 +229,11 @@ def decode(raw: bytes) -> CardState:
     pins, keys, face = fields.obj("pins"), fields.obj("keys"), fields.obj("card_face")
     card_face = {name: face.text(name) for name in face.data}
     ca_certificates: dict[KeyKind, bytes] = {}
-    if "ca_certificates" in body:
-        cas = fields.obj("ca_certificates")
+    if "issuer_certificates" in body:
+        cas = fields.obj("issuer_certificates")
         for name in cas.data:
             if name not in {kind.value for kind in KeyKind}:
-                raise _bad(f"body.ca_certificates.{name}", "a key kind")
+                raise _bad(f"body.issuer_certificates.{name}", "a key kind")
             ca_certificates[KeyKind(name)] = cas.blob(name)
     card_id = fields.text("card_id")
     if not card_id_ok(card_id):

@@ -9,6 +9,7 @@ import signal
 from pathlib import Path
 
 import typer
+from cryptography.hazmat.primitives.serialization import Encoding
 
 from mynumbercard import bootstrap
 from mynumbercard.adapters import pcsc_reader, virtual_card
@@ -71,6 +72,9 @@ def issue_demo_card(wired: bootstrap.Container, out: Path, *, pin: str,
                                    PinKind.RESIDENT_REGISTER: pin, PinKind.CARD_INFO: pin})
         issued = certificates.issue_certificates(wired.uow, authority, terminal,
                                                  actor=actor, now=now)
+        for kind in {c.kind for c in issued}:  # for readers: OpenSC lists the CA too
+            terminal.write_ca_certificate(kind, authority.hierarchy.issuing_certificate(
+                kind).public_bytes(Encoding.DER))
     except DomainError:
         out.unlink(missing_ok=True)  # no half-made card left behind
         raise
@@ -171,8 +175,9 @@ def _stop(signum: int, frame: object) -> None:
 
 @app.command()
 def unlock(
-    file: Path = typer.Argument(..., help="The card file (in the counter's reader)."),
+    file: Path | None = typer.Argument(None, help="The card file (or --reader)."),
     kind: CertKind = KIND,
+    reader: str | None = READER,
     pin_stdin: bool = typer.Option(
         False, "--pin-stdin", help="Read the holder's new PIN (or signature password) from "
         "standard input (one line)."),
@@ -182,10 +187,11 @@ def unlock(
     sees it."""
     with bootstrap.container() as wired:
         actor = session.actor(wired, "card")
-        terminal = ChipTerminal(Chip.open(file), wired.management_key())
         new_pin = session.secret("holder: the new PIN" if kind is CertKind.AUTH
                                  else "holder: the new signature password",
                                  from_stdin=pin_stdin, confirm=True)
-        cards.unlock_pin(wired.uow, terminal, actor=actor, kind=kind,
-                         new_pin=new_pin, now=wired.clock())
+        with pcsc_reader.counter_terminal(file=file, reader=reader,
+                                          management_key=wired.management_key()) as terminal:
+            cards.unlock_pin(wired.uow, terminal, actor=actor, kind=kind,
+                             new_pin=new_pin, now=wired.clock())
     typer.echo(f"the {kind.value} PIN is reset")

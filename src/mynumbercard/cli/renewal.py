@@ -11,8 +11,7 @@ from typing import Any
 import typer
 
 from mynumbercard import bootstrap
-from mynumbercard.adapters.card_terminal import ChipTerminal
-from mynumbercard.chip import Chip
+from mynumbercard.adapters import pcsc_reader
 from mynumbercard.cli import runs, session
 from mynumbercard.cli.output import dumps
 from mynumbercard.cli.runs import SIMULATE, YES, day_or_today
@@ -22,7 +21,9 @@ from mynumbercard.services import custody, expiry, renewal
 
 
 def renew(
-    file: Path = typer.Argument(..., help="The card file (in the counter's reader)."),
+    file: Path | None = typer.Argument(None, help="The card file (or --reader)."),
+    reader: str | None = typer.Option(None, "--reader", help="The PC/SC reader with the "
+                                      "card in it (a part of its name)."),
     kind: CertKind | None = typer.Option(None, "--kind",
                                          help="Only this certificate (default: both)."),
 ) -> None:
@@ -30,10 +31,11 @@ def renew(
     3 months before expiry, free, and after expiry. Prints JSON."""
     with bootstrap.container() as wired:
         actor = session.actor(wired, "card")
-        terminal = ChipTerminal(Chip.open(file), wired.management_key())
         kinds = frozenset({kind}) if kind is not None else frozenset(CertKind)
-        done = renewal.renew_certificates(wired.uow, lambda: wired.authority, terminal,
-                                          actor=actor, kinds=kinds, now=wired.clock())
+        with pcsc_reader.counter_terminal(file=file, reader=reader,
+                                          management_key=wired.management_key()) as terminal:
+            done = renewal.renew_certificates(wired.uow, lambda: wired.authority, terminal,
+                                              actor=actor, kinds=kinds, now=wired.clock())
     typer.echo(dumps({"card_number": done.card_number, "certificates": [
         {"kind": c.kind.value, "serial": c.serial_hex, "not_after": c.not_after.isoformat()}
         for c in done.certificates]}))
