@@ -8,12 +8,12 @@ from pathlib import Path
 
 import pytest
 from cryptography import x509
-from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from chip_cards import FACE, PINS, CardIssuer, issue_card
 
+from chip_cards import FACE, PINS, CardIssuer, issue_card
 from mynumbercard.chip import KeyKind, ResetPin, sign_admin_command
 from mynumbercard.chip.client import SHA256_DIGEST_INFO, CardClient
 from mynumbercard.chip.layout import ATR, Application, basic_four_ef, parse_tlvs
@@ -86,9 +86,7 @@ def test_select_and_read_the_authentication_certificate_without_a_pin(
     size = int.from_bytes(head[2:4], "big") + 4
     client = CardClient(session.transmit)
     pem = client.read_certificate(KeyKind.AUTH)
-    der = x509.load_pem_x509_certificate(pem).public_bytes(
-        __import__("cryptography.hazmat.primitives.serialization",
-                   fromlist=["Encoding"]).Encoding.DER)
+    der = x509.load_pem_x509_certificate(pem).public_bytes(serialization.Encoding.DER)
     assert len(der) == size
     _, status = send(session, JPKI, "00A4020C02000A", f"00B0{size - 2:04X}10")
     assert status == "6282"  # fewer bytes than asked: the end came first
