@@ -95,6 +95,8 @@ def open_card(name: str) -> Iterator[CardClient]:
     finally:
         with contextlib.suppress(exceptions.SmartcardException):
             connection.disconnect()
+        with contextlib.suppress(exceptions.SmartcardException, AttributeError):
+            connection.release()  # now, while pcscd still answers
 
 
 @contextlib.contextmanager

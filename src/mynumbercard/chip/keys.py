@@ -64,9 +64,10 @@ def generate_private_key_der() -> bytes:
     )
 
 
-def _load(private_der: bytes) -> rsa.RSAPrivateKey:
+def _load(private_der: bytes, *, validate: bool = True) -> rsa.RSAPrivateKey:
     try:
-        key = serialization.load_der_private_key(private_der, password=None)
+        key = serialization.load_der_private_key(
+            private_der, password=None, unsafe_skip_rsa_key_validation=not validate)
     except (ValueError, TypeError, UnsupportedAlgorithm):
         raise CardError("the card file is corrupted: a key on the chip is unreadable") from None
     if not isinstance(key, rsa.RSAPrivateKey) or key.key_size != RSA_BITS:
@@ -149,7 +150,9 @@ def sign_raw(private_der: bytes, payload: bytes) -> bytes:
     """
     if not 0 < len(payload) <= MAX_RAW_INPUT:
         raise errors.InvalidInput(f"1 to {MAX_RAW_INPUT} bytes can be signed")
-    numbers = _load(private_der).private_numbers()
+    # the key's checks cost 130 ms a load; the check of the result below is what keeps a
+    # broken key from giving out a faulty signature (RSA-CRT fault leak)
+    numbers = _load(private_der, validate=False).private_numbers()
     size = RSA_BITS // 8
     block = b"\x00\x01" + b"\xff" * (size - 3 - len(payload)) + b"\x00" + payload
     message = int.from_bytes(block, "big")
