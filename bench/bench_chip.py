@@ -29,13 +29,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 import pkcs11
 from pkcs11 import Mechanism, ObjectClass
 
-from chip_cards import PINS, CardIssuer, issue_card
 from mynumbercard.adapters.pcsc_reader import open_card
 from mynumbercard.chip import KeyKind
 from mynumbercard.chip.client import CardClient
 from mynumbercard.chip.layout import Application
 from mynumbercard.chip.processor import CardSession
 from mynumbercard.domain.pins import PinKind
+
+from chip_cards import PINS, CardIssuer, issue_card
 from pcsc_env import OPENSC_PKCS11, READER, inserted, pcscd, require
 
 

@@ -6,9 +6,7 @@ the holder's `card sign --reader` / `card info --reader`."""
 from __future__ import annotations
 
 import json
-import os
 import subprocess
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -16,27 +14,21 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
-from chip_cards import FACE, PINS, CardIssuer, issue_card
 from mynumbercard.adapters.card_terminal import CardManagementKey
 from mynumbercard.adapters.pcsc_reader import ReaderTerminal, open_card
 from mynumbercard.chip import Chip, KeyKind
 from mynumbercard.domain.pins import PinKind
-from pcsc_env import OPENSC_PKCS11, READER, Pcscd, cli, inserted, pcscd, require
+
+from chip_cards import FACE, PINS, CardIssuer, issue_card
+from pcsc_env import OPENSC_PKCS11, READER, Pcscd, cli, inserted
 
 AUTH_PIN = PINS[PinKind.USER_AUTH]
 PASSWORD = PINS[PinKind.SIGNATURE]
 
 
-@pytest.fixture(scope="module")
-def daemon(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Pcscd]:
-    require()
-    with pcscd(tmp_path_factory.mktemp("pcscd")) as running:
-        # libpcsclite reads the socket's name once per process: before pyscard's first use
-        os.environ["PCSCLITE_CSOCK_NAME"] = str(running.socket_path)
-        try:
-            yield running
-        finally:
-            os.environ.pop("PCSCLITE_CSOCK_NAME", None)
+@pytest.fixture
+def daemon(pcsc_daemon: Pcscd) -> Pcscd:
+    return pcsc_daemon
 
 
 @pytest.fixture(scope="module")

@@ -78,8 +78,10 @@ def open_card(name: str) -> Iterator[CardClient]:
     try:
         connection.connect(mode=exclusive)
     except exceptions.NoCardException:
+        _release(connection, exceptions)
         raise ReaderUnavailable(f"no card in the reader {found[0]}") from None
     except exceptions.CardConnectionException as exc:
+        _release(connection, exceptions)
         raise ReaderUnavailable(f"cannot reach the card in {found[0]}: {exc}") from None
 
     def transmit(raw: bytes) -> bytes:
@@ -95,8 +97,14 @@ def open_card(name: str) -> Iterator[CardClient]:
     finally:
         with contextlib.suppress(exceptions.SmartcardException):
             connection.disconnect()
-        with contextlib.suppress(exceptions.SmartcardException, AttributeError):
-            connection.release()  # now, while pcscd still answers
+        _release(connection, exceptions)
+
+
+def _release(connection: Any, exceptions: Any) -> None:
+    """pyscard's context, released now while pcscd still answers (not at garbage
+    collection, where a failure is an unraisable exception)."""
+    with contextlib.suppress(exceptions.SmartcardException, AttributeError):
+        connection.release()
 
 
 @contextlib.contextmanager
@@ -169,4 +177,5 @@ def counter_terminal(*, file: Path | None, reader: str | None,
         with open_card(reader) as card:
             yield ReaderTerminal(card, management_key)
     elif file is not None:
-        yield ChipTerminal(Chip.open(file), management_key)
+        with lock.in_reader(file):  # not while the card is in a reader
+            yield ChipTerminal(Chip.open(file), management_key)

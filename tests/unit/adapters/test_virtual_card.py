@@ -9,13 +9,14 @@ from pathlib import Path
 
 import pytest
 
-from chip_cards import PINS, CardIssuer, issue_card
 from mynumbercard.adapters.virtual_card import ReaderGone, insert, serve_connection
 from mynumbercard.chip import Chip, lock
 from mynumbercard.chip.layout import ATR, Application
 from mynumbercard.chip.lock import CardInReader
 from mynumbercard.chip.processor import CardSession
 from mynumbercard.domain.pins import PinKind
+
+from chip_cards import PINS, CardIssuer, issue_card
 
 SELECT_PIN = [bytes.fromhex("00A4040C0A") + Application.JPKI.value, bytes.fromhex("00A4020C020018")]
 

@@ -13,12 +13,13 @@ from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from chip_cards import FACE, PINS, CardIssuer, issue_card
 from mynumbercard.chip import KeyKind, ResetPin, sign_admin_command
 from mynumbercard.chip.client import SHA256_DIGEST_INFO, CardClient
 from mynumbercard.chip.layout import ATR, Application, basic_four_ef, parse_tlvs
 from mynumbercard.chip.processor import CardSession
 from mynumbercard.domain.pins import AdminAuthorizationFailed, PinKind, PinLocked, WrongPin
+
+from chip_cards import FACE, PINS, CardIssuer, issue_card
 
 JPKI = "00A4040C0A" + Application.JPKI.value.hex()
 CARD_INFO = "00A4040C0A" + Application.CARD_INFO.value.hex()
