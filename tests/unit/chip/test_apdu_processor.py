@@ -4,6 +4,7 @@ issuer's commands, and the status word for every refusal (docs/chip.md)."""
 from __future__ import annotations
 
 import hashlib
+import threading
 from pathlib import Path
 
 import pytest
@@ -277,3 +278,28 @@ def test_the_pin_counter_follows_the_rules_exactly(
                 client.verify_pin(PinKind.USER_AUTH, entry)
             left -= 1
         assert client.tries_left(PinKind.USER_AUTH) == left
+
+
+def test_two_readers_on_one_card_file_keep_the_counter_exact(card: Path) -> None:
+    """Each command takes the card's lock: of ten wrong entries from two sessions in
+    threads, exactly three are compared (63 C2, 63 C1, 63 C0) and the rest are told it is
+    locked; the file stays a valid card."""
+    sessions = [CardSession(card), CardSession(card)]
+    for session in sessions:
+        send(session, JPKI, "00A4020C020018")
+    answers: list[str] = []
+    lock = threading.Lock()
+
+    def guess(session: CardSession) -> None:
+        for _ in range(5):
+            _, status = send(session, "00200080" + pin("0000"))
+            with lock:
+                answers.append(status)
+
+    threads = [threading.Thread(target=guess, args=(s,)) for s in sessions]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(answers) == sorted(["63C2", "63C1", "63C0"] + ["6983"] * 7)
+    assert CardClient(CardSession(card).transmit).tries_left(PinKind.USER_AUTH) == 0
