@@ -67,3 +67,27 @@ def test_a_card_in_no_reader_and_no_pcscd_card_are_clear_errors(
     broken = runner.invoke(app, ["card", "insert", str(tmp_path / "broken"), "--port", "1"])
     assert broken.exit_code == 2
     assert "not a card file" in broken.output
+
+
+def test_the_counter_terminal_relays_the_servers_authorization_and_keeps_the_pin(
+        env: dict[str, str], server: str, pcsc_daemon: Pcscd, tmp_path: Path) -> None:
+    card = tmp_path / "card.json"
+    demo_card(card)
+    with inserted(card, pcsc_daemon):
+        assert [sign(tmp_path, "0000") for _ in range(3)] == [5, 5, 5]
+        nobody = runner.invoke(app, ["terminal", "unlock", "--server", server, "--reader",
+                                     "No Such Reader", "--kind", "auth", "--pin-stdin"],
+                               input="4321\n")
+        assert nobody.exit_code == 3
+        unlocked = runner.invoke(app, ["terminal", "unlock", "--server", server, "--reader",
+                                       READER, "--kind", "auth", "--pin-stdin"],
+                                 input="4321\n")
+        assert unlocked.exit_code == 0, unlocked.output
+        assert "is reset" in unlocked.output
+        assert sign(tmp_path, "4321") == 0
+        ok("staff", "logout")
+        signed_out = runner.invoke(app, ["terminal", "unlock", "--server", server, "--reader",
+                                         READER, "--kind", "auth", "--pin-stdin"],
+                                   input="5555\n")
+        assert signed_out.exit_code == 5
+    assert Chip.open(card).tries_left(PinKind.USER_AUTH) == 3

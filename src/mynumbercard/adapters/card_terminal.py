@@ -122,9 +122,16 @@ class CardManagementKey:
             serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
 
     def authorise(self, chip: ChallengingCard, command: AdminCommand) -> bytes:
-        challenge = chip.admin_challenge()
-        message = admin_message(chip.card_id, challenge, command)
+        return self.authorise_for(chip.card_id, chip.admin_challenge(), command)
+
+    def authorise_for(self, card_id: str, challenge: bytes, command: AdminCommand) -> bytes:
+        """For a challenge the card gave elsewhere (the counter's terminal)."""
+        message = admin_message(card_id, challenge, command)
         return pack_authorization(challenge, self._signer.sign(message))
+
+    def authorise_pin_reset(self, card_number: str, challenge: bytes, kind: PinKind) -> bytes:
+        # the new PIN is not part of the signed message (chip/admin.py): none is needed
+        return self.authorise_for(card_number, challenge, ResetPin(kind, ""))
 
 
 class ChipTerminal:

@@ -19,6 +19,7 @@ from mynumbercard.web.api import (
     renewal,
     residents,
     staff,
+    terminal,
     validity,
 )
 from mynumbercard.web.bounds import App, BoundedBodies, SecurityHeaders
@@ -67,6 +68,6 @@ def create_api(wired: Container | None = None) -> FastAPI:
     for router in (public.router, auth.router, lookups.search, residents.router, audit.router,
                    status.router, applications.public, applications.staff, renewal.router,
                    validity.router, residents.moving_in_router, loss.router, lookups.staff,
-                   staff.router):
+                   staff.router, terminal.router):
         app.include_router(router)
     return app
