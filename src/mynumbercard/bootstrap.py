@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Collection, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from datetime import time as dt_time
@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import Connection, Engine
 
-from mynumbercard.adapters import ca_setup, data_dir
+from mynumbercard.adapters import ca_setup, data_dir, pcsc_reader
 from mynumbercard.adapters.audit_anchor import FileAnchor
 from mynumbercard.adapters.ca_setup import CaConfig, Prompt
 from mynumbercard.adapters.card_reader import CounterReader
@@ -39,6 +39,7 @@ from mynumbercard.config import Settings
 from mynumbercard.domain.certificate import JST
 from mynumbercard.domain.errors import InvalidInput
 from mynumbercard.services.ocsp import UnknownAnswers
+from mynumbercard.services.pki_ports import CardTerminal
 from mynumbercard.services.ports import PasswordHasher, UnitOfWork
 
 if TYPE_CHECKING:  # imported when first used: the server prints no letters (reportlab)
@@ -241,8 +242,15 @@ class Container:
         return LetterDirectory(directory or self.settings.home / "mail")
 
     def card_terminal(self, card_file: Path) -> ChipTerminal:
-        """The counter's terminal on the card file in the reader."""
+        """The counter's terminal driving the card file directly (no reader)."""
         return ChipTerminal(Chip.open(card_file), self.management_key())
+
+    def counter_terminal(self, *, file: Path | None, reader: str | None
+                         ) -> AbstractContextManager[CardTerminal]:
+        """The counter's terminal on the card in a PC/SC ``reader``, or on the card file
+        ``file`` driven directly (exactly one of them)."""
+        return pcsc_reader.counter_terminal(file=file, reader=reader,
+                                            management_key=self.management_key())
 
     def new_card(self, card_file: Path, *, card_id: str, face: dict[str, str]) -> ChipTerminal:
         """A new chip personalised under the card-management key, in the terminal."""

@@ -23,7 +23,22 @@ from mynumbercard.web.app import create_app
 from api_checks import Account, ApiClient, add_accounts
 from cli_checks import sign_in_admin
 from conftest import CA_PASSPHRASE
+from pcsc_env import Pcscd, pcscd, require
 from pgcluster import free_port
+
+
+@pytest.fixture(scope="session")
+def pcsc_daemon(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Pcscd]:
+    """One private pcscd with a virtual reader for the run (skipped, naming the Debian
+    packages, where they are missing). libpcsclite takes the socket's name once per
+    process, so every reader test of the run shares it."""
+    require()
+    with pcscd(tmp_path_factory.mktemp("pcscd")) as running:
+        os.environ["PCSCLITE_CSOCK_NAME"] = str(running.socket_path)
+        try:
+            yield running
+        finally:
+            os.environ.pop("PCSCLITE_CSOCK_NAME", None)
 
 
 @pytest.fixture

@@ -148,6 +148,7 @@ EXPECTED: dict[tuple[str, str], tuple[str, ...]] = {
     ("GET", "/api/v1/offices/{office_code}/appointments"): HOLDING,
     ("GET", "/api/v1/offices/{office_code}/displaced"): HOLDING,
     ("POST", "/api/v1/appointments/{booking}/desk"): HOLDING,
+    ("POST", "/api/v1/cards/{card_number}/pin-reset-authorization"): HOLDING,
     ("GET", "/api/v1/staff"): ADMIN_ONLY,
     ("POST", "/api/v1/staff"): ADMIN_ONLY,
     ("POST", "/api/v1/staff/{username}/reset-password"): ADMIN_ONLY,
@@ -200,6 +201,8 @@ BODIES: dict[str, Any] = {
     "/api/v1/applications/{ref}/deficient": {"reason": "photo", "message": "x"},
     "/api/v1/applications/{ref}/void": {"reason": "withdrawn"},
     "/api/v1/cards/{card_number}/hand-over": {"notice_presented": False, "pins": {}},
+    "/api/v1/cards/{card_number}/pin-reset-authorization": {
+        "kind": "auth", "challenge": base64.b64encode(bytes(32)).decode()},
     "/api/v1/cards/{card_number}/certificates/renew": {"kinds": ["auth"],
                                                        "card_file": JUNK_CARD},
     "/api/v1/cards/{card_number}/custody": {"kinds": ["auth"], "documents": [],

@@ -25,6 +25,7 @@ from mynumbercard.chip import (
     GenerateKeyPair,
     ResetPin,
     SetInitialPins,
+    WriteCaCertificate,
     WriteCertificate,
     admin_message,
     new_management_key,
@@ -35,6 +36,16 @@ from mynumbercard.domain.errors import Conflict, NotFound
 from mynumbercard.domain.pins import PinKind
 
 MANAGEMENT_KEY_FILE = "card-management.key.pem"
+
+
+class ChallengingCard(Protocol):
+    """A card that names itself and gives a fresh challenge (a ``Chip`` or a card in a
+    reader, ``chip.client.CardClient``)."""
+
+    @property
+    def card_id(self) -> str: ...
+
+    def admin_challenge(self) -> bytes: ...
 
 
 class EcSigner(Protocol):
@@ -110,10 +121,17 @@ class CardManagementKey:
         return self._signer.public_key().public_bytes(
             serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
 
-    def authorise(self, chip: Chip, command: AdminCommand) -> bytes:
-        challenge = chip.admin_challenge()
-        message = admin_message(chip.card_id, challenge, command)
+    def authorise(self, chip: ChallengingCard, command: AdminCommand) -> bytes:
+        return self.authorise_for(chip.card_id, chip.admin_challenge(), command)
+
+    def authorise_for(self, card_id: str, challenge: bytes, command: AdminCommand) -> bytes:
+        """For a challenge the card gave elsewhere (the counter's terminal)."""
+        message = admin_message(card_id, challenge, command)
         return pack_authorization(challenge, self._signer.sign(message))
+
+    def authorise_pin_reset(self, card_number: str, challenge: bytes, kind: PinKind) -> bytes:
+        # the new PIN is not part of the signed message (chip/admin.py): none is needed
+        return self.authorise_for(card_number, challenge, ResetPin(kind, ""))
 
 
 class ChipTerminal:
@@ -147,6 +165,12 @@ class ChipTerminal:
         pem = x509.load_der_x509_certificate(certificate_der).public_bytes(
             serialization.Encoding.PEM)
         self._run(WriteCertificate(kind, pem))
+
+    def write_ca_certificate(self, kind: CertKind, certificate_der: bytes) -> None:
+        """The issuing CA's certificate, for readers (JPKI EF 0002 / 000B)."""
+        pem = x509.load_der_x509_certificate(certificate_der).public_bytes(
+            serialization.Encoding.PEM)
+        self._run(WriteCaCertificate(kind, pem))
 
     def reset_pin(self, kind: PinKind, new_pin: str) -> None:
         self._run(ResetPin(kind, new_pin))

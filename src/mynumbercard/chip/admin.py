@@ -62,6 +62,17 @@ class WriteCertificate:
 
 
 @dataclass(frozen=True, slots=True)
+class WriteCaCertificate:
+    """Write the issuing CA's certificate of ``kind`` for readers (JPKI EF 0002 / 000B)."""
+
+    kind: KeyKind
+    pem: bytes = field(repr=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "kind", as_key_kind(self.kind))
+
+
+@dataclass(frozen=True, slots=True)
 class SetInitialPins:
     """Set PINs that are not set yet (the holder types them at the counter)."""
 
@@ -95,7 +106,14 @@ class DeleteKeyPair:
         object.__setattr__(self, "kind", as_key_kind(self.kind))
 
 
-AdminCommand = GenerateKeyPair | WriteCertificate | SetInitialPins | ResetPin | DeleteKeyPair
+AdminCommand = (
+    GenerateKeyPair
+    | WriteCertificate
+    | WriteCaCertificate
+    | SetInitialPins
+    | ResetPin
+    | DeleteKeyPair
+)
 
 
 def _frame(value: bytes) -> bytes:
@@ -107,6 +125,8 @@ def _parameters(command: AdminCommand) -> tuple[str, list[bytes]]:
         return "generate_key_pair", [command.kind.value.encode()]
     if isinstance(command, WriteCertificate):
         return "write_certificate", [command.kind.value.encode(), certificate_der(command.pem)]
+    if isinstance(command, WriteCaCertificate):
+        return "write_ca_certificate", [command.kind.value.encode(), certificate_der(command.pem)]
     if isinstance(command, SetInitialPins):  # the kinds only, never the PINs
         kinds = [kind for kind in PinKind if kind in command.pins]
         return "set_initial_pins", [kind.value.encode() for kind in kinds]

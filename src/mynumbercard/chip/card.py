@@ -34,6 +34,7 @@ from mynumbercard.chip.admin import (
     GenerateKeyPair,
     ResetPin,
     SetInitialPins,
+    WriteCaCertificate,
     WriteCertificate,
 )
 from mynumbercard.chip.commands import execute, slot, with_pin
@@ -234,7 +235,7 @@ class Chip:
     @overload
     def admin(
         self,
-        command: WriteCertificate | SetInitialPins | ResetPin | DeleteKeyPair,
+        command: WriteCertificate | WriteCaCertificate | SetInitialPins | ResetPin | DeleteKeyPair,
         authorization: bytes,
     ) -> None: ...
 

@@ -16,6 +16,7 @@ from mynumbercard.chip.admin import (
     GenerateKeyPair,
     ResetPin,
     SetInitialPins,
+    WriteCaCertificate,
     WriteCertificate,
 )
 from mynumbercard.chip.keys import KEY_LABELS, KeyKind
@@ -61,6 +62,11 @@ def execute(state: CardState, command: AdminCommand) -> tuple[CardState, bytes |
                 "key: refusing to write it"
             )
         return with_key(state, command.kind, replace(key_slot, certificate=certificate)), None
+    if isinstance(command, WriteCaCertificate):
+        certificate = keys.certificate_der(command.pem)
+        return replace(
+            state, ca_certificates={**state.ca_certificates, command.kind: certificate}
+        ), None
     if isinstance(command, SetInitialPins):
         for kind in command.pins:
             if state.pins[kind] is not None:

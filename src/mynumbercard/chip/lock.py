@@ -59,3 +59,34 @@ def exclusive(card: Path) -> Iterator[None]:
         with contextlib.suppress(FileNotFoundError):
             path.unlink()  # still locked: whoever waits on it will start again
         os.close(fd)
+
+
+def reader_lock_path(card: Path) -> Path:
+    return card.with_name(f".{card.name}.reader")
+
+
+@contextlib.contextmanager
+def in_reader(card: Path) -> Iterator[None]:
+    """The card is in a reader for the block: a second reader on the same card file is
+    refused at once (a card is in one reader at a time), while each command still takes
+    the card's lock (``exclusive``) so the counter and the file stay exact."""
+    path = reader_lock_path(card)
+    try:
+        fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+    except OSError as exc:
+        raise CardError(f"cannot put the card {card} in a reader: {exc.strerror}") from None
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        os.close(fd)
+        raise CardInReader(f"the card {card.name} is in another reader already") from None
+    try:
+        yield
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            path.unlink()
+        os.close(fd)
+
+
+class CardInReader(CardError):
+    code = "card_in_reader"

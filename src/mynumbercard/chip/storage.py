@@ -52,6 +52,8 @@ class CardState:
     pins: Mapping[PinKind, PinRecord | None]
     keys: Mapping[KeyKind, KeySlot | None] = field(repr=False)
     card_face: Mapping[str, str] = field(repr=False)
+    # the issuing CA's certificates (DER) for readers (JPKI EFs 0002 and 000B); optional
+    ca_certificates: Mapping[KeyKind, bytes] = field(default_factory=dict, repr=False)
 
 
 MAX_CARD_ID = 64
@@ -90,7 +92,7 @@ def _key_json(slot: KeySlot | None) -> dict[str, Any] | None:
 
 
 def _body(state: CardState) -> dict[str, Any]:
-    return {
+    body: dict[str, Any] = {
         "card_id": state.card_id,
         "management_key": {
             "spki_der": _b64(state.management_key),
@@ -101,6 +103,12 @@ def _body(state: CardState) -> dict[str, Any]:
         "keys": {kind.value: _key_json(state.keys[kind]) for kind in KeyKind},
         "card_face": dict(state.card_face),
     }
+    if state.ca_certificates:  # absent in files written before it existed (sorted after
+        # card_face, which stays first in the body)
+        body["issuer_certificates"] = {
+            kind.value: _b64(der) for kind, der in state.ca_certificates.items()
+        }
+    return body
 
 
 def _canonical(body: Any) -> bytes:
@@ -220,6 +228,13 @@ def decode(raw: bytes) -> CardState:
         raise _bad("body.management_key", "a key matching its fingerprint")
     pins, keys, face = fields.obj("pins"), fields.obj("keys"), fields.obj("card_face")
     card_face = {name: face.text(name) for name in face.data}
+    ca_certificates: dict[KeyKind, bytes] = {}
+    if "issuer_certificates" in body:
+        cas = fields.obj("issuer_certificates")
+        for name in cas.data:
+            if name not in {kind.value for kind in KeyKind}:
+                raise _bad(f"body.issuer_certificates.{name}", "a key kind")
+            ca_certificates[KeyKind(name)] = cas.blob(name)
     card_id = fields.text("card_id")
     if not card_id_ok(card_id):
         raise _bad("body.card_id", f"1 to {MAX_CARD_ID} printable characters")
@@ -231,6 +246,7 @@ def decode(raw: bytes) -> CardState:
         pins={kind: _pin(pins.opt_obj(kind.value), kind) for kind in PinKind},
         keys={kind: _key(keys.opt_obj(kind.value)) for kind in KeyKind},
         card_face=card_face,
+        ca_certificates=ca_certificates,
     )
 
 

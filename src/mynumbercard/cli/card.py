@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import secrets
+import signal
 from pathlib import Path
 
 import typer
+from cryptography.hazmat.primitives.serialization import Encoding
 
 from mynumbercard import bootstrap
+from mynumbercard.adapters import pcsc_reader, virtual_card
 from mynumbercard.chip import Chip
 from mynumbercard.cli import session
 from mynumbercard.domain.certificate import JST, CertKind
@@ -63,6 +67,9 @@ def issue_demo_card(wired: bootstrap.Container, out: Path, *, pin: str,
                                    PinKind.RESIDENT_REGISTER: pin, PinKind.CARD_INFO: pin})
         issued = certificates.issue_certificates(wired.uow, authority, terminal,
                                                  actor=actor, now=now)
+        for kind in {c.kind for c in issued}:  # for readers: OpenSC lists the CA too
+            terminal.write_ca_certificate(kind, authority.hierarchy.issuing_certificate(
+                kind).public_bytes(Encoding.DER))
     except DomainError:
         out.unlink(missing_ok=True)  # no half-made card left behind
         raise
@@ -76,45 +83,96 @@ def issue_demo_card(wired: bootstrap.Container, out: Path, *, pin: str,
     }
 
 
+FILE_ARG = typer.Argument(None, help="The card file (or name a reader with --reader).")
+READER = typer.Option(None, "--reader", help="The PC/SC reader with the card in it (a "
+                      "part of its name, e.g. 'Virtual PCD').")
+
+
 @app.command()
 def cert(
-    file: Path = typer.Argument(..., help="The card file."),
+    file: Path | None = FILE_ARG,
     kind: CertKind = KIND,
+    reader: str | None = READER,
     password_stdin: bool = typer.Option(
         False, "--password-stdin", help="Read the signature password (for --kind sign) "
         "from standard input (one line)."),
 ) -> None:
     """Print the certificate on the card in PEM (the signature one needs the password,
     asked for)."""
-    chip = Chip.open(file)
     password = (session.secret("signature password", from_stdin=password_stdin)
                 if kind is CertKind.SIGN else None)
-    typer.echo(chip.read_certificate(kind, password).decode("ascii"), nl=False)
+    with pcsc_reader.holder_card(file=file, reader=reader) as card:
+        pem = card.read_certificate(kind, password)
+    typer.echo(pem.decode("ascii"), nl=False)
 
 
 @app.command()
 def sign(
-    file: Path = typer.Argument(..., help="The card file."),
+    file: Path | None = FILE_ARG,
+    *,
     kind: CertKind = KIND,
     data: Path = typer.Option(..., "--in", help="The data to sign."),
     signature: Path = typer.Option(..., "--out", help="Where to write the signature."),
+    reader: str | None = READER,
     pin_stdin: bool = typer.Option(
         False, "--pin-stdin", help="Read the PIN (auth) or signature password (sign) from "
         "standard input (one line)."),
 ) -> None:
     """Have the chip sign DATA (RSA PKCS#1 v1.5, SHA-256) after the right PIN (asked
-    for: the holder types it)."""
-    chip, content = Chip.open(file), data.read_bytes()
+    for: the holder types it); the card is in a reader (--reader) or is FILE, driven
+    with the same APDUs."""
+    content = data.read_bytes()
     pin = session.secret("PIN" if kind is CertKind.AUTH else "signature password",
                          from_stdin=pin_stdin)
-    signed = chip.sign(kind, pin, content)
+    with pcsc_reader.holder_card(file=file, reader=reader) as card:
+        signed = card.sign(kind, pin, content)
     signature.write_bytes(signed)
 
 
 @app.command()
+def info(
+    file: Path | None = FILE_ARG,
+    reader: str | None = READER,
+    pin_stdin: bool = typer.Option(
+        False, "--pin-stdin", help="Read the card-info-input PIN from standard input."),
+) -> None:
+    """The card's face from its card-info-input application (name, address, birth
+    date, sex, Individual Number) after the card-info-input PIN; JSON."""
+    pin = session.secret("card-info-input PIN", from_stdin=pin_stdin)
+    with pcsc_reader.holder_card(file=file, reader=reader) as card:
+        face = card.read_card_face(pin)
+    typer.echo(json.dumps(face, ensure_ascii=False))
+
+
+@app.command()
+def insert(
+    file: Path = typer.Argument(..., help="The card file to put in the virtual reader."),
+    port: int = typer.Option(virtual_card.DEFAULT_PORT, "--port", min=1, max=65535,
+                             help="The port vpcd (pcscd's virtual reader) listens on."),
+    once: bool = typer.Option(False, "--once", help="Stop when the reader first powers "
+                              "the card off."),
+) -> None:
+    """Serve FILE as a smart card in vsmartcard's virtual reader ("Virtual PCD" in
+    pcscd), until stopped (Ctrl-C) or, with --once, until the first power-off. PC/SC
+    programs (OpenSC, `card sign --reader`) then talk to it."""
+    Chip.open(file)  # a clear error now for a missing or broken card file
+    typer.echo(f"card {file.name}: waiting for the virtual reader on port {port}", err=True)
+    signal.signal(signal.SIGTERM, _stop)  # stopped like Ctrl-C: the card leaves cleanly
+    with contextlib.suppress(KeyboardInterrupt):
+        virtual_card.insert(file, port=port, once=once,
+                            on_connected=lambda: typer.echo("card inserted", err=True))
+    typer.echo("card removed", err=True)
+
+
+def _stop(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
+@app.command()
 def unlock(
-    file: Path = typer.Argument(..., help="The card file (in the counter's reader)."),
+    file: Path | None = typer.Argument(None, help="The card file (or --reader)."),
     kind: CertKind = KIND,
+    reader: str | None = READER,
     pin_stdin: bool = typer.Option(
         False, "--pin-stdin", help="Read the holder's new PIN (or signature password) from "
         "standard input (one line)."),
@@ -124,10 +182,10 @@ def unlock(
     sees it."""
     with bootstrap.container() as wired:
         actor = session.actor(wired, "card")
-        terminal = wired.card_terminal(file)
         new_pin = session.secret("holder: the new PIN" if kind is CertKind.AUTH
                                  else "holder: the new signature password",
                                  from_stdin=pin_stdin, confirm=True)
-        cards.unlock_pin(wired.uow, terminal, actor=actor, kind=kind,
-                         new_pin=new_pin, now=wired.clock())
+        with wired.counter_terminal(file=file, reader=reader) as terminal:
+            cards.unlock_pin(wired.uow, terminal, actor=actor, kind=kind,
+                             new_pin=new_pin, now=wired.clock())
     typer.echo(f"the {kind.value} PIN is reset")

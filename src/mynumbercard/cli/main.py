@@ -36,6 +36,7 @@ from mynumbercard.cli import (
     serve,
     session,
     staff,
+    terminal,
     validity,
 )
 from mynumbercard.cli.errors import exit_code_for
@@ -90,6 +91,7 @@ app.add_typer(residents.app, name="residents")
 app.add_typer(staff.app, name="staff")
 app.add_typer(ca.app, name="ca")
 app.add_typer(card.app, name="card")
+app.add_typer(terminal.app, name="terminal")
 app.add_typer(cert.app, name="cert")
 app.add_typer(cert.crl_app, name="crl")
 app.add_typer(cert.ocsp_app, name="ocsp")

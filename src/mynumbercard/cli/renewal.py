@@ -20,7 +20,9 @@ from mynumbercard.services import custody, expiry, renewal
 
 
 def renew(
-    file: Path = typer.Argument(..., help="The card file (in the counter's reader)."),
+    file: Path | None = typer.Argument(None, help="The card file (or --reader)."),
+    reader: str | None = typer.Option(None, "--reader", help="The PC/SC reader with the "
+                                      "card in it (a part of its name)."),
     kind: CertKind | None = typer.Option(None, "--kind",
                                          help="Only this certificate (default: both)."),
 ) -> None:
@@ -28,10 +30,10 @@ def renew(
     3 months before expiry, free, and after expiry. Prints JSON."""
     with bootstrap.container() as wired:
         actor = session.actor(wired, "card")
-        terminal = wired.card_terminal(file)
         kinds = frozenset({kind}) if kind is not None else frozenset(CertKind)
-        done = renewal.renew_certificates(wired.uow, lambda: wired.authority, terminal,
-                                          actor=actor, kinds=kinds, now=wired.clock())
+        with wired.counter_terminal(file=file, reader=reader) as terminal:
+            done = renewal.renew_certificates(wired.uow, lambda: wired.authority, terminal,
+                                              actor=actor, kinds=kinds, now=wired.clock())
     typer.echo(dumps({"card_number": done.card_number, "certificates": [
         {"kind": c.kind.value, "serial": c.serial_hex, "not_after": c.not_after.isoformat()}
         for c in done.certificates]}))

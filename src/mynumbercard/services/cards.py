@@ -7,11 +7,11 @@ from datetime import date, datetime
 
 from mynumbercard.domain.card import Card
 from mynumbercard.domain.certificate import CertKind
-from mynumbercard.domain.errors import NotFound
+from mynumbercard.domain.errors import InvalidInput, NotFound
 from mynumbercard.domain.pins import PinKind, validate_new_pin
 from mynumbercard.domain.staff import Actor, Permission
 from mynumbercard.domain.validity import card_expiry
-from mynumbercard.services.pki_ports import CardTerminal
+from mynumbercard.services.pki_ports import AdminAuthoriser, CardTerminal
 from mynumbercard.services.ports import AuditRecord, UnitOfWork
 from mynumbercard.services.visibility import visible_resident
 
@@ -72,3 +72,37 @@ def unlock_pin(
         uow.audit.record(AuditRecord(now, actor.name, "pin:unlock", f"card:{card.id}",
                                      {"pin": pin_kind.value}))
         uow.commit()
+
+
+CHALLENGE_BYTES = 32
+
+
+def authorise_pin_reset(
+    uow_factory: UowFactory,
+    authoriser: AdminAuthoriser,
+    *,
+    actor: Actor,
+    card_number: str,
+    kind: CertKind,
+    challenge: bytes,
+    now: datetime,
+) -> bytes:
+    """The counter's terminal asks for a PIN reset of the card in its reader: the same
+    checks as ``unlock_pin`` (a clerk of the holding municipality, the card on the
+    register), then the card-management key signs the reset for the card's challenge.
+    The terminal sends it to the card with the PIN the holder types on its keypad."""
+    actor.require_role(Permission.CERTIFICATE_ISSUE)
+    if not isinstance(challenge, bytes) or len(challenge) != CHALLENGE_BYTES:
+        raise InvalidInput(f"a card's challenge has {CHALLENGE_BYTES} bytes")
+    pin_kind = PIN_OF_KEY[kind]
+    with uow_factory() as uow:
+        card = uow.cards.find_by_number(card_number)
+        resident = uow.residents.get(card.resident_id) if card is not None else None
+        if card is None or resident is None or not actor.may(
+                Permission.CERTIFICATE_ISSUE, municipality_code=resident.municipality_code):
+            raise NotFound("the card in the reader is not on the register")
+        authorization = authoriser.authorise_pin_reset(card_number, challenge, pin_kind)
+        uow.audit.record(AuditRecord(now, actor.name, "pin:unlock", f"card:{card.id}",
+                                     {"pin": pin_kind.value, "via": "terminal"}))
+        uow.commit()
+    return authorization

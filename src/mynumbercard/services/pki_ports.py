@@ -67,6 +67,16 @@ class CertificateAuthority(Protocol):
         ...
 
 
+class AdminAuthoriser(Protocol):
+    """The card-management key, signing one admin command for a challenge a card gave
+    (the counter's terminal relays it to the card in its reader)."""
+
+    def authorise_pin_reset(self, card_number: str, challenge: bytes, kind: PinKind) -> bytes:
+        """The authorization (challenge and signature) of a PIN reset; the new PIN is
+        not in what is signed and never reaches the server."""
+        ...
+
+
 class CardTerminal(Protocol):
     """The card in the counter's reader; admin commands carry the card-management key."""
 

@@ -21,6 +21,7 @@ from mynumbercard.web.api import (
     renewal,
     residents,
     staff,
+    terminal,
     validity,
 )
 from mynumbercard.web.bounds import App, BoundedBodies, SecurityHeaders
@@ -70,6 +71,6 @@ def create_api(wired: Container | None = None) -> FastAPI:
                    status.router, applications.public, applications.staff, renewal.router,
                    validity.router, residents.moving_in_router, loss.router, lookups.staff,
                    staff.router, offices.public, offices.admin, appointments.public,
-                   appointments.desk, appointment_page.router):
+                   appointments.desk, appointment_page.router, terminal.router):
         app.include_router(router)
     return app

@@ -1,0 +1,181 @@
+"""A card in a PC/SC reader (``pcscd`` through ``pyscard``): the card as the rest of the
+system uses it, whatever the reader — a physical one, or vsmartcard's virtual reader
+with a card file served by ``mynumbercard card insert``.
+
+``open_card(name)`` connects to the reader whose name contains ``name`` and gives a
+``CardClient`` (``chip/client.py``): the same calls (``sign``, ``read_certificate``,
+``read_card_face``, ``tries_left``, the issuer's ``admin``) as over a card file in the
+process. ``ReaderTerminal`` is the counter's ``CardTerminal`` over it. The connection
+is exclusive while open, so a command sequence (select, verify, sign) is never
+interleaved with another program's.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+from typing import Any
+
+from cryptography import x509
+from cryptography.hazmat.primitives import serialization
+
+from mynumbercard.adapters.card_terminal import CardManagementKey, ChipTerminal
+from mynumbercard.chip import (
+    AdminCommand,
+    Chip,
+    DeleteKeyPair,
+    GenerateKeyPair,
+    ResetPin,
+    SetInitialPins,
+    WriteCaCertificate,
+    WriteCertificate,
+    lock,
+)
+from mynumbercard.chip.client import CardClient
+from mynumbercard.chip.processor import CardSession
+from mynumbercard.domain import errors
+from mynumbercard.domain.certificate import CertKind
+from mynumbercard.domain.pins import CardError, PinKind
+from mynumbercard.services.pki_ports import CardTerminal
+
+MAX_APDU_RESPONSE = 258  # 256 data bytes and the status word (short APDUs)
+
+
+class ReaderUnavailable(errors.NotFound):
+    code = "reader_unavailable"
+
+
+def _pyscard() -> Any:
+    try:
+        from smartcard import Exceptions, System  # noqa: PLC0415 - optional at import
+        from smartcard.scard import SCARD_SHARE_EXCLUSIVE  # noqa: PLC0415
+    except ImportError:  # pragma: no cover - pyscard is a dependency
+        raise ReaderUnavailable("PC/SC support (pyscard) is not installed") from None
+    return System, Exceptions, SCARD_SHARE_EXCLUSIVE
+
+
+def reader_names() -> list[str]:
+    """The PC/SC readers ``pcscd`` knows (empty when it does not run)."""
+    system, exceptions, _ = _pyscard()
+    try:
+        return [str(reader) for reader in system.readers()]
+    except exceptions.SmartcardException:
+        return []
+
+
+@contextlib.contextmanager
+def open_card(name: str) -> Iterator[CardClient]:
+    """The card in the reader whose name contains ``name``, exclusively for the block."""
+    system, exceptions, exclusive = _pyscard()
+    try:
+        found = [reader for reader in system.readers() if name in str(reader)]
+    except exceptions.SmartcardException:
+        raise ReaderUnavailable("no PC/SC service: is pcscd running?") from None
+    if not found:
+        raise ReaderUnavailable(f"no card reader named {name!r}")
+    connection = found[0].createConnection()
+    try:
+        connection.connect(mode=exclusive)
+    except exceptions.NoCardException:
+        _release(connection, exceptions)
+        raise ReaderUnavailable(f"no card in the reader {found[0]}") from None
+    except exceptions.CardConnectionException as exc:
+        _release(connection, exceptions)
+        raise ReaderUnavailable(f"cannot reach the card in {found[0]}: {exc}") from None
+
+    def transmit(raw: bytes) -> bytes:
+        try:
+            data, sw1, sw2 = connection.transmit(list(raw))
+        except exceptions.CardConnectionException:
+            raise CardError("the card was taken out of the reader, or stopped answering") \
+                from None
+        return bytes(data[:256]) + bytes([sw1, sw2])
+
+    try:
+        yield CardClient(transmit)
+    finally:
+        with contextlib.suppress(exceptions.SmartcardException):
+            connection.disconnect()
+        _release(connection, exceptions)
+
+
+def _release(connection: Any, exceptions: Any) -> None:
+    """pyscard's context, released now while pcscd still answers (not at garbage
+    collection, where a failure is an unraisable exception)."""
+    with contextlib.suppress(exceptions.SmartcardException, AttributeError):
+        connection.release()
+
+
+@contextlib.contextmanager
+def open_card_file(path: Path) -> Iterator[CardClient]:
+    """A card file driven by the same APDUs, in this process (no reader): refused while
+    the card is in a reader (``card insert``)."""
+    with lock.in_reader(path):
+        yield CardClient(CardSession(path).transmit)
+
+
+@contextlib.contextmanager
+def holder_card(*, file: Path | None, reader: str | None) -> Iterator[CardClient]:
+    """The card in ``reader`` or the card file ``file`` (exactly one of them)."""
+    if (file is None) == (reader is None):
+        raise errors.InvalidInput("name either a card file or a reader (--reader), not both")
+    if reader is not None:
+        with open_card(reader) as card:
+            yield card
+    elif file is not None:
+        with open_card_file(file) as card:
+            yield card
+
+
+class ReaderTerminal:
+    """The counter's ``CardTerminal`` over a card in a reader, the card-management key
+    authorising each command over the card's own challenge."""
+
+    def __init__(self, card: CardClient, management_key: CardManagementKey) -> None:
+        self._card = card
+        self._key = management_key
+        self._card_number = card.card_id
+
+    @property
+    def card_number(self) -> str:
+        return self._card_number
+
+    def _run(self, command: AdminCommand) -> bytes:
+        return self._card.admin(command, self._key.authorise(self._card, command))
+
+    def set_initial_pins(self, pins: Mapping[PinKind, str]) -> None:
+        self._run(SetInitialPins(pins))
+
+    def generate_key_pair(self, kind: CertKind) -> bytes:
+        if self._card.has_key(kind):
+            self._run(DeleteKeyPair(kind))
+        return self._run(GenerateKeyPair(kind))
+
+    def write_certificate(self, kind: CertKind, certificate_der: bytes) -> None:
+        pem = x509.load_der_x509_certificate(certificate_der).public_bytes(
+            serialization.Encoding.PEM)
+        self._run(WriteCertificate(kind, pem))
+
+    def write_ca_certificate(self, kind: CertKind, certificate_der: bytes) -> None:
+        pem = x509.load_der_x509_certificate(certificate_der).public_bytes(
+            serialization.Encoding.PEM)
+        self._run(WriteCaCertificate(kind, pem))
+
+    def reset_pin(self, kind: PinKind, new_pin: str) -> None:
+        self._run(ResetPin(kind, new_pin))
+
+
+@contextlib.contextmanager
+def counter_terminal(*, file: Path | None, reader: str | None,
+                     management_key: CardManagementKey) -> Iterator[CardTerminal]:
+    """The counter's terminal on the card in ``reader`` (PC/SC) or the card file
+    ``file`` (driven directly, as before readers existed)."""
+    if (file is None) == (reader is None):
+        raise errors.InvalidInput("name either a card file or a reader (--reader), not both")
+    if reader is not None:
+        with open_card(reader) as card:
+            yield ReaderTerminal(card, management_key)
+    elif file is not None:
+        with lock.in_reader(file):  # not while the card is in a reader
+            yield ChipTerminal(Chip.open(file), management_key)
