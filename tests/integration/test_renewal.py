@@ -168,7 +168,7 @@ def test_the_custody_job_reports_a_card_it_cannot_renew_then_renews_it_in_a_new_
                                            now=wired.clock())
     assert (refused.renewed, list(refused.refused)) == (0, [ref])
     assert custody.custody_view(wired.uow, actor=CHIYODA,
-                                custody_id=ref)["status"] == "left_at_office"
+                                custody_id=ref).status == "left_at_office"
     in_the_safe.write_bytes(card)
     renewed = custody.renew_all_in_custody(wired.uow, wired.vault, wired.ca, actor=AGENCY,
                                            now=wired.clock())  # a new run, the same moment
