@@ -1,4 +1,4 @@
-"""`jobs audit-validity` and `corrections ...`: the wrong-validity audit and its cases."""
+"""`jobs audit-validity` and `corrections ...`: the wrong-validity check and its cases."""
 
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ from mynumbercard.cli.output import dumps
 from mynumbercard.domain.certificate import JST
 from mynumbercard.domain.correction import CaseStatus
 from mynumbercard.domain.staff import Actor
-from mynumbercard.services import validity_audit
+from mynumbercard.services import validity_check
 from mynumbercard.services.pki_ports import CardTerminal
 
 corrections_app = typer.Typer(help="Correction cases of the wrong-validity audit.",
@@ -29,7 +29,7 @@ corrections_app = typer.Typer(help="Correction cases of the wrong-validity audit
 def _worker(run_key: str, chunk_rows: int, actor: Actor) -> int:
     """One process's share; `actor` was checked once as the job started."""
     with bootstrap.container() as wired:
-        return validity_audit.audit_validity(wired.uow, actor=actor, now=wired.clock(),
+        return validity_check.check_validity(wired.uow, actor=actor, now=wired.clock(),
                                              run_key=run_key, chunk_rows=chunk_rows).cards
 
 
@@ -70,13 +70,13 @@ def audit_validity_command(
                 pending = [pool.apply_async(_worker, (key, rows, actor)) for _ in range(workers)]
                 with bootstrap.container() as wired:
                     while not all(p.ready() for p in pending):
-                        done, total = validity_audit.audit_progress(wired.uow, key)
+                        done, total = validity_check.check_progress(wired.uow, key)
                         progress.update(task, completed=done, total=total or None)
                         time.sleep(0.5)
                 for p in pending:
                     p.get()
     with bootstrap.container() as wired:
-        answer = validity_audit.report(wired.uow, actor=actor,
+        answer = validity_check.report(wired.uow, actor=actor,
                                        run_key=None if report_only else key)
     if as_json:
         typer.echo(dumps(answer))
@@ -91,7 +91,7 @@ def list_cases(
 ) -> None:
     """Correction cases, as one JSON list (`[]` when there are none)."""
     with bootstrap.container() as wired:
-        cases = validity_audit.list_cases(wired.uow, actor=session.actor(wired, "corrections"),
+        cases = validity_check.list_cases(wired.uow, actor=session.actor(wired, "corrections"),
                                           status=status, limit=limit)
     typer.echo(dumps(list(cases)))
 
@@ -112,7 +112,7 @@ def correct(
                 return ChipTerminal(Chip.open(card), wired.management_key())
             return wired.vault.terminal(number) if wired.vault.holds(number) else None
 
-        issued = validity_audit.correct_case(wired.uow, wired.ca, terminal, actor=actor,
+        issued = validity_check.correct_case(wired.uow, wired.ca, terminal, actor=actor,
                                              case_id=case, now=wired.clock())
     typer.echo(dumps({"case": case, "certificates": [c.serial_hex for c in issued]}))
 
@@ -121,6 +121,6 @@ def correct(
 def dismiss(case: int = typer.Argument(..., help="The case id.")) -> None:
     """Close a case found not to be an error after review."""
     with bootstrap.container() as wired:
-        validity_audit.dismiss_case(wired.uow, actor=session.actor(wired, "corrections"),
+        validity_check.dismiss_case(wired.uow, actor=session.actor(wired, "corrections"),
                                     case_id=case, now=wired.clock())
     typer.echo(dumps({"case": case, "status": "dismissed"}))

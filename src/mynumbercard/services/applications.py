@@ -11,7 +11,7 @@ import random
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import Any, Protocol
 
 from mynumbercard.domain import application_id as application_ids
 from mynumbercard.domain.application import (
@@ -33,13 +33,42 @@ from mynumbercard.domain.staff import Actor, Permission, Role
 from mynumbercard.services.application_ports import (
     ApplicationForm,
     FormReason,
+    FormsAndApplications,
     PhotoInspector,
     PhotoStore,
 )
-from mynumbercard.services.mailed_letters import queue_deficiency
-from mynumbercard.services.ports import AuditRecord, UnitOfWork
+from mynumbercard.services.audit_actions import AuditAction
+from mynumbercard.services.mail_ports import MailOutbox
+from mynumbercard.services.mailed_letters import queue_deficiency_in
+from mynumbercard.services.ports import (
+    AuditLog,
+    AuditRecord,
+    CardRepository,
+    MunicipalityRepository,
+    ResidentRepository,
+    Transaction,
+)
 
-UowFactory = Callable[[], UnitOfWork]
+
+class ApplicationsUnit(Transaction, Protocol):
+    """What the application use cases use in one transaction (tests/application_fakes.py
+    has it in memory)."""
+
+    @property
+    def applications(self) -> FormsAndApplications: ...
+    @property
+    def residents(self) -> ResidentRepository: ...
+    @property
+    def municipalities(self) -> MunicipalityRepository: ...
+    @property
+    def cards(self) -> CardRepository: ...
+    @property
+    def audit(self) -> AuditLog: ...
+    @property
+    def mail(self) -> MailOutbox: ...  # the deficiency letter
+
+
+UowFactory = Callable[[], ApplicationsUnit]
 
 ONLINE_CHANNELS = frozenset({Channel.PC, Channel.SMARTPHONE})
 _NO_MATCH = "no application form matches this Application ID and birth date"
@@ -67,7 +96,7 @@ class Submitted:
     resubmission: bool
 
 
-def _visible_resident(uow: UnitOfWork, actor: Actor, permission: Permission,
+def _visible_resident(uow: ApplicationsUnit, actor: Actor, permission: Permission,
                       resident_id: int) -> Resident:
     hidden = f"no resident with id {resident_id}"
     try:
@@ -79,7 +108,7 @@ def _visible_resident(uow: UnitOfWork, actor: Actor, permission: Permission,
     return resident
 
 
-def visible_application(uow: UnitOfWork, actor: Actor, permission: Permission,
+def visible_application_in(uow: ApplicationsUnit, actor: Actor, permission: Permission,
                         application_ref: int, *, lock: bool = False,
                         ) -> tuple[Application, Resident]:
     """Authorise the role first, then look up; an application of another municipality's
@@ -97,7 +126,7 @@ def visible_application(uow: UnitOfWork, actor: Actor, permission: Permission,
     return application, resident
 
 
-def _audit(uow: UnitOfWork, actor: Actor, action: str, ref: int | None, now: datetime,
+def _audit(uow: ApplicationsUnit, actor: Actor, action: AuditAction, ref: int | None, now: datetime,
            **details: object) -> None:
     uow.audit.record(AuditRecord(now, actor.name, action, f"application:{ref}",
                                  dict(details) or None))
@@ -133,7 +162,7 @@ def issue_form(
         form = ApplicationForm(application_id=application_ids.generate(rng),
                                resident_id=resident_id, reason=reason, issued_at=now)
         uow.applications.add_form(form)
-        uow.audit.record(AuditRecord(now, actor.name, "application:form",
+        uow.audit.record(AuditRecord(now, actor.name, AuditAction.APPLICATION_ISSUE_FORM,
                                      f"resident:{resident_id}", {"reason": reason.value}))
         uow.commit()
     return form
@@ -186,7 +215,7 @@ def submit(
                               want_signature_certificate=want_signature_certificate,
                               want_auth_certificate=want_auth_certificate)
             uow.applications.save(existing, actor=actor.name, now=now)
-            _audit(uow, actor, "application:resubmit", existing.id, now,
+            _audit(uow, actor, AuditAction.APPLICATION_RESUBMIT, existing.id, now,
                    channel=channel.value, submission=existing.submissions)
             uow.commit()
             return Submitted(existing, warnings, resubmission=True)
@@ -203,14 +232,14 @@ def submit(
         application.events.append(ApplicationEvent("received", None, ApplicationStatus.RECEIVED,
                                                    {"channel": channel.value}))
         ref = uow.applications.add(application, actor=actor.name, now=now)
-        _audit(uow, actor, "application:submit", ref, now, channel=channel.value,
+        _audit(uow, actor, AuditAction.APPLICATION_SUBMIT, ref, now, channel=channel.value,
                kind=kind.value)
         uow.commit()
     return Submitted(application, warnings, resubmission=False)
 
 
 def _review(uow_factory: UowFactory, *, actor: Actor, application_ref: int, now: datetime,
-            action: str, verb: Callable[[Application], None], letter: bool = False,
+            action: AuditAction, verb: Callable[[Application], None], letter: bool = False,
             **details: object) -> Application:
     actor.require(Permission.APPLICATION_REVIEW)
     with uow_factory() as uow:
@@ -219,7 +248,7 @@ def _review(uow_factory: UowFactory, *, actor: Actor, application_ref: int, now:
         uow.applications.save(application, actor=actor.name, now=now)
         _audit(uow, actor, action, application_ref, now, **details)
         if letter:
-            queue_deficiency(uow, application, uow.residents.get(application.resident_id),
+            queue_deficiency_in(uow, application, uow.residents.get(application.resident_id),
                              now=now)
         uow.commit()
     return application
@@ -228,13 +257,13 @@ def _review(uow_factory: UowFactory, *, actor: Actor, application_ref: int, now:
 def start_review(uow_factory: UowFactory, *, actor: Actor, application_ref: int,
                  now: datetime) -> Application:
     return _review(uow_factory, actor=actor, application_ref=application_ref, now=now,
-                   action="application:review", verb=Application.start_review)
+                   action=AuditAction.APPLICATION_REVIEW, verb=Application.start_review)
 
 
 def approve(uow_factory: UowFactory, *, actor: Actor, application_ref: int,
             now: datetime) -> Application:
     return _review(uow_factory, actor=actor, application_ref=application_ref, now=now,
-                   action="application:approve", verb=Application.approve)
+                   action=AuditAction.APPLICATION_APPROVE, verb=Application.approve)
 
 
 def mark_deficient(uow_factory: UowFactory, *, actor: Actor, application_ref: int,
@@ -242,7 +271,7 @@ def mark_deficient(uow_factory: UowFactory, *, actor: Actor, application_ref: in
     """Found deficient: in the same transaction a letter to the applicant is queued (the
     reason in plain Japanese, what to do, the Application ID to apply again)."""
     return _review(uow_factory, actor=actor, application_ref=application_ref, now=now,
-                   action="application:deficient",
+                   action=AuditAction.APPLICATION_MARK_DEFICIENT,
                    verb=lambda a: a.mark_deficient(reason, message), reason=reason.value,
                    letter=True)
 
@@ -286,7 +315,7 @@ def _resident_label(status: str) -> str:
     return RESIDENT_VIEW[ApplicationStatus(status)]
 
 
-def _read(uow: UnitOfWork, actor: Actor, action: str, *, resident_id: int,
+def _read(uow: ApplicationsUnit, actor: Actor, action: AuditAction, *, resident_id: int,
           application_ref: int, now: datetime) -> None:
     # A read of personal data is audited under the resident, so one subject answers
     # "who saw this person's data".
@@ -299,11 +328,11 @@ def application_view(uow_factory: UowFactory, *, actor: Actor, application_ref: 
                      now: datetime) -> dict[str, Any]:
     """What a reviewer or a clerk sees: the application, the photo's findings, history."""
     with uow_factory() as uow:
-        application, resident = visible_application(uow, actor, Permission.APPLICATION_READ,
+        application, resident = visible_application_in(uow, actor, Permission.APPLICATION_READ,
                                                     application_ref)
         history = uow.applications.history(application_ref)
         town = uow.municipalities.get(resident.municipality_code)
-        _read(uow, actor, "application:read", resident_id=application.resident_id,
+        _read(uow, actor, AuditAction.APPLICATION_READ, resident_id=application.resident_id,
               application_ref=application_ref, now=now)
     return {
         "id": application.id,
@@ -336,10 +365,10 @@ def application_view(uow_factory: UowFactory, *, actor: Actor, application_ref: 
 def application_photo(uow_factory: UowFactory, photos: PhotoStore, *, actor: Actor,
                       application_ref: int, now: datetime) -> bytes:
     with uow_factory() as uow:
-        application, _ = visible_application(uow, actor, Permission.APPLICATION_READ,
+        application, _ = visible_application_in(uow, actor, Permission.APPLICATION_READ,
                                              application_ref)
         photo = photos.get(application.photo_digest)
-        _read(uow, actor, "photo:read", resident_id=application.resident_id,
+        _read(uow, actor, AuditAction.PHOTO_READ, resident_id=application.resident_id,
               application_ref=application_ref, now=now)
     return photo
 

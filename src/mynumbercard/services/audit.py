@@ -6,6 +6,7 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 
 from mynumbercard.domain.staff import Actor, Permission
+from mynumbercard.services.audit_actions import AuditAction
 from mynumbercard.services.ports import AuditRecord, UnitOfWork
 
 
@@ -27,5 +28,5 @@ def record_simulation(uow_factory: Callable[[], UnitOfWork], *, actor: Actor, su
     """A simulation rolls back everything it did, its own audit records too; this one,
     written after, says who simulated what (it may have shown personal data)."""
     with uow_factory() as uow:
-        uow.audit.record(AuditRecord(now, actor.name, "simulation", subject, details))
+        uow.audit.record(AuditRecord(now, actor.name, AuditAction.SIMULATION_RUN, subject, details))
         uow.commit()

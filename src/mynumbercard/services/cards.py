@@ -11,6 +11,7 @@ from mynumbercard.domain.errors import NotFound
 from mynumbercard.domain.pins import PinKind, validate_new_pin
 from mynumbercard.domain.staff import Actor, Permission
 from mynumbercard.domain.validity import card_expiry
+from mynumbercard.services.audit_actions import AuditAction
 from mynumbercard.services.pki_ports import CardTerminal
 from mynumbercard.services.ports import AuditRecord, UnitOfWork
 
@@ -45,7 +46,7 @@ def register_card(
         card = Card(id=None, card_number=card_number, resident_id=resident_id,
                     issued_on=issued_on, expires_on=expires_on, applied_on=applied_on)
         card_id = uow.cards.add(card, now=now)
-        uow.audit.record(AuditRecord(now, actor.name, "card:register", f"card:{card_id}",
+        uow.audit.record(AuditRecord(now, actor.name, AuditAction.CARD_REGISTER, f"card:{card_id}",
                                      {"resident": resident_id,
                                       "expires_on": expires_on.isoformat()}))
         uow.commit()
@@ -74,6 +75,6 @@ def unlock_pin(
                 Permission.CERTIFICATE_ISSUE, municipality_code=resident.municipality_code):
             raise NotFound("the card in the reader is not on the register")
         terminal.reset_pin(pin_kind, new_pin)
-        uow.audit.record(AuditRecord(now, actor.name, "pin:unlock", f"card:{card.id}",
+        uow.audit.record(AuditRecord(now, actor.name, AuditAction.PIN_UNLOCK, f"card:{card.id}",
                                      {"pin": pin_kind.value}))
         uow.commit()

@@ -27,6 +27,7 @@ from mynumbercard.domain.errors import Conflict, InvalidInput, NotFound
 from mynumbercard.domain.resident import Resident
 from mynumbercard.domain.staff import Actor, Permission
 from mynumbercard.domain.validity import certificate_expiry, signature_certificate_allowed
+from mynumbercard.services.audit_actions import AuditAction
 from mynumbercard.services.pki_ports import CardTerminal, CertificateAuthority, Holder
 from mynumbercard.services.ports import AuditRecord, UnitOfWork
 
@@ -82,7 +83,7 @@ def sign_ocsp(ca: CertificateAuthority, certificate: Certificate, now: datetime)
                            this_update=now, next_update=until)
 
 
-def store_ocsp(uow: UnitOfWork, ca: CertificateAuthority, certificate: Certificate,
+def store_ocsp_in(uow: UnitOfWork, ca: CertificateAuthority, certificate: Certificate,
                now: datetime) -> None:
     uow.ocsp.put(kind=certificate.kind, serial=certificate.serial,
                  der=sign_ocsp(ca, certificate, now), this_update=now,
@@ -159,7 +160,7 @@ def issue_in(
         if old.kind in wanted and old.status is CertificateStatus.ACTIVE:
             old.revoke(reason=RevocationReason.SUPERSEDED, at=now)
             uow.certificates.save(old, actor=actor.name, now=now)
-            store_ocsp(uow, ca, old, now)
+            store_ocsp_in(uow, ca, old, now)
     issued: list[IssuedCertificate] = []
     for kind in wanted:
         csr = terminal.generate_key_pair(kind)
@@ -170,8 +171,8 @@ def issue_in(
         certificate = Certificate(id=None, kind=kind, serial=serial, card_id=card.id,
                                   not_before=not_before, not_after=not_after)
         uow.certificates.add(certificate, der, shard=ca.shard_of(serial), now=now)
-        store_ocsp(uow, ca, certificate, now)
-        uow.audit.record(AuditRecord(now, actor.name, "certificate:issue",
+        store_ocsp_in(uow, ca, certificate, now)
+        uow.audit.record(AuditRecord(now, actor.name, AuditAction.CERTIFICATE_ISSUE,
                                      f"certificate:{kind}:{certificate.serial_hex}",
                                      {"card": card.id, "expires_on": expires_on.isoformat()}))
         issued.append(IssuedCertificate(kind, serial, not_after, der))
@@ -204,12 +205,12 @@ def change_status(
         certificate = _one(uow, serial, kind)
         if reason is RevocationReason.CERTIFICATE_HOLD:
             certificate.suspend(at=now)
-            action = "certificate:suspend"
+            action = AuditAction.CERTIFICATE_SUSPEND
         else:
             certificate.revoke(reason=reason, at=now)
-            action = "certificate:revoke"
+            action = AuditAction.CERTIFICATE_REVOKE
         uow.certificates.save(certificate, actor=actor.name, now=now)
-        store_ocsp(uow, ca, certificate, now)
+        store_ocsp_in(uow, ca, certificate, now)
         uow.audit.record(AuditRecord(now, actor.name, action,
                                      f"certificate:{certificate.kind}:{certificate.serial_hex}",
                                      {"reason": reason.value}))
@@ -253,9 +254,9 @@ def apply_event_in(
             continue  # nothing to do, or already suspended
         certificate.apply(change, at=now)
         uow.certificates.save(certificate, actor=actor.name, now=now)
-        store_ocsp(uow, ca(), certificate, now)
+        store_ocsp_in(uow, ca(), certificate, now)
         uow.audit.record(AuditRecord(
-            now, actor.name, f"certificate:{event.value}",
+            now, actor.name, AuditAction.for_life_event(event),
             f"certificate:{certificate.kind}:{certificate.serial_hex}",
             {"reason": change.reason.value, "card": card_id}))
         changed.append(certificate)

@@ -17,7 +17,8 @@ from datetime import date, datetime, time, timedelta
 from mynumbercard.domain.certificate import JST
 from mynumbercard.domain.errors import InvalidInput
 from mynumbercard.domain.staff import Actor, Permission
-from mynumbercard.services.certificates import store_ocsp
+from mynumbercard.services.audit_actions import AuditAction
+from mynumbercard.services.certificates import store_ocsp_in
 from mynumbercard.services.pki_ports import CertificateAuthority
 from mynumbercard.services.ports import AuditRecord, UnitOfWork
 
@@ -73,7 +74,7 @@ def _cards(uow_factory: UowFactory, *, actor: Actor, first: date, on: date, now:
             new = uow.expiries.record("card", {c.id or 0: c.expires_on + ONE_DAY for c in due},
                                       now=now)
             if new:
-                uow.audit.record(AuditRecord(now, actor.name, "card:expire",
+                uow.audit.record(AuditRecord(now, actor.name, AuditAction.CARD_EXPIRE,
                                              f"expiry:{on.isoformat()}",
                                              {"cards": sorted(new)}))
             uow.commit()
@@ -98,9 +99,9 @@ def _certificates(uow_factory: UowFactory, ca: Callable[[], CertificateAuthority
                 {c.id or 0: c.not_after.astimezone(JST).date() + ONE_DAY for c in due}, now=now)
             for certificate in due:
                 if certificate.id in new:  # its final OCSP answer, at once
-                    store_ocsp(uow, ca(), certificate, now)
+                    store_ocsp_in(uow, ca(), certificate, now)
             if new:
-                uow.audit.record(AuditRecord(now, actor.name, "certificate:expire",
+                uow.audit.record(AuditRecord(now, actor.name, AuditAction.CERTIFICATE_EXPIRE,
                                              f"expiry:{on.isoformat()}",
                                              {"certificates": sorted(new)}))
             uow.commit()

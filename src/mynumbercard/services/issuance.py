@@ -21,6 +21,7 @@ from mynumbercard.domain.pickup import PickUpPolicy
 from mynumbercard.domain.staff import Actor, Permission
 from mynumbercard.domain.validity import card_expiry
 from mynumbercard.services.application_ports import CardVault
+from mynumbercard.services.audit_actions import AuditAction
 from mynumbercard.services.ports import AuditRecord, UnitOfWork
 
 UowFactory = Callable[[], UnitOfWork]
@@ -89,7 +90,7 @@ def run_production(uow_factory: UowFactory, vault: CardVault, *, actor: Actor, n
                 application.enter_production(run_id=run_id, card_id=card_id)
                 uow.applications.save(application, actor=actor.name, now=now)
                 produced.append(Produced(number, application.id or 0, resident.id or 0))
-            uow.audit.record(AuditRecord(now, actor.name, "production:run",
+            uow.audit.record(AuditRecord(now, actor.name, AuditAction.PRODUCTION_RUN,
                                          f"production_run:{run_id}", {"cards": len(batch)}))
             uow.commit()
     except BaseException:
@@ -123,7 +124,7 @@ def ship(uow_factory: UowFactory, *, actor: Actor, now: datetime,
             for application in applications:
                 application.ship(shipment_id=shipment_id, office_code=office)
                 uow.applications.save(application, actor=actor.name, now=now)
-            uow.audit.record(AuditRecord(now, actor.name, "production:ship",
+            uow.audit.record(AuditRecord(now, actor.name, AuditAction.PRODUCTION_SHIP,
                                          f"shipment:{shipment_id}",
                                          {"office": office, "cards": len(applications)}))
             shipments[shipment_id] = office
@@ -154,7 +155,7 @@ def receive_shipment(uow_factory: UowFactory, *, actor: Actor, shipment_id: int,
             application.arrive(on=today, pick_up_deadline=policy.deadline(today))
             uow.applications.save(application, actor=actor.name, now=now)
             waiting += 1
-        uow.audit.record(AuditRecord(now, actor.name, "shipment:receive",
+        uow.audit.record(AuditRecord(now, actor.name, AuditAction.SHIPMENT_RECEIVE,
                                      f"shipment:{shipment_id}", {"cards": waiting}))
         uow.commit()
     return waiting

@@ -23,6 +23,7 @@ from mynumbercard.domain.application import Application
 from mynumbercard.domain.errors import InvalidInput, NotFound
 from mynumbercard.domain.resident import Resident
 from mynumbercard.domain.staff import Actor, Permission, Role
+from mynumbercard.services.audit_actions import AuditAction
 from mynumbercard.services.lookup_ports import QueueFilter
 from mynumbercard.services.ports import AuditRecord, UnitOfWork
 
@@ -123,7 +124,7 @@ def search_residents(uow_factory: UowFactory, *, actor: Actor, query: ResidentQu
                                                 longest=MAX_ADDRESS_PREFIX))
             found = uow.lookups.residents_by_address(postal, key, municipality_code=town,
                                                      limit=limit, after_id=query.after_id)
-        uow.audit.record(AuditRecord(now, actor.name, "resident:search",
+        uow.audit.record(AuditRecord(now, actor.name, AuditAction.RESIDENT_SEARCH,
                                      f"municipality:{town}" if town else "residents",
                                      {"by": kind, "ids": [r.id for r in found]}))
         uow.commit()
@@ -152,7 +153,7 @@ def card_view(uow_factory: UowFactory, *, actor: Actor, card_number: str,
                 actor, Permission.RESIDENT_READ, holder.municipality_code):
             raise NotFound(_NO_CARD)
         certificates = uow.certificates.of_card(card.id or 0)
-        uow.audit.record(AuditRecord(now, actor.name, "card:read",
+        uow.audit.record(AuditRecord(now, actor.name, AuditAction.CARD_READ,
                                      f"resident:{card.resident_id}", {"card": card.id}))
         uow.commit()
     return {
@@ -205,7 +206,7 @@ def application_queue(uow_factory: UowFactory, *, actor: Actor, wanted: QueueFil
         page = found[:size]
         if page:
             uow.audit.record(AuditRecord(
-                now, actor.name, "application:list",
+                now, actor.name, AuditAction.APPLICATION_LIST,
                 f"municipality:{town}" if town else "applications",
                 {"status": wanted.status.value, "ids": [a.id for a in page]}))
             uow.commit()

@@ -25,7 +25,8 @@ from mynumbercard.domain.loss import LossReport, LossStatus, ReportedVia, check_
 from mynumbercard.domain.pickup import IdDocument, check_holder_documents
 from mynumbercard.domain.resident import Resident
 from mynumbercard.domain.staff import Actor, Permission
-from mynumbercard.services.certificates import apply_event_in, store_ocsp
+from mynumbercard.services.audit_actions import AuditAction
+from mynumbercard.services.certificates import apply_event_in, store_ocsp_in
 from mynumbercard.services.pki_ports import CertificateAuthority
 from mynumbercard.services.ports import AuditRecord, UnitOfWork
 
@@ -99,7 +100,8 @@ def report_loss(uow_factory: UowFactory, ca: Ca, *, actor: Actor, card_number: s
         uow.losses.add(report)
         apply_event_in(uow, ca, actor=actor, card_id=card.id or 0, event=LifeEvent.CARD_LOST,
                        now=now)
-        uow.audit.record(AuditRecord(now, actor.name, "card:report-loss", f"card:{card.id}",
+        uow.audit.record(AuditRecord(now, actor.name, AuditAction.CARD_REPORT_LOSS,
+                                     f"card:{card.id}",
                                      {"via": via.value, "report": report.id}))
         outcome = LossOutcome(card.card_number, card.status, report,
                               list(uow.certificates.of_card(card.id or 0)))
@@ -129,9 +131,10 @@ def found(uow_factory: UowFactory, ca: Ca, *, actor: Actor, card_number: str,
                 continue  # revoked meanwhile (e.g. a change of address): stays revoked
             certificate.release(at=now)
             uow.certificates.save(certificate, actor=actor.name, now=now)
-            store_ocsp(uow, ca(), certificate, now)
+            store_ocsp_in(uow, ca(), certificate, now)
             released.append(f"{certificate.kind}:{certificate.serial_hex}")
-        uow.audit.record(AuditRecord(now, actor.name, "card:found", f"card:{card.id}",
+        uow.audit.record(AuditRecord(now, actor.name, AuditAction.CARD_REPORT_FOUND,
+                                     f"card:{card.id}",
                                      {"report": report.id, "released": released,
                                       "documents": sorted(d.value for d in documents)}))
         outcome = LossOutcome(card.card_number, card.status, report,
@@ -157,9 +160,10 @@ def confirm_loss(uow_factory: UowFactory, ca: Ca, *, actor: Actor, card_number: 
                 continue
             certificate.revoke(reason=RevocationReason.KEY_COMPROMISE, at=now)
             uow.certificates.save(certificate, actor=actor.name, now=now)
-            store_ocsp(uow, ca(), certificate, now)
+            store_ocsp_in(uow, ca(), certificate, now)
             revoked.append(f"{certificate.kind}:{certificate.serial_hex}")
-        uow.audit.record(AuditRecord(now, actor.name, "card:loss-confirm", f"card:{card.id}",
+        uow.audit.record(AuditRecord(now, actor.name, AuditAction.CARD_CONFIRM_LOSS,
+                                     f"card:{card.id}",
                                      {"report": report.id, "revoked": revoked}))
         outcome = LossOutcome(card.card_number, card.status, report,
                               list(uow.certificates.of_card(card.id or 0)))

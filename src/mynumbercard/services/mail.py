@@ -23,6 +23,7 @@ from mynumbercard.domain.resident import Resident
 from mynumbercard.domain.staff import Actor, Permission
 from mynumbercard.domain.validity import renewal_opens_on
 from mynumbercard.services import mailed_letters
+from mynumbercard.services.audit_actions import AuditAction
 from mynumbercard.services.letters import (
     LetterPrinter,
     MailedLetter,
@@ -62,8 +63,8 @@ def _control_change(uow_factory: UowFactory, *, actor: Actor, suspended: bool,
         if uow.mail.control().suspended == suspended:
             raise Conflict(f"mailing is {'suspended' if suspended else 'running'} already")
         uow.mail.set_control(suspended=suspended, reason=reason, actor=actor.name, now=now)
-        uow.audit.record(AuditRecord(now, actor.name,
-                                     "mail:suspend" if suspended else "mail:resume",
+        action = AuditAction.MAIL_SUSPEND if suspended else AuditAction.MAIL_RESUME
+        uow.audit.record(AuditRecord(now, actor.name, action,
                                      "mail:control", {"reason": reason} if reason else None))
         uow.commit()
 
@@ -135,7 +136,7 @@ def _print_batch(uow_factory: UowFactory, printer: LetterPrinter, sink: LetterSi
                 notices.append(mailed_letters.number_notice(letter, resident, towns[code],
                                                             now=now, offices=offices))
             elif letter.kind is LetterKind.DEFICIENCY:
-                notices.append(mailed_letters.deficiency_notice(
+                notices.append(mailed_letters.deficiency_notice_in(
                     uow, letter, resident, towns[code], now=now, offices=offices,
                     base_url=base_url))
             else:
@@ -144,10 +145,10 @@ def _print_batch(uow_factory: UowFactory, printer: LetterPrinter, sink: LetterSi
     path = sink(batch, printer.mail_batch(notices))
     with uow_factory() as uow:
         sent = uow.mail.mark_sent(batch, now=now)
-        uow.validity_audit.mark_contacted(
+        uow.validity_checks.mark_contacted(
             [int(x.details["case"]) for x in letters
              if x.kind is LetterKind.VALIDITY_CORRECTION and x.details.get("case")], now=now)
-        uow.audit.record(AuditRecord(now, actor.name, "mail:send", f"mail-batch:{batch}",
+        uow.audit.record(AuditRecord(now, actor.name, AuditAction.MAIL_SEND, f"mail-batch:{batch}",
                                      {"letters": sent}))
         uow.commit()
     return path, sent

@@ -21,6 +21,7 @@ from mynumbercard.domain.pickup import PickUpPolicy
 from mynumbercard.domain.staff import Actor, Permission
 from mynumbercard.domain.validity import signature_certificate_allowed
 from mynumbercard.services.application_ports import CardVault
+from mynumbercard.services.audit_actions import AuditAction
 from mynumbercard.services.letters import IssuanceNotice, LetterPrinter, PinSettingForm
 from mynumbercard.services.pickup import void_in
 from mynumbercard.services.ports import AuditRecord, UnitOfWork
@@ -132,7 +133,7 @@ def print_issuance_notices(uow_factory: UowFactory, printer: LetterPrinter,
                 _pin_form(uow, application, notice, pin_form, today=today))))
             uow.applications.mark_notice_printed(application.id or 0, pin_form_number=pin_form,
                                                  now=now)
-            uow.audit.record(AuditRecord(now, actor.name, "letter:issuance-notice",
+            uow.audit.record(AuditRecord(now, actor.name, AuditAction.LETTER_PRINT_ISSUANCE_NOTICE,
                                          f"application:{application.id}", None))
         uow.commit()
     return Printed(files)
@@ -169,7 +170,7 @@ def sweep_uncollected(uow_factory: UowFactory, printer: LetterPrinter,
                                           offices=offices, base_url=base_url, reminder=True)
             reminders.append(sink(f"reminder-{card_number}.pdf", printer.issuance_notice(notice)))
             uow.applications.mark_reminder_printed(application.id or 0, now=now)
-            uow.audit.record(AuditRecord(now, actor.name, "letter:pick-up-reminder",
+            uow.audit.record(AuditRecord(now, actor.name, AuditAction.LETTER_PRINT_PICK_UP_REMINDER,
                                          f"application:{application.id}", None))
         uow.commit()
     if vault is not None:

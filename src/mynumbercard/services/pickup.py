@@ -37,6 +37,7 @@ from mynumbercard.domain.pins import PinKind, validate_new_pin
 from mynumbercard.domain.staff import Actor, Permission
 from mynumbercard.domain.validity import signature_certificate_allowed
 from mynumbercard.services.application_ports import CardVault
+from mynumbercard.services.audit_actions import AuditAction
 from mynumbercard.services.certificates import (
     IssuedCertificate,
     apply_event_in,
@@ -127,7 +128,7 @@ def hand_over(
             check_proxy(identity, notice_presented=notice_presented, expected_pin_form=expected)
             # The one case where the holder's PINs pass through other hands: the clerk
             # opened the holder's sealed form in front of the proxy. Recorded, never the PINs.
-            uow.audit.record(AuditRecord(now, actor.name, "pin-form:opened",
+            uow.audit.record(AuditRecord(now, actor.name, AuditAction.PIN_FORM_OPEN,
                                          f"application:{application.id}", None))
         else:
             check_holder_in_person(
@@ -158,7 +159,8 @@ def hand_over(
                            kinds=frozenset(kinds), actor=actor, now=now) if kinds else [])
         application.hand_over(by_proxy=proxy)
         uow.applications.save(application, actor=actor.name, now=now)
-        uow.audit.record(AuditRecord(now, actor.name, "card:hand-over", f"card:{card.id}", {
+        uow.audit.record(AuditRecord(now, actor.name, AuditAction.CARD_HAND_OVER,
+                                     f"card:{card.id}", {
             "application": application.id, "proxy": proxy,
             "reason": identity.reason.value if isinstance(identity, ProxyPickUp) else None,
             "returned_cards": len(returned)}))
@@ -166,7 +168,7 @@ def hand_over(
     terminal.set_initial_pins(chosen)
     if proxy:  # the PINs are on the chip: the opened form is destroyed at the counter
         with uow_factory() as uow:
-            uow.audit.record(AuditRecord(now, actor.name, "pin-form:destroyed",
+            uow.audit.record(AuditRecord(now, actor.name, AuditAction.PIN_FORM_DESTROY,
                                          f"application:{application.id}", None))
             uow.commit()
     write_onto_chip(terminal, issued)
@@ -180,14 +182,14 @@ def void_in(uow: UnitOfWork, application: Application, reason: VoidReason, *, ac
     had_card = application.status in WITH_CARD
     application.void(reason)
     uow.applications.save(application, actor=actor.name, now=now)
-    uow.audit.record(AuditRecord(now, actor.name, "application:void",
+    uow.audit.record(AuditRecord(now, actor.name, AuditAction.APPLICATION_VOID,
                                  f"application:{application.id}", {"reason": reason.value}))
     if not had_card or application.card_id is None:
         return None
     card = uow.cards.get(application.card_id)
     card.change_status(CardStatus.DESTROYED)
     uow.cards.save(card, now=now)
-    uow.audit.record(AuditRecord(now, actor.name, "card:destroy", f"card:{card.id}",
+    uow.audit.record(AuditRecord(now, actor.name, AuditAction.CARD_DESTROY, f"card:{card.id}",
                                  {"reason": reason.value}))
     return card.card_number
 

@@ -16,12 +16,17 @@ from mynumbercard.domain.resident import Resident
 from mynumbercard.domain.sign_in import SignInState
 from mynumbercard.domain.staff import Role
 from mynumbercard.domain.stay import Stay
-from mynumbercard.services.application_ports import ApplicationRepository
-from mynumbercard.services.audit_ports import ValidityAudit
-from mynumbercard.services.custody_ports import CustodyRepository, ExpiryLedger
+from mynumbercard.services.application_ports import FormsAndApplications
+from mynumbercard.services.audit_actions import AuditAction
+from mynumbercard.services.custody_ports import CustodyRepository
+from mynumbercard.services.expiry_ports import ExpiryLedger
+from mynumbercard.services.issuance_ports import ProductionLine
+from mynumbercard.services.job_ports import JobChunks
 from mynumbercard.services.lookup_ports import Lookups
-from mynumbercard.services.mail_ports import Cohorts, JobChunks, MailQueue
+from mynumbercard.services.mail_ports import Cohorts, MailQueue
+from mynumbercard.services.notice_ports import IssuanceLetters
 from mynumbercard.services.pki_ports import Revoked
+from mynumbercard.services.validity_check_ports import ValidityChecks
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,7 +51,7 @@ class StaffAccount:
 class AuditRecord:
     at: datetime
     actor: str
-    action: str  # e.g. resident:move
+    action: AuditAction  # e.g. resident:move; old names are read as aliases
     subject: str  # e.g. resident:42 -- an id, never a number or a name
     details: dict[str, Any] | None = None
 
@@ -197,8 +202,22 @@ class OcspStore(Protocol):
         ...
 
 
-class UnitOfWork(Protocol):
-    """One transaction: everything in it commits together or not at all."""
+class ApplicationRepository(FormsAndApplications, ProductionLine, IssuanceLetters, Protocol):
+    """Every port over the applications' tables, as the database adapter provides them;
+    a use case asks for the small ones it needs."""
+
+
+class Transaction(Protocol):
+    """One transaction: everything in it commits together or not at all. A use case's
+    own unit (e.g. `applications.ApplicationsUnit`) adds the repositories it needs."""
+
+    def __enter__(self) -> Self: ...
+    def __exit__(self, *exc: object) -> None: ...
+    def commit(self) -> None: ...
+
+
+class UnitOfWork(Transaction, Protocol):
+    """Every repository in one transaction, as the database adapter provides them."""
 
     @property
     def municipalities(self) -> MunicipalityRepository: ...
@@ -231,7 +250,7 @@ class UnitOfWork(Protocol):
     @property
     def cohorts(self) -> Cohorts: ...
     @property
-    def validity_audit(self) -> ValidityAudit: ...
+    def validity_checks(self) -> ValidityChecks: ...
     @property
     def custody(self) -> CustodyRepository: ...
     @property
@@ -242,10 +261,6 @@ class UnitOfWork(Protocol):
     def stays(self) -> StayRepository: ...
     @property
     def losses(self) -> LossReports: ...
-
-    def __enter__(self) -> Self: ...
-    def __exit__(self, *exc: object) -> None: ...
-    def commit(self) -> None: ...
 
 
 class PasswordHasher(Protocol):

@@ -20,8 +20,9 @@ from mynumbercard.domain.resident import ResidenceStatus, Resident, Sex
 from mynumbercard.domain.staff import Actor, Permission
 from mynumbercard.domain.stay import Stay
 from mynumbercard.services.application_ports import CardVault
+from mynumbercard.services.audit_actions import AuditAction
 from mynumbercard.services.certificates import apply_event_in
-from mynumbercard.services.mailed_letters import queue_number_notice
+from mynumbercard.services.mailed_letters import queue_number_notice_in
 from mynumbercard.services.pickup import void_in
 from mynumbercard.services.pki_ports import CertificateAuthority
 from mynumbercard.services.ports import AuditRecord, UnitOfWork
@@ -32,7 +33,7 @@ CaSource = Callable[[], CertificateAuthority]  # opened only when a certificate 
 _NUMBER_ATTEMPTS = 20
 
 
-def audit_resident(uow: UnitOfWork, actor: Actor, action: str, resident_id: int,
+def audit_resident_in(uow: UnitOfWork, actor: Actor, action: AuditAction, resident_id: int,
                    now: datetime, **details: object) -> None:
     """An audit record about a resident, inside the caller's transaction."""
     uow.audit.record(AuditRecord(now, actor.name, action, f"resident:{resident_id}",
@@ -99,9 +100,9 @@ def register_resident(
         resident_id = uow.residents.add(resident, now=now)
         if period_of_stay_until is not None:
             uow.stays.add(resident_id, Stay(period_of_stay_until, registered_on), now=now)
-        audit_resident(uow, actor, "resident:register", resident_id, now,
+        audit_resident_in(uow, actor, AuditAction.RESIDENT_REGISTER, resident_id, now,
                        notice=individual_number.notice_kind_for(registered_on).value,
-                       notice_queued=queue_number_notice(uow, resident, now=now))
+                       notice_queued=queue_number_notice_in(uow, resident, now=now))
         uow.commit()
     return resident
 
@@ -121,7 +122,7 @@ def hidden_resident(resident_id: int) -> str:
     return f"no resident with id {resident_id}"
 
 
-def visible_resident(uow: UnitOfWork, actor: Actor, permission: Permission,
+def visible_resident_in(uow: UnitOfWork, actor: Actor, permission: Permission,
                       resident_id: int) -> Resident:
     """Authorise first (the role), then look up; a resident of another municipality gets
     the same NotFound as an unknown id."""
@@ -139,8 +140,8 @@ def get_resident(
     uow_factory: UowFactory, *, actor: Actor, resident_id: int, now: datetime
 ) -> Resident:
     with uow_factory() as uow:
-        resident = visible_resident(uow, actor, Permission.RESIDENT_READ, resident_id)
-        audit_resident(uow, actor, "resident:read", resident_id, now)  # reads of personal data too
+        resident = visible_resident_in(uow, actor, Permission.RESIDENT_READ, resident_id)
+        audit_resident_in(uow, actor, AuditAction.RESIDENT_READ, resident_id, now)  # reads too
         uow.commit()
         return resident
 
@@ -154,7 +155,7 @@ def list_residents(
         found = uow.residents.list_in(municipality_code, limit=min(limit, 1000),
                                       after_id=after_id)
         if found:  # who was shown, by id: an auditor finds a resident's readers in details
-            uow.audit.record(AuditRecord(now, actor.name, "resident:list",
+            uow.audit.record(AuditRecord(now, actor.name, AuditAction.RESIDENT_LIST,
                                          f"municipality:{municipality_code}",
                                          {"ids": [r.id for r in found]}))
             uow.commit()
@@ -208,19 +209,19 @@ def move_resident(
         resident.move(to_municipality=to_municipality, postal_code=postal_code,
                       address=address, on=moved_on)
         uow.residents.save(resident, now=now)
-        audit_resident(uow, actor, "resident:move", resident_id, now, origin=origin,
+        audit_resident_in(uow, actor, AuditAction.RESIDENT_MOVE, resident_id, now, origin=origin,
                        destination=to_municipality, on=moved_on.isoformat())
-        destroyed = applications_follow(uow, actor=actor, resident_id=resident_id,
+        destroyed = applications_follow_in(uow, actor=actor, resident_id=resident_id,
                                          origin=origin, destination=to_municipality, now=now)
         # A new address is a change of the basic four facts: the signature certificate goes.
-        certificates_follow(uow, ca, actor=actor, resident_id=resident_id,
+        certificates_follow_in(uow, ca, actor=actor, resident_id=resident_id,
                              event=LifeEvent.PERSONAL_DATA_CHANGED, now=now)
         uow.commit()
     destroy_cards(vault, destroyed)
     return resident
 
 
-def applications_follow(uow: UnitOfWork, *, actor: Actor, resident_id: int, origin: str,
+def applications_follow_in(uow: UnitOfWork, *, actor: Actor, resident_id: int, origin: str,
                          destination: str, now: datetime,
                          void_reason: VoidReason | None = None) -> list[str]:
     """Open applications after a move (or a death or emigration, with `void_reason`);
@@ -252,7 +253,7 @@ def destroy_cards(vault: CardVault | None, numbers: list[str]) -> None:
 
 def _end_of_residence(
     uow_factory: UowFactory, ca: CaSource | None, *, actor: Actor, resident_id: int,
-    on: date, now: datetime, verb: Callable[[Resident, date], None], action: str,
+    on: date, now: datetime, verb: Callable[[Resident, date], None], action: AuditAction,
     vault: CardVault | None = None, simulation: bool = False,
 ) -> Resident:
     """Death or emigration, by a clerk of the municipality that holds the resident: the
@@ -262,13 +263,13 @@ def _end_of_residence(
     is today at the latest (a 国外転出 is recorded on or after the day of leaving)."""
     _not_ahead(now, simulation, ("the day", on))
     with uow_factory() as uow:
-        resident = visible_resident(uow, actor, Permission.RESIDENT_WRITE, resident_id)
+        resident = visible_resident_in(uow, actor, Permission.RESIDENT_WRITE, resident_id)
         verb(resident, on)
         uow.residents.save(resident, now=now)
-        audit_resident(uow, actor, action, resident_id, now, on=on.isoformat())
-        death = action == "resident:death"
+        audit_resident_in(uow, actor, action, resident_id, now, on=on.isoformat())
+        death = action == AuditAction.RESIDENT_DIE
         event = LifeEvent.DEATH if death else LifeEvent.LOSS_OF_RESIDENCE
-        destroyed = applications_follow(
+        destroyed = applications_follow_in(
             uow, actor=actor, resident_id=resident_id, origin=resident.municipality_code,
             destination=resident.municipality_code, now=now,
             void_reason=VoidReason.DEATH if death else VoidReason.LOSS_OF_RESIDENCE)
@@ -276,16 +277,16 @@ def _end_of_residence(
         if moving is not None:
             moving.cancel()
             uow.moves.save(moving, now=now)
-        lapse_cards(uow, actor=actor, resident_id=resident_id, now=now,
+        lapse_cards_in(uow, actor=actor, resident_id=resident_id, now=now,
                     reason="death" if death else "loss_of_residence")
-        certificates_follow(uow, ca, actor=actor, resident_id=resident_id, event=event,
+        certificates_follow_in(uow, ca, actor=actor, resident_id=resident_id, event=event,
                             now=now)
         uow.commit()
     destroy_cards(vault, destroyed)
     return resident
 
 
-def lapse_cards(uow: UnitOfWork, *, actor: Actor, resident_id: int, now: datetime,
+def lapse_cards_in(uow: UnitOfWork, *, actor: Actor, resident_id: int, now: datetime,
                 reason: str, card_number: str | None = None) -> list[int]:
     """Cards in the holder's hands (or the one given) lapse (失効); the caller revokes
     their certificates. Returns the ids of the cards that lapsed."""
@@ -296,13 +297,13 @@ def lapse_cards(uow: UnitOfWork, *, actor: Actor, resident_id: int, now: datetim
             continue
         card.change_status(CardStatus.LAPSED)
         uow.cards.save(card, now=now)
-        uow.audit.record(AuditRecord(now, actor.name, "card:lapse", f"card:{card.id}",
+        uow.audit.record(AuditRecord(now, actor.name, AuditAction.CARD_LAPSE, f"card:{card.id}",
                                      {"reason": reason}))
         lapsed.append(card.id or 0)
     return lapsed
 
 
-def certificates_follow(uow: UnitOfWork, ca: CaSource | None, *, actor: Actor,
+def certificates_follow_in(uow: UnitOfWork, ca: CaSource | None, *, actor: Actor,
                          resident_id: int, event: LifeEvent, now: datetime) -> None:
     def authority() -> CertificateAuthority:
         if ca is None:
@@ -319,7 +320,7 @@ def record_death(
 ) -> Resident:
     return _end_of_residence(uow_factory, ca, actor=actor, resident_id=resident_id,
                              on=died_on, now=now, verb=lambda r, d: r.die(on=d),
-                             action="resident:death", vault=vault, simulation=simulation)
+                             action=AuditAction.RESIDENT_DIE, vault=vault, simulation=simulation)
 
 
 def record_emigration(
@@ -329,4 +330,5 @@ def record_emigration(
 ) -> Resident:
     return _end_of_residence(uow_factory, ca, actor=actor, resident_id=resident_id,
                              on=emigrated_on, now=now, verb=lambda r, d: r.emigrate(on=d),
-                             action="resident:emigrate", vault=vault, simulation=simulation)
+                             action=AuditAction.RESIDENT_EMIGRATE,
+vault=vault, simulation=simulation)

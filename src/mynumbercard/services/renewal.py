@@ -19,6 +19,7 @@ from mynumbercard.domain.renewal import check_certificate_renewal
 from mynumbercard.domain.resident import Resident
 from mynumbercard.domain.staff import Actor, Permission
 from mynumbercard.domain.validity import signature_certificate_allowed
+from mynumbercard.services.audit_actions import AuditAction
 from mynumbercard.services.certificates import IssuedCertificate, issue_in, write_onto_chip
 from mynumbercard.services.pki_ports import CardTerminal, CertificateAuthority
 from mynumbercard.services.ports import AuditRecord, UnitOfWork
@@ -48,7 +49,7 @@ def renewable_kinds(resident: Resident, kinds: frozenset[CertKind], *,
     return kinds - {CertKind.SIGN}
 
 
-def check_window(uow: UnitOfWork, card: Card, kinds: frozenset[CertKind], *,
+def check_window_in(uow: UnitOfWork, card: Card, kinds: frozenset[CertKind], *,
                  now: datetime) -> None:
     """Raise unless the certificates of `kinds` on this card may be renewed now."""
     valid_until = [c.not_after.astimezone(JST).date()
@@ -66,11 +67,12 @@ def renew_in(uow: UnitOfWork, ca: CertificateAuthority, terminal: CardTerminal, 
     version bumped, so a second renewal of the same card at the same moment waits and is
     refused before it touches the chip), the old certificates superseded, new ones made."""
     wanted = renewable_kinds(resident, kinds, now=now)
-    check_window(uow, card, wanted, now=now)
+    check_window_in(uow, card, wanted, now=now)
     uow.cards.save(card, now=now)  # the claim: a concurrent renewal gets a Conflict
     issued = issue_in(uow, ca, terminal, card=card, resident=resident, kinds=wanted,
                       actor=actor, now=now)
-    uow.audit.record(AuditRecord(now, actor.name, "certificate:renew", f"card:{card.id}", {
+    uow.audit.record(AuditRecord(now, actor.name, AuditAction.CERTIFICATE_RENEW,
+                                 f"card:{card.id}", {
         "kinds": sorted(k.value for k in wanted), "reason": reason, "fee": 0,
         "certificates": len(issued)}))
     return issued

@@ -35,8 +35,8 @@ from mynumbercard.services.application_ports import (
     ApplicationForm,
     FormReason,
     HistoryEntry,
-    Shipment,
 )
+from mynumbercard.services.issuance_ports import Shipment
 
 _PLAIN = ("application_id", "resident_id", "received_on", "submissions",
           "want_signature_certificate", "want_auth_certificate", "photo_digest",

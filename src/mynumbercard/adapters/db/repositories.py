@@ -19,7 +19,6 @@ from sqlalchemy import (
 )
 
 from mynumbercard.adapters.db.application_repositories import SqlApplications
-from mynumbercard.adapters.db.audit_repositories import SqlValidityAudit
 from mynumbercard.adapters.db.certificate_repositories import (
     SqlCards,
     SqlCertificates,
@@ -40,12 +39,14 @@ from mynumbercard.adapters.db.tables import (
     sessions,
     staff,
 )
+from mynumbercard.adapters.db.validity_check_repositories import SqlValidityChecks
 from mynumbercard.domain import search_key
 from mynumbercard.domain.errors import Conflict, NotFound, UnknownMunicipality
 from mynumbercard.domain.individual_number import notice_kind_for
 from mynumbercard.domain.municipality import Municipality
 from mynumbercard.domain.resident import ResidenceStatus, Resident, ResidentStatus, Sex
 from mynumbercard.domain.staff import Role
+from mynumbercard.services.audit_actions import AuditAction
 from mynumbercard.services.ports import AuditRecord, StaffAccount
 
 _RESIDENT_FIELDS = (
@@ -268,7 +269,7 @@ class SqlAuditLog:
 
     def record(self, record: AuditRecord) -> None:
         self._conn.execute(insert(audit_log).values(
-            at=record.at, actor=record.actor, action=record.action, subject=record.subject,
+            at=record.at, actor=record.actor, action=record.action.value, subject=record.subject,
             details=record.details))
 
     def list(self, *, subject: str | None, limit: int,
@@ -279,7 +280,8 @@ class SqlAuditLog:
         if before_id is not None:
             query = query.where(audit_log.c.id < before_id)
         return [
-            (row.id, AuditRecord(row.at, row.actor, row.action, row.subject, row.details))
+            (row.id, AuditRecord(row.at, row.actor, AuditAction.parse(row.action), row.subject,
+                                 row.details))
             for row in self._conn.execute(query)
         ]
 
@@ -316,7 +318,7 @@ class SqlUnitOfWork:
         self.mail = SqlMailQueue(self._conn)
         self.jobs = SqlJobChunks(self._conn)
         self.cohorts = SqlCohorts(self._conn)
-        self.validity_audit = SqlValidityAudit(self._conn)
+        self.validity_checks = SqlValidityChecks(self._conn)
         self.custody, self.expiries = SqlCustody(self._conn), SqlExpiryLedger(self._conn)
         self.moves = SqlMovingNotices(self._conn)
         self.stays = SqlStays(self._conn)
