@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date, datetime
+from typing import Protocol
 
 from mynumbercard.domain.card import Card
 from mynumbercard.domain.certificate import CertKind
@@ -13,9 +14,25 @@ from mynumbercard.domain.staff import Actor, Permission
 from mynumbercard.domain.validity import card_expiry
 from mynumbercard.services.audit_actions import AuditAction
 from mynumbercard.services.pki_ports import CardTerminal
-from mynumbercard.services.ports import AuditRecord, UnitOfWork
+from mynumbercard.services.ports import (
+    AuditLog,
+    AuditRecord,
+    CardRepository,
+    ResidentRepository,
+    Transaction,
+)
 
-UowFactory = Callable[[], UnitOfWork]
+
+class CardsUnit(Transaction, Protocol):
+    @property
+    def cards(self) -> CardRepository: ...
+    @property
+    def residents(self) -> ResidentRepository: ...
+    @property
+    def audit(self) -> AuditLog: ...
+
+
+UowFactory = Callable[[], CardsUnit]
 
 PIN_OF_KEY = {CertKind.SIGN: PinKind.SIGNATURE, CertKind.AUTH: PinKind.USER_AUTH}
 

@@ -10,6 +10,7 @@ import secrets
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Protocol
 
 from mynumbercard.domain.card import Card
 from mynumbercard.domain.certificate import (
@@ -29,9 +30,39 @@ from mynumbercard.domain.staff import Actor, Permission
 from mynumbercard.domain.validity import certificate_expiry, signature_certificate_allowed
 from mynumbercard.services.audit_actions import AuditAction
 from mynumbercard.services.pki_ports import CardTerminal, CertificateAuthority, Holder
-from mynumbercard.services.ports import AuditRecord, UnitOfWork
+from mynumbercard.services.ports import (
+    AuditLog,
+    AuditRecord,
+    CardRepository,
+    CertificateRepository,
+    MunicipalityRepository,
+    OcspStore,
+    ResidentRepository,
+    Transaction,
+)
 
-UowFactory = Callable[[], UnitOfWork]
+
+class HoldsOcsp(Protocol):
+    @property
+    def ocsp(self) -> OcspStore: ...
+
+
+class CertificatesUnit(HoldsOcsp, Transaction, Protocol):
+    """What issuing and changing certificates use in one transaction."""
+
+    @property
+    def certificates(self) -> CertificateRepository: ...
+    @property
+    def cards(self) -> CardRepository: ...
+    @property
+    def residents(self) -> ResidentRepository: ...
+    @property
+    def municipalities(self) -> MunicipalityRepository: ...
+    @property
+    def audit(self) -> AuditLog: ...
+
+
+UowFactory = Callable[[], CertificatesUnit]
 
 OCSP_VALIDITY = timedelta(days=4)  # re-signed daily by `ocsp refresh`; stale after 4 days
 EXPIRED_ANSWER_REVISIT = timedelta(days=366)  # an expired certificate's answer is final
@@ -83,7 +114,7 @@ def sign_ocsp(ca: CertificateAuthority, certificate: Certificate, now: datetime)
                            this_update=now, next_update=until)
 
 
-def store_ocsp_in(uow: UnitOfWork, ca: CertificateAuthority, certificate: Certificate,
+def store_ocsp_in(uow: HoldsOcsp, ca: CertificateAuthority, certificate: Certificate,
                now: datetime) -> None:
     uow.ocsp.put(kind=certificate.kind, serial=certificate.serial,
                  der=sign_ocsp(ca, certificate, now), this_update=now,
@@ -126,7 +157,7 @@ def write_onto_chip(terminal: CardTerminal, issued: Sequence[IssuedCertificate])
 
 
 def issue_in(
-    uow: UnitOfWork,
+    uow: CertificatesUnit,
     ca: CertificateAuthority,
     terminal: CardTerminal,
     *,
@@ -179,7 +210,7 @@ def issue_in(
     return issued
 
 
-def _one(uow: UnitOfWork, serial: int, kind: CertKind | None) -> Certificate:
+def _one(uow: CertificatesUnit, serial: int, kind: CertKind | None) -> Certificate:
     found = uow.certificates.find(serial, kind)
     if not found:
         raise NotFound(f"no certificate with serial {serial:x}")
@@ -237,7 +268,7 @@ def apply_life_event(
 
 
 def apply_event_in(
-    uow: UnitOfWork,
+    uow: CertificatesUnit,
     ca: Callable[[], CertificateAuthority],
     *,
     actor: Actor,

@@ -12,6 +12,7 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Protocol
 
 from mynumbercard.domain.application import ApplicationStatus
 from mynumbercard.domain.card import Card, CardStatus
@@ -22,9 +23,31 @@ from mynumbercard.domain.staff import Actor, Permission
 from mynumbercard.domain.validity import card_expiry
 from mynumbercard.services.application_ports import CardVault
 from mynumbercard.services.audit_actions import AuditAction
-from mynumbercard.services.ports import AuditRecord, UnitOfWork
+from mynumbercard.services.issuance_ports import ProductionLine
+from mynumbercard.services.ports import (
+    AuditLog,
+    AuditRecord,
+    CardRepository,
+    MunicipalityRepository,
+    ResidentRepository,
+    Transaction,
+)
 
-UowFactory = Callable[[], UnitOfWork]
+
+class IssuanceUnit(Transaction, Protocol):
+    @property
+    def applications(self) -> ProductionLine: ...
+    @property
+    def cards(self) -> CardRepository: ...
+    @property
+    def residents(self) -> ResidentRepository: ...
+    @property
+    def municipalities(self) -> MunicipalityRepository: ...
+    @property
+    def audit(self) -> AuditLog: ...
+
+
+UowFactory = Callable[[], IssuanceUnit]
 CHUNK = 500
 
 

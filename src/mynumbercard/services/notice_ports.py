@@ -10,7 +10,13 @@ from typing import Protocol
 from mynumbercard.domain.application import Application
 
 
-class IssuanceLetters(Protocol):
+class PinFormNumbers(Protocol):
+    def pin_form_number(self, application_ref: int) -> str | None:
+        """The number of the sealed PIN form printed with the notice (checked at pick-up)."""
+        ...
+
+
+class IssuanceLetters(PinFormNumbers, Protocol):
     def notices_due(self, *, limit: int) -> Sequence[Application]:
         """Cards at their office whose notice of issuance is not printed yet (locked)."""
         ...
@@ -22,7 +28,4 @@ class IssuanceLetters(Protocol):
     def mark_reminder_printed(self, application_ref: int, *, now: datetime) -> None: ...
     def uncollected(self, *, arrived_before: date, limit: int) -> Sequence[Application]:
         """Cards waiting since before that day (locked): past the keeping period."""
-        ...
-    def pin_form_number(self, application_ref: int) -> str | None:
-        """The number of the sealed PIN form printed with the notice (checked at pick-up)."""
         ...

@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Protocol
 
 from mynumbercard.domain.application import (
     WITH_CARD,
@@ -36,18 +37,47 @@ from mynumbercard.domain.pickup import (
 from mynumbercard.domain.pins import PinKind, validate_new_pin
 from mynumbercard.domain.staff import Actor, Permission
 from mynumbercard.domain.validity import signature_certificate_allowed
-from mynumbercard.services.application_ports import CardVault
+from mynumbercard.services.application_ports import Applications, CardVault
 from mynumbercard.services.audit_actions import AuditAction
 from mynumbercard.services.certificates import (
+    CertificatesUnit,
     IssuedCertificate,
     apply_event_in,
     issue_in,
     write_onto_chip,
 )
+from mynumbercard.services.custody_ports import CustodyRepository
+from mynumbercard.services.notice_ports import PinFormNumbers
 from mynumbercard.services.pki_ports import CertificateAuthority
-from mynumbercard.services.ports import AuditRecord, UnitOfWork
+from mynumbercard.services.ports import AuditLog, AuditRecord, CardRepository
 
-UowFactory = Callable[[], UnitOfWork]
+
+class HandOverApplications(Applications, PinFormNumbers, Protocol):
+    pass
+
+
+class VoidsApplications(Protocol):
+    """What voiding an application (and destroying its card) needs: `void_in`."""
+
+    @property
+    def applications(self) -> Applications: ...
+    @property
+    def cards(self) -> CardRepository: ...
+    @property
+    def audit(self) -> AuditLog: ...
+
+
+class PickupUnit(CertificatesUnit, Protocol):
+    """What the hand-over and the void use in one transaction: the certificates' unit
+    (certificates are issued at the counter) with the applications and custody."""
+
+    @property
+    def applications(self) -> HandOverApplications: ...
+    @property
+    def custody(self) -> CustodyRepository: ...
+
+
+UowFactory = Callable[[], PickupUnit]
 
 
 @dataclass(frozen=True, slots=True)
@@ -175,7 +205,7 @@ def hand_over(
     return HandedOver(card_number, issued, returned, vault.release(card_number))
 
 
-def void_in(uow: UnitOfWork, application: Application, reason: VoidReason, *, actor: Actor,
+def void_in(uow: VoidsApplications, application: Application, reason: VoidReason, *, actor: Actor,
             now: datetime) -> str | None:
     """Void inside the caller's transaction; a card already made is destroyed, never
     handed over. Returns the destroyed card's number (its chip goes after the commit)."""

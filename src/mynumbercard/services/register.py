@@ -8,6 +8,7 @@ from __future__ import annotations
 import random
 from collections.abc import Callable, Sequence
 from datetime import date, datetime
+from typing import Protocol
 
 from mynumbercard.domain import individual_number
 from mynumbercard.domain.application import VoidReason
@@ -19,21 +20,42 @@ from mynumbercard.domain.municipality import relocation_decision
 from mynumbercard.domain.resident import ResidenceStatus, Resident, Sex
 from mynumbercard.domain.staff import Actor, Permission
 from mynumbercard.domain.stay import Stay
-from mynumbercard.services.application_ports import CardVault
+from mynumbercard.services.application_ports import Applications, CardVault
 from mynumbercard.services.audit_actions import AuditAction
-from mynumbercard.services.certificates import apply_event_in
+from mynumbercard.services.certificates import CertificatesUnit, apply_event_in
+from mynumbercard.services.mail_ports import MailOutbox
 from mynumbercard.services.mailed_letters import queue_number_notice_in
 from mynumbercard.services.pickup import void_in
 from mynumbercard.services.pki_ports import CertificateAuthority
-from mynumbercard.services.ports import AuditRecord, UnitOfWork
+from mynumbercard.services.ports import (
+    AuditRecord,
+    MovingNotices,
+    StayRepository,
+)
 
-UowFactory = Callable[[], UnitOfWork]
+
+class RegisterUnit(CertificatesUnit, Protocol):
+    """What the register's use cases use in one transaction: the certificates' unit (a
+    death or a move revokes certificates) with the stays, the moves in flight, the open
+    applications and the outgoing mail (tests/fakes.py has it in memory)."""
+
+    @property
+    def stays(self) -> StayRepository: ...
+    @property
+    def moves(self) -> MovingNotices: ...
+    @property
+    def applications(self) -> Applications: ...
+    @property
+    def mail(self) -> MailOutbox: ...
+
+
+UowFactory = Callable[[], RegisterUnit]
 CaSource = Callable[[], CertificateAuthority]  # opened only when a certificate changes
 
 _NUMBER_ATTEMPTS = 20
 
 
-def audit_resident_in(uow: UnitOfWork, actor: Actor, action: AuditAction, resident_id: int,
+def audit_resident_in(uow: RegisterUnit, actor: Actor, action: AuditAction, resident_id: int,
                    now: datetime, **details: object) -> None:
     """An audit record about a resident, inside the caller's transaction."""
     uow.audit.record(AuditRecord(now, actor.name, action, f"resident:{resident_id}",
@@ -122,7 +144,7 @@ def hidden_resident(resident_id: int) -> str:
     return f"no resident with id {resident_id}"
 
 
-def visible_resident_in(uow: UnitOfWork, actor: Actor, permission: Permission,
+def visible_resident_in(uow: RegisterUnit, actor: Actor, permission: Permission,
                       resident_id: int) -> Resident:
     """Authorise first (the role), then look up; a resident of another municipality gets
     the same NotFound as an unknown id."""
@@ -221,7 +243,7 @@ def move_resident(
     return resident
 
 
-def applications_follow_in(uow: UnitOfWork, *, actor: Actor, resident_id: int, origin: str,
+def applications_follow_in(uow: RegisterUnit, *, actor: Actor, resident_id: int, origin: str,
                          destination: str, now: datetime,
                          void_reason: VoidReason | None = None) -> list[str]:
     """Open applications after a move (or a death or emigration, with `void_reason`);
@@ -286,7 +308,7 @@ def _end_of_residence(
     return resident
 
 
-def lapse_cards_in(uow: UnitOfWork, *, actor: Actor, resident_id: int, now: datetime,
+def lapse_cards_in(uow: RegisterUnit, *, actor: Actor, resident_id: int, now: datetime,
                 reason: str, card_number: str | None = None) -> list[int]:
     """Cards in the holder's hands (or the one given) lapse (失効); the caller revokes
     their certificates. Returns the ids of the cards that lapsed."""
@@ -303,7 +325,7 @@ def lapse_cards_in(uow: UnitOfWork, *, actor: Actor, resident_id: int, now: date
     return lapsed
 
 
-def certificates_follow_in(uow: UnitOfWork, ca: CaSource | None, *, actor: Actor,
+def certificates_follow_in(uow: RegisterUnit, ca: CaSource | None, *, actor: Actor,
                          resident_id: int, event: LifeEvent, now: datetime) -> None:
     def authority() -> CertificateAuthority:
         if ca is None:
