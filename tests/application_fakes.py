@@ -10,8 +10,13 @@ from collections.abc import Sequence
 from dataclasses import replace
 from datetime import date, datetime
 
-from mynumbercard.domain.application import CLOSED, Application, ApplicationStatus
-from mynumbercard.domain.card import Card
+from mynumbercard.domain.application import (
+    CLOSED,
+    Application,
+    ApplicationStatus,
+    NewApplication,
+)
+from mynumbercard.domain.card import Card, NewCard
 from mynumbercard.domain.errors import Conflict, NotFound
 from mynumbercard.services.application_ports import (
     ApplicationForm,
@@ -62,7 +67,6 @@ class FakeApplicationStore:
     # --- applications -----------------------------------------------------------------
 
     def _write(self, application: Application, *, actor: str, now: datetime) -> None:
-        assert application.id is not None
         self.history_rows.setdefault(application.id, []).extend(
             HistoryEntry(at=now, actor=actor, kind=e.kind,
                          from_status=e.from_status.value if e.from_status else None,
@@ -71,12 +75,12 @@ class FakeApplicationStore:
         application.events.clear()
         self.rows[application.id] = copy.deepcopy(application)
 
-    def add(self, application: Application, *, actor: str, now: datetime) -> int:
+    def add(self, application: NewApplication, *, actor: str, now: datetime) -> Application:
         if any(a.application_id == application.application_id for a in self.rows.values()):
             raise Conflict("an application with that Application ID exists already")
-        application.id = len(self.rows) + 1
-        self._write(application, actor=actor, now=now)
-        return application.id
+        stored = application.stored(len(self.rows) + 1)
+        self._write(stored, actor=actor, now=now)
+        return stored
 
     def get(self, application_ref: int, *, lock: bool = False) -> Application:
         if application_ref not in self.rows:
@@ -99,7 +103,6 @@ class FakeApplicationStore:
                 if a.resident_id == resident_id and a.status not in CLOSED]
 
     def save(self, application: Application, *, actor: str, now: datetime) -> None:
-        assert application.id is not None
         if self.rows[application.id].version != application.version:
             raise Conflict("the application was changed by someone else meanwhile")
         application.version += 1
@@ -149,12 +152,12 @@ class FakeCardStore:
     def __init__(self) -> None:
         self.rows: dict[int, Card] = {}
 
-    def add(self, card: Card, *, now: datetime) -> int:
+    def add(self, card: NewCard, *, now: datetime) -> Card:
         if self.find_by_number(card.card_number) is not None:
             raise Conflict("that card number exists already")
-        card.id = len(self.rows) + 1
-        self.rows[card.id] = copy.deepcopy(card)
-        return card.id
+        stored = card.stored(len(self.rows) + 1)
+        self.rows[stored.id] = copy.deepcopy(stored)
+        return stored
 
     def get(self, card_id: int) -> Card:
         if card_id not in self.rows:
@@ -170,7 +173,6 @@ class FakeCardStore:
                 if c.resident_id == resident_id]
 
     def save(self, card: Card, *, now: datetime) -> None:
-        assert card.id is not None
         if self.rows[card.id].version != card.version:
             raise Conflict("the card was changed by someone else meanwhile")
         card.version += 1

@@ -65,7 +65,7 @@ def load_applications(wired: bootstrap.Container) -> dict[str, int]:
         made = apps.submit(wired.uow, wired.photos, wired.photo_inspector, actor=actor,
                            channel=channel, application_id=form.application_id,
                            birth_date=resident.birth_date, photo=photo, now=at(days_ago))
-        refs[key] = made.application.id or 0
+        refs[key] = made.application.id
 
     def each(keys: str, days_ago: int, step: Callable[..., object]) -> None:
         for key in (k for k in keys if k in refs):

@@ -8,7 +8,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any, Protocol
 
-from mynumbercard.domain.application import Application, ApplicationStatus
+from mynumbercard.domain.application import Application, ApplicationStatus, NewApplication
 from mynumbercard.services.pki_ports import CardTerminal
 
 
@@ -54,7 +54,9 @@ class ApplicationForms(Protocol):
 class Applications(Protocol):
     """The application aggregate: its state, its history, the look-ups of the counter."""
 
-    def add(self, application: Application, *, actor: str, now: datetime) -> int: ...
+    def add(self, application: NewApplication, *, actor: str, now: datetime) -> Application:
+        """Store a received application, with its first event."""
+        ...
     def get(self, application_ref: int, *, lock: bool = False) -> Application: ...
     def by_application_id(self, application_id: str, *, lock: bool = False
                           ) -> Application | None: ...

@@ -19,10 +19,10 @@ from mynumbercard.domain.application import (
     RESIDENT_VIEW,
     WITH_CARD,
     Application,
-    ApplicationEvent,
     ApplicationStatus,
     Channel,
     DeficiencyReason,
+    NewApplication,
     VoidReason,
 )
 from mynumbercard.domain.certificate import JST
@@ -126,7 +126,7 @@ def visible_application_in(uow: ApplicationsUnit, actor: Actor, permission: Perm
     return application, resident
 
 
-def _audit(uow: ApplicationsUnit, actor: Actor, action: AuditAction, ref: int | None, now: datetime,
+def _audit(uow: ApplicationsUnit, actor: Actor, action: AuditAction, ref: int, now: datetime,
            **details: object) -> None:
     uow.audit.record(AuditRecord(now, actor.name, action, f"application:{ref}",
                                  dict(details) or None))
@@ -219,21 +219,18 @@ def submit(
                    channel=channel.value, submission=existing.submissions)
             uow.commit()
             return Submitted(existing, warnings, resubmission=True)
-        if uow.applications.open_of_resident(resident.id or 0):
+        if uow.applications.open_of_resident(form.resident_id):
             raise Conflict("the resident has an application in progress already")
         kind = application_kind(((c.status, c.expires_on)
-                                 for c in uow.cards.of_resident(resident.id or 0)), today=today)
-        application = Application(
-            id=None, application_id=number, resident_id=resident.id or 0, kind=kind,
+                                 for c in uow.cards.of_resident(form.resident_id)), today=today)
+        application = uow.applications.add(NewApplication(
+            application_id=number, resident_id=form.resident_id, kind=kind,
             channel=channel, received_on=today,
             want_signature_certificate=want_signature_certificate,
             want_auth_certificate=want_auth_certificate, photo_digest=digest,
-            photo_findings=verdict.findings)
-        application.events.append(ApplicationEvent("received", None, ApplicationStatus.RECEIVED,
-                                                   {"channel": channel.value}))
-        ref = uow.applications.add(application, actor=actor.name, now=now)
-        _audit(uow, actor, AuditAction.APPLICATION_SUBMIT, ref, now, channel=channel.value,
-               kind=kind.value)
+            photo_findings=tuple(verdict.findings)), actor=actor.name, now=now)
+        _audit(uow, actor, AuditAction.APPLICATION_SUBMIT, application.id, now,
+               channel=channel.value, kind=kind.value)
         uow.commit()
     return Submitted(application, warnings, resubmission=False)
 
@@ -287,7 +284,7 @@ def status_for_resident(uow_factory: UowFactory, *, application_id: str,
         application = uow.applications.by_application_id(number)
         if application is None:
             return {"status": "not_received", "form_valid": form.dead_at is None}
-        history = uow.applications.history(application.id or 0)
+        history = uow.applications.history(application.id)
         office = (uow.municipalities.get(application.office_code)
                   if application.office_code else None)
     answer: dict[str, Any] = {

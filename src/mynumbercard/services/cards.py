@@ -6,7 +6,7 @@ from collections.abc import Callable
 from datetime import date, datetime
 from typing import Protocol
 
-from mynumbercard.domain.card import Card
+from mynumbercard.domain.card import Card, NewCard
 from mynumbercard.domain.certificate import CertKind
 from mynumbercard.domain.errors import NotFound
 from mynumbercard.domain.pins import PinKind, validate_new_pin
@@ -60,10 +60,10 @@ def register_card(
         expires_on = card_expiry(birth_date=resident.birth_date, applied_on=applied_on,
                                  issued_on=issued_on,
                                  residence_until=resident.period_of_stay_until)
-        card = Card(id=None, card_number=card_number, resident_id=resident_id,
-                    issued_on=issued_on, expires_on=expires_on, applied_on=applied_on)
-        card_id = uow.cards.add(card, now=now)
-        uow.audit.record(AuditRecord(now, actor.name, AuditAction.CARD_REGISTER, f"card:{card_id}",
+        card = uow.cards.add(NewCard(card_number=card_number, resident_id=resident_id,
+                                     issued_on=issued_on, expires_on=expires_on,
+                                     applied_on=applied_on), now=now)
+        uow.audit.record(AuditRecord(now, actor.name, AuditAction.CARD_REGISTER, f"card:{card.id}",
                                      {"resident": resident_id,
                                       "expires_on": expires_on.isoformat()}))
         uow.commit()

@@ -71,7 +71,7 @@ def _cards(uow_factory: UowFactory, *, actor: Actor, first: date, on: date, now:
         with uow_factory() as uow:
             due = uow.expiries.cards_due(first=first - ONE_DAY, last=on - ONE_DAY,
                                          after_id=after, limit=chunk)
-            new = uow.expiries.record("card", {c.id or 0: c.expires_on + ONE_DAY for c in due},
+            new = uow.expiries.record("card", {c.id: c.expires_on + ONE_DAY for c in due},
                                       now=now)
             if new:
                 uow.audit.record(AuditRecord(now, actor.name, AuditAction.CARD_EXPIRE,
@@ -83,7 +83,7 @@ def _cards(uow_factory: UowFactory, *, actor: Actor, first: date, on: date, now:
             progress(len(due))
         if len(due) < chunk:
             return done
-        after = due[-1].id or 0
+        after = due[-1].id
 
 
 def _certificates(uow_factory: UowFactory, ca: Callable[[], CertificateAuthority], *,

@@ -15,7 +15,7 @@ from datetime import datetime
 from typing import Protocol
 
 from mynumbercard.domain.application import ApplicationStatus
-from mynumbercard.domain.card import Card, CardStatus
+from mynumbercard.domain.card import CardStatus, NewCard
 from mynumbercard.domain.certificate import JST
 from mynumbercard.domain.errors import NotFound
 from mynumbercard.domain.pickup import PickUpPolicy
@@ -102,17 +102,17 @@ def run_production(uow_factory: UowFactory, vault: CardVault, *, actor: Actor, n
                     "individual_number": resident.individual_number or "",
                 })
                 made.append(number)
-                card = Card(id=None, card_number=number, resident_id=resident.id or 0,
-                            issued_on=produced_on, status=CardStatus.PRODUCED,
-                            applied_on=application.received_on,
-                            expires_on=card_expiry(
-                                birth_date=resident.birth_date,
-                                applied_on=application.received_on, issued_on=produced_on,
-                                residence_until=resident.period_of_stay_until))
-                card_id = uow.cards.add(card, now=now)
+                card = NewCard(card_number=number, resident_id=application.resident_id,
+                               issued_on=produced_on, status=CardStatus.PRODUCED,
+                               applied_on=application.received_on,
+                               expires_on=card_expiry(
+                                   birth_date=resident.birth_date,
+                                   applied_on=application.received_on, issued_on=produced_on,
+                                   residence_until=resident.period_of_stay_until))
+                card_id = uow.cards.add(card, now=now).id
                 application.enter_production(run_id=run_id, card_id=card_id)
                 uow.applications.save(application, actor=actor.name, now=now)
-                produced.append(Produced(number, application.id or 0, resident.id or 0))
+                produced.append(Produced(number, application.id, application.resident_id))
             uow.audit.record(AuditRecord(now, actor.name, AuditAction.PRODUCTION_RUN,
                                          f"production_run:{run_id}", {"cards": len(batch)}))
             uow.commit()

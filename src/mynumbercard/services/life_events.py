@@ -114,7 +114,7 @@ def extend_stay(
                 stay_until=period_of_stay_until, extended_on=today)
             card.expires_on = after
             uow.cards.save(card, now=now)
-            uow.stays.extend_card(stay_id, card_id=card.id or 0, on=today)
+            uow.stays.extend_card(stay_id, card_id=card.id, on=today)
             uow.audit.record(AuditRecord(now, actor.name, AuditAction.CARD_EXTEND_VALIDITY,
                                          f"card:{card.id}", {"from": before.isoformat(),
                                                              "to": after.isoformat()}))

@@ -152,7 +152,7 @@ def card_view(uow_factory: UowFactory, *, actor: Actor, card_number: str,
         if card is None or holder is None or not _visible(
                 actor, Permission.RESIDENT_READ, holder.municipality_code):
             raise NotFound(_NO_CARD)
-        certificates = uow.certificates.of_card(card.id or 0)
+        certificates = uow.certificates.of_card(card.id)
         uow.audit.record(AuditRecord(now, actor.name, AuditAction.CARD_READ,
                                      f"resident:{card.resident_id}", {"card": card.id}))
         uow.commit()
@@ -225,4 +225,4 @@ def application_ref(uow_factory: UowFactory, *, actor: Actor, application_id: st
                 actor, Permission.APPLICATION_READ,
                 uow.residents.get(application.resident_id).municipality_code):
             raise NotFound(_NO_APPLICATION)
-        return application.id or 0
+        return application.id

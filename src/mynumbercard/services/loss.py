@@ -71,9 +71,9 @@ def _card(uow: UnitOfWork, actor: Actor, permission: Permission,
 
 
 def _open_report(uow: UnitOfWork, card: Card) -> LossReport:
-    report = uow.losses.open_for_card(card.id or 0)
+    report = uow.losses.open_for_card(card.id)
     if report is None or card.status is not CardStatus.LOST:
-        last = uow.losses.last_for_card(card.id or 0)
+        last = uow.losses.last_for_card(card.id)
         if last is not None and last.status is LossStatus.CONFIRMED:
             raise Conflict("the loss of this card was confirmed and its certificates "
                            "revoked: it cannot be used again (apply for a new card)")
@@ -95,16 +95,16 @@ def report_loss(uow_factory: UowFactory, ca: Ca, *, actor: Actor, card_number: s
                            "holder's hands can be reported lost")
         card.change_status(CardStatus.LOST)
         uow.cards.save(card, now=now)
-        report = LossReport(id=None, card_id=card.id or 0, via=via, reported_at=now,
+        report = LossReport(id=None, card_id=card.id, via=via, reported_at=now,
                             reported_by=actor.name)
         uow.losses.add(report)
-        apply_event_in(uow, ca, actor=actor, card_id=card.id or 0, event=LifeEvent.CARD_LOST,
+        apply_event_in(uow, ca, actor=actor, card_id=card.id, event=LifeEvent.CARD_LOST,
                        now=now)
         uow.audit.record(AuditRecord(now, actor.name, AuditAction.CARD_REPORT_LOSS,
                                      f"card:{card.id}",
                                      {"via": via.value, "report": report.id}))
         outcome = LossOutcome(card.card_number, card.status, report,
-                              list(uow.certificates.of_card(card.id or 0)))
+                              list(uow.certificates.of_card(card.id)))
         uow.commit()
     return outcome
 
@@ -126,7 +126,7 @@ def found(uow_factory: UowFactory, ca: Ca, *, actor: Actor, card_number: str,
         card.change_status(CardStatus.ACTIVE)
         uow.cards.save(card, now=now)
         released: list[str] = []
-        for certificate in uow.certificates.of_card(card.id or 0):
+        for certificate in uow.certificates.of_card(card.id):
             if certificate.status is not CertificateStatus.SUSPENDED:
                 continue  # revoked meanwhile (e.g. a change of address): stays revoked
             certificate.release(at=now)
@@ -138,7 +138,7 @@ def found(uow_factory: UowFactory, ca: Ca, *, actor: Actor, card_number: str,
                                      {"report": report.id, "released": released,
                                       "documents": sorted(d.value for d in documents)}))
         outcome = LossOutcome(card.card_number, card.status, report,
-                              list(uow.certificates.of_card(card.id or 0)))
+                              list(uow.certificates.of_card(card.id)))
         uow.commit()
     return outcome
 
@@ -155,7 +155,7 @@ def confirm_loss(uow_factory: UowFactory, ca: Ca, *, actor: Actor, card_number: 
         report.close(LossStatus.CONFIRMED, at=now, by=actor.name)
         uow.losses.save(report, now=now)
         revoked: list[str] = []
-        for certificate in uow.certificates.of_card(card.id or 0):
+        for certificate in uow.certificates.of_card(card.id):
             if certificate.status is CertificateStatus.REVOKED:
                 continue
             certificate.revoke(reason=RevocationReason.KEY_COMPROMISE, at=now)
@@ -166,6 +166,6 @@ def confirm_loss(uow_factory: UowFactory, ca: Ca, *, actor: Actor, card_number: 
                                      f"card:{card.id}",
                                      {"report": report.id, "revoked": revoked}))
         outcome = LossOutcome(card.card_number, card.status, report,
-                              list(uow.certificates.of_card(card.id or 0)))
+                              list(uow.certificates.of_card(card.id)))
         uow.commit()
     return outcome

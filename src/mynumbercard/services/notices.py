@@ -131,7 +131,7 @@ def print_issuance_notices(uow_factory: UowFactory, printer: LetterPrinter,
                               printer.issuance_notice(notice)))
             files.append(sink(f"pin-form-{card_number}.pdf", printer.pin_setting_form(
                 _pin_form(uow, application, notice, pin_form, today=today))))
-            uow.applications.mark_notice_printed(application.id or 0, pin_form_number=pin_form,
+            uow.applications.mark_notice_printed(application.id, pin_form_number=pin_form,
                                                  now=now)
             uow.audit.record(AuditRecord(now, actor.name, AuditAction.LETTER_PRINT_ISSUANCE_NOTICE,
                                          f"application:{application.id}", None))
@@ -169,7 +169,7 @@ def sweep_uncollected(uow_factory: UowFactory, printer: LetterPrinter,
             card_number, notice = _notice(uow, application, today=today, deadline=last_day,
                                           offices=offices, base_url=base_url, reminder=True)
             reminders.append(sink(f"reminder-{card_number}.pdf", printer.issuance_notice(notice)))
-            uow.applications.mark_reminder_printed(application.id or 0, now=now)
+            uow.applications.mark_reminder_printed(application.id, now=now)
             uow.audit.record(AuditRecord(now, actor.name, AuditAction.LETTER_PRINT_PICK_UP_REMINDER,
                                          f"application:{application.id}", None))
         uow.commit()

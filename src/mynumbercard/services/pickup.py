@@ -170,13 +170,13 @@ def hand_over(
         chosen = _check_pins(pins, required_pins(application, signature=signature))
         for old in uow.cards.of_resident(resident.id or 0):
             if old.id != card.id and old.status in (CardStatus.ACTIVE, CardStatus.LOST):
-                if uow.custody.open_for_card(old.id or 0) is not None:
+                if uow.custody.open_for_card(old.id) is not None:
                     raise Conflict("the old card is in the office's custody for certificate "
                                    "renewal: close that hand-off before the new card is "
                                    "handed over")
                 old.change_status(CardStatus.RETURNED)
                 uow.cards.save(old, now=now)
-                apply_event_in(uow, ca, actor=actor, card_id=old.id or 0,
+                apply_event_in(uow, ca, actor=actor, card_id=old.id,
                                event=LifeEvent.CARD_RETURNED, now=now)
                 returned.append(old.card_number)
         card.change_status(CardStatus.ACTIVE)

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, Protocol, Self
 
-from mynumbercard.domain.card import Card
+from mynumbercard.domain.card import Card, NewCard
 from mynumbercard.domain.certificate import Certificate, CertKind
 from mynumbercard.domain.loss import LossReport
 from mynumbercard.domain.moving import MovingNotice
@@ -126,7 +126,7 @@ class AuditLog(Protocol):
 
 
 class CardRepository(Protocol):
-    def add(self, card: Card, *, now: datetime) -> int: ...
+    def add(self, card: NewCard, *, now: datetime) -> Card: ...
     def get(self, card_id: int) -> Card: ...
     def find_by_number(self, card_number: str) -> Card | None: ...
     def of_resident(self, resident_id: int) -> Sequence[Card]: ...

@@ -321,7 +321,7 @@ def lapse_cards_in(uow: RegisterUnit, *, actor: Actor, resident_id: int, now: da
         uow.cards.save(card, now=now)
         uow.audit.record(AuditRecord(now, actor.name, AuditAction.CARD_LAPSE, f"card:{card.id}",
                                      {"reason": reason}))
-        lapsed.append(card.id or 0)
+        lapsed.append(card.id)
     return lapsed
 
 
@@ -333,7 +333,7 @@ def certificates_follow_in(uow: RegisterUnit, ca: CaSource | None, *, actor: Act
         return ca()
 
     for card in uow.cards.of_resident(resident_id):
-        apply_event_in(uow, authority, actor=actor, card_id=card.id or 0, event=event, now=now)
+        apply_event_in(uow, authority, actor=actor, card_id=card.id, event=event, now=now)
 
 
 def record_death(

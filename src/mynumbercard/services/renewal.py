@@ -53,7 +53,7 @@ def check_window_in(uow: UnitOfWork, card: Card, kinds: frozenset[CertKind], *,
                  now: datetime) -> None:
     """Raise unless the certificates of `kinds` on this card may be renewed now."""
     valid_until = [c.not_after.astimezone(JST).date()
-                   for c in uow.certificates.of_card(card.id or 0)
+                   for c in uow.certificates.of_card(card.id)
                    if c.kind in kinds and c.status is CertificateStatus.ACTIVE
                    and not is_expired(c.not_after, now)]
     check_certificate_renewal(card_status=card.status, card_expires_on=card.expires_on,
@@ -112,7 +112,7 @@ def renew_certificates(
     certificate are admin commands under the card-management key (docs/renewal.md)."""
     with uow_factory() as uow:
         card, resident = _visible_card(uow, actor, terminal.card_number)
-        custody = uow.custody.open_for_card(card.id or 0)
+        custody = uow.custody.open_for_card(card.id)
         if custody is not None:
             raise Conflict(f"the card is left at the office ({custody.status.value}): "
                            "renew it through its custody record")

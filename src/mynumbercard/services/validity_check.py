@@ -185,7 +185,7 @@ def correct_case(uow_factory: UowFactory, ca: Callable[[], CertificateAuthority]
             uow.cards.save(card, now=now)
         last_day = card.expires_on
         kinds = frozenset(
-            c.kind for c in uow.certificates.of_card(card.id or 0)
+            c.kind for c in uow.certificates.of_card(card.id)
             if c.status is CertificateStatus.ACTIVE
             and (c.not_after.astimezone(JST).date() > last_day or case.subject == "certificate"))
         issued: list[IssuedCertificate] = []

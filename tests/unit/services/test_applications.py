@@ -66,7 +66,7 @@ def test_a_form_is_issued_once_per_resident_and_a_new_one_voids_the_open_applica
     second = _form(uow, resident_id, seed=2)
     assert uow.applications.forms[first].dead_at == NOW
     assert uow.applications.live_form(resident_id).application_id == second
-    voided = uow.applications.get(submitted.application.id or 0)
+    voided = uow.applications.get(submitted.application.id)
     assert (voided.status, voided.void_reason) == (ApplicationStatus.VOIDED,
                                                    VoidReason.NEW_FORM)
     record = uow.audit.records[-1]
@@ -97,7 +97,7 @@ def test_an_online_application_is_received_with_its_soft_findings_and_audited() 
     assert (application.status, application.kind, submitted.resubmission) == (
         ApplicationStatus.RECEIVED, ApplicationKind.FIRST, False)
     assert submitted.warnings == [soft]
-    assert [h.to_status for h in uow.applications.history(application.id or 0)] == [
+    assert [h.to_status for h in uow.applications.history(application.id)] == [
         "received"]
     record = uow.audit.records[-1]
     assert (record.actor, record.action, record.subject) == (
@@ -133,7 +133,7 @@ def test_a_second_application_while_one_is_open_is_refused() -> None:
 def test_a_deficient_application_queues_its_letter_and_is_applied_for_again() -> None:
     uow = ApplicationsFakeUnit()
     application_id = _form(uow, _resident(uow))
-    ref = _submit(uow, application_id).application.id or 0
+    ref = _submit(uow, application_id).application.id
     applications.start_review(uow, actor=OPERATOR, application_ref=ref, now=NOW)
     found = applications.mark_deficient(uow, actor=OPERATOR, application_ref=ref,
                                         reason=DeficiencyReason.PHOTO,
@@ -161,6 +161,6 @@ def test_review_is_for_the_agency_and_the_resident_sees_not_received_before_appl
     assert applications.status_for_resident(uow, application_id=application_id,
                                             birth_date=BORN) == {
         "status": "not_received", "form_valid": True}
-    ref = _submit(uow, application_id).application.id or 0
+    ref = _submit(uow, application_id).application.id
     with pytest.raises(PermissionDenied):
         applications.approve(uow, actor=CLERK, application_ref=ref, now=NOW)

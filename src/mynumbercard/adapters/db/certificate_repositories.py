@@ -15,7 +15,7 @@ from mynumbercard.adapters.db.tables import (
     crl_numbers,
     ocsp_responses,
 )
-from mynumbercard.domain.card import Card, CardStatus
+from mynumbercard.domain.card import Card, CardStatus, NewCard
 from mynumbercard.domain.certificate import (
     Certificate,
     CertificateStatus,
@@ -45,14 +45,14 @@ class SqlCards:
     def __init__(self, conn: Connection) -> None:
         self._conn = conn
 
-    def add(self, card: Card, *, now: datetime) -> int:
+    def add(self, card: NewCard, *, now: datetime) -> Card:
         result = self._conn.execute(insert(cards).values(
             card_number=card.card_number, resident_id=card.resident_id, status=card.status.value,
             issued_on=card.issued_on, expires_on=card.expires_on, applied_on=card.applied_on,
             version=0, created_at=now,
             updated_at=now))
-        (card.id,) = result.inserted_primary_key or (None,)
-        return int(card.id or 0)
+        (card_id,) = result.inserted_primary_key or (0,)
+        return card.stored(int(card_id))
 
     def get(self, card_id: int) -> Card:
         row = self._conn.execute(select(cards).where(cards.c.id == card_id)).first()
