@@ -60,7 +60,7 @@ def issue_demo_card(wired: bootstrap.Container, out: Path, *, pin: str,
                             management_public_key_pem=management.public_key_pem,
                             card_face=face)
     try:
-        cards.register_card(wired.uow, actor=actor, resident_id=resident.id or 0,
+        cards.register_card(wired.uow, actor=actor, resident_id=resident.id,
                             card_number=card_number, applied_on=today, issued_on=today,
                             now=now)
         terminal = ChipTerminal(chip, management)

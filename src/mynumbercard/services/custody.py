@@ -90,7 +90,7 @@ def leave_card(
                                 legal_representative_present=legal_representative_present)
         wanted = renewable_kinds(resident, kinds, now=now)
         check_window_in(uow, card, wanted, now=now)
-        custody = Custody.leave(card_id=card.id, resident_id=resident.id or 0,
+        custody = Custody.leave(card_id=card.id, resident_id=resident.id,
                                 office_code=resident.municipality_code, kinds=wanted,
                                 left_on=today)
         uow.custody.add(custody, actor=actor.name, now=now)

@@ -58,7 +58,7 @@ def queue_number_notice_in(uow: QueuesMail, resident: Resident, *, now: datetime
     """Queue the Individual Number Notice of a newly assigned number (none before
     2020-05-25: the notification card was the notice then). True if queued."""
     assigned_on = resident.number_assigned_on
-    if (resident.id is None or assigned_on is None
+    if (assigned_on is None
             or notice_kind_for(assigned_on) is not NoticeKind.INDIVIDUAL_NUMBER_NOTICE):
         return False
     return uow.mail.enqueue([QueuedLetter(

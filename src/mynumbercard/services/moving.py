@@ -160,10 +160,10 @@ def record_moving_in(
                       address=address, on=moved_in_on)
         uow.residents.save(resident, now=now)
         audit_resident_in(uow, actor, AuditAction.RESIDENT_MOVE_IN,
-                          resident.id or 0, now, origin=origin,
+                          resident.id, now, origin=origin,
                        destination=notice.destination, on=moved_in_on.isoformat(),
                        evidence="card" if card_number is not None else "certificate")
-        destroyed = applications_follow_in(uow, actor=actor, resident_id=resident.id or 0,
+        destroyed = applications_follow_in(uow, actor=actor, resident_id=resident.id,
                                         origin=origin, destination=notice.destination, now=now)
         if continue_card and notice.card_number is not None and lapse is None:
             notice.continue_card(today=today)

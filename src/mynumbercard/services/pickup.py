@@ -168,7 +168,7 @@ def hand_over(
         signature = (application.want_signature_certificate
                      and signature_certificate_allowed(birth_date=resident.birth_date, on=today))
         chosen = _check_pins(pins, required_pins(application, signature=signature))
-        for old in uow.cards.of_resident(resident.id or 0):
+        for old in uow.cards.of_resident(resident.id):
             if old.id != card.id and old.status in (CardStatus.ACTIVE, CardStatus.LOST):
                 if uow.custody.open_for_card(old.id) is not None:
                     raise Conflict("the old card is in the office's custody for certificate "

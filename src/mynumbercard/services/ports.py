@@ -12,7 +12,7 @@ from mynumbercard.domain.certificate import Certificate, CertKind
 from mynumbercard.domain.loss import LossReport
 from mynumbercard.domain.moving import MovingNotice
 from mynumbercard.domain.municipality import Municipality
-from mynumbercard.domain.resident import Resident
+from mynumbercard.domain.resident import NewResident, Resident
 from mynumbercard.domain.sign_in import SignInState
 from mynumbercard.domain.staff import Role
 from mynumbercard.domain.stay import Stay
@@ -61,7 +61,7 @@ class MunicipalityRepository(Protocol):
 
 
 class ResidentRepository(Protocol):
-    def add(self, resident: Resident, *, now: datetime) -> int: ...
+    def add(self, resident: NewResident, *, now: datetime) -> Resident: ...
     def get(self, resident_id: int) -> Resident: ...
     def find_by_number(self, number: str) -> Resident | None: ...
     def number_taken(self, number: str) -> bool: ...

@@ -17,7 +17,7 @@ from mynumbercard.domain.certificate import JST, LifeEvent
 from mynumbercard.domain.dates import check_not_ahead
 from mynumbercard.domain.errors import Conflict, NotFound
 from mynumbercard.domain.municipality import relocation_decision
-from mynumbercard.domain.resident import ResidenceStatus, Resident, Sex
+from mynumbercard.domain.resident import NewResident, ResidenceStatus, Resident, Sex
 from mynumbercard.domain.staff import Actor, Permission
 from mynumbercard.domain.stay import Stay
 from mynumbercard.services.application_ports import Applications, CardVault
@@ -96,8 +96,13 @@ def register_resident(
     rng = rng or random.SystemRandom()
     with uow_factory() as uow:
         uow.municipalities.get(municipality_code)
-        resident = Resident(
-            id=None,
+        for _ in range(_NUMBER_ATTEMPTS):
+            number = individual_number.generate(rng)
+            if not uow.residents.number_taken(number):
+                break
+        else:  # pragma: no cover - 10^11 numbers; only a broken rng gets here
+            raise Conflict("could not draw an unused Individual Number")
+        resident = uow.residents.add(NewResident(
             family_name=family_name,
             given_name=given_name,
             family_name_kana=family_name_kana,
@@ -107,19 +112,13 @@ def register_resident(
             municipality_code=municipality_code,
             postal_code=postal_code,
             address=address,
+            registered_on=registered_on,
+            individual_number=number,
             nationality=nationality,
             residence_status=residence_status,
             period_of_stay_until=period_of_stay_until,
-        )
-        resident.register(on=registered_on)
-        for _ in range(_NUMBER_ATTEMPTS):
-            number = individual_number.generate(rng)
-            if not uow.residents.number_taken(number):
-                break
-        else:  # pragma: no cover - 10^11 numbers; only a broken rng gets here
-            raise Conflict("could not draw an unused Individual Number")
-        resident.assign_number(number, on=registered_on)
-        resident_id = uow.residents.add(resident, now=now)
+        ), now=now)
+        resident_id = resident.id
         if period_of_stay_until is not None:
             uow.stays.add(resident_id, Stay(period_of_stay_until, registered_on), now=now)
         audit_resident_in(uow, actor, AuditAction.RESIDENT_REGISTER, resident_id, now,

@@ -44,7 +44,13 @@ from mynumbercard.domain import search_key
 from mynumbercard.domain.errors import Conflict, NotFound, UnknownMunicipality
 from mynumbercard.domain.individual_number import notice_kind_for
 from mynumbercard.domain.municipality import Municipality
-from mynumbercard.domain.resident import ResidenceStatus, Resident, ResidentStatus, Sex
+from mynumbercard.domain.resident import (
+    NewResident,
+    ResidenceStatus,
+    Resident,
+    ResidentStatus,
+    Sex,
+)
 from mynumbercard.domain.staff import Role
 from mynumbercard.services.audit_actions import AuditAction
 from mynumbercard.services.ports import AuditRecord, StaffAccount
@@ -107,14 +113,15 @@ class SqlResidents:
     def __init__(self, conn: Connection) -> None:
         self._conn = conn
 
-    def add(self, resident: Resident, *, now: datetime) -> int:
+    def add(self, resident: NewResident, *, now: datetime) -> Resident:
+        draft = resident.stored(0)  # its columns; the id comes from the insert
         result = self._conn.execute(
-            insert(residents).values(**_resident_values(resident), version=0, created_at=now,
+            insert(residents).values(**_resident_values(draft), version=0, created_at=now,
                                      updated_at=now)
         )
-        resident.id = _new_id(result.inserted_primary_key)
-        self._flush_events(resident, now)
-        return resident.id
+        stored = resident.stored(_new_id(result.inserted_primary_key))
+        self._flush_events(stored, now)
+        return stored
 
     def get(self, resident_id: int) -> Resident:
         row = self._conn.execute(select(residents).where(residents.c.id == resident_id)).first()
