@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import copy
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from datetime import date, datetime
 
@@ -24,6 +24,7 @@ from mynumbercard.services.application_ports import (
     PhotoVerdict,
 )
 from mynumbercard.services.issuance_ports import Shipment
+from mynumbercard.services.pki_ports import CardTerminal
 
 from fakes import FakeUnitOfWork
 
@@ -204,6 +205,38 @@ class FixedInspector:
 
     def inspect(self, data: bytes) -> PhotoVerdict:
         return self.verdict
+
+
+class FakeVault:
+    """The office's safe as a set of card numbers: enough for production's use cases
+    (the card files and the chip have their own tests, tests/unit/chip/)."""
+
+    def __init__(self, *, fail_after: int | None = None) -> None:
+        self.cards: dict[str, Mapping[str, str]] = {}
+        self.destroyed: list[str] = []
+        self._fail_after = fail_after
+
+    def personalise(self, card_number: str, *, card_face: Mapping[str, str]) -> None:
+        if self._fail_after is not None and len(self.cards) >= self._fail_after:
+            raise OSError("the card printer jammed")
+        self.cards[card_number] = dict(card_face)
+
+    def holds(self, card_number: str) -> bool:
+        return card_number in self.cards
+
+    def terminal(self, card_number: str) -> CardTerminal:
+        raise NotImplementedError("no chip in the fake vault")
+
+    def release(self, card_number: str) -> bytes:
+        del self.cards[card_number]
+        return b""
+
+    def receive(self, card_number: str, card: bytes) -> None:
+        self.cards[card_number] = {}
+
+    def destroy(self, card_number: str) -> None:
+        self.cards.pop(card_number, None)
+        self.destroyed.append(card_number)
 
 
 class ApplicationsFakeUnit(FakeUnitOfWork):

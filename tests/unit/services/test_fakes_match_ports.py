@@ -7,8 +7,15 @@ import inspect
 
 import pytest
 
-from application_fakes import FakeApplicationStore, FakeCardStore, FakePhotos, FixedInspector
+from application_fakes import (
+    FakeApplicationStore,
+    FakeCardStore,
+    FakePhotos,
+    FakeVault,
+    FixedInspector,
+)
 from mynumbercard.services.application_ports import (
+    CardVault,
     FormsAndApplications,
     PhotoInspector,
     PhotoStore,
@@ -40,7 +47,8 @@ from fakes import (
 PAIRS = [
     (FormsAndApplications, FakeApplicationStore), (ProductionLine, FakeApplicationStore),
     (CardRepository, FakeCardStore), (PhotoStore, FakePhotos),
-    (PhotoInspector, FixedInspector), (AuditLog, FakeAuditLog), (MailOutbox, FakeMail),
+    (PhotoInspector, FixedInspector), (CardVault, FakeVault), (AuditLog, FakeAuditLog),
+    (MailOutbox, FakeMail),
     (MunicipalityRepository, FakeMunicipalities), (ResidentRepository, FakeResidents),
     (SessionRepository, FakeSessions), (SignInGuards, FakeSignInGuards),
     (StaffRepository, FakeStaff), (StayRepository, FakeStays),
