@@ -15,7 +15,8 @@ from mynumbercard.domain.resident import NewResident, Resident, ResidentEvent
 from mynumbercard.domain.sign_in import SignInState
 from mynumbercard.domain.stay import Stay
 from mynumbercard.services.mail_ports import QueuedLetter
-from mynumbercard.services.ports import AuditRecord, StaffAccount
+from mynumbercard.services.ports import AuditRecord
+from mynumbercard.services.staff_ports import StaffAccount
 
 
 class FakeMunicipalities:

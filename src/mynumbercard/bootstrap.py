@@ -34,7 +34,8 @@ from mynumbercard.config import Settings
 from mynumbercard.domain.certificate import JST
 from mynumbercard.domain.errors import InvalidInput
 from mynumbercard.services.ocsp import UnknownAnswers
-from mynumbercard.services.ports import PasswordHasher, UnitOfWork
+from mynumbercard.services.ports import UnitOfWork
+from mynumbercard.services.staff_ports import PasswordHasher
 
 
 def settings() -> Settings:

@@ -7,6 +7,7 @@ import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Protocol
 
 from mynumbercard.domain.errors import (
     AuthenticationFailed,
@@ -25,14 +26,37 @@ from mynumbercard.domain.staff import (
 )
 from mynumbercard.services.audit_actions import AuditAction
 from mynumbercard.services.ports import (
+    AuditLog,
     AuditRecord,
+    MunicipalityRepository,
+    Transaction,
+)
+from mynumbercard.services.staff_ports import (
     OneTimeCodes,
     PasswordHasher,
+    SessionRepository,
+    SignInGuards,
     StaffAccount,
-    UnitOfWork,
+    StaffRepository,
 )
 
-UowFactory = Callable[[], UnitOfWork]
+
+class StaffUnit(Transaction, Protocol):
+    """What sign-in and staff management use in one transaction (tests/fakes.py)."""
+
+    @property
+    def staff(self) -> StaffRepository: ...
+    @property
+    def sessions(self) -> SessionRepository: ...
+    @property
+    def sign_in(self) -> SignInGuards: ...
+    @property
+    def audit(self) -> AuditLog: ...
+    @property
+    def municipalities(self) -> MunicipalityRepository: ...
+
+
+UowFactory = Callable[[], StaffUnit]
 
 
 @dataclass(frozen=True, slots=True)
@@ -152,7 +176,7 @@ def _second_factor(state: SignInState, account: StaffAccount, codes: OneTimeCode
     return None, step
 
 
-def _failed(uow: UnitOfWork, account: StaffAccount, state: SignInState, reason: str,
+def _failed(uow: StaffUnit, account: StaffAccount, state: SignInState, reason: str,
             now: datetime) -> None:
     """Record a failed sign-in (committed although the sign-in raises); lock on the last."""
     subject = f"staff:{account.id}"

@@ -24,14 +24,9 @@ from mynumbercard.domain.staff import (
     validate_username,
 )
 from mynumbercard.services.audit_actions import AuditAction
-from mynumbercard.services.ports import (
-    AuditRecord,
-    OneTimeCodes,
-    PasswordHasher,
-    StaffAccount,
-    UnitOfWork,
-)
-from mynumbercard.services.staff import UowFactory
+from mynumbercard.services.ports import AuditRecord
+from mynumbercard.services.staff import StaffUnit, UowFactory
+from mynumbercard.services.staff_ports import OneTimeCodes, PasswordHasher, StaffAccount
 
 # The command groups a service account may be allowed to run (`--scope`).
 SCOPES = frozenset({"jobs", "letters", "mail", "crl", "ocsp", "audit", "backup"})
@@ -51,7 +46,7 @@ def _hash(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
-def _find(uow: UnitOfWork, username: str) -> StaffAccount:
+def _find(uow: StaffUnit, username: str) -> StaffAccount:
     account = uow.staff.find_by_username(username)
     if account is None or account.id is None:
         raise NotFound(f"no staff account named {username!r}")

@@ -27,11 +27,9 @@ from mynumbercard.services.ports import (
     CardRepository,
     MunicipalityRepository,
     ResidentRepository,
-    SessionRepository,
-    SignInGuards,
-    StaffRepository,
     StayRepository,
 )
+from mynumbercard.services.staff_ports import SessionRepository, SignInGuards, StaffRepository
 
 from fakes import (
     FakeAuditLog,

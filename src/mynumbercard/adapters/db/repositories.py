@@ -53,7 +53,8 @@ from mynumbercard.domain.resident import (
 )
 from mynumbercard.domain.staff import Role
 from mynumbercard.services.audit_actions import AuditAction
-from mynumbercard.services.ports import AuditRecord, StaffAccount
+from mynumbercard.services.ports import AuditRecord
+from mynumbercard.services.staff_ports import StaffAccount
 
 _RESIDENT_FIELDS = (
     "individual_number", "number_assigned_on", "family_name", "given_name",
