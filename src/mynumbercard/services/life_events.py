@@ -23,14 +23,15 @@ from mynumbercard.domain.stay import Stay
 from mynumbercard.domain.validity import extended_card_expiry
 from mynumbercard.services.audit_actions import AuditAction
 from mynumbercard.services.pki_ports import CertificateAuthority
-from mynumbercard.services.ports import AuditRecord, UnitOfWork
+from mynumbercard.services.ports import AuditRecord
 from mynumbercard.services.register import (
+    RegisterUnit,
     audit_resident_in,
     certificates_follow_in,
     visible_resident_in,
 )
 
-UowFactory = Callable[[], UnitOfWork]
+UowFactory = Callable[[], RegisterUnit]
 CaSource = Callable[[], CertificateAuthority]
 
 

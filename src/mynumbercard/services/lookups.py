@@ -15,7 +15,7 @@ import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import Any, Protocol
 
 from mynumbercard.domain import application_id as application_ids
 from mynumbercard.domain import individual_number, search_key
@@ -23,11 +23,37 @@ from mynumbercard.domain.application import Application
 from mynumbercard.domain.errors import InvalidInput, NotFound
 from mynumbercard.domain.resident import Resident
 from mynumbercard.domain.staff import Actor, Permission, Role
+from mynumbercard.services.application_ports import Applications
 from mynumbercard.services.audit_actions import AuditAction
-from mynumbercard.services.lookup_ports import QueueFilter
-from mynumbercard.services.ports import AuditRecord, UnitOfWork
+from mynumbercard.services.lookup_ports import Lookups, QueueFilter
+from mynumbercard.services.ports import (
+    AuditLog,
+    AuditRecord,
+    CardRepository,
+    CertificateRepository,
+    ResidentRepository,
+    Transaction,
+)
 
-UowFactory = Callable[[], UnitOfWork]
+
+class LookupsUnit(Transaction, Protocol):
+    """What the staff look-ups read (and audit) in one transaction."""
+
+    @property
+    def lookups(self) -> Lookups: ...
+    @property
+    def residents(self) -> ResidentRepository: ...
+    @property
+    def applications(self) -> Applications: ...
+    @property
+    def cards(self) -> CardRepository: ...
+    @property
+    def certificates(self) -> CertificateRepository: ...
+    @property
+    def audit(self) -> AuditLog: ...
+
+
+UowFactory = Callable[[], LookupsUnit]
 
 MAX_RESULTS = 100  # residents in one search answer
 MAX_QUEUE_PAGE = 200  # applications in one queue page

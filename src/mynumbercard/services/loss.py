@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Protocol
 
 from mynumbercard.domain.card import Card, CardStatus
 from mynumbercard.domain.certificate import (
@@ -26,11 +27,19 @@ from mynumbercard.domain.pickup import IdDocument, check_holder_documents
 from mynumbercard.domain.resident import Resident
 from mynumbercard.domain.staff import Actor, Permission
 from mynumbercard.services.audit_actions import AuditAction
-from mynumbercard.services.certificates import apply_event_in, store_ocsp_in
+from mynumbercard.services.certificates import CertificatesUnit, apply_event_in, store_ocsp_in
 from mynumbercard.services.pki_ports import CertificateAuthority
-from mynumbercard.services.ports import AuditRecord, UnitOfWork
+from mynumbercard.services.ports import AuditRecord, LossReports
 
-UowFactory = Callable[[], UnitOfWork]
+
+class LossUnit(CertificatesUnit, Protocol):
+    """The certificates' unit (a loss suspends them) with the loss reports."""
+
+    @property
+    def losses(self) -> LossReports: ...
+
+
+UowFactory = Callable[[], LossUnit]
 Ca = Callable[[], CertificateAuthority]
 HIDDEN = "no card with this number"
 
@@ -58,7 +67,7 @@ class LossOutcome:
         }
 
 
-def _card(uow: UnitOfWork, actor: Actor, permission: Permission,
+def _card(uow: LossUnit, actor: Actor, permission: Permission,
           card_number: str) -> tuple[Card, Resident]:
     """The card, if the actor may act on it; otherwise exactly as if it did not exist."""
     card = uow.cards.find_by_number(card_number)
@@ -70,7 +79,7 @@ def _card(uow: UnitOfWork, actor: Actor, permission: Permission,
     return card, resident
 
 
-def _open_report(uow: UnitOfWork, card: Card) -> LossReport:
+def _open_report(uow: LossUnit, card: Card) -> LossReport:
     report = uow.losses.open_for_card(card.id)
     if report is None or card.status is not CardStatus.LOST:
         last = uow.losses.last_for_card(card.id)

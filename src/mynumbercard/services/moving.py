@@ -32,9 +32,9 @@ from mynumbercard.services.application_ports import CardVault
 from mynumbercard.services.audit_actions import AuditAction
 from mynumbercard.services.certificates import apply_event_in
 from mynumbercard.services.pki_ports import CertificateAuthority
-from mynumbercard.services.ports import UnitOfWork
 from mynumbercard.services.register import (
     CaSource,
+    RegisterUnit,
     applications_follow_in,
     audit_resident_in,
     certificates_follow_in,
@@ -43,7 +43,7 @@ from mynumbercard.services.register import (
     visible_resident_in,
 )
 
-UowFactory = Callable[[], UnitOfWork]
+UowFactory = Callable[[], RegisterUnit]
 NO_MOVE = "no moving-out to this municipality matches this evidence and birth date"
 
 
@@ -199,7 +199,7 @@ def continue_card(uow_factory: UowFactory, *, actor: Actor, resident_id: int,
     return notice
 
 
-def _lapse(uow: UnitOfWork, ca: CaSource | None, *, actor: Actor, notice: MovingNotice,
+def _lapse(uow: RegisterUnit, ca: CaSource | None, *, actor: Actor, notice: MovingNotice,
            now: datetime) -> None:
     def authority() -> CertificateAuthority:
         if ca is None:

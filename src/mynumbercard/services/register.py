@@ -28,10 +28,22 @@ from mynumbercard.services.mailed_letters import queue_number_notice_in
 from mynumbercard.services.pickup import void_in
 from mynumbercard.services.pki_ports import CertificateAuthority
 from mynumbercard.services.ports import (
+    AuditLog,
     AuditRecord,
     MovingNotices,
+    ResidentRepository,
     StayRepository,
 )
+
+
+class HasAudit(Protocol):
+    @property
+    def audit(self) -> AuditLog: ...
+
+
+class HasResidents(Protocol):
+    @property
+    def residents(self) -> ResidentRepository: ...
 
 
 class RegisterUnit(CertificatesUnit, Protocol):
@@ -55,7 +67,7 @@ CaSource = Callable[[], CertificateAuthority]  # opened only when a certificate 
 _NUMBER_ATTEMPTS = 20
 
 
-def audit_resident_in(uow: RegisterUnit, actor: Actor, action: AuditAction, resident_id: int,
+def audit_resident_in(uow: HasAudit, actor: Actor, action: AuditAction, resident_id: int,
                    now: datetime, **details: object) -> None:
     """An audit record about a resident, inside the caller's transaction."""
     uow.audit.record(AuditRecord(now, actor.name, action, f"resident:{resident_id}",
@@ -143,7 +155,7 @@ def hidden_resident(resident_id: int) -> str:
     return f"no resident with id {resident_id}"
 
 
-def visible_resident_in(uow: RegisterUnit, actor: Actor, permission: Permission,
+def visible_resident_in(uow: HasResidents, actor: Actor, permission: Permission,
                       resident_id: int) -> Resident:
     """Authorise first (the role), then look up; a resident of another municipality gets
     the same NotFound as an unknown id."""

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Protocol
 
 from mynumbercard.domain.card import Card
 from mynumbercard.domain.certificate import JST, CertificateStatus, CertKind, is_expired
@@ -20,11 +21,25 @@ from mynumbercard.domain.resident import Resident
 from mynumbercard.domain.staff import Actor, Permission
 from mynumbercard.domain.validity import signature_certificate_allowed
 from mynumbercard.services.audit_actions import AuditAction
-from mynumbercard.services.certificates import IssuedCertificate, issue_in, write_onto_chip
+from mynumbercard.services.certificates import (
+    CertificatesUnit,
+    IssuedCertificate,
+    issue_in,
+    write_onto_chip,
+)
+from mynumbercard.services.custody_ports import CustodyRepository
 from mynumbercard.services.pki_ports import CardTerminal, CertificateAuthority
-from mynumbercard.services.ports import AuditRecord, UnitOfWork
+from mynumbercard.services.ports import AuditRecord
 
-UowFactory = Callable[[], UnitOfWork]
+
+class RenewalUnit(CertificatesUnit, Protocol):
+    """The certificates' unit with the custody records (a card left for renewal)."""
+
+    @property
+    def custody(self) -> CustodyRepository: ...
+
+
+UowFactory = Callable[[], RenewalUnit]
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,7 +64,7 @@ def renewable_kinds(resident: Resident, kinds: frozenset[CertKind], *,
     return kinds - {CertKind.SIGN}
 
 
-def check_window_in(uow: UnitOfWork, card: Card, kinds: frozenset[CertKind], *,
+def check_window_in(uow: RenewalUnit, card: Card, kinds: frozenset[CertKind], *,
                  now: datetime) -> None:
     """Raise unless the certificates of `kinds` on this card may be renewed now."""
     valid_until = [c.not_after.astimezone(JST).date()
@@ -60,7 +75,7 @@ def check_window_in(uow: UnitOfWork, card: Card, kinds: frozenset[CertKind], *,
                               valid_until=valid_until, today=now.astimezone(JST).date())
 
 
-def renew_in(uow: UnitOfWork, ca: CertificateAuthority, terminal: CardTerminal, *,
+def renew_in(uow: RenewalUnit, ca: CertificateAuthority, terminal: CardTerminal, *,
              card: Card, resident: Resident, kinds: frozenset[CertKind], actor: Actor,
              now: datetime, reason: str) -> list[IssuedCertificate]:
     """Inside the caller's transaction: the window checked, the card row claimed (its
@@ -78,7 +93,7 @@ def renew_in(uow: UnitOfWork, ca: CertificateAuthority, terminal: CardTerminal, 
     return issued
 
 
-def _visible_card(uow: UnitOfWork, actor: Actor, card_number: str) -> tuple[Card, Resident]:
+def _visible_card(uow: RenewalUnit, actor: Actor, card_number: str) -> tuple[Card, Resident]:
     """The card if the actor may renew its certificates; else the unknown card's NotFound."""
     actor.require_role(Permission.CERTIFICATE_ISSUE)
     card = uow.cards.find_by_number(card_number)
