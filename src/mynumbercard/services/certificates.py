@@ -19,6 +19,7 @@ from mynumbercard.domain.certificate import (
     CertificateStatus,
     CertKind,
     LifeEvent,
+    NewCertificate,
     RevocationReason,
     effect_of,
     is_expired,
@@ -199,9 +200,9 @@ def issue_in(
         der = ca.issue(kind=kind, csr_pem=csr, serial=serial,
                        holder=holder if kind is CertKind.SIGN else None,
                        not_before=not_before, not_after=not_after)
-        certificate = Certificate(id=None, kind=kind, serial=serial, card_id=card.id,
-                                  not_before=not_before, not_after=not_after)
-        uow.certificates.add(certificate, der, shard=ca.shard_of(serial), now=now)
+        certificate = uow.certificates.add(
+            NewCertificate(kind=kind, serial=serial, card_id=card.id, not_before=not_before,
+                           not_after=not_after), der, shard=ca.shard_of(serial), now=now)
         store_ocsp_in(uow, ca, certificate, now)
         uow.audit.record(AuditRecord(now, actor.name, AuditAction.CERTIFICATE_ISSUE,
                                      f"certificate:{kind}:{certificate.serial_hex}",

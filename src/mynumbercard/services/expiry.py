@@ -96,7 +96,7 @@ def _certificates(uow_factory: UowFactory, ca: Callable[[], CertificateAuthority
                                                 end=_midnight(on), after_id=after, limit=chunk)
             new = uow.expiries.record(
                 "certificate",
-                {c.id or 0: c.not_after.astimezone(JST).date() + ONE_DAY for c in due}, now=now)
+                {c.id: c.not_after.astimezone(JST).date() + ONE_DAY for c in due}, now=now)
             for certificate in due:
                 if certificate.id in new:  # its final OCSP answer, at once
                     store_ocsp_in(uow, ca(), certificate, now)
@@ -110,4 +110,4 @@ def _certificates(uow_factory: UowFactory, ca: Callable[[], CertificateAuthority
             progress(len(due))
         if len(due) < chunk:
             return done
-        after = due[-1].id or 0
+        after = due[-1].id

@@ -8,7 +8,7 @@ from datetime import date, datetime
 from typing import Any, Protocol, Self
 
 from mynumbercard.domain.card import Card, NewCard
-from mynumbercard.domain.certificate import Certificate, CertKind
+from mynumbercard.domain.certificate import Certificate, CertKind, NewCertificate
 from mynumbercard.domain.loss import LossReport
 from mynumbercard.domain.moving import MovingNotice
 from mynumbercard.domain.municipality import Municipality
@@ -100,7 +100,8 @@ class LossReports(Protocol):
 
 
 class CertificateRepository(Protocol):
-    def add(self, certificate: Certificate, der: bytes, *, shard: int, now: datetime) -> int: ...
+    def add(self, certificate: NewCertificate, der: bytes, *, shard: int,
+            now: datetime) -> Certificate: ...
     def find(self, serial: int, kind: CertKind | None = None) -> Sequence[Certificate]: ...
     def of_card(self, card_id: int) -> Sequence[Certificate]: ...
     def save(self, certificate: Certificate, *, actor: str, now: datetime) -> None:
