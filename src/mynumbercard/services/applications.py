@@ -109,8 +109,8 @@ def _visible_resident(uow: ApplicationsUnit, actor: Actor, permission: Permissio
 
 
 def visible_application_in(uow: ApplicationsUnit, actor: Actor, permission: Permission,
-                        application_ref: int, *, lock: bool = False,
-                        ) -> tuple[Application, Resident]:
+                           application_ref: int, *, lock: bool = False,
+                           ) -> tuple[Application, Resident]:
     """Authorise the role first, then look up; an application of another municipality's
     resident (or office) gets the same NotFound as an unknown reference."""
     actor.require_role(permission)
@@ -246,7 +246,7 @@ def _review(uow_factory: UowFactory, *, actor: Actor, application_ref: int, now:
         _audit(uow, actor, action, application_ref, now, **details)
         if letter:
             queue_deficiency_in(uow, application, uow.residents.get(application.resident_id),
-                             now=now)
+                                now=now)
         uow.commit()
     return application
 
@@ -326,7 +326,7 @@ def application_view(uow_factory: UowFactory, *, actor: Actor, application_ref: 
     """What a reviewer or a clerk sees: the application, the photo's findings, history."""
     with uow_factory() as uow:
         application, resident = visible_application_in(uow, actor, Permission.APPLICATION_READ,
-                                                    application_ref)
+                                                       application_ref)
         history = uow.applications.history(application_ref)
         town = uow.municipalities.get(resident.municipality_code)
         _read(uow, actor, AuditAction.APPLICATION_READ, resident_id=application.resident_id,
@@ -363,7 +363,7 @@ def application_photo(uow_factory: UowFactory, photos: PhotoStore, *, actor: Act
                       application_ref: int, now: datetime) -> bytes:
     with uow_factory() as uow:
         application, _ = visible_application_in(uow, actor, Permission.APPLICATION_READ,
-                                             application_ref)
+                                                application_ref)
         photo = photos.get(application.photo_digest)
         _read(uow, actor, AuditAction.PHOTO_READ, resident_id=application.resident_id,
               application_ref=application_ref, now=now)

@@ -116,7 +116,7 @@ def sign_ocsp(ca: CertificateAuthority, certificate: Certificate, now: datetime)
 
 
 def store_ocsp_in(uow: HoldsOcsp, ca: CertificateAuthority, certificate: Certificate,
-               now: datetime) -> None:
+                  now: datetime) -> None:
     uow.ocsp.put(kind=certificate.kind, serial=certificate.serial,
                  der=sign_ocsp(ca, certificate, now), this_update=now,
                  next_update=ocsp_next_update(certificate, now))

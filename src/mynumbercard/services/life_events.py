@@ -46,9 +46,9 @@ def correct_address(
         resident.correct_address(postal_code=postal_code, address=address, on=corrected_on)
         uow.residents.save(resident, now=now)
         audit_resident_in(uow, actor, AuditAction.RESIDENT_CORRECT_ADDRESS, resident_id, now,
-                       on=corrected_on.isoformat())
+                          on=corrected_on.isoformat())
         certificates_follow_in(uow, ca, actor=actor, resident_id=resident_id,
-                            event=LifeEvent.PERSONAL_DATA_CHANGED, now=now)
+                               event=LifeEvent.PERSONAL_DATA_CHANGED, now=now)
         uow.commit()
     return resident
 
@@ -68,9 +68,9 @@ def change_name(
                              show_former_surname=show_former_surname)
         uow.residents.save(resident, now=now)
         audit_resident_in(uow, actor, AuditAction.RESIDENT_CHANGE_NAME, resident_id, now,
-                       on=changed_on.isoformat(), former_surname_shown=show_former_surname)
+                          on=changed_on.isoformat(), former_surname_shown=show_former_surname)
         certificates_follow_in(uow, ca, actor=actor, resident_id=resident_id,
-                            event=LifeEvent.PERSONAL_DATA_CHANGED, now=now)
+                               event=LifeEvent.PERSONAL_DATA_CHANGED, now=now)
         uow.commit()
     return resident
 
@@ -100,7 +100,7 @@ def extend_stay(
         uow.residents.save(resident, now=now)
         stay_id = uow.stays.add(resident_id, Stay(period_of_stay_until, granted_on), now=now)
         audit_resident_in(uow, actor, AuditAction.RESIDENT_EXTEND_STAY, resident_id, now,
-                       on=granted_on.isoformat(), until=period_of_stay_until.isoformat())
+                          on=granted_on.isoformat(), until=period_of_stay_until.isoformat())
         card_number = before = after = None
         if extend_card:
             card = next((c for c in uow.cards.of_resident(resident_id)

@@ -68,7 +68,7 @@ def queue_number_notice_in(uow: QueuesMail, resident: Resident, *, now: datetime
 
 
 def queue_deficiency_in(uow: QueuesMail, application: Application, resident: Resident, *,
-                     now: datetime) -> None:
+                        now: datetime) -> None:
     """Queue the letter to the applicant: one per submission found deficient."""
     uow.mail.enqueue([QueuedLetter(
         letter_key=f"deficiency:{application.id}:{application.submissions}",
@@ -91,8 +91,8 @@ def number_notice(letter: QueuedLetter, resident: Resident, town: Municipality, 
 
 
 def deficiency_notice_in(uow: ReadsApplications, letter: QueuedLetter, resident: Resident,
-                      town: Municipality, *, now: datetime, offices: Offices,
-                      base_url: str) -> DeficiencyNotice:
+                         town: Municipality, *, now: datetime, offices: Offices,
+                         base_url: str) -> DeficiencyNotice:
     application = uow.applications.get(int(letter.details["application"]))
     reason = application.deficiency_reason or DeficiencyReason.MISSING_INFORMATION
     office = offices.office(town.prefecture, town.name)

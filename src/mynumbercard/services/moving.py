@@ -84,11 +84,11 @@ def record_moving_out(
                               card_number=card.card_number if card is not None else None)
         uow.moves.add(notice, now=now)
         audit_resident_in(uow, actor, AuditAction.RESIDENT_MOVE_OUT, resident_id, now,
-                       destination=destination.code, planned_on=planned_on.isoformat(),
-                       by_card=notice.by_card)
+                          destination=destination.code, planned_on=planned_on.isoformat(),
+                          by_card=notice.by_card)
         # The address on the register no longer holds: the signature certificate goes.
         certificates_follow_in(uow, ca, actor=actor, resident_id=resident_id,
-                            event=LifeEvent.PERSONAL_DATA_CHANGED, now=now)
+                               event=LifeEvent.PERSONAL_DATA_CHANGED, now=now)
         uow.commit()
     return MovingOut(resident, notice)
 
@@ -161,10 +161,10 @@ def record_moving_in(
         uow.residents.save(resident, now=now)
         audit_resident_in(uow, actor, AuditAction.RESIDENT_MOVE_IN,
                           resident.id, now, origin=origin,
-                       destination=notice.destination, on=moved_in_on.isoformat(),
-                       evidence="card" if card_number is not None else "certificate")
+                          destination=notice.destination, on=moved_in_on.isoformat(),
+                          evidence="card" if card_number is not None else "certificate")
         destroyed = applications_follow_in(uow, actor=actor, resident_id=resident.id,
-                                        origin=origin, destination=notice.destination, now=now)
+                                           origin=origin, destination=notice.destination, now=now)
         if continue_card and notice.card_number is not None and lapse is None:
             notice.continue_card(today=today)
         uow.moves.save(notice, now=now)
@@ -208,7 +208,7 @@ def _lapse(uow: RegisterUnit, ca: CaSource | None, *, actor: Actor, notice: Movi
 
     reason = notice.card_lapsed.value if notice.card_lapsed else "moving"
     for card_id in lapse_cards_in(uow, actor=actor, resident_id=notice.resident_id, now=now,
-                               reason=reason, card_number=notice.card_number):
+                                  reason=reason, card_number=notice.card_number):
         apply_event_in(uow, authority, actor=actor, card_id=card_id,
                        event=LifeEvent.CARD_RETURNED, now=now)
 

@@ -68,7 +68,7 @@ _NUMBER_ATTEMPTS = 20
 
 
 def audit_resident_in(uow: HasAudit, actor: Actor, action: AuditAction, resident_id: int,
-                   now: datetime, **details: object) -> None:
+                      now: datetime, **details: object) -> None:
     """An audit record about a resident, inside the caller's transaction."""
     uow.audit.record(AuditRecord(now, actor.name, action, f"resident:{resident_id}",
                                  dict(details) or None))
@@ -134,8 +134,8 @@ def register_resident(
         if period_of_stay_until is not None:
             uow.stays.add(resident_id, Stay(period_of_stay_until, registered_on), now=now)
         audit_resident_in(uow, actor, AuditAction.RESIDENT_REGISTER, resident_id, now,
-                       notice=individual_number.notice_kind_for(registered_on).value,
-                       notice_queued=queue_number_notice_in(uow, resident, now=now))
+                          notice=individual_number.notice_kind_for(registered_on).value,
+                          notice_queued=queue_number_notice_in(uow, resident, now=now))
         uow.commit()
     return resident
 
@@ -243,7 +243,7 @@ def move_resident(
                       address=address, on=moved_on)
         uow.residents.save(resident, now=now)
         audit_resident_in(uow, actor, AuditAction.RESIDENT_MOVE, resident_id, now, origin=origin,
-                       destination=to_municipality, on=moved_on.isoformat())
+                          destination=to_municipality, on=moved_on.isoformat())
         destroyed = applications_follow_in(uow, actor=actor, resident_id=resident_id,
                                          origin=origin, destination=to_municipality, now=now)
         # A new address is a change of the basic four facts: the signature certificate goes.
@@ -311,16 +311,16 @@ def _end_of_residence(
             moving.cancel()
             uow.moves.save(moving, now=now)
         lapse_cards_in(uow, actor=actor, resident_id=resident_id, now=now,
-                    reason="death" if death else "loss_of_residence")
+                       reason="death" if death else "loss_of_residence")
         certificates_follow_in(uow, ca, actor=actor, resident_id=resident_id, event=event,
-                            now=now)
+                               now=now)
         uow.commit()
     destroy_cards(vault, destroyed)
     return resident
 
 
 def lapse_cards_in(uow: RegisterUnit, *, actor: Actor, resident_id: int, now: datetime,
-                reason: str, card_number: str | None = None) -> list[int]:
+                   reason: str, card_number: str | None = None) -> list[int]:
     """Cards in the holder's hands (or the one given) lapse (失効); the caller revokes
     their certificates. Returns the ids of the cards that lapsed."""
     lapsed: list[int] = []

@@ -65,7 +65,7 @@ def renewable_kinds(resident: Resident, kinds: frozenset[CertKind], *,
 
 
 def check_window_in(uow: RenewalUnit, card: Card, kinds: frozenset[CertKind], *,
-                 now: datetime) -> None:
+                    now: datetime) -> None:
     """Raise unless the certificates of `kinds` on this card may be renewed now."""
     valid_until = [c.not_after.astimezone(JST).date()
                    for c in uow.certificates.of_card(card.id)
