@@ -9,7 +9,7 @@ Measures, each with 1 and 2 worker processes (2 cores here):
    with the renewal forms): letters per second;
 2. printing them (`mail.dispatch`, batches of 100 letters per PDF): letters per second,
    against the same run's baseline of rendering alone (no database), one process;
-3. the wrong-validity audit over every card (`audit_validity`): cards per second,
+3. the wrong-validity audit over every card (`check_validity`): cards per second,
    against the same run's baseline of reading the same rows with one SELECT;
 and projects them to 100 million cards (the audit) and a country's day (33,000 cards).
 The days and run keys differ between the 1- and 2-worker runs, so nothing is reused.
@@ -39,7 +39,7 @@ from mynumbercard.adapters.db.tables import outgoing_mail
 from mynumbercard.adapters.documents import PdfLetterPrinter
 from mynumbercard.domain.staff import Actor, Role
 from mynumbercard.generators.bulk import generate_register
-from mynumbercard.services import mail, validity_audit, validity_notices
+from mynumbercard.services import mail, validity_check, validity_notices
 from mynumbercard.services.letters import ValidityKind, ValidityNotice
 
 from pgcluster import PgCluster
@@ -73,7 +73,7 @@ def _send(url: str, out: str) -> int:
 
 
 def _audit(url: str, key: str) -> int:
-    return validity_audit.audit_validity(_uow(url), actor=AGENCY, now=NOW, run_key=key,
+    return validity_check.check_validity(_uow(url), actor=AGENCY, now=NOW, run_key=key,
                                          chunk_rows=5000).cards
 
 
@@ -182,7 +182,7 @@ def main() -> None:
             print(f"audit: {audited:,} cards, {workers} worker(s): {seconds:.1f} s, "
                   f"{rate:,.0f} cards/s (baseline SELECT of the same rows: {scan:,.0f}/s; "
                   f"ratio {rate / scan:.3f}); 100 M cards: {COUNTRY_CARDS / rate / 3600:.1f} h")
-        answer = validity_audit.report(_uow(url), run_key="bench-2")
+        answer = validity_check.report(_uow(url), run_key="bench-2")
         print(f"audit findings: {answer.findings:,} {answer.by_cause}")
         engine.dispose()
     finally:

@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import Engine
 
 from mynumbercard.adapters.db.repositories import SqlUnitOfWork
+from mynumbercard.services.audit_actions import AuditAction
 from mynumbercard.services.ports import AuditRecord
 
 T0 = datetime(2026, 11, 25, 9, 30, tzinfo=UTC)
@@ -16,6 +17,7 @@ def write_records(engine: Engine, count: int, *, start: int = 0) -> None:
     """`count` audit records in one transaction, as a use case writes them."""
     with SqlUnitOfWork(engine) as uow:
         for i in range(start, start + count):
-            uow.audit.record(AuditRecord(T0 + timedelta(seconds=i), "clerk", "resident:move",
-                                         f"resident:{i}", {"origin": "13101", "n": i}))
+            uow.audit.record(AuditRecord(T0 + timedelta(seconds=i), "clerk",
+                                         AuditAction.RESIDENT_MOVE, f"resident:{i}",
+                                         {"origin": "13101", "n": i}))
         uow.commit()

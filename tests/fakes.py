@@ -11,11 +11,12 @@ from typing import Self
 from mynumbercard.adapters.municipalities import directory
 from mynumbercard.domain.errors import Conflict, NotFound
 from mynumbercard.domain.municipality import Municipality
-from mynumbercard.domain.resident import Resident, ResidentEvent
+from mynumbercard.domain.resident import NewResident, Resident, ResidentEvent
 from mynumbercard.domain.sign_in import SignInState
 from mynumbercard.domain.stay import Stay
 from mynumbercard.services.mail_ports import QueuedLetter
-from mynumbercard.services.ports import AuditRecord, StaffAccount
+from mynumbercard.services.ports import AuditRecord
+from mynumbercard.services.staff_ports import StaffAccount
 
 
 class FakeMunicipalities:
@@ -28,14 +29,14 @@ class FakeResidents:
         self.rows: dict[int, Resident] = {}
         self.events: list[tuple[int, ResidentEvent]] = []
 
-    def add(self, resident: Resident, *, now: datetime) -> int:
-        resident.id = len(self.rows) + 1
-        self.save_events(resident)
-        self.rows[resident.id] = copy.deepcopy(resident)
-        return resident.id
+    def add(self, resident: NewResident, *, now: datetime) -> Resident:
+        stored = resident.stored(len(self.rows) + 1)
+        self.save_events(stored)
+        self.rows[stored.id] = copy.deepcopy(stored)
+        return stored
 
     def save_events(self, resident: Resident) -> None:
-        self.events += [(resident.id or 0, e) for e in resident.events]
+        self.events += [(resident.id, e) for e in resident.events]
         resident.events.clear()
 
     def get(self, resident_id: int) -> Resident:
@@ -51,7 +52,6 @@ class FakeResidents:
         return self.find_by_number(number) is not None
 
     def save(self, resident: Resident, *, now: datetime) -> None:
-        assert resident.id is not None
         if self.rows[resident.id].version != resident.version:
             raise Conflict("changed meanwhile")
         resident.version += 1

@@ -24,7 +24,7 @@ from mynumbercard.services import (
     mail,
     notices,
     ocsp,
-    validity_audit,
+    validity_check,
     validity_notices,
 )
 
@@ -68,7 +68,7 @@ class AuditValidity:
     now: datetime
 
     def steps(self, wired: bootstrap.Container) -> list[batch.Step]:
-        return validity_audit.steps(actor=self.actor, now=self.now, run_key=self.run_key)
+        return validity_check.steps(actor=self.actor, now=self.now, run_key=self.run_key)
 
     def chunk_rows(self, wired: bootstrap.Container) -> int:
         # A chunk here is a span of card ids, not a list: never narrower than 1000 ids.

@@ -40,7 +40,8 @@ from mynumbercard.domain.certificate import JST
 from mynumbercard.domain.errors import InvalidInput
 from mynumbercard.services.ocsp import UnknownAnswers
 from mynumbercard.services.pki_ports import CardTerminal
-from mynumbercard.services.ports import PasswordHasher, UnitOfWork
+from mynumbercard.services.ports import UnitOfWork
+from mynumbercard.services.staff_ports import PasswordHasher
 
 if TYPE_CHECKING:  # imported when first used: the server prints no letters (reportlab)
     from mynumbercard.adapters.documents import PdfLetterPrinter

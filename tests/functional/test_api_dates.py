@@ -58,7 +58,7 @@ def test_an_event_dated_after_today_is_refused_and_may_be_simulated(
     assert simulated.headers["Mynumbercard-Simulated"] == "rolled-back"
     with container.uow() as uow:  # who simulated what stays on the record
         (record,) = [r for _, r in uow.audit.list(subject=f"resident:{resident}", limit=50,
-                                                  before_id=None) if r.action == "simulation"]
+                                                  before_id=None) if r.action == "simulation:run"]
     assert record.actor == "clerk-chiyoda"
     after = client.get(f"/api/v1/residents/{resident}", headers=clerk).json()
     assert (after["status"], after["address"]) == ("active", "千代田1番1号")  # rolled back

@@ -81,8 +81,8 @@ def test_a_locked_account_answers_like_a_wrong_password_and_the_lock_is_audited(
     assert locked.json() == wrong[0]
     with container.uow() as uow:
         actions = [r.action for _, r in uow.audit.list(subject=None, limit=20, before_id=None)]
-    assert actions.count("staff:sign-in-failed") == 6
-    assert actions.count("staff:locked") == 1
+    assert actions.count("staff:fail-sign-in") == 6
+    assert actions.count("staff:lock") == 1
     container.clock.now += LOCK_FOR  # type: ignore[attr-defined] - the tests' FrozenClock
     assert _sign_in(client, "auditor").status_code == 200
 
@@ -189,5 +189,5 @@ def test_a_member_enrols_their_own_second_factor_with_password_and_current_code(
                        headers=signed_in).status_code == 200
     with container.uow() as uow:
         records = [r for _, r in uow.audit.list(subject=None, limit=50, before_id=None)]
-    assert [r.action for r in records].count("staff:totp-enrol") == 2
+    assert [r.action for r in records].count("staff:enrol-totp") == 2
     assert totp.secret not in repr(records)

@@ -86,7 +86,7 @@ def test_reported_via_the_call_centre_then_found_at_the_counter(
         assert c["status"] == "active"
         good = _ocsp(pki_container, c["kind"], c["serial"])
         assert good.certificate_status is ocsp.OCSPCertStatus.GOOD
-    assert _audit(pki_container, "card:found") == [("clerk-chiyoda", "card:1")]
+    assert _audit(pki_container, "card:report-found") == [("clerk-chiyoda", "card:1")]
     again = client.post(f"/api/v1/cards/{NUMBER}/found", json={"documents": ["passport"]},
                         headers=clerk)
     assert again.status_code == 409  # not lost any more

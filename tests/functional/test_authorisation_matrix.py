@@ -268,7 +268,7 @@ def _subjects(wired: Container) -> dict[str, str]:
                                 office_code=A, kinds=frozenset({CertKind.AUTH}),
                                 left_on=now.date())
         custody_id = uow.custody.add(custody, actor="setup", now=now)
-        (case_id,) = uow.validity_audit.open_cases([CorrectionCase(
+        (case_id,) = uow.validity_checks.open_cases([CorrectionCase(
             None, card.id or 0, resident.id or 0, A, card.expires_on, card.expires_on,
             "matrix")], now=now)
         uow.commit()

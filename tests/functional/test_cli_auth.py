@@ -238,7 +238,7 @@ def test_a_service_account_runs_its_scopes_only(env: dict[str, str], tmp_path: P
     ok("staff", "logout")
     ran = ok("--credential", str(credential), "jobs", "production")
     assert json.loads(ran) == {"runs": [], "cards": 0, "made": []}
-    assert _actors(env, "staff:service-run") == ["cron-agency"]
+    assert _actors(env, "staff:run-service") == ["cron-agency"]
     monkeypatch.setenv("MYNUMBERCARD_CREDENTIAL_FILE", str(credential))
     ok("jobs", "ship")
     out_of_scope = runner.invoke(app, ["mail", "suspend", "--reason", "x"])

@@ -77,7 +77,7 @@ def test_validity_notices_simulated_years_ahead_queue_nothing(wired: bootstrap.C
     with wired.uow() as uow:  # the simulation itself is on the record
         actions = [r.action for _, r in uow.audit.list(subject="job", limit=10,
                                                        before_id=None)]
-    assert actions == ["simulation"]
+    assert actions == ["simulation:run"]
     assert json.loads(ok("jobs", "validity-notices", "--on", "2026-11-25", "--yes",
                          "--no-send").splitlines()[-1])["card_letters"] == 0
 

@@ -30,7 +30,7 @@ def test_an_admin_enrolled_by_the_cli_signs_in_with_a_code(env: dict[str, str]):
         with wired.uow() as uow:
             actions = [r.action for _, r in uow.audit.list(subject=None, limit=5,
                                                            before_id=None)]
-    assert actions[:2] == ["staff:sign-in", "staff:totp-enrol"]
+    assert actions[:2] == ["staff:sign-in", "staff:enrol-totp"]
     unknown = runner.invoke(app, ["staff", "totp-enrol", "nobody"])
     assert unknown.exit_code == 3
     assert "nobody" in unknown.output

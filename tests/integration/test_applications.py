@@ -198,7 +198,7 @@ def test_the_whole_way_from_online_application_to_the_holders_hands(
         _hand_over(wired, number)
     with wired.engine.connect() as conn:
         actions = set(conn.execute(select(audit_log.c.action)).scalars())
-    assert {"application:submit", "application:resubmit", "application:deficient",
+    assert {"application:submit", "application:resubmit", "application:mark-deficient",
             "production:run", "production:ship", "shipment:receive",
             "card:hand-over"} <= actions
 
@@ -419,7 +419,7 @@ def test_a_proxy_needs_a_reason_proof_documents_and_the_holders_sealed_pin_form(
         records = [r for _, r in uow.audit.list(subject=f"application:{ref}", limit=50,
                                                 before_id=None)][::-1]
     forms = [r for r in records if r.action.startswith("pin-form:")]
-    assert [r.action for r in forms] == ["pin-form:opened", "pin-form:destroyed"]
+    assert [r.action for r in forms] == ["pin-form:open", "pin-form:destroy"]
     assert all(r.actor == CHIYODA.name and r.details is None for r in forms)
     assert not any(pin in repr(records) for pin in PINS.values())
 

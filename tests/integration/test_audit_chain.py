@@ -16,9 +16,11 @@ from audit_checks import T0
 from audit_checks import write_records as _record
 from mynumbercard.adapters.audit_anchor import FileAnchor
 from mynumbercard.adapters.db.audit_chain import SqlAuditChain
+from mynumbercard.adapters.db.repositories import SqlUnitOfWork
 from mynumbercard.adapters.db.tables import audit_log
 from mynumbercard.bootstrap import Container
 from mynumbercard.domain.audit_chain import BreakKind
+from mynumbercard.services.audit_actions import AuditAction
 from mynumbercard.services.audit_chain import Verified, seal_log, verify_log
 
 
@@ -246,3 +248,26 @@ def test_verify_while_records_are_written_and_sealed_finds_nothing_wrong(
     assert failures == []
     assert [r.broken for r in results if not r.intact] == []
     assert results[-1].seals > results[0].seals
+
+
+def test_records_under_the_old_action_names_stay_as_written_verify_and_read_as_today(
+        container: Container, chain):
+    """One vocabulary (services/audit_actions.py) renamed some actions; the records written
+    before keep their names, so the chain over them still verifies, and they read as the
+    actions of today."""
+    old = ("letters:queue", "resident:death", "staff:sign-in-failed")
+    with container.engine.begin() as conn:
+        for i, action in enumerate(old):
+            conn.execute(insert(audit_log).values(at=T0 + timedelta(seconds=i), actor="clerk",
+                                                  action=action, subject=f"resident:{i}"))
+    _record(container.engine, 2, start=10)
+    _seal(chain)
+    assert _verify(chain).intact
+    with container.engine.connect() as conn:
+        stored = conn.execute(text("SELECT action FROM audit_log ORDER BY id")).scalars().all()
+    assert stored == [*old, "resident:move", "resident:move"]
+    with SqlUnitOfWork(container.engine) as uow:
+        read = [r.action for _, r in uow.audit.list(subject=None, limit=10, before_id=None)]
+    assert read == [AuditAction.RESIDENT_MOVE, AuditAction.RESIDENT_MOVE,
+                    AuditAction.STAFF_FAIL_SIGN_IN, AuditAction.RESIDENT_DIE,
+                    AuditAction.LETTER_QUEUE]

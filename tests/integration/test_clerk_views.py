@@ -15,8 +15,8 @@ from mynumbercard.domain.errors import PermissionDenied
 from mynumbercard.domain.resident import Sex
 from mynumbercard.domain.staff import Actor, Permission, Role
 from mynumbercard.services import applications as apps
-from mynumbercard.services import cards, register, validity_audit
-from mynumbercard.services.audit_ports import Finding
+from mynumbercard.services import cards, register, validity_check
+from mynumbercard.services.validity_check_ports import Finding
 
 ADMIN = Actor("admin", Role.ADMIN)
 CHIYODA = Actor("clerk-chiyoda", Role.CLERK, "13101")
@@ -40,20 +40,20 @@ def test_a_clerk_reads_only_their_own_municipalitys_cases_and_audit_rows(
     now = container.clock()
     own, other = _card_in(container, "13101", "CARD-A"), _card_in(container, "01101", "CARD-B")
     with container.uow() as uow:
-        uow.validity_audit.open_cases([
+        uow.validity_checks.open_cases([
             CorrectionCase(None, card, resident, code, date(2036, 1, 1), date(2035, 1, 1), "x")
             for (card, resident), code in ((own, "13101"), (other, "01101"))], now=now)
-        uow.validity_audit.add_findings("run", [
+        uow.validity_checks.add_findings("run", [
             Finding("card", card, card, code, date(2036, 1, 1), date(2035, 1, 1), "x")
             for (card, _), code in ((own, "13101"), (other, "01101"))], now=now)
         uow.commit()
-    seen = validity_audit.list_cases(container.uow, actor=CHIYODA, status=None)
+    seen = validity_check.list_cases(container.uow, actor=CHIYODA, status=None)
     assert [c.municipality_code for c in seen] == ["13101"]
-    assert len(validity_audit.list_cases(container.uow, actor=ADMIN, status=None)) == 2
-    report = validity_audit.report(container.uow, actor=CHIYODA, run_key="run")
+    assert len(validity_check.list_cases(container.uow, actor=ADMIN, status=None)) == 2
+    report = validity_check.report(container.uow, actor=CHIYODA, run_key="run")
     assert [m.code for m in report.by_municipality] == ["13101"]
     assert report.findings == 1
-    assert validity_audit.report(container.uow, actor=ADMIN, run_key="run").findings == 2
+    assert validity_check.report(container.uow, actor=ADMIN, run_key="run").findings == 2
 
 
 def test_the_mail_queue_is_the_agencys_and_a_booth_posts_only_as_a_booth(

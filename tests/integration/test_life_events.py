@@ -24,7 +24,7 @@ from mynumbercard.domain.resident import ResidenceStatus, Resident, Sex
 from mynumbercard.domain.staff import Actor, Role
 from mynumbercard.services import cards as cards_service
 from mynumbercard.services import certificates as certificates_service
-from mynumbercard.services import life_events, mail, register, validity_audit
+from mynumbercard.services import life_events, mail, register, validity_check
 
 AGENCY = Actor("agency", Role.ADMIN)
 CHIYODA = Actor("clerk-chiyoda", Role.CLERK, "13101")
@@ -100,7 +100,7 @@ def test_an_address_correction_is_not_a_move_and_revokes_the_signature_certifica
     assert _statuses(wired, card_id) == {CertKind.SIGN: CertificateStatus.REVOKED,
                                          CertKind.AUTH: CertificateStatus.ACTIVE}
     assert ("address_corrected", date(2026, 11, 24)) in _events(wired, rid)
-    assert "resident:address-correction" in _actions(wired, f"resident:{rid}")
+    assert "resident:correct-address" in _actions(wired, f"resident:{rid}")
 
 
 def test_a_change_of_name_keeps_the_former_surname_shown_as_the_holder_asks(
@@ -127,7 +127,7 @@ def test_a_change_of_name_keeps_the_former_surname_shown_as_the_holder_asks(
     assert _statuses(wired, card_id) == {CertKind.SIGN: CertificateStatus.REVOKED,
                                          CertKind.AUTH: CertificateStatus.ACTIVE}
     assert ("name_changed", date(2026, 11, 20)) in _events(wired, rid)
-    assert "resident:name-change" in _actions(wired, f"resident:{rid}")
+    assert "resident:change-name" in _actions(wired, f"resident:{rid}")
 
 
 def _foreigner(wired: Container) -> Resident:
@@ -183,7 +183,7 @@ def test_an_extended_stay_extends_the_card_at_the_holders_application_within_the
         (date(2030, 3, 31), date(2026, 11, 20), card_id),
         (date(2036, 3, 31), date(2029, 11, 1), card_id)]
     assert [k for k, _ in _events(wired, rid)].count("stay_extended") == 2
-    assert "card:validity-extension" in _actions(wired, f"card:{card_id}")
+    assert "card:extend-validity" in _actions(wired, f"card:{card_id}")
     # Nothing is left to extend at the birthday rule's limit: a new card is needed.
     with pytest.raises(InvalidDates, match="birthday rule"):
         life_events.extend_stay(wired.uow, actor=CHIYODA, resident_id=rid,
@@ -228,8 +228,8 @@ def test_the_audit_judges_each_limited_stay_card_by_its_own_stay(container: Cont
     with wired.engine.begin() as conn:
         conn.execute(update(cards).where(cards.c.id == forged_card)
                      .values(expires_on=date(2030, 3, 31)))
-    validity_audit.audit_validity(wired.uow, actor=AGENCY, now=wired.clock(), run_key="r1")
-    cases = validity_audit.list_cases(wired.uow, actor=AGENCY, status=None)
+    validity_check.check_validity(wired.uow, actor=AGENCY, now=wired.clock(), run_key="r1")
+    cases = validity_check.list_cases(wired.uow, actor=AGENCY, status=None)
     assert [(c.card_id, c.wrong_on, c.correct_on) for c in cases] == [
         (forged_card, date(2030, 3, 31), date(2027, 3, 31))]
     assert extended_card not in [c.card_id for c in cases]
@@ -245,13 +245,13 @@ def test_a_rerun_of_the_audit_does_not_reopen_a_dismissed_case(container: Contai
     with wired.engine.begin() as conn:
         conn.execute(update(cards).where(cards.c.id == card.id)
                      .values(expires_on=card.expires_on.replace(year=card.expires_on.year + 1)))
-    validity_audit.audit_validity(wired.uow, actor=AGENCY, now=wired.clock(), run_key="one")
-    (case,) = validity_audit.list_cases(wired.uow, actor=AGENCY, status=CaseStatus.OPEN)
-    validity_audit.dismiss_case(wired.uow, actor=AGENCY, case_id=case.id, now=wired.clock())
-    validity_audit.audit_validity(wired.uow, actor=AGENCY, now=wired.clock(), run_key="two")
-    every = validity_audit.list_cases(wired.uow, actor=AGENCY, status=None)
+    validity_check.check_validity(wired.uow, actor=AGENCY, now=wired.clock(), run_key="one")
+    (case,) = validity_check.list_cases(wired.uow, actor=AGENCY, status=CaseStatus.OPEN)
+    validity_check.dismiss_case(wired.uow, actor=AGENCY, case_id=case.id, now=wired.clock())
+    validity_check.check_validity(wired.uow, actor=AGENCY, now=wired.clock(), run_key="two")
+    every = validity_check.list_cases(wired.uow, actor=AGENCY, status=None)
     assert [(c.id, c.status) for c in every] == [(case.id, "dismissed")]
-    assert validity_audit.report(wired.uow, actor=AGENCY, run_key="two").findings == 1
+    assert validity_check.report(wired.uow, actor=AGENCY, run_key="two").findings == 1
     with wired.engine.connect() as conn:  # one contact letter, from the first run
         assert conn.execute(select(outgoing_mail.c.kind)
                             .where(outgoing_mail.c.kind == "validity_correction")
@@ -260,8 +260,8 @@ def test_a_rerun_of_the_audit_does_not_reopen_a_dismissed_case(container: Contai
     with wired.engine.begin() as conn:
         conn.execute(update(cards).where(cards.c.id == card.id)
                      .values(expires_on=card.expires_on.replace(year=card.expires_on.year + 2)))
-    validity_audit.audit_validity(wired.uow, actor=AGENCY, now=wired.clock(), run_key="three")
-    (fresh,) = validity_audit.list_cases(wired.uow, actor=AGENCY, status=CaseStatus.OPEN)
+    validity_check.check_validity(wired.uow, actor=AGENCY, now=wired.clock(), run_key="three")
+    (fresh,) = validity_check.list_cases(wired.uow, actor=AGENCY, status=CaseStatus.OPEN)
     assert fresh.id != case.id
 
 

@@ -122,7 +122,7 @@ def test_unknown_municipality_and_bad_transitions_change_nothing(container: Cont
     assert (stored.status, stored.municipality_code) == (ResidentStatus.DECEASED, CHIYODA)
     with container.engine.connect() as conn:
         assert conn.execute(select(audit_log.c.action).order_by(audit_log.c.id)).scalars().all() \
-            == ["resident:register", "resident:death", "resident:read"]
+            == ["resident:register", "resident:die", "resident:read"]
 
 
 def test_the_audit_log_is_append_only(container: Container):

@@ -60,7 +60,7 @@ def issue_demo_card(wired: bootstrap.Container, out: Path, *, pin: str,
             "sex": resident.sex.value, "individual_number": resident.individual_number or ""}
     terminal = wired.new_card(out, card_id=card_number, face=face)
     try:
-        cards.register_card(wired.uow, actor=actor, resident_id=resident.id or 0,
+        cards.register_card(wired.uow, actor=actor, resident_id=resident.id,
                             card_number=card_number, applied_on=today, issued_on=today,
                             now=now)
         terminal.set_initial_pins({PinKind.SIGNATURE: password, PinKind.USER_AUTH: pin,

@@ -1,4 +1,4 @@
-"""`jobs audit-validity` and `corrections ...`: the wrong-validity audit and its cases."""
+"""`jobs audit-validity` and `corrections ...`: the wrong-validity check and its cases."""
 
 from __future__ import annotations
 
@@ -12,14 +12,14 @@ from mynumbercard import batch_jobs, bootstrap
 from mynumbercard.cli import runs, session
 from mynumbercard.cli.output import dumps
 from mynumbercard.domain.correction import CaseStatus
-from mynumbercard.services import validity_audit
+from mynumbercard.services import validity_check
 from mynumbercard.services.pki_ports import CardTerminal
 
 corrections_app = typer.Typer(help="Correction cases of the wrong-validity audit.",
                               no_args_is_help=True)
 
 
-def _print_report(answer: validity_audit.AuditReport) -> None:
+def _print_report(answer: validity_check.AuditReport) -> None:
     table = Table(title=f"wrong-validity audit {answer.run}: {answer.findings} findings")
     for column in ("municipality", "findings", "by cause"):
         table.add_column(column)
@@ -42,12 +42,12 @@ def audit_validity_command(
     each affected holder; then print the report by municipality and cause."""
     with bootstrap.container() as wired:
         actor = session.actor(wired, "jobs")
-        key = validity_audit.run_key_of(wired.clock(), run)
+        key = validity_check.run_key_of(wired.clock(), run)
         if not report_only:
             order = batch_jobs.AuditValidity(run_key=key, actor=actor, now=wired.clock())
             with runs.progress_bar("audit") as shown:
                 batch_jobs.start(wired, order, workers=workers, on_progress=shown)
-        answer = validity_audit.report(wired.uow, actor=actor,
+        answer = validity_check.report(wired.uow, actor=actor,
                                        run_key=None if report_only else key)
     if as_json:
         typer.echo(dumps(answer))
@@ -62,7 +62,7 @@ def list_cases(
 ) -> None:
     """Correction cases, as one JSON list (`[]` when there are none)."""
     with bootstrap.container() as wired:
-        cases = validity_audit.list_cases(wired.uow, actor=session.actor(wired, "corrections"),
+        cases = validity_check.list_cases(wired.uow, actor=session.actor(wired, "corrections"),
                                           status=status, limit=limit)
     typer.echo(dumps(list(cases)))
 
@@ -83,7 +83,7 @@ def correct(
                 return wired.card_terminal(card)
             return wired.vault.terminal(number) if wired.vault.holds(number) else None
 
-        issued = validity_audit.correct_case(wired.uow, wired.ca, terminal, actor=actor,
+        issued = validity_check.correct_case(wired.uow, wired.ca, terminal, actor=actor,
                                              case_id=case, now=wired.clock())
     typer.echo(dumps({"case": case, "certificates": [c.serial_hex for c in issued]}))
 
@@ -92,6 +92,6 @@ def correct(
 def dismiss(case: int = typer.Argument(..., help="The case id.")) -> None:
     """Close a case found not to be an error after review."""
     with bootstrap.container() as wired:
-        validity_audit.dismiss_case(wired.uow, actor=session.actor(wired, "corrections"),
+        validity_check.dismiss_case(wired.uow, actor=session.actor(wired, "corrections"),
                                     case_id=case, now=wired.clock())
     typer.echo(dumps({"case": case, "status": "dismissed"}))

@@ -101,9 +101,38 @@ class ApplicationEvent:
     details: dict[str, Any] = field(default_factory=dict)
 
 
+@dataclass(frozen=True, slots=True)
+class NewApplication:
+    """An application as received, not stored yet: it has no id; `Applications.add`
+    returns the stored `Application`, with its first event."""
+
+    application_id: str  # the 23 digits of the form
+    resident_id: int
+    kind: ApplicationKind
+    channel: Channel
+    received_on: date
+    want_signature_certificate: bool
+    want_auth_certificate: bool
+    photo_digest: str
+    photo_findings: tuple[PhotoFinding, ...] = ()
+
+    def stored(self, application_ref: int) -> Application:
+        return Application(
+            id=application_ref, application_id=self.application_id,
+            resident_id=self.resident_id, kind=self.kind, channel=self.channel,
+            received_on=self.received_on,
+            want_signature_certificate=self.want_signature_certificate,
+            want_auth_certificate=self.want_auth_certificate, photo_digest=self.photo_digest,
+            photo_findings=list(self.photo_findings),
+            events=[ApplicationEvent("received", None, S.RECEIVED,
+                                     {"channel": self.channel.value})])
+
+
 @dataclass(slots=True)
 class Application:
-    id: int | None
+    """A stored application (it has its id, the reference of staff and of the API)."""
+
+    id: int
     application_id: str  # the 23 digits of the form
     resident_id: int
     kind: ApplicationKind

@@ -44,9 +44,28 @@ CERTIFICATE_EVENT: dict[CardStatus, LifeEvent] = {
 IN_HOLDERS_HANDS = frozenset({CardStatus.ACTIVE, CardStatus.LOST})
 
 
+@dataclass(frozen=True, slots=True)
+class NewCard:
+    """A card not stored yet: it has no id; `CardRepository.add` returns the `Card`."""
+
+    card_number: str
+    resident_id: int
+    issued_on: date
+    expires_on: date
+    status: CardStatus = CardStatus.ACTIVE
+    applied_on: date | None = None  # the day the application was received
+
+    def stored(self, card_id: int) -> Card:
+        return Card(id=card_id, card_number=self.card_number, resident_id=self.resident_id,
+                    issued_on=self.issued_on, expires_on=self.expires_on, status=self.status,
+                    applied_on=self.applied_on)
+
+
 @dataclass(slots=True)
 class Card:
-    id: int | None
+    """A stored card (it has its id)."""
+
+    id: int
     card_number: str
     resident_id: int
     issued_on: date

@@ -133,11 +133,32 @@ def is_expired(not_after: datetime, now: datetime) -> bool:
     return now > not_after
 
 
+@dataclass(frozen=True, slots=True)
+class NewCertificate:
+    """A certificate just issued, not recorded yet: `CertificateRepository.add` returns
+    the stored `Certificate`."""
+
+    kind: CertKind
+    serial: int
+    card_id: int
+    not_before: datetime
+    not_after: datetime
+
+    @property
+    def serial_hex(self) -> str:
+        return format(self.serial, "x")
+
+    def stored(self, certificate_id: int) -> Certificate:
+        return Certificate(id=certificate_id, kind=self.kind, serial=self.serial,
+                           card_id=self.card_id, not_before=self.not_before,
+                           not_after=self.not_after)
+
+
 @dataclass(slots=True)
 class Certificate:
     """A certificate as the register of certificates knows it (the DER lives beside it)."""
 
-    id: int | None
+    id: int
     kind: CertKind
     serial: int
     card_id: int

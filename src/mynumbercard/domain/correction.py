@@ -1,4 +1,4 @@
-"""A correction case: a card the wrong-validity audit found, until it is put right.
+"""A correction case: a card the wrong-validity check found, until it is put right.
 
 The card keeps working while the case is open (its holder did nothing wrong); the case is
 closed by correcting (re-issuing with the right date) or by dismissing it after review.

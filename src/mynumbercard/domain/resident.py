@@ -66,11 +66,49 @@ class ResidentEvent:
     to_municipality: str | None = None
 
 
+@dataclass(frozen=True, slots=True, repr=False)
+class NewResident:
+    """A person to enter on the register (a birth, an arrival), not stored yet: it has no
+    id; `ResidentRepository.add` returns the stored `Resident` with its first events."""
+
+    family_name: str
+    given_name: str
+    family_name_kana: str
+    given_name_kana: str
+    birth_date: date
+    sex: Sex
+    municipality_code: str
+    postal_code: str
+    address: str
+    registered_on: date
+    individual_number: str
+    nationality: str = "JP"
+    residence_status: ResidenceStatus = ResidenceStatus.NATIONAL
+    period_of_stay_until: date | None = None
+
+    def __repr__(self) -> str:  # personal data stays out of logs and tracebacks
+        return "NewResident(...)"
+
+    def stored(self, resident_id: int) -> Resident:
+        """The resident with its id: registered, and its number assigned, that day."""
+        resident = Resident(
+            id=resident_id, family_name=self.family_name, given_name=self.given_name,
+            family_name_kana=self.family_name_kana, given_name_kana=self.given_name_kana,
+            birth_date=self.birth_date, sex=self.sex, municipality_code=self.municipality_code,
+            postal_code=self.postal_code, address=self.address, nationality=self.nationality,
+            residence_status=self.residence_status,
+            period_of_stay_until=self.period_of_stay_until)
+        resident.register(on=self.registered_on)
+        resident.assign_number(self.individual_number, on=self.registered_on)
+        return resident
+
+
 @dataclass(slots=True)
 class Resident:
-    """A person on the register. Names, numbers and addresses never go to logs."""
+    """A person on the register (stored: it has its id). Names, numbers and addresses
+    never go to logs."""
 
-    id: int | None
+    id: int
     family_name: str
     given_name: str
     family_name_kana: str

@@ -100,7 +100,7 @@ def _life_events(wired: bootstrap.Container, actor: Actor) -> None:
     register.move_resident(
         wired.uow,
         actor=actor,
-        resident_id=arrival.id or 0,
+        resident_id=arrival.id,
         to_municipality="01102",
         postal_code="0010010",
         address="北十条西4丁目1番地",
@@ -115,5 +115,5 @@ def _life_events(wired: bootstrap.Container, actor: Actor) -> None:
         key=lambda r: r.birth_date,
     )
     register.record_death(
-        wired.uow, actor=actor, resident_id=oldest.id or 0, died_on=today, now=now
+        wired.uow, actor=actor, resident_id=oldest.id, died_on=today, now=now
     )

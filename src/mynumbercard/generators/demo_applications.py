@@ -57,13 +57,13 @@ def load_applications(wired: bootstrap.Container) -> dict[str, int]:
         if key not in people:
             return  # a small demo register has fewer adults than the story needs
         resident = people[key]
-        form = apps.issue_form(wired.uow, actor=OPERATOR, resident_id=resident.id or 0,
+        form = apps.issue_form(wired.uow, actor=OPERATOR, resident_id=resident.id,
                                reason=FormReason.FIRST, now=at(days_ago + 14))
         actor = BOOTH if channel is Channel.PHOTO_BOOTH else apps.online_applicant(channel)
         made = apps.submit(wired.uow, wired.photos, wired.photo_inspector, actor=actor,
                            channel=channel, application_id=form.application_id,
                            birth_date=resident.birth_date, photo=photo, now=at(days_ago))
-        refs[key] = made.application.id or 0
+        refs[key] = made.application.id
 
     def each(keys: str, days_ago: int, step: Callable[..., object]) -> None:
         for key in (k for k in keys if k in refs):
@@ -96,7 +96,7 @@ def load_applications(wired: bootstrap.Container) -> dict[str, int]:
         holder.mkdir(parents=True, exist_ok=True)
         transfer.put(holder / HANDED_OVER_CARD, handed.card)
     if "C" in people:  # moved out of Chiyoda, into Shinjuku with the certificate
-        out = moving.record_moving_out(wired.uow, actor=CHIYODA, resident_id=people["C"].id or 0,
+        out = moving.record_moving_out(wired.uow, actor=CHIYODA, resident_id=people["C"].id,
                                        to_municipality="13104", planned_on=at(19).date(),
                                        now=at(19), ca=wired.ca)
         moving.record_moving_in(wired.uow, actor=SHINJUKU, reference=out.notice.reference,

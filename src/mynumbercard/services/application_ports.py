@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import datetime
 from enum import StrEnum
 from typing import Any, Protocol
 
-from mynumbercard.domain.application import Application, ApplicationStatus
+from mynumbercard.domain.application import Application, ApplicationStatus, NewApplication
 from mynumbercard.domain.photo import PhotoFinding
 from mynumbercard.services.pki_ports import CardTerminal
 
@@ -42,16 +42,9 @@ class HistoryEntry:
     details: dict[str, Any] = field(default_factory=dict)
 
 
-@dataclass(frozen=True, slots=True)
-class Shipment:
-    id: int
-    municipality_code: str
-    cards: int
-    shipped_at: datetime
-    received_at: datetime | None
+class ApplicationForms(Protocol):
+    """The forms and their Application IDs: one live form per resident."""
 
-
-class ApplicationRepository(Protocol):
     def add_form(self, form: ApplicationForm) -> None: ...
     def form(self, application_id: str) -> ApplicationForm | None: ...
     def live_form(self, resident_id: int) -> ApplicationForm | None: ...
@@ -60,7 +53,13 @@ class ApplicationRepository(Protocol):
         """New forms for many residents at once, each killing that resident's live form."""
         ...
 
-    def add(self, application: Application, *, actor: str, now: datetime) -> int: ...
+
+class Applications(Protocol):
+    """The application aggregate: its state, its history, the look-ups of the counter."""
+
+    def add(self, application: NewApplication, *, actor: str, now: datetime) -> Application:
+        """Store a received application, with its first event."""
+        ...
     def get(self, application_ref: int, *, lock: bool = False) -> Application: ...
     def by_application_id(self, application_id: str, *, lock: bool = False
                           ) -> Application | None: ...
@@ -70,41 +69,12 @@ class ApplicationRepository(Protocol):
         """Write the changes and new events; Conflict if it changed meanwhile."""
         ...
     def history(self, application_ref: int) -> Sequence[HistoryEntry]: ...
-    def claim(self, status: ApplicationStatus, *, limit: int,
-              within: IdSpan | None = None) -> Sequence[Application]:
-        """Oldest first (ids in `within`, a batch job's chunk), locked for this
-        transaction; rows another worker holds are skipped (FOR UPDATE SKIP LOCKED on
-        PostgreSQL)."""
-        ...
-    def ids(self, status: ApplicationStatus) -> Sequence[int]:
-        """The ids of the applications in `status`, ascending: a batch job's plan."""
-        ...
     def at_office(self, office_code: str, status: ApplicationStatus, *, limit: int,
                   after_ref: int = 0) -> Sequence[Application]: ...
-    def notices_due(self, *, limit: int, within: IdSpan | None = None
-                    ) -> Sequence[Application]:
-        """Cards at their office whose notice of issuance is not printed yet (locked)."""
-        ...
-    def mark_notice_printed(self, application_ref: int, *, pin_form_number: str,
-                            now: datetime) -> None: ...
-    def reminders_due(self, *, today: date, limit: int, within: IdSpan | None = None
-                      ) -> Sequence[Application]:
-        """Cards still waiting after their deadline, with no reminder printed (locked)."""
-        ...
-    def mark_reminder_printed(self, application_ref: int, *, now: datetime) -> None: ...
-    def uncollected(self, *, arrived_before: date, limit: int, within: IdSpan | None = None
-                    ) -> Sequence[Application]:
-        """Cards waiting since before that day (locked): past the keeping period."""
-        ...
-    def pin_form_number(self, application_ref: int) -> str | None: ...
 
-    def add_run(self, *, produced_on: date, cards: int, now: datetime) -> int: ...
-    def add_shipment(self, *, municipality_code: str, cards: int, now: datetime) -> int: ...
-    def shipment(self, shipment_id: int) -> Shipment: ...
-    def receive_shipment(self, shipment_id: int, *, actor: str, now: datetime) -> None:
-        """Record the arrival once; Conflict if it was recorded already."""
-        ...
-    def of_shipment(self, shipment_id: int) -> Sequence[Application]: ...
+
+class FormsAndApplications(ApplicationForms, Applications, Protocol):
+    """What the application use cases (`applications.py`) read and write."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -21,10 +21,15 @@ from mynumbercard.domain.certificate import JST
 from mynumbercard.domain.errors import NotFound
 from mynumbercard.domain.photo import PhotoFinding
 from mynumbercard.domain.staff import Actor, Permission
-from mynumbercard.services.applications import NO_MATCH, audit_read, visible_application
-from mynumbercard.services.ports import UnitOfWork
+from mynumbercard.services.applications import (
+    NO_MATCH,
+    ApplicationsUnit,
+    audit_read,
+    visible_application_in,
+)
+from mynumbercard.services.audit_actions import AuditAction
 
-UowFactory = Callable[[], UnitOfWork]
+UowFactory = Callable[[], ApplicationsUnit]
 
 
 @dataclass(frozen=True, slots=True)
@@ -146,11 +151,11 @@ def application_view(uow_factory: UowFactory, *, actor: Actor, application_ref: 
                      now: datetime) -> ApplicationView:
     """What a reviewer or a clerk sees: the application, the photo's findings, history."""
     with uow_factory() as uow:
-        application, resident = visible_application(uow, actor, Permission.APPLICATION_READ,
+        application, resident = visible_application_in(uow, actor, Permission.APPLICATION_READ,
                                                     application_ref)
         history = uow.applications.history(application_ref)
         town = uow.municipalities.get(resident.municipality_code)
-        audit_read(uow, actor, "application:read", resident_id=application.resident_id,
+        audit_read(uow, actor, AuditAction.APPLICATION_READ, resident_id=application.resident_id,
                    application_ref=application_ref, now=now)
     return ApplicationView(
         id=application.id or application_ref, application_id=application.application_id,

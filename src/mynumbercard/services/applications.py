@@ -11,16 +11,16 @@ import random
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from datetime import date, datetime
+from typing import Protocol
 
 from mynumbercard.domain import application_id as application_ids
 from mynumbercard.domain.application import (
     OPEN,
     WITH_CARD,
     Application,
-    ApplicationEvent,
-    ApplicationStatus,
     Channel,
     DeficiencyReason,
+    NewApplication,
     VoidReason,
 )
 from mynumbercard.domain.certificate import JST
@@ -33,14 +33,43 @@ from mynumbercard.domain.staff import Actor, Permission, Role
 from mynumbercard.services.application_ports import (
     ApplicationForm,
     FormReason,
+    FormsAndApplications,
     PhotoInspector,
     PhotoStore,
 )
-from mynumbercard.services.mailed_letters import queue_deficiency
-from mynumbercard.services.ports import AuditRecord, UnitOfWork
-from mynumbercard.services.visibility import visible, visible_resident
+from mynumbercard.services.audit_actions import AuditAction
+from mynumbercard.services.mail_ports import MailOutbox
+from mynumbercard.services.mailed_letters import queue_deficiency_in
+from mynumbercard.services.ports import (
+    AuditLog,
+    AuditRecord,
+    CardRepository,
+    MunicipalityRepository,
+    ResidentRepository,
+    Transaction,
+)
+from mynumbercard.services.visibility import visible, visible_resident_in
 
-UowFactory = Callable[[], UnitOfWork]
+
+class ApplicationsUnit(Transaction, Protocol):
+    """What the application use cases use in one transaction (tests/application_fakes.py
+    has it in memory)."""
+
+    @property
+    def applications(self) -> FormsAndApplications: ...
+    @property
+    def residents(self) -> ResidentRepository: ...
+    @property
+    def municipalities(self) -> MunicipalityRepository: ...
+    @property
+    def cards(self) -> CardRepository: ...
+    @property
+    def audit(self) -> AuditLog: ...
+    @property
+    def mail(self) -> MailOutbox: ...  # the deficiency letter
+
+
+UowFactory = Callable[[], ApplicationsUnit]
 
 ONLINE_CHANNELS = frozenset({Channel.PC, Channel.SMARTPHONE})
 NO_MATCH = "no application form matches this Application ID and birth date"
@@ -69,9 +98,9 @@ class Submitted:
     resubmission: bool
 
 
-def visible_application(uow: UnitOfWork, actor: Actor, permission: Permission,
-                        application_ref: int, *, lock: bool = False,
-                        ) -> tuple[Application, Resident]:
+def visible_application_in(uow: ApplicationsUnit, actor: Actor, permission: Permission,
+                           application_ref: int, *, lock: bool = False,
+                           ) -> tuple[Application, Resident]:
     """Authorise the role first, then look up; an application of another municipality's
     resident (or office) gets the same NotFound as an unknown reference."""
     def look_up() -> tuple[Application, Resident]:
@@ -84,7 +113,7 @@ def visible_application(uow: UnitOfWork, actor: Actor, permission: Permission,
                                                  found[0].office_code))
 
 
-def _audit(uow: UnitOfWork, actor: Actor, action: str, ref: int | None, now: datetime,
+def _audit(uow: ApplicationsUnit, actor: Actor, action: AuditAction, ref: int, now: datetime,
            **details: object) -> None:
     uow.audit.record(AuditRecord(now, actor.name, action, f"application:{ref}",
                                  dict(details) or None))
@@ -104,7 +133,7 @@ def issue_form(
     rng = rng or random.SystemRandom()
     actor.require_role(Permission.APPLICATION_FORM)
     with uow_factory() as uow:
-        resident = visible_resident(uow, actor, Permission.APPLICATION_FORM, resident_id)
+        resident = visible_resident_in(uow, actor, Permission.APPLICATION_FORM, resident_id)
         if resident.status is not ResidentStatus.ACTIVE:
             raise Conflict(f"the resident is {resident.status.value}: no form can be issued")
         old = uow.applications.live_form(resident_id)
@@ -120,7 +149,7 @@ def issue_form(
         form = ApplicationForm(application_id=application_ids.generate(rng),
                                resident_id=resident_id, reason=reason, issued_at=now)
         uow.applications.add_form(form)
-        uow.audit.record(AuditRecord(now, actor.name, "application:form",
+        uow.audit.record(AuditRecord(now, actor.name, AuditAction.APPLICATION_ISSUE_FORM,
                                      f"resident:{resident_id}", {"reason": reason.value}))
         uow.commit()
     return form
@@ -173,31 +202,28 @@ def submit(
                               want_signature_certificate=want_signature_certificate,
                               want_auth_certificate=want_auth_certificate)
             uow.applications.save(existing, actor=actor.name, now=now)
-            _audit(uow, actor, "application:resubmit", existing.id, now,
+            _audit(uow, actor, AuditAction.APPLICATION_RESUBMIT, existing.id, now,
                    channel=channel.value, submission=existing.submissions)
             uow.commit()
             return Submitted(existing, warnings, resubmission=True)
-        if uow.applications.open_of_resident(resident.id or 0):
+        if uow.applications.open_of_resident(form.resident_id):
             raise Conflict("the resident has an application in progress already")
         kind = application_kind(((c.status, c.expires_on)
-                                 for c in uow.cards.of_resident(resident.id or 0)), today=today)
-        application = Application(
-            id=None, application_id=number, resident_id=resident.id or 0, kind=kind,
+                                 for c in uow.cards.of_resident(form.resident_id)), today=today)
+        application = uow.applications.add(NewApplication(
+            application_id=number, resident_id=form.resident_id, kind=kind,
             channel=channel, received_on=today,
             want_signature_certificate=want_signature_certificate,
             want_auth_certificate=want_auth_certificate, photo_digest=digest,
-            photo_findings=list(verdict.findings))
-        application.events.append(ApplicationEvent("received", None, ApplicationStatus.RECEIVED,
-                                                   {"channel": channel.value}))
-        ref = uow.applications.add(application, actor=actor.name, now=now)
-        _audit(uow, actor, "application:submit", ref, now, channel=channel.value,
-               kind=kind.value)
+            photo_findings=tuple(verdict.findings)), actor=actor.name, now=now)
+        _audit(uow, actor, AuditAction.APPLICATION_SUBMIT, application.id, now,
+               channel=channel.value, kind=kind.value)
         uow.commit()
     return Submitted(application, warnings, resubmission=False)
 
 
 def _review(uow_factory: UowFactory, *, actor: Actor, application_ref: int, now: datetime,
-            action: str, verb: Callable[[Application], None], letter: bool = False,
+            action: AuditAction, verb: Callable[[Application], None], letter: bool = False,
             **details: object) -> Application:
     actor.require(Permission.APPLICATION_REVIEW)
     with uow_factory() as uow:
@@ -206,8 +232,8 @@ def _review(uow_factory: UowFactory, *, actor: Actor, application_ref: int, now:
         uow.applications.save(application, actor=actor.name, now=now)
         _audit(uow, actor, action, application_ref, now, **details)
         if letter:
-            queue_deficiency(uow, application, uow.residents.get(application.resident_id),
-                             now=now)
+            queue_deficiency_in(uow, application, uow.residents.get(application.resident_id),
+                                now=now)
         uow.commit()
     return application
 
@@ -215,13 +241,13 @@ def _review(uow_factory: UowFactory, *, actor: Actor, application_ref: int, now:
 def start_review(uow_factory: UowFactory, *, actor: Actor, application_ref: int,
                  now: datetime) -> Application:
     return _review(uow_factory, actor=actor, application_ref=application_ref, now=now,
-                   action="application:review", verb=Application.start_review)
+                   action=AuditAction.APPLICATION_REVIEW, verb=Application.start_review)
 
 
 def approve(uow_factory: UowFactory, *, actor: Actor, application_ref: int,
             now: datetime) -> Application:
     return _review(uow_factory, actor=actor, application_ref=application_ref, now=now,
-                   action="application:approve", verb=Application.approve)
+                   action=AuditAction.APPLICATION_APPROVE, verb=Application.approve)
 
 
 def mark_deficient(uow_factory: UowFactory, *, actor: Actor, application_ref: int,
@@ -229,12 +255,12 @@ def mark_deficient(uow_factory: UowFactory, *, actor: Actor, application_ref: in
     """Found deficient: in the same transaction a letter to the applicant is queued (the
     reason in plain Japanese, what to do, the Application ID to apply again)."""
     return _review(uow_factory, actor=actor, application_ref=application_ref, now=now,
-                   action="application:deficient",
+                   action=AuditAction.APPLICATION_MARK_DEFICIENT,
                    verb=lambda a: a.mark_deficient(reason, message), reason=reason.value,
                    letter=True)
 
 
-def audit_read(uow: UnitOfWork, actor: Actor, action: str, *, resident_id: int,
+def audit_read(uow: ApplicationsUnit, actor: Actor, action: AuditAction, *, resident_id: int,
           application_ref: int, now: datetime) -> None:
     # A read of personal data is audited under the resident, so one subject answers
     # "who saw this person's data".
@@ -246,9 +272,9 @@ def audit_read(uow: UnitOfWork, actor: Actor, action: str, *, resident_id: int,
 def application_photo(uow_factory: UowFactory, photos: PhotoStore, *, actor: Actor,
                       application_ref: int, now: datetime) -> bytes:
     with uow_factory() as uow:
-        application, _ = visible_application(uow, actor, Permission.APPLICATION_READ,
-                                             application_ref)
+        application, _ = visible_application_in(uow, actor, Permission.APPLICATION_READ,
+                                                application_ref)
         photo = photos.get(application.photo_digest)
-        audit_read(uow, actor, "photo:read", resident_id=application.resident_id,
+        audit_read(uow, actor, AuditAction.PHOTO_READ, resident_id=application.resident_id,
               application_ref=application_ref, now=now)
     return photo

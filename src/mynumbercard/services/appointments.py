@@ -30,6 +30,7 @@ from mynumbercard.domain.errors import Conflict, InvalidInput, NotFound
 from mynumbercard.domain.office_calendar import DayHours, slot_starts
 from mynumbercard.domain.offices import Office
 from mynumbercard.domain.staff import Actor, Permission, Role
+from mynumbercard.services.audit_actions import AuditAction
 from mynumbercard.services.offices import get_office, no_office, week_hours
 from mynumbercard.services.ports import AuditRecord, UnitOfWork
 
@@ -62,6 +63,11 @@ class DayAvailability:
 class Availability:
     office: Office
     days: list[DayAvailability]
+
+_DESK_ACTIONS = {DeskStep.ARRIVED: AuditAction.APPOINTMENT_ARRIVE,
+                 DeskStep.STARTED: AuditAction.APPOINTMENT_START,
+                 DeskStep.ENDED: AuditAction.APPOINTMENT_END,
+                 DeskStep.NO_SHOW: AuditAction.APPOINTMENT_MARK_NO_SHOW}
 
 
 def availability_in(uow: UnitOfWork, holidays: Holidays, office: Office, *, start: date,
@@ -134,7 +140,7 @@ def book(uow_factory: UowFactory, holidays: Holidays, *, office_code: str, purpo
                               starts_at=starts_at, purpose=purpose, resident_id=resident_id,
                               email=email)
         uow.appointments.add(booking, now=now)
-        uow.audit.record(AuditRecord(now, RESIDENT.name, "appointment:book",
+        uow.audit.record(AuditRecord(now, RESIDENT.name, AuditAction.APPOINTMENT_BOOK,
                                      f"appointment:{booking.id}",
                                      {"office": office.code, "purpose": purpose.value,
                                       "starts_at": starts_at.isoformat()}))
@@ -165,7 +171,7 @@ def change(uow_factory: UowFactory, holidays: Holidays, *, reference: str, birth
         booking.starts_at = _take(uow, holidays, office, on=on, at=at, now=now)
         uow.appointments.free_place(office.code, before)
         uow.appointments.save(booking, now=now)
-        uow.audit.record(AuditRecord(now, RESIDENT.name, "appointment:change",
+        uow.audit.record(AuditRecord(now, RESIDENT.name, AuditAction.APPOINTMENT_CHANGE,
                                      f"appointment:{booking.id}",
                                      {"from": before.isoformat(),
                                       "to": booking.starts_at.isoformat()}))
@@ -180,7 +186,7 @@ def cancel(uow_factory: UowFactory, *, reference: str, birth_date: date,
         booking.change_status(AppointmentStatus.CANCELLED, at=now)
         uow.appointments.save(booking, now=now)
         uow.appointments.free_place(booking.office_code, booking.starts_at)
-        uow.audit.record(AuditRecord(now, RESIDENT.name, "appointment:cancel",
+        uow.audit.record(AuditRecord(now, RESIDENT.name, AuditAction.APPOINTMENT_CANCEL,
                                      f"appointment:{booking.id}", None))
         uow.commit()
     return booking
@@ -217,7 +223,7 @@ def mark(uow_factory: UowFactory, *, actor: Actor, reference: str, step: DeskSte
             raise Conflict("a no-show is marked after the slot has begun")
         booking.change_status(step.status, at=now)
         uow.appointments.save(booking, now=now)
-        uow.audit.record(AuditRecord(now, actor.name, f"appointment:{step.value}",
+        uow.audit.record(AuditRecord(now, actor.name, _DESK_ACTIONS[step],
                                      f"appointment:{booking.id}", None))
         uow.commit()
     return booking

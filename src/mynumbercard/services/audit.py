@@ -4,13 +4,21 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from datetime import datetime
+from typing import Protocol
 
 from mynumbercard.domain.staff import Actor, Permission
-from mynumbercard.services.ports import AuditRecord, UnitOfWork
+from mynumbercard.services.audit_actions import AuditAction
+from mynumbercard.services.ports import AuditLog, AuditRecord, Transaction
+
+
+class AuditUnit(Transaction, Protocol):
+    @property
+    def audit(self) -> AuditLog: ...
+
 
 
 def list_audit(
-    uow_factory: Callable[[], UnitOfWork],
+    uow_factory: Callable[[], AuditUnit],
     *,
     actor: Actor,
     subject: str | None = None,
@@ -22,10 +30,10 @@ def list_audit(
         return uow.audit.list(subject=subject, limit=min(limit, 1000), before_id=before_id)
 
 
-def record_simulation(uow_factory: Callable[[], UnitOfWork], *, actor: Actor, subject: str,
+def record_simulation(uow_factory: Callable[[], AuditUnit], *, actor: Actor, subject: str,
                       details: dict[str, str], now: datetime) -> None:
     """A simulation rolls back everything it did, its own audit records too; this one,
     written after, says who simulated what (it may have shown personal data)."""
     with uow_factory() as uow:
-        uow.audit.record(AuditRecord(now, actor.name, "simulation", subject, details))
+        uow.audit.record(AuditRecord(now, actor.name, AuditAction.SIMULATION_RUN, subject, details))
         uow.commit()

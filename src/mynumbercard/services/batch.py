@@ -23,7 +23,7 @@ from datetime import UTC, datetime
 from typing import TypeVar
 
 from mynumbercard.services import jobs
-from mynumbercard.services.mail_ports import Chunk
+from mynumbercard.services.job_ports import Chunk
 from mynumbercard.services.ports import UnitOfWork
 
 UowFactory = Callable[[], UnitOfWork]

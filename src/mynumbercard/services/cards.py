@@ -4,18 +4,36 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date, datetime
+from typing import Protocol
 
-from mynumbercard.domain.card import Card
+from mynumbercard.domain.card import Card, NewCard
 from mynumbercard.domain.certificate import CertKind
 from mynumbercard.domain.errors import InvalidInput, NotFound
 from mynumbercard.domain.pins import PinKind, validate_new_pin
 from mynumbercard.domain.staff import Actor, Permission
 from mynumbercard.domain.validity import card_expiry
+from mynumbercard.services.audit_actions import AuditAction
 from mynumbercard.services.pki_ports import AdminAuthoriser, CardTerminal
-from mynumbercard.services.ports import AuditRecord, UnitOfWork
-from mynumbercard.services.visibility import visible_resident
+from mynumbercard.services.ports import (
+    AuditLog,
+    AuditRecord,
+    CardRepository,
+    ResidentRepository,
+    Transaction,
+)
+from mynumbercard.services.visibility import visible_resident_in
 
-UowFactory = Callable[[], UnitOfWork]
+
+class CardsUnit(Transaction, Protocol):
+    @property
+    def cards(self) -> CardRepository: ...
+    @property
+    def residents(self) -> ResidentRepository: ...
+    @property
+    def audit(self) -> AuditLog: ...
+
+
+UowFactory = Callable[[], CardsUnit]
 
 PIN_OF_KEY = {CertKind.SIGN: PinKind.SIGNATURE, CertKind.AUTH: PinKind.USER_AUTH}
 
@@ -33,14 +51,14 @@ def register_card(
     """Enter a produced card; its expiry follows from the rules (domain/validity.py)."""
     actor.require_role(Permission.CERTIFICATE_ISSUE)
     with uow_factory() as uow:
-        resident = visible_resident(uow, actor, Permission.CERTIFICATE_ISSUE, resident_id)
+        resident = visible_resident_in(uow, actor, Permission.CERTIFICATE_ISSUE, resident_id)
         expires_on = card_expiry(birth_date=resident.birth_date, applied_on=applied_on,
                                  issued_on=issued_on,
                                  residence_until=resident.period_of_stay_until)
-        card = Card(id=None, card_number=card_number, resident_id=resident_id,
-                    issued_on=issued_on, expires_on=expires_on, applied_on=applied_on)
-        card_id = uow.cards.add(card, now=now)
-        uow.audit.record(AuditRecord(now, actor.name, "card:register", f"card:{card_id}",
+        card = uow.cards.add(NewCard(card_number=card_number, resident_id=resident_id,
+                                     issued_on=issued_on, expires_on=expires_on,
+                                     applied_on=applied_on), now=now)
+        uow.audit.record(AuditRecord(now, actor.name, AuditAction.CARD_REGISTER, f"card:{card.id}",
                                      {"resident": resident_id,
                                       "expires_on": expires_on.isoformat()}))
         uow.commit()
@@ -69,7 +87,7 @@ def unlock_pin(
                 Permission.CERTIFICATE_ISSUE, municipality_code=resident.municipality_code):
             raise NotFound("the card in the reader is not on the register")
         terminal.reset_pin(pin_kind, new_pin)
-        uow.audit.record(AuditRecord(now, actor.name, "pin:unlock", f"card:{card.id}",
+        uow.audit.record(AuditRecord(now, actor.name, AuditAction.PIN_UNLOCK, f"card:{card.id}",
                                      {"pin": pin_kind.value}))
         uow.commit()
 
@@ -102,7 +120,7 @@ def authorise_pin_reset(
                 Permission.CERTIFICATE_ISSUE, municipality_code=resident.municipality_code):
             raise NotFound("the card in the reader is not on the register")
         authorization = authoriser.authorise_pin_reset(card_number, challenge, pin_kind)
-        uow.audit.record(AuditRecord(now, actor.name, "pin:unlock", f"card:{card.id}",
+        uow.audit.record(AuditRecord(now, actor.name, AuditAction.PIN_UNLOCK, f"card:{card.id}",
                                      {"pin": pin_kind.value, "via": "terminal"}))
         uow.commit()
     return authorization

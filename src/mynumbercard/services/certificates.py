@@ -10,6 +10,7 @@ import secrets
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Protocol
 
 from mynumbercard.domain.card import Card
 from mynumbercard.domain.certificate import (
@@ -18,6 +19,7 @@ from mynumbercard.domain.certificate import (
     CertificateStatus,
     CertKind,
     LifeEvent,
+    NewCertificate,
     RevocationReason,
     effect_of,
     is_expired,
@@ -27,10 +29,41 @@ from mynumbercard.domain.errors import Conflict, InvalidInput, NotFound
 from mynumbercard.domain.resident import Resident
 from mynumbercard.domain.staff import Actor, Permission
 from mynumbercard.domain.validity import certificate_expiry, signature_certificate_allowed
+from mynumbercard.services.audit_actions import AuditAction
 from mynumbercard.services.pki_ports import CardTerminal, CertificateAuthority, Holder
-from mynumbercard.services.ports import AuditRecord, UnitOfWork
+from mynumbercard.services.ports import (
+    AuditLog,
+    AuditRecord,
+    CardRepository,
+    CertificateRepository,
+    MunicipalityRepository,
+    OcspStore,
+    ResidentRepository,
+    Transaction,
+)
 
-UowFactory = Callable[[], UnitOfWork]
+
+class HoldsOcsp(Protocol):
+    @property
+    def ocsp(self) -> OcspStore: ...
+
+
+class CertificatesUnit(HoldsOcsp, Transaction, Protocol):
+    """What issuing and changing certificates use in one transaction."""
+
+    @property
+    def certificates(self) -> CertificateRepository: ...
+    @property
+    def cards(self) -> CardRepository: ...
+    @property
+    def residents(self) -> ResidentRepository: ...
+    @property
+    def municipalities(self) -> MunicipalityRepository: ...
+    @property
+    def audit(self) -> AuditLog: ...
+
+
+UowFactory = Callable[[], CertificatesUnit]
 
 OCSP_VALIDITY = timedelta(days=4)  # re-signed daily by `ocsp refresh`; stale after 4 days
 EXPIRED_ANSWER_REVISIT = timedelta(days=366)  # an expired certificate's answer is final
@@ -82,8 +115,8 @@ def sign_ocsp(ca: CertificateAuthority, certificate: Certificate, now: datetime)
                            this_update=now, next_update=until)
 
 
-def store_ocsp(uow: UnitOfWork, ca: CertificateAuthority, certificate: Certificate,
-               now: datetime) -> None:
+def store_ocsp_in(uow: HoldsOcsp, ca: CertificateAuthority, certificate: Certificate,
+                  now: datetime) -> None:
     uow.ocsp.put(kind=certificate.kind, serial=certificate.serial,
                  der=sign_ocsp(ca, certificate, now), this_update=now,
                  next_update=ocsp_next_update(certificate, now))
@@ -125,7 +158,7 @@ def write_onto_chip(terminal: CardTerminal, issued: Sequence[IssuedCertificate])
 
 
 def issue_in(
-    uow: UnitOfWork,
+    uow: CertificatesUnit,
     ca: CertificateAuthority,
     terminal: CardTerminal,
     *,
@@ -159,7 +192,7 @@ def issue_in(
         if old.kind in wanted and old.status is CertificateStatus.ACTIVE:
             old.revoke(reason=RevocationReason.SUPERSEDED, at=now)
             uow.certificates.save(old, actor=actor.name, now=now)
-            store_ocsp(uow, ca, old, now)
+            store_ocsp_in(uow, ca, old, now)
     issued: list[IssuedCertificate] = []
     for kind in wanted:
         csr = terminal.generate_key_pair(kind)
@@ -167,18 +200,18 @@ def issue_in(
         der = ca.issue(kind=kind, csr_pem=csr, serial=serial,
                        holder=holder if kind is CertKind.SIGN else None,
                        not_before=not_before, not_after=not_after)
-        certificate = Certificate(id=None, kind=kind, serial=serial, card_id=card.id,
-                                  not_before=not_before, not_after=not_after)
-        uow.certificates.add(certificate, der, shard=ca.shard_of(serial), now=now)
-        store_ocsp(uow, ca, certificate, now)
-        uow.audit.record(AuditRecord(now, actor.name, "certificate:issue",
+        certificate = uow.certificates.add(
+            NewCertificate(kind=kind, serial=serial, card_id=card.id, not_before=not_before,
+                           not_after=not_after), der, shard=ca.shard_of(serial), now=now)
+        store_ocsp_in(uow, ca, certificate, now)
+        uow.audit.record(AuditRecord(now, actor.name, AuditAction.CERTIFICATE_ISSUE,
                                      f"certificate:{kind}:{certificate.serial_hex}",
                                      {"card": card.id, "expires_on": expires_on.isoformat()}))
         issued.append(IssuedCertificate(kind, serial, not_after, der))
     return issued
 
 
-def _one(uow: UnitOfWork, serial: int, kind: CertKind | None) -> Certificate:
+def _one(uow: CertificatesUnit, serial: int, kind: CertKind | None) -> Certificate:
     found = uow.certificates.find(serial, kind)
     if not found:
         raise NotFound(f"no certificate with serial {serial:x}")
@@ -204,12 +237,12 @@ def change_status(
         certificate = _one(uow, serial, kind)
         if reason is RevocationReason.CERTIFICATE_HOLD:
             certificate.suspend(at=now)
-            action = "certificate:suspend"
+            action = AuditAction.CERTIFICATE_SUSPEND
         else:
             certificate.revoke(reason=reason, at=now)
-            action = "certificate:revoke"
+            action = AuditAction.CERTIFICATE_REVOKE
         uow.certificates.save(certificate, actor=actor.name, now=now)
-        store_ocsp(uow, ca, certificate, now)
+        store_ocsp_in(uow, ca, certificate, now)
         uow.audit.record(AuditRecord(now, actor.name, action,
                                      f"certificate:{certificate.kind}:{certificate.serial_hex}",
                                      {"reason": reason.value}))
@@ -236,7 +269,7 @@ def apply_life_event(
 
 
 def apply_event_in(
-    uow: UnitOfWork,
+    uow: CertificatesUnit,
     ca: Callable[[], CertificateAuthority],
     *,
     actor: Actor,
@@ -253,9 +286,9 @@ def apply_event_in(
             continue  # nothing to do, or already suspended
         certificate.apply(change, at=now)
         uow.certificates.save(certificate, actor=actor.name, now=now)
-        store_ocsp(uow, ca(), certificate, now)
+        store_ocsp_in(uow, ca(), certificate, now)
         uow.audit.record(AuditRecord(
-            now, actor.name, f"certificate:{event.value}",
+            now, actor.name, AuditAction.for_life_event(event),
             f"certificate:{certificate.kind}:{certificate.serial_hex}",
             {"reason": change.reason.value, "card": card_id}))
         changed.append(certificate)

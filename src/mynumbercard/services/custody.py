@@ -24,19 +24,20 @@ from mynumbercard.domain.pickup import IdDocument
 from mynumbercard.domain.staff import Actor, Permission
 from mynumbercard.services import batch
 from mynumbercard.services.application_ports import CardVault
+from mynumbercard.services.audit_actions import AuditAction
 from mynumbercard.services.certificates import IssuedCertificate, write_onto_chip
-from mynumbercard.services.mail_ports import Chunk
+from mynumbercard.services.job_ports import Chunk
 from mynumbercard.services.pki_ports import CardTerminal, CertificateAuthority
 from mynumbercard.services.ports import AuditRecord, UnitOfWork
-from mynumbercard.services.renewal import check_window, renew_in, renewable_kinds
+from mynumbercard.services.renewal import check_window_in, renew_in, renewable_kinds
 from mynumbercard.services.visibility import visible
 
 UowFactory = Callable[[], UnitOfWork]
 
 
-def _audit(uow: UnitOfWork, actor: Actor, custody: Custody, action: str, now: datetime,
+def _audit(uow: UnitOfWork, actor: Actor, custody: Custody, action: AuditAction, now: datetime,
            **details: Any) -> None:
-    uow.audit.record(AuditRecord(now, actor.name, f"custody:{action}", f"custody:{custody.id}",
+    uow.audit.record(AuditRecord(now, actor.name, action, f"custody:{custody.id}",
                                  {"card": custody.card_id, **details}))
 
 
@@ -91,12 +92,13 @@ def leave_card(
         check_drop_off_identity(documents=documents, birth_date=resident.birth_date, on=today,
                                 legal_representative_present=legal_representative_present)
         wanted = renewable_kinds(resident, kinds, now=now)
-        check_window(uow, card, wanted, now=now)
-        custody = Custody.leave(card_id=card.id, resident_id=resident.id or 0,
+        check_window_in(uow, card, wanted, now=now)
+        custody = Custody.leave(card_id=card.id, resident_id=resident.id,
                                 office_code=resident.municipality_code, kinds=wanted,
                                 left_on=today)
         uow.custody.add(custody, actor=actor.name, now=now)
-        _audit(uow, actor, custody, "leave", now, kinds=sorted(k.value for k in wanted),
+        _audit(uow, actor, custody, AuditAction.CUSTODY_LEAVE,
+               now, kinds=sorted(k.value for k in wanted),
                documents=len(set(documents)))
         _take_in(uow, vault, card_number, card_file)
     return custody
@@ -111,7 +113,7 @@ def _visible(uow: UnitOfWork, actor: Actor, custody_id: int) -> Custody:
                    municipalities=lambda custody: (custody.office_code,))
 
 
-def _step(uow_factory: UowFactory, *, actor: Actor, custody_id: int, action: str,
+def _step(uow_factory: UowFactory, *, actor: Actor, custody_id: int, action: AuditAction,
           now: datetime, verb: Callable[[Custody], None],
           commit: Callable[[UnitOfWork, str], None] | None = None,
           **details: Any) -> tuple[Custody, str]:
@@ -161,7 +163,7 @@ def _renew_in(uow: UnitOfWork, vault: CardVault, ca: Callable[[], CertificateAut
     serials = [c.serial_hex for c in issued]
     custody.renew(serials=serials)
     uow.custody.save(custody, actor=actor.name, now=now)
-    _audit(uow, actor, custody, "renew", now, serials=serials)
+    _audit(uow, actor, custody, AuditAction.CUSTODY_RENEW, now, serials=serials)
     return custody, terminal, issued
 
 
@@ -282,21 +284,22 @@ def mail_card(uow_factory: UowFactory, vault: CardVault, *, actor: Actor, custod
     the postman hands it to the holder only, after seeing their identity document. The
     card (its file) goes into the envelope; the office keeps no copy."""
     return _card_leaves(uow_factory, vault, actor=actor, custody_id=custody_id,
-                        action="mail", now=now,
+                        action=AuditAction.CUSTODY_MAIL, now=now,
                         verb=lambda c: c.mail(tracking_number=tracking_number))
 
 
 def record_delivery(uow_factory: UowFactory, *, actor: Actor, custody_id: int,
                     now: datetime) -> Custody:
-    return _step(uow_factory, actor=actor, custody_id=custody_id, action="deliver", now=now,
-                 verb=lambda c: c.deliver())[0]
+    return _step(uow_factory, actor=actor, custody_id=custody_id,
+                 action=AuditAction.CUSTODY_DELIVER, now=now, verb=lambda c: c.deliver())[0]
 
 
 def record_return(uow_factory: UowFactory, vault: CardVault, *, actor: Actor,
                   custody_id: int, reason: str, card_file: bytes, now: datetime) -> Custody:
     """The post brought the card back (nobody took it within the keeping period): the card
     (`card_file`) goes into the office's vault again."""
-    return _step(uow_factory, actor=actor, custody_id=custody_id, action="return", now=now,
+    return _step(uow_factory, actor=actor, custody_id=custody_id, action=AuditAction.CUSTODY_RETURN,
+                 now=now,
                  verb=lambda c: c.return_undelivered(reason=reason),
                  commit=lambda uow, number: _take_in(uow, vault, number, card_file))[0]
 
@@ -314,7 +317,7 @@ def collect(uow_factory: UowFactory, vault: CardVault, *, actor: Actor, custody_
                                 legal_representative_present=legal_representative_present)
         custody.collect()
         uow.custody.save(custody, actor=actor.name, now=now)
-        _audit(uow, actor, custody, "collect", now, documents=len(set(documents)))
+        _audit(uow, actor, custody, AuditAction.CUSTODY_COLLECT, now, documents=len(set(documents)))
         number = uow.cards.get(custody.card_id).card_number
         _check_held(vault, number)
         uow.commit()
@@ -325,7 +328,8 @@ def cancel(uow_factory: UowFactory, vault: CardVault, *, actor: Actor, custody_i
            reason: str, now: datetime) -> CardOut:
     """Before renewal only: the card goes back to the holder as it is."""
     return _card_leaves(uow_factory, vault, actor=actor, custody_id=custody_id,
-                        action="cancel", now=now, verb=lambda c: c.cancel(reason=reason))
+                        action=AuditAction.CUSTODY_CANCEL,
+now=now, verb=lambda c: c.cancel(reason=reason))
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,15 +1,13 @@
 """What the renewal use cases need from the database: cards left at the office for
-certificate renewal (the custody hand-off), and the ledger of expiry passages."""
+certificate renewal (the custody hand-off)."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any, Protocol
 
-from mynumbercard.domain.card import Card
-from mynumbercard.domain.certificate import Certificate
 from mynumbercard.domain.custody import Custody, CustodyStatus
 
 
@@ -36,20 +34,3 @@ class CustodyRepository(Protocol):
         """Write the status and its events; Conflict if it changed meanwhile."""
         ...
     def history(self, custody_id: int) -> Sequence[CustodyHistoryEntry]: ...
-
-
-class ExpiryLedger(Protocol):
-    """Which cards and certificates the expiry job has seen pass their date."""
-
-    def cards_due(self, *, first: date, last: date, after_id: int,
-                  limit: int) -> Sequence[Card]:
-        """Cards whose last valid day is in [first, last], by id."""
-        ...
-    def certificates_due(self, *, start: datetime, end: datetime, after_id: int,
-                         limit: int) -> Sequence[Certificate]:
-        """Certificates with start <= notAfter < end, by id."""
-        ...
-    def record(self, subject: str, passages: Mapping[int, date], *,
-               now: datetime) -> set[int]:
-        """Record the passage of those not recorded yet; returns the newly recorded ids."""
-        ...

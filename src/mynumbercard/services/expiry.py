@@ -20,8 +20,9 @@ from mynumbercard.domain.certificate import JST, Certificate
 from mynumbercard.domain.errors import InvalidInput
 from mynumbercard.domain.staff import Actor, Permission
 from mynumbercard.services import batch
-from mynumbercard.services.certificates import store_ocsp
-from mynumbercard.services.mail_ports import Chunk
+from mynumbercard.services.audit_actions import AuditAction
+from mynumbercard.services.certificates import store_ocsp_in
+from mynumbercard.services.job_ports import Chunk
 from mynumbercard.services.pki_ports import CertificateAuthority
 from mynumbercard.services.ports import AuditRecord, UnitOfWork
 
@@ -79,7 +80,7 @@ def steps(ca: Callable[[], CertificateAuthority], *, actor: Actor, on: date,
         new = uow.expiries.record("card", {c.id or 0: c.expires_on + ONE_DAY for c in due},
                                   now=now)
         if new:
-            uow.audit.record(AuditRecord(now, actor.name, "card:expire", subject,
+            uow.audit.record(AuditRecord(now, actor.name, AuditAction.CARD_EXPIRE, subject,
                                          {"cards": sorted(new)}))
         return len(new)
 
@@ -97,9 +98,9 @@ def steps(ca: Callable[[], CertificateAuthority], *, actor: Actor, on: date,
             {c.id or 0: c.not_after.astimezone(JST).date() + ONE_DAY for c in due}, now=now)
         for certificate in due:
             if certificate.id in new:  # its final OCSP answer, at once
-                store_ocsp(uow, ca(), certificate, now)
+                store_ocsp_in(uow, ca(), certificate, now)
         if new:
-            uow.audit.record(AuditRecord(now, actor.name, "certificate:expire", subject,
+            uow.audit.record(AuditRecord(now, actor.name, AuditAction.CERTIFICATE_EXPIRE, subject,
                                          {"certificates": sorted(new)}))
         return len(new)
 

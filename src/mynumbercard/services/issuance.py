@@ -14,20 +14,45 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Protocol
 
 from mynumbercard.domain.application import ApplicationStatus
-from mynumbercard.domain.card import Card, CardStatus
+from mynumbercard.domain.card import CardStatus, NewCard
 from mynumbercard.domain.certificate import JST
 from mynumbercard.domain.pickup import PickUpPolicy
 from mynumbercard.domain.staff import Actor, Permission
 from mynumbercard.domain.validity import card_expiry
 from mynumbercard.services import batch
 from mynumbercard.services.application_ports import CardVault, IdSpan
-from mynumbercard.services.mail_ports import Chunk
-from mynumbercard.services.ports import AuditRecord, UnitOfWork
+from mynumbercard.services.audit_actions import AuditAction
+from mynumbercard.services.issuance_ports import ProductionLine
+from mynumbercard.services.job_ports import Chunk
+from mynumbercard.services.ports import (
+    AuditLog,
+    AuditRecord,
+    CardRepository,
+    MunicipalityRepository,
+    ResidentRepository,
+    Transaction,
+    UnitOfWork,
+)
 from mynumbercard.services.visibility import visible
 
-UowFactory = Callable[[], UnitOfWork]
+
+class IssuanceUnit(Transaction, Protocol):
+    @property
+    def applications(self) -> ProductionLine: ...
+    @property
+    def cards(self) -> CardRepository: ...
+    @property
+    def residents(self) -> ResidentRepository: ...
+    @property
+    def municipalities(self) -> MunicipalityRepository: ...
+    @property
+    def audit(self) -> AuditLog: ...
+
+
+UowFactory = Callable[[], IssuanceUnit]
 CHUNK = 500
 
 
@@ -51,7 +76,7 @@ class RunResult:
     made: tuple[Produced, ...] = ()
 
 
-def _produce_in(uow: UnitOfWork, vault: CardVault, *, actor: Actor, now: datetime,
+def _produce_in(uow: IssuanceUnit, vault: CardVault, *, actor: Actor, now: datetime,
                 limit: int, within: IdSpan | None = None) -> RunResult:
     """One production run over up to `limit` approved applications, in the caller's
     transaction; a chip made before a failure is destroyed (the caller destroys those of
@@ -76,18 +101,18 @@ def _produce_in(uow: UnitOfWork, vault: CardVault, *, actor: Actor, now: datetim
                 "individual_number": resident.individual_number or "",
             })
             made.append(number)
-            card = Card(id=None, card_number=number, resident_id=resident.id or 0,
-                        issued_on=produced_on, status=CardStatus.PRODUCED,
-                        applied_on=application.received_on,
-                        expires_on=card_expiry(
-                            birth_date=resident.birth_date,
-                            applied_on=application.received_on, issued_on=produced_on,
-                            residence_until=resident.period_of_stay_until))
-            card_id = uow.cards.add(card, now=now)
+            card = NewCard(card_number=number, resident_id=application.resident_id,
+                           issued_on=produced_on, status=CardStatus.PRODUCED,
+                           applied_on=application.received_on,
+                           expires_on=card_expiry(
+                               birth_date=resident.birth_date,
+                               applied_on=application.received_on, issued_on=produced_on,
+                               residence_until=resident.period_of_stay_until))
+            card_id = uow.cards.add(card, now=now).id
             application.enter_production(run_id=run_id, card_id=card_id)
             uow.applications.save(application, actor=actor.name, now=now)
             produced.append(Produced(number, application.id or 0, resident.id or 0))
-        uow.audit.record(AuditRecord(now, actor.name, "production:run",
+        uow.audit.record(AuditRecord(now, actor.name, AuditAction.PRODUCTION_RUN,
                                      f"production_run:{run_id}", {"cards": len(batch)}))
     except BaseException:
         _destroy(vault, made)
@@ -148,7 +173,7 @@ class ShipResult:
     cards: int
 
 
-def _ship_in(uow: UnitOfWork, *, actor: Actor, now: datetime, limit: int,
+def _ship_in(uow: IssuanceUnit, *, actor: Actor, now: datetime, limit: int,
              within: IdSpan | None = None) -> ShipResult:
     batch = uow.applications.claim(ApplicationStatus.IN_PRODUCTION, limit=limit,
                                    within=within)
@@ -163,7 +188,7 @@ def _ship_in(uow: UnitOfWork, *, actor: Actor, now: datetime, limit: int,
         for application in applications:
             application.ship(shipment_id=shipment_id, office_code=office)
             uow.applications.save(application, actor=actor.name, now=now)
-        uow.audit.record(AuditRecord(now, actor.name, "production:ship",
+        uow.audit.record(AuditRecord(now, actor.name, AuditAction.PRODUCTION_SHIP,
                                      f"shipment:{shipment_id}",
                                      {"office": office, "cards": len(applications)}))
         shipments[shipment_id] = office
@@ -219,7 +244,7 @@ def receive_shipment(uow_factory: UowFactory, *, actor: Actor, shipment_id: int,
             application.arrive(on=today, pick_up_deadline=policy.deadline(today))
             uow.applications.save(application, actor=actor.name, now=now)
             waiting += 1
-        uow.audit.record(AuditRecord(now, actor.name, "shipment:receive",
+        uow.audit.record(AuditRecord(now, actor.name, AuditAction.SHIPMENT_RECEIVE,
                                      f"shipment:{shipment_id}", {"cards": waiting}))
         uow.commit()
     return waiting

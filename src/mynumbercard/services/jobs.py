@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from datetime import datetime
 
-from mynumbercard.services.mail_ports import Chunk
+from mynumbercard.services.job_ports import Chunk
 from mynumbercard.services.ports import UnitOfWork
 
 UowFactory = Callable[[], UnitOfWork]

@@ -21,15 +21,17 @@ from mynumbercard.domain.resident import Resident
 from mynumbercard.domain.staff import Actor, Permission
 from mynumbercard.domain.stay import Stay
 from mynumbercard.domain.validity import extended_card_expiry
+from mynumbercard.services.audit_actions import AuditAction
 from mynumbercard.services.pki_ports import CertificateAuthority
-from mynumbercard.services.ports import AuditRecord, UnitOfWork
+from mynumbercard.services.ports import AuditRecord
 from mynumbercard.services.register import (
-    audit_resident,
-    certificates_follow,
+    RegisterUnit,
+    audit_resident_in,
+    certificates_follow_in,
 )
-from mynumbercard.services.visibility import visible_resident
+from mynumbercard.services.visibility import visible_resident_in
 
-UowFactory = Callable[[], UnitOfWork]
+UowFactory = Callable[[], RegisterUnit]
 CaSource = Callable[[], CertificateAuthority]
 
 
@@ -40,13 +42,13 @@ def correct_address(
     """A wrong address written right (not a move: the resident lives where they lived).
     The signature certificate carries the address: it is revoked."""
     with uow_factory() as uow:
-        resident = visible_resident(uow, actor, Permission.RESIDENT_WRITE, resident_id)
+        resident = visible_resident_in(uow, actor, Permission.RESIDENT_WRITE, resident_id)
         resident.correct_address(postal_code=postal_code, address=address, on=corrected_on)
         uow.residents.save(resident, now=now)
-        audit_resident(uow, actor, "resident:address-correction", resident_id, now,
-                       on=corrected_on.isoformat())
-        certificates_follow(uow, ca, actor=actor, resident_id=resident_id,
-                            event=LifeEvent.PERSONAL_DATA_CHANGED, now=now)
+        audit_resident_in(uow, actor, AuditAction.RESIDENT_CORRECT_ADDRESS, resident_id, now,
+                          on=corrected_on.isoformat())
+        certificates_follow_in(uow, ca, actor=actor, resident_id=resident_id,
+                               event=LifeEvent.PERSONAL_DATA_CHANGED, now=now)
         uow.commit()
     return resident
 
@@ -59,16 +61,16 @@ def change_name(
     """A change of name; the former surname is kept and shown with the name when the
     holder asks (旧氏併記). The signature certificate carries the name: it is revoked."""
     with uow_factory() as uow:
-        resident = visible_resident(uow, actor, Permission.RESIDENT_WRITE, resident_id)
+        resident = visible_resident_in(uow, actor, Permission.RESIDENT_WRITE, resident_id)
         resident.change_name(family_name=family_name, given_name=given_name,
                              family_name_kana=family_name_kana,
                              given_name_kana=given_name_kana, on=changed_on,
                              show_former_surname=show_former_surname)
         uow.residents.save(resident, now=now)
-        audit_resident(uow, actor, "resident:name-change", resident_id, now,
-                       on=changed_on.isoformat(), former_surname_shown=show_former_surname)
-        certificates_follow(uow, ca, actor=actor, resident_id=resident_id,
-                            event=LifeEvent.PERSONAL_DATA_CHANGED, now=now)
+        audit_resident_in(uow, actor, AuditAction.RESIDENT_CHANGE_NAME, resident_id, now,
+                          on=changed_on.isoformat(), former_surname_shown=show_former_surname)
+        certificates_follow_in(uow, ca, actor=actor, resident_id=resident_id,
+                               event=LifeEvent.PERSONAL_DATA_CHANGED, now=now)
         uow.commit()
     return resident
 
@@ -93,12 +95,12 @@ def extend_stay(
     the card, which only grows longer): the holder renews them at the counter."""
     today = now.astimezone(JST).date()
     with uow_factory() as uow:
-        resident = visible_resident(uow, actor, Permission.RESIDENT_WRITE, resident_id)
+        resident = visible_resident_in(uow, actor, Permission.RESIDENT_WRITE, resident_id)
         resident.extend_stay(until=period_of_stay_until, on=granted_on)
         uow.residents.save(resident, now=now)
         stay_id = uow.stays.add(resident_id, Stay(period_of_stay_until, granted_on), now=now)
-        audit_resident(uow, actor, "resident:stay-extension", resident_id, now,
-                       on=granted_on.isoformat(), until=period_of_stay_until.isoformat())
+        audit_resident_in(uow, actor, AuditAction.RESIDENT_EXTEND_STAY, resident_id, now,
+                          on=granted_on.isoformat(), until=period_of_stay_until.isoformat())
         card_number = before = after = None
         if extend_card:
             card = next((c for c in uow.cards.of_resident(resident_id)
@@ -113,8 +115,8 @@ def extend_stay(
                 stay_until=period_of_stay_until, extended_on=today)
             card.expires_on = after
             uow.cards.save(card, now=now)
-            uow.stays.extend_card(stay_id, card_id=card.id or 0, on=today)
-            uow.audit.record(AuditRecord(now, actor.name, "card:validity-extension",
+            uow.stays.extend_card(stay_id, card_id=card.id, on=today)
+            uow.audit.record(AuditRecord(now, actor.name, AuditAction.CARD_EXTEND_VALIDITY,
                                          f"card:{card.id}", {"from": before.isoformat(),
                                                              "to": after.isoformat()}))
             card_number = card.card_number

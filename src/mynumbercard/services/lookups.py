@@ -15,6 +15,7 @@ import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Protocol
 
 from mynumbercard.domain import application_id as application_ids
 from mynumbercard.domain import individual_number, search_key
@@ -24,10 +25,37 @@ from mynumbercard.domain.certificate import CertKind
 from mynumbercard.domain.errors import InvalidInput, NotFound
 from mynumbercard.domain.resident import Resident
 from mynumbercard.domain.staff import Actor, Permission, Role
-from mynumbercard.services.lookup_ports import QueueFilter
-from mynumbercard.services.ports import AuditRecord, UnitOfWork
+from mynumbercard.services.application_ports import Applications
+from mynumbercard.services.audit_actions import AuditAction
+from mynumbercard.services.lookup_ports import Lookups, QueueFilter
+from mynumbercard.services.ports import (
+    AuditLog,
+    AuditRecord,
+    CardRepository,
+    CertificateRepository,
+    ResidentRepository,
+    Transaction,
+)
 
-UowFactory = Callable[[], UnitOfWork]
+
+class LookupsUnit(Transaction, Protocol):
+    """What the staff look-ups read (and audit) in one transaction."""
+
+    @property
+    def lookups(self) -> Lookups: ...
+    @property
+    def residents(self) -> ResidentRepository: ...
+    @property
+    def applications(self) -> Applications: ...
+    @property
+    def cards(self) -> CardRepository: ...
+    @property
+    def certificates(self) -> CertificateRepository: ...
+    @property
+    def audit(self) -> AuditLog: ...
+
+
+UowFactory = Callable[[], LookupsUnit]
 
 MAX_RESULTS = 100  # residents in one search answer
 MAX_QUEUE_PAGE = 200  # applications in one queue page
@@ -124,7 +152,7 @@ def search_residents(uow_factory: UowFactory, *, actor: Actor, query: ResidentQu
                                                 longest=MAX_ADDRESS_PREFIX))
             found = uow.lookups.residents_by_address(postal, key, municipality_code=town,
                                                      limit=limit, after_id=query.after_id)
-        uow.audit.record(AuditRecord(now, actor.name, "resident:search",
+        uow.audit.record(AuditRecord(now, actor.name, AuditAction.RESIDENT_SEARCH,
                                      f"municipality:{town}" if town else "residents",
                                      {"by": kind, "ids": [r.id for r in found]}))
         uow.commit()
@@ -172,8 +200,8 @@ def card_view(uow_factory: UowFactory, *, actor: Actor, card_number: str,
         if card is None or holder is None or not _visible(
                 actor, Permission.RESIDENT_READ, holder.municipality_code):
             raise NotFound(_NO_CARD)
-        certificates = uow.certificates.of_card(card.id or 0)
-        uow.audit.record(AuditRecord(now, actor.name, "card:read",
+        certificates = uow.certificates.of_card(card.id)
+        uow.audit.record(AuditRecord(now, actor.name, AuditAction.CARD_READ,
                                      f"resident:{card.resident_id}", {"card": card.id}))
         uow.commit()
     return CardView(
@@ -223,7 +251,7 @@ def application_queue(uow_factory: UowFactory, *, actor: Actor, wanted: QueueFil
         page = found[:size]
         if page:
             uow.audit.record(AuditRecord(
-                now, actor.name, "application:list",
+                now, actor.name, AuditAction.APPLICATION_LIST,
                 f"municipality:{town}" if town else "applications",
                 {"status": wanted.status.value, "ids": [a.id for a in page]}))
             uow.commit()
@@ -242,4 +270,4 @@ def application_ref(uow_factory: UowFactory, *, actor: Actor, application_id: st
                 actor, Permission.APPLICATION_READ,
                 uow.residents.get(application.resident_id).municipality_code):
             raise NotFound(_NO_APPLICATION)
-        return application.id or 0
+        return application.id

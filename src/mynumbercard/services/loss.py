@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Protocol
 
 from mynumbercard.domain.card import Card, CardStatus
 from mynumbercard.domain.certificate import (
@@ -26,12 +27,21 @@ from mynumbercard.domain.loss import LossReport, LossStatus, ReportedVia, check_
 from mynumbercard.domain.pickup import IdDocument, check_holder_documents
 from mynumbercard.domain.resident import Resident
 from mynumbercard.domain.staff import Actor, Permission
-from mynumbercard.services.certificates import apply_event_in, store_ocsp
+from mynumbercard.services.audit_actions import AuditAction
+from mynumbercard.services.certificates import CertificatesUnit, apply_event_in, store_ocsp_in
 from mynumbercard.services.pki_ports import CertificateAuthority
-from mynumbercard.services.ports import AuditRecord, UnitOfWork
+from mynumbercard.services.ports import AuditRecord, LossReports
 from mynumbercard.services.visibility import visible
 
-UowFactory = Callable[[], UnitOfWork]
+
+class LossUnit(CertificatesUnit, Protocol):
+    """The certificates' unit (a loss suspends them) with the loss reports."""
+
+    @property
+    def losses(self) -> LossReports: ...
+
+
+UowFactory = Callable[[], LossUnit]
 Ca = Callable[[], CertificateAuthority]
 HIDDEN = "no card with this number"
 
@@ -72,13 +82,13 @@ class LossOutcome:
     certificates: tuple[CertificateState, ...]
 
 
-def _outcome(uow: UnitOfWork, card: Card, report: LossReport) -> LossOutcome:
+def _outcome(uow: LossUnit, card: Card, report: LossReport) -> LossOutcome:
     return LossOutcome(card.card_number, card.status, ReportView.of(report),
                        tuple(CertificateState.of(c)
                              for c in uow.certificates.of_card(card.id or 0)))
 
 
-def _card(uow: UnitOfWork, actor: Actor, permission: Permission,
+def _card(uow: LossUnit, actor: Actor, permission: Permission,
           card_number: str) -> tuple[Card, Resident]:
     """The card, if the actor may act on it; otherwise exactly as if it did not exist."""
     def look_up() -> tuple[Card, Resident]:
@@ -91,10 +101,10 @@ def _card(uow: UnitOfWork, actor: Actor, permission: Permission,
                    municipalities=lambda found: (found[1].municipality_code,))
 
 
-def _open_report(uow: UnitOfWork, card: Card) -> LossReport:
-    report = uow.losses.open_for_card(card.id or 0)
+def _open_report(uow: LossUnit, card: Card) -> LossReport:
+    report = uow.losses.open_for_card(card.id)
     if report is None or card.status is not CardStatus.LOST:
-        last = uow.losses.last_for_card(card.id or 0)
+        last = uow.losses.last_for_card(card.id)
         if last is not None and last.status is LossStatus.CONFIRMED:
             raise Conflict("the loss of this card was confirmed and its certificates "
                            "revoked: it cannot be used again (apply for a new card)")
@@ -116,12 +126,13 @@ def report_loss(uow_factory: UowFactory, ca: Ca, *, actor: Actor, card_number: s
                            "holder's hands can be reported lost")
         card.change_status(CardStatus.LOST)
         uow.cards.save(card, now=now)
-        report = LossReport(id=None, card_id=card.id or 0, via=via, reported_at=now,
+        report = LossReport(id=None, card_id=card.id, via=via, reported_at=now,
                             reported_by=actor.name)
         uow.losses.add(report)
-        apply_event_in(uow, ca, actor=actor, card_id=card.id or 0, event=LifeEvent.CARD_LOST,
+        apply_event_in(uow, ca, actor=actor, card_id=card.id, event=LifeEvent.CARD_LOST,
                        now=now)
-        uow.audit.record(AuditRecord(now, actor.name, "card:report-loss", f"card:{card.id}",
+        uow.audit.record(AuditRecord(now, actor.name, AuditAction.CARD_REPORT_LOSS,
+                                     f"card:{card.id}",
                                      {"via": via.value, "report": report.id}))
         outcome = _outcome(uow, card, report)
         uow.commit()
@@ -145,14 +156,15 @@ def found(uow_factory: UowFactory, ca: Ca, *, actor: Actor, card_number: str,
         card.change_status(CardStatus.ACTIVE)
         uow.cards.save(card, now=now)
         released: list[str] = []
-        for certificate in uow.certificates.of_card(card.id or 0):
+        for certificate in uow.certificates.of_card(card.id):
             if certificate.status is not CertificateStatus.SUSPENDED:
                 continue  # revoked meanwhile (e.g. a change of address): stays revoked
             certificate.release(at=now)
             uow.certificates.save(certificate, actor=actor.name, now=now)
-            store_ocsp(uow, ca(), certificate, now)
+            store_ocsp_in(uow, ca(), certificate, now)
             released.append(f"{certificate.kind}:{certificate.serial_hex}")
-        uow.audit.record(AuditRecord(now, actor.name, "card:found", f"card:{card.id}",
+        uow.audit.record(AuditRecord(now, actor.name, AuditAction.CARD_REPORT_FOUND,
+                                     f"card:{card.id}",
                                      {"report": report.id, "released": released,
                                       "documents": sorted(d.value for d in documents)}))
         outcome = _outcome(uow, card, report)
@@ -172,14 +184,15 @@ def confirm_loss(uow_factory: UowFactory, ca: Ca, *, actor: Actor, card_number: 
         report.close(LossStatus.CONFIRMED, at=now, by=actor.name)
         uow.losses.save(report, now=now)
         revoked: list[str] = []
-        for certificate in uow.certificates.of_card(card.id or 0):
+        for certificate in uow.certificates.of_card(card.id):
             if certificate.status is CertificateStatus.REVOKED:
                 continue
             certificate.revoke(reason=RevocationReason.KEY_COMPROMISE, at=now)
             uow.certificates.save(certificate, actor=actor.name, now=now)
-            store_ocsp(uow, ca(), certificate, now)
+            store_ocsp_in(uow, ca(), certificate, now)
             revoked.append(f"{certificate.kind}:{certificate.serial_hex}")
-        uow.audit.record(AuditRecord(now, actor.name, "card:loss-confirm", f"card:{card.id}",
+        uow.audit.record(AuditRecord(now, actor.name, AuditAction.CARD_CONFIRM_LOSS,
+                                     f"card:{card.id}",
                                      {"report": report.id, "revoked": revoked}))
         outcome = _outcome(uow, card, report)
         uow.commit()

@@ -22,13 +22,15 @@ from mynumbercard.domain.resident import Resident
 from mynumbercard.domain.staff import Actor, Permission
 from mynumbercard.domain.validity import renewal_opens_on
 from mynumbercard.services import batch, mailed_letters
+from mynumbercard.services.audit_actions import AuditAction
+from mynumbercard.services.job_ports import Chunk
 from mynumbercard.services.letters import (
     LetterPrinter,
     MailedLetter,
     ValidityKind,
     ValidityNotice,
 )
-from mynumbercard.services.mail_ports import Chunk, LetterKind, QueuedLetter
+from mynumbercard.services.mail_ports import LetterKind, QueuedLetter
 from mynumbercard.services.notices import Offices
 from mynumbercard.services.ports import AuditRecord, UnitOfWork
 
@@ -61,8 +63,8 @@ def _control_change(uow_factory: UowFactory, *, actor: Actor, suspended: bool,
         if uow.mail.control().suspended == suspended:
             raise Conflict(f"mailing is {'suspended' if suspended else 'running'} already")
         uow.mail.set_control(suspended=suspended, reason=reason, actor=actor.name, now=now)
-        uow.audit.record(AuditRecord(now, actor.name,
-                                     "mail:suspend" if suspended else "mail:resume",
+        action = AuditAction.MAIL_SUSPEND if suspended else AuditAction.MAIL_RESUME
+        uow.audit.record(AuditRecord(now, actor.name, action,
                                      "mail:control", {"reason": reason} if reason else None))
         uow.commit()
 
@@ -149,7 +151,7 @@ def _print_in(uow: UnitOfWork, printer: LetterPrinter, sink: LetterSink,
             notices.append(mailed_letters.number_notice(letter, resident, towns[code],
                                                         now=now, offices=offices))
         elif letter.kind is LetterKind.DEFICIENCY:
-            notices.append(mailed_letters.deficiency_notice(
+            notices.append(mailed_letters.deficiency_notice_in(
                 uow, letter, resident, towns[code], now=now, offices=offices,
                 base_url=base_url))
         else:
@@ -157,11 +159,11 @@ def _print_in(uow: UnitOfWork, printer: LetterPrinter, sink: LetterSink,
                                    offices=offices, base_url=base_url))
     path = sink(batch_name, printer.mail_batch(notices))
     sent = uow.mail.mark_sent(batch_name, now=now)
-    uow.validity_audit.mark_contacted(
+    uow.validity_checks.mark_contacted(
         [int(x.details["case"]) for x in letters
          if x.kind is LetterKind.VALIDITY_CORRECTION and x.details.get("case")], now=now)
-    uow.audit.record(AuditRecord(now, actor.name, "mail:send", f"mail-batch:{batch_name}",
-                                 {"letters": sent}))
+    uow.audit.record(AuditRecord(now, actor.name, AuditAction.MAIL_SEND,
+                                 f"mail-batch:{batch_name}", {"letters": sent}))
     return path, sent
 
 

@@ -1,4 +1,4 @@
-"""Outgoing mail, batch-job chunks and the expiry cohorts, as the jobs see them."""
+"""Outgoing mail and the expiry cohorts, as the jobs see them."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from typing import Any, Protocol
 class LetterKind(StrEnum):
     VALIDITY_CARD = "validity_card"  # the card expires: renew it (a new form enclosed)
     VALIDITY_CERTIFICATES = "validity_certificates"  # the certificates expire
-    VALIDITY_CORRECTION = "validity_correction"  # the wrong-validity audit's contact letter
+    VALIDITY_CORRECTION = "validity_correction"  # the wrong-validity check's contact letter
     NUMBER_NOTICE = "number_notice"  # 個人番号通知書: a number assigned at birth or arrival
     DEFICIENCY = "deficiency"  # the application is deficient: what to correct, re-apply
 
@@ -39,10 +39,15 @@ class MailControl:
     changed_by: str | None
 
 
-class MailQueue(Protocol):
+class MailOutbox(Protocol):
+    """Where a use case drops the letters it causes (in its own transaction)."""
+
     def enqueue(self, letters: Sequence[QueuedLetter], *, now: datetime) -> int:
         """Queue the letters whose key is new; returns how many were new."""
         ...
+
+
+class MailQueue(MailOutbox, Protocol):
     def existing(self, keys: Sequence[str]) -> set[str]: ...
     def claim(self, *, limit: int) -> Sequence[QueuedLetter]:
         """Queued letters, oldest due first, locked (SKIP LOCKED on PostgreSQL)."""
@@ -66,31 +71,6 @@ class MailQueue(Protocol):
                     now: datetime) -> None: ...
     def counts(self) -> dict[str, int]: ...
     def oldest_queued(self) -> date | None: ...
-
-
-@dataclass(frozen=True, slots=True)
-class Chunk:
-    job: str
-    run_key: str
-    lo: int
-    hi: int
-
-
-class JobChunks(Protocol):
-    def planned(self, job: str, run_key: str) -> bool: ...
-    def plan(self, job: str, run_key: str, ranges: Sequence[tuple[int, int]]) -> None:
-        """Record the chunks (once: a second planner's rows are ignored)."""
-        ...
-    def claim(self, job: str, run_key: str) -> Chunk | None:
-        """A pending chunk, locked for this transaction; None when none is left."""
-        ...
-    def done(self, chunk: Chunk, *, rows: int, now: datetime) -> None: ...
-    def progress(self, job: str, run_key: str) -> tuple[int, int]:
-        """(chunks done, chunks in all)."""
-        ...
-    def unfinished(self, job: str) -> Sequence[str]:
-        """The run keys of the job with chunks still pending, oldest key first."""
-        ...
 
 
 @dataclass(frozen=True, slots=True)

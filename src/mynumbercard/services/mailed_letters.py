@@ -10,16 +10,28 @@ filled from the register when it is printed.
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Protocol
 
 from mynumbercard.domain.application import Application, DeficiencyReason
 from mynumbercard.domain.certificate import JST
 from mynumbercard.domain.individual_number import NoticeKind, notice_kind_for
 from mynumbercard.domain.municipality import Municipality
 from mynumbercard.domain.resident import Resident
+from mynumbercard.services.application_ports import Applications
 from mynumbercard.services.letters import DeficiencyNotice, NumberNotice
-from mynumbercard.services.mail_ports import LetterKind, QueuedLetter
+from mynumbercard.services.mail_ports import LetterKind, MailOutbox, QueuedLetter
 from mynumbercard.services.notices import Offices
-from mynumbercard.services.ports import UnitOfWork
+
+
+class QueuesMail(Protocol):
+    @property
+    def mail(self) -> MailOutbox: ...
+
+
+class ReadsApplications(Protocol):
+    @property
+    def applications(self) -> Applications: ...
+
 
 DEFICIENCY_REASONS: dict[DeficiencyReason, str] = {
     DeficiencyReason.PHOTO: "顔写真が基準に合っていません。",
@@ -42,11 +54,11 @@ REAPPLY = (
 )
 
 
-def queue_number_notice(uow: UnitOfWork, resident: Resident, *, now: datetime) -> bool:
+def queue_number_notice_in(uow: QueuesMail, resident: Resident, *, now: datetime) -> bool:
     """Queue the Individual Number Notice of a newly assigned number (none before
     2020-05-25: the notification card was the notice then). True if queued."""
     assigned_on = resident.number_assigned_on
-    if (resident.id is None or assigned_on is None
+    if (assigned_on is None
             or notice_kind_for(assigned_on) is not NoticeKind.INDIVIDUAL_NUMBER_NOTICE):
         return False
     return uow.mail.enqueue([QueuedLetter(
@@ -55,8 +67,8 @@ def queue_number_notice(uow: UnitOfWork, resident: Resident, *, now: datetime) -
         due_on=assigned_on)], now=now) == 1
 
 
-def queue_deficiency(uow: UnitOfWork, application: Application, resident: Resident, *,
-                     now: datetime) -> None:
+def queue_deficiency_in(uow: QueuesMail, application: Application, resident: Resident, *,
+                        now: datetime) -> None:
     """Queue the letter to the applicant: one per submission found deficient."""
     uow.mail.enqueue([QueuedLetter(
         letter_key=f"deficiency:{application.id}:{application.submissions}",
@@ -78,9 +90,9 @@ def number_notice(letter: QueuedLetter, resident: Resident, town: Municipality, 
         reference=f"N{letter.id or 0:010d}")
 
 
-def deficiency_notice(uow: UnitOfWork, letter: QueuedLetter, resident: Resident,
-                      town: Municipality, *, now: datetime, offices: Offices,
-                      base_url: str) -> DeficiencyNotice:
+def deficiency_notice_in(uow: ReadsApplications, letter: QueuedLetter, resident: Resident,
+                         town: Municipality, *, now: datetime, offices: Offices,
+                         base_url: str) -> DeficiencyNotice:
     application = uow.applications.get(int(letter.details["application"]))
     reason = application.deficiency_reason or DeficiencyReason.MISSING_INFORMATION
     office = offices.office(town.prefecture, town.name, town.code)

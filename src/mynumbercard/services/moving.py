@@ -29,20 +29,21 @@ from mynumbercard.domain.moving import (
 from mynumbercard.domain.resident import Resident, ResidentStatus
 from mynumbercard.domain.staff import Actor, Permission
 from mynumbercard.services.application_ports import CardVault
+from mynumbercard.services.audit_actions import AuditAction
 from mynumbercard.services.certificates import apply_event_in
 from mynumbercard.services.pki_ports import CertificateAuthority
-from mynumbercard.services.ports import UnitOfWork
 from mynumbercard.services.register import (
     CaSource,
-    applications_follow,
-    audit_resident,
-    certificates_follow,
+    RegisterUnit,
+    applications_follow_in,
+    audit_resident_in,
+    certificates_follow_in,
     destroy_cards,
-    lapse_cards,
+    lapse_cards_in,
 )
-from mynumbercard.services.visibility import visible_resident
+from mynumbercard.services.visibility import visible_resident_in
 
-UowFactory = Callable[[], UnitOfWork]
+UowFactory = Callable[[], RegisterUnit]
 NO_MOVE = "no moving-out to this municipality matches this evidence and birth date"
 
 
@@ -64,7 +65,7 @@ def record_moving_out(
     rng = rng or random.SystemRandom()
     today = now.astimezone(JST).date()
     with uow_factory() as uow:
-        resident = visible_resident(uow, actor, Permission.RESIDENT_WRITE, resident_id)
+        resident = visible_resident_in(uow, actor, Permission.RESIDENT_WRITE, resident_id)
         if resident.status is not ResidentStatus.ACTIVE:
             raise Conflict(f"the resident is {resident.status.value}")
         origin = uow.municipalities.get(resident.municipality_code)
@@ -82,12 +83,12 @@ def record_moving_out(
                               notified_on=today, reference=new_reference(rng),
                               card_number=card.card_number if card is not None else None)
         uow.moves.add(notice, now=now)
-        audit_resident(uow, actor, "resident:moving-out", resident_id, now,
-                       destination=destination.code, planned_on=planned_on.isoformat(),
-                       by_card=notice.by_card)
+        audit_resident_in(uow, actor, AuditAction.RESIDENT_MOVE_OUT, resident_id, now,
+                          destination=destination.code, planned_on=planned_on.isoformat(),
+                          by_card=notice.by_card)
         # The address on the register no longer holds: the signature certificate goes.
-        certificates_follow(uow, ca, actor=actor, resident_id=resident_id,
-                            event=LifeEvent.PERSONAL_DATA_CHANGED, now=now)
+        certificates_follow_in(uow, ca, actor=actor, resident_id=resident_id,
+                               event=LifeEvent.PERSONAL_DATA_CHANGED, now=now)
         uow.commit()
     return MovingOut(resident, notice)
 
@@ -97,9 +98,9 @@ def resident_with_move(uow_factory: UowFactory, *, actor: Actor, resident_id: in
     """A resident as their municipality reads them, with the moving-out they notified
     (None when they are not moving out); the read of personal data is audited."""
     with uow_factory() as uow:
-        resident = visible_resident(uow, actor, Permission.RESIDENT_READ, resident_id)
+        resident = visible_resident_in(uow, actor, Permission.RESIDENT_READ, resident_id)
         notice = uow.moves.open_of_resident(resident_id)
-        audit_resident(uow, actor, "resident:read", resident_id, now)
+        audit_resident_in(uow, actor, AuditAction.RESIDENT_READ, resident_id, now)
         uow.commit()
         return resident, notice
 
@@ -108,13 +109,13 @@ def cancel_moving_out(uow_factory: UowFactory, *, actor: Actor, resident_id: int
                       now: datetime) -> MovingNotice:
     """The move did not happen: the origin's clerk withdraws the notification."""
     with uow_factory() as uow:
-        visible_resident(uow, actor, Permission.RESIDENT_WRITE, resident_id)
+        visible_resident_in(uow, actor, Permission.RESIDENT_WRITE, resident_id)
         notice = uow.moves.open_of_resident(resident_id)
         if notice is None:
             raise Conflict("the resident has no moving-out notification to cancel")
         notice.cancel()
         uow.moves.save(notice, now=now)
-        audit_resident(uow, actor, "resident:moving-out-cancel", resident_id, now)
+        audit_resident_in(uow, actor, AuditAction.RESIDENT_CANCEL_MOVE_OUT, resident_id, now)
         uow.commit()
     return notice
 
@@ -158,11 +159,12 @@ def record_moving_in(
         resident.move(to_municipality=notice.destination, postal_code=postal_code,
                       address=address, on=moved_in_on)
         uow.residents.save(resident, now=now)
-        audit_resident(uow, actor, "resident:moving-in", resident.id or 0, now, origin=origin,
-                       destination=notice.destination, on=moved_in_on.isoformat(),
-                       evidence="card" if card_number is not None else "certificate")
-        destroyed = applications_follow(uow, actor=actor, resident_id=resident.id or 0,
-                                        origin=origin, destination=notice.destination, now=now)
+        audit_resident_in(uow, actor, AuditAction.RESIDENT_MOVE_IN,
+                          resident.id, now, origin=origin,
+                          destination=notice.destination, on=moved_in_on.isoformat(),
+                          evidence="card" if card_number is not None else "certificate")
+        destroyed = applications_follow_in(uow, actor=actor, resident_id=resident.id,
+                                           origin=origin, destination=notice.destination, now=now)
         if continue_card and notice.card_number is not None and lapse is None:
             notice.continue_card(today=today)
         uow.moves.save(notice, now=now)
@@ -181,7 +183,7 @@ def continue_card(uow_factory: UowFactory, *, actor: Actor, resident_id: int,
     card has lapsed and its certificates are revoked."""
     today = now.astimezone(JST).date()
     with uow_factory() as uow:
-        visible_resident(uow, actor, Permission.RESIDENT_WRITE, resident_id)
+        visible_resident_in(uow, actor, Permission.RESIDENT_WRITE, resident_id)
         notice = uow.moves.by_card(card_number, lock=True)
         if notice is None or notice.resident_id != resident_id:
             raise Conflict("this card was not carried in a move of this resident")
@@ -192,12 +194,12 @@ def continue_card(uow_factory: UowFactory, *, actor: Actor, resident_id: int,
             uow.commit()
             raise Conflict("the card's continued use comes more than 90 days after the "
                            "moving-in: the card has lapsed; apply for a new one")
-        audit_resident(uow, actor, "card:continue", resident_id, now)
+        audit_resident_in(uow, actor, AuditAction.CARD_CONTINUE, resident_id, now)
         uow.commit()
     return notice
 
 
-def _lapse(uow: UnitOfWork, ca: CaSource | None, *, actor: Actor, notice: MovingNotice,
+def _lapse(uow: RegisterUnit, ca: CaSource | None, *, actor: Actor, notice: MovingNotice,
            now: datetime) -> None:
     def authority() -> CertificateAuthority:
         if ca is None:
@@ -205,8 +207,8 @@ def _lapse(uow: UnitOfWork, ca: CaSource | None, *, actor: Actor, notice: Moving
         return ca()
 
     reason = notice.card_lapsed.value if notice.card_lapsed else "moving"
-    for card_id in lapse_cards(uow, actor=actor, resident_id=notice.resident_id, now=now,
-                               reason=reason, card_number=notice.card_number):
+    for card_id in lapse_cards_in(uow, actor=actor, resident_id=notice.resident_id, now=now,
+                                  reason=reason, card_number=notice.card_number):
         apply_event_in(uow, authority, actor=actor, card_id=card_id,
                        event=LifeEvent.CARD_RETURNED, now=now)
 

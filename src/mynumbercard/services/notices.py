@@ -24,8 +24,9 @@ from mynumbercard.domain.staff import Actor, Permission
 from mynumbercard.domain.validity import signature_certificate_allowed
 from mynumbercard.services import batch
 from mynumbercard.services.application_ports import CardVault, IdSpan
+from mynumbercard.services.audit_actions import AuditAction
+from mynumbercard.services.job_ports import Chunk
 from mynumbercard.services.letters import IssuanceNotice, LetterPrinter, PinSettingForm
-from mynumbercard.services.mail_ports import Chunk
 from mynumbercard.services.pickup import void_in
 from mynumbercard.services.ports import AuditRecord, UnitOfWork
 
@@ -157,7 +158,7 @@ def _print_in(uow: UnitOfWork, printer: LetterPrinter, sink: LetterSink, *, acto
             _pin_form(uow, application, notice, pin_form, today=today))))
         uow.applications.mark_notice_printed(application.id or 0, pin_form_number=pin_form,
                                              now=now)
-        uow.audit.record(AuditRecord(now, actor.name, "letter:issuance-notice",
+        uow.audit.record(AuditRecord(now, actor.name, AuditAction.LETTER_PRINT_ISSUANCE_NOTICE,
                                      f"application:{application.id}", None))
     return files
 
@@ -244,7 +245,7 @@ def _sweep_in(uow: UnitOfWork, printer: LetterPrinter, sink: LetterSink, *, acto
                                       offices=offices, base_url=base_url, reminder=True)
         reminders.append(sink(f"reminder-{card_number}.pdf", printer.issuance_notice(notice)))
         uow.applications.mark_reminder_printed(application.id or 0, now=now)
-        uow.audit.record(AuditRecord(now, actor.name, "letter:pick-up-reminder",
+        uow.audit.record(AuditRecord(now, actor.name, AuditAction.LETTER_PRINT_PICK_UP_REMINDER,
                                      f"application:{application.id}", None))
     return SweptChunk(tuple(reminders), tuple(destroyed))
 

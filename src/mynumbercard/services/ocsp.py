@@ -11,7 +11,7 @@ from threading import Lock
 from mynumbercard.domain.certificate import CertKind
 from mynumbercard.services import batch
 from mynumbercard.services.certificates import OCSP_VALIDITY, ocsp_next_update, sign_ocsp
-from mynumbercard.services.mail_ports import Chunk
+from mynumbercard.services.job_ports import Chunk
 from mynumbercard.services.pki_ports import CertificateAuthority
 from mynumbercard.services.ports import UnitOfWork
 

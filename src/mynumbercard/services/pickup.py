@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Protocol
 
 from mynumbercard.domain.application import (
     WITH_CARD,
@@ -36,18 +37,48 @@ from mynumbercard.domain.pickup import (
 from mynumbercard.domain.pins import PinKind, validate_new_pin
 from mynumbercard.domain.staff import Actor, Permission
 from mynumbercard.domain.validity import signature_certificate_allowed
-from mynumbercard.services.application_ports import CardVault
+from mynumbercard.services.application_ports import Applications, CardVault
+from mynumbercard.services.audit_actions import AuditAction
 from mynumbercard.services.certificates import (
+    CertificatesUnit,
     IssuedCertificate,
     apply_event_in,
     issue_in,
     write_onto_chip,
 )
+from mynumbercard.services.custody_ports import CustodyRepository
+from mynumbercard.services.notice_ports import PinFormNumbers
 from mynumbercard.services.pki_ports import CertificateAuthority
-from mynumbercard.services.ports import AuditRecord, UnitOfWork
+from mynumbercard.services.ports import AuditLog, AuditRecord, CardRepository
 from mynumbercard.services.visibility import visible
 
-UowFactory = Callable[[], UnitOfWork]
+
+class HandOverApplications(Applications, PinFormNumbers, Protocol):
+    pass
+
+
+class VoidsApplications(Protocol):
+    """What voiding an application (and destroying its card) needs: `void_in`."""
+
+    @property
+    def applications(self) -> Applications: ...
+    @property
+    def cards(self) -> CardRepository: ...
+    @property
+    def audit(self) -> AuditLog: ...
+
+
+class PickupUnit(CertificatesUnit, Protocol):
+    """What the hand-over and the void use in one transaction: the certificates' unit
+    (certificates are issued at the counter) with the applications and custody."""
+
+    @property
+    def applications(self) -> HandOverApplications: ...
+    @property
+    def custody(self) -> CustodyRepository: ...
+
+
+UowFactory = Callable[[], PickupUnit]
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,7 +159,7 @@ def hand_over(
             check_proxy(identity, notice_presented=notice_presented, expected_pin_form=expected)
             # The one case where the holder's PINs pass through other hands: the clerk
             # opened the holder's sealed form in front of the proxy. Recorded, never the PINs.
-            uow.audit.record(AuditRecord(now, actor.name, "pin-form:opened",
+            uow.audit.record(AuditRecord(now, actor.name, AuditAction.PIN_FORM_OPEN,
                                          f"application:{application.id}", None))
         else:
             check_holder_in_person(
@@ -138,15 +169,15 @@ def hand_over(
         signature = (application.want_signature_certificate
                      and signature_certificate_allowed(birth_date=resident.birth_date, on=today))
         chosen = _check_pins(pins, required_pins(application, signature=signature))
-        for old in uow.cards.of_resident(resident.id or 0):
+        for old in uow.cards.of_resident(resident.id):
             if old.id != card.id and old.status in (CardStatus.ACTIVE, CardStatus.LOST):
-                if uow.custody.open_for_card(old.id or 0) is not None:
+                if uow.custody.open_for_card(old.id) is not None:
                     raise Conflict("the old card is in the office's custody for certificate "
                                    "renewal: close that hand-off before the new card is "
                                    "handed over")
                 old.change_status(CardStatus.RETURNED)
                 uow.cards.save(old, now=now)
-                apply_event_in(uow, ca, actor=actor, card_id=old.id or 0,
+                apply_event_in(uow, ca, actor=actor, card_id=old.id,
                                event=LifeEvent.CARD_RETURNED, now=now)
                 returned.append(old.card_number)
         card.change_status(CardStatus.ACTIVE)
@@ -159,7 +190,8 @@ def hand_over(
                            kinds=frozenset(kinds), actor=actor, now=now) if kinds else [])
         application.hand_over(by_proxy=proxy)
         uow.applications.save(application, actor=actor.name, now=now)
-        uow.audit.record(AuditRecord(now, actor.name, "card:hand-over", f"card:{card.id}", {
+        uow.audit.record(AuditRecord(now, actor.name, AuditAction.CARD_HAND_OVER,
+                                     f"card:{card.id}", {
             "application": application.id, "proxy": proxy,
             "reason": identity.reason.value if isinstance(identity, ProxyPickUp) else None,
             "returned_cards": len(returned)}))
@@ -167,28 +199,28 @@ def hand_over(
     terminal.set_initial_pins(chosen)
     if proxy:  # the PINs are on the chip: the opened form is destroyed at the counter
         with uow_factory() as uow:
-            uow.audit.record(AuditRecord(now, actor.name, "pin-form:destroyed",
+            uow.audit.record(AuditRecord(now, actor.name, AuditAction.PIN_FORM_DESTROY,
                                          f"application:{application.id}", None))
             uow.commit()
     write_onto_chip(terminal, issued)
     return HandedOver(card_number, issued, returned, vault.release(card_number))
 
 
-def void_in(uow: UnitOfWork, application: Application, reason: VoidReason, *, actor: Actor,
+def void_in(uow: VoidsApplications, application: Application, reason: VoidReason, *, actor: Actor,
             now: datetime) -> str | None:
     """Void inside the caller's transaction; a card already made is destroyed, never
     handed over. Returns the destroyed card's number (its chip goes after the commit)."""
     had_card = application.status in WITH_CARD
     application.void(reason)
     uow.applications.save(application, actor=actor.name, now=now)
-    uow.audit.record(AuditRecord(now, actor.name, "application:void",
+    uow.audit.record(AuditRecord(now, actor.name, AuditAction.APPLICATION_VOID,
                                  f"application:{application.id}", {"reason": reason.value}))
     if not had_card or application.card_id is None:
         return None
     card = uow.cards.get(application.card_id)
     card.change_status(CardStatus.DESTROYED)
     uow.cards.save(card, now=now)
-    uow.audit.record(AuditRecord(now, actor.name, "card:destroy", f"card:{card.id}",
+    uow.audit.record(AuditRecord(now, actor.name, AuditAction.CARD_DESTROY, f"card:{card.id}",
                                  {"reason": reason.value}))
     return card.card_number
 

@@ -4,51 +4,37 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from contextlib import AbstractContextManager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Protocol, Self
 
-from mynumbercard.domain.card import Card
-from mynumbercard.domain.certificate import Certificate, CertKind
+from mynumbercard.domain.card import Card, NewCard
+from mynumbercard.domain.certificate import Certificate, CertKind, NewCertificate
 from mynumbercard.domain.loss import LossReport
 from mynumbercard.domain.moving import MovingNotice
 from mynumbercard.domain.municipality import Municipality
-from mynumbercard.domain.resident import Resident
-from mynumbercard.domain.sign_in import SignInState
-from mynumbercard.domain.staff import Role
+from mynumbercard.domain.resident import NewResident, Resident
 from mynumbercard.domain.stay import Stay
-from mynumbercard.services.application_ports import ApplicationRepository
-from mynumbercard.services.audit_ports import ValidityAudit
-from mynumbercard.services.custody_ports import CustodyRepository, ExpiryLedger
+from mynumbercard.services.application_ports import FormsAndApplications
+from mynumbercard.services.audit_actions import AuditAction
+from mynumbercard.services.custody_ports import CustodyRepository
+from mynumbercard.services.expiry_ports import ExpiryLedger
+from mynumbercard.services.issuance_ports import ProductionLine
+from mynumbercard.services.job_ports import JobChunks
 from mynumbercard.services.lookup_ports import Lookups
-from mynumbercard.services.mail_ports import Cohorts, JobChunks, MailQueue
+from mynumbercard.services.mail_ports import Cohorts, MailQueue
+from mynumbercard.services.notice_ports import IssuanceLetters
 from mynumbercard.services.office_ports import AppointmentRepository, OfficeRepository
 from mynumbercard.services.pki_ports import Revoked
-
-
-@dataclass(frozen=True, slots=True)
-class StaffAccount:
-    id: int | None
-    username: str
-    password_hash: str = field(repr=False)
-    role: Role
-    municipality_code: str | None
-    active: bool = True
-    # A service account (cron) has scopes (the command groups it may run) and the
-    # SHA-256 of its credential; a person has neither.
-    scopes: frozenset[str] | None = None
-    credential_hash: str | None = field(default=None, repr=False)
-
-    @property
-    def is_service(self) -> bool:
-        return self.scopes is not None
+from mynumbercard.services.staff_ports import SessionRepository, SignInGuards, StaffRepository
+from mynumbercard.services.validity_check_ports import ValidityChecks
 
 
 @dataclass(frozen=True, slots=True)
 class AuditRecord:
     at: datetime
     actor: str
-    action: str  # e.g. resident:move
+    action: AuditAction  # e.g. resident:move; old names are read as aliases
     subject: str  # e.g. resident:42 -- an id, never a number or a name
     details: dict[str, Any] | None = None
 
@@ -58,7 +44,7 @@ class MunicipalityRepository(Protocol):
 
 
 class ResidentRepository(Protocol):
-    def add(self, resident: Resident, *, now: datetime) -> int: ...
+    def add(self, resident: NewResident, *, now: datetime) -> Resident: ...
     def get(self, resident_id: int) -> Resident: ...
     def find_by_number(self, number: str) -> Resident | None: ...
     def number_taken(self, number: str) -> bool: ...
@@ -70,51 +56,6 @@ class ResidentRepository(Protocol):
     ) -> Sequence[Resident]: ...
 
 
-class StaffRepository(Protocol):
-    def add(self, account: StaffAccount, *, now: datetime) -> int: ...
-    def find_by_username(self, username: str) -> StaffAccount | None: ...
-    def get(self, staff_id: int) -> StaffAccount: ...
-    def find_by_credential(self, credential_hash: str) -> StaffAccount | None: ...
-    def list_all(self) -> Sequence[StaffAccount]: ...
-    def has_active_admin(self) -> bool: ...
-    def set_active(self, staff_id: int, active: bool) -> None: ...
-    def set_password_hash(self, staff_id: int, password_hash: str) -> None: ...
-
-
-class SessionRepository(Protocol):
-    def add(
-        self, *, token_hash: str, staff_id: int, issued_at: datetime, expires_at: datetime
-    ) -> None: ...
-    def active_staff_id(self, token_hash: str, *, now: datetime) -> int | None: ...
-    def revoke(self, token_hash: str, *, now: datetime) -> int | None:
-        """End a live session; the staff id whose session it was, or None: none was live."""
-        ...
-
-    def revoke_all(self, staff_id: int, *, now: datetime) -> int:
-        """End every live session of a member; how many there were."""
-        ...
-
-
-class SignInGuards(Protocol):
-    def for_update(self, staff_id: int) -> SignInState:
-        """The account's guard (a fresh one if it has none), locked until commit."""
-        ...
-
-    def save(self, state: SignInState) -> None: ...
-
-
-class OneTimeCodes(Protocol):
-    """TOTP (RFC 6238): secrets leave the adapter only sealed, or once as an otpauth URI."""
-
-    def enrol(self, username: str, *, secret: str | None = None) -> tuple[bytes, str]:
-        """A new secret (or `secret`): sealed for storage, and its otpauth:// URI."""
-        ...
-
-    def matching_step(self, sealed: bytes, code: str, *, now: datetime) -> int | None:
-        """The time step whose code `code` is (now, or one step either side), or None."""
-        ...
-
-
 class AuditLog(Protocol):
     def record(self, record: AuditRecord) -> None: ...
     def list(
@@ -123,7 +64,7 @@ class AuditLog(Protocol):
 
 
 class CardRepository(Protocol):
-    def add(self, card: Card, *, now: datetime) -> int: ...
+    def add(self, card: NewCard, *, now: datetime) -> Card: ...
     def get(self, card_id: int) -> Card: ...
     def find_by_number(self, card_number: str) -> Card | None: ...
     def of_resident(self, resident_id: int) -> Sequence[Card]: ...
@@ -161,7 +102,8 @@ class LossReports(Protocol):
 
 
 class CertificateRepository(Protocol):
-    def add(self, certificate: Certificate, der: bytes, *, shard: int, now: datetime) -> int: ...
+    def add(self, certificate: NewCertificate, der: bytes, *, shard: int,
+            now: datetime) -> Certificate: ...
     def find(self, serial: int, kind: CertKind | None = None) -> Sequence[Certificate]: ...
     def of_card(self, card_id: int) -> Sequence[Certificate]: ...
     def save(self, certificate: Certificate, *, actor: str, now: datetime) -> None:
@@ -204,8 +146,22 @@ class OcspStore(Protocol):
         ...
 
 
-class UnitOfWork(Protocol):
-    """One transaction: everything in it commits together or not at all."""
+class ApplicationRepository(FormsAndApplications, ProductionLine, IssuanceLetters, Protocol):
+    """Every port over the applications' tables, as the database adapter provides them;
+    a use case asks for the small ones it needs."""
+
+
+class Transaction(Protocol):
+    """One transaction: everything in it commits together or not at all. A use case's
+    own unit (e.g. `applications.ApplicationsUnit`) adds the repositories it needs."""
+
+    def __enter__(self) -> Self: ...
+    def __exit__(self, *exc: object) -> None: ...
+    def commit(self) -> None: ...
+
+
+class UnitOfWork(Transaction, Protocol):
+    """Every repository in one transaction, as the database adapter provides them."""
 
     @property
     def municipalities(self) -> MunicipalityRepository: ...
@@ -238,7 +194,7 @@ class UnitOfWork(Protocol):
     @property
     def cohorts(self) -> Cohorts: ...
     @property
-    def validity_audit(self) -> ValidityAudit: ...
+    def validity_checks(self) -> ValidityChecks: ...
     @property
     def custody(self) -> CustodyRepository: ...
     @property
@@ -254,14 +210,6 @@ class UnitOfWork(Protocol):
     @property
     def appointments(self) -> AppointmentRepository: ...
 
-    def __enter__(self) -> Self: ...
-    def __exit__(self, *exc: object) -> None: ...
-    def commit(self) -> None: ...
     def savepoint(self) -> AbstractContextManager[None]:
         """A part of the transaction undone alone if it raises (one card of a chunk)."""
         ...
-
-
-class PasswordHasher(Protocol):
-    def hash(self, password: str) -> str: ...
-    def verify(self, password_hash: str, password: str) -> bool: ...

@@ -8,6 +8,7 @@ from __future__ import annotations
 import random
 from collections.abc import Callable, Sequence
 from datetime import date, datetime
+from typing import Protocol
 
 from mynumbercard.domain import individual_number
 from mynumbercard.domain.application import VoidReason
@@ -16,25 +17,59 @@ from mynumbercard.domain.certificate import JST, LifeEvent
 from mynumbercard.domain.dates import check_not_ahead
 from mynumbercard.domain.errors import Conflict, NotFound
 from mynumbercard.domain.municipality import relocation_decision
-from mynumbercard.domain.resident import ResidenceStatus, Resident, Sex
+from mynumbercard.domain.resident import NewResident, ResidenceStatus, Resident, Sex
 from mynumbercard.domain.staff import Actor, Permission
 from mynumbercard.domain.stay import Stay
-from mynumbercard.services.application_ports import CardVault
-from mynumbercard.services.certificates import apply_event_in
-from mynumbercard.services.mailed_letters import queue_number_notice
+from mynumbercard.services.application_ports import Applications, CardVault
+from mynumbercard.services.audit_actions import AuditAction
+from mynumbercard.services.certificates import CertificatesUnit, apply_event_in
+from mynumbercard.services.mail_ports import MailOutbox
+from mynumbercard.services.mailed_letters import queue_number_notice_in
 from mynumbercard.services.pickup import void_in
 from mynumbercard.services.pki_ports import CertificateAuthority
-from mynumbercard.services.ports import AuditRecord, UnitOfWork
-from mynumbercard.services.visibility import hidden_resident, visible_resident
+from mynumbercard.services.ports import (
+    AuditLog,
+    AuditRecord,
+    MovingNotices,
+    ResidentRepository,
+    StayRepository,
+)
+from mynumbercard.services.visibility import hidden_resident, visible_resident_in
 
-UowFactory = Callable[[], UnitOfWork]
+
+class HasAudit(Protocol):
+    @property
+    def audit(self) -> AuditLog: ...
+
+
+class HasResidents(Protocol):
+    @property
+    def residents(self) -> ResidentRepository: ...
+
+
+class RegisterUnit(CertificatesUnit, Protocol):
+    """What the register's use cases use in one transaction: the certificates' unit (a
+    death or a move revokes certificates) with the stays, the moves in flight, the open
+    applications and the outgoing mail (tests/fakes.py has it in memory)."""
+
+    @property
+    def stays(self) -> StayRepository: ...
+    @property
+    def moves(self) -> MovingNotices: ...
+    @property
+    def applications(self) -> Applications: ...
+    @property
+    def mail(self) -> MailOutbox: ...
+
+
+UowFactory = Callable[[], RegisterUnit]
 CaSource = Callable[[], CertificateAuthority]  # opened only when a certificate changes
 
 _NUMBER_ATTEMPTS = 20
 
 
-def audit_resident(uow: UnitOfWork, actor: Actor, action: str, resident_id: int,
-                   now: datetime, **details: object) -> None:
+def audit_resident_in(uow: HasAudit, actor: Actor, action: AuditAction, resident_id: int,
+                      now: datetime, **details: object) -> None:
     """An audit record about a resident, inside the caller's transaction."""
     uow.audit.record(AuditRecord(now, actor.name, action, f"resident:{resident_id}",
                                  dict(details) or None))
@@ -74,8 +109,13 @@ def register_resident(
     rng = rng or random.SystemRandom()
     with uow_factory() as uow:
         uow.municipalities.get(municipality_code)
-        resident = Resident(
-            id=None,
+        for _ in range(_NUMBER_ATTEMPTS):
+            number = individual_number.generate(rng)
+            if not uow.residents.number_taken(number):
+                break
+        else:  # pragma: no cover - 10^11 numbers; only a broken rng gets here
+            raise Conflict("could not draw an unused Individual Number")
+        resident = uow.residents.add(NewResident(
             family_name=family_name,
             given_name=given_name,
             family_name_kana=family_name_kana,
@@ -85,24 +125,18 @@ def register_resident(
             municipality_code=municipality_code,
             postal_code=postal_code,
             address=address,
+            registered_on=registered_on,
+            individual_number=number,
             nationality=nationality,
             residence_status=residence_status,
             period_of_stay_until=period_of_stay_until,
-        )
-        resident.register(on=registered_on)
-        for _ in range(_NUMBER_ATTEMPTS):
-            number = individual_number.generate(rng)
-            if not uow.residents.number_taken(number):
-                break
-        else:  # pragma: no cover - 10^11 numbers; only a broken rng gets here
-            raise Conflict("could not draw an unused Individual Number")
-        resident.assign_number(number, on=registered_on)
-        resident_id = uow.residents.add(resident, now=now)
+        ), now=now)
+        resident_id = resident.id
         if period_of_stay_until is not None:
             uow.stays.add(resident_id, Stay(period_of_stay_until, registered_on), now=now)
-        audit_resident(uow, actor, "resident:register", resident_id, now,
-                       notice=individual_number.notice_kind_for(registered_on).value,
-                       notice_queued=queue_number_notice(uow, resident, now=now))
+        audit_resident_in(uow, actor, AuditAction.RESIDENT_REGISTER, resident_id, now,
+                          notice=individual_number.notice_kind_for(registered_on).value,
+                          notice_queued=queue_number_notice_in(uow, resident, now=now))
         uow.commit()
     return resident
 
@@ -121,8 +155,8 @@ def get_resident(
     uow_factory: UowFactory, *, actor: Actor, resident_id: int, now: datetime
 ) -> Resident:
     with uow_factory() as uow:
-        resident = visible_resident(uow, actor, Permission.RESIDENT_READ, resident_id)
-        audit_resident(uow, actor, "resident:read", resident_id, now)  # reads of personal data too
+        resident = visible_resident_in(uow, actor, Permission.RESIDENT_READ, resident_id)
+        audit_resident_in(uow, actor, AuditAction.RESIDENT_READ, resident_id, now)  # reads too
         uow.commit()
         return resident
 
@@ -136,7 +170,7 @@ def list_residents(
         found = uow.residents.list_in(municipality_code, limit=min(limit, 1000),
                                       after_id=after_id)
         if found:  # who was shown, by id: an auditor finds a resident's readers in details
-            uow.audit.record(AuditRecord(now, actor.name, "resident:list",
+            uow.audit.record(AuditRecord(now, actor.name, AuditAction.RESIDENT_LIST,
                                          f"municipality:{municipality_code}",
                                          {"ids": [r.id for r in found]}))
             uow.commit()
@@ -190,19 +224,19 @@ def move_resident(
         resident.move(to_municipality=to_municipality, postal_code=postal_code,
                       address=address, on=moved_on)
         uow.residents.save(resident, now=now)
-        audit_resident(uow, actor, "resident:move", resident_id, now, origin=origin,
-                       destination=to_municipality, on=moved_on.isoformat())
-        destroyed = applications_follow(uow, actor=actor, resident_id=resident_id,
+        audit_resident_in(uow, actor, AuditAction.RESIDENT_MOVE, resident_id, now, origin=origin,
+                          destination=to_municipality, on=moved_on.isoformat())
+        destroyed = applications_follow_in(uow, actor=actor, resident_id=resident_id,
                                          origin=origin, destination=to_municipality, now=now)
         # A new address is a change of the basic four facts: the signature certificate goes.
-        certificates_follow(uow, ca, actor=actor, resident_id=resident_id,
+        certificates_follow_in(uow, ca, actor=actor, resident_id=resident_id,
                              event=LifeEvent.PERSONAL_DATA_CHANGED, now=now)
         uow.commit()
     destroy_cards(vault, destroyed)
     return resident
 
 
-def applications_follow(uow: UnitOfWork, *, actor: Actor, resident_id: int, origin: str,
+def applications_follow_in(uow: RegisterUnit, *, actor: Actor, resident_id: int, origin: str,
                          destination: str, now: datetime,
                          void_reason: VoidReason | None = None) -> list[str]:
     """Open applications after a move (or a death or emigration, with `void_reason`);
@@ -234,7 +268,7 @@ def destroy_cards(vault: CardVault | None, numbers: list[str]) -> None:
 
 def _end_of_residence(
     uow_factory: UowFactory, ca: CaSource | None, *, actor: Actor, resident_id: int,
-    on: date, now: datetime, verb: Callable[[Resident, date], None], action: str,
+    on: date, now: datetime, verb: Callable[[Resident, date], None], action: AuditAction,
     vault: CardVault | None = None, simulation: bool = False,
 ) -> Resident:
     """Death or emigration, by a clerk of the municipality that holds the resident: the
@@ -244,13 +278,13 @@ def _end_of_residence(
     is today at the latest (a 国外転出 is recorded on or after the day of leaving)."""
     _not_ahead(now, simulation, ("the day", on))
     with uow_factory() as uow:
-        resident = visible_resident(uow, actor, Permission.RESIDENT_WRITE, resident_id)
+        resident = visible_resident_in(uow, actor, Permission.RESIDENT_WRITE, resident_id)
         verb(resident, on)
         uow.residents.save(resident, now=now)
-        audit_resident(uow, actor, action, resident_id, now, on=on.isoformat())
-        death = action == "resident:death"
+        audit_resident_in(uow, actor, action, resident_id, now, on=on.isoformat())
+        death = action == AuditAction.RESIDENT_DIE
         event = LifeEvent.DEATH if death else LifeEvent.LOSS_OF_RESIDENCE
-        destroyed = applications_follow(
+        destroyed = applications_follow_in(
             uow, actor=actor, resident_id=resident_id, origin=resident.municipality_code,
             destination=resident.municipality_code, now=now,
             void_reason=VoidReason.DEATH if death else VoidReason.LOSS_OF_RESIDENCE)
@@ -258,17 +292,17 @@ def _end_of_residence(
         if moving is not None:
             moving.cancel()
             uow.moves.save(moving, now=now)
-        lapse_cards(uow, actor=actor, resident_id=resident_id, now=now,
-                    reason="death" if death else "loss_of_residence")
-        certificates_follow(uow, ca, actor=actor, resident_id=resident_id, event=event,
-                            now=now)
+        lapse_cards_in(uow, actor=actor, resident_id=resident_id, now=now,
+                       reason="death" if death else "loss_of_residence")
+        certificates_follow_in(uow, ca, actor=actor, resident_id=resident_id, event=event,
+                               now=now)
         uow.commit()
     destroy_cards(vault, destroyed)
     return resident
 
 
-def lapse_cards(uow: UnitOfWork, *, actor: Actor, resident_id: int, now: datetime,
-                reason: str, card_number: str | None = None) -> list[int]:
+def lapse_cards_in(uow: RegisterUnit, *, actor: Actor, resident_id: int, now: datetime,
+                   reason: str, card_number: str | None = None) -> list[int]:
     """Cards in the holder's hands (or the one given) lapse (失効); the caller revokes
     their certificates. Returns the ids of the cards that lapsed."""
     lapsed: list[int] = []
@@ -278,13 +312,13 @@ def lapse_cards(uow: UnitOfWork, *, actor: Actor, resident_id: int, now: datetim
             continue
         card.change_status(CardStatus.LAPSED)
         uow.cards.save(card, now=now)
-        uow.audit.record(AuditRecord(now, actor.name, "card:lapse", f"card:{card.id}",
+        uow.audit.record(AuditRecord(now, actor.name, AuditAction.CARD_LAPSE, f"card:{card.id}",
                                      {"reason": reason}))
-        lapsed.append(card.id or 0)
+        lapsed.append(card.id)
     return lapsed
 
 
-def certificates_follow(uow: UnitOfWork, ca: CaSource | None, *, actor: Actor,
+def certificates_follow_in(uow: RegisterUnit, ca: CaSource | None, *, actor: Actor,
                          resident_id: int, event: LifeEvent, now: datetime) -> None:
     def authority() -> CertificateAuthority:
         if ca is None:
@@ -292,7 +326,7 @@ def certificates_follow(uow: UnitOfWork, ca: CaSource | None, *, actor: Actor,
         return ca()
 
     for card in uow.cards.of_resident(resident_id):
-        apply_event_in(uow, authority, actor=actor, card_id=card.id or 0, event=event, now=now)
+        apply_event_in(uow, authority, actor=actor, card_id=card.id, event=event, now=now)
 
 
 def record_death(
@@ -301,7 +335,7 @@ def record_death(
 ) -> Resident:
     return _end_of_residence(uow_factory, ca, actor=actor, resident_id=resident_id,
                              on=died_on, now=now, verb=lambda r, d: r.die(on=d),
-                             action="resident:death", vault=vault, simulation=simulation)
+                             action=AuditAction.RESIDENT_DIE, vault=vault, simulation=simulation)
 
 
 def record_emigration(
@@ -311,4 +345,5 @@ def record_emigration(
 ) -> Resident:
     return _end_of_residence(uow_factory, ca, actor=actor, resident_id=resident_id,
                              on=emigrated_on, now=now, verb=lambda r, d: r.emigrate(on=d),
-                             action="resident:emigrate", vault=vault, simulation=simulation)
+                             action=AuditAction.RESIDENT_EMIGRATE,
+vault=vault, simulation=simulation)

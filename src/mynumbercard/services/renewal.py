@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Protocol
 
 from mynumbercard.domain.card import Card
 from mynumbercard.domain.certificate import JST, CertificateStatus, CertKind, is_expired
@@ -19,12 +20,27 @@ from mynumbercard.domain.renewal import check_certificate_renewal
 from mynumbercard.domain.resident import Resident
 from mynumbercard.domain.staff import Actor, Permission
 from mynumbercard.domain.validity import signature_certificate_allowed
-from mynumbercard.services.certificates import IssuedCertificate, issue_in, write_onto_chip
+from mynumbercard.services.audit_actions import AuditAction
+from mynumbercard.services.certificates import (
+    CertificatesUnit,
+    IssuedCertificate,
+    issue_in,
+    write_onto_chip,
+)
+from mynumbercard.services.custody_ports import CustodyRepository
 from mynumbercard.services.pki_ports import CardTerminal, CertificateAuthority
-from mynumbercard.services.ports import AuditRecord, UnitOfWork
+from mynumbercard.services.ports import AuditRecord
 from mynumbercard.services.visibility import visible
 
-UowFactory = Callable[[], UnitOfWork]
+
+class RenewalUnit(CertificatesUnit, Protocol):
+    """The certificates' unit with the custody records (a card left for renewal)."""
+
+    @property
+    def custody(self) -> CustodyRepository: ...
+
+
+UowFactory = Callable[[], RenewalUnit]
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,35 +65,36 @@ def renewable_kinds(resident: Resident, kinds: frozenset[CertKind], *,
     return kinds - {CertKind.SIGN}
 
 
-def check_window(uow: UnitOfWork, card: Card, kinds: frozenset[CertKind], *,
-                 now: datetime) -> None:
+def check_window_in(uow: RenewalUnit, card: Card, kinds: frozenset[CertKind], *,
+                    now: datetime) -> None:
     """Raise unless the certificates of `kinds` on this card may be renewed now."""
     valid_until = [c.not_after.astimezone(JST).date()
-                   for c in uow.certificates.of_card(card.id or 0)
+                   for c in uow.certificates.of_card(card.id)
                    if c.kind in kinds and c.status is CertificateStatus.ACTIVE
                    and not is_expired(c.not_after, now)]
     check_certificate_renewal(card_status=card.status, card_expires_on=card.expires_on,
                               valid_until=valid_until, today=now.astimezone(JST).date())
 
 
-def renew_in(uow: UnitOfWork, ca: CertificateAuthority, terminal: CardTerminal, *,
+def renew_in(uow: RenewalUnit, ca: CertificateAuthority, terminal: CardTerminal, *,
              card: Card, resident: Resident, kinds: frozenset[CertKind], actor: Actor,
              now: datetime, reason: str) -> list[IssuedCertificate]:
     """Inside the caller's transaction: the window checked, the card row claimed (its
     version bumped, so a second renewal of the same card at the same moment waits and is
     refused before it touches the chip), the old certificates superseded, new ones made."""
     wanted = renewable_kinds(resident, kinds, now=now)
-    check_window(uow, card, wanted, now=now)
+    check_window_in(uow, card, wanted, now=now)
     uow.cards.save(card, now=now)  # the claim: a concurrent renewal gets a Conflict
     issued = issue_in(uow, ca, terminal, card=card, resident=resident, kinds=wanted,
                       actor=actor, now=now)
-    uow.audit.record(AuditRecord(now, actor.name, "certificate:renew", f"card:{card.id}", {
+    uow.audit.record(AuditRecord(now, actor.name, AuditAction.CERTIFICATE_RENEW,
+                                 f"card:{card.id}", {
         "kinds": sorted(k.value for k in wanted), "reason": reason, "fee": 0,
         "certificates": len(issued)}))
     return issued
 
 
-def _visible_card(uow: UnitOfWork, actor: Actor, card_number: str) -> tuple[Card, Resident]:
+def _visible_card(uow: RenewalUnit, actor: Actor, card_number: str) -> tuple[Card, Resident]:
     """The card if the actor may renew its certificates; else the unknown card's NotFound."""
     def look_up() -> tuple[Card, Resident]:
         card = uow.cards.find_by_number(card_number)
@@ -111,7 +128,7 @@ def renew_certificates(
     certificate are admin commands under the card-management key (docs/renewal.md)."""
     with uow_factory() as uow:
         card, resident = _visible_card(uow, actor, terminal.card_number)
-        custody = uow.custody.open_for_card(card.id or 0)
+        custody = uow.custody.open_for_card(card.id)
         if custody is not None:
             raise Conflict(f"the card is left at the office ({custody.status.value}): "
                            "renew it through its custody record")

@@ -7,6 +7,7 @@ import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Protocol
 
 from mynumbercard.domain.errors import (
     AuthenticationFailed,
@@ -23,15 +24,39 @@ from mynumbercard.domain.staff import (
     validate_new_password,
     validate_username,
 )
+from mynumbercard.services.audit_actions import AuditAction
 from mynumbercard.services.ports import (
+    AuditLog,
     AuditRecord,
+    MunicipalityRepository,
+    Transaction,
+)
+from mynumbercard.services.staff_ports import (
     OneTimeCodes,
     PasswordHasher,
+    SessionRepository,
+    SignInGuards,
     StaffAccount,
-    UnitOfWork,
+    StaffRepository,
 )
 
-UowFactory = Callable[[], UnitOfWork]
+
+class StaffUnit(Transaction, Protocol):
+    """What sign-in and staff management use in one transaction (tests/fakes.py)."""
+
+    @property
+    def staff(self) -> StaffRepository: ...
+    @property
+    def sessions(self) -> SessionRepository: ...
+    @property
+    def sign_in(self) -> SignInGuards: ...
+    @property
+    def audit(self) -> AuditLog: ...
+    @property
+    def municipalities(self) -> MunicipalityRepository: ...
+
+
+UowFactory = Callable[[], StaffUnit]
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,7 +99,7 @@ def add_staff(
             raise Conflict(f"a staff account named {username!r} exists already")
         account = StaffAccount(None, username, hasher.hash(password), role, municipality_code)
         staff_id = uow.staff.add(account, now=now)
-        uow.audit.record(AuditRecord(now, actor.name, "staff:add", f"staff:{staff_id}",
+        uow.audit.record(AuditRecord(now, actor.name, AuditAction.STAFF_ADD, f"staff:{staff_id}",
                                      {"role": role.value, "municipality": municipality_code}))
         uow.commit()
     return account
@@ -102,7 +127,7 @@ def sign_in(
         if account is None or account.id is None:
             hasher.hash(password)  # spend the same time as a real check: no user enumeration
             # The typed name is not recorded: people type passwords into it.
-            uow.audit.record(AuditRecord(now, "anonymous", "staff:sign-in-failed",
+            uow.audit.record(AuditRecord(now, "anonymous", AuditAction.STAFF_FAIL_SIGN_IN,
                                          "staff:unknown", {"reason": "unknown-user"}))
             uow.commit()
             raise AuthenticationFailed(WRONG)
@@ -129,7 +154,7 @@ def sign_in(
         expires_at = now + lifetime
         uow.sessions.add(token_hash=_token_hash(token), staff_id=account.id, issued_at=now,
                          expires_at=expires_at)
-        uow.audit.record(AuditRecord(now, account.username, "staff:sign-in",
+        uow.audit.record(AuditRecord(now, account.username, AuditAction.STAFF_SIGN_IN,
                                      f"staff:{account.id}",
                                      {"second_factor": step is not None}))
         uow.commit()
@@ -151,7 +176,7 @@ def _second_factor(state: SignInState, account: StaffAccount, codes: OneTimeCode
     return None, step
 
 
-def _failed(uow: UnitOfWork, account: StaffAccount, state: SignInState, reason: str,
+def _failed(uow: StaffUnit, account: StaffAccount, state: SignInState, reason: str,
             now: datetime) -> None:
     """Record a failed sign-in (committed although the sign-in raises); lock on the last."""
     subject = f"staff:{account.id}"
@@ -159,11 +184,11 @@ def _failed(uow: UnitOfWork, account: StaffAccount, state: SignInState, reason: 
         after = state.failed(now)
         uow.sign_in.save(after)
         if after.locked(now) and not state.locked(now):
-            uow.audit.record(AuditRecord(now, account.username, "staff:locked", subject,
+            uow.audit.record(AuditRecord(now, account.username, AuditAction.STAFF_LOCK, subject,
                                          {"until": after.locked_until.isoformat()
                                           if after.locked_until else None,
                                           "failures": MAX_FAILURES}))
-    uow.audit.record(AuditRecord(now, account.username, "staff:sign-in-failed", subject,
+    uow.audit.record(AuditRecord(now, account.username, AuditAction.STAFF_FAIL_SIGN_IN, subject,
                                  {"reason": reason}))
     uow.commit()
 
@@ -179,7 +204,8 @@ def enrol_totp(uow_factory: UowFactory, codes: OneTimeCodes, *, actor: Actor, us
             raise NotFound(f"no staff account named {username!r}")
         sealed, uri = codes.enrol(account.username, secret=secret)
         uow.sign_in.save(uow.sign_in.for_update(account.id).enrolled(sealed))
-        uow.audit.record(AuditRecord(now, actor.name, "staff:totp-enrol", f"staff:{account.id}"))
+        uow.audit.record(AuditRecord(now, actor.name, AuditAction.STAFF_ENROL_TOTP,
+                                     f"staff:{account.id}"))
         uow.commit()
     return uri
 
@@ -208,7 +234,7 @@ def enrol_own_totp(uow_factory: UowFactory, hasher: PasswordHasher, codes: OneTi
             raise AuthenticationFailed(WRONG)
         sealed, uri = codes.enrol(account.username)
         uow.sign_in.save(state.enrolled(sealed))
-        uow.audit.record(AuditRecord(now, account.username, "staff:totp-enrol",
+        uow.audit.record(AuditRecord(now, account.username, AuditAction.STAFF_ENROL_TOTP,
                                      f"staff:{account.id}"))
         uow.commit()
     return uri
@@ -233,6 +259,6 @@ def sign_out(uow_factory: UowFactory, *, token: str, now: datetime) -> None:
         if staff_id is None:
             raise AuthenticationFailed("the session is unknown, expired or signed out")
         account = uow.staff.get(staff_id)
-        uow.audit.record(AuditRecord(now, account.username, "staff:sign-out",
+        uow.audit.record(AuditRecord(now, account.username, AuditAction.STAFF_SIGN_OUT,
                                      f"staff:{staff_id}"))
         uow.commit()

@@ -22,14 +22,10 @@ from mynumbercard.domain.staff import (
     validate_new_password,
     validate_username,
 )
-from mynumbercard.services.ports import (
-    AuditRecord,
-    OneTimeCodes,
-    PasswordHasher,
-    StaffAccount,
-    UnitOfWork,
-)
-from mynumbercard.services.staff import UowFactory
+from mynumbercard.services.audit_actions import AuditAction
+from mynumbercard.services.ports import AuditRecord
+from mynumbercard.services.staff import StaffUnit, UowFactory
+from mynumbercard.services.staff_ports import OneTimeCodes, PasswordHasher, StaffAccount
 
 # The command groups a service account may be allowed to run (`--scope`).
 SCOPES = frozenset({"jobs", "letters", "mail", "crl", "ocsp", "audit", "backup"})
@@ -49,7 +45,7 @@ def _hash(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
-def _find(uow: UnitOfWork, username: str) -> StaffAccount:
+def _find(uow: StaffUnit, username: str) -> StaffAccount:
     account = uow.staff.find_by_username(username)
     if account is None or account.id is None:
         raise NotFound(f"no staff account named {username!r}")
@@ -90,7 +86,7 @@ def bootstrap_admin(uow_factory: UowFactory, hasher: PasswordHasher, codes: OneT
                                               Role.ADMIN, None), now=now)
         sealed, uri = codes.enrol(username)
         uow.sign_in.save(uow.sign_in.for_update(staff_id).enrolled(sealed))
-        uow.audit.record(AuditRecord(now, username, "staff:add", f"staff:{staff_id}",
+        uow.audit.record(AuditRecord(now, username, AuditAction.STAFF_ADD, f"staff:{staff_id}",
                                      {"role": Role.ADMIN.value, "bootstrap": True}))
         uow.commit()
     return uri
@@ -101,7 +97,7 @@ def list_staff(uow_factory: UowFactory, *, actor: Actor, now: datetime
     actor.require(Permission.STAFF_MANAGE)
     with uow_factory() as uow:
         accounts = uow.staff.list_all()
-        uow.audit.record(AuditRecord(now, actor.name, "staff:list", "staff:*",
+        uow.audit.record(AuditRecord(now, actor.name, AuditAction.STAFF_LIST, "staff:*",
                                      {"count": len(accounts)}))
         uow.commit()
     return [describe(a) for a in accounts]
@@ -118,7 +114,8 @@ def disable_staff(uow_factory: UowFactory, *, actor: Actor, username: str,
         staff_id = account.id or 0
         uow.staff.set_active(staff_id, False)
         ended = uow.sessions.revoke_all(staff_id, now=now)
-        uow.audit.record(AuditRecord(now, actor.name, "staff:disable", f"staff:{staff_id}",
+        uow.audit.record(AuditRecord(now, actor.name, AuditAction.STAFF_DISABLE,
+                                     f"staff:{staff_id}",
                                      {"was_active": account.active, "sessions_ended": ended}))
         uow.commit()
     return ended
@@ -137,7 +134,7 @@ def reset_password(uow_factory: UowFactory, hasher: PasswordHasher, *, actor: Ac
         staff_id = account.id or 0
         uow.staff.set_password_hash(staff_id, hasher.hash(password))
         ended = uow.sessions.revoke_all(staff_id, now=now)
-        uow.audit.record(AuditRecord(now, actor.name, "staff:reset-password",
+        uow.audit.record(AuditRecord(now, actor.name, AuditAction.STAFF_RESET_PASSWORD,
                                      f"staff:{staff_id}", {"sessions_ended": ended}))
         uow.commit()
     return ended
@@ -166,7 +163,8 @@ def add_service_account(uow_factory: UowFactory, hasher: PasswordHasher, *, acto
         if uow.staff.find_by_username(username) is not None:
             raise Conflict(f"a staff account named {username!r} exists already")
         staff_id = uow.staff.add(account, now=now)
-        uow.audit.record(AuditRecord(now, actor.name, "staff:add-service", f"staff:{staff_id}",
+        uow.audit.record(AuditRecord(now, actor.name, AuditAction.STAFF_ADD_SERVICE,
+                                     f"staff:{staff_id}",
                                      {"role": role.value, "scopes": sorted(scopes)}))
         uow.commit()
     return ServiceCredential(account, credential)
@@ -184,7 +182,7 @@ def authenticate_service(uow_factory: UowFactory, *, credential: str, scope: str
             raise PermissionDenied(
                 f"service account {account.username} may run only: "
                 f"{', '.join(sorted(account.scopes or ()))}")
-        uow.audit.record(AuditRecord(now, account.username, "staff:service-run",
+        uow.audit.record(AuditRecord(now, account.username, AuditAction.STAFF_RUN_SERVICE,
                                      f"staff:{account.id}", {"scope": scope}))
         uow.commit()
     return Actor(account.username, account.role, account.municipality_code)

@@ -22,7 +22,9 @@ from mynumbercard.domain.staff import Actor, Permission
 from mynumbercard.domain.validity import expiries_noticed_from
 from mynumbercard.services import batch, jobs
 from mynumbercard.services.application_ports import ApplicationForm, FormReason
-from mynumbercard.services.mail_ports import Chunk, LetterKind, QueuedLetter
+from mynumbercard.services.audit_actions import AuditAction
+from mynumbercard.services.job_ports import Chunk
+from mynumbercard.services.mail_ports import LetterKind, QueuedLetter
 from mynumbercard.services.ports import AuditRecord, UnitOfWork
 
 UowFactory = Callable[[], UnitOfWork]
@@ -57,7 +59,7 @@ def _card_work(first: date, last: date, *, actor: Actor, now: datetime,
                 due_on=card.expires_on, card_id=card.card_id, application_id=new_id))
         uow.applications.replace_forms(forms, now=now)
         queued = uow.mail.enqueue(letters, now=now)
-        uow.audit.record(AuditRecord(now, actor.name, "letters:queue",
+        uow.audit.record(AuditRecord(now, actor.name, AuditAction.LETTER_QUEUE,
                                      f"job:{chunk.job}:{chunk.run_key}:{chunk.lo}",
                                      {"letters": queued, "forms": len(forms)}))
         return queued
@@ -74,7 +76,7 @@ def _certificate_work(first: date, last: date, *, actor: Actor, now: datetime) -
             for c in uow.cohorts.certificates(first, last, chunk.lo, chunk.hi)
             if c.expires_on != c.card_expires_on]
         queued = uow.mail.enqueue(letters, now=now)
-        uow.audit.record(AuditRecord(now, actor.name, "letters:queue",
+        uow.audit.record(AuditRecord(now, actor.name, AuditAction.LETTER_QUEUE,
                                      f"job:{chunk.job}:{chunk.run_key}:{chunk.lo}",
                                      {"letters": queued}))
         return queued

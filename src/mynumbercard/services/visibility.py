@@ -8,12 +8,12 @@ NotFound with the same message, so that ids cannot be probed across municipaliti
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from typing import TypeVar
+from typing import Protocol, TypeVar
 
 from mynumbercard.domain.errors import NotFound
 from mynumbercard.domain.resident import Resident
 from mynumbercard.domain.staff import Actor, Permission
-from mynumbercard.services.ports import UnitOfWork
+from mynumbercard.services.ports import ResidentRepository
 
 T = TypeVar("T")
 
@@ -39,7 +39,12 @@ def hidden_resident(resident_id: int) -> str:
     return f"no resident with id {resident_id}"
 
 
-def visible_resident(uow: UnitOfWork, actor: Actor, permission: Permission,
+class HasResidents(Protocol):
+    @property
+    def residents(self) -> ResidentRepository: ...
+
+
+def visible_resident_in(uow: HasResidents, actor: Actor, permission: Permission,
                      resident_id: int) -> Resident:
     """The resident, if the actor may act on them; otherwise as if unknown."""
     return visible(actor, permission, hidden=hidden_resident(resident_id),

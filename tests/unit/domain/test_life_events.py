@@ -14,7 +14,7 @@ from mynumbercard.domain.errors import InvalidDates, InvalidInput, InvalidTransi
 from mynumbercard.domain.resident import EventKind, ResidenceStatus, Resident, Sex
 from mynumbercard.domain.stay import Stay, stay_bounding_card
 from mynumbercard.domain.validity import card_expiry, extended_card_expiry
-from mynumbercard.domain.validity_audit import audit_card
+from mynumbercard.domain.validity_check import check_card
 
 days = st.dates(min_value=date(1930, 1, 1), max_value=date(2060, 12, 31))
 
@@ -103,13 +103,13 @@ def test_an_extension_of_the_card_bounds_it_and_only_it() -> None:
 def test_the_audit_judges_a_limited_stay_card_by_its_own_stay() -> None:
     common = {"birth_date": date(1990, 4, 10), "applied_on": date(2024, 5, 1),
               "issued_on": date(2024, 6, 1), "residence_until": date(2030, 3, 31)}
-    assert audit_card(**common, stored=date(2030, 3, 31), stay_bound=date(2030, 3, 31)) is None
-    assert audit_card(**common, stored=date(2027, 3, 31), stay_bound=date(2027, 3, 31)) is None
-    found = audit_card(**common, stored=date(2030, 3, 31), stay_bound=date(2027, 3, 31))
+    assert check_card(**common, stored=date(2030, 3, 31), stay_bound=date(2030, 3, 31)) is None
+    assert check_card(**common, stored=date(2027, 3, 31), stay_bound=date(2027, 3, 31)) is None
+    found = check_card(**common, stored=date(2030, 3, 31), stay_bound=date(2027, 3, 31))
     assert found is not None
     assert (found.stored, found.correct) == (date(2030, 3, 31), date(2027, 3, 31))
     # no stay recorded (an older card): only the birthday rule's upper bound holds
-    assert audit_card(**common, stored=date(2027, 3, 31)) is None
+    assert check_card(**common, stored=date(2027, 3, 31)) is None
 
 
 def _foreigner() -> Resident:

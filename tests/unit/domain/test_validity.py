@@ -10,7 +10,7 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from mynumbercard.domain import validity as v
+from mynumbercard.domain import validity
 from mynumbercard.domain.dates import nth_birthday_after
 from mynumbercard.domain.errors import InvalidDates
 from mynumbercard.domain.validity import expiries_noticed_from, notice_window
@@ -116,7 +116,7 @@ def indexed_card_expiry(birth: date, applied: date, issued: date) -> date:
 
 
 def test_worked_example_adult_birthday_10_october() -> None:
-    expires = v.card_expiry(
+    expires = validity.card_expiry(
         birth_date=date(1980, 10, 10), applied_on=date(2020, 4, 1), issued_on=date(2020, 5, 15)
     )
     assert expires == date(2029, 10, 10)
@@ -124,31 +124,32 @@ def test_worked_example_adult_birthday_10_october() -> None:
 
 def test_worked_example_application_just_before_the_law_change() -> None:
     born = date(2003, 6, 1)
-    before = v.card_expiry(
+    before = validity.card_expiry(
         birth_date=born, applied_on=date(2022, 3, 31), issued_on=date(2022, 4, 20)
     )
-    after = v.card_expiry(birth_date=born, applied_on=date(2022, 4, 1), issued_on=date(2022, 4, 20))
+    after = validity.card_expiry(birth_date=born, applied_on=date(2022, 4, 1),
+                                 issued_on=date(2022, 4, 20))
     assert before == date(2026, 6, 1)
     assert after == date(2031, 6, 1)
 
 
 def test_worked_example_born_29_february() -> None:
-    expires = v.card_expiry(
+    expires = validity.card_expiry(
         birth_date=date(2000, 2, 29), applied_on=date(2024, 1, 5), issued_on=date(2024, 2, 1)
     )
     assert expires == date(2033, 2, 28)
 
 
 def test_minor_age_limit_changes_on_2022_04_01() -> None:
-    assert v.AGE_OF_MAJORITY_LOWERED_ON == LAW_CHANGE
-    assert v.minor_age_limit(date(2022, 3, 31)) == 20
-    assert v.minor_age_limit(date(2022, 4, 1)) == 18
-    assert v.minor_age_limit(date(1990, 1, 1)) == 20
-    assert v.minor_age_limit(date(2030, 1, 1)) == 18
+    assert validity.AGE_OF_MAJORITY_LOWERED_ON == LAW_CHANGE
+    assert validity.minor_age_limit(date(2022, 3, 31)) == 20
+    assert validity.minor_age_limit(date(2022, 4, 1)) == 18
+    assert validity.minor_age_limit(date(1990, 1, 1)) == 20
+    assert validity.minor_age_limit(date(2030, 1, 1)) == 18
 
 
 def test_a_birthday_on_the_issue_date_does_not_count() -> None:
-    expires = v.card_expiry(
+    expires = validity.card_expiry(
         birth_date=date(1990, 7, 7), applied_on=date(2020, 6, 1), issued_on=date(2020, 7, 7)
     )
     assert expires == date(2030, 7, 7)
@@ -156,26 +157,27 @@ def test_a_birthday_on_the_issue_date_does_not_count() -> None:
 
 def test_a_newborn_gets_five_birthdays() -> None:
     born = date(2023, 8, 1)
-    assert v.card_expiry(birth_date=born, applied_on=born, issued_on=born) == date(2028, 8, 1)
+    assert validity.card_expiry(birth_date=born, applied_on=born,
+                                issued_on=born) == date(2028, 8, 1)
 
 
 def test_age_on_the_application_date_decides_not_on_the_issue_date() -> None:
     # 17 when applying, 18 when the card is made: still the five-year card.
-    assert v.card_expiry(
+    assert validity.card_expiry(
         birth_date=date(2005, 5, 10), applied_on=date(2023, 5, 1), issued_on=date(2023, 6, 1)
     ) == date(2028, 5, 10)
     # 18 on the application day itself: adult.
-    assert v.card_expiry(
+    assert validity.card_expiry(
         birth_date=date(2005, 5, 10), applied_on=date(2023, 5, 10), issued_on=date(2023, 6, 1)
     ) == date(2033, 5, 10)
 
 
 def test_born_29_february_is_adult_from_1_march_in_a_common_year() -> None:
     born = date(2008, 2, 29)  # 18 from 2026-03-01 (2026 is a common year)
-    on_28th = v.card_expiry(
+    on_28th = validity.card_expiry(
         birth_date=born, applied_on=date(2026, 2, 28), issued_on=date(2026, 3, 10)
     )
-    on_1st = v.card_expiry(
+    on_1st = validity.card_expiry(
         birth_date=born, applied_on=date(2026, 3, 1), issued_on=date(2026, 3, 10)
     )
     assert on_28th == date(2031, 2, 28)  # 17 on the application day: five birthdays
@@ -185,13 +187,11 @@ def test_born_29_february_is_adult_from_1_march_in_a_common_year() -> None:
 def test_a_limited_stay_caps_the_card() -> None:
     kwargs = {"birth_date": date(1990, 1, 1), "applied_on": date(2024, 1, 10)}
     issued = date(2024, 2, 1)
-    assert v.card_expiry(**kwargs, issued_on=issued, residence_until=date(2026, 9, 30)) == date(
-        2026, 9, 30
-    )
-    assert v.card_expiry(**kwargs, issued_on=issued, residence_until=date(2040, 1, 1)) == date(
-        2034, 1, 1
-    )
-    assert v.card_expiry(**kwargs, issued_on=issued, residence_until=issued) == issued
+    assert validity.card_expiry(**kwargs, issued_on=issued,
+                                residence_until=date(2026, 9, 30)) == date(2026, 9, 30)
+    assert validity.card_expiry(**kwargs, issued_on=issued,
+                                residence_until=date(2040, 1, 1)) == date(2034, 1, 1)
+    assert validity.card_expiry(**kwargs, issued_on=issued, residence_until=issued) == issued
 
 
 # --- the required brute-force properties ----------------------------------------------
@@ -209,7 +209,7 @@ def test_card_expiry_matches_a_day_by_day_count_of_birthdays(
     applied = birth + timedelta(days=age_days)
     issued = applied + timedelta(days=wait)
     expected = walk_card_expiry(birth, applied, issued)
-    assert v.card_expiry(birth_date=birth, applied_on=applied, issued_on=issued) == expected
+    assert validity.card_expiry(birth_date=birth, applied_on=applied, issued_on=issued) == expected
 
 
 LEAP_DAYS_OF_THE_CYCLE = [date(y, 2, 29) for y in range(1600, 2000) if is_leap(y)]
@@ -234,7 +234,7 @@ def test_every_29_february_birth_date_of_the_cycle(birth: date) -> None:
                 continue
             applied = max(birth, issued - timedelta(days=20))
             expected = walk_card_expiry(birth, applied, issued)
-            got = v.card_expiry(birth_date=birth, applied_on=applied, issued_on=issued)
+            got = validity.card_expiry(birth_date=birth, applied_on=applied, issued_on=issued)
             assert got == expected, (birth, applied, issued)
 
 
@@ -251,7 +251,7 @@ def test_every_birth_date_of_a_400_year_cycle() -> None:
             anniversary = date(day.year + years, 3, 1)
         issued = max(day, anniversary + timedelta(days=n % 3 - 1))
         applied = max(day, issued - timedelta(days=n % 45))
-        got = v.card_expiry(birth_date=day, applied_on=applied, issued_on=issued)
+        got = validity.card_expiry(birth_date=day, applied_on=applied, issued_on=issued)
         assert got == indexed_card_expiry(day, applied, issued), (day, applied, issued)
         day += ONE_DAY
 
@@ -267,7 +267,7 @@ def test_the_age_of_majority_change_across_2022_04_01(
 ) -> None:
     birth = applied - timedelta(days=age_days)
     issued = applied + timedelta(days=wait)
-    got = v.card_expiry(birth_date=birth, applied_on=applied, issued_on=issued)
+    got = validity.card_expiry(birth_date=birth, applied_on=applied, issued_on=issued)
     assert got == walk_card_expiry(birth, applied, issued)
     age = reference_age(birth, applied)
     five = nth_birthday_after(birth, issued, 5)
@@ -287,8 +287,8 @@ def test_a_limited_stay_is_the_minimum(applied: date, age_days: int, wait: int, 
     birth = applied - timedelta(days=age_days)
     issued = applied + timedelta(days=wait)
     residence_until = issued + timedelta(days=stay)
-    plain = v.card_expiry(birth_date=birth, applied_on=applied, issued_on=issued)
-    capped = v.card_expiry(
+    plain = validity.card_expiry(birth_date=birth, applied_on=applied, issued_on=issued)
+    capped = validity.card_expiry(
         birth_date=birth, applied_on=applied, issued_on=issued, residence_until=residence_until
     )
     assert capped == min(plain, residence_until)
@@ -299,13 +299,13 @@ def test_a_limited_stay_is_the_minimum(applied: date, age_days: int, wait: int, 
 
 
 def test_certificates_run_to_the_fifth_birthday_after_their_own_issue() -> None:
-    summary = v.expiry_summary(
+    summary = validity.expiry_summary(
         birth_date=date(1980, 10, 10),
         applied_on=date(2020, 4, 1),
         issued_on=date(2020, 5, 15),
         certificate_issued_on=date(2020, 6, 1),
     )
-    assert summary == v.ExpirySummary(
+    assert summary == validity.ExpirySummary(
         card_expires_on=date(2029, 10, 10),
         signature_certificate_expires_on=date(2024, 10, 10),
         user_certificate_expires_on=date(2024, 10, 10),
@@ -319,15 +319,15 @@ def test_certificates_default_to_the_card_issue_date() -> None:
         "applied_on": date(2020, 4, 1),
         "issued_on": date(2020, 10, 10),
     }
-    assert v.expiry_summary(**common) == v.expiry_summary(
+    assert validity.expiry_summary(**common) == validity.expiry_summary(
         **common, certificate_issued_on=date(2020, 10, 10)
     )
-    assert v.expiry_summary(**common).user_certificate_expires_on == date(2025, 10, 10)
+    assert validity.expiry_summary(**common).user_certificate_expires_on == date(2025, 10, 10)
 
 
 def test_certificates_never_outlive_the_card() -> None:
     # Renewed certificates issued 2 years before the card expires stop with the card.
-    summary = v.expiry_summary(
+    summary = validity.expiry_summary(
         birth_date=date(1980, 10, 10),
         applied_on=date(2020, 4, 1),
         issued_on=date(2020, 5, 15),
@@ -336,18 +336,18 @@ def test_certificates_never_outlive_the_card() -> None:
     assert summary.user_certificate_expires_on == date(2029, 10, 10)
     assert summary.signature_certificate_expires_on == date(2029, 10, 10)
     # A minor's five-year card and certificates end together.
-    child = v.expiry_summary(
+    child = validity.expiry_summary(
         birth_date=date(2015, 3, 3), applied_on=date(2024, 1, 1), issued_on=date(2024, 2, 1)
     )
     assert child.card_expires_on == child.user_certificate_expires_on == date(2028, 3, 3)
 
 
 def test_no_signature_certificate_under_15() -> None:
-    assert v.SIGNATURE_CERTIFICATE_MIN_AGE == 15
+    assert validity.SIGNATURE_CERTIFICATE_MIN_AGE == 15
     born = date(2009, 6, 1)
 
     def signature_on(day: date) -> date | None:
-        return v.expiry_summary(
+        return validity.expiry_summary(
             birth_date=born,
             applied_on=date(2024, 1, 10),
             issued_on=date(2024, 2, 1),
@@ -357,14 +357,14 @@ def test_no_signature_certificate_under_15() -> None:
     assert signature_on(date(2024, 5, 31)) is None
     # 15 on the certificate's issue day; capped by the five-year card (applied at 14).
     assert signature_on(date(2024, 6, 1)) == date(2028, 6, 1)
-    assert not v.signature_certificate_allowed(birth_date=born, on=date(2024, 5, 31))
-    assert v.signature_certificate_allowed(birth_date=born, on=date(2024, 6, 1))
+    assert not validity.signature_certificate_allowed(birth_date=born, on=date(2024, 5, 31))
+    assert validity.signature_certificate_allowed(birth_date=born, on=date(2024, 6, 1))
 
 
 def test_born_29_february_is_15_from_1_march_in_a_common_year() -> None:
     born = date(2008, 2, 29)
-    assert not v.signature_certificate_allowed(birth_date=born, on=date(2023, 2, 28))
-    assert v.signature_certificate_allowed(birth_date=born, on=date(2023, 3, 1))
+    assert not validity.signature_certificate_allowed(birth_date=born, on=date(2023, 2, 28))
+    assert validity.signature_certificate_allowed(birth_date=born, on=date(2023, 3, 1))
 
 
 @settings(max_examples=200, deadline=None)
@@ -385,7 +385,7 @@ def test_certificate_expiry_matches_a_walk_and_the_age_rule(
     card = walk_card_expiry(birth, applied, issued)
     certificates_on = issued + timedelta(days=later)
     assume(certificates_on <= card)
-    summary = v.expiry_summary(
+    summary = validity.expiry_summary(
         birth_date=birth,
         applied_on=applied,
         issued_on=issued,
@@ -399,7 +399,7 @@ def test_certificate_expiry_matches_a_walk_and_the_age_rule(
         assert summary.signature_certificate_expires_on == expected
     else:
         assert summary.signature_certificate_expires_on is None
-    assert summary.card_renewal_opens_on == v.renewal_opens_on(card)
+    assert summary.card_renewal_opens_on == validity.renewal_opens_on(card)
 
 
 # --- windows --------------------------------------------------------------------------
@@ -416,14 +416,14 @@ def test_certificate_expiry_matches_a_walk_and_the_age_rule(
     ],
 )
 def test_renewal_and_notice_windows(expires: date, opens: date, window: tuple[date, date]) -> None:
-    assert v.renewal_opens_on(expires) == opens
-    assert v.notice_window(expires) == window
+    assert validity.renewal_opens_on(expires) == opens
+    assert validity.notice_window(expires) == window
 
 
 @given(st.dates(min_value=date(1900, 1, 1), max_value=date(2200, 12, 31)))
 def test_notice_window_sits_two_to_three_months_before_expiry(expires: date) -> None:
-    first, last = v.notice_window(expires)
-    assert first == v.renewal_opens_on(expires)
+    first, last = validity.notice_window(expires)
+    assert first == validity.renewal_opens_on(expires)
     assert first < last < expires
     assert 28 <= (last - first).days <= 31
     assert 59 <= (expires - last).days <= 62
@@ -493,12 +493,12 @@ def test_notice_window_sits_two_to_three_months_before_expiry(expires: date) -> 
 )
 def test_impossible_combinations_are_refused(kwargs: dict[str, date], words: str) -> None:
     with pytest.raises(InvalidDates) as raised:
-        v.expiry_summary(**kwargs)
+        validity.expiry_summary(**kwargs)
     assert words in raised.value.message
 
 
 def test_a_certificate_on_the_cards_last_day_is_possible() -> None:
-    summary = v.expiry_summary(
+    summary = validity.expiry_summary(
         birth_date=date(2000, 1, 1),
         applied_on=date(2020, 1, 1),
         issued_on=date(2020, 2, 1),
@@ -509,13 +509,13 @@ def test_a_certificate_on_the_cards_last_day_is_possible() -> None:
 
 def test_certificate_expiry_refuses_impossible_dates() -> None:
     with pytest.raises(InvalidDates, match="after the certificate issue date"):
-        v.certificate_expiry(
+        validity.certificate_expiry(
             birth_date=date(2020, 1, 2),
             certificate_issued_on=date(2020, 1, 1),
             card_expires_on=date(2025, 1, 2),
         )
     with pytest.raises(InvalidDates, match="after the card expired"):
-        v.certificate_expiry(
+        validity.certificate_expiry(
             birth_date=date(2000, 1, 2),
             certificate_issued_on=date(2030, 1, 3),
             card_expires_on=date(2030, 1, 2),

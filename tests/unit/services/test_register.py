@@ -97,4 +97,4 @@ def test_death_then_nothing_more() -> None:
     register.record_death(uow, actor=CLERK, resident_id=resident.id or 0,
                           died_on=date(2026, 11, 20), now=NOW)
     assert uow.residents.get(resident.id or 0).status is ResidentStatus.DECEASED
-    assert uow.audit.records[-1].action == "resident:death"
+    assert uow.audit.records[-1].action == "resident:die"

@@ -94,7 +94,7 @@ def test_a_service_account_acts_within_its_scopes_until_disabled() -> None:
     actor = staff_admin.authenticate_service(uow, credential=made.credential, scope="jobs",
                                              now=NOW)
     assert actor == Actor("cron", Role.OPERATOR)
-    assert uow.audit.records[-1].action == "staff:service-run"
+    assert uow.audit.records[-1].action == "staff:run-service"
     with pytest.raises(PermissionDenied):
         staff_admin.authenticate_service(uow, credential=made.credential, scope="mail",
                                          now=NOW)

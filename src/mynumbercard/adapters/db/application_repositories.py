@@ -28,6 +28,7 @@ from mynumbercard.domain.application import (
     ApplicationStatus,
     Channel,
     DeficiencyReason,
+    NewApplication,
     VoidReason,
 )
 from mynumbercard.domain.errors import Conflict, NotFound
@@ -37,8 +38,8 @@ from mynumbercard.services.application_ports import (
     FormReason,
     HistoryEntry,
     IdSpan,
-    Shipment,
 )
+from mynumbercard.services.issuance_ports import Shipment
 
 _PLAIN = ("application_id", "resident_id", "received_on", "submissions",
           "want_signature_certificate", "want_auth_certificate", "photo_digest",
@@ -136,12 +137,13 @@ class SqlApplications:
 
     # --- applications -------------------------------------------------------------
 
-    def add(self, application: Application, *, actor: str, now: datetime) -> int:
+    def add(self, application: NewApplication, *, actor: str, now: datetime) -> Application:
+        received = application.stored(0)  # its columns; the id comes from the insert
         result = self._conn.execute(insert(applications).values(
-            **_values(application), version=0, created_at=now, updated_at=now))
-        application.id = _new_id(result)
-        self._write_events(application, actor=actor, now=now)
-        return application.id
+            **_values(received), version=0, created_at=now, updated_at=now))
+        stored = application.stored(_new_id(result))
+        self._write_events(stored, actor=actor, now=now)
+        return stored
 
     def _one(self, query: Select[Any], lock: bool) -> Application | None:
         if lock:

@@ -15,11 +15,12 @@ from mynumbercard.adapters.db.tables import (
     crl_numbers,
     ocsp_responses,
 )
-from mynumbercard.domain.card import Card, CardStatus
+from mynumbercard.domain.card import Card, CardStatus, NewCard
 from mynumbercard.domain.certificate import (
     Certificate,
     CertificateStatus,
     CertKind,
+    NewCertificate,
     RevocationReason,
 )
 from mynumbercard.domain.errors import Conflict, NotFound
@@ -45,14 +46,14 @@ class SqlCards:
     def __init__(self, conn: Connection) -> None:
         self._conn = conn
 
-    def add(self, card: Card, *, now: datetime) -> int:
+    def add(self, card: NewCard, *, now: datetime) -> Card:
         result = self._conn.execute(insert(cards).values(
             card_number=card.card_number, resident_id=card.resident_id, status=card.status.value,
             issued_on=card.issued_on, expires_on=card.expires_on, applied_on=card.applied_on,
             version=0, created_at=now,
             updated_at=now))
-        (card.id,) = result.inserted_primary_key or (None,)
-        return int(card.id or 0)
+        (card_id,) = result.inserted_primary_key or (0,)
+        return card.stored(int(card_id))
 
     def get(self, card_id: int) -> Card:
         row = self._conn.execute(select(cards).where(cards.c.id == card_id)).first()
@@ -103,15 +104,17 @@ class SqlCertificates:
     def __init__(self, conn: Connection) -> None:
         self._conn = conn
 
-    def add(self, certificate: Certificate, der: bytes, *, shard: int, now: datetime) -> int:
+    def add(self, certificate: NewCertificate, der: bytes, *, shard: int,
+            now: datetime) -> Certificate:
         result = self._conn.execute(insert(certificates).values(
             serial=certificate.serial_hex, kind=certificate.kind.value,
-            card_id=certificate.card_id, status=certificate.status.value,
+            card_id=certificate.card_id, status=CertificateStatus.ACTIVE.value,
             not_before=certificate.not_before, not_after=certificate.not_after, shard=shard,
             der=der, version=0, created_at=now, updated_at=now))
-        (certificate.id,) = result.inserted_primary_key or (None,)
-        self._event(int(certificate.id or 0), "issued", None, now, "system")
-        return int(certificate.id or 0)
+        (new_id,) = result.inserted_primary_key or (0,)
+        stored = certificate.stored(int(new_id))
+        self._event(stored.id, "issued", None, now, "system")
+        return stored
 
     def find(self, serial: int, kind: CertKind | None = None) -> Sequence[Certificate]:
         query = select(*_CERT_COLUMNS).where(certificates.c.serial == format(serial, "x"))
@@ -139,7 +142,7 @@ class SqlCertificates:
         certificate.version += 1
         kind = {CertificateStatus.SUSPENDED: "suspended",
                 CertificateStatus.ACTIVE: "released"}.get(certificate.status, "revoked")
-        self._event(int(certificate.id or 0), kind,
+        self._event(certificate.id, kind,
                     certificate.reason.value if certificate.reason else None, now, actor)
 
     def der(self, certificate_id: int) -> bytes:

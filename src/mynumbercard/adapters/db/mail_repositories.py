@@ -21,8 +21,8 @@ from mynumbercard.adapters.db.tables import (
 )
 from mynumbercard.domain.application import CLOSED
 from mynumbercard.domain.certificate import JST
+from mynumbercard.services.job_ports import Chunk
 from mynumbercard.services.mail_ports import (
-    Chunk,
     CohortCard,
     CohortCertificates,
     LetterKind,

@@ -20,7 +20,6 @@ from sqlalchemy import (
 )
 
 from mynumbercard.adapters.db.application_repositories import SqlApplications
-from mynumbercard.adapters.db.audit_repositories import SqlValidityAudit
 from mynumbercard.adapters.db.certificate_repositories import (
     SqlCards,
     SqlCertificates,
@@ -42,13 +41,22 @@ from mynumbercard.adapters.db.tables import (
     sessions,
     staff,
 )
+from mynumbercard.adapters.db.validity_check_repositories import SqlValidityChecks
 from mynumbercard.domain import search_key
 from mynumbercard.domain.errors import Conflict, NotFound, UnknownMunicipality
 from mynumbercard.domain.individual_number import notice_kind_for
 from mynumbercard.domain.municipality import Municipality
-from mynumbercard.domain.resident import ResidenceStatus, Resident, ResidentStatus, Sex
+from mynumbercard.domain.resident import (
+    NewResident,
+    ResidenceStatus,
+    Resident,
+    ResidentStatus,
+    Sex,
+)
 from mynumbercard.domain.staff import Role
-from mynumbercard.services.ports import AuditRecord, StaffAccount
+from mynumbercard.services.audit_actions import AuditAction
+from mynumbercard.services.ports import AuditRecord
+from mynumbercard.services.staff_ports import StaffAccount
 
 _RESIDENT_FIELDS = (
     "individual_number", "number_assigned_on", "family_name", "given_name",
@@ -108,14 +116,15 @@ class SqlResidents:
     def __init__(self, conn: Connection) -> None:
         self._conn = conn
 
-    def add(self, resident: Resident, *, now: datetime) -> int:
+    def add(self, resident: NewResident, *, now: datetime) -> Resident:
+        draft = resident.stored(0)  # its columns; the id comes from the insert
         result = self._conn.execute(
-            insert(residents).values(**_resident_values(resident), version=0, created_at=now,
+            insert(residents).values(**_resident_values(draft), version=0, created_at=now,
                                      updated_at=now)
         )
-        resident.id = _new_id(result.inserted_primary_key)
-        self._flush_events(resident, now)
-        return resident.id
+        stored = resident.stored(_new_id(result.inserted_primary_key))
+        self._flush_events(stored, now)
+        return stored
 
     def get(self, resident_id: int) -> Resident:
         row = self._conn.execute(select(residents).where(residents.c.id == resident_id)).first()
@@ -270,7 +279,7 @@ class SqlAuditLog:
 
     def record(self, record: AuditRecord) -> None:
         self._conn.execute(insert(audit_log).values(
-            at=record.at, actor=record.actor, action=record.action, subject=record.subject,
+            at=record.at, actor=record.actor, action=record.action.value, subject=record.subject,
             details=record.details))
 
     def list(self, *, subject: str | None, limit: int,
@@ -281,7 +290,8 @@ class SqlAuditLog:
         if before_id is not None:
             query = query.where(audit_log.c.id < before_id)
         return [
-            (row.id, AuditRecord(row.at, row.actor, row.action, row.subject, row.details))
+            (row.id, AuditRecord(row.at, row.actor, AuditAction.parse(row.action), row.subject,
+                                 row.details))
             for row in self._conn.execute(query)
         ]
 
@@ -318,7 +328,7 @@ class SqlUnitOfWork:
         self.mail = SqlMailQueue(self._conn)
         self.jobs = SqlJobChunks(self._conn)
         self.cohorts = SqlCohorts(self._conn)
-        self.validity_audit = SqlValidityAudit(self._conn)
+        self.validity_checks = SqlValidityChecks(self._conn)
         self.custody, self.expiries = SqlCustody(self._conn), SqlExpiryLedger(self._conn)
         self.moves = SqlMovingNotices(self._conn)
         self.stays = SqlStays(self._conn)

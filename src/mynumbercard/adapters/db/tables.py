@@ -124,7 +124,7 @@ resident_stays = Table(
     metadata,
     # A foreign resident's periods of stay, one row at registration and one at each
     # extension; `card_id` the card whose validity was extended to it (at the holder's
-    # application at the office), so that the audit judges each card by its own stay.
+    # application at the office), so that the validity check judges each card by its own stay.
     Column("id", BigId, primary_key=True, autoincrement=True),
     Column("resident_id", BigId, ForeignKey("residents.id"), nullable=False),
     Column("until", Date, nullable=False),
@@ -208,7 +208,7 @@ cards = Table(
     Column("issued_on", Date, nullable=False),
     Column("expires_on", Date, nullable=False),
     # The day the application was received: the rules' minor test depends on it, and the
-    # wrong-validity audit recomputes from it. NULL for cards made before it was kept.
+    # wrong-validity check recomputes from it. NULL for cards made before it was kept.
     Column("applied_on", Date, nullable=True),
     Column("version", Integer, nullable=False, server_default="0"),
     Column("created_at", Timestamp, nullable=False),
@@ -464,7 +464,7 @@ job_chunks = Table(
     Index(None, "job", "run_key", "done_at"),
 )
 
-# -- The wrong-validity audit ------------------------------------------------------------
+# -- The wrong-validity check ------------------------------------------------------------
 
 validity_findings = Table(
     "validity_findings",
@@ -489,7 +489,7 @@ validity_findings = Table(
 correction_cases = Table(
     "correction_cases",
     metadata,
-    # A card whose validity must be corrected: opened by the audit, the holder contacted,
+    # A card whose validity must be corrected: opened by the validity check, the holder contacted,
     # then corrected (re-issued with the right date) or dismissed; the card keeps working.
     Column("id", BigId, primary_key=True, autoincrement=True),
     Column("card_id", BigId, ForeignKey("cards.id"), nullable=False),

@@ -110,7 +110,7 @@ def applications(
     page = lookups.application_queue(container.uow, actor=actor, wanted=wanted, limit=limit,
                                      now=now)
     return QueuePage(applications=[QueueItem(
-        id=a.id or 0, application_id=a.application_id, resident_id=a.resident_id,
+        id=a.id, application_id=a.application_id, resident_id=a.resident_id,
         kind=a.kind.value, channel=a.channel.value, status=a.status.value,
         received_on=a.received_on, office_code=a.office_code) for a in page.applications],
         next=page.next)

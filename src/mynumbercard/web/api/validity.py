@@ -1,4 +1,4 @@
-"""Outgoing mail and the wrong-validity audit over HTTP (the batch jobs themselves run
+"""Outgoing mail and the wrong-validity check over HTTP (the batch jobs themselves run
 from the command line: `mynumbercard jobs validity-notices`, `jobs audit-validity`)."""
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from pydantic import BaseModel, Field
 from mynumbercard.adapters.card_reader import PresentedCard as CardInReader
 from mynumbercard.domain.correction import CaseStatus
 from mynumbercard.domain.staff import Permission
-from mynumbercard.services import mail, validity_audit
+from mynumbercard.services import mail, validity_check
 from mynumbercard.services.pki_ports import CardTerminal
 from mynumbercard.web.api.card_files import CardFile, card_out
 from mynumbercard.web.api.schemas.common import CertificateRef, IsoDateTime, Out
@@ -99,7 +99,7 @@ def resume(actor: ActorDep, container: ContainerDep, now: NowDep) -> MailStatus:
             "municipality and cause (the latest run by default)")
 def audit_report(actor: ActorDep, container: ContainerDep,
                  run: KeyQuery = None) -> AuditReport:
-    return AuditReport.model_validate(validity_audit.report(container.uow, actor=actor,
+    return AuditReport.model_validate(validity_check.report(container.uow, actor=actor,
                                                             run_key=run))
 
 
@@ -107,7 +107,7 @@ def audit_report(actor: ActorDep, container: ContainerDep,
 def cases(actor: ActorDep, container: ContainerDep, status: CaseStatus | None = None,
           after: CursorQuery = 0,
           limit: Annotated[int, Query(ge=1, le=1000)] = 100) -> list[CaseOut]:
-    return [CaseOut.model_validate(c) for c in validity_audit.list_cases(
+    return [CaseOut.model_validate(c) for c in validity_check.list_cases(
         container.uow, actor=actor, status=status, limit=limit, after_id=after)]
 
 
@@ -133,7 +133,7 @@ def correct(case_id: IdPath, actor: ActorDep, container: ContainerDep, now: NowD
             return container.vault.terminal(number) if container.vault.holds(number) \
                 else None
 
-        issued = validity_audit.correct_case(container.uow, container.ca, terminal,
+        issued = validity_check.correct_case(container.uow, container.ca, terminal,
                                              actor=actor, case_id=case_id, now=now)
         card = presented[-1].card() if presented else None
     return Corrected(case=case_id, certificates=[
@@ -144,5 +144,5 @@ def correct(case_id: IdPath, actor: ActorDep, container: ContainerDep, now: NowD
 @router.post("/corrections/{case_id}/dismiss", summary="Close a case that is not an error")
 def dismiss(case_id: IdPath, actor: ActorDep, container: ContainerDep,
             now: NowDep) -> Dismissed:
-    case = validity_audit.dismiss_case(container.uow, actor=actor, case_id=case_id, now=now)
+    case = validity_check.dismiss_case(container.uow, actor=actor, case_id=case_id, now=now)
     return Dismissed(case=case_id, status=case.status)

@@ -1,4 +1,4 @@
-"""The wrong-validity audit end to end: findings, cases, contact letters, correction."""
+"""The wrong-validity check end to end: findings, cases, contact letters, correction."""
 
 from __future__ import annotations
 
@@ -26,7 +26,7 @@ from mynumbercard.domain.validity import card_expiry
 from mynumbercard.generators.bulk import generate_register
 from mynumbercard.services import cards as cards_service
 from mynumbercard.services import certificates as certificates_service
-from mynumbercard.services import mail, register, validity_audit
+from mynumbercard.services import mail, register, validity_check
 from mynumbercard.web.app import create_app
 
 from api_checks import add_accounts, bearer
@@ -73,18 +73,18 @@ def test_the_audit_finds_the_incident_contacts_the_holder_and_the_counter_correc
                                                 certificates.c.kind == "auth")
                      .values(not_after=too_long.astimezone(UTC)))
 
-    run = validity_audit.audit_validity(wired.uow, actor=AGENCY, now=wired.clock(),
+    run = validity_check.check_validity(wired.uow, actor=AGENCY, now=wired.clock(),
                                         chunk_rows=2)
     assert run.cards == len(right) + 1
-    answer = validity_audit.report(wired.uow, actor=AGENCY, run_key=run.run_key)
+    answer = validity_check.report(wired.uow, actor=AGENCY, run_key=run.run_key)
     assert answer.by_cause == {"card:one_year_too_long": 1, "certificate:past_card": 1}
     assert answer.by_municipality[0].code == "13101"
-    (case,) = validity_audit.list_cases(wired.uow, actor=AGENCY, status=CaseStatus.OPEN)
+    (case,) = validity_check.list_cases(wired.uow, actor=AGENCY, status=CaseStatus.OPEN)
     assert (case.card_id, case.wrong_on, case.correct_on) == (
         wrong, date(2037, 8, 8), date(2036, 8, 8))
 
     # Run again (same key: nothing left to do; a new run: no second case, no second letter).
-    again = validity_audit.audit_validity(wired.uow, actor=AGENCY, now=wired.clock(),
+    again = validity_check.check_validity(wired.uow, actor=AGENCY, now=wired.clock(),
                                           run_key="second")
     assert again.cards == 4
     with wired.engine.connect() as conn:
@@ -96,13 +96,13 @@ def test_the_audit_finds_the_incident_contacts_the_holder_and_the_counter_correc
     text = "".join(page.extract_text() for page in PdfReader(sent.files[0]).pages)
     assert "訂正" in text
     assert "2036年8月8日" in text
-    assert validity_audit.list_cases(wired.uow, actor=AGENCY,
+    assert validity_check.list_cases(wired.uow, actor=AGENCY,
                                      status=CaseStatus.CONTACTED)[0].id == case.id
 
     # The card kept working; at the counter it is corrected and its certificates re-issued.
     with wired.uow() as uow:
         assert uow.cards.get(wrong).is_valid_on(wired.clock().date())
-    issued = validity_audit.correct_case(wired.uow, wired.ca, wired.vault.terminal,
+    issued = validity_check.correct_case(wired.uow, wired.ca, wired.vault.terminal,
                                          actor=AGENCY, case_id=case.id, now=wired.clock())
     assert issued
     with wired.uow() as uow:
@@ -110,11 +110,11 @@ def test_the_audit_finds_the_incident_contacts_the_holder_and_the_counter_correc
         active = [c for c in uow.certificates.of_card(wrong)
                   if c.status is CertificateStatus.ACTIVE]
         assert all(c.not_after.astimezone(JST).date() <= date(2036, 8, 8) for c in active)
-    assert validity_audit.list_cases(wired.uow, actor=AGENCY, status=CaseStatus.CORRECTED)
-    fresh = validity_audit.audit_validity(wired.uow, actor=AGENCY, now=wired.clock(),
+    assert validity_check.list_cases(wired.uow, actor=AGENCY, status=CaseStatus.CORRECTED)
+    fresh = validity_check.check_validity(wired.uow, actor=AGENCY, now=wired.clock(),
                                           run_key="after")
     assert fresh.cards == 4
-    assert validity_audit.report(wired.uow, actor=AGENCY, run_key="after").findings == 0
+    assert validity_check.report(wired.uow, actor=AGENCY, run_key="after").findings == 0
 
 
 def test_the_audit_finds_exactly_the_incidents_of_a_generated_register(
@@ -122,9 +122,9 @@ def test_the_audit_finds_exactly_the_incidents_of_a_generated_register(
     made = generate_register(container.engine, count=4000, seed=7, today=date(2026, 11, 25),
                              with_cards=True, incident_rate=0.05)
     assert made.incidents > 0
-    run = validity_audit.audit_validity(container.uow, actor=AGENCY, now=container.clock(),
+    run = validity_check.check_validity(container.uow, actor=AGENCY, now=container.clock(),
                                         chunk_rows=700)
-    answer = validity_audit.report(container.uow, actor=AGENCY, run_key=run.run_key)
+    answer = validity_check.report(container.uow, actor=AGENCY, run_key=run.run_key)
     # Every incident card still in use is found (a renewed one was returned: nothing to fix).
     with container.engine.connect() as conn:
         in_use = conn.execute(
@@ -154,8 +154,8 @@ def test_a_handed_over_card_is_corrected_on_the_card_the_holder_presents(
         conn.execute(update(certificates).where(certificates.c.card_id == wrong,
                                                 certificates.c.kind == "auth")
                      .values(not_after=too_long.astimezone(UTC)))
-    validity_audit.audit_validity(wired.uow, actor=AGENCY, now=wired.clock())
-    (case,) = validity_audit.list_cases(wired.uow, actor=AGENCY, status=CaseStatus.OPEN)
+    validity_check.check_validity(wired.uow, actor=AGENCY, now=wired.clock())
+    (case,) = validity_check.list_cases(wired.uow, actor=AGENCY, status=CaseStatus.OPEN)
     add_accounts(wired, [("counter", Role.CLERK, "13101")])
     with TestClient(create_app(wired)) as client:
         headers = bearer(client, "counter")

@@ -1,7 +1,7 @@
-"""The wrong-validity audit: recompute a card's or certificate's expiry from the rules and
+"""The wrong-validity check: recompute a card's or certificate's expiry from the rules and
 the stored dates, and name the cause of a difference.
 
-The seed's incident: re-issued cards whose validity was set one year too long. The audit
+The seed's incident: re-issued cards whose validity was set one year too long. The check
 looks for that and for the other ways an expiry goes wrong: the minor's 5-year rule
 applied the wrong way (the 20 → 18 switch of 2022-04-01), a 29 February birthday counted
 as 1 March, a certificate running past its card.
@@ -52,7 +52,7 @@ def classify(*, stored: date, correct: date, birth_date: date,
     return Cause.OTHER
 
 
-def audit_card(*, birth_date: date, applied_on: date, issued_on: date, stored: date,
+def check_card(*, birth_date: date, applied_on: date, issued_on: date, stored: date,
                residence_until: date | None = None, stay_bound: date | None = None
                ) -> Difference | None:
     """The card's difference from the rules, or None.
@@ -88,7 +88,7 @@ def _other_rule(*, birth_date: date, issued_on: date, correct: date) -> date:
     return nth_birthday_after(birth_date, issued_on, 10) if correct == five else five
 
 
-def audit_certificate(*, birth_date: date, certificate_issued_on: date, stored: date,
+def check_certificate(*, birth_date: date, certificate_issued_on: date, stored: date,
                       card_expires_on: date) -> Difference | None:
     """A certificate's difference from the rules (its card's correct expiry given)."""
     correct = certificate_expiry(birth_date=birth_date,

@@ -1,4 +1,4 @@
-"""What the wrong-validity audit reads and writes."""
+"""What the wrong-validity check reads and writes."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from mynumbercard.domain.correction import CaseStatus, CorrectionCase
 
 
 @dataclass(frozen=True, slots=True)
-class AuditedCard:
+class CheckedCard:
     card_id: int
     resident_id: int
     municipality_code: str
@@ -26,7 +26,7 @@ class AuditedCard:
 
 
 @dataclass(frozen=True, slots=True)
-class AuditedCertificate:
+class CheckedCertificate:
     certificate_id: int
     card_id: int
     issued_on: date  # in Japan
@@ -44,15 +44,15 @@ class Finding:
     cause: str
 
 
-class ValidityAudit(Protocol):
+class ValidityChecks(Protocol):
     def id_bounds(self) -> tuple[int, int] | None:
         """The smallest and largest card id, to plan the chunks."""
         ...
-    def cards(self, lo: int, hi: int) -> Sequence[AuditedCard]:
+    def cards(self, lo: int, hi: int) -> Sequence[CheckedCard]:
         """Cards in the id range that are in use or on their way (not returned,
         invalidated or destroyed), with their holders' dates."""
         ...
-    def certificates(self, lo: int, hi: int) -> Sequence[AuditedCertificate]:
+    def certificates(self, lo: int, hi: int) -> Sequence[CheckedCertificate]:
         """Active certificates of the cards in the id range."""
         ...
     def add_findings(self, run_key: str, findings: Sequence[Finding], *,

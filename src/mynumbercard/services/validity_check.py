@@ -1,7 +1,7 @@
-"""The wrong-validity audit (the seed's incident) and its correction cases.
+"""The wrong-validity check (the seed's incident) and its correction cases.
 
-`audit_validity` recomputes every card's and every active certificate's expiry from the
-rules and the stored dates (`domain/validity_audit.py`), in chunks of card ids that any
+`check_validity` recomputes every card's and every active certificate's expiry from the
+rules and the stored dates (`domain/validity_check.py`), in chunks of card ids that any
 number of workers share and a crash does not repeat. Each difference is a finding with
 its cause; each affected card gets one correction case and one contact letter in the
 outgoing mail. The card keeps working meanwhile. At the counter the case is corrected:
@@ -21,29 +21,31 @@ from mynumbercard.domain.correction import CaseStatus, CorrectionCase
 from mynumbercard.domain.errors import Conflict, InvalidDates
 from mynumbercard.domain.resident import Resident
 from mynumbercard.domain.staff import Actor, Permission, Role
-from mynumbercard.domain.validity_audit import (
+from mynumbercard.domain.validity_check import (
     Cause,
     Difference,
-    audit_card,
-    audit_certificate,
+    check_card,
+    check_certificate,
 )
 from mynumbercard.services import batch
-from mynumbercard.services.audit_ports import AuditedCard, Finding
+from mynumbercard.services.audit_actions import AuditAction
 from mynumbercard.services.certificates import IssuedCertificate, issue_in, write_onto_chip
-from mynumbercard.services.mail_ports import Chunk, LetterKind, QueuedLetter
+from mynumbercard.services.job_ports import Chunk
+from mynumbercard.services.mail_ports import LetterKind, QueuedLetter
 from mynumbercard.services.pki_ports import CardTerminal, CertificateAuthority
 from mynumbercard.services.ports import AuditRecord, UnitOfWork
+from mynumbercard.services.validity_check_ports import CheckedCard, Finding
 from mynumbercard.services.visibility import visible
 
 UowFactory = Callable[[], UnitOfWork]
 JOB = "audit-validity"
 
 
-def _card_difference(card: AuditedCard) -> Difference | None:
+def _card_difference(card: CheckedCard) -> Difference | None:
     # Cards made before the application day was kept are taken as applied on issue: the
     # minor test can then differ only for an application received just before a birthday.
     try:
-        return audit_card(birth_date=card.birth_date,
+        return check_card(birth_date=card.birth_date,
                           applied_on=card.applied_on or card.issued_on,
                           issued_on=card.issued_on, stored=card.expires_on,
                           residence_until=card.residence_until, stay_bound=card.stay_bound)
@@ -53,8 +55,8 @@ def _card_difference(card: AuditedCard) -> Difference | None:
 
 def _work(run_key: str, *, actor: Actor, now: datetime) -> batch.Work:
     def work(uow: UnitOfWork, chunk: Chunk) -> int:
-        audit = uow.validity_audit
-        in_use = {c.card_id: c for c in audit.cards(chunk.lo, chunk.hi)}
+        checks = uow.validity_checks
+        in_use = {c.card_id: c for c in checks.cards(chunk.lo, chunk.hi)}
         correct_card: dict[int, date] = {}
         findings: list[Finding] = []
         cases: dict[int, CorrectionCase] = {}
@@ -68,12 +70,12 @@ def _work(run_key: str, *, actor: Actor, now: datetime) -> batch.Work:
                 cases[card.card_id] = CorrectionCase(
                     None, card.card_id, card.resident_id, card.municipality_code,
                     diff.stored, diff.correct, str(diff.cause))
-        for certificate in audit.certificates(chunk.lo, chunk.hi):
+        for certificate in checks.certificates(chunk.lo, chunk.hi):
             holder = in_use.get(certificate.card_id)
             if holder is None or certificate.issued_on > correct_card[holder.card_id]:
                 continue
             card = holder
-            diff = audit_certificate(birth_date=card.birth_date,
+            diff = check_certificate(birth_date=card.birth_date,
                                      certificate_issued_on=certificate.issued_on,
                                      stored=certificate.expires_on,
                                      card_expires_on=correct_card[card.card_id])
@@ -85,13 +87,13 @@ def _work(run_key: str, *, actor: Actor, now: datetime) -> batch.Work:
             cases.setdefault(card.card_id, CorrectionCase(
                 None, card.card_id, card.resident_id, card.municipality_code, diff.stored,
                 diff.correct, str(diff.cause), subject="certificate"))
-        audit.add_findings(run_key, findings, now=now)
+        checks.add_findings(run_key, findings, now=now)
         # Contradictory dates go to the report for a person to look at, not to the holder;
         # a finding a person dismissed (same card, subject and date) is not opened again.
-        dismissed = audit.dismissed(list(cases))
+        dismissed = checks.dismissed(list(cases))
         opened = [c for c in cases.values() if c.cause != Cause.INCONSISTENT_DATES
                   and (c.card_id, c.subject, c.wrong_on) not in dismissed]
-        audit.open_cases(opened, now=now)
+        checks.open_cases(opened, now=now)
         uow.mail.enqueue([
             QueuedLetter(letter_key=f"validity_correction:{case.card_id}:{case.id}",
                          kind=LetterKind.VALIDITY_CORRECTION, resident_id=case.resident_id,
@@ -99,7 +101,7 @@ def _work(run_key: str, *, actor: Actor, now: datetime) -> batch.Work:
                          card_id=case.card_id, details={"case": case.id,
                                                         "subject": case.subject})
             for case in opened if case.id is not None], now=now)
-        uow.audit.record(AuditRecord(now, actor.name, "validity:audit",
+        uow.audit.record(AuditRecord(now, actor.name, AuditAction.VALIDITY_CHECK,
                                      f"job:{JOB}:{run_key}:{chunk.lo}",
                                      {"cards": len(in_use), "findings": len(findings)}))
         return len(in_use)
@@ -107,9 +109,9 @@ def _work(run_key: str, *, actor: Actor, now: datetime) -> batch.Work:
 
 
 @dataclass(frozen=True, slots=True)
-class AuditRun:
+class CheckRun:
     run_key: str
-    cards: int  # audited by this worker
+    cards: int  # checked by this worker
 
 
 AUDIT_CHUNK_ROWS = 5000  # ids per chunk of the audit (a span of the card table, not a list)
@@ -123,19 +125,19 @@ def run_key_of(now: datetime, run_key: str | None = None) -> str:
 def steps(*, actor: Actor, now: datetime, run_key: str) -> list[batch.Step]:
     """The audit as a batch job: every card id in chunks of the table's id span."""
     actor.require(Permission.PRODUCTION)
-    return [batch.Step(batch.Job(JOB, batch.by_span(lambda uow: uow.validity_audit.id_bounds()),
+    return [batch.Step(batch.Job(JOB, batch.by_span(lambda uow: uow.validity_checks.id_bounds()),
                                  _work(run_key, actor=actor, now=now)), run_key)]
 
 
-def audit_validity(uow_factory: UowFactory, *, actor: Actor, now: datetime,
+def check_validity(uow_factory: UowFactory, *, actor: Actor, now: datetime,
                    run_key: str | None = None, chunk_rows: int = AUDIT_CHUNK_ROWS,
-                   on_progress: Callable[[batch.Progress], None] | None = None) -> AuditRun:
+                   on_progress: Callable[[batch.Progress], None] | None = None) -> CheckRun:
     """Audit every card here, one worker (resuming a run of the same key that stopped
     half-way); `--workers` starts the same steps through `batch.start`."""
     key = run_key_of(now, run_key)
     started = batch.start(uow_factory, steps(actor=actor, now=now, run_key=key),
                           chunk_rows=chunk_rows, now=now, on_progress=on_progress)
-    return AuditRun(key, started.outcome.rows[JOB])
+    return CheckRun(key, started.outcome.rows[JOB])
 
 
 @dataclass(frozen=True, slots=True)
@@ -173,8 +175,8 @@ def report(uow_factory: UowFactory, *, actor: Actor, run_key: str | None = None
     their own municipality's rows."""
     actor.require_role(Permission.APPLICATION_READ)
     with uow_factory() as uow:
-        key = run_key or uow.validity_audit.latest_run()
-        rows = [r for r in (uow.validity_audit.report(key) if key else [])
+        key = run_key or uow.validity_checks.latest_run()
+        rows = [r for r in (uow.validity_checks.report(key) if key else [])
                 if actor.may(Permission.APPLICATION_READ, municipality_code=r[0])]
         names = {code: uow.municipalities.get(code) for code in {r[0] for r in rows}}
     by_cause: Counter[str] = Counter()
@@ -204,7 +206,7 @@ def correct_case(uow_factory: UowFactory, ca: Callable[[], CertificateAuthority]
     actor.require_role(Permission.CERTIFICATE_ISSUE)
     with uow_factory() as uow:
         def look_up() -> tuple[CorrectionCase, Card, Resident]:
-            case = uow.validity_audit.get_case(case_id, lock=True)
+            case = uow.validity_checks.get_case(case_id, lock=True)
             return case, uow.cards.get(case.card_id), uow.residents.get(case.resident_id)
 
         case, card, resident = visible(
@@ -217,7 +219,7 @@ def correct_case(uow_factory: UowFactory, ca: Callable[[], CertificateAuthority]
             uow.cards.save(card, now=now)
         last_day = card.expires_on
         kinds = frozenset(
-            c.kind for c in uow.certificates.of_card(card.id or 0)
+            c.kind for c in uow.certificates.of_card(card.id)
             if c.status is CertificateStatus.ACTIVE
             and (c.not_after.astimezone(JST).date() > last_day or case.subject == "certificate"))
         issued: list[IssuedCertificate] = []
@@ -228,8 +230,9 @@ def correct_case(uow_factory: UowFactory, ca: Callable[[], CertificateAuthority]
             issued = issue_in(uow, ca(), terminal, card=card, resident=resident,
                               kinds=frozenset(CertKind(k) for k in kinds), actor=actor, now=now)
         case.correct()
-        uow.validity_audit.save_case(case, now=now)
-        uow.audit.record(AuditRecord(now, actor.name, "validity:correct", f"card:{card.id}", {
+        uow.validity_checks.save_case(case, now=now)
+        uow.audit.record(AuditRecord(now, actor.name, AuditAction.VALIDITY_CORRECT,
+                                     f"card:{card.id}", {
             "case": case_id, "from": wrong.isoformat(), "to": card.expires_on.isoformat(),
             "certificates": sorted(k.value for k in kinds)}))
         uow.commit()
@@ -242,10 +245,10 @@ def dismiss_case(uow_factory: UowFactory, *, actor: Actor, case_id: int, now: da
                  ) -> CorrectionCase:
     actor.require(Permission.PRODUCTION)
     with uow_factory() as uow:
-        case = uow.validity_audit.get_case(case_id, lock=True)
+        case = uow.validity_checks.get_case(case_id, lock=True)
         case.dismiss()
-        uow.validity_audit.save_case(case, now=now)
-        uow.audit.record(AuditRecord(now, actor.name, "validity:dismiss",
+        uow.validity_checks.save_case(case, now=now)
+        uow.audit.record(AuditRecord(now, actor.name, AuditAction.VALIDITY_DISMISS,
                                      f"correction:{case_id}", None))
         uow.commit()
     return case
@@ -257,7 +260,7 @@ def list_cases(uow_factory: UowFactory, *, actor: Actor, status: CaseStatus | No
     actor.require_role(Permission.APPLICATION_READ)
     own = actor.municipality_code if actor.role is Role.CLERK else None
     with uow_factory() as uow:
-        found = uow.validity_audit.cases(status, limit=min(limit, 1000), after_id=after_id,
+        found = uow.validity_checks.cases(status, limit=min(limit, 1000), after_id=after_id,
                                          municipality_code=own)
     return [CaseView(c.id or 0, c.card_id, c.resident_id, c.municipality_code, c.subject,
                      c.wrong_on, c.correct_on, c.cause, c.status) for c in found]

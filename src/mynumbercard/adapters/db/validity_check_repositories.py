@@ -1,4 +1,4 @@
-"""The wrong-validity audit's reads and writes, in SQL."""
+"""The wrong-validity check's reads and writes, in SQL."""
 
 from __future__ import annotations
 
@@ -24,7 +24,7 @@ from mynumbercard.domain.certificate import JST
 from mynumbercard.domain.correction import CaseStatus, CorrectionCase
 from mynumbercard.domain.errors import Conflict, NotFound
 from mynumbercard.domain.stay import Stay, stay_bounding_card
-from mynumbercard.services.audit_ports import AuditedCard, AuditedCertificate, Finding
+from mynumbercard.services.validity_check_ports import CheckedCard, CheckedCertificate, Finding
 
 IN_USE = ("produced", "active", "lost")
 LIMITED_STAY = "limited_stay"
@@ -37,7 +37,7 @@ def _case(row: Any) -> CorrectionCase:
                           status=CaseStatus(row.status), version=row.version)
 
 
-class SqlValidityAudit:
+class SqlValidityChecks:
     def __init__(self, conn: Connection) -> None:
         self._conn = conn
 
@@ -45,7 +45,7 @@ class SqlValidityAudit:
         lo, hi = self._conn.execute(select(func.min(cards.c.id), func.max(cards.c.id))).one()
         return None if lo is None else (int(lo), int(hi))
 
-    def cards(self, lo: int, hi: int) -> Sequence[AuditedCard]:
+    def cards(self, lo: int, hi: int) -> Sequence[CheckedCard]:
         # The application day: kept on the card, or (cards stored before it was) on the
         # application that made it.
         applied = func.coalesce(cards.c.applied_on, applications.c.received_on)
@@ -60,7 +60,7 @@ class SqlValidityAudit:
         rows = list(self._conn.execute(query))
         stays = self._stays({r.resident_id for r in rows
                              if r.residence_status == LIMITED_STAY})
-        return [AuditedCard(r.id, r.resident_id, r.municipality_code, r.birth_date,
+        return [CheckedCard(r.id, r.resident_id, r.municipality_code, r.birth_date,
                             r.applied_on, r.issued_on, r.expires_on,
                             r.period_of_stay_until if r.residence_status == LIMITED_STAY
                             else None,
@@ -77,13 +77,13 @@ class SqlValidityAudit:
                                                  r.card_extended_on))
         return found
 
-    def certificates(self, lo: int, hi: int) -> Sequence[AuditedCertificate]:
+    def certificates(self, lo: int, hi: int) -> Sequence[CheckedCertificate]:
         query = (select(certificates.c.id, certificates.c.card_id, certificates.c.not_before,
                         certificates.c.not_after)
                  .where(certificates.c.card_id >= lo, certificates.c.card_id <= hi,
                         certificates.c.status == "active")
                  .order_by(certificates.c.card_id, certificates.c.id))
-        return [AuditedCertificate(r.id, r.card_id,
+        return [CheckedCertificate(r.id, r.card_id,
                                    as_utc(r.not_before).astimezone(JST).date(),
                                    as_utc(r.not_after).astimezone(JST).date())
                 for r in self._conn.execute(query)]
