@@ -21,6 +21,7 @@ from mynumbercard.domain.errors import Conflict, NotFound
 from mynumbercard.services.application_ports import (
     ApplicationForm,
     HistoryEntry,
+    IdSpan,
     PhotoVerdict,
 )
 from mynumbercard.services.issuance_ports import Shipment
@@ -120,9 +121,14 @@ class FakeApplicationStore:
 
     # --- production and shipping ------------------------------------------------------
 
-    def claim(self, status: ApplicationStatus, *, limit: int) -> Sequence[Application]:
-        return [copy.deepcopy(a) for _, a in sorted(self.rows.items())
-                if a.status is status][:limit]
+    def claim(self, status: ApplicationStatus, *, limit: int,
+              within: IdSpan | None = None) -> Sequence[Application]:
+        lo, hi = within or (0, max(self.rows, default=0))
+        return [copy.deepcopy(a) for ref, a in sorted(self.rows.items())
+                if a.status is status and lo <= ref <= hi][:limit]
+
+    def ids(self, status: ApplicationStatus) -> Sequence[int]:
+        return sorted(ref for ref, a in self.rows.items() if a.status is status)
 
     def add_run(self, *, produced_on: date, cards: int, now: datetime) -> int:
         self.runs += 1

@@ -126,7 +126,7 @@ def status_for_resident(uow_factory: UowFactory, *, application_id: str,
         application = uow.applications.by_application_id(number)
         if application is None:
             return ResidentStatus("not_received", form_valid=form.dead_at is None)
-        history = uow.applications.history(application.id or 0)
+        history = uow.applications.history(application.id)
         office = (uow.municipalities.get(application.office_code)
                   if application.office_code else None)
     status = application.status

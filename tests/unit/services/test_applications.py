@@ -18,9 +18,10 @@ from mynumbercard.domain.application import (
 )
 from mynumbercard.domain.application_id import generate as application_id_of
 from mynumbercard.domain.errors import Conflict, NotFound, PermissionDenied
+from mynumbercard.domain.photo import PhotoFinding
 from mynumbercard.domain.resident import Sex
 from mynumbercard.domain.staff import Actor, Role
-from mynumbercard.services import applications, register
+from mynumbercard.services import application_views, applications, register
 from mynumbercard.services.application_ports import FormReason, PhotoVerdict
 from mynumbercard.services.audit_actions import AuditAction
 from mynumbercard.services.mail_ports import LetterKind
@@ -90,13 +91,14 @@ def test_a_clerk_of_another_municipality_is_told_the_resident_does_not_exist() -
 def test_an_online_application_is_received_with_its_soft_findings_and_audited() -> None:
     uow = ApplicationsFakeUnit()
     application_id = _form(uow, _resident(uow))
-    soft = {"code": "shadow", "severity": "soft"}
+    soft = PhotoFinding.of("background", value=0.4, threshold="< 0.2",
+                           message_ja="背景が無地ではありません", message_en="background not plain")
     submitted = _submit(uow, application_id, inspector=FixedInspector(
         PhotoVerdict(accepted=True, findings=[soft])))
     application = submitted.application
     assert (application.status, application.kind, submitted.resubmission) == (
         ApplicationStatus.RECEIVED, ApplicationKind.FIRST, False)
-    assert submitted.warnings == [soft]
+    assert submitted.warnings == (soft,)
     assert [h.to_status for h in uow.applications.history(application.id)] == [
         "received"]
     record = uow.audit.records[-1]
@@ -114,7 +116,8 @@ def test_a_wrong_birth_date_gets_the_answer_of_an_unknown_form_and_a_bad_photo_n
     with pytest.raises(NotFound) as unknown:
         _submit(uow, other)
     assert str(wrong_birth.value) == str(unknown.value)
-    hard = {"code": "no_face", "severity": "hard"}
+    hard = PhotoFinding.of("no_face", value=None, threshold="1 face",
+                           message_ja="顔が見つかりません", message_en="no face found")
     with pytest.raises(applications.PhotoRejected, match="no_face"):
         _submit(uow, application_id, inspector=FixedInspector(
             PhotoVerdict(accepted=False, findings=[hard])))
@@ -142,10 +145,10 @@ def test_a_deficient_application_queues_its_letter_and_is_applied_for_again() ->
     (letter,) = [x for x in uow.mail.queued.values() if x.kind is LetterKind.DEFICIENCY]
     assert (letter.kind, letter.letter_key, letter.application_id) == (
         LetterKind.DEFICIENCY, f"deficiency:{ref}:1", application_id)
-    status = applications.status_for_resident(uow, application_id=application_id,
-                                              birth_date=BORN)
-    assert status["deficiency"] == {"reason": DeficiencyReason.PHOTO,
-                                    "message": "写真が暗すぎます"}
+    status = application_views.status_for_resident(uow, application_id=application_id,
+                                                   birth_date=BORN)
+    assert status.deficiency == application_views.Deficiency(DeficiencyReason.PHOTO,
+                                                             "写真が暗すぎます")
     again = _submit(uow, application_id)
     assert (again.resubmission, again.application.submissions) == (True, 2)
     assert uow.audit.records[-1].action is AuditAction.APPLICATION_RESUBMIT
@@ -158,9 +161,9 @@ def test_review_is_for_the_agency_and_the_resident_sees_not_received_before_appl
         ) -> None:
     uow = ApplicationsFakeUnit()
     application_id = _form(uow, _resident(uow))
-    assert applications.status_for_resident(uow, application_id=application_id,
-                                            birth_date=BORN) == {
-        "status": "not_received", "form_valid": True}
+    assert application_views.status_for_resident(
+        uow, application_id=application_id, birth_date=BORN) == application_views.ResidentStatus(
+        "not_received", form_valid=True)
     ref = _submit(uow, application_id).application.id
     with pytest.raises(PermissionDenied):
         applications.approve(uow, actor=CLERK, application_ref=ref, now=NOW)
