@@ -1,4 +1,4 @@
-"""`mynumbercard cert ...`, `crl ...` and `ocsp ...`: certificate status."""
+"""`mynumbercard cert ...` and `crl ...`: certificate status (`ocsp ...`: cli/ocsp.py)."""
 
 from __future__ import annotations
 
@@ -10,11 +10,10 @@ from mynumbercard.cli.confirm import YES, confirm, declined
 from mynumbercard.cli.output import dumps
 from mynumbercard.domain.certificate import CertKind, RevocationReason, parse_serial
 from mynumbercard.domain.staff import Permission
-from mynumbercard.services import audit_chain, certificates, crls, ocsp
+from mynumbercard.services import audit_chain, certificates, crls
 
 app = typer.Typer(help="Certificates: revoke, suspend, status.", no_args_is_help=True)
 crl_app = typer.Typer(help="Certificate revocation lists.", no_args_is_help=True)
-ocsp_app = typer.Typer(help="Pre-produced OCSP responses.", no_args_is_help=True)
 
 KIND = typer.Option(None, "--kind", help="sign or auth, when a serial exists under both CAs.")
 
@@ -78,12 +77,3 @@ def publish(delta: bool = typer.Option(False, "--delta",
                                           wired.authority, wired.crl_sink, now=wired.clock())
     for path in paths:
         typer.echo(path)
-
-
-@ocsp_app.command()
-def refresh() -> None:
-    """Re-sign the OCSP responses that expire within a day (run daily)."""
-    with bootstrap.container() as wired:
-        session.permitted(wired, "ocsp", Permission.CERTIFICATE_REVOKE)
-        count = ocsp.refresh_responses(wired.uow, wired.authority, now=wired.clock())
-    typer.echo(f"{count} OCSP responses re-signed")

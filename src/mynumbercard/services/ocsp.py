@@ -1,21 +1,33 @@
-"""OCSP: signed `unknown` answers on demand, and the daily refresh of the responses
-produced ahead of time (the responder itself is `web/ocsp.py`)."""
+"""OCSP: signed `unknown` answers on demand, the daily refresh of the responses produced
+ahead of time, and the job that produces every missing one (the responder itself is
+`web/ocsp.py`)."""
 
 from __future__ import annotations
 
 from collections import OrderedDict
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from threading import Lock
 
 from mynumbercard.domain.certificate import CertKind
-from mynumbercard.services.certificates import OCSP_VALIDITY, ocsp_next_update, sign_ocsp
+from mynumbercard.domain.staff import Actor, Permission
+from mynumbercard.services import jobs
+from mynumbercard.services.certificates import (
+    OCSP_VALIDITY,
+    ocsp_next_update,
+    sign_ocsp,
+    store_ocsp,
+)
+from mynumbercard.services.mail_ports import Chunk
 from mynumbercard.services.pki_ports import CertificateAuthority
-from mynumbercard.services.ports import UnitOfWork
+from mynumbercard.services.ports import AuditRecord, UnitOfWork
 
 UowFactory = Callable[[], UnitOfWork]
 REFRESH_HORIZON = timedelta(days=1)
 UNKNOWN_VALIDITY = timedelta(hours=1)
+FEED_RETENTION = timedelta(days=1)  # an answer store further behind is rebuilt
+PRODUCE_JOB = "ocsp-produce"
 
 
 class UnknownAnswers:
@@ -63,7 +75,60 @@ def refresh_responses(uow_factory: UowFactory, ca: CertificateAuthority, *, now:
                     continue
                 uow.ocsp.put(kind=kind, serial=serial, der=sign_ocsp(ca, found[0], now),
                              this_update=now, next_update=ocsp_next_update(found[0], now))
+            if done == 0:  # once a run: the change feed keeps a day
+                uow.ocsp.prune_changes(before=now - FEED_RETENTION)
             uow.commit()
         done += len(due)
         if len(due) < batch:
             return done
+
+
+@dataclass(frozen=True, slots=True)
+class ProduceRun:
+    run_key: str
+    produced: int  # answers signed by this worker
+
+
+def produce_run_key(uow_factory: UowFactory, now: datetime) -> str:
+    """The day and the register's highest certificate id: run again the same day on
+    the same register, the job resumes; once certificates were added, it runs anew."""
+    with uow_factory() as uow:
+        bounds = uow.ocsp.certificate_bounds()
+    return f"{now.date().isoformat()}:{bounds[1] if bounds else 0}"
+
+
+def produce_missing(uow_factory: UowFactory, ca: CertificateAuthority, *, actor: Actor,
+                    now: datetime, run_key: str | None = None, chunk_rows: int = 2000,
+                    on_chunk: Callable[[int], None] | None = None) -> ProduceRun:
+    """Sign the answer of every unexpired certificate that has none (loaded in bulk, or
+    from another system), a chunk of certificate ids per transaction; any number of
+    workers may run it at once (services/jobs.py)."""
+    actor.require(Permission.CERTIFICATE_REVOKE)
+    key = run_key or produce_run_key(uow_factory, now)
+    plan_produce(uow_factory, key, chunk_rows=chunk_rows)
+
+    def work(uow: UnitOfWork, chunk: Chunk) -> int:
+        missing = uow.ocsp.without_response(chunk.lo, chunk.hi, alive_at=now)
+        for certificate in missing:
+            store_ocsp(uow, ca, certificate, now)
+        if missing:
+            uow.audit.record(AuditRecord(now, actor.name, "ocsp:produce",
+                                         f"job:{PRODUCE_JOB}:{key}:{chunk.lo}",
+                                         {"answers": len(missing)}))
+        return len(missing)
+
+    return ProduceRun(key, jobs.run(uow_factory, PRODUCE_JOB, key, work, now=now,
+                                    on_chunk=on_chunk))
+
+
+def plan_produce(uow_factory: UowFactory, run_key: str, *, chunk_rows: int = 2000
+                 ) -> tuple[int, int]:
+    """The run's chunks (certificate id ranges), once; (done, total) chunks."""
+    return jobs.plan_ranges(uow_factory, PRODUCE_JOB, run_key,
+                            lambda uow: uow.ocsp.certificate_bounds(), chunk_rows=chunk_rows)
+
+
+def produce_progress(uow_factory: UowFactory, run_key: str) -> tuple[int, int]:
+    """(done, total) chunks of a produce run."""
+    with uow_factory() as uow:
+        return uow.jobs.progress(PRODUCE_JOB, run_key)

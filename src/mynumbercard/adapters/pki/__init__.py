@@ -24,6 +24,7 @@ from mynumbercard.adapters.pki.ocsp import (
     OcspQuery,
     OcspStatus,
     ocsp_error_response,
+    ocsp_request,
     parse_ocsp_request,
 )
 from mynumbercard.adapters.pki.profiles import CertKind, HolderIdentity
@@ -50,5 +51,6 @@ __all__ = [
     "WrongCaKeyPassphrase",
     "WrongHsmPin",
     "ocsp_error_response",
+    "ocsp_request",
     "parse_ocsp_request",
 ]

@@ -148,6 +148,19 @@ def _query(data: bytes, request: tuple[int, int, int]) -> OcspQuery:
     )
 
 
+def ocsp_request(
+    issuer: x509.Certificate, serial: int, algorithm: hashes.HashAlgorithm | None = None
+) -> bytes:
+    """A one-CertID OCSPRequest without a nonce (a certificate's body is not needed:
+    tests, the benchmark, and certificates loaded without one)."""
+    algorithm = algorithm or hashes.SHA1()  # noqa: S303 - RFC 5019 CertIDs
+    name_hash, key_hash = issuer_hashes(issuer, algorithm)
+    cert_id = der.sequence(
+        der.sequence(der.oid(_HASH_OIDS[algorithm.name]), der.tlv(_NULL, b"")),
+        der.octet_string(name_hash), der.octet_string(key_hash), der.integer(serial))
+    return der.sequence(der.sequence(der.sequence(der.sequence(cert_id))))
+
+
 def ocsp_error_response(status: ocsp.OCSPResponseStatus) -> bytes:
     """An unsigned OCSPResponse with only an error status (RFC 6960 §2.3, §4.2.1)."""
     if status is ocsp.OCSPResponseStatus.SUCCESSFUL:
