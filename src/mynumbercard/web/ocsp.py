@@ -41,7 +41,12 @@ from cryptography.x509 import ocsp as x509_ocsp
 
 from mynumbercard.adapters.db.ocsp_reader import OcspReader
 from mynumbercard.adapters.ocsp_follow import AnswerFollower
-from mynumbercard.adapters.pki import MalformedOcspRequest, ocsp_error_response, parse_ocsp_request
+from mynumbercard.adapters.pki import (
+    MalformedOcspRequest,
+    PlainRequests,
+    ocsp_error_response,
+    parse_ocsp_request,
+)
 from mynumbercard.bootstrap import Container
 from mynumbercard.domain.certificate import CertKind
 from mynumbercard.services.ocsp import UNKNOWN_VALIDITY
@@ -56,43 +61,44 @@ HTTP_MAX_AGE = 10  # seconds shared caches may keep an answer (a revocation must
 CACHE_ENTRIES = 100_000
 REHASHED_ENTRIES = 10_000
 _log = logging.getLogger(__name__)
-_CONTENT_TYPE = (b"content-type", b"application/ocsp-response")
 
 
 @dataclass(frozen=True, slots=True)
 class Answer:
-    """An OCSP answer ready to send: the body, its headers, and the same headers as the
-    lines of an HTTP/1.1 head (content-length included) for `web/ocsp_http.py`."""
+    """An OCSP answer ready to send: the body, and its headers as the lines of an HTTP/1.1
+    head (content-length included) for `web/ocsp_http.py`; `headers` for ASGI."""
 
     payload: bytes
-    headers: tuple[tuple[bytes, bytes], ...]
     head: bytes
+
+    @property
+    def headers(self) -> tuple[tuple[bytes, bytes], ...]:
+        lines = self.head.split(b"\r\n")[:-1]
+        return tuple((name, value) for name, _, value in (ln.partition(b": ") for ln in lines))
 
     @classmethod
     def of(cls, payload: bytes, next_update: datetime | None = None,
            this_update: datetime | None = None) -> Answer:
         if next_update is None:
-            return cls.at(payload, None, None)
+            return cls(payload, _UNSIGNED_HEAD % len(payload))
         return cls.at(payload, int(next_update.timestamp()),
-                      int(this_update.timestamp()) if this_update else None)
+                      int((this_update or next_update).timestamp()))
 
     @classmethod
-    def at(cls, payload: bytes, next_update: int | None, this_update: int | None) -> Answer:
-        """With the RFC 5019 §6 caching headers when the answer is signed (times in Unix
-        seconds): shared caches and CDNs may keep it HTTP_MAX_AGE seconds (never past its
-        nextUpdate), revalidate it by ETag or Last-Modified."""
-        headers = [_CONTENT_TYPE]
-        if next_update is not None:
-            age = max(0, min(HTTP_MAX_AGE, next_update - int(time.time())))
-            headers.append((b"cache-control", b"max-age=%d, public, no-transform" % age))
-            headers.append((b"expires", _http_date(next_update)))
-            if this_update is not None:
-                headers.append((b"last-modified", _http_date(this_update)))
-            headers.append((b"etag", b'"%s"' % hashlib.blake2b(
-                payload, digest_size=8).hexdigest().encode()))
-        headers.append((b"content-length", b"%d" % len(payload)))
-        head = b"".join(name + b": " + value + b"\r\n" for name, value in headers)
-        return cls(payload, tuple(headers), head)
+    def at(cls, payload: bytes, next_update: int, this_update: int) -> Answer:
+        """A signed answer, with the RFC 5019 §6 caching headers (times in Unix seconds):
+        shared caches and CDNs may keep it HTTP_MAX_AGE seconds (never past its
+        nextUpdate), and revalidate it by ETag or Last-Modified."""
+        age = max(0, min(HTTP_MAX_AGE, next_update - int(time.time())))
+        tag = hashlib.blake2b(payload, digest_size=8).hexdigest().encode()
+        return cls(payload, _SIGNED_HEAD % (age, _http_date(next_update),
+                                            _http_date(this_update), tag, len(payload)))
+
+
+_UNSIGNED_HEAD = b"content-type: application/ocsp-response\r\ncontent-length: %d\r\n"
+_SIGNED_HEAD = (b"content-type: application/ocsp-response\r\n"
+                b"cache-control: max-age=%d, public, no-transform\r\nexpires: %s\r\n"
+                b'last-modified: %s\r\netag: "%s"\r\ncontent-length: %d\r\n')
 
 
 @lru_cache(maxsize=4096)
@@ -123,6 +129,7 @@ class OcspResponder:
         self._reader = OcspReader(container.engine)
         self._answers: AnswerFollower | None = None
         self._prefixes: dict[CertKind, bytes] = {}
+        self._plain: PlainRequests | None = None
         if follow:
             self.follow()
         self._fresh: dict[bytes, tuple[float, Answer]] = {}  # request bytes -> answer
@@ -138,8 +145,10 @@ class OcspResponder:
         except Exception:  # no CA yet (a fresh installation): every answer is an error
             _log.warning("OCSP answer store not followed: the CA cannot be opened")
             return
-        self._prefixes = {kind: self._container.authority.hierarchy.issuer_key_hash(kind)
-                          for kind in CertKind}
+        hierarchy = self._container.authority.hierarchy
+        self._prefixes = {kind: hierarchy.issuer_key_hash(kind) for kind in CertKind}
+        self._plain = PlainRequests({kind.value: hierarchy.issuing_certificate(kind)
+                                     for kind in CertKind})
         answers.start()
         self._answers = answers
 
@@ -172,16 +181,22 @@ class OcspResponder:
     def at_once(self, der: bytes | None) -> Answer | Query:
         """An answer that needs no I/O (a fresh one, or an error), else what to look up.
 
-        Called on the event loop: a dictionary look-up and, on a miss, strict parsing."""
+        Called on the event loop: dictionary look-ups (the answers of the last second,
+        the plain request's form, the store) and, for any other form, strict parsing."""
         if der is None:
             return MALFORMED
         fresh = self._fresh.get(der)
         if fresh is not None and fresh[0] > time.monotonic():
             return fresh[1]
+        plain = self._plain.match(der) if self._plain is not None else None
+        # The usual request: its store key read from its bytes, no parsing.
+        stored = self._from_store(plain[1]) if plain is not None else None
+        if stored is not None:
+            return stored
         try:
             queries = parse_ocsp_request(der)
         except MalformedOcspRequest:
-            return MALFORMED
+            queries = []
         if len(queries) != 1:  # RFC 5019: one CertID per request
             return MALFORMED
         (query,) = queries

@@ -23,6 +23,7 @@ from mynumbercard.adapters.pki.keys import CaSigner, FileKeyStore, KeyStore
 from mynumbercard.adapters.pki.ocsp import (
     OcspQuery,
     OcspStatus,
+    PlainRequests,
     ocsp_error_response,
     ocsp_request,
     parse_ocsp_request,
@@ -47,6 +48,7 @@ __all__ = [
     "OcspQuery",
     "OcspStatus",
     "PersonalDataNotAllowed",
+    "PlainRequests",
     "RevokedEntry",
     "WrongCaKeyPassphrase",
     "WrongHsmPin",
