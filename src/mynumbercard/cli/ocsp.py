@@ -51,6 +51,11 @@ def _worker(actor: Actor, run_key: str) -> int:
 def produce_all(wired: bootstrap.Container, actor: Actor, *, workers: int = 1) -> dict[str, Any]:
     """Every missing answer, by `workers` processes, with a progress bar."""
     run_key = ocsp.produce_run_key(wired.uow, wired.clock())
+    if workers > 1 and wired.engine.dialect.name == "sqlite":
+        # SQLite has one writer: the workers (signing under its write lock) and the
+        # progress bar would only queue behind each other.
+        typer.echo("SQLite: one worker (--workers shares the work on PostgreSQL)", err=True)
+        workers = 1
     started = clock.perf_counter()
     with Progress(transient=True) as progress:
         task = progress.add_task("OCSP answers", total=None)
