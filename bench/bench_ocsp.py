@@ -229,6 +229,8 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--workers", type=int, default=1,
                         help="processes per responder (openssl: -multi N when N > 1)")
+    parser.add_argument("--only", action="store_true",
+                        help="(realistic) only --workers N, not one process first")
     parser.add_argument("--keep", type=Path, default=None,
                         help="(realistic) keep or reuse the data set in this directory")
     args = parser.parse_args()

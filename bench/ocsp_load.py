@@ -3,7 +3,7 @@ over them, sent by `wrk` (Debian's wrk) with a Lua script that gives each client
 its own slice of distinct requests, against a responder started fresh for each run.
 
 What is measured per run: requests a second and p99 (wrk), the responder's CPU seconds
-(user + system of every process of its session, from /proc) per answer, and its
+(user + system of every process of its process group, from /proc) per answer, and its
 resident memory without the file pages of the mapped store (RssAnon + RssShmem).
 """
 
@@ -104,7 +104,7 @@ def write_slices(prefix: Path, requests: list[bytes], threads: int) -> None:
 
 
 def session_cpu(pid: int) -> float:
-    """User + system CPU seconds of every live process in `pid`'s session."""
+    """User + system CPU seconds of every live process in `pid`'s process group."""
     total = 0.0
     ticks = os.sysconf("SC_CLK_TCK")
     for entry in Path("/proc").iterdir():
@@ -114,13 +114,13 @@ def session_cpu(pid: int) -> float:
             fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
         except OSError:
             continue
-        if int(fields[3]) == pid:  # field 6, the session id (we start it with setsid)
+        if int(fields[2]) == pid:  # field 5, the process group (the server leads its own)
             total += (int(fields[11]) + int(fields[12])) / ticks
     return total
 
 
 def session_rss_mb(pid: int) -> float:
-    """Anonymous and shared-memory resident memory of the session's processes (the
+    """Anonymous and shared-memory resident memory of the group's processes (the
     mapped store's file pages are the page cache's, not counted)."""
     total = 0
     for entry in Path("/proc").iterdir():
@@ -128,7 +128,7 @@ def session_rss_mb(pid: int) -> float:
             continue
         try:
             stat = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-            if int(stat[3]) != pid:
+            if int(stat[2]) != pid:
                 continue
             status = (entry / "status").read_text()
         except OSError:
@@ -176,10 +176,12 @@ def wrk(url: str, slices: Path, *, threads: int, connections: int, seconds: int,
 def measure(command: list[str], url: str, ready: callable, slices: Path, *,  # type: ignore[valid-type]
             threads: int, connections: int, seconds: int, script: Path,
             env: dict[str, str] | None = None, warm_up: bool = True) -> Result:
-    """Start the responder in a session of its own, wait until it answers, warm it up,
-    run wrk, read its CPU and memory, kill the session."""
+    """Start the responder in a process group of its own, wait until it answers, warm it
+    up, run wrk, read its CPU and memory, kill the group."""
+    # A process group of its own, not a session: `openssl ocsp -multi` calls setpgid,
+    # which a session leader may not (it exits at once).
     with subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                          stdin=subprocess.DEVNULL, start_new_session=True, env=env) as server:
+                          stdin=subprocess.DEVNULL, process_group=0, env=env) as server:
         try:
             ready()
             if warm_up:  # imports, the store's pages; not `openssl ocsp`, which spins on

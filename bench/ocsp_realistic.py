@@ -222,7 +222,7 @@ def realistic(args: argparse.Namespace) -> None:
     script = work / "ocsp.lua"
     script.write_text(WRK_SCRIPT)
     results: list[dict[str, Any]] = []
-    for workers in sorted({1, args.workers}):
+    for workers in [args.workers] if args.only else sorted({1, args.workers}):
         for skewed in (False, True):
             order = spread(len(ders), SEQUENCE, skewed=skewed)
             for method in ("GET", "POST"):
@@ -240,18 +240,32 @@ def realistic(args: argparse.Namespace) -> None:
                             def ready(inner: Any = check_first, url: str = at) -> None:
                                 inner()
                                 check(url, ders, rows)
-                        runs[who].append(measure(
-                            command, at.rsplit("/", 1)[0] if who == "openssl" else
-                            at.removesuffix("/ocsp"), ready, slices[who], threads=1,
-                            connections=args.concurrency, seconds=args.seconds,
-                            script=script, env=env if who != "openssl" else None,
-                            warm_up=who != "openssl"))
+                        runs[who].append(_measured(who, command, at, ready,
+                                                   slices=slices[who], args=args,
+                                                   script=script, env=env))
                 results.append(summary(workers, skewed, method, runs))
                 print(json.dumps(results[-1]), flush=True)
     report(results, dataset)
     (work / "results.json").write_text(json.dumps(results, indent=1))
     if args.keep is None:
         shutil.rmtree(work, ignore_errors=True)
+
+
+def _measured(who: str, command: list[str], at: str, ready: Any, *, slices: Path,
+              args: argparse.Namespace, script: Path, env: dict[str, str]) -> Result:
+    """One run; a responder that never came up is started once more, afresh."""
+    for attempt in range(2):
+        try:
+            return measure(command, at.rsplit("/", 1)[0] if who == "openssl" else
+                           at.removesuffix("/ocsp"), ready, slices, threads=1,
+                           connections=args.concurrency, seconds=args.seconds,
+                           script=script, env=env if who != "openssl" else None,
+                           warm_up=who != "openssl")
+        except RuntimeError:
+            if attempt:
+                raise
+            print(f"{who} did not come up: started again", flush=True)
+    raise AssertionError  # pragma: no cover - the loop returns or raises
 
 
 def summary(workers: int, skewed: bool, method: str, runs: dict[str, list[Result]]
