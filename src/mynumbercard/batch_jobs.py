@@ -176,6 +176,19 @@ class OcspRefresh(_Chunked):
 
 
 @dataclass(frozen=True)
+class OcspProduce(_Chunked):
+    """The answer of every unexpired certificate that has none, signed."""
+
+    run_key: str
+    actor: Actor
+    now: datetime
+
+    def steps(self, wired: bootstrap.Container) -> list[batch.Step]:
+        return ocsp.produce_steps(wired.ca, actor=self.actor, now=self.now,
+                                  run_key=self.run_key)
+
+
+@dataclass(frozen=True)
 class MailSend:
     """The queued letters printed, oldest due first, a print file per chunk."""
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Collection, Iterator
+from collections.abc import Callable, Collection, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
@@ -24,9 +24,12 @@ from mynumbercard.adapters.certificate_authority import AuditHeadChecker, JpkiAu
 from mynumbercard.adapters.crl_files import FileCrlSink
 from mynumbercard.adapters.db.audit_chain import SqlAuditChain
 from mynumbercard.adapters.db.engine import make_engine
+from mynumbercard.adapters.db.ocsp_reader import OcspFeed
 from mynumbercard.adapters.db.repositories import RolledBackUnitOfWork, SqlUnitOfWork
 from mynumbercard.adapters.holiday_calendar import japan
 from mynumbercard.adapters.municipalities import MunicipalityDirectory, directory
+from mynumbercard.adapters.ocsp_answers import current_target
+from mynumbercard.adapters.ocsp_follow import AnswerFollower, build_from_database
 from mynumbercard.adapters.passwords import Argon2Hasher
 from mynumbercard.adapters.photo_inspector import PhotoChecker
 from mynumbercard.adapters.photo_store import FilePhotoStore
@@ -36,11 +39,11 @@ from mynumbercard.adapters.rate_limits import storage as rate_limit_storage
 from mynumbercard.adapters.totp import TotpCodes, load_key
 from mynumbercard.chip import Chip
 from mynumbercard.config import Settings
-from mynumbercard.domain.certificate import JST
+from mynumbercard.domain.certificate import JST, CertKind
 from mynumbercard.domain.errors import InvalidInput
 from mynumbercard.services.ocsp import UnknownAnswers
 from mynumbercard.services.pki_ports import CardTerminal
-from mynumbercard.services.ports import UnitOfWork
+from mynumbercard.services.ports import OcspWritten, UnitOfWork
 from mynumbercard.services.staff_ports import PasswordHasher
 
 if TYPE_CHECKING:  # imported when first used: the server prints no letters (reportlab)
@@ -120,7 +123,28 @@ class Container:
     def uow(self) -> UnitOfWork:
         if self.shared_connection is not None:
             return RolledBackUnitOfWork(self.shared_connection)
-        return SqlUnitOfWork(self.engine)
+        return SqlUnitOfWork(self.engine, publish=self._publish_ocsp)
+
+    @cached_property
+    def ocsp_answers(self) -> AnswerFollower:
+        """This machine's OCSP answer store, followed from the database (docs/pki.md)."""
+        hierarchy = self.authority.hierarchy
+        prefixes = {kind: hierarchy.issuer_key_hash(kind) for kind in CertKind}
+        return AnswerFollower(self.settings.ocsp_store_directory, OcspFeed(self.engine),
+                              prefixes)
+
+    def build_ocsp_store(self) -> dict[str, int]:
+        """A new answer store for this machine from every answer in the database,
+        switched to once complete (`ocsp build-store`)."""
+        hierarchy = self.authority.hierarchy
+        prefixes = {kind: hierarchy.issuer_key_hash(kind) for kind in CertKind}
+        return build_from_database(self.settings.ocsp_store_directory, OcspFeed(self.engine),
+                                   prefixes)
+
+    def _publish_ocsp(self, written: Sequence[OcspWritten]) -> None:
+        """After a commit: the answers re-signed go into this machine's store at once."""
+        if current_target(self.settings.ocsp_store_directory) is not None:
+            self.ocsp_answers.publish(written)
 
     @property
     def simulating(self) -> bool:

@@ -38,6 +38,10 @@ class Settings(BaseSettings):
     job_chunk_rows: int = Field(default=500, ge=1, le=100_000)
     """CRL shards per issuing CA, fixed at `ca init` (100 million certificates / 64)."""
 
+    ocsp_store: Path | None = None
+    """The OCSP answer store's directory (LMDB, memory-mapped; one per machine, shared by
+    its responder processes); default `$HOME/ocsp`. Built by `ocsp build-store`."""
+
     rate_limit_storage: str | None = None
     """A `limits` storage URI (redis://..., memcached://...) for the rate-limit counters.
     Unset: the database, shared by every process that uses it."""
@@ -86,6 +90,10 @@ class Settings(BaseSettings):
     @property
     def ca_directory(self) -> Path:
         return self.home / "ca"
+
+    @property
+    def ocsp_store_directory(self) -> Path:
+        return self.ocsp_store or self.home / "ocsp"
 
     @property
     def crl_directory(self) -> Path:

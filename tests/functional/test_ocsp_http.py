@@ -90,7 +90,7 @@ def test_pipelined_keep_alive_requests_then_the_api_on_the_same_connection(
         assert answer.certificate_status is x509_ocsp.OCSPCertStatus.GOOD
         assert answer.serial_number == int(str(card["serial"]), 16)
     assert first[1] == second[1]
-    assert json.loads(health[1]) == {"status": "ok"}  # handed over to uvicorn and FastAPI
+    assert json.loads(health[1])["status"] == "ok"  # handed over to uvicorn and FastAPI
 
 
 def test_unusual_forms_get_the_same_answers(card: dict[str, Path | str],

@@ -1,21 +1,19 @@
-"""`mynumbercard cert ...`, `crl ...` and `ocsp ...`: certificate status."""
+"""`mynumbercard cert ...` and `crl ...`: certificate status (`ocsp ...`: cli/ocsp.py)."""
 
 from __future__ import annotations
 
 import typer
 
-from mynumbercard import batch_jobs, bootstrap
+from mynumbercard import bootstrap
 from mynumbercard.cli import session
 from mynumbercard.cli.confirm import YES, confirm, declined
 from mynumbercard.cli.output import dumps
-from mynumbercard.cli.runs import WORKERS, progress_bar
 from mynumbercard.domain.certificate import CertKind, RevocationReason, parse_serial
 from mynumbercard.domain.staff import Permission
-from mynumbercard.services import audit_chain, certificates, crls, ocsp
+from mynumbercard.services import audit_chain, certificates, crls
 
 app = typer.Typer(help="Certificates: revoke, suspend, status.", no_args_is_help=True)
 crl_app = typer.Typer(help="Certificate revocation lists.", no_args_is_help=True)
-ocsp_app = typer.Typer(help="Pre-produced OCSP responses.", no_args_is_help=True)
 
 KIND = typer.Option(None, "--kind", help="sign or auth, when a serial exists under both CAs.")
 
@@ -79,15 +77,3 @@ def publish(delta: bool = typer.Option(False, "--delta",
                                           wired.authority, wired.crl_sink, now=wired.clock())
     for path in paths:
         typer.echo(path)
-
-
-@ocsp_app.command()
-def refresh(workers: int = WORKERS) -> None:
-    """Re-sign the OCSP responses that expire within a day (run daily)."""
-    with bootstrap.container() as wired:
-        session.permitted(wired, "ocsp", Permission.CERTIFICATE_REVOKE)
-        order = batch_jobs.OcspRefresh(run_key=batch_jobs.queue_run_key(wired, ocsp.REFRESH),
-                                       now=wired.clock())
-        with progress_bar("OCSP responses") as shown:
-            ran = batch_jobs.start(wired, order, workers=workers, on_progress=shown)
-    typer.echo(f"{ran.started.outcome.rows[ocsp.REFRESH]} OCSP responses re-signed")

@@ -28,6 +28,7 @@ from mynumbercard.cli import (
     mail,
     municipality,
     numbers,
+    ocsp,
     offices,
     photo,
     renewal,
@@ -94,7 +95,7 @@ app.add_typer(card.app, name="card")
 app.add_typer(terminal.app, name="terminal")
 app.add_typer(cert.app, name="cert")
 app.add_typer(cert.crl_app, name="crl")
-app.add_typer(cert.ocsp_app, name="ocsp")
+app.add_typer(ocsp.app, name="ocsp")
 app.add_typer(photo.app, name="photo")
 app.add_typer(jobs.app, name="jobs")
 app.add_typer(jobs.letters_app, name="letters")

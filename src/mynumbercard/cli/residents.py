@@ -11,10 +11,16 @@ from rich.console import Console
 
 from mynumbercard import bootstrap
 from mynumbercard.adapters.db.municipality_rows import has_register
+from mynumbercard.cli.ocsp import produce_all
 from mynumbercard.domain.dates import parse_iso_date
+from mynumbercard.domain.staff import Actor, Role
 from mynumbercard.generators.bulk import DEFAULT_CHUNK_SIZE, Generated, generate_register
 
 app = typer.Typer(help="The resident register in bulk.", no_args_is_help=True)
+
+# The generator writes the register wholesale, unsigned-in (a development and load tool);
+# its certificates' answers are signed under this name in the audit log.
+GENERATOR = Actor("residents-generate", Role.OPERATOR)
 
 
 @app.command()
@@ -79,6 +85,22 @@ def generate(
         _summary(written, time.perf_counter() - started, reference)
     finally:
         engine.dispose()
+    if with_cards:
+        _answer_every_certificate(err)
+
+
+def _answer_every_certificate(err: Console) -> None:
+    """The generated certificates' OCSP answers, so that each one is answered as in a
+    register whose certificates were issued one by one (needs the CA)."""
+    settings = bootstrap.settings()
+    if not (settings.ca_directory / "ca.json").exists():
+        err.print("no CA yet: after `mynumbercard ca init`, `mynumbercard ocsp produce` "
+                  "signs the certificates' OCSP answers", markup=False)
+        return
+    with bootstrap.container(settings) as wired:
+        done = produce_all(wired, GENERATOR)
+    Console(highlight=False).print(
+        f"{done['produced']:,} OCSP answers signed in {done['seconds']} s", markup=False)
 
 
 def _summary(written: Generated, seconds: float, reference: date) -> None:

@@ -75,6 +75,8 @@ class AuditAction(StrEnum):
     MAIL_SEND = "mail:send"
     MAIL_SUSPEND = "mail:suspend"
 
+    OCSP_PRODUCE = "ocsp:produce"
+
     OFFICE_CONFIGURE = "office:configure"
     OFFICE_SET_DAY = "office:set-day"
 

@@ -1,5 +1,6 @@
-"""OCSP: signed `unknown` answers on demand, and the daily refresh of the responses
-produced ahead of time, a batch job (the responder itself is `web/ocsp.py`)."""
+"""OCSP: signed `unknown` answers on demand, the daily refresh of the responses produced
+ahead of time, and the job that produces every missing one (the responder itself is
+`web/ocsp.py`)."""
 
 from __future__ import annotations
 
@@ -9,15 +10,24 @@ from datetime import datetime, timedelta
 from threading import Lock
 
 from mynumbercard.domain.certificate import CertKind
+from mynumbercard.domain.staff import Actor, Permission
 from mynumbercard.services import batch
-from mynumbercard.services.certificates import OCSP_VALIDITY, ocsp_next_update, sign_ocsp
+from mynumbercard.services.audit_actions import AuditAction
+from mynumbercard.services.certificates import (
+    OCSP_VALIDITY,
+    ocsp_next_update,
+    sign_ocsp,
+    store_ocsp_in,
+)
 from mynumbercard.services.job_ports import Chunk
 from mynumbercard.services.pki_ports import CertificateAuthority
-from mynumbercard.services.ports import UnitOfWork
+from mynumbercard.services.ports import AuditRecord, UnitOfWork
 
 UowFactory = Callable[[], UnitOfWork]
 REFRESH_HORIZON = timedelta(days=1)
 UNKNOWN_VALIDITY = timedelta(hours=1)
+FEED_RETENTION = timedelta(days=1)  # an answer store further behind is rebuilt
+PRODUCE_JOB = "ocsp-produce"
 
 
 class UnknownAnswers:
@@ -74,6 +84,8 @@ def refresh_steps(ca: Callable[[], CertificateAuthority], *, now: datetime, run_
             if found:
                 uow.ocsp.put(kind=kind, serial=serial, der=sign_ocsp(ca(), found[0], now),
                              this_update=now, next_update=ocsp_next_update(found[0], now))
+        # the change feed keeps a day (a bounded delete: only what aged since the last)
+        uow.ocsp.prune_changes(before=now - FEED_RETENTION)
         return len(due)
 
     return [batch.Step(batch.Job(refresh_job_name(everything=everything), batch.by_ids(ids),
@@ -89,3 +101,42 @@ def refresh_responses(uow_factory: UowFactory, ca: CertificateAuthority, *, now:
                                                      horizon=horizon, everything=everything),
                           chunk_rows=chunk_rows, now=now)
     return started.outcome.rows[refresh_job_name(everything=everything)]
+
+
+def produce_run_key(uow_factory: UowFactory, now: datetime) -> str:
+    """The day and the register's highest certificate id: run again the same day on
+    the same register, the job resumes; once certificates were added, it runs anew."""
+    with uow_factory() as uow:
+        bounds = uow.ocsp.certificate_bounds()
+    return f"{now.date().isoformat()}:{bounds[1] if bounds else 0}"
+
+
+def produce_steps(ca: Callable[[], CertificateAuthority], *, actor: Actor, now: datetime,
+                  run_key: str) -> list[batch.Step]:
+    """Sign the answer of every unexpired certificate that has none (loaded in bulk, or
+    from another system), as a batch job over the certificate table's id span."""
+    actor.require(Permission.CERTIFICATE_REVOKE)
+
+    def work(uow: UnitOfWork, chunk: Chunk) -> int:
+        missing = uow.ocsp.without_response(chunk.lo, chunk.hi, alive_at=now)
+        for certificate in missing:
+            store_ocsp_in(uow, ca(), certificate, now)
+        if missing:
+            uow.audit.record(AuditRecord(now, actor.name, AuditAction.OCSP_PRODUCE,
+                                         f"job:{PRODUCE_JOB}:{run_key}:{chunk.lo}",
+                                         {"answers": len(missing)}))
+        return len(missing)
+
+    return [batch.Step(batch.Job(PRODUCE_JOB,
+                                 batch.by_span(lambda uow: uow.ocsp.certificate_bounds()),
+                                 work), run_key)]
+
+
+def produce_missing(uow_factory: UowFactory, ca: CertificateAuthority, *, actor: Actor,
+                    now: datetime, run_key: str | None = None, chunk_rows: int = 2000) -> int:
+    """Every missing answer here, one worker (a run that stopped resumes); the count."""
+    key = run_key or produce_run_key(uow_factory, now)
+    started = batch.start(uow_factory, produce_steps(lambda: ca, actor=actor, now=now,
+                                                     run_key=key),
+                          chunk_rows=chunk_rows, now=now)
+    return started.outcome.rows[PRODUCE_JOB]

@@ -130,9 +130,27 @@ class CrlNumbers(Protocol):
     def put(self, kind: CertKind, shard: int, state: CrlState) -> None: ...
 
 
+@dataclass(frozen=True, slots=True)
+class OcspWritten:
+    """A response just written, with its place in the change feed."""
+
+    kind: CertKind
+    serial: int
+    der: bytes
+    this_update: datetime
+    next_update: datetime
+    change: int
+
+
 class OcspStore(Protocol):
     def put(self, *, kind: CertKind, serial: int, der: bytes, this_update: datetime,
             next_update: datetime) -> None: ...
+    def prune_changes(self, *, before: datetime) -> int: ...
+    def certificate_bounds(self) -> tuple[int, int] | None:
+        """The lowest and highest certificate ids."""
+        ...
+    def without_response(self, lo: int, hi: int, *, alive_at: datetime
+                         ) -> Sequence[Certificate]: ...
     def get(self, *, kind: CertKind, serial: int) -> bytes | None: ...
     def due(self, *, before: datetime, limit: int, signed_before: datetime | None = None,
             within: tuple[int, int] | None = None) -> Sequence[tuple[CertKind, int]]:

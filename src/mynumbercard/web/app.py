@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import FastAPI
 from sqlalchemy import text
 
@@ -60,11 +62,15 @@ def create_api(wired: Container | None = None) -> FastAPI:
     app.state.container = wired or container()
     errors.install(app)
 
-    @app.get("/healthz", tags=["public"], summary="Liveness and database reachability")
-    def healthz() -> dict[str, str]:
+    @app.get("/healthz", tags=["public"],
+             summary="Liveness, database reachability, the OCSP answer store's state")
+    def healthz() -> dict[str, Any]:
         with app.state.container.engine.connect() as conn:
             conn.execute(text("SELECT 1"))
-        return {"status": "ok"}
+        # The store's state (ok, stale, unavailable: the database answers OCSP then).
+        follower = app.state.container.__dict__.get("ocsp_answers")
+        store = follower.status() if follower is not None else {"state": "not followed"}
+        return {"status": "ok", "ocsp_store": store}
 
     # lookups.search first: `/residents/search` is not a resident id.
     for router in (public.router, auth.router, lookups.search, residents.router, audit.router,

@@ -1,14 +1,18 @@
 """The OCSP responder (RFC 6960 over HTTP, GET and POST): its answers, and an ASGI form.
 
 Each certificate's response was produced ahead of time and is re-signed at once when its
-status changes, so answering is a look-up. An answer is kept for one second per process
-(a revocation is visible within that), keyed by the request's bytes, so a repeated
-request costs a dictionary look-up: no DER parsing, no database, no signature. Then one
-primary-key read. A private-key operation happens only for a serial nobody issued
-(`unknown`, cached an hour) and for a CertID hashed with SHA-256/384/512: the
-pre-produced response names the certificate by SHA-1 (RFC 5019), and a client matches
-a response to its request by the whole CertID, so such a request is answered with the
-same answer re-signed under its own CertID hash, once per certificate and re-signing.
+status changes, so answering is a look-up: in this machine's answer store (LMDB,
+memory-mapped, `adapters/ocsp_answers.py`, kept in step with the database's change feed
+by a thread, `adapters/ocsp_follow.py`), on the event loop, with no database round
+trip and no signature. The request is parsed strictly, but only up to its CertID.
+When the store cannot answer (missing, half-written, stale, or it has no fresh answer
+for this certificate), the database does, in a thread: one primary-key read. A
+private-key operation happens only for a serial nobody issued (`unknown`, cached an
+hour) and for a CertID hashed with SHA-256/384/512: the pre-produced response names
+the certificate by SHA-1 (RFC 5019), and a client matches a response to its request by
+the whole CertID, so such a request is answered with the same answer re-signed under
+its own CertID hash, once per certificate and re-signing. An answer is also kept for
+one second per process keyed by the request's bytes (a revocation shows within that).
 
 `mynumbercard serve` answers most OCSP requests before they reach ASGI
 (`web/ocsp_http.py`); the ASGI form below serves the rest (`web/app.py`).
@@ -18,6 +22,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import hashlib
 import logging
 import time
 from collections import OrderedDict
@@ -25,6 +30,7 @@ from collections.abc import Awaitable, Callable, MutableMapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import format_datetime
+from functools import lru_cache
 from threading import Lock
 from typing import Any
 from urllib.parse import unquote
@@ -34,7 +40,13 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.x509 import ocsp as x509_ocsp
 
 from mynumbercard.adapters.db.ocsp_reader import OcspReader
-from mynumbercard.adapters.pki import MalformedOcspRequest, ocsp_error_response, parse_ocsp_request
+from mynumbercard.adapters.ocsp_follow import AnswerFollower
+from mynumbercard.adapters.pki import (
+    MalformedOcspRequest,
+    PlainRequests,
+    ocsp_error_response,
+    parse_ocsp_request,
+)
 from mynumbercard.bootstrap import Container
 from mynumbercard.domain.certificate import CertKind
 from mynumbercard.services.ocsp import UNKNOWN_VALIDITY
@@ -49,29 +61,49 @@ HTTP_MAX_AGE = 10  # seconds shared caches may keep an answer (a revocation must
 CACHE_ENTRIES = 100_000
 REHASHED_ENTRIES = 10_000
 _log = logging.getLogger(__name__)
-_CONTENT_TYPE = (b"content-type", b"application/ocsp-response")
 
 
 @dataclass(frozen=True, slots=True)
 class Answer:
-    """An OCSP answer ready to send: the body, its headers, and the same headers as the
-    lines of an HTTP/1.1 head (content-length included) for `web/ocsp_http.py`."""
+    """An OCSP answer ready to send: the body, and its headers as the lines of an HTTP/1.1
+    head (content-length included) for `web/ocsp_http.py`; `headers` for ASGI."""
 
     payload: bytes
-    headers: tuple[tuple[bytes, bytes], ...]
     head: bytes
 
+    @property
+    def headers(self) -> tuple[tuple[bytes, bytes], ...]:
+        lines = self.head.split(b"\r\n")[:-1]
+        return tuple((name, value) for name, _, value in (ln.partition(b": ") for ln in lines))
+
     @classmethod
-    def of(cls, payload: bytes, next_update: datetime | None = None) -> Answer:
-        headers = [_CONTENT_TYPE]
-        if next_update is not None:  # a signed answer: shared caches may keep it a little
-            headers.append((b"cache-control",
-                            f"max-age={HTTP_MAX_AGE}, public, no-transform".encode()))
-            expires = format_datetime(next_update.astimezone(UTC), usegmt=True)
-            headers.append((b"expires", expires.encode()))
-        headers.append((b"content-length", str(len(payload)).encode()))
-        head = b"".join(name + b": " + value + b"\r\n" for name, value in headers)
-        return cls(payload, tuple(headers), head)
+    def of(cls, payload: bytes, next_update: datetime | None = None,
+           this_update: datetime | None = None) -> Answer:
+        if next_update is None:
+            return cls(payload, _UNSIGNED_HEAD % len(payload))
+        return cls.at(payload, int(next_update.timestamp()),
+                      int((this_update or next_update).timestamp()))
+
+    @classmethod
+    def at(cls, payload: bytes, next_update: int, this_update: int) -> Answer:
+        """A signed answer, with the RFC 5019 §6 caching headers (times in Unix seconds):
+        shared caches and CDNs may keep it HTTP_MAX_AGE seconds (never past its
+        nextUpdate), and revalidate it by ETag or Last-Modified."""
+        age = max(0, min(HTTP_MAX_AGE, next_update - int(time.time())))
+        tag = hashlib.blake2b(payload, digest_size=8).hexdigest().encode()
+        return cls(payload, _SIGNED_HEAD % (age, _http_date(next_update),
+                                            _http_date(this_update), tag, len(payload)))
+
+
+_UNSIGNED_HEAD = b"content-type: application/ocsp-response\r\ncontent-length: %d\r\n"
+_SIGNED_HEAD = (b"content-type: application/ocsp-response\r\n"
+                b"cache-control: max-age=%d, public, no-transform\r\nexpires: %s\r\n"
+                b'last-modified: %s\r\netag: "%s"\r\ncontent-length: %d\r\n')
+
+
+@lru_cache(maxsize=4096)
+def _http_date(seconds: int) -> bytes:
+    return format_datetime(datetime.fromtimestamp(seconds, UTC), usegmt=True).encode()
 
 
 MALFORMED = Answer.of(ocsp_error_response(x509_ocsp.OCSPResponseStatus.MALFORMED_REQUEST))
@@ -92,13 +124,33 @@ class OcspResponder:
     """Answers OCSP requests; `answer` is the whole of it, the other methods its steps
     for a caller that runs the event loop itself (`web/ocsp_http.py`)."""
 
-    def __init__(self, container: Container) -> None:
+    def __init__(self, container: Container, *, follow: bool = True) -> None:
         self._container = container
         self._reader = OcspReader(container.engine)
+        self._answers: AnswerFollower | None = None
+        self._prefixes: dict[CertKind, bytes] = {}
+        self._plain: PlainRequests | None = None
+        if follow:
+            self.follow()
         self._fresh: dict[bytes, tuple[float, Answer]] = {}  # request bytes -> answer
         self._rehashed: OrderedDict[tuple[CertKind, int, str], tuple[bytes, bytes]] = (
             OrderedDict())
         self._rehash_lock = Lock()
+
+    def follow(self) -> None:
+        """Answer from this machine's store, kept in step by a thread of this process.
+        Without a CA yet there is nothing to answer for: the database answers."""
+        try:
+            answers = self._container.ocsp_answers
+        except Exception:  # no CA yet (a fresh installation): every answer is an error
+            _log.warning("OCSP answer store not followed: the CA cannot be opened")
+            return
+        hierarchy = self._container.authority.hierarchy
+        self._prefixes = {kind: hierarchy.issuer_key_hash(kind) for kind in CertKind}
+        self._plain = PlainRequests({kind.value: hierarchy.issuing_certificate(kind)
+                                     for kind in CertKind})
+        answers.start()
+        self._answers = answers
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["method"] == "POST":
@@ -129,29 +181,50 @@ class OcspResponder:
     def at_once(self, der: bytes | None) -> Answer | Query:
         """An answer that needs no I/O (a fresh one, or an error), else what to look up.
 
-        Called on the event loop: a dictionary look-up and, on a miss, strict parsing."""
+        Called on the event loop: dictionary look-ups (the answers of the last second,
+        the plain request's form, the store) and, for any other form, strict parsing."""
         if der is None:
             return MALFORMED
         fresh = self._fresh.get(der)
         if fresh is not None and fresh[0] > time.monotonic():
             return fresh[1]
+        plain = self._plain.match(der) if self._plain is not None else None
+        # The usual request: its store key read from its bytes, no parsing.
+        stored = self._from_store(plain[1]) if plain is not None else None
+        if stored is not None:
+            return stored
         try:
             queries = parse_ocsp_request(der)
         except MalformedOcspRequest:
-            return MALFORMED
+            queries = []
         if len(queries) != 1:  # RFC 5019: one CertID per request
             return MALFORMED
         (query,) = queries
         kind = self._container.authority.hierarchy.kind_for_issuer(
             issuer_name_hash=query.issuer_name_hash, issuer_key_hash=query.issuer_key_hash,
             hash_algorithm=query.hash_algorithm)
-        if kind is None:
+        if kind is None:  # not one of our CAs (RFC 6960 §2.3)
             return UNAUTHORIZED
-        return Query(kind, query.serial, query.hash_algorithm)
+        stored = None
+        if isinstance(query.hash_algorithm, hashes.SHA1):  # the store's own CertID: as is
+            stored = self._from_store(query.issuer_key_hash + _octets(query.serial))
+        return stored or Query(kind, query.serial, query.hash_algorithm)
+
+    def _from_store(self, key: bytes) -> Answer | None:
+        """The stored answer, if the store may answer and the answer is not stale."""
+        store = self._answers.usable if self._answers is not None else None
+        found = store.answer(key) if store is not None else None
+        if found is None:
+            return None
+        der, this_update, next_update, _ = found
+        if next_update <= self._container.clock().timestamp():
+            return None  # stale here: the database may hold a newer one
+        return Answer.at(der, next_update, this_update)
 
     def look_up(self, query: Query) -> Answer:
-        """The pre-produced answer (blocking: run it in a thread)."""
-        found = self._reader.get(query.kind, query.serial)
+        """The answer when the store could not give it at once (blocking: run it in a
+        thread): from the store for another CertID hash, else from the database."""
+        found = self._stored(query) or self._reader.get(query.kind, query.serial)
         if found is not None:
             der, next_update = found
         else:
@@ -162,6 +235,15 @@ class OcspResponder:
         if not isinstance(query.hash_algorithm, hashes.SHA1):
             der = self._rehash(query, der)
         return Answer.of(der, next_update)
+
+    def _stored(self, query: Query) -> tuple[bytes, datetime] | None:
+        store = self._answers.usable if self._answers is not None else None
+        if store is None:
+            return None
+        found = store.get(self._prefixes[query.kind], query.serial)
+        if found is None or found.next_update <= self._container.clock():
+            return None  # missing or stale here: the database may know better
+        return found.der, found.next_update
 
     def remember(self, der: bytes, answer: Answer) -> None:
         """Keep an answer for `FRESH_FOR` seconds (called on the event loop)."""
@@ -190,6 +272,10 @@ class OcspResponder:
             while len(self._rehashed) > REHASHED_ENTRIES:
                 self._rehashed.popitem(last=False)
         return rehashed
+
+
+def _octets(serial: int) -> bytes:
+    return serial.to_bytes((serial.bit_length() + 7) // 8 or 1, "big")
 
 
 def from_path(path: str) -> bytes | None:

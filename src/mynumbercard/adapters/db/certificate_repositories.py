@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, Row, insert, select, update
+from sqlalchemy import Connection, Row, delete, func, insert, select, update
 
 from mynumbercard.adapters.db.tables import (
     cards,
     certificate_events,
     certificates,
     crl_numbers,
+    ocsp_changes,
     ocsp_responses,
 )
 from mynumbercard.domain.card import Card, CardStatus, NewCard
@@ -25,7 +26,7 @@ from mynumbercard.domain.certificate import (
 )
 from mynumbercard.domain.errors import Conflict, NotFound
 from mynumbercard.services.pki_ports import Revoked
-from mynumbercard.services.ports import CrlState
+from mynumbercard.services.ports import CrlState, OcspWritten
 
 
 def as_utc(value: datetime) -> datetime:
@@ -190,8 +191,13 @@ class SqlCertificates:
 
 
 class SqlOcspStore:
-    def __init__(self, conn: Connection) -> None:
+    """Responses and the change feed; each response written is told to `written` (the
+    unit of work hands them to the answer store after its commit)."""
+
+    def __init__(self, conn: Connection,
+                 written: Callable[[OcspWritten], None] | None = None) -> None:
         self._conn = conn
+        self._written = written
 
     def put(self, *, kind: CertKind, serial: int, der: bytes, this_update: datetime,
             next_update: datetime) -> None:
@@ -201,6 +207,36 @@ class SqlOcspStore:
         if self._conn.execute(update(ocsp_responses).where(key).values(**values)).rowcount == 0:
             self._conn.execute(insert(ocsp_responses).values(
                 kind=kind.value, serial=format(serial, "x"), **values))
+        # After the row is written (and locked): a later writer of the same response
+        # waits for this commit, so its change comes later in the feed too.
+        change = self._conn.execute(insert(ocsp_changes).values(
+            kind=kind.value, serial=format(serial, "x"), at=this_update)
+            .returning(ocsp_changes.c.id)).scalar_one()
+        if self._written is not None:
+            self._written(OcspWritten(kind, serial, der, this_update, next_update, change))
+
+    def prune_changes(self, *, before: datetime) -> int:
+        """Forget the feed's changes older than `before`: a store that far behind is
+        rebuilt (`ocsp build-store`)."""
+        return self._conn.execute(delete(ocsp_changes).where(ocsp_changes.c.at < before)
+                                  ).rowcount
+
+    def certificate_bounds(self) -> tuple[int, int] | None:
+        lo, hi = self._conn.execute(select(func.min(certificates.c.id),
+                                           func.max(certificates.c.id))).one()
+        return None if lo is None else (int(lo), int(hi))
+
+    def without_response(self, lo: int, hi: int, *, alive_at: datetime
+                         ) -> Sequence[Certificate]:
+        """Certificates with ids in [lo, hi], unexpired at `alive_at`, with no response."""
+        answered = select(ocsp_responses.c.serial).where(
+            ocsp_responses.c.kind == certificates.c.kind,
+            ocsp_responses.c.serial == certificates.c.serial)
+        query = (select(*_CERT_COLUMNS)
+                 .where(certificates.c.id.between(lo, hi),
+                        certificates.c.not_after > alive_at, ~answered.exists())
+                 .order_by(certificates.c.id))
+        return [_certificate(row) for row in self._conn.execute(query)]
 
     def get(self, *, kind: CertKind, serial: int) -> bytes | None:
         value = self._conn.scalar(select(ocsp_responses.c.der).where(

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+import logging
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date, datetime
 from typing import Any, Self
@@ -55,8 +56,10 @@ from mynumbercard.domain.resident import (
 )
 from mynumbercard.domain.staff import Role
 from mynumbercard.services.audit_actions import AuditAction
-from mynumbercard.services.ports import AuditRecord
+from mynumbercard.services.ports import AuditRecord, OcspWritten
 from mynumbercard.services.staff_ports import StaffAccount
+
+_log = logging.getLogger(__name__)
 
 _RESIDENT_FIELDS = (
     "individual_number", "number_assigned_on", "family_name", "given_name",
@@ -305,8 +308,10 @@ def _lookups(conn: Connection) -> Any:
 class SqlUnitOfWork:
     """One connection, one transaction; rolled back unless committed."""
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine,
+                 publish: Callable[[Sequence[OcspWritten]], None] | None = None) -> None:
         self._engine = engine
+        self._publish = publish  # OCSP responses written, told after the commit
 
     def __enter__(self) -> Self:
         self._conn = self._engine.connect()
@@ -322,7 +327,8 @@ class SqlUnitOfWork:
         self.audit = SqlAuditLog(self._conn)
         self.cards = SqlCards(self._conn)
         self.certificates = SqlCertificates(self._conn)
-        self.ocsp = SqlOcspStore(self._conn)
+        self._written: list[OcspWritten] = []
+        self.ocsp = SqlOcspStore(self._conn, self._written.append)
         self.crl_numbers = SqlCrlNumbers(self._conn)
         self.applications = SqlApplications(self._conn)
         self.mail = SqlMailQueue(self._conn)
@@ -351,6 +357,12 @@ class SqlUnitOfWork:
 
     def commit(self) -> None:
         self._tx.commit()
+        written, self._written[:] = list(self._written), []
+        if written and self._publish is not None:
+            try:  # the database is the truth; a store that missed this follows the feed
+                self._publish(written)
+            except Exception:
+                _log.exception("OCSP answer store not updated after a commit")
 
 
 class RolledBackUnitOfWork(SqlUnitOfWork):
@@ -360,6 +372,7 @@ class RolledBackUnitOfWork(SqlUnitOfWork):
 
     def __init__(self, connection: Connection) -> None:
         self._shared = connection
+        self._publish = None  # nothing leaves a simulation
 
     def __enter__(self) -> Self:
         self._conn = self._shared

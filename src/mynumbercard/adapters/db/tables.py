@@ -298,6 +298,19 @@ ocsp_responses = Table(
     Column("next_update", Timestamp, nullable=False, index=True),
 )
 
+ocsp_changes = Table(
+    "ocsp_changes",
+    metadata,
+    # The change feed: a row per response written, so every responder's answer store
+    # follows the database within the second without a rebuild (docs/pki.md). Pruned
+    # by `ocsp refresh` after a day; a store further behind is rebuilt.
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    Column("kind", String(4), nullable=False),
+    Column("serial", String(40), nullable=False),
+    Column("at", Timestamp, nullable=False, index=True),
+    sqlite_autoincrement=True,  # ids never reused, even once the feed is pruned empty
+)
+
 crl_numbers = Table(
     "crl_numbers",
     metadata,

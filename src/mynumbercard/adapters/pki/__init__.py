@@ -23,7 +23,9 @@ from mynumbercard.adapters.pki.keys import CaSigner, FileKeyStore, KeyStore
 from mynumbercard.adapters.pki.ocsp import (
     OcspQuery,
     OcspStatus,
+    PlainRequests,
     ocsp_error_response,
+    ocsp_request,
     parse_ocsp_request,
 )
 from mynumbercard.adapters.pki.profiles import CertKind, HolderIdentity
@@ -46,9 +48,11 @@ __all__ = [
     "OcspQuery",
     "OcspStatus",
     "PersonalDataNotAllowed",
+    "PlainRequests",
     "RevokedEntry",
     "WrongCaKeyPassphrase",
     "WrongHsmPin",
     "ocsp_error_response",
+    "ocsp_request",
     "parse_ocsp_request",
 ]

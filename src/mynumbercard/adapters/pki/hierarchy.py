@@ -354,3 +354,8 @@ class CaHierarchy:
     ) -> CertKind | None:
         """Which of our issuing CAs an OCSP CertID names, if any."""
         return self._issuer_index.get((hash_algorithm.name, issuer_name_hash, issuer_key_hash))
+
+    def issuer_key_hash(self, kind: CertKind) -> bytes:
+        """The SHA-1 issuerKeyHash of a CertID naming this issuing CA: the prefix of its
+        certificates' keys in the OCSP answer store."""
+        return issuer_hashes(self._certificates[kind], hashes.SHA1())[1]  # noqa: S303 - RFC 5019 CertID

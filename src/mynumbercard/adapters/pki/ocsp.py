@@ -148,6 +148,56 @@ def _query(data: bytes, request: tuple[int, int, int]) -> OcspQuery:
     )
 
 
+def ocsp_request(
+    issuer: x509.Certificate, serial: int, algorithm: hashes.HashAlgorithm | None = None
+) -> bytes:
+    """A one-CertID OCSPRequest without a nonce (a certificate's body is not needed:
+    tests, the benchmark, and certificates loaded without one)."""
+    algorithm = algorithm or hashes.SHA1()  # noqa: S303 - RFC 5019 CertIDs
+    name_hash, key_hash = issuer_hashes(issuer, algorithm)
+    cert_id = der.sequence(
+        der.sequence(der.oid(_HASH_OIDS[algorithm.name]), der.tlv(_NULL, b"")),
+        der.octet_string(name_hash), der.octet_string(key_hash), der.integer(serial))
+    return der.sequence(der.sequence(der.sequence(der.sequence(cert_id))))
+
+
+class PlainRequests:
+    """Recognises, by its bytes alone, the request RFC 5019 clients send: one CertID
+    hashed with SHA-1 for one of `issuers`, no extension, no signature. Every such
+    request is the same prefix (which names the issuer and the serial's length) and the
+    serial's octets, so a look-up of the prefix and a check of the serial's first octets
+    read it as strictly as `parse_ocsp_request` would; any other form goes to that."""
+
+    _LONGEST = 20  # octets of a serial (RFC 5280 §4.1.2.2)
+
+    def __init__(self, issuers: dict[str, x509.Certificate]) -> None:
+        self._prefixes: dict[bytes, tuple[str, bytes]] = {}
+        self._size = 0
+        for name, issuer in issuers.items():
+            key_hash = issuer_hashes(issuer, hashes.SHA1())[1]  # noqa: S303 - RFC 5019
+            for octets in range(1, self._LONGEST + 1):
+                request = ocsp_request(issuer, 1 << (8 * octets - 8))
+                self._size = len(request) - octets  # the same for every length (< 128)
+                self._prefixes[request[: self._size]] = (name, key_hash)
+
+    def match(self, data: bytes) -> tuple[str, bytes] | None:
+        """(the issuer's name, the store key: issuerKeyHash + the serial's unsigned
+        octets), or None: not this form, or a serial that is not a positive INTEGER in
+        its shortest form."""
+        size = self._size
+        found = self._prefixes.get(data[:size])
+        if found is None or len(data) != size + data[size - 1]:
+            return None
+        serial = data[size:]
+        if serial[0] >= 0x80:  # negative
+            return None
+        if len(serial) > 1 and serial[0] == 0:
+            if serial[1] < 0x80:  # not the shortest form
+                return None
+            serial = serial[1:]
+        return found[0], found[1] + serial
+
+
 def ocsp_error_response(status: ocsp.OCSPResponseStatus) -> bytes:
     """An unsigned OCSPResponse with only an error status (RFC 6960 §2.3, §4.2.1)."""
     if status is ocsp.OCSPResponseStatus.SUCCESSFUL:
