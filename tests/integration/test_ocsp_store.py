@@ -16,7 +16,6 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509 import ocsp as x509_ocsp
 from cryptography.x509.oid import NameOID
-from mynumbercard.adapters.db.bulk import generate_register
 from sqlalchemy import func, select
 
 from mynumbercard.adapters.db.ocsp_reader import OcspFeed
@@ -29,6 +28,7 @@ from mynumbercard.adapters.pki import ocsp_request
 from mynumbercard.bootstrap import Container
 from mynumbercard.domain.certificate import CertKind, RevocationReason
 from mynumbercard.domain.staff import Actor, Role
+from mynumbercard.generators.bulk import generate_register
 from mynumbercard.services import certificates, ocsp
 from mynumbercard.web.ocsp import MALFORMED, UNAUTHORIZED, Answer, OcspResponder, Query
 
