@@ -19,6 +19,7 @@ from mynumbercard.adapters.db.tables import (
     application_forms,
     applications,
     production_runs,
+    residents,
     shipments,
 )
 from mynumbercard.domain.application import (
@@ -121,8 +122,11 @@ class SqlApplications:
     # --- applications -------------------------------------------------------------
 
     def add(self, application: Application, *, actor: str, now: datetime) -> int:
+        holder_town = select(residents.c.municipality_code).where(
+            residents.c.id == application.resident_id).scalar_subquery()
         result = self._conn.execute(insert(applications).values(
-            **_values(application), version=0, created_at=now, updated_at=now))
+            **_values(application), holder_municipality_code=holder_town, version=0,
+            created_at=now, updated_at=now))
         application.id = _new_id(result)
         self._write_events(application, actor=actor, now=now)
         return application.id
