@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Query
 from pydantic import BaseModel
 
 from mynumbercard.domain.application import ApplicationStatus, Channel
@@ -19,6 +19,7 @@ from mynumbercard.services import lookups
 from mynumbercard.services.lookup_ports import QueueFilter
 from mynumbercard.web.api.residents import ResidentOut
 from mynumbercard.web.deps import ActorDep, ContainerDep, NowDep
+from mynumbercard.web.inputs import CardNumberPath
 
 search = APIRouter(prefix="/api/v1/residents", tags=["residents"])
 staff = APIRouter(prefix="/api/v1", tags=["look-ups (staff)"])
@@ -96,6 +97,6 @@ def applications(
 
 @staff.get("/cards/{card_number}", summary="A card: status, dates, holder's resident id, "
            "its certificates")
-def card(card_number: Annotated[str, Path(max_length=40)], actor: ActorDep,
+def card(card_number: CardNumberPath, actor: ActorDep,
          container: ContainerDep, now: NowDep) -> dict[str, Any]:
     return lookups.card_view(container.uow, actor=actor, card_number=card_number, now=now)

@@ -11,6 +11,7 @@ from mynumbercard.domain.loss import ReportedVia
 from mynumbercard.domain.pickup import IdDocument
 from mynumbercard.services import loss
 from mynumbercard.web.deps import ActorDep, ContainerDep, NowDep
+from mynumbercard.web.inputs import CardNumberPath
 
 router = APIRouter(prefix="/api/v1", tags=["lost cards (staff)"])
 
@@ -29,7 +30,7 @@ class FoundIn(BaseModel):
 @router.post("/cards/{card_number}/loss", status_code=201,
              summary="The holder reports the card lost: both certificates on hold "
                      "(certificateHold) at once, the card lost")
-def report_loss(card_number: str, body: LossReportIn, actor: ActorDep,
+def report_loss(card_number: CardNumberPath, body: LossReportIn, actor: ActorDep,
                 container: ContainerDep, now: NowDep) -> dict[str, Any]:
     return loss.report_loss(container.uow, container.ca, actor=actor, card_number=card_number,
                             via=body.via, now=now).as_json()
@@ -38,7 +39,7 @@ def report_loss(card_number: str, body: LossReportIn, actor: ActorDep,
 @router.post("/cards/{card_number}/found",
              summary="The lost card found again, at the counter with the holder: the holds "
                      "lifted (OCSP good, removeFromCRL in the next delta CRL), card active")
-def found(card_number: str, body: FoundIn, actor: ActorDep, container: ContainerDep,
+def found(card_number: CardNumberPath, body: FoundIn, actor: ActorDep, container: ContainerDep,
           now: NowDep) -> dict[str, Any]:
     return loss.found(container.uow, container.ca, actor=actor, card_number=card_number,
                       documents=body.documents,
@@ -49,7 +50,7 @@ def found(card_number: str, body: FoundIn, actor: ActorDep, container: Container
 @router.post("/cards/{card_number}/loss/confirm",
              summary="Not found: both certificates revoked (keyCompromise); the holder "
                      "applies for a new card (a re-issue form)")
-def confirm(card_number: str, actor: ActorDep, container: ContainerDep,
+def confirm(card_number: CardNumberPath, actor: ActorDep, container: ContainerDep,
             now: NowDep) -> dict[str, Any]:
     outcome = loss.confirm_loss(container.uow, container.ca, actor=actor,
                                 card_number=card_number, now=now).as_json()
