@@ -14,6 +14,7 @@ from typing import Any
 import typer
 
 from mynumbercard import bootstrap
+from mynumbercard.adapters.card_vault import FileCardVault
 from mynumbercard.adapters.documents import PdfLetterPrinter
 from mynumbercard.adapters.letter_files import LetterDirectory
 from mynumbercard.cli import runs, session
@@ -26,42 +27,55 @@ app = typer.Typer(help="Batch jobs of the issuing agency.", no_args_is_help=True
 letters_app = typer.Typer(help="Letters to residents, as PDF files.", no_args_is_help=True)
 
 
+ON = typer.Option(None, "--on", help="Run as of this day (YYYY-MM-DD); default today; a "
+                  "day after today only with --simulate.")
+
+
 @app.command()
-def production() -> None:
-    """Batch approved applications into production runs: a card with its chip for each.
-    Prints the runs and, for each card made, its number, application and resident id."""
-    runs, made, cards = [], 0, []
-    with bootstrap.container() as wired:
-        actor = session.actor(wired, "jobs")
-        while (result := issuance.run_production(wired.uow, wired.vault, actor=actor,
-                                                 now=wired.clock())).cards:
-            runs.append(result.run_id)
+def production(on: str | None = ON, simulate: bool = SIMULATE, yes: bool = YES) -> None:
+    """Batch approved applications into production runs: a card with its chip for each
+    (issued on the run's day). Prints the runs and, for each card made, its number,
+    application and resident id. Simulated, the chips go to a temporary directory."""
+    day = day_or_today(on, field="--on", simulate=simulate)
+
+    def work(wired: bootstrap.Container, scratch: Path | None) -> dict[str, Any]:
+        runs_made, made, cards = [], 0, []
+        actor, now = session.actor(wired, "jobs"), _as_of(day, wired.clock())
+        vault = wired.vault if scratch is None else FileCardVault(scratch / "cards",
+                                                                  wired.management_key)
+        while (result := issuance.run_production(wired.uow, vault, actor=actor,
+                                                 now=now)).cards:
+            runs_made.append(result.run_id)
             made += result.cards
             cards += [card.as_dict() for card in result.made]
-    typer.echo(dumps({"runs": runs, "cards": made, "made": cards}))
+        return {"runs": runs_made, "cards": made, "made": cards}
+
+    typer.echo(dumps(runs.run(runs.Job("make cards", work, destructive=False),
+                              simulate=simulate, yes=yes)))
 
 
 @app.command()
-def ship() -> None:
+def ship(on: str | None = ON, simulate: bool = SIMULATE, yes: bool = YES) -> None:
     """Ship produced cards to the municipal office of each holder's address."""
-    shipments: dict[int, str] = {}
-    cards = 0
-    with bootstrap.container() as wired:
-        actor = session.actor(wired, "jobs")
-        while (result := issuance.ship(wired.uow, actor=actor, now=wired.clock())).cards:
+    day = day_or_today(on, field="--on", simulate=simulate)
+
+    def work(wired: bootstrap.Container, _: Path | None) -> dict[str, Any]:
+        shipments: dict[int, str] = {}
+        cards = 0
+        actor, now = session.actor(wired, "jobs"), _as_of(day, wired.clock())
+        while (result := issuance.ship(wired.uow, actor=actor, now=now)).cards:
             shipments.update(result.shipments)
             cards += result.cards
-    typer.echo(dumps({"shipments": [{"id": k, "office": v} for k, v in shipments.items()],
-                           "cards": cards}))
+        return {"shipments": [{"id": k, "office": v} for k, v in shipments.items()],
+                "cards": cards}
+
+    typer.echo(dumps(runs.run(runs.Job("ship cards", work, destructive=False),
+                              simulate=simulate, yes=yes)))
 
 
 def _as_of(day: date | None, clock: datetime) -> datetime:
     """The job's moment: now, or that of the day."""
     return clock if day is None else job_moment(day)
-
-
-ON = typer.Option(None, "--on", help="Run as of this day (YYYY-MM-DD); default today; a "
-                  "day after today only with --simulate.")
 
 
 @app.command()
