@@ -12,6 +12,7 @@ from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from datetime import datetime
 
+from mynumbercard.domain.application_id import printed_form
 from mynumbercard.domain.card import Card, CardStatus
 from mynumbercard.domain.certificate import (
     JST,
@@ -25,7 +26,10 @@ from mynumbercard.domain.loss import LossReport, LossStatus, ReportedVia, check_
 from mynumbercard.domain.pickup import IdDocument, check_holder_documents
 from mynumbercard.domain.resident import Resident
 from mynumbercard.domain.staff import Actor, Permission
+from mynumbercard.services import applications
+from mynumbercard.services.application_ports import ApplicationForm, FormReason
 from mynumbercard.services.certificates import apply_event_in, store_ocsp
+from mynumbercard.services.mailed_letters import queue_reissue_form
 from mynumbercard.services.pki_ports import CertificateAuthority
 from mynumbercard.services.ports import AuditRecord, UnitOfWork
 
@@ -40,10 +44,25 @@ class LossOutcome:
     card_status: CardStatus
     report: LossReport
     certificates: list[Certificate]
+    # Confirmed: the form for a new card, queued as a letter (None: none could be issued,
+    # `no_form` says why).
+    reissue_form: ApplicationForm | None = None
+    no_form: str | None = None
 
-    def as_json(self) -> dict[str, object]:
+    def as_json(self, base_url: str = "") -> dict[str, object]:
         r = self.report
-        return {
+        form = self.reissue_form
+        confirmed: dict[str, object] = {} if r.status is not LossStatus.CONFIRMED else {
+            "reissue_form": None if form is None else {
+                "application_id": form.application_id,
+                "printed": printed_form(form.application_id),
+                "application_url": f"{base_url}/apply?application_id={form.application_id}",
+                "letter": "queued in the outgoing mail: printed by the next mail run "
+                          "(mynumbercard mail send)"},
+            "next": (f"the holder applies for a new card (re-issue) with Application ID "
+                     f"{printed_form(form.application_id)}" if form is not None else
+                     f"no re-issue form: {self.no_form}")}
+        return confirmed | {
             "card_number": self.card_number,
             "card_status": self.card_status.value,
             "report": {"id": r.id, "via": r.via.value, "status": r.status.value,
@@ -143,11 +162,11 @@ def found(uow_factory: UowFactory, ca: Ca, *, actor: Actor, card_number: str,
 def confirm_loss(uow_factory: UowFactory, ca: Ca, *, actor: Actor, card_number: str,
                  now: datetime) -> LossOutcome:
     """Not found: both certificates revoked (keyCompromise: the keys are out of the
-    holder's control); the card stays lost, and the holder's next application is a
-    re-issue."""
+    holder's control); the card stays lost, and the re-issue form (a new Application ID)
+    is issued and queued as a letter to the holder, in the same transaction."""
     actor.require_role(Permission.CARD_LOSS)
     with uow_factory() as uow:
-        card, _ = _card(uow, actor, Permission.CARD_LOSS, card_number)
+        card, holder = _card(uow, actor, Permission.CARD_LOSS, card_number)
         report = _open_report(uow, card)
         report.close(LossStatus.CONFIRMED, at=now, by=actor.name)
         uow.losses.save(report, now=now)
@@ -161,7 +180,23 @@ def confirm_loss(uow_factory: UowFactory, ca: Ca, *, actor: Actor, card_number: 
             revoked.append(f"{certificate.kind}:{certificate.serial_hex}")
         uow.audit.record(AuditRecord(now, actor.name, "card:loss-confirm", f"card:{card.id}",
                                      {"report": report.id, "revoked": revoked}))
+        form, no_form = _reissue_form(uow, actor, holder, now)
         outcome = LossOutcome(card.card_number, card.status, report,
-                              list(uow.certificates.of_card(card.id or 0)))
+                              list(uow.certificates.of_card(card.id or 0)), form, no_form)
         uow.commit()
     return outcome
+
+
+def _reissue_form(uow: UnitOfWork, actor: Actor, holder: Resident, now: datetime
+                  ) -> tuple[ApplicationForm | None, str | None]:
+    """A new card is needed: the re-issue form (a new Application ID), mailed as a letter.
+    None when none can be issued (the holder died or left, a card is already made)."""
+    if not actor.may(Permission.APPLICATION_FORM, municipality_code=holder.municipality_code):
+        return None, "issue one at the holder's municipality (POST /api/v1/applications/forms)"
+    try:
+        form = applications.new_form(uow, actor=actor, resident=holder,
+                                     reason=FormReason.REISSUE, now=now)
+    except Conflict as refused:  # raised before the form changes anything
+        return None, str(refused)
+    queue_reissue_form(uow, form, holder, now=now)
+    return form, None

@@ -134,6 +134,10 @@ def _print_batch(uow_factory: UowFactory, printer: LetterPrinter, sink: LetterSi
             if letter.kind is LetterKind.NUMBER_NOTICE:
                 notices.append(mailed_letters.number_notice(letter, resident, towns[code],
                                                             now=now, offices=offices))
+            elif letter.kind is LetterKind.REISSUE_FORM:
+                notices.append(mailed_letters.reissue_form(
+                    letter, resident, towns[code], now=now, offices=offices,
+                    base_url=base_url))
             elif letter.kind is LetterKind.DEFICIENCY:
                 notices.append(mailed_letters.deficiency_notice(
                     uow, letter, resident, towns[code], now=now, offices=offices,

@@ -48,11 +48,10 @@ def found(card_number: CardNumberPath, body: FoundIn, actor: ActorDep, container
 
 
 @router.post("/cards/{card_number}/loss/confirm",
-             summary="Not found: both certificates revoked (keyCompromise); the holder "
-                     "applies for a new card (a re-issue form)")
+             summary="Not found: both certificates revoked (keyCompromise); the re-issue "
+                     "form (a new Application ID) issued and mailed to the holder")
 def confirm(card_number: CardNumberPath, actor: ActorDep, container: ContainerDep,
             now: NowDep) -> dict[str, Any]:
-    outcome = loss.confirm_loss(container.uow, container.ca, actor=actor,
-                                card_number=card_number, now=now).as_json()
-    return outcome | {"next": "the holder applies for a new card (re-issue): "
-                              "POST /api/v1/applications/forms"}
+    return loss.confirm_loss(container.uow, container.ca, actor=actor,
+                             card_number=card_number, now=now).as_json(
+        container.settings.public_base_url.rstrip("/"))
