@@ -13,7 +13,8 @@ from rich.table import Table
 
 from mynumbercard import bootstrap
 from mynumbercard.adapters import ca_setup
-from mynumbercard.adapters.db.bulk import generate_residents
+from mynumbercard.adapters.db import migrate
+from mynumbercard.adapters.db.bulk import generate_residents, load_municipalities
 from mynumbercard.cli.card import issue_demo_card
 from mynumbercard.cli.demo_applications import HANDED_OVER_CARD, load_applications
 from mynumbercard.domain.certificate import RevocationReason, parse_serial
@@ -46,8 +47,11 @@ DEMO_CLERK_MUNICIPALITIES = frozenset(code for _, _, code in DEMO_STAFF if code)
 def load(
     residents: int = typer.Option(2000, "--residents", help="Synthetic residents to add."),
 ) -> None:
-    """Load demo staff, a synthetic register and a few life events (once; idempotent)."""
+    """Load demo staff, a synthetic register and a few life events (once; idempotent);
+    on a new data directory it migrates the database first (`db upgrade`)."""
     with bootstrap.container() as wired:
+        migrate.upgrade(wired.engine)  # a fresh directory has no schema yet
+        load_municipalities(wired.engine)
         _own_passphrase_file(wired)
         _load(wired, residents)
 
@@ -225,5 +229,7 @@ def _print_accounts(console: Console) -> None:
 
 @app.command()
 def totp() -> None:
-    """The demo admin's current one-time code (from the demo's printed TOTP secret)."""
-    typer.echo(pyotp.TOTP(DEMO_TOTP_SECRET).now())
+    """The demo admin's current one-time code (from the demo's printed TOTP secret), by
+    the configured clock: the one a sign-in checks (`MYNUMBERCARD_CLOCK` in demos)."""
+    now = bootstrap.make_clock(bootstrap.settings())()
+    typer.echo(pyotp.TOTP(DEMO_TOTP_SECRET).at(now))

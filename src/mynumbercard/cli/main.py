@@ -19,6 +19,7 @@ from mynumbercard.cli import (
     ca,
     card,
     cert,
+    counter,
     db,
     demo,
     jobs,
@@ -105,6 +106,8 @@ loss.register(card.app)
 residents.app.command("find")(lookups.find)
 app.add_typer(lookups.applications_app, name="applications")
 card.app.command("show")(lookups.show_card)
+counter.register_commands(residents=residents.app, applications=lookups.applications_app,
+                          card=card.app)
 
 
 def run() -> None:

@@ -10,6 +10,7 @@ import typer
 from mynumbercard.adapters.photo import Defect, PhotoReport, check_photo
 from mynumbercard.adapters.photo.checks import MAX_FILE_BYTES, file_size_defect
 from mynumbercard.adapters.photo.evaluation import evaluate
+from mynumbercard.adapters.photo.samples import sample_portrait
 from mynumbercard.cli.output import dumps
 from mynumbercard.domain.errors import InvalidInput
 
@@ -126,3 +127,11 @@ def evaluate_command(
         )
     for name, missed, spurious in wrong:
         typer.echo(f"  {name}: missed {sorted(missed)}, spurious {sorted(spurious)}")
+
+
+@app.command("sample")
+def sample(out: Path = typer.Argument(..., help="Where to write the JPEG.")) -> None:
+    """Write the sample ID photo (a synthetic portrait that passes the check), for demos
+    and the walkthrough (docs/walkthrough.md)."""
+    out.write_bytes(sample_portrait())
+    typer.echo(str(out))
