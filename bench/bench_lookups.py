@@ -19,6 +19,15 @@ over `--samples` distinct inputs drawn at random from the register:
   same over a review backlog (`--backlog` applications set to `received` for the run).
 Reported in milliseconds, warm (each kind runs over fresh inputs after one warm-up pass
 over other inputs). Not part of `make test`.
+
+Last run (docs/operations.md "Look-ups at scale"): 6,780,000 residents (the 10 M target
+did not fit the time), `--samples 1000`, load 12-16 on 2 cores; p50 / p95 / p99 ms:
+number 1.3 / 5.4 / 8.8; name + birth date, whole country 20.4 / 94.1 / 170.6 (over 50:
+random heap reads of the day's births, the register out of cache), a clerk's 2.1 / 16.0 /
+24.3; postal code + address 5.3 / 22.3 / 40.6; card 4.3 / 18.4 / 26.6; Application ID
+2.0 / 3.2 / 5.4; queue (handed over) clerk 5.1 / 8.2 / 10.7, from a day 3.9 / 9.6 / 12.2;
+queue of 50,000 received, clerk 2.2 / 3.7 / 4.5 (was 115 / 588 / 1,022 before migration
+0016), all 3.2 / 4.0 / 7.1.
 """
 
 from __future__ import annotations
