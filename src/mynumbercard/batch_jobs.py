@@ -101,9 +101,11 @@ class Production(_Chunked):
     run_key: str
     actor: Actor
     now: datetime
+    chips: Path | None = None  # simulated: the chips go there, not into the safe
 
     def steps(self, wired: bootstrap.Container) -> list[batch.Step]:
-        return issuance.production_steps(wired.vault, actor=self.actor, now=self.now,
+        vault = wired.vault if self.chips is None else wired.vault_in(self.chips)
+        return issuance.production_steps(vault, actor=self.actor, now=self.now,
                                          run_key=self.run_key)
 
 

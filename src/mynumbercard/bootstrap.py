@@ -234,6 +234,10 @@ class Container:
         vault = FileCardVault(self.settings.vault_directory, self.management_key)
         return SimulatedVault(vault) if self.simulating else vault
 
+    def vault_in(self, directory: Path) -> FileCardVault:
+        """A safe in another directory (a simulated production writes its chips there)."""
+        return FileCardVault(directory, self.management_key)
+
     @property
     def counter_reader(self) -> CounterReader:
         """The counter's reader for the card the holder presents."""

@@ -127,5 +127,29 @@ def test_the_review_queue_pages_and_production_names_its_cards(client: TestClien
     unknown = client.get(f"/api/v1/cards/{'0' * 16}", headers=clerk)
     assert _error(hidden, 404) == _error(unknown, 404)
     assert hidden.json() == unknown.json()
-    _error(client.get("/api/v1/cards/not-a-card", headers=clerk), 422)
+    _error(client.get("/api/v1/cards/not a card", headers=clerk), 422)
+    # Grouped or in lower case, a number made here is found; a registered one as it is.
+    grouped = "-".join(made["card_number"][i:i + 4] for i in range(0, 16, 4)).lower()
+    assert client.get(f"/api/v1/cards/{grouped}", headers=clerk).json()["card_number"] == \
+        made["card_number"]
+    _error(client.get("/api/v1/cards/NOT-A-CARD", headers=clerk), 404)
     _error(client.get(f"/api/v1/cards/{'A' * 41}", headers=clerk), 422)
+
+
+CARD_ROUTES = [("GET", "/api/v1/cards/{n}"), ("POST", "/api/v1/cards/{n}/hand-over"),
+               ("POST", "/api/v1/cards/{n}/certificates/renew"),
+               ("POST", "/api/v1/cards/{n}/custody"), ("POST", "/api/v1/cards/{n}/loss"),
+               ("POST", "/api/v1/cards/{n}/found"), ("POST", "/api/v1/cards/{n}/loss/confirm")]
+
+
+@pytest.mark.parametrize("bad", ["A" * 33, "AB CD", "AB_CD", "ＡＢ", "AB.CD"])
+def test_every_card_route_takes_one_card_number_and_refuses_a_bad_one(
+        client: TestClient, bad: str) -> None:
+    clerk = bearer(client, "clerk-chiyoda")
+    routes = {path for path, item in client.get("/openapi.json").json()["paths"].items()
+              if path.startswith("/api/v1/cards/{")}
+    assert routes == {path.replace("{n}", "{card_number}") for _, path in CARD_ROUTES}
+    for method, path in CARD_ROUTES:
+        response = client.request(method, path.replace("{n}", bad), headers=clerk, json={})
+        assert _error(response, 422) == "invalid_input"
+        assert "path.card_number" in response.json()["message"], path

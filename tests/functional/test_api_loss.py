@@ -111,6 +111,8 @@ def test_another_town_hears_not_found_and_a_confirmed_loss_is_final(
     assert confirmed.status_code == 200, confirmed.text
     assert confirmed.json()["card_status"] == "lost"
     assert "re-issue" in confirmed.json()["next"]
+    form = confirmed.json()["reissue_form"]
+    assert form["application_url"].endswith(f"/apply?application_id={form['application_id']}")
     for c in confirmed.json()["certificates"]:
         revoked = _ocsp(pki_container, c["kind"], c["serial"])
         assert revoked.revocation_reason is x509.ReasonFlags.key_compromise

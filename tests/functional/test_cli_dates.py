@@ -54,6 +54,8 @@ def test_jobs_take_the_set_clock_s_today(wired: bootstrap.Container):
     ["jobs", "card-lapse", "--on", TOMORROW],
     ["jobs", "uncollected", "--out", "letters", "--on", TOMORROW],
     ["jobs", "validity-notices", "--on", TOMORROW],
+    ["jobs", "production", "--on", TOMORROW],
+    ["jobs", "ship", "--on", TOMORROW],
 ])
 def test_a_day_after_today_is_refused_unless_simulated(wired: bootstrap.Container,
                                                        job: list[str]):

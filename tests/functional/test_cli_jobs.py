@@ -94,6 +94,31 @@ def test_production_ship_receive_and_the_notices_of_issuance(wired: bootstrap.Co
     assert ok("letters", "issuance-notices", "--out", str(out)).split() == []  # not twice
 
 
+def test_production_and_shipping_simulated_change_nothing(wired: bootstrap.Container) -> None:
+    _approved(wired, 2)
+    tomorrow = (wired.clock().astimezone(JST).date() + timedelta(days=1)).isoformat()
+    simulated = runner.invoke(app, ["jobs", "production", "--on", tomorrow, "--simulate"])
+    assert simulated.exit_code == 0, simulated.output
+    answer = json.loads(simulated.stdout)
+    assert (answer["cards"], answer["simulated"]) == (2, True)
+    scratch = Path(simulated.stderr.split("are in ")[-1].strip())
+    assert len(list((scratch / "cards").glob("*.card"))) == 2  # the chips it would make
+    assert not list(wired.settings.vault_directory.glob("*.card"))
+    shipped = runner.invoke(app, ["jobs", "ship", "--simulate"])
+    assert json.loads(shipped.stdout) == {"shipments": [], "cards": 0, "simulated": True}
+    made = json.loads(ok("jobs", "production"))  # nothing was taken by the simulation
+    assert made["cards"] == 2
+    assert {c.issued_on for c in _cards(wired)} == {wired.clock().astimezone(JST).date()}
+    shipped = runner.invoke(app, ["jobs", "ship", "--simulate"])
+    assert json.loads(shipped.stdout)["cards"] == 2
+    assert json.loads(ok("jobs", "ship"))["cards"] == 2  # still there to ship for real
+
+
+def _cards(wired: bootstrap.Container) -> list:
+    with wired.uow() as uow:
+        return [c for r in range(1, 10) for c in uow.cards.of_resident(r)]
+
+
 def test_uncollected_cards_get_a_reminder_then_are_destroyed(
         wired: bootstrap.Container, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     _approved(wired, 1)

@@ -78,12 +78,13 @@ def test_find_show_and_list_on_a_generated_register(env: str) -> None:
 
 def test_bad_input_is_a_message_and_an_exit_status(env: str) -> None:
     for args in (["applications", "show", "1234-5678-9012-3456-7890-123"],
-                 ["card", "show", "nope"],
+                 ["card", "show", "no_pe!"],
                  ["residents", "find", "--name", "やまだ"],
                  ["applications", "list", "--status", "received", "--after", "x"]):
         failed = runner.invoke(app, args)
         assert failed.exit_code == 2, (args, failed.output)
         assert "Traceback" not in failed.output
+    assert runner.invoke(app, ["card", "show", "nope"]).exit_code == 3  # a number: unknown
     unknown = runner.invoke(app, ["card", "show", "0" * 16])
     assert unknown.exit_code != 0
     assert "no card with this number" in unknown.output

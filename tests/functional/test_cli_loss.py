@@ -4,14 +4,20 @@ delta CRL), or not found (revoked, keyCompromise)."""
 
 from __future__ import annotations
 
+import io
 import json
 import shutil
 import subprocess
 from pathlib import Path
 
+import pypdfium2
 import pytest
+import zxingcpp
+from pypdf import PdfReader
 
+from mynumbercard.adapters.documents.validity import group_digits
 from mynumbercard.cli.main import app
+from mynumbercard.domain import application_id
 
 from cli_checks import demo_card, ok, openssl_ocsp, runner
 
@@ -106,6 +112,25 @@ def test_a_loss_not_found_is_revoked_for_good(env: dict[str, str], server: str,
     late = runner.invoke(app, ["card", "found", made["card_number"], "--document", "passport"])
     assert late.exit_code == 4
     assert "apply for a new card" in late.output
+
+    # A new card is needed: the re-issue form, a new Application ID, mailed as a letter.
+    form = confirmed["reissue_form"]
+    assert application_id.is_valid(form["application_id"])
+    assert form["application_url"].endswith(f"/apply?application_id={form['application_id']}")
+    assert form["printed"] in confirmed["next"]
+    assert "mail send" in form["letter"]
+    (batch,) = ok("mail", "send", "--out", str(tmp_path / "mail")).split()
+    pdf = Path(batch).read_bytes()
+    text = "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
+    assert "個人番号カード交付申請書（再交付）" in text
+    assert group_digits(form["application_id"]) in text
+    document = pypdfium2.PdfDocument(pdf)
+    try:
+        codes = {code.text for page in document for code in zxingcpp.read_barcodes(
+            page.render(scale=3.0).to_pil().convert("L"))}
+    finally:
+        document.close()
+    assert form["application_url"] in codes
 
 
 def test_loss_commands_refuse_bad_input_with_the_readme_statuses(env: dict[str, str],

@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import insert, select
 
 from mynumbercard.adapters.db import migrate
-from mynumbercard.adapters.db.tables import audit_log, residents
+from mynumbercard.adapters.db.tables import applications, audit_log, residents
 from mynumbercard.bootstrap import Container
 from mynumbercard.domain import search_key
 from mynumbercard.domain.application import ApplicationStatus, Channel
@@ -23,7 +23,7 @@ from mynumbercard.domain.errors import (
 from mynumbercard.domain.resident import Resident, Sex
 from mynumbercard.domain.staff import Actor, Role
 from mynumbercard.services import applications as apps
-from mynumbercard.services import issuance, lookups, register
+from mynumbercard.services import issuance, lookups, moving, register
 from mynumbercard.services.application_ports import FormReason, PhotoVerdict
 from mynumbercard.services.lookup_ports import QueueFilter
 
@@ -222,6 +222,8 @@ def test_an_application_by_its_id_and_a_card_by_its_number(
         lookups.card_view(wired.uow, actor=CHUO, card_number=number, now=wired.clock())
     assert str(unknown.value) == str(hidden.value)
     with pytest.raises(InvalidInput):
+        lookups.card_view(wired.uow, actor=CHIYODA, card_number="XY_Z!", now=wired.clock())
+    with pytest.raises(NotFound):  # a registered card's number may be any letters
         lookups.card_view(wired.uow, actor=CHIYODA, card_number="XYZ", now=wired.clock())
 
     issuance.ship(wired.uow, actor=OPERATOR, now=wired.clock())  # shipped: by its office
@@ -229,3 +231,91 @@ def test_an_application_by_its_id_and_a_card_by_its_number(
         page = lookups.application_queue(wired.uow, actor=clerk, limit=5, now=wired.clock(),
                                          wanted=QueueFilter(ApplicationStatus.SHIPPED))
         assert [a.id for a in page.applications] == expected
+
+
+def _holder_towns(wired: Container) -> dict[int, str | None]:
+    with wired.engine.connect() as conn:
+        return {r.id: r.holder_municipality_code for r in conn.execute(
+            select(applications.c.id, applications.c.holder_municipality_code))}
+
+
+def _queue_ids(wired: Container, actor: Actor, status: ApplicationStatus) -> list[int]:
+    page = lookups.application_queue(wired.uow, actor=actor, limit=50, now=wired.clock(),
+                                     wanted=QueueFilter(status))
+    return [a.id or 0 for a in page.applications]
+
+
+def test_the_holders_municipality_on_an_application_follows_a_moving_in(
+        pki_container: Container, clock: FrozenClock) -> None:
+    wired = pki_container
+    resident = _resident(wired)
+    ref = _applied(wired, clock, resident).application.id or 0
+    assert _holder_towns(wired) == {ref: "13101"}
+    out = moving.record_moving_out(wired.uow, actor=CHIYODA, resident_id=resident.id or 0,
+                                   to_municipality="13102", planned_on=wired.clock().date(),
+                                   now=wired.clock(), ca=wired.ca)
+    assert _queue_ids(wired, CHIYODA, ApplicationStatus.RECEIVED) == [ref]  # not moved yet
+    moving.record_moving_in(wired.uow, actor=CHUO, birth_date=BORN,
+                            moved_in_on=wired.clock().date(), postal_code="1040061",
+                            address="銀座1番1号", reference=out.notice.reference,
+                            now=wired.clock(), ca=wired.ca, vault=wired.vault)
+    assert _holder_towns(wired) == {ref: "13102"}
+    # The relocation rule voided it; the voided list is the new municipality's now.
+    assert _queue_ids(wired, CHUO, ApplicationStatus.VOIDED) == [ref]
+    assert _queue_ids(wired, CHIYODA, ApplicationStatus.VOIDED) == []
+
+
+def test_a_move_between_wards_takes_the_queue_along(
+        pki_container: Container, clock: FrozenClock) -> None:
+    wired = pki_container
+    tsurumi, kanagawa = (Actor("clerk-tsurumi", Role.CLERK, "14101"),
+                         Actor("clerk-kanagawa", Role.CLERK, "14102"))
+    resident = register.register_resident(
+        wired.uow, actor=tsurumi, now=wired.clock(), family_name="山田", given_name="花子",
+        family_name_kana="ヤマダ", given_name_kana="ハナコ", birth_date=BORN,
+        sex=Sex.FEMALE, municipality_code="14101", postal_code="2300051",
+        address="鶴見中央1番1号", registered_on=BORN)
+    ref = _applied(wired, clock, resident, clerk=tsurumi).application.id or 0
+    assert _queue_ids(wired, tsurumi, ApplicationStatus.RECEIVED) == [ref]
+    register.move_resident(wired.uow, actor=tsurumi, resident_id=resident.id or 0,
+                           to_municipality="14102", postal_code="2210822",
+                           address="西神奈川1番1号", moved_on=wired.clock().date(),
+                           now=wired.clock(), ca=wired.ca)
+    assert _holder_towns(wired) == {ref: "14102"}
+    assert _queue_ids(wired, kanagawa, ApplicationStatus.RECEIVED) == [ref]
+    assert _queue_ids(wired, tsurumi, ApplicationStatus.RECEIVED) == []
+
+
+def test_the_queue_answers_the_rows_of_the_holders_municipality(
+        pki_container: Container, clock: FrozenClock) -> None:
+    """The column's queue against the join it replaces, for every status and town, after
+    the migration's backfill too."""
+    wired = pki_container
+    for i in range(6):
+        town = ("13101", "13102")[i % 2]
+        _applied(wired, clock, _resident(wired, given=f"次郎{i}", municipality=town),
+                 clerk=CHIYODA if town == "13101" else CHUO)
+    with wired.uow() as uow:
+        first = uow.applications.get(1)
+    apps.approve(wired.uow, actor=OPERATOR, application_ref=first.id or 0, now=wired.clock())
+
+    def joined(town: str, status: ApplicationStatus) -> list[int]:
+        with wired.engine.connect() as conn:
+            return list(conn.execute(
+                select(applications.c.id).join(residents,
+                                               residents.c.id == applications.c.resident_id)
+                .where(applications.c.status == status.value,
+                       residents.c.municipality_code == town)
+                .order_by(applications.c.received_on, applications.c.id)).scalars())
+
+    def every_queue() -> dict[tuple[str, ApplicationStatus], list[int]]:
+        return {(clerk.municipality_code or "", status): _queue_ids(wired, clerk, status)
+                for clerk in (CHIYODA, CHUO)
+                for status in (ApplicationStatus.RECEIVED, ApplicationStatus.APPROVED)}
+
+    before = every_queue()
+    assert before == {key: joined(*key) for key in before}
+    assert sorted(map(len, before.values())) == [0, 1, 2, 3]
+    migrate.downgrade(wired.engine, "0015")
+    migrate.upgrade(wired.engine)
+    assert every_queue() == before

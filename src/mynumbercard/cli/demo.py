@@ -12,6 +12,8 @@ from rich.table import Table
 
 from mynumbercard import bootstrap
 from mynumbercard.adapters import ca_setup
+from mynumbercard.adapters.db import migrate
+from mynumbercard.adapters.db.municipality_rows import load_municipalities
 from mynumbercard.cli.card import issue_demo_card
 from mynumbercard.cli.offices import read_csv
 from mynumbercard.domain.certificate import RevocationReason, parse_serial
@@ -36,8 +38,11 @@ app = typer.Typer(help="Demo data.", no_args_is_help=True)
 def load(
     residents: int = typer.Option(2000, "--residents", help="Synthetic residents to add."),
 ) -> None:
-    """Load demo staff, a synthetic register and a few life events (once; idempotent)."""
+    """Load demo staff, a synthetic register and a few life events (once; idempotent);
+    on a new data directory it migrates the database first (`db upgrade`)."""
     with bootstrap.container() as wired:
+        migrate.upgrade(wired.engine)  # a fresh directory has no schema yet
+        load_municipalities(wired.engine)
         _own_passphrase_file(wired)
         _load(wired, residents)
 
@@ -136,5 +141,7 @@ def _print_accounts(console: Console) -> None:
 
 @app.command()
 def totp() -> None:
-    """The demo admin's current one-time code (from the demo's printed TOTP secret)."""
-    typer.echo(pyotp.TOTP(DEMO_TOTP_SECRET).now())
+    """The demo admin's current one-time code (from the demo's printed TOTP secret), by
+    the configured clock: the one a sign-in checks (`MYNUMBERCARD_CLOCK` in demos)."""
+    now = bootstrap.make_clock(bootstrap.settings())()
+    typer.echo(pyotp.TOTP(DEMO_TOTP_SECRET).at(now))

@@ -25,6 +25,10 @@ app = typer.Typer(help="Batch jobs of the issuing agency.", no_args_is_help=True
 letters_app = typer.Typer(help="Letters to residents, as PDF files.", no_args_is_help=True)
 
 
+ON = typer.Option(None, "--on", help="Run as of this day (YYYY-MM-DD); default today; a "
+                  "day after today only with --simulate.")
+
+
 def _started(order: batch_jobs.Order, label: str, workers: int) -> batch.Outcome:
     with bootstrap.container() as wired, runs.progress_bar(label) as shown:
         return batch_jobs.start(wired, order, workers=workers,
@@ -32,38 +36,52 @@ def _started(order: batch_jobs.Order, label: str, workers: int) -> batch.Outcome
 
 
 @app.command()
-def production(workers: int = WORKERS) -> None:
-    """Batch approved applications into production runs: a card with its chip for each.
-    Prints the runs and, for each card made, its number, application and resident id."""
-    with bootstrap.container() as wired:
+def production(on: str | None = ON, workers: int = WORKERS, simulate: bool = SIMULATE,
+               yes: bool = YES) -> None:
+    """Batch approved applications into production runs: a card with its chip for each
+    (issued on the run's day). Prints the runs and, for each card made, its number,
+    application and resident id. Simulated, the chips go to a temporary directory."""
+    day = day_or_today(on, field="--on", simulate=simulate)
+
+    def work(wired: bootstrap.Container, scratch: Path | None) -> dict[str, Any]:
         actor = session.actor(wired, "jobs")  # who asks comes before what is read
-        order = batch_jobs.Production(run_key=batch_jobs.queue_run_key(wired, issuance.PRODUCTION),
-                                      actor=actor, now=wired.clock())
-    made = issuance.runs_of(_started(order, "production", workers))
-    typer.echo(dumps({"runs": [r.run_id for r in made], "cards": sum(r.cards for r in made),
-                      "made": [plain(card) for r in made for card in r.made]}))
+        order = batch_jobs.Production(
+            run_key=batch_jobs.queue_run_key(wired, issuance.PRODUCTION), actor=actor,
+            now=_as_of(day, wired.clock()), chips=None if scratch is None else scratch / "cards")
+        with runs.progress_bar("production") as shown:
+            ran = batch_jobs.start(wired, order, workers=workers, on_progress=shown)
+        made = issuance.runs_of(ran.started.outcome)
+        return {"runs": [r.run_id for r in made], "cards": sum(r.cards for r in made),
+                "made": [plain(card) for r in made for card in r.made]}
+
+    typer.echo(dumps(runs.run(runs.Job("make cards", work, destructive=False),
+                              simulate=simulate, yes=yes)))
 
 
 @app.command()
-def ship(workers: int = WORKERS) -> None:
+def ship(on: str | None = ON, workers: int = WORKERS, simulate: bool = SIMULATE,
+         yes: bool = YES) -> None:
     """Ship produced cards to the municipal office of each holder's address."""
-    with bootstrap.container() as wired:
+    day = day_or_today(on, field="--on", simulate=simulate)
+
+    def work(wired: bootstrap.Container, _: Path | None) -> dict[str, Any]:
         actor = session.actor(wired, "jobs")
         order = batch_jobs.Shipping(run_key=batch_jobs.queue_run_key(wired, issuance.SHIPPING),
-                                    actor=actor, now=wired.clock())
-    shipped = issuance.shipments_of(_started(order, "shipping", workers))
-    typer.echo(dumps({"shipments": [{"id": k, "office": v} for r in shipped
-                                    for k, v in r.shipments.items()],
-                      "cards": sum(r.cards for r in shipped)}))
+                                    actor=actor, now=_as_of(day, wired.clock()))
+        with runs.progress_bar("shipping") as shown:
+            ran = batch_jobs.start(wired, order, workers=workers, on_progress=shown)
+        shipped = issuance.shipments_of(ran.started.outcome)
+        return {"shipments": [{"id": k, "office": v} for r in shipped
+                              for k, v in r.shipments.items()],
+                "cards": sum(r.cards for r in shipped)}
+
+    typer.echo(dumps(runs.run(runs.Job("ship cards", work, destructive=False),
+                              simulate=simulate, yes=yes)))
 
 
 def _as_of(day: date | None, clock: datetime) -> datetime:
     """The job's moment: now, or that of the day."""
     return clock if day is None else job_moment(day)
-
-
-ON = typer.Option(None, "--on", help="Run as of this day (YYYY-MM-DD); default today; a "
-                  "day after today only with --simulate.")
 
 
 @app.command()

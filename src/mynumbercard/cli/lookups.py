@@ -102,7 +102,8 @@ def show_application(
     typer.echo(json.dumps(plain(view), ensure_ascii=False))
 
 
-def show_card(card_number: str = typer.Argument(..., help="The card number (16 hex).")) -> None:
+def show_card(card_number: str = typer.Argument(
+        ..., help="The card number (made here: 16 hex digits, may be grouped).")) -> None:
     """A card: status, dates, the holder's resident id, its certificates (JSON)."""
     with bootstrap.container() as wired:
         actor = session.actor(wired, "card")

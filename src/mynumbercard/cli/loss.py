@@ -17,7 +17,7 @@ from mynumbercard.services import loss
 NUMBER = typer.Argument(..., help="The card number (the chip's card id).")
 
 
-def _echo(answer: loss.LossOutcome) -> None:
+def _echo(answer: loss.LossOutcome | loss.LossConfirmed) -> None:
     typer.echo(json.dumps(plain(answer), ensure_ascii=False))
 
 
@@ -53,14 +53,16 @@ def found(
 
 
 def loss_confirm(card_number: str = NUMBER, yes: bool = YES) -> None:
-    """Not found: both certificates revoked (keyCompromise), for good; the holder applies
-    for a new card (a re-issue). Asks first on a terminal."""
+    """Not found: both certificates revoked (keyCompromise), for good; the re-issue form
+    (a new Application ID) is queued as a letter to the holder (printed by `mail send`)
+    and named in the JSON printed. Asks first on a terminal."""
     with bootstrap.container() as wired:
         actor = session.actor(wired, "card")  # who asks comes before what is asked
         if not confirm(f"revoke both certificates of card {card_number} for good", yes=yes):
             declined()
         _echo(loss.confirm_loss(wired.uow, wired.ca, actor=actor, card_number=card_number,
-                                now=wired.clock()))
+                                now=wired.clock(),
+                                base_url=wired.settings.public_base_url.rstrip("/")))
 
 
 def register(card: typer.Typer) -> None:

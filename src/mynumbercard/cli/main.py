@@ -19,6 +19,7 @@ from mynumbercard.cli import (
     ca,
     card,
     cert,
+    counter,
     db,
     demo,
     jobs,
@@ -111,6 +112,8 @@ app.add_typer(lookups.applications_app, name="applications")
 card.app.command("show")(lookups.show_card)
 app.add_typer(offices.app, name="offices")
 app.add_typer(offices.appointments_app, name="appointments")
+counter.register_commands(residents=residents.app, applications=lookups.applications_app,
+                          card=card.app)
 
 
 def run() -> None:

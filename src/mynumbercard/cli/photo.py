@@ -12,6 +12,7 @@ from mynumbercard.adapters.photo.checks import MAX_FILE_BYTES, file_size_defect
 from mynumbercard.cli.output import dumps
 from mynumbercard.domain.errors import InvalidInput
 from mynumbercard.generators.photo_evaluation import evaluate
+from mynumbercard.generators.sample_portrait import sample_portrait
 
 app = typer.Typer(help="The ID photo: check it as the application would.", no_args_is_help=True)
 
@@ -126,3 +127,11 @@ def evaluate_command(
         )
     for name, missed, spurious in wrong:
         typer.echo(f"  {name}: missed {sorted(missed)}, spurious {sorted(spurious)}")
+
+
+@app.command("sample")
+def sample(out: Path = typer.Argument(..., help="Where to write the JPEG.")) -> None:
+    """Write the sample ID photo (a synthetic portrait that passes the check), for demos
+    and the walkthrough (docs/walkthrough.md)."""
+    out.write_bytes(sample_portrait())
+    typer.echo(str(out))

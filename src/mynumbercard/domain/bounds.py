@@ -25,6 +25,10 @@ EARLIEST_BIRTH = date(1880, 1, 1)
 # off and the day boundary between time zones, nothing more.
 EVENT_MARGIN = timedelta(days=1)
 
+# A card's number as stored: the chip's id, 1-32 ASCII letters, digits and hyphens (the
+# cards this system produces have 16 upper-case hexadecimal digits).
+CARD_NUMBER_PATTERN = r"[0-9A-Za-z-]{1,32}"
+
 # The latest date the API takes: far past any real use, and far from the calendar's end
 # (a card issued in 9999 would expire in 10009).
 LATEST_RULE_DATE = date(9000, 12, 31)

@@ -81,8 +81,8 @@ FORM_COLUMNS = ("application_id", "resident_id", "reason", "issued_at", "dead_at
 APPLICATION_COLUMNS = (
     "application_id", "resident_id", "kind", "channel", "status", "received_on",
     "submissions", "want_signature_certificate", "want_auth_certificate", "photo_digest",
-    "card_id", "office_code", "pick_up_deadline", "arrived_on", "version", "created_at",
-    "updated_at",
+    "card_id", "office_code", "holder_municipality_code", "pick_up_deadline", "arrived_on",
+    "version", "created_at", "updated_at",
 )  # fmt: skip
 CARD_COLUMNS = ("id", "card_number", "resident_id", "status", "issued_on", "expires_on",
                 "applied_on", "version", "created_at", "updated_at")
@@ -289,7 +289,8 @@ class CardHistories:
         out.applications.append((
             number, holder.position, _VALUE[kind], channel, _HANDED_OVER, applied, 1, True, True,
             f"{rng.getrandbits(256):064x}", card_index, holder.municipality_code,
-            _POLICY.deadline(arrived), arrived, 0, self.now, self.now,
+            holder.municipality_code, _POLICY.deadline(arrived), arrived, 0, self.now,
+            self.now,
         ))
 
     def _certificates(self, rng: random.Random, birth: date, pick_up: date,

@@ -130,28 +130,36 @@ def issue_form(
 ) -> ApplicationForm:
     """A new form with a new Application ID; the resident's previous form dies, and an
     application on it that has no card yet is voided."""
-    rng = rng or random.SystemRandom()
     actor.require_role(Permission.APPLICATION_FORM)
     with uow_factory() as uow:
         resident = visible_resident_in(uow, actor, Permission.APPLICATION_FORM, resident_id)
-        if resident.status is not ResidentStatus.ACTIVE:
-            raise Conflict(f"the resident is {resident.status.value}: no form can be issued")
-        old = uow.applications.live_form(resident_id)
-        if old is not None:
-            pending = uow.applications.by_application_id(old.application_id, lock=True)
-            if pending is not None and pending.status in WITH_CARD:
-                raise Conflict("a card is already made for the current form: pick it up, "
-                               "or void it at the office first")
-            if pending is not None and pending.status in OPEN:
-                pending.void(VoidReason.NEW_FORM)
-                uow.applications.save(pending, actor=actor.name, now=now)
-            uow.applications.kill_form(old.application_id, now=now)
-        form = ApplicationForm(application_id=application_ids.generate(rng),
-                               resident_id=resident_id, reason=reason, issued_at=now)
-        uow.applications.add_form(form)
-        uow.audit.record(AuditRecord(now, actor.name, AuditAction.APPLICATION_ISSUE_FORM,
-                                     f"resident:{resident_id}", {"reason": reason.value}))
+        form = new_form_in(uow, actor=actor, resident=resident, reason=reason, now=now, rng=rng)
         uow.commit()
+    return form
+
+
+def new_form_in(uow: ApplicationsUnit, *, actor: Actor, resident: Resident, reason: FormReason,
+                now: datetime, rng: random.Random | None = None) -> ApplicationForm:
+    """`issue_form` inside another use case's transaction (the resident already checked
+    visible to the actor)."""
+    if resident.status is not ResidentStatus.ACTIVE:
+        raise Conflict(f"the resident is {resident.status.value}: no form can be issued")
+    resident_id = resident.id
+    old = uow.applications.live_form(resident_id)
+    if old is not None:
+        pending = uow.applications.by_application_id(old.application_id, lock=True)
+        if pending is not None and pending.status in WITH_CARD:
+            raise Conflict("a card is already made for the current form: pick it up, "
+                           "or void it at the office first")
+        if pending is not None and pending.status in OPEN:
+            pending.void(VoidReason.NEW_FORM)
+            uow.applications.save(pending, actor=actor.name, now=now)
+        uow.applications.kill_form(old.application_id, now=now)
+    form = ApplicationForm(application_id=application_ids.generate(rng or random.SystemRandom()),
+                           resident_id=resident_id, reason=reason, issued_at=now)
+    uow.applications.add_form(form)
+    uow.audit.record(AuditRecord(now, actor.name, AuditAction.APPLICATION_ISSUE_FORM,
+                                 f"resident:{resident_id}", {"reason": reason.value}))
     return form
 
 

@@ -147,7 +147,28 @@ class DeficiencyNotice:
     reference: str
 
 
-MailedLetter = ValidityNotice | NumberNotice | DeficiencyNotice
+@dataclass(frozen=True, slots=True)
+class ReissueForm:
+    """個人番号カード交付申請書（再交付）: the lost card was not found, its certificates are
+    revoked, and a new card is applied for on this form: its new Application ID, with a
+    QR code of ``application_url`` for applying online."""
+
+    holder_name: str
+    holder_name_kana: str
+    postal_code: str
+    address: str
+    notice_date: date
+    what_to_do: tuple[str, ...]
+    application_id: str
+    application_url: str
+    office_name: str
+    office_address: str
+    office_phone: str
+    office_hours: tuple[str, ...]
+    reference: str
+
+
+MailedLetter = ValidityNotice | NumberNotice | DeficiencyNotice | ReissueForm
 
 
 class LetterPrinter(Protocol):
@@ -160,6 +181,8 @@ class LetterPrinter(Protocol):
     def number_notice(self, notice: NumberNotice) -> bytes: ...
 
     def deficiency_notice(self, notice: DeficiencyNotice) -> bytes: ...
+
+    def reissue_form(self, form: ReissueForm) -> bytes: ...
 
     def mail_batch(self, letters: Sequence[MailedLetter]) -> bytes:
         """A mailing batch of the outgoing mail, letters of any kind, in order."""

@@ -18,7 +18,7 @@ from datetime import date, datetime
 from typing import Protocol
 
 from mynumbercard.domain import application_id as application_ids
-from mynumbercard.domain import individual_number, search_key
+from mynumbercard.domain import bounds, individual_number, search_key
 from mynumbercard.domain.application import Application
 from mynumbercard.domain.card import CardStatus
 from mynumbercard.domain.certificate import CertKind
@@ -63,6 +63,7 @@ MAX_ADDRESS_PREFIX = 100
 _NO_CARD = "no card with this number"
 _NO_APPLICATION = "no application with this Application ID"
 _CARD_NUMBER = re.compile(r"[0-9A-F]{16}")
+_ANY_CARD_NUMBER = re.compile(bounds.CARD_NUMBER_PATTERN)
 _POSTAL_CODE = re.compile(r"[0-9]{7}")
 _CURSOR = re.compile(r"([0-9]{4}-[0-9]{2}-[0-9]{2})\.([0-9]{1,18})")
 
@@ -162,11 +163,19 @@ def search_residents(uow_factory: UowFactory, *, actor: Actor, query: ResidentQu
 # --- cards ---------------------------------------------------------------------------
 
 
-def parse_card_number(text: str) -> str:
-    number = re.sub(r"[ -]", "", _typed(text, field="card number", longest=40)).upper()
-    if not _CARD_NUMBER.fullmatch(number):
-        raise InvalidInput("a card number has 16 hexadecimal digits")
-    return number
+def card_number_forms(text: str) -> list[str]:
+    """The numbers a typed card number may stand for: as typed (1-32 letters, digits,
+    hyphens: a card registered at the counter keeps its chip's id), and a number this
+    system made, 16 hexadecimal digits, typed grouped or in lower case."""
+    typed = _typed(text, field="card number", longest=40)
+    grouped = re.sub(r"[ -]", "", typed).upper()
+    forms = [typed] if _ANY_CARD_NUMBER.fullmatch(typed) else []
+    if _CARD_NUMBER.fullmatch(grouped) and grouped != typed:
+        forms.append(grouped)
+    if not forms:
+        raise InvalidInput("a card number has 1 to 32 letters, digits or hyphens (the "
+                           "cards made here: 16 hexadecimal digits)")
+    return forms
 
 
 @dataclass(frozen=True, slots=True)
@@ -192,10 +201,10 @@ class CardView:
 def card_view(uow_factory: UowFactory, *, actor: Actor, card_number: str,
               now: datetime) -> CardView:
     """A card with its dates, its holder's resident id and its certificates."""
-    number = parse_card_number(card_number)
+    forms = card_number_forms(card_number)
     actor.require(Permission.RESIDENT_READ)
     with uow_factory() as uow:
-        card = uow.cards.find_by_number(number)
+        card = next(filter(None, map(uow.cards.find_by_number, forms)), None)
         holder = uow.residents.get(card.resident_id) if card is not None else None
         if card is None or holder is None or not _visible(
                 actor, Permission.RESIDENT_READ, holder.municipality_code):

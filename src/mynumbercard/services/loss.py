@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
+from mynumbercard.domain.application_id import printed_form
 from mynumbercard.domain.card import Card, CardStatus
 from mynumbercard.domain.certificate import (
     JST,
@@ -27,15 +28,20 @@ from mynumbercard.domain.loss import LossReport, LossStatus, ReportedVia, check_
 from mynumbercard.domain.pickup import IdDocument, check_holder_documents
 from mynumbercard.domain.resident import Resident
 from mynumbercard.domain.staff import Actor, Permission
+from mynumbercard.services import applications
+from mynumbercard.services.application_ports import ApplicationForm, FormReason
+from mynumbercard.services.applications import ApplicationsUnit
 from mynumbercard.services.audit_actions import AuditAction
 from mynumbercard.services.certificates import CertificatesUnit, apply_event_in, store_ocsp_in
+from mynumbercard.services.mailed_letters import queue_reissue_form_in
 from mynumbercard.services.pki_ports import CertificateAuthority
 from mynumbercard.services.ports import AuditRecord, LossReports
 from mynumbercard.services.visibility import visible
 
 
-class LossUnit(CertificatesUnit, Protocol):
-    """The certificates' unit (a loss suspends them) with the loss reports."""
+class LossUnit(CertificatesUnit, ApplicationsUnit, Protocol):
+    """The certificates' unit (a loss suspends them) with the loss reports, and the
+    applications' (a card not found is applied for again)."""
 
     @property
     def losses(self) -> LossReports: ...
@@ -80,6 +86,44 @@ class LossOutcome:
     card_status: CardStatus
     report: ReportView
     certificates: tuple[CertificateState, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class ReissueFormView:
+    """The form for a new card, queued as a letter to the holder."""
+
+    application_id: str
+    printed: str  # as the form prints it (hyphenated)
+    application_url: str  # where the holder applies online (its QR code)
+    letter: str
+
+
+@dataclass(frozen=True, slots=True)
+class LossConfirmed:
+    """Not found: the outcome, and the re-issue form (None: none could be issued, `next`
+    says why)."""
+
+    card_number: str
+    card_status: CardStatus
+    report: ReportView
+    certificates: tuple[CertificateState, ...]
+    reissue_form: ReissueFormView | None
+    next: str
+
+    @classmethod
+    def of(cls, outcome: LossOutcome, form: ApplicationForm | None, no_form: str | None,
+           *, base_url: str) -> LossConfirmed:
+        if form is None:
+            return cls(outcome.card_number, outcome.card_status, outcome.report,
+                       outcome.certificates, None, f"no re-issue form: {no_form}")
+        printed = printed_form(form.application_id)
+        view = ReissueFormView(
+            form.application_id, printed,
+            f"{base_url}/apply?application_id={form.application_id}",
+            "queued in the outgoing mail: printed by the next mail run (mynumbercard mail send)")
+        return cls(outcome.card_number, outcome.card_status, outcome.report,
+                   outcome.certificates, view,
+                   f"the holder applies for a new card (re-issue) with Application ID {printed}")
 
 
 def _outcome(uow: LossUnit, card: Card, report: LossReport) -> LossOutcome:
@@ -173,13 +217,13 @@ def found(uow_factory: UowFactory, ca: Ca, *, actor: Actor, card_number: str,
 
 
 def confirm_loss(uow_factory: UowFactory, ca: Ca, *, actor: Actor, card_number: str,
-                 now: datetime) -> LossOutcome:
+                 now: datetime, base_url: str = "") -> LossConfirmed:
     """Not found: both certificates revoked (keyCompromise: the keys are out of the
-    holder's control); the card stays lost, and the holder's next application is a
-    re-issue."""
+    holder's control); the card stays lost, and the re-issue form (a new Application ID)
+    is issued and queued as a letter to the holder, in the same transaction."""
     actor.require_role(Permission.CARD_LOSS)
     with uow_factory() as uow:
-        card, _ = _card(uow, actor, Permission.CARD_LOSS, card_number)
+        card, holder = _card(uow, actor, Permission.CARD_LOSS, card_number)
         report = _open_report(uow, card)
         report.close(LossStatus.CONFIRMED, at=now, by=actor.name)
         uow.losses.save(report, now=now)
@@ -194,6 +238,23 @@ def confirm_loss(uow_factory: UowFactory, ca: Ca, *, actor: Actor, card_number: 
         uow.audit.record(AuditRecord(now, actor.name, AuditAction.CARD_CONFIRM_LOSS,
                                      f"card:{card.id}",
                                      {"report": report.id, "revoked": revoked}))
-        outcome = _outcome(uow, card, report)
+        form, no_form = _reissue_form(uow, actor, holder, now)
+        outcome = LossConfirmed.of(_outcome(uow, card, report), form, no_form,
+                                   base_url=base_url)
         uow.commit()
     return outcome
+
+
+def _reissue_form(uow: LossUnit, actor: Actor, holder: Resident, now: datetime
+                  ) -> tuple[ApplicationForm | None, str | None]:
+    """A new card is needed: the re-issue form (a new Application ID), mailed as a letter.
+    None when none can be issued (the holder died or left, a card is already made)."""
+    if not actor.may(Permission.APPLICATION_FORM, municipality_code=holder.municipality_code):
+        return None, "issue one at the holder's municipality (POST /api/v1/applications/forms)"
+    try:
+        form = applications.new_form_in(uow, actor=actor, resident=holder,
+                                     reason=FormReason.REISSUE, now=now)
+    except Conflict as refused:  # raised before the form changes anything
+        return None, str(refused)
+    queue_reissue_form_in(uow, form, holder, now=now)
+    return form, None

@@ -150,6 +150,10 @@ def _print_in(uow: UnitOfWork, printer: LetterPrinter, sink: LetterSink,
         if letter.kind is LetterKind.NUMBER_NOTICE:
             notices.append(mailed_letters.number_notice(letter, resident, towns[code],
                                                         now=now, offices=offices))
+        elif letter.kind is LetterKind.REISSUE_FORM:
+            notices.append(mailed_letters.reissue_form(
+                letter, resident, towns[code], now=now, offices=offices,
+                base_url=base_url))
         elif letter.kind is LetterKind.DEFICIENCY:
             notices.append(mailed_letters.deficiency_notice_in(
                 uow, letter, resident, towns[code], now=now, offices=offices,

@@ -15,6 +15,7 @@ class LetterKind(StrEnum):
     VALIDITY_CORRECTION = "validity_correction"  # the wrong-validity check's contact letter
     NUMBER_NOTICE = "number_notice"  # 個人番号通知書: a number assigned at birth or arrival
     DEFICIENCY = "deficiency"  # the application is deficient: what to correct, re-apply
+    REISSUE_FORM = "reissue_form"  # a lost card not found: the form for a new card
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,5 +1,6 @@
 """Letters the register and the review queue send through the outgoing mail: the
-Individual Number Notice (at birth and on arrival) and the deficiency letter.
+Individual Number Notice (at birth and on arrival), the deficiency letter, and the form
+for a new card when a lost card's loss is confirmed.
 
 They are queued in the transaction of the use case that causes them (one letter per key,
 ever) and printed by the mail run (`services/mail.py`), in the print files of the mail
@@ -17,8 +18,8 @@ from mynumbercard.domain.certificate import JST
 from mynumbercard.domain.individual_number import NoticeKind, notice_kind_for
 from mynumbercard.domain.municipality import Municipality
 from mynumbercard.domain.resident import Resident
-from mynumbercard.services.application_ports import Applications
-from mynumbercard.services.letters import DeficiencyNotice, NumberNotice
+from mynumbercard.services.application_ports import ApplicationForm, Applications
+from mynumbercard.services.letters import DeficiencyNotice, NumberNotice, ReissueForm
 from mynumbercard.services.mail_ports import LetterKind, MailOutbox, QueuedLetter
 from mynumbercard.services.notices import Offices
 
@@ -76,6 +77,37 @@ def queue_deficiency_in(uow: QueuesMail, application: Application, resident: Res
         municipality_code=resident.municipality_code,
         due_on=now.astimezone(JST).date(), application_id=application.application_id,
         details={"application": application.id})], now=now)
+
+
+REISSUE_STEPS = (
+    "スマートフォン・パソコンからは右のQRコードまたは申請書IDで、顔写真を添えて申請して"
+    "ください。窓口でも申請できます。",
+    "再交付の手数料（カード800円、電子証明書200円）がかかります。",
+    "以前の申請書・申請書IDは使えません。",
+)
+
+
+def queue_reissue_form_in(uow: QueuesMail, form: ApplicationForm, resident: Resident, *,
+                       now: datetime) -> None:
+    """Queue the form for a new card, one per form (its Application ID)."""
+    uow.mail.enqueue([QueuedLetter(
+        letter_key=f"reissue_form:{form.application_id}", kind=LetterKind.REISSUE_FORM,
+        resident_id=form.resident_id, municipality_code=resident.municipality_code,
+        due_on=now.astimezone(JST).date(), application_id=form.application_id)], now=now)
+
+
+def reissue_form(letter: QueuedLetter, resident: Resident, town: Municipality, *,
+                 now: datetime, offices: Offices, base_url: str) -> ReissueForm:
+    office = offices.office(town.prefecture, town.name)
+    application_id = letter.application_id or ""
+    return ReissueForm(
+        holder_name=resident.full_name, holder_name_kana=resident.full_name_kana,
+        postal_code=resident.postal_code, address=resident.full_address(town),
+        notice_date=now.astimezone(JST).date(), what_to_do=REISSUE_STEPS,
+        application_id=application_id,
+        application_url=f"{base_url}/apply?application_id={application_id}",
+        office_name=office.name, office_address=office.address, office_phone=office.phone,
+        office_hours=office.hours, reference=f"L{letter.id or 0:010d}")
 
 
 def number_notice(letter: QueuedLetter, resident: Resident, town: Municipality, *,

@@ -49,7 +49,9 @@ class ResidentRepository(Protocol):
     def find_by_number(self, number: str) -> Resident | None: ...
     def number_taken(self, number: str) -> bool: ...
     def save(self, resident: Resident, *, now: datetime) -> None:
-        """Write changes and new events; Conflict if someone else changed it meanwhile."""
+        """Write changes and new events; Conflict if someone else changed it meanwhile.
+        The resident's applications follow a change of municipality (the review queue's
+        holder municipality)."""
         ...
     def list_in(
         self, municipality_code: str, *, limit: int, after_id: int

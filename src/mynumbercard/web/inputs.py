@@ -25,8 +25,10 @@ CursorQuery = Annotated[int, Query(ge=0, le=bounds.MAX_ID,
                                    description="Start after this id (0: from the start)")]
 OptionalIdQuery = Annotated[int | None, Query(ge=bounds.MIN_ID, le=bounds.MAX_ID)]
 
-CardNumberPath = Annotated[str, Path(pattern=r"^[0-9A-Za-z-]{1,32}$",
-                                     description="The card's number (its chip's id)")]
+CardNumberPath = Annotated[str, Path(
+    pattern=f"^{bounds.CARD_NUMBER_PATTERN}$", examples=["0123456789ABCDEF"],
+    description="The card's number (its chip's id): 1 to 32 letters, digits or hyphens")]
+"""Every card route's number: one type, a bad one a 422 before any look-up."""
 OfficeCodePath = Annotated[str, Path(pattern=r"^\d{5}$", examples=["13101"],
                                      description="The office's municipality code")]
 

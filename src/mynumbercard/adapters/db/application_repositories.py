@@ -19,6 +19,7 @@ from mynumbercard.adapters.db.tables import (
     application_forms,
     applications,
     production_runs,
+    residents,
     shipments,
 )
 from mynumbercard.domain.application import (
@@ -139,8 +140,11 @@ class SqlApplications:
 
     def add(self, application: NewApplication, *, actor: str, now: datetime) -> Application:
         received = application.stored(0)  # its columns; the id comes from the insert
+        holder_town = select(residents.c.municipality_code).where(
+            residents.c.id == application.resident_id).scalar_subquery()
         result = self._conn.execute(insert(applications).values(
-            **_values(received), version=0, created_at=now, updated_at=now))
+            **_values(received), holder_municipality_code=holder_town, version=0,
+            created_at=now, updated_at=now))
         stored = application.stored(_new_id(result))
         self._write_events(stored, actor=actor, now=now)
         return stored

@@ -2,8 +2,9 @@
 
 Every query is bounded (``limit``) and runs on an index (tables.py, migration 0013):
 a name with a birth date on (municipality_code, birth_date, kana_key) or (birth_date);
-an address on (postal_code, address_key); the queue on (status, received_on, id), or
-for a municipality's cards once shipped (office_code, status, received_on, id),
+an address on (postal_code, address_key); the queue on (status, received_on, id), for a
+municipality before shipping on (status, holder_municipality_code, received_on, id), and
+for its cards once shipped on (office_code, status, received_on, id),
 keyset-paged (never OFFSET). A prefix is matched with ``LIKE 'prefix%'`` with its
 wildcards escaped; on PostgreSQL the keys are in "C" order, so that is an index range.
 """
@@ -70,12 +71,11 @@ class SqlLookups:
         if wanted.after is not None:
             conditions.append(tuple_(a.c.received_on, a.c.id) > tuple_(*wanted.after))
         town = wanted.municipality_code
-        if town is not None and wanted.status in AT_AN_OFFICE:
-            conditions.append(a.c.office_code == town)  # where the card went: an index range
+        if town is not None:
+            # Shipped: where the card went; before: the holder's municipality of today
+            # (a copy on the application, migration 0016). Each is an index range.
+            conditions.append((a.c.office_code if wanted.status in AT_AN_OFFICE
+                               else a.c.holder_municipality_code) == town)
         query = select(a).where(and_(*conditions))
-        if town is not None and wanted.status not in AT_AN_OFFICE:
-            # Not shipped yet: the holder's municipality of today.
-            query = query.join(residents, residents.c.id == a.c.resident_id).where(
-                residents.c.municipality_code == town)
         rows = self._conn.execute(query.order_by(a.c.received_on, a.c.id).limit(limit))
         return [_application(row) for row in rows]

@@ -35,6 +35,7 @@ from mynumbercard.adapters.db.renewal_repositories import SqlCustody, SqlExpiryL
 from mynumbercard.adapters.db.sign_in_repositories import SqlSignInGuards
 from mynumbercard.adapters.db.stay_repositories import SqlStays
 from mynumbercard.adapters.db.tables import (
+    applications,
     audit_log,
     municipalities,
     resident_events,
@@ -156,6 +157,14 @@ class SqlResidents:
         if result.rowcount != 1:
             raise Conflict("the resident was changed by someone else meanwhile: reload and retry")
         resident.version += 1
+        # Every way a municipality changes (a move between wards, a moving-in, ...) saves
+        # here: the applications' copy of it (the review queue's key) follows at once.
+        self._conn.execute(
+            update(applications)
+            .where(applications.c.resident_id == resident.id,
+                   applications.c.holder_municipality_code.is_distinct_from(
+                       resident.municipality_code))
+            .values(holder_municipality_code=resident.municipality_code))
         self._flush_events(resident, now)
 
     def list_in(self, municipality_code: str, *, limit: int, after_id: int) -> Sequence[Resident]:

@@ -387,6 +387,9 @@ applications = Table(
     Column("production_run_id", BigId, ForeignKey("production_runs.id"), nullable=True),
     Column("shipment_id", BigId, ForeignKey("shipments.id"), nullable=True, index=True),
     Column("office_code", String(5), ForeignKey("municipalities.code"), nullable=True),
+    # The holder's municipality of today, kept in step with residents.municipality_code
+    # by SqlResidents (migration 0016): a municipality's queue before shipping.
+    Column("holder_municipality_code", String(5), nullable=True),
     Column("pick_up_deadline", Date, nullable=True),
     Column("pin_form_number", String(10), nullable=True),  # the sealed PIN form mailed
     Column("notice_printed_at", Timestamp, nullable=True),
@@ -405,6 +408,8 @@ applications = Table(
     Index(None, "status", "id"),
     # The review queue: one status, oldest received first, keyset-paged (migration 0013).
     Index(None, "status", "received_on", "id"),
+    # ... a municipality's applications before shipping, by the holder's municipality,
+    Index(None, "status", "holder_municipality_code", "received_on", "id"),
     # ... and a municipality's cards once shipped, by the office they went to.
     Index(None, "office_code", "status", "received_on", "id"),
     # The counter's list of cards waiting at its office.

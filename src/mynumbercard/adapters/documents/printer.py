@@ -9,7 +9,14 @@ from pathlib import Path
 from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
 
-from mynumbercard.adapters.documents import deficiency, issuance, number_notice, pin_form, validity
+from mynumbercard.adapters.documents import (
+    deficiency,
+    issuance,
+    number_notice,
+    pin_form,
+    reissue_form,
+    validity,
+)
 from mynumbercard.adapters.documents.address import Envelope, draw_address_face
 from mynumbercard.adapters.documents.fonts import register_font
 from mynumbercard.adapters.documents.layout import FACE_HEIGHT_MM, FACE_WIDTH_MM, Face
@@ -19,6 +26,7 @@ from mynumbercard.services.letters import (
     MailedLetter,
     NumberNotice,
     PinSettingForm,
+    ReissueForm,
     ValidityNotice,
 )
 
@@ -55,6 +63,9 @@ class PdfLetterPrinter:
 
     def deficiency_notice(self, notice: DeficiencyNotice) -> bytes:
         return self._print(deficiency.TITLE, [_deficiency_letter(notice)])
+
+    def reissue_form(self, form: ReissueForm) -> bytes:
+        return self._print(reissue_form.TITLE, [_reissue_letter(form)])
 
     def mail_batch(self, letters: Sequence[MailedLetter]) -> bytes:
         """The outgoing mail's print file: letters of any kind, in order."""
@@ -128,9 +139,18 @@ def _deficiency_letter(notice: DeficiencyNotice) -> Letter:
     ]
 
 
+def _reissue_letter(form: ReissueForm) -> Letter:
+    return reissue_form.envelope(form), [
+        lambda face: reissue_form.draw_lead_face(face, form),
+        lambda face: reissue_form.draw_apply_face(face, form),
+    ]
+
+
 def _mailed(letter: MailedLetter) -> Letter:
     if isinstance(letter, NumberNotice):
         return _number_letter(letter)
     if isinstance(letter, DeficiencyNotice):
         return _deficiency_letter(letter)
+    if isinstance(letter, ReissueForm):
+        return _reissue_letter(letter)
     return _validity_letter(letter)

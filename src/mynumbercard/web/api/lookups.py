@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
 from mynumbercard.domain.application import ApplicationStatus, Channel
@@ -22,6 +22,7 @@ from mynumbercard.web.api.residents import ResidentOut
 from mynumbercard.web.api.schemas.applications import ApplicationView
 from mynumbercard.web.api.schemas.common import IsoDateTime, Out
 from mynumbercard.web.deps import ActorDep, ContainerDep, NowDep
+from mynumbercard.web.inputs import CardNumberPath
 
 search = APIRouter(prefix="/api/v1/residents", tags=["residents"])
 staff = APIRouter(prefix="/api/v1", tags=["look-ups (staff)"])
@@ -118,7 +119,7 @@ def applications(
 
 @staff.get("/cards/{card_number}", summary="A card: status, dates, holder's resident id, "
            "its certificates")
-def card(card_number: Annotated[str, Path(max_length=40)], actor: ActorDep,
+def card(card_number: CardNumberPath, actor: ActorDep,
          container: ContainerDep, now: NowDep) -> CardOut:
     return CardOut.model_validate(lookups.card_view(container.uow, actor=actor,
                                                     card_number=card_number, now=now))

@@ -12,6 +12,7 @@ from mynumbercard.domain.pickup import IdDocument
 from mynumbercard.services import loss
 from mynumbercard.web.api.schemas.common import IsoDateTime, Out
 from mynumbercard.web.deps import ActorDep, ContainerDep, NowDep
+from mynumbercard.web.inputs import CardNumberPath
 
 router = APIRouter(prefix="/api/v1", tags=["lost cards (staff)"])
 
@@ -51,14 +52,24 @@ class LossOutcome(Out):
     certificates: list[CertificateState]
 
 
+class ReissueFormOut(Out):
+    application_id: str
+    printed: str = Field(description="The Application ID as the form prints it")
+    application_url: str = Field(description="Where the holder applies online")
+    letter: str
+
+
 class LossConfirmed(LossOutcome):
+    reissue_form: ReissueFormOut | None = Field(
+        description="The form for a new card, queued as a letter (null: none could be "
+                    "issued; `next` says why)")
     next: str = Field(description="What the holder does next")
 
 
 @router.post("/cards/{card_number}/loss", status_code=201,
              summary="The holder reports the card lost: both certificates on hold "
                      "(certificateHold) at once, the card lost")
-def report_loss(card_number: str, body: LossReportIn, actor: ActorDep,
+def report_loss(card_number: CardNumberPath, body: LossReportIn, actor: ActorDep,
                 container: ContainerDep, now: NowDep) -> LossOutcome:
     return LossOutcome.model_validate(loss.report_loss(
         container.uow, container.ca, actor=actor, card_number=card_number, via=body.via,
@@ -68,7 +79,7 @@ def report_loss(card_number: str, body: LossReportIn, actor: ActorDep,
 @router.post("/cards/{card_number}/found",
              summary="The lost card found again, at the counter with the holder: the holds "
                      "lifted (OCSP good, removeFromCRL in the next delta CRL), card active")
-def found(card_number: str, body: FoundIn, actor: ActorDep, container: ContainerDep,
+def found(card_number: CardNumberPath, body: FoundIn, actor: ActorDep, container: ContainerDep,
           now: NowDep) -> LossOutcome:
     return LossOutcome.model_validate(loss.found(
         container.uow, container.ca, actor=actor, card_number=card_number,
@@ -77,12 +88,10 @@ def found(card_number: str, body: FoundIn, actor: ActorDep, container: Container
 
 
 @router.post("/cards/{card_number}/loss/confirm",
-             summary="Not found: both certificates revoked (keyCompromise); the holder "
-                     "applies for a new card (a re-issue form)")
-def confirm(card_number: str, actor: ActorDep, container: ContainerDep,
+             summary="Not found: both certificates revoked (keyCompromise); the re-issue "
+                     "form (a new Application ID) issued and mailed to the holder")
+def confirm(card_number: CardNumberPath, actor: ActorDep, container: ContainerDep,
             now: NowDep) -> LossConfirmed:
-    outcome = loss.confirm_loss(container.uow, container.ca, actor=actor,
-                                card_number=card_number, now=now)
-    return LossConfirmed(**LossOutcome.model_validate(outcome).model_dump(),
-                         next="the holder applies for a new card (re-issue): "
-                              "POST /api/v1/applications/forms")
+    return LossConfirmed.model_validate(loss.confirm_loss(
+        container.uow, container.ca, actor=actor, card_number=card_number, now=now,
+        base_url=container.settings.public_base_url.rstrip("/")))

@@ -1,0 +1,54 @@
+"""The form for a new card after a lost one (個人番号カード交付申請書（再交付）): why a new
+card is needed, and the new Application ID with its QR code to apply."""
+
+from __future__ import annotations
+
+from mynumbercard.adapters.documents.address import Envelope
+from mynumbercard.adapters.documents.layout import FACE_WIDTH_MM, FOOTER_TOP_MM, MARGIN_MM, Face
+from mynumbercard.adapters.documents.validity import group_digits
+from mynumbercard.domain.era import format_both
+from mynumbercard.services.letters import ReissueForm
+
+TITLE = "個人番号カード交付申請書（再交付）"
+QR_SIZE_MM = 26.0
+
+
+def envelope(form: ReissueForm) -> Envelope:
+    return Envelope(
+        postal_code=form.postal_code, address=form.address, name=form.holder_name,
+        name_kana=form.holder_name_kana, sender_name=form.office_name,
+        sender_address=form.office_address, sender_phone=form.office_phone,
+        enclosed=f"{TITLE}在中", reference=form.reference)
+
+
+def draw_lead_face(face: Face, form: ReissueForm) -> None:
+    face.text_right(FACE_WIDTH_MM - MARGIN_MM, face.y_mm, format_both(form.notice_date), 7)
+    face.y_mm += 5
+    face.paragraph(TITLE, 11, after_mm=2)
+    face.paragraph(f"{form.holder_name} 様", 10.5, after_mm=2)
+    face.paragraph("紛失の届出があった個人番号カードが見つからなかったため、カードの電子証明書"
+                   "（署名用・利用者証明用）を失効しました。このカードは今後使えません。"
+                   "新しいカードの交付を、この申請書で申請してください。", 7.5, after_mm=2.5)
+    face.heading("お手続きの方法")
+    face.bullets(form.what_to_do, 7)
+    face.text_right(FACE_WIDTH_MM - MARGIN_MM, 141, f"通知番号 {form.reference}", 6.5)
+
+
+def draw_apply_face(face: Face, form: ReissueForm) -> None:
+    face.heading("申請")
+    face.paragraph("申請書ID", 7, after_mm=0.5)
+    face.paragraph(group_digits(form.application_id), 10, after_mm=1.5)
+    top = face.y_mm
+    face.qr(form.application_url, MARGIN_MM - 1.5, top, QR_SIZE_MM)
+    face.y_mm = top + 2
+    face.paragraph("スマートフォンで左のコードを読み取ると、この申請書IDでオンラインから"
+                   "申請できます。パソコンからは申請書IDを入力してください。", 7,
+                   x_mm=MARGIN_MM + QR_SIZE_MM, after_mm=0)
+    face.y_mm = max(face.y_mm, top + QR_SIZE_MM) + 1
+    face.heading("お問い合わせ・窓口")
+    face.paragraph(form.office_name, 8.5, after_mm=0.5)
+    face.paragraph(form.office_address, 7, after_mm=0.5)
+    face.paragraph(f"電話 {form.office_phone}", 7, after_mm=1.5)
+    face.paragraph("受付時間", 7, after_mm=0.5)
+    face.bullets(form.office_hours, 7)
+    face.text_at(MARGIN_MM, FOOTER_TOP_MM, "窓口へお越しの際は、この申請書をお持ちください。", 6)
