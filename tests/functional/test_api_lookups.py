@@ -139,7 +139,8 @@ def test_the_review_queue_pages_and_production_names_its_cards(client: TestClien
 CARD_ROUTES = [("GET", "/api/v1/cards/{n}"), ("POST", "/api/v1/cards/{n}/hand-over"),
                ("POST", "/api/v1/cards/{n}/certificates/renew"),
                ("POST", "/api/v1/cards/{n}/custody"), ("POST", "/api/v1/cards/{n}/loss"),
-               ("POST", "/api/v1/cards/{n}/found"), ("POST", "/api/v1/cards/{n}/loss/confirm")]
+               ("POST", "/api/v1/cards/{n}/found"), ("POST", "/api/v1/cards/{n}/loss/confirm"),
+               ("POST", "/api/v1/cards/{n}/pin-reset-authorization")]
 
 
 @pytest.mark.parametrize("bad", ["A" * 33, "AB CD", "AB_CD", "ＡＢ", "AB.CD"])

@@ -181,5 +181,5 @@ def cards_waiting(uow_factory: UowFactory, *, actor: Actor, office_code: str, li
     with uow_factory() as uow:
         waiting = uow.applications.at_office(office_code, ApplicationStatus.READY_FOR_PICK_UP,
                                              limit=min(limit, 1000), after_ref=after_ref)
-        return [WaitingCard(a.id or 0, a.resident_id, uow.cards.get(a.card_id or 0).card_number,
+        return [WaitingCard(a.id, a.resident_id, uow.cards.get(a.card_id or 0).card_number,
                             a.arrived_on, a.pick_up_deadline) for a in waiting]

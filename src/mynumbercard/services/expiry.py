@@ -76,8 +76,8 @@ def steps(ca: Callable[[], CertificateAuthority], *, actor: Actor, on: date,
         due = [c for c in uow.expiries.cards_due(first=first - ONE_DAY, last=on - ONE_DAY,
                                                  after_id=chunk.lo - 1,
                                                  limit=chunk.hi - chunk.lo + 1)
-               if (c.id or 0) <= chunk.hi]
-        new = uow.expiries.record("card", {c.id or 0: c.expires_on + ONE_DAY for c in due},
+               if c.id <= chunk.hi]
+        new = uow.expiries.record("card", {c.id: c.expires_on + ONE_DAY for c in due},
                                   now=now)
         if new:
             uow.audit.record(AuditRecord(now, actor.name, AuditAction.CARD_EXPIRE, subject,
@@ -92,10 +92,10 @@ def steps(ca: Callable[[], CertificateAuthority], *, actor: Actor, on: date,
         due = [c for c in uow.expiries.certificates_due(start=start, end=end,
                                                         after_id=chunk.lo - 1,
                                                         limit=chunk.hi - chunk.lo + 1)
-               if (c.id or 0) <= chunk.hi]
+               if c.id <= chunk.hi]
         new = uow.expiries.record(
             "certificate",
-            {c.id or 0: c.not_after.astimezone(JST).date() + ONE_DAY for c in due}, now=now)
+            {c.id: c.not_after.astimezone(JST).date() + ONE_DAY for c in due}, now=now)
         for certificate in due:
             if certificate.id in new:  # its final OCSP answer, at once
                 store_ocsp_in(uow, ca(), certificate, now)

@@ -156,7 +156,7 @@ def _print_in(uow: UnitOfWork, printer: LetterPrinter, sink: LetterSink, *, acto
                           printer.issuance_notice(notice)))
         files.append(sink(f"pin-form-{card_number}.pdf", printer.pin_setting_form(
             _pin_form(uow, application, notice, pin_form, today=today))))
-        uow.applications.mark_notice_printed(application.id or 0, pin_form_number=pin_form,
+        uow.applications.mark_notice_printed(application.id, pin_form_number=pin_form,
                                              now=now)
         uow.audit.record(AuditRecord(now, actor.name, AuditAction.LETTER_PRINT_ISSUANCE_NOTICE,
                                      f"application:{application.id}", None))
@@ -244,7 +244,7 @@ def _sweep_in(uow: UnitOfWork, printer: LetterPrinter, sink: LetterSink, *, acto
         card_number, notice = _notice(uow, application, today=today, deadline=last_day,
                                       offices=offices, base_url=base_url, reminder=True)
         reminders.append(sink(f"reminder-{card_number}.pdf", printer.issuance_notice(notice)))
-        uow.applications.mark_reminder_printed(application.id or 0, now=now)
+        uow.applications.mark_reminder_printed(application.id, now=now)
         uow.audit.record(AuditRecord(now, actor.name, AuditAction.LETTER_PRINT_PICK_UP_REMINDER,
                                      f"application:{application.id}", None))
     return SweptChunk(tuple(reminders), tuple(destroyed))

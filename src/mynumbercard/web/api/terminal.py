@@ -15,14 +15,15 @@ from mynumbercard.domain.certificate import CertKind
 from mynumbercard.domain.errors import InvalidInput
 from mynumbercard.services import cards
 from mynumbercard.web.deps import ActorDep, ContainerDep, NowDep
+from mynumbercard.web.inputs import CardNumberPath
 
 router = APIRouter(prefix="/api/v1", tags=["counter terminal (staff)"])
 
 
 class PinResetIn(BaseModel):
     kind: CertKind = Field(description="auth (the 4-digit PIN) or sign (the password)")
-    challenge: str = Field(max_length=64, description="The card's 32-byte challenge "
-                           "(GET CHALLENGE), base64")
+    challenge: str = Field(max_length=64, pattern=r"^[A-Za-z0-9+/]*={0,2}$",
+                           description="The card's 32-byte challenge (GET CHALLENGE), base64")
 
 
 class AuthorizationOut(BaseModel):
@@ -34,11 +35,11 @@ class AuthorizationOut(BaseModel):
              summary="Authorise a PIN reset of the card in the counter terminal's reader "
                      "(after the identity check); the new PIN goes from the terminal's "
                      "keypad to the card only")
-def pin_reset_authorization(card_number: str, body: PinResetIn, actor: ActorDep,
+def pin_reset_authorization(card_number: CardNumberPath, body: PinResetIn, actor: ActorDep,
                             container: ContainerDep, now: NowDep) -> AuthorizationOut:
     try:
         challenge = base64.b64decode(body.challenge, validate=True)
-    except binascii.Error:
+    except (binascii.Error, ValueError):  # ValueError: not ASCII
         raise InvalidInput("the challenge is not base64") from None
     authorization = cards.authorise_pin_reset(
         container.uow, container.management_key(), actor=actor, card_number=card_number,
