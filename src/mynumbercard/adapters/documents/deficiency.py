@@ -4,13 +4,12 @@ what is wrong, what to do, and the Application ID with its QR code to apply agai
 from __future__ import annotations
 
 from mynumbercard.adapters.documents.address import Envelope
-from mynumbercard.adapters.documents.layout import FACE_WIDTH_MM, FOOTER_TOP_MM, MARGIN_MM, Face
-from mynumbercard.adapters.documents.validity import group_digits
+from mynumbercard.adapters.documents.apply_face import ApplyFace, draw_apply_face
+from mynumbercard.adapters.documents.layout import FACE_WIDTH_MM, MARGIN_MM, Face
 from mynumbercard.domain.era import format_both
 from mynumbercard.services.letters import DeficiencyNotice
 
 TITLE = "個人番号カード交付申請書の不備のお知らせ"
-QR_SIZE_MM = 26.0
 
 
 def envelope(notice: DeficiencyNotice) -> Envelope:
@@ -38,20 +37,11 @@ def draw_reason_face(face: Face, notice: DeficiencyNotice) -> None:
 
 
 def draw_reapply_face(face: Face, notice: DeficiencyNotice) -> None:
-    face.heading("再申請")
-    face.paragraph("申請書ID", 7, after_mm=0.5)
-    face.paragraph(group_digits(notice.application_id), 10, after_mm=1.5)
-    top = face.y_mm
-    face.qr(notice.application_url, MARGIN_MM - 1.5, top, QR_SIZE_MM)
-    face.y_mm = top + 2
-    face.paragraph("スマートフォンで左のコードを読み取ると、同じ申請書IDでオンラインから"
-                   "再申請できます。パソコンからは申請書IDを入力してください。", 7,
-                   x_mm=MARGIN_MM + QR_SIZE_MM, after_mm=0)
-    face.y_mm = max(face.y_mm, top + QR_SIZE_MM) + 1
-    face.heading("お問い合わせ・窓口")
-    face.paragraph(notice.office_name, 8.5, after_mm=0.5)
-    face.paragraph(notice.office_address, 7, after_mm=0.5)
-    face.paragraph(f"電話 {notice.office_phone}", 7, after_mm=1.5)
-    face.paragraph("受付時間", 7, after_mm=0.5)
-    face.bullets(notice.office_hours, 7)
-    face.text_at(MARGIN_MM, FOOTER_TOP_MM, "窓口へお越しの際は、このお知らせをお持ちください。", 6)
+    draw_apply_face(face, ApplyFace(
+        heading="再申請", application_id=notice.application_id,
+        application_url=notice.application_url,
+        explanation=("スマートフォンで左のコードを読み取ると、同じ申請書IDでオンラインから"
+                    "再申請できます。パソコンからは申請書IDを入力してください。"),
+        office_name=notice.office_name, office_address=notice.office_address,
+        office_phone=notice.office_phone, office_hours=notice.office_hours,
+        footer="窓口へお越しの際は、このお知らせをお持ちください。"))

@@ -142,7 +142,7 @@ def _deficiency_letter(notice: DeficiencyNotice) -> Letter:
 def _reissue_letter(form: ReissueForm) -> Letter:
     return reissue_form.envelope(form), [
         lambda face: reissue_form.draw_lead_face(face, form),
-        lambda face: reissue_form.draw_apply_face(face, form),
+        lambda face: reissue_form.draw_form_face(face, form),
     ]
 
 

@@ -4,13 +4,12 @@ card is needed, and the new Application ID with its QR code to apply."""
 from __future__ import annotations
 
 from mynumbercard.adapters.documents.address import Envelope
-from mynumbercard.adapters.documents.layout import FACE_WIDTH_MM, FOOTER_TOP_MM, MARGIN_MM, Face
-from mynumbercard.adapters.documents.validity import group_digits
+from mynumbercard.adapters.documents.apply_face import ApplyFace, draw_apply_face
+from mynumbercard.adapters.documents.layout import FACE_WIDTH_MM, MARGIN_MM, Face
 from mynumbercard.domain.era import format_both
 from mynumbercard.services.letters import ReissueForm
 
 TITLE = "個人番号カード交付申請書（再交付）"
-QR_SIZE_MM = 26.0
 
 
 def envelope(form: ReissueForm) -> Envelope:
@@ -34,21 +33,12 @@ def draw_lead_face(face: Face, form: ReissueForm) -> None:
     face.text_right(FACE_WIDTH_MM - MARGIN_MM, 141, f"通知番号 {form.reference}", 6.5)
 
 
-def draw_apply_face(face: Face, form: ReissueForm) -> None:
-    face.heading("申請")
-    face.paragraph("申請書ID", 7, after_mm=0.5)
-    face.paragraph(group_digits(form.application_id), 10, after_mm=1.5)
-    top = face.y_mm
-    face.qr(form.application_url, MARGIN_MM - 1.5, top, QR_SIZE_MM)
-    face.y_mm = top + 2
-    face.paragraph("スマートフォンで左のコードを読み取ると、この申請書IDでオンラインから"
-                   "申請できます。パソコンからは申請書IDを入力してください。", 7,
-                   x_mm=MARGIN_MM + QR_SIZE_MM, after_mm=0)
-    face.y_mm = max(face.y_mm, top + QR_SIZE_MM) + 1
-    face.heading("お問い合わせ・窓口")
-    face.paragraph(form.office_name, 8.5, after_mm=0.5)
-    face.paragraph(form.office_address, 7, after_mm=0.5)
-    face.paragraph(f"電話 {form.office_phone}", 7, after_mm=1.5)
-    face.paragraph("受付時間", 7, after_mm=0.5)
-    face.bullets(form.office_hours, 7)
-    face.text_at(MARGIN_MM, FOOTER_TOP_MM, "窓口へお越しの際は、この申請書をお持ちください。", 6)
+def draw_form_face(face: Face, form: ReissueForm) -> None:
+    draw_apply_face(face, ApplyFace(
+        heading="申請", application_id=form.application_id,
+        application_url=form.application_url,
+        explanation=("スマートフォンで左のコードを読み取ると、この申請書IDでオンラインから"
+                    "申請できます。パソコンからは申請書IDを入力してください。"),
+        office_name=form.office_name, office_address=form.office_address,
+        office_phone=form.office_phone, office_hours=form.office_hours,
+        footer="窓口へお越しの際は、この申請書をお持ちください。"))
