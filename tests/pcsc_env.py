@@ -148,15 +148,19 @@ def inserted(card: Path, daemon: Pcscd, *extra: str) -> Iterator[subprocess.Pope
         if process.poll() is None:
             process.send_signal(signal.SIGTERM)
         process.communicate(timeout=10)
+        # pcscd notices the card gone only at its next poll: until then the next test's
+        # card would look inserted already and be pulled out under its first command
+        wait_for_card(daemon, present=False)
 
 
-def wait_for_card(daemon: Pcscd, timeout: float = 15) -> None:
-    """Until pcscd sees a card in the virtual reader."""
+def wait_for_card(daemon: Pcscd, timeout: float = 15, *, present: bool = True) -> None:
+    """Until pcscd sees a card in the virtual reader (or, `present=False`, none)."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         scan = subprocess.run(["opensc-tool", "--list-readers"], capture_output=True,
                               env=daemon.env, check=False, timeout=10)
-        if b"Yes" in scan.stdout:
+        if (b"Yes" in scan.stdout) == present:
             return
         time.sleep(0.2)
-    raise AssertionError(f"no card in the virtual reader: {daemon.log.read_text()[-800:]}")
+    state = "a card" if present else "the card gone"
+    raise AssertionError(f"no {state} in the virtual reader: {daemon.log.read_text()[-800:]}")
