@@ -134,7 +134,33 @@ class CardManagementKey:
         return self.authorise_for(card_number, challenge, ResetPin(kind, ""))
 
 
-class ChipTerminal:
+class AdminTerminal:
+    """The administrative commands of a `CardTerminal`, however they reach the card:
+    a subclass says how one command, authorised with the card-management key, is run."""
+
+    def _run(self, command: AdminCommand) -> bytes | None:
+        raise NotImplementedError
+
+    def set_initial_pins(self, pins: Mapping[PinKind, str]) -> None:
+        self._run(SetInitialPins(pins))
+
+    def write_certificate(self, kind: CertKind, certificate_der: bytes) -> None:
+        self._run(WriteCertificate(kind, _pem(certificate_der)))
+
+    def write_ca_certificate(self, kind: CertKind, certificate_der: bytes) -> None:
+        """The issuing CA's certificate, for readers (JPKI EF 0002 / 000B)."""
+        self._run(WriteCaCertificate(kind, _pem(certificate_der)))
+
+    def reset_pin(self, kind: PinKind, new_pin: str) -> None:
+        self._run(ResetPin(kind, new_pin))
+
+
+def _pem(certificate_der: bytes) -> bytes:
+    return x509.load_der_x509_certificate(certificate_der).public_bytes(
+        serialization.Encoding.PEM)
+
+
+class ChipTerminal(AdminTerminal):
     """A `CardTerminal` over a card file."""
 
     def __init__(self, chip: Chip, management_key: CardManagementKey) -> None:
@@ -148,9 +174,6 @@ class ChipTerminal:
     def _run(self, command: AdminCommand) -> bytes | None:
         return self._chip.admin(command, self._key.authorise(self._chip, command))
 
-    def set_initial_pins(self, pins: Mapping[PinKind, str]) -> None:
-        self._run(SetInitialPins(pins))
-
     def generate_key_pair(self, kind: CertKind) -> bytes:
         """A new key pair; on renewal the old one is deleted first (its certificate is
         superseded), so the chip never holds two keys of one kind."""
@@ -160,17 +183,3 @@ class ChipTerminal:
         if csr is None:  # pragma: no cover - the chip always answers with a CSR
             raise Conflict("the chip returned no CSR")
         return csr
-
-    def write_certificate(self, kind: CertKind, certificate_der: bytes) -> None:
-        pem = x509.load_der_x509_certificate(certificate_der).public_bytes(
-            serialization.Encoding.PEM)
-        self._run(WriteCertificate(kind, pem))
-
-    def write_ca_certificate(self, kind: CertKind, certificate_der: bytes) -> None:
-        """The issuing CA's certificate, for readers (JPKI EF 0002 / 000B)."""
-        pem = x509.load_der_x509_certificate(certificate_der).public_bytes(
-            serialization.Encoding.PEM)
-        self._run(WriteCaCertificate(kind, pem))
-
-    def reset_pin(self, kind: PinKind, new_pin: str) -> None:
-        self._run(ResetPin(kind, new_pin))

@@ -13,30 +13,23 @@ interleaved with another program's.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from cryptography import x509
-from cryptography.hazmat.primitives import serialization
-
-from mynumbercard.adapters.card_terminal import CardManagementKey, ChipTerminal
+from mynumbercard.adapters.card_terminal import AdminTerminal, CardManagementKey, ChipTerminal
 from mynumbercard.chip import (
     AdminCommand,
     Chip,
     DeleteKeyPair,
     GenerateKeyPair,
-    ResetPin,
-    SetInitialPins,
-    WriteCaCertificate,
-    WriteCertificate,
     lock,
 )
 from mynumbercard.chip.client import CardClient
 from mynumbercard.chip.processor import CardSession
 from mynumbercard.domain import errors
 from mynumbercard.domain.certificate import CertKind
-from mynumbercard.domain.pins import CardError, PinKind
+from mynumbercard.domain.pins import CardError
 from mynumbercard.services.pki_ports import CardTerminal
 
 MAX_APDU_RESPONSE = 258  # 256 data bytes and the status word (short APDUs)
@@ -128,7 +121,7 @@ def holder_card(*, file: Path | None, reader: str | None) -> Iterator[CardClient
             yield card
 
 
-class ReaderTerminal:
+class ReaderTerminal(AdminTerminal):
     """The counter's ``CardTerminal`` over a card in a reader, the card-management key
     authorising each command over the card's own challenge."""
 
@@ -144,26 +137,10 @@ class ReaderTerminal:
     def _run(self, command: AdminCommand) -> bytes:
         return self._card.admin(command, self._key.authorise(self._card, command))
 
-    def set_initial_pins(self, pins: Mapping[PinKind, str]) -> None:
-        self._run(SetInitialPins(pins))
-
     def generate_key_pair(self, kind: CertKind) -> bytes:
         if self._card.has_key(kind):
             self._run(DeleteKeyPair(kind))
         return self._run(GenerateKeyPair(kind))
-
-    def write_certificate(self, kind: CertKind, certificate_der: bytes) -> None:
-        pem = x509.load_der_x509_certificate(certificate_der).public_bytes(
-            serialization.Encoding.PEM)
-        self._run(WriteCertificate(kind, pem))
-
-    def write_ca_certificate(self, kind: CertKind, certificate_der: bytes) -> None:
-        pem = x509.load_der_x509_certificate(certificate_der).public_bytes(
-            serialization.Encoding.PEM)
-        self._run(WriteCaCertificate(kind, pem))
-
-    def reset_pin(self, kind: PinKind, new_pin: str) -> None:
-        self._run(ResetPin(kind, new_pin))
 
 
 @contextlib.contextmanager
