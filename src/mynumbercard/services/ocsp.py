@@ -74,6 +74,8 @@ def refresh_steps(ca: Callable[[], CertificateAuthority], *, now: datetime, run_
     signed_before = now if everything else None
 
     def ids(uow: UnitOfWork) -> Sequence[int]:
+        # planned once a run: the change feed keeps a day, older changes go now
+        uow.ocsp.prune_changes(before=now - FEED_RETENTION)
         return uow.ocsp.due_certificate_ids(before=before, signed_before=signed_before)
 
     def work(uow: UnitOfWork, chunk: Chunk) -> int:
@@ -84,8 +86,6 @@ def refresh_steps(ca: Callable[[], CertificateAuthority], *, now: datetime, run_
             if found:
                 uow.ocsp.put(kind=kind, serial=serial, der=sign_ocsp(ca(), found[0], now),
                              this_update=now, next_update=ocsp_next_update(found[0], now))
-        # the change feed keeps a day (a bounded delete: only what aged since the last)
-        uow.ocsp.prune_changes(before=now - FEED_RETENTION)
         return len(due)
 
     return [batch.Step(batch.Job(refresh_job_name(everything=everything), batch.by_ids(ids),
