@@ -7,16 +7,21 @@ import itertools
 import os
 import re
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 import pyotp
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Page
+from sqlalchemy import select
 
+from mynumbercard.adapters.db.tables import audit_log
 from mynumbercard.bootstrap import Container
+from mynumbercard.domain.resident import Resident, Sex
 from mynumbercard.domain.staff import Role
+from mynumbercard.services import register
 
-from api_checks import ADMIN_TOTP, add_account
+from api_checks import ADMIN_TOTP, SETUP, add_account
 
 CHROMIUM = os.environ.get("MYNUMBERCARD_CHROMIUM", "/usr/bin/chromium")
 VIEWPORTS = {"desktop": {"width": 1280, "height": 900}, "phone": {"width": 390, "height": 844}}
@@ -46,6 +51,24 @@ class Site:
     url: str
     home: Path
     container: Container
+
+    def resident(self, municipality_code: str = "13101", **overrides: object) -> Resident:
+        """A resident entered on the register through the service (a unique name)."""
+        n = next(_names)
+        person: dict[str, object] = {
+            "family_name": "山田", "given_name": f"花子{n}", "family_name_kana": "ヤマダ",
+            "given_name_kana": "ハナコ", "birth_date": date(1990, 6, 1), "sex": Sex.FEMALE,
+            "municipality_code": municipality_code, "postal_code": "1000001",
+            "address": f"千代田1番{n}号", "registered_on": date(1990, 6, 1), **overrides}
+        return register.register_resident(self.container.uow, actor=SETUP,
+                                          now=self.container.clock(), **person)  # type: ignore[arg-type]
+
+    def audited(self, actor: str) -> list[tuple[str, str]]:
+        """(action, subject) of every audit record of `actor`, oldest first."""
+        with self.container.engine.connect() as conn:
+            rows = conn.execute(select(audit_log.c.action, audit_log.c.subject)
+                                .where(audit_log.c.actor == actor).order_by(audit_log.c.id))
+            return [(row.action, row.subject) for row in rows]
 
     def staff(self, role: Role, municipality_code: str | None = None) -> Member:
         """A new staff account (a unique name); an administrator has its TOTP enrolled."""
