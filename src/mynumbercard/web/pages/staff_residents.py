@@ -1,7 +1,7 @@
 """The counter workspace's first pages: find a resident (by Individual Number, by name or
 kana with the birth date, by postal code and address) and read their register entry.
 
-The API's services (lookups.search_residents, moving.resident_with_move): a clerk finds
+The API's services (lookups.search_residents; resident_overview with the API's rule): a clerk finds
 only residents of their municipality, and a resident of another one is refused exactly
 as the API refuses (not found); every read is audited under the member's name."""
 
@@ -14,7 +14,8 @@ from fastapi.responses import HTMLResponse
 
 from mynumbercard.domain.errors import InvalidInput
 from mynumbercard.domain.resident import Resident
-from mynumbercard.services import lookups, moving
+from mynumbercard.domain.staff import Permission
+from mynumbercard.services import lookups, resident_overview
 from mynumbercard.web.deps import ContainerDep, NowDep
 from mynumbercard.web.pages import forms, page_router
 from mynumbercard.web.pages.staff_auth import StaffActor, render_staff
@@ -73,7 +74,9 @@ def _field_of(query: lookups.ResidentQuery) -> str:
 @router.get("/{resident_id}", response_class=HTMLResponse)
 def resident(request: Request, actor: StaffActor, container: ContainerDep, now: NowDep,
              resident_id: Annotated[int, Path(ge=1, le=MAX_ID)]) -> HTMLResponse:
-    found, notice = moving.resident_with_move(container.uow, actor=actor,
-                                              resident_id=resident_id, now=now)
-    return render_staff(request, "staff/resident.html", actor, resident=found,
-                        notice=notice)
+    overview = resident_overview.resident_overview(container.uow, actor=actor,
+                                                   resident_id=resident_id, now=now)
+    return render_staff(request, "staff/resident.html", actor, resident=overview.resident,
+                        notice=overview.moving_out, cards=overview.cards,
+                        applications=overview.applications,
+                        reviewer=actor.may(Permission.APPLICATION_REVIEW))
