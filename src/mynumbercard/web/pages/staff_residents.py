@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Path, Query, Request
+from fastapi import Form, Path, Request
 from fastapi.responses import HTMLResponse
 
 from mynumbercard.domain.errors import InvalidInput
@@ -22,10 +22,20 @@ from mynumbercard.web.pages.staff_auth import StaffActor, render_staff
 
 router = page_router(prefix="/staff/residents")
 MAX_ID = 2**62
-Field = Annotated[str, Query(max_length=200)]
+Field = Annotated[str, Form(max_length=200)]
+FIELDS = ("number", "name", "birth_date", "postal_code", "address")
 
 
 @router.get("", response_class=HTMLResponse)
+def search_form(request: Request, actor: StaffActor) -> HTMLResponse:
+    actor.require(Permission.RESIDENT_READ)
+    return render_staff(request, "staff/residents_search.html", actor, errors={},
+                        typed=dict.fromkeys(FIELDS, ""), found=None)
+
+
+# A search is sent by POST: the number, names and birth dates typed stay out of URLs
+# (access logs, the browser's history).
+@router.post("", response_class=HTMLResponse)
 def search(request: Request, actor: StaffActor, container: ContainerDep, now: NowDep, *,
            number: Field = "", name: Field = "", birth_date: Field = "",
            postal_code: Field = "", address: Field = "") -> HTMLResponse:
@@ -33,14 +43,13 @@ def search(request: Request, actor: StaffActor, container: ContainerDep, now: No
              "postal_code": postal_code, "address": address}
     errors = forms.FormErrors()
     found: list[Resident] | None = None
-    if any(v.strip() for v in typed.values()):
-        query = _query(typed, errors)
-        if query is not None:
-            try:
-                found = list(lookups.search_residents(container.uow, actor=actor,
-                                                      query=query, now=now))
-            except InvalidInput as error:
-                errors[_field_of(query)] = error.message
+    query = _query(typed, errors)
+    if query is not None:
+        try:
+            found = list(lookups.search_residents(container.uow, actor=actor, query=query,
+                                                  now=now))
+        except InvalidInput as error:
+            errors[_field_of(query)] = error.message
     return render_staff(request, "staff/residents_search.html", actor,
                         status_code=422 if errors else 200, typed=typed, errors=errors,
                         found=found)
