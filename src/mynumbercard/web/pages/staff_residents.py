@@ -12,7 +12,7 @@ from typing import Annotated
 from fastapi import Form, Path, Request
 from fastapi.responses import HTMLResponse
 
-from mynumbercard.domain.errors import InvalidInput
+from mynumbercard.domain.errors import InvalidIndividualNumber, InvalidInput
 from mynumbercard.domain.resident import Resident
 from mynumbercard.domain.staff import Permission
 from mynumbercard.services import lookups, resident_overview
@@ -48,6 +48,8 @@ def search(request: Request, actor: StaffActor, container: ContainerDep, now: No
         try:
             found = list(lookups.search_residents(container.uow, actor=actor, query=query,
                                                   now=now))
+        except InvalidIndividualNumber:  # its message quotes what was typed: say it plainly
+            errors["number"] = "Not an Individual Number: 12 digits, the last a check digit"
         except InvalidInput as error:
             errors[_field_of(query)] = error.message
     return render_staff(request, "staff/residents_search.html", actor,
