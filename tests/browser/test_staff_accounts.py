@@ -21,8 +21,9 @@ def _signed_in_elsewhere(browser: Browser, site: Site, member: Member) -> Page:
 
 
 def test_an_administrator_adds_a_clerk_and_manages_the_account(
-        page: Page, site: Site, browser: Browser):
+        page: Page, site: Site, browser: Browser, viewport: str):
     admin = site.staff(Role.ADMIN)
+    name = f"new-clerk-{viewport}"  # the site is shared by the run's tests
     sign_in(page, admin)
     page.get_by_role("navigation", name="メニュー").get_by_role(
         "link", name="職員アカウント").click()
@@ -30,23 +31,23 @@ def test_an_administrator_adds_a_clerk_and_manages_the_account(
     check_page(page, "list")
 
     form = page.locator("form[action='/staff/accounts']")
-    form.get_by_label("ユーザー名").fill("new-clerk")
+    form.get_by_label("ユーザー名").fill(name)
     form.get_by_label("初期パスワード").fill("short")
     form.get_by_label("役割").select_option("clerk")
     form.get_by_role("button", name="追加").click()
     expect(page.locator("#password-error")).to_have_text("職員のパスワードは12文字以上です")
     expect(page.locator("#municipality_code-error")).to_contain_text("5桁")
-    expect(page.get_by_role("link", name="new-clerk")).to_have_count(0)  # nothing added
+    expect(page.get_by_role("link", name=name)).to_have_count(0)  # nothing added
     check_page(page, "errors")
 
     form.get_by_label("初期パスワード").fill("a long first password")
     form.get_by_label("市区町村コード（窓口職員のみ）").fill("１３１０１")  # full-width
     form.get_by_role("button", name="追加").click()
-    expect(page).to_have_url(re.compile(r"/staff/accounts/new-clerk\?done=added"))
+    expect(page).to_have_url(re.compile(rf"/staff/accounts/{name}\?done=added"))
     expect(page.get_by_role("status")).to_contain_text("アカウントを追加しました")
     check_page(page, "member")
 
-    clerk = Member("new-clerk", "a long first password", None)
+    clerk = Member(name, "a long first password", None)
     elsewhere = _signed_in_elsewhere(browser, site, clerk)
     page.locator("#role").select_option("operator")
     page.get_by_role("button", name="役割を変更").click()
@@ -62,7 +63,7 @@ def test_an_administrator_adds_a_clerk_and_manages_the_account(
     page.get_by_role("button", name="パスワードを設定").click()
     expect(page.get_by_role("status")).to_contain_text("新しいパスワードを設定しました")
     elsewhere = _signed_in_elsewhere(browser, site,
-                                     Member("new-clerk", "another long password", None))
+                                     Member(name, "another long password", None))
     page.get_by_role("button", name="セッションを終了").click()
     expect(page.get_by_role("status")).to_contain_text("終了したセッション：1件")
     elsewhere.goto("/staff")

@@ -14,6 +14,7 @@ from browser_checks import Site, check_page, sample_photo, sign_in
 
 
 def test_an_operator_reviews_the_queue_oldest_first(page: Page, site: Site):
+    site.empty_review_queue()
     warned = site.application(site.resident("13101"),
                               sample_photo(cluttered_and_off_centre=True))
     clean = site.application(site.resident("13102"), sample_photo())
