@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import shutil
-from collections.abc import Iterator
 from pathlib import Path
 
 import pyotp
@@ -24,7 +23,7 @@ CSV = ("code,name,postal_code,address,phone,counters,mon,tue,wed,thu,fri,handoff
 
 @pytest.fixture
 def admin(database_url: str, tmp_path: Path, ca_template: Path,
-          monkeypatch: pytest.MonkeyPatch) -> Iterator[pyotp.TOTP]:
+          monkeypatch: pytest.MonkeyPatch) -> pyotp.TOTP:
     """The data directory and database with one office; the signed-in administrator's
     second factor (to sign in again as the clock moves on)."""
     home = tmp_path / "home"
@@ -40,7 +39,7 @@ def admin(database_url: str, tmp_path: Path, ca_template: Path,
     path = tmp_path / "offices.csv"
     path.write_text(CSV, encoding="utf-8")
     ok("offices", "load", str(path))
-    yield totp
+    return totp
 
 
 def test_walk_ins_the_forecast_and_the_hand_off_answer(
