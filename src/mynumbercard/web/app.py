@@ -9,7 +9,7 @@ from sqlalchemy import text
 
 from mynumbercard import __version__
 from mynumbercard.bootstrap import Container, container
-from mynumbercard.web import appointment_page, errors, pages, status
+from mynumbercard.web import errors, pages, status
 from mynumbercard.web import logging as access_log
 from mynumbercard.web.api import (
     applications,
@@ -80,7 +80,7 @@ def create_api(wired: Container | None = None) -> FastAPI:
                    validity.router, residents.moving_in_router, loss.router, lookups.staff,
                    staff.router, offices.public, offices.admin, appointments.public,
                    appointments.desk, crowding.public, crowding.desk,
-                   appointment_page.router, terminal.router):
+                   terminal.router):
         app.include_router(router)
     pages.install(app)  # the HTML pages, their static files, /docs (docs/pages.md)
     return app
