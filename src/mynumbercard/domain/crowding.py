@@ -118,20 +118,6 @@ def open_hours(windows: Iterable[Window]) -> list[int]:
                    if (h == 23 or w.start < time(h + 1)) and w.end > time(h)})
 
 
-@dataclass(slots=True)
-class _Sum:
-    weight: float = 0.0
-    seconds: float = 0.0
-
-    def add(self, weight: float, seconds: float) -> None:
-        self.weight += weight
-        self.seconds += seconds
-
-    @property
-    def mean(self) -> float | None:
-        return self.seconds / self.weight if self.weight > 0 else None
-
-
 def _weekday_class(weekday: int) -> int:
     return 0 if weekday < 5 else 1
 
@@ -161,23 +147,30 @@ def _decay(age_days: int) -> float:
 
 def fit(history: Iterable[HourSeen], *, deadlines: Collection[date], today: date) -> Model:
     """The model from the days before `today` (today's hours are not over)."""
-    usual: dict[tuple[int, int], _Sum] = {}
-    by_class: dict[tuple[int, int], _Sum] = {}
+    usual: dict[tuple[int, int], list[float]] = {}  # (weekday, hour): [weight, seconds]
+    by_class: dict[tuple[int, int], list[float]] = {}
     seasonal: list[tuple[HourSeen, int, float]] = []
+    days: dict[date, tuple[float, int | None, int]] = {}  # per day: decay, season, weekday
     for seen in history:
         if seen.day >= today or seen.waits <= 0:
             continue
-        weight = _decay((today - seen.day).days)
-        week = season_week(seen.day, deadlines)
+        facts = days.get(seen.day)
+        if facts is None:
+            facts = days[seen.day] = (_decay((today - seen.day).days),
+                                      season_week(seen.day, deadlines), seen.day.weekday())
+        weight, week, weekday = facts
         if week is not None:
             seasonal.append((seen, week, weight))
             continue
-        usual.setdefault((seen.day.weekday(), seen.hour), _Sum()).add(
-            weight * seen.waits, weight * seen.wait_seconds)
-        by_class.setdefault((_weekday_class(seen.day.weekday()), seen.hour), _Sum()).add(
-            weight * seen.waits, weight * seen.wait_seconds)
-    means = {k: m for k, s in usual.items() if (m := s.mean) is not None}
-    class_means = {k: m for k, s in by_class.items() if (m := s.mean) is not None}
+        for sums, key in ((usual, (weekday, seen.hour)),
+                          (by_class, (_weekday_class(weekday), seen.hour))):
+            found = sums.get(key)
+            if found is None:
+                found = sums[key] = [0.0, 0.0]
+            found[0] += weight * seen.waits
+            found[1] += weight * seen.wait_seconds
+    means = {k: total / w for k, (w, total) in usual.items() if w > 0}
+    class_means = {k: total / w for k, (w, total) in by_class.items() if w > 0}
     return Model(means, class_means, _season_factors(seasonal, means, class_means))
 
 
