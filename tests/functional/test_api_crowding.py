@@ -17,7 +17,7 @@ from mynumbercard.domain.staff import Actor, Role
 from mynumbercard.services import appointments
 from mynumbercard.services import offices as office_service
 
-from api_checks import ApiClient, add_accounts, bearer
+from api_checks import ApiClient, add_accounts, admin_code, bearer
 from card_checks import held_card
 from conftest import FrozenClock
 
@@ -163,3 +163,21 @@ def test_bad_input_is_refused_clearly(client: TestClient, clock: FrozenClock) ->
         "error": "not_found", "message": "no card with this number is on the register"}
     assert client.post("/api/v1/walk-ins/424242/desk", headers=clerk,
                        json={"step": "started"}).status_code == 404
+
+
+def test_an_administrator_sets_the_office_s_hand_off_level(
+        client: TestClient, clock: FrozenClock, pki_container: Container) -> None:
+    clock.now = MONDAY_10
+    add_accounts(pki_container, [("admin", Role.ADMIN, None)])
+    admin = bearer(client, "admin", totp=admin_code(pki_container))
+    body = {"name": "千代田区役所", "postal_code": "1028688",
+            "address": "東京都千代田区九段南1-2-1", "phone": "03-3264-2111",
+            "rules": [{"weekday": "mon", "open": [["08:30", "17:15"]]}]}
+    assert client.put("/api/v1/offices/13101", headers=admin,
+                      json={**body, "handoff_wait_minutes": 0}).status_code == 422
+    saved = client.put("/api/v1/offices/13101", headers=admin,
+                       json={**body, "handoff_wait_minutes": 45})
+    assert saved.status_code == 200, saved.text
+    assert client.get("/api/v1/offices/13101").json()["handoff_wait_minutes"] == 45
+    client.put("/api/v1/offices/13101", headers=admin, json=body)
+    assert client.get("/api/v1/offices/13101").json()["handoff_wait_minutes"] is None
