@@ -1,7 +1,7 @@
-"""Offices on PostgreSQL: four weeks of an office's free slots, and 100 concurrent
-bookings for one slot.
+"""Offices on PostgreSQL: four weeks of an office's free slots, 100 concurrent
+bookings for one slot, and the crowding forecast over a year of history.
 
-    python bench/bench_offices.py [--offices 200] [--runs 200]
+    python bench/bench_offices.py [--offices 200] [--runs 200] [--history-offices 30]
 
 Starts a throwaway PostgreSQL cluster, configures `--offices` offices (weekday hours, a
 late evening, two Sunday mornings, 30-minute slots), fills their next four weeks with
@@ -10,7 +10,12 @@ bookings (every slot counter row taken at random), then times:
 - availability: `availability_in` of one office for 28 days from today, each in its own
   unit of work as the API does (target: under 50 ms);
 - the race: 100 residents book the same slot at once from 100 threads, each its own
-  transaction (target: all settled in under 1 s, exactly the slot's capacity booked).
+  transaction (target: all settled in under 1 s, exactly the slot's capacity booked);
+- the forecast: `--history-offices` offices get a year of the desk's hours seen (the
+  demo's generator: walk-ins queued at their counters), then `crowding` of one office
+  for 14 days (a year of its hours read and fitted, as the API and the pages do), and
+  the booking page's reads together (availability and forecast of 14 days, the
+  quietest slots).
 """
 
 from __future__ import annotations
@@ -21,6 +26,7 @@ import statistics
 import sys
 import threading
 import time
+from collections.abc import Callable
 from datetime import UTC, date, datetime
 from datetime import time as dt_time
 from pathlib import Path
@@ -33,7 +39,7 @@ from mynumbercard.adapters.db import migrate
 from mynumbercard.adapters.db.engine import make_engine
 from mynumbercard.adapters.db.municipality_rows import load_municipalities
 from mynumbercard.adapters.db.repositories import SqlUnitOfWork
-from mynumbercard.adapters.db.tables import appointment_slots
+from mynumbercard.adapters.db.tables import appointment_slots, office_hours_seen
 from mynumbercard.adapters.holiday_calendar import japan
 from mynumbercard.domain.appointments import Purpose, slot_moment
 from mynumbercard.domain.errors import Conflict, DomainError
@@ -41,7 +47,8 @@ from mynumbercard.domain.office_calendar import slot_starts
 from mynumbercard.domain.offices import Office, parse_rules
 from mynumbercard.domain.resident import Sex
 from mynumbercard.domain.staff import Actor, Role
-from mynumbercard.services import appointments, cards, register
+from mynumbercard.generators.crowding import history, hours_seen
+from mynumbercard.services import appointments, cards, crowding, register
 from mynumbercard.services import offices as office_service
 
 from pgcluster import PgCluster
@@ -100,6 +107,61 @@ def _availability(engine: object, offices: list[Office], runs: int) -> list[floa
     return sorted(times)
 
 
+def _history(engine: object, offices: list[Office]) -> int:
+    rows = []
+    for office in offices:
+        visits = list(history(office, first=NOW.date().replace(year=NOW.year - 1),
+                              last=NOW.date(), holidays=japan(), seed=3))
+        rows += [{"office_code": office.code, "day": s.day, "hour": s.hour,
+                  "arrivals": s.arrivals, "waits": s.waits, "wait_seconds": s.wait_seconds,
+                  "served": s.served, "service_seconds": s.service_seconds}
+                 for s in hours_seen(visits)]
+    with engine.begin() as conn:  # type: ignore[attr-defined]
+        conn.execute(insert(office_hours_seen), rows)
+        conn.execute(text("ANALYZE"))
+    return len(rows)
+
+
+def _timed(runs: int, call: Callable[[int], object]) -> list[float]:
+    times = []
+    for i in range(runs + 20):
+        started = time.perf_counter()
+        call(i)
+        if i >= 20:  # the first are the warm-up
+            times.append((time.perf_counter() - started) * 1000)
+    return sorted(times)
+
+
+def _forecast(engine: object, offices: list[Office], runs: int) -> tuple[list[float],
+                                                                         list[float]]:
+    def factory() -> SqlUnitOfWork:
+        return SqlUnitOfWork(engine)  # type: ignore[arg-type]
+
+    rng = random.Random(4)
+
+    def forecast(_: int) -> None:
+        found = crowding.crowding(factory, japan(), office_code=rng.choice(offices).code,
+                                  start=NOW.date(), days=14, now=NOW)
+        if not any(f.wait_minutes for d in found.days for f in d.forecast):
+            raise SystemExit("no forecast from a year of history")
+
+    def page(_: int) -> None:
+        code = rng.choice(offices).code
+        found = appointments.availability(factory, japan(), office_code=code,
+                                          start=NOW.date(), days=14, now=NOW)
+        expected = crowding.crowding(factory, japan(), office_code=code, start=NOW.date(),
+                                     days=14, now=NOW)
+        crowding.quietest_slots(found, expected, limit=8)
+
+    return _timed(runs, forecast), _timed(runs, page)
+
+
+def _line(name: str, times: list[float]) -> str:
+    q = statistics.quantiles(times, n=100, method="inclusive")
+    return (f"{name}: median {q[49]:.1f} ms, p95 {q[94]:.1f} ms, max {times[-1]:.1f} ms "
+            f"({len(times)} runs)")
+
+
 def _race(engine: object, threads: int) -> tuple[float, dict[str, int]]:
     def factory() -> SqlUnitOfWork:
         return SqlUnitOfWork(engine)  # type: ignore[arg-type]
@@ -150,6 +212,7 @@ def main() -> None:
     parser.add_argument("--offices", type=int, default=200)
     parser.add_argument("--runs", type=int, default=200)
     parser.add_argument("--threads", type=int, default=100)
+    parser.add_argument("--history-offices", type=int, default=30)
     args = parser.parse_args()
     cluster = PgCluster.start()
     try:
@@ -168,6 +231,13 @@ def main() -> None:
         q = statistics.quantiles(times, n=100, method="inclusive")
         print(f"availability, 28 days, one office: median {q[49]:.1f} ms, p95 {q[94]:.1f} ms, "
               f"max {times[-1]:.1f} ms ({len(times)} runs)")
+        seen = _history(engine, offices[:args.history_offices])
+        print(f"{args.history_offices} offices with a year of hours seen ({seen} rows)")
+        forecast_times, page_times = _forecast(engine, offices[:args.history_offices],
+                                               args.runs)
+        print(_line("forecast, 14 days from a year of history, one office", forecast_times))
+        print(_line("booking page's reads (availability + forecast, 14 days, quietest)",
+                    page_times))
         # The server's pool: one connection per concurrent request, as uvicorn's threads.
         race_engine = make_engine(cluster.url)
         race_engine.pool._pool.maxsize = args.threads  # type: ignore[attr-defined]

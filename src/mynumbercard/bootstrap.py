@@ -182,6 +182,11 @@ class Container:
         return japan()
 
     @property
+    def deadlines(self) -> Collection[date]:
+        """Deadlines of the crowding forecast's seasons beyond the yearly ones."""
+        return self.settings.crowding_deadlines
+
+    @property
     def ca_config(self) -> CaConfig:
         s = self.settings
         return CaConfig(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
 from pydantic import Field, SecretStr
@@ -64,6 +64,10 @@ class Settings(BaseSettings):
 
     env: str = "development"
     """`production` (MYNUMBERCARD_ENV) refuses a set clock, whatever else is set."""
+
+    crowding_deadlines: list[date] = []
+    """Deadlines beyond the yearly ones (15 March, 31 March, 28 December) whose weeks
+    before fill the offices, e.g. a campaign's end: JSON, `["2027-09-30"]`."""
 
     clock: str | None = None
     """Tests and demos only: the time taken for now, ISO 8601 with its offset

@@ -1,10 +1,9 @@
 """Offices and appointments over HTTP: an administrator configures an office and closes a
 day, anyone reads its hours and free slots, a resident books, changes and cancels, a
-clerk works the day's list; the notice's QR code opens a booking page (ja, en)."""
+clerk works the day's list (the pages: test_pages_offices.py)."""
 
 from __future__ import annotations
 
-import re
 from datetime import UTC, date, datetime
 
 import pytest
@@ -134,40 +133,3 @@ def test_closing_a_day_lists_the_bookings_to_tell(client: TestClient,
     assert [d["reference"] for d in listed] == [booked["reference"]]
     reopened = client.delete("/api/v1/offices/13101/days/2026-12-01", headers=admin)
     assert reopened.json()["hours"]["open"] == [["08:30", "17:15"]]
-
-
-def test_the_booking_page_of_the_notice_s_qr_code(client: TestClient,
-                                                  container: Container) -> None:
-    admin = _token(client, container, "admin")
-    client.put("/api/v1/offices/13101", json=OFFICE, headers=admin)
-    page = client.get("/appointments", params={"office": "13101", "ref": "CARD-1"})
-    assert page.status_code == 200
-    assert page.headers["content-type"].startswith("text/html")
-    assert "<script" not in page.text
-    assert '<html lang="ja">' in page.text
-    assert "東京都千代田区九段南1-2-1" in page.text
-    assert "03-3264-2111" in page.text
-    assert 'value="CARD-1"' in page.text
-    assert "12月1日（火）" in page.text
-    assert 'value="2026-12-01T10:00"' in page.text
-    english = client.get("/appointments", params={"office": "13101", "lang": "en"})
-    assert '<html lang="en">' in english.text
-    assert "Book a visit" in english.text
-    assert "2nd and 4th Sun of the month: 09:00-12:00" in english.text
-    assert client.get("/appointments", params={"office": "99999"}).status_code == 404
-    assert "千代田区役所" in client.get("/appointments").text  # the offices to choose from
-
-    form = {"office": "13101", "purpose": "pick_up", "card_number": "CARD-1",
-            "birth_date": BORN, "slot": "2026-12-01T10:00"}
-    done = client.post("/appointments", data=form)
-    assert done.status_code == 201, done.text
-    reference = re.search(r"<strong>([A-Z0-9]{10})</strong>", done.text)
-    assert reference is not None
-    again = client.post("/appointments?lang=en", data={**form, "card_number": "CARD-2"})
-    assert again.status_code == 409
-    assert 'role="alert"' in again.text
-    assert 'value="CARD-2"' in again.text  # what was typed is kept
-    assert 'value="2026-12-01T10:00"' not in again.text  # the full slot is not offered
-    junk = client.post("/appointments", data={"office": "13101", "slot": "x"})
-    assert junk.status_code == 422
-    assert 'role="alert"' in junk.text

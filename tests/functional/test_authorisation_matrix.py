@@ -36,7 +36,7 @@ from mynumbercard.domain.resident import Resident, Sex
 from mynumbercard.domain.staff import Actor, Role
 from mynumbercard.generators.sample_portrait import sample_portrait
 from mynumbercard.services import applications as apps
-from mynumbercard.services import appointments, issuance, moving, offices, register
+from mynumbercard.services import appointments, crowding, issuance, moving, offices, register
 from mynumbercard.services import staff as staff_service
 from mynumbercard.services.application_ports import FormReason
 
@@ -50,7 +50,7 @@ ACCOUNTS = {"clerk_a": (Role.CLERK, A), "clerk_b": (Role.CLERK, B),
 SETUP = Actor("setup", Role.ADMIN)
 UNKNOWN = {"resident_id": "999999", "ref": "999999", "shipment_id": "999999",
            "custody_id": "999999", "case_id": "999999", "card_number": "0000000000000000",
-           "office_code": "99999", "booking": "AAAAAAAAAA"}
+           "office_code": "99999", "booking": "AAAAAAAAAA", "walk_in_id": "999999"}
 JUNK_PHOTO = base64.b64encode(b"not a photo").decode()
 JUNK_CARD = base64.b64encode(b"not a card").decode()  # refused after authorisation
 AN_ID = "00000000000000000000000"  # 23 digits; its check digit is wrong: refused early
@@ -139,6 +139,10 @@ EXPECTED: dict[tuple[str, str], tuple[str, ...]] = {
     ("GET", "/api/v1/offices/{office_code}"): PUBLIC,
     ("GET", "/api/v1/offices/{office_code}/hours"): PUBLIC,
     ("GET", "/api/v1/offices/{office_code}/slots"): PUBLIC,
+    ("GET", "/api/v1/offices/{office_code}/crowding"): PUBLIC,
+    ("POST", "/api/v1/offices/{office_code}/walk-ins"): HOLDING,
+    ("POST", "/api/v1/walk-ins/{walk_in_id}/desk"): HOLDING,
+    ("GET", "/api/v1/offices/{office_code}/handoff/{card_number}"): HOLDING,
     ("PUT", "/api/v1/offices/{office_code}"): ADMIN_ONLY,
     ("PUT", "/api/v1/offices/{office_code}/days/{on}"): ADMIN_ONLY,
     ("DELETE", "/api/v1/offices/{office_code}/days/{on}"): ADMIN_ONLY,
@@ -227,6 +231,8 @@ BODIES: dict[str, Any] = {
                                               "date": "2026-12-01", "time": "11:00"},
     "/api/v1/appointments/{booking}/cancel": {"birth_date": "1991-01-01"},  # not theirs
     "/api/v1/appointments/{booking}/desk": {"step": "no_show"},  # before the slot: 409
+    "/api/v1/offices/{office_code}/walk-ins": {"purpose": "other"},
+    "/api/v1/walk-ins/{walk_in_id}/desk": {"step": "ended"},  # still waiting: 409
     "/api/v1/staff/{username}/reset-password": {"password": "short"},
     "/api/v1/staff/{username}/role": {"role": "operator"},
 }
@@ -288,7 +294,9 @@ def _subjects(wired: Container) -> dict[str, str]:
                                application_id=None, card_number=card.card_number,
                                birth_date=resident.birth_date, on=date(2026, 12, 1),
                                at=time(10), email=None, now=now)
-    return {"booking": booked.reference, "on": "2030-01-08",
+    walk_in = crowding.record_walk_in(wired.uow, actor=SETUP, office_code=A,
+                                      purpose=Purpose.OTHER, now=now)
+    return {"booking": booked.reference, "on": "2030-01-08", "walk_in_id": str(walk_in.id),
             "resident_id": str(resident.id), "ref": str(ref), "username": "victim",
             "shipment_id": str(shipment_id), "office_code": A, "card_number": card.card_number,
             "custody_id": str(custody_id), "case_id": str(case_id),

@@ -8,6 +8,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -46,6 +47,13 @@ def test_db_upgrade_is_idempotent_and_demo_load_fills_the_register(env: dict[str
     loaded = runner.invoke(app, ["demo", "load", "--residents", "300"])
     assert loaded.exit_code == 0, loaded.output
     assert "clerk-chiyoda" in loaded.output
+    # A year of walk-ins at the demo offices: the weekday 10:00-12:00 peak is forecast.
+    crowding = json.loads(runner.invoke(app, ["offices", "crowding", "13101", "--days",
+                                              "7"]).output)
+    weekday = next(d for d in crowding["days"]
+                   if d["open"] and date.fromisoformat(d["date"]).weekday() < 5)
+    waits = {h["hour"]: h["expected_wait_minutes"] for h in weekday["hours"]}
+    assert max(waits, key=lambda hour: waits[hour] or 0) in (10, 11), waits
     again = runner.invoke(app, ["demo", "load", "--residents", "300"])
     assert "loaded already" in again.output
 

@@ -16,10 +16,11 @@ from mynumbercard.adapters.db import migrate
 from mynumbercard.adapters.db.municipality_rows import load_municipalities
 from mynumbercard.cli.card import issue_demo_card
 from mynumbercard.cli.offices import read_csv
-from mynumbercard.domain.certificate import RevocationReason, parse_serial
+from mynumbercard.domain.certificate import JST, RevocationReason, parse_serial
 from mynumbercard.domain.loss import ReportedVia
 from mynumbercard.domain.staff import Actor, Role
 from mynumbercard.generators import demo
+from mynumbercard.generators.crowding import write_history
 from mynumbercard.generators.demo import (
     DEMO_PASSWORD,
     DEMO_PIN,
@@ -79,8 +80,13 @@ def _load(wired: bootstrap.Container, residents: int) -> None:
     demo.load_register(wired, residents)
     cards = _cards(wired)
     # Before the applications: their notices of issuance print the offices' addresses.
+    demo_offices = read_csv(offices_csv())
     offices.load_offices(wired.uow, wired.holidays, actor=Actor("demo", Role.ADMIN),
-                         offices=read_csv(offices_csv()), now=wired.clock())
+                         offices=demo_offices, now=wired.clock())
+    today = wired.clock().astimezone(JST).date()
+    walk_ins = sum(write_history(wired.engine, office, first=today - timedelta(days=365),
+                                 last=today - timedelta(days=1), holidays=wired.holidays,
+                                 seed=demo.DEMO_SEED) for office in demo_offices)
     applications = load_applications(wired)
     console.print(f"demo data loaded: {residents} synthetic residents, a few life events, "
                   f"{len(cards)} cards in {wired.settings.home / 'cards'} "
@@ -88,7 +94,9 @@ def _load(wired: bootstrap.Container, residents: int) -> None:
                   f"{len(applications)} applications in every state of their way "
                   f"(the card handed over is the holder's {HANDED_OVER_CARD} there), "
                   f"notices of issuance in {wired.settings.home / 'letters'}, "
-                  "3 offices with their hours (`mynumbercard offices list`)")
+                  "3 offices with their hours (`mynumbercard offices list`) and a year of "
+                  f"{walk_ins} walk-ins at their counters (`mynumbercard offices crowding "
+                  "13101`)")
     if wired.settings.ca_passphrase_file:
         typer.echo("the server reads the CA passphrase from MYNUMBERCARD_CA_PASSPHRASE_FILE="
                    f"{wired.settings.ca_passphrase_file} (`make run` sets it)")

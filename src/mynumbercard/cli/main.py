@@ -20,6 +20,7 @@ from mynumbercard.cli import (
     card,
     cert,
     counter,
+    crowding,
     db,
     demo,
     jobs,
@@ -112,6 +113,8 @@ app.add_typer(lookups.applications_app, name="applications")
 card.app.command("show")(lookups.show_card)
 app.add_typer(offices.app, name="offices")
 app.add_typer(offices.appointments_app, name="appointments")
+crowding.register(offices=offices.app)
+app.add_typer(crowding.walk_ins_app, name="walk-ins")
 counter.register_commands(residents=residents.app, applications=lookups.applications_app,
                           card=card.app)
 

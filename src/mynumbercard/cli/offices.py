@@ -29,7 +29,7 @@ appointments_app = typer.Typer(help="Appointments at the counter: the day's list
                                no_args_is_help=True)
 
 COLUMNS = ("code", "name", "postal_code", "address", "phone", "counters", "per_counter",
-           "slot_minutes", *(d.key for d in Weekday), "nth")
+           "slot_minutes", *(d.key for d in Weekday), "nth", "handoff_wait_minutes")
 REQUIRED = frozenset({"code", "name", "postal_code", "address", "phone"})
 MAX_FILE = 8 * 1024 * 1024
 CODE = typer.Argument(..., help="The office's code: 13101 (main office) or 13101-02.")
@@ -66,7 +66,8 @@ def read_csv(text: str) -> list[Office]:
                 counters=_int(row, "counters", 1), per_counter=_int(row, "per_counter", 1),
                 slot_minutes=_int(row, "slot_minutes", 30),
                 rules=parse_rules({d.key: row.get(d.key) or "" for d in Weekday},
-                                  row.get("nth") or "")))
+                                  row.get("nth") or ""),
+                handoff_wait_minutes=_int(row, "handoff_wait_minutes", 0) or None))
         except DomainError as error:
             raise InvalidInput(f"line {line}: {error.message}") from None
     if not found:

@@ -21,6 +21,7 @@ _WINDOW = re.compile(r"^(\d{1,2}):(\d{2})-(\d{1,2}):(\d{2})$")
 MAX_COUNTERS = 50
 MAX_PER_COUNTER = 10
 SLOT_MINUTES = (10, 15, 20, 30, 60)
+MAX_HANDOFF_WAIT = 480  # minutes: a whole day's wait
 MAX_WINDOWS = 4  # a day's opening windows (a lunch break makes two)
 
 
@@ -176,6 +177,8 @@ class Office:
     slot_minutes: int = 30
     rules: tuple[WeeklyRule, ...] = field(default=())
     version: int = 0
+    # Above this expected wait (minutes) the counter proposes the custody hand-off.
+    handoff_wait_minutes: int | None = None
 
     def __post_init__(self) -> None:
         check_office_code(self.code)
@@ -192,6 +195,10 @@ class Office:
         if self.slot_minutes not in SLOT_MINUTES:
             raise InvalidInput(f"a slot lasts one of {', '.join(map(str, SLOT_MINUTES))} "
                                "minutes")
+        if self.handoff_wait_minutes is not None and not (
+                1 <= self.handoff_wait_minutes <= MAX_HANDOFF_WAIT):
+            raise InvalidInput(f"the hand-off level is 1 to {MAX_HANDOFF_WAIT} minutes of "
+                               "expected wait")
         if len(self.rules) > 30:
             raise InvalidInput("at most 30 weekly rules")
 

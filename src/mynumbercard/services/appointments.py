@@ -26,6 +26,7 @@ from mynumbercard.domain.appointments import (
     slot_moment,
 )
 from mynumbercard.domain.certificate import JST
+from mynumbercard.domain.crowding import arrival_seen, service_seen
 from mynumbercard.domain.errors import Conflict, InvalidInput, NotFound
 from mynumbercard.domain.office_calendar import DayHours, slot_starts
 from mynumbercard.domain.offices import Office
@@ -221,8 +222,15 @@ def mark(uow_factory: UowFactory, *, actor: Actor, reference: str, step: DeskSte
                               municipality_code=booking.office_code[:5], hidden=hidden)
         if step is DeskStep.NO_SHOW and now < booking.starts_at:
             raise Conflict("a no-show is marked after the slot has begun")
+        started = booking.started_at
         booking.change_status(step.status, at=now)
         uow.appointments.save(booking, now=now)
+        # The crowding history (services/crowding.py): a booked resident's arrival and
+        # service time; their wait is the slot's, not the counter's, and is not counted.
+        if step is DeskStep.ARRIVED:
+            uow.hours_seen.add(booking.office_code, arrival_seen(now))
+        elif step is DeskStep.ENDED and started is not None:
+            uow.hours_seen.add(booking.office_code, service_seen(started, now))
         uow.audit.record(AuditRecord(now, actor.name, _DESK_ACTIONS[step],
                                      f"appointment:{booking.id}", None))
         uow.commit()

@@ -123,6 +123,11 @@ class AuditAction(StrEnum):
     VALIDITY_CORRECT = "validity:correct"
     VALIDITY_DISMISS = "validity:dismiss"
 
+    WALK_IN_ARRIVE = "walk-in:arrive"
+    WALK_IN_END = "walk-in:end"
+    WALK_IN_LEAVE = "walk-in:leave"
+    WALK_IN_START = "walk-in:start"
+
     @classmethod
     def parse(cls, stored: str) -> AuditAction:
         """The action a stored record names, by its name today or an older one;

@@ -17,6 +17,7 @@ from mynumbercard.domain.resident import NewResident, Resident
 from mynumbercard.domain.stay import Stay
 from mynumbercard.services.application_ports import FormsAndApplications
 from mynumbercard.services.audit_actions import AuditAction
+from mynumbercard.services.crowding_ports import HoursSeen, WalkInRepository
 from mynumbercard.services.custody_ports import CustodyRepository
 from mynumbercard.services.expiry_ports import ExpiryLedger
 from mynumbercard.services.issuance_ports import ProductionLine
@@ -229,6 +230,10 @@ class UnitOfWork(Transaction, Protocol):
     def offices(self) -> OfficeRepository: ...
     @property
     def appointments(self) -> AppointmentRepository: ...
+    @property
+    def walk_ins(self) -> WalkInRepository: ...
+    @property
+    def hours_seen(self) -> HoursSeen: ...
 
     def savepoint(self) -> AbstractContextManager[None]:
         """A part of the transaction undone alone if it raises (one card of a chunk)."""

@@ -9,13 +9,14 @@ from sqlalchemy import text
 
 from mynumbercard import __version__
 from mynumbercard.bootstrap import Container, container
-from mynumbercard.web import appointment_page, errors, pages, status
+from mynumbercard.web import errors, pages, status
 from mynumbercard.web import logging as access_log
 from mynumbercard.web.api import (
     applications,
     appointments,
     audit,
     auth,
+    crowding,
     lookups,
     loss,
     offices,
@@ -78,7 +79,8 @@ def create_api(wired: Container | None = None) -> FastAPI:
                    status.router, applications.public, applications.staff, renewal.router,
                    validity.router, residents.moving_in_router, loss.router, lookups.staff,
                    staff.router, offices.public, offices.admin, appointments.public,
-                   appointments.desk, appointment_page.router, terminal.router):
+                   appointments.desk, crowding.public, crowding.desk,
+                   terminal.router):
         app.include_router(router)
     pages.install(app)  # the HTML pages, their static files, /docs (docs/pages.md)
     return app

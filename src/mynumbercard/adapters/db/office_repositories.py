@@ -43,7 +43,8 @@ def _office(row: Row[Any]) -> Office:
     return Office(code=m["code"], name=m["name"], postal_code=m["postal_code"],
                   address=m["address"], phone=m["phone"], counters=m["counters"],
                   per_counter=m["per_counter"], slot_minutes=m["slot_minutes"],
-                  rules=_rules(m["rules"]), version=m["version"])
+                  rules=_rules(m["rules"]), version=m["version"],
+                  handoff_wait_minutes=m["handoff_wait_minutes"])
 
 
 class SqlOffices:
@@ -55,7 +56,8 @@ class SqlOffices:
                   "postal_code": office.postal_code, "address": office.address,
                   "phone": office.phone, "counters": office.counters,
                   "per_counter": office.per_counter, "slot_minutes": office.slot_minutes,
-                  "rules": rules_json(office.rules), "updated_at": now}
+                  "rules": rules_json(office.rules), "updated_at": now,
+                  "handoff_wait_minutes": office.handoff_wait_minutes}
         changed = self._conn.execute(update(offices).where(offices.c.code == office.code)
                                      .values(version=offices.c.version + 1, **values))
         if changed.rowcount == 1:

@@ -27,6 +27,7 @@ from mynumbercard.adapters.db.certificate_repositories import (
     SqlCrlNumbers,
     SqlOcspStore,
 )
+from mynumbercard.adapters.db.crowding_repositories import SqlHoursSeen, SqlWalkIns
 from mynumbercard.adapters.db.loss_repositories import SqlLossReports
 from mynumbercard.adapters.db.mail_repositories import SqlCohorts, SqlJobChunks, SqlMailQueue
 from mynumbercard.adapters.db.moving_repositories import SqlMovingNotices
@@ -363,6 +364,7 @@ class SqlUnitOfWork:
         self.stays = SqlStays(self._conn)
         self.losses = SqlLossReports(self._conn)
         self.offices, self.appointments = SqlOffices(self._conn), SqlAppointments(self._conn)
+        self.walk_ins, self.hours_seen = SqlWalkIns(self._conn), SqlHoursSeen(self._conn)
         self.lookups = _lookups(self._conn)
         return self
 

@@ -19,6 +19,7 @@ from sqlalchemy import (
     Integer,
     LargeBinary,
     MetaData,
+    SmallInteger,
     String,
     Table,
 )
@@ -666,6 +667,8 @@ offices = Table(
     Column("rules", JSON, nullable=False),  # the weekly rules, read whole with the office
     Column("version", Integer, nullable=False, server_default="0"),
     Column("updated_at", Timestamp, nullable=False),
+    # Above this expected wait the counter proposes the custody hand-off (none: never).
+    Column("handoff_wait_minutes", Integer, nullable=True),
 )
 
 office_days = Table(
@@ -718,4 +721,40 @@ appointments = Table(
     Index("uq_appointments_active", "resident_id", "purpose", unique=True,
           sqlite_where=Column("status").in_(APPOINTMENT_ACTIVE),
           postgresql_where=Column("status").in_(APPOINTMENT_ACTIVE)),
+)
+
+walk_ins = Table(
+    "walk_ins",
+    metadata,
+    # A resident at the counter without a booking, as the clerk records them.
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    Column("office_code", String(8), ForeignKey("offices.code"), nullable=False),
+    Column("purpose", String(24), nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("arrived_at", Timestamp, nullable=False),
+    Column("started_at", Timestamp, nullable=True),
+    Column("ended_at", Timestamp, nullable=True),
+    Column("version", Integer, nullable=False, server_default="0"),
+    CheckConstraint("purpose IN ('pick_up', 'certificate_renewal', 'pin_unlock', 'loss', "
+                    "'other')", name="purpose"),
+    CheckConstraint("status IN ('waiting', 'in_service', 'done', 'left')", name="status"),
+    # Who waits at an office now.
+    Index(None, "office_code", "status", "arrived_at"),
+)
+
+office_hours_seen = Table(
+    "office_hours_seen",
+    metadata,
+    # What the desk saw in one hour (Japan time) of one day: the crowding forecast reads
+    # at most a year of these rows per office instead of every visit. Each mark adds to
+    # its row in the mark's transaction (INSERT … ON CONFLICT DO NOTHING, then UPDATE).
+    Column("office_code", String(8), primary_key=True),
+    Column("day", Date, primary_key=True),
+    Column("hour", SmallInteger, primary_key=True),
+    Column("arrivals", Integer, nullable=False, server_default="0"),
+    Column("waits", Integer, nullable=False, server_default="0"),
+    Column("wait_seconds", BigInteger, nullable=False, server_default="0"),
+    Column("served", Integer, nullable=False, server_default="0"),
+    Column("service_seconds", BigInteger, nullable=False, server_default="0"),
+    CheckConstraint("hour >= 0 AND hour < 24", name="hour"),
 )

@@ -14,6 +14,7 @@ from mynumbercard.domain.certificate import JST
 from mynumbercard.domain.errors import InvalidInput
 from mynumbercard.domain.office_calendar import DayHours
 from mynumbercard.domain.offices import (
+    MAX_HANDOFF_WAIT,
     DayException,
     Office,
     Weekday,
@@ -60,6 +61,9 @@ class OfficeIn(BaseModel):
     per_counter: int = Field(ge=1, le=10, default=1)
     slot_minutes: Literal[10, 15, 20, 30, 60] = 30
     rules: list[RuleIn] = Field(max_length=30)
+    handoff_wait_minutes: int | None = Field(
+        default=None, ge=1, le=MAX_HANDOFF_WAIT,
+        description="Above this expected wait the counter proposes the custody hand-off")
 
 
 class RuleOut(BaseModel):
@@ -79,6 +83,7 @@ class OfficeOut(BaseModel):
     per_counter: int
     slot_minutes: int
     rules: list[RuleOut]
+    handoff_wait_minutes: int | None
 
 
 class DayHoursOut(BaseModel):
@@ -131,7 +136,8 @@ def office_out(office: Office) -> OfficeOut:
                      rules=[RuleOut(weekday=r.weekday.key,
                                     weeks=sorted(r.weeks) if r.weeks else None,
                                     open=[w.as_pair() for w in r.windows])
-                            for r in office.rules])
+                            for r in office.rules],
+                     handoff_wait_minutes=office.handoff_wait_minutes)
 
 
 def hours_out(code: str, hours: DayHours) -> DayHoursOut:
@@ -197,7 +203,8 @@ def put_office(office_code: OfficeCode, body: OfficeIn, *, actor: ActorDep,
                     per_counter=body.per_counter, slot_minutes=body.slot_minutes,
                     rules=tuple(WeeklyRule(Weekday.parse(r.weekday), windows_of(r.open),
                                            frozenset(r.weeks) if r.weeks else None)
-                                for r in body.rules))
+                                for r in body.rules),
+                    handoff_wait_minutes=body.handoff_wait_minutes)
     saved = service.configure_office(container.uow, container.holidays, actor=actor,
                                      office=office, now=now)
     if saved.added:
