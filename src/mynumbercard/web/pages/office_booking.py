@@ -66,7 +66,7 @@ def _booking(request: Request, container: ContainerDep, now: datetime, code: str
                        for s in d.slots if s.free > 0
                        and (v := _slot_value(s.starts_at)) not in quiet_values]}
             for d in found.days]
-    page = render(
+    return render(
         request, "offices/booking.html", status_code=status, office=found.office,
         hours=hours_lines(language, found.office), today=expected.days[0],
         today_label=day_label(language, today), levels=LEVELS, reasons=REASONS,
@@ -76,11 +76,6 @@ def _booking(request: Request, container: ContainerDep, now: datetime, code: str
                 "wait": None if s.wait_minutes is None else round(s.wait_minutes)}
                for s in quiet],
         days=days, purposes=PURPOSES, values=values, errors=errors or forms.FormErrors())
-    # Under the default `no-referrer` a browser sends `Origin: null` with the form's POST,
-    # which the CSRF check refuses as another site's; `same-origin` still tells no other
-    # site anything.
-    page.headers["referrer-policy"] = "same-origin"
-    return page
 
 
 def _choose(request: Request, container: ContainerDep) -> HTMLResponse:
