@@ -207,7 +207,8 @@ class RenewedChunk:
 
 
 def renewal_steps(vault: CardVault, ca: Callable[[], CertificateAuthority], *, actor: Actor,
-                  now: datetime, office_code: str | None, run_key: str) -> list[batch.Step]:
+                  now: datetime, office_code: str | None,
+                  run_key: str) -> list[batch.Step[UnitOfWork]]:
     """Every card left at the offices (or at one) as a batch job: each card in a savepoint
     of its chunk, so one that cannot be renewed is reported (its error code) and the
     others go on; the chips are written once the chunk committed."""

@@ -144,7 +144,7 @@ PRODUCTION, SHIPPING = "production", "shipping"
 
 
 def production_steps(vault: CardVault, *, actor: Actor, now: datetime,
-                     run_key: str) -> list[batch.Step]:
+                     run_key: str) -> list[batch.Step[UnitOfWork]]:
     """Production as a batch job: the applications approved when it is planned, one
     production run per chunk (its items: the `Produced` cards)."""
     actor.require(Permission.PRODUCTION)
@@ -211,7 +211,7 @@ def shipments_of(outcome: batch.Outcome) -> list[ShipResult]:
     return [r for r in outcome.of(SHIPPING) if isinstance(r, ShipResult)]
 
 
-def shipping_steps(*, actor: Actor, now: datetime, run_key: str) -> list[batch.Step]:
+def shipping_steps(*, actor: Actor, now: datetime, run_key: str) -> list[batch.Step[UnitOfWork]]:
     """Shipping as a batch job: the cards in production when it is planned, one shipment
     per office and chunk (its items: the `ShipResult`s)."""
     actor.require(Permission.PRODUCTION)

@@ -176,7 +176,7 @@ MAIL = "mail"
 
 def mail_steps(printer: LetterPrinter, sink: LetterSink, *, actor: Actor, now: datetime,
                base_url: str, run_key: str, offices: Offices | None = None
-               ) -> list[batch.Step]:
+               ) -> list[batch.Step[UnitOfWork]]:
     """Printing the queue as a batch job. Planning puts every queued letter, oldest due
     first, into a print batch under its file's name (status `printing`): a chunk is one
     batch, as (its place in the order, its first letter), so chunks are taken oldest due

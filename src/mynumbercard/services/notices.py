@@ -186,7 +186,8 @@ def _waiting(uow: UnitOfWork) -> Sequence[int]:
 
 
 def issuance_notice_steps(printer: LetterPrinter, sink: LetterSink, *, actor: Actor,
-                          now: datetime, base_url: str, run_key: str) -> list[batch.Step]:
+                          now: datetime, base_url: str,
+                          run_key: str) -> list[batch.Step[UnitOfWork]]:
     """The notices as a batch job over the cards waiting when it is planned (its items:
     the files written)."""
     actor.require(Permission.PRODUCTION)
@@ -271,7 +272,7 @@ def sweep_uncollected(uow_factory: UowFactory, printer: LetterPrinter,
 
 def uncollected_steps(printer: LetterPrinter, sink: LetterSink, vault: CardVault | None, *,
                       actor: Actor, now: datetime, base_url: str,
-                      run_key: str) -> list[batch.Step]:
+                      run_key: str) -> list[batch.Step[UnitOfWork]]:
     """The sweep as a batch job over the cards waiting when it is planned (its items: a
     `SweptChunk` each); a chunk's cards are destroyed once it committed (`vault` None:
     a simulation destroys nothing)."""

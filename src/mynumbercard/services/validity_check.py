@@ -53,7 +53,7 @@ def _card_difference(card: CheckedCard) -> Difference | None:
         return Difference(card.expires_on, card.expires_on, Cause.INCONSISTENT_DATES)
 
 
-def _work(run_key: str, *, actor: Actor, now: datetime) -> batch.Work:
+def _work(run_key: str, *, actor: Actor, now: datetime) -> batch.Work[UnitOfWork]:
     def work(uow: UnitOfWork, chunk: Chunk) -> int:
         checks = uow.validity_checks
         in_use = {c.card_id: c for c in checks.cards(chunk.lo, chunk.hi)}
@@ -122,7 +122,7 @@ def run_key_of(now: datetime, run_key: str | None = None) -> str:
     return run_key or now.astimezone(JST).date().isoformat()
 
 
-def steps(*, actor: Actor, now: datetime, run_key: str) -> list[batch.Step]:
+def steps(*, actor: Actor, now: datetime, run_key: str) -> list[batch.Step[UnitOfWork]]:
     """The audit as a batch job: every card id in chunks of the table's id span."""
     actor.require(Permission.PRODUCTION)
     return [batch.Step(batch.Job(JOB, batch.by_span(lambda uow: uow.validity_checks.id_bounds()),

@@ -14,22 +14,37 @@ from application_fakes import (
     FakeVault,
     FixedInspector,
 )
+from job_fakes import (
+    FakeCohorts,
+    FakeCrlNumbers,
+    FakeExpiryLedger,
+    FakeJobChunks,
+    FakeKeyedMail,
+    FakeOcspAnswers,
+    FakeRevokedCertificates,
+)
 from mynumbercard.services.application_ports import (
     CardVault,
     FormsAndApplications,
     PhotoInspector,
     PhotoStore,
 )
+from mynumbercard.services.crls import RevokedCertificates
+from mynumbercard.services.expiry_ports import ExpiryLedger
 from mynumbercard.services.issuance_ports import ProductionLine
-from mynumbercard.services.mail_ports import MailOutbox
+from mynumbercard.services.job_ports import JobChunks
+from mynumbercard.services.mail_ports import Cohorts, MailOutbox
 from mynumbercard.services.ports import (
     AuditLog,
     CardRepository,
+    CrlNumbers,
     MunicipalityRepository,
+    OcspAnswers,
     ResidentRepository,
     StayRepository,
 )
 from mynumbercard.services.staff_ports import SessionRepository, SignInGuards, StaffRepository
+from mynumbercard.services.validity_notices import KeyedOutbox
 
 from fakes import (
     FakeAuditLog,
@@ -50,6 +65,10 @@ PAIRS = [
     (MunicipalityRepository, FakeMunicipalities), (ResidentRepository, FakeResidents),
     (SessionRepository, FakeSessions), (SignInGuards, FakeSignInGuards),
     (StaffRepository, FakeStaff), (StayRepository, FakeStays),
+    (JobChunks, FakeJobChunks), (ExpiryLedger, FakeExpiryLedger),
+    (OcspAnswers, FakeOcspAnswers), (CrlNumbers, FakeCrlNumbers),
+    (RevokedCertificates, FakeRevokedCertificates), (Cohorts, FakeCohorts),
+    (KeyedOutbox, FakeKeyedMail),
 ]
 
 
