@@ -93,10 +93,9 @@ def leave_card(
                                 legal_representative_present=legal_representative_present)
         wanted = renewable_kinds(resident, kinds, now=now)
         check_window_in(uow, card, wanted, now=now)
-        custody = Custody.leave(card_id=card.id, resident_id=resident.id,
-                                office_code=resident.municipality_code, kinds=wanted,
-                                left_on=today)
-        uow.custody.add(custody, actor=actor.name, now=now)
+        custody = uow.custody.add(Custody.leave(
+            card_id=card.id, resident_id=resident.id, office_code=resident.municipality_code,
+            kinds=wanted, left_on=today), actor=actor.name, now=now)
         _audit(uow, actor, custody, AuditAction.CUSTODY_LEAVE,
                now, kinds=sorted(k.value for k in wanted),
                documents=len(set(documents)))
@@ -221,22 +220,22 @@ def renewal_steps(vault: CardVault, ca: Callable[[], CertificateAuthority], *, a
     def ids(uow: UnitOfWork) -> list[int]:
         found: list[int] = []
         while page := waiting(uow, found[-1] if found else 0, 10_000):
-            found += [c.id or 0 for c in page]
+            found += [c.id for c in page]
         return found
 
     def work(uow: UnitOfWork, chunk: Chunk) -> batch.Did:
         chips.clear()
         refused: list[tuple[int, str]] = []
         for custody in waiting(uow, chunk.lo - 1, chunk.hi - chunk.lo + 1):
-            if (custody.id or 0) > chunk.hi:
+            if custody.id > chunk.hi:
                 break
             try:
                 with uow.savepoint():
                     _, terminal, issued = _renew_in(uow, vault, ca, actor=actor,
-                                                    custody_id=custody.id or 0, now=now)
+                                                    custody_id=custody.id, now=now)
                 chips.append((terminal, issued))
             except DomainError as refusal:
-                refused.append((custody.id or 0, refusal.code))
+                refused.append((custody.id, refusal.code))
         return batch.Did(len(chips), (RenewedChunk(len(chips), tuple(refused)),))
 
     def write_chips(_: batch.Did) -> None:

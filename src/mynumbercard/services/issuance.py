@@ -111,7 +111,7 @@ def _produce_in(uow: IssuanceUnit, vault: CardVault, *, actor: Actor, now: datet
             card_id = uow.cards.add(card, now=now).id
             application.enter_production(run_id=run_id, card_id=card_id)
             uow.applications.save(application, actor=actor.name, now=now)
-            produced.append(Produced(number, application.id or 0, resident.id or 0))
+            produced.append(Produced(number, application.id, resident.id))
         uow.audit.record(AuditRecord(now, actor.name, AuditAction.PRODUCTION_RUN,
                                      f"production_run:{run_id}", {"cards": len(batch)}))
     except BaseException:

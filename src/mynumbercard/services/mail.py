@@ -192,7 +192,7 @@ def mail_steps(printer: LetterPrinter, sink: LetterSink, *, actor: Actor, now: d
         if uow.mail.control().suspended:
             return []
         # Batches a run of before this idiom left printing go first, under their names.
-        firsts = [next(group).id or 0 for _, group in
+        firsts = [next(group).id for _, group in
                   groupby(uow.mail.printing(), key=lambda x: x.batch)]
         ids = uow.mail.queued_ids()
         for i in range(0, len(ids), chunk_rows):

@@ -10,7 +10,7 @@ from typing import Any, Protocol, Self
 
 from mynumbercard.domain.card import Card, NewCard
 from mynumbercard.domain.certificate import Certificate, CertKind, NewCertificate
-from mynumbercard.domain.loss import LossReport
+from mynumbercard.domain.loss import LossReport, NewLossReport
 from mynumbercard.domain.moving import MovingNotice, NewMovingNotice
 from mynumbercard.domain.municipality import Municipality
 from mynumbercard.domain.resident import NewResident, Resident
@@ -97,7 +97,7 @@ class MovingNotices(Protocol):
 
 
 class LossReports(Protocol):
-    def add(self, report: LossReport) -> int:
+    def add(self, report: NewLossReport) -> LossReport:
         """Conflict if the card has an open report already (settled in the database)."""
         ...
     def open_for_card(self, card_id: int) -> LossReport | None: ...

@@ -17,7 +17,7 @@ from datetime import date, datetime
 
 from mynumbercard.domain.card import Card
 from mynumbercard.domain.certificate import JST, CertificateStatus, CertKind
-from mynumbercard.domain.correction import CaseStatus, CorrectionCase
+from mynumbercard.domain.correction import CaseStatus, CorrectionCase, NewCorrectionCase
 from mynumbercard.domain.errors import Conflict, InvalidDates
 from mynumbercard.domain.resident import Resident
 from mynumbercard.domain.staff import Actor, Permission, Role
@@ -31,7 +31,7 @@ from mynumbercard.services import batch
 from mynumbercard.services.audit_actions import AuditAction
 from mynumbercard.services.certificates import IssuedCertificate, issue_in, write_onto_chip
 from mynumbercard.services.job_ports import Chunk
-from mynumbercard.services.mail_ports import LetterKind, QueuedLetter
+from mynumbercard.services.mail_ports import LetterKind, NewLetter
 from mynumbercard.services.pki_ports import CardTerminal, CertificateAuthority
 from mynumbercard.services.ports import AuditRecord, UnitOfWork
 from mynumbercard.services.validity_check_ports import CheckedCard, Finding
@@ -59,7 +59,7 @@ def _work(run_key: str, *, actor: Actor, now: datetime) -> batch.Work[UnitOfWork
         in_use = {c.card_id: c for c in checks.cards(chunk.lo, chunk.hi)}
         correct_card: dict[int, date] = {}
         findings: list[Finding] = []
-        cases: dict[int, CorrectionCase] = {}
+        cases: dict[int, NewCorrectionCase] = {}
         for card in in_use.values():
             diff = _card_difference(card)
             correct_card[card.card_id] = diff.correct if diff else card.expires_on
@@ -67,8 +67,8 @@ def _work(run_key: str, *, actor: Actor, now: datetime) -> batch.Work[UnitOfWork
                 findings.append(Finding("card", card.card_id, card.card_id,
                                         card.municipality_code, diff.stored, diff.correct,
                                         str(diff.cause)))
-                cases[card.card_id] = CorrectionCase(
-                    None, card.card_id, card.resident_id, card.municipality_code,
+                cases[card.card_id] = NewCorrectionCase(
+                    card.card_id, card.resident_id, card.municipality_code,
                     diff.stored, diff.correct, str(diff.cause))
         for certificate in checks.certificates(chunk.lo, chunk.hi):
             holder = in_use.get(certificate.card_id)
@@ -84,23 +84,22 @@ def _work(run_key: str, *, actor: Actor, now: datetime) -> batch.Work[UnitOfWork
             findings.append(Finding("certificate", certificate.certificate_id, card.card_id,
                                     card.municipality_code, diff.stored, diff.correct,
                                     str(diff.cause)))
-            cases.setdefault(card.card_id, CorrectionCase(
-                None, card.card_id, card.resident_id, card.municipality_code, diff.stored,
+            cases.setdefault(card.card_id, NewCorrectionCase(
+                card.card_id, card.resident_id, card.municipality_code, diff.stored,
                 diff.correct, str(diff.cause), subject="certificate"))
         checks.add_findings(run_key, findings, now=now)
         # Contradictory dates go to the report for a person to look at, not to the holder;
         # a finding a person dismissed (same card, subject and date) is not opened again.
         dismissed = checks.dismissed(list(cases))
-        opened = [c for c in cases.values() if c.cause != Cause.INCONSISTENT_DATES
-                  and (c.card_id, c.subject, c.wrong_on) not in dismissed]
-        checks.open_cases(opened, now=now)
+        opened = checks.open_cases(
+            [c for c in cases.values() if c.cause != Cause.INCONSISTENT_DATES
+             and (c.card_id, c.subject, c.wrong_on) not in dismissed], now=now)
         uow.mail.enqueue([
-            QueuedLetter(letter_key=f"validity_correction:{case.card_id}:{case.id}",
-                         kind=LetterKind.VALIDITY_CORRECTION, resident_id=case.resident_id,
-                         municipality_code=case.municipality_code, due_on=case.correct_on,
-                         card_id=case.card_id, details={"case": case.id,
-                                                        "subject": case.subject})
-            for case in opened if case.id is not None], now=now)
+            NewLetter(letter_key=f"validity_correction:{case.card_id}:{case.id}",
+                      kind=LetterKind.VALIDITY_CORRECTION, resident_id=case.resident_id,
+                      municipality_code=case.municipality_code, due_on=case.correct_on,
+                      card_id=case.card_id, details={"case": case.id, "subject": case.subject})
+            for case in opened], now=now)
         uow.audit.record(AuditRecord(now, actor.name, AuditAction.VALIDITY_CHECK,
                                      f"job:{JOB}:{run_key}:{chunk.lo}",
                                      {"cards": len(in_use), "findings": len(findings)}))
@@ -262,5 +261,5 @@ def list_cases(uow_factory: UowFactory, *, actor: Actor, status: CaseStatus | No
     with uow_factory() as uow:
         found = uow.validity_checks.cases(status, limit=min(limit, 1000), after_id=after_id,
                                          municipality_code=own)
-    return [CaseView(c.id or 0, c.card_id, c.resident_id, c.municipality_code, c.subject,
+    return [CaseView(c.id, c.card_id, c.resident_id, c.municipality_code, c.subject,
                      c.wrong_on, c.correct_on, c.cause, c.status) for c in found]

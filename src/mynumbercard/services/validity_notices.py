@@ -30,7 +30,12 @@ from mynumbercard.services.application_ports import (
 from mynumbercard.services.audit_actions import AuditAction
 from mynumbercard.services.job_ports import Chunk
 from mynumbercard.services.jobs import JobsUnit
-from mynumbercard.services.mail_ports import Cohorts, LetterKind, MailOutbox, QueuedLetter
+from mynumbercard.services.mail_ports import (
+    Cohorts,
+    LetterKind,
+    MailOutbox,
+    NewLetter,
+)
 from mynumbercard.services.ports import AuditLog, AuditRecord
 
 
@@ -72,14 +77,14 @@ def _card_work(first: date, last: date, *, actor: Actor, now: datetime,
         keys = {c.card_id: f"validity_card:{c.card_id}:{c.expires_on}" for c in cohort}
         sent = uow.mail.existing(list(keys.values()))
         forms: list[ApplicationForm] = []
-        letters: list[QueuedLetter] = []
+        letters: list[NewLetter] = []
         for card in cohort:
             if keys[card.card_id] in sent:
                 continue  # queued by an earlier run: never a second letter, nor a new form
             new_id = None if card.open_application else application_ids.generate(rng)
             if new_id is not None:
                 forms.append(ApplicationForm(new_id, card.resident_id, FormReason.RENEWAL, now))
-            letters.append(QueuedLetter(
+            letters.append(NewLetter(
                 letter_key=keys[card.card_id], kind=LetterKind.VALIDITY_CARD,
                 resident_id=card.resident_id, municipality_code=card.municipality_code,
                 due_on=card.expires_on, card_id=card.card_id, application_id=new_id))
@@ -96,7 +101,7 @@ def _certificate_work(first: date, last: date, *, actor: Actor,
                       now: datetime) -> batch.Work[ValidityNoticesUnit]:
     def work(uow: ValidityNoticesUnit, chunk: Chunk) -> int:
         letters = [
-            QueuedLetter(letter_key=f"validity_certificates:{c.card_id}:{c.expires_on}",
+            NewLetter(letter_key=f"validity_certificates:{c.card_id}:{c.expires_on}",
                          kind=LetterKind.VALIDITY_CERTIFICATES, resident_id=c.resident_id,
                          municipality_code=c.municipality_code, due_on=c.expires_on,
                          card_id=c.card_id, details={"kinds": list(c.kinds)})
