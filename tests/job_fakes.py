@@ -5,6 +5,8 @@ queries) is tested against the real thing in tests/integration/."""
 
 from __future__ import annotations
 
+import copy
+from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime
 from typing import Self
@@ -12,12 +14,15 @@ from typing import Self
 from application_fakes import FakeApplicationStore
 from mynumbercard.domain.card import Card
 from mynumbercard.domain.certificate import Certificate, CertKind
+from mynumbercard.domain.correction import CaseStatus, CorrectionCase, NewCorrectionCase
+from mynumbercard.domain.errors import Conflict, NotFound
 from mynumbercard.services.job_ports import Chunk
 from mynumbercard.services.mail_ports import CohortCard, CohortCertificates
 from mynumbercard.services.pki_ports import Revoked
 from mynumbercard.services.ports import CrlState
+from mynumbercard.services.validity_check_ports import CheckedCard, CheckedCertificate, Finding
 
-from fakes import FakeAuditLog, FakeMail
+from fakes import FakeAuditLog, FakeMail, FakeMunicipalities
 
 
 class FakeJobChunks:
@@ -191,3 +196,85 @@ class ValidityNoticesFakeUnit(JobsFakeUnit):
         self.cohorts = cohorts
         self.applications = FakeApplicationStore()
         self.mail = FakeKeyedMail()
+
+
+class FakeValidityChecks:
+    """The cards and certificates the check reads (as the test gives them), its findings
+    and its correction cases."""
+
+    def __init__(self, cards: Sequence[CheckedCard] = (),
+                 certificates: Sequence[CheckedCertificate] = ()) -> None:
+        self.card_rows = {c.card_id: c for c in cards}
+        self.certificate_rows = list(certificates)
+        self.findings: dict[str, list[Finding]] = {}
+        self.case_rows: dict[int, CorrectionCase] = {}
+        self.contacted: list[int] = []
+
+    def id_bounds(self) -> tuple[int, int] | None:
+        return (min(self.card_rows), max(self.card_rows)) if self.card_rows else None
+
+    def cards(self, lo: int, hi: int) -> Sequence[CheckedCard]:
+        return [c for i, c in sorted(self.card_rows.items()) if lo <= i <= hi]
+
+    def certificates(self, lo: int, hi: int) -> Sequence[CheckedCertificate]:
+        return [c for c in self.certificate_rows if lo <= c.card_id <= hi]
+
+    def add_findings(self, run_key: str, findings: Sequence[Finding], *,
+                     now: datetime) -> None:
+        self.findings.setdefault(run_key, []).extend(findings)
+
+    def open_cases(self, cases: Sequence[NewCorrectionCase], *, now: datetime
+                   ) -> list[CorrectionCase]:
+        busy = {c.card_id for c in self.case_rows.values()
+                if c.status in (CaseStatus.OPEN, CaseStatus.CONTACTED)}
+        opened = []
+        for case in cases:
+            if case.card_id not in busy:
+                stored = case.stored(len(self.case_rows) + 1)
+                self.case_rows[stored.id] = stored
+                opened.append(copy.copy(stored))
+        return opened
+
+    def report(self, run_key: str) -> Sequence[tuple[str, str, str, int]]:
+        counted = Counter((f.municipality_code, f.subject, f.cause)
+                          for f in self.findings.get(run_key, []))
+        return [(*key, n) for key, n in sorted(counted.items())]
+
+    def latest_run(self) -> str | None:
+        return max(self.findings, default=None)
+
+    def get_case(self, case_id: int, *, lock: bool = False) -> CorrectionCase:
+        if case_id not in self.case_rows:
+            raise NotFound(f"no correction case {case_id}")
+        return copy.copy(self.case_rows[case_id])
+
+    def save_case(self, case: CorrectionCase, *, now: datetime) -> None:
+        if self.case_rows[case.id].version != case.version:
+            raise Conflict("the case changed meanwhile")
+        case.version += 1
+        self.case_rows[case.id] = copy.copy(case)
+
+    def cases(self, status: CaseStatus | None, *, limit: int, after_id: int = 0,
+              municipality_code: str | None = None) -> Sequence[CorrectionCase]:
+        return [copy.copy(c) for i, c in sorted(self.case_rows.items())
+                if i > after_id and (status is None or c.status is status)
+                and municipality_code in (None, c.municipality_code)][:limit]
+
+    def mark_contacted(self, case_ids: Sequence[int], *, now: datetime) -> None:
+        for case_id in case_ids:
+            self.case_rows[case_id].contacted()
+            self.contacted.append(case_id)
+
+    def dismissed(self, card_ids: Sequence[int]) -> set[tuple[int, str, date]]:
+        return {(c.card_id, c.subject, c.wrong_on) for c in self.case_rows.values()
+                if c.card_id in card_ids and c.status is CaseStatus.DISMISSED}
+
+
+class CheckFakeUnit(JobsFakeUnit):
+    """A `validity_check.CheckUnit` in memory."""
+
+    def __init__(self, checks: FakeValidityChecks) -> None:
+        super().__init__()
+        self.validity_checks = checks
+        self.mail = FakeMail()
+        self.municipalities = FakeMunicipalities()

@@ -14,6 +14,7 @@ from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Protocol
 
 from mynumbercard.domain.card import Card
 from mynumbercard.domain.certificate import JST, CertificateStatus, CertKind
@@ -29,15 +30,43 @@ from mynumbercard.domain.validity_check import (
 )
 from mynumbercard.services import batch
 from mynumbercard.services.audit_actions import AuditAction
-from mynumbercard.services.certificates import IssuedCertificate, issue_in, write_onto_chip
+from mynumbercard.services.certificates import (
+    CertificatesUnit,
+    IssuedCertificate,
+    issue_in,
+    write_onto_chip,
+)
 from mynumbercard.services.job_ports import Chunk
-from mynumbercard.services.mail_ports import LetterKind, NewLetter
+from mynumbercard.services.jobs import JobsUnit
+from mynumbercard.services.mail_ports import LetterKind, MailOutbox, NewLetter
 from mynumbercard.services.pki_ports import CardTerminal, CertificateAuthority
-from mynumbercard.services.ports import AuditRecord, UnitOfWork
-from mynumbercard.services.validity_check_ports import CheckedCard, Finding
+from mynumbercard.services.ports import AuditLog, AuditRecord, MunicipalityRepository
+from mynumbercard.services.validity_check_ports import CheckedCard, Finding, ValidityChecks
 from mynumbercard.services.visibility import visible
 
-UowFactory = Callable[[], UnitOfWork]
+
+class CheckUnit(JobsUnit, Protocol):
+    """What the check, its report and the cases' list use: the findings and cases, the
+    contact letters, the audit log (and the municipalities' names for the report)."""
+
+    @property
+    def validity_checks(self) -> ValidityChecks: ...
+    @property
+    def mail(self) -> MailOutbox: ...
+    @property
+    def audit(self) -> AuditLog: ...
+    @property
+    def municipalities(self) -> MunicipalityRepository: ...
+
+
+class CorrectionUnit(CertificatesUnit, Protocol):
+    """Correcting a case at the counter: the certificates' unit with the cases."""
+
+    @property
+    def validity_checks(self) -> ValidityChecks: ...
+
+
+UowFactory = Callable[[], CheckUnit]
 JOB = "audit-validity"
 
 
@@ -53,8 +82,8 @@ def _card_difference(card: CheckedCard) -> Difference | None:
         return Difference(card.expires_on, card.expires_on, Cause.INCONSISTENT_DATES)
 
 
-def _work(run_key: str, *, actor: Actor, now: datetime) -> batch.Work[UnitOfWork]:
-    def work(uow: UnitOfWork, chunk: Chunk) -> int:
+def _work(run_key: str, *, actor: Actor, now: datetime) -> batch.Work[CheckUnit]:
+    def work(uow: CheckUnit, chunk: Chunk) -> int:
         checks = uow.validity_checks
         in_use = {c.card_id: c for c in checks.cards(chunk.lo, chunk.hi)}
         correct_card: dict[int, date] = {}
@@ -121,7 +150,7 @@ def run_key_of(now: datetime, run_key: str | None = None) -> str:
     return run_key or now.astimezone(JST).date().isoformat()
 
 
-def steps(*, actor: Actor, now: datetime, run_key: str) -> list[batch.Step[UnitOfWork]]:
+def steps(*, actor: Actor, now: datetime, run_key: str) -> list[batch.Step[CheckUnit]]:
     """The audit as a batch job: every card id in chunks of the table's id span."""
     actor.require(Permission.PRODUCTION)
     return [batch.Step(batch.Job(JOB, batch.by_span(lambda uow: uow.validity_checks.id_bounds()),
@@ -195,7 +224,7 @@ def hidden_case(case_id: int) -> str:
     return f"no correction case {case_id}"
 
 
-def correct_case(uow_factory: UowFactory, ca: Callable[[], CertificateAuthority],
+def correct_case(uow_factory: Callable[[], CorrectionUnit], ca: Callable[[], CertificateAuthority],
                  terminal_for: Callable[[str], CardTerminal | None], *, actor: Actor,
                  case_id: int, now: datetime) -> list[IssuedCertificate]:
     """At the counter, by a clerk of the holder's municipality: set the card's expiry

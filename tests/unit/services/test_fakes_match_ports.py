@@ -22,6 +22,7 @@ from job_fakes import (
     FakeKeyedMail,
     FakeOcspAnswers,
     FakeRevokedCertificates,
+    FakeValidityChecks,
 )
 from mynumbercard.services.application_ports import (
     CardVault,
@@ -44,6 +45,7 @@ from mynumbercard.services.ports import (
     StayRepository,
 )
 from mynumbercard.services.staff_ports import SessionRepository, SignInGuards, StaffRepository
+from mynumbercard.services.validity_check_ports import ValidityChecks
 from mynumbercard.services.validity_notices import KeyedOutbox
 
 from fakes import (
@@ -68,7 +70,7 @@ PAIRS = [
     (JobChunks, FakeJobChunks), (ExpiryLedger, FakeExpiryLedger),
     (OcspAnswers, FakeOcspAnswers), (CrlNumbers, FakeCrlNumbers),
     (RevokedCertificates, FakeRevokedCertificates), (Cohorts, FakeCohorts),
-    (KeyedOutbox, FakeKeyedMail),
+    (KeyedOutbox, FakeKeyedMail), (ValidityChecks, FakeValidityChecks),
 ]
 
 
