@@ -14,10 +14,12 @@ import secrets
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Protocol
 
 from mynumbercard.domain.application import Application, ApplicationStatus, VoidReason
 from mynumbercard.domain.certificate import JST
 from mynumbercard.domain.dates import months_before
+from mynumbercard.domain.offices import Office as ConfiguredOffice
 from mynumbercard.domain.offices import letter_lines
 from mynumbercard.domain.pickup import PickUpPolicy
 from mynumbercard.domain.staff import Actor, Permission
@@ -55,7 +57,18 @@ class Office:
     hours: tuple[str, ...] = OFFICE_HOURS
 
 
-def configured_office(uow: UnitOfWork, code: str) -> Office | None:
+class OfficeDirectory(Protocol):
+    def get(self, code: str, *, lock: str | None = None) -> ConfiguredOffice | None: ...
+
+
+class HasOffices(Protocol):
+    """A unit of work that reads the configured offices (`OfficeRepository` has more)."""
+
+    @property
+    def offices(self) -> OfficeDirectory: ...
+
+
+def configured_office(uow: HasOffices, code: str) -> Office | None:
     """The office as configured (docs/offices.md): its address, telephone and hours."""
     found = uow.offices.get(code)
     if found is None:
@@ -72,7 +85,7 @@ class Offices:
     def __init__(self, lookup: Callable[[str], Office | None] | None = None) -> None:
         self._lookup = lookup
 
-    def within(self, uow: UnitOfWork) -> Offices:
+    def within(self, uow: HasOffices) -> Offices:
         """These offices, reading the configured ones through `uow` (once per code)."""
         if self._lookup is not None:
             return self

@@ -24,6 +24,7 @@ from job_fakes import (
     FakeRevokedCertificates,
     FakeValidityChecks,
 )
+from mail_fakes import FakeContactedCases, FakeMailQueue, NoOffices
 from mynumbercard.services.application_ports import (
     CardVault,
     FormsAndApplications,
@@ -34,7 +35,9 @@ from mynumbercard.services.crls import RevokedCertificates
 from mynumbercard.services.expiry_ports import ExpiryLedger
 from mynumbercard.services.issuance_ports import ProductionLine
 from mynumbercard.services.job_ports import JobChunks
-from mynumbercard.services.mail_ports import Cohorts, MailOutbox
+from mynumbercard.services.mail import ContactedCases
+from mynumbercard.services.mail_ports import Cohorts, MailOutbox, MailQueue
+from mynumbercard.services.notices import OfficeDirectory
 from mynumbercard.services.ports import (
     AuditLog,
     CardRepository,
@@ -71,6 +74,8 @@ PAIRS = [
     (OcspAnswers, FakeOcspAnswers), (CrlNumbers, FakeCrlNumbers),
     (RevokedCertificates, FakeRevokedCertificates), (Cohorts, FakeCohorts),
     (KeyedOutbox, FakeKeyedMail), (ValidityChecks, FakeValidityChecks),
+    (MailQueue, FakeMailQueue), (ContactedCases, FakeContactedCases),
+    (OfficeDirectory, NoOffices),
 ]
 
 
