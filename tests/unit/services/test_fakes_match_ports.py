@@ -14,6 +14,7 @@ from application_fakes import (
     FakeVault,
     FixedInspector,
 )
+from custody_fakes import CardCertificates, FakeCustody
 from job_fakes import (
     FakeCohorts,
     FakeCrlNumbers,
@@ -32,6 +33,7 @@ from mynumbercard.services.application_ports import (
     PhotoStore,
 )
 from mynumbercard.services.crls import RevokedCertificates
+from mynumbercard.services.custody_ports import CustodyRepository
 from mynumbercard.services.expiry_ports import ExpiryLedger
 from mynumbercard.services.issuance_ports import ProductionLine
 from mynumbercard.services.job_ports import JobChunks
@@ -41,6 +43,7 @@ from mynumbercard.services.notices import OfficeDirectory
 from mynumbercard.services.ports import (
     AuditLog,
     CardRepository,
+    CertificateRepository,
     CrlNumbers,
     MunicipalityRepository,
     OcspAnswers,
@@ -75,7 +78,8 @@ PAIRS = [
     (RevokedCertificates, FakeRevokedCertificates), (Cohorts, FakeCohorts),
     (KeyedOutbox, FakeKeyedMail), (ValidityChecks, FakeValidityChecks),
     (MailQueue, FakeMailQueue), (ContactedCases, FakeContactedCases),
-    (OfficeDirectory, NoOffices),
+    (OfficeDirectory, NoOffices), (CustodyRepository, FakeCustody),
+    (CertificateRepository, CardCertificates),
 ]
 
 
