@@ -39,7 +39,7 @@ from mynumbercard.services.issuance_ports import ProductionLine
 from mynumbercard.services.job_ports import JobChunks
 from mynumbercard.services.mail import ContactedCases
 from mynumbercard.services.mail_ports import Cohorts, MailOutbox, MailQueue
-from mynumbercard.services.notices import OfficeDirectory
+from mynumbercard.services.notices import LetterApplications, OfficeDirectory
 from mynumbercard.services.ports import (
     AuditLog,
     CardRepository,
@@ -80,6 +80,7 @@ PAIRS = [
     (MailQueue, FakeMailQueue), (ContactedCases, FakeContactedCases),
     (OfficeDirectory, NoOffices), (CustodyRepository, FakeCustody),
     (CertificateRepository, CardCertificates),
+    (LetterApplications, FakeApplicationStore),
 ]
 
 
