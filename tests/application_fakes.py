@@ -39,6 +39,8 @@ class FakeApplicationStore:
         self.history_rows: dict[int, list[HistoryEntry]] = {}
         self.shipments: dict[int, Shipment] = {}
         self.runs = 0
+        self.notices: dict[int, str] = {}  # application → the sealed PIN form's number
+        self.reminders: set[int] = set()
 
     # --- forms ------------------------------------------------------------------------
 
@@ -155,6 +157,39 @@ class FakeApplicationStore:
                 if a.shipment_id == shipment_id]
 
 
+    # --- the letters of cards waiting at the office ----------------------------------
+
+    def _ready(self, within: IdSpan | None) -> list[Application]:
+        lo, hi = within or (0, max(self.rows, default=0))
+        return [copy.deepcopy(a) for ref, a in sorted(self.rows.items())
+                if a.status is ApplicationStatus.READY_FOR_PICK_UP and lo <= ref <= hi]
+
+    def notices_due(self, *, limit: int, within: IdSpan | None = None
+                    ) -> Sequence[Application]:
+        return [a for a in self._ready(within) if a.id not in self.notices][:limit]
+
+    def mark_notice_printed(self, application_ref: int, *, pin_form_number: str,
+                            now: datetime) -> None:
+        self.notices[application_ref] = pin_form_number
+
+    def reminders_due(self, *, today: date, limit: int, within: IdSpan | None = None
+                      ) -> Sequence[Application]:
+        return [a for a in self._ready(within) if a.id in self.notices
+                and a.id not in self.reminders and a.pick_up_deadline is not None
+                and a.pick_up_deadline < today][:limit]
+
+    def mark_reminder_printed(self, application_ref: int, *, now: datetime) -> None:
+        self.reminders.add(application_ref)
+
+    def uncollected(self, *, arrived_before: date, limit: int, within: IdSpan | None = None
+                    ) -> Sequence[Application]:
+        return [a for a in self._ready(within)
+                if a.arrived_on is not None and a.arrived_on < arrived_before][:limit]
+
+    def pin_form_number(self, application_ref: int) -> str | None:
+        return self.notices.get(application_ref)
+
+
 class FakeCardStore:
     def __init__(self) -> None:
         self.rows: dict[int, Card] = {}
@@ -256,3 +291,16 @@ class ApplicationsFakeUnit(FakeUnitOfWork):
         super().__init__()
         self.applications = FakeApplicationStore()
         self.cards = FakeCardStore()
+
+
+class NoticesFakeUnit(ApplicationsFakeUnit):
+    """A `notices.NoticesUnit` in memory: the applications' fake unit with the chunk
+    table and no configured office."""
+
+    def __init__(self) -> None:
+        from job_fakes import FakeJobChunks  # noqa: PLC0415 - job_fakes imports this module
+        from mail_fakes import NoOffices  # noqa: PLC0415
+
+        super().__init__()
+        self.jobs = FakeJobChunks()
+        self.offices = NoOffices()

@@ -15,9 +15,9 @@ from mynumbercard.domain.resident import NewResident, Resident, ResidentEvent
 from mynumbercard.domain.sign_in import SignInState
 from mynumbercard.domain.staff import Role
 from mynumbercard.domain.stay import Stay
-from mynumbercard.services.mail_ports import QueuedLetter
+from mynumbercard.services.mail_ports import NewLetter
 from mynumbercard.services.ports import AuditRecord
-from mynumbercard.services.staff_ports import StaffAccount
+from mynumbercard.services.staff_ports import NewStaffAccount, StaffAccount
 
 
 class FakeMunicipalities:
@@ -68,10 +68,10 @@ class FakeStaff:
     def __init__(self) -> None:
         self.rows: dict[int, StaffAccount] = {}
 
-    def add(self, account: StaffAccount, *, now: datetime) -> int:
-        staff_id = len(self.rows) + 1
-        self.rows[staff_id] = replace(account, id=staff_id)
-        return staff_id
+    def add(self, account: NewStaffAccount, *, now: datetime) -> StaffAccount:
+        stored = account.stored(len(self.rows) + 1)
+        self.rows[stored.id] = stored
+        return stored
 
     def find_by_username(self, username: str) -> StaffAccount | None:
         return next((a for a in self.rows.values() if a.username == username), None)
@@ -207,9 +207,9 @@ class FakeMail:
     """The outgoing mail's queue, as the register's use cases fill it."""
 
     def __init__(self) -> None:
-        self.queued: dict[str, QueuedLetter] = {}
+        self.queued: dict[str, NewLetter] = {}
 
-    def enqueue(self, letters: Sequence[QueuedLetter], *, now: datetime) -> int:
+    def enqueue(self, letters: Sequence[NewLetter], *, now: datetime) -> int:
         new = [x for x in letters if x.letter_key not in self.queued]
         self.queued.update((x.letter_key, x) for x in new)
         return len(new)

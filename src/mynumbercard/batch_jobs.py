@@ -8,7 +8,7 @@ steps from the order, so the CLI today and an operator console later start, watc
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -22,11 +22,13 @@ from mynumbercard.services import (
     expiry,
     issuance,
     mail,
+    moving,
     notices,
     ocsp,
     validity_check,
     validity_notices,
 )
+from mynumbercard.services.ports import UnitOfWork
 
 
 class Order(Protocol):
@@ -35,7 +37,7 @@ class Order(Protocol):
     @property
     def now(self) -> datetime: ...
 
-    def steps(self, wired: bootstrap.Container) -> list[batch.Step]: ...
+    def steps(self, wired: bootstrap.Container) -> Sequence[batch.Step[UnitOfWork]]: ...
 
     def chunk_rows(self, wired: bootstrap.Container) -> int: ...
 
@@ -55,7 +57,7 @@ class ValidityNotices(_Chunked):
     actor: Actor
     now: datetime
 
-    def steps(self, wired: bootstrap.Container) -> list[batch.Step]:
+    def steps(self, wired: bootstrap.Container) -> Sequence[batch.Step[UnitOfWork]]:
         return validity_notices.steps(on=self.on, actor=self.actor, now=self.now)
 
 
@@ -67,7 +69,7 @@ class AuditValidity:
     actor: Actor
     now: datetime
 
-    def steps(self, wired: bootstrap.Container) -> list[batch.Step]:
+    def steps(self, wired: bootstrap.Container) -> Sequence[batch.Step[UnitOfWork]]:
         return validity_check.steps(actor=self.actor, now=self.now, run_key=self.run_key)
 
     def chunk_rows(self, wired: bootstrap.Container) -> int:
@@ -84,7 +86,7 @@ class Expire(_Chunked):
     actor: Actor
     now: datetime
 
-    def steps(self, wired: bootstrap.Container) -> list[batch.Step]:
+    def steps(self, wired: bootstrap.Container) -> Sequence[batch.Step[UnitOfWork]]:
         return expiry.steps(wired.ca, actor=self.actor, on=self.on, since=self.since,
                             now=self.now)
 
@@ -103,7 +105,7 @@ class Production(_Chunked):
     now: datetime
     chips: Path | None = None  # simulated: the chips go there, not into the safe
 
-    def steps(self, wired: bootstrap.Container) -> list[batch.Step]:
+    def steps(self, wired: bootstrap.Container) -> Sequence[batch.Step[UnitOfWork]]:
         vault = wired.vault if self.chips is None else wired.vault_in(self.chips)
         return issuance.production_steps(vault, actor=self.actor, now=self.now,
                                          run_key=self.run_key)
@@ -117,7 +119,7 @@ class Shipping(_Chunked):
     actor: Actor
     now: datetime
 
-    def steps(self, wired: bootstrap.Container) -> list[batch.Step]:
+    def steps(self, wired: bootstrap.Container) -> Sequence[batch.Step[UnitOfWork]]:
         return issuance.shipping_steps(actor=self.actor, now=self.now, run_key=self.run_key)
 
 
@@ -130,7 +132,7 @@ class IssuanceNotices(_Chunked):
     now: datetime
     out: Path
 
-    def steps(self, wired: bootstrap.Container) -> list[batch.Step]:
+    def steps(self, wired: bootstrap.Container) -> Sequence[batch.Step[UnitOfWork]]:
         return notices.issuance_notice_steps(
             wired.letter_printer, wired.letters_to(self.out), actor=self.actor, now=self.now,
             base_url=wired.settings.public_base_url.rstrip("/"), run_key=self.run_key)
@@ -145,11 +147,25 @@ class Uncollected(_Chunked):
     now: datetime
     out: Path
 
-    def steps(self, wired: bootstrap.Container) -> list[batch.Step]:
+    def steps(self, wired: bootstrap.Container) -> Sequence[batch.Step[UnitOfWork]]:
         return notices.uncollected_steps(
             wired.letter_printer, wired.letters_to(self.out),
             None if wired.simulating else wired.vault, actor=self.actor, now=self.now,
             base_url=wired.settings.public_base_url.rstrip("/"), run_key=self.run_key)
+
+
+@dataclass(frozen=True)
+class CardLapse(_Chunked):
+    """The cards of moves whose limit passed by `on` lapse, their certificates revoked."""
+
+    run_key: str
+    actor: Actor
+    on: date
+    now: datetime
+
+    def steps(self, wired: bootstrap.Container) -> Sequence[batch.Step[UnitOfWork]]:
+        return moving.card_lapse_steps(wired.ca, actor=self.actor, on=self.on, now=self.now,
+                                       run_key=self.run_key)
 
 
 @dataclass(frozen=True)
@@ -161,7 +177,7 @@ class CustodyRenewal(_Chunked):
     now: datetime
     office_code: str | None
 
-    def steps(self, wired: bootstrap.Container) -> list[batch.Step]:
+    def steps(self, wired: bootstrap.Container) -> Sequence[batch.Step[UnitOfWork]]:
         return custody.renewal_steps(wired.vault, wired.ca, actor=self.actor, now=self.now,
                                      office_code=self.office_code, run_key=self.run_key)
 
@@ -173,7 +189,7 @@ class OcspRefresh(_Chunked):
     run_key: str
     now: datetime
 
-    def steps(self, wired: bootstrap.Container) -> list[batch.Step]:
+    def steps(self, wired: bootstrap.Container) -> Sequence[batch.Step[UnitOfWork]]:
         return ocsp.refresh_steps(wired.ca, now=self.now, run_key=self.run_key)
 
 
@@ -185,7 +201,7 @@ class OcspProduce(_Chunked):
     actor: Actor
     now: datetime
 
-    def steps(self, wired: bootstrap.Container) -> list[batch.Step]:
+    def steps(self, wired: bootstrap.Container) -> Sequence[batch.Step[UnitOfWork]]:
         return ocsp.produce_steps(wired.ca, actor=self.actor, now=self.now,
                                   run_key=self.run_key)
 
@@ -199,7 +215,7 @@ class MailSend:
     now: datetime
     out: Path | None
 
-    def steps(self, wired: bootstrap.Container) -> list[batch.Step]:
+    def steps(self, wired: bootstrap.Container) -> Sequence[batch.Step[UnitOfWork]]:
         return mail.mail_steps(wired.letter_printer, wired.letters_to(self.out),
                                actor=self.actor, now=self.now, run_key=self.run_key,
                                base_url=wired.settings.public_base_url.rstrip("/"))
@@ -216,7 +232,7 @@ def work_in_process(order: Order) -> batch.Outcome:
 
 @dataclass(frozen=True)
 class Run:
-    steps: list[batch.Step]
+    steps: Sequence[batch.Step[UnitOfWork]]
     started: batch.Started
 
 

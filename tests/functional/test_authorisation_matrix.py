@@ -29,7 +29,7 @@ from mynumbercard.bootstrap import Container
 from mynumbercard.domain.application import Channel
 from mynumbercard.domain.appointments import Purpose
 from mynumbercard.domain.certificate import CertKind
-from mynumbercard.domain.correction import CorrectionCase
+from mynumbercard.domain.correction import NewCorrectionCase
 from mynumbercard.domain.custody import Custody
 from mynumbercard.domain.offices import Office, parse_rules
 from mynumbercard.domain.resident import Resident, Sex
@@ -276,10 +276,10 @@ def _subjects(wired: Container) -> dict[str, str]:
         custody = Custody.leave(card_id=card.id or 0, resident_id=resident.id or 0,
                                 office_code=A, kinds=frozenset({CertKind.AUTH}),
                                 left_on=now.date())
-        custody_id = uow.custody.add(custody, actor="setup", now=now)
-        (case_id,) = uow.validity_checks.open_cases([CorrectionCase(
-            None, card.id or 0, resident.id or 0, A, card.expires_on, card.expires_on,
-            "matrix")], now=now)
+        custody_id = uow.custody.add(custody, actor="setup", now=now).id
+        (case,) = uow.validity_checks.open_cases([NewCorrectionCase(
+            card.id, resident.id, A, card.expires_on, card.expires_on, "matrix")], now=now)
+        case_id = case.id
         uow.commit()
     newcomer = _resident(wired, B)
     out = moving.record_moving_out(wired.uow, actor=SETUP, resident_id=newcomer.id or 0,

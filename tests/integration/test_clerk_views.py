@@ -10,7 +10,7 @@ import pytest
 
 from mynumbercard.bootstrap import Container
 from mynumbercard.domain.application import Channel
-from mynumbercard.domain.correction import CorrectionCase
+from mynumbercard.domain.correction import NewCorrectionCase
 from mynumbercard.domain.errors import PermissionDenied
 from mynumbercard.domain.resident import Sex
 from mynumbercard.domain.staff import Actor, Permission, Role
@@ -41,7 +41,7 @@ def test_a_clerk_reads_only_their_own_municipalitys_cases_and_audit_rows(
     own, other = _card_in(container, "13101", "CARD-A"), _card_in(container, "01101", "CARD-B")
     with container.uow() as uow:
         uow.validity_checks.open_cases([
-            CorrectionCase(None, card, resident, code, date(2036, 1, 1), date(2035, 1, 1), "x")
+            NewCorrectionCase(card, resident, code, date(2036, 1, 1), date(2035, 1, 1), "x")
             for (card, resident), code in ((own, "13101"), (other, "01101"))], now=now)
         uow.validity_checks.add_findings("run", [
             Finding("card", card, card, code, date(2036, 1, 1), date(2035, 1, 1), "x")

@@ -13,7 +13,12 @@ from datetime import UTC, date, datetime, time
 import pytest
 
 from mynumbercard.bootstrap import Container
-from mynumbercard.domain.appointments import Appointment, AppointmentStatus, DeskStep, Purpose
+from mynumbercard.domain.appointments import (
+    AppointmentStatus,
+    DeskStep,
+    NewAppointment,
+    Purpose,
+)
 from mynumbercard.domain.certificate import JST
 from mynumbercard.domain.errors import (
     Conflict,
@@ -324,9 +329,9 @@ def test_a_day_closed_while_a_booking_is_in_flight_displaces_it(
         time_module.sleep(0.5)  # the closing is waiting for this transaction
         assert closed == []
         assert uow.appointments.take_place("13101", starts_at, office_row.capacity)
-        uow.appointments.add(Appointment(id=None, reference="ABCDEFGHJK", office_code="13101",
-                                         starts_at=starts_at, purpose=Purpose.PICK_UP,
-                                         resident_id=card.resident_id), now=wired.clock())
+        uow.appointments.add(NewAppointment(reference="ABCDEFGHJK", office_code="13101",
+                                            starts_at=starts_at, purpose=Purpose.PICK_UP,
+                                            resident_id=card.resident_id), now=wired.clock())
         uow.commit()
     closer.join(timeout=30)
     assert [b.reference for b in closed[0].displaced] == ["ABCDEFGHJK"]

@@ -117,17 +117,21 @@ def uncollected(
 
 
 @app.command("card-lapse")
-def card_lapse(on: str | None = ON, simulate: bool = SIMULATE, yes: bool = YES) -> None:
+def card_lapse(on: str | None = ON, workers: int = WORKERS, simulate: bool = SIMULATE,
+               yes: bool = YES) -> None:
     """Cards carried in a move whose limit passed lapse, with both certificates revoked:
     no moving-in within 30 days of the planned day (or 14 of moving in), no continued use
     within 90 days of the moving-in (docs/register.md). Run daily (--yes); prints JSON."""
     day = day_or_today(on, field="--on", simulate=simulate)
 
     def work(wired: bootstrap.Container, _: Path | None) -> dict[str, Any]:
-        now = _as_of(day, wired.clock())
-        return {"lapsed": moving.lapse_overdue_cards(
-            wired.uow, actor=session.actor(wired, "jobs"), on=now.astimezone(JST).date(),
-            now=now, ca=wired.ca)}
+        actor, now = session.actor(wired, "jobs"), _as_of(day, wired.clock())
+        order = batch_jobs.CardLapse(
+            run_key=batch_jobs.queue_run_key(wired, moving.CARD_LAPSE), actor=actor,
+            on=now.astimezone(JST).date(), now=now)
+        with runs.progress_bar("card lapse") as shown:
+            ran = batch_jobs.start(wired, order, workers=workers, on_progress=shown)
+        return {"lapsed": moving.lapsed_of(ran.started.outcome)}
 
     result = runs.run(runs.Job("lapse the cards whose move was not completed in time", work,
                                describe=lambda r: f"{r['lapsed']} cards lapse, their "

@@ -93,9 +93,30 @@ def check_email(email: str | None) -> str | None:
     return email
 
 
+@dataclass(frozen=True, slots=True)
+class NewAppointment:
+    """A booking being made, not stored yet: `AppointmentRepository.add` returns the
+    `Appointment`."""
+
+    reference: str
+    office_code: str
+    starts_at: datetime  # aware, the slot's start
+    purpose: Purpose
+    resident_id: int
+    email: str | None = None
+
+    def stored(self, appointment_id: int) -> Appointment:
+        return Appointment(id=appointment_id, reference=self.reference,
+                           office_code=self.office_code, starts_at=self.starts_at,
+                           purpose=self.purpose, resident_id=self.resident_id,
+                           email=self.email)
+
+
 @dataclass(slots=True)
 class Appointment:
-    id: int | None
+    """A booking (stored: it has its id)."""
+
+    id: int
     reference: str
     office_code: str
     starts_at: datetime  # aware, the slot's start

@@ -29,9 +29,28 @@ ALLOWED_TRANSITIONS: dict[CaseStatus, frozenset[CaseStatus]] = {
 }
 
 
+@dataclass(frozen=True, slots=True)
+class NewCorrectionCase:
+    """A case the check opens, not stored yet: `open_cases` returns the `CorrectionCase`."""
+
+    card_id: int
+    resident_id: int
+    municipality_code: str
+    wrong_on: date
+    correct_on: date
+    cause: str
+    subject: str = "card"  # card | certificate: what was wrong
+
+    def stored(self, case_id: int) -> CorrectionCase:
+        return CorrectionCase(case_id, self.card_id, self.resident_id, self.municipality_code,
+                              self.wrong_on, self.correct_on, self.cause, self.subject)
+
+
 @dataclass(slots=True)
 class CorrectionCase:
-    id: int | None
+    """A case of a wrong validity (stored: it has its id)."""
+
+    id: int
     card_id: int
     resident_id: int
     municipality_code: str

@@ -72,9 +72,31 @@ class CustodyEvent:
     details: dict[str, Any] = field(default_factory=dict)
 
 
+@dataclass(frozen=True, slots=True)
+class NewCustody:
+    """A card being left at the office, not stored yet: `CustodyRepository.add` returns
+    the `Custody` (with its id, and the event of its leaving)."""
+
+    card_id: int
+    resident_id: int
+    office_code: str
+    kinds: frozenset[CertKind]
+    left_on: date
+
+    def stored(self, custody_id: int) -> Custody:
+        custody = Custody(id=custody_id, card_id=self.card_id, resident_id=self.resident_id,
+                          office_code=self.office_code, kinds=self.kinds,
+                          left_on=self.left_on)
+        custody.events.append(CustodyEvent(None, C.LEFT_AT_OFFICE,
+                                           {"kinds": sorted(k.value for k in self.kinds)}))
+        return custody
+
+
 @dataclass(slots=True)
 class Custody:
-    id: int | None
+    """A card left at the office for renewal (stored: it has its id)."""
+
+    id: int
     card_id: int
     resident_id: int
     office_code: str  # the municipality whose office holds the card
@@ -86,16 +108,13 @@ class Custody:
     version: int = 0
     events: list[CustodyEvent] = field(default_factory=list)
 
-    @classmethod
-    def leave(cls, *, card_id: int, resident_id: int, office_code: str,
-              kinds: frozenset[CertKind], left_on: date) -> Custody:
+    @staticmethod
+    def leave(*, card_id: int, resident_id: int, office_code: str,
+              kinds: frozenset[CertKind], left_on: date) -> NewCustody:
         if not kinds:
             raise InvalidInput("say which certificates to renew")
-        custody = cls(id=None, card_id=card_id, resident_id=resident_id,
-                      office_code=office_code, kinds=kinds, left_on=left_on)
-        custody.events.append(CustodyEvent(None, C.LEFT_AT_OFFICE,
-                                           {"kinds": sorted(k.value for k in kinds)}))
-        return custody
+        return NewCustody(card_id=card_id, resident_id=resident_id, office_code=office_code,
+                          kinds=kinds, left_on=left_on)
 
     def _go(self, to: CustodyStatus, **details: Any) -> None:
         check_transition(self.status, to)

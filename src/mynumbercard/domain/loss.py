@@ -51,9 +51,25 @@ def check_channel(role: Role, via: ReportedVia) -> None:
                            f"{expected.value.replace('_', '-')}")
 
 
+@dataclass(frozen=True, slots=True)
+class NewLossReport:
+    """A report being made, not stored yet: `LossReports.add` returns the `LossReport`."""
+
+    card_id: int
+    via: ReportedVia
+    reported_at: datetime
+    reported_by: str
+
+    def stored(self, report_id: int) -> LossReport:
+        return LossReport(id=report_id, card_id=self.card_id, via=self.via,
+                          reported_at=self.reported_at, reported_by=self.reported_by)
+
+
 @dataclass(slots=True)
 class LossReport:
-    id: int | None
+    """A loss report (stored: it has its id)."""
+
+    id: int
     card_id: int
     via: ReportedVia
     reported_at: datetime

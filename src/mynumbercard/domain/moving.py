@@ -13,7 +13,7 @@ Everything here is a pure function of the dates.
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from enum import StrEnum
 
@@ -40,11 +40,35 @@ class CardLapse(StrEnum):
     NO_CONTINUATION = "no_continuation"  # not presented within 90 days of the moving-in
 
 
+@dataclass(frozen=True, slots=True)
+class NewMovingNotice:
+    """A moving-out notification not stored yet: `MovingNotices.add` returns the
+    `MovingNotice` with its id."""
+
+    resident_id: int
+    origin: str
+    destination: str
+    planned_on: date
+    notified_on: date
+    reference: str = field(repr=False)  # a credential of sorts: not in logs
+    card_number: str | None = field(repr=False)
+
+    def stored(self, notice_id: int) -> MovingNotice:
+        return MovingNotice(id=notice_id, resident_id=self.resident_id, origin=self.origin,
+                            destination=self.destination, planned_on=self.planned_on,
+                            notified_on=self.notified_on, reference=self.reference,
+                            card_number=self.card_number)
+
+    @property
+    def by_card(self) -> bool:
+        return self.card_number is not None
+
+
 @dataclass(slots=True)
 class MovingNotice:
-    """One move between municipalities, from the moving-out notification on."""
+    """One move between municipalities, from the moving-out notification on (stored)."""
 
-    id: int | None
+    id: int
     resident_id: int
     origin: str  # municipality codes
     destination: str

@@ -18,6 +18,7 @@ from mynumbercard.domain.appointments import (
     Appointment,
     AppointmentStatus,
     DeskStep,
+    NewAppointment,
     Purpose,
     check_bookable,
     check_email,
@@ -137,10 +138,9 @@ def book(uow_factory: UowFactory, holidays: Holidays, *, office_code: str, purpo
         resident_id = _resident_id(uow, application_id=application_id,
                                    card_number=card_number, birth_date=birth_date)
         starts_at = _take(uow, holidays, office, on=on, at=at, now=now)
-        booking = Appointment(id=None, reference=new_reference(), office_code=office.code,
-                              starts_at=starts_at, purpose=purpose, resident_id=resident_id,
-                              email=email)
-        uow.appointments.add(booking, now=now)
+        booking = uow.appointments.add(NewAppointment(
+            reference=new_reference(), office_code=office.code, starts_at=starts_at,
+            purpose=purpose, resident_id=resident_id, email=email), now=now)
         uow.audit.record(AuditRecord(now, RESIDENT.name, AuditAction.APPOINTMENT_BOOK,
                                      f"appointment:{booking.id}",
                                      {"office": office.code, "purpose": purpose.value,

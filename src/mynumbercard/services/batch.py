@@ -20,14 +20,16 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import TypeVar
+from typing import Generic, TypeVar
 
 from mynumbercard.services import jobs
 from mynumbercard.services.job_ports import Chunk
-from mynumbercard.services.ports import UnitOfWork
+from mynumbercard.services.jobs import JobsUnit
 
-UowFactory = Callable[[], UnitOfWork]
-Planner = Callable[[UnitOfWork, int], jobs.Ranges]  # (uow, chunk_rows): the run's chunks
+# The unit of work a job's planner and chunks need (its own small Protocol, faked in
+# the unit tests); a job that needs less runs on any unit that has more.
+UnitT = TypeVar("UnitT", bound=JobsUnit)
+UnitT_contra = TypeVar("UnitT_contra", bound=JobsUnit, contravariant=True)
 WATCH_SECONDS = 0.5
 
 
@@ -39,7 +41,8 @@ class Did:
     items: tuple[object, ...] = ()
 
 
-Work = Callable[[UnitOfWork, Chunk], int | Did]  # one chunk, in its transaction
+Planner = Callable[[UnitT, int], jobs.Ranges]  # (uow, chunk_rows): the run's chunks
+Work = Callable[[UnitT, Chunk], int | Did]  # one chunk, in its transaction
 
 
 @dataclass
@@ -61,12 +64,12 @@ class Outcome:
 
 
 @dataclass(frozen=True)
-class Job:
+class Job(Generic[UnitT_contra]):
     """A kind of batch work: its name in the chunk table, what it covers, one chunk's work."""
 
     name: str
-    plan: Planner
-    work: Work
+    plan: Callable[[UnitT_contra, int], jobs.Ranges]
+    work: Callable[[UnitT_contra, Chunk], int | Did]
     # Outside effects: after a chunk committed (a card destroyed), or of a chunk whose
     # transaction did not commit (a chip made for a card that is not on the register).
     then: Callable[[Did], None] | None = None
@@ -74,10 +77,10 @@ class Job:
 
 
 @dataclass(frozen=True)
-class Step:
+class Step(Generic[UnitT_contra]):
     """One job over one run key; a start may cover several (two cohorts, catch-up days)."""
 
-    job: Job
+    job: Job[UnitT_contra]
     run_key: str
 
 
@@ -97,7 +100,7 @@ class Progress:
 NOTHING = Progress(0, 0)
 
 
-def resumed_or_new(uow_factory: UowFactory, job: str, now: datetime) -> str:
+def resumed_or_new(uow_factory: Callable[[], JobsUnit], job: str, now: datetime) -> str:
     """The run key of a job that drains a queue: the run that stopped half-way, if there
     is one (it resumes), else a new run (planned over what waits now), named by its
     moment and a suffix, so that two runs at one (set) moment stay two runs."""
@@ -108,33 +111,33 @@ def resumed_or_new(uow_factory: UowFactory, job: str, now: datetime) -> str:
     return f"{now.astimezone(UTC):%Y-%m-%dT%H:%M:%S}-{secrets.token_hex(3)}"
 
 
-def plan(uow_factory: UowFactory, steps: Sequence[Step], *, chunk_rows: int
+def plan(uow_factory: Callable[[], UnitT], steps: Sequence[Step[UnitT]], *, chunk_rows: int
          ) -> list[Progress]:
     """Plan each step's chunks unless they are already; each step's progress."""
-    def planner(step: Step) -> Callable[[UnitOfWork], jobs.Ranges]:
+    def planner(step: Step[UnitT]) -> Callable[[UnitT], jobs.Ranges]:
         return lambda uow: step.job.plan(uow, chunk_rows)
     return [Progress(*jobs.plan_once(uow_factory, step.job.name, step.run_key, planner(step)))
             for step in steps]
 
 
-def by_ids(ids_of: Callable[[UnitOfWork], Sequence[int]]) -> Planner:
+def by_ids(ids_of: Callable[[UnitT], Sequence[int]]) -> Planner[UnitT]:
     """A planner over listed row ids (a cohort): `chunk_rows` rows a chunk."""
     return lambda uow, chunk_rows: jobs.id_chunks(ids_of(uow), chunk_rows)
 
 
-def by_span(bounds_of: Callable[[UnitOfWork], tuple[int, int] | None]) -> Planner:
+def by_span(bounds_of: Callable[[UnitT], tuple[int, int] | None]) -> Planner[UnitT]:
     """A planner over a whole table's id span: chunks `chunk_rows` ids wide."""
     return lambda uow, chunk_rows: jobs.span_chunks(bounds_of(uow), chunk_rows)
 
 
-def progress(uow_factory: UowFactory, steps: Sequence[Step]) -> Progress:
+def progress(uow_factory: Callable[[], UnitT], steps: Sequence[Step[UnitT]]) -> Progress:
     """The chunks done and planned over the steps: read only, for watching."""
     with uow_factory() as uow:
         return sum((Progress(*uow.jobs.progress(step.job.name, step.run_key))
                     for step in steps), NOTHING)
 
 
-def work(uow_factory: UowFactory, steps: Sequence[Step], *, now: datetime,
+def work(uow_factory: Callable[[], UnitT], steps: Sequence[Step[UnitT]], *, now: datetime,
          on_chunk: Callable[[int], None] | None = None) -> Outcome:
     """Do the pending chunks of each step, in order: what this worker did."""
     outcome = Outcome()
@@ -143,12 +146,12 @@ def work(uow_factory: UowFactory, steps: Sequence[Step], *, now: datetime,
     return outcome
 
 
-def _work_step(uow_factory: UowFactory, step: Step, *, now: datetime,
+def _work_step(uow_factory: Callable[[], UnitT], step: Step[UnitT], *, now: datetime,
                on_chunk: Callable[[int], None] | None) -> Outcome:
     job, items = step.job, list[object]()
     uncommitted: Did | None = None  # the chunk in flight: its items count once committed
 
-    def counted(uow: UnitOfWork, chunk: Chunk) -> int:
+    def counted(uow: UnitT, chunk: Chunk) -> int:
         nonlocal uncommitted
         did = job.work(uow, chunk)
         uncommitted = did if isinstance(did, Did) else Did(did)
@@ -202,7 +205,7 @@ class Started:
     outcome: Outcome  # over every worker
 
 
-def start(uow_factory: UowFactory, steps: Sequence[Step], *, chunk_rows: int,
+def start(uow_factory: Callable[[], UnitT], steps: Sequence[Step[UnitT]], *, chunk_rows: int,
           now: datetime, workers: int = 1,
           worker: Callable[[OrderT], Outcome] | None = None, order: OrderT | None = None,
           on_progress: Callable[[Progress], None] | None = None) -> Started:

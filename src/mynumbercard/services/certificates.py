@@ -37,7 +37,7 @@ from mynumbercard.services.ports import (
     CardRepository,
     CertificateRepository,
     MunicipalityRepository,
-    OcspStore,
+    OcspAnswers,
     ResidentRepository,
     Transaction,
 )
@@ -45,7 +45,7 @@ from mynumbercard.services.ports import (
 
 class HoldsOcsp(Protocol):
     @property
-    def ocsp(self) -> OcspStore: ...
+    def ocsp(self) -> OcspAnswers: ...
 
 
 class CertificatesUnit(HoldsOcsp, Transaction, Protocol):

@@ -2,18 +2,35 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
+from typing import Protocol
 
 from mynumbercard.domain.certificate import CertKind
-from mynumbercard.services.pki_ports import CertificateAuthority, CrlSink
-from mynumbercard.services.ports import CrlState, UnitOfWork
+from mynumbercard.services.pki_ports import CertificateAuthority, CrlSink, Revoked
+from mynumbercard.services.ports import CrlNumbers, CrlState, Transaction
 
 CRL_VALIDITY = timedelta(days=1)
 
 
+class RevokedCertificates(Protocol):
+    def revoked_in(self, kind: CertKind, shard: int, *, alive_at: datetime,
+                   since: datetime | None) -> Iterable[Revoked]:
+        """As `CertificateRepository.revoked_in`: one shard's entries, as a stream."""
+        ...
+
+
+class CrlUnit(Transaction, Protocol):
+    """What a CRL's publication uses: the CRL numbers and the revoked certificates."""
+
+    @property
+    def crl_numbers(self) -> CrlNumbers: ...
+    @property
+    def certificates(self) -> RevokedCertificates: ...
+
+
 def publish_crls(
-    uow_factory: Callable[[], UnitOfWork],
+    uow_factory: Callable[[], CrlUnit],
     ca: CertificateAuthority,
     sink: CrlSink,
     *,

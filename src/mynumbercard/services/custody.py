@@ -13,9 +13,10 @@ again (`CardOut.card`, the card file), and the office keeps no copy.
 from __future__ import annotations
 
 from collections.abc import Callable, Collection, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any
+from typing import Any, Protocol
 
 from mynumbercard.domain.certificate import JST, CertKind
 from mynumbercard.domain.custody import Custody, CustodyStatus, check_drop_off_identity
@@ -27,15 +28,33 @@ from mynumbercard.services.application_ports import CardVault
 from mynumbercard.services.audit_actions import AuditAction
 from mynumbercard.services.certificates import IssuedCertificate, write_onto_chip
 from mynumbercard.services.job_ports import Chunk
+from mynumbercard.services.jobs import JobsUnit
 from mynumbercard.services.pki_ports import CardTerminal, CertificateAuthority
-from mynumbercard.services.ports import AuditRecord, UnitOfWork
-from mynumbercard.services.renewal import check_window_in, renew_in, renewable_kinds
+from mynumbercard.services.ports import AuditRecord
+from mynumbercard.services.renewal import (
+    RenewalUnit,
+    check_window_in,
+    renew_in,
+    renewable_kinds,
+)
 from mynumbercard.services.visibility import visible
 
-UowFactory = Callable[[], UnitOfWork]
+
+class CustodyUnit(RenewalUnit, Protocol):
+    """A hand-off's steps: the renewal's unit (certificates, cards, residents, the
+    custody records, the audit log)."""
 
 
-def _audit(uow: UnitOfWork, actor: Actor, custody: Custody, action: AuditAction, now: datetime,
+class CustodyJobUnit(CustodyUnit, JobsUnit, Protocol):
+    """The batch renewal: with the chunk table, each card in a savepoint of its chunk."""
+
+    def savepoint(self) -> AbstractContextManager[None]: ...
+
+
+UowFactory = Callable[[], CustodyUnit]
+
+
+def _audit(uow: CustodyUnit, actor: Actor, custody: Custody, action: AuditAction, now: datetime,
            **details: Any) -> None:
     uow.audit.record(AuditRecord(now, actor.name, action, f"custody:{custody.id}",
                                  {"card": custody.card_id, **details}))
@@ -49,7 +68,7 @@ class CardOut:
     card: bytes = field(repr=False)
 
 
-def _take_in(uow: UnitOfWork, vault: CardVault, card_number: str, card: bytes) -> None:
+def _take_in(uow: CustodyUnit, vault: CardVault, card_number: str, card: bytes) -> None:
     """The card into the safe, then the commit; if the commit fails it goes back out
     (the holder keeps the card they brought)."""
     vault.receive(card_number, card)
@@ -85,7 +104,7 @@ def leave_card(
     with uow_factory() as uow:
         card = uow.cards.find_by_number(card_number)
         resident = uow.residents.get(card.resident_id) if card is not None else None
-        if (card is None or card.id is None or resident is None
+        if (card is None or resident is None
                 or not actor.may(Permission.CERTIFICATE_ISSUE,
                                  municipality_code=resident.municipality_code)):
             raise NotFound("no card with this number is on the register")
@@ -93,10 +112,9 @@ def leave_card(
                                 legal_representative_present=legal_representative_present)
         wanted = renewable_kinds(resident, kinds, now=now)
         check_window_in(uow, card, wanted, now=now)
-        custody = Custody.leave(card_id=card.id, resident_id=resident.id,
-                                office_code=resident.municipality_code, kinds=wanted,
-                                left_on=today)
-        uow.custody.add(custody, actor=actor.name, now=now)
+        custody = uow.custody.add(Custody.leave(
+            card_id=card.id, resident_id=resident.id, office_code=resident.municipality_code,
+            kinds=wanted, left_on=today), actor=actor.name, now=now)
         _audit(uow, actor, custody, AuditAction.CUSTODY_LEAVE,
                now, kinds=sorted(k.value for k in wanted),
                documents=len(set(documents)))
@@ -104,7 +122,7 @@ def leave_card(
     return custody
 
 
-def _visible(uow: UnitOfWork, actor: Actor, custody_id: int) -> Custody:
+def _visible(uow: CustodyUnit, actor: Actor, custody_id: int) -> Custody:
     """Authorise the role first, then look up: another office's hand-off gets the same
     NotFound as an unknown one."""
     return visible(actor, Permission.CERTIFICATE_ISSUE,
@@ -115,7 +133,7 @@ def _visible(uow: UnitOfWork, actor: Actor, custody_id: int) -> Custody:
 
 def _step(uow_factory: UowFactory, *, actor: Actor, custody_id: int, action: AuditAction,
           now: datetime, verb: Callable[[Custody], None],
-          commit: Callable[[UnitOfWork, str], None] | None = None,
+          commit: Callable[[CustodyUnit, str], None] | None = None,
           **details: Any) -> tuple[Custody, str]:
     """One step; `commit` (given the card number) does the commit when the card moves."""
     with uow_factory() as uow:
@@ -132,7 +150,7 @@ def _step(uow_factory: UowFactory, *, actor: Actor, custody_id: int, action: Aud
 
 
 def _card_leaves(uow_factory: UowFactory, vault: CardVault, **step: Any) -> CardOut:
-    def commit(uow: UnitOfWork, number: str) -> None:
+    def commit(uow: CustodyUnit, number: str) -> None:
         _check_held(vault, number)
         uow.commit()
 
@@ -146,7 +164,7 @@ class RenewedInCustody:
     certificates: list[IssuedCertificate]
 
 
-def _renew_in(uow: UnitOfWork, vault: CardVault, ca: Callable[[], CertificateAuthority], *,
+def _renew_in(uow: CustodyUnit, vault: CardVault, ca: Callable[[], CertificateAuthority], *,
               actor: Actor, custody_id: int, now: datetime
               ) -> tuple[Custody, CardTerminal, list[IssuedCertificate]]:
     """In the caller's transaction; the chip is written once it committed."""
@@ -207,35 +225,36 @@ class RenewedChunk:
 
 
 def renewal_steps(vault: CardVault, ca: Callable[[], CertificateAuthority], *, actor: Actor,
-                  now: datetime, office_code: str | None, run_key: str) -> list[batch.Step]:
+                  now: datetime, office_code: str | None,
+                  run_key: str) -> list[batch.Step[CustodyJobUnit]]:
     """Every card left at the offices (or at one) as a batch job: each card in a savepoint
     of its chunk, so one that cannot be renewed is reported (its error code) and the
     others go on; the chips are written once the chunk committed."""
     chips: list[tuple[CardTerminal, list[IssuedCertificate]]] = []  # this process's
 
-    def waiting(uow: UnitOfWork, after: int, limit: int) -> Sequence[Custody]:
+    def waiting(uow: CustodyJobUnit, after: int, limit: int) -> Sequence[Custody]:
         return uow.custody.waiting(CustodyStatus.LEFT_AT_OFFICE, office_code=office_code,
                                    after_id=after, limit=limit)
 
-    def ids(uow: UnitOfWork) -> list[int]:
+    def ids(uow: CustodyJobUnit) -> list[int]:
         found: list[int] = []
         while page := waiting(uow, found[-1] if found else 0, 10_000):
-            found += [c.id or 0 for c in page]
+            found += [c.id for c in page]
         return found
 
-    def work(uow: UnitOfWork, chunk: Chunk) -> batch.Did:
+    def work(uow: CustodyJobUnit, chunk: Chunk) -> batch.Did:
         chips.clear()
         refused: list[tuple[int, str]] = []
         for custody in waiting(uow, chunk.lo - 1, chunk.hi - chunk.lo + 1):
-            if (custody.id or 0) > chunk.hi:
+            if custody.id > chunk.hi:
                 break
             try:
                 with uow.savepoint():
                     _, terminal, issued = _renew_in(uow, vault, ca, actor=actor,
-                                                    custody_id=custody.id or 0, now=now)
+                                                    custody_id=custody.id, now=now)
                 chips.append((terminal, issued))
             except DomainError as refusal:
-                refused.append((custody.id or 0, refusal.code))
+                refused.append((custody.id, refusal.code))
         return batch.Did(len(chips), (RenewedChunk(len(chips), tuple(refused)),))
 
     def write_chips(_: batch.Did) -> None:
@@ -258,7 +277,7 @@ def batch_result(outcome: batch.Outcome, office_code: str | None) -> BatchResult
 
 
 def renew_all_in_custody(
-    uow_factory: UowFactory,
+    uow_factory: Callable[[], CustodyJobUnit],
     vault: CardVault,
     ca: Callable[[], CertificateAuthority],
     *,
@@ -360,7 +379,7 @@ def custody_view(uow_factory: UowFactory, *, actor: Actor, custody_id: int) -> C
         card = uow.cards.get(custody.card_id)
         history = uow.custody.history(custody_id)
     return CustodyView(
-        id=custody.id or custody_id, card_number=card.card_number, office=custody.office_code,
+        id=custody.id, card_number=card.card_number, office=custody.office_code,
         status=custody.status, kinds=tuple(sorted(custody.kinds)), left_on=custody.left_on,
         tracking_number=custody.tracking_number, mailings=custody.mailings,
         history=tuple(CustodyStep(h.at, h.actor, h.from_status, h.to_status, h.details)

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
-from mynumbercard.domain.custody import Custody, CustodyStatus
+from mynumbercard.domain.custody import Custody, CustodyStatus, NewCustody
 
 
 @dataclass(frozen=True, slots=True)
@@ -21,7 +21,7 @@ class CustodyHistoryEntry:
 
 
 class CustodyRepository(Protocol):
-    def add(self, custody: Custody, *, actor: str, now: datetime) -> int:
+    def add(self, custody: NewCustody, *, actor: str, now: datetime) -> Custody:
         """Conflict if the card is already in custody (a partial unique index)."""
         ...
     def get(self, custody_id: int) -> Custody: ...

@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from typing import Protocol
 
 from mynumbercard.domain.card import Card
 from mynumbercard.domain.certificate import JST, Certificate
@@ -21,12 +22,24 @@ from mynumbercard.domain.errors import InvalidInput
 from mynumbercard.domain.staff import Actor, Permission
 from mynumbercard.services import batch
 from mynumbercard.services.audit_actions import AuditAction
-from mynumbercard.services.certificates import store_ocsp_in
+from mynumbercard.services.certificates import HoldsOcsp, store_ocsp_in
+from mynumbercard.services.expiry_ports import ExpiryLedger
 from mynumbercard.services.job_ports import Chunk
+from mynumbercard.services.jobs import JobsUnit
 from mynumbercard.services.pki_ports import CertificateAuthority
-from mynumbercard.services.ports import AuditRecord, UnitOfWork
+from mynumbercard.services.ports import AuditLog, AuditRecord
 
-UowFactory = Callable[[], UnitOfWork]
+
+class ExpiryUnit(JobsUnit, HoldsOcsp, Protocol):
+    """What the expiry job's chunks use: the ledger, the OCSP answers, the audit log."""
+
+    @property
+    def expiries(self) -> ExpiryLedger: ...
+    @property
+    def audit(self) -> AuditLog: ...
+
+
+UowFactory = Callable[[], ExpiryUnit]
 ONE_DAY = timedelta(days=1)
 
 
@@ -50,12 +63,12 @@ def _ids(page: Callable[[int, int], Sequence[Card] | Sequence[Certificate]]) -> 
     """Every id a keyset-paged query gives, in order (the run's plan)."""
     ids: list[int] = []
     while rows := page(ids[-1] if ids else 0, 10_000):
-        ids += [row.id or 0 for row in rows]
+        ids += [row.id for row in rows]
     return ids
 
 
 def steps(ca: Callable[[], CertificateAuthority], *, actor: Actor, on: date,
-          since: date | None = None, now: datetime) -> list[batch.Step]:
+          since: date | None = None, now: datetime) -> list[batch.Step[ExpiryUnit]]:
     """The job over [since, on]: the cards due, then the certificates due, each a batch
     job keyed by the span (run again, a span done does nothing; another span records
     nothing twice: the ledger keeps each passage once)."""
@@ -68,11 +81,11 @@ def steps(ca: Callable[[], CertificateAuthority], *, actor: Actor, on: date,
     key, subject = f"{first.isoformat()}..{on.isoformat()}", f"expiry:{on.isoformat()}"
     start, end = _midnight(first - ONE_DAY), _midnight(on)
 
-    def card_ids(uow: UnitOfWork) -> list[int]:
+    def card_ids(uow: ExpiryUnit) -> list[int]:
         return _ids(lambda after, limit: uow.expiries.cards_due(
             first=first - ONE_DAY, last=on - ONE_DAY, after_id=after, limit=limit))
 
-    def cards_work(uow: UnitOfWork, chunk: Chunk) -> int:
+    def cards_work(uow: ExpiryUnit, chunk: Chunk) -> int:
         due = [c for c in uow.expiries.cards_due(first=first - ONE_DAY, last=on - ONE_DAY,
                                                  after_id=chunk.lo - 1,
                                                  limit=chunk.hi - chunk.lo + 1)
@@ -84,11 +97,11 @@ def steps(ca: Callable[[], CertificateAuthority], *, actor: Actor, on: date,
                                          {"cards": sorted(new)}))
         return len(new)
 
-    def certificate_ids(uow: UnitOfWork) -> list[int]:
+    def certificate_ids(uow: ExpiryUnit) -> list[int]:
         return _ids(lambda after, limit: uow.expiries.certificates_due(
             start=start, end=end, after_id=after, limit=limit))
 
-    def certificates_work(uow: UnitOfWork, chunk: Chunk) -> int:
+    def certificates_work(uow: ExpiryUnit, chunk: Chunk) -> int:
         due = [c for c in uow.expiries.certificates_due(start=start, end=end,
                                                         after_id=chunk.lo - 1,
                                                         limit=chunk.hi - chunk.lo + 1)

@@ -27,6 +27,7 @@ from mynumbercard.services.application_ports import CardVault, IdSpan
 from mynumbercard.services.audit_actions import AuditAction
 from mynumbercard.services.issuance_ports import ProductionLine
 from mynumbercard.services.job_ports import Chunk
+from mynumbercard.services.jobs import JobsUnit
 from mynumbercard.services.ports import (
     AuditLog,
     AuditRecord,
@@ -34,7 +35,6 @@ from mynumbercard.services.ports import (
     MunicipalityRepository,
     ResidentRepository,
     Transaction,
-    UnitOfWork,
 )
 from mynumbercard.services.visibility import visible
 
@@ -50,6 +50,10 @@ class IssuanceUnit(Transaction, Protocol):
     def municipalities(self) -> MunicipalityRepository: ...
     @property
     def audit(self) -> AuditLog: ...
+
+
+class IssuanceJobUnit(IssuanceUnit, JobsUnit, Protocol):
+    """Production and shipping as batch jobs: with the chunk table."""
 
 
 UowFactory = Callable[[], IssuanceUnit]
@@ -111,7 +115,7 @@ def _produce_in(uow: IssuanceUnit, vault: CardVault, *, actor: Actor, now: datet
             card_id = uow.cards.add(card, now=now).id
             application.enter_production(run_id=run_id, card_id=card_id)
             uow.applications.save(application, actor=actor.name, now=now)
-            produced.append(Produced(number, application.id or 0, resident.id or 0))
+            produced.append(Produced(number, application.id, resident.id))
         uow.audit.record(AuditRecord(now, actor.name, AuditAction.PRODUCTION_RUN,
                                      f"production_run:{run_id}", {"cards": len(batch)}))
     except BaseException:
@@ -144,12 +148,12 @@ PRODUCTION, SHIPPING = "production", "shipping"
 
 
 def production_steps(vault: CardVault, *, actor: Actor, now: datetime,
-                     run_key: str) -> list[batch.Step]:
+                     run_key: str) -> list[batch.Step[IssuanceJobUnit]]:
     """Production as a batch job: the applications approved when it is planned, one
     production run per chunk (its items: the `Produced` cards)."""
     actor.require(Permission.PRODUCTION)
 
-    def work(uow: UnitOfWork, chunk: Chunk) -> batch.Did:
+    def work(uow: IssuanceJobUnit, chunk: Chunk) -> batch.Did:
         run = _produce_in(uow, vault, actor=actor, now=now, limit=chunk.hi - chunk.lo + 1,
                           within=(chunk.lo, chunk.hi))
         return batch.Did(run.cards, (run,) if run.run_id is not None else ())
@@ -211,12 +215,13 @@ def shipments_of(outcome: batch.Outcome) -> list[ShipResult]:
     return [r for r in outcome.of(SHIPPING) if isinstance(r, ShipResult)]
 
 
-def shipping_steps(*, actor: Actor, now: datetime, run_key: str) -> list[batch.Step]:
+def shipping_steps(*, actor: Actor, now: datetime,
+                   run_key: str) -> list[batch.Step[IssuanceJobUnit]]:
     """Shipping as a batch job: the cards in production when it is planned, one shipment
     per office and chunk (its items: the `ShipResult`s)."""
     actor.require(Permission.PRODUCTION)
 
-    def work(uow: UnitOfWork, chunk: Chunk) -> batch.Did:
+    def work(uow: IssuanceJobUnit, chunk: Chunk) -> batch.Did:
         shipped = _ship_in(uow, actor=actor, now=now, limit=chunk.hi - chunk.lo + 1,
                            within=(chunk.lo, chunk.hi))
         return batch.Did(shipped.cards, (shipped,))

@@ -11,20 +11,29 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from datetime import datetime
+from typing import Protocol, TypeVar
 
-from mynumbercard.services.job_ports import Chunk
-from mynumbercard.services.ports import UnitOfWork
+from mynumbercard.services.job_ports import Chunk, JobChunks
+from mynumbercard.services.ports import Transaction
 
-UowFactory = Callable[[], UnitOfWork]
-Work = Callable[[UnitOfWork, Chunk], int]  # does one chunk, returns its row count
+
+class JobsUnit(Transaction, Protocol):
+    """What every batch job's transaction has: the chunk table. A job's own unit (e.g.
+    `expiry.ExpiryUnit`) adds the repositories its chunks need."""
+
+    @property
+    def jobs(self) -> JobChunks: ...
+
+
+UnitT = TypeVar("UnitT", bound=JobsUnit)
 CHUNK_ROWS = 500
 
 
 Ranges = list[tuple[int, int]]  # (first id, last id) of each chunk
 
 
-def plan_once(uow_factory: UowFactory, job: str, run_key: str,
-               ranges_of: Callable[[UnitOfWork], Ranges]) -> tuple[int, int]:
+def plan_once(uow_factory: Callable[[], UnitT], job: str, run_key: str,
+              ranges_of: Callable[[UnitT], Ranges]) -> tuple[int, int]:
     """Record the run's chunks unless they are already; returns (done, total) chunks."""
     with uow_factory() as uow:
         if not uow.jobs.planned(job, run_key):
@@ -34,15 +43,15 @@ def plan_once(uow_factory: UowFactory, job: str, run_key: str,
     return progress
 
 
-def plan(uow_factory: UowFactory, job: str, run_key: str,
-         ids_of: Callable[[UnitOfWork], Sequence[int]], *, chunk_rows: int = CHUNK_ROWS
+def plan(uow_factory: Callable[[], UnitT], job: str, run_key: str,
+         ids_of: Callable[[UnitT], Sequence[int]], *, chunk_rows: int = CHUNK_ROWS
          ) -> tuple[int, int]:
     """Split the run's rows (listed by id) into chunks of `chunk_rows` rows, once."""
     return plan_once(uow_factory, job, run_key, lambda uow: id_chunks(ids_of(uow), chunk_rows))
 
 
-def plan_ranges(uow_factory: UowFactory, job: str, run_key: str,
-                bounds_of: Callable[[UnitOfWork], tuple[int, int] | None], *,
+def plan_ranges(uow_factory: Callable[[], UnitT], job: str, run_key: str,
+                bounds_of: Callable[[UnitT], tuple[int, int] | None], *,
                 chunk_rows: int = CHUNK_ROWS) -> tuple[int, int]:
     """Split an id range into fixed-width chunks, once (a whole table: no id list)."""
     return plan_once(uow_factory, job, run_key,
@@ -63,7 +72,8 @@ def span_chunks(bounds: tuple[int, int] | None, chunk_rows: int) -> Ranges:
     return [(start, min(start + chunk_rows - 1, hi)) for start in range(lo, hi + 1, chunk_rows)]
 
 
-def run(uow_factory: UowFactory, job: str, run_key: str, work: Work, *, now: datetime,
+def run(uow_factory: Callable[[], UnitT], job: str, run_key: str,
+        work: Callable[[UnitT, Chunk], int], *, now: datetime,
         on_chunk: Callable[[int], None] | None = None) -> int:
     """Do pending chunks until none is left; returns the rows this worker did."""
     rows = 0

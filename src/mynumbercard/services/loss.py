@@ -24,7 +24,13 @@ from mynumbercard.domain.certificate import (
     RevocationReason,
 )
 from mynumbercard.domain.errors import Conflict, NotFound
-from mynumbercard.domain.loss import LossReport, LossStatus, ReportedVia, check_channel
+from mynumbercard.domain.loss import (
+    LossReport,
+    LossStatus,
+    NewLossReport,
+    ReportedVia,
+    check_channel,
+)
 from mynumbercard.domain.pickup import IdDocument, check_holder_documents
 from mynumbercard.domain.resident import Resident
 from mynumbercard.domain.staff import Actor, Permission
@@ -54,7 +60,7 @@ HIDDEN = "no card with this number"
 
 @dataclass(frozen=True, slots=True)
 class ReportView:
-    id: int | None
+    id: int
     via: ReportedVia
     status: LossStatus
     reported_at: datetime
@@ -129,7 +135,7 @@ class LossConfirmed:
 def _outcome(uow: LossUnit, card: Card, report: LossReport) -> LossOutcome:
     return LossOutcome(card.card_number, card.status, ReportView.of(report),
                        tuple(CertificateState.of(c)
-                             for c in uow.certificates.of_card(card.id or 0)))
+                             for c in uow.certificates.of_card(card.id)))
 
 
 def _card(uow: LossUnit, actor: Actor, permission: Permission,
@@ -170,9 +176,8 @@ def report_loss(uow_factory: UowFactory, ca: Ca, *, actor: Actor, card_number: s
                            "holder's hands can be reported lost")
         card.change_status(CardStatus.LOST)
         uow.cards.save(card, now=now)
-        report = LossReport(id=None, card_id=card.id, via=via, reported_at=now,
-                            reported_by=actor.name)
-        uow.losses.add(report)
+        report = uow.losses.add(NewLossReport(card_id=card.id, via=via, reported_at=now,
+                                              reported_by=actor.name))
         apply_event_in(uow, ca, actor=actor, card_id=card.id, event=LifeEvent.CARD_LOST,
                        now=now)
         uow.audit.record(AuditRecord(now, actor.name, AuditAction.CARD_REPORT_LOSS,

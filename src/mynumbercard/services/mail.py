@@ -14,6 +14,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from itertools import groupby
+from typing import Protocol
 
 from mynumbercard.domain.certificate import JST
 from mynumbercard.domain.errors import Conflict
@@ -22,19 +23,51 @@ from mynumbercard.domain.resident import Resident
 from mynumbercard.domain.staff import Actor, Permission
 from mynumbercard.domain.validity import renewal_opens_on
 from mynumbercard.services import batch, mailed_letters
+from mynumbercard.services.application_ports import Applications
 from mynumbercard.services.audit_actions import AuditAction
 from mynumbercard.services.job_ports import Chunk
+from mynumbercard.services.jobs import JobsUnit
 from mynumbercard.services.letters import (
     LetterPrinter,
     MailedLetter,
     ValidityKind,
     ValidityNotice,
 )
-from mynumbercard.services.mail_ports import LetterKind, QueuedLetter
-from mynumbercard.services.notices import Offices
-from mynumbercard.services.ports import AuditRecord, UnitOfWork
+from mynumbercard.services.mail_ports import LetterKind, MailQueue, QueuedLetter
+from mynumbercard.services.notices import HasOffices, Offices
+from mynumbercard.services.ports import (
+    AuditLog,
+    AuditRecord,
+    MunicipalityRepository,
+    ResidentRepository,
+)
 
-UowFactory = Callable[[], UnitOfWork]
+
+class ContactedCases(Protocol):
+    def mark_contacted(self, case_ids: Sequence[int], *, now: datetime) -> None:
+        """The wrong-validity cases whose contact letter went out."""
+        ...
+
+
+class MailUnit(JobsUnit, HasOffices, Protocol):
+    """What mailing uses: the queue and its control, the addressees and their offices,
+    the applications a deficiency letter names, the cases a contact letter closes."""
+
+    @property
+    def mail(self) -> MailQueue: ...
+    @property
+    def audit(self) -> AuditLog: ...
+    @property
+    def residents(self) -> ResidentRepository: ...
+    @property
+    def municipalities(self) -> MunicipalityRepository: ...
+    @property
+    def applications(self) -> Applications: ...
+    @property
+    def validity_checks(self) -> ContactedCases: ...
+
+
+UowFactory = Callable[[], MailUnit]
 LetterSink = Callable[[str, bytes], str]
 BATCH = 100  # letters per print file (the mail job's chunk_rows): the font once per file
 
@@ -136,7 +169,7 @@ class Dispatched:
     suspended: bool
 
 
-def _print_in(uow: UnitOfWork, printer: LetterPrinter, sink: LetterSink,
+def _print_in(uow: MailUnit, printer: LetterPrinter, sink: LetterSink,
               letters: Sequence[QueuedLetter], batch_name: str, *, actor: Actor,
               now: datetime, offices: Offices, base_url: str) -> tuple[str, int]:
     notices: list[MailedLetter] = []
@@ -176,7 +209,7 @@ MAIL = "mail"
 
 def mail_steps(printer: LetterPrinter, sink: LetterSink, *, actor: Actor, now: datetime,
                base_url: str, run_key: str, offices: Offices | None = None
-               ) -> list[batch.Step]:
+               ) -> list[batch.Step[MailUnit]]:
     """Printing the queue as a batch job. Planning puts every queued letter, oldest due
     first, into a print batch under its file's name (status `printing`): a chunk is one
     batch, as (its place in the order, its first letter), so chunks are taken oldest due
@@ -188,11 +221,11 @@ def mail_steps(printer: LetterPrinter, sink: LetterSink, *, actor: Actor, now: d
     offices = offices or Offices()
     day = f"{now.astimezone(JST):%Y%m%d}"
 
-    def plan(uow: UnitOfWork, chunk_rows: int) -> list[tuple[int, int]]:
+    def plan(uow: MailUnit, chunk_rows: int) -> list[tuple[int, int]]:
         if uow.mail.control().suspended:
             return []
         # Batches a run of before this idiom left printing go first, under their names.
-        firsts = [next(group).id or 0 for _, group in
+        firsts = [next(group).id for _, group in
                   groupby(uow.mail.printing(), key=lambda x: x.batch)]
         ids = uow.mail.queued_ids()
         for i in range(0, len(ids), chunk_rows):
@@ -201,7 +234,7 @@ def mail_steps(printer: LetterPrinter, sink: LetterSink, *, actor: Actor, now: d
             firsts.append(group[0])
         return [(place, first) for place, first in enumerate(firsts, start=1)]
 
-    def work(uow: UnitOfWork, chunk: Chunk) -> batch.Did:
+    def work(uow: MailUnit, chunk: Chunk) -> batch.Did:
         letters = uow.mail.batch_of(chunk.hi)
         if not letters:
             return batch.Did(0)

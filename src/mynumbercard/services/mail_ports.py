@@ -19,7 +19,9 @@ class LetterKind(StrEnum):
 
 
 @dataclass(frozen=True, slots=True)
-class QueuedLetter:
+class NewLetter:
+    """A letter a use case queues (`MailOutbox.enqueue`); read back as a `QueuedLetter`."""
+
     letter_key: str  # one letter per key, ever
     kind: LetterKind
     resident_id: int
@@ -28,7 +30,21 @@ class QueuedLetter:
     card_id: int | None = None
     application_id: str | None = None
     details: dict[str, Any] = field(default_factory=dict)
-    id: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class QueuedLetter:
+    """A letter in the outgoing mail (it has its id, and its print batch once planned)."""
+
+    id: int
+    letter_key: str
+    kind: LetterKind
+    resident_id: int
+    municipality_code: str
+    due_on: date
+    card_id: int | None = None
+    application_id: str | None = None
+    details: dict[str, Any] = field(default_factory=dict)
     batch: str | None = None
 
 
@@ -43,7 +59,7 @@ class MailControl:
 class MailOutbox(Protocol):
     """Where a use case drops the letters it causes (in its own transaction)."""
 
-    def enqueue(self, letters: Sequence[QueuedLetter], *, now: datetime) -> int:
+    def enqueue(self, letters: Sequence[NewLetter], *, now: datetime) -> int:
         """Queue the letters whose key is new; returns how many were new."""
         ...
 

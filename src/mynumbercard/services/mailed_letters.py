@@ -20,7 +20,7 @@ from mynumbercard.domain.municipality import Municipality
 from mynumbercard.domain.resident import Resident
 from mynumbercard.services.application_ports import ApplicationForm, Applications
 from mynumbercard.services.letters import DeficiencyNotice, NumberNotice, ReissueForm
-from mynumbercard.services.mail_ports import LetterKind, MailOutbox, QueuedLetter
+from mynumbercard.services.mail_ports import LetterKind, MailOutbox, NewLetter, QueuedLetter
 from mynumbercard.services.notices import Offices
 
 
@@ -62,7 +62,7 @@ def queue_number_notice_in(uow: QueuesMail, resident: Resident, *, now: datetime
     if (assigned_on is None
             or notice_kind_for(assigned_on) is not NoticeKind.INDIVIDUAL_NUMBER_NOTICE):
         return False
-    return uow.mail.enqueue([QueuedLetter(
+    return uow.mail.enqueue([NewLetter(
         letter_key=f"number_notice:{resident.id}", kind=LetterKind.NUMBER_NOTICE,
         resident_id=resident.id, municipality_code=resident.municipality_code,
         due_on=assigned_on)], now=now) == 1
@@ -71,7 +71,7 @@ def queue_number_notice_in(uow: QueuesMail, resident: Resident, *, now: datetime
 def queue_deficiency_in(uow: QueuesMail, application: Application, resident: Resident, *,
                         now: datetime) -> None:
     """Queue the letter to the applicant: one per submission found deficient."""
-    uow.mail.enqueue([QueuedLetter(
+    uow.mail.enqueue([NewLetter(
         letter_key=f"deficiency:{application.id}:{application.submissions}",
         kind=LetterKind.DEFICIENCY, resident_id=application.resident_id,
         municipality_code=resident.municipality_code,
@@ -90,7 +90,7 @@ REISSUE_STEPS = (
 def queue_reissue_form_in(uow: QueuesMail, form: ApplicationForm, resident: Resident, *,
                        now: datetime) -> None:
     """Queue the form for a new card, one per form (its Application ID)."""
-    uow.mail.enqueue([QueuedLetter(
+    uow.mail.enqueue([NewLetter(
         letter_key=f"reissue_form:{form.application_id}", kind=LetterKind.REISSUE_FORM,
         resident_id=form.resident_id, municipality_code=resident.municipality_code,
         due_on=now.astimezone(JST).date(), application_id=form.application_id)], now=now)
@@ -107,7 +107,7 @@ def reissue_form(letter: QueuedLetter, resident: Resident, town: Municipality, *
         application_id=application_id,
         application_url=f"{base_url}/apply?application_id={application_id}",
         office_name=office.name, office_address=office.address, office_phone=office.phone,
-        office_hours=office.hours, reference=f"L{letter.id or 0:010d}")
+        office_hours=office.hours, reference=f"L{letter.id:010d}")
 
 
 def number_notice(letter: QueuedLetter, resident: Resident, town: Municipality, *,
@@ -119,7 +119,7 @@ def number_notice(letter: QueuedLetter, resident: Resident, town: Municipality, 
         postal_code=resident.postal_code, address=resident.full_address(town),
         notice_date=now.astimezone(JST).date(), issuer=f"{town.prefecture}{town.name}長",
         office_name=office.name, office_address=office.address, office_phone=office.phone,
-        reference=f"N{letter.id or 0:010d}")
+        reference=f"N{letter.id:010d}")
 
 
 def deficiency_notice_in(uow: ReadsApplications, letter: QueuedLetter, resident: Resident,
@@ -137,4 +137,4 @@ def deficiency_notice_in(uow: ReadsApplications, letter: QueuedLetter, resident:
         application_id=application.application_id,
         application_url=f"{base_url}/apply?application_id={application.application_id}",
         office_name=office.name, office_address=office.address, office_phone=office.phone,
-        office_hours=office.hours, reference=f"L{letter.id or 0:010d}")
+        office_hours=office.hours, reference=f"L{letter.id:010d}")

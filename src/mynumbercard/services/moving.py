@@ -15,6 +15,7 @@ import random
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Protocol
 
 from mynumbercard.domain.card import IN_HOLDERS_HANDS
 from mynumbercard.domain.certificate import JST, LifeEvent
@@ -22,15 +23,19 @@ from mynumbercard.domain.errors import Conflict, InvalidInput, NotFound
 from mynumbercard.domain.moving import (
     MovingNotice,
     MovingStatus,
+    NewMovingNotice,
     check_planned_on,
     new_reference,
     parse_reference,
 )
 from mynumbercard.domain.resident import Resident, ResidentStatus
 from mynumbercard.domain.staff import Actor, Permission
+from mynumbercard.services import batch, jobs
 from mynumbercard.services.application_ports import CardVault
 from mynumbercard.services.audit_actions import AuditAction
 from mynumbercard.services.certificates import apply_event_in
+from mynumbercard.services.job_ports import Chunk
+from mynumbercard.services.jobs import JobsUnit
 from mynumbercard.services.pki_ports import CertificateAuthority
 from mynumbercard.services.register import (
     CaSource,
@@ -78,11 +83,10 @@ def record_moving_out(
         check_planned_on(planned_on, today=today, birth_date=resident.birth_date)
         card = next((c for c in uow.cards.of_resident(resident_id)
                      if c.status in IN_HOLDERS_HANDS and c.is_valid_on(today)), None)
-        notice = MovingNotice(id=None, resident_id=resident_id, origin=origin.code,
-                              destination=destination.code, planned_on=planned_on,
-                              notified_on=today, reference=new_reference(rng),
-                              card_number=card.card_number if card is not None else None)
-        uow.moves.add(notice, now=now)
+        notice = uow.moves.add(NewMovingNotice(
+            resident_id=resident_id, origin=origin.code, destination=destination.code,
+            planned_on=planned_on, notified_on=today, reference=new_reference(rng),
+            card_number=card.card_number if card is not None else None), now=now)
         audit_resident_in(uow, actor, AuditAction.RESIDENT_MOVE_OUT, resident_id, now,
                           destination=destination.code, planned_on=planned_on.isoformat(),
                           by_card=notice.by_card)
@@ -213,25 +217,57 @@ def _lapse(uow: RegisterUnit, ca: CaSource | None, *, actor: Actor, notice: Movi
                        event=LifeEvent.CARD_RETURNED, now=now)
 
 
-def lapse_overdue_cards(uow_factory: UowFactory, *, actor: Actor, on: date, now: datetime,
-                        ca: CaSource | None = None, chunk: int = 500) -> int:
-    """The daily job: cards of moves whose limit passed by `on` lapse (Cabinet Order art.
-    14), each move in its own transaction. Returns how many lapsed."""
-    actor.require_role(Permission.PRODUCTION)
-    lapsed, after = 0, 0
-    while True:
-        with uow_factory() as uow:
-            batch = uow.moves.with_card_pending(after_id=after, limit=chunk)
-        for pending in batch:
-            with uow_factory() as uow:
-                notice = uow.moves.by_reference(pending.reference, lock=True)
-                if notice is None or notice.lapse_if_due(today=on) is None:
-                    continue
-                uow.moves.save(notice, now=now)
-                _lapse(uow, ca, actor=actor, notice=notice, now=now)
-                uow.commit()
-                lapsed += 1
-        if len(batch) < chunk:
-            return lapsed
-        after = batch[-1].id or 0
+class CardLapseUnit(RegisterUnit, JobsUnit, Protocol):
+    """The register's unit with the chunk table: the card-lapse batch job's."""
 
+
+CARD_LAPSE = "moving:card-lapse"
+_PAGE = 10_000
+
+
+def card_lapse_steps(ca: CaSource | None, *, actor: Actor, on: date, now: datetime,
+                     run_key: str) -> list[batch.Step[CardLapseUnit]]:
+    """The daily job (`services/batch.py`): the cards of moves whose limit passed by `on`
+    lapse (Cabinet Order art. 14). Planned over the moves with a card pending; in a
+    chunk, each move is locked and judged again, so a move finished meanwhile is left
+    alone. A chunk's items are the ids of the moves whose card lapsed."""
+    actor.require_role(Permission.PRODUCTION)
+
+    def ids(uow: CardLapseUnit) -> list[int]:
+        found: list[int] = []
+        while page := uow.moves.with_card_pending(after_id=found[-1] if found else 0,
+                                                  limit=_PAGE):
+            found += [notice.id for notice in page]
+        return found
+
+    def work(uow: CardLapseUnit, chunk: Chunk) -> batch.Did:
+        lapsed: list[int] = []
+        for pending in uow.moves.with_card_pending(after_id=chunk.lo - 1,
+                                                   limit=chunk.hi - chunk.lo + 1):
+            notice = uow.moves.by_reference(pending.reference, lock=True)
+            if (pending.id > chunk.hi or notice is None
+                    or notice.lapse_if_due(today=on) is None):
+                continue
+            uow.moves.save(notice, now=now)
+            _lapse(uow, ca, actor=actor, notice=notice, now=now)
+            lapsed.append(notice.id)
+        return batch.Did(len(lapsed), tuple(lapsed))
+
+    return [batch.Step(batch.Job(CARD_LAPSE, batch.by_ids(ids), work), run_key)]
+
+
+def lapsed_of(outcome: batch.Outcome) -> int:
+    """How many cards' moves lapsed in a run's chunks."""
+    return outcome.rows[CARD_LAPSE]
+
+
+def lapse_overdue_cards(uow_factory: Callable[[], CardLapseUnit], *, actor: Actor, on: date,
+                        now: datetime, ca: CaSource | None = None,
+                        chunk_rows: int = jobs.CHUNK_ROWS) -> int:
+    """The card-lapse job in this process (`batch_jobs.CardLapse` with `--workers`);
+    a run that stopped half-way resumes. Returns how many lapsed."""
+    run_key = batch.resumed_or_new(uow_factory, CARD_LAPSE, now)
+    started = batch.start(uow_factory, card_lapse_steps(ca, actor=actor, on=on, now=now,
+                                                        run_key=run_key),
+                          chunk_rows=chunk_rows, now=now)
+    return lapsed_of(started.outcome)

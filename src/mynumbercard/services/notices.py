@@ -14,23 +14,58 @@ import secrets
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Protocol
 
 from mynumbercard.domain.application import Application, ApplicationStatus, VoidReason
 from mynumbercard.domain.certificate import JST
 from mynumbercard.domain.dates import months_before
+from mynumbercard.domain.offices import Office as ConfiguredOffice
 from mynumbercard.domain.offices import letter_lines
 from mynumbercard.domain.pickup import PickUpPolicy
 from mynumbercard.domain.staff import Actor, Permission
 from mynumbercard.domain.validity import signature_certificate_allowed
 from mynumbercard.services import batch
-from mynumbercard.services.application_ports import CardVault, IdSpan
+from mynumbercard.services.application_ports import Applications, CardVault, IdSpan
 from mynumbercard.services.audit_actions import AuditAction
 from mynumbercard.services.job_ports import Chunk
+from mynumbercard.services.jobs import JobsUnit
 from mynumbercard.services.letters import IssuanceNotice, LetterPrinter, PinSettingForm
+from mynumbercard.services.notice_ports import IssuanceLetters
 from mynumbercard.services.pickup import void_in
-from mynumbercard.services.ports import AuditRecord, UnitOfWork
+from mynumbercard.services.ports import (
+    AuditLog,
+    AuditRecord,
+    CardRepository,
+    MunicipalityRepository,
+    ResidentRepository,
+)
 
-UowFactory = Callable[[], UnitOfWork]
+
+class LetterApplications(Applications, IssuanceLetters, Protocol):
+    def ids(self, status: ApplicationStatus) -> Sequence[int]:
+        """The ids of the applications in `status`, ascending: a batch job's plan."""
+        ...
+
+
+class NoticesUnit(JobsUnit, Protocol):
+    """What the letters of waiting cards use: the applications and their letters, the
+    cards (a card destroyed after the keeping period), the addressees and their offices."""
+
+    @property
+    def applications(self) -> LetterApplications: ...
+    @property
+    def cards(self) -> CardRepository: ...
+    @property
+    def residents(self) -> ResidentRepository: ...
+    @property
+    def municipalities(self) -> MunicipalityRepository: ...
+    @property
+    def offices(self) -> OfficeDirectory: ...
+    @property
+    def audit(self) -> AuditLog: ...
+
+
+UowFactory = Callable[[], NoticesUnit]
 LetterSink = Callable[[str, bytes], str]  # (file name, PDF) -> where it went
 CHUNK = 200
 
@@ -55,7 +90,18 @@ class Office:
     hours: tuple[str, ...] = OFFICE_HOURS
 
 
-def configured_office(uow: UnitOfWork, code: str) -> Office | None:
+class OfficeDirectory(Protocol):
+    def get(self, code: str, *, lock: str | None = None) -> ConfiguredOffice | None: ...
+
+
+class HasOffices(Protocol):
+    """A unit of work that reads the configured offices (`OfficeRepository` has more)."""
+
+    @property
+    def offices(self) -> OfficeDirectory: ...
+
+
+def configured_office(uow: HasOffices, code: str) -> Office | None:
     """The office as configured (docs/offices.md): its address, telephone and hours."""
     found = uow.offices.get(code)
     if found is None:
@@ -72,7 +118,7 @@ class Offices:
     def __init__(self, lookup: Callable[[str], Office | None] | None = None) -> None:
         self._lookup = lookup
 
-    def within(self, uow: UnitOfWork) -> Offices:
+    def within(self, uow: HasOffices) -> Offices:
         """These offices, reading the configured ones through `uow` (once per code)."""
         if self._lookup is not None:
             return self
@@ -97,7 +143,7 @@ def _pin_form_number() -> str:
     return f"{secrets.randbelow(10**8):08d}"
 
 
-def _notice(uow: UnitOfWork, application: Application, *, today: date, deadline: date,
+def _notice(uow: NoticesUnit, application: Application, *, today: date, deadline: date,
             offices: Offices, base_url: str, reminder: bool = False
             ) -> tuple[str, IssuanceNotice]:
     resident = uow.residents.get(application.resident_id)
@@ -125,7 +171,7 @@ def _notice(uow: UnitOfWork, application: Application, *, today: date, deadline:
     )
 
 
-def _pin_form(uow: UnitOfWork, application: Application, notice: IssuanceNotice,
+def _pin_form(uow: NoticesUnit, application: Application, notice: IssuanceNotice,
               form_number: str, *, today: date) -> PinSettingForm:
     resident = uow.residents.get(application.resident_id)
     return PinSettingForm(
@@ -142,7 +188,7 @@ class Printed:
     files: list[str]
 
 
-def _print_in(uow: UnitOfWork, printer: LetterPrinter, sink: LetterSink, *, actor: Actor,
+def _print_in(uow: NoticesUnit, printer: LetterPrinter, sink: LetterSink, *, actor: Actor,
               now: datetime, base_url: str, offices: Offices, limit: int,
               within: IdSpan | None = None) -> list[str]:
     today = now.astimezone(JST).date()
@@ -181,17 +227,18 @@ def print_issuance_notices(uow_factory: UowFactory, printer: LetterPrinter,
 ISSUANCE_NOTICES, UNCOLLECTED = "issuance-notices", "uncollected"
 
 
-def _waiting(uow: UnitOfWork) -> Sequence[int]:
+def _waiting(uow: NoticesUnit) -> Sequence[int]:
     return uow.applications.ids(ApplicationStatus.READY_FOR_PICK_UP)
 
 
 def issuance_notice_steps(printer: LetterPrinter, sink: LetterSink, *, actor: Actor,
-                          now: datetime, base_url: str, run_key: str) -> list[batch.Step]:
+                          now: datetime, base_url: str,
+                          run_key: str) -> list[batch.Step[NoticesUnit]]:
     """The notices as a batch job over the cards waiting when it is planned (its items:
     the files written)."""
     actor.require(Permission.PRODUCTION)
 
-    def work(uow: UnitOfWork, chunk: Chunk) -> batch.Did:
+    def work(uow: NoticesUnit, chunk: Chunk) -> batch.Did:
         files = _print_in(uow, printer, sink, actor=actor, now=now, base_url=base_url,
                           offices=Offices(), limit=chunk.hi - chunk.lo + 1,
                           within=(chunk.lo, chunk.hi))
@@ -226,7 +273,7 @@ def printed_of(outcome: batch.Outcome) -> Printed:
     return Printed([str(path) for path in outcome.of(ISSUANCE_NOTICES)])
 
 
-def _sweep_in(uow: UnitOfWork, printer: LetterPrinter, sink: LetterSink, *, actor: Actor,
+def _sweep_in(uow: NoticesUnit, printer: LetterPrinter, sink: LetterSink, *, actor: Actor,
               now: datetime, base_url: str, policy: PickUpPolicy, offices: Offices,
               limit: int, within: IdSpan | None = None) -> SweptChunk:
     today = now.astimezone(JST).date()
@@ -271,13 +318,13 @@ def sweep_uncollected(uow_factory: UowFactory, printer: LetterPrinter,
 
 def uncollected_steps(printer: LetterPrinter, sink: LetterSink, vault: CardVault | None, *,
                       actor: Actor, now: datetime, base_url: str,
-                      run_key: str) -> list[batch.Step]:
+                      run_key: str) -> list[batch.Step[NoticesUnit]]:
     """The sweep as a batch job over the cards waiting when it is planned (its items: a
     `SweptChunk` each); a chunk's cards are destroyed once it committed (`vault` None:
     a simulation destroys nothing)."""
     actor.require(Permission.PRODUCTION)
 
-    def work(uow: UnitOfWork, chunk: Chunk) -> batch.Did:
+    def work(uow: NoticesUnit, chunk: Chunk) -> batch.Did:
         swept = _sweep_in(uow, printer, sink, actor=actor, now=now, base_url=base_url,
                           policy=PickUpPolicy(), offices=Offices(),
                           limit=chunk.hi - chunk.lo + 1, within=(chunk.lo, chunk.hi))

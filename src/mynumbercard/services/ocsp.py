@@ -66,7 +66,7 @@ def refresh_job_name(*, everything: bool) -> str:
 
 def refresh_steps(ca: Callable[[], CertificateAuthority], *, now: datetime, run_key: str,
                   horizon: timedelta = REFRESH_HORIZON,
-                  everything: bool = False) -> list[batch.Step]:
+                  everything: bool = False) -> list[batch.Step[UnitOfWork]]:
     """Re-sign every response whose nextUpdate falls within `horizon` (or, with
     `everything`, every response signed before `now`: after an OCSP signer renewal), as
     a batch job over the certificates whose response is due when it is planned."""
@@ -112,7 +112,7 @@ def produce_run_key(uow_factory: UowFactory, now: datetime) -> str:
 
 
 def produce_steps(ca: Callable[[], CertificateAuthority], *, actor: Actor, now: datetime,
-                  run_key: str) -> list[batch.Step]:
+                  run_key: str) -> list[batch.Step[UnitOfWork]]:
     """Sign the answer of every unexpired certificate that has none (loaded in bulk, or
     from another system), as a batch job over the certificate table's id span."""
     actor.require(Permission.CERTIFICATE_REVOKE)

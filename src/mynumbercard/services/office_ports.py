@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Protocol
 
-from mynumbercard.domain.appointments import Appointment
+from mynumbercard.domain.appointments import Appointment, NewAppointment
 from mynumbercard.domain.offices import DayException, Office
 
 
@@ -38,7 +38,7 @@ class AppointmentRepository(Protocol):
     def free_place(self, office_code: str, starts_at: datetime) -> None: ...
     def taken_between(self, office_code: str, start: datetime,
                       end: datetime) -> dict[datetime, int]: ...
-    def add(self, appointment: Appointment, *, now: datetime) -> int:
+    def add(self, appointment: NewAppointment, *, now: datetime) -> Appointment:
         """Conflict if the resident has an active booking for this purpose already."""
         ...
 

@@ -107,13 +107,13 @@ def refit(uow: UnitOfWork, holidays: Holidays, office: Office, start: datetime,
         excess = len(taken) - office.capacity
         waiting = sorted((b for b in taken
                           if b.status is AppointmentStatus.BOOKED and b.starts_at > now),
-                         key=lambda b: b.id or 0, reverse=True)
+                         key=lambda b: b.id, reverse=True)
         out += waiting[:max(0, excess)]
     for booking in out:
         booking.change_status(AppointmentStatus.OFFICE_CLOSED, at=now)
         uow.appointments.save(booking, now=now)
         uow.appointments.free_place(office.code, booking.starts_at)
-    return sorted(out, key=lambda b: (b.starts_at, b.id or 0))
+    return sorted(out, key=lambda b: (b.starts_at, b.id))
 
 
 def list_offices(uow_factory: UowFactory, *,

@@ -10,8 +10,8 @@ from typing import Any, Protocol, Self
 
 from mynumbercard.domain.card import Card, NewCard
 from mynumbercard.domain.certificate import Certificate, CertKind, NewCertificate
-from mynumbercard.domain.loss import LossReport
-from mynumbercard.domain.moving import MovingNotice
+from mynumbercard.domain.loss import LossReport, NewLossReport
+from mynumbercard.domain.moving import MovingNotice, NewMovingNotice
 from mynumbercard.domain.municipality import Municipality
 from mynumbercard.domain.resident import NewResident, Resident
 from mynumbercard.domain.stay import Stay
@@ -85,7 +85,9 @@ class StayRepository(Protocol):
 
 
 class MovingNotices(Protocol):
-    def add(self, notice: MovingNotice, *, now: datetime) -> int: ...
+    def add(self, notice: NewMovingNotice, *, now: datetime) -> MovingNotice:
+        """Conflict if the resident has an open one (settled in the database)."""
+        ...
     def open_of_resident(self, resident_id: int) -> MovingNotice | None: ...
     def by_reference(self, reference: str, *, lock: bool = False) -> MovingNotice | None: ...
     def by_card(self, card_number: str, *, lock: bool = False) -> MovingNotice | None: ...
@@ -96,7 +98,7 @@ class MovingNotices(Protocol):
 
 
 class LossReports(Protocol):
-    def add(self, report: LossReport) -> int:
+    def add(self, report: NewLossReport) -> LossReport:
         """Conflict if the card has an open report already (settled in the database)."""
         ...
     def open_for_card(self, card_id: int) -> LossReport | None: ...
@@ -145,9 +147,14 @@ class OcspWritten:
     change: int
 
 
-class OcspStore(Protocol):
+class OcspAnswers(Protocol):
+    """Where a certificate's pre-produced OCSP answer is written."""
+
     def put(self, *, kind: CertKind, serial: int, der: bytes, this_update: datetime,
             next_update: datetime) -> None: ...
+
+
+class OcspStore(OcspAnswers, Protocol):
     def prune_changes(self, *, before: datetime) -> int: ...
     def certificate_bounds(self) -> tuple[int, int] | None:
         """The lowest and highest certificate ids."""

@@ -32,6 +32,7 @@ from mynumbercard.services.ports import (
     Transaction,
 )
 from mynumbercard.services.staff_ports import (
+    NewStaffAccount,
     OneTimeCodes,
     PasswordHasher,
     SessionRepository,
@@ -97,9 +98,10 @@ def add_staff(
             uow.municipalities.get(municipality_code)
         if uow.staff.find_by_username(username) is not None:
             raise Conflict(f"a staff account named {username!r} exists already")
-        account = StaffAccount(None, username, hasher.hash(password), role, municipality_code)
-        staff_id = uow.staff.add(account, now=now)
-        uow.audit.record(AuditRecord(now, actor.name, AuditAction.STAFF_ADD, f"staff:{staff_id}",
+        account = uow.staff.add(NewStaffAccount(username, hasher.hash(password), role,
+                                                municipality_code), now=now)
+        uow.audit.record(AuditRecord(now, actor.name, AuditAction.STAFF_ADD,
+                                     f"staff:{account.id}",
                                      {"role": role.value, "municipality": municipality_code}))
         uow.commit()
     return account

@@ -25,7 +25,12 @@ from mynumbercard.domain.staff import (
 from mynumbercard.services.audit_actions import AuditAction
 from mynumbercard.services.ports import AuditRecord
 from mynumbercard.services.staff import StaffUnit, UowFactory
-from mynumbercard.services.staff_ports import OneTimeCodes, PasswordHasher, StaffAccount
+from mynumbercard.services.staff_ports import (
+    NewStaffAccount,
+    OneTimeCodes,
+    PasswordHasher,
+    StaffAccount,
+)
 
 # The command groups a service account may be allowed to run (`--scope`).
 SCOPES = frozenset({"jobs", "letters", "mail", "crl", "ocsp", "audit", "backup"})
@@ -82,8 +87,8 @@ def bootstrap_admin(uow_factory: UowFactory, hasher: PasswordHasher, codes: OneT
                            "`mynumbercard staff add`")
         if uow.staff.find_by_username(username) is not None:
             raise Conflict(f"a staff account named {username!r} exists already")
-        staff_id = uow.staff.add(StaffAccount(None, username, hasher.hash(password),
-                                              Role.ADMIN, None), now=now)
+        staff_id = uow.staff.add(NewStaffAccount(username, hasher.hash(password), Role.ADMIN,
+                                                 None), now=now).id
         sealed, uri = codes.enrol(username)
         uow.sign_in.save(uow.sign_in.for_update(staff_id).enrolled(sealed))
         uow.audit.record(AuditRecord(now, username, AuditAction.STAFF_ADD, f"staff:{staff_id}",
@@ -111,7 +116,7 @@ def disable_staff(uow_factory: UowFactory, *, actor: Actor, username: str,
         raise Conflict("an administrator cannot disable their own account")
     with uow_factory() as uow:
         account = _find(uow, username)
-        staff_id = account.id or 0
+        staff_id = account.id
         uow.staff.set_active(staff_id, False)
         ended = uow.sessions.revoke_all(staff_id, now=now)
         uow.audit.record(AuditRecord(now, actor.name, AuditAction.STAFF_DISABLE,
@@ -175,7 +180,7 @@ def reset_password(uow_factory: UowFactory, hasher: PasswordHasher, *, actor: Ac
         if account.is_service:
             raise InvalidInput("a service account has no password: disable it and add a "
                                "new one for a new credential")
-        staff_id = account.id or 0
+        staff_id = account.id
         uow.staff.set_password_hash(staff_id, hasher.hash(password))
         ended = uow.sessions.revoke_all(staff_id, now=now)
         uow.audit.record(AuditRecord(now, actor.name, AuditAction.STAFF_RESET_PASSWORD,
@@ -199,16 +204,16 @@ def add_service_account(uow_factory: UowFactory, hasher: PasswordHasher, *, acto
         raise InvalidInput("a clerk (and only a clerk) belongs to a municipality")
     credential = CREDENTIAL_PREFIX + secrets.token_urlsafe(32)
     # No one knows this password: a service account never signs in with one.
-    account = StaffAccount(None, username, hasher.hash(secrets.token_urlsafe(32)), role,
-                           municipality_code, True, scopes, _hash(credential))
+    new = NewStaffAccount(username, hasher.hash(secrets.token_urlsafe(32)), role,
+                          municipality_code, True, scopes, _hash(credential))
     with uow_factory() as uow:
         if municipality_code is not None:
             uow.municipalities.get(municipality_code)
         if uow.staff.find_by_username(username) is not None:
             raise Conflict(f"a staff account named {username!r} exists already")
-        staff_id = uow.staff.add(account, now=now)
+        account = uow.staff.add(new, now=now)
         uow.audit.record(AuditRecord(now, actor.name, AuditAction.STAFF_ADD_SERVICE,
-                                     f"staff:{staff_id}",
+                                     f"staff:{account.id}",
                                      {"role": role.value, "scopes": sorted(scopes)}))
         uow.commit()
     return ServiceCredential(account, credential)

@@ -13,8 +13,28 @@ from mynumbercard.domain.staff import Role
 
 
 @dataclass(frozen=True, slots=True)
+class NewStaffAccount:
+    """An account not stored yet: `StaffRepository.add` returns the `StaffAccount`."""
+
+    username: str
+    password_hash: str = field(repr=False)
+    role: Role
+    municipality_code: str | None
+    active: bool = True
+    scopes: frozenset[str] | None = None  # as StaffAccount's
+    credential_hash: str | None = field(default=None, repr=False)
+
+    def stored(self, staff_id: int) -> StaffAccount:
+        return StaffAccount(staff_id, self.username, self.password_hash, self.role,
+                            self.municipality_code, self.active, self.scopes,
+                            self.credential_hash)
+
+
+@dataclass(frozen=True, slots=True)
 class StaffAccount:
-    id: int | None
+    """A stored account (it has its id)."""
+
+    id: int
     username: str
     password_hash: str = field(repr=False)
     role: Role
@@ -31,7 +51,7 @@ class StaffAccount:
 
 
 class StaffRepository(Protocol):
-    def add(self, account: StaffAccount, *, now: datetime) -> int: ...
+    def add(self, account: NewStaffAccount, *, now: datetime) -> StaffAccount: ...
     def find_by_username(self, username: str) -> StaffAccount | None: ...
     def get(self, staff_id: int) -> StaffAccount: ...
     def find_by_credential(self, credential_hash: str) -> StaffAccount | None: ...

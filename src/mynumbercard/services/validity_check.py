@@ -14,10 +14,11 @@ from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Protocol
 
 from mynumbercard.domain.card import Card
 from mynumbercard.domain.certificate import JST, CertificateStatus, CertKind
-from mynumbercard.domain.correction import CaseStatus, CorrectionCase
+from mynumbercard.domain.correction import CaseStatus, CorrectionCase, NewCorrectionCase
 from mynumbercard.domain.errors import Conflict, InvalidDates
 from mynumbercard.domain.resident import Resident
 from mynumbercard.domain.staff import Actor, Permission, Role
@@ -29,15 +30,43 @@ from mynumbercard.domain.validity_check import (
 )
 from mynumbercard.services import batch
 from mynumbercard.services.audit_actions import AuditAction
-from mynumbercard.services.certificates import IssuedCertificate, issue_in, write_onto_chip
+from mynumbercard.services.certificates import (
+    CertificatesUnit,
+    IssuedCertificate,
+    issue_in,
+    write_onto_chip,
+)
 from mynumbercard.services.job_ports import Chunk
-from mynumbercard.services.mail_ports import LetterKind, QueuedLetter
+from mynumbercard.services.jobs import JobsUnit
+from mynumbercard.services.mail_ports import LetterKind, MailOutbox, NewLetter
 from mynumbercard.services.pki_ports import CardTerminal, CertificateAuthority
-from mynumbercard.services.ports import AuditRecord, UnitOfWork
-from mynumbercard.services.validity_check_ports import CheckedCard, Finding
+from mynumbercard.services.ports import AuditLog, AuditRecord, MunicipalityRepository
+from mynumbercard.services.validity_check_ports import CheckedCard, Finding, ValidityChecks
 from mynumbercard.services.visibility import visible
 
-UowFactory = Callable[[], UnitOfWork]
+
+class CheckUnit(JobsUnit, Protocol):
+    """What the check, its report and the cases' list use: the findings and cases, the
+    contact letters, the audit log (and the municipalities' names for the report)."""
+
+    @property
+    def validity_checks(self) -> ValidityChecks: ...
+    @property
+    def mail(self) -> MailOutbox: ...
+    @property
+    def audit(self) -> AuditLog: ...
+    @property
+    def municipalities(self) -> MunicipalityRepository: ...
+
+
+class CorrectionUnit(CertificatesUnit, Protocol):
+    """Correcting a case at the counter: the certificates' unit with the cases."""
+
+    @property
+    def validity_checks(self) -> ValidityChecks: ...
+
+
+UowFactory = Callable[[], CheckUnit]
 JOB = "audit-validity"
 
 
@@ -53,13 +82,13 @@ def _card_difference(card: CheckedCard) -> Difference | None:
         return Difference(card.expires_on, card.expires_on, Cause.INCONSISTENT_DATES)
 
 
-def _work(run_key: str, *, actor: Actor, now: datetime) -> batch.Work:
-    def work(uow: UnitOfWork, chunk: Chunk) -> int:
+def _work(run_key: str, *, actor: Actor, now: datetime) -> batch.Work[CheckUnit]:
+    def work(uow: CheckUnit, chunk: Chunk) -> int:
         checks = uow.validity_checks
         in_use = {c.card_id: c for c in checks.cards(chunk.lo, chunk.hi)}
         correct_card: dict[int, date] = {}
         findings: list[Finding] = []
-        cases: dict[int, CorrectionCase] = {}
+        cases: dict[int, NewCorrectionCase] = {}
         for card in in_use.values():
             diff = _card_difference(card)
             correct_card[card.card_id] = diff.correct if diff else card.expires_on
@@ -67,8 +96,8 @@ def _work(run_key: str, *, actor: Actor, now: datetime) -> batch.Work:
                 findings.append(Finding("card", card.card_id, card.card_id,
                                         card.municipality_code, diff.stored, diff.correct,
                                         str(diff.cause)))
-                cases[card.card_id] = CorrectionCase(
-                    None, card.card_id, card.resident_id, card.municipality_code,
+                cases[card.card_id] = NewCorrectionCase(
+                    card.card_id, card.resident_id, card.municipality_code,
                     diff.stored, diff.correct, str(diff.cause))
         for certificate in checks.certificates(chunk.lo, chunk.hi):
             holder = in_use.get(certificate.card_id)
@@ -84,23 +113,22 @@ def _work(run_key: str, *, actor: Actor, now: datetime) -> batch.Work:
             findings.append(Finding("certificate", certificate.certificate_id, card.card_id,
                                     card.municipality_code, diff.stored, diff.correct,
                                     str(diff.cause)))
-            cases.setdefault(card.card_id, CorrectionCase(
-                None, card.card_id, card.resident_id, card.municipality_code, diff.stored,
+            cases.setdefault(card.card_id, NewCorrectionCase(
+                card.card_id, card.resident_id, card.municipality_code, diff.stored,
                 diff.correct, str(diff.cause), subject="certificate"))
         checks.add_findings(run_key, findings, now=now)
         # Contradictory dates go to the report for a person to look at, not to the holder;
         # a finding a person dismissed (same card, subject and date) is not opened again.
         dismissed = checks.dismissed(list(cases))
-        opened = [c for c in cases.values() if c.cause != Cause.INCONSISTENT_DATES
-                  and (c.card_id, c.subject, c.wrong_on) not in dismissed]
-        checks.open_cases(opened, now=now)
+        opened = checks.open_cases(
+            [c for c in cases.values() if c.cause != Cause.INCONSISTENT_DATES
+             and (c.card_id, c.subject, c.wrong_on) not in dismissed], now=now)
         uow.mail.enqueue([
-            QueuedLetter(letter_key=f"validity_correction:{case.card_id}:{case.id}",
-                         kind=LetterKind.VALIDITY_CORRECTION, resident_id=case.resident_id,
-                         municipality_code=case.municipality_code, due_on=case.correct_on,
-                         card_id=case.card_id, details={"case": case.id,
-                                                        "subject": case.subject})
-            for case in opened if case.id is not None], now=now)
+            NewLetter(letter_key=f"validity_correction:{case.card_id}:{case.id}",
+                      kind=LetterKind.VALIDITY_CORRECTION, resident_id=case.resident_id,
+                      municipality_code=case.municipality_code, due_on=case.correct_on,
+                      card_id=case.card_id, details={"case": case.id, "subject": case.subject})
+            for case in opened], now=now)
         uow.audit.record(AuditRecord(now, actor.name, AuditAction.VALIDITY_CHECK,
                                      f"job:{JOB}:{run_key}:{chunk.lo}",
                                      {"cards": len(in_use), "findings": len(findings)}))
@@ -122,7 +150,7 @@ def run_key_of(now: datetime, run_key: str | None = None) -> str:
     return run_key or now.astimezone(JST).date().isoformat()
 
 
-def steps(*, actor: Actor, now: datetime, run_key: str) -> list[batch.Step]:
+def steps(*, actor: Actor, now: datetime, run_key: str) -> list[batch.Step[CheckUnit]]:
     """The audit as a batch job: every card id in chunks of the table's id span."""
     actor.require(Permission.PRODUCTION)
     return [batch.Step(batch.Job(JOB, batch.by_span(lambda uow: uow.validity_checks.id_bounds()),
@@ -196,7 +224,7 @@ def hidden_case(case_id: int) -> str:
     return f"no correction case {case_id}"
 
 
-def correct_case(uow_factory: UowFactory, ca: Callable[[], CertificateAuthority],
+def correct_case(uow_factory: Callable[[], CorrectionUnit], ca: Callable[[], CertificateAuthority],
                  terminal_for: Callable[[str], CardTerminal | None], *, actor: Actor,
                  case_id: int, now: datetime) -> list[IssuedCertificate]:
     """At the counter, by a clerk of the holder's municipality: set the card's expiry
@@ -262,5 +290,5 @@ def list_cases(uow_factory: UowFactory, *, actor: Actor, status: CaseStatus | No
     with uow_factory() as uow:
         found = uow.validity_checks.cases(status, limit=min(limit, 1000), after_id=after_id,
                                          municipality_code=own)
-    return [CaseView(c.id or 0, c.card_id, c.resident_id, c.municipality_code, c.subject,
+    return [CaseView(c.id, c.card_id, c.resident_id, c.municipality_code, c.subject,
                      c.wrong_on, c.correct_on, c.cause, c.status) for c in found]

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Protocol
 
-from mynumbercard.domain.correction import CaseStatus, CorrectionCase
+from mynumbercard.domain.correction import CaseStatus, CorrectionCase, NewCorrectionCase
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,8 +57,9 @@ class ValidityChecks(Protocol):
         ...
     def add_findings(self, run_key: str, findings: Sequence[Finding], *,
                      now: datetime) -> None: ...
-    def open_cases(self, cases: Sequence[CorrectionCase], *, now: datetime) -> list[int]:
-        """Open the cases (a card with a case in progress keeps it); the new ids."""
+    def open_cases(self, cases: Sequence[NewCorrectionCase], *, now: datetime
+                   ) -> list[CorrectionCase]:
+        """Open the cases (a card with a case in progress keeps it); the ones opened."""
         ...
     def report(self, run_key: str) -> Sequence[tuple[str, str, str, int]]:
         """(municipality code, subject, cause, count), for the run."""

@@ -16,18 +16,49 @@ import random
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from typing import Protocol
 
 from mynumbercard.domain import application_id as application_ids
 from mynumbercard.domain.staff import Actor, Permission
 from mynumbercard.domain.validity import expiries_noticed_from
 from mynumbercard.services import batch, jobs
-from mynumbercard.services.application_ports import ApplicationForm, FormReason
+from mynumbercard.services.application_ports import (
+    ApplicationForm,
+    ApplicationForms,
+    FormReason,
+)
 from mynumbercard.services.audit_actions import AuditAction
 from mynumbercard.services.job_ports import Chunk
-from mynumbercard.services.mail_ports import LetterKind, QueuedLetter
-from mynumbercard.services.ports import AuditRecord, UnitOfWork
+from mynumbercard.services.jobs import JobsUnit
+from mynumbercard.services.mail_ports import (
+    Cohorts,
+    LetterKind,
+    MailOutbox,
+    NewLetter,
+)
+from mynumbercard.services.ports import AuditLog, AuditRecord
 
-UowFactory = Callable[[], UnitOfWork]
+
+class KeyedOutbox(MailOutbox, Protocol):
+    def existing(self, keys: Sequence[str]) -> set[str]:
+        """The keys of letters queued (or sent) already."""
+        ...
+
+
+class ValidityNoticesUnit(JobsUnit, Protocol):
+    """What the validity-notice job's chunks use: the cohorts, the forms, the mail."""
+
+    @property
+    def cohorts(self) -> Cohorts: ...
+    @property
+    def applications(self) -> ApplicationForms: ...
+    @property
+    def mail(self) -> KeyedOutbox: ...
+    @property
+    def audit(self) -> AuditLog: ...
+
+
+UowFactory = Callable[[], ValidityNoticesUnit]
 CARDS, CERTIFICATES = "validity-notices:cards", "validity-notices:certificates"
 CATCH_UP_DAYS = 31  # the notice window is a month long: a day missed is still in time
 
@@ -40,20 +71,20 @@ class Queued:
 
 
 def _card_work(first: date, last: date, *, actor: Actor, now: datetime,
-               rng: random.Random) -> batch.Work:
-    def work(uow: UnitOfWork, chunk: Chunk) -> int:
+               rng: random.Random) -> batch.Work[ValidityNoticesUnit]:
+    def work(uow: ValidityNoticesUnit, chunk: Chunk) -> int:
         cohort = uow.cohorts.cards(first, last, chunk.lo, chunk.hi)
         keys = {c.card_id: f"validity_card:{c.card_id}:{c.expires_on}" for c in cohort}
         sent = uow.mail.existing(list(keys.values()))
         forms: list[ApplicationForm] = []
-        letters: list[QueuedLetter] = []
+        letters: list[NewLetter] = []
         for card in cohort:
             if keys[card.card_id] in sent:
                 continue  # queued by an earlier run: never a second letter, nor a new form
             new_id = None if card.open_application else application_ids.generate(rng)
             if new_id is not None:
                 forms.append(ApplicationForm(new_id, card.resident_id, FormReason.RENEWAL, now))
-            letters.append(QueuedLetter(
+            letters.append(NewLetter(
                 letter_key=keys[card.card_id], kind=LetterKind.VALIDITY_CARD,
                 resident_id=card.resident_id, municipality_code=card.municipality_code,
                 due_on=card.expires_on, card_id=card.card_id, application_id=new_id))
@@ -66,10 +97,11 @@ def _card_work(first: date, last: date, *, actor: Actor, now: datetime,
     return work
 
 
-def _certificate_work(first: date, last: date, *, actor: Actor, now: datetime) -> batch.Work:
-    def work(uow: UnitOfWork, chunk: Chunk) -> int:
+def _certificate_work(first: date, last: date, *, actor: Actor,
+                      now: datetime) -> batch.Work[ValidityNoticesUnit]:
+    def work(uow: ValidityNoticesUnit, chunk: Chunk) -> int:
         letters = [
-            QueuedLetter(letter_key=f"validity_certificates:{c.card_id}:{c.expires_on}",
+            NewLetter(letter_key=f"validity_certificates:{c.card_id}:{c.expires_on}",
                          kind=LetterKind.VALIDITY_CERTIFICATES, resident_id=c.resident_id,
                          municipality_code=c.municipality_code, due_on=c.expires_on,
                          card_id=c.card_id, details={"kinds": list(c.kinds)})
@@ -84,12 +116,12 @@ def _certificate_work(first: date, last: date, *, actor: Actor, now: datetime) -
 
 
 def steps(*, on: date, actor: Actor, now: datetime, rng: random.Random | None = None,
-          catch_up_days: int = CATCH_UP_DAYS) -> list[batch.Step]:
+          catch_up_days: int = CATCH_UP_DAYS) -> list[batch.Step[ValidityNoticesUnit]]:
     """The job's steps: each day of the month before `on` and `on` itself, its cards then
     its certificates (a day done already plans nothing new and has nothing left)."""
     actor.require(Permission.PRODUCTION)
     rng = rng or random.SystemRandom()
-    found: list[batch.Step] = []
+    found: list[batch.Step[ValidityNoticesUnit]] = []
     for back in range(catch_up_days, -1, -1):
         day = on - timedelta(days=back)
         cohort = expiries_noticed_from(day)
@@ -106,15 +138,15 @@ def steps(*, on: date, actor: Actor, now: datetime, rng: random.Random | None = 
     return found
 
 
-def _card_ids(first: date, last: date) -> batch.Planner:
+def _card_ids(first: date, last: date) -> batch.Planner[ValidityNoticesUnit]:
     return batch.by_ids(lambda uow: uow.cohorts.card_ids(first, last))
 
 
-def _certificate_card_ids(first: date, last: date) -> batch.Planner:
+def _certificate_card_ids(first: date, last: date) -> batch.Planner[ValidityNoticesUnit]:
     return batch.by_ids(lambda uow: uow.cohorts.certificate_card_ids(first, last))
 
 
-def summary(started: batch.Started, found: Sequence[batch.Step]) -> Queued:
+def summary(started: batch.Started, found: Sequence[batch.Step[batch.UnitT]]) -> Queued:
     """What a start did: the days it found pending, and the letters queued."""
     days = sorted({step.run_key for step, planned in zip(found, started.planned, strict=True)
                    if planned.left})

@@ -149,7 +149,7 @@ def _step(custody: Custody, verb: str) -> None:
 
 def _left() -> Custody:
     return Custody.leave(card_id=1, resident_id=1, office_code="13101",
-                         kinds=frozenset(CertKind), left_on=date(2026, 3, 2))
+                         kinds=frozenset(CertKind), left_on=date(2026, 3, 2)).stored(1)
 
 
 @pytest.mark.parametrize("route", ROUTES, ids=["/".join(r) for r in ROUTES])

@@ -14,22 +14,45 @@ from application_fakes import (
     FakeVault,
     FixedInspector,
 )
+from custody_fakes import CardCertificates, FakeCustody
+from job_fakes import (
+    FakeCohorts,
+    FakeCrlNumbers,
+    FakeExpiryLedger,
+    FakeJobChunks,
+    FakeKeyedMail,
+    FakeOcspAnswers,
+    FakeRevokedCertificates,
+    FakeValidityChecks,
+)
+from mail_fakes import FakeContactedCases, FakeMailQueue, NoOffices
 from mynumbercard.services.application_ports import (
     CardVault,
     FormsAndApplications,
     PhotoInspector,
     PhotoStore,
 )
+from mynumbercard.services.crls import RevokedCertificates
+from mynumbercard.services.custody_ports import CustodyRepository
+from mynumbercard.services.expiry_ports import ExpiryLedger
 from mynumbercard.services.issuance_ports import ProductionLine
-from mynumbercard.services.mail_ports import MailOutbox
+from mynumbercard.services.job_ports import JobChunks
+from mynumbercard.services.mail import ContactedCases
+from mynumbercard.services.mail_ports import Cohorts, MailOutbox, MailQueue
+from mynumbercard.services.notices import LetterApplications, OfficeDirectory
 from mynumbercard.services.ports import (
     AuditLog,
     CardRepository,
+    CertificateRepository,
+    CrlNumbers,
     MunicipalityRepository,
+    OcspAnswers,
     ResidentRepository,
     StayRepository,
 )
 from mynumbercard.services.staff_ports import SessionRepository, SignInGuards, StaffRepository
+from mynumbercard.services.validity_check_ports import ValidityChecks
+from mynumbercard.services.validity_notices import KeyedOutbox
 
 from fakes import (
     FakeAuditLog,
@@ -50,6 +73,14 @@ PAIRS = [
     (MunicipalityRepository, FakeMunicipalities), (ResidentRepository, FakeResidents),
     (SessionRepository, FakeSessions), (SignInGuards, FakeSignInGuards),
     (StaffRepository, FakeStaff), (StayRepository, FakeStays),
+    (JobChunks, FakeJobChunks), (ExpiryLedger, FakeExpiryLedger),
+    (OcspAnswers, FakeOcspAnswers), (CrlNumbers, FakeCrlNumbers),
+    (RevokedCertificates, FakeRevokedCertificates), (Cohorts, FakeCohorts),
+    (KeyedOutbox, FakeKeyedMail), (ValidityChecks, FakeValidityChecks),
+    (MailQueue, FakeMailQueue), (ContactedCases, FakeContactedCases),
+    (OfficeDirectory, NoOffices), (CustodyRepository, FakeCustody),
+    (CertificateRepository, CardCertificates),
+    (LetterApplications, FakeApplicationStore),
 ]
 
 

@@ -11,7 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from mynumbercard.adapters.db.certificate_repositories import as_utc
 from mynumbercard.adapters.db.tables import card_loss_reports as reports
 from mynumbercard.domain.errors import Conflict
-from mynumbercard.domain.loss import LossReport, LossStatus, ReportedVia
+from mynumbercard.domain.loss import LossReport, LossStatus, NewLossReport, ReportedVia
 
 
 def _report(row: Row[Any]) -> LossReport:
@@ -27,17 +27,17 @@ class SqlLossReports:
     def __init__(self, conn: Connection) -> None:
         self._conn = conn
 
-    def add(self, report: LossReport) -> int:
+    def add(self, report: NewLossReport) -> LossReport:
         try:
             with self._conn.begin_nested():
                 result = self._conn.execute(insert(reports).values(
                     card_id=report.card_id, via=report.via.value,
                     reported_at=report.reported_at, reported_by=report.reported_by,
-                    status=report.status.value, version=0))
+                    status=LossStatus.OPEN.value, version=0))
         except IntegrityError:  # the partial unique index: one open report per card
             raise Conflict("this card is reported lost already") from None
-        (report.id,) = result.inserted_primary_key or (None,)
-        return int(report.id or 0)
+        (new_id,) = result.inserted_primary_key or (0,)
+        return report.stored(int(new_id))
 
     def open_for_card(self, card_id: int) -> LossReport | None:
         row = self._conn.execute(select(reports).where(

@@ -27,6 +27,7 @@ from mynumbercard.services.mail_ports import (
     CohortCertificates,
     LetterKind,
     MailControl,
+    NewLetter,
     QueuedLetter,
 )
 
@@ -51,7 +52,7 @@ class SqlMailQueue:
     def __init__(self, conn: Connection) -> None:
         self._conn = conn
 
-    def enqueue(self, letters: Sequence[QueuedLetter], *, now: datetime) -> int:
+    def enqueue(self, letters: Sequence[NewLetter], *, now: datetime) -> int:
         if not letters:
             return 0
         rows = [{"letter_key": x.letter_key, "kind": x.kind.value,

@@ -11,7 +11,7 @@ from sqlalchemy.exc import IntegrityError
 
 from mynumbercard.adapters.db.tables import moving_notifications as moves
 from mynumbercard.domain.errors import Conflict
-from mynumbercard.domain.moving import CardLapse, MovingNotice, MovingStatus
+from mynumbercard.domain.moving import CardLapse, MovingNotice, MovingStatus, NewMovingNotice
 
 _FIELDS = ("resident_id", "origin", "destination", "planned_on", "notified_on", "reference",
            "card_number", "moved_in_on", "moving_in_notified_on", "card_continued_on")
@@ -33,17 +33,17 @@ class SqlMovingNotices:
     def __init__(self, conn: Connection) -> None:
         self._conn = conn
 
-    def add(self, notice: MovingNotice, *, now: datetime) -> int:
+    def add(self, notice: NewMovingNotice, *, now: datetime) -> MovingNotice:
         try:
             with self._conn.begin_nested():
                 result = self._conn.execute(insert(moves).values(
-                    **_values(notice), version=0, created_at=now, updated_at=now))
+                    **_values(notice.stored(0)), version=0, created_at=now,
+                    updated_at=now))
         except IntegrityError:
             raise Conflict("the resident has a moving-out notification already (or the "
                            "certificate number was taken: try again)") from None
-        (new_id,) = result.inserted_primary_key or (None,)
-        notice.id = int(new_id or 0)
-        return notice.id
+        (new_id,) = result.inserted_primary_key or (0,)
+        return notice.stored(int(new_id))
 
     def _one(self, condition: Any, *, lock: bool = False) -> MovingNotice | None:
         query = select(moves).where(condition).order_by(moves.c.id.desc()).limit(1)

@@ -18,7 +18,12 @@ from mynumbercard.adapters.db.certificate_repositories import as_utc
 from mynumbercard.adapters.db.mail_repositories import insert_ignoring_duplicates
 from mynumbercard.adapters.db.tables import appointment_slots as slots
 from mynumbercard.adapters.db.tables import appointments, office_days, offices
-from mynumbercard.domain.appointments import Appointment, AppointmentStatus, Purpose
+from mynumbercard.domain.appointments import (
+    Appointment,
+    AppointmentStatus,
+    NewAppointment,
+    Purpose,
+)
 from mynumbercard.domain.errors import Conflict
 from mynumbercard.domain.offices import DayException, Office, Weekday, WeeklyRule, Window
 
@@ -154,20 +159,21 @@ class SqlAppointments:
             slots.c.starts_at < _utc(end), slots.c.taken > 0))
         return {as_utc(r.starts_at): r.taken for r in rows}
 
-    def add(self, appointment: Appointment, *, now: datetime) -> int:
+    def add(self, appointment: NewAppointment, *, now: datetime) -> Appointment:
         a = appointment
         try:
             with self._conn.begin_nested():
                 result = self._conn.execute(insert(appointments).values(
                     reference=a.reference, office_code=a.office_code,
                     starts_at=_utc(a.starts_at), purpose=a.purpose.value,
-                    resident_id=a.resident_id, status=a.status.value, email=a.email,
+                    resident_id=a.resident_id, status=AppointmentStatus.BOOKED.value,
+                    email=a.email,
                     version=0, created_at=now, updated_at=now))
         except IntegrityError:  # the partial unique index: one active booking per purpose
             raise Conflict("you have a booking for this purpose already: change or cancel "
                            "it with its reference") from None
-        (a.id,) = result.inserted_primary_key or (None,)
-        return int(a.id or 0)
+        (new_id,) = result.inserted_primary_key or (0,)
+        return a.stored(int(new_id))
 
     def by_reference(self, reference: str) -> Appointment | None:
         row = self._conn.execute(select(appointments)

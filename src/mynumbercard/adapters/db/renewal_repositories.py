@@ -24,7 +24,7 @@ from mynumbercard.adapters.db.tables import (
 )
 from mynumbercard.domain.card import Card
 from mynumbercard.domain.certificate import Certificate, CertKind
-from mynumbercard.domain.custody import Custody, CustodyStatus
+from mynumbercard.domain.custody import Custody, CustodyStatus, NewCustody
 from mynumbercard.domain.errors import Conflict, NotFound
 from mynumbercard.services.custody_ports import CustodyHistoryEntry
 
@@ -45,21 +45,22 @@ class SqlCustody:
     def __init__(self, conn: Connection) -> None:
         self._conn = conn
 
-    def add(self, custody: Custody, *, actor: str, now: datetime) -> int:
+    def add(self, custody: NewCustody, *, actor: str, now: datetime) -> Custody:
         try:
             with self._conn.begin_nested():
                 result = self._conn.execute(insert(certificate_custody).values(
                     card_id=custody.card_id, resident_id=custody.resident_id,
-                    office_code=custody.office_code, status=custody.status.value,
+                    office_code=custody.office_code,
+                    status=CustodyStatus.LEFT_AT_OFFICE.value,
                     kinds=",".join(sorted(k.value for k in custody.kinds)),
-                    left_on=custody.left_on, tracking_number=custody.tracking_number,
-                    mailings=custody.mailings, version=0, created_at=now, updated_at=now))
+                    left_on=custody.left_on, tracking_number=None, mailings=0, version=0,
+                    created_at=now, updated_at=now))
         except IntegrityError:
             raise Conflict("the card is already left at the office") from None
-        (new_id,) = result.inserted_primary_key or (None,)
-        custody.id = int(new_id or 0)
-        self._flush_events(custody, actor, now)
-        return custody.id
+        (new_id,) = result.inserted_primary_key or (0,)
+        stored = custody.stored(int(new_id))
+        self._flush_events(stored, actor, now)
+        return stored
 
     def get(self, custody_id: int) -> Custody:
         row = self._conn.execute(select(certificate_custody)

@@ -59,7 +59,7 @@ from mynumbercard.domain.resident import (
 from mynumbercard.domain.staff import Role
 from mynumbercard.services.audit_actions import AuditAction
 from mynumbercard.services.ports import AuditRecord, OcspWritten
-from mynumbercard.services.staff_ports import StaffAccount
+from mynumbercard.services.staff_ports import NewStaffAccount, StaffAccount
 
 _log = logging.getLogger(__name__)
 
@@ -201,7 +201,7 @@ class SqlStaff:
     def __init__(self, conn: Connection) -> None:
         self._conn = conn
 
-    def add(self, account: StaffAccount, *, now: datetime) -> int:
+    def add(self, account: NewStaffAccount, *, now: datetime) -> StaffAccount:
         result = self._conn.execute(insert(staff).values(
             username=account.username, password_hash=account.password_hash,
             role=account.role.value, municipality_code=account.municipality_code,
@@ -209,7 +209,7 @@ class SqlStaff:
             scopes=" ".join(sorted(account.scopes)) if account.scopes is not None else None,
             credential_hash=account.credential_hash,
         ))
-        return _new_id(result.inserted_primary_key)
+        return account.stored(_new_id(result.inserted_primary_key))
 
     @staticmethod
     def _account(m: Any) -> StaffAccount:

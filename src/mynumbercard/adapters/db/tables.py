@@ -106,6 +106,9 @@ residents = Table(
     # postal code (migration 0013).
     Index(None, "municipality_code", "birth_date", "kana_key"),
     Index(None, "postal_code", "address_key"),
+    # The whole country's: both keys under the birth date (migration 0026).
+    Index(None, "birth_date", "kana_key"),
+    Index(None, "birth_date", "name_key"),
 )
 
 resident_events = Table(

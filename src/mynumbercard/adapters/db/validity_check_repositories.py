@@ -21,7 +21,7 @@ from mynumbercard.adapters.db.tables import (
     validity_findings,
 )
 from mynumbercard.domain.certificate import JST
-from mynumbercard.domain.correction import CaseStatus, CorrectionCase
+from mynumbercard.domain.correction import CaseStatus, CorrectionCase, NewCorrectionCase
 from mynumbercard.domain.errors import Conflict, NotFound
 from mynumbercard.domain.stay import Stay, stay_bounding_card
 from mynumbercard.services.validity_check_ports import CheckedCard, CheckedCertificate, Finding
@@ -97,20 +97,19 @@ class SqlValidityChecks:
                  "stored_on": f.stored_on, "correct_on": f.correct_on, "cause": f.cause,
                  "found_at": now} for f in findings])
 
-    def open_cases(self, cases: Sequence[CorrectionCase], *, now: datetime) -> list[int]:
+    def open_cases(self, cases: Sequence[NewCorrectionCase], *, now: datetime
+                   ) -> list[CorrectionCase]:
         if not cases:
             return []
         statement = insert_ignoring_duplicates(self._conn, correction_cases).returning(
             correction_cases.c.id, correction_cases.c.card_id)
         rows = self._conn.execute(statement, [
             {"card_id": c.card_id, "resident_id": c.resident_id,
-             "municipality_code": c.municipality_code, "status": c.status.value,
+             "municipality_code": c.municipality_code, "status": CaseStatus.OPEN.value,
              "subject": c.subject, "wrong_on": c.wrong_on, "correct_on": c.correct_on,
              "cause": c.cause, "opened_at": now, "version": 0} for c in cases]).all()
         opened = {card_id: case_id for case_id, card_id in rows}
-        for case in cases:
-            case.id = opened.get(case.card_id)
-        return list(opened.values())
+        return [case.stored(opened[case.card_id]) for case in cases if case.card_id in opened]
 
     def report(self, run_key: str) -> Sequence[tuple[str, str, str, int]]:
         rows = self._conn.execute(

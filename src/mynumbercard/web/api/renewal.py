@@ -92,7 +92,7 @@ def leave(card_number: CardNumberPath, body: LeaveCard, actor: ActorDep,
         card_file=body.card_file, documents=body.documents,
         legal_representative_present=body.legal_representative_present,
         kinds=frozenset(body.kinds), now=now)
-    return _custody(container, actor, left.id or 0)
+    return _custody(container, actor, left.id)
 
 
 @router.get("/custody/{custody_id}", summary="A card left at the office, with its history")
