@@ -23,6 +23,7 @@ from mynumbercard.domain.application import (
     NewApplication,
     VoidReason,
 )
+from mynumbercard.domain.appointments import check_email
 from mynumbercard.domain.certificate import JST
 from mynumbercard.domain.errors import Conflict, InvalidInput, NotFound
 from mynumbercard.domain.photo import PhotoFinding, refusing
@@ -38,6 +39,8 @@ from mynumbercard.services.application_ports import (
     PhotoStore,
 )
 from mynumbercard.services.audit_actions import AuditAction
+from mynumbercard.services.email_notices import queue_deficient_in, queue_received_in
+from mynumbercard.services.email_ports import EmailOutbox
 from mynumbercard.services.mail_ports import MailOutbox
 from mynumbercard.services.mailed_letters import queue_deficiency_in
 from mynumbercard.services.ports import (
@@ -67,6 +70,8 @@ class ApplicationsUnit(Transaction, Protocol):
     def audit(self) -> AuditLog: ...
     @property
     def mail(self) -> MailOutbox: ...  # the deficiency letter
+    @property
+    def email(self) -> EmailOutbox: ...  # the notices an online applicant asked for
 
 
 UowFactory = Callable[[], ApplicationsUnit]
@@ -175,16 +180,20 @@ def submit(
     photo: bytes,
     want_signature_certificate: bool = True,
     want_auth_certificate: bool = True,
+    email: str | None = None,
     now: datetime,
 ) -> Submitted:
     """One application through any channel, or a re-application after a deficiency.
 
     Online channels need only the Application ID and birth date; the paper form (keyed
-    in by the agency) and the photo booth need an actor allowed to take applications."""
+    in by the agency) and the photo booth need an actor allowed to take applications.
+    An `email` address given gets the notices of this application (received, deficient,
+    ready for pick-up), queued with each event."""
     if channel not in ONLINE_CHANNELS:  # each channel to its own accounts
         actor.require_role(Permission.APPLICATION_BOOTH if channel is Channel.PHOTO_BOOTH
                            else Permission.APPLICATION_INTAKE)
     number = application_ids.parse(application_id)
+    email = check_email(email)
     verdict = inspector.inspect(photo)
     if not verdict.accepted:
         raise PhotoRejected(verdict.findings)
@@ -212,6 +221,7 @@ def submit(
             uow.applications.save(existing, actor=actor.name, now=now)
             _audit(uow, actor, AuditAction.APPLICATION_RESUBMIT, existing.id, now,
                    channel=channel.value, submission=existing.submissions)
+            _notify_received_in(uow, existing, email, now=now)
             uow.commit()
             return Submitted(existing, warnings, resubmission=True)
         if uow.applications.open_of_resident(form.resident_id):
@@ -226,8 +236,16 @@ def submit(
             photo_findings=tuple(verdict.findings)), actor=actor.name, now=now)
         _audit(uow, actor, AuditAction.APPLICATION_SUBMIT, application.id, now,
                channel=channel.value, kind=kind.value)
+        _notify_received_in(uow, application, email, now=now)
         uow.commit()
     return Submitted(application, warnings, resubmission=False)
+
+
+def _notify_received_in(uow: ApplicationsUnit, application: Application, email: str | None,
+                        *, now: datetime) -> None:
+    if email is not None:
+        uow.email.set_address(application.application_id, email, now=now)
+    queue_received_in(uow, application, now=now)
 
 
 def _review(uow_factory: UowFactory, *, actor: Actor, application_ref: int, now: datetime,
@@ -242,6 +260,7 @@ def _review(uow_factory: UowFactory, *, actor: Actor, application_ref: int, now:
         if letter:
             queue_deficiency_in(uow, application, uow.residents.get(application.resident_id),
                                 now=now)
+            queue_deficient_in(uow, application, now=now)
         uow.commit()
     return application
 
