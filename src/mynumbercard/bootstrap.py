@@ -31,7 +31,9 @@ from mynumbercard.adapters.municipalities import MunicipalityDirectory, director
 from mynumbercard.adapters.ocsp_answers import current_target
 from mynumbercard.adapters.ocsp_follow import AnswerFollower, build_from_database
 from mynumbercard.adapters.passwords import Argon2Hasher
+from mynumbercard.adapters.pending_photos import PendingPhotos
 from mynumbercard.adapters.photo_inspector import PhotoChecker
+from mynumbercard.adapters.photo_overlay import PhotoOverlay
 from mynumbercard.adapters.photo_store import FilePhotoStore
 from mynumbercard.adapters.pki import CaHierarchy
 from mynumbercard.adapters.postal_codes import PostalLookup
@@ -270,6 +272,16 @@ class Container:
     @property
     def photo_inspector(self) -> PhotoChecker:
         return PhotoChecker()
+
+    @property
+    def photo_overlay(self) -> PhotoOverlay:
+        """The photo with its problems drawn, for the /apply page."""
+        return PhotoOverlay()
+
+    @property
+    def pending_photos(self) -> PendingPhotos:
+        """Checked photos waiting for the applicant's confirmation (the /apply page)."""
+        return PendingPhotos(self.settings.home / "pending-photos")
 
     def ca(self) -> JpkiAuthority:
         """The CA as a callable, for use cases that open it only when they need it."""

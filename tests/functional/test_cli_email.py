@@ -16,9 +16,9 @@ from mynumbercard.domain.staff import Actor, Role
 from mynumbercard.services import applications as apps
 from mynumbercard.services import register
 from mynumbercard.services.application_ports import FormReason, PhotoVerdict
-from smtp_server import smtp_server
 
 from cli_checks import ok, runner, sign_in_admin
+from smtp_server import smtp_server
 
 ADMIN = Actor("test", Role.ADMIN)
 

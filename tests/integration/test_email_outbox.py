@@ -19,9 +19,9 @@ from mynumbercard.domain.staff import Actor, Role
 from mynumbercard.services import applications as apps
 from mynumbercard.services import email, issuance, register
 from mynumbercard.services.application_ports import FormReason, PhotoVerdict
-from smtp_server import Inbox, free_port, smtp_server
 
 from conftest import FrozenClock
+from smtp_server import Inbox, free_port, smtp_server
 
 CHIYODA = Actor("clerk-chiyoda", Role.CLERK, "13101")
 OPERATOR = Actor("operator", Role.OPERATOR)

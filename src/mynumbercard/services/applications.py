@@ -18,6 +18,8 @@ from mynumbercard.domain.application import (
     OPEN,
     WITH_CARD,
     Application,
+    ApplicationKind,
+    ApplicationStatus,
     Channel,
     DeficiencyReason,
     NewApplication,
@@ -166,6 +168,44 @@ def new_form_in(uow: ApplicationsUnit, *, actor: Actor, resident: Resident, reas
     uow.audit.record(AuditRecord(now, actor.name, AuditAction.APPLICATION_ISSUE_FORM,
                                  f"resident:{resident_id}", {"reason": reason.value}))
     return form
+
+
+@dataclass(frozen=True, slots=True)
+class FormCheck:
+    """What an online applicant may do with a form, before the photo is sent."""
+
+    application_id: str
+    reason: FormReason  # `renewal`: the form came with a validity notice
+    kind: ApplicationKind  # first, renewal (free), reissue
+    resubmission: bool  # an application on this form is waiting for a correction
+
+
+def check_form(uow_factory: UowFactory, *, application_id: str, birth_date: date,
+               now: datetime) -> FormCheck:
+    """The checks `submit` makes of the Application ID and birth date, with nothing
+    written: the same NotFound for an unknown ID and a wrong birth date, Conflict for a
+    dead form, a resident who is not active, or an application already in progress."""
+    number = application_ids.parse(application_id)
+    today = now.astimezone(JST).date()
+    with uow_factory() as uow:
+        form = uow.applications.form(number)
+        if form is None or uow.residents.get(form.resident_id).birth_date != birth_date:
+            raise NotFound(NO_MATCH)
+        resident = uow.residents.get(form.resident_id)
+        if form.dead_at is not None:
+            raise Conflict("this form is no longer valid: a newer form was issued; "
+                           "use the Application ID on the newest form")
+        if resident.status is not ResidentStatus.ACTIVE:
+            raise Conflict(f"the resident is {resident.status.value}")
+        existing = uow.applications.by_application_id(number)
+        if existing is not None and existing.status is not ApplicationStatus.DEFICIENT:
+            raise Conflict("this application has been received already: see its status")
+        if existing is None and uow.applications.open_of_resident(form.resident_id):
+            raise Conflict("the resident has an application in progress already")
+        kind = (existing.kind if existing is not None else application_kind(
+            ((c.status, c.expires_on) for c in uow.cards.of_resident(form.resident_id)),
+            today=today))
+    return FormCheck(number, form.reason, kind, resubmission=existing is not None)
 
 
 def submit(
