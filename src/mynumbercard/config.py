@@ -19,7 +19,11 @@ class Settings(BaseSettings):
     """SQLAlchemy URL; default SQLite in the data directory."""
 
     token_minutes: int = 15
-    """Lifetime of an API bearer token or a page session."""
+    """Lifetime of an API bearer token; a staff page session ends when left unused this
+    long (the idle timeout; each page opened moves its end)."""
+
+    page_session_hours: int = Field(default=10, ge=1, le=24)
+    """The longest a staff page session lasts however much it is used (a working day)."""
 
     sql_echo: bool = False
 

@@ -152,6 +152,8 @@ EXPECTED: dict[tuple[str, str], tuple[str, ...]] = {
     ("GET", "/api/v1/staff"): ADMIN_ONLY,
     ("POST", "/api/v1/staff"): ADMIN_ONLY,
     ("POST", "/api/v1/staff/{username}/reset-password"): ADMIN_ONLY,
+    ("POST", "/api/v1/staff/{username}/role"): ADMIN_ONLY,
+    ("POST", "/api/v1/staff/{username}/end-sessions"): ADMIN_ONLY,
     ("POST", "/api/v1/staff/{username}/disable"): ADMIN_ONLY,  # an account of its own
     # Last: voiding destroys the card the routes above use.
     ("POST", "/api/v1/applications/{ref}/void"): ("ok", "404", "ok", "403", "ok", "403", "401"),
@@ -226,6 +228,7 @@ BODIES: dict[str, Any] = {
     "/api/v1/appointments/{booking}/cancel": {"birth_date": "1991-01-01"},  # not theirs
     "/api/v1/appointments/{booking}/desk": {"step": "no_show"},  # before the slot: 409
     "/api/v1/staff/{username}/reset-password": {"password": "short"},
+    "/api/v1/staff/{username}/role": {"role": "operator"},
 }
 BODY_IDS = {"/api/v1/applications/forms": "{resident_id}"}  # an id in the body, not the path
 QUERIES = {"/api/v1/rules/expiry": {"birth_date": BIRTH, "applied_on": "2026-01-01",

@@ -80,3 +80,21 @@ def test_form_errors_keep_the_message_beside_the_field():
     assert errors.check("birth_date", forms.parse_date, "nonsense") is None
     assert errors.check("other", forms.parse_date, "2026-01-02") == date(2026, 1, 2)
     assert set(errors) == {"birth_date"}
+
+
+def test_every_message_of_every_template_has_its_japanese():
+    from babel.messages.extract import extract  # noqa: PLC0415
+
+    catalogue = templating.catalogue("ja")
+    missing, seen = [], 0
+    for path in sorted(templating.TEMPLATES.rglob("*.html")):
+        with path.open("rb") as source:
+            for _line, message, _comments, _context in extract(
+                    "jinja2.ext:babel_extract", source,
+                    options={"extensions": "jinja2.ext.i18n", "newstyle_gettext": "true"}):
+                msgid = message[0] if isinstance(message, tuple) else message
+                seen += 1
+                if msgid and catalogue.gettext(msgid) == msgid:
+                    missing.append(f"{path.relative_to(templating.TEMPLATES)}: {msgid}")
+    assert seen > 100  # the extraction does find the messages
+    assert missing == []

@@ -62,3 +62,25 @@ def refusing(findings: Iterable[PhotoFinding]) -> tuple[PhotoFinding, ...]:
 
 def warnings(findings: Iterable[PhotoFinding]) -> tuple[PhotoFinding, ...]:
     return tuple(f for f in findings if f.severity is Severity.SOFT)
+
+
+@dataclass(frozen=True, slots=True)
+class Box:
+    """A region of the photo, in fractions of its width (x) and height (y)."""
+
+    x0: float
+    y0: float
+    x1: float
+    y1: float
+
+
+@dataclass(frozen=True, slots=True)
+class PhotoMarks:
+    """Where the check looked, to draw its findings on the photo for a reviewer: every
+    face found (the main one first), the main head (crown to chin), the edges of the
+    frame that cut it off, and the background region measured for clutter (in cells)."""
+
+    faces: tuple[Box, ...]
+    head: Box | None
+    cut: tuple[str, ...]  # "top", "bottom", "left", "right"
+    background: tuple[Box, ...]

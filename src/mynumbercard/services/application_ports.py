@@ -9,7 +9,7 @@ from enum import StrEnum
 from typing import Any, Protocol
 
 from mynumbercard.domain.application import Application, ApplicationStatus, NewApplication
-from mynumbercard.domain.photo import PhotoFinding
+from mynumbercard.domain.photo import PhotoFinding, PhotoMarks
 from mynumbercard.services.pki_ports import CardTerminal
 
 IdSpan = tuple[int, int]  # the first and last id of a batch job's chunk
@@ -87,6 +87,13 @@ class PhotoVerdict:
 
 class PhotoInspector(Protocol):
     def inspect(self, data: bytes) -> PhotoVerdict: ...
+
+
+class PhotoMarker(Protocol):
+    def marks(self, data: bytes) -> PhotoMarks | None:
+        """Where the check looked (faces, head, cut edges, background), None when the
+        photo cannot be decoded."""
+        ...
 
 
 class PhotoStore(Protocol):

@@ -14,7 +14,8 @@ import re
 import unicodedata
 from urllib.parse import unquote
 
-_SEPARATORS = r"[\s\-_\u2010-\u2015\u2212\u30fc\uff70]"
+# "+": a space in a form's query string (a number typed with spaces in a search page)
+_SEPARATORS = r"[\s+\-_\u2010-\u2015\u2212\u30fc\uff70]"
 _NUMBER_LIKE = re.compile(rf"\d(?:{_SEPARATORS}*\d){{11,}}")
 REDACTED = "<number>"
 LOGGERS = ("uvicorn.access", "uvicorn.error")

@@ -7,11 +7,12 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.staticfiles import StaticFiles
-from starlette.responses import Response
+from starlette.responses import RedirectResponse, Response
 
 from mynumbercard.domain import errors as domain_errors
 from mynumbercard.web import errors
@@ -39,8 +40,9 @@ def install(app: FastAPI) -> None:
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.add_exception_handler(domain_errors.DomainError, _domain_error)  # type: ignore[arg-type]
     app.add_exception_handler(RequestValidationError, _malformed)  # type: ignore[arg-type]
-    for name in area_modules():
-        app.include_router(importlib.import_module(name).router)
+    for name in area_modules():  # helper modules of an area have no router
+        if (router := getattr(importlib.import_module(name), "router", None)) is not None:
+            app.include_router(router)
 
 
 def _is_page(request: Request) -> bool:
@@ -51,6 +53,12 @@ async def _domain_error(request: Request, error: domain_errors.DomainError) -> R
     if not _is_page(request):
         return await errors.domain_error(request, error)
     status = errors.status_for(error)
+    area = _area(request)
+    if status == 401 and request.method == "GET" and area in SIGN_IN_PAGES:
+        # A page opened without a live session: the sign-in, then back to that page.
+        target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        return RedirectResponse(f"{SIGN_IN_PAGES[area]}?{urlencode({'next': target})}",
+                                status_code=303)
     response = error_page(request, status, error.message)
     if isinstance(error, domain_errors.TooManyRequests):
         response.headers["Retry-After"] = str(error.retry_after)
@@ -66,9 +74,17 @@ async def _malformed(request: Request, error: RequestValidationError) -> Respons
 def error_page(request: Request, status: int, message: str) -> Response:
     """The page of a refusal: what happened in the page's language, and a way back (the
     start of the area the page belongs to)."""
-    area = request.url.path.split("/")[1] if request.url.path.count("/") else ""
+    area = _area(request)
+    # An area that knows who is signed in sets request.state.frame: its layout and what
+    # that layout needs (the staff pages' menu), so that a refusal keeps the frame.
+    frame = getattr(request.state, "frame", None) or {"layout": "base.html"}
     return render(request, "error.html", status_code=status, status=status, message=message,
-                  home=f"/{area}" if area in HOMES else "/")
+                  home=f"/{area}" if area in HOMES else "/", **frame)
+
+
+def _area(request: Request) -> str:
+    return request.url.path.split("/")[1]
 
 
 HOMES = frozenset({"staff"})  # the areas with a start page of their own (additive)
+SIGN_IN_PAGES = {"staff": "/staff/sign-in"}  # where a page without a session sends one

@@ -158,8 +158,11 @@ def render(request: Request, template: str, *, status_code: int = 200,
     html = environment(language).get_template(template).render(
         request=request, lang=language, other_lang=other,
         switch_url=switch_url(request, other), csrf_token=token, **context)
+    # same-origin (not the API's no-referrer): a form's POST then carries its Origin,
+    # which csrf.protect checks; nothing leaves for another site.
     response = HTMLResponse(html, status_code=status_code,
-                            headers={"content-security-policy": PAGE_CSP})
+                            headers={"content-security-policy": PAGE_CSP,
+                                     "referrer-policy": "same-origin"})
     secure = request.app.state.container.settings.public_base_url.startswith("https://")
     if fresh:
         csrf.set_cookie(response, token, secure=secure)
