@@ -9,9 +9,12 @@
    measured from the moment it was due, so a slow answer cannot hide the ones queued
    behind it), 8 keep-alive connections. Goal: p99 under 100 ms on 2 cores.
 
-The data directory is a new one on SQLite (a resident and forms seeded through the
-services); the load generator runs on the same machine. The load average is printed
-beside the figures: on a shared machine, compare runs with it.
+The server is uvicorn with the arguments of `mynumbercard serve --workers 2`, started
+directly: on the shared development machine `serve --workers 2`'s worker processes were
+seen restarting in a loop (to be looked at). The data directory is a new one on SQLite
+(a resident and forms seeded through the services); the load generator runs on the same
+machine. The load average is printed beside the figures: on a shared machine, compare
+runs with it.
 
 Run from the repository root: `python bench/bench_apply.py [--seconds 20] [--photos 20]`.
 """
@@ -197,8 +200,15 @@ def main() -> None:
         forms = -(-args.photos // TRIES_PER_FORM)
         port = free_port()
         env["MYNUMBERCARD_PUBLIC_BASE_URL"] = f"http://127.0.0.1:{port}"
-        with subprocess.Popen([mynumbercard, "serve", "--port", str(port), "--workers",
-                               str(args.workers), "--seal-every", "0"], env=env,
+        # As `mynumbercard serve --workers N` runs it (the same factory, protocol and
+        # bounds), started here directly: see the docstring.
+        serve = ("import uvicorn\n"
+                 "from mynumbercard.cli.serve import IDLE_SECONDS\n"
+                 "uvicorn.run('mynumbercard.web.app:create_app', factory=True, "
+                 f"host='127.0.0.1', port={port}, workers={args.workers}, "
+                 "log_level='warning', http='mynumbercard.web.ocsp_http:OcspHttpProtocol', "
+                 "timeout_keep_alive=IDLE_SECONDS, h11_max_incomplete_event_size=16 * 1024)")
+        with subprocess.Popen([sys.executable, "-c", serve], env=env,
                               stdout=(home.parent / "server.log").open("wb"),
                               stderr=subprocess.STDOUT) as server:
             try:
