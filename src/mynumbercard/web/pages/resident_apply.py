@@ -156,7 +156,7 @@ def check(request: Request, container: ContainerDep, now: NowDep,  # noqa: PLR09
         return _form_page(request, values, findings=verdict.findings, drawn=drawn,
                           status_code=422)
     token = container.pending_photos.put(data)
-    preview = drawn or _data_url(container.photo_overlay.draw(data, ()))
+    preview = drawn  # a clean photo is not decoded a second time: the answer stays fast
     return render(request, "resident/confirm.html", values=values, checked=checked,
                   printed=application_ids.printed_form(number), born=born,
                   email=address if isinstance(address, str) else None, token=token,
