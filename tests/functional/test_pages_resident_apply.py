@@ -18,7 +18,7 @@ from mynumbercard.bootstrap import Container
 from mynumbercard.domain.resident import Resident, Sex
 from mynumbercard.domain.staff import Actor, Role
 from mynumbercard.services import applications as apps
-from mynumbercard.services import register
+from mynumbercard.services import cards, register
 from mynumbercard.services.application_ports import FormReason
 
 import resident_photos
@@ -203,3 +203,17 @@ def test_guessing_is_limited_per_application_id(client: TestClient,
                for d in range(1, 13)]
     assert answers[:10] == [404] * 10
     assert answers[10:] == [429, 429]
+
+
+def test_a_renewal_from_the_validity_notice_is_free(client: TestClient,
+                                                    container: Container) -> None:
+    resident = _resident(container)
+    cards.register_card(container.uow, actor=CLERK, resident_id=resident.id or 0,
+                        card_number="RENEW0000001", applied_on=date(2016, 10, 1),
+                        issued_on=date(2016, 11, 1), now=container.clock())
+    number = apps.issue_form(container.uow, actor=CLERK, resident_id=resident.id or 0,
+                             reason=FormReason.RENEWAL, now=container.clock()).application_id
+    checked = _post(client, number, resident_photos.good(), lang="en")
+    assert checked.status_code == 200, checked.text
+    assert "Renewal" in checked.text
+    assert "A renewal is free of charge." in checked.text
