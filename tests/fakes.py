@@ -15,6 +15,7 @@ from mynumbercard.domain.resident import NewResident, Resident, ResidentEvent
 from mynumbercard.domain.sign_in import SignInState
 from mynumbercard.domain.staff import Role
 from mynumbercard.domain.stay import Stay
+from mynumbercard.services.email_ports import Email
 from mynumbercard.services.mail_ports import NewLetter
 from mynumbercard.services.ports import AuditRecord
 from mynumbercard.services.staff_ports import NewStaffAccount, StaffAccount
@@ -215,6 +216,26 @@ class FakeMail:
         return len(new)
 
 
+class FakeEmailOutbox:
+    """The e-mail outbox, as the application use cases fill it."""
+
+    def __init__(self) -> None:
+        self.queued: dict[str, Email] = {}
+        self.addresses: dict[str, str] = {}
+
+    def enqueue(self, email: Email, *, now: datetime) -> bool:
+        if email.key in self.queued:
+            return False
+        self.queued[email.key] = email
+        return True
+
+    def set_address(self, application_id: str, email: str, *, now: datetime) -> None:
+        self.addresses[application_id] = email
+
+    def address(self, application_id: str) -> str | None:
+        return self.addresses.get(application_id)
+
+
 class FakeUnitOfWork:
     """Shares its stores across transactions; `commit` marks that a use case committed.
 
@@ -234,6 +255,7 @@ class FakeUnitOfWork:
         self.moves = FakeMoves()
         self.stays = FakeStays()
         self.mail = FakeMail()
+        self.email = FakeEmailOutbox()
         self.commits = 0
 
     def __call__(self) -> Self:

@@ -19,6 +19,7 @@ from mynumbercard.domain.staff import Actor
 from mynumbercard.services import (
     batch,
     custody,
+    email,
     expiry,
     issuance,
     mail,
@@ -222,6 +223,24 @@ class MailSend:
 
     def chunk_rows(self, wired: bootstrap.Container) -> int:
         return mail.BATCH  # letters per print file
+
+
+@dataclass(frozen=True)
+class EmailSend:
+    """The queued e-mail that is due, to the mail server (`services/email.py`)."""
+
+    run_key: str
+    actor: Actor
+    now: datetime
+
+    def steps(self, wired: bootstrap.Container) -> Sequence[batch.Step[UnitOfWork]]:
+        return email.send_steps(wired.uow, wired.email_transport(), actor=self.actor,
+                                now=self.now, clock=wired.clock,
+                                base_url=wired.settings.public_base_url.rstrip("/"),
+                                run_key=self.run_key)
+
+    def chunk_rows(self, wired: bootstrap.Container) -> int:
+        return email.CHUNK  # messages per connection to the server
 
 
 def work_in_process(order: Order) -> batch.Outcome:

@@ -31,11 +31,16 @@ from mynumbercard.adapters.municipalities import MunicipalityDirectory, director
 from mynumbercard.adapters.ocsp_answers import current_target
 from mynumbercard.adapters.ocsp_follow import AnswerFollower, build_from_database
 from mynumbercard.adapters.passwords import Argon2Hasher
+from mynumbercard.adapters.pending_photos import PendingPhotos
 from mynumbercard.adapters.photo_inspector import PhotoChecker
+from mynumbercard.adapters.photo_overlay import PhotoOverlay
 from mynumbercard.adapters.photo_store import FilePhotoStore
 from mynumbercard.adapters.pki import CaHierarchy
+from mynumbercard.adapters.postal_codes import PostalLookup
+from mynumbercard.adapters.postal_codes import lookup as postal_lookup
 from mynumbercard.adapters.rate_limits import RateLimits
 from mynumbercard.adapters.rate_limits import storage as rate_limit_storage
+from mynumbercard.adapters.smtp_mail import SmtpServer, SmtpTransport
 from mynumbercard.adapters.totp import TotpCodes, load_key
 from mynumbercard.chip import Chip
 from mynumbercard.config import Settings
@@ -177,6 +182,11 @@ class Container:
         return directory()
 
     @property
+    def postal(self) -> PostalLookup:
+        """Postal codes and addresses to municipalities (the office finder)."""
+        return postal_lookup()
+
+    @property
     def holidays(self) -> Collection[date]:
         """Japan's public and substitute holidays (the offices' calendar)."""
         return japan()
@@ -252,9 +262,31 @@ class Container:
     def photos(self) -> FilePhotoStore:
         return FilePhotoStore(self.settings.photo_directory)
 
+    def email_transport(self) -> SmtpTransport:
+        """The outgoing mail server (MYNUMBERCARD_SMTP_*); refused while none is set."""
+        s = self.settings
+        if not s.smtp_host:
+            raise InvalidInput("no mail server is set: MYNUMBERCARD_SMTP_HOST (and _PORT, "
+                               "_STARTTLS, _USERNAME, _PASSWORD, MYNUMBERCARD_MAIL_FROM)")
+        return SmtpTransport(SmtpServer(
+            host=s.smtp_host, port=s.smtp_port, sender=s.mail_from, starttls=s.smtp_starttls,
+            username=s.smtp_username,
+            password=s.smtp_password.get_secret_value() if s.smtp_password else None,
+            timeout=s.smtp_timeout))
+
     @property
     def photo_inspector(self) -> PhotoChecker:
         return PhotoChecker()
+
+    @property
+    def photo_overlay(self) -> PhotoOverlay:
+        """The photo with its problems drawn, for the /apply page."""
+        return PhotoOverlay()
+
+    @property
+    def pending_photos(self) -> PendingPhotos:
+        """Checked photos waiting for the applicant's confirmation (the /apply page)."""
+        return PendingPhotos(self.settings.home / "pending-photos")
 
     def ca(self) -> JpkiAuthority:
         """The CA as a callable, for use cases that open it only when they need it."""

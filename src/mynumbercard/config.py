@@ -62,6 +62,18 @@ class Settings(BaseSettings):
     pkcs11_token: str | None = None
     pkcs11_pin: SecretStr | None = None
 
+    smtp_host: str | None = None
+    """The outgoing mail server for the e-mail notices (`email send`). Unset: e-mail is
+    queued but not sent."""
+
+    smtp_port: int = Field(default=25, ge=1, le=65535)
+    smtp_starttls: bool = False
+    smtp_username: str | None = None
+    smtp_password: SecretStr | None = None
+    smtp_timeout: float = Field(default=10.0, gt=0, le=120)
+    mail_from: str = "noreply@mynumbercard.invalid"
+    """The sender address of the e-mail notices."""
+
     env: str = "development"
     """`production` (MYNUMBERCARD_ENV) refuses a set clock, whatever else is set."""
 

@@ -23,6 +23,7 @@ from mynumbercard.cli import (
     crowding,
     db,
     demo,
+    email,
     jobs,
     life_events,
     lookups,
@@ -102,6 +103,7 @@ app.add_typer(photo.app, name="photo")
 app.add_typer(jobs.app, name="jobs")
 app.add_typer(jobs.letters_app, name="letters")
 app.add_typer(mail.app, name="mail")
+app.add_typer(email.app, name="email")
 jobs.app.command("validity-notices")(mail.validity_notices_command)
 jobs.app.command("audit-validity")(validity.audit_validity_command)
 app.add_typer(validity.corrections_app, name="corrections")

@@ -58,6 +58,7 @@ class ResidentStatus:
     pick_up_deadline: date | None = None
     void_reason: VoidReason | None = None
     next_step: str | None = None
+    office_code: str | None = None  # /appointments?office=… books a visit
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,7 +145,8 @@ def status_for_resident(uow_factory: UowFactory, *, application_id: str,
         void_reason=application.void_reason if status is ApplicationStatus.VOIDED else None,
         next_step=("apply again at the municipal office of your new address"
                    if status is ApplicationStatus.VOIDED
-                   and application.void_reason is VoidReason.RELOCATION else None))
+                   and application.void_reason is VoidReason.RELOCATION else None),
+        office_code=application.office_code if ready else None)
 
 
 def application_view(uow_factory: UowFactory, *, actor: Actor, application_ref: int,

@@ -18,11 +18,14 @@ from mynumbercard.domain.application import (
     OPEN,
     WITH_CARD,
     Application,
+    ApplicationKind,
+    ApplicationStatus,
     Channel,
     DeficiencyReason,
     NewApplication,
     VoidReason,
 )
+from mynumbercard.domain.appointments import check_email
 from mynumbercard.domain.certificate import JST
 from mynumbercard.domain.errors import Conflict, InvalidInput, NotFound
 from mynumbercard.domain.photo import PhotoFinding, refusing
@@ -38,6 +41,8 @@ from mynumbercard.services.application_ports import (
     PhotoStore,
 )
 from mynumbercard.services.audit_actions import AuditAction
+from mynumbercard.services.email_notices import queue_deficient_in, queue_received_in
+from mynumbercard.services.email_ports import EmailOutbox
 from mynumbercard.services.mail_ports import MailOutbox
 from mynumbercard.services.mailed_letters import queue_deficiency_in
 from mynumbercard.services.ports import (
@@ -67,6 +72,8 @@ class ApplicationsUnit(Transaction, Protocol):
     def audit(self) -> AuditLog: ...
     @property
     def mail(self) -> MailOutbox: ...  # the deficiency letter
+    @property
+    def email(self) -> EmailOutbox: ...  # the notices an online applicant asked for
 
 
 UowFactory = Callable[[], ApplicationsUnit]
@@ -163,6 +170,44 @@ def new_form_in(uow: ApplicationsUnit, *, actor: Actor, resident: Resident, reas
     return form
 
 
+@dataclass(frozen=True, slots=True)
+class FormCheck:
+    """What an online applicant may do with a form, before the photo is sent."""
+
+    application_id: str
+    reason: FormReason  # `renewal`: the form came with a validity notice
+    kind: ApplicationKind  # first, renewal (free), reissue
+    resubmission: bool  # an application on this form is waiting for a correction
+
+
+def check_form(uow_factory: UowFactory, *, application_id: str, birth_date: date,
+               now: datetime) -> FormCheck:
+    """The checks `submit` makes of the Application ID and birth date, with nothing
+    written: the same NotFound for an unknown ID and a wrong birth date, Conflict for a
+    dead form, a resident who is not active, or an application already in progress."""
+    number = application_ids.parse(application_id)
+    today = now.astimezone(JST).date()
+    with uow_factory() as uow:
+        form = uow.applications.form(number)
+        if form is None or uow.residents.get(form.resident_id).birth_date != birth_date:
+            raise NotFound(NO_MATCH)
+        resident = uow.residents.get(form.resident_id)
+        if form.dead_at is not None:
+            raise Conflict("this form is no longer valid: a newer form was issued; "
+                           "use the Application ID on the newest form")
+        if resident.status is not ResidentStatus.ACTIVE:
+            raise Conflict(f"the resident is {resident.status.value}")
+        existing = uow.applications.by_application_id(number)
+        if existing is not None and existing.status is not ApplicationStatus.DEFICIENT:
+            raise Conflict("this application has been received already: see its status")
+        if existing is None and uow.applications.open_of_resident(form.resident_id):
+            raise Conflict("the resident has an application in progress already")
+        kind = (existing.kind if existing is not None else application_kind(
+            ((c.status, c.expires_on) for c in uow.cards.of_resident(form.resident_id)),
+            today=today))
+    return FormCheck(number, form.reason, kind, resubmission=existing is not None)
+
+
 def submit(
     uow_factory: UowFactory,
     photos: PhotoStore,
@@ -175,16 +220,20 @@ def submit(
     photo: bytes,
     want_signature_certificate: bool = True,
     want_auth_certificate: bool = True,
+    email: str | None = None,
     now: datetime,
 ) -> Submitted:
     """One application through any channel, or a re-application after a deficiency.
 
     Online channels need only the Application ID and birth date; the paper form (keyed
-    in by the agency) and the photo booth need an actor allowed to take applications."""
+    in by the agency) and the photo booth need an actor allowed to take applications.
+    An `email` address given gets the notices of this application (received, deficient,
+    ready for pick-up), queued with each event."""
     if channel not in ONLINE_CHANNELS:  # each channel to its own accounts
         actor.require_role(Permission.APPLICATION_BOOTH if channel is Channel.PHOTO_BOOTH
                            else Permission.APPLICATION_INTAKE)
     number = application_ids.parse(application_id)
+    email = check_email(email)
     verdict = inspector.inspect(photo)
     if not verdict.accepted:
         raise PhotoRejected(verdict.findings)
@@ -212,6 +261,7 @@ def submit(
             uow.applications.save(existing, actor=actor.name, now=now)
             _audit(uow, actor, AuditAction.APPLICATION_RESUBMIT, existing.id, now,
                    channel=channel.value, submission=existing.submissions)
+            _notify_received_in(uow, existing, email, now=now)
             uow.commit()
             return Submitted(existing, warnings, resubmission=True)
         if uow.applications.open_of_resident(form.resident_id):
@@ -226,8 +276,16 @@ def submit(
             photo_findings=tuple(verdict.findings)), actor=actor.name, now=now)
         _audit(uow, actor, AuditAction.APPLICATION_SUBMIT, application.id, now,
                channel=channel.value, kind=kind.value)
+        _notify_received_in(uow, application, email, now=now)
         uow.commit()
     return Submitted(application, warnings, resubmission=False)
+
+
+def _notify_received_in(uow: ApplicationsUnit, application: Application, email: str | None,
+                        *, now: datetime) -> None:
+    if email is not None:
+        uow.email.set_address(application.application_id, email, now=now)
+    queue_received_in(uow, application, now=now)
 
 
 def _review(uow_factory: UowFactory, *, actor: Actor, application_ref: int, now: datetime,
@@ -242,6 +300,7 @@ def _review(uow_factory: UowFactory, *, actor: Actor, application_ref: int, now:
         if letter:
             queue_deficiency_in(uow, application, uow.residents.get(application.resident_id),
                                 now=now)
+            queue_deficient_in(uow, application, now=now)
         uow.commit()
     return application
 

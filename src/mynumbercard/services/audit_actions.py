@@ -72,6 +72,7 @@ class AuditAction(StrEnum):
     LETTER_QUEUE = "letter:queue"
 
     MAIL_RESUME = "mail:resume"
+    EMAIL_SEND = "email:send"
     MAIL_SEND = "mail:send"
     MAIL_SUSPEND = "mail:suspend"
 

@@ -25,6 +25,8 @@ from mynumbercard.domain.validity import card_expiry
 from mynumbercard.services import batch
 from mynumbercard.services.application_ports import CardVault, IdSpan
 from mynumbercard.services.audit_actions import AuditAction
+from mynumbercard.services.email_notices import queue_ready_in
+from mynumbercard.services.email_ports import EmailOutbox
 from mynumbercard.services.issuance_ports import ProductionLine
 from mynumbercard.services.job_ports import Chunk
 from mynumbercard.services.jobs import JobsUnit
@@ -50,6 +52,8 @@ class IssuanceUnit(Transaction, Protocol):
     def municipalities(self) -> MunicipalityRepository: ...
     @property
     def audit(self) -> AuditLog: ...
+    @property
+    def email(self) -> EmailOutbox: ...  # "ready for pick-up" to an online applicant
 
 
 class IssuanceJobUnit(IssuanceUnit, JobsUnit, Protocol):
@@ -248,6 +252,9 @@ def receive_shipment(uow_factory: UowFactory, *, actor: Actor, shipment_id: int,
                 continue  # voided on the way (a move): destroyed, not waiting
             application.arrive(on=today, pick_up_deadline=policy.deadline(today))
             uow.applications.save(application, actor=actor.name, now=now)
+            town = uow.municipalities.get(application.office_code or "")
+            queue_ready_in(uow, application, office_name=town.prefecture + town.name,
+                           deadline=policy.deadline(today), now=now)
             waiting += 1
         uow.audit.record(AuditRecord(now, actor.name, AuditAction.SHIPMENT_RECEIVE,
                                      f"shipment:{shipment_id}", {"cards": waiting}))

@@ -19,6 +19,7 @@ from mynumbercard.services.application_ports import FormsAndApplications
 from mynumbercard.services.audit_actions import AuditAction
 from mynumbercard.services.crowding_ports import HoursSeen, WalkInRepository
 from mynumbercard.services.custody_ports import CustodyRepository
+from mynumbercard.services.email_ports import EmailQueue
 from mynumbercard.services.expiry_ports import ExpiryLedger
 from mynumbercard.services.issuance_ports import ProductionLine
 from mynumbercard.services.job_ports import JobChunks
@@ -217,6 +218,8 @@ class UnitOfWork(Transaction, Protocol):
     def applications(self) -> ApplicationRepository: ...
     @property
     def mail(self) -> MailQueue: ...
+    @property
+    def email(self) -> EmailQueue: ...
     @property
     def jobs(self) -> JobChunks: ...
     @property

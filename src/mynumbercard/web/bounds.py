@@ -29,6 +29,10 @@ PHOTO_ROUTES = frozenset({
     "/api/v1/applications/photo-check", "/api/v1/applications/online",
     "/api/v1/applications/mail", "/api/v1/applications/booth",
 })
+# The /apply page's upload (multipart, the photo as sent): bounded above what any photo
+# may be, so that a too-large photo gets the page that says so; beyond, the 413 below.
+PAGE_UPLOAD_BODY = 64 * 1024 * 1024
+PAGE_UPLOAD_ROUTES = frozenset({"/apply"})
 # The routes that take the holder's card (`card_file`, web/api/card_files.py).
 CARD_ROUTES = re.compile(r"/api/v1/(cards/[^/]+/(certificates/renew|custody)"
                          r"|custody/[^/]+/returned|corrections/[^/]+/correct)")
@@ -37,6 +41,8 @@ CARD_ROUTES = re.compile(r"/api/v1/(cards/[^/]+/(certificates/renew|custody)"
 def body_limit(path: str) -> int:
     if path in PHOTO_ROUTES:
         return PHOTO_BODY
+    if path in PAGE_UPLOAD_ROUTES:
+        return PAGE_UPLOAD_BODY
     return CARD_BODY if CARD_ROUTES.fullmatch(path) else JSON_BODY
 
 
@@ -44,11 +50,24 @@ class _TooLarge(Exception):
     pass
 
 
+_TOO_LARGE_PAGE = (
+    '<!doctype html><html lang="ja"><head><meta charset="utf-8"><meta name="viewport" '
+    'content="width=device-width, initial-scale=1"><title>送信できませんでした</title></head>'
+    "<body><main><h1>送信できませんでした</h1><p>送られたデータが大きすぎます。写真は7MB以下の"
+    'ものを選んでください。</p><p><a href="/apply">申請のページへ戻る</a></p>'
+    '<div lang="en"><h2>Not sent</h2><p>What was sent is too large: choose a photo of at '
+    'most 7 MB.</p><p><a href="/apply">Back to the application</a></p></div>'
+    "</main></body></html>").encode()
+
+
 async def _refuse(send: Send, status: int, error: str, message: str,
-                  headers: list[tuple[bytes, bytes]] | None = None) -> None:
-    body = json.dumps({"error": error, "message": message}).encode()
+                  headers: list[tuple[bytes, bytes]] | None = None, *,
+                  page: bool = False) -> None:
+    """JSON for the API; for a page (a browser's form), a page in both languages."""
+    body = _TOO_LARGE_PAGE if page else json.dumps({"error": error, "message": message}).encode()
+    kind = b"text/html; charset=utf-8" if page else b"application/json"
     await send({"type": "http.response.start", "status": status,
-                "headers": [(b"content-type", b"application/json"),
+                "headers": [(b"content-type", kind),
                             (b"content-length", str(len(body)).encode()),
                             (b"connection", b"close"), *(headers or [])]})
     await send({"type": "http.response.body", "body": body})
@@ -66,17 +85,18 @@ class BoundedBodies:
             return
         limit = body_limit(scope["path"])
         message = f"the request body is over {limit} bytes, the most this route takes"
+        page = scope["path"] in PAGE_UPLOAD_ROUTES  # a browser form: answered as a page
         length = _content_length(scope)
         if length is not None:
             if length > limit:
-                await _refuse(send, 413, "body_too_large", message)
+                await _refuse(send, 413, "body_too_large", message, page=page)
                 return
             await self.app(scope, receive, send)  # the server holds the client to its length
             return
         try:
             body = await _read_bounded(receive, limit)
         except _TooLarge:
-            await _refuse(send, 413, "body_too_large", message)
+            await _refuse(send, 413, "body_too_large", message, page=page)
             return
         await self.app(scope, _replay(body, receive), send)
 

@@ -210,6 +210,10 @@ def test_a_card_validity_notice(printer: PdfLetterPrinter) -> None:
         assert expected in text, expected
     assert decoded_qr_texts(pdf, 2) == [VALIDITY.application_url]
     assert len(pdf) < 200_000
+    # the fraud warning (issue 18), as the resident pages say it
+    flat = text.replace("\n", "")
+    assert "電話・メール・手紙でカードや暗証番号をたずねることはありません" in flat
+    assert "電話をかけてきた人に送ることもありません" in flat
 
 
 def test_a_certificates_validity_notice_has_no_application(printer: PdfLetterPrinter) -> None:

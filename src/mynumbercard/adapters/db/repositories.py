@@ -28,6 +28,7 @@ from mynumbercard.adapters.db.certificate_repositories import (
     SqlOcspStore,
 )
 from mynumbercard.adapters.db.crowding_repositories import SqlHoursSeen, SqlWalkIns
+from mynumbercard.adapters.db.email_repositories import SqlEmailQueue
 from mynumbercard.adapters.db.loss_repositories import SqlLossReports
 from mynumbercard.adapters.db.mail_repositories import SqlCohorts, SqlJobChunks, SqlMailQueue
 from mynumbercard.adapters.db.moving_repositories import SqlMovingNotices
@@ -356,6 +357,7 @@ class SqlUnitOfWork:
         self.crl_numbers = SqlCrlNumbers(self._conn)
         self.applications = SqlApplications(self._conn)
         self.mail = SqlMailQueue(self._conn)
+        self.email = SqlEmailQueue(self._conn)
         self.jobs = SqlJobChunks(self._conn)
         self.cohorts = SqlCohorts(self._conn)
         self.validity_checks = SqlValidityChecks(self._conn)

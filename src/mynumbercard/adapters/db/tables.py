@@ -22,6 +22,7 @@ from sqlalchemy import (
     SmallInteger,
     String,
     Table,
+    Text,
 )
 from sqlalchemy.types import TypeEngine
 
@@ -457,6 +458,35 @@ outgoing_mail = Table(
     Column("batch", String(80), nullable=True),  # the print file it went out in
     CheckConstraint("status IN ('queued', 'printing', 'sent')", name="status"),
     Index(None, "status", "due_on", "id"),
+)
+
+email_outbox = Table(
+    "email_outbox",
+    metadata,
+    # One row per e-mail, queued in the transaction of the event that causes it (migration
+    # 0022); sent by the e-mail job, retried with backoff while the server is away.
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    Column("message_key", String(80), nullable=False, unique=True),  # one per key, ever
+    Column("recipient", String(254), nullable=False),
+    Column("subject", String(200), nullable=False),
+    Column("body", Text, nullable=False),
+    Column("status", String(8), nullable=False),  # queued -> sent | rejected
+    Column("attempts", Integer, nullable=False, server_default="0"),
+    Column("next_attempt_at", Timestamp, nullable=False),  # also a send's lease
+    Column("last_error", String(200), nullable=True),
+    Column("queued_at", Timestamp, nullable=False),
+    Column("sent_at", Timestamp, nullable=True),
+    CheckConstraint("status IN ('queued', 'sent', 'rejected')", name="status"),
+    Index(None, "status", "next_attempt_at", "id"),
+)
+
+notice_addresses = Table(
+    "notice_addresses",
+    metadata,
+    # The e-mail address an online applicant gave for the notices of that application.
+    Column("application_id", String(23), primary_key=True),
+    Column("email", String(254), nullable=False),
+    Column("given_at", Timestamp, nullable=False),
 )
 
 mail_control = Table(

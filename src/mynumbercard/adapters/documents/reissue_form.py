@@ -6,6 +6,7 @@ from __future__ import annotations
 from mynumbercard.adapters.documents.address import Envelope
 from mynumbercard.adapters.documents.apply_face import ApplyFace, draw_apply_face
 from mynumbercard.adapters.documents.layout import FACE_WIDTH_MM, MARGIN_MM, Face
+from mynumbercard.adapters.documents.validity import FRAUD_WARNING
 from mynumbercard.domain.era import format_both
 from mynumbercard.services.letters import ReissueForm
 
@@ -30,6 +31,8 @@ def draw_lead_face(face: Face, form: ReissueForm) -> None:
                    "新しいカードの交付を、この申請書で申請してください。", 7.5, after_mm=2.5)
     face.heading("お手続きの方法")
     face.bullets(form.what_to_do, 7)
+    face.y_mm += 1
+    face.paragraph(FRAUD_WARNING, 6.5, after_mm=0)
     face.text_right(FACE_WIDTH_MM - MARGIN_MM, 141, f"通知番号 {form.reference}", 6.5)
 
 

@@ -22,6 +22,12 @@ CORRECTION_LEAD = (
     "正しい有効期限は下記のとおりです。カードはそのまま引き続きご利用いただけます。"
 )
 QR_SIZE_MM = 26.0
+# The fraud this letter's proxy form invites (issue 18): printed on it as on the pages.
+FRAUD_WARNING = (
+    "【ご注意】市区町村や地方公共団体情報システム機構（J-LIS）が、電話・メール・手紙で"
+    "カードや暗証番号をたずねることはありません。代理人用の書類を、電話をかけてきた人に"
+    "送ることもありません。"
+)
 
 
 def title(notice: ValidityNotice) -> str:
@@ -72,6 +78,8 @@ def draw_expiry_face(face: Face, notice: ValidityNotice) -> None:
         face.paragraph("有効期限を過ぎた後も更新の手続きができます。", 6.5, after_mm=2.5)
     face.heading("お手続きの方法")
     face.bullets(notice.what_to_do, 7)
+    face.y_mm += 1
+    face.paragraph(FRAUD_WARNING, 6.5, after_mm=0)
     face.text_right(FACE_WIDTH_MM - MARGIN_MM, 141, f"通知番号 {notice.reference}", 6.5)
 
 

@@ -58,6 +58,8 @@ class Application(BaseModel):
 
 class OnlineApplication(Application):
     channel: Literal["pc", "smartphone"] = "pc"
+    email: str | None = Field(default=None, max_length=254,
+                              description="For the notices: received, deficient, ready")
 
 
 class StatusQuery(BaseModel):
@@ -122,27 +124,28 @@ def photo_check(body: PhotoIn, request: Request, container: ContainerDep) -> out
              "re-apply after a deficiency")
 def apply_online(body: OnlineApplication, request: Request, container: ContainerDep,
                  now: NowDep) -> out.Submitted:
-    _limit_public(container, request, body.application_id)
+    limit_public(container, request, body.application_id)
     channel = Channel(body.channel)
     return _submitted(apps.submit(
         container.uow, container.photos, container.photo_inspector,
         actor=apps.online_applicant(channel), channel=channel,
         application_id=body.application_id, birth_date=body.birth_date, photo=body.photo,
         want_signature_certificate=body.want_signature_certificate,
-        want_auth_certificate=body.want_auth_certificate, now=now))
+        want_auth_certificate=body.want_auth_certificate, email=body.email, now=now))
 
 
 @public.post("/status", summary="Where is my card? (Application ID and birth date)",
              response_model_exclude_none=True)
 def status(body: StatusQuery, request: Request, container: ContainerDep
            ) -> out.ResidentStatus:
-    _limit_public(container, request, body.application_id)
+    limit_public(container, request, body.application_id)
     return out.ResidentStatus.model_validate(views.status_for_resident(
         container.uow, application_id=body.application_id, birth_date=body.birth_date))
 
 
-def _limit_public(container: ContainerDep, request: Request, application_id: str) -> None:
-    """Per client, and per Application ID (as digits: "1234 5678..." is the same ID)."""
+def limit_public(container: ContainerDep, request: Request, application_id: str) -> None:
+    """Per client, and per Application ID (as digits: "1234 5678..." is the same ID): the
+    online application and the status, through the API and the pages alike."""
     subject = parse(application_id) if is_valid(application_id) else application_id
     limit(container, (Rule.PUBLIC_CLIENT, client_address(request)),
           (Rule.APPLICATION_ID, subject))

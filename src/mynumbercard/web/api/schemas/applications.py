@@ -62,6 +62,8 @@ class ResidentStatus(Out):
     pick_up_deadline: date | None = None
     void_reason: VoidReason | None = None
     next_step: str | None = None
+    office_code: str | None = Field(default=None, description="That office's code: "
+                                    "/appointments?office=CODE books a visit")
 
 
 class NewForm(BaseModel):
