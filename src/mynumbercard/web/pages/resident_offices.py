@@ -8,12 +8,11 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 
 from mynumbercard.domain.errors import DomainError
-from mynumbercard.domain.offices import letter_lines
 from mynumbercard.services import office_finder
-from mynumbercard.web.appointment_page import _hours_en
 from mynumbercard.web.deps import ContainerDep
 from mynumbercard.web.errors import status_for
 from mynumbercard.web.pages import page_router
+from mynumbercard.web.pages.offices_common import hours_lines
 from mynumbercard.web.pages.templating import choose_language, render
 
 router = page_router()
@@ -34,8 +33,8 @@ def find_office(request: Request, container: ContainerDep) -> HTMLResponse:
     except DomainError as refused:
         return render(request, "resident/find_office.html", values=values, found=None,
                       problem=refused.message, hours={}, status_code=status_for(refused))
-    english = choose_language(request) == "en"
-    hours = {office.code: (_hours_en(office) if english else list(letter_lines(office)))
+    language = choose_language(request)
+    hours = {office.code: hours_lines(language, office)
              for handling in found for office in handling.offices}
     return render(request, "resident/find_office.html", values=values, found=found,
                   problem=None, hours=hours)
