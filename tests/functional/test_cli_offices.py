@@ -26,6 +26,7 @@ from mynumbercard.services.application_ports import FormReason
 
 from cli_checks import ok, runner, sign_in_admin
 from conftest import CA_PASSPHRASE
+from smtp_server import smtp_server
 
 ADMIN = Actor("test", Role.ADMIN)
 CSV = """code,name,postal_code,address,phone,counters,slot_minutes,mon,tue,wed,thu,fri,nth
@@ -185,3 +186,45 @@ def test_the_notice_of_issuance_prints_the_office_s_address_phone_and_hours(
     assert "第2・第4日曜 9:00〜12:00" in chiyoda
     assert "office=13101" in chiyoda  # the booking page of the QR code
     assert "平日 8:30〜17:15" in texts["01101"]  # an office not configured: as before
+
+
+def test_reminders_the_day_before_and_word_of_a_closing_reach_the_resident_by_e_mail(
+        wired: bootstrap.Container, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    ok("offices", "load", _load(tmp_path))
+    born = date(1985, 2, 3)
+    person = register.register_resident(
+        wired.uow, actor=ADMIN, now=wired.clock(), family_name="佐藤", given_name="一郎",
+        family_name_kana="サトウ", given_name_kana="イチロウ", birth_date=born,
+        sex=Sex.MALE, municipality_code="13101", postal_code="1000001",
+        address="千代田2番2号", registered_on=born)
+    cards.register_card(wired.uow, actor=ADMIN, resident_id=person.id, card_number="CARD-2",
+                        applied_on=date(2025, 3, 1), issued_on=date(2025, 3, 1),
+                        now=wired.clock())
+
+    def book(on: date, at: time, purpose: Purpose, email: str | None) -> str:
+        return appointments.book(
+            wired.uow, wired.holidays, office_code="13101", purpose=purpose,
+            application_id=None, card_number="CARD-2", birth_date=born, on=on, at=at,
+            email=email, now=wired.clock()).reference
+
+    tomorrow = book(date(2026, 12, 1), time(10), Purpose.PIN_UNLOCK, "ichiro@example.jp")
+    wednesday = book(date(2026, 12, 2), time(9), Purpose.LOSS, "ichiro@example.jp")
+    # It is Monday 30 November: tomorrow's booking is reminded, Wednesday's not yet.
+    assert json.loads(ok("appointments", "remind")) == {"on": "2026-12-01", "bookings": 1,
+                                                        "queued": 1}
+    assert json.loads(ok("appointments", "remind"))["queued"] == 0  # never twice
+    ok("offices", "close", "13101", "--on", "2026-12-02", "--note", "停電")
+    with smtp_server() as (port, inbox):
+        monkeypatch.setenv("MYNUMBERCARD_SMTP_HOST", "127.0.0.1")
+        monkeypatch.setenv("MYNUMBERCARD_SMTP_PORT", str(port))
+        assert json.loads(ok("email", "send"))["sent"] == 2
+    bodies = {m["Subject"]: m.get_payload(decode=True).decode() for m in inbox.received}
+    assert all(m["To"] == "ichiro@example.jp" for m in inbox.received)
+    reminded = next(b for s, b in bodies.items() if "tomorrow" in s)
+    assert tomorrow in reminded
+    assert "2026年12月01日（火）10:00" in reminded
+    assert "/appointments?office=13101" in reminded
+    cancelled = next(b for s, b in bodies.items() if "cancelled" in s)
+    assert wednesday in cancelled
+    assert "2026年12月02日（水）09:00" in cancelled
+    assert "佐藤" not in reminded + cancelled  # no name in a message

@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Sequence
+from datetime import timedelta
 from pathlib import Path
 
 import typer
@@ -21,6 +22,7 @@ from mynumbercard.domain.certificate import JST
 from mynumbercard.domain.dates import parse_iso_date
 from mynumbercard.domain.errors import DomainError, InvalidInput
 from mynumbercard.domain.offices import DayException, Office, Weekday, parse_rules, parse_windows
+from mynumbercard.services import appointment_mail
 from mynumbercard.services import appointments as booking
 from mynumbercard.services import offices as service
 
@@ -197,3 +199,18 @@ def mark(reference: str = typer.Argument(..., help="The booking's reference."),
         actor = session.actor(wired, "appointments")
         _print([booking.mark(wired.uow, actor=actor, reference=reference, step=step,
                              now=wired.clock())])
+
+
+@appointments_app.command("remind")
+def remind(on: str | None = typer.Option(
+        None, "--on", help="The day of the bookings (YYYY-MM-DD); tomorrow by default.")
+        ) -> None:
+    """Queue the e-mail reminders of one day's bookings (those who gave an address), to
+    be sent by `email send`. Run it once a day, the day before; a second run queues
+    nothing twice. Prints {"on", "bookings", "queued"}."""
+    with bootstrap.container() as wired:
+        now = wired.clock()
+        day = (parse_iso_date(on, field="--on") if on is not None
+               else now.astimezone(JST).date() + timedelta(days=1))
+        typer.echo(dumps(appointment_mail.remind(wired.uow, actor=session.actor(wired, "mail"),
+                                                 on=day, now=now)))

@@ -31,6 +31,7 @@ class AuditAction(StrEnum):
     APPOINTMENT_CHANGE = "appointment:change"
     APPOINTMENT_END = "appointment:end"
     APPOINTMENT_MARK_NO_SHOW = "appointment:mark-no-show"
+    APPOINTMENT_REMIND = "appointment:remind"
     APPOINTMENT_START = "appointment:start"
 
     CARD_CONFIRM_LOSS = "card:confirm-loss"

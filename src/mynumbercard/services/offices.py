@@ -17,6 +17,7 @@ from mynumbercard.domain.errors import InvalidInput, NotFound
 from mynumbercard.domain.office_calendar import DayHours, hours_on, slot_starts
 from mynumbercard.domain.offices import DayException, Office, check_office_code
 from mynumbercard.domain.staff import Actor, Permission
+from mynumbercard.services import appointment_mail
 from mynumbercard.services.audit_actions import AuditAction
 from mynumbercard.services.ports import AuditRecord, UnitOfWork
 
@@ -74,6 +75,7 @@ def load_offices(uow_factory: UowFactory, holidays: Holidays, *, actor: Actor,
             moved = [] if new else refit(uow, holidays, office, today,
                                          today + timedelta(days=MAX_DAYS_AHEAD + 1), now=now)
             displaced += moved
+            appointment_mail.tell_displaced_in(uow, office, moved, now=now)
             uow.audit.record(AuditRecord(now, actor.name, AuditAction.OFFICE_CONFIGURE,
                                          f"office:{office.code}",
                                          {"counters": office.counters,
@@ -166,6 +168,7 @@ def set_day(uow_factory: UowFactory, holidays: Holidays, *, actor: Actor, code: 
         hours = week_hours(uow, holidays, office, on, 1)[0]
         start = datetime.combine(on, datetime.min.time(), JST)
         displaced = refit(uow, holidays, office, start, start + timedelta(days=1), now=now)
+        appointment_mail.tell_displaced_in(uow, office, displaced, now=now)
         uow.audit.record(AuditRecord(
             now, actor.name, AuditAction.OFFICE_SET_DAY, f"office:{code}",
             {"on": on.isoformat(), "open": [w.as_pair() for w in hours.windows],

@@ -28,8 +28,10 @@ class SqlEmailQueue:
         done = self._conn.execute(insert_ignoring_duplicates(self._conn, email_outbox).values(
             message_key=email.key, recipient=email.recipient, subject=email.subject,
             body=email.body, status=QUEUED, attempts=0, next_attempt_at=_utc(now),
-            queued_at=_utc(now)))
-        return bool(done.rowcount)
+            queued_at=_utc(now)).returning(email_outbox.c.id))
+        # An id comes back only for a new row (the rowcount said 1 for a skipped one on
+        # PostgreSQL).
+        return done.scalar() is not None
 
     def set_address(self, application_id: str, email: str, *, now: datetime) -> None:
         table = notice_addresses
