@@ -38,6 +38,7 @@ import pyotp
 from cryptography import x509
 from cryptography.x509 import ocsp as x509_ocsp
 from ocsp_load import WRK_SCRIPT, Result, measure, raw_requests, spread, write_slices
+from ocsp_synthetic_store import build_synthetic
 from sqlalchemy import func, select, update
 
 from mynumbercard.adapters.db.engine import make_engine
@@ -177,6 +178,8 @@ def _dataset(args: argparse.Namespace, env: dict[str, str], work: Path) -> dict[
     saved = work / "dataset.json"
     dataset: dict[str, Any] | None = json.loads(saved.read_text()) if saved.exists() else None
     if dataset is None:
+        if args.synthetic_store:
+            return build_synthetic(env, work, args.certificates, args.revoked, mnc)
         return build_dataset(env, work, args.certificates, args.revoked)
     if dataset["count"] != args.certificates:
         sys.exit(f"{work} holds a data set of {dataset['count']} certificates")
@@ -215,6 +218,8 @@ def realistic(args: argparse.Namespace) -> None:
            "MYNUMBERCARD_CA_PASSPHRASE": PASSPHRASE}
     dataset = _dataset(args, env, work)
     print(json.dumps({k: dataset[k] for k in ("count", "timings", "produced", "store")}))
+    if args.prepare_only:
+        return
     rows = dataset["rows"]
     issuer = x509.load_pem_x509_certificate((work / "ca" / "auth-ca.pem").read_bytes())
     ders = [ocsp_request(issuer, int(row["serial"], 16)) for row in rows]

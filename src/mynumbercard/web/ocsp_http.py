@@ -67,14 +67,46 @@ class OcspHttpProtocol(asyncio.Protocol):
         self._closing = False
         self._idle: asyncio.TimerHandle | None = None
 
+    @property
+    def answers_ocsp(self) -> bool:
+        return self._responder is not None
+
+    def answer_now(self, data: bytes) -> bytes | None:
+        """The whole HTTP answer to `data`, when it is exactly one plain OCSP request that
+        asks to close the connection and needs no look-up; else None (`web/ocsp_accept.py`:
+        the connection then comes to a protocol with these bytes)."""
+        request = _parse(data)
+        responder = self._responder
+        if not isinstance(request, tuple) or responder is None:
+            return None
+        der, keep_alive, size = request
+        if keep_alive or size != len(data):
+            return None
+        try:
+            found = responder.at_once(der)
+        except Exception:
+            _log.exception("OCSP responder failure")
+            found = INTERNAL_ERROR
+        if isinstance(found, Query):
+            return None
+        self._state.total_requests += 1
+        return b"".join((_STATUS, _default_headers(self._state), found.head, _CLOSE,
+                         found.payload))
+
+    def preread(self, data: bytes) -> None:
+        """Bytes read before the connection came here (served once it is made)."""
+        self._buffer = data
+
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         self._transport = cast("asyncio.Transport", transport)  # uvloop's is not a subclass
         connections: set[Any] = self._state.connections
         connections.add(self)
         if self._responder is None:
             self._hand_over()
-        else:
-            self._arm_idle()
+            return
+        self._arm_idle()
+        if self._buffer:
+            self._serve()
 
     def connection_lost(self, exc: Exception | None) -> None:
         self._state.connections.discard(self)
