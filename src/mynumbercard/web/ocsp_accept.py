@@ -17,6 +17,7 @@ server's protocol (`web/ocsp_http.py`), as if the event loop had accepted it.
 
 from __future__ import annotations
 
+import _socket
 import asyncio
 import errno
 import logging
@@ -66,6 +67,9 @@ class Acceptor:
                  probe: OcspHttpProtocol, factory: Callable[[], asyncio.Protocol]) -> None:
         self._loop, self._listener, self._factory = loop, listener, factory
         self._answer_now = probe.answer_now
+        # Accepted sockets as the C type, without socket.socket's wrapping (enumerations
+        # of family and type made per connection): they live a few microseconds.
+        self._family, self._type = int(listener.family), int(listener.type)
         listener.setblocking(False)
         if hasattr(socket, "TCP_DEFER_ACCEPT") and listener.family != socket.AF_UNIX:
             listener.setsockopt(socket.IPPROTO_TCP, socket.TCP_DEFER_ACCEPT, DEFER_SECONDS)
@@ -78,10 +82,11 @@ class Acceptor:
             self._listener.close()
 
     def _accept(self) -> None:
-        accept = self._listener.accept
+        listener: Any = self._listener  # its `_accept`: the descriptor, no wrapping
+        accept, family, kind = listener._accept, self._family, self._type
         for _ in range(ACCEPTS_PER_WAKE):
             try:
-                conn, _ = accept()
+                fd, _ = accept()
             except (BlockingIOError, InterruptedError):
                 return
             except OSError as exc:
@@ -92,13 +97,13 @@ class Acceptor:
                 self._loop.remove_reader(self._listener.fileno())
                 self._loop.call_later(0.1, self._resume)
                 return
-            self._serve(conn)
+            self._serve(_socket.socket(family, kind, 0, fd))
 
     def _resume(self) -> None:
         if self._listener.fileno() >= 0:
             self._loop.add_reader(self._listener.fileno(), self._accept)
 
-    def _serve(self, conn: socket.socket) -> None:
+    def _serve(self, conn: _socket.socket) -> None:
         try:
             data = conn.recv(READ_SIZE, socket.MSG_DONTWAIT)
         except (BlockingIOError, InterruptedError):
@@ -124,9 +129,9 @@ class Acceptor:
             conn.close()
         else:  # the socket's buffer is full (it never is for one answer): the loop writes on
             self._loop.create_task(self._loop.connect_accepted_socket(
-                lambda: _Rest(reply[sent:]), conn))
+                lambda: _Rest(reply[sent:]), _wrapped(conn)))
 
-    def _hand_over(self, conn: socket.socket, data: bytes) -> None:
+    def _hand_over(self, conn: _socket.socket, data: bytes) -> None:
         """The connection, with what was read of it, to the server's own protocol."""
         def factory() -> asyncio.Protocol:
             protocol = self._factory()
@@ -134,8 +139,14 @@ class Acceptor:
                 protocol.preread(data)
             return protocol
 
-        conn.setblocking(False)
-        self._loop.create_task(self._loop.connect_accepted_socket(factory, conn))
+        self._loop.create_task(self._loop.connect_accepted_socket(factory, _wrapped(conn)))
+
+
+def _wrapped(conn: _socket.socket) -> socket.socket:
+    """The accepted socket as the event loop takes it."""
+    wrapped = socket.socket(fileno=conn.detach())
+    wrapped.setblocking(False)
+    return wrapped
 
 
 class _Rest(asyncio.Protocol):
