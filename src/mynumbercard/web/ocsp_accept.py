@@ -20,6 +20,7 @@ from __future__ import annotations
 import _socket
 import asyncio
 import errno
+import gc
 import logging
 import os
 import socket
@@ -47,6 +48,10 @@ class OcspLoop(uvloop.Loop):
         probe = protocol_factory() if kwargs.get("ssl") is None else None
         if not isinstance(probe, OcspHttpProtocol) or not probe.answers_ocsp:
             return await super().create_server(protocol_factory, *args, **kwargs)
+        # The application is loaded: its objects (a few hundred thousand) leave the
+        # collector's passes, which would otherwise walk them all, now and then, between
+        # two answers.
+        gc.freeze()
         server: Any = await super().create_server(protocol_factory, *args,
                                               **{**kwargs, "start_serving": False})
         backlog = kwargs.get("backlog", 100)
