@@ -10,7 +10,8 @@ delegated OCSP key. `--keep DIR` keeps the data set to run again without rebuild
 The runs: for one process each, then two (`--workers 2` against `-multi 2`); for each
 spread (uniform, skewed) and method (GET, POST); rounds interleaved (ours, openssl,
 ours with keep-alive), each on freshly started responders. Both are sent the same
-requests by the same client (wrk, 1 thread, 16 connections) with `Connection: close`,
+requests by the same client (wrk, 16 connections, one thread or `--client-threads N`,
+each with its own slice) with `Connection: close`,
 since `openssl ocsp` answers one request per connection; ours with keep-alive is
 reported on its own line. Before the first run, a sample of answers from both is
 checked against the certificates' statuses.
@@ -234,7 +235,8 @@ def realistic(args: argparse.Namespace) -> None:
                 slices = {who: work / f"slice-{who.replace(' ', '-')}" for who, _, _ in LOADS}
                 for who, path, close in LOADS:
                     write_slices(slices[who], raw_requests(ders, order, method=method,
-                                                           path=path, close=close), 1)
+                                                           path=path, close=close),
+                                 args.client_threads)
                 runs: dict[str, list[Result]] = {who: [] for who, _, _ in LOADS}
                 for _ in range(args.rounds):
                     for who, _, _ in LOADS:
@@ -262,7 +264,8 @@ def _measured(who: str, command: list[str], at: str, ready: Any, *, slices: Path
     for attempt in range(2):
         try:
             return measure(command, at.rsplit("/", 1)[0] if who == "openssl" else
-                           at.removesuffix("/ocsp"), ready, slices, threads=1,
+                           at.removesuffix("/ocsp"), ready, slices,
+                           threads=args.client_threads,
                            connections=args.concurrency, seconds=args.seconds,
                            script=script, env=env if who != "openssl" else None,
                            warm_up=who != "openssl")
