@@ -4,7 +4,8 @@ The data set: a synthetic register (`residents generate --with-cards`, made befo
 CA so that no answer is signed yet), of which the first N unexpired authentication
 certificates are kept (the others are dated expired, so nobody signs answers for them),
 5 % of those revoked; then `ca init`, `ocsp produce --workers 2` and `ocsp build-store`,
-each timed. `openssl ocsp` gets the same N certificates in an index file and the same
+each timed (at a million and more, `--synthetic-store`: bench/ocsp_synthetic_store.py).
+`openssl ocsp` gets the same N certificates in an index file and the same
 delegated OCSP key. `--keep DIR` keeps the data set to run again without rebuilding it.
 
 The runs: for one process each, then two (`--workers 2` against `-multi 2`); for each
