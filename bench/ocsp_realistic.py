@@ -149,7 +149,7 @@ def post(url: str, der: bytes, timeout: float = 5) -> bytes:
 
 def ready_when(url: str, der: bytes, health: str | None = None) -> Any:
     def ready() -> None:
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + 120  # two workers of the whole application, loaded
         while time.monotonic() < deadline:
             try:
                 post(url, der, timeout=2)
