@@ -233,6 +233,15 @@ def main() -> None:
                         help="(realistic) only --workers N, not one process first")
     parser.add_argument("--keep", type=Path, default=None,
                         help="(realistic) keep or reuse the data set in this directory")
+    parser.add_argument("--synthetic-store", action="store_true",
+                        help="(realistic) fresh serials with synthetic answers in the store, not a "
+                             "generated register: for a million and more "
+                             "(bench/ocsp_synthetic_store.py)")
+    parser.add_argument("--client-threads", type=int, default=1,
+                        help="(realistic) wrk's threads: with a connection per request one "
+                             "thread of wrk is the bound before our responder is")
+    parser.add_argument("--prepare-only", action="store_true",
+                        help="(realistic) make the data set (with --keep) and stop")
     args = parser.parse_args()
     if args.mode == "cache-hit":
         cache_hit(args)

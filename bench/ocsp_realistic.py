@@ -4,13 +4,15 @@ The data set: a synthetic register (`residents generate --with-cards`, made befo
 CA so that no answer is signed yet), of which the first N unexpired authentication
 certificates are kept (the others are dated expired, so nobody signs answers for them),
 5 % of those revoked; then `ca init`, `ocsp produce --workers 2` and `ocsp build-store`,
-each timed. `openssl ocsp` gets the same N certificates in an index file and the same
+each timed (at a million and more, `--synthetic-store`: bench/ocsp_synthetic_store.py).
+`openssl ocsp` gets the same N certificates in an index file and the same
 delegated OCSP key. `--keep DIR` keeps the data set to run again without rebuilding it.
 
 The runs: for one process each, then two (`--workers 2` against `-multi 2`); for each
 spread (uniform, skewed) and method (GET, POST); rounds interleaved (ours, openssl,
 ours with keep-alive), each on freshly started responders. Both are sent the same
-requests by the same client (wrk, 1 thread, 16 connections) with `Connection: close`,
+requests by the same client (wrk, 16 connections, one thread or `--client-threads N`,
+each with its own slice) with `Connection: close`,
 since `openssl ocsp` answers one request per connection; ours with keep-alive is
 reported on its own line. Before the first run, a sample of answers from both is
 checked against the certificates' statuses.
@@ -38,6 +40,7 @@ import pyotp
 from cryptography import x509
 from cryptography.x509 import ocsp as x509_ocsp
 from ocsp_load import WRK_SCRIPT, Result, measure, raw_requests, spread, write_slices
+from ocsp_synthetic_store import build_synthetic
 from sqlalchemy import func, select, update
 
 from mynumbercard.adapters.db.engine import make_engine
@@ -146,7 +149,7 @@ def post(url: str, der: bytes, timeout: float = 5) -> bytes:
 
 def ready_when(url: str, der: bytes, health: str | None = None) -> Any:
     def ready() -> None:
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + 120  # two workers of the whole application, loaded
         while time.monotonic() < deadline:
             try:
                 post(url, der, timeout=2)
@@ -177,6 +180,8 @@ def _dataset(args: argparse.Namespace, env: dict[str, str], work: Path) -> dict[
     saved = work / "dataset.json"
     dataset: dict[str, Any] | None = json.loads(saved.read_text()) if saved.exists() else None
     if dataset is None:
+        if args.synthetic_store:
+            return build_synthetic(env, work, args.certificates, args.revoked, mnc)
         return build_dataset(env, work, args.certificates, args.revoked)
     if dataset["count"] != args.certificates:
         sys.exit(f"{work} holds a data set of {dataset['count']} certificates")
@@ -215,6 +220,8 @@ def realistic(args: argparse.Namespace) -> None:
            "MYNUMBERCARD_CA_PASSPHRASE": PASSPHRASE}
     dataset = _dataset(args, env, work)
     print(json.dumps({k: dataset[k] for k in ("count", "timings", "produced", "store")}))
+    if args.prepare_only:
+        return
     rows = dataset["rows"]
     issuer = x509.load_pem_x509_certificate((work / "ca" / "auth-ca.pem").read_bytes())
     ders = [ocsp_request(issuer, int(row["serial"], 16)) for row in rows]
@@ -229,7 +236,8 @@ def realistic(args: argparse.Namespace) -> None:
                 slices = {who: work / f"slice-{who.replace(' ', '-')}" for who, _, _ in LOADS}
                 for who, path, close in LOADS:
                     write_slices(slices[who], raw_requests(ders, order, method=method,
-                                                           path=path, close=close), 1)
+                                                           path=path, close=close),
+                                 args.client_threads)
                 runs: dict[str, list[Result]] = {who: [] for who, _, _ in LOADS}
                 for _ in range(args.rounds):
                     for who, _, _ in LOADS:
@@ -257,7 +265,8 @@ def _measured(who: str, command: list[str], at: str, ready: Any, *, slices: Path
     for attempt in range(2):
         try:
             return measure(command, at.rsplit("/", 1)[0] if who == "openssl" else
-                           at.removesuffix("/ocsp"), ready, slices, threads=1,
+                           at.removesuffix("/ocsp"), ready, slices,
+                           threads=args.client_threads,
                            connections=args.concurrency, seconds=args.seconds,
                            script=script, env=env if who != "openssl" else None,
                            warm_up=who != "openssl")

@@ -146,6 +146,10 @@ class Container:
         return build_from_database(self.settings.ocsp_store_directory, OcspFeed(self.engine),
                                    prefixes)
 
+    def has_ocsp_store(self) -> bool:
+        """Whether this machine has an answer store (complete or not: the follower says)."""
+        return current_target(self.settings.ocsp_store_directory) is not None
+
     def _publish_ocsp(self, written: Sequence[OcspWritten]) -> None:
         """After a commit: the answers re-signed go into this machine's store at once."""
         if current_target(self.settings.ocsp_store_directory) is not None:

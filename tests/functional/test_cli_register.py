@@ -31,7 +31,8 @@ def env(database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> d
     return values
 
 
-def test_db_upgrade_is_idempotent_and_demo_load_fills_the_register(env: dict[str, str]):
+def test_db_upgrade_is_idempotent_and_demo_load_fills_the_register(
+        env: dict[str, str], monkeypatch: pytest.MonkeyPatch):
     first = runner.invoke(app, ["db", "upgrade"])
     assert first.exit_code == 0, first.output
     from alembic.script import ScriptDirectory  # noqa: PLC0415
@@ -54,8 +55,18 @@ def test_db_upgrade_is_idempotent_and_demo_load_fills_the_register(env: dict[str
                    if d["open"] and date.fromisoformat(d["date"]).weekday() < 5)
     waits = {h["hour"]: h["expected_wait_minutes"] for h in weekday["hours"]}
     assert max(waits, key=lambda hour: waits[hour] or 0) in (10, 11), waits
+    assert "OCSP answer store built" in loaded.output
     again = runner.invoke(app, ["demo", "load", "--residents", "300"])
     assert "loaded already" in again.output
+    # The demo's responder answers from its store: /healthz says ok.
+    monkeypatch.setenv("MYNUMBERCARD_CA_PASSPHRASE_FILE",
+                       str(Path(env["MYNUMBERCARD_HOME"]) / "secrets" / "ca-passphrase"))
+    from mynumbercard.bootstrap import container  # noqa: PLC0415
+
+    with container() as wired:
+        follower = wired.ocsp_answers
+        follower.sync_once()
+        assert follower.status()["state"] == "ok"
 
 
 def test_staff_add_reads_the_password_from_stdin_and_never_prints_it(env: dict[str, str]):

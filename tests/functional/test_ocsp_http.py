@@ -3,13 +3,14 @@ CertIDs checked with `openssl ocsp`."""
 
 from __future__ import annotations
 
+import base64
 import json
 import shutil
 import socket
 import subprocess
 import time
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 import pytest
 from cryptography import x509
@@ -121,6 +122,54 @@ def test_unusual_forms_get_the_same_answers(card: dict[str, Path | str],
     ((head, _),) = _exchange(address, b"POST /ocsp HTTP/1.1\r\nHost: x\r\nContent-Length: 1\r\n"
                              b"Content-Length: 2\r\n\r\nab", 1)
     assert head.startswith(b"http/1.1 400")  # two lengths: uvicorn refuses it
+
+
+def _until_closed(address: tuple[str, int], parts: list[bytes], pause: float = 0.0
+                  ) -> tuple[bytes, bytes]:
+    """Send `parts` (with a pause between them) and read until the server closes."""
+    with socket.create_connection(address, timeout=10) as sock:
+        for i, part in enumerate(parts):
+            if i:
+                time.sleep(pause)
+            sock.sendall(part)
+        data = b""
+        while chunk := sock.recv(65536):
+            data += chunk
+    head, _, body = data.partition(b"\r\n\r\n")
+    return head.lower(), body
+
+
+def test_one_shot_requests_are_answered_and_closed_like_any_other(
+        card: dict[str, Path | str], address: tuple[str, int]) -> None:
+    """A connection with one request asking to close (web/ocsp_accept.py answers it at
+    accept) gets the answer a kept-alive connection gets, then the server closes."""
+    der = _request_der(card, hashes.SHA1())  # noqa: S303 - RFC 5019 CertIDs
+    ((kept_head, kept),) = _exchange(address, _post(der), 1)
+    target = "/ocsp/" + quote(base64.b64encode(der).decode(), safe="")
+    one_shots = {
+        "POST, Connection: close": [_post(der, extra="Connection: close\r\n")],
+        "POST, HTTP/1.0": [_post(der, "1.0")],
+        "GET, Connection: close": [f"GET {target} HTTP/1.1\r\nHost: x\r\n"
+                                   "Connection: close\r\n\r\n".encode()],
+        "head, then the body later": [_post(der, extra="Connection: close\r\n")[:-len(der)],
+                                      der],
+    }
+    for name, parts in one_shots.items():
+        head, body = _until_closed(address, parts, pause=0.3)
+        assert head.startswith(b"http/1.1 200 ok"), name
+        assert b"connection: close" in head, name
+        for line in (b"cache-control: max-age=10, public, no-transform", b"etag: ",
+                     b"last-modified: ", b"expires: ", b"date: "):
+            assert line in head, (name, line)
+        assert body == kept, name
+    assert b"etag: " in kept_head
+    head, body = _until_closed(address, [_post(b"\x30\x03abc", extra="Connection: close\r\n")])
+    assert head.startswith(b"http/1.1 200 ok")
+    assert body == MALFORMED
+    head, body = _until_closed(address, [b"GET /healthz HTTP/1.1\r\nHost: x\r\n"
+                                         b"Connection: close\r\n\r\n"])
+    assert head.startswith(b"http/1.1 200 ok")  # handed over to uvicorn and FastAPI
+    assert json.loads(body)["status"] == "ok"
 
 
 def _openssl_ocsp(card: dict[str, Path | str], address: tuple[str, int], *args: str) -> str:

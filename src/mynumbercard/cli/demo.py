@@ -75,6 +75,7 @@ def _load(wired: bootstrap.Container, residents: int) -> None:
     with wired.uow() as uow:
         if uow.staff.find_by_username("admin") is not None:
             console.print("demo data is loaded already")
+            _answer_store(wired, console)
             _print_accounts(console)
             return
     demo.load_register(wired, residents)
@@ -88,6 +89,7 @@ def _load(wired: bootstrap.Container, residents: int) -> None:
                                  last=today - timedelta(days=1), holidays=wired.holidays,
                                  seed=demo.DEMO_SEED) for office in demo_offices)
     applications = load_applications(wired)
+    _answer_store(wired, console)
     console.print(f"demo data loaded: {residents} synthetic residents, a few life events, "
                   f"{len(cards)} cards in {wired.settings.home / 'cards'} "
                   f"(PIN {DEMO_PIN}, signature password {DEMO_SIGNATURE_PASSWORD}), "
@@ -131,6 +133,17 @@ def _cards(wired: bootstrap.Container) -> list[Path]:
                                        now=wired.clock())
     crls.publish_crls(wired.uow, wired.authority, wired.crl_sink, now=wired.clock())
     return made
+
+
+def _answer_store(wired: bootstrap.Container, console: Console) -> None:
+    """This machine's OCSP answer store, built once from the answers in the database, so
+    that the demo's responder answers from it (`/healthz`: `ocsp_store` ok)."""
+    if wired.has_ocsp_store():
+        return
+    stats = wired.build_ocsp_store()
+    console.print(f"OCSP answer store built: {stats['entries']} answers in "
+                  f"{wired.settings.ocsp_store_directory} (`mynumbercard ocsp build-store`)",
+                  markup=False, highlight=False)
 
 
 def _print_accounts(console: Console) -> None:

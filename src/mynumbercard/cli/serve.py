@@ -56,10 +56,12 @@ def serve(
     # By name, as a factory: the CLI and the web layer stay independent of each other.
     # The HTTP protocol answers plain OCSP requests itself and hands the rest to
     # uvicorn's (web/ocsp_http.py), bounded (web/http_guard.py): idle and half-sent
-    # connections are closed after IDLE_SECONDS, request heads are at most 16 KiB.
+    # connections are closed after IDLE_SECONDS, request heads are at most 16 KiB. The
+    # loop (web/ocsp_accept.py) answers a one-shot OCSP request right after accept.
     uvicorn.run("mynumbercard.web.app:create_app", factory=True, host=host, port=port,
                 workers=workers, log_level="warning" if workers > 1 else "info",
                 http="mynumbercard.web.ocsp_http:OcspHttpProtocol",
+                loop="mynumbercard.web.ocsp_accept:new_event_loop",
                 timeout_keep_alive=IDLE_SECONDS, h11_max_incomplete_event_size=16 * 1024)
     if stop is not None:
         stop.set()

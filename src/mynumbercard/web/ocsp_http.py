@@ -21,6 +21,8 @@ refuses it (web/http_guard.py bounds the head, its time and the body's time).
 from __future__ import annotations
 
 import asyncio
+import base64
+import binascii
 import logging
 import re
 from functools import partial
@@ -67,14 +69,46 @@ class OcspHttpProtocol(asyncio.Protocol):
         self._closing = False
         self._idle: asyncio.TimerHandle | None = None
 
+    @property
+    def answers_ocsp(self) -> bool:
+        return self._responder is not None
+
+    def answer_now(self, data: bytes) -> bytes | None:
+        """The whole HTTP answer to `data`, when it is exactly one plain OCSP request that
+        asks to close the connection and needs no look-up; else None (`web/ocsp_accept.py`:
+        the connection then comes to a protocol with these bytes)."""
+        request = _parse(data)
+        responder = self._responder
+        if not isinstance(request, tuple) or responder is None:
+            return None
+        der, keep_alive, size = request
+        if keep_alive or size != len(data):
+            return None
+        try:
+            found = responder.at_once(der)
+        except Exception:
+            _log.exception("OCSP responder failure")
+            found = INTERNAL_ERROR
+        if isinstance(found, Query):
+            return None
+        self._state.total_requests += 1
+        return b"".join((_STATUS, _default_headers(self._state), found.head, _CLOSE,
+                         found.payload))
+
+    def preread(self, data: bytes) -> None:
+        """Bytes read before the connection came here (served once it is made)."""
+        self._buffer = data
+
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         self._transport = cast("asyncio.Transport", transport)  # uvloop's is not a subclass
         connections: set[Any] = self._state.connections
         connections.add(self)
         if self._responder is None:
             self._hand_over()
-        else:
-            self._arm_idle()
+            return
+        self._arm_idle()
+        if self._buffer:
+            self._serve()
 
     def connection_lost(self, exc: Exception | None) -> None:
         self._state.connections.discard(self)
@@ -246,8 +280,29 @@ def _request(buffer: bytes, line: list[bytes], start: int,
         return buffer[start:start + length], keep_alive, start + length
     if (method == b"GET" and target.startswith(b"/ocsp/") and not length
             and b"?" not in target and b"#" not in target):
-        return from_path(target.decode("latin-1")), keep_alive, start
+        return _from_target(target), keep_alive, start
     return None
+
+
+_ESCAPES = ((b"%2F", b"/"), (b"%2B", b"+"), (b"%3D", b"="), (b"%2f", b"/"), (b"%2b", b"+"),
+            (b"%3d", b"="))
+
+
+def _from_target(target: bytes) -> bytes | None:
+    """`from_path` on the bytes of a GET target: the escapes of base64's three marks
+    undone here, anything else escaped read by `from_path` (the same answer, slower)."""
+    encoded = target[5:].lstrip(b"/")  # after /ocsp, as from_path
+    if b"%" in encoded:
+        for escaped, mark in _ESCAPES:
+            encoded = encoded.replace(escaped, mark)
+        if b"%" in encoded:
+            return from_path(target.decode("latin-1"))
+    if not encoded or len(encoded) > MAX_REQUEST_BYTES * 2:
+        return None
+    try:
+        return base64.b64decode(encoded, validate=True)
+    except (binascii.Error, ValueError):
+        return None
 
 
 def _headers(lines: list[bytes], *, keep_alive: bool) -> tuple[bool, int | None] | None:
