@@ -108,6 +108,16 @@ def make_clock(config: Settings) -> Callable[[], datetime]:
     return SetClock(at.astimezone(UTC), runs=config.clock_runs)
 
 
+def make_hasher(config: Settings) -> PasswordHasher:
+    """argon2id at RFC 9106's cost; at its lowest for a test suite, never in production."""
+    if not config.test_cheap_password_hashes:
+        return Argon2Hasher()
+    if config.production:
+        raise InvalidInput("MYNUMBERCARD_TEST_CHEAP_PASSWORD_HASHES is set, and this is a "
+                           "production configuration: unset it")
+    return Argon2Hasher(time_cost=1, memory_cost=8, parallelism=1)
+
+
 @dataclass
 class Container:
     """Everything an entry point needs, wired once per process."""
@@ -298,5 +308,5 @@ class Container:
 def container(config: Settings | None = None) -> Container:
     data_dir.private_umask()  # what the CLI and the server write is their user's only
     config = config or settings()
-    clock = make_clock(config)
-    return Container(settings=config, engine=engine(config), clock=clock)
+    clock, hasher = make_clock(config), make_hasher(config)
+    return Container(settings=config, engine=engine(config), clock=clock, hasher=hasher)

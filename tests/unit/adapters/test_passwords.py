@@ -3,7 +3,12 @@ is read from the hash itself, so the tests' cheaper hashes check the same way.""
 
 from __future__ import annotations
 
+import pytest
+
 from mynumbercard.adapters.passwords import Argon2Hasher
+from mynumbercard.bootstrap import make_hasher
+from mynumbercard.config import Settings
+from mynumbercard.domain.errors import InvalidInput
 
 from conftest import TEST_HASHER
 
@@ -28,3 +33,17 @@ def test_a_wrong_password_or_a_broken_hash_is_false_never_an_error() -> None:
     assert not TEST_HASHER.verify("not a hash", "correct horse battery")
     assert not TEST_HASHER.verify(made[:-4], "correct horse battery")
     assert TEST_HASHER.hash("same") != TEST_HASHER.hash("same")  # salted
+
+
+def _settings(**values: object) -> Settings:
+    return Settings(home="var", **values)  # type: ignore[arg-type]
+
+
+def test_cheap_hashes_are_a_test_setting_refused_in_production() -> None:
+    assert make_hasher(_settings()).hash("pw").startswith("$argon2id$v=19$m=65536,t=3,p=4$")
+    cheap = make_hasher(_settings(test_cheap_password_hashes=True))
+    assert cheap.hash("pw").startswith("$argon2id$v=19$m=8,t=1,p=1$")
+    for production in ({"env": "production"},
+                       {"database_url": "postgresql://app@db.example/mynumbercard"}):
+        with pytest.raises(InvalidInput, match="production"):
+            make_hasher(_settings(test_cheap_password_hashes=True, **production))
