@@ -31,7 +31,6 @@ from mynumbercard.adapters.municipalities import MunicipalityDirectory, director
 from mynumbercard.adapters.ocsp_answers import current_target
 from mynumbercard.adapters.ocsp_follow import AnswerFollower, build_from_database
 from mynumbercard.adapters.passwords import Argon2Hasher
-from mynumbercard.adapters.photo_inspector import PhotoChecker
 from mynumbercard.adapters.photo_store import FilePhotoStore
 from mynumbercard.adapters.pki import CaHierarchy
 from mynumbercard.adapters.rate_limits import RateLimits
@@ -46,9 +45,11 @@ from mynumbercard.services.pki_ports import CardTerminal
 from mynumbercard.services.ports import OcspWritten, UnitOfWork
 from mynumbercard.services.staff_ports import PasswordHasher
 
-if TYPE_CHECKING:  # imported when first used: the server prints no letters (reportlab)
+if TYPE_CHECKING:  # imported when first used: the server prints no letters (reportlab),
+    # and a command that checks no photo starts without numpy and the face model
     from mynumbercard.adapters.documents import PdfLetterPrinter
     from mynumbercard.adapters.letter_files import LetterDirectory
+    from mynumbercard.adapters.photo_inspector import PhotoChecker
 
 
 def settings() -> Settings:
@@ -259,6 +260,7 @@ class Container:
 
     @property
     def photo_inspector(self) -> PhotoChecker:
+        from mynumbercard.adapters.photo_inspector import PhotoChecker  # noqa: PLC0415
         return PhotoChecker()
 
     def ca(self) -> JpkiAuthority:
