@@ -20,6 +20,7 @@ from leak_plugin import pytest_sessionfinish, run_log  # noqa: F401 - the leak s
 from mynumbercard.adapters.db import migrate
 from mynumbercard.adapters.db.engine import make_engine
 from mynumbercard.adapters.db.municipality_rows import load_municipalities
+from mynumbercard.adapters.passwords import Argon2Hasher
 from mynumbercard.bootstrap import Container
 from mynumbercard.config import Settings
 
@@ -94,10 +95,16 @@ def clock() -> FrozenClock:
     return FrozenClock(datetime(2026, 11, 25, 9, 30, tzinfo=UTC))
 
 
+# Real argon2id at its lowest cost: the production cost (tests/unit/adapters/test_passwords.py)
+# is about 0.2 s of CPU a hash, and the API tests sign in a few accounts each.
+TEST_HASHER = Argon2Hasher(time_cost=1, memory_cost=8, parallelism=1)
+
+
 @pytest.fixture
 def container(database_url: str, tmp_path: Path, clock: FrozenClock) -> Iterator[Container]:
     settings = Settings(home=tmp_path, database_url=database_url)
-    wired = Container(settings=settings, engine=make_engine(database_url), clock=clock)
+    wired = Container(settings=settings, engine=make_engine(database_url), clock=clock,
+                      hasher=TEST_HASHER)
     yield wired
     wired.engine.dispose()
 
@@ -126,6 +133,7 @@ def pki_container(database_url: str, tmp_path: Path, clock: FrozenClock,
     shutil.copytree(ca_template, tmp_path / "ca")
     settings = Settings(home=tmp_path, database_url=database_url,
                         ca_passphrase=CA_PASSPHRASE, crl_shards=4)  # type: ignore[arg-type]
-    wired = Container(settings=settings, engine=make_engine(database_url), clock=clock)
+    wired = Container(settings=settings, engine=make_engine(database_url), clock=clock,
+                      hasher=TEST_HASHER)
     yield wired
     wired.engine.dispose()

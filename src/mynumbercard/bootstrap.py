@@ -32,8 +32,6 @@ from mynumbercard.adapters.ocsp_answers import current_target
 from mynumbercard.adapters.ocsp_follow import AnswerFollower, build_from_database
 from mynumbercard.adapters.passwords import Argon2Hasher
 from mynumbercard.adapters.pending_photos import PendingPhotos
-from mynumbercard.adapters.photo_inspector import PhotoChecker
-from mynumbercard.adapters.photo_overlay import PhotoOverlay
 from mynumbercard.adapters.photo_store import FilePhotoStore
 from mynumbercard.adapters.pki import CaHierarchy
 from mynumbercard.adapters.postal_codes import PostalLookup
@@ -51,9 +49,12 @@ from mynumbercard.services.pki_ports import CardTerminal
 from mynumbercard.services.ports import OcspWritten, UnitOfWork
 from mynumbercard.services.staff_ports import PasswordHasher
 
-if TYPE_CHECKING:  # imported when first used: the server prints no letters (reportlab)
+if TYPE_CHECKING:  # imported when first used: the server prints no letters (reportlab),
+    # and a command that checks no photo starts without numpy and the face model
     from mynumbercard.adapters.documents import PdfLetterPrinter
     from mynumbercard.adapters.letter_files import LetterDirectory
+    from mynumbercard.adapters.photo_inspector import PhotoChecker
+    from mynumbercard.adapters.photo_overlay import PhotoOverlay
 
 
 def settings() -> Settings:
@@ -111,6 +112,16 @@ def make_clock(config: Settings) -> Callable[[], datetime]:
     if at.tzinfo is None:
         raise InvalidInput("MYNUMBERCARD_CLOCK needs its offset, e.g. +09:00")
     return SetClock(at.astimezone(UTC), runs=config.clock_runs)
+
+
+def make_hasher(config: Settings) -> PasswordHasher:
+    """argon2id at RFC 9106's cost; at its lowest for a test suite, never in production."""
+    if not config.test_cheap_password_hashes:
+        return Argon2Hasher()
+    if config.production:
+        raise InvalidInput("MYNUMBERCARD_TEST_CHEAP_PASSWORD_HASHES is set, and this is a "
+                           "production configuration: unset it")
+    return Argon2Hasher(time_cost=1, memory_cost=8, parallelism=1)
 
 
 @dataclass
@@ -280,11 +291,13 @@ class Container:
 
     @property
     def photo_inspector(self) -> PhotoChecker:
+        from mynumbercard.adapters.photo_inspector import PhotoChecker  # noqa: PLC0415
         return PhotoChecker()
 
     @property
     def photo_overlay(self) -> PhotoOverlay:
         """The photo with its problems drawn, for the /apply page."""
+        from mynumbercard.adapters.photo_overlay import PhotoOverlay  # noqa: PLC0415
         return PhotoOverlay()
 
     @property
@@ -339,5 +352,5 @@ class Container:
 def container(config: Settings | None = None) -> Container:
     data_dir.private_umask()  # what the CLI and the server write is their user's only
     config = config or settings()
-    clock = make_clock(config)
-    return Container(settings=config, engine=engine(config), clock=clock)
+    clock, hasher = make_clock(config), make_hasher(config)
+    return Container(settings=config, engine=engine(config), clock=clock, hasher=hasher)

@@ -93,6 +93,10 @@ class Settings(BaseSettings):
     """A PostgreSQL database counts as production unless this says otherwise (a test or
     demo database on PostgreSQL)."""
 
+    test_cheap_password_hashes: bool = False
+    """Tests only: new staff password hashes at argon2id's lowest cost, not RFC 9106's
+    (a test suite signs in hundreds of times). Refused in production, like `clock`."""
+
     @property
     def production(self) -> bool:
         """MYNUMBERCARD_ENV=production, or a PostgreSQL database without

@@ -34,7 +34,7 @@ from mynumbercard.services import staff as staff_service
 from mynumbercard.web.app import Application, create_app
 
 from api_checks import add_account, admin_code
-from conftest import CA_PASSPHRASE, FrozenClock
+from conftest import CA_PASSPHRASE, TEST_HASHER, FrozenClock
 
 EXAMPLES = int(os.environ.get("MYNUMBERCARD_FUZZ_EXAMPLES", "3"))
 DATABASE = os.environ.get("MYNUMBERCARD_FUZZ_DATABASE", "sqlite")
@@ -71,7 +71,8 @@ def wired(request: pytest.FixtureRequest, ca_template: Path,
     url = _database(request, home)
     config = Settings(home=home, database_url=url, ca_passphrase=CA_PASSPHRASE, crl_shards=4)
     clock = FrozenClock(datetime(2026, 11, 25, 9, 30, tzinfo=UTC))
-    container = Container(settings=config, engine=make_engine(url), clock=clock)
+    container = Container(settings=config, engine=make_engine(url), clock=clock,
+                          hasher=TEST_HASHER)
     admin = Actor("fuzz-setup", Role.ADMIN)
     for role, (kind, municipality) in ROLES.items():
         add_account(container, f"fuzz-{role}", PASSWORD, kind, municipality)

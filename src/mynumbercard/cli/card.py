@@ -20,7 +20,6 @@ from mynumbercard.domain.errors import DomainError
 from mynumbercard.domain.pins import PinKind
 from mynumbercard.domain.staff import Actor
 from mynumbercard.domain.validity import SIGNATURE_CERTIFICATE_MIN_AGE
-from mynumbercard.generators.people import synthetic_person
 from mynumbercard.services import cards, certificates, register
 
 app = typer.Typer(help="Card files: the card's chip as its holder carries it.",
@@ -52,6 +51,8 @@ def issue_demo_card(wired: bootstrap.Container, out: Path, *, pin: str,
     now = wired.clock()
     today = now.astimezone(JST).date()
     authority = wired.authority
+    # faker, only for the demo card: `card insert` and the others start without it
+    from mynumbercard.generators.people import synthetic_person  # noqa: PLC0415
     person = synthetic_person(today=today, min_age=SIGNATURE_CERTIFICATE_MIN_AGE)
     resident = register.register_resident(wired.uow, actor=actor, now=now, **person)
     card_number = secrets.token_hex(8).upper()

@@ -7,7 +7,6 @@ from rich.console import Console
 
 from mynumbercard import bootstrap
 from mynumbercard.adapters import data_dir
-from mynumbercard.adapters.db import migrate
 from mynumbercard.adapters.db.municipality_rows import load_municipalities
 from mynumbercard.adapters.db.roles import grant_application_role
 
@@ -18,6 +17,7 @@ app = typer.Typer(help="The database: migrations.", no_args_is_help=True)
 def upgrade(revision: str = typer.Argument("head", help="Target revision.")) -> None:
     """Migrate the database to the newest schema and load the municipalities; make the
     data directory private (0700, files 0600) where an older version left it readable."""
+    from mynumbercard.adapters.db import migrate  # noqa: PLC0415 - alembic: slow to import
     with bootstrap.container() as wired:
         migrate.upgrade(wired.engine, revision)
         count = load_municipalities(wired.engine)
@@ -35,6 +35,7 @@ def upgrade(revision: str = typer.Argument("head", help="Target revision.")) -> 
 @app.command()
 def downgrade(revision: str = typer.Argument(..., help="Target revision, or 'base'.")) -> None:
     """Migrate down (for development; production rolls forward)."""
+    from mynumbercard.adapters.db import migrate  # noqa: PLC0415 - alembic: slow to import
     with bootstrap.container() as wired:
         migrate.downgrade(wired.engine, revision)
         current = migrate.current(wired.engine)

@@ -12,7 +12,6 @@ from rich.table import Table
 
 from mynumbercard import bootstrap
 from mynumbercard.adapters import ca_setup
-from mynumbercard.adapters.db import migrate
 from mynumbercard.adapters.db.municipality_rows import load_municipalities
 from mynumbercard.cli.card import issue_demo_card
 from mynumbercard.cli.offices import read_csv
@@ -42,6 +41,7 @@ def load(
     """Load demo staff, a synthetic register and a few life events (once; idempotent);
     on a new data directory it migrates the database first (`db upgrade`)."""
     with bootstrap.container() as wired:
+        from mynumbercard.adapters.db import migrate  # noqa: PLC0415 - alembic: slow to import
         migrate.upgrade(wired.engine)  # a fresh directory has no schema yet
         load_municipalities(wired.engine)
         _own_passphrase_file(wired)

@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from mynumbercard.adapters.photo import Defect, PhotoReport, check_photo
-from mynumbercard.adapters.photo.checks import MAX_FILE_BYTES, file_size_defect
 from mynumbercard.cli.output import dumps
 from mynumbercard.domain.errors import InvalidInput
-from mynumbercard.generators.photo_evaluation import evaluate
-from mynumbercard.generators.sample_portrait import sample_portrait
+from mynumbercard.domain.photo import MAX_FILE_BYTES
+
+# The checks (numpy, Pillow, the face model) are imported by the commands that run them:
+# every other command of the CLI starts without them.
+if TYPE_CHECKING:
+    from mynumbercard.adapters.photo import Defect, PhotoReport
 
 app = typer.Typer(help="The ID photo: check it as the application would.", no_args_is_help=True)
 
@@ -21,6 +23,8 @@ READ_LIMIT_BYTES = 8 * MAX_FILE_BYTES
 
 
 def _report_for(path: Path) -> PhotoReport:
+    from mynumbercard.adapters.photo import PhotoReport, check_photo  # noqa: PLC0415
+    from mynumbercard.adapters.photo.checks import file_size_defect  # noqa: PLC0415
     size = path.stat().st_size
     if size > READ_LIMIT_BYTES:
         defect = file_size_defect(size)
@@ -96,6 +100,7 @@ def evaluate_command(
     """Precision and recall of each defect code on the evaluation set (docs/photo.md)."""
     if not (directory / "manifest.json").is_file():
         raise InvalidInput(f"no evaluation set (manifest.json) in {directory}")
+    from mynumbercard.generators.photo_evaluation import evaluate  # noqa: PLC0415
     outcomes, scores = evaluate(directory)
     wrong = [(o.case.name, *o.errors) for o in outcomes if any(o.errors)]
     if as_json:
@@ -133,5 +138,6 @@ def evaluate_command(
 def sample(out: Path = typer.Argument(..., help="Where to write the JPEG.")) -> None:
     """Write the sample ID photo (a synthetic portrait that passes the check), for demos
     and the walkthrough (docs/walkthrough.md)."""
+    from mynumbercard.generators.sample_portrait import sample_portrait  # noqa: PLC0415
     out.write_bytes(sample_portrait())
     typer.echo(str(out))

@@ -49,6 +49,7 @@ def serve(
     production (docs/operations.md)."""
     config = bootstrap.settings()
     bootstrap.make_clock(config)  # a set clock in production stops here, exit 2
+    bootstrap.make_hasher(config)  # and so do cheap password hashes
     if warning := base_url_mismatch(config.public_base_url, host, port):
         typer.echo(f"warning: {warning}", err=True)
     bootstrap.allow_prompts(None)  # nobody answers a prompt in the middle of a request

@@ -10,6 +10,11 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 
+# Sizes: KB and MB are decimal (1 KB = 1000 bytes, 1 MB = 1000 000 bytes), as the
+# application guidance states them and as the applicant's file manager shows them.
+MIN_FILE_BYTES = 20_000
+MAX_FILE_BYTES = 7_000_000
+
 
 class PhotoDefect(StrEnum):
     FORMAT = "format"

@@ -29,8 +29,6 @@ from functools import cache
 from itertools import accumulate
 from typing import NamedTuple
 
-from faker.providers.person.ja_JP import Provider as _JaPerson
-
 from mynumbercard.domain import individual_number, search_key
 from mynumbercard.domain.dates import deemed_birthday
 from mynumbercard.domain.errors import InvalidInput
@@ -275,6 +273,8 @@ class SyntheticRegister:
         self._foreign = _cumulative(foreign)
         self._hsp = _cumulative([w if 25 <= CENSUS_2020[i // 2][0] < 65 else 0.0
                                  for i, w in enumerate(foreign)])
+        # Faker only when a register is generated: the CLI starts without it
+        from faker.providers.person.ja_JP import Provider as _JaPerson  # noqa: PLC0415
         families = _JaPerson.last_name_pairs
         self._family = [pair[:2] for pair in families]
         self._family_cum = _cumulative([float(w) for w in families.values()])

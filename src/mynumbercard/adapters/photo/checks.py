@@ -33,11 +33,8 @@ from mynumbercard.adapters.photo.defects import Defect, PhotoReport
 from mynumbercard.adapters.photo.face import detector
 from mynumbercard.adapters.photo.framing import Head, face_defects
 from mynumbercard.adapters.photo.header import Header, read_header, sniff
+from mynumbercard.domain.photo import MAX_FILE_BYTES, MIN_FILE_BYTES  # the guidance's sizes
 
-# Sizes: KB and MB are decimal (1 KB = 1000 bytes, 1 MB = 1000 000 bytes), as the
-# application guidance states them and as the applicant's file manager shows them.
-MIN_FILE_BYTES = 20_000
-MAX_FILE_BYTES = 7_000_000
 MIN_SIDE_PX = 480
 MAX_SIDE_PX = 6000
 
