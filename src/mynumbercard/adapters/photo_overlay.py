@@ -19,9 +19,9 @@ from collections.abc import Collection
 
 from PIL import Image, ImageDraw
 
-from mynumbercard.adapters.photo.checks import MAX_FILE_BYTES, MAX_SIDE_PX, decode, open_header
+from mynumbercard.adapters.photo.checks import MAX_SIDE_PX, decode, open_header
 from mynumbercard.adapters.photo.marks import locate
-from mynumbercard.domain.photo import Box, PhotoMarks
+from mynumbercard.domain.photo import MAX_FILE_BYTES, Box, PhotoMarks
 
 RED = (200, 0, 32, 255)
 GREEN = (0, 140, 60, 255)
