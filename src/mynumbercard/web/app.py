@@ -16,6 +16,7 @@ from mynumbercard.web.api import (
     appointments,
     audit,
     auth,
+    kiosk,
     lookups,
     loss,
     offices,
@@ -77,6 +78,7 @@ def create_api(wired: Container | None = None) -> FastAPI:
                    status.router, applications.public, applications.staff, renewal.router,
                    validity.router, residents.moving_in_router, loss.router, lookups.staff,
                    staff.router, offices.public, offices.admin, appointments.public,
-                   appointments.desk, appointment_page.router, terminal.router):
+                   appointments.desk, appointment_page.router, terminal.router,
+                   kiosk.signed, kiosk.public, kiosk.admin):
         app.include_router(router)
     return app

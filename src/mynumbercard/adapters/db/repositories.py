@@ -27,6 +27,7 @@ from mynumbercard.adapters.db.certificate_repositories import (
     SqlCrlNumbers,
     SqlOcspStore,
 )
+from mynumbercard.adapters.db.kiosk_repositories import SqlKiosk, SqlRelyingParties
 from mynumbercard.adapters.db.loss_repositories import SqlLossReports
 from mynumbercard.adapters.db.mail_repositories import SqlCohorts, SqlJobChunks, SqlMailQueue
 from mynumbercard.adapters.db.moving_repositories import SqlMovingNotices
@@ -102,6 +103,9 @@ def _resident_from_row(row: Row[Any]) -> Resident:
         version=m["version"],
         **{name: m[name] for name in _RESIDENT_FIELDS},
     )
+
+
+resident_from_row = _resident_from_row  # for the other repositories' modules
 
 
 class SqlMunicipalities:
@@ -350,6 +354,7 @@ class SqlUnitOfWork:
         self.losses = SqlLossReports(self._conn)
         self.offices, self.appointments = SqlOffices(self._conn), SqlAppointments(self._conn)
         self.lookups = _lookups(self._conn)
+        self.relying_parties, self.kiosk = SqlRelyingParties(self._conn), SqlKiosk(self._conn)
         return self
 
     def __exit__(self, *exc: object) -> None:

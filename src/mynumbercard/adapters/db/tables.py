@@ -719,3 +719,6 @@ appointments = Table(
           sqlite_where=Column("status").in_(APPOINTMENT_ACTIVE),
           postgresql_where=Column("status").in_(APPOINTMENT_ACTIVE)),
 )
+
+# Relying parties and the kiosk, on the same metadata (a module of their own).
+from mynumbercard.adapters.db import kiosk_tables as _kiosk_tables  # noqa: E402, F401
