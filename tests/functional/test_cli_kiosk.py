@@ -57,7 +57,8 @@ def test_a_document_is_issued_signed_verifiable_and_charged(
     pdf = tmp_path / "residence.pdf"
     status, answer = _issue(kiosk, pdf, "--with-household")
     assert status == 0, answer
-    assert answer["municipality"] == kiosk["municipality"] and answer["fee"] == 200
+    assert answer["municipality"] == kiosk["municipality"]
+    assert answer["fee"] == 200
     code = str(answer["verification_code"])
     assert pdf.read_bytes().startswith(b"%PDF")
 
@@ -135,7 +136,8 @@ def test_the_kiosk_without_a_credential_or_with_a_forged_one_gets_nothing(
     result = runner.invoke(app, ["kiosk", "issue", "--card", kiosk["card"], "--document",
                                  "residence-certificate", "--pin-stdin", "--out",
                                  str(tmp_path / "x.pdf")], input="1234\n")
-    assert result.exit_code == 2 and "--credential" in result.output
+    assert result.exit_code == 2
+    assert "--credential" in result.output
     forged = json.loads(Path(kiosk["credential"]).read_text())
     forged["secret"] = "00" * 32
     (tmp_path / "forged.json").write_text(json.dumps(forged))

@@ -47,7 +47,7 @@ from mynumbercard.services.relying_parties import (
     SecretSealer,
     SignedRequest,
     authenticate_in,
-    record_refusal,
+    record_refusal_in,
 )
 
 UowFactory = Callable[[], KioskUnit]
@@ -108,12 +108,15 @@ def _challenge_bytes(challenge: str) -> bytes:
     return raw
 
 
-def authenticated_in(uow_factory: UowFactory, uow: KioskUnit, sealer: SecretSealer,
-                   request: SignedRequest, now: datetime) -> RelyingParty:
+def authenticated_in(uow: KioskUnit, sealer: SecretSealer, request: SignedRequest,
+                     now: datetime) -> RelyingParty:
+    """The kiosk operator who signed `request`; a known party's refused request is
+    audited (and its nonce kept) before the refusal is raised."""
     try:
         return authenticate_in(uow, sealer, request, kind=KIOSK, now=now)
     except PartyRefused as refused:
-        record_refusal(uow_factory, refused, path=request.path, now=now)
+        record_refusal_in(uow, refused, path=request.path, now=now)
+        uow.commit()
         raise
 
 
@@ -121,7 +124,7 @@ def start(uow_factory: UowFactory, sealer: SecretSealer, *, request: SignedReque
           now: datetime) -> Challenge:
     """A one-use challenge for the operator's kiosk, valid a few minutes."""
     with uow_factory() as uow:
-        party = authenticated_in(uow_factory, uow, sealer, request, now)
+        party = authenticated_in(uow, sealer, request, now)
         check_open(now, uow.kiosk.maintenance_after(now))
         challenge = secrets.token_bytes(CHALLENGE_BYTES).hex()
         expires = now + CHALLENGE_LIFETIME
@@ -137,7 +140,7 @@ def issue(uow_factory: UowFactory, sealer: SecretSealer, checker: AnswerChecker,
           verify_url: str, now: datetime) -> Produced:
     """Check the card's answer and produce the document (see the module docstring)."""
     with uow_factory() as uow:
-        party = authenticated_in(uow_factory, uow, sealer, request, now)
+        party = authenticated_in(uow, sealer, request, now)
         try:
             produced = _issue_in(uow, party, checker, printer, response, verify_url, now)
         except KioskRefused as refused:
@@ -253,7 +256,7 @@ def report_pin(uow_factory: UowFactory, sealer: SecretSealer, checker: AnswerChe
     if isinstance(tries_left, bool) or not 0 <= tries_left <= 16:
         raise InvalidInput("tries_left is 0 to 16")
     with uow_factory() as uow:
-        party = authenticated_in(uow_factory, uow, sealer, request, now)
+        party = authenticated_in(uow, sealer, request, now)
         try:
             _spend(uow, party, challenge, now)
         except KioskRefused as refused:

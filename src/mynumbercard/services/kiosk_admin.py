@@ -125,7 +125,7 @@ def settlement(uow_factory: UowFactory, sealer: SecretSealer, *, request: Signed
     """The calling operator's own documents and fees, per municipality."""
     begin, finish = _period(start, end)
     with uow_factory() as uow:
-        party = authenticated_in(uow_factory, uow, sealer, request, now)
+        party = authenticated_in(uow, sealer, request, now)
         totals = list(uow.kiosk.totals(start=begin, end=finish, operator=party.key_id))
         uow.audit.record(AuditRecord(now, party.actor_name, AuditAction.KIOSK_SETTLEMENT,
                                      f"relying-party:{party.id}",

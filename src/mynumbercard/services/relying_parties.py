@@ -181,14 +181,12 @@ class PartyRefused(AuthenticationFailed):
         self.party = party
 
 
-def record_refusal(uow_factory: UowFactory, refused: PartyRefused, *, path: str,
-                   now: datetime) -> None:
-    with uow_factory() as uow:
-        uow.audit.record(AuditRecord(now, refused.party.actor_name,
-                                     AuditAction.RELYING_PARTY_REFUSE,
-                                     f"relying-party:{refused.party.id}",
-                                     {"path": path[:200], "reason": refused.message}))
-        uow.commit()
+def record_refusal_in(uow: RelyingPartyUnit, refused: PartyRefused, *, path: str,
+                      now: datetime) -> None:
+    uow.audit.record(AuditRecord(now, refused.party.actor_name,
+                                 AuditAction.RELYING_PARTY_REFUSE,
+                                 f"relying-party:{refused.party.id}",
+                                 {"path": path[:200], "reason": refused.message}))
 
 
 def require_kind(party: RelyingParty, kind: PartyKind) -> None:
