@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export MYNUMBERCARD_HOME ?= $(CURDIR)/var
 
-.PHONY: run test lint unit integration functional fuzz clean
+.PHONY: run test e2e lint unit integration functional browser fuzz clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -33,8 +33,16 @@ run: $(VENV)/.run-installed
 	$(BIN)/mynumbercard serve --host 127.0.0.1 --port 8000
 
 ## make test: lint, types, layering, then the whole suite on SQLite and PostgreSQL
+## (the browser journeys of tests/browser at desktop width)
 test: lint
 	$(BIN)/pytest -p no:cacheprovider
+
+## make e2e: the browser journeys at desktop and phone width, a screenshot of every page
+## checked into var/screenshots/ (docs/pages.md)
+e2e: $(VENV)/.dev-installed
+	rm -rf var/screenshots
+	MYNUMBERCARD_E2E_WIDTHS=desktop,phone MYNUMBERCARD_SCREENSHOTS=$(CURDIR)/var/screenshots \
+	    $(BIN)/pytest -p no:cacheprovider tests/browser
 
 lint: $(VENV)/.dev-installed
 	$(BIN)/ruff check src tests bench
@@ -49,6 +57,9 @@ integration: $(VENV)/.dev-installed
 
 functional: $(VENV)/.dev-installed
 	$(BIN)/pytest tests/functional
+
+browser: $(VENV)/.dev-installed
+	$(BIN)/pytest tests/browser
 
 ## make fuzz: the API fuzzed much longer than in `make test` (MYNUMBERCARD_FUZZ_EXAMPLES)
 fuzz: $(VENV)/.dev-installed

@@ -5,7 +5,7 @@ from __future__ import annotations
 import copy
 from collections.abc import Sequence
 from dataclasses import replace
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Self
 
 from mynumbercard.adapters.municipalities import directory
@@ -13,6 +13,7 @@ from mynumbercard.domain.errors import Conflict, NotFound
 from mynumbercard.domain.municipality import Municipality
 from mynumbercard.domain.resident import NewResident, Resident, ResidentEvent
 from mynumbercard.domain.sign_in import SignInState
+from mynumbercard.domain.staff import Role
 from mynumbercard.domain.stay import Stay
 from mynumbercard.services.mail_ports import QueuedLetter
 from mynumbercard.services.ports import AuditRecord
@@ -95,14 +96,27 @@ class FakeStaff:
     def set_password_hash(self, staff_id: int, password_hash: str) -> None:
         self.rows[staff_id] = replace(self.rows[staff_id], password_hash=password_hash)
 
+    def set_role(self, staff_id: int, role: Role, municipality_code: str | None) -> None:
+        self.rows[staff_id] = replace(self.rows[staff_id], role=role,
+                                      municipality_code=municipality_code)
+
 
 class FakeSessions:
     def __init__(self) -> None:
         self.rows: dict[str, tuple[int, datetime, datetime | None]] = {}
+        self.issued: dict[str, datetime] = {}
 
     def add(self, *, token_hash: str, staff_id: int, issued_at: datetime,
             expires_at: datetime) -> None:
         self.rows[token_hash] = (staff_id, expires_at, None)
+        self.issued[token_hash] = issued_at
+
+    def extend(self, token_hash: str, *, now: datetime, idle: timedelta,
+               longest: timedelta) -> None:
+        staff_id = self.active_staff_id(token_hash, now=now)
+        if staff_id is not None:
+            until = min(now + idle, self.issued[token_hash] + longest)
+            self.rows[token_hash] = (staff_id, until, None)
 
     def active_staff_id(self, token_hash: str, *, now: datetime) -> int | None:
         staff_id, expires_at, revoked_at = self.rows.get(token_hash, (0, now, now))

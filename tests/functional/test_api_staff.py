@@ -71,3 +71,23 @@ def test_bad_requests_are_said_plainly(client: TestClient):
                        json={"password": PASSWORD}).status_code == 404
     anonymous = client.get("/api/v1/staff", headers={"Authorization": "Bearer nonsense"})
     assert anonymous.status_code == 401
+
+
+def test_an_admin_changes_a_role_and_ends_a_members_sessions(client: TestClient):
+    added = client.post("/api/v1/staff", json={"username": "op-9", "password": PASSWORD,
+                                               "role": "operator"})
+    assert added.status_code == 201, added.text
+    member = bearer(client, "op-9", PASSWORD)
+    ended = client.post("/api/v1/staff/op-9/end-sessions")
+    assert ended.json() == {"username": "op-9", "sessions_ended": 1}
+    assert client.get("/api/v1/auth/me", headers=member).status_code == 401
+    assert client.post("/api/v1/staff/op-9/role",
+                       json={"role": "clerk"}).status_code == 422  # a clerk needs a code
+    changed = client.post("/api/v1/staff/op-9/role",
+                          json={"role": "clerk", "municipality_code": "13101"})
+    assert changed.json() == {"username": "op-9", "sessions_ended": 0}
+    me = client.get("/api/v1/auth/me", headers=bearer(client, "op-9", PASSWORD)).json()
+    assert me == {"username": "op-9", "role": "clerk", "municipality_code": "13101"}
+    assert client.post(f"/api/v1/staff/{ADMIN}/role",
+                       json={"role": "auditor"}).status_code == 409
+    assert client.post("/api/v1/staff/nobody/end-sessions").status_code == 404

@@ -161,6 +161,8 @@ EXPECTED: dict[tuple[str, str], tuple[str, ...]] = {
     ("GET", "/api/v1/staff"): ADMIN_ONLY,
     ("POST", "/api/v1/staff"): ADMIN_ONLY,
     ("POST", "/api/v1/staff/{username}/reset-password"): ADMIN_ONLY,
+    ("POST", "/api/v1/staff/{username}/role"): ADMIN_ONLY,
+    ("POST", "/api/v1/staff/{username}/end-sessions"): ADMIN_ONLY,
     ("POST", "/api/v1/staff/{username}/disable"): ADMIN_ONLY,  # an account of its own
     # Kiosks: the operators' calls are signed with their keys (tests/functional/
     # test_api_kiosk.py); a printed code is checked by anyone; the rest is an admin's.
@@ -255,6 +257,7 @@ BODIES: dict[str, Any] = {
     "/api/v1/kiosk/offers/{municipality_code}/{document}": {"fee": 200},
     "/api/v1/kiosk/maintenance": {"starts_at": "2026-12-01T02:00:00+09:00",
                                   "ends_at": "2026-12-01T01:00:00+09:00"},  # backwards
+    "/api/v1/staff/{username}/role": {"role": "operator"},
 }
 BODY_IDS = {"/api/v1/applications/forms": "{resident_id}"}  # an id in the body, not the path
 QUERIES = {"/api/v1/rules/expiry": {"birth_date": BIRTH, "applied_on": "2026-01-01",

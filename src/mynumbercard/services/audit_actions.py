@@ -120,6 +120,8 @@ class AuditAction(StrEnum):
 
     STAFF_ADD = "staff:add"
     STAFF_ADD_SERVICE = "staff:add-service"
+    STAFF_CHANGE_ROLE = "staff:change-role"
+    STAFF_END_SESSIONS = "staff:end-sessions"
     STAFF_DISABLE = "staff:disable"
     STAFF_ENROL_TOTP = "staff:enrol-totp"
     STAFF_FAIL_SIGN_IN = "staff:fail-sign-in"

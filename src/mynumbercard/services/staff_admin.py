@@ -121,6 +121,50 @@ def disable_staff(uow_factory: UowFactory, *, actor: Actor, username: str,
     return ended
 
 
+def change_role(uow_factory: UowFactory, *, actor: Actor, username: str, role: Role,
+                municipality_code: str | None, now: datetime) -> int:
+    """Give a person another role (a clerk: with their municipality) and end their live
+    sessions, which carried the old role; how many ended."""
+    actor.require(Permission.STAFF_MANAGE)
+    if username == actor.name:
+        raise Conflict("an administrator cannot change their own role")
+    if role in (Role.RESIDENT, Role.BOOTH):
+        raise InvalidInput(f"a person's account cannot have the role {role.value}")
+    if (role is Role.CLERK) != (municipality_code is not None):
+        raise InvalidInput("a clerk (and only a clerk) belongs to a municipality: give its "
+                           "code for a clerk, none otherwise")
+    with uow_factory() as uow:
+        account = _find(uow, username)
+        if account.is_service:
+            raise InvalidInput("a service account keeps its role: add a new one")
+        if municipality_code is not None:
+            uow.municipalities.get(municipality_code)
+        staff_id = account.id or 0
+        uow.staff.set_role(staff_id, role, municipality_code)
+        ended = uow.sessions.revoke_all(staff_id, now=now)
+        uow.audit.record(AuditRecord(now, actor.name, AuditAction.STAFF_CHANGE_ROLE,
+                                     f"staff:{staff_id}",
+                                     {"from": account.role.value, "to": role.value,
+                                      "municipality": municipality_code,
+                                      "sessions_ended": ended}))
+        uow.commit()
+    return ended
+
+
+def end_sessions(uow_factory: UowFactory, *, actor: Actor, username: str,
+                 now: datetime) -> int:
+    """End every live session of a member (a lost laptop, a shared screen); how many."""
+    actor.require(Permission.STAFF_MANAGE)
+    with uow_factory() as uow:
+        account = _find(uow, username)
+        staff_id = account.id or 0
+        ended = uow.sessions.revoke_all(staff_id, now=now)
+        uow.audit.record(AuditRecord(now, actor.name, AuditAction.STAFF_END_SESSIONS,
+                                     f"staff:{staff_id}", {"sessions_ended": ended}))
+        uow.commit()
+    return ended
+
+
 def reset_password(uow_factory: UowFactory, hasher: PasswordHasher, *, actor: Actor,
                    username: str, password: str, now: datetime) -> int:
     """Give a person a new password and end their live sessions; how many ended."""

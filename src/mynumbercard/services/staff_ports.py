@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Protocol
 
 from mynumbercard.domain.sign_in import SignInState
@@ -39,6 +39,7 @@ class StaffRepository(Protocol):
     def has_active_admin(self) -> bool: ...
     def set_active(self, staff_id: int, active: bool) -> None: ...
     def set_password_hash(self, staff_id: int, password_hash: str) -> None: ...
+    def set_role(self, staff_id: int, role: Role, municipality_code: str | None) -> None: ...
 
 
 class SessionRepository(Protocol):
@@ -52,6 +53,12 @@ class SessionRepository(Protocol):
 
     def revoke_all(self, staff_id: int, *, now: datetime) -> int:
         """End every live session of a member; how many there were."""
+        ...
+
+    def extend(self, token_hash: str, *, now: datetime, idle: timedelta,
+               longest: timedelta) -> None:
+        """A live session used at `now` expires `idle` later, but never later than
+        `longest` after it was issued (the pages' idle timeout)."""
         ...
 
 

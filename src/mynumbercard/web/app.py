@@ -9,7 +9,7 @@ from sqlalchemy import text
 
 from mynumbercard import __version__
 from mynumbercard.bootstrap import Container, container
-from mynumbercard.web import appointment_page, errors, status
+from mynumbercard.web import appointment_page, errors, pages, status
 from mynumbercard.web import logging as access_log
 from mynumbercard.web.api import (
     applications,
@@ -59,6 +59,7 @@ def create_api(wired: Container | None = None) -> FastAPI:
         title="mynumbercard",
         version=__version__,
         summary="Japan's Individual Number Card system: the register, the rules, the card's life.",
+        docs_url=None, redoc_url=None,  # /docs: served from the application (pages.api_docs)
     )
     app.state.container = wired or container()
     errors.install(app)
@@ -81,4 +82,5 @@ def create_api(wired: Container | None = None) -> FastAPI:
                    appointments.desk, appointment_page.router, terminal.router,
                    kiosk.signed, kiosk.public, kiosk.admin):
         app.include_router(router)
+    pages.install(app)  # the HTML pages, their static files, /docs (docs/pages.md)
     return app

@@ -27,7 +27,7 @@ def status_for(error: errors.DomainError) -> int:
     return 400
 
 
-async def _domain_error(_request: Request, error: errors.DomainError) -> JSONResponse:
+async def domain_error(_request: Request, error: errors.DomainError) -> JSONResponse:
     status = status_for(error)
     headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
     if isinstance(error, errors.TooManyRequests):
@@ -40,7 +40,7 @@ async def _domain_error(_request: Request, error: errors.DomainError) -> JSONRes
     return JSONResponse(body, status_code=status, headers=headers)
 
 
-async def _malformed_request(_request: Request, error: RequestValidationError) -> JSONResponse:
+async def malformed_request(_request: Request, error: RequestValidationError) -> JSONResponse:
     """Schema errors get the same shape as domain errors, plus where each one is.
 
     The offending values are left out: they may be personal data or a password."""
@@ -59,5 +59,5 @@ async def _malformed_request(_request: Request, error: RequestValidationError) -
 
 
 def install(app: FastAPI) -> None:
-    app.add_exception_handler(errors.DomainError, _domain_error)  # type: ignore[arg-type]
-    app.add_exception_handler(RequestValidationError, _malformed_request)  # type: ignore[arg-type]
+    app.add_exception_handler(errors.DomainError, domain_error)  # type: ignore[arg-type]
+    app.add_exception_handler(RequestValidationError, malformed_request)  # type: ignore[arg-type]

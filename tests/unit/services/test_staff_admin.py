@@ -122,3 +122,69 @@ def test_bad_service_accounts_are_refused(role: Role, scopes: frozenset[str]) ->
         staff_admin.add_service_account(uow, PlainHasher(), actor=admin, username="cron",
                                         role=role, municipality_code=None, scopes=scopes,
                                         now=NOW)
+
+
+def test_a_new_role_takes_effect_at_the_next_sign_in_and_is_audited() -> None:
+    uow, _, admin = _installed()
+    staff.add_staff(uow, PlainHasher(), actor=admin, username="op-2", password=PASSWORD,
+                    role=Role.OPERATOR, municipality_code=None, now=NOW)
+    token = staff.sign_in(uow, PlainHasher(), username="op-2", password=PASSWORD, now=NOW,
+                          lifetime=LIFETIME).token
+    for role, municipality in ((Role.CLERK, None), (Role.AUDITOR, "13101"),
+                               (Role.BOOTH, None)):
+        with pytest.raises(InvalidInput):
+            staff_admin.change_role(uow, actor=admin, username="op-2", role=role,
+                                    municipality_code=municipality, now=NOW)
+    with pytest.raises(Conflict):
+        staff_admin.change_role(uow, actor=admin, username="root", role=Role.AUDITOR,
+                                municipality_code=None, now=NOW)
+    with pytest.raises(PermissionDenied):
+        staff_admin.change_role(uow, actor=Actor("op-2", Role.OPERATOR), username="op-2",
+                                role=Role.ADMIN, municipality_code=None, now=NOW)
+    assert staff_admin.change_role(uow, actor=admin, username="op-2", role=Role.CLERK,
+                                   municipality_code="13101", now=NOW) == 1
+    with pytest.raises(AuthenticationFailed):
+        staff.authenticate(uow, token=token, now=NOW)
+    token = staff.sign_in(uow, PlainHasher(), username="op-2", password=PASSWORD, now=NOW,
+                          lifetime=LIFETIME).token
+    assert staff.authenticate(uow, token=token, now=NOW) == Actor("op-2", Role.CLERK, "13101")
+    record = uow.audit.records[-2]
+    assert record.action == "staff:change-role"
+    assert record.details == {"from": "operator", "to": "clerk", "municipality": "13101",
+                              "sessions_ended": 1}
+
+
+def test_ending_a_members_sessions_signs_them_out_everywhere() -> None:
+    uow, _, admin = _installed()
+    staff.add_staff(uow, PlainHasher(), actor=admin, username="aud", password=PASSWORD,
+                    role=Role.AUDITOR, municipality_code=None, now=NOW)
+    tokens = [staff.sign_in(uow, PlainHasher(), username="aud", password=PASSWORD, now=NOW,
+                            lifetime=LIFETIME).token for _ in range(2)]
+    assert staff_admin.end_sessions(uow, actor=admin, username="aud", now=NOW) == 2
+    for token in tokens:
+        with pytest.raises(AuthenticationFailed):
+            staff.authenticate(uow, token=token, now=NOW)
+    assert staff_admin.end_sessions(uow, actor=admin, username="aud", now=NOW) == 0
+    assert uow.audit.records[-1].action == "staff:end-sessions"
+    with pytest.raises(NotFound):
+        staff_admin.end_sessions(uow, actor=admin, username="nobody", now=NOW)
+
+
+def test_a_page_session_ends_when_left_idle_and_at_the_latest_after_its_longest() -> None:
+    uow, _, admin = _installed()
+    staff.add_staff(uow, PlainHasher(), actor=admin, username="idle", password=PASSWORD,
+                    role=Role.AUDITOR, municipality_code=None, now=NOW)
+    idle, longest = timedelta(minutes=15), timedelta(minutes=40)
+    token = staff.sign_in(uow, PlainHasher(), username="idle", password=PASSWORD, now=NOW,
+                          lifetime=idle).token
+    at = NOW
+    for _ in range(2):  # used every 14 minutes: still open after 28
+        at += timedelta(minutes=14)
+        staff.authenticate_idle(uow, token=token, now=at, idle=idle, longest=longest)
+    with pytest.raises(AuthenticationFailed):  # 40 minutes after sign-in, however used
+        staff.authenticate_idle(uow, token=token, now=NOW + longest, idle=idle,
+                                longest=longest)
+    other = staff.sign_in(uow, PlainHasher(), username="idle", password=PASSWORD, now=NOW,
+                          lifetime=idle).token
+    with pytest.raises(AuthenticationFailed):  # left alone for 15 minutes
+        staff.authenticate_idle(uow, token=other, now=NOW + idle, idle=idle, longest=longest)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from datetime import date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any, Self
 
 from sqlalchemy import (
@@ -253,6 +253,10 @@ class SqlStaff:
         self._conn.execute(update(staff).where(staff.c.id == staff_id)
                            .values(password_hash=password_hash))
 
+    def set_role(self, staff_id: int, role: Role, municipality_code: str | None) -> None:
+        self._conn.execute(update(staff).where(staff.c.id == staff_id)
+                           .values(role=role.value, municipality_code=municipality_code))
+
 
 class SqlSessions:
     def __init__(self, conn: Connection) -> None:
@@ -287,6 +291,16 @@ class SqlSessions:
             sessions.c.staff_id == staff_id, sessions.c.revoked_at.is_(None),
             sessions.c.expires_at > now).values(revoked_at=now))
         return int(done.rowcount)
+
+    def extend(self, token_hash: str, *, now: datetime, idle: timedelta,
+               longest: timedelta) -> None:
+        issued_at = self._conn.scalar(select(sessions.c.issued_at).where(
+            sessions.c.token_hash == token_hash, sessions.c.revoked_at.is_(None),
+            sessions.c.expires_at > now))
+        if issued_at is not None:
+            issued = issued_at if issued_at.tzinfo else issued_at.replace(tzinfo=UTC)
+            self._conn.execute(update(sessions).where(sessions.c.token_hash == token_hash)
+                               .values(expires_at=min(now + idle, issued + longest)))
 
 
 class SqlAuditLog:

@@ -78,3 +78,28 @@ def reset_password(username: Username, body: NewPassword, actor: ActorDep,
     ended = staff_admin.reset_password(container.uow, container.hasher, actor=actor,
                                        username=username, password=body.password, now=now)
     return Ended(username=username, sessions_ended=ended)
+
+
+class NewRole(BaseModel):
+    role: Role
+    municipality_code: str | None = Field(default=None, pattern=r"^\d{5}$",
+                                          description="A clerk's municipality")
+
+
+@router.post("/{username}/role", summary="Change a person's role; their sessions end",
+             responses={404: {"description": "No such account"},
+                        409: {"description": "Your own account"}})
+def change_role(username: Username, body: NewRole, actor: ActorDep, container: ContainerDep,
+                now: NowDep) -> Ended:
+    ended = staff_admin.change_role(container.uow, actor=actor, username=username,
+                                    role=body.role, municipality_code=body.municipality_code,
+                                    now=now)
+    return Ended(username=username, sessions_ended=ended)
+
+
+@router.post("/{username}/end-sessions", summary="End every live session of a member",
+             responses={404: {"description": "No such account"}})
+def end_sessions(username: Username, actor: ActorDep, container: ContainerDep,
+                 now: NowDep) -> Ended:
+    ended = staff_admin.end_sessions(container.uow, actor=actor, username=username, now=now)
+    return Ended(username=username, sessions_ended=ended)
