@@ -147,3 +147,16 @@ def test_the_kiosk_without_a_credential_or_with_a_forged_one_gets_nothing(
                                  str(tmp_path / "forged.json")], input="1234\n")
     assert result.exit_code == 5
     assert "not signed by a registered party" in result.output
+
+
+def test_the_kiosk_over_http_with_its_signed_key(kiosk: dict[str, str], server: str,
+                                                 tmp_path: Path) -> None:
+    pdf = tmp_path / "over-http.pdf"
+    status, answer = _issue(kiosk, pdf, "--url", server)
+    assert status == 0, answer
+    assert answer["fee"] == 200
+    assert pdf.read_bytes().startswith(b"%PDF")
+    status, answer = _issue(kiosk, pdf, "--url", server, pin="0000")
+    assert answer == {"refused": "pin_wrong", "message": "The PIN is wrong: 2 tries left."}
+    status, answer = _issue(kiosk, pdf, "--url", server, document="register-items")
+    assert (status, answer["refused"]) == (1, "not_offered")
