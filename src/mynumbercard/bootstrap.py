@@ -255,8 +255,9 @@ class Container:
         from mynumbercard.adapters.document_signing import (  # noqa: PLC0415 - pyHanko
             DocumentAuthority,
         )
+        config = self.ca_config
         return DocumentAuthority(self.documents_ca_directory,
-                                 ca_setup.document_passphrase(self.ca_config))
+                                 lambda: ca_setup.document_passphrase(config))
 
     @cached_property
     def document_printer(self) -> SignedDocumentPrinter:

@@ -14,7 +14,9 @@ from __future__ import annotations
 import io
 import os
 import threading
+from collections.abc import Callable
 from datetime import datetime, timedelta
+from functools import cached_property
 from pathlib import Path
 
 from asn1crypto import keys as asn1_keys
@@ -58,14 +60,18 @@ def _write_once(path: Path, data: bytes) -> bool:
 class DocumentAuthority:
     """The organisational CA and the municipalities' signing keys."""
 
-    def __init__(self, directory: Path, passphrase: bytes) -> None:
+    def __init__(self, directory: Path, passphrase: Callable[[], bytes]) -> None:
         self._dir = directory
-        self._passphrase = passphrase
+        self._passphrase_source = passphrase  # asked only when a key is opened or made
         self._lock = threading.Lock()
         self._signers: dict[str, signers.SimpleSigner] = {}
 
     def __repr__(self) -> str:
         return f"DocumentAuthority({str(self._dir)!r})"
+
+    @cached_property
+    def _passphrase(self) -> bytes:
+        return self._passphrase_source()
 
     def _key_pem(self, key: ec.EllipticCurvePrivateKey) -> bytes:
         return key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
@@ -103,6 +109,10 @@ class DocumentAuthority:
                 self._load_key(key_path))
 
     def root_pem(self, now: datetime) -> bytes:
+        """The root certificate (public: made, with the passphrase, only the first time)."""
+        path = self._dir / ROOT_FILE
+        if path.exists():
+            return path.read_bytes()
         return self.root(now)[0].public_bytes(serialization.Encoding.PEM)
 
     def _signer_files(self, code: str, name: str, now: datetime) -> tuple[bytes, bytes]:
