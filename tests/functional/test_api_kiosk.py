@@ -76,6 +76,7 @@ class Kiosk:
 @pytest.fixture
 def kiosk(env: dict[str, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
           api_client: ApiClient) -> Iterator[Kiosk]:
+    monkeypatch.setenv("MYNUMBERCARD_ALLOW_SET_CLOCK", "1")  # PostgreSQL: a test
     monkeypatch.setenv("MYNUMBERCARD_CLOCK", CLOCK)
     made = demo_card(tmp_path / "card.mnc")
     with bootstrap.container() as wired:

@@ -28,6 +28,7 @@ def kiosk(env: dict[str, str], tmp_path: Path,
           monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
     """A demo card, its municipality offering the residence certificate for ¥200, and a
     kiosk operator's credential."""
+    monkeypatch.setenv("MYNUMBERCARD_ALLOW_SET_CLOCK", "1")  # PostgreSQL: a test
     monkeypatch.setenv("MYNUMBERCARD_CLOCK", DAY)
     card = demo_card(tmp_path / "card.mnc")
     with bootstrap.container() as wired, wired.uow() as uow:

@@ -8,6 +8,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Connection, Row, and_, delete, func, insert, select, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 
 from mynumbercard.adapters.db.certificate_repositories import as_utc
@@ -69,13 +71,14 @@ class SqlRelyingParties:
         nonces = relying_party_nonces
         self._conn.execute(delete(nonces).where(nonces.c.key_id == key_id,
                                                 nonces.c.seen_at < forget_before))
-        try:
-            with self._conn.begin_nested():
-                self._conn.execute(insert(nonces).values(key_id=key_id, nonce=nonce,
-                                                         seen_at=now))
-        except IntegrityError:  # the primary key: this nonce was used
-            return False
-        return True
+        # INSERT … ON CONFLICT DO NOTHING: a replay meets the primary key without the
+        # savepoint an IntegrityError would need (two statements fewer per call)
+        dialect_insert = postgresql_insert if self._conn.dialect.name == "postgresql" \
+            else sqlite_insert
+        added = self._conn.execute(dialect_insert(nonces).values(
+            key_id=key_id, nonce=nonce, seen_at=now).on_conflict_do_nothing()
+            .returning(nonces.c.nonce)).first()
+        return added is not None
 
 
 class SqlKiosk:
