@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from pypdf import PdfReader
 from typer.testing import CliRunner
 
 from mynumbercard import bootstrap
@@ -62,6 +63,10 @@ def test_a_document_is_issued_signed_verifiable_and_charged(
     assert answer["fee"] == 200
     code = str(answer["verification_code"])
     assert pdf.read_bytes().startswith(b"%PDF")
+    text = PdfReader(pdf).pages[0].extract_text()
+    assert "住民票の写し" in text
+    assert code in text
+    assert "世帯員" in text  # --with-household: the holder at least
 
     exported = tmp_path / "exported"
     assert "documents-root.pem" in ok("ca", "export", str(exported))
@@ -112,6 +117,16 @@ def test_a_wrong_pin_is_counted_by_the_card_and_shown_in_the_console(
                             "2026-11-30"))
     assert [f["tries_left"] for f in console["pin_failures"]] == [2, 1, 0, 0]
     assert console["totals"] == []  # nothing charged
+
+
+def test_the_domicile_where_the_municipality_allows_it(kiosk: dict[str, str],
+                                                       tmp_path: Path) -> None:
+    ok("kiosk", "offer", kiosk["municipality"], "--document", "residence-certificate",
+       "--fee", "300", "--domicile")
+    pdf = tmp_path / "with-domicile.pdf"
+    status, answer = _issue(kiosk, pdf, "--with-domicile")
+    assert (status, answer["fee"]) == (0, 300)
+    assert "本籍" in PdfReader(pdf).pages[0].extract_text()
 
 
 def test_refusals_each_with_their_reason(kiosk: dict[str, str], tmp_path: Path,
