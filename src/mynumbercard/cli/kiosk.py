@@ -35,8 +35,9 @@ def issue(  # noqa: PLR0917 - the command's contract (issue 19)
     out: Path = typer.Option(..., "--out", help="Where to write the signed PDF."),
     reader: str | None = typer.Option(None, "--reader", help="The PC/SC reader with the "
                                       "card (a part of its name)."),
-    card: Path | None = typer.Option(None, "--card", help="A card file instead of a reader "
-                                     "(driven with the same APDUs)."),
+    card: Path | None = typer.Option(None, "--card", help="A card file, put into the "
+                                     "virtual reader for the transaction (or, without "
+                                     "pcscd's virtual reader, driven with the same APDUs)."),
     with_household: bool = typer.Option(False, "--with-household",
                                         help="Print the household's members."),
     with_domicile: bool = typer.Option(False, "--with-domicile", help="Print the domicile "
@@ -57,7 +58,8 @@ def issue(  # noqa: PLR0917 - the command's contract (issue 19)
     pin = session.secret("PIN (4 digits)", from_stdin=pin_stdin)
     with bootstrap.container() as wired:
         service = wired.kiosk_service(url=url, credential=credential)
-        with pcsc_reader.holder_card(file=card, reader=reader) as holder:
+        with pcsc_reader.kiosk_card(file=card, reader=reader,
+                                    vpcd_port=wired.settings.vpcd_port) as holder:
             try:
                 result = run_transaction(holder, service, pin=pin, document=document,
                                          with_household=with_household,
