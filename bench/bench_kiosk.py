@@ -90,7 +90,8 @@ def main() -> None:
         made = issue_demo_card(wired, card_file, pin=PIN, password="ABC123", actor=ADMIN)
         with wired.uow() as uow:
             found = uow.cards.find_by_number(str(made["card_number"]))
-            assert found is not None
+            if found is None:
+                raise SystemExit("the demo card is not registered")
             town = uow.residents.get(found.resident_id).municipality_code
         kiosk_admin.set_offer(wired.uow, actor=ADMIN, municipality_code=town,
                               document=KioskDocument.RESIDENCE_CERTIFICATE, fee=200,
@@ -142,7 +143,8 @@ def main() -> None:
         print(f"answer checked, fee recorded  {percentiles(checks)}")
         both = [a + b for a, b in zip(challenges, checks, strict=True)]
         print(f"up to the document (both)     {percentiles(both)}")
-        assert stub.last is not None
+        if stub.last is None:
+            raise SystemExit("no document was asked for")
         content = stub.last
         printer: SignedDocumentPrinter = wired.document_printer
         printer.produce(content)  # the municipality's key made and loaded once
