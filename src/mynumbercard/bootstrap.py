@@ -259,6 +259,15 @@ class Container:
         return DocumentAuthority(self.documents_ca_directory,
                                  lambda: ca_setup.document_passphrase(config))
 
+    def documents_root_pem(self, now: datetime) -> bytes | None:
+        """The documents' root (made on first use with the CA passphrase); None where no
+        passphrase is configured (a CA kept in an HSM alone: the organisational CA's keys
+        are files under the passphrase, docs/services.md)."""
+        try:
+            return self.document_authority.root_pem(now)
+        except ca_setup.NoPassphrase:
+            return None
+
     @cached_property
     def document_printer(self) -> SignedDocumentPrinter:
         """The kiosk's documents: rendered (reportlab) and PAdES-signed (pyHanko)."""

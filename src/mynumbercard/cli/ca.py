@@ -24,7 +24,7 @@ def init() -> None:
     with bootstrap.container() as wired:
         session.admin(wired, "ca")
         wired.create_ca(now=wired.clock())
-        wired.document_authority.root(wired.clock())
+        wired.documents_root_pem(wired.clock())
     Console().print(f"CA created in {wired.ca_config.directory}")
 
 
@@ -35,10 +35,13 @@ def export(directory: Path = typer.Argument(..., help="Where to write the PEM fi
     (public certificates: no sign-in)."""
     with bootstrap.container() as wired:
         hierarchy = wired.ca_hierarchy()
-        documents_root = wired.document_authority.root_pem(wired.clock())
+        documents_root = wired.documents_root_pem(wired.clock())
     directory.mkdir(parents=True, exist_ok=True)
     for path in hierarchy.export(directory):
         typer.echo(str(path))
+    if documents_root is None:
+        typer.echo("documents-root.pem: not made yet (no CA passphrase configured)", err=True)
+        return
     (directory / "documents-root.pem").write_bytes(documents_root)
     typer.echo(str(directory / "documents-root.pem"))
 
