@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import Connection, Engine
 
 from mynumbercard.adapters import ca_setup, data_dir, pcsc_reader
+from mynumbercard.adapters.api_keys import SealedSecrets
 from mynumbercard.adapters.audit_anchor import FileAnchor
 from mynumbercard.adapters.ca_setup import CaConfig, Prompt
 from mynumbercard.adapters.card_reader import CounterReader
@@ -27,6 +28,13 @@ from mynumbercard.adapters.db.engine import make_engine
 from mynumbercard.adapters.db.ocsp_reader import OcspFeed
 from mynumbercard.adapters.db.repositories import RolledBackUnitOfWork, SqlUnitOfWork
 from mynumbercard.adapters.holiday_calendar import japan
+from mynumbercard.adapters.kiosk_checks import KioskAnswerChecker
+from mynumbercard.adapters.kiosk_client import (
+    HttpKioskService,
+    KioskService,
+    LocalKioskService,
+    PartyKey,
+)
 from mynumbercard.adapters.municipalities import MunicipalityDirectory, directory
 from mynumbercard.adapters.ocsp_answers import current_target
 from mynumbercard.adapters.ocsp_follow import AnswerFollower, build_from_database
@@ -51,6 +59,7 @@ from mynumbercard.services.staff_ports import PasswordHasher
 
 if TYPE_CHECKING:  # imported when first used: the server prints no letters (reportlab),
     # and a command that checks no photo starts without numpy and the face model
+    from mynumbercard.adapters.document_signing import DocumentAuthority, SignedDocumentPrinter
     from mynumbercard.adapters.documents import PdfLetterPrinter
     from mynumbercard.adapters.letter_files import LetterDirectory
     from mynumbercard.adapters.photo_inspector import PhotoChecker
@@ -254,6 +263,62 @@ class Container:
     def one_time_codes(self) -> TotpCodes:
         key = self.settings.totp_key
         return TotpCodes(load_key(key.get_secret_value() if key else None, self.settings.home))
+
+    @cached_property
+    def party_secrets(self) -> SealedSecrets:
+        """The relying parties' HMAC secrets, sealed under the TOTP sealing key."""
+        key = self.settings.totp_key
+        return SealedSecrets(load_key(key.get_secret_value() if key else None,
+                                      self.settings.home))
+
+    @cached_property
+    def kiosk_checker(self) -> KioskAnswerChecker:
+        return KioskAnswerChecker(self.authority.hierarchy)
+
+    @property
+    def documents_ca_directory(self) -> Path:
+        """The municipalities' organisational CA: apart from the JPKI CA's directory."""
+        return self.settings.home / "documents-ca"
+
+    @cached_property
+    def document_authority(self) -> DocumentAuthority:
+        from mynumbercard.adapters.document_signing import (  # noqa: PLC0415 - pyHanko
+            DocumentAuthority,
+        )
+        config = self.ca_config
+        return DocumentAuthority(self.documents_ca_directory,
+                                 lambda: ca_setup.document_passphrase(config))
+
+    def documents_root_pem(self, now: datetime) -> bytes | None:
+        """The documents' root (made on first use with the CA passphrase); None where no
+        passphrase is configured (a CA kept in an HSM alone: the organisational CA's keys
+        are files under the passphrase, docs/services.md)."""
+        try:
+            return self.document_authority.root_pem(now)
+        except ca_setup.NoPassphrase:
+            return None
+
+    @cached_property
+    def document_printer(self) -> SignedDocumentPrinter:
+        """The kiosk's documents: rendered (reportlab) and PAdES-signed (pyHanko)."""
+        from mynumbercard.adapters.document_signing import (  # noqa: PLC0415
+            SignedDocumentPrinter,
+        )
+        return SignedDocumentPrinter(self.document_authority)
+
+    def kiosk_service(self, *, url: str | None, credential: Path) -> KioskService:
+        """The issuing service as a kiosk reaches it: over HTTP at `url`, or in this
+        process; either way as the operator whose key is in `credential`."""
+        key = PartyKey.load(credential)
+        set_clock = self.clock if isinstance(self.clock, SetClock) else None
+        if url is not None:
+            return HttpKioskService(url, key, clock=set_clock)
+        return LocalKioskService(key, self.uow, self.party_secrets, self.kiosk_checker,
+                                 lambda: self.document_printer, self.verify_url, self.clock)
+
+    @property
+    def verify_url(self) -> str:
+        return self.settings.public_base_url.rstrip("/") + "/verify"
 
     @cached_property
     def unknown_answers(self) -> UnknownAnswers:

@@ -88,6 +88,9 @@ class Settings(BaseSettings):
 
     clock_runs: bool = False
     """With `clock`: start at that time and run on, rather than stand still."""
+    vpcd_port: int = 35963
+    """The port vsmartcard's virtual reader (vpcd) listens on: `kiosk issue --card FILE`
+    puts the card file there for the one transaction when pcscd has that reader."""
 
     allow_set_clock: bool = False
     """A PostgreSQL database counts as production unless this says otherwise (a test or

@@ -32,11 +32,20 @@ from mynumbercard.domain.certificate import CertKind
 from mynumbercard.domain.correction import NewCorrectionCase
 from mynumbercard.domain.custody import Custody
 from mynumbercard.domain.offices import Office, parse_rules
+from mynumbercard.domain.relying_party import PartyKind
 from mynumbercard.domain.resident import Resident, Sex
 from mynumbercard.domain.staff import Actor, Role
 from mynumbercard.generators.sample_portrait import sample_portrait
 from mynumbercard.services import applications as apps
-from mynumbercard.services import appointments, crowding, issuance, moving, offices, register
+from mynumbercard.services import (
+    appointments,
+    crowding,
+    issuance,
+    moving,
+    offices,
+    register,
+    relying_parties,
+)
 from mynumbercard.services import staff as staff_service
 from mynumbercard.services.application_ports import FormReason
 
@@ -64,6 +73,7 @@ READ = ("ok", "404", "ok", "ok", "ok", "403", "401")  # the holding municipality
 AGENCY = ("403", "403", "ok", "403", "ok", "403", "401")  # the issuing agency
 LISTED = ("ok", "ok", "ok", "ok", "ok", "403", "401")  # lists a clerk sees filtered
 ADMIN_ONLY = ("403", "403", "403", "403", "ok", "403", "401")  # staff management
+SIGNED = ("401",) * 7  # relying parties' signed API keys: no staff session is one
 EXPECTED: dict[tuple[str, str], tuple[str, ...]] = {
     ("GET", "/healthz"): PUBLIC,
     ("GET", "/api/v1/numbers/{number}/validity"): PUBLIC,
@@ -159,6 +169,19 @@ EXPECTED: dict[tuple[str, str], tuple[str, ...]] = {
     ("POST", "/api/v1/staff/{username}/role"): ADMIN_ONLY,
     ("POST", "/api/v1/staff/{username}/end-sessions"): ADMIN_ONLY,
     ("POST", "/api/v1/staff/{username}/disable"): ADMIN_ONLY,  # an account of its own
+    # Kiosks: the operators' calls are signed with their keys (tests/functional/
+    # test_api_kiosk.py); a printed code is checked by anyone; the rest is an admin's.
+    ("POST", "/api/v1/kiosk/challenges"): SIGNED,
+    ("POST", "/api/v1/kiosk/transactions"): SIGNED,
+    ("POST", "/api/v1/kiosk/pin-refusals"): SIGNED,
+    ("GET", "/api/v1/kiosk/settlement"): SIGNED,
+    ("GET", "/api/v1/verify/{code}"): PUBLIC,
+    ("POST", "/api/v1/relying-parties"): ADMIN_ONLY,
+    ("GET", "/api/v1/relying-parties"): ADMIN_ONLY,
+    ("POST", "/api/v1/relying-parties/{key_id}/disable"): ADMIN_ONLY,
+    ("PUT", "/api/v1/kiosk/offers/{municipality_code}/{document}"): ADMIN_ONLY,
+    ("POST", "/api/v1/kiosk/maintenance"): ADMIN_ONLY,
+    ("GET", "/api/v1/kiosk/console"): ADMIN_ONLY,
     # Last: voiding destroys the card the routes above use.
     ("POST", "/api/v1/applications/{ref}/void"): ("ok", "404", "ok", "403", "ok", "403", "401"),
     # After every other: enrolling a second factor changes how each account signs in.
@@ -234,6 +257,13 @@ BODIES: dict[str, Any] = {
     "/api/v1/offices/{office_code}/walk-ins": {"purpose": "other"},
     "/api/v1/walk-ins/{walk_in_id}/desk": {"step": "ended"},  # still waiting: 409
     "/api/v1/staff/{username}/reset-password": {"password": "short"},
+    "/api/v1/kiosk/transactions": {"challenge": "0" * 64, "certificate": "", "signature": "",
+                                   "document": "register-items"},
+    "/api/v1/kiosk/pin-refusals": {"challenge": "0" * 64, "certificate": "", "tries_left": 1},
+    "/api/v1/relying-parties": {"name": "\u0007", "kind": "kiosk-operator"},  # refused: 422
+    "/api/v1/kiosk/offers/{municipality_code}/{document}": {"fee": 200},
+    "/api/v1/kiosk/maintenance": {"starts_at": "2026-12-01T02:00:00+09:00",
+                                  "ends_at": "2026-12-01T01:00:00+09:00"},  # backwards
     "/api/v1/staff/{username}/role": {"role": "operator"},
 }
 BODY_IDS = {"/api/v1/applications/forms": "{resident_id}"}  # an id in the body, not the path
@@ -244,7 +274,9 @@ QUERIES = {"/api/v1/rules/expiry": {"birth_date": BIRTH, "applied_on": "2026-01-
            "/api/v1/residents/search": {"name": "ヤマダ", "birth_date": BIRTH},
            "/api/v1/applications": {"status": "ready_for_pick_up"},
            "/api/v1/offices/{office_code}/hours": {"on": "2026-12-01"},
-           "/api/v1/offices/{office_code}/appointments": {"on": "2026-12-01"}}
+           "/api/v1/offices/{office_code}/appointments": {"on": "2026-12-01"},
+           "/api/v1/kiosk/settlement": {"from": "2026-11-01", "to": "2026-11-30"},
+           "/api/v1/kiosk/console": {"from": "2026-11-01", "to": "2026-11-30"}}
 
 
 def _resident(wired: Container, municipality: str) -> Resident:
@@ -294,6 +326,8 @@ def _subjects(wired: Container) -> dict[str, str]:
                                application_id=None, card_number=card.card_number,
                                birth_date=resident.birth_date, on=date(2026, 12, 1),
                                at=time(10), email=None, now=now)
+    party = relying_parties.register(wired.uow, wired.party_secrets, actor=SETUP, name="Kiosk",
+                                     kind=PartyKind.KIOSK_OPERATOR, now=now)
     walk_in = crowding.record_walk_in(wired.uow, actor=SETUP, office_code=A,
                                       purpose=Purpose.OTHER, now=now)
     return {"booking": booked.reference, "on": "2030-01-08", "walk_in_id": str(walk_in.id),
@@ -301,7 +335,8 @@ def _subjects(wired: Container) -> dict[str, str]:
             "shipment_id": str(shipment_id), "office_code": A, "card_number": card.card_number,
             "custody_id": str(custody_id), "case_id": str(case_id),
             "reference": out.notice.reference, "number": "123456789018", "code": A,
-            "kind": "auth", "name": "0.crl",
+            "kind": "auth", "name": "0.crl", "key_id": party.key_id,
+            "municipality_code": A, "document": "register-items",
             "card_file": base64.b64encode(wired.vault.path(card.card_number).read_bytes())
             .decode()}
 

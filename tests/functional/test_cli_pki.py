@@ -28,14 +28,14 @@ needs_openssl = pytest.mark.skipif(shutil.which("openssl") is None,
                                    reason="the openssl binary is not installed")
 
 
-def test_ca_init_refuses_to_overwrite_and_export_writes_the_four_files(env: dict[str, str],
+def test_ca_init_refuses_to_overwrite_and_export_writes_the_five_files(env: dict[str, str],
                                                                         tmp_path: Path):
     again = runner.invoke(app, ["ca", "init"])
     assert again.exit_code == 4
     assert "refusing to overwrite" in again.output
     listed = ok("ca", "export", str(tmp_path / "out")).split()
-    assert sorted(Path(p).name for p in listed) == ["auth-ca.pem", "ocsp.pem", "root.pem",
-                                                    "sign-ca.pem"]
+    assert sorted(Path(p).name for p in listed) == ["auth-ca.pem", "documents-root.pem",
+                                                    "ocsp.pem", "root.pem", "sign-ca.pem"]
 
 
 def test_a_wrong_ca_passphrase_is_a_clear_error(env: dict[str, str], tmp_path: Path,

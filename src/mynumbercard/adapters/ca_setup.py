@@ -112,6 +112,12 @@ def _passphrase(config: CaConfig, *, create: bool) -> bytes:
                        "asked, or keep the keys in an HSM (MYNUMBERCARD_PKCS11_*)")
 
 
+def document_passphrase(config: CaConfig) -> bytes:
+    """The passphrase the municipalities' document-signing keys are sealed with: the CA
+    operator's own (adapters/document_signing.py)."""
+    return _passphrase(config, create=False)
+
+
 def key_store(config: CaConfig, *, create: bool = False) -> KeyStore:
     if config.pkcs11_module:
         from mynumbercard.adapters.pki.hsm import Pkcs11KeyStore  # noqa: PLC0415 - C ext

@@ -13,10 +13,14 @@ interleaved with another program's.
 from __future__ import annotations
 
 import contextlib
+import socket
+import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from mynumbercard.adapters import virtual_card
 from mynumbercard.adapters.card_terminal import AdminTerminal, CardManagementKey, ChipTerminal
 from mynumbercard.chip import (
     AdminCommand,
@@ -119,6 +123,68 @@ def holder_card(*, file: Path | None, reader: str | None) -> Iterator[CardClient
     elif file is not None:
         with open_card_file(file) as card:
             yield card
+
+
+VIRTUAL_READER = "Virtual PCD"
+
+
+@contextlib.contextmanager
+def file_in_virtual_reader(path: Path, *, port: int, timeout: float = 15
+                           ) -> Iterator[CardClient]:
+    """The card file put into vsmartcard's virtual reader for the block, as `card insert
+    --once` does, and driven through pcscd like any card; taken out at the end (the
+    reader powers the card off when the connection closes)."""
+    Chip.open(path)  # a clear error now for a missing or broken card file
+    failed: list[BaseException] = []
+
+    def serve() -> None:
+        try:
+            virtual_card.insert(path, port=port, once=True, give_up_after=timeout)
+        except (OSError, errors.DomainError) as error:
+            failed.append(error)
+
+    server = threading.Thread(target=serve, name="virtual-card", daemon=True)
+    server.start()
+    deadline = time.monotonic() + timeout
+    while True:
+        opened = open_card(VIRTUAL_READER)
+        try:
+            card = opened.__enter__()
+            break
+        except ReaderUnavailable:
+            if failed or time.monotonic() > deadline:
+                raise ReaderUnavailable(f"the card file did not come into the virtual "
+                                        f"reader (vpcd on port {port})") from None
+            time.sleep(0.05)
+    try:
+        yield card
+    finally:
+        opened.__exit__(None, None, None)
+        server.join(timeout)
+
+
+def _vpcd_listens(port: int) -> bool:
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+            pass
+    except OSError:
+        return False
+    # vpcd takes one card connection at a time: ours just closed, it listens again
+    return True
+
+
+@contextlib.contextmanager
+def kiosk_card(*, file: Path | None, reader: str | None, vpcd_port: int
+               ) -> Iterator[CardClient]:
+    """The kiosk's card: in `reader`; or the card `file` put into the virtual reader for
+    the transaction where pcscd has one, else driven with the same APDUs here."""
+    if (file is not None and reader is None and _vpcd_listens(vpcd_port)
+            and VIRTUAL_READER in " ".join(reader_names())):
+        with file_in_virtual_reader(file, port=vpcd_port) as card:
+            yield card
+        return
+    with holder_card(file=file, reader=reader) as card:
+        yield card
 
 
 class ReaderTerminal(AdminTerminal):

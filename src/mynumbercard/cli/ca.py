@@ -19,22 +19,31 @@ app = typer.Typer(help="The JPKI certificate authority.", no_args_is_help=True)
 @app.command()
 def init() -> None:
     """Create the root, the two issuing CAs, their OCSP signers and the card-management
-    key (refuses to overwrite an existing CA)."""
+    key (refuses to overwrite an existing CA); and, apart from it, the municipalities'
+    organisational CA for signed documents (if not made yet)."""
     with bootstrap.container() as wired:
         session.admin(wired, "ca")
         wired.create_ca(now=wired.clock())
+        wired.documents_root_pem(wired.clock())
     Console().print(f"CA created in {wired.ca_config.directory}")
 
 
 @app.command()
 def export(directory: Path = typer.Argument(..., help="Where to write the PEM files.")) -> None:
-    """Write root.pem, sign-ca.pem, auth-ca.pem and ocsp.pem into DIRECTORY (public
-    certificates: no sign-in)."""
+    """Write root.pem, sign-ca.pem, auth-ca.pem and ocsp.pem into DIRECTORY, and
+    documents-root.pem, the root the municipalities' document signatures chain to
+    (public certificates: no sign-in)."""
     with bootstrap.container() as wired:
         hierarchy = wired.ca_hierarchy()
+        documents_root = wired.documents_root_pem(wired.clock())
     directory.mkdir(parents=True, exist_ok=True)
     for path in hierarchy.export(directory):
         typer.echo(str(path))
+    if documents_root is None:
+        typer.echo("documents-root.pem: not made yet (no CA passphrase configured)", err=True)
+        return
+    (directory / "documents-root.pem").write_bytes(documents_root)
+    typer.echo(str(directory / "documents-root.pem"))
 
 
 @app.command("renew-ocsp")

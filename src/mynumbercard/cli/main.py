@@ -25,6 +25,7 @@ from mynumbercard.cli import (
     demo,
     email,
     jobs,
+    kiosk,
     life_events,
     lookups,
     loss,
@@ -96,6 +97,8 @@ app.add_typer(staff.app, name="staff")
 app.add_typer(ca.app, name="ca")
 app.add_typer(card.app, name="card")
 app.add_typer(terminal.app, name="terminal")
+app.add_typer(kiosk.app, name="kiosk")
+app.add_typer(kiosk.parties_app, name="relying-party")
 app.add_typer(cert.app, name="cert")
 app.add_typer(cert.crl_app, name="crl")
 app.add_typer(ocsp.app, name="ocsp")

@@ -38,6 +38,8 @@ class Permission(StrEnum):
     CARD_FOUND = "card:found"  # release a found card at the counter, holder present
     OFFICE_MANAGE = "office:manage"  # offices, their hours and closed days
     APPOINTMENT_DESK = "appointment:desk"  # the day's bookings: arrival, service, no-show
+    RELYING_PARTY_MANAGE = "relying-party:manage"  # kiosk operators, payment services
+    KIOSK_MANAGE = "kiosk:manage"  # offers, fees, maintenance, the operators' console
 
 
 PERMISSIONS: dict[Role, frozenset[Permission]] = {

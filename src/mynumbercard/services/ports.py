@@ -6,7 +6,7 @@ from collections.abc import Iterable, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any, Protocol, Self
+from typing import TYPE_CHECKING, Any, Protocol, Self
 
 from mynumbercard.domain.card import Card, NewCard
 from mynumbercard.domain.certificate import Certificate, CertKind, NewCertificate
@@ -30,6 +30,10 @@ from mynumbercard.services.office_ports import AppointmentRepository, OfficeRepo
 from mynumbercard.services.pki_ports import Revoked
 from mynumbercard.services.staff_ports import SessionRepository, SignInGuards, StaffRepository
 from mynumbercard.services.validity_check_ports import ValidityChecks
+
+if TYPE_CHECKING:  # the kiosk's ports build on this module's
+    from mynumbercard.services.kiosk_ports import KioskStore
+    from mynumbercard.services.relying_parties import RelyingParties
 
 
 @dataclass(frozen=True, slots=True)
@@ -232,6 +236,10 @@ class UnitOfWork(Transaction, Protocol):
     def expiries(self) -> ExpiryLedger: ...
     @property
     def moves(self) -> MovingNotices: ...
+    @property
+    def relying_parties(self) -> RelyingParties: ...
+    @property
+    def kiosk(self) -> KioskStore: ...
     @property
     def stays(self) -> StayRepository: ...
     @property

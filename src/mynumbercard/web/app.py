@@ -17,6 +17,7 @@ from mynumbercard.web.api import (
     audit,
     auth,
     crowding,
+    kiosk,
     lookups,
     loss,
     offices,
@@ -80,7 +81,7 @@ def create_api(wired: Container | None = None) -> FastAPI:
                    validity.router, residents.moving_in_router, loss.router, lookups.staff,
                    staff.router, offices.public, offices.admin, appointments.public,
                    appointments.desk, crowding.public, crowding.desk,
-                   terminal.router):
+                   terminal.router, kiosk.signed, kiosk.public, kiosk.admin):
         app.include_router(router)
     pages.install(app)  # the HTML pages, their static files, /docs (docs/pages.md)
     return app

@@ -29,6 +29,7 @@ from mynumbercard.adapters.db.certificate_repositories import (
 )
 from mynumbercard.adapters.db.crowding_repositories import SqlHoursSeen, SqlWalkIns
 from mynumbercard.adapters.db.email_repositories import SqlEmailQueue
+from mynumbercard.adapters.db.kiosk_repositories import SqlKiosk, SqlRelyingParties
 from mynumbercard.adapters.db.loss_repositories import SqlLossReports
 from mynumbercard.adapters.db.mail_repositories import SqlCohorts, SqlJobChunks, SqlMailQueue
 from mynumbercard.adapters.db.moving_repositories import SqlMovingNotices
@@ -104,6 +105,9 @@ def _resident_from_row(row: Row[Any]) -> Resident:
         version=m["version"],
         **{name: m[name] for name in _RESIDENT_FIELDS},
     )
+
+
+resident_from_row = _resident_from_row  # for the other repositories' modules
 
 
 class SqlMunicipalities:
@@ -368,6 +372,7 @@ class SqlUnitOfWork:
         self.offices, self.appointments = SqlOffices(self._conn), SqlAppointments(self._conn)
         self.walk_ins, self.hours_seen = SqlWalkIns(self._conn), SqlHoursSeen(self._conn)
         self.lookups = _lookups(self._conn)
+        self.relying_parties, self.kiosk = SqlRelyingParties(self._conn), SqlKiosk(self._conn)
         return self
 
     def __exit__(self, *exc: object) -> None:

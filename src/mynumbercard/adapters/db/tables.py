@@ -791,3 +791,5 @@ office_hours_seen = Table(
     Column("service_seconds", BigInteger, nullable=False, server_default="0"),
     CheckConstraint("hour >= 0 AND hour < 24", name="hour"),
 )
+# Relying parties and the kiosk, on the same metadata (a module of their own).
+from mynumbercard.adapters.db import kiosk_tables as _kiosk_tables  # noqa: E402, F401

@@ -1,0 +1,166 @@
+"""Time the kiosk transaction, each part apart (issue 19's speed goals, on 2 cores).
+
+    python bench/bench_kiosk.py [TRANSACTIONS] [DATABASE_URL]    # default 300, SQLite
+
+Sets up a data directory (a CA, a demo card, a kiosk operator, the municipality's
+offer), then times in this process:
+
+- the card's own signing: VERIFY of the PIN and COMPUTE DIGITAL SIGNATURE through the
+  APDUs on the card file (what the kiosk's reader does, less the reader's latency);
+- the transaction up to the document: the signed challenge request, then the card's
+  answer checked (request signature, one-use challenge, the certificate's chain and
+  signature, its status from our own OCSP answer, the register's resident, moving,
+  offer, fee) with the document printer stubbed out — the answers signed beforehand,
+  untimed;
+- the document itself: rendering (reportlab) and PAdES signing (pyHanko) apart;
+- the whole transaction with the real printer.
+
+Prints rates and p50 / p99 latencies (one process, one transaction at a time).
+"""
+
+from __future__ import annotations
+
+import os
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import replace
+from pathlib import Path
+
+from mynumbercard import bootstrap
+from mynumbercard.adapters.db import migrate
+from mynumbercard.adapters.db.municipality_rows import load_municipalities
+from mynumbercard.adapters.document_signing import SignedDocumentPrinter
+from mynumbercard.adapters.documents.kiosk_certificate import render
+from mynumbercard.adapters.pcsc_reader import open_card_file
+from mynumbercard.chip.keys import KeyKind
+from mynumbercard.cli.card import issue_demo_card
+from mynumbercard.domain.kiosk import KioskDocument, challenge_message
+from mynumbercard.domain.relying_party import PartyKind, sign_request
+from mynumbercard.domain.staff import Actor, Role
+from mynumbercard.services import kiosk, kiosk_admin, relying_parties
+from mynumbercard.services.kiosk_ports import DocumentContent
+from mynumbercard.services.relying_parties import SignedRequest
+
+ADMIN = Actor("bench", Role.ADMIN)
+PIN = "1234"
+
+
+class StubPrinter:
+    def __init__(self) -> None:
+        self.last: DocumentContent | None = None
+
+    def produce(self, content: DocumentContent) -> bytes:
+        self.last = content
+        return b"%PDF-1.4 stub"
+
+
+def percentiles(samples: list[float]) -> str:
+    ordered = sorted(samples)
+    p99 = ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))]
+    return (f"{len(samples) / sum(samples):8.1f}/s  p50 {statistics.median(samples) * 1000:6.1f}"
+            f" ms  p99 {p99 * 1000:6.1f} ms")
+
+
+def timed(count: int, work: Callable[[int], object]) -> list[float]:
+    samples = []
+    for index in range(count):
+        started = time.perf_counter()
+        work(index)
+        samples.append(time.perf_counter() - started)
+    return samples
+
+
+def main() -> None:
+    count = int(sys.argv[1]) if len(sys.argv) > 1 else 300
+    home = Path(tempfile.mkdtemp(prefix="bench-kiosk-"))
+    os.environ.update({"MYNUMBERCARD_HOME": str(home),
+                       "MYNUMBERCARD_CA_PASSPHRASE": "bench passphrase",
+                       "MYNUMBERCARD_CLOCK": "2026-11-30T10:00:00+09:00",
+                       "MYNUMBERCARD_CLOCK_RUNS": "1"})
+    if len(sys.argv) > 2:
+        os.environ["MYNUMBERCARD_DATABASE_URL"] = sys.argv[2]
+    with bootstrap.container() as wired:
+        migrate.upgrade(wired.engine)
+        load_municipalities(wired.engine)
+        wired.create_ca(now=wired.clock())
+        card_file = home / "card.mnc"
+        made = issue_demo_card(wired, card_file, pin=PIN, password="ABC123", actor=ADMIN)
+        with wired.uow() as uow:
+            found = uow.cards.find_by_number(str(made["card_number"]))
+            if found is None:
+                raise SystemExit("the demo card is not registered")
+            town = uow.residents.get(found.resident_id).municipality_code
+        kiosk_admin.set_offer(wired.uow, actor=ADMIN, municipality_code=town,
+                              document=KioskDocument.RESIDENCE_CERTIFICATE, fee=200,
+                              now=wired.clock())
+        key = relying_parties.register(wired.uow, wired.party_secrets, actor=ADMIN,
+                                       name="bench kiosks", kind=PartyKind.KIOSK_OPERATOR,
+                                       now=wired.clock())
+        secret = bytes.fromhex(key.secret)
+        nonces = iter(range(10**9))
+
+        def signed(path: str) -> SignedRequest:
+            stamp, nonce = int(wired.clock().timestamp()), f"bench-nonce-{next(nonces):08d}"
+            return SignedRequest(key.key_id, str(stamp), nonce, sign_request(
+                secret, timestamp=stamp, nonce=nonce, method="POST", path=path, body=b""),
+                "POST", path, b"")
+
+        with open_card_file(card_file) as card:
+            certificate = card.read_certificate(KeyKind.AUTH)
+            signing = timed(20, lambda _: card.sign(KeyKind.AUTH, PIN, b"x" * 54))
+        print(f"card: sign (VERIFY + SIGN)    {percentiles(signing)}")
+        from cryptography import x509  # noqa: PLC0415
+        from cryptography.hazmat.primitives import serialization  # noqa: PLC0415
+        der = x509.load_pem_x509_certificate(certificate).public_bytes(
+            serialization.Encoding.DER)
+
+        def answers(n: int) -> list[kiosk.CardResponse]:
+            made_answers = []
+            with open_card_file(card_file) as held:
+                for _ in range(n):
+                    challenge = kiosk.start(wired.uow, wired.party_secrets,
+                                            request=signed("/api/v1/kiosk/challenges"),
+                                            now=wired.clock()).challenge
+                    signature = held.sign(KeyKind.AUTH, PIN,
+                                          challenge_message(bytes.fromhex(challenge)))
+                    made_answers.append(kiosk.CardResponse(
+                        challenge, der, signature, KioskDocument.RESIDENCE_CERTIFICATE))
+            return made_answers
+
+        challenges = timed(count, lambda _: kiosk.start(
+            wired.uow, wired.party_secrets, request=signed("/api/v1/kiosk/challenges"),
+            now=wired.clock()))
+        print(f"challenge                     {percentiles(challenges)}")
+        stub = StubPrinter()
+        ready = answers(count)
+        checks = timed(count, lambda i: kiosk.issue(
+            wired.uow, wired.party_secrets, wired.kiosk_checker, stub,
+            request=signed("/api/v1/kiosk/transactions"), response=ready[i],
+            verify_url=wired.verify_url, now=wired.clock()))
+        print(f"answer checked, fee recorded  {percentiles(checks)}")
+        both = [a + b for a, b in zip(challenges, checks, strict=True)]
+        print(f"up to the document (both)     {percentiles(both)}")
+        if stub.last is None:
+            raise SystemExit("no document was asked for")
+        content = stub.last
+        printer: SignedDocumentPrinter = wired.document_printer
+        printer.produce(content)  # the municipality's key made and loaded once
+        rendering = timed(max(20, count // 10), lambda _: render(content))
+        print(f"document: render              {percentiles(rendering)}")
+        producing = timed(max(20, count // 10), lambda i: printer.produce(
+            replace(content, verification_code=f"BNCH-{i:04d}-0000-0000")))
+        print(f"document: render + PAdES sign {percentiles(producing)}")
+        whole_count = max(20, count // 5)
+        ready = answers(whole_count)
+        whole = timed(whole_count, lambda i: kiosk.issue(
+            wired.uow, wired.party_secrets, wired.kiosk_checker, printer,
+            request=signed("/api/v1/kiosk/transactions"), response=ready[i],
+            verify_url=wired.verify_url, now=wired.clock()))
+        print(f"whole transaction with PDF    {percentiles(whole)}")
+
+
+if __name__ == "__main__":
+    main()
