@@ -32,8 +32,9 @@ from mynumbercard.chip import (
     pack_authorization,
 )
 from mynumbercard.domain.certificate import CertKind
-from mynumbercard.domain.errors import Conflict, NotFound
+from mynumbercard.domain.errors import Conflict, InvalidInput, NotFound
 from mynumbercard.domain.pins import PinKind
+from mynumbercard.services.pki_ports import ChipCommand, ChipRequest
 
 MANAGEMENT_KEY_FILE = "card-management.key.pem"
 
@@ -132,6 +133,26 @@ class CardManagementKey:
     def authorise_pin_reset(self, card_number: str, challenge: bytes, kind: PinKind) -> bytes:
         # the new PIN is not part of the signed message (chip/admin.py): none is needed
         return self.authorise_for(card_number, challenge, ResetPin(kind, ""))
+
+    def authorise_command(self, card_number: str, challenge: bytes,
+                          request: ChipRequest) -> bytes:
+        return self.authorise_for(card_number, challenge, chip_command(request))
+
+
+def chip_command(request: ChipRequest) -> AdminCommand:
+    """The chip's command for a request; PIN values are not signed, so none is needed."""
+    kind = request.kind
+    if request.command is ChipCommand.SET_INITIAL_PINS:
+        return SetInitialPins(dict.fromkeys(request.pins, ""))
+    if kind is None:
+        raise InvalidInput(f"{request.command.value} needs a key kind")
+    if request.command is ChipCommand.GENERATE_KEY_PAIR:
+        return GenerateKeyPair(kind)
+    if request.command is ChipCommand.DELETE_KEY_PAIR:
+        return DeleteKeyPair(kind)
+    if request.command is ChipCommand.WRITE_CERTIFICATE:
+        return WriteCertificate(kind, _pem(request.certificate_der))
+    return WriteCaCertificate(kind, _pem(request.certificate_der))
 
 
 class AdminTerminal:
