@@ -31,6 +31,8 @@ from mynumbercard.chip import (
     new_management_key,
     pack_authorization,
 )
+from mynumbercard.chip.client import CardClient
+from mynumbercard.chip.processor import CardSession
 from mynumbercard.domain.certificate import CertKind
 from mynumbercard.domain.errors import Conflict, InvalidInput, NotFound
 from mynumbercard.domain.pins import PinKind
@@ -181,8 +183,40 @@ def _pem(certificate_der: bytes) -> bytes:
         serialization.Encoding.PEM)
 
 
+class ApduTerminal(AdminTerminal):
+    """The counter's `CardTerminal` over a card that answers APDUs (a `CardClient`): in
+    a PC/SC reader, or a card file driven by the same APDUs in this process
+    (`file_terminal`); the card-management key authorises each command over the card's
+    own challenge."""
+
+    def __init__(self, card: CardClient, management_key: CardManagementKey) -> None:
+        self._card = card
+        self._key = management_key
+        self._card_number = card.card_id
+
+    @property
+    def card_number(self) -> str:
+        return self._card_number
+
+    def _run(self, command: AdminCommand) -> bytes:
+        return self._card.admin(command, self._key.authorise(self._card, command))
+
+    def generate_key_pair(self, kind: CertKind) -> bytes:
+        if self._card.has_key(kind):
+            self._run(DeleteKeyPair(kind))
+        return self._run(GenerateKeyPair(kind))
+
+
+def file_terminal(path: Path, management_key: CardManagementKey) -> ApduTerminal:
+    """The card file as the office's reader sees it: the same APDUs as a card in a PC/SC
+    reader, answered in this process (`chip.processor.CardSession`)."""
+    Chip.open(path)  # NotFound, or CardError for a broken file, before the first APDU
+    return ApduTerminal(CardClient(CardSession(path).transmit), management_key)
+
+
 class ChipTerminal(AdminTerminal):
-    """A `CardTerminal` over a card file."""
+    """A `CardTerminal` over a card file, calling the chip directly (no APDUs): for tests
+    of the chip's own rules."""
 
     def __init__(self, chip: Chip, management_key: CardManagementKey) -> None:
         self._chip = chip
