@@ -5,14 +5,19 @@ from __future__ import annotations
 
 import base64
 import json
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 from mynumbercard.bootstrap import Container
+from mynumbercard.domain.application import Channel
 from mynumbercard.domain.pins import PinKind
 from mynumbercard.domain.resident import Sex
 from mynumbercard.domain.staff import Actor, Role
-from mynumbercard.services import cards, certificates, register
+from mynumbercard.services import applications as apps
+from mynumbercard.services import cards, certificates, issuance, register
+from mynumbercard.services.application_ports import FormReason, PhotoVerdict
+
+from conftest import FrozenClock
 
 CHIYODA_CLERK = Actor("clerk-chiyoda", Role.CLERK, "13101")
 HOLDER_PINS = {PinKind.SIGNATURE: "ABC123", PinKind.USER_AUTH: "1234",
@@ -58,3 +63,41 @@ def files_holding_keys(root: Path, card: bytes) -> list[Path]:
     assert needles, "the card has no key pair"
     return [path for path in sorted(root.rglob("*"))
             if path.is_file() and any(n in path.read_bytes() for n in needles)]
+
+
+class AcceptingInspector:
+    """The photo port's fake, for tests about the card rather than the photo."""
+
+    def inspect(self, data: bytes) -> PhotoVerdict:
+        return PhotoVerdict(True, ())
+
+
+ADMIN = Actor("admin", Role.ADMIN)
+
+
+def card_waiting(wired: Container) -> str:
+    """Suzuki Ichiro of Chiyoda (born 1985): his application through review,
+    production, shipping and receipt (the container's clock, a `FrozenClock`, moves on
+    15 days); the card waits in the office's safe. Its number."""
+    clock: FrozenClock = wired.clock  # type: ignore[assignment]  # one with `now` to move
+    resident = register.register_resident(
+        wired.uow, actor=ADMIN, now=clock(), family_name="鈴木", given_name="一郎",
+        family_name_kana="スズキ", given_name_kana="イチロウ", birth_date=date(1985, 4, 2),
+        sex=Sex.MALE, municipality_code="13101", postal_code="1000001",
+        address="千代田1番1号", registered_on=date(1985, 4, 10))
+    form = apps.issue_form(wired.uow, actor=ADMIN, resident_id=resident.id or 0,
+                           reason=FormReason.FIRST, now=clock())
+    done = apps.submit(wired.uow, wired.photos, AcceptingInspector(),
+                       actor=apps.online_applicant(Channel.PC), channel=Channel.PC,
+                       application_id=form.application_id, birth_date=resident.birth_date,
+                       photo=b"\xff\xd8 a photo", now=clock())
+    clock.now += timedelta(days=5)
+    apps.approve(wired.uow, actor=ADMIN, application_ref=done.application.id or 0, now=clock())
+    clock.now += timedelta(days=7)
+    issuance.run_production(wired.uow, wired.vault, actor=ADMIN, now=clock())
+    clock.now += timedelta(days=3)
+    for shipment in issuance.ship(wired.uow, actor=ADMIN, now=clock()).shipments:
+        issuance.receive_shipment(wired.uow, actor=ADMIN, shipment_id=shipment, now=clock())
+    with wired.uow() as uow:
+        application = uow.applications.get(done.application.id or 0)
+        return uow.cards.get(application.card_id or 0).card_number

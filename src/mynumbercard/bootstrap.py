@@ -19,7 +19,11 @@ from mynumbercard.adapters.api_keys import SealedSecrets
 from mynumbercard.adapters.audit_anchor import FileAnchor
 from mynumbercard.adapters.ca_setup import CaConfig, Prompt
 from mynumbercard.adapters.card_reader import CounterReader
-from mynumbercard.adapters.card_terminal import CardManagementKey, ChipTerminal
+from mynumbercard.adapters.card_terminal import (
+    ApduTerminal,
+    CardManagementKey,
+    file_terminal,
+)
 from mynumbercard.adapters.card_vault import FileCardVault, SimulatedVault
 from mynumbercard.adapters.certificate_authority import AuditHeadChecker, JpkiAuthority
 from mynumbercard.adapters.crl_files import FileCrlSink
@@ -389,9 +393,9 @@ class Container:
         from mynumbercard.adapters.letter_files import LetterDirectory  # noqa: PLC0415
         return LetterDirectory(directory or self.settings.home / "mail")
 
-    def card_terminal(self, card_file: Path) -> ChipTerminal:
+    def card_terminal(self, card_file: Path) -> ApduTerminal:
         """The counter's terminal driving the card file directly (no reader)."""
-        return ChipTerminal(Chip.open(card_file), self.management_key())
+        return file_terminal(card_file, self.management_key())
 
     def counter_terminal(self, *, file: Path | None, reader: str | None
                          ) -> AbstractContextManager[CardTerminal]:
@@ -400,12 +404,12 @@ class Container:
         return pcsc_reader.counter_terminal(file=file, reader=reader,
                                             management_key=self.management_key())
 
-    def new_card(self, card_file: Path, *, card_id: str, face: dict[str, str]) -> ChipTerminal:
+    def new_card(self, card_file: Path, *, card_id: str, face: dict[str, str]) -> ApduTerminal:
         """A new chip personalised under the card-management key, in the terminal."""
         management = self.management_key()
-        return ChipTerminal(Chip.personalise(card_file, card_id=card_id,
-                                             management_public_key_pem=management.public_key_pem,
-                                             card_face=face), management)
+        Chip.personalise(card_file, card_id=card_id,
+                         management_public_key_pem=management.public_key_pem, card_face=face)
+        return file_terminal(card_file, management)
 
     def __enter__(self) -> Container:
         return self

@@ -8,11 +8,13 @@ import io
 from datetime import timedelta
 
 import pytest
+from cryptography.hazmat.primitives.serialization import Encoding
 from fastapi.testclient import TestClient
 from PIL import Image, ImageEnhance
 
 from mynumbercard.bootstrap import Container
-from mynumbercard.chip import Chip
+from mynumbercard.chip import Chip, storage
+from mynumbercard.domain.certificate import CertKind
 from mynumbercard.domain.pins import PinKind
 from mynumbercard.domain.staff import Role
 from mynumbercard.generators.sample_portrait import sample_portrait
@@ -130,6 +132,11 @@ def test_from_the_online_application_to_the_counter(client: TestClient,
     holder = tmp_path_factory.mktemp("holder") / "card.json"
     holder.write_bytes(card)
     Chip.open(holder).verify_pin(PinKind.USER_AUTH, "2468")
+    # with the issuing CAs' certificates on the chip (JPKI EF 000B / 0002), for readers
+    hierarchy = pki_container.authority.hierarchy
+    assert storage.read(holder).ca_certificates == {
+        kind: hierarchy.issuing_certificate(kind).public_bytes(Encoding.DER)
+        for kind in CertKind}
     again = client.post(f"/api/v1/cards/{card_number}/hand-over", headers=clerk, json={
         "notice_presented": True, "documents": ["drivers_licence"], "pins": PINS})
     assert again.status_code == 409

@@ -140,7 +140,11 @@ CARD_ROUTES = [("GET", "/api/v1/cards/{n}"), ("POST", "/api/v1/cards/{n}/hand-ov
                ("POST", "/api/v1/cards/{n}/certificates/renew"),
                ("POST", "/api/v1/cards/{n}/custody"), ("POST", "/api/v1/cards/{n}/loss"),
                ("POST", "/api/v1/cards/{n}/found"), ("POST", "/api/v1/cards/{n}/loss/confirm"),
-               ("POST", "/api/v1/cards/{n}/pin-reset-authorization")]
+               ("POST", "/api/v1/cards/{n}/pin-reset-authorization"),
+               ("GET", "/api/v1/cards/{n}/chip-plan"),
+               ("POST", "/api/v1/cards/{n}/chip-authorization"),
+               ("POST", "/api/v1/cards/{n}/terminal-hand-over"),
+               ("POST", "/api/v1/cards/{n}/certificates/terminal-renew")]
 
 
 @pytest.mark.parametrize("bad", ["A" * 33, "AB CD", "AB_CD", "ＡＢ", "AB.CD"])

@@ -163,6 +163,10 @@ EXPECTED: dict[tuple[str, str], tuple[str, ...]] = {
     ("GET", "/api/v1/offices/{office_code}/displaced"): HOLDING,
     ("POST", "/api/v1/appointments/{booking}/desk"): HOLDING,
     ("POST", "/api/v1/cards/{card_number}/pin-reset-authorization"): HOLDING,
+    ("GET", "/api/v1/cards/{card_number}/chip-plan"): HOLDING,
+    ("POST", "/api/v1/cards/{card_number}/chip-authorization"): HOLDING,
+    ("POST", "/api/v1/cards/{card_number}/terminal-hand-over"): HOLDING,
+    ("POST", "/api/v1/cards/{card_number}/certificates/terminal-renew"): HOLDING,
     ("GET", "/api/v1/staff"): ADMIN_ONLY,
     ("POST", "/api/v1/staff"): ADMIN_ONLY,
     ("POST", "/api/v1/staff/{username}/reset-password"): ADMIN_ONLY,
@@ -232,6 +236,12 @@ BODIES: dict[str, Any] = {
     "/api/v1/cards/{card_number}/hand-over": {"notice_presented": False, "pins": {}},
     "/api/v1/cards/{card_number}/pin-reset-authorization": {
         "kind": "auth", "challenge": base64.b64encode(bytes(32)).decode()},
+    "/api/v1/cards/{card_number}/chip-authorization": {  # before the hand-over: 409
+        "purpose": "hand-over", "command": "set_initial_pins", "pins": ["card_info"],
+        "challenge": base64.b64encode(bytes(32)).decode()},
+    "/api/v1/cards/{card_number}/terminal-hand-over": {"notice_presented": False,
+                                                       "csrs": {}},
+    "/api/v1/cards/{card_number}/certificates/terminal-renew": {"csrs": {"auth": "AAAA"}},
     "/api/v1/cards/{card_number}/certificates/renew": {"kinds": ["auth"],
                                                        "card_file": JUNK_CARD},
     "/api/v1/cards/{card_number}/custody": {"kinds": ["auth"], "documents": [],
@@ -276,7 +286,8 @@ QUERIES = {"/api/v1/rules/expiry": {"birth_date": BIRTH, "applied_on": "2026-01-
            "/api/v1/offices/{office_code}/hours": {"on": "2026-12-01"},
            "/api/v1/offices/{office_code}/appointments": {"on": "2026-12-01"},
            "/api/v1/kiosk/settlement": {"from": "2026-11-01", "to": "2026-11-30"},
-           "/api/v1/kiosk/console": {"from": "2026-11-01", "to": "2026-11-30"}}
+           "/api/v1/kiosk/console": {"from": "2026-11-01", "to": "2026-11-30"},
+           "/api/v1/cards/{card_number}/chip-plan": {"purpose": "hand-over"}}
 
 
 def _resident(wired: Container, municipality: str) -> Resident:

@@ -15,15 +15,15 @@ import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-from mynumbercard.adapters.card_terminal import CardManagementKey, ChipTerminal
-from mynumbercard.chip import Chip, transfer
+from mynumbercard.adapters.card_terminal import ApduTerminal, CardManagementKey, file_terminal
+from mynumbercard.chip import transfer
 from mynumbercard.chip.admin import parse_management_public_key
 
 
 class PresentedCard:
     """The holder's card in the reader: a terminal over it, and the card as it is now."""
 
-    def __init__(self, path: Path, terminal: ChipTerminal) -> None:
+    def __init__(self, path: Path, terminal: ApduTerminal) -> None:
         self._path = path
         self.terminal = terminal
 
@@ -46,4 +46,4 @@ class CounterReader:
         with tempfile.TemporaryDirectory(prefix="mnc-reader-") as folder:
             path = Path(folder) / "card"
             transfer.put(path, card, card_id=card_number, management_key_fingerprint=ours)
-            yield PresentedCard(path, ChipTerminal(Chip.open(path), key))
+            yield PresentedCard(path, file_terminal(path, key))

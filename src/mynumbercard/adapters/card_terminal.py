@@ -31,9 +31,12 @@ from mynumbercard.chip import (
     new_management_key,
     pack_authorization,
 )
+from mynumbercard.chip.client import CardClient
+from mynumbercard.chip.processor import CardSession
 from mynumbercard.domain.certificate import CertKind
-from mynumbercard.domain.errors import Conflict, NotFound
+from mynumbercard.domain.errors import Conflict, InvalidInput, NotFound
 from mynumbercard.domain.pins import PinKind
+from mynumbercard.services.pki_ports import ChipCommand, ChipRequest
 
 MANAGEMENT_KEY_FILE = "card-management.key.pem"
 
@@ -133,6 +136,26 @@ class CardManagementKey:
         # the new PIN is not part of the signed message (chip/admin.py): none is needed
         return self.authorise_for(card_number, challenge, ResetPin(kind, ""))
 
+    def authorise_command(self, card_number: str, challenge: bytes,
+                          request: ChipRequest) -> bytes:
+        return self.authorise_for(card_number, challenge, chip_command(request))
+
+
+def chip_command(request: ChipRequest) -> AdminCommand:
+    """The chip's command for a request; PIN values are not signed, so none is needed."""
+    kind = request.kind
+    if request.command is ChipCommand.SET_INITIAL_PINS:
+        return SetInitialPins(dict.fromkeys(request.pins, ""))
+    if kind is None:
+        raise InvalidInput(f"{request.command.value} needs a key kind")
+    if request.command is ChipCommand.GENERATE_KEY_PAIR:
+        return GenerateKeyPair(kind)
+    if request.command is ChipCommand.DELETE_KEY_PAIR:
+        return DeleteKeyPair(kind)
+    if request.command is ChipCommand.WRITE_CERTIFICATE:
+        return WriteCertificate(kind, _pem(request.certificate_der))
+    return WriteCaCertificate(kind, _pem(request.certificate_der))
+
 
 class AdminTerminal:
     """The administrative commands of a `CardTerminal`, however they reach the card:
@@ -160,8 +183,40 @@ def _pem(certificate_der: bytes) -> bytes:
         serialization.Encoding.PEM)
 
 
+class ApduTerminal(AdminTerminal):
+    """The counter's `CardTerminal` over a card that answers APDUs (a `CardClient`): in
+    a PC/SC reader, or a card file driven by the same APDUs in this process
+    (`file_terminal`); the card-management key authorises each command over the card's
+    own challenge."""
+
+    def __init__(self, card: CardClient, management_key: CardManagementKey) -> None:
+        self._card = card
+        self._key = management_key
+        self._card_number = card.card_id
+
+    @property
+    def card_number(self) -> str:
+        return self._card_number
+
+    def _run(self, command: AdminCommand) -> bytes:
+        return self._card.admin(command, self._key.authorise(self._card, command))
+
+    def generate_key_pair(self, kind: CertKind) -> bytes:
+        if self._card.has_key(kind):
+            self._run(DeleteKeyPair(kind))
+        return self._run(GenerateKeyPair(kind))
+
+
+def file_terminal(path: Path, management_key: CardManagementKey) -> ApduTerminal:
+    """The card file as the office's reader sees it: the same APDUs as a card in a PC/SC
+    reader, answered in this process (`chip.processor.CardSession`)."""
+    Chip.open(path)  # NotFound, or CardError for a broken file, before the first APDU
+    return ApduTerminal(CardClient(CardSession(path).transmit), management_key)
+
+
 class ChipTerminal(AdminTerminal):
-    """A `CardTerminal` over a card file."""
+    """A `CardTerminal` over a card file, calling the chip directly (no APDUs): for tests
+    of the chip's own rules."""
 
     def __init__(self, chip: Chip, management_key: CardManagementKey) -> None:
         self._chip = chip

@@ -16,7 +16,7 @@ import os
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
-from mynumbercard.adapters.card_terminal import CardManagementKey, ChipTerminal
+from mynumbercard.adapters.card_terminal import ApduTerminal, CardManagementKey, file_terminal
 from mynumbercard.chip import Chip, transfer
 from mynumbercard.chip.admin import parse_management_public_key
 from mynumbercard.domain.errors import Conflict, NotFound
@@ -55,11 +55,12 @@ class FileCardVault:
                          management_public_key_pem=self._key().public_key_pem,
                          card_face=card_face)
 
-    def terminal(self, card_number: str) -> ChipTerminal:
-        """The card in the office's reader; refused for a card that is not here."""
+    def terminal(self, card_number: str) -> ApduTerminal:
+        """The card in the office's reader (driven with APDUs); refused for a card that
+        is not here."""
         if not self.holds(card_number):
             raise self._absent(card_number)
-        return ChipTerminal(Chip.open(self.path(card_number)), self._key())
+        return file_terminal(self.path(card_number), self._key())
 
     def release(self, card_number: str) -> bytes:
         """The card leaves the office (to its holder, or into the post): its card file,
@@ -109,7 +110,7 @@ class SimulatedVault(FileCardVault):
     def personalise(self, card_number: str, *, card_face: Mapping[str, str]) -> None:
         raise self._refused()
 
-    def terminal(self, card_number: str) -> ChipTerminal:
+    def terminal(self, card_number: str) -> ApduTerminal:
         raise self._refused()
 
     def release(self, card_number: str) -> bytes:

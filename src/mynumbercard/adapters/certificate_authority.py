@@ -61,6 +61,9 @@ class JpkiAuthority:
                                            not_after=not_after)
         return certificate.public_bytes(Encoding.DER)
 
+    def issuing_certificate_der(self, kind: CertKind) -> bytes:
+        return self.hierarchy.issuing_certificate(kind).public_bytes(Encoding.DER)
+
     def _ocsp(self, kind: CertKind, serial: int, status: OcspStatus, *, this_update: datetime,
               next_update: datetime, revoked_at: datetime | None = None,
               reason: RevocationReason | None = None) -> bytes:

@@ -163,7 +163,7 @@ class DocumentAuthority:
 
 
 def _store(roots: list[asn1_x509.Certificate]) -> SimpleCertificateStore:
-    store: SimpleCertificateStore = SimpleCertificateStore.from_certs(
+    store: SimpleCertificateStore = SimpleCertificateStore.from_certs(  # type: ignore[no-untyped-call,unused-ignore]
         roots)
     return store
 

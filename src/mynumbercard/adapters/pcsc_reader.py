@@ -21,18 +21,11 @@ from pathlib import Path
 from typing import Any
 
 from mynumbercard.adapters import virtual_card
-from mynumbercard.adapters.card_terminal import AdminTerminal, CardManagementKey, ChipTerminal
-from mynumbercard.chip import (
-    AdminCommand,
-    Chip,
-    DeleteKeyPair,
-    GenerateKeyPair,
-    lock,
-)
+from mynumbercard.adapters.card_terminal import ApduTerminal, CardManagementKey, file_terminal
+from mynumbercard.chip import Chip, lock
 from mynumbercard.chip.client import CardClient
 from mynumbercard.chip.processor import CardSession
 from mynumbercard.domain import errors
-from mynumbercard.domain.certificate import CertKind
 from mynumbercard.domain.pins import CardError
 from mynumbercard.services.pki_ports import CardTerminal
 
@@ -187,26 +180,8 @@ def kiosk_card(*, file: Path | None, reader: str | None, vpcd_port: int
         yield card
 
 
-class ReaderTerminal(AdminTerminal):
-    """The counter's ``CardTerminal`` over a card in a reader, the card-management key
-    authorising each command over the card's own challenge."""
-
-    def __init__(self, card: CardClient, management_key: CardManagementKey) -> None:
-        self._card = card
-        self._key = management_key
-        self._card_number = card.card_id
-
-    @property
-    def card_number(self) -> str:
-        return self._card_number
-
-    def _run(self, command: AdminCommand) -> bytes:
-        return self._card.admin(command, self._key.authorise(self._card, command))
-
-    def generate_key_pair(self, kind: CertKind) -> bytes:
-        if self._card.has_key(kind):
-            self._run(DeleteKeyPair(kind))
-        return self._run(GenerateKeyPair(kind))
+class ReaderTerminal(ApduTerminal):
+    """The counter's ``CardTerminal`` over a card in a reader."""
 
 
 @contextlib.contextmanager
@@ -221,4 +196,4 @@ def counter_terminal(*, file: Path | None, reader: str | None,
             yield ReaderTerminal(card, management_key)
     elif file is not None:
         with lock.in_reader(file):  # not while the card is in a reader
-            yield ChipTerminal(Chip.open(file), management_key)
+            yield file_terminal(file, management_key)

@@ -31,9 +31,11 @@ class ServerClient:
     def __repr__(self) -> str:
         return f"ServerClient({self._base!r}, <token>)"
 
-    def _post(self, path: str, body: dict[str, Any]) -> dict[str, Any]:
+    def _post(self, path: str, body: dict[str, Any] | None) -> dict[str, Any]:
+        """POST ``body`` (GET when it is None) as the signed-in member."""
         request = urllib.request.Request(  # noqa: S310 - the URL's scheme is checked above
-            self._base + path, data=json.dumps(body).encode(), method="POST",
+            self._base + path, data=None if body is None else json.dumps(body).encode(),
+            method="GET" if body is None else "POST",
             headers={"Authorization": f"Bearer {self._token}",
                      "Content-Type": "application/json"})
         try:
@@ -51,10 +53,44 @@ class ServerClient:
 
     def pin_reset_authorization(self, card_number: str, kind: CertKind,
                                 challenge: bytes) -> bytes:
-        answer = self._post(f"/api/v1/cards/{urllib.parse.quote(card_number, safe='')}"
-                            "/pin-reset-authorization",
-                            {"kind": kind.value, "challenge": base64.b64encode(challenge).decode()})
-        try:
-            return base64.b64decode(str(answer["authorization"]), validate=True)
-        except (KeyError, ValueError):
-            raise errors.InvalidInput("the server's answer carries no authorization") from None
+        answer = self._post(_card(card_number, "pin-reset-authorization"),
+                            {"kind": kind.value, "challenge": _b64(challenge)})
+        return _field(answer, "authorization")
+
+    def chip_plan(self, card_number: str, purpose: str) -> dict[str, Any]:
+        """The key pairs to make and the PINs to set: ``{"kinds": [...], "pins": [...]}``."""
+        return self._post(_card(card_number, f"chip-plan?purpose={purpose}"), None)
+
+    def chip_authorization(self, card_number: str, *, purpose: str, command: str,
+                           challenge: bytes, kind: CertKind | None = None,
+                           pins: list[str] | None = None) -> tuple[bytes, bytes]:
+        """The authorization of one command, and for a certificate write the certificate."""
+        answer = self._post(_card(card_number, "chip-authorization"), {
+            "purpose": purpose, "command": command, "challenge": _b64(challenge),
+            "kind": kind.value if kind else None, "pins": pins or []})
+        certificate = _field(answer, "certificate") if answer.get("certificate") else b""
+        return _field(answer, "authorization"), certificate
+
+    def terminal_hand_over(self, card_number: str, identity: dict[str, Any],
+                           csrs: dict[CertKind, bytes]) -> dict[str, Any]:
+        return self._post(_card(card_number, "terminal-hand-over"), {
+            **identity, "csrs": {kind.value: _b64(der) for kind, der in csrs.items()}})
+
+    def terminal_renew(self, card_number: str, csrs: dict[CertKind, bytes]) -> dict[str, Any]:
+        return self._post(_card(card_number, "certificates/terminal-renew"), {
+            "csrs": {kind.value: _b64(der) for kind, der in csrs.items()}})
+
+
+def _card(card_number: str, rest: str) -> str:
+    return f"/api/v1/cards/{urllib.parse.quote(card_number, safe='')}/{rest}"
+
+
+def _b64(data: bytes) -> str:
+    return base64.b64encode(data).decode()
+
+
+def _field(answer: dict[str, Any], name: str) -> bytes:
+    try:
+        return base64.b64decode(str(answer[name]), validate=True)
+    except (KeyError, ValueError):
+        raise errors.InvalidInput(f"the server's answer carries no {name}") from None

@@ -9,7 +9,6 @@ import signal
 from pathlib import Path
 
 import typer
-from cryptography.hazmat.primitives.serialization import Encoding
 
 from mynumbercard import bootstrap
 from mynumbercard.adapters import pcsc_reader, virtual_card
@@ -66,11 +65,9 @@ def issue_demo_card(wired: bootstrap.Container, out: Path, *, pin: str,
                             now=now)
         terminal.set_initial_pins({PinKind.SIGNATURE: password, PinKind.USER_AUTH: pin,
                                    PinKind.RESIDENT_REGISTER: pin, PinKind.CARD_INFO: pin})
+        # with the CA certificates too: OpenSC lists the chain
         issued = certificates.issue_certificates(wired.uow, authority, terminal,
                                                  actor=actor, now=now)
-        for kind in {c.kind for c in issued}:  # for readers: OpenSC lists the CA too
-            terminal.write_ca_certificate(kind, authority.hierarchy.issuing_certificate(
-                kind).public_bytes(Encoding.DER))
     except DomainError:
         out.unlink(missing_ok=True)  # no half-made card left behind
         raise

@@ -10,6 +10,7 @@ standard input with `--pin-stdin`); the clerk never sees them.
 
 from __future__ import annotations
 
+import contextlib
 import json
 from pathlib import Path
 from typing import Any
@@ -157,38 +158,50 @@ def receive(shipment_id: int = typer.Argument(..., min=1, help="The shipment's i
     _echo({"shipment": shipment_id, "waiting": waiting})
 
 
-def hand_over(
+def hand_over(  # noqa: PLR0917 - typer options
     card_number: str = typer.Argument(..., help="The card's number."),
-    out: Path = typer.Option(..., "--out", help="The card file the holder takes away."),
+    out: Path | None = typer.Option(None, "--out", help="The card file the holder takes "
+                                    "away (the office's card file; not with --reader)."),
     document: list[IdDocument] = typer.Option(..., "--document", help="An identity "
                                               "document the holder shows (repeat: one of "
                                               "group A, or two of group B)."),
     notice: bool = typer.Option(True, "--notice/--no-notice",
                                 help="The holder brought the notice of issuance."),
+    reader: str | None = typer.Option(
+        None, "--reader", help="The office's PC/SC reader with the card in it (a part of "
+        "its name): the hand-over goes to the card through the reader."),
     pin_stdin: bool = typer.Option(
         False, "--pin-stdin", help="Read from standard input, one a line: the 4-digit PIN "
         "(user authentication, resident register, card info), then the signature password."),
 ) -> None:
     """Hand a card over to its holder in person: identity check, the certificates issued
-    onto the chip, the PINs the holder types set, an old card taken back. The card file
-    is written to --out (the office keeps no copy). Prints JSON."""
-    if out.exists():
+    onto the chip, the PINs the holder types set, an old card taken back. The card is
+    the office's card file, written to --out for the holder (the office keeps no copy),
+    or the card in --reader, which leaves the reader with its holder. Prints JSON."""
+    if (out is None) == (reader is None):
+        raise typer.BadParameter("name the card file to give the holder (--out) or the "
+                                 "reader with the card (--reader)", param_hint="--out")
+    if out is not None and out.exists():
         raise typer.BadParameter(f"{out} exists: give a new file", param_hint="--out")
     with bootstrap.container() as wired:
         actor = session.actor(wired, "card")
         pin = session.secret("holder: the PIN (4 digits)", from_stdin=pin_stdin, confirm=True)
         password = session.secret("holder: the signature password", from_stdin=pin_stdin,
                                   confirm=True)
-        done = pickup.hand_over(
-            wired.uow, wired.vault, wired.ca, actor=actor, card_number=card_number,
-            identity=pickup.InPerson(frozenset(document)), notice_presented=notice,
-            pins={PinKind.USER_AUTH: pin, PinKind.RESIDENT_REGISTER: pin,
-                  PinKind.CARD_INFO: pin, PinKind.SIGNATURE: password},
-            now=wired.clock())
-    out.write_bytes(done.card)
-    out.chmod(0o600)
-    _echo({"card_number": done.card_number, "card_file": str(out),
-           "returned_cards": done.returned_cards,
+        pins = {PinKind.USER_AUTH: pin, PinKind.RESIDENT_REGISTER: pin,
+                PinKind.CARD_INFO: pin, PinKind.SIGNATURE: password}
+        with contextlib.ExitStack() as stack:
+            terminal = (stack.enter_context(wired.counter_terminal(file=None, reader=reader))
+                        if reader is not None else None)
+            done = pickup.hand_over(
+                wired.uow, wired.vault, wired.ca, actor=actor, card_number=card_number,
+                identity=pickup.InPerson(frozenset(document)), notice_presented=notice,
+                pins=pins, now=wired.clock(), terminal=terminal)
+    if out is not None:
+        out.write_bytes(done.card)
+        out.chmod(0o600)
+    _echo({"card_number": done.card_number, "card_file": str(out) if out else None,
+           "reader": reader, "returned_cards": done.returned_cards,
            "certificates": [{"kind": c.kind.value, "serial": c.serial_hex,
                              "not_after": c.not_after.isoformat()} for c in done.certificates]})
 

@@ -8,27 +8,41 @@ a log.
 
 from __future__ import annotations
 
+import json
+from collections.abc import Mapping
+
 import typer
 
 from mynumbercard import bootstrap
-from mynumbercard.adapters import pcsc_reader
+from mynumbercard.adapters import counter_terminal, pcsc_reader
 from mynumbercard.adapters.server_client import ServerClient
 from mynumbercard.chip import ResetPin
 from mynumbercard.cli import session
 from mynumbercard.domain.certificate import CertKind
 from mynumbercard.domain.errors import AuthenticationFailed
+from mynumbercard.domain.pickup import IdDocument
 from mynumbercard.domain.pins import PinKind, validate_new_pin
 
 app = typer.Typer(help="The counter's terminal: the card in its reader, commands the "
                   "server authorises, PINs on its own keypad.", no_args_is_help=True)
 
 PIN_OF = {CertKind.AUTH: PinKind.USER_AUTH, CertKind.SIGN: PinKind.SIGNATURE}
+SERVER = typer.Option(..., "--server", help="The server's base URL.")
+READER = typer.Option(..., "--reader", help="The reader with the card (a part of its "
+                      "name, e.g. 'Virtual PCD').")
+
+
+def _client(server: str) -> ServerClient:
+    token = session.stored_token(bootstrap.settings())
+    if token is None:
+        raise AuthenticationFailed("not signed in: run `mynumbercard staff login` first")
+    return ServerClient(server, token)
 
 
 @app.command()
 def unlock(
-    server: str = typer.Option(..., "--server", help="The server's base URL."),
-    reader: str = typer.Option(..., "--reader", help="The reader with the holder's card."),
+    server: str = SERVER,
+    reader: str = READER,
     kind: CertKind = typer.Option(..., "--kind", help="auth (PIN) or sign (password)."),
     pin_stdin: bool = typer.Option(False, "--pin-stdin", help="Read the holder's new PIN "
                                    "from standard input (one line)."),
@@ -36,10 +50,7 @@ def unlock(
     """Reset a locked PIN of the card in READER, after the identity check: the server
     authorises it (the signed-in member, the holding municipality); the holder types the
     new PIN here, twice, unseen."""
-    token = session.stored_token(bootstrap.settings())
-    if token is None:
-        raise AuthenticationFailed("not signed in: run `mynumbercard staff login` first")
-    client = ServerClient(server, token)
+    client = _client(server)
     new_pin = session.secret("holder: the new PIN" if kind is CertKind.AUTH
                              else "holder: the new signature password",
                              from_stdin=pin_stdin, confirm=True)
@@ -50,3 +61,55 @@ def unlock(
         authorization = client.pin_reset_authorization(card_number, kind, challenge)
         card.admin(ResetPin(PIN_OF[kind], new_pin), authorization)
     typer.echo(f"the {kind.value} PIN of card {card_number} is reset")
+
+
+@app.command("hand-over")
+def hand_over(  # noqa: PLR0917 - typer options
+    card_number: str = typer.Argument(..., help="The card's number."),
+    server: str = SERVER,
+    reader: str = READER,
+    document: list[IdDocument] = typer.Option(..., "--document", help="An identity "
+                                              "document the holder shows (repeat)."),
+    notice: bool = typer.Option(True, "--notice/--no-notice",
+                                help="The holder brought the notice of issuance."),
+    pin_stdin: bool = typer.Option(
+        False, "--pin-stdin", help="Read from standard input, one a line: the 4-digit PIN "
+        "(user authentication, resident register, card info), then the signature password "
+        "(when the card gets a signature certificate)."),
+) -> None:
+    """Hand over the office's card in READER: the server checks the identity and issues
+    the certificates for the key pairs made on the chip; the holder sets the PINs here
+    (unseen, never sent to the server). Prints JSON; the card leaves with its holder."""
+    client = _client(server)
+
+    def ask(kinds: list[PinKind]) -> Mapping[PinKind, str]:
+        pins: dict[PinKind, str] = {}
+        if set(kinds) - {PinKind.SIGNATURE}:
+            pin = session.secret("holder: the PIN (4 digits)", from_stdin=pin_stdin,
+                                 confirm=True)
+            pins |= {kind: pin for kind in kinds if kind is not PinKind.SIGNATURE}
+        if PinKind.SIGNATURE in kinds:
+            pins[PinKind.SIGNATURE] = session.secret("holder: the signature password",
+                                                     from_stdin=pin_stdin, confirm=True)
+        return pins
+
+    with pcsc_reader.open_card(reader) as card:
+        done = counter_terminal.hand_over(
+            client, card, card_number, ask_pins=ask,
+            identity={"notice_presented": notice, "documents": [d.value for d in document]})
+    typer.echo(json.dumps(done, ensure_ascii=False))
+
+
+@app.command()
+def renew(
+    server: str = SERVER,
+    reader: str = READER,
+    kind: list[CertKind] = typer.Option(list(CertKind), "--kind", help="The certificates "
+                                        "to renew (repeat; both by default)."),
+) -> None:
+    """Renew the certificates on the holder's card in READER: new key pairs on the chip,
+    certificates from the server, written onto the card. No PIN is needed. Prints JSON."""
+    client = _client(server)
+    with pcsc_reader.open_card(reader) as card:
+        done = counter_terminal.renew(client, card, list(kind))
+    typer.echo(json.dumps(done, ensure_ascii=False))

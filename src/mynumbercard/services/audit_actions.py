@@ -45,6 +45,7 @@ class AuditAction(StrEnum):
     CARD_REGISTER = "card:register"
     CARD_REPORT_FOUND = "card:report-found"
     CARD_REPORT_LOSS = "card:report-loss"
+    CHIP_AUTHORISE = "chip:authorise"  # an admin command for the counter terminal's card
 
     CERTIFICATE_EXPIRE = "certificate:expire"
     CERTIFICATE_ISSUE = "certificate:issue"

@@ -80,6 +80,7 @@ class IssuedCertificate:
     serial: int
     not_after: datetime
     der: bytes
+    ca_der: bytes = b""  # the issuing CA's certificate, written beside it on the chip
 
     @property
     def serial_hex(self) -> str:
@@ -152,9 +153,12 @@ def issue_certificates(
 
 
 def write_onto_chip(terminal: CardTerminal, issued: Sequence[IssuedCertificate]) -> None:
-    """After the commit: the chip gets only certificates the register holds."""
+    """After the commit: the chip gets only certificates the register holds, each with
+    its issuing CA's certificate (so that readers such as OpenSC find the chain)."""
     for made in issued:
         terminal.write_certificate(made.kind, made.der)
+        if made.ca_der:
+            terminal.write_ca_certificate(made.kind, made.ca_der)
 
 
 def issue_in(
@@ -207,7 +211,8 @@ def issue_in(
         uow.audit.record(AuditRecord(now, actor.name, AuditAction.CERTIFICATE_ISSUE,
                                      f"certificate:{kind}:{certificate.serial_hex}",
                                      {"card": card.id, "expires_on": expires_on.isoformat()}))
-        issued.append(IssuedCertificate(kind, serial, not_after, der))
+        issued.append(IssuedCertificate(kind, serial, not_after, der,
+                                        ca.issuing_certificate_der(kind)))
     return issued
 
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import Protocol
 
 from mynumbercard.domain.application import (
@@ -35,6 +35,7 @@ from mynumbercard.domain.pickup import (
     check_proxy,
 )
 from mynumbercard.domain.pins import PinKind, validate_new_pin
+from mynumbercard.domain.resident import Resident
 from mynumbercard.domain.staff import Actor, Permission
 from mynumbercard.domain.validity import signature_certificate_allowed
 from mynumbercard.services.application_ports import Applications, CardVault
@@ -48,7 +49,7 @@ from mynumbercard.services.certificates import (
 )
 from mynumbercard.services.custody_ports import CustodyRepository
 from mynumbercard.services.notice_ports import PinFormNumbers
-from mynumbercard.services.pki_ports import CertificateAuthority
+from mynumbercard.services.pki_ports import CardTerminal, CertificateAuthority
 from mynumbercard.services.ports import AuditLog, AuditRecord, CardRepository
 from mynumbercard.services.visibility import visible
 
@@ -93,6 +94,21 @@ class HandedOver:
     certificates: list[IssuedCertificate]
     returned_cards: list[str] = field(default_factory=list)
     card: bytes = field(default=b"", repr=False)  # the card file, now the holder's
+    pins_to_set: frozenset[PinKind] = frozenset()  # left to the counter terminal
+
+
+def issued_kinds(application: Application, *, signature: bool) -> frozenset[CertKind]:
+    """The certificates a card gets at its hand-over."""
+    kinds = {CertKind.SIGN} if signature else set()
+    if application.want_auth_certificate:
+        kinds.add(CertKind.AUTH)
+    return frozenset(kinds)
+
+
+def signature_at_hand_over(application: Application, resident: Resident, *,
+                           today: date) -> bool:
+    return (application.want_signature_certificate
+            and signature_certificate_allowed(birth_date=resident.birth_date, on=today))
 
 
 def required_pins(application: Application, *, signature: bool) -> set[PinKind]:
@@ -114,7 +130,7 @@ def _check_pins(pins: Mapping[PinKind, str], wanted: set[PinKind]) -> dict[PinKi
     return {kind: pins[kind] for kind in wanted}
 
 
-def _waiting(application: Application) -> None:
+def check_waiting(application: Application) -> None:
     if application.status is ApplicationStatus.VOIDED:
         raise ApplicationVoided("this card's application is void: the card cannot be "
                                 "handed over")
@@ -122,6 +138,23 @@ def _waiting(application: Application) -> None:
         raise Conflict("this card was handed over already")
     if application.status is not ApplicationStatus.READY_FOR_PICK_UP:
         raise Conflict("this card has not arrived at the office yet")
+
+
+def _check_reader(terminal: CardTerminal | None, card_number: str) -> None:
+    if terminal is not None and terminal.card_number != card_number:
+        raise InvalidInput(f"the card in the reader is card {terminal.card_number}, not "
+                           f"card {card_number}")
+
+
+def _office_terminal(vault: CardVault, card_number: str,
+                     terminal: CardTerminal | None) -> CardTerminal:
+    """The office's card in its reader: the vault's, or the one in a PC/SC reader (the
+    vault must still hold the card: it gives it up at the end)."""
+    if terminal is None:
+        return vault.terminal(card_number)
+    if not vault.holds(card_number):
+        raise NotFound(f"card {card_number} is not in the office's safe")
+    return terminal
 
 
 def hand_over(
@@ -133,13 +166,20 @@ def hand_over(
     card_number: str,
     identity: InPerson | ProxyPickUp,
     notice_presented: bool,
-    pins: Mapping[PinKind, str],
+    pins: Mapping[PinKind, str] | None,
     now: datetime,
+    terminal: CardTerminal | None = None,
 ) -> HandedOver:
-    """Identity check, certificates onto the chip, the old card taken back, hand-over."""
+    """Identity check, certificates onto the chip, the old card taken back, hand-over.
+
+    The card is the office's, in its reader: by default the vault's (`vault.terminal`),
+    or `terminal`, a card in a PC/SC reader (which must be this card). With `pins` None
+    the counter's terminal sets the PINs itself after the answer (`pins_to_set`): they
+    never reach this process."""
     today = now.astimezone(JST).date()
     returned: list[str] = []
     actor.require_role(Permission.CARD_HAND_OVER)
+    _check_reader(terminal, card_number)
     with uow_factory() as uow:
         card = uow.cards.find_by_number(card_number)
         application = (uow.applications.by_card(card.id, lock=True)
@@ -148,7 +188,7 @@ def hand_over(
                 or not actor.may(Permission.CARD_HAND_OVER,
                                  municipality_code=application.office_code)):
             raise NotFound("no card with this number waits at an office")
-        _waiting(application)
+        check_waiting(application)
         resident = uow.residents.get(application.resident_id)
         proxy = isinstance(identity, ProxyPickUp)
         if isinstance(identity, ProxyPickUp):
@@ -166,9 +206,9 @@ def hand_over(
                 notice_presented=notice_presented, documents=identity.documents,
                 birth_date=resident.birth_date, on=today,
                 legal_representative_present=identity.legal_representative_present)
-        signature = (application.want_signature_certificate
-                     and signature_certificate_allowed(birth_date=resident.birth_date, on=today))
-        chosen = _check_pins(pins, required_pins(application, signature=signature))
+        signature = signature_at_hand_over(application, resident, today=today)
+        wanted_pins = required_pins(application, signature=signature)
+        chosen = _check_pins(pins, wanted_pins) if pins is not None else None
         for old in uow.cards.of_resident(resident.id):
             if old.id != card.id and old.status in (CardStatus.ACTIVE, CardStatus.LOST):
                 if uow.custody.open_for_card(old.id) is not None:
@@ -182,12 +222,10 @@ def hand_over(
                 returned.append(old.card_number)
         card.change_status(CardStatus.ACTIVE)
         uow.cards.save(card, now=now)
-        kinds = {CertKind.SIGN} if signature else set()
-        if application.want_auth_certificate:
-            kinds.add(CertKind.AUTH)
-        terminal = vault.terminal(card_number)
+        kinds = issued_kinds(application, signature=signature)
+        terminal = _office_terminal(vault, card_number, terminal)
         issued = (issue_in(uow, ca(), terminal, card=card, resident=resident,
-                           kinds=frozenset(kinds), actor=actor, now=now) if kinds else [])
+                           kinds=kinds, actor=actor, now=now) if kinds else [])
         application.hand_over(by_proxy=proxy)
         uow.applications.save(application, actor=actor.name, now=now)
         uow.audit.record(AuditRecord(now, actor.name, AuditAction.CARD_HAND_OVER,
@@ -196,14 +234,16 @@ def hand_over(
             "reason": identity.reason.value if isinstance(identity, ProxyPickUp) else None,
             "returned_cards": len(returned)}))
         uow.commit()
-    terminal.set_initial_pins(chosen)
+    if chosen is not None:
+        terminal.set_initial_pins(chosen)
     if proxy:  # the PINs are on the chip: the opened form is destroyed at the counter
         with uow_factory() as uow:
             uow.audit.record(AuditRecord(now, actor.name, AuditAction.PIN_FORM_DESTROY,
                                          f"application:{application.id}", None))
             uow.commit()
     write_onto_chip(terminal, issued)
-    return HandedOver(card_number, issued, returned, vault.release(card_number))
+    return HandedOver(card_number, issued, returned, vault.release(card_number),
+                      frozenset() if chosen is not None else frozenset(wanted_pins))
 
 
 def void_in(uow: VoidsApplications, application: Application, reason: VoidReason, *, actor: Actor,

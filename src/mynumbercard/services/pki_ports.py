@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
+from enum import StrEnum
 from typing import Protocol
 
 from mynumbercard.domain.certificate import CertKind, RevocationReason
@@ -45,6 +46,10 @@ class CertificateAuthority(Protocol):
         """The certificate, DER."""
         ...
 
+    def issuing_certificate_der(self, kind: CertKind) -> bytes:
+        """The certificate of the CA that issues `kind` (DER), for the chip's CA EF."""
+        ...
+
     def ocsp_good(self, *, kind: CertKind, serial: int, this_update: datetime,
                   next_update: datetime) -> bytes: ...
 
@@ -67,9 +72,36 @@ class CertificateAuthority(Protocol):
         ...
 
 
+class ChipCommand(StrEnum):
+    """The administrative commands the counter's terminal asks the server to authorise
+    (a PIN reset has its own request)."""
+
+    GENERATE_KEY_PAIR = "generate_key_pair"
+    DELETE_KEY_PAIR = "delete_key_pair"
+    WRITE_CERTIFICATE = "write_certificate"
+    WRITE_CA_CERTIFICATE = "write_ca_certificate"
+    SET_INITIAL_PINS = "set_initial_pins"
+
+
+@dataclass(frozen=True, slots=True)
+class ChipRequest:
+    """One administrative command, without the holder's secrets (no PIN is ever here:
+    for SET_INITIAL_PINS only which PINs)."""
+
+    command: ChipCommand
+    kind: CertKind | None = None
+    pins: frozenset[PinKind] = frozenset()
+    certificate_der: bytes = field(default=b"", repr=False)
+
+
 class AdminAuthoriser(Protocol):
     """The card-management key, signing one admin command for a challenge a card gave
     (the counter's terminal relays it to the card in its reader)."""
+
+    def authorise_command(self, card_number: str, challenge: bytes,
+                          request: ChipRequest) -> bytes:
+        """The authorization (challenge and signature) of `request` on this card, once."""
+        ...
 
     def authorise_pin_reset(self, card_number: str, challenge: bytes, kind: PinKind) -> bytes:
         """The authorization (challenge and signature) of a PIN reset; the new PIN is
@@ -90,6 +122,10 @@ class CardTerminal(Protocol):
         ...
 
     def write_certificate(self, kind: CertKind, certificate_der: bytes) -> None: ...
+
+    def write_ca_certificate(self, kind: CertKind, certificate_der: bytes) -> None:
+        """The issuing CA's certificate, for readers (JPKI EF 0002 / 000B)."""
+        ...
 
     def reset_pin(self, kind: PinKind, new_pin: str) -> None: ...
 

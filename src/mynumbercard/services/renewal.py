@@ -94,7 +94,7 @@ def renew_in(uow: RenewalUnit, ca: CertificateAuthority, terminal: CardTerminal,
     return issued
 
 
-def _visible_card(uow: RenewalUnit, actor: Actor, card_number: str) -> tuple[Card, Resident]:
+def visible_card_in(uow: RenewalUnit, actor: Actor, card_number: str) -> tuple[Card, Resident]:
     """The card if the actor may renew its certificates; else the unknown card's NotFound."""
     def look_up() -> tuple[Card, Resident]:
         card = uow.cards.find_by_number(card_number)
@@ -110,7 +110,7 @@ def require_card_visible(uow_factory: UowFactory, *, actor: Actor, card_number: 
     """Authorise before the holder's card is read at the counter: a card of another
     municipality is answered as an unknown one, whatever card is presented."""
     with uow_factory() as uow:
-        _visible_card(uow, actor, card_number)
+        visible_card_in(uow, actor, card_number)
 
 
 def renew_certificates(
@@ -127,7 +127,7 @@ def renew_certificates(
     the commit. The holder's PINs are not needed: key generation, deletion and writing a
     certificate are admin commands under the card-management key (docs/renewal.md)."""
     with uow_factory() as uow:
-        card, resident = _visible_card(uow, actor, terminal.card_number)
+        card, resident = visible_card_in(uow, actor, terminal.card_number)
         custody = uow.custody.open_for_card(card.id)
         if custody is not None:
             raise Conflict(f"the card is left at the office ({custody.status.value}): "

@@ -9,12 +9,12 @@ from pathlib import Path
 import pytest
 
 from mynumbercard.adapters.card_reader import CounterReader
-from mynumbercard.adapters.card_terminal import CardManagementKey
+from mynumbercard.adapters.card_terminal import ApduTerminal, CardManagementKey, file_terminal
 from mynumbercard.adapters.card_vault import FileCardVault
 from mynumbercard.chip import Chip, KeyKind, new_management_key
 from mynumbercard.domain.certificate import CertKind
 from mynumbercard.domain.errors import Conflict, InvalidInput, NotFound
-from mynumbercard.domain.pins import PinKind
+from mynumbercard.domain.pins import AdminAuthorizationFailed, PinKind
 
 from card_checks import files_holding_keys
 
@@ -79,7 +79,7 @@ def test_the_holders_card_in_the_counter_reader_comes_back_updated(
     with reader.present("C1", card) as presented:
         presented.terminal.reset_pin(PinKind.USER_AUTH, "4321")
         back = presented.card()
-        inside = presented.terminal._chip.path  # where the reader's copy is
+        inside = presented._path  # where the reader's copy is
         assert inside.exists()
         assert not inside.is_relative_to(vault.path("C1").parent)
     assert not inside.parent.exists()  # card removed: nothing of it stays
@@ -94,3 +94,23 @@ def test_destroying_a_card_the_office_holds_removes_it(vault: FileCardVault) -> 
     vault.destroy("C1")
     assert not vault.holds("C1")
     vault.destroy("C1")  # nothing there: nothing to do
+
+
+def test_the_office_reader_speaks_apdus_and_a_card_of_another_issuer_refuses_it(
+        vault: FileCardVault, key: CardManagementKey, tmp_path: Path) -> None:
+    # the vault's card is driven through ISO 7816-4 APDUs, as a card in a PC/SC reader
+    terminal = vault.terminal("C1")
+    assert isinstance(terminal, ApduTerminal)
+    terminal.reset_pin(PinKind.USER_AUTH, "4321")
+    Chip.open(vault.path("C1")).verify_pin(PinKind.USER_AUTH, "4321")
+    # a card another issuer personalised: every command refused, nothing done
+    foreign = tmp_path / "foreign"
+    Chip.personalise(foreign, card_id="C2", card_face=FACE, management_public_key_pem=
+                     CardManagementKey(new_management_key()).public_key_pem)
+    with pytest.raises(AdminAuthorizationFailed):
+        file_terminal(foreign, key).set_initial_pins(PINS)
+    with pytest.raises(AdminAuthorizationFailed):
+        file_terminal(foreign, key).generate_key_pair(CertKind.AUTH)
+    chip = Chip.open(foreign)
+    assert not chip.status().keys
+    assert chip.tries_left(PinKind.USER_AUTH) is None

@@ -90,13 +90,30 @@ class Proxy(BaseModel):
     sealed_pin_form_number: str = Field(pattern=r"^\d{8}$")
 
 
-class HandOver(BaseModel):
+class Identity(BaseModel):
+    """Who takes the card and what they showed (the holder, or a proxy)."""
+
     notice_presented: bool
     documents: list[IdDocument] = []
     legal_representative_present: bool = False
     proxy: Proxy | None = None
+
+
+class HandOver(Identity):
     pins: dict[PinKind, SecretStr] = Field(
         description="From the PIN pad: signature, user_auth, resident_register, card_info")
+
+
+def identity_of(body: Identity) -> pickup.InPerson | ProxyPickUp:
+    if body.proxy is None:
+        return pickup.InPerson(frozenset(body.documents),
+                               legal_representative_present=body.legal_representative_present)
+    p = body.proxy
+    return ProxyPickUp(reason=p.reason, proofs=frozenset(p.proofs),
+                       proxy_documents=frozenset(p.proxy_documents),
+                       holder_documents=frozenset(p.holder_documents),
+                       delegation_signed=p.delegation_signed,
+                       sealed_pin_form_number=p.sealed_pin_form_number)
 
 
 def _submitted(result: apps.Submitted) -> out.Submitted:
@@ -272,20 +289,9 @@ def waiting(office_code: MunicipalityCode, actor: ActorDep, container: Container
             "the card leaves with its holder (`card_file`, base64)")
 def hand_over(card_number: CardNumberPath, body: HandOver, actor: ActorDep,
               container: ContainerDep, now: NowDep, *, response: Response) -> out.HandedOver:
-    identity: pickup.InPerson | ProxyPickUp
-    if body.proxy is not None:
-        p = body.proxy
-        identity = ProxyPickUp(reason=p.reason, proofs=frozenset(p.proofs),
-                               proxy_documents=frozenset(p.proxy_documents),
-                               holder_documents=frozenset(p.holder_documents),
-                               delegation_signed=p.delegation_signed,
-                               sealed_pin_form_number=p.sealed_pin_form_number)
-    else:
-        identity = pickup.InPerson(frozenset(body.documents),
-                                   legal_representative_present=body.legal_representative_present)
     done = pickup.hand_over(
         container.uow, container.vault, container.ca, actor=actor, card_number=card_number,
-        identity=identity, notice_presented=body.notice_presented,
+        identity=identity_of(body), notice_presented=body.notice_presented,
         pins={kind: secret.get_secret_value() for kind, secret in body.pins.items()}, now=now)
     return out.HandedOver(
         card_number=done.card_number, returned_cards=done.returned_cards,
