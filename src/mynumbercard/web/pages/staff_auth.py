@@ -34,6 +34,7 @@ MENU: list[MenuItem] = [
     MenuItem("/staff/residents", "Residents", Permission.RESIDENT_READ),
     MenuItem("/staff/review", "Review desk", Permission.APPLICATION_REVIEW),
     MenuItem("/staff/accounts", "Staff accounts", Permission.STAFF_MANAGE),
+    MenuItem("/staff/offices", "Offices and hours", Permission.OFFICE_MANAGE),
 ]
 
 
