@@ -4,6 +4,7 @@ audited under the administrator's name, axe-clean throughout. A clerk is refused
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, time, timedelta
 
 from playwright.sync_api import Page, expect
@@ -87,6 +88,21 @@ def test_an_administrator_adds_an_office_and_closes_a_day(page: Page, site: Site
                                  on=date.fromisoformat(on))
     assert hours.windows == ()
     assert hours.closed_reason is not None
+
+    page.get_by_label("日", exact=True).fill(on)
+    page.get_by_role("button", name="曜日ごとの開庁時間に戻す").click()
+    expect(page.get_by_role("status")).to_contain_text("開庁 00:00-23:30")
+
+    page.get_by_role("button", name="窓口を保存").click()  # the form as shown: a round trip
+    expect(page.get_by_role("status")).to_contain_text("窓口を保存しました")
+    with site.container.uow() as uow:
+        again = uow.offices.get(code)
+    assert again is not None
+    assert replace(again, version=saved.version) == saved  # nothing changed but its version
+    page.get_by_role("link", name="窓口と開庁時間", exact=True).last.click()
+    page.get_by_label("市区町村コード").fill("１３１０１")
+    page.get_by_role("button", name="表示").click()
+    expect(page.get_by_role("link", name=code)).to_be_visible()
 
     actions = [action for action, _ in site.audited(admin.username)]
     assert "office:configure" in actions
