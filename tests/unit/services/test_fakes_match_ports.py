@@ -49,12 +49,14 @@ from mynumbercard.services.ports import (
     CrlNumbers,
     MunicipalityRepository,
     OcspAnswers,
+    OcspStore,
     ResidentRepository,
     StayRepository,
 )
 from mynumbercard.services.staff_ports import SessionRepository, SignInGuards, StaffRepository
 from mynumbercard.services.validity_check_ports import ValidityChecks
 from mynumbercard.services.validity_notices import KeyedOutbox
+from ocsp_fakes import FakeOcspStore
 from office_fakes import FakeAppointments, FakeHoursSeen, FakeOffices, FakeWalkIns
 
 from fakes import (
@@ -86,6 +88,7 @@ PAIRS = [
     (LetterApplications, FakeApplicationStore),
     (OfficeRepository, FakeOffices), (AppointmentRepository, FakeAppointments),
     (WalkInRepository, FakeWalkIns), (HoursSeen, FakeHoursSeen),
+    (OcspStore, FakeOcspStore),
 ]
 
 
