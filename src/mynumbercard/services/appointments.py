@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from typing import Protocol
 
 from mynumbercard.domain import application_id as application_ids
 from mynumbercard.domain.appointments import (
@@ -32,11 +33,36 @@ from mynumbercard.domain.errors import Conflict, InvalidInput, NotFound
 from mynumbercard.domain.office_calendar import DayHours, slot_starts
 from mynumbercard.domain.offices import Office
 from mynumbercard.domain.staff import Actor, Permission, Role
+from mynumbercard.services.application_ports import FormsAndApplications
 from mynumbercard.services.audit_actions import AuditAction
-from mynumbercard.services.offices import get_office, no_office, week_hours
-from mynumbercard.services.ports import AuditRecord, UnitOfWork
+from mynumbercard.services.crowding_ports import HoursSeen
+from mynumbercard.services.offices import HoldsBookings, get_office, no_office, week_hours
+from mynumbercard.services.ports import (
+    AuditLog,
+    AuditRecord,
+    CardRepository,
+    ResidentRepository,
+    Transaction,
+)
 
-UowFactory = Callable[[], UnitOfWork]
+
+class AppointmentsUnit(HoldsBookings, Transaction, Protocol):
+    """What booking and the desk read and write: who the resident is (an application's
+    form or a card, and the birth date), the slots' places, the crowding history."""
+
+    @property
+    def applications(self) -> FormsAndApplications: ...
+    @property
+    def cards(self) -> CardRepository: ...
+    @property
+    def residents(self) -> ResidentRepository: ...
+    @property
+    def hours_seen(self) -> HoursSeen: ...
+    @property
+    def audit(self) -> AuditLog: ...
+
+
+UowFactory = Callable[[], AppointmentsUnit]
 Holidays = Collection[date]
 RESIDENT = Actor("resident:booking", Role.RESIDENT)
 NO_MATCH = "no application or card matches this identifier and birth date"
@@ -72,7 +98,7 @@ _DESK_ACTIONS = {DeskStep.ARRIVED: AuditAction.APPOINTMENT_ARRIVE,
                  DeskStep.NO_SHOW: AuditAction.APPOINTMENT_MARK_NO_SHOW}
 
 
-def availability_in(uow: UnitOfWork, holidays: Holidays, office: Office, *, start: date,
+def availability_in(uow: HoldsBookings, holidays: Holidays, office: Office, *, start: date,
                     days: int, now: datetime) -> Availability:
     """Every slot of `days` days from `start` with its free places: the calendar in
     memory, one read of the exceptions and one of the slots' counters."""
@@ -101,7 +127,7 @@ def availability(uow_factory: UowFactory, holidays: Holidays, *, office_code: st
         return availability_in(uow, holidays, office, start=start, days=days, now=now)
 
 
-def _resident_id(uow: UnitOfWork, *, application_id: str | None, card_number: str | None,
+def _resident_id(uow: AppointmentsUnit, *, application_id: str | None, card_number: str | None,
                  birth_date: date) -> int:
     """The resident behind an Application ID or a card number, if the birth date is
     theirs; one answer for a wrong birth date and an unknown identifier."""
@@ -120,7 +146,7 @@ def _resident_id(uow: UnitOfWork, *, application_id: str | None, card_number: st
     return resident_id
 
 
-def _take(uow: UnitOfWork, holidays: Holidays, office: Office, *, on: date, at: time,
+def _take(uow: HoldsBookings, holidays: Holidays, office: Office, *, on: date, at: time,
           now: datetime) -> datetime:
     hours = week_hours(uow, holidays, office, on, 1)[0]
     starts_at = check_bookable(hours, at, slot_minutes=office.slot_minutes, now=now)
@@ -149,7 +175,7 @@ def book(uow_factory: UowFactory, holidays: Holidays, *, office_code: str, purpo
     return booking
 
 
-def _own(uow: UnitOfWork, reference: str, birth_date: date) -> Appointment:
+def _own(uow: AppointmentsUnit, reference: str, birth_date: date) -> Appointment:
     canonical = normal_reference(reference)
     booking = uow.appointments.by_reference(canonical) if canonical else None
     if booking is None or uow.residents.get(booking.resident_id).birth_date != birth_date:

@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import Protocol
 
 from mynumbercard.domain.appointments import Purpose
 from mynumbercard.domain.card import CardStatus
@@ -37,10 +38,44 @@ from mynumbercard.domain.staff import Actor, Permission
 from mynumbercard.domain.walk_ins import WalkIn, WalkInStep
 from mynumbercard.services.appointments import Availability
 from mynumbercard.services.audit_actions import AuditAction
-from mynumbercard.services.offices import get_office, no_office, week_hours
-from mynumbercard.services.ports import AuditRecord, UnitOfWork
+from mynumbercard.services.crowding_ports import HoursSeen, WalkInRepository
+from mynumbercard.services.custody_ports import CustodyRepository
+from mynumbercard.services.offices import HoldsOffices, get_office, no_office, week_hours
+from mynumbercard.services.ports import (
+    AuditLog,
+    AuditRecord,
+    CardRepository,
+    CertificateRepository,
+    ResidentRepository,
+    Transaction,
+)
 
-UowFactory = Callable[[], UnitOfWork]
+
+class ReadsCrowding(HoldsOffices, Protocol):
+    """What the forecast reads: the office's calendar and the hours its desk saw."""
+
+    @property
+    def hours_seen(self) -> HoursSeen: ...
+
+
+class CrowdingUnit(ReadsCrowding, Transaction, Protocol):
+    """What the walk-ins, the forecast and the hand-off advice read and write."""
+
+    @property
+    def walk_ins(self) -> WalkInRepository: ...
+    @property
+    def cards(self) -> CardRepository: ...
+    @property
+    def residents(self) -> ResidentRepository: ...
+    @property
+    def certificates(self) -> CertificateRepository: ...
+    @property
+    def custody(self) -> CustodyRepository: ...
+    @property
+    def audit(self) -> AuditLog: ...
+
+
+UowFactory = Callable[[], CrowdingUnit]
 Holidays = Collection[date]
 MAX_DAYS = 35
 NO_CARD = "no card with this number is on the register"
@@ -49,7 +84,7 @@ _WALK_IN_ACTIONS = {WalkInStep.STARTED: AuditAction.WALK_IN_START,
                     WalkInStep.LEFT: AuditAction.WALK_IN_LEAVE}
 
 
-def _desk_office(uow: UnitOfWork, actor: Actor, code: str) -> Office:
+def _desk_office(uow: HoldsOffices, actor: Actor, code: str) -> Office:
     actor.require_role(Permission.APPOINTMENT_DESK)
     office = get_office(uow, code)
     actor.require_visible(Permission.APPOINTMENT_DESK,
@@ -118,7 +153,7 @@ class Crowding:
         return None
 
 
-def crowding_in(uow: UnitOfWork, holidays: Holidays, office: Office, *, start: date,
+def crowding_in(uow: ReadsCrowding, holidays: Holidays, office: Office, *, start: date,
                 days: int, now: datetime, extra_deadlines: Collection[date] = ()) -> Crowding:
     """The wait expected in each open hour of `days` days from `start`."""
     if not (1 <= days <= MAX_DAYS):

@@ -8,6 +8,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from threading import Lock
+from typing import Protocol
 
 from mynumbercard.domain.certificate import CertKind
 from mynumbercard.domain.staff import Actor, Permission
@@ -20,10 +21,29 @@ from mynumbercard.services.certificates import (
     store_ocsp_in,
 )
 from mynumbercard.services.job_ports import Chunk
+from mynumbercard.services.jobs import JobsUnit
 from mynumbercard.services.pki_ports import CertificateAuthority
-from mynumbercard.services.ports import AuditRecord, UnitOfWork
+from mynumbercard.services.ports import (
+    AuditLog,
+    AuditRecord,
+    CertificateRepository,
+    OcspStore,
+)
 
-UowFactory = Callable[[], UnitOfWork]
+
+class OcspUnit(JobsUnit, Protocol):
+    """What the refresh and the production of answers read and write: the answer store
+    with its change feed, the certificates signed for, the audit log."""
+
+    @property
+    def ocsp(self) -> OcspStore: ...
+    @property
+    def certificates(self) -> CertificateRepository: ...
+    @property
+    def audit(self) -> AuditLog: ...
+
+
+UowFactory = Callable[[], OcspUnit]
 REFRESH_HORIZON = timedelta(days=1)
 UNKNOWN_VALIDITY = timedelta(hours=1)
 FEED_RETENTION = timedelta(days=1)  # an answer store further behind is rebuilt
@@ -66,19 +86,19 @@ def refresh_job_name(*, everything: bool) -> str:
 
 def refresh_steps(ca: Callable[[], CertificateAuthority], *, now: datetime, run_key: str,
                   horizon: timedelta = REFRESH_HORIZON,
-                  everything: bool = False) -> list[batch.Step[UnitOfWork]]:
+                  everything: bool = False) -> list[batch.Step[OcspUnit]]:
     """Re-sign every response whose nextUpdate falls within `horizon` (or, with
     `everything`, every response signed before `now`: after an OCSP signer renewal), as
     a batch job over the certificates whose response is due when it is planned."""
     before = now + (OCSP_VALIDITY + horizon if everything else horizon)
     signed_before = now if everything else None
 
-    def ids(uow: UnitOfWork) -> Sequence[int]:
+    def ids(uow: OcspUnit) -> Sequence[int]:
         # planned once a run: the change feed keeps a day, older changes go now
         uow.ocsp.prune_changes(before=now - FEED_RETENTION)
         return uow.ocsp.due_certificate_ids(before=before, signed_before=signed_before)
 
-    def work(uow: UnitOfWork, chunk: Chunk) -> int:
+    def work(uow: OcspUnit, chunk: Chunk) -> int:
         due = uow.ocsp.due(before=before, limit=chunk.hi - chunk.lo + 1,
                            signed_before=signed_before, within=(chunk.lo, chunk.hi))
         for kind, serial in due:
@@ -112,12 +132,12 @@ def produce_run_key(uow_factory: UowFactory, now: datetime) -> str:
 
 
 def produce_steps(ca: Callable[[], CertificateAuthority], *, actor: Actor, now: datetime,
-                  run_key: str) -> list[batch.Step[UnitOfWork]]:
+                  run_key: str) -> list[batch.Step[OcspUnit]]:
     """Sign the answer of every unexpired certificate that has none (loaded in bulk, or
     from another system), as a batch job over the certificate table's id span."""
     actor.require(Permission.CERTIFICATE_REVOKE)
 
-    def work(uow: UnitOfWork, chunk: Chunk) -> int:
+    def work(uow: OcspUnit, chunk: Chunk) -> int:
         missing = uow.ocsp.without_response(chunk.lo, chunk.hi, alive_at=now)
         for certificate in missing:
             store_ocsp_in(uow, ca(), certificate, now)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import Protocol
 
 from mynumbercard.domain.appointments import MAX_DAYS_AHEAD, Appointment, AppointmentStatus
 from mynumbercard.domain.certificate import JST
@@ -19,9 +20,39 @@ from mynumbercard.domain.offices import DayException, Office, check_office_code
 from mynumbercard.domain.staff import Actor, Permission
 from mynumbercard.services import appointment_mail
 from mynumbercard.services.audit_actions import AuditAction
-from mynumbercard.services.ports import AuditRecord, UnitOfWork
+from mynumbercard.services.office_ports import AppointmentRepository, OfficeRepository
+from mynumbercard.services.ports import (
+    AuditLog,
+    AuditRecord,
+    MunicipalityRepository,
+    Transaction,
+)
 
-UowFactory = Callable[[], UnitOfWork]
+
+class HoldsOffices(Protocol):
+    """What reading an office and its calendar needs (shared by the booking and the
+    crowding use cases)."""
+
+    @property
+    def offices(self) -> OfficeRepository: ...
+
+
+class HoldsBookings(HoldsOffices, Protocol):
+    @property
+    def appointments(self) -> AppointmentRepository: ...
+
+
+class OfficesUnit(HoldsBookings, appointment_mail.QueuesEmail, Transaction, Protocol):
+    """What configuring offices and their days reads and writes: the bookings a change
+    cancels, the e-mail that tells their residents, the audit log."""
+
+    @property
+    def municipalities(self) -> MunicipalityRepository: ...
+    @property
+    def audit(self) -> AuditLog: ...
+
+
+UowFactory = Callable[[], OfficesUnit]
 Holidays = Collection[date]
 MAX_OFFICES_PER_LOAD = 5000
 MAX_LIST = 500
@@ -34,7 +65,7 @@ def no_office(code: str) -> NotFound:
     return NotFound(f"no office {code}")
 
 
-def get_office(uow: UnitOfWork, code: str, *, lock: str | None = None) -> Office:
+def get_office(uow: HoldsOffices, code: str, *, lock: str | None = None) -> Office:
     office = uow.offices.get(check_office_code(code), lock=lock)
     if office is None:
         raise no_office(code)
@@ -85,7 +116,7 @@ def load_offices(uow_factory: UowFactory, holidays: Holidays, *, actor: Actor,
     return Loaded(added, len(offices) - added, displaced)
 
 
-def refit(uow: UnitOfWork, holidays: Holidays, office: Office, start: datetime,
+def refit(uow: HoldsBookings, holidays: Holidays, office: Office, start: datetime,
           end: datetime, *, now: datetime) -> list[Appointment]:
     """Cancel (`office_closed`) the bookings from `start` to `end`, not yet begun, that the
     office's hours and counters no longer hold, freeing their places: a slot gone, or a
@@ -129,7 +160,7 @@ def office_detail(uow_factory: UowFactory, *, code: str) -> Office:
         return get_office(uow, code)
 
 
-def week_hours(uow: UnitOfWork, holidays: Holidays, office: Office, start: date,
+def week_hours(uow: HoldsOffices, holidays: Holidays, office: Office, start: date,
                count: int) -> list[DayHours]:
     """The hours of `count` days from `start`, with one read of the exceptions."""
     exceptions = uow.offices.exceptions(office.code, start, start + timedelta(days=count - 1))

@@ -33,6 +33,7 @@ from mynumbercard.services.application_ports import (
     PhotoStore,
 )
 from mynumbercard.services.crls import RevokedCertificates
+from mynumbercard.services.crowding_ports import HoursSeen, WalkInRepository
 from mynumbercard.services.custody_ports import CustodyRepository
 from mynumbercard.services.expiry_ports import ExpiryLedger
 from mynumbercard.services.issuance_ports import ProductionLine
@@ -40,6 +41,7 @@ from mynumbercard.services.job_ports import JobChunks
 from mynumbercard.services.mail import ContactedCases
 from mynumbercard.services.mail_ports import Cohorts, MailOutbox, MailQueue
 from mynumbercard.services.notices import LetterApplications, OfficeDirectory
+from mynumbercard.services.office_ports import AppointmentRepository, OfficeRepository
 from mynumbercard.services.ports import (
     AuditLog,
     CardRepository,
@@ -47,12 +49,15 @@ from mynumbercard.services.ports import (
     CrlNumbers,
     MunicipalityRepository,
     OcspAnswers,
+    OcspStore,
     ResidentRepository,
     StayRepository,
 )
 from mynumbercard.services.staff_ports import SessionRepository, SignInGuards, StaffRepository
 from mynumbercard.services.validity_check_ports import ValidityChecks
 from mynumbercard.services.validity_notices import KeyedOutbox
+from ocsp_fakes import FakeOcspStore
+from office_fakes import FakeAppointments, FakeHoursSeen, FakeOffices, FakeWalkIns
 
 from fakes import (
     FakeAuditLog,
@@ -81,6 +86,9 @@ PAIRS = [
     (OfficeDirectory, NoOffices), (CustodyRepository, FakeCustody),
     (CertificateRepository, CardCertificates),
     (LetterApplications, FakeApplicationStore),
+    (OfficeRepository, FakeOffices), (AppointmentRepository, FakeAppointments),
+    (WalkInRepository, FakeWalkIns), (HoursSeen, FakeHoursSeen),
+    (OcspStore, FakeOcspStore),
 ]
 
 
