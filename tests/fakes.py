@@ -156,12 +156,18 @@ class FakeAuditLog:
     def record(self, record: AuditRecord) -> None:
         self.records.append(record)
 
-    def list(self, *, subject: str | None, limit: int,
-             before_id: int | None) -> Sequence[tuple[int, AuditRecord]]:
+    def list(self, *, subject: str | None, limit: int, before_id: int | None,
+             person: str | None = None, action: str | None = None,
+             since: datetime | None = None,
+             until: datetime | None = None) -> Sequence[tuple[int, AuditRecord]]:
         numbered = list(enumerate(self.records, start=1))[::-1]
         return [(i, r) for i, r in numbered
                 if (subject is None or r.subject == subject)
-                and (before_id is None or i < before_id)][:limit]
+                and (before_id is None or i < before_id)
+                and (person is None or r.actor == person)
+                and (action is None or r.action.value == action)
+                and (since is None or r.at >= since)
+                and (until is None or r.at < until)][:limit]
 
 
 class FakeCards:

@@ -16,7 +16,7 @@ from mynumbercard.domain.card import Card
 from mynumbercard.domain.certificate import Certificate, CertKind
 from mynumbercard.domain.correction import CaseStatus, CorrectionCase, NewCorrectionCase
 from mynumbercard.domain.errors import Conflict, NotFound
-from mynumbercard.services.job_ports import Chunk
+from mynumbercard.services.job_ports import Chunk, ChunkState, RunSummary
 from mynumbercard.services.mail_ports import CohortCard, CohortCertificates
 from mynumbercard.services.pki_ports import Revoked
 from mynumbercard.services.ports import CrlState
@@ -55,6 +55,21 @@ class FakeJobChunks:
     def unfinished(self, job: str) -> Sequence[str]:
         return sorted(key for (name, key), chunks in self.runs.items()
                       if name == job and any(rows is None for _, rows in chunks.values()))
+
+    def summaries(self, *, limit: int) -> Sequence[RunSummary]:
+        summaries = [RunSummary(job, key, len(chunks),
+                                sum(1 for _, rows in chunks.values() if rows is not None),
+                                sum(rows or 0 for _, rows in chunks.values()), None)
+                     for (job, key), chunks in self.runs.items()]
+        summaries.sort(key=lambda r: r.job)
+        summaries.sort(key=lambda r: r.run_key, reverse=True)
+        summaries.sort(key=lambda r: r.done == r.chunks)  # unfinished first
+        return summaries[:limit]
+
+    def chunks(self, job: str, run_key: str, *, limit: int) -> Sequence[ChunkState]:
+        found = self.runs.get((job, run_key), {})
+        return [ChunkState(lo, hi, None, rows) for lo, (hi, rows) in sorted(found.items())
+                ][:limit]
 
 
 class JobsFakeUnit:

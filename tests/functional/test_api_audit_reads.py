@@ -62,6 +62,12 @@ def test_reading_a_resident_a_list_an_application_and_its_photo_is_audited(
                      ("operator", "application:read", {"application": ref}),
                      ("operator", "photo:read", {"application": ref}),
                      ("operator", "resident:read", None)]
+    photos = client.get("/api/v1/audit", headers=auditor, params={
+        "person": "operator", "action": "photo:read", "since": "2000-01-01T00:00:00Z"}).json()
+    assert [(r["actor"], r["action"]) for r in photos] == [("operator", "photo:read")]
+    assert client.get("/api/v1/audit?action=no:such", headers=auditor).status_code == 422
+    assert client.get("/api/v1/audit?since=2026-11-30T00:00:00",  # no time zone
+                      headers=auditor).status_code == 422
     lists = [r for r in client.get("/api/v1/audit?subject=municipality:13101",
                                    headers=auditor).json() if r["action"] == "resident:list"]
     assert [(r["actor"], resident["id"] in r["details"]["ids"]) for r in lists] == [

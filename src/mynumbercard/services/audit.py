@@ -24,10 +24,17 @@ def list_audit(
     subject: str | None = None,
     limit: int = 100,
     before_id: int | None = None,
+    person: str | None = None,
+    action: str | None = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
 ) -> Sequence[tuple[int, AuditRecord]]:
+    """Newest first; `person` is the staff member who acted, `since`..`until` a half-open
+    span of time (the auditor's page filters by all of them)."""
     actor.require(Permission.AUDIT_READ)
     with uow_factory() as uow:
-        return uow.audit.list(subject=subject, limit=min(limit, 1000), before_id=before_id)
+        return uow.audit.list(subject=subject, limit=min(limit, 1000), before_id=before_id,
+                              person=person, action=action, since=since, until=until)
 
 
 def record_simulation(uow_factory: Callable[[], AuditUnit], *, actor: Actor, subject: str,

@@ -67,7 +67,9 @@ class ResidentRepository(Protocol):
 class AuditLog(Protocol):
     def record(self, record: AuditRecord) -> None: ...
     def list(
-        self, *, subject: str | None, limit: int, before_id: int | None
+        self, *, subject: str | None, limit: int, before_id: int | None,
+        person: str | None = None, action: str | None = None,
+        since: datetime | None = None, until: datetime | None = None,
     ) -> Sequence[tuple[int, AuditRecord]]: ...
 
 

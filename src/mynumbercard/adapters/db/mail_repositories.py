@@ -21,7 +21,7 @@ from mynumbercard.adapters.db.tables import (
 )
 from mynumbercard.domain.application import CLOSED
 from mynumbercard.domain.certificate import JST
-from mynumbercard.services.job_ports import Chunk
+from mynumbercard.services.job_ports import Chunk, ChunkState, RunSummary
 from mynumbercard.services.mail_ports import (
     CohortCard,
     CohortCertificates,
@@ -176,6 +176,30 @@ class SqlJobChunks:
             select(func.count(job_chunks.c.done_at), func.count())
             .where(self._of(job, run_key))).one()
         return int(done), int(total)
+
+    def summaries(self, *, limit: int) -> Sequence[RunSummary]:
+        pending = func.count() - func.count(job_chunks.c.done_at)
+        query = (select(job_chunks.c.job, job_chunks.c.run_key, func.count().label("chunks"),
+                        func.count(job_chunks.c.done_at).label("done"),
+                        func.coalesce(func.sum(job_chunks.c.rows), 0).label("rows"),
+                        func.max(job_chunks.c.done_at).label("last"))
+                 .group_by(job_chunks.c.job, job_chunks.c.run_key)
+                 .order_by((pending == 0), job_chunks.c.run_key.desc(), job_chunks.c.job)
+                 .limit(limit))
+        return [RunSummary(r.job, r.run_key, int(r.chunks), int(r.done), int(r.rows),
+                           _utc(r.last)) for r in self._conn.execute(query)]
+
+    def chunks(self, job: str, run_key: str, *, limit: int) -> Sequence[ChunkState]:
+        query = (select(job_chunks.c.lo, job_chunks.c.hi, job_chunks.c.done_at,
+                        job_chunks.c.rows).where(self._of(job, run_key))
+                 .order_by(job_chunks.c.lo).limit(limit))
+        return [ChunkState(r.lo, r.hi, _utc(r.done_at), r.rows)
+                for r in self._conn.execute(query)]
+
+
+def _utc(moment: datetime | None) -> datetime | None:
+    """SQLite hands timestamps back naive; they are stored in UTC."""
+    return moment.replace(tzinfo=UTC) if moment and moment.tzinfo is None else moment
 
 
 def _day_bounds(first: date, last: date) -> tuple[datetime, datetime]:

@@ -314,11 +314,21 @@ class SqlAuditLog:
             at=record.at, actor=record.actor, action=record.action.value, subject=record.subject,
             details=record.details))
 
-    def list(self, *, subject: str | None, limit: int,
-             before_id: int | None) -> Sequence[tuple[int, AuditRecord]]:
+    def list(self, *, subject: str | None, limit: int, before_id: int | None,
+             person: str | None = None, action: str | None = None,
+             since: datetime | None = None,
+             until: datetime | None = None) -> Sequence[tuple[int, AuditRecord]]:
         query = select(audit_log).order_by(audit_log.c.id.desc()).limit(limit)
         if subject is not None:
             query = query.where(audit_log.c.subject == subject)
+        if person is not None:
+            query = query.where(audit_log.c.actor == person)
+        if action is not None:
+            query = query.where(audit_log.c.action == action)
+        if since is not None:
+            query = query.where(audit_log.c.at >= since)
+        if until is not None:
+            query = query.where(audit_log.c.at < until)
         if before_id is not None:
             query = query.where(audit_log.c.id < before_id)
         return [

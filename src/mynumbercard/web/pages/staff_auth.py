@@ -34,6 +34,8 @@ MENU: list[MenuItem] = [
     MenuItem("/staff/residents", "Residents", Permission.RESIDENT_READ),
     MenuItem("/staff/review", "Review desk", Permission.APPLICATION_REVIEW),
     MenuItem("/staff/accounts", "Staff accounts", Permission.STAFF_MANAGE),
+    MenuItem("/staff/jobs", "Batch jobs", Permission.PRODUCTION),
+    MenuItem("/staff/audit", "Audit log", Permission.AUDIT_READ),
     MenuItem("/staff/offices", "Offices and hours", Permission.OFFICE_MANAGE),
 ]
 
