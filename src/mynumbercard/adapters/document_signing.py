@@ -11,13 +11,16 @@ for one municipality.
 
 from __future__ import annotations
 
+import asyncio
 import io
 import os
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
 from functools import cached_property
 from pathlib import Path
+from typing import Any, TypeVar
 
 from asn1crypto import keys as asn1_keys
 from asn1crypto import x509 as asn1_x509
@@ -36,6 +39,7 @@ from mynumbercard.services.kiosk_ports import DocumentContent
 ROOT_NAME = "mynumbercard Local Government Organisation Root CA"
 ROOT_YEARS, SIGNER_YEARS = 20, 5
 ROOT_FILE = "root.pem"
+T = TypeVar("T")
 SIGNATURE_SPACE = 8192  # bytes of the CMS (about 2.4 KB with both certificates)
 
 
@@ -186,6 +190,20 @@ class SignedDocumentPrinter:
             reason=f"{content.document.title_ja} {content.verification_code}",
             location=content.municipality_name)
         # A fixed reservation spares pyHanko a trial signature to measure its size.
-        out = signers.sign_pdf(writer, meta, signer=signer, timestamper=None,
-                               bytes_reserved=SIGNATURE_SPACE)
+        out = _run(lambda: signers.async_sign_pdf(writer, meta, signer=signer,
+                                                  timestamper=None,
+                                                  bytes_reserved=SIGNATURE_SPACE))
         return bytes(out.getvalue())
+
+
+def _run(make: Callable[[], Coroutine[Any, Any, T]]) -> T:
+    """pyHanko signs in a coroutine. Run it here, or, where this thread already runs an
+    event loop (a caller that is itself asynchronous), on a thread of its own: its
+    synchronous `sign_pdf` would fail there with "asyncio.run() cannot be called from a
+    running event loop"."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(make())
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(lambda: asyncio.run(make())).result()
