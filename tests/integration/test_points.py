@@ -61,7 +61,7 @@ def _person(wired: Container, given: str = "花子") -> int:
 @pytest.fixture
 def wired(container: Container, clock: FrozenClock) -> Container:
     clock.now = datetime(2026, 12, 20, 10, tzinfo=JST)
-    points.add_campaign(container.uow, actor=ADMIN, campaign=DEC, now=container.clock())
+    points.add_campaign(container.uow, actor=ADMIN, make=lambda: DEC, now=container.clock())
     return container
 
 
@@ -115,7 +115,7 @@ def test_one_enrolment_per_person(wired: Container) -> None:
         points.enrol(wired.uow, actor=ADMIN, resident_id=_person(wired, "次郎"),
                      service=kiosk.key_id, now=wired.clock())
     with pytest.raises(Conflict):  # one campaign at a time
-        points.add_campaign(wired.uow, actor=ADMIN, now=wired.clock(), campaign=Campaign(
+        points.add_campaign(wired.uow, actor=ADMIN, now=wired.clock(), make=lambda: Campaign(
             "overlap", date(2026, 12, 31), date(2027, 1, 31), 10, 100,
             frozenset({ReportKind.PURCHASE})))
 

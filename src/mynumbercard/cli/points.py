@@ -32,8 +32,8 @@ def campaign(  # noqa: PLR0917 - typer options
     with bootstrap.container() as wired:
         actor = session.actor(wired, "points")
         view = points.add_campaign(wired.uow, actor=actor, now=wired.clock(),
-                                   campaign=Campaign(name, start.date(), end.date(), rate,
-                                                     cap, frozenset(qualifies)))
+                                   make=lambda: Campaign(name, start.date(), end.date(),
+                                                         rate, cap, frozenset(qualifies)))
     typer.echo(dumps(view))
 
 

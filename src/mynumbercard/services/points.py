@@ -92,9 +92,11 @@ class Settlement:
     granted: int
 
 
-def add_campaign(uow_factory: UowFactory, *, actor: Actor, campaign: Campaign,
+def add_campaign(uow_factory: UowFactory, *, actor: Actor, make: Callable[[], Campaign],
                  now: datetime) -> CampaignView:
+    """`campaign` is built once the actor may (a malformed one tells nothing to others)."""
     actor.require(Permission.POINTS_MANAGE)
+    campaign = make()
     with uow_factory() as uow:
         if any(c.name == campaign.name for _, c in uow.points.campaigns()):
             raise Conflict(f"a campaign named {campaign.name} exists already")
@@ -149,12 +151,12 @@ def report(uow_factory: UowFactory, sealer: SecretSealer, *, request: SignedRequ
 
     The report row's primary key (service, report_id) settles a repeat, even one in
     flight at the same time; the person's balance row, locked, keeps the cap."""
-    check_report_id(body.report_id)
-    check_amount(body.amount)
-    if body.occurred_at > now + FUTURE_SLACK:
-        raise InvalidInput("a report's occurred_at is not in the future")
     with uow_factory() as uow:
-        party = _authenticated_in(uow, sealer, request, now)
+        party = _authenticated_in(uow, sealer, request, now)  # before anything is read
+        check_report_id(body.report_id)
+        check_amount(body.amount)
+        if body.occurred_at > now + FUTURE_SLACK:
+            raise InvalidInput("a report's occurred_at is not in the future")
         earlier = uow.points.report(party.key_id, body.report_id)
         if earlier is not None:
             result = _repeat(earlier, body)

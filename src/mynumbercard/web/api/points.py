@@ -94,10 +94,12 @@ def post_report(body: ReportBody, request: SignedDep, container: ContainerDep,
 @admin.post("/campaigns", summary="A campaign: period, rate, cap per person, what counts")
 def post_campaign(body: CampaignBody, actor: ActorDep, container: ContainerDep,
                   now: NowDep) -> CampaignOut:
-    campaign = Campaign(body.name, body.starts_on, body.ends_on, body.rate_percent,
+    def campaign() -> Campaign:
+        return Campaign(body.name, body.starts_on, body.ends_on, body.rate_percent,
                         body.cap, frozenset(body.qualifies))
+
     return CampaignOut.model_validate(points.add_campaign(container.uow, actor=actor,
-                                                          campaign=campaign, now=now))
+                                                          make=campaign, now=now))
 
 
 @admin.get("/campaigns", summary="The campaigns")
