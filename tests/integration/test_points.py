@@ -100,6 +100,12 @@ def test_refused_reports_grant_nothing(wired: Container) -> None:
         kiosk.report("r", person.enrolment_id, 100)
     assert points.settlement(wired.uow, actor=ADMIN, campaign="dec-2026",
                              now=wired.clock()).reports == 0
+    with wired.uow() as uow:
+        refusals = [r.details for _, r in uow.audit.list(subject=None, limit=100,
+                                                         before_id=None)
+                    if r.action.value == "points:refuse"]
+    assert sorted(str(d and d["reason"]) for d in refusals) == [
+        "outside_period", "unknown_enrolment", "unknown_enrolment"]
 
 
 def test_one_enrolment_per_person(wired: Container) -> None:

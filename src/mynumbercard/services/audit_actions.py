@@ -110,6 +110,7 @@ class AuditAction(StrEnum):
 
     POINTS_ADD_CAMPAIGN = "points:add-campaign"
     POINTS_ENROL = "points:enrol"
+    POINTS_REFUSE = "points:refuse"
     POINTS_REPORT = "points:report"
     POINTS_SETTLEMENT = "points:settlement"
     RELYING_PARTY_ADD = "relying-party:add"

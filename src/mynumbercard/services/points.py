@@ -153,37 +153,47 @@ def report(uow_factory: UowFactory, sealer: SecretSealer, *, request: SignedRequ
     flight at the same time; the person's balance row, locked, keeps the cap."""
     with uow_factory() as uow:
         party = _authenticated_in(uow, sealer, request, now)  # before anything is read
-        check_report_id(body.report_id)
-        check_amount(body.amount)
-        if body.occurred_at > now + FUTURE_SLACK:
-            raise InvalidInput("a report's occurred_at is not in the future")
-        earlier = uow.points.report(party.key_id, body.report_id)
-        if earlier is not None:
-            result = _repeat(earlier, body)
-            uow.commit()  # the nonce is spent
-            return result
-        enrolment = uow.points.enrolment(body.enrolment_id[:20])
-        if enrolment is None or enrolment.service != party.key_id:
-            raise UnknownEnrolment("no person enrolled with this service under this "
-                                   "enrolment_id")
-        campaign_id, campaign = _campaign_at(uow, body.occurred_at)
-        so_far = uow.points.locked_balance(campaign_id, enrolment.resident_id)
-        points = grant(campaign, kind=body.kind, amount=body.amount, at=body.occurred_at,
-                       granted_so_far=so_far)
-        stored = StoredReport(party.key_id, body.report_id, enrolment.enrolment_id,
-                              campaign.name, body.kind, body.amount, body.occurred_at, points)
-        if not uow.points.add_report(stored, campaign_id=campaign_id, now=now):
-            # The same report_id committed by a concurrent request: counted there.
-            earlier = uow.points.report(party.key_id, body.report_id)
-            if earlier is None:  # cannot be: the unique key met this row
-                raise Conflict("this report is being recorded; send it again")
+        try:
+            granted = _report_in(uow, party, body, now)
+        except (InvalidInput, NotFound, Conflict) as refused:  # audited, the nonce spent
+            uow.audit.record(AuditRecord(now, party.actor_name, AuditAction.POINTS_REFUSE,
+                                         f"point-report:{party.key_id}/{body.report_id[:64]}",
+                                         {"reason": refused.code}))
             uow.commit()
-            return _repeat(earlier, body)
-        uow.points.set_balance(campaign_id, enrolment.resident_id, so_far + points)
-        uow.audit.record(AuditRecord(now, party.actor_name, AuditAction.POINTS_REPORT,
-                                     f"point-report:{party.key_id}/{body.report_id}",
-                                     {"amount": body.amount, "granted": points}))
+            raise
         uow.commit()
+    return granted
+
+
+def _report_in(uow: PointsUnit, party: RelyingParty, body: ReportIn,
+               now: datetime) -> Granted:
+    check_report_id(body.report_id)
+    check_amount(body.amount)
+    if body.occurred_at > now + FUTURE_SLACK:
+        raise InvalidInput("a report's occurred_at is not in the future")
+    earlier = uow.points.report(party.key_id, body.report_id)
+    if earlier is not None:
+        return _repeat(earlier, body)
+    enrolment = uow.points.enrolment(body.enrolment_id[:20])
+    if enrolment is None or enrolment.service != party.key_id:
+        raise UnknownEnrolment("no person enrolled with this service under this "
+                               "enrolment_id")
+    campaign_id, campaign = _campaign_at(uow, body.occurred_at)
+    so_far = uow.points.locked_balance(campaign_id, enrolment.resident_id)
+    points = grant(campaign, kind=body.kind, amount=body.amount, at=body.occurred_at,
+                   granted_so_far=so_far)
+    stored = StoredReport(party.key_id, body.report_id, enrolment.enrolment_id,
+                          campaign.name, body.kind, body.amount, body.occurred_at, points)
+    if not uow.points.add_report(stored, campaign_id=campaign_id, now=now):
+        # The same report_id committed by a concurrent request: counted there.
+        earlier = uow.points.report(party.key_id, body.report_id)
+        if earlier is None:  # cannot be: the unique key met this row
+            raise Conflict("this report is being recorded; send it again")
+        return _repeat(earlier, body)
+    uow.points.set_balance(campaign_id, enrolment.resident_id, so_far + points)
+    uow.audit.record(AuditRecord(now, party.actor_name, AuditAction.POINTS_REPORT,
+                                 f"point-report:{party.key_id}/{body.report_id}",
+                                 {"amount": body.amount, "granted": points}))
     return Granted(body.report_id, campaign.name, body.amount, points, repeated=False)
 
 
