@@ -186,6 +186,13 @@ EXPECTED: dict[tuple[str, str], tuple[str, ...]] = {
     ("PUT", "/api/v1/kiosk/offers/{municipality_code}/{document}"): ADMIN_ONLY,
     ("POST", "/api/v1/kiosk/maintenance"): ADMIN_ONLY,
     ("GET", "/api/v1/kiosk/console"): ADMIN_ONLY,
+    # My Number Points: payment services sign their reports (test_api_points.py).
+    ("POST", "/api/v1/points/reports"): SIGNED,
+    ("POST", "/api/v1/points/campaigns"): ADMIN_ONLY,
+    ("GET", "/api/v1/points/campaigns"): ADMIN_ONLY,
+    # (the matrix knows no payment service: an administrator meets 404)
+    ("POST", "/api/v1/points/enrolments"): ("403", "403", "403", "403", "404", "403", "401"),
+    ("GET", "/api/v1/points/settlement"): ADMIN_ONLY,
     # Last: voiding destroys the card the routes above use.
     ("POST", "/api/v1/applications/{ref}/void"): ("ok", "404", "ok", "403", "ok", "403", "401"),
     # After every other: enrolling a second factor changes how each account signs in.
@@ -275,6 +282,12 @@ BODIES: dict[str, Any] = {
     "/api/v1/kiosk/maintenance": {"starts_at": "2026-12-01T02:00:00+09:00",
                                   "ends_at": "2026-12-01T01:00:00+09:00"},  # backwards
     "/api/v1/staff/{username}/role": {"role": "operator"},
+    "/api/v1/points/reports": {"report_id": "r1", "enrolment_id": "pe_x", "kind": "charge",
+                               "amount": 100, "occurred_at": "2026-12-01T10:00:00+09:00"},
+    "/api/v1/points/campaigns": {"name": "bad name", "starts_on": "2026-12-01",
+                                 "ends_on": "2026-12-31", "rate_percent": 25, "cap": 5000,
+                                 "qualifies": ["charge"]},  # refused: 422
+    "/api/v1/points/enrolments": {"resident_id": 1, "service": "rp_0000000000000000"},
 }
 BODY_IDS = {"/api/v1/applications/forms": "{resident_id}"}  # an id in the body, not the path
 QUERIES = {"/api/v1/rules/expiry": {"birth_date": BIRTH, "applied_on": "2026-01-01",

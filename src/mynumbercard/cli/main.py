@@ -35,6 +35,7 @@ from mynumbercard.cli import (
     ocsp,
     offices,
     photo,
+    points,
     renewal,
     residents,
     rules,
@@ -99,6 +100,7 @@ app.add_typer(card.app, name="card")
 app.add_typer(terminal.app, name="terminal")
 app.add_typer(kiosk.app, name="kiosk")
 app.add_typer(kiosk.parties_app, name="relying-party")
+app.add_typer(points.app, name="points")
 app.add_typer(cert.app, name="cert")
 app.add_typer(cert.crl_app, name="crl")
 app.add_typer(ocsp.app, name="ocsp")

@@ -40,6 +40,7 @@ class Permission(StrEnum):
     APPOINTMENT_DESK = "appointment:desk"  # the day's bookings: arrival, service, no-show
     RELYING_PARTY_MANAGE = "relying-party:manage"  # kiosk operators, payment services
     KIOSK_MANAGE = "kiosk:manage"  # offers, fees, maintenance, the operators' console
+    POINTS_MANAGE = "points:manage"  # My Number Points: campaigns, settlement
 
 
 PERMISSIONS: dict[Role, frozenset[Permission]] = {

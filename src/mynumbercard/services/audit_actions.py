@@ -108,6 +108,11 @@ class AuditAction(StrEnum):
     KIOSK_SETTLEMENT = "kiosk:settlement"
     KIOSK_VERIFY = "kiosk:verify"
 
+    POINTS_ADD_CAMPAIGN = "points:add-campaign"
+    POINTS_ENROL = "points:enrol"
+    POINTS_REFUSE = "points:refuse"
+    POINTS_REPORT = "points:report"
+    POINTS_SETTLEMENT = "points:settlement"
     RELYING_PARTY_ADD = "relying-party:add"
     RELYING_PARTY_DISABLE = "relying-party:disable"
     RELYING_PARTY_LIST = "relying-party:list"

@@ -33,6 +33,7 @@ from mynumbercard.services.validity_check_ports import ValidityChecks
 
 if TYPE_CHECKING:  # the kiosk's ports build on this module's
     from mynumbercard.services.kiosk_ports import KioskStore
+    from mynumbercard.services.points_ports import PointsStore
     from mynumbercard.services.relying_parties import RelyingParties
 
 
@@ -242,6 +243,8 @@ class UnitOfWork(Transaction, Protocol):
     def relying_parties(self) -> RelyingParties: ...
     @property
     def kiosk(self) -> KioskStore: ...
+    @property
+    def points(self) -> PointsStore: ...
     @property
     def stays(self) -> StayRepository: ...
     @property

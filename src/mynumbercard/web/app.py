@@ -21,6 +21,7 @@ from mynumbercard.web.api import (
     lookups,
     loss,
     offices,
+    points,
     public,
     renewal,
     residents,
@@ -81,7 +82,8 @@ def create_api(wired: Container | None = None) -> FastAPI:
                    validity.router, residents.moving_in_router, loss.router, lookups.staff,
                    staff.router, offices.public, offices.admin, appointments.public,
                    appointments.desk, crowding.public, crowding.desk,
-                   terminal.router, kiosk.signed, kiosk.public, kiosk.admin):
+                   terminal.router, kiosk.signed, kiosk.public, kiosk.admin,
+                   points.signed, points.admin):
         app.include_router(router)
     pages.install(app)  # the HTML pages, their static files, /docs (docs/pages.md)
     return app

@@ -793,3 +793,6 @@ office_hours_seen = Table(
 )
 # Relying parties and the kiosk, on the same metadata (a module of their own).
 from mynumbercard.adapters.db import kiosk_tables as _kiosk_tables  # noqa: E402, F401
+
+# My Number Points, on the same metadata.
+from mynumbercard.adapters.db import points_tables as _points_tables  # noqa: E402, F401

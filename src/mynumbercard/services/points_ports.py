@@ -1,0 +1,73 @@
+"""My Number Points' store: campaigns, enrolments, reports and per-person balances."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Protocol
+
+from mynumbercard.domain.points import Campaign, ReportKind
+from mynumbercard.services.ports import AuditLog, ResidentRepository, Transaction
+from mynumbercard.services.relying_parties import RelyingParties
+
+
+@dataclass(frozen=True, slots=True)
+class Enrolment:
+    enrolment_id: str  # what the holder gives their payment service
+    resident_id: int
+    service: str  # the payment service's key id
+    enrolled_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class StoredReport:
+    service: str
+    report_id: str
+    enrolment_id: str
+    campaign: str
+    kind: ReportKind
+    amount: int
+    occurred_at: datetime
+    granted: int
+
+
+@dataclass(frozen=True, slots=True)
+class ServiceTotal:
+    service: str  # key id
+    name: str
+    campaign: str
+    reports: int
+    amount: int  # yen reported
+    granted: int  # yen of points granted: what the service is paid back
+
+
+class PointsStore(Protocol):
+    def add_campaign(self, campaign: Campaign, *, now: datetime, by: str) -> int: ...
+    def campaigns(self) -> Sequence[tuple[int, Campaign]]: ...
+    def enrol(self, enrolment: Enrolment, *, by: str) -> bool:
+        """False when the person is enrolled already (the unique person settles it)."""
+        ...
+    def enrolment_of(self, resident_id: int) -> Enrolment | None: ...
+    def enrolment(self, enrolment_id: str) -> Enrolment | None: ...
+    def add_report(self, report: StoredReport, *, campaign_id: int, now: datetime) -> bool:
+        """False when the service sent this report_id before (nothing written)."""
+        ...
+    def report(self, service: str, report_id: str) -> StoredReport | None: ...
+    def locked_balance(self, campaign_id: int, resident_id: int) -> int:
+        """What the person was granted under the campaign, the row locked to the end of
+        the transaction (created at 0 when missing)."""
+        ...
+    def set_balance(self, campaign_id: int, resident_id: int, granted: int) -> None: ...
+    def totals(self, campaign: str | None = None) -> Sequence[ServiceTotal]: ...
+
+
+class PointsUnit(Transaction, Protocol):
+    @property
+    def points(self) -> PointsStore: ...
+    @property
+    def residents(self) -> ResidentRepository: ...
+    @property
+    def relying_parties(self) -> RelyingParties: ...
+    @property
+    def audit(self) -> AuditLog: ...
