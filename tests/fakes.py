@@ -242,7 +242,26 @@ class FakeEmailOutbox:
         return self.addresses.get(application_id)
 
 
-class FakeUnitOfWork:
+class FakeTransaction:
+    """A use case's transaction as a fake: the factory is itself (`uow()`), and
+    `commits` counts the committed ones."""
+
+    commits: int
+
+    def __call__(self) -> Self:
+        return self
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+    def commit(self) -> None:
+        self.commits += 1
+
+
+class FakeUnitOfWork(FakeTransaction):
     """Shares its stores across transactions; `commit` marks that a use case committed.
 
     Writes land in the stores at once, as a fake may: the tests check what was
@@ -263,18 +282,6 @@ class FakeUnitOfWork:
         self.mail = FakeMail()
         self.email = FakeEmailOutbox()
         self.commits = 0
-
-    def __call__(self) -> Self:
-        return self
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        return None
-
-    def commit(self) -> None:
-        self.commits += 1
 
 
 class PlainHasher:

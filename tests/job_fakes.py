@@ -9,7 +9,6 @@ import copy
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime
-from typing import Self
 
 from application_fakes import FakeApplicationStore
 from mynumbercard.domain.card import Card
@@ -22,7 +21,7 @@ from mynumbercard.services.pki_ports import Revoked
 from mynumbercard.services.ports import CrlState
 from mynumbercard.services.validity_check_ports import CheckedCard, CheckedCertificate, Finding
 
-from fakes import FakeAuditLog, FakeMail, FakeMunicipalities
+from fakes import FakeAuditLog, FakeMail, FakeMunicipalities, FakeTransaction
 
 
 class FakeJobChunks:
@@ -72,25 +71,13 @@ class FakeJobChunks:
                 ][:limit]
 
 
-class JobsFakeUnit:
+class JobsFakeUnit(FakeTransaction):
     """A transaction with the chunk table; `commits` counts the committed ones."""
 
     def __init__(self) -> None:
         self.jobs = FakeJobChunks()
         self.audit = FakeAuditLog()
         self.commits = 0
-
-    def __call__(self) -> Self:
-        return self
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        return None
-
-    def commit(self) -> None:
-        self.commits += 1
 
 
 class FakeExpiryLedger:
