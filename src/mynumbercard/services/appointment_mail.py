@@ -19,20 +19,13 @@ from mynumbercard.domain.certificate import JST
 from mynumbercard.domain.offices import Office
 from mynumbercard.domain.staff import Actor, Permission
 from mynumbercard.services.audit_actions import AuditAction
-from mynumbercard.services.email_notices import SITE, WARNING
-from mynumbercard.services.email_ports import Email, EmailOutbox
+from mynumbercard.services.email_notices import SITE, QueuesEmail, message_body
+from mynumbercard.services.email_ports import Email
 from mynumbercard.services.office_ports import AppointmentRepository, OfficeRepository
 from mynumbercard.services.ports import AuditLog, AuditRecord
 
 MAX_REMINDERS = 20_000  # bookings of one office on one day, far above any counter's day
 _WEEKDAYS_JA = "月火水木金土日"
-FOOTER = ("このメールは送信専用です。返信はできません。\n"
-          "This message was sent automatically; replies are not read.")
-
-
-class QueuesEmail(Protocol):
-    @property
-    def email(self) -> EmailOutbox: ...
 
 
 class RemindersUnit(QueuesEmail, Protocol):
@@ -55,10 +48,6 @@ def _when(booking: Appointment) -> tuple[str, str]:
             f"{local:%A %d %B %Y}, {local:%H:%M}")
 
 
-def _body(*parts: str) -> str:
-    return "\n\n".join((*parts, WARNING, FOOTER)) + "\n"
-
-
 def reminder(booking: Appointment, office: Office) -> Email | None:
     """The reminder of a booking, or None where no address was given."""
     if booking.email is None:
@@ -68,7 +57,7 @@ def reminder(booking: Appointment, office: Office) -> Email | None:
         key=f"appointment:{booking.id}:reminder:{booking.starts_at.isoformat()}",
         recipient=booking.email,
         subject="明日の窓口のご予約 / Your visit to the counter tomorrow",
-        body=_body(
+        body=message_body(
             f"{office.name}（{office.address}）のご予約は {ja} です。"
             f"予約番号 {booking.reference}。本人確認書類をお持ちください。"
             f"変更・取消: {SITE}/appointments?office={office.code}",
@@ -87,7 +76,7 @@ def cancellation(booking: Appointment, office: Office) -> Email | None:
         key=f"appointment:{booking.id}:office-closed",
         recipient=booking.email,
         subject="窓口のご予約が取り消されました / Your booking was cancelled",
-        body=_body(
+        body=message_body(
             f"{office.name}の窓口が {ja} に開かないため、予約番号 {booking.reference} の"
             f"ご予約を取り消しました。申し訳ありません。別の日時をお選びください"
             f"（空いている時間から表示します）: {link}",

@@ -53,7 +53,8 @@ def masked(application_id: str) -> str:
     return f"****-{application_id[-4:]}"
 
 
-def _body(*parts: str) -> str:
+def message_body(*parts: str) -> str:
+    """The parts, then the fraud warning and the no-reply footer every message ends with."""
     return "\n\n".join((*parts, WARNING, FOOTER)) + "\n"
 
 
@@ -72,12 +73,13 @@ def queue_received_in(uow: QueuesEmail, application: Application, *, now: dateti
     return _queue(
         uow, application, f"email:received:{application.id}:{application.submissions}",
         "マイナンバーカードの申請を受け付けました / Application received",
-        _body(f"申請書ID {ref} の申請を{application.received_on:%Y年%m月%d日}に受け付けました。"
-              "審査の後、カードを作り、お住まいの市区町村の窓口へお送りします。"
-              f"\n状況の確認: {SITE}/status",
-              f"We received the application of Application ID {ref} on "
-              f"{application.received_on.isoformat()}. Once reviewed, the card is made and "
-              f"sent to your municipality's office.\nCheck its status: {SITE}/status"),
+        message_body(
+            f"申請書ID {ref} の申請を{application.received_on:%Y年%m月%d日}に受け付けました。"
+            "審査の後、カードを作り、お住まいの市区町村の窓口へお送りします。"
+            f"\n状況の確認: {SITE}/status",
+            f"We received the application of Application ID {ref} on "
+            f"{application.received_on.isoformat()}. Once reviewed, the card is made and "
+            f"sent to your municipality's office.\nCheck its status: {SITE}/status"),
         now=now)
 
 
@@ -89,15 +91,16 @@ def queue_deficient_in(uow: QueuesEmail, application: Application, *, now: datet
     return _queue(
         uow, application, f"email:deficient:{application.id}:{application.submissions}",
         "申請に不備がありました / Your application needs a correction",
-        _body(f"申請書ID {ref} の申請に不備がありました。\n理由: {DEFICIENCY_REASONS[reason]}"
-              + (f"\n担当者より: {note}" if note else "")
-              + f"\nすること: {DEFICIENCY_STEPS[reason]}\n同じ申請書IDで、もう一度申請できます: "
-              f"{link}",
-              f"The application of Application ID {ref} needs a correction.\nWhy: "
-              f"{DEFICIENCY_REASONS_EN[reason]}"
-              + (f"\nThe reviewer's note (in Japanese): {note}" if note else "")
-              + f"\nWhat to do: {DEFICIENCY_STEPS_EN[reason]}\nApply again with the same "
-              f"Application ID: {link}"),
+        message_body(
+            f"申請書ID {ref} の申請に不備がありました。\n理由: {DEFICIENCY_REASONS[reason]}"
+            + (f"\n担当者より: {note}" if note else "")
+            + f"\nすること: {DEFICIENCY_STEPS[reason]}\n同じ申請書IDで、もう一度申請できます: "
+            f"{link}",
+            f"The application of Application ID {ref} needs a correction.\nWhy: "
+            f"{DEFICIENCY_REASONS_EN[reason]}"
+            + (f"\nThe reviewer's note (in Japanese): {note}" if note else "")
+            + f"\nWhat to do: {DEFICIENCY_STEPS_EN[reason]}\nApply again with the same "
+            f"Application ID: {link}"),
         now=now)
 
 
@@ -109,11 +112,12 @@ def queue_ready_in(uow: QueuesEmail, application: Application, *, office_name: s
     return _queue(
         uow, application, f"email:ready:{application.id}",
         "マイナンバーカードを受け取れます / Your card is ready for pick-up",
-        _body(f"申請書ID {ref} のカードが{office_name}に届きました。"
-              f"{deadline:%Y年%m月%d日}までにお受け取りください。"
-              "交付通知書（はがき）と本人確認書類をお持ちください。"
-              f"\n来庁の予約: {book}",
-              f"The card of Application ID {ref} has arrived at {office_name}. Please pick "
-              f"it up by {deadline.isoformat()}, with the notice of issuance (the postcard) "
-              f"and your identity documents.\nBook a visit: {book}"),
+        message_body(
+            f"申請書ID {ref} のカードが{office_name}に届きました。"
+            f"{deadline:%Y年%m月%d日}までにお受け取りください。"
+            "交付通知書（はがき）と本人確認書類をお持ちください。"
+            f"\n来庁の予約: {book}",
+            f"The card of Application ID {ref} has arrived at {office_name}. Please pick "
+            f"it up by {deadline.isoformat()}, with the notice of issuance (the postcard) "
+            f"and your identity documents.\nBook a visit: {book}"),
         now=now)

@@ -20,6 +20,7 @@ from mynumbercard.domain.offices import DayException, Office, check_office_code
 from mynumbercard.domain.staff import Actor, Permission
 from mynumbercard.services import appointment_mail
 from mynumbercard.services.audit_actions import AuditAction
+from mynumbercard.services.email_notices import QueuesEmail
 from mynumbercard.services.office_ports import AppointmentRepository, OfficeRepository
 from mynumbercard.services.ports import (
     AuditLog,
@@ -42,7 +43,7 @@ class HoldsBookings(HoldsOffices, Protocol):
     def appointments(self) -> AppointmentRepository: ...
 
 
-class OfficesUnit(HoldsBookings, appointment_mail.QueuesEmail, Transaction, Protocol):
+class OfficesUnit(HoldsBookings, QueuesEmail, Transaction, Protocol):
     """What configuring offices and their days reads and writes: the bookings a change
     cancels, the e-mail that tells their residents, the audit log."""
 
