@@ -44,15 +44,18 @@ def demo(
 
 
 def issue_demo_card(wired: bootstrap.Container, out: Path, *, pin: str,
-                    password: str, actor: Actor) -> dict[str, str | None]:
+                    password: str, actor: Actor,
+                    seed: int | None = None) -> dict[str, str | None]:
     """Register a synthetic resident, personalise a chip, set its PINs, issue both
-    certificates: the counter's whole path, through the same use cases."""
+    certificates: the counter's whole path, through the same use cases. A `seed` draws
+    the same person each time (the demo's cards expire on the same days in every run)."""
     now = wired.clock()
     today = now.astimezone(JST).date()
     authority = wired.authority
     # faker, only for the demo card: `card insert` and the others start without it
     from mynumbercard.generators.people import synthetic_person  # noqa: PLC0415
-    person = synthetic_person(today=today, min_age=SIGNATURE_CERTIFICATE_MIN_AGE)
+    person = synthetic_person(today=today, now=now, min_age=SIGNATURE_CERTIFICATE_MIN_AGE,
+                              seed=seed)
     resident = register.register_resident(wired.uow, actor=actor, now=now, **person)
     card_number = secrets.token_hex(8).upper()
     face = {"name": resident.full_name,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import secrets
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Any
 
 from mynumbercard.domain.dates import age_on
@@ -15,11 +15,12 @@ _FIELDS = ("family_name", "given_name", "family_name_kana", "given_name_kana", "
            "residence_status", "period_of_stay_until")
 
 
-def synthetic_person(*, today: date, min_age: int = 0, seed: int | None = None) -> dict[str, Any]:
+def synthetic_person(*, today: date, now: datetime, min_age: int = 0,
+                     seed: int | None = None) -> dict[str, Any]:
     """Keyword arguments for `register_resident` (less actor, now, rng), drawn from the
     synthetic register until the person is at least `min_age` on `today`."""
     register = SyntheticRegister(seed=secrets.randbits(32) if seed is None else seed,
-                                 today=today, now=datetime.now(UTC))
+                                 today=today, now=now)
     while True:
         draft = register.draft(1)
         values: dict[str, Any] = dict(zip(RESIDENT_COLUMNS[1:], draft.rows[0], strict=True))
