@@ -215,3 +215,17 @@ def test_a_holder_who_moved_out_or_died_is_refused(kiosk: Kiosk) -> None:
                           died_on=date(2026, 11, 29), now=now, ca=kiosk.wired.ca)
     status, answer = kiosk.call("POST", "/api/v1/kiosk/transactions", kiosk.answer())
     assert (status, answer["refused"]) == (403, "deceased")
+
+
+def test_checking_codes_is_limited_per_client(kiosk: Kiosk) -> None:
+    """Each check writes an audit record: a flood from one address is slowed down, on the
+    API and on the page alike (one budget), with Retry-After."""
+    answers = [kiosk.client.get(f"/api/v1/verify/0000-0000-0000-{n:04d}").status_code
+               for n in range(25)]
+    answers += [kiosk.client.get(f"/verify?code=0000-0000-0001-{n:04d}").status_code
+                for n in range(5)]
+    assert answers == [404] * 30
+    refused = kiosk.client.get("/api/v1/verify/0000-0000-0002-0000")
+    assert refused.status_code == 429
+    assert int(refused.headers["Retry-After"]) >= 1
+    assert kiosk.client.get("/verify?code=0000-0000-0002-0001").status_code == 429

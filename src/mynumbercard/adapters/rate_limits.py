@@ -28,6 +28,7 @@ class Rule(StrEnum):
     APPLICATION_ID = "application-id"  # the public status and online routes, per ID
     PUBLIC_CLIENT = "public:client"  # the public application routes, per client
     PHOTO_CLIENT = "photo:client"  # the photo check decodes images: fewer per client
+    VERIFY_CLIENT = "verify:client"  # the public check of a kiosk document's code
 
 
 # The lock after failed sign-ins (services/staff.py) guards a known account; these slow
@@ -40,6 +41,9 @@ RULES: dict[Rule, RateLimitItem] = {
     Rule.APPLICATION_ID: parse("10/hour"),
     Rule.PUBLIC_CLIENT: parse("60/minute"),
     Rule.PHOTO_CLIENT: parse("20/minute"),
+    # A code is 16 of 32 symbols (2^80): not guessable, but each check writes an audit
+    # record; a counter clerk checking papers one by one stays far below this.
+    Rule.VERIFY_CLIENT: parse("30/minute"),
 }
 
 

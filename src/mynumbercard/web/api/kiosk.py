@@ -12,13 +12,14 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Path, Query, Request
 from pydantic import AwareDatetime, BaseModel, Field
 
+from mynumbercard.adapters.rate_limits import Rule
 from mynumbercard.domain.errors import InvalidInput
 from mynumbercard.domain.kiosk import KioskDocument, Refusal
 from mynumbercard.domain.relying_party import PartyKind
 from mynumbercard.services import kiosk, kiosk_admin, relying_parties
 from mynumbercard.services.relying_parties import SignedRequest
 from mynumbercard.web.api.schemas.common import IsoDateTime, Out
-from mynumbercard.web.deps import ActorDep, ContainerDep, NowDep
+from mynumbercard.web.deps import ActorDep, ContainerDep, NowDep, client_address, limit
 
 signed = APIRouter(prefix="/api/v1/kiosk", tags=["kiosk operators (signed API keys)"])
 public = APIRouter(prefix="/api/v1", tags=["public"])
@@ -154,7 +155,8 @@ class VerifiedOut(Out):
 @public.get("/verify/{code}", summary="Is this verification code genuine? The kind of "
             "document, municipality and day (nothing of the person)")
 def verify(code: Annotated[str, Path(max_length=40)], container: ContainerDep,
-           now: NowDep) -> VerifiedOut:
+           now: NowDep, request: Request) -> VerifiedOut:
+    limit(container, (Rule.VERIFY_CLIENT, client_address(request)))
     return VerifiedOut.model_validate(kiosk_admin.verify(container.uow, code=code, now=now))
 
 

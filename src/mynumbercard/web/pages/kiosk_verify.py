@@ -9,9 +9,10 @@ from typing import Annotated
 from fastapi import Query, Request
 from fastapi.responses import HTMLResponse
 
+from mynumbercard.adapters.rate_limits import Rule
 from mynumbercard.domain.errors import InvalidInput, NotFound
 from mynumbercard.services import kiosk_admin
-from mynumbercard.web.deps import ContainerDep, NowDep
+from mynumbercard.web.deps import ContainerDep, NowDep, client_address, limit
 from mynumbercard.web.pages import page_router
 from mynumbercard.web.pages.forms import FormErrors
 from mynumbercard.web.pages.templating import render
@@ -27,6 +28,7 @@ def verify_page(request: Request, container: ContainerDep, now: NowDep,
     errors = FormErrors()
     found, unknown = None, False
     if code is not None and code.strip():
+        limit(container, (Rule.VERIFY_CLIENT, client_address(request)))
         try:
             found = kiosk_admin.verify(container.uow, code=code, now=now)
         except InvalidInput:
