@@ -183,6 +183,8 @@ audit_log = Table(
     Column("details", JSON, nullable=True),
     Index(None, "subject", "at"),
     Index(None, "at"),
+    Index("ix_audit_log_actor_id", "actor", "id"),  # the auditor's filters, newest first
+    Index("ix_audit_log_action_id", "action", "id"),
 )
 
 audit_seals = Table(
