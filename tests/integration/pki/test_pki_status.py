@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import os
+import random
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -336,7 +336,7 @@ def test_requests_with_several_cert_ids_a_version_a_requestor_and_a_nonce() -> N
         b"\x30\x81\x01\x00",  # length not in its shortest form
         b"\x04\x03abc",
         b"\x30\x03\x30\x01\x00",
-        os.urandom(64),
+        random.Random(64).randbytes(64),  # garbage, the same in every run
         b"GET / HTTP/1.1\r\n\r\n",
     ],
 )
