@@ -20,14 +20,10 @@ Prints rates and p50 / p99 latencies (one process, one transaction at a time).
 
 from __future__ import annotations
 
-import os
-import statistics
 import sys
-import tempfile
-import time
-from collections.abc import Callable
 from dataclasses import replace
-from pathlib import Path
+
+from bench_timing import Signer, bench_home, percentiles, timed
 
 from mynumbercard import bootstrap
 from mynumbercard.adapters.db import migrate
@@ -38,11 +34,10 @@ from mynumbercard.adapters.pcsc_reader import open_card_file
 from mynumbercard.chip.keys import KeyKind
 from mynumbercard.cli.card import issue_demo_card
 from mynumbercard.domain.kiosk import KioskDocument, challenge_message
-from mynumbercard.domain.relying_party import PartyKind, sign_request
+from mynumbercard.domain.relying_party import PartyKind
 from mynumbercard.domain.staff import Actor, Role
 from mynumbercard.services import kiosk, kiosk_admin, relying_parties
 from mynumbercard.services.kiosk_ports import DocumentContent
-from mynumbercard.services.relying_parties import SignedRequest
 
 ADMIN = Actor("bench", Role.ADMIN)
 PIN = "1234"
@@ -57,31 +52,9 @@ class StubPrinter:
         return b"%PDF-1.4 stub"
 
 
-def percentiles(samples: list[float]) -> str:
-    ordered = sorted(samples)
-    p99 = ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))]
-    return (f"{len(samples) / sum(samples):8.1f}/s  p50 {statistics.median(samples) * 1000:6.1f}"
-            f" ms  p99 {p99 * 1000:6.1f} ms")
-
-
-def timed(count: int, work: Callable[[int], object]) -> list[float]:
-    samples = []
-    for index in range(count):
-        started = time.perf_counter()
-        work(index)
-        samples.append(time.perf_counter() - started)
-    return samples
-
-
 def main() -> None:
     count = int(sys.argv[1]) if len(sys.argv) > 1 else 300
-    home = Path(tempfile.mkdtemp(prefix="bench-kiosk-"))
-    os.environ.update({"MYNUMBERCARD_HOME": str(home),
-                       "MYNUMBERCARD_CA_PASSPHRASE": "bench passphrase",
-                       "MYNUMBERCARD_CLOCK": "2026-11-30T10:00:00+09:00",
-                       "MYNUMBERCARD_CLOCK_RUNS": "1"})
-    if len(sys.argv) > 2:
-        os.environ["MYNUMBERCARD_DATABASE_URL"] = sys.argv[2]
+    home = bench_home("bench-kiosk-", "2026-11-30T10:00:00+09:00")
     with bootstrap.container() as wired:
         migrate.upgrade(wired.engine)
         load_municipalities(wired.engine)
@@ -99,14 +72,7 @@ def main() -> None:
         key = relying_parties.register(wired.uow, wired.party_secrets, actor=ADMIN,
                                        name="bench kiosks", kind=PartyKind.KIOSK_OPERATOR,
                                        now=wired.clock())
-        secret = bytes.fromhex(key.secret)
-        nonces = iter(range(10**9))
-
-        def signed(path: str) -> SignedRequest:
-            stamp, nonce = int(wired.clock().timestamp()), f"bench-nonce-{next(nonces):08d}"
-            return SignedRequest(key.key_id, str(stamp), nonce, sign_request(
-                secret, timestamp=stamp, nonce=nonce, method="POST", path=path, body=b""),
-                "POST", path, b"")
+        signed = Signer(key.key_id, key.secret, wired.clock).post
 
         with open_card_file(card_file) as card:
             certificate = card.read_certificate(KeyKind.AUTH)

@@ -11,55 +11,28 @@ balance locked, the grant recorded and audited), then the same reports repeated
 
 from __future__ import annotations
 
-import os
-import statistics
 import sys
-import tempfile
-import time
-from collections.abc import Callable
 from datetime import date, datetime, timedelta
-from pathlib import Path
+
+from bench_timing import Signer, bench_home, percentiles, timed
 
 from mynumbercard import bootstrap
 from mynumbercard.adapters.db import migrate
 from mynumbercard.adapters.db.municipality_rows import load_municipalities
 from mynumbercard.domain.certificate import JST
 from mynumbercard.domain.points import Campaign, ReportKind
-from mynumbercard.domain.relying_party import PartyKind, sign_request
+from mynumbercard.domain.relying_party import PartyKind
 from mynumbercard.domain.resident import Sex
 from mynumbercard.domain.staff import Actor, Role
 from mynumbercard.services import points, register, relying_parties
-from mynumbercard.services.relying_parties import SignedRequest
 
 ADMIN = Actor("bench", Role.ADMIN)
 PEOPLE = 200
 
 
-def percentiles(samples: list[float]) -> str:
-    ordered = sorted(samples)
-    p99 = ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))]
-    return (f"{len(samples) / sum(samples):8.1f}/s  p50 {statistics.median(samples) * 1000:6.1f}"
-            f" ms  p99 {p99 * 1000:6.1f} ms")
-
-
-def timed(count: int, work: Callable[[int], object]) -> list[float]:
-    samples = []
-    for index in range(count):
-        started = time.perf_counter()
-        work(index)
-        samples.append(time.perf_counter() - started)
-    return samples
-
-
 def main() -> None:
     count = int(sys.argv[1]) if len(sys.argv) > 1 else 2000
-    home = Path(tempfile.mkdtemp(prefix="bench-points-"))
-    os.environ.update({"MYNUMBERCARD_HOME": str(home),
-                       "MYNUMBERCARD_CA_PASSPHRASE": "bench passphrase",
-                       "MYNUMBERCARD_CLOCK": "2026-12-15T10:00:00+09:00",
-                       "MYNUMBERCARD_CLOCK_RUNS": "1"})
-    if len(sys.argv) > 2:
-        os.environ["MYNUMBERCARD_DATABASE_URL"] = sys.argv[2]
+    bench_home("bench-points-", "2026-12-15T10:00:00+09:00")
     with bootstrap.container() as wired:
         migrate.upgrade(wired.engine)
         load_municipalities(wired.engine)
@@ -76,18 +49,14 @@ def main() -> None:
                 birth_date=date(1990, 1, 1) + timedelta(days=n), sex=Sex.FEMALE,
                 municipality_code="13101", postal_code="1000001", address=f"千代田{n}番",
                 registered_on=date(2000, 1, 1))
-            enrolments.append(points.enrol(wired.uow, actor=ADMIN, resident_id=person.id or 0,
+            enrolments.append(points.enrol(wired.uow, actor=ADMIN, resident_id=person.id,
                                            service=key.key_id, now=wired.clock()).enrolment_id)
-        secret, nonces = bytes.fromhex(key.secret), iter(range(10**9))
+        signer = Signer(key.key_id, key.secret, wired.clock)
         at = datetime(2026, 12, 10, 12, tzinfo=JST)
         path = "/api/v1/points/reports"
 
         def send(index: int) -> object:
-            stamp, nonce = int(wired.clock().timestamp()), f"bench-nonce-{next(nonces):08d}"
-            body = f'{{"report_id": "r{index}"}}'.encode()
-            request = SignedRequest(key.key_id, str(stamp), nonce, sign_request(
-                secret, timestamp=stamp, nonce=nonce, method="POST", path=path, body=body),
-                "POST", path, body)
+            request = signer.post(path, f'{{"report_id": "r{index}"}}'.encode())
             return points.report(wired.uow, wired.party_secrets, request=request,
                                  body=points.ReportIn(f"r{index}",
                                                       enrolments[index % PEOPLE],
