@@ -20,16 +20,15 @@ over `--samples` distinct inputs drawn at random from the register:
 Reported in milliseconds, warm (each kind runs over fresh inputs after one warm-up pass
 over other inputs). Not part of `make test`.
 
-Last run (docs/operations.md "Look-ups at scale"): 6,780,000 residents (the 10 M target
-did not fit the time), `--samples 1000`, load 12-16 on 2 cores; p50 / p95 / p99 ms:
-number 1.3 / 5.4 / 8.8; name + birth date, whole country 20.4 / 94.1 / 170.6 (over 50:
-random heap reads of the day's births, the register out of cache), a clerk's 2.1 / 16.0 /
-24.3; postal code + address 5.3 / 22.3 / 40.6; card 4.3 / 18.4 / 26.6; Application ID
-2.0 / 3.2 / 5.4; queue (handed over) clerk 5.1 / 8.2 / 10.7, from a day 3.9 / 9.6 / 12.2;
-queue of 50,000 received, clerk 2.2 / 3.7 / 4.5 (was 115 / 588 / 1,022 before migration
-0016), all 3.2 / 4.0 / 7.1. The whole country's name search after migration 0026 (its
-indexes built by hand, `--no-upgrade --only name`), load 9-12: 15.7 / 42.1 / 68.8 (before,
-the same load: 60.3 / 133.2 / 274.6).
+Last run (docs/operations.md "Look-ups at scale"): 10,000,000 residents (the kept
+register grown from 6.76 M by bench/grow_register.py), `--samples 1000`, load 22-32 on 2
+cores (PostgreSQL and the bench at nice 19); p50 / p95 / p99 ms: number 4.5 / 20.6 /
+52.2; name + birth date, whole country 6.5 / 48.7 / 151.3, a clerk's 2.9 / 18.5 / 59.1;
+postal code + address 8.7 / 44.0 / 112.5; card 7.7 / 38.1 / 120.3; Application ID 4.2 /
+39.2 / 108.0; queue (handed over) clerk 16.6 / 85.1 / 166.9, from a day 13.3 / 41.2 /
+88.1; queue of 50,000 received, clerk 9.3 / 39.4 / 78.5, all 12.7 / 45.4 / 110.8. Every
+plan is an index range under 1 ms (printed); what is over 50 ms is the load's queueing
+and the heap reads of a register (~28 GB) out of cache.
 """
 
 from __future__ import annotations
