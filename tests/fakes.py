@@ -18,7 +18,7 @@ from mynumbercard.domain.stay import Stay
 from mynumbercard.services.email_ports import Email
 from mynumbercard.services.mail_ports import NewLetter
 from mynumbercard.services.ports import AuditRecord
-from mynumbercard.services.staff_ports import NewStaffAccount, StaffAccount
+from mynumbercard.services.staff_ports import EXTEND_STEP, NewStaffAccount, StaffAccount
 
 
 class FakeMunicipalities:
@@ -117,7 +117,8 @@ class FakeSessions:
         staff_id = self.active_staff_id(token_hash, now=now)
         if staff_id is not None:
             until = min(now + idle, self.issued[token_hash] + longest)
-            self.rows[token_hash] = (staff_id, until, None)
+            if until - self.rows[token_hash][1] >= EXTEND_STEP:
+                self.rows[token_hash] = (staff_id, until, None)
 
     def active_staff_id(self, token_hash: str, *, now: datetime) -> int | None:
         staff_id, expires_at, revoked_at = self.rows.get(token_hash, (0, now, now))

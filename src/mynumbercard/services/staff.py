@@ -245,24 +245,29 @@ def enrol_own_totp(uow_factory: UowFactory, hasher: PasswordHasher, codes: OneTi
 def authenticate(uow_factory: UowFactory, *, token: str, now: datetime) -> Actor:
     """The actor behind a bearer token or session cookie, if the session is still open."""
     with uow_factory() as uow:
-        staff_id = uow.sessions.active_staff_id(_token_hash(token), now=now)
-        if staff_id is None:
-            raise AuthenticationFailed("the session is unknown, expired or signed out")
-        account = uow.staff.get(staff_id)
-        if not account.active:
-            raise AuthenticationFailed("the session is unknown, expired or signed out")
-        return Actor(account.username, account.role, account.municipality_code)
+        return _signed_in(uow, token, now)
 
 
 def authenticate_idle(uow_factory: UowFactory, *, token: str, now: datetime,
                       idle: timedelta, longest: timedelta) -> Actor:
     """As `authenticate`, for a page session: each use moves its end to `idle` after now
-    (never past `longest` after sign-in), so an unused session ends after `idle`."""
-    actor = authenticate(uow_factory, token=token, now=now)
+    (never past `longest` after sign-in), so an unused session ends after `idle`; one
+    transaction, and a write only when the end moves a step (`EXTEND_STEP`)."""
     with uow_factory() as uow:
+        actor = _signed_in(uow, token, now)
         uow.sessions.extend(_token_hash(token), now=now, idle=idle, longest=longest)
         uow.commit()
     return actor
+
+
+def _signed_in(uow: StaffUnit, token: str, now: datetime) -> Actor:
+    staff_id = uow.sessions.active_staff_id(_token_hash(token), now=now)
+    if staff_id is None:
+        raise AuthenticationFailed("the session is unknown, expired or signed out")
+    account = uow.staff.get(staff_id)
+    if not account.active:
+        raise AuthenticationFailed("the session is unknown, expired or signed out")
+    return Actor(account.username, account.role, account.municipality_code)
 
 
 def sign_out(uow_factory: UowFactory, *, token: str, now: datetime) -> None:

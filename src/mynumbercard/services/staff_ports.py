@@ -62,6 +62,10 @@ class StaffRepository(Protocol):
     def set_role(self, staff_id: int, role: Role, municipality_code: str | None) -> None: ...
 
 
+# A session's end moves forward in steps of at least this: most page views then only read.
+EXTEND_STEP = timedelta(minutes=1)
+
+
 class SessionRepository(Protocol):
     def add(
         self, *, token_hash: str, staff_id: int, issued_at: datetime, expires_at: datetime
@@ -78,7 +82,8 @@ class SessionRepository(Protocol):
     def extend(self, token_hash: str, *, now: datetime, idle: timedelta,
                longest: timedelta) -> None:
         """A live session used at `now` expires `idle` later, but never later than
-        `longest` after it was issued (the pages' idle timeout)."""
+        `longest` after it was issued (the pages' idle timeout). Written only when the
+        end moves by `EXTEND_STEP` or more: a page opened now and then writes nothing."""
         ...
 
 

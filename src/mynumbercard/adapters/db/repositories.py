@@ -62,7 +62,7 @@ from mynumbercard.domain.resident import (
 from mynumbercard.domain.staff import Role
 from mynumbercard.services.audit_actions import AuditAction
 from mynumbercard.services.ports import AuditRecord, OcspWritten
-from mynumbercard.services.staff_ports import NewStaffAccount, StaffAccount
+from mynumbercard.services.staff_ports import EXTEND_STEP, NewStaffAccount, StaffAccount
 
 _log = logging.getLogger(__name__)
 
@@ -297,13 +297,17 @@ class SqlSessions:
 
     def extend(self, token_hash: str, *, now: datetime, idle: timedelta,
                longest: timedelta) -> None:
-        issued_at = self._conn.scalar(select(sessions.c.issued_at).where(
+        found = self._conn.execute(select(sessions.c.issued_at, sessions.c.expires_at).where(
             sessions.c.token_hash == token_hash, sessions.c.revoked_at.is_(None),
-            sessions.c.expires_at > now))
-        if issued_at is not None:
-            issued = issued_at if issued_at.tzinfo else issued_at.replace(tzinfo=UTC)
+            sessions.c.expires_at > now)).first()
+        if found is None:
+            return
+        issued, expires = (moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+                           for moment in found)
+        until = min(now + idle, issued + longest)
+        if until - expires >= EXTEND_STEP:
             self._conn.execute(update(sessions).where(sessions.c.token_hash == token_hash)
-                               .values(expires_at=min(now + idle, issued + longest)))
+                               .values(expires_at=until))
 
 
 class SqlAuditLog:
