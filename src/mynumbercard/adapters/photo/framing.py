@@ -2,10 +2,10 @@
 background.
 
 Everything is measured on the working image (long side 512 px) from the CenterFace box,
-which runs from the hairline to just under the chin, ear to ear. The head (crown to chin)
-is estimated as the box height times ``1 + CROWN_ABOVE_BOX``: on the evaluation set the
-crown (top of the person in a segmentation mask) sits 14-43 % of the box height above
-the box, median about 21 %.
+which runs from the hairline to just under the chin, ear to ear, and the person mask. The
+head runs from the crown to the box's bottom. Without a usable mask the crown is estimated
+``CROWN_ABOVE_BOX`` box heights above the box: on the first evaluation set the crown sat
+14-43 % of the box height above it, median about 21 % (a bald head's sits lower).
 
 The person is located by a person-segmentation model (segment.py, MediaPipe's selfie
 segmentation): the crown is the top of the person above the face (a bald head and a tall
