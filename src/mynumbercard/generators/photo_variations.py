@@ -23,7 +23,7 @@ is on photos, and the number of distinct people is reported beside it.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -126,8 +126,8 @@ def compliant(person: Person, rng: np.random.Generator) -> tuple[Image.Image, in
     return image, int(rng.integers(75, 96))
 
 
-def _case(name: str, image: Image.Image, expect: set[str], ignore: set[str] = frozenset(),  # type: ignore[assignment]
-          quality: int = 90) -> Case:
+def _case(name: str, image: Image.Image, expect: Collection[str],
+          ignore: Collection[str] = (), quality: int = 90) -> Case:
     return Case(name, _encode(image, quality), frozenset(expect), frozenset(ignore))
 
 
