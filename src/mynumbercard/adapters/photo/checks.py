@@ -33,6 +33,7 @@ from mynumbercard.adapters.photo.defects import Defect, PhotoReport
 from mynumbercard.adapters.photo.face import detector
 from mynumbercard.adapters.photo.framing import Head, face_defects
 from mynumbercard.adapters.photo.header import Header, read_header, sniff
+from mynumbercard.adapters.photo.segment import segmenter
 from mynumbercard.domain.photo import MAX_FILE_BYTES, MIN_FILE_BYTES  # the guidance's sizes
 
 MIN_SIDE_PX = 480
@@ -261,7 +262,12 @@ def _flatten_to_rgb(image: Image.Image) -> Image.Image:
 def analyse(photo: DecodedPhoto) -> list[Defect]:
     """Everything after decoding: faces, framing, background, then exposure and sharpness."""
     faces = detector().detect(photo.rgb)
-    found, head = face_defects(faces, photo.grey, original_height=photo.height)
+    found, head = face_defects(
+        faces,
+        photo.grey,
+        original_height=photo.height,
+        person=lambda: segmenter().person(photo.rgb),
+    )
     return found + pixel_defects(photo, head)
 
 

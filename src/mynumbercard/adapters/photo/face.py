@@ -105,10 +105,13 @@ class Detector:
             model.SerializeToString(), options, providers=["CPUExecutionProvider"]
         )
 
-    def detect(self, rgb: npt.NDArray[np.uint8]) -> list[Face]:
-        """Faces in an RGB image (h, w, 3), best score first, in that image's pixels."""
+    def detect(
+        self, rgb: npt.NDArray[np.uint8], *, long_side: int = DETECTOR_LONG_SIDE
+    ) -> list[Face]:
+        """Faces in an RGB image (h, w, 3), best score first, in that image's pixels
+        (`long_side`: the size the network sees; larger finds the small faces of a group)."""
         height, width = rgb.shape[:2]
-        scale = DETECTOR_LONG_SIDE / max(height, width)
+        scale = long_side / max(height, width)
         in_w = max(STRIDE, round(width * scale / STRIDE) * STRIDE)
         in_h = max(STRIDE, round(height * scale / STRIDE) * STRIDE)
         resized = Image.fromarray(rgb).resize((in_w, in_h), Image.Resampling.BILINEAR)

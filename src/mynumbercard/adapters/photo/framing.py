@@ -2,23 +2,25 @@
 background.
 
 Everything is measured on the working image (long side 512 px) from the CenterFace box,
-which runs from the hairline to just under the chin, ear to ear. The head (crown to chin)
-is estimated as the box height times ``1 + CROWN_ABOVE_BOX``: on the evaluation set the
-crown (top of the person in a segmentation mask) sits 14-43 % of the box height above
-the box, median about 21 %.
+which runs from the hairline to just under the chin, ear to ear, and the person mask. The
+head runs from the crown to the box's bottom. Without a usable mask the crown is estimated
+``CROWN_ABOVE_BOX`` box heights above the box: on the first evaluation set the crown sat
+14-43 % of the box height above it, median about 21 % (a bald head's sits lower).
 
-The person is located by a geometric rule, not a segmentation model (none ships in a
-package that suits numpy 2 and onnxruntime; see docs/photo.md): a head ellipse around the
-estimated crown-to-chin span, a neck, and shoulders widening below the chin to about 4.6
-face widths, all with a margin. The background is the rest of the frame; its clutter is
-the share of its pixels on an edge (gradient of the smoothed luma over a threshold): a
-plain wall, even unevenly lit, has almost none; shelves, furniture, curtains, flags have
-many.
+The person is located by a person-segmentation model (segment.py, MediaPipe's selfie
+segmentation): the crown is the top of the person above the face (a bald head and a tall
+hairdo alike), the head is cut off at the top when the person reaches the frame's top edge
+above the face, and the background is everything outside the person (widened by a margin,
+so that loose hair's outline is not counted). Its clutter is the share of its pixels on an
+edge (gradient of the smoothed luma over a threshold): a plain wall, even unevenly lit, has
+almost none; shelves, furniture, curtains, flags have many. Without a usable mask (the
+model saw no person at the face) the geometric rule of the first version stands in: a head
+ellipse around the estimated crown-to-chin span, a neck, and shoulders.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -45,6 +47,12 @@ EDGE_THRESHOLD = 4.0  # |gx| + |gy| (central differences) of the 3x3-smoothed lu
 MAX_BACKGROUND_CLUTTER = 0.07  # share of background pixels on an edge
 SHOULDER_LINE = 0.3  # the background is measured down to this many head heights under the chin
 MIN_BACKGROUND_SHARE = 0.08  # less background than this in the frame: not measured
+PERSON = 0.5  # segmentation probability over which a pixel is the person
+PERSON_MARGIN = 0.025  # the person widened by this share of the width before measuring
+HEAD_BAND = 0.25  # the crown is searched over the face box's middle, this far in from each side
+CROWN_ROW_SHARE = 0.3  # a row belongs to the head when this share of the band is the person
+
+PersonMap = npt.NDArray[np.float32]  # the person's probability per working-image pixel
 
 
 @dataclass(frozen=True)
@@ -54,6 +62,9 @@ class Head:
     face: Face
     crown: float
     chin: float
+    # from the person mask: whether the head reaches the frame's top edge (None: no mask,
+    # the crown is an estimate from the face box)
+    top_cut: bool | None = None
 
     @property
     def height(self) -> float:
@@ -64,10 +75,36 @@ def head_of(face: Face) -> Head:
     return Head(face=face, crown=face.y0 - CROWN_ABOVE_BOX * face.height, chin=face.y1)
 
 
+def head_in(face: Face, person: PersonMap | None) -> Head:
+    """The head from the person mask when it holds the face, else estimated from the box."""
+    estimate = head_of(face)
+    if person is None:
+        return estimate
+    height, width = person.shape
+    inset = HEAD_BAND * face.width
+    x0, x1 = max(0, int(face.x0 + inset)), min(width, int(np.ceil(face.x1 - inset)))
+    start = min(height - 1, max(0, int(face.y0 + 0.3 * face.height)))
+    if x1 - x0 < 2:
+        return estimate
+    rows = (person[: start + 1, x0:x1] > PERSON).mean(axis=1) >= CROWN_ROW_SHARE
+    if not rows[start]:
+        return estimate  # the model did not see the face as a person: no usable mask
+    gaps = np.flatnonzero(~rows)
+    if gaps.size == 0:  # the person runs up to the top edge: the head is cut off there
+        return Head(face=face, crown=0.0, chin=face.y1, top_cut=True)
+    crown = min(float(gaps[-1] + 1), face.y0)
+    return Head(face=face, crown=crown, chin=face.y1, top_cut=False)
+
+
 def face_defects(
-    faces: Sequence[Face], grey: npt.NDArray[np.float32], *, original_height: int
+    faces: Sequence[Face],
+    grey: npt.NDArray[np.float32],
+    *,
+    original_height: int,
+    person: Callable[[], PersonMap | None] = lambda: None,
 ) -> tuple[list[Defect], Head | None]:
-    """The defects about faces and background, and the main head when there is exactly one."""
+    """The defects about faces and background, and the main head when there is exactly one.
+    `person` gives the segmentation (only asked for when there is one face)."""
     height, width = grey.shape
     if not faces:
         return [_no_face()], None
@@ -77,7 +114,8 @@ def face_defects(
     ]
     if others:
         return [_multiple(1 + len(others))], None
-    head = head_of(main)
+    mask = person()
+    head = head_in(main, mask)
     defects = [
         d
         for d in (
@@ -88,7 +126,7 @@ def face_defects(
         if d is not None
     ]
     if not any(d.code == "too_close" for d in defects):
-        clutter = background_clutter(grey, head)
+        clutter = background_clutter(grey, head, mask)
         if clutter is not None and clutter > MAX_BACKGROUND_CLUTTER:
             defects.append(_background(clutter))
     return defects, head
@@ -120,7 +158,7 @@ def _too_close(head: Head, width: int, height: int) -> Defect | None:
     cut = [
         side
         for side, past in (
-            ("top", -head.crown - CROWN_CUT * head.height - margin),
+            ("top", top_past(head, margin)),
             ("bottom", face.y1 - height),
             ("left", -face.x0),
             ("right", face.x1 - width),
@@ -143,6 +181,13 @@ def _too_close(head: Head, width: int, height: int) -> Defect | None:
             "shoulders are in the photo."
         ),
     )
+
+
+def top_past(head: Head, margin: float) -> float:
+    """How far past the top edge the head reaches, compared with `margin` by the caller."""
+    if head.top_cut is None:  # estimated crown: cut when over 5 % of the head above the top
+        return -head.crown - CROWN_CUT * head.height - margin
+    return 1.0 if head.top_cut else margin - 1.0
 
 
 def _too_small(head: Head, height: int, original_height: int) -> Defect | None:
@@ -206,12 +251,43 @@ def person_mask(shape: tuple[int, int], head: Head) -> npt.NDArray[np.bool_]:
     return inside | body  # type: ignore[no-any-return]
 
 
-def background_clutter(grey: npt.NDArray[np.float32], head: Head) -> float | None:
-    """Share of the background (outside the person) on an edge; None when too little shows."""
-    background = ~person_mask((grey.shape[0], grey.shape[1]), head)
+def background_region(
+    shape: tuple[int, int], head: Head, person: PersonMap | None
+) -> npt.NDArray[np.bool_]:
+    """Where the background is measured: outside the segmented person widened by a margin,
+    or, without a mask, outside the geometric outline and above the shoulder line."""
+    if person is not None and head.top_cut is not None:
+        margin = max(1, round(PERSON_MARGIN * shape[1]))
+        inside = person > PERSON
+        face = head.face  # the face box is the person's, whatever the mask says at its rim
+        inside[max(0, int(face.y0)) : max(0, int(np.ceil(face.y1))),
+               max(0, int(face.x0)) : max(0, int(np.ceil(face.x1)))] = True
+        return ~_dilate(inside, margin)
+    background = ~person_mask(shape, head)
     # above the shoulders, where the rule is sure of the outline; lower, arms and clothes
     # (a bulky jacket, crossed arms) spread wider than any fixed body shape
     background[max(0, int(head.chin + SHOULDER_LINE * head.height)) :, :] = False
+    return background
+
+
+def _dilate(mask: npt.NDArray[np.bool_], radius: int) -> npt.NDArray[np.bool_]:
+    """A square dilation, separable: rows then columns."""
+    out = mask.copy()
+    for shift in range(1, radius + 1):
+        out[:, shift:] |= mask[:, :-shift]
+        out[:, :-shift] |= mask[:, shift:]
+    rows = out.copy()
+    for shift in range(1, radius + 1):
+        out[shift:, :] |= rows[:-shift, :]
+        out[:-shift, :] |= rows[shift:, :]
+    return out
+
+
+def background_clutter(
+    grey: npt.NDArray[np.float32], head: Head, person: PersonMap | None = None
+) -> float | None:
+    """Share of the background (outside the person) on an edge; None when too little shows."""
+    background = background_region((grey.shape[0], grey.shape[1]), head, person)
     if background.mean() < MIN_BACKGROUND_SHARE:
         return None
     smooth = _box3(grey)

@@ -1,5 +1,5 @@
 """Where the check looked (domain.photo.PhotoMarks), for the review desk: the same
-decoding, face detector and geometric rules as the check (framing.py), kept as boxes in
+decoding, face detector, person segmentation and rules as the check (framing.py), kept as boxes in
 fractions of the photo so that a page can draw them over it."""
 
 from __future__ import annotations
@@ -9,13 +9,14 @@ import numpy as np
 from mynumbercard.adapters.photo.checks import _Rejected, decode, open_header
 from mynumbercard.adapters.photo.face import Face, detector
 from mynumbercard.adapters.photo.framing import (
-    CROWN_CUT,
     CUT_TOLERANCE,
-    SHOULDER_LINE,
     Head,
-    head_of,
-    person_mask,
+    PersonMap,
+    background_region,
+    head_in,
+    top_past,
 )
+from mynumbercard.adapters.photo.segment import segmenter
 from mynumbercard.domain.photo import Box, PhotoMarks
 
 CELLS = 24  # the background is drawn as cells of 1/24 of the long side
@@ -36,12 +37,13 @@ def locate(data: bytes) -> PhotoMarks | None:
         return Box(max(0.0, x0 / width), max(0.0, y0 / height),
                    min(1.0, x1 / width), min(1.0, y1 / height))
 
-    head = head_of(faces[0])
+    person = segmenter().person(photo.rgb) if len(faces) == 1 else None
+    head = head_in(faces[0], person)
     return PhotoMarks(
         faces=tuple(box(f.x0, f.y0, f.x1, f.y1) for f in faces),
         head=box(head.face.x0, head.crown, head.face.x1, head.chin),
         cut=_cut_sides(head, width, height),
-        background=_background_cells(head, width, height) if len(faces) == 1 else (),
+        background=_background_cells(head, person, width, height) if len(faces) == 1 else (),
     )
 
 
@@ -50,18 +52,19 @@ def _cut_sides(head: Head, width: int, height: int) -> tuple[str, ...]:
     face: Face = head.face
     margin = -CUT_TOLERANCE * face.width
     return tuple(side for side, past in (
-        ("top", -head.crown - CROWN_CUT * head.height - margin),
+        ("top", top_past(head, margin)),
         ("bottom", face.y1 - height),
         ("left", -face.x0),
         ("right", face.x1 - width),
     ) if past > margin)
 
 
-def _background_cells(head: Head, width: int, height: int) -> tuple[Box, ...]:
-    """The background as framing measures it (outside the person, above the shoulder
-    line), as runs of cells along each row of cells."""
-    background = ~person_mask((height, width), head)
-    background[max(0, int(head.chin + SHOULDER_LINE * head.height)):, :] = False
+def _background_cells(
+    head: Head, person: PersonMap | None, width: int, height: int
+) -> tuple[Box, ...]:
+    """The background as framing measures it (outside the person), as runs of cells along
+    each row of cells."""
+    background = background_region((height, width), head, person)
     cell = max(width, height) / CELLS
     rows, cols = int(np.ceil(height / cell)), int(np.ceil(width / cell))
     boxes: list[Box] = []

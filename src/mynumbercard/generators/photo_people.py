@@ -1,0 +1,82 @@
+"""More people for the held-out evaluation: each face of group photos shipped in a package,
+cut out along the person-segmentation mask.
+
+The photos are the six demo pictures of the npm package ``@vladmandic/face-api`` 1.7.15
+(MIT package; the pictures' own provenance is not stated, so they are not copied into
+this repository: ``make photo-eval`` fetches the package's tarball with ``npm pack`` into
+``var/photo-eval/`` and the pictures are read from it). Each face that is large, clearly
+detected and far enough from its neighbours becomes a person: a crop around it, the
+segmentation of the crop (the same model as the check: see docs/photo.md on what that
+means for the figures), the crown at the top of the person above the face, the chin and
+the centre from the face box.
+"""
+
+from __future__ import annotations
+
+import io
+import tarfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+from PIL import Image
+
+from mynumbercard.adapters.photo.face import Face, detector
+from mynumbercard.adapters.photo.segment import segmenter
+from mynumbercard.generators.photo_evaluation import Person
+
+PACKAGE = "@vladmandic/face-api@1.7.15"
+TARBALL = "vladmandic-face-api-1.7.15.tgz"
+PICTURES = tuple(f"package/demo/sample{i}.jpg" for i in range(1, 7))
+MIN_FACE_PX = 170  # the face box's height in the picture: enough pixels for a sharp ID photo
+MIN_SCORE = 0.8
+BAND = 1.3  # the person is kept within this many face widths of the face's centre
+ABOVE, BELOW = 1.0, 2.4  # the crop, in face heights above the box and below the chin
+
+
+def pictures(tarball: Path) -> Iterator[tuple[str, Image.Image]]:
+    with tarfile.open(tarball) as archive:
+        for name in PICTURES:
+            member = archive.extractfile(name)
+            if member is None:
+                raise FileNotFoundError(name)
+            with Image.open(io.BytesIO(member.read())) as image:
+                yield Path(name).stem, image.convert("RGB")
+
+
+def people(tarball: Path) -> dict[str, Person]:
+    """Every usable face of the pictures, as a person named after the picture and face."""
+    persons: dict[str, Person] = {}
+    for stem, image in pictures(tarball):
+        rgb = np.asarray(image)
+        faces = [f for f in detector().detect(rgb, long_side=1280) if f.score >= MIN_SCORE]
+        for index, face in enumerate(sorted(faces, key=lambda f: f.x0)):
+            person = _cut_out(rgb, face, [f for f in faces if f is not face])
+            if person is not None:
+                persons[f"{stem}_face{index}"] = person
+    return persons
+
+
+def _cut_out(rgb: np.ndarray, face: Face, others: list[Face]) -> Person | None:
+    height, width = rgb.shape[:2]
+    if face.height < MIN_FACE_PX:
+        return None
+    half = BAND * face.width
+    left, right = face.centre_x - half, face.centre_x + half
+    if any(o.x1 > left and o.x0 < right and o.y0 < face.y1 + BELOW * face.height for o in others):
+        return None  # a neighbour's face inside the band: it would be a second face
+    x0, x1 = max(0, int(left)), min(width, int(right))
+    y0 = max(0, int(face.y0 - ABOVE * face.height))
+    y1 = min(height, int(face.y1 + BELOW * face.height))
+    crop = rgb[y0:y1, x0:x1]
+    mask = segmenter().person(crop) > 0.5
+    inset = 0.25 * face.width
+    band = mask[:, int(face.x0 + inset) - x0 : int(face.x1 - inset) - x0]
+    rows = np.flatnonzero(band.mean(axis=1) >= 0.3)
+    if rows.size == 0 or rows[0] == 0:
+        return None  # no person at the face, or the head runs out of the crop
+    chin = face.y1 - y0
+    if (y1 - y0) - chin < 1.5 * face.height:
+        return None  # too little body under the chin to frame an ID photo
+    alpha = Image.fromarray((mask * 255).astype(np.uint8), "L")
+    return Person(Image.fromarray(crop), alpha, face.centre_x - x0, float(rows[0]), chin)
