@@ -370,7 +370,8 @@ def _subjects(wired: Container) -> dict[str, str]:
         checks=counter_tasks.HandOverChecks(notice_presented=True,
                                             documents=frozenset({IdDocument.PASSPORT})),
         now=now)
-    return {"booking": booked.reference, "on": "2030-01-08", "walk_in_id": str(walk_in.id), "task_id": str(task.id),
+    return {"booking": booked.reference, "on": "2030-01-08", "walk_in_id": str(walk_in.id),
+            "task_id": str(task.id),
             "resident_id": str(resident.id), "ref": str(ref), "username": "victim",
             "shipment_id": str(shipment_id), "office_code": A, "card_number": card.card_number,
             "custody_id": str(custody_id), "case_id": str(case_id),
