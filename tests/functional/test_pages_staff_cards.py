@@ -46,7 +46,8 @@ def test_a_clerk_sends_a_hand_over_to_the_terminal_and_follows_it(
     assert f'href="/staff/cards/{number}/hand-over"' in resident.text
     form = client.get(f"/staff/cards/{number}/hand-over")
     assert form.status_code == 200
-    assert "PIN" in form.text and 'type="password"' not in form.text  # never a PIN here
+    assert "PIN" in form.text
+    assert 'type="password"' not in form.text
 
     no_id = client.post(f"/staff/cards/{number}/hand-over",
                         data={"csrf_token": token, "notice": "1", "documents": "student_id"})
@@ -98,7 +99,8 @@ def test_unlock_and_renew_need_a_card_in_use_and_a_choice(
     token = _signed_in(client, "clerk-a")
     nothing = client.post(f"/staff/cards/{number}/unlock", data={"csrf_token": token})
     assert nothing.status_code == 422
-    assert 'id="kind-error"' in nothing.text and 'id="identity-error"' in nothing.text
+    assert 'id="kind-error"' in nothing.text
+    assert 'id="identity-error"' in nothing.text
     not_in_use = client.post(f"/staff/cards/{number}/unlock", data={
         "csrf_token": token, "kind": "auth", "identity": "1"})
     assert not_in_use.status_code == 422
