@@ -16,7 +16,7 @@ from mynumbercard.domain.staff import Role
 from mynumbercard.web.pages import csrf
 
 from api_checks import PASSWORD, ApiClient, bearer
-from card_checks import card_waiting
+from card_checks import card_waiting, held_card
 
 
 def _signed_in(client: TestClient, username: str) -> str:
@@ -138,3 +138,49 @@ def test_a_clerk_of_another_municipality_is_refused_on_every_route(
     terminal = api_client(pki_container)
     api = bearer(terminal, "clerk-b")
     assert terminal.post("/api/v1/counter-tasks/next", headers=api).json() == {"task": None}
+
+
+def _card_status(wired: Container, number: str) -> str:
+    with wired.uow() as uow:
+        card = uow.cards.find_by_number(number)
+        assert card is not None
+        return card.status.value
+
+
+def test_a_lost_card_reported_found_and_confirmed_with_confirm_boxes(
+        api_client: ApiClient, pki_container: Container) -> None:
+    number = "0123456789ABCDEF"
+    held_card(pki_container, number, issued_on=pki_container.clock().date())
+    client = api_client(pki_container, [("clerk-a", Role.CLERK, "13101")])
+    token = _signed_in(client, "clerk-a")
+    page = client.get(f"/staff/cards/{number}/loss")
+    assert page.status_code == 200
+    unconfirmed = client.post(f"/staff/cards/{number}/loss", data={"csrf_token": token})
+    assert unconfirmed.status_code == 422
+    assert 'id="confirm-error"' in unconfirmed.text
+    assert _card_status(pki_container, number) == "active"  # nothing half-done
+    reported = client.post(f"/staff/cards/{number}/loss",
+                           data={"csrf_token": token, "confirm": "1"})
+    assert reported.status_code == 200
+    assert _card_status(pki_container, number) == "lost"
+    no_id = client.post(f"/staff/cards/{number}/found",
+                        data={"csrf_token": token, "documents": "pension_book"})
+    assert no_id.status_code == 422
+    assert 'id="documents-error"' in no_id.text
+    released = client.post(f"/staff/cards/{number}/found",
+                           data={"csrf_token": token, "documents": "passport"})
+    assert released.status_code == 200
+    assert _card_status(pki_container, number) == "active"
+    client.post(f"/staff/cards/{number}/loss", data={"csrf_token": token, "confirm": "1"})
+    unconfirmed = client.post(f"/staff/cards/{number}/loss/confirm",
+                              data={"csrf_token": token})
+    assert unconfirmed.status_code == 422
+    assert 'id="confirm_revoke-error"' in unconfirmed.text
+    confirmed = client.post(f"/staff/cards/{number}/loss/confirm",
+                            data={"csrf_token": token, "confirm_revoke": "1"})
+    assert confirmed.status_code == 200
+    assert "revoked" in confirmed.text or "失効" in confirmed.text
+    with pki_container.engine.connect() as conn:
+        actions = conn.execute(select(audit_log.c.action).where(
+            audit_log.c.actor == "clerk-a")).scalars().all()
+    assert {"card:report-loss", "card:report-found", "card:confirm-loss"} <= set(actions)
