@@ -46,7 +46,7 @@ def test_a_clerk_sends_a_hand_over_to_the_terminal_and_follows_it(
     assert f'href="/staff/cards/{number}/hand-over"' in resident.text
     form = client.get(f"/staff/cards/{number}/hand-over")
     assert form.status_code == 200
-    assert "PIN" in form.text
+    assert "暗証番号入力装置" in form.text
     assert 'type="password"' not in form.text
 
     no_id = client.post(f"/staff/cards/{number}/hand-over",
