@@ -14,9 +14,9 @@ from mynumbercard.domain.certificate import JST
 from mynumbercard.domain.era import format_era
 from mynumbercard.domain.staff import Role
 from mynumbercard.services import appointments
+from office_checks import office_with_history
 
 from browser_checks import Site, check_page, sign_in
-from office_checks import office_with_history
 
 CODE = "13104"  # Shinjuku: an office of this journey's own
 
