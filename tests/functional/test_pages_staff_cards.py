@@ -184,3 +184,39 @@ def test_a_lost_card_reported_found_and_confirmed_with_confirm_boxes(
         actions = conn.execute(select(audit_log.c.action).where(
             audit_log.c.actor == "clerk-a")).scalars().all()
     assert {"card:report-loss", "card:report-found", "card:confirm-loss"} <= set(actions)
+
+
+def test_the_terminal_reports_only_its_members_tasks_and_not_after_a_cancel(
+        api_client: ApiClient, pki_container: Container) -> None:
+    number = card_waiting(pki_container)
+    client = api_client(pki_container, [("clerk-a", Role.CLERK, "13101"),
+                                        ("clerk-a2", Role.CLERK, "13101")])
+    token = _signed_in(client, "clerk-a")
+    sent = client.post(f"/staff/cards/{number}/hand-over", data={
+        "csrf_token": token, "who": "proxy", "notice": "1", "proxy_reason": "illness",
+        "proofs": "medical_certificate", "proxy_documents": ["passport", "pension_book"],
+        "holder_documents": ["health_insurance_card", "pension_book"], "delegation": "1",
+        "pin_form": "１２３４５６７８"}, follow_redirects=False)
+    assert sent.status_code == 303
+    task_id = int(sent.headers["location"].rsplit("/", 1)[1])
+    terminal = api_client(pki_container)
+    other = bearer(terminal, "clerk-a2")  # same municipality, another member's terminal
+    assert terminal.post("/api/v1/counter-tasks/next", headers=other).json() == {"task": None}
+    mine = bearer(terminal, "clerk-a")
+    taken = terminal.post("/api/v1/counter-tasks/next", headers=mine).json()["task"]
+    assert taken["details"]["proxy"]["sealed_pin_form_number"] == "12345678"
+    stolen = terminal.post(f"/api/v1/counter-tasks/{task_id}/outcome", headers=other,
+                           json={"ok": True, "message": "done"})
+    assert stolen.status_code == 404
+    assert terminal.post(f"/api/v1/counter-tasks/{task_id}/outcome", headers=mine,
+                         json={"ok": True, "message": "x" * 501}).status_code == 422
+    cancelled = client.post(f"/staff/counter-tasks/{task_id}/cancel",
+                            data={"csrf_token": token}, follow_redirects=False)
+    assert cancelled.status_code == 303
+    late = terminal.post(f"/api/v1/counter-tasks/{task_id}/outcome", headers=mine,
+                         json={"ok": True, "message": "done"})
+    assert late.status_code == 409
+    with pki_container.engine.connect() as conn:
+        details = conn.execute(select(audit_log.c.details).where(
+            audit_log.c.action == "counter-task:create")).scalars().all()
+    assert "12345678" not in str(details)  # the sealed form's number stays out of the log

@@ -134,9 +134,17 @@ def _create(uow_factory: UowFactory, *, actor: Actor, kind: TaskKind, card_numbe
             details=details, created_at=now))
         uow.audit.record(AuditRecord(now, actor.name, AuditAction.COUNTER_TASK_CREATE,
                                      f"card:{card.id}",
-                                     {"task": task.id, "kind": kind.value, **details}))
+                                     {"task": task.id, "kind": kind.value,
+                                      **_audited(details)}))
         uow.commit()
     return TaskView.of(task)
+
+
+def _audited(details: dict[str, Any]) -> dict[str, Any]:
+    """What the record keeps of the checks: a proxy's papers only as "a proxy" (the
+    sealed PIN form's number stays out of the log)."""
+    return {key: (value is not None if key == "proxy" else value)
+            for key, value in details.items()}
 
 
 def ask_hand_over(uow_factory: UowFactory, *, actor: Actor, card_number: str,
