@@ -51,7 +51,7 @@ def test_a_clerk_marks_the_days_bookings(page: Page, site: Site):
     page.get_by_role("navigation", name="メニュー").get_by_role("link", name="本日の予約").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("本日の予約")
     check_page(page, "desk-today")
-    page.get_by_label("日付").fill(format_era(day))
+    page.get_by_label("日", exact=True).fill(format_era(day))
     page.get_by_role("button", name="表示").click()
     row = page.get_by_role("row").filter(has_text=reference)
     expect(row).to_contain_text("予約済み")
