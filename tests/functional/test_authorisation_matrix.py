@@ -32,6 +32,7 @@ from mynumbercard.domain.certificate import CertKind
 from mynumbercard.domain.correction import NewCorrectionCase
 from mynumbercard.domain.custody import Custody
 from mynumbercard.domain.offices import Office, parse_rules
+from mynumbercard.domain.pickup import IdDocument
 from mynumbercard.domain.relying_party import PartyKind
 from mynumbercard.domain.resident import Resident, Sex
 from mynumbercard.domain.staff import Actor, Role
@@ -39,6 +40,7 @@ from mynumbercard.generators.sample_portrait import sample_portrait
 from mynumbercard.services import applications as apps
 from mynumbercard.services import (
     appointments,
+    counter_tasks,
     crowding,
     issuance,
     moving,
@@ -59,7 +61,8 @@ ACCOUNTS = {"clerk_a": (Role.CLERK, A), "clerk_b": (Role.CLERK, B),
 SETUP = Actor("setup", Role.ADMIN)
 UNKNOWN = {"resident_id": "999999", "ref": "999999", "shipment_id": "999999",
            "custody_id": "999999", "case_id": "999999", "card_number": "0000000000000000",
-           "office_code": "99999", "booking": "AAAAAAAAAA", "walk_in_id": "999999"}
+           "office_code": "99999", "booking": "AAAAAAAAAA", "walk_in_id": "999999",
+           "task_id": "999999"}
 JUNK_PHOTO = base64.b64encode(b"not a photo").decode()
 JUNK_CARD = base64.b64encode(b"not a card").decode()  # refused after authorisation
 AN_ID = "00000000000000000000000"  # 23 digits; its check digit is wrong: refused early
@@ -167,6 +170,13 @@ EXPECTED: dict[tuple[str, str], tuple[str, ...]] = {
     ("POST", "/api/v1/cards/{card_number}/chip-authorization"): HOLDING,
     ("POST", "/api/v1/cards/{card_number}/terminal-hand-over"): HOLDING,
     ("POST", "/api/v1/cards/{card_number}/certificates/terminal-renew"): HOLDING,
+    # Counter tasks: the clerk's terminal takes its member's own (none for another: null),
+    # reports only on its member's (another member's is answered as an unknown id).
+    ("POST", "/api/v1/counter-tasks/next"): ("ok", "ok", "403", "403", "ok", "403", "401"),
+    ("GET", "/api/v1/counter-tasks/{task_id}"): READ,
+    ("POST", "/api/v1/counter-tasks/{task_id}/outcome"):
+        ("ok", "404", "403", "403", "404", "403", "401"),
+    ("POST", "/api/v1/counter-tasks/{task_id}/cancel"): HOLDING,
     ("GET", "/api/v1/staff"): ADMIN_ONLY,
     ("POST", "/api/v1/staff"): ADMIN_ONLY,
     ("POST", "/api/v1/staff/{username}/reset-password"): ADMIN_ONLY,
@@ -258,6 +268,7 @@ BODIES: dict[str, Any] = {
     "/api/v1/custody/{custody_id}/collect": {"documents": []},
     "/api/v1/custody/{custody_id}/cancel": {"reason": "x"},
     "/api/v1/mail/suspend": {"reason": "x"},
+    "/api/v1/counter-tasks/{task_id}/outcome": {"ok": False, "message": "x"},  # pending: 409
     "/api/v1/cards/{card_number}/loss": {"via": "counter"},  # the card is not handed over
     "/api/v1/cards/{card_number}/found": {"documents": ["passport"]},
     "/api/v1/staff": {"username": "newcomer", "password": "short", "role": "operator"},
@@ -354,7 +365,13 @@ def _subjects(wired: Container) -> dict[str, str]:
                                      kind=PartyKind.KIOSK_OPERATOR, now=now)
     walk_in = crowding.record_walk_in(wired.uow, actor=SETUP, office_code=A,
                                       purpose=Purpose.OTHER, now=now)
+    task = counter_tasks.ask_hand_over(  # for clerk_a's terminal
+        wired.uow, actor=Actor("clerk_a", Role.CLERK, A), card_number=card.card_number,
+        checks=counter_tasks.HandOverChecks(notice_presented=True,
+                                            documents=frozenset({IdDocument.PASSPORT})),
+        now=now)
     return {"booking": booked.reference, "on": "2030-01-08", "walk_in_id": str(walk_in.id),
+            "task_id": str(task.id),
             "resident_id": str(resident.id), "ref": str(ref), "username": "victim",
             "shipment_id": str(shipment_id), "office_code": A, "card_number": card.card_number,
             "custody_id": str(custody_id), "case_id": str(case_id),

@@ -80,6 +80,15 @@ class ServerClient:
         return self._post(_card(card_number, "certificates/terminal-renew"), {
             "csrs": {kind.value: _b64(der) for kind, der in csrs.items()}})
 
+    def next_task(self) -> dict[str, Any] | None:
+        """Take this member's oldest pending counter task (None: nothing waits)."""
+        task = self._post("/api/v1/counter-tasks/next", {}).get("task")
+        return dict(task) if isinstance(task, dict) else None
+
+    def report_task(self, task_id: int, *, ok: bool, message: str) -> dict[str, Any]:
+        return self._post(f"/api/v1/counter-tasks/{int(task_id)}/outcome",
+                          {"ok": ok, "message": message[:500]})
+
 
 def _card(card_number: str, rest: str) -> str:
     return f"/api/v1/cards/{urllib.parse.quote(card_number, safe='')}/{rest}"

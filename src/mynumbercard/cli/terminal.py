@@ -9,17 +9,19 @@ a log.
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Mapping
+from typing import Any
 
 import typer
 
 from mynumbercard import bootstrap
-from mynumbercard.adapters import counter_terminal, pcsc_reader
+from mynumbercard.adapters import counter_tasks_runner, counter_terminal, pcsc_reader
 from mynumbercard.adapters.server_client import ServerClient
 from mynumbercard.chip import ResetPin
 from mynumbercard.cli import session
 from mynumbercard.domain.certificate import CertKind
-from mynumbercard.domain.errors import AuthenticationFailed
+from mynumbercard.domain.errors import AuthenticationFailed, DomainError
 from mynumbercard.domain.pickup import IdDocument
 from mynumbercard.domain.pins import PinKind, validate_new_pin
 
@@ -37,6 +39,31 @@ def _client(server: str) -> ServerClient:
     if token is None:
         raise AuthenticationFailed("not signed in: run `mynumbercard staff login` first")
     return ServerClient(server, token)
+
+
+def _pin_pad(pin_stdin: bool) -> counter_terminal.AskPins:
+    """The holder's new PINs for a hand-over, typed here (twice, unseen)."""
+    def ask(kinds: list[PinKind]) -> Mapping[PinKind, str]:
+        pins: dict[PinKind, str] = {}
+        if set(kinds) - {PinKind.SIGNATURE}:
+            pin = session.secret("holder: the PIN (4 digits)", from_stdin=pin_stdin,
+                                 confirm=True)
+            pins |= {kind: pin for kind in kinds if kind is not PinKind.SIGNATURE}
+        if PinKind.SIGNATURE in kinds:
+            pins[PinKind.SIGNATURE] = session.secret("holder: the signature password",
+                                                     from_stdin=pin_stdin, confirm=True)
+        return pins
+
+    return ask
+
+
+def _new_pin(pin_stdin: bool) -> counter_tasks_runner.AskNewPin:
+    def ask(kind: CertKind) -> str:
+        return session.secret("holder: the new PIN" if kind is CertKind.AUTH
+                              else "holder: the new signature password",
+                              from_stdin=pin_stdin, confirm=True)
+
+    return ask
 
 
 @app.command()
@@ -81,21 +108,9 @@ def hand_over(  # noqa: PLR0917 - typer options
     the certificates for the key pairs made on the chip; the holder sets the PINs here
     (unseen, never sent to the server). Prints JSON; the card leaves with its holder."""
     client = _client(server)
-
-    def ask(kinds: list[PinKind]) -> Mapping[PinKind, str]:
-        pins: dict[PinKind, str] = {}
-        if set(kinds) - {PinKind.SIGNATURE}:
-            pin = session.secret("holder: the PIN (4 digits)", from_stdin=pin_stdin,
-                                 confirm=True)
-            pins |= {kind: pin for kind in kinds if kind is not PinKind.SIGNATURE}
-        if PinKind.SIGNATURE in kinds:
-            pins[PinKind.SIGNATURE] = session.secret("holder: the signature password",
-                                                     from_stdin=pin_stdin, confirm=True)
-        return pins
-
     with pcsc_reader.open_card(reader) as card:
         done = counter_terminal.hand_over(
-            client, card, card_number, ask_pins=ask,
+            client, card, card_number, ask_pins=_pin_pad(pin_stdin),
             identity={"notice_presented": notice, "documents": [d.value for d in document]})
     typer.echo(json.dumps(done, ensure_ascii=False))
 
@@ -113,3 +128,70 @@ def renew(
     with pcsc_reader.open_card(reader) as card:
         done = counter_terminal.renew(client, card, list(kind))
     typer.echo(json.dumps(done, ensure_ascii=False))
+
+
+PIN_STDIN = typer.Option(False, "--pin-stdin", help="Read the holder's PINs from standard "
+                         "input, one a line, in the order the task asks for them.")
+
+
+def _wait_for_task(client: ServerClient, wait: float, poll: float) -> dict[str, Any] | None:
+    deadline = time.monotonic() + wait
+    while True:
+        task = client.next_task()
+        if task is not None or time.monotonic() >= deadline:
+            return task
+        time.sleep(poll)
+
+
+def _run(client: ServerClient, reader: str, task: dict[str, Any], pin_stdin: bool
+         ) -> tuple[bool, str]:
+    typer.echo(f"task {task['id']}: {task['kind']} of card {task['card_number']}", err=True)
+    return counter_tasks_runner.run_and_report(
+        client, lambda: pcsc_reader.open_card(reader), task,
+        ask_pins=_pin_pad(pin_stdin), ask_new_pin=_new_pin(pin_stdin))
+
+
+@app.command("next")
+def next_task(
+    server: str = SERVER,
+    reader: str = READER,
+    wait: float = typer.Option(0, "--wait", min=0, max=3600, help="Seconds to wait for a "
+                               "task when none waits yet."),
+    poll: float = typer.Option(2, "--poll", min=0.1, max=60, help="Seconds between asks."),
+    pin_stdin: bool = PIN_STDIN,
+) -> None:
+    """Take the signed-in member's oldest task from their pages (hand over, unlock,
+    renew), run it on the card in READER with the holder at this PIN pad, and report the
+    outcome. Prints JSON; exit 0 when done or when no task waits, else the error's."""
+    client = _client(server)
+    task = _wait_for_task(client, wait, poll)
+    if task is None:
+        typer.echo(json.dumps({"task": None}))
+        return
+    done, message = _run(client, reader, task, pin_stdin)
+    typer.echo(json.dumps({"task": task["id"], "kind": task["kind"],
+                           "card_number": task["card_number"],
+                           "status": "done" if done else "failed", "outcome": message},
+                          ensure_ascii=False))
+    if not done:
+        raise typer.Exit(1)
+
+
+@app.command()
+def serve(
+    server: str = SERVER,
+    reader: str = READER,
+    poll: float = typer.Option(2, "--poll", min=0.1, max=60, help="Seconds between asks."),
+) -> None:
+    """Wait for the signed-in member's tasks and run each as it comes (`next`, forever;
+    stop with Ctrl-C). Each outcome goes to the clerk's page and a line here."""
+    client = _client(server)
+    while True:
+        try:
+            task = _wait_for_task(client, 3600, poll)
+            if task is not None:
+                done, message = _run(client, reader, task, False)
+                typer.echo(f"task {task['id']}: {'done' if done else 'failed'}: {message}")
+        except DomainError as failed:  # the server away for a moment: ask again later
+            typer.echo(f"error: {failed}", err=True)
+            time.sleep(poll)

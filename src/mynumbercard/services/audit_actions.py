@@ -61,6 +61,11 @@ class AuditAction(StrEnum):
     CERTIFICATE_APPLY_CARD_RETURNED = "certificate:apply-card-returned"
     CERTIFICATE_APPLY_RENEWED = "certificate:apply-renewed"
 
+    COUNTER_TASK_CANCEL = "counter-task:cancel"
+    COUNTER_TASK_CREATE = "counter-task:create"
+    COUNTER_TASK_FINISH = "counter-task:finish"
+    COUNTER_TASK_TAKE = "counter-task:take"
+
     CUSTODY_CANCEL = "custody:cancel"
     CUSTODY_COLLECT = "custody:collect"
     CUSTODY_DELIVER = "custody:deliver"

@@ -17,6 +17,7 @@ from mynumbercard.domain.resident import NewResident, Resident
 from mynumbercard.domain.stay import Stay
 from mynumbercard.services.application_ports import FormsAndApplications
 from mynumbercard.services.audit_actions import AuditAction
+from mynumbercard.services.counter_task_ports import CounterTasks
 from mynumbercard.services.crowding_ports import HoursSeen, WalkInRepository
 from mynumbercard.services.custody_ports import CustodyRepository
 from mynumbercard.services.email_ports import EmailQueue
@@ -257,6 +258,8 @@ class UnitOfWork(Transaction, Protocol):
     def walk_ins(self) -> WalkInRepository: ...
     @property
     def hours_seen(self) -> HoursSeen: ...
+    @property
+    def counter_tasks(self) -> CounterTasks: ...
 
     def savepoint(self) -> AbstractContextManager[None]:
         """A part of the transaction undone alone if it raises (one card of a chunk)."""

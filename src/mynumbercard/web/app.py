@@ -16,6 +16,7 @@ from mynumbercard.web.api import (
     appointments,
     audit,
     auth,
+    counter_tasks,
     crowding,
     kiosk,
     lookups,
@@ -82,7 +83,7 @@ def create_api(wired: Container | None = None) -> FastAPI:
                    validity.router, residents.moving_in_router, loss.router, lookups.staff,
                    staff.router, offices.public, offices.admin, appointments.public,
                    appointments.desk, crowding.public, crowding.desk,
-                   terminal.router, kiosk.signed, kiosk.public, kiosk.admin,
+                   terminal.router, counter_tasks.router, kiosk.signed, kiosk.public, kiosk.admin,
                    points.signed, points.admin):
         app.include_router(router)
     pages.install(app)  # the HTML pages, their static files, /docs (docs/pages.md)

@@ -27,6 +27,7 @@ from mynumbercard.adapters.db.certificate_repositories import (
     SqlCrlNumbers,
     SqlOcspStore,
 )
+from mynumbercard.adapters.db.counter_task_repositories import SqlCounterTasks
 from mynumbercard.adapters.db.crowding_repositories import SqlHoursSeen, SqlWalkIns
 from mynumbercard.adapters.db.email_repositories import SqlEmailQueue
 from mynumbercard.adapters.db.kiosk_repositories import SqlKiosk, SqlRelyingParties
@@ -389,6 +390,7 @@ class SqlUnitOfWork:
         self.lookups = _lookups(self._conn)
         self.relying_parties, self.kiosk = SqlRelyingParties(self._conn), SqlKiosk(self._conn)
         self.points = SqlPoints(self._conn)
+        self.counter_tasks = SqlCounterTasks(self._conn)
         return self
 
     def __exit__(self, *exc: object) -> None:

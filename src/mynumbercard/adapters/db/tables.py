@@ -794,6 +794,8 @@ office_hours_seen = Table(
     CheckConstraint("hour >= 0 AND hour < 24", name="hour"),
 )
 # Relying parties and the kiosk, on the same metadata (a module of their own).
+# The counter tasks (the pages ask the clerk's terminal), on the same metadata.
+from mynumbercard.adapters.db import counter_task_tables as _counter_task_tables  # noqa: E402, F401
 from mynumbercard.adapters.db import kiosk_tables as _kiosk_tables  # noqa: E402, F401
 
 # My Number Points, on the same metadata.

@@ -37,6 +37,7 @@ MENU: list[MenuItem] = [
     MenuItem("/staff/jobs", "Batch jobs", Permission.PRODUCTION),
     MenuItem("/staff/audit", "Audit log", Permission.AUDIT_READ),
     MenuItem("/staff/offices", "Offices and hours", Permission.OFFICE_MANAGE),
+    MenuItem("/staff/desk", "The day's appointments", Permission.APPOINTMENT_DESK),
 ]
 
 

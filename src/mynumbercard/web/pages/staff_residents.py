@@ -17,7 +17,7 @@ from mynumbercard.domain.resident import Resident
 from mynumbercard.domain.staff import Permission
 from mynumbercard.services import lookups, resident_overview
 from mynumbercard.web.deps import ContainerDep, NowDep
-from mynumbercard.web.pages import forms, page_router
+from mynumbercard.web.pages import forms, page_router, staff_cards
 from mynumbercard.web.pages.staff_auth import StaffActor, render_staff
 
 router = page_router(prefix="/staff/residents")
@@ -90,4 +90,6 @@ def resident(request: Request, actor: StaffActor, container: ContainerDep, now: 
     return render_staff(request, "staff/resident.html", actor, resident=overview.resident,
                         notice=overview.moving_out, cards=overview.cards,
                         applications=overview.applications,
-                        reviewer=actor.may(Permission.APPLICATION_REVIEW))
+                        reviewer=actor.may(Permission.APPLICATION_REVIEW),
+                        **staff_cards.card_actions(container, actor, overview.resident,
+                                                   overview.cards, now))
