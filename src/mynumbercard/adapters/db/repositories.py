@@ -35,6 +35,7 @@ from mynumbercard.adapters.db.mail_repositories import SqlCohorts, SqlJobChunks,
 from mynumbercard.adapters.db.moving_repositories import SqlMovingNotices
 from mynumbercard.adapters.db.office_repositories import SqlAppointments, SqlOffices
 from mynumbercard.adapters.db.points_repositories import SqlPoints
+from mynumbercard.adapters.db.console_repositories import SqlConsoleViews
 from mynumbercard.adapters.db.renewal_repositories import SqlCustody, SqlExpiryLedger
 from mynumbercard.adapters.db.sign_in_repositories import SqlSignInGuards
 from mynumbercard.adapters.db.stay_repositories import SqlStays
@@ -385,6 +386,7 @@ class SqlUnitOfWork:
         self.lookups = _lookups(self._conn)
         self.relying_parties, self.kiosk = SqlRelyingParties(self._conn), SqlKiosk(self._conn)
         self.points = SqlPoints(self._conn)
+        self.console = SqlConsoleViews(self._conn)  # the operators' console's reads
         return self
 
     def __exit__(self, *exc: object) -> None:
