@@ -54,11 +54,11 @@ class BacklogDay:
 @dataclass(frozen=True, slots=True)
 class CertificateChange:
     """A certificate's status change (`certificate_events`): suspended (a hold),
-    resumed (the hold lifted), revoked."""
+    released (the hold lifted), revoked."""
 
     id: int
     at: datetime
-    event: str  # suspended | resumed | revoked
+    event: str  # suspended | released | revoked
     reason: str | None
     actor: str
     kind: str  # sign | auth

@@ -109,7 +109,7 @@ class Change(StrEnum):
     """The certificate status changes the console lists (`certificate_events.kind`)."""
 
     SUSPENDED = "suspended"  # a hold (certificateHold): a card reported lost
-    RESUMED = "resumed"  # the hold lifted: the card found
+    RELEASED = "released"  # the hold lifted: the card found
     REVOKED = "revoked"
 
 

@@ -66,11 +66,11 @@ def test_what_a_chunk_made_outside_is_undone_when_its_transaction_does_not_commi
     uow, undone, after = _FailingCommit(), list[batch.Did](), list[batch.Did]()
 
     def work(_: JobsFakeUnit, chunk: Chunk) -> batch.Did:
+        uow.failing = True  # the database goes away while the chunk works
         return batch.Did(1, (f"chip-{chunk.lo}",))
     job = batch.Job("test:undo", batch.by_ids(lambda _: [1]), work, then=after.append,
                     undo=undone.append)
     batch.plan(uow, [batch.Step(job, "r")], chunk_rows=10)
-    uow.failing = True
     with pytest.raises(OSError, match="went away"):
         batch.work(uow, [batch.Step(job, "r")], now=NOW)
     assert (undone, after) == ([batch.Did(1, ("chip-1",))], [])

@@ -27,6 +27,7 @@ from mynumbercard.adapters.db.certificate_repositories import (
     SqlCrlNumbers,
     SqlOcspStore,
 )
+from mynumbercard.adapters.db.console_repositories import SqlConsoleViews
 from mynumbercard.adapters.db.crowding_repositories import SqlHoursSeen, SqlWalkIns
 from mynumbercard.adapters.db.email_repositories import SqlEmailQueue
 from mynumbercard.adapters.db.kiosk_repositories import SqlKiosk, SqlRelyingParties
@@ -35,7 +36,6 @@ from mynumbercard.adapters.db.mail_repositories import SqlCohorts, SqlJobChunks,
 from mynumbercard.adapters.db.moving_repositories import SqlMovingNotices
 from mynumbercard.adapters.db.office_repositories import SqlAppointments, SqlOffices
 from mynumbercard.adapters.db.points_repositories import SqlPoints
-from mynumbercard.adapters.db.console_repositories import SqlConsoleViews
 from mynumbercard.adapters.db.renewal_repositories import SqlCustody, SqlExpiryLedger
 from mynumbercard.adapters.db.sign_in_repositories import SqlSignInGuards
 from mynumbercard.adapters.db.stay_repositories import SqlStays

@@ -21,6 +21,7 @@ from mynumbercard.services import console_views
 from mynumbercard.services.console_views import Change
 from mynumbercard.web.deps import ContainerDep, NowDep
 from mynumbercard.web.pages import forms, page_router
+from mynumbercard.web.pages.console_labels import label
 from mynumbercard.web.pages.staff_auth import StaffActor, render_staff
 
 router = page_router(prefix="/staff")
@@ -54,7 +55,7 @@ def changes(request: Request, actor: StaffActor, container: ContainerDep, *,
         older = "/staff/certificates?" + urlencode({**{k: v for k, v in typed.items() if v},
                                                     "before": found[-1].id})
     return render_staff(request, "staff/certificate_changes.html", actor,
-                        status_code=422 if errors else 200, changes=found, older=older,
+                        status_code=422 if errors else 200, changes=found, older=older, label=label,
                         paged=before is not None, typed=typed, errors=errors,
                         kinds=[c.value for c in Change])
 
@@ -65,5 +66,5 @@ def ca(request: Request, actor: StaffActor, container: ContainerDep,
     actor.require(Permission.CERTIFICATE_REVOKE)
     overview = console_views.ca_overview(container.uow, container.ca, actor=actor,
                                          shards=lambda: container.ca().crl_shards)
-    return render_staff(request, "staff/ca.html", actor, overview=overview, now=now,
+    return render_staff(request, "staff/ca.html", actor, overview=overview, now=now, label=label,
                         soon=EXPIRES_SOON)

@@ -14,6 +14,7 @@ from mynumbercard.domain.staff import Actor, Permission
 from mynumbercard.services import console_views, mail
 from mynumbercard.web.deps import ContainerDep, NowDep
 from mynumbercard.web.pages import forms, page_router
+from mynumbercard.web.pages.console_labels import label
 from mynumbercard.web.pages.staff_auth import StaffActor, render_staff
 
 router = page_router(prefix="/staff/mail")
@@ -26,7 +27,7 @@ def _page(request: Request, actor: Actor, container: ContainerDep, *, status_cod
           done: str | None = None) -> HTMLResponse:
     actor.require(Permission.PRODUCTION)  # the role's refusal before any look-up
     actor.require(Permission.MAIL_READ)
-    return render_staff(request, "staff/mail.html", actor, status_code=status_code,
+    return render_staff(request, "staff/mail.html", actor, status_code=status_code, label=label,
                         mail=mail.status(container.uow),
                         backlog=console_views.mail_backlog(container.uow, actor=actor),
                         errors=errors or {}, reason=reason,

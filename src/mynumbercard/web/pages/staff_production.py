@@ -16,6 +16,7 @@ from mynumbercard.domain.staff import Permission
 from mynumbercard.services import console_views
 from mynumbercard.web.deps import ContainerDep, NowDep
 from mynumbercard.web.pages import page_router
+from mynumbercard.web.pages.console_labels import label
 from mynumbercard.web.pages.staff_auth import StaffActor, render_staff
 
 router = page_router(prefix="/staff/production")
@@ -45,4 +46,5 @@ def production(request: Request, actor: StaffActor, container: ContainerDep, now
 def run(request: Request, actor: StaffActor, container: ContainerDep,
         run_id: RunId) -> HTMLResponse:
     detail = console_views.production_run(container.uow, actor=actor, run_id=run_id)
-    return render_staff(request, "staff/production_run.html", actor, detail=detail)
+    return render_staff(request, "staff/production_run.html", actor, detail=detail,
+                        label=label)

@@ -19,6 +19,7 @@ from mynumbercard.domain.staff import Permission
 from mynumbercard.services import validity_check
 from mynumbercard.web.deps import ContainerDep
 from mynumbercard.web.pages import forms, page_router
+from mynumbercard.web.pages.console_labels import label
 from mynumbercard.web.pages.staff_auth import StaffActor, render_staff
 
 router = page_router(prefix="/staff/validity")
@@ -50,6 +51,6 @@ def validity_audit(request: Request, actor: StaffActor, container: ContainerDep,
                 {**{k: v for k, v in {"run": key, "status": status}.items() if v},
                  "after": cases[-1].id})
     return render_staff(request, "staff/validity.html", actor,
-                        status_code=422 if errors else 200, report=report, cases=cases,
+                        status_code=422 if errors else 200, report=report, cases=cases, label=label,
                         more=more, errors=errors, typed={"run": key, "status": status},
                         statuses=[s.value for s in CaseStatus], paged=after > 0)
