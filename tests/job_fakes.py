@@ -32,6 +32,7 @@ class FakeJobChunks:
         # (job, run key, lo) → (started at, failed at, error)
         self.states: dict[tuple[str, str, int], tuple[datetime | None, datetime | None,
                                                       str | None]] = {}
+        self.done_at: dict[tuple[str, str, int], datetime] = {}
 
     def planned(self, job: str, run_key: str) -> bool:
         return (job, run_key) in self.runs
@@ -63,6 +64,7 @@ class FakeJobChunks:
 
     def done(self, chunk: Chunk, *, rows: int, now: datetime) -> None:
         self.runs[(chunk.job, chunk.run_key)][chunk.lo] = (chunk.hi, rows)
+        self.done_at[(chunk.job, chunk.run_key, chunk.lo)] = now
 
     def progress(self, job: str, run_key: str) -> tuple[int, int]:
         chunks = self.runs.get((job, run_key), {})
@@ -84,7 +86,7 @@ class FakeJobChunks:
 
     def chunks(self, job: str, run_key: str, *, limit: int) -> Sequence[ChunkState]:
         found = self.runs.get((job, run_key), {})
-        return [ChunkState(lo, hi, None, rows,
+        return [ChunkState(lo, hi, self.done_at.get((job, run_key, lo)), rows,
                            *self.states.get((job, run_key, lo), (None, None, None)))
                 for lo, (hi, rows) in sorted(found.items())][:limit]
 
