@@ -22,11 +22,11 @@ def test_an_operator_suspends_and_resumes_the_mail(page: Page, site: Site):
     check_page(page, "no-reason")
     page.get_by_label("理由").fill("緊急事態宣言のため")
     page.get_by_role("button", name="郵送を停止する").click()
-    expect(page.get_by_role("status")).to_contain_text("郵送を停止しました")
+    expect(page.get_by_role("status").first).to_contain_text("郵送を停止しました")
     expect(page.get_by_text("緊急事態宣言のため")).to_be_visible()
     check_page(page, "suspended")
 
     page.get_by_role("button", name="郵送を再開する").click()
-    expect(page.get_by_role("status")).to_contain_text("郵送を再開しました")
+    expect(page.get_by_role("status").first).to_contain_text("郵送を再開しました")
     expect(page.get_by_text("郵送は稼働中です。")).to_be_visible()
     check_page(page, "resumed")

@@ -63,7 +63,7 @@ def test_an_operator_follows_production_and_the_certificates(page: Page, site: S
     expect(page.get_by_role("heading", level=1)).to_have_text("有効期限誤り点検")
     check_page(page, "validity")
     page.get_by_label("案件の状態").select_option("open")
-    page.get_by_label("実行", exact=True).fill("<script>")
+    page.get_by_label("実行キー").fill("<script>")
     page.get_by_role("button", name="表示").click()
     expect(page.locator("#run-error")).to_contain_text("実行のキー")
     check_page(page, "validity-error")
@@ -71,7 +71,7 @@ def test_an_operator_follows_production_and_the_certificates(page: Page, site: S
     menu.get_by_role("link", name="失効・一時停止").click()
     expect(page.get_by_role("row", name=re.compile(shipped.card_number))).to_contain_text(
         "一時停止")
-    page.get_by_label("変更", exact=True).select_option("revoked")
+    page.get_by_label("変更の種類").select_option("revoked")
     page.get_by_role("button", name="表示").click()
     expect(page.get_by_role("row", name=re.compile(shipped.card_number))).to_have_count(0)
     check_page(page, "certificates")
