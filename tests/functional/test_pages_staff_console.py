@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 import threading
 import time
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from fastapi.testclient import TestClient
@@ -185,7 +185,8 @@ def test_a_job_that_needs_its_command_line_is_not_resumed_here(
 
 
 def test_the_validity_report_revocations_and_the_ca(
-        api_client: ApiClient, pki_container: Container):
+        api_client: ApiClient, pki_container: Container, clock: FrozenClock):
+    clock.now = datetime(2026, 11, 25, 16, tzinfo=UTC)  # 26 November, 01:00 in Japan
     shipped = produced_and_shipped(pki_container)
     held_certificate(pki_container, shipped.card_number)
     client = _signed_in(api_client, pki_container)
@@ -201,6 +202,9 @@ def test_the_validity_report_revocations_and_the_ca(
     assert shipped.card_number in changes.text
     assert "console-call-centre" in changes.text
     assert shipped.card_number not in client.get("/staff/certificates?change=revoked").text
+    # the day in Japan: a change at 01:00 JST (the day before in UTC) is on it
+    assert shipped.card_number in client.get("/staff/certificates?since=2026-11-26").text
+    assert shipped.card_number not in client.get("/staff/certificates?since=R8.11.27").text
     assert client.get("/staff/certificates?change=teleported").status_code == 422
     assert client.get("/staff/certificates?since=2026-13-45").status_code == 422
 

@@ -6,7 +6,7 @@ certificates (operator, administrator); no private key is opened."""
 
 from __future__ import annotations
 
-from datetime import datetime, time
+from datetime import UTC, datetime, time
 from typing import Annotated
 from urllib.parse import urlencode
 
@@ -46,7 +46,7 @@ def changes(request: Request, actor: StaffActor, container: ContainerDep, *,
             errors["since"] = "Not a date: e.g. 2026-11-30 or 令和8年11月30日"
     found = [] if errors else list(console_views.certificate_changes(
         container.uow, actor=actor, changes=(chosen,) if chosen else tuple(Change),
-        since=datetime.combine(first, time(0), tzinfo=JST) if first else None,
+        since=datetime.combine(first, time(0), tzinfo=JST).astimezone(UTC) if first else None,
         before_id=before, limit=console_views.PAGE + 1))
     typed = {"change": change, "since": since.strip()}
     older = None
