@@ -50,9 +50,12 @@ def suspend(request: Request, actor: StaffActor, container: ContainerDep, now: N
             raise InvalidInput("Say why mailing is suspended")
         checked = bounds.check_text(typed, field="reason", limit=REASON)
         mail.suspend(container.uow, actor=actor, reason=checked, now=now)
-    except (InvalidInput, Conflict) as error:
+    except InvalidInput as error:
         return _page(request, actor, container, errors={"reason": error.message},
-                     reason=typed, status_code=409 if isinstance(error, Conflict) else 422)
+                     reason=typed, status_code=422)
+    except Conflict as error:  # suspended meanwhile: the state's heading says how it is
+        return _page(request, actor, container, errors={"state": error.message},
+                     status_code=409)
     return RedirectResponse("/staff/mail?done=suspended", status_code=303)
 
 
@@ -63,6 +66,6 @@ def resume(request: Request, actor: StaffActor, container: ContainerDep,
     try:
         mail.resume(container.uow, actor=actor, now=now)
     except Conflict as error:
-        return _page(request, actor, container, errors={"resume": error.message},
+        return _page(request, actor, container, errors={"state": error.message},
                      status_code=409)
     return RedirectResponse("/staff/mail?done=resumed", status_code=303)
