@@ -29,6 +29,10 @@ class FakeJobChunks:
 
     def __init__(self) -> None:
         self.runs: dict[tuple[str, str], dict[int, tuple[int, int | None]]] = {}
+        # (job, run key, lo) → (started at, failed at, error)
+        self.states: dict[tuple[str, str, int], tuple[datetime | None, datetime | None,
+                                                      str | None]] = {}
+        self.done_at: dict[tuple[str, str, int], datetime] = {}
 
     def planned(self, job: str, run_key: str) -> bool:
         return (job, run_key) in self.runs
@@ -39,13 +43,28 @@ class FakeJobChunks:
             for lo, hi in ranges:
                 chunks.setdefault(lo, (hi, None))
 
-    def claim(self, job: str, run_key: str) -> Chunk | None:
-        pending = sorted((lo, hi) for lo, (hi, rows) in self.runs.get((job, run_key), {}).items()
-                         if rows is None)
-        return Chunk(job, run_key, *pending[0]) if pending else None
+    def claim(self, job: str, run_key: str, *, now: datetime | None = None) -> Chunk | None:
+        def running(lo: int) -> bool:
+            started, failed, _ = self.states.get((job, run_key, lo), (None, None, None))
+            return started is not None and failed is None and (now is None or started >= now)
+        pending = sorted((running(lo), lo, hi) for lo, (hi, rows)
+                         in self.runs.get((job, run_key), {}).items() if rows is None)
+        return Chunk(job, run_key, *pending[0][1:]) if pending else None
+
+    def start(self, chunk: Chunk, *, now: datetime) -> None:
+        key = (chunk.job, chunk.run_key, chunk.lo)
+        self.states[key] = (now, None, self.states.get(key, (None, None, None))[2])
+
+    def lock(self, chunk: Chunk) -> bool:
+        return self.runs[(chunk.job, chunk.run_key)][chunk.lo][1] is None
+
+    def failed(self, chunk: Chunk, *, error: str, now: datetime) -> None:
+        key = (chunk.job, chunk.run_key, chunk.lo)
+        self.states[key] = (self.states.get(key, (None, None, None))[0], now, error)
 
     def done(self, chunk: Chunk, *, rows: int, now: datetime) -> None:
         self.runs[(chunk.job, chunk.run_key)][chunk.lo] = (chunk.hi, rows)
+        self.done_at[(chunk.job, chunk.run_key, chunk.lo)] = now
 
     def progress(self, job: str, run_key: str) -> tuple[int, int]:
         chunks = self.runs.get((job, run_key), {})
@@ -67,8 +86,9 @@ class FakeJobChunks:
 
     def chunks(self, job: str, run_key: str, *, limit: int) -> Sequence[ChunkState]:
         found = self.runs.get((job, run_key), {})
-        return [ChunkState(lo, hi, None, rows) for lo, (hi, rows) in sorted(found.items())
-                ][:limit]
+        return [ChunkState(lo, hi, self.done_at.get((job, run_key, lo)), rows,
+                           *self.states.get((job, run_key, lo), (None, None, None)))
+                for lo, (hi, rows) in sorted(found.items())][:limit]
 
 
 class JobsFakeUnit(FakeTransaction):

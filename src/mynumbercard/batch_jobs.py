@@ -8,6 +8,8 @@ steps from the order, so the CLI today and an operator console later start, watc
 
 from __future__ import annotations
 
+import logging
+import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -15,6 +17,7 @@ from pathlib import Path
 from typing import Protocol
 
 from mynumbercard import bootstrap
+from mynumbercard.domain.errors import Conflict
 from mynumbercard.domain.staff import Actor
 from mynumbercard.services import (
     batch,
@@ -22,6 +25,7 @@ from mynumbercard.services import (
     email,
     expiry,
     issuance,
+    jobs,
     mail,
     moving,
     notices,
@@ -30,6 +34,8 @@ from mynumbercard.services import (
     validity_notices,
 )
 from mynumbercard.services.ports import UnitOfWork
+
+log = logging.getLogger(__name__)
 
 
 class Order(Protocol):
@@ -269,3 +275,56 @@ def start(wired: bootstrap.Container, order: Order, *, workers: int = 1,
 def progress(wired: bootstrap.Container, order: Order) -> batch.Progress:
     """The order's chunks done and planned, read from the chunk table."""
     return batch.progress(wired.uow, order.steps(wired))
+
+
+# The jobs whose run a console can resume from the chunk table alone (the job's name and
+# the run's key): the others need what only their command line says (a day, the letters'
+# directory, an office), so the CLI resumes them (`mynumbercard jobs …`).
+RESUMABLE: dict[str, Callable[[str, Actor, datetime], Order]] = {
+    mail.MAIL: lambda key, actor, now: MailSend(key, actor, now, None),
+    email.EMAIL: EmailSend,
+    issuance.PRODUCTION: Production,
+    issuance.SHIPPING: Shipping,
+    validity_check.JOB: AuditValidity,
+    ocsp.PRODUCE_JOB: OcspProduce,
+}
+
+
+class BackgroundResumer:
+    """Resumes runs inside the server, one thread per run, one worker each (the CLI's
+    `--workers 1`): a run is chunks committed one by one, so a server stopped half-way
+    leaves the run unfinished, to be resumed again. One run of a job at a time here."""
+
+    def __init__(self, wired: bootstrap.Container) -> None:
+        self._wired = wired
+        self._lock = threading.Lock()
+        self._running: set[str] = set()
+        self.threads: list[threading.Thread] = []  # for tests: join them
+
+    def resumable(self, job: str) -> bool:
+        return job in RESUMABLE and not self._wired.simulating
+
+    def running(self, job: str) -> bool:
+        with self._lock:
+            return job in self._running
+
+    def start(self, job: str, run_key: str, *, actor: Actor, now: datetime) -> None:
+        order = RESUMABLE[job](run_key, actor, now)
+        with self._lock:
+            if job in self._running:
+                raise Conflict(f"a run of the job {job} is being resumed already")
+            self._running.add(job)
+        thread = threading.Thread(target=self._run, args=(job, order), daemon=True,
+                                  name=f"resume-{job}-{run_key}")
+        self.threads.append(thread)
+        thread.start()
+
+    def _run(self, job: str, order: Order) -> None:
+        try:
+            start(self._wired, order)
+        except Exception as error:  # the chunk table keeps the failed chunk and its error
+            log.error("resuming a run of the job %s failed: %s", job,
+                      jobs.failure_text(error))
+        finally:
+            with self._lock:
+                self._running.discard(job)

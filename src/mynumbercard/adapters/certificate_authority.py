@@ -20,6 +20,7 @@ from mynumbercard.adapters.pki import (
     ocsp_error_response,
 )
 from mynumbercard.domain.certificate import CertKind, RevocationReason
+from mynumbercard.services.console_ports import CaCertificate
 from mynumbercard.services.pki_ports import Holder, Revoked
 
 REASON_FLAGS: dict[RevocationReason, x509.ReasonFlags] = {
@@ -63,6 +64,16 @@ class JpkiAuthority:
 
     def issuing_certificate_der(self, kind: CertKind) -> bytes:
         return self.hierarchy.issuing_certificate(kind).public_bytes(Encoding.DER)
+
+    def public_certificates(self) -> list[CaCertificate]:
+        """The root, both issuing CAs and both OCSP signers: certificates, never a key."""
+        found = [("root", self.hierarchy.root_certificate)]
+        for kind in CertKind:
+            found += [(kind.value, self.hierarchy.issuing_certificate(kind)),
+                      (f"{kind.value}-ocsp", self.hierarchy.ocsp_certificate(kind))]
+        return [CaCertificate(role, cert.subject.rfc4514_string(), f"{cert.serial_number:x}",
+                              cert.not_valid_before_utc, cert.not_valid_after_utc)
+                for role, cert in found]
 
     def _ocsp(self, kind: CertKind, serial: int, status: OcspStatus, *, this_update: datetime,
               next_update: datetime, revoked_at: datetime | None = None,

@@ -74,6 +74,8 @@ class AuditAction(StrEnum):
     CUSTODY_RENEW = "custody:renew"
     CUSTODY_RETURN = "custody:return"
 
+    JOB_RESUME = "job:resume"  # from the operators' console (the server runs the run)
+
     LETTER_PRINT_ISSUANCE_NOTICE = "letter:print-issuance-notice"
     LETTER_PRINT_PICK_UP_REMINDER = "letter:print-pick-up-reminder"
     LETTER_QUEUE = "letter:queue"

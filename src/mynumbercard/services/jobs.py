@@ -13,6 +13,7 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Protocol, TypeVar
 
+from mynumbercard.domain.errors import DomainError
 from mynumbercard.services.job_ports import Chunk, JobChunks
 from mynumbercard.services.ports import Transaction
 
@@ -75,16 +76,50 @@ def span_chunks(bounds: tuple[int, int] | None, chunk_rows: int) -> Ranges:
 def run(uow_factory: Callable[[], UnitT], job: str, run_key: str,
         work: Callable[[UnitT, Chunk], int], *, now: datetime,
         on_chunk: Callable[[int], None] | None = None) -> int:
-    """Do pending chunks until none is left; returns the rows this worker did."""
+    """Do pending chunks until none is left; returns the rows this worker did.
+
+    A chunk is claimed and marked started in a short transaction of its own (so that the
+    console sees it running), then locked again for its work and its "done" mark, which
+    commit together; a worker that claimed a chunk another holds waits for it and finds
+    it done. A chunk whose work raises is marked failed with its error (after the
+    rollback) and the error goes on: the next start takes it again."""
     rows = 0
     while True:
         with uow_factory() as uow:
-            chunk = uow.jobs.claim(job, run_key)
+            chunk = uow.jobs.claim(job, run_key, now=now)
             if chunk is None:
                 return rows
-            done = work(uow, chunk)
-            uow.jobs.done(chunk, rows=done, now=now)
+            uow.jobs.start(chunk, now=now)
             uow.commit()
+        try:
+            with uow_factory() as uow:
+                if not uow.jobs.lock(chunk):
+                    continue  # another worker did it meanwhile
+                done = work(uow, chunk)
+                uow.jobs.done(chunk, rows=done, now=now)
+                uow.commit()
+        except Exception as error:
+            _record_failure(uow_factory, chunk, error, now=now)
+            raise
         rows += done
         if on_chunk is not None:
             on_chunk(done)
+
+
+def failure_text(error: Exception) -> str:
+    """What the chunk table keeps of a failure: a domain error's message (written to be
+    shown), else only the kind of error: a driver's or library's message may quote rows
+    (names, numbers) or settings, which the console must not show."""
+    if isinstance(error, DomainError):
+        return f"{type(error).__name__}: {error.message}"[:400]
+    return type(error).__name__
+
+
+def _record_failure(uow_factory: Callable[[], UnitT], chunk: Chunk, error: Exception, *,
+                    now: datetime) -> None:
+    try:
+        with uow_factory() as uow:
+            uow.jobs.failed(chunk, error=failure_text(error), now=now)
+            uow.commit()
+    except Exception:
+        return

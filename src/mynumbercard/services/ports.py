@@ -33,6 +33,7 @@ from mynumbercard.services.staff_ports import SessionRepository, SignInGuards, S
 from mynumbercard.services.validity_check_ports import ValidityChecks
 
 if TYPE_CHECKING:  # the kiosk's ports build on this module's
+    from mynumbercard.services.console_ports import ConsoleViews
     from mynumbercard.services.kiosk_ports import KioskStore
     from mynumbercard.services.points_ports import PointsStore
     from mynumbercard.services.relying_parties import RelyingParties
@@ -246,6 +247,8 @@ class UnitOfWork(Transaction, Protocol):
     def kiosk(self) -> KioskStore: ...
     @property
     def points(self) -> PointsStore: ...
+    @property
+    def console(self) -> ConsoleViews: ...
     @property
     def stays(self) -> StayRepository: ...
     @property

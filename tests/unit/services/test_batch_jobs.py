@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 import pytest
 
 from job_fakes import JobsFakeUnit
+from mynumbercard.domain.errors import Conflict
 from mynumbercard.services import batch, jobs
 from mynumbercard.services.job_ports import Chunk
 
@@ -66,11 +67,11 @@ def test_what_a_chunk_made_outside_is_undone_when_its_transaction_does_not_commi
     uow, undone, after = _FailingCommit(), list[batch.Did](), list[batch.Did]()
 
     def work(_: JobsFakeUnit, chunk: Chunk) -> batch.Did:
+        uow.failing = True  # the database goes away while the chunk works
         return batch.Did(1, (f"chip-{chunk.lo}",))
     job = batch.Job("test:undo", batch.by_ids(lambda _: [1]), work, then=after.append,
                     undo=undone.append)
     batch.plan(uow, [batch.Step(job, "r")], chunk_rows=10)
-    uow.failing = True
     with pytest.raises(OSError, match="went away"):
         batch.work(uow, [batch.Step(job, "r")], now=NOW)
     assert (undone, after) == ([batch.Did(1, ("chip-1",))], [])
@@ -85,3 +86,34 @@ def test_chunks_by_span_cover_a_table_and_by_ids_follow_the_list() -> None:
         "test:span", batch.by_span(lambda _: (1, 10)), lambda _, c: 0), "r")], chunk_rows=4)
     assert planned == [batch.Progress(0, 3)]
     assert uow.commits == 1
+
+
+def test_a_failed_chunk_keeps_its_error_and_the_next_start_takes_it_again() -> None:
+    uow, seen = JobsFakeUnit(), list[tuple[int, int]]()
+    ids = list(range(1, 7))
+    with pytest.raises(OSError, match="killed"):
+        batch.start(uow, [batch.Step(_job(seen, ids=ids, fail_at=3), "run-1")],
+                    chunk_rows=2, now=NOW)
+    states = [(c.lo, c.state.value, c.error) for c in uow.jobs.chunks("test:job", "run-1",
+                                                                       limit=10)]
+    # an OSError's message may quote anything: only its kind is kept
+    assert states == [(1, "done", None), (3, "failed", "OSError"), (5, "pending", None)]
+    batch.start(uow, [batch.Step(_job(seen, ids=ids), "run-1")], chunk_rows=2, now=NOW)
+    assert [(c.state.value, c.error) for c in uow.jobs.chunks("test:job", "run-1", limit=10)
+            ] == [("done", None), ("done", "OSError"), ("done", None)]
+
+
+def test_a_domain_errors_message_is_kept_and_a_library_errors_is_not() -> None:
+    assert jobs.failure_text(Conflict("the card was changed meanwhile")) == (
+        "Conflict: the card was changed meanwhile")
+    assert jobs.failure_text(ValueError("山田花子 123456789012")) == "ValueError"
+
+
+def test_a_chunk_started_by_a_start_that_stopped_is_taken_after_the_others() -> None:
+    uow = JobsFakeUnit()
+    uow.jobs.plan("j", "r", [(1, 1), (2, 2), (3, 3)])
+    uow.jobs.start(Chunk("j", "r", 1, 1), now=NOW)  # this start's: being worked on
+    assert uow.jobs.claim("j", "r", now=NOW) == Chunk("j", "r", 2, 2)
+    later = NOW.replace(hour=4)  # the next start: chunk 1's worker is gone
+    uow.jobs.start(Chunk("j", "r", 2, 2), now=later)
+    assert uow.jobs.claim("j", "r", now=later) == Chunk("j", "r", 1, 1)

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, and_, exists, func, insert, select, update
+from sqlalchemy import Connection, and_, case, exists, func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from mynumbercard.adapters.db.certificate_repositories import as_utc
@@ -153,12 +153,33 @@ class SqlJobChunks:
             self._conn.execute(insert_ignoring_duplicates(self._conn, job_chunks), [
                 {"job": job, "run_key": run_key, "lo": lo, "hi": hi} for lo, hi in ranges])
 
-    def claim(self, job: str, run_key: str) -> Chunk | None:
+    def claim(self, job: str, run_key: str, *, now: datetime | None = None) -> Chunk | None:
+        started = job_chunks.c.started_at.is_not(None) & job_chunks.c.failed_at.is_(None)
+        if now is not None:
+            started = started & (job_chunks.c.started_at >= now)
         row = self._conn.execute(
             select(job_chunks.c.lo, job_chunks.c.hi)
             .where(self._of(job, run_key), job_chunks.c.done_at.is_(None))
-            .order_by(job_chunks.c.lo).limit(1).with_for_update(skip_locked=True)).first()
+            .order_by(case((started, 1), else_=0), job_chunks.c.lo)
+            .limit(1).with_for_update(skip_locked=True)).first()
         return Chunk(job, run_key, row.lo, row.hi) if row else None
+
+    def _chunk(self, chunk: Chunk) -> Any:
+        return and_(self._of(chunk.job, chunk.run_key), job_chunks.c.lo == chunk.lo)
+
+    def start(self, chunk: Chunk, *, now: datetime) -> None:
+        self._conn.execute(update(job_chunks).where(self._chunk(chunk))
+                           .values(started_at=now, failed_at=None))
+
+    def lock(self, chunk: Chunk) -> bool:
+        done = self._conn.execute(select(job_chunks.c.done_at).where(self._chunk(chunk))
+                                  .with_for_update()).first()
+        return done is not None and done.done_at is None
+
+    def failed(self, chunk: Chunk, *, error: str, now: datetime) -> None:
+        self._conn.execute(update(job_chunks).where(
+            self._chunk(chunk), job_chunks.c.done_at.is_(None))
+            .values(failed_at=now, error=error[:400]))
 
     def done(self, chunk: Chunk, *, rows: int, now: datetime) -> None:
         self._conn.execute(update(job_chunks).where(
@@ -179,21 +200,29 @@ class SqlJobChunks:
 
     def summaries(self, *, limit: int) -> Sequence[RunSummary]:
         pending = func.count() - func.count(job_chunks.c.done_at)
+        waiting = job_chunks.c.done_at.is_(None)
+        running = waiting & job_chunks.c.started_at.is_not(None) & job_chunks.c.failed_at.is_(None)
         query = (select(job_chunks.c.job, job_chunks.c.run_key, func.count().label("chunks"),
                         func.count(job_chunks.c.done_at).label("done"),
                         func.coalesce(func.sum(job_chunks.c.rows), 0).label("rows"),
-                        func.max(job_chunks.c.done_at).label("last"))
+                        func.max(job_chunks.c.done_at).label("last"),
+                        func.sum(case((running, 1), else_=0)).label("running"),
+                        func.sum(case((waiting & job_chunks.c.failed_at.is_not(None), 1),
+                                      else_=0)).label("failed"))
                  .group_by(job_chunks.c.job, job_chunks.c.run_key)
                  .order_by((pending == 0), job_chunks.c.run_key.desc(), job_chunks.c.job)
                  .limit(limit))
         return [RunSummary(r.job, r.run_key, int(r.chunks), int(r.done), int(r.rows),
-                           _utc(r.last)) for r in self._conn.execute(query)]
+                           _utc(r.last), int(r.running or 0), int(r.failed or 0))
+                for r in self._conn.execute(query)]
 
     def chunks(self, job: str, run_key: str, *, limit: int) -> Sequence[ChunkState]:
         query = (select(job_chunks.c.lo, job_chunks.c.hi, job_chunks.c.done_at,
-                        job_chunks.c.rows).where(self._of(job, run_key))
+                        job_chunks.c.rows, job_chunks.c.started_at, job_chunks.c.failed_at,
+                        job_chunks.c.error).where(self._of(job, run_key))
                  .order_by(job_chunks.c.lo).limit(limit))
-        return [ChunkState(r.lo, r.hi, _utc(r.done_at), r.rows)
+        return [ChunkState(r.lo, r.hi, _utc(r.done_at), r.rows, _utc(r.started_at),
+                           _utc(r.failed_at), r.error)
                 for r in self._conn.execute(query)]
 
 

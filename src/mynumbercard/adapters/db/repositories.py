@@ -28,6 +28,7 @@ from mynumbercard.adapters.db.certificate_repositories import (
     SqlOcspStore,
 )
 from mynumbercard.adapters.db.counter_task_repositories import SqlCounterTasks
+from mynumbercard.adapters.db.console_repositories import SqlConsoleViews
 from mynumbercard.adapters.db.crowding_repositories import SqlHoursSeen, SqlWalkIns
 from mynumbercard.adapters.db.email_repositories import SqlEmailQueue
 from mynumbercard.adapters.db.kiosk_repositories import SqlKiosk, SqlRelyingParties
@@ -391,6 +392,7 @@ class SqlUnitOfWork:
         self.relying_parties, self.kiosk = SqlRelyingParties(self._conn), SqlKiosk(self._conn)
         self.points = SqlPoints(self._conn)
         self.counter_tasks = SqlCounterTasks(self._conn)
+        self.console = SqlConsoleViews(self._conn)  # the operators' console's reads
         return self
 
     def __exit__(self, *exc: object) -> None:

@@ -515,6 +515,12 @@ job_chunks = Table(
     Column("hi", BigInteger, nullable=False),  # inclusive
     Column("done_at", Timestamp, nullable=True),
     Column("rows", Integer, nullable=True),
+    # Its state for the console (migration 0031): started (committed before its work, so
+    # it shows as running until done), and the last failure with its error; a failed
+    # chunk stays pending, and the next start takes it again.
+    Column("started_at", Timestamp, nullable=True),
+    Column("failed_at", Timestamp, nullable=True),
+    Column("error", String(400), nullable=True),
     Index(None, "job", "run_key", "done_at"),
 )
 

@@ -5,7 +5,7 @@ only the roles with audit:read (auditor, administrator) see it, as in the API.""
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Annotated
 from urllib.parse import urlencode
 
@@ -40,8 +40,10 @@ def _day(text: str, field: str, errors: forms.FormErrors) -> date | None:
         return None
 
 
-def _start(day: date) -> datetime:  # the first moment of a day in Japan
-    return datetime.combine(day, time(0), tzinfo=JST)
+def _start(day: date) -> datetime:
+    """The first moment of a day in Japan, in UTC: the log stores UTC, and SQLite compares
+    the stored text, so a moment in another zone would miss the hours before 09:00 JST."""
+    return datetime.combine(day, time(0), tzinfo=JST).astimezone(UTC)
 
 
 @router.get("", response_class=HTMLResponse)

@@ -38,6 +38,13 @@ MENU: list[MenuItem] = [
     MenuItem("/staff/audit", "Audit log", Permission.AUDIT_READ),
     MenuItem("/staff/offices", "Offices and hours", Permission.OFFICE_MANAGE),
     MenuItem("/staff/desk", "The day's appointments", Permission.APPOINTMENT_DESK),
+    # The operators' console (issue 16, point 4): the production permission's pages,
+    # and the certificates' for the roles that suspend and revoke them.
+    MenuItem("/staff/production", "Production and shipping", Permission.PRODUCTION),
+    MenuItem("/staff/mail", "Outgoing mail", Permission.PRODUCTION),
+    MenuItem("/staff/validity", "Wrong-validity audit", Permission.PRODUCTION),
+    MenuItem("/staff/certificates", "Revocations and holds", Permission.CERTIFICATE_REVOKE),
+    MenuItem("/staff/ca", "Certification authority", Permission.CERTIFICATE_REVOKE),
 ]
 
 
