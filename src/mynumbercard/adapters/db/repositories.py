@@ -27,8 +27,8 @@ from mynumbercard.adapters.db.certificate_repositories import (
     SqlCrlNumbers,
     SqlOcspStore,
 )
-from mynumbercard.adapters.db.counter_task_repositories import SqlCounterTasks
 from mynumbercard.adapters.db.console_repositories import SqlConsoleViews
+from mynumbercard.adapters.db.counter_task_repositories import SqlCounterTasks
 from mynumbercard.adapters.db.crowding_repositories import SqlHoursSeen, SqlWalkIns
 from mynumbercard.adapters.db.email_repositories import SqlEmailQueue
 from mynumbercard.adapters.db.kiosk_repositories import SqlKiosk, SqlRelyingParties
