@@ -257,10 +257,12 @@ class FakeValidityChecks:
         self.case_rows[case.id] = copy.copy(case)
 
     def cases(self, status: CaseStatus | None, *, limit: int, after_id: int = 0,
-              municipality_code: str | None = None) -> Sequence[CorrectionCase]:
+              municipality_code: str | None = None,
+              resident_id: int | None = None) -> Sequence[CorrectionCase]:
         return [copy.copy(c) for i, c in sorted(self.case_rows.items())
                 if i > after_id and (status is None or c.status is status)
-                and municipality_code in (None, c.municipality_code)][:limit]
+                and municipality_code in (None, c.municipality_code)
+                and resident_id in (None, c.resident_id)][:limit]
 
     def mark_contacted(self, case_ids: Sequence[int], *, now: datetime) -> None:
         for case_id in case_ids:

@@ -145,8 +145,11 @@ class SqlValidityChecks:
         case.version += 1
 
     def cases(self, status: CaseStatus | None, *, limit: int, after_id: int = 0,
-              municipality_code: str | None = None) -> Sequence[CorrectionCase]:
+              municipality_code: str | None = None,
+              resident_id: int | None = None) -> Sequence[CorrectionCase]:
         query = select(correction_cases).where(correction_cases.c.id > after_id)
+        if resident_id is not None:  # a handful of rows a card at most: no index needed
+            query = query.where(correction_cases.c.resident_id == resident_id)
         if municipality_code is not None:
             query = query.where(correction_cases.c.municipality_code == municipality_code)
         if status is not None:

@@ -19,6 +19,7 @@ from mynumbercard.services import lookups, resident_overview
 from mynumbercard.web.deps import ContainerDep, NowDep
 from mynumbercard.web.pages import forms, page_router
 from mynumbercard.web.pages.staff_auth import StaffActor, render_staff
+from mynumbercard.web.pages.staff_letters import life_event_sections
 
 router = page_router(prefix="/staff/residents")
 MAX_ID = 2**62
@@ -90,4 +91,5 @@ def resident(request: Request, actor: StaffActor, container: ContainerDep, now: 
     return render_staff(request, "staff/resident.html", actor, resident=overview.resident,
                         notice=overview.moving_out, cards=overview.cards,
                         applications=overview.applications,
-                        reviewer=actor.may(Permission.APPLICATION_REVIEW))
+                        reviewer=actor.may(Permission.APPLICATION_REVIEW),
+                        **life_event_sections(request, actor, container, overview.resident))
