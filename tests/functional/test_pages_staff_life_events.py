@@ -16,9 +16,10 @@ from sqlalchemy import func, select
 
 from mynumbercard.adapters.db.tables import audit_log, outgoing_mail, residents
 from mynumbercard.bootstrap import Container
+from mynumbercard.domain.correction import NewCorrectionCase
 from mynumbercard.domain.resident import ResidenceStatus, Resident, ResidentStatus, Sex
 from mynumbercard.domain.staff import Role
-from mynumbercard.services import register
+from mynumbercard.services import cards, register
 
 from api_checks import PASSWORD, SETUP, ApiClient
 
@@ -207,3 +208,24 @@ def test_no_token_another_town_an_unknown_resident_or_event_get_a_page_not_a_500
     got = register.get_resident(container.uow, actor=SETUP, resident_id=resident.id,
                                 now=container.clock())
     assert got.address == "千代田1番1号"
+
+
+def test_the_residents_open_correction_cases_are_on_their_page_and_only_theirs(
+        clerk: TestClient, container: Container):
+    now = container.clock()
+    owners = [_resident(container), _resident(container)]
+    ids = [cards.register_card(container.uow, actor=SETUP, resident_id=owner.id,
+                               card_number=number, applied_on=date(2026, 11, 1),
+                               issued_on=date(2026, 11, 20), now=now).id
+           for number, owner in zip(("CASE-A", "CASE-B"), owners, strict=True)]
+    with container.uow() as uow:
+        uow.validity_checks.open_cases([
+            NewCorrectionCase(card_id, owner.id, "13101", date(2037, 1, 1),
+                              date(2036, 5, 5), "x")
+            for card_id, owner in zip(ids, owners, strict=True)], now=now)
+        uow.commit()
+    page = clerk.get(f"/staff/residents/{owners[0].id}")
+    assert page.status_code == 200
+    listed = page.text.split('id="corrections"')[1]
+    assert "2036年5月5日" in listed
+    assert listed.count("<tr>") == 2  # the header and this resident's one case
