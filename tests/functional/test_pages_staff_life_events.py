@@ -24,7 +24,7 @@ from mynumbercard.services import cards, register
 from api_checks import PASSWORD, SETUP, ApiClient
 
 ACCOUNTS = [("clerk-chiyoda", Role.CLERK, "13101"), ("clerk-chuo", Role.CLERK, "13102"),
-            ("auditor", Role.AUDITOR, None)]
+            ("clerk-minato", Role.CLERK, "13103"), ("auditor", Role.AUDITOR, None)]
 
 
 def _token(client: TestClient, path: str) -> str:
@@ -229,3 +229,46 @@ def test_the_residents_open_correction_cases_are_on_their_page_and_only_theirs(
     listed = page.text.split('id="corrections"')[1]
     assert "2036年5月5日" in listed
     assert listed.count("<tr>") == 2  # the header and this resident's one case
+
+
+def test_a_moving_out_withdrawn_then_notified_again_and_moved_in_at_the_destination(
+        api_client: ApiClient, clerk: TestClient, container: Container):
+    resident = _resident(container)
+    base = f"/staff/residents/{resident.id}/events"
+    token = _token(clerk, f"{base}/moving-out")
+    notify = {"csrf_token": token, "to_municipality": "13103", "on": ""}
+    assert clerk.post(f"{base}/moving-out", data=notify).status_code == 200
+    # meanwhile a move or a second notification is not offered, the withdrawal is
+    assert clerk.get(f"{base}/move").status_code == 409
+    assert clerk.post(f"{base}/cancel-moving-out",
+                      data={"csrf_token": token}).status_code == 200  # the confirm step
+    withdrawn = clerk.post(f"{base}/cancel-moving-out",
+                           data={"csrf_token": token, "confirmed": "yes"},
+                           follow_redirects=False)
+    assert withdrawn.status_code == 303
+    assert clerk.get(f"{base}/cancel-moving-out").status_code == 409
+    out = clerk.post(f"{base}/moving-out", data=notify)
+    found = re.search(r"<dd>(\d{12})</dd>", out.text)
+    assert found is not None
+    destination = _signed_in(api_client, container, "clerk-minato")
+    token = _token(destination, "/staff/residents/moving-in")
+    form = {"csrf_token": token, "moving_out_certificate": found.group(1),
+            "card_number": "", "birth_date": "1980-05-06", "on": "",
+            "postal_code": "1050011", "address": "芝公園4丁目2番8号"}
+    wrong = destination.post("/staff/residents/moving-in", data=form)
+    assert wrong.status_code == 404
+    assert "この番号と生年月日に合う" in wrong.text
+    neither = destination.post("/staff/residents/moving-in",
+                               data={**form, "moving_out_certificate": ""})
+    assert neither.status_code == 422
+    assert 'id="moving_out_certificate-error"' in neither.text
+    moved = destination.post("/staff/residents/moving-in",
+                             data={**form, "birth_date": "昭和55年5月5日"},
+                             follow_redirects=False)
+    assert moved.status_code == 303, moved.text
+    assert moved.headers["location"] == f"/staff/residents/{resident.id}?done=moved-in"
+    assert "転入を記録しました" in destination.get(moved.headers["location"]).text
+    assert ("resident:move-in", f"resident:{resident.id}") in _audited(container,
+                                                                        "clerk-minato")
+    # the old municipality's clerk no longer sees them
+    assert clerk.get(f"/staff/residents/{resident.id}").status_code == 404

@@ -29,6 +29,8 @@ DONE = {
     "move": "The move is recorded.", "death": "The death is recorded.",
     "emigration": "The emigration is recorded.", "address": "The address is corrected.",
     "name": "The change of name is recorded.", "stay": "The period of stay is extended.",
+    "cancel-moving-out": "The moving-out notification is withdrawn.",
+    "moved-in": "The moving-in is recorded.",
 }
 LETTER_NAMES = {
     LetterKind.NUMBER_NOTICE: "Individual Number Notice",
@@ -44,13 +46,13 @@ CASE_WORDS = {"card": "The card's validity", "certificate": "The certificates' v
 
 
 def life_event_sections(request: Request, actor: Actor, container: ContainerDep,
-                        resident: Resident) -> dict[str, Any]:
+                        resident: Resident, *, moving_out: bool) -> dict[str, Any]:
     """What the resident's page shows of this block (the page's read is audited by its
     own service; these reads check the same visibility)."""
     done = request.query_params.get("done")
     writer = actor.may(Permission.RESIDENT_WRITE)
     return {
-        "life_events": events_for(resident) if writer else [],
+        "life_events": events_for(resident, moving_out=moving_out) if writer else [],
         "letters": letter_reprint.letters_of(container.uow, actor=actor,
                                              resident_id=resident.id),
         "may_print": writer,

@@ -70,6 +70,9 @@ EVENTS: dict[str, Event] = {e.slug: e for e in (
               "2026-11-30 or 令和8年11月30日; today if left empty", optional=True)),
         warning="The resident stays on the register until the destination records the "
                 "moving-in."),
+    Event("cancel-moving-out", "Withdraw the moving-out notification", (), confirm=True,
+          warning="The move did not happen: the resident stays, and the moving-out "
+                  "certificate's number can no longer be used."),
     Event("death", "Death", (_ON,), confirm=True,
           warning="The resident leaves the register: their cards lapse, their certificates "
                   "are revoked and their applications are voided."),
@@ -96,12 +99,18 @@ EVENTS: dict[str, Event] = {e.slug: e for e in (
 )}
 
 
-def events_for(resident: Resident) -> list[Event]:
+MOVING_OUT_OPEN = {"cancel-moving-out"}  # only while a moving-out is notified
+NOT_WHILE_MOVING_OUT = {"move", "moving-out"}  # refused by the services meanwhile
+
+
+def events_for(resident: Resident, *, moving_out: bool) -> list[Event]:
     """The events the resident's page offers (none once off the register)."""
     if resident.status is not ResidentStatus.ACTIVE:
         return []
     foreign = resident.residence_status.has_period_of_stay
-    return [e for e in EVENTS.values() if foreign or not e.foreign_only]
+    hidden = NOT_WHILE_MOVING_OUT if moving_out else MOVING_OUT_OPEN
+    return [e for e in EVENTS.values()
+            if (foreign or not e.foreign_only) and e.slug not in hidden]
 
 
 def _event(slug: str) -> Event:
@@ -180,6 +189,8 @@ def _do(event: Event, values: dict[str, Any], *, actor: Actor, resident: Residen
                                             to_municipality=values["to_municipality"],
                                             planned_on=values["on"])
             return done.notice.reference
+        case "cancel-moving-out":
+            moving.cancel_moving_out(uow, actor=actor, resident_id=rid, now=now)
         case "death":
             register.record_death(uow, actor=actor, resident_id=rid, died_on=values["on"],
                                   now=now, ca=ca, vault=container.vault)
@@ -204,12 +215,17 @@ def _do(event: Event, values: dict[str, Any], *, actor: Actor, resident: Residen
     return None
 
 
-def _resident(actor: Actor, container: ContainerDep, resident_id: int,
-              now: datetime) -> Resident:
+def _resident(actor: Actor, container: ContainerDep, resident_id: int, now: datetime,
+              event: Event) -> Resident:
     """Writing needs the write permission (a role's refusal before any look-up), then the
-    resident as the API reads it (another municipality's answers as unknown; audited)."""
+    resident as the API reads them (another municipality's answers as unknown; audited),
+    and an event their state allows."""
     actor.require_role(Permission.RESIDENT_WRITE)
-    return register.get_resident(container.uow, actor=actor, resident_id=resident_id, now=now)
+    resident, notice = moving.resident_with_move(container.uow, actor=actor,
+                                                 resident_id=resident_id, now=now)
+    if event not in events_for(resident, moving_out=notice is not None):
+        raise Conflict("this event cannot be recorded for this resident")
+    return resident
 
 
 def _form(request: Request, actor: Actor, resident: Resident, event: Event, *,
@@ -227,9 +243,7 @@ def event_form(request: Request, actor: StaffActor, container: ContainerDep, now
                *, resident_id: ResidentId, slug: Annotated[str, Path(max_length=20)]
                ) -> HTMLResponse:
     event = _event(slug)
-    resident = _resident(actor, container, resident_id, now)
-    if event not in events_for(resident):
-        raise Conflict("this event cannot be recorded for this resident")
+    resident = _resident(actor, container, resident_id, now, event)
     return _form(request, actor, resident, event, typed={}, errors={})
 
 
@@ -240,7 +254,7 @@ async def record_event(request: Request, actor: StaffActor, container: Container
     event = _event(slug)
     posted = await request.form()
     typed = {f.name: str(posted.get(f.name, ""))[:FIELD_LIMIT] for f in event.fields}
-    resident = _resident(actor, container, resident_id, now)
+    resident = _resident(actor, container, resident_id, now, event)
     errors = forms.FormErrors()
     values = read_form(event, typed, errors, today=now.astimezone(JST).date(),
                        born=resident.birth_date)

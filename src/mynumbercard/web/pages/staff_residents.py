@@ -92,4 +92,5 @@ def resident(request: Request, actor: StaffActor, container: ContainerDep, now: 
                         notice=overview.moving_out, cards=overview.cards,
                         applications=overview.applications,
                         reviewer=actor.may(Permission.APPLICATION_REVIEW),
-                        **life_event_sections(request, actor, container, overview.resident))
+                        **life_event_sections(request, actor, container, overview.resident,
+                                              moving_out=overview.moving_out is not None))
