@@ -257,12 +257,15 @@ class FakeValidityChecks:
         self.case_rows[case.id] = copy.copy(case)
 
     def cases(self, status: CaseStatus | None, *, limit: int, after_id: int = 0,
-              municipality_code: str | None = None,
-              resident_id: int | None = None) -> Sequence[CorrectionCase]:
+              municipality_code: str | None = None) -> Sequence[CorrectionCase]:
         return [copy.copy(c) for i, c in sorted(self.case_rows.items())
                 if i > after_id and (status is None or c.status is status)
-                and municipality_code in (None, c.municipality_code)
-                and resident_id in (None, c.resident_id)][:limit]
+                and municipality_code in (None, c.municipality_code)][:limit]
+
+    def in_progress_of_cards(self, card_ids: Sequence[int]) -> Sequence[CorrectionCase]:
+        return [copy.copy(c) for _, c in sorted(self.case_rows.items())
+                if c.card_id in card_ids
+                and c.status in {CaseStatus.OPEN, CaseStatus.CONTACTED}]
 
     def mark_contacted(self, case_ids: Sequence[int], *, now: datetime) -> None:
         for case_id in case_ids:

@@ -111,13 +111,14 @@ def test_bad_fields_come_back_beside_the_field_and_nothing_is_saved(
     bad = clerk.post("/staff/residents/new", data={
         "csrf_token": token, "reason": "arrival", "family_name": "", "given_name": "Lan",
         "family_name_kana": "グエン", "given_name_kana": "ラン", "birth_date": "2027-01-01",
-        "sex": "female", "postal_code": "12", "address": "千代田1番1号", "on": "",
+        "sex": "female", "postal_code": "12", "address": "千" * 201, "on": "",
         "nationality": "Vietnam", "residence_status": "limited_stay",
         "period_of_stay_until": ""})
     assert bad.status_code == 422
     for field, text in [("family_name", "入力してください"),
                         ("birth_date", "今日より後の日付です"),
-                        ("postal_code", "郵便番号"), ("nationality", "2文字の国コード"),
+                        ("postal_code", "郵便番号"), ("address", "200文字まで"),
+                        ("nationality", "2文字の国コード"),
                         ("period_of_stay_until", "満了日を入力してください")]:
         error = re.search(rf'id="{field}-error">([^<]*)<', bad.text)
         assert error is not None, field

@@ -300,7 +300,7 @@ def cases_of_resident(uow_factory: Callable[[], CorrectionUnit], *, actor: Actor
     page at the counter; another municipality's resident answers as unknown."""
     with uow_factory() as uow:
         visible_resident_in(uow, actor, Permission.RESIDENT_READ, resident_id)
-        found = uow.validity_checks.cases(None, limit=100, resident_id=resident_id)
+        found = uow.validity_checks.in_progress_of_cards(
+            [c.id for c in uow.cards.of_resident(resident_id)])
     return [CaseView(c.id, c.card_id, c.resident_id, c.municipality_code, c.subject,
-                     c.wrong_on, c.correct_on, c.cause, c.status) for c in found
-            if c.status in {CaseStatus.OPEN, CaseStatus.CONTACTED}]
+                     c.wrong_on, c.correct_on, c.cause, c.status) for c in found]

@@ -145,16 +145,23 @@ class SqlValidityChecks:
         case.version += 1
 
     def cases(self, status: CaseStatus | None, *, limit: int, after_id: int = 0,
-              municipality_code: str | None = None,
-              resident_id: int | None = None) -> Sequence[CorrectionCase]:
+              municipality_code: str | None = None) -> Sequence[CorrectionCase]:
         query = select(correction_cases).where(correction_cases.c.id > after_id)
-        if resident_id is not None:  # a handful of rows a card at most: no index needed
-            query = query.where(correction_cases.c.resident_id == resident_id)
         if municipality_code is not None:
             query = query.where(correction_cases.c.municipality_code == municipality_code)
         if status is not None:
             query = query.where(correction_cases.c.status == status.value)
         rows = self._conn.execute(query.order_by(correction_cases.c.id).limit(limit))
+        return [_case(r) for r in rows]
+
+    def in_progress_of_cards(self, card_ids: Sequence[int]) -> Sequence[CorrectionCase]:
+        if not card_ids:
+            return []
+        # the condition of the partial unique index on card_id: it answers from the index
+        rows = self._conn.execute(
+            select(correction_cases).where(correction_cases.c.card_id.in_(sorted(card_ids)),
+                                           correction_cases.c.status.in_(["open", "contacted"]))
+            .order_by(correction_cases.c.id))
         return [_case(r) for r in rows]
 
     def dismissed(self, card_ids: Sequence[int]) -> set[tuple[int, str, date]]:

@@ -32,7 +32,8 @@ from mynumbercard.web.pages.staff_auth import StaffActor, render_staff
 router = page_router(prefix="/staff/residents")
 MAX_ID = 2**62
 ResidentId = Annotated[int, Path(ge=1, le=MAX_ID)]
-FIELD_LIMIT = 200  # characters of any one field read from a form
+FIELD_LIMIT = 1000  # characters kept of a field: more than any check allows, so a
+#                     field too long is refused by its check, never cut to fit
 
 
 @dataclass(frozen=True, slots=True)
