@@ -173,6 +173,10 @@ def test_the_events_go_through_the_services_and_a_refusal_keeps_the_form(
         "csrf_token": token, "postal_code": "1000002", "address": "千代田2番2号", "on": ""})
     assert same.status_code == 409
     assert "記録されている住所と同じです" in same.text
+    nowhere = clerk.post(f"{base}/moving-out", data={
+        "csrf_token": token, "to_municipality": "99999", "on": ""})
+    assert nowhere.status_code == 422
+    assert 'id="to_municipality-error">このコードの市区町村はありません' in nowhere.text
     out = clerk.post(f"{base}/moving-out", data={
         "csrf_token": token, "to_municipality": "13103", "on": "2026-12-01"})
     assert out.status_code == 200

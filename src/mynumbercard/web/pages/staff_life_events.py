@@ -21,7 +21,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from mynumbercard.domain import bounds
 from mynumbercard.domain.certificate import JST
-from mynumbercard.domain.errors import Conflict, InvalidInput
+from mynumbercard.domain.errors import Conflict, InvalidInput, UnknownMunicipality
 from mynumbercard.domain.resident import Resident, ResidentStatus
 from mynumbercard.domain.staff import Actor, Permission
 from mynumbercard.services import life_events, moving, register
@@ -267,6 +267,9 @@ async def record_event(request: Request, actor: StaffActor, container: Container
     try:
         reference = _do(event, values, actor=actor, resident=resident, container=container,
                         now=now)
+    except UnknownMunicipality:  # a code typed in the form
+        return _form(request, actor, resident, event, typed=typed,
+                     errors=forms.FormErrors(to_municipality="No municipality has this code"))
     except (Conflict, InvalidInput) as refused:  # the register's rules: the form again
         return _form(request, actor, resident, event, typed=typed, errors={},
                      problem=refused.message)
