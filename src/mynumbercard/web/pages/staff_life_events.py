@@ -40,7 +40,8 @@ FIELD_LIMIT = 1000  # characters kept of a field: more than any check allows, so
 class Field:
     name: str
     label: str  # an English msgid (staff.po)
-    kind: str  # date | planned | code | postal | address | name | kana | check
+    kind: str  # date | planned | until | code | postal | address | name | kana | check
+    #            (a date after today is refused for `date` only; staff_moving_in adds two)
     hint: str | None = None
     optional: bool = False
 
