@@ -282,6 +282,11 @@ class FakeValidityChecks:
                 if i > after_id and (status is None or c.status is status)
                 and municipality_code in (None, c.municipality_code)][:limit]
 
+    def in_progress_of_cards(self, card_ids: Sequence[int]) -> Sequence[CorrectionCase]:
+        return [copy.copy(c) for _, c in sorted(self.case_rows.items())
+                if c.card_id in card_ids
+                and c.status in {CaseStatus.OPEN, CaseStatus.CONTACTED}]
+
     def mark_contacted(self, case_ids: Sequence[int], *, now: datetime) -> None:
         for case_id in case_ids:
             self.case_rows[case_id].contacted()

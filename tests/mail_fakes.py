@@ -8,13 +8,13 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import replace
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 
 from application_fakes import FakeApplicationStore
 from job_fakes import FakeJobChunks
 from mynumbercard.domain.offices import Office
 from mynumbercard.services.letters import MailedLetter
-from mynumbercard.services.mail_ports import MailControl, NewLetter, QueuedLetter
+from mynumbercard.services.mail_ports import LetterRecord, MailControl, NewLetter, QueuedLetter
 
 from fakes import FakeUnitOfWork
 
@@ -86,6 +86,12 @@ class FakeMailQueue:
 
     def oldest_queued(self) -> date | None:
         return min((x.due_on for x in self._in("queued")), default=None)
+
+    def of_resident(self, resident_id: int, *, limit: int) -> Sequence[LetterRecord]:
+        queued_at = datetime(2026, 11, 30, tzinfo=UTC)  # the fake keeps no times
+        return [LetterRecord(x, s, queued_at, None)
+                for x, s in sorted(self.rows.values(), key=lambda r: -r[0].id)
+                if x.resident_id == resident_id][:limit]
 
 
 class NoOffices:

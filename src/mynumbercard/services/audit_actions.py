@@ -79,6 +79,7 @@ class AuditAction(StrEnum):
     LETTER_PRINT_ISSUANCE_NOTICE = "letter:print-issuance-notice"
     LETTER_PRINT_PICK_UP_REMINDER = "letter:print-pick-up-reminder"
     LETTER_QUEUE = "letter:queue"
+    LETTER_REPRINT = "letter:reprint"
 
     MAIL_RESUME = "mail:resume"
     EMAIL_SEND = "email:send"

@@ -162,6 +162,22 @@ def _notice(letter: QueuedLetter, resident: Resident, town: Municipality, *, now
     )
 
 
+def mailed_letter_in(uow: MailUnit, letter: QueuedLetter, resident: Resident,
+                     town: Municipality, *, now: datetime, offices: Offices,
+                     base_url: str) -> MailedLetter:
+    """The letter as printed now, filled from the register (the queue keeps no personal
+    data): for the mail run, and for a letter printed again at the counter."""
+    if letter.kind is LetterKind.NUMBER_NOTICE:
+        return mailed_letters.number_notice(letter, resident, town, now=now, offices=offices)
+    if letter.kind is LetterKind.REISSUE_FORM:
+        return mailed_letters.reissue_form(letter, resident, town, now=now, offices=offices,
+                                           base_url=base_url)
+    if letter.kind is LetterKind.DEFICIENCY:
+        return mailed_letters.deficiency_notice_in(uow, letter, resident, town, now=now,
+                                                   offices=offices, base_url=base_url)
+    return _notice(letter, resident, town, now=now, offices=offices, base_url=base_url)
+
+
 @dataclass(frozen=True, slots=True)
 class Dispatched:
     files: list[str]
@@ -180,20 +196,8 @@ def _print_in(uow: MailUnit, printer: LetterPrinter, sink: LetterSink,
         code = resident.municipality_code
         if code not in towns:
             towns[code] = uow.municipalities.get(code)
-        if letter.kind is LetterKind.NUMBER_NOTICE:
-            notices.append(mailed_letters.number_notice(letter, resident, towns[code],
-                                                        now=now, offices=offices))
-        elif letter.kind is LetterKind.REISSUE_FORM:
-            notices.append(mailed_letters.reissue_form(
-                letter, resident, towns[code], now=now, offices=offices,
-                base_url=base_url))
-        elif letter.kind is LetterKind.DEFICIENCY:
-            notices.append(mailed_letters.deficiency_notice_in(
-                uow, letter, resident, towns[code], now=now, offices=offices,
-                base_url=base_url))
-        else:
-            notices.append(_notice(letter, resident, towns[code], now=now,
-                                   offices=offices, base_url=base_url))
+        notices.append(mailed_letter_in(uow, letter, resident, towns[code], now=now,
+                                        offices=offices, base_url=base_url))
     path = sink(batch_name, printer.mail_batch(notices))
     sent = uow.mail.mark_sent(batch_name, now=now)
     uow.validity_checks.mark_contacted(

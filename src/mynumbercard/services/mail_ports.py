@@ -49,6 +49,17 @@ class QueuedLetter:
 
 
 @dataclass(frozen=True, slots=True)
+class LetterRecord:
+    """A resident's letter as the counter lists it: the letter, where it is in the
+    outgoing mail (queued, printing, sent) and when."""
+
+    letter: QueuedLetter
+    status: str
+    queued_at: datetime
+    sent_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
 class MailControl:
     suspended: bool
     reason: str | None
@@ -88,6 +99,9 @@ class MailQueue(MailOutbox, Protocol):
                     now: datetime) -> None: ...
     def counts(self) -> dict[str, int]: ...
     def oldest_queued(self) -> date | None: ...
+    def of_resident(self, resident_id: int, *, limit: int) -> Sequence[LetterRecord]:
+        """A resident's letters, newest first."""
+        ...
 
 
 @dataclass(frozen=True, slots=True)

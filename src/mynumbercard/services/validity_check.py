@@ -42,7 +42,7 @@ from mynumbercard.services.mail_ports import LetterKind, MailOutbox, NewLetter
 from mynumbercard.services.pki_ports import CardTerminal, CertificateAuthority
 from mynumbercard.services.ports import AuditLog, AuditRecord, MunicipalityRepository
 from mynumbercard.services.validity_check_ports import CheckedCard, Finding, ValidityChecks
-from mynumbercard.services.visibility import visible
+from mynumbercard.services.visibility import visible, visible_resident_in
 
 
 class CheckUnit(JobsUnit, Protocol):
@@ -290,5 +290,17 @@ def list_cases(uow_factory: UowFactory, *, actor: Actor, status: CaseStatus | No
     with uow_factory() as uow:
         found = uow.validity_checks.cases(status, limit=min(limit, 1000), after_id=after_id,
                                          municipality_code=own)
+    return [CaseView(c.id, c.card_id, c.resident_id, c.municipality_code, c.subject,
+                     c.wrong_on, c.correct_on, c.cause, c.status) for c in found]
+
+
+def cases_of_resident(uow_factory: Callable[[], CorrectionUnit], *, actor: Actor,
+                      resident_id: int) -> list[CaseView]:
+    """A resident's correction cases still in progress (open or contacted), for their
+    page at the counter; another municipality's resident answers as unknown."""
+    with uow_factory() as uow:
+        visible_resident_in(uow, actor, Permission.RESIDENT_READ, resident_id)
+        found = uow.validity_checks.in_progress_of_cards(
+            [c.id for c in uow.cards.of_resident(resident_id)])
     return [CaseView(c.id, c.card_id, c.resident_id, c.municipality_code, c.subject,
                      c.wrong_on, c.correct_on, c.cause, c.status) for c in found]

@@ -71,6 +71,9 @@ class ValidityChecks(Protocol):
               municipality_code: str | None = None) -> Sequence[CorrectionCase]:
         """By id; only one municipality's when `municipality_code` is given."""
         ...
+    def in_progress_of_cards(self, card_ids: Sequence[int]) -> Sequence[CorrectionCase]:
+        """The cases still open or contacted of these cards (a resident's page)."""
+        ...
     def mark_contacted(self, case_ids: Sequence[int], *, now: datetime) -> None: ...
     def dismissed(self, card_ids: Sequence[int]) -> set[tuple[int, str, date]]:
         """(card id, subject, wrong date) of the dismissed cases of these cards: the same

@@ -26,6 +26,7 @@ from mynumbercard.services.mail_ports import (
     CohortCard,
     CohortCertificates,
     LetterKind,
+    LetterRecord,
     MailControl,
     NewLetter,
     QueuedLetter,
@@ -136,6 +137,14 @@ class SqlMailQueue:
         oldest: date | None = self._conn.scalar(select(func.min(outgoing_mail.c.due_on))
                                                 .where(outgoing_mail.c.status == "queued"))
         return oldest
+
+    def of_resident(self, resident_id: int, *, limit: int) -> Sequence[LetterRecord]:
+        rows = self._conn.execute(select(outgoing_mail)
+                                  .where(outgoing_mail.c.resident_id == resident_id)
+                                  .order_by(outgoing_mail.c.id.desc()).limit(limit))
+        return [LetterRecord(_letter(row), row.status, as_utc(row.queued_at),
+                             as_utc(row.sent_at) if row.sent_at is not None else None)
+                for row in rows]
 
 
 class SqlJobChunks:

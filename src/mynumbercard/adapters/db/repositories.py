@@ -332,10 +332,12 @@ class SqlAuditLog:
             query = query.where(audit_log.c.actor == person)
         if action is not None:
             query = query.where(audit_log.c.action == action)
+        # In UTC, as stored: SQLite compares the text and drops the offset (a day's start
+        # in Japan, 00:00+09:00, read as 00:00 UTC missed the day's first nine hours).
         if since is not None:
-            query = query.where(audit_log.c.at >= since)
+            query = query.where(audit_log.c.at >= since.astimezone(UTC))
         if until is not None:
-            query = query.where(audit_log.c.at < until)
+            query = query.where(audit_log.c.at < until.astimezone(UTC))
         if before_id is not None:
             query = query.where(audit_log.c.id < before_id)
         return [

@@ -154,6 +154,16 @@ class SqlValidityChecks:
         rows = self._conn.execute(query.order_by(correction_cases.c.id).limit(limit))
         return [_case(r) for r in rows]
 
+    def in_progress_of_cards(self, card_ids: Sequence[int]) -> Sequence[CorrectionCase]:
+        if not card_ids:
+            return []
+        # the condition of the partial unique index on card_id: it answers from the index
+        rows = self._conn.execute(
+            select(correction_cases).where(correction_cases.c.card_id.in_(sorted(card_ids)),
+                                           correction_cases.c.status.in_(["open", "contacted"]))
+            .order_by(correction_cases.c.id))
+        return [_case(r) for r in rows]
+
     def dismissed(self, card_ids: Sequence[int]) -> set[tuple[int, str, date]]:
         if not card_ids:
             return set()

@@ -19,6 +19,7 @@ from mynumbercard.services import lookups, resident_overview
 from mynumbercard.web.deps import ContainerDep, NowDep
 from mynumbercard.web.pages import forms, page_router, staff_cards
 from mynumbercard.web.pages.staff_auth import StaffActor, render_staff
+from mynumbercard.web.pages.staff_letters import life_event_sections
 
 router = page_router(prefix="/staff/residents")
 MAX_ID = 2**62
@@ -92,4 +93,6 @@ def resident(request: Request, actor: StaffActor, container: ContainerDep, now: 
                         applications=overview.applications,
                         reviewer=actor.may(Permission.APPLICATION_REVIEW),
                         **staff_cards.card_actions(container, actor, overview.resident,
-                                                   overview.cards, now))
+                                                   overview.cards, now),
+                        **life_event_sections(request, actor, container, overview.resident,
+                                              moving_out=overview.moving_out is not None))
