@@ -46,6 +46,11 @@ from mynumbercard.adapters.passwords import Argon2Hasher
 from mynumbercard.adapters.pending_photos import PendingPhotos
 from mynumbercard.adapters.photo_store import FilePhotoStore
 from mynumbercard.adapters.pki import CaHierarchy
+from mynumbercard.adapters.points_client import (
+    HttpPointsService,
+    LocalPointsService,
+    PointsService,
+)
 from mynumbercard.adapters.postal_codes import PostalLookup
 from mynumbercard.adapters.postal_codes import lookup as postal_lookup
 from mynumbercard.adapters.rate_limits import RateLimits
@@ -319,6 +324,13 @@ class Container:
             return HttpKioskService(url, key, clock=set_clock)
         return LocalKioskService(key, self.uow, self.party_secrets, self.kiosk_checker,
                                  lambda: self.document_printer, self.verify_url, self.clock)
+
+    def points_service(self, *, url: str | None) -> PointsService:
+        """The issuing service as the holder's card program reaches it: the public holder
+        routes at `url`, or the same use cases in this process."""
+        if url is not None:
+            return HttpPointsService(url)
+        return LocalPointsService(self.uow, self.kiosk_checker, self.clock)
 
     @property
     def verify_url(self) -> str:

@@ -33,7 +33,7 @@ from mynumbercard.services.validity_check_ports import ValidityChecks
 
 if TYPE_CHECKING:  # the kiosk's ports build on this module's
     from mynumbercard.services.kiosk_ports import KioskStore
-    from mynumbercard.services.points_ports import PointsStore
+    from mynumbercard.services.points_ports import PointSignIns, PointsStore
     from mynumbercard.services.relying_parties import RelyingParties
 
 
@@ -245,6 +245,8 @@ class UnitOfWork(Transaction, Protocol):
     def kiosk(self) -> KioskStore: ...
     @property
     def points(self) -> PointsStore: ...
+    @property
+    def point_sign_ins(self) -> PointSignIns: ...
     @property
     def stays(self) -> StayRepository: ...
     @property
