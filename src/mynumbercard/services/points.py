@@ -217,8 +217,9 @@ def _campaign_at(uow: PointsUnit, at: datetime) -> tuple[int, Campaign]:
 
 def settlement(uow_factory: UowFactory, *, actor: Actor, campaign: str | None,
                now: datetime) -> Settlement:
-    """Reports and points granted per payment service (what each is paid back)."""
-    actor.require(Permission.POINTS_MANAGE)
+    """Reports and points granted per payment service (what each is paid back): the
+    issuing agency's operators and administrators."""
+    actor.require(Permission.POINTS_SETTLEMENT)
     with uow_factory() as uow:
         totals = list(uow.points.totals(campaign))
         uow.audit.record(AuditRecord(now, actor.name, AuditAction.POINTS_SETTLEMENT,
