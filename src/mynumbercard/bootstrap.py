@@ -282,7 +282,9 @@ class Container:
 
     @cached_property
     def kiosk_checker(self) -> KioskAnswerChecker:
-        return KioskAnswerChecker(self.authority.hierarchy)
+        """Checks a card's answer with the user-authentication CA's certificate alone (no
+        key, no passphrase: the web server need not open the CA to check a card)."""
+        return KioskAnswerChecker(ca_setup.issuing_certificate(self.ca_config, CertKind.AUTH))
 
     @property
     def documents_ca_directory(self) -> Path:

@@ -17,7 +17,7 @@ from mynumbercard.adapters import pcsc_reader, points_client
 from mynumbercard.chip.client import CardClient
 from mynumbercard.cli import session
 from mynumbercard.domain.kiosk import KioskRefused
-from mynumbercard.domain.points import AlreadyEnrolled, UnknownService
+from mynumbercard.domain.points import AlreadyEnrolled, ChallengeSpent, UnknownService
 
 READER = typer.Option(None, "--reader", help="The PC/SC reader with the card (a part of "
                       "its name).")
@@ -41,7 +41,7 @@ def _with_card(reader: str | None, card: Path | None, pin_stdin: bool, url: str 
                                     vpcd_port=wired.settings.vpcd_port) as holder:
             try:
                 answer = step(holder, service, pin)
-            except (KioskRefused, AlreadyEnrolled, UnknownService) as refused:
+            except (KioskRefused, AlreadyEnrolled, ChallengeSpent, UnknownService) as refused:
                 typer.echo(json.dumps({"refused": refused.refusal.value,
                                        "message": refused.message}, ensure_ascii=False))
                 raise typer.Exit(1) from None

@@ -14,6 +14,7 @@ from enum import StrEnum
 
 from mynumbercard.domain.certificate import JST
 from mynumbercard.domain.errors import Conflict, InvalidInput, NotFound
+from mynumbercard.domain.kiosk import Refusal
 
 MAX_AMOUNT = 10_000_000  # yen in one report: more is a malformed report
 MAX_CAP = 1_000_000
@@ -115,6 +116,15 @@ class UnknownService(NotFound):
 
     def __init__(self) -> None:
         super().__init__("no active payment service with this key id")
+
+
+class ChallengeSpent(Conflict):
+    """The holder's challenge was answered before, or expired (409: start again)."""
+
+    refusal = Refusal.REPLAYED
+
+    def __init__(self) -> None:
+        super().__init__("this challenge was used already or has expired: start again")
 
 
 SIGN_IN_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford base32

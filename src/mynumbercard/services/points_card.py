@@ -23,6 +23,7 @@ from mynumbercard.domain.kiosk import KioskRefused, Refusal
 from mynumbercard.domain.points import (
     SIGN_IN_ALPHABET,
     SIGN_IN_LETTERS,
+    ChallengeSpent,
     normalise_sign_in_code,
 )
 from mynumbercard.domain.relying_party import PartyKind
@@ -127,6 +128,13 @@ def _holder_in(uow: PointsCardUnit, checker: AnswerChecker, answer: CardAnswer,
     return holder
 
 
+def _spend_in(uow: PointsCardUnit, challenge: str, now: datetime) -> None:
+    try:
+        spend_in(uow, challenge, owner=HOLDER, now=now)
+    except KioskRefused:  # replayed: not the kiosk's words, nor a refusal of the role
+        raise ChallengeSpent from None
+
+
 def _refused_in(uow: PointsCardUnit, refused: DomainError, now: datetime) -> None:
     uow.audit.record(AuditRecord(now, HOLDER, AuditAction.POINTS_CARD_REFUSE,
                                  "point-enrolment:*", {"reason": refused.code,
@@ -141,7 +149,7 @@ def enrol(uow_factory: UowFactory, checker: AnswerChecker, *, answer: CardAnswer
     card they hold later (a second card meets `already_enrolled`)."""
     with uow_factory() as uow:
         try:
-            spend_in(uow, answer.challenge, owner=HOLDER, now=now)
+            _spend_in(uow, answer.challenge, now)
             holder = _holder_in(uow, checker, answer, now)
             view = enrol_in(uow, resident_id=holder.resident.id, service=service[:20],
                             actor_name=_actor(holder), now=now)
@@ -157,7 +165,7 @@ def balance(uow_factory: UowFactory, checker: AnswerChecker, *, answer: CardAnsw
     """The holder's enrolment and points, after the card's answer."""
     with uow_factory() as uow:
         try:
-            spend_in(uow, answer.challenge, owner=HOLDER, now=now)
+            _spend_in(uow, answer.challenge, now)
             holder = _holder_in(uow, checker, answer, now)
         except DomainError as refused:
             _refused_in(uow, refused, now)
@@ -231,7 +239,7 @@ def sign_in(uow_factory: UowFactory, checker: AnswerChecker, *, code: str,
                                                          signature), now)
             if not uow.point_sign_ins.complete(found.code, resident_id=holder.resident.id,
                                                now=now):
-                raise KioskRefused(Refusal.REPLAYED)
+                raise ChallengeSpent
         except DomainError as refused:
             _refused_in(uow, refused, now)
             raise

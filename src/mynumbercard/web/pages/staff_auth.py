@@ -37,6 +37,8 @@ MENU: list[MenuItem] = [
     MenuItem("/staff/jobs", "Batch jobs", Permission.PRODUCTION),
     MenuItem("/staff/audit", "Audit log", Permission.AUDIT_READ),
     MenuItem("/staff/offices", "Offices and hours", Permission.OFFICE_MANAGE),
+    MenuItem("/staff/points/settlement", "Points settlement", Permission.POINTS_SETTLEMENT),
+    MenuItem("/staff/points/services", "Payment services", Permission.RELYING_PARTY_MANAGE),
 ]
 
 
