@@ -46,6 +46,11 @@ from mynumbercard.adapters.passwords import Argon2Hasher
 from mynumbercard.adapters.pending_photos import PendingPhotos
 from mynumbercard.adapters.photo_store import FilePhotoStore
 from mynumbercard.adapters.pki import CaHierarchy
+from mynumbercard.adapters.points_client import (
+    HttpPointsService,
+    LocalPointsService,
+    PointsService,
+)
 from mynumbercard.adapters.postal_codes import PostalLookup
 from mynumbercard.adapters.postal_codes import lookup as postal_lookup
 from mynumbercard.adapters.rate_limits import RateLimits
@@ -277,7 +282,9 @@ class Container:
 
     @cached_property
     def kiosk_checker(self) -> KioskAnswerChecker:
-        return KioskAnswerChecker(self.authority.hierarchy)
+        """Checks a card's answer with the user-authentication CA's certificate alone (no
+        key, no passphrase: the web server need not open the CA to check a card)."""
+        return KioskAnswerChecker(ca_setup.issuing_certificate(self.ca_config, CertKind.AUTH))
 
     @property
     def documents_ca_directory(self) -> Path:
@@ -319,6 +326,13 @@ class Container:
             return HttpKioskService(url, key, clock=set_clock)
         return LocalKioskService(key, self.uow, self.party_secrets, self.kiosk_checker,
                                  lambda: self.document_printer, self.verify_url, self.clock)
+
+    def points_service(self, *, url: str | None) -> PointsService:
+        """The issuing service as the holder's card program reaches it: the public holder
+        routes at `url`, or the same use cases in this process."""
+        if url is not None:
+            return HttpPointsService(url)
+        return LocalPointsService(self.uow, self.kiosk_checker, self.clock)
 
     @property
     def verify_url(self) -> str:

@@ -88,6 +88,14 @@ class Settings(BaseSettings):
 
     clock_runs: bool = False
     """With `clock`: start at that time and run on, rather than stand still."""
+    trusted_proxies: list[str] = []
+    """Addresses or networks (`10.0.0.5`, `10.0.0.0/24`) of TLS-terminating proxies whose
+    client-certificate header is believed (mutual TLS for relying parties: JSON list)."""
+
+    client_cert_header: str = "X-Client-Cert"
+    """The header in which a trusted proxy passes the client certificate on, URL-encoded
+    PEM (nginx: `$ssl_client_escaped_cert`)."""
+
     vpcd_port: int = 35963
     """The port vsmartcard's virtual reader (vpcd) listens on: `kiosk issue --card FILE`
     puts the card file there for the one transaction when pcscd has that reader."""

@@ -202,7 +202,15 @@ EXPECTED: dict[tuple[str, str], tuple[str, ...]] = {
     ("GET", "/api/v1/points/campaigns"): ADMIN_ONLY,
     # (the matrix knows no payment service: an administrator meets 404)
     ("POST", "/api/v1/points/enrolments"): ("403", "403", "403", "403", "404", "403", "401"),
-    ("GET", "/api/v1/points/settlement"): ADMIN_ONLY,
+    ("GET", "/api/v1/points/settlement"): AGENCY,  # the operators settle with services
+    # The holder's side: the card's signature over a one-use challenge is the credential
+    # (test_cli_points_card.py, test_api_points_holder.py).
+    ("GET", "/api/v1/points/services"): PUBLIC,
+    ("POST", "/api/v1/points/card/challenges"): PUBLIC,
+    ("POST", "/api/v1/points/card/enrolments"): PUBLIC,
+    ("POST", "/api/v1/points/card/balance"): PUBLIC,
+    ("GET", "/api/v1/points/sign-ins/{code}"): PUBLIC,
+    ("POST", "/api/v1/points/sign-ins/{code}"): PUBLIC,
     # Last: voiding destroys the card the routes above use.
     ("POST", "/api/v1/applications/{ref}/void"): ("ok", "404", "ok", "403", "ok", "403", "401"),
     # After every other: enrolling a second factor changes how each account signs in.
@@ -299,6 +307,11 @@ BODIES: dict[str, Any] = {
                                  "ends_on": "2026-12-31", "rate_percent": 25, "cap": 5000,
                                  "qualifies": ["charge"]},  # refused: 422
     "/api/v1/points/enrolments": {"resident_id": 1, "service": "rp_0000000000000000"},
+    "/api/v1/points/card/enrolments": {"challenge": "0" * 64, "certificate": "",
+                                       "signature": "", "service": "rp_0000000000000000"},
+    "/api/v1/points/card/balance": {"challenge": "0" * 64, "certificate": "",
+                                    "signature": ""},
+    "/api/v1/points/sign-ins/{code}": {"certificate": "", "signature": ""},
 }
 BODY_IDS = {"/api/v1/applications/forms": "{resident_id}"}  # an id in the body, not the path
 QUERIES = {"/api/v1/rules/expiry": {"birth_date": BIRTH, "applied_on": "2026-01-01",

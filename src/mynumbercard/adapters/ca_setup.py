@@ -154,6 +154,14 @@ def audit_head_checker(config: CaConfig) -> AuditHeadChecker:
     return AuditHeadChecker(x509.load_pem_x509_certificate(pem.encode("ascii")))
 
 
+def issuing_certificate(config: CaConfig, kind: CertKind) -> x509.Certificate:
+    """An issuing CA's certificate from `ca.json`, without opening any key (checking a
+    card's answer needs no passphrase)."""
+    metadata = authorities.read_metadata(config.directory)
+    pem = metadata["certificates"][kind.value]
+    return x509.load_pem_x509_certificate(pem.encode("ascii"))
+
+
 def open_authority(config: CaConfig) -> JpkiAuthority:
     return JpkiAuthority(CaHierarchy.open(config.directory, keys=key_store(config)))
 

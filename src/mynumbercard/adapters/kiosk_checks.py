@@ -21,8 +21,10 @@ BAD_SIGNATURE = "the card's signature does not verify with its certificate"
 
 
 class KioskAnswerChecker:
-    def __init__(self, hierarchy: CaHierarchy) -> None:
-        issuer = hierarchy.issuing_certificate(CertKind.AUTH)
+    def __init__(self, hierarchy: CaHierarchy | x509.Certificate) -> None:
+        """The JPKI user-authentication CA's certificate (or the hierarchy holding it)."""
+        issuer = hierarchy if isinstance(hierarchy, x509.Certificate) \
+            else hierarchy.issuing_certificate(CertKind.AUTH)
         self._issuer = issuer
         self._issuer_key = issuer.public_key()
 

@@ -185,7 +185,7 @@ def run_transaction(card: CardClient, service: KioskService, *, pin: str,
     """One transaction; KioskRefused for every refusal the kiosk shows."""
     challenge = service.challenge()
     certificate_pem = card.read_certificate(KeyKind.AUTH)
-    certificate = base64.b64encode(_der(certificate_pem)).decode()
+    certificate = base64.b64encode(card_der(certificate_pem)).decode()
     try:
         signature = card.sign(KeyKind.AUTH, pin, challenge_message(bytes.fromhex(challenge)))
     except (WrongPin, PinLocked) as refused:
@@ -201,6 +201,6 @@ def run_transaction(card: CardClient, service: KioskService, *, pin: str,
                        int(answer["fee"]), base64.b64decode(answer["pdf"]))
 
 
-def _der(pem: bytes) -> bytes:
+def card_der(pem: bytes) -> bytes:
     body = b"".join(line for line in pem.splitlines() if line and not line.startswith(b"-----"))
     return base64.b64decode(body)

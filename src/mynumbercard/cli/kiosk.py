@@ -18,7 +18,7 @@ from mynumbercard.cli import session
 from mynumbercard.cli.output import dumps
 from mynumbercard.domain.errors import InvalidInput
 from mynumbercard.domain.kiosk import KioskDocument, KioskRefused
-from mynumbercard.domain.relying_party import PartyKind
+from mynumbercard.domain.relying_party import PartyKind, certificate_sha256
 from mynumbercard.services import kiosk_admin, relying_parties
 
 app = typer.Typer(help="The convenience-store kiosk: certificates with the card.",
@@ -147,20 +147,31 @@ def add_party(
     kind: PartyKind = typer.Option(..., "--kind"),
     out: Path = typer.Option(..., "--out", help="Where to write the key (JSON, mode 0600); "
                              "it is shown nowhere else."),
+    client_cert: Path | None = typer.Option(
+        None, "--client-cert", help="Mutual TLS: the party's client certificate (PEM); its "
+        "calls must then come through the trusted proxy with it."),
 ) -> None:
     """Register a relying party (administrator): its key id and secret into OUT."""
     if out.exists():
         raise InvalidInput(f"{out} exists: name a new file")
+    fingerprint = None
+    if client_cert is not None:
+        try:
+            fingerprint = certificate_sha256(client_cert.read_text(encoding="ascii")[:20000])
+        except (OSError, UnicodeError):
+            raise InvalidInput(f"cannot read the PEM certificate {client_cert}") from None
     with bootstrap.container() as wired:
         actor = session.actor(wired, "kiosk")
         made = relying_parties.register(wired.uow, wired.party_secrets, actor=actor,
-                                        name=name, kind=kind, now=wired.clock())
+                                        name=name, kind=kind, now=wired.clock(),
+                                        client_cert_sha256=fingerprint)
     fd = os.open(out, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "w", encoding="utf-8") as written:
         json.dump({"key_id": made.key_id, "secret": made.secret, "name": made.name,
                    "kind": made.kind.value}, written, ensure_ascii=False)
     typer.echo(json.dumps({"key_id": made.key_id, "name": made.name,
-                           "kind": made.kind.value, "credential": str(out)},
+                           "kind": made.kind.value, "credential": str(out),
+                           "client_cert_sha256": fingerprint},
                           ensure_ascii=False))
 
 

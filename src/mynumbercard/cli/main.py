@@ -36,6 +36,7 @@ from mynumbercard.cli import (
     offices,
     photo,
     points,
+    points_card,
     renewal,
     residents,
     rules,
@@ -113,6 +114,7 @@ jobs.app.command("validity-notices")(mail.validity_notices_command)
 jobs.app.command("audit-validity")(validity.audit_validity_command)
 app.add_typer(validity.corrections_app, name="corrections")
 renewal.register(card=card.app, jobs=jobs.app)
+points_card.register(points.app)
 life_events.register(residents.app)
 loss.register(card.app)
 residents.app.command("find")(lookups.find)

@@ -1,5 +1,6 @@
-"""`mynumbercard points ...`: My Number Points' campaigns and the totals per payment
-service for settlement (administrator; docs/services.md "My Number Points")."""
+"""`mynumbercard points ...`: My Number Points' campaigns (administrator) and the totals
+per payment service for settlement (operators and administrators; docs/services.md "My
+Number Points"). The holder's commands with the card are in points_card.py."""
 
 from __future__ import annotations
 
@@ -13,7 +14,8 @@ from mynumbercard.cli.output import dumps
 from mynumbercard.domain.points import Campaign, ReportKind
 from mynumbercard.services import points
 
-app = typer.Typer(help="My Number Points: campaigns and settlement.", no_args_is_help=True)
+app = typer.Typer(help="My Number Points: campaigns, settlement, and the holder's "
+                  "enrolment and points with the card.", no_args_is_help=True)
 
 
 @app.command()

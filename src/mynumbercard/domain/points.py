@@ -13,7 +13,8 @@ from datetime import date, datetime
 from enum import StrEnum
 
 from mynumbercard.domain.certificate import JST
-from mynumbercard.domain.errors import InvalidInput
+from mynumbercard.domain.errors import Conflict, InvalidInput, NotFound
+from mynumbercard.domain.kiosk import Refusal
 
 MAX_AMOUNT = 10_000_000  # yen in one report: more is a malformed report
 MAX_CAP = 1_000_000
@@ -92,3 +93,51 @@ def grant(campaign: Campaign, *, kind: ReportKind, amount: int, at: datetime,
                            f"a {kind.value}")
     left = max(0, campaign.cap - granted_so_far)
     return min(amount * campaign.rate_percent // 100, left)
+
+
+class PointsRefusal(StrEnum):
+    """What the holder's card program prints as `refused` (beside the card's own, the
+    kiosk's: certificate_expired, certificate_revoked, pin_wrong, ...)."""
+
+    ALREADY_ENROLLED = "already_enrolled"
+    UNKNOWN_SERVICE = "unknown_service"
+
+
+class AlreadyEnrolled(Conflict):
+    refusal = PointsRefusal.ALREADY_ENROLLED
+
+    def __init__(self) -> None:
+        super().__init__("this person has chosen a payment service already: the choice is "
+                         "one per person, whatever card they hold")
+
+
+class UnknownService(NotFound):
+    refusal = PointsRefusal.UNKNOWN_SERVICE
+
+    def __init__(self) -> None:
+        super().__init__("no active payment service with this key id")
+
+
+class ChallengeSpent(Conflict):
+    """The holder's challenge was answered before, or expired (409: start again)."""
+
+    refusal = Refusal.REPLAYED
+
+    def __init__(self) -> None:
+        super().__init__("this challenge was used already or has expired: start again")
+
+
+SIGN_IN_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford base32
+SIGN_IN_LETTERS = 8
+
+
+def normalise_sign_in_code(text: str) -> str:
+    """A page's sign-in code as typed (case, dashes, O/0 and I/L/1 forgiven) in its shown
+    form XXXX-XXXX; InvalidInput for anything else."""
+    if not isinstance(text, str) or len(text) > 20:
+        raise InvalidInput("a sign-in code is 8 letters and digits (XXXX-XXXX)")
+    plain = text.strip().upper().replace("-", "").replace(" ", "")
+    plain = plain.translate(str.maketrans("OIL", "011"))
+    if len(plain) != SIGN_IN_LETTERS or any(c not in SIGN_IN_ALPHABET for c in plain):
+        raise InvalidInput("a sign-in code is 8 letters and digits (XXXX-XXXX)")
+    return f"{plain[:4]}-{plain[4:]}"

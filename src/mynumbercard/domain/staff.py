@@ -40,7 +40,8 @@ class Permission(StrEnum):
     APPOINTMENT_DESK = "appointment:desk"  # the day's bookings: arrival, service, no-show
     RELYING_PARTY_MANAGE = "relying-party:manage"  # kiosk operators, payment services
     KIOSK_MANAGE = "kiosk:manage"  # offers, fees, maintenance, the operators' console
-    POINTS_MANAGE = "points:manage"  # My Number Points: campaigns, settlement
+    POINTS_MANAGE = "points:manage"  # My Number Points: campaigns, enrolments
+    POINTS_SETTLEMENT = "points:settlement"  # the totals per payment service
 
 
 PERMISSIONS: dict[Role, frozenset[Permission]] = {
@@ -54,7 +55,8 @@ PERMISSIONS: dict[Role, frozenset[Permission]] = {
                               Permission.APPLICATION_INTAKE, Permission.APPLICATION_READ,
                               Permission.APPLICATION_REVIEW, Permission.APPLICATION_FORM,
                               Permission.PRODUCTION, Permission.APPLICATION_VOID,
-                              Permission.MAIL_READ, Permission.CARD_LOSS}),
+                              Permission.MAIL_READ, Permission.CARD_LOSS,
+                              Permission.POINTS_SETTLEMENT}),
     Role.AUDITOR: frozenset({Permission.RESIDENT_READ, Permission.AUDIT_READ,
                              Permission.APPLICATION_READ, Permission.MAIL_READ}),
     Role.ADMIN: frozenset(Permission),

@@ -117,10 +117,13 @@ class AuditAction(StrEnum):
     KIOSK_VERIFY = "kiosk:verify"
 
     POINTS_ADD_CAMPAIGN = "points:add-campaign"
+    POINTS_BALANCE = "points:balance"
+    POINTS_CARD_REFUSE = "points:card-refuse"
     POINTS_ENROL = "points:enrol"
     POINTS_REFUSE = "points:refuse"
     POINTS_REPORT = "points:report"
     POINTS_SETTLEMENT = "points:settlement"
+    POINTS_SIGN_IN = "points:sign-in"
     RELYING_PARTY_ADD = "relying-party:add"
     RELYING_PARTY_DISABLE = "relying-party:disable"
     RELYING_PARTY_LIST = "relying-party:list"

@@ -10,19 +10,16 @@ transaction commits its spent challenge and its audit record, then raises
 from __future__ import annotations
 
 import hashlib
-import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
-from mynumbercard.domain.certificate import JST, CertificateStatus, CertKind, RevocationReason
-from mynumbercard.domain.errors import AuthenticationFailed, InvalidInput
+from mynumbercard.domain.certificate import JST
+from mynumbercard.domain.errors import InvalidInput
 from mynumbercard.domain.kiosk import (
-    CHALLENGE_BYTES,
     KioskDocument,
     KioskRefused,
     Refusal,
-    challenge_message,
     check_open,
     new_verification_code,
     pin_wrong_message,
@@ -31,6 +28,14 @@ from mynumbercard.domain.moving import MovingStatus
 from mynumbercard.domain.relying_party import PartyKind, RelyingParty
 from mynumbercard.domain.resident import Resident, ResidentStatus
 from mynumbercard.services.audit_actions import AuditAction
+from mynumbercard.services.card_auth import (
+    CardAnswer,
+    Challenge,
+    challenge_bytes,
+    holder_in,
+    new_challenge_in,
+    spend_in,
+)
 from mynumbercard.services.kiosk_ports import (
     AnswerChecker,
     DocumentContent,
@@ -38,7 +43,6 @@ from mynumbercard.services.kiosk_ports import (
     HouseholdMember,
     IssuedDocument,
     KioskUnit,
-    OcspStatus,
     PinFailure,
 )
 from mynumbercard.services.ports import AuditRecord
@@ -51,15 +55,7 @@ from mynumbercard.services.relying_parties import (
 )
 
 UowFactory = Callable[[], KioskUnit]
-CHALLENGE_LIFETIME = timedelta(minutes=3)
-MAX_CERTIFICATE = 8192
 KIOSK = PartyKind.KIOSK_OPERATOR
-
-
-@dataclass(frozen=True, slots=True)
-class Challenge:
-    challenge: str  # 32 bytes, hexadecimal
-    expires_at: datetime
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,9 +70,11 @@ class CardResponse:
     with_domicile: bool = False
 
     def __post_init__(self) -> None:
-        if len(self.certificate_der) > MAX_CERTIFICATE or len(self.signature) > 1024:
-            raise InvalidInput("the certificate or the signature is too long")
-        _challenge_bytes(self.challenge)
+        self.answer  # noqa: B018 - checked as the card's answer is
+
+    @property
+    def answer(self) -> CardAnswer:
+        return CardAnswer(self.challenge, self.certificate_der, self.signature)
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,16 +96,6 @@ class PinReported:
     tries_left: int
 
 
-def _challenge_bytes(challenge: str) -> bytes:
-    try:
-        raw = bytes.fromhex(challenge)
-    except (ValueError, TypeError):
-        raw = b""
-    if len(raw) != CHALLENGE_BYTES or challenge != raw.hex():
-        raise InvalidInput("a challenge is 64 lower-case hexadecimal digits")
-    return raw
-
-
 def authenticated_in(uow: KioskUnit, sealer: SecretSealer, request: SignedRequest,
                      now: datetime) -> RelyingParty:
     """The kiosk operator who signed `request`; a known party's refused request is
@@ -126,13 +114,11 @@ def start(uow_factory: UowFactory, sealer: SecretSealer, *, request: SignedReque
     with uow_factory() as uow:
         party = authenticated_in(uow, sealer, request, now)
         check_open(now, uow.kiosk.maintenance_after(now))
-        challenge = secrets.token_bytes(CHALLENGE_BYTES).hex()
-        expires = now + CHALLENGE_LIFETIME
-        uow.kiosk.add_challenge(challenge, operator=party.key_id, now=now, expires_at=expires)
+        made = new_challenge_in(uow, owner=party.key_id, now=now)
         uow.audit.record(AuditRecord(now, party.actor_name, AuditAction.KIOSK_CHALLENGE,
                                      f"relying-party:{party.id}", None))
         uow.commit()
-    return Challenge(challenge, expires)
+    return made
 
 
 def issue(uow_factory: UowFactory, sealer: SecretSealer, checker: AnswerChecker,
@@ -159,8 +145,8 @@ def _refuse_in(uow: KioskUnit, party: RelyingParty, refused: KioskRefused,
 
 
 def _spend(uow: KioskUnit, party: RelyingParty, challenge: str, now: datetime) -> None:
-    if not uow.kiosk.use_challenge(challenge, operator=party.key_id, now=now):
-        raise KioskRefused(Refusal.REPLAYED)
+    challenge_bytes(challenge)
+    spend_in(uow, challenge, owner=party.key_id, now=now)
 
 
 def _issue_in(uow: KioskUnit, party: RelyingParty, checker: AnswerChecker,  # noqa: PLR0917
@@ -168,17 +154,7 @@ def _issue_in(uow: KioskUnit, party: RelyingParty, checker: AnswerChecker,  # no
               now: datetime) -> Produced:
     _spend(uow, party, response.challenge, now)
     check_open(now, uow.kiosk.maintenance_after(now))
-    answer = checker.check(certificate_der=response.certificate_der,
-                           signature=response.signature,
-                           data=challenge_message(_challenge_bytes(response.challenge)))
-    found = uow.certificates.find(answer.serial, CertKind.AUTH)
-    if not found:  # signed by our CA, yet not in the register: nothing to say about it
-        raise AuthenticationFailed("the certificate is not one this system issued")
-    certificate = found[0]
-    resident = uow.residents.get(uow.cards.get(certificate.card_id).resident_id)
-    if now > answer.not_after:
-        raise KioskRefused(Refusal.CERTIFICATE_EXPIRED)
-    _check_status(uow, checker, certificate.serial, resident)
+    resident = holder_in(uow, checker, response.answer, purpose="kiosk", now=now).resident
     _check_residence(uow, resident, now)
     offer = uow.kiosk.offer(resident.municipality_code, response.document)
     if offer is None:
@@ -206,24 +182,6 @@ def _issue_in(uow: KioskUnit, party: RelyingParty, checker: AnswerChecker,  # no
                                  {"document": response.document.value, "code": code,
                                   "municipality": town.code, "fee": offer.fee}))
     return Produced(code, town.code, offer.fee, response.document, pdf)
-
-
-def _check_status(uow: KioskUnit, checker: AnswerChecker, serial: int,
-                  resident: Resident) -> None:
-    """The status our own OCSP answer gives (the database's when none is stored yet)."""
-    der = uow.ocsp.get(kind=CertKind.AUTH, serial=serial)
-    answer = checker.ocsp_status(der) if der is not None else None
-    if answer is None:
-        stored = uow.certificates.find(serial, CertKind.AUTH)[0]
-        answer = OcspStatus(stored.status, stored.reason)
-    if answer.status is CertificateStatus.ACTIVE:
-        return
-    if resident.status is ResidentStatus.DECEASED:
-        raise KioskRefused(Refusal.DECEASED)
-    if (answer.status is CertificateStatus.SUSPENDED
-            or answer.reason is RevocationReason.CERTIFICATE_HOLD):
-        raise KioskRefused(Refusal.CERTIFICATE_ON_HOLD)
-    raise KioskRefused(Refusal.CERTIFICATE_REVOKED)
 
 
 def _check_residence(uow: KioskUnit, resident: Resident, now: datetime) -> None:

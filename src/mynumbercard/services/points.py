@@ -11,9 +11,11 @@ from datetime import date, datetime, timedelta
 
 from mynumbercard.domain.errors import Conflict, InvalidInput, NotFound
 from mynumbercard.domain.points import (
+    AlreadyEnrolled,
     Campaign,
     GrantRefused,
     ReportKind,
+    UnknownService,
     check_amount,
     check_report_id,
     grant,
@@ -126,10 +128,10 @@ def enrol_in(uow: PointsUnit, *, resident_id: int, service: str, actor_name: str
     uow.residents.get(resident_id)  # NotFound for an unknown person
     found = uow.relying_parties.by_key_id(service) if KEY_ID.fullmatch(service) else None
     if found is None or found[0].kind is not PartyKind.PAYMENT_SERVICE or not found[0].active:
-        raise NotFound("no active payment service with this key id")
+        raise UnknownService
     enrolment = Enrolment(f"pe_{secrets.token_hex(8)}", resident_id, service, now)
     if not uow.points.enrol(enrolment, by=actor_name):
-        raise Conflict("this person has chosen a payment service already")
+        raise AlreadyEnrolled
     uow.audit.record(AuditRecord(now, actor_name, AuditAction.POINTS_ENROL,
                                  f"resident:{resident_id}", {"service": service}))
     return EnrolmentView(enrolment.enrolment_id, service, now)
@@ -215,8 +217,9 @@ def _campaign_at(uow: PointsUnit, at: datetime) -> tuple[int, Campaign]:
 
 def settlement(uow_factory: UowFactory, *, actor: Actor, campaign: str | None,
                now: datetime) -> Settlement:
-    """Reports and points granted per payment service (what each is paid back)."""
-    actor.require(Permission.POINTS_MANAGE)
+    """Reports and points granted per payment service (what each is paid back): the
+    issuing agency's operators and administrators."""
+    actor.require(Permission.POINTS_SETTLEMENT)
     with uow_factory() as uow:
         totals = list(uow.points.totals(campaign))
         uow.audit.record(AuditRecord(now, actor.name, AuditAction.POINTS_SETTLEMENT,
@@ -228,7 +231,8 @@ def settlement(uow_factory: UowFactory, *, actor: Actor, campaign: str | None,
 
 def enrol(uow_factory: UowFactory, *, actor: Actor, resident_id: int, service: str,
           now: datetime) -> EnrolmentView:
-    """An administrator's enrolment of a person (until the card's own is built)."""
+    """An administrator's enrolment of a person (the holder's own is with the card:
+    services/points_card.py)."""
     actor.require(Permission.POINTS_MANAGE)
     with uow_factory() as uow:
         view = enrol_in(uow, resident_id=resident_id, service=service,

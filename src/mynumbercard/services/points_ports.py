@@ -59,7 +59,38 @@ class PointsStore(Protocol):
         the transaction (created at 0 when missing)."""
         ...
     def set_balance(self, campaign_id: int, resident_id: int, granted: int) -> None: ...
+    def balances_of(self, resident_id: int) -> Sequence[tuple[int, int]]:
+        """(campaign id, yen granted) for the person."""
+        ...
     def totals(self, campaign: str | None = None) -> Sequence[ServiceTotal]: ...
+
+
+@dataclass(frozen=True, slots=True)
+class SignIn:
+    """The holder's points page waiting for, then signed in by, the card."""
+
+    code: str  # shown on the page, typed into the card's program
+    browser_hash: str  # SHA-256 of the page's cookie
+    challenge: str  # what the card signs (hexadecimal)
+    created_at: datetime
+    expires_at: datetime
+    resident_id: int | None = None
+    signed_at: datetime | None = None
+
+    def __repr__(self) -> str:
+        return f"SignIn({self.code[:2]}…, signed={self.signed_at is not None})"
+
+
+class PointSignIns(Protocol):
+    def add(self, sign_in: SignIn) -> bool:
+        """False when the code is taken."""
+        ...
+    def by_code(self, code: str) -> SignIn | None: ...
+    def by_browser(self, browser_hash: str) -> SignIn | None: ...
+    def complete(self, code: str, *, resident_id: int, now: datetime) -> bool:
+        """Signed in once, before it expires; False otherwise."""
+        ...
+    def prune(self, *, before: datetime) -> int: ...
 
 
 class PointsUnit(Transaction, Protocol):

@@ -7,6 +7,7 @@ so an unregistered caller learns nothing; a known key's refused request is audit
 
 from __future__ import annotations
 
+import hmac
 import re
 import secrets
 from collections.abc import Callable, Sequence
@@ -22,6 +23,7 @@ from mynumbercard.domain.relying_party import (
     SIGNATURE,
     PartyKind,
     RelyingParty,
+    check_fingerprint,
     check_name,
     signature_matches,
 )
@@ -80,10 +82,12 @@ class PartyView:
     name: str
     kind: PartyKind
     active: bool
+    client_cert_sha256: str | None  # mutual TLS: the certificate it must present
 
     @classmethod
     def of(cls, party: RelyingParty) -> PartyView:
-        return cls(party.key_id, party.name, party.kind, party.active)
+        return cls(party.key_id, party.name, party.kind, party.active,
+                   party.client_cert_sha256)
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,23 +99,32 @@ class SignedRequest:
     method: str
     path: str
     body: bytes
+    # SHA-256 of the client certificate a trusted TLS-terminating proxy passed on
+    # ("invalid" when it passed something unreadable); None without one.
+    client_cert_sha256: str | None = None
 
     def __repr__(self) -> str:
         return f"SignedRequest({self.key_id!r}, {self.method} {self.path})"
 
 
 def register(uow_factory: UowFactory, sealer: SecretSealer, *, actor: Actor, name: str,
-             kind: PartyKind, now: datetime) -> PartyCredential:
-    """A new relying party and its signing secret (returned this once)."""
+             kind: PartyKind, now: datetime,
+             client_cert_sha256: str | None = None) -> PartyCredential:
+    """A new relying party and its signing secret (returned this once); with a client
+    certificate's fingerprint, its calls must also come through the trusted proxy with
+    that certificate (mutual TLS)."""
     actor.require(Permission.RELYING_PARTY_MANAGE)
     name = check_name(name)
+    fingerprint = check_fingerprint(client_cert_sha256) if client_cert_sha256 else None
     key_id, secret = f"rp_{secrets.token_hex(8)}", secrets.token_bytes(32)
     with uow_factory() as uow:
-        party_id = uow.relying_parties.add(RelyingParty(0, key_id, name, kind),
-                                           sealer.seal(secret), now=now, by=actor.name)
+        party_id = uow.relying_parties.add(
+            RelyingParty(0, key_id, name, kind, client_cert_sha256=fingerprint),
+            sealer.seal(secret), now=now, by=actor.name)
         uow.audit.record(AuditRecord(now, actor.name, AuditAction.RELYING_PARTY_ADD,
                                      f"relying-party:{party_id}",
-                                     {"key_id": key_id, "kind": kind.value}))
+                                     {"key_id": key_id, "kind": kind.value,
+                                      "client_cert_sha256": fingerprint}))
         uow.commit()
     return PartyCredential(key_id, secret.hex(), name, kind)
 
@@ -166,6 +179,10 @@ def authenticate_in(uow: RelyingPartyUnit, sealer: SecretSealer, request: Signed
     elif not uow.relying_parties.note_nonce(party.key_id, request.nonce, now=now,
                                             forget_before=now - 2 * MAX_SKEW):
         problem = "this request was sent before (replayed nonce)"
+    elif party.client_cert_sha256 is not None and not hmac.compare_digest(
+            request.client_cert_sha256 or "", party.client_cert_sha256):
+        problem = ("the request did not come with the party's client certificate "
+                   "(mutual TLS through the trusted proxy)")
     elif party.kind is not kind:
         problem = f"a {party.kind.value} may not call this endpoint"
     if problem is not None:

@@ -23,6 +23,7 @@ from mynumbercard.web.api import (
     loss,
     offices,
     points,
+    points_holder,
     public,
     renewal,
     residents,
@@ -84,7 +85,7 @@ def create_api(wired: Container | None = None) -> FastAPI:
                    staff.router, offices.public, offices.admin, appointments.public,
                    appointments.desk, crowding.public, crowding.desk,
                    terminal.router, counter_tasks.router, kiosk.signed, kiosk.public, kiosk.admin,
-                   points.signed, points.admin):
+                   points.signed, points.admin, points_holder.router):
         app.include_router(router)
     pages.install(app)  # the HTML pages, their static files, /docs (docs/pages.md)
     return app

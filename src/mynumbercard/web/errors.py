@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from enum import StrEnum
+
 from fastapi import FastAPI, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
 from mynumbercard.domain import errors
-from mynumbercard.domain.kiosk import KioskRefused
 
 STATUSES: dict[type[errors.DomainError], int] = {
     errors.InvalidInput: 422,
@@ -33,8 +34,9 @@ async def domain_error(_request: Request, error: errors.DomainError) -> JSONResp
     if isinstance(error, errors.TooManyRequests):
         headers = {"Retry-After": str(error.retry_after)}
     body: dict[str, object] = {"error": error.code, "message": error.message}
-    if isinstance(error, KioskRefused):  # what the kiosk's screen shows
-        body["refused"] = error.refusal.value
+    refusal = getattr(error, "refusal", None)  # what the kiosk's or holder's screen shows
+    if isinstance(refusal, StrEnum):
+        body["refused"] = refusal.value
     if error.details:
         body["details"] = jsonable_encoder(error.details)
     return JSONResponse(body, status_code=status, headers=headers)

@@ -37,7 +37,8 @@ from mynumbercard.services.kiosk_ports import (
 
 def _party(row: Row[Any]) -> RelyingParty:
     m = row._mapping
-    return RelyingParty(m["id"], m["key_id"], m["name"], PartyKind(m["kind"]), m["active"])
+    return RelyingParty(m["id"], m["key_id"], m["name"], PartyKind(m["kind"]), m["active"],
+                        m["client_cert_sha256"])
 
 
 class SqlRelyingParties:
@@ -48,7 +49,8 @@ class SqlRelyingParties:
             by: str) -> int:
         result = self._conn.execute(insert(relying_parties).values(
             key_id=party.key_id, name=party.name, kind=party.kind.value,
-            sealed_secret=sealed_secret, active=True, created_at=now, created_by=by))
+            sealed_secret=sealed_secret, active=True, created_at=now, created_by=by,
+            client_cert_sha256=party.client_cert_sha256))
         (party_id,) = result.inserted_primary_key or (0,)
         return int(party_id)
 

@@ -26,6 +26,9 @@ relying_parties = Table(
     Column("active", Boolean, nullable=False),
     Column("created_at", Timestamp, nullable=False),
     Column("created_by", String(80), nullable=False),
+    # Mutual TLS (migration 0032): SHA-256 of the client certificate's DER, hexadecimal;
+    # set, the proxy must pass on this certificate with every call.
+    Column("client_cert_sha256", String(64), nullable=True),
     CheckConstraint("kind IN ('kiosk-operator', 'payment-service')", name="kind"),
 )
 

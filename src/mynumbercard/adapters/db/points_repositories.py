@@ -6,24 +6,26 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Row, func, insert, select, update
+from sqlalchemy import Connection, Row, delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
+from mynumbercard.adapters.db.certificate_repositories import as_utc
 from mynumbercard.adapters.db.kiosk_tables import relying_parties
 from mynumbercard.adapters.db.points_tables import (
     point_balances,
     point_campaigns,
     point_enrolments,
     point_reports,
+    point_sign_ins,
 )
 from mynumbercard.domain.points import Campaign, ReportKind
-from mynumbercard.services.points_ports import Enrolment, ServiceTotal, StoredReport
+from mynumbercard.services.points_ports import Enrolment, ServiceTotal, SignIn, StoredReport
 
 
 def _enrolment(row: Row[Any] | None) -> Enrolment | None:
     if row is None:
         return None
-    return Enrolment(row.enrolment_id, row.resident_id, row.service, row.enrolled_at)
+    return Enrolment(row.enrolment_id, row.resident_id, row.service, as_utc(row.enrolled_at))
 
 
 class SqlPoints:
@@ -112,6 +114,11 @@ class SqlPoints:
             b.campaign_id == campaign_id, b.resident_id == resident_id).values(
             granted=granted))
 
+    def balances_of(self, resident_id: int) -> Sequence[tuple[int, int]]:
+        b = point_balances.c
+        return [(int(row.campaign_id), int(row.granted)) for row in self._conn.execute(
+            select(b.campaign_id, b.granted).where(b.resident_id == resident_id))]
+
     def totals(self, campaign: str | None = None) -> Sequence[ServiceTotal]:
         r, c, p = point_reports.c, point_campaigns.c, relying_parties.c
         query = (select(r.service, p.name, c.name.label("campaign"),
@@ -125,3 +132,46 @@ class SqlPoints:
         return [ServiceTotal(row.service, row.name, row.campaign, row.reports,
                              int(row.amount), int(row.granted))
                 for row in self._conn.execute(query)]
+
+
+def _sign_in(row: Row[Any] | None) -> SignIn | None:
+    if row is None:
+        return None
+    return SignIn(row.code, row.browser_hash, row.challenge, as_utc(row.created_at),
+                  as_utc(row.expires_at), row.resident_id,
+                  as_utc(row.signed_at) if row.signed_at is not None else None)
+
+
+class SqlPointSignIns:
+    def __init__(self, conn: Connection) -> None:
+        self._conn = conn
+
+    def add(self, sign_in: SignIn) -> bool:
+        """False when the code is taken (drawn again by the caller)."""
+        try:
+            with self._conn.begin_nested():
+                self._conn.execute(insert(point_sign_ins).values(
+                    code=sign_in.code, browser_hash=sign_in.browser_hash,
+                    challenge=sign_in.challenge, created_at=sign_in.created_at,
+                    expires_at=sign_in.expires_at))
+        except IntegrityError:
+            return False
+        return True
+
+    def by_code(self, code: str) -> SignIn | None:
+        return _sign_in(self._conn.execute(select(point_sign_ins).where(
+            point_sign_ins.c.code == code)).first())
+
+    def by_browser(self, browser_hash: str) -> SignIn | None:
+        return _sign_in(self._conn.execute(select(point_sign_ins).where(
+            point_sign_ins.c.browser_hash == browser_hash)).first())
+
+    def complete(self, code: str, *, resident_id: int, now: datetime) -> bool:
+        s = point_sign_ins.c
+        return self._conn.execute(update(point_sign_ins).where(
+            s.code == code, s.signed_at.is_(None), s.expires_at > now).values(
+            resident_id=resident_id, signed_at=now)).rowcount == 1
+
+    def prune(self, *, before: datetime) -> int:
+        return self._conn.execute(delete(point_sign_ins).where(
+            point_sign_ins.c.expires_at < before)).rowcount

@@ -67,3 +67,17 @@ point_balances = Table(
     Column("resident_id", BigId, primary_key=True),
     Column("granted", Integer, nullable=False),
 )
+
+point_sign_ins = Table(
+    "point_sign_ins",
+    metadata,
+    # The holder's points page (migration 0032): the code the page shows, the hash of the
+    # browser's cookie, the challenge the card signs; the person once signed.
+    Column("code", String(9), primary_key=True),
+    Column("browser_hash", String(64), nullable=False, unique=True),
+    Column("challenge", String(64), nullable=False),
+    Column("created_at", Timestamp, nullable=False),
+    Column("expires_at", Timestamp, nullable=False, index=True),
+    Column("resident_id", BigId, nullable=True),
+    Column("signed_at", Timestamp, nullable=True),
+)

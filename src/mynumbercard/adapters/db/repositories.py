@@ -36,7 +36,7 @@ from mynumbercard.adapters.db.loss_repositories import SqlLossReports
 from mynumbercard.adapters.db.mail_repositories import SqlCohorts, SqlJobChunks, SqlMailQueue
 from mynumbercard.adapters.db.moving_repositories import SqlMovingNotices
 from mynumbercard.adapters.db.office_repositories import SqlAppointments, SqlOffices
-from mynumbercard.adapters.db.points_repositories import SqlPoints
+from mynumbercard.adapters.db.points_repositories import SqlPoints, SqlPointSignIns
 from mynumbercard.adapters.db.renewal_repositories import SqlCustody, SqlExpiryLedger
 from mynumbercard.adapters.db.sign_in_repositories import SqlSignInGuards
 from mynumbercard.adapters.db.stay_repositories import SqlStays
@@ -392,7 +392,7 @@ class SqlUnitOfWork:
         self.walk_ins, self.hours_seen = SqlWalkIns(self._conn), SqlHoursSeen(self._conn)
         self.lookups = _lookups(self._conn)
         self.relying_parties, self.kiosk = SqlRelyingParties(self._conn), SqlKiosk(self._conn)
-        self.points = SqlPoints(self._conn)
+        self.points, self.point_sign_ins = SqlPoints(self._conn), SqlPointSignIns(self._conn)
         self.counter_tasks = SqlCounterTasks(self._conn)
         self.console = SqlConsoleViews(self._conn)  # the operators' console's reads
         return self

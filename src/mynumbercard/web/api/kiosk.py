@@ -19,6 +19,7 @@ from mynumbercard.domain.relying_party import PartyKind
 from mynumbercard.services import kiosk, kiosk_admin, relying_parties
 from mynumbercard.services.relying_parties import SignedRequest
 from mynumbercard.web.api.schemas.common import IsoDateTime, Out
+from mynumbercard.web.client_cert import client_cert_sha256
 from mynumbercard.web.deps import ActorDep, ContainerDep, NowDep, client_address, limit
 
 signed = APIRouter(prefix="/api/v1/kiosk", tags=["kiosk operators (signed API keys)"])
@@ -29,19 +30,22 @@ HEADERS = ("Mnc-Key-Id", "Mnc-Timestamp", "Mnc-Nonce", "Mnc-Signature")
 B64 = r"^[A-Za-z0-9+/]*={0,2}$"
 
 
-async def signed_request(request: Request) -> SignedRequest:
+async def signed_request(request: Request, container: ContainerDep) -> SignedRequest:
     """The request as signed (docs/services.md "Relying parties"): headers, the path with
-    its query, the exact body bytes."""
+    its query, the exact body bytes; and the client certificate a trusted proxy passed."""
     key_id, timestamp, nonce, signature = (request.headers.get(h, "")[:100] for h in HEADERS)
     path = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    settings = container.settings
+    fingerprint = client_cert_sha256(request, proxies=tuple(settings.trusted_proxies),
+                                     header=settings.client_cert_header)
     return SignedRequest(key_id, timestamp, nonce, signature, request.method, path,
-                         await request.body())
+                         await request.body(), fingerprint)
 
 
 SignedDep = Annotated[SignedRequest, Depends(signed_request)]
 
 
-def _b64(text: str, what: str) -> bytes:
+def decode_b64(text: str, what: str) -> bytes:
     try:
         return base64.b64decode(text, validate=True)
     except (binascii.Error, ValueError):
@@ -111,8 +115,8 @@ def challenge(request: SignedDep, container: ContainerDep, now: NowDep) -> Chall
              "fee; or a refusal (403, `refused`)")
 def transaction(body: TransactionIn, request: SignedDep, container: ContainerDep,
                 now: NowDep) -> DocumentOut:
-    response = kiosk.CardResponse(body.challenge, _b64(body.certificate, "certificate"),
-                                  _b64(body.signature, "signature"), body.document,
+    response = kiosk.CardResponse(body.challenge, decode_b64(body.certificate, "certificate"),
+                                  decode_b64(body.signature, "signature"), body.document,
                                   body.with_household, body.with_domicile)
     produced = kiosk.issue(container.uow, container.party_secrets, container.kiosk_checker,
                            container.document_printer, request=request, response=response,
@@ -129,7 +133,7 @@ def pin_refusal(body: PinRefusalIn, request: SignedDep, container: ContainerDep,
                 now: NowDep) -> PinRefusalOut:
     return PinRefusalOut.model_validate(kiosk.report_pin(
         container.uow, container.party_secrets, container.kiosk_checker, request=request,
-        challenge=body.challenge, certificate_der=_b64(body.certificate, "certificate"),
+        challenge=body.challenge, certificate_der=decode_b64(body.certificate, "certificate"),
         tries_left=body.tries_left, now=now))
 
 
@@ -163,6 +167,9 @@ def verify(code: Annotated[str, Path(max_length=40)], container: ContainerDep,
 class PartyIn(BaseModel):
     name: str = Field(min_length=1, max_length=100)
     kind: PartyKind
+    client_cert_sha256: str | None = Field(
+        None, max_length=100, description="Mutual TLS: SHA-256 of the client certificate's "
+        "DER (hexadecimal) the trusted proxy must pass on with every call")
 
 
 class PartyCredentialOut(Out):
@@ -177,6 +184,7 @@ class PartyOut(Out):
     name: str
     kind: PartyKind
     active: bool
+    client_cert_sha256: str | None
 
 
 @admin.post("/relying-parties", summary="Register a kiosk operator or payment service; "
@@ -185,7 +193,7 @@ def add_party(body: PartyIn, actor: ActorDep, container: ContainerDep,
               now: NowDep) -> PartyCredentialOut:
     return PartyCredentialOut.model_validate(relying_parties.register(
         container.uow, container.party_secrets, actor=actor, name=body.name, kind=body.kind,
-        now=now))
+        now=now, client_cert_sha256=body.client_cert_sha256))
 
 
 @admin.get("/relying-parties", summary="The relying parties")

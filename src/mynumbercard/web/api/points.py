@@ -1,5 +1,6 @@
 """My Number Points over HTTP: the payment services' signed reports, and the
-administrator's campaigns, enrolments (until the card's own) and settlement totals."""
+administrator's campaigns and enrolments, and the settlement totals (operators and
+administrators). The holder's routes, with the card, are in points_holder.py."""
 
 from __future__ import annotations
 
@@ -109,7 +110,7 @@ def get_campaigns(actor: ActorDep, container: ContainerDep) -> list[CampaignOut]
 
 
 @admin.post("/enrolments", summary="Enrol a person with one payment service (one per "
-            "person; the card's own enrolment is not built yet)")
+            "person; the holder's own is with the card: /points/card/enrolments)")
 def post_enrolment(body: EnrolmentBody, actor: ActorDep, container: ContainerDep,
                    now: NowDep) -> EnrolmentOut:
     return EnrolmentOut.model_validate(points.enrol(
@@ -117,7 +118,8 @@ def post_enrolment(body: EnrolmentBody, actor: ActorDep, container: ContainerDep
         now=now))
 
 
-@admin.get("/settlement", summary="Reports and points granted per payment service")
+@admin.get("/settlement", summary="Reports and points granted per payment service "
+           "(operators and administrators)")
 def get_settlement(actor: ActorDep, container: ContainerDep, now: NowDep,
                    campaign: Annotated[str | None, Query(max_length=60)] = None,
                    ) -> SettlementOut:

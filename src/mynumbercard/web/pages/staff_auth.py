@@ -45,6 +45,8 @@ MENU: list[MenuItem] = [
     MenuItem("/staff/validity", "Wrong-validity audit", Permission.PRODUCTION),
     MenuItem("/staff/certificates", "Revocations and holds", Permission.CERTIFICATE_REVOKE),
     MenuItem("/staff/ca", "Certification authority", Permission.CERTIFICATE_REVOKE),
+    MenuItem("/staff/points/settlement", "Points settlement", Permission.POINTS_SETTLEMENT),
+    MenuItem("/staff/points/services", "Payment services", Permission.RELYING_PARTY_MANAGE),
 ]
 
 

@@ -1,0 +1,181 @@
+"""The holder's card program for My Number Points (`points enrol`, `points balance`,
+`points sign-in`): the card signs the service's one-use challenge with its
+user-authentication key after the holder's PIN (the kiosk's challenge-response, for the
+purpose `points`); the service is reached over HTTP (`--url`) or in this process.
+
+The PIN goes to the card only; the card counts wrong entries."""
+
+from __future__ import annotations
+
+import base64
+import json
+import urllib.error
+import urllib.request
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from datetime import datetime
+from typing import Any, Protocol
+
+from mynumbercard.adapters.kiosk_client import card_der
+from mynumbercard.chip.client import CardClient
+from mynumbercard.chip.keys import KeyKind
+from mynumbercard.domain import errors
+from mynumbercard.domain.kiosk import KioskRefused, Refusal, challenge_message, pin_wrong_message
+from mynumbercard.domain.pins import PinLocked, WrongPin
+from mynumbercard.domain.points import (
+    AlreadyEnrolled,
+    PointsRefusal,
+    UnknownService,
+    normalise_sign_in_code,
+)
+from mynumbercard.services import points_card
+from mynumbercard.services.card_auth import CardAnswer
+from mynumbercard.services.kiosk_ports import AnswerChecker
+
+MAX_ANSWER = 1024 * 1024
+_BY_STATUS: dict[int, type[errors.DomainError]] = {
+    401: errors.AuthenticationFailed, 403: errors.PermissionDenied, 404: errors.NotFound,
+    409: errors.Conflict, 429: errors.TooManyRequests}
+_POINTS_REFUSED: dict[str, type[AlreadyEnrolled | UnknownService]] = {
+    PointsRefusal.ALREADY_ENROLLED: AlreadyEnrolled, PointsRefusal.UNKNOWN_SERVICE: UnknownService}
+
+
+class PointsService(Protocol):
+    def challenge(self) -> str: ...
+    def enrol(self, body: dict[str, Any]) -> dict[str, Any]: ...
+    def balance(self, body: dict[str, Any]) -> dict[str, Any]: ...
+    def sign_in_challenge(self, code: str) -> str: ...
+    def sign_in(self, code: str, body: dict[str, Any]) -> dict[str, Any]: ...
+
+
+def _refusal(answer: dict[str, Any], message: str) -> errors.DomainError | None:
+    refused = answer.get("refused")
+    if refused in set(Refusal):
+        return KioskRefused(Refusal(refused), message)
+    if refused in _POINTS_REFUSED:
+        return _POINTS_REFUSED[refused]()
+    return None
+
+
+class HttpPointsService:
+    """The service's public holder routes (the card's answer is the credential)."""
+
+    def __init__(self, base_url: str, *, timeout: float = 30) -> None:
+        if not base_url.startswith(("http://", "https://")):
+            raise errors.InvalidInput("the service is an http:// or https:// URL")
+        self._base, self._timeout = base_url.rstrip("/"), timeout
+
+    def __repr__(self) -> str:
+        return f"HttpPointsService({self._base!r})"
+
+    def _call(self, method: str, path: str, body: dict[str, Any] | None) -> dict[str, Any]:
+        data = json.dumps(body).encode() if body is not None else None
+        request = urllib.request.Request(  # noqa: S310 - the scheme is checked above
+            self._base + path, data=data, method=method,
+            headers={"Content-Type": "application/json"})
+        try:
+            with urllib.request.urlopen(request, timeout=self._timeout) as answer:  # noqa: S310
+                return dict(json.loads(answer.read(MAX_ANSWER)))
+        except urllib.error.HTTPError as refused:
+            try:
+                answer = dict(json.loads(refused.read(MAX_ANSWER)))
+            except (ValueError, TypeError):
+                answer = {}
+            message = str(answer.get("message", "")) or f"the service answered {refused.code}"
+            raise (_refusal(answer, message)
+                   or _BY_STATUS.get(refused.code, errors.InvalidInput)(message)) from None
+        except (urllib.error.URLError, TimeoutError, ValueError) as failed:
+            raise errors.NotFound(f"cannot reach the service {self._base}: {failed}") from None
+
+    def challenge(self) -> str:
+        return str(self._call("POST", "/api/v1/points/card/challenges", {})["challenge"])
+
+    def enrol(self, body: dict[str, Any]) -> dict[str, Any]:
+        return self._call("POST", "/api/v1/points/card/enrolments", body)
+
+    def balance(self, body: dict[str, Any]) -> dict[str, Any]:
+        return self._call("POST", "/api/v1/points/card/balance", body)
+
+    def sign_in_challenge(self, code: str) -> str:
+        return str(self._call("GET", f"/api/v1/points/sign-ins/{normalise_sign_in_code(code)}",
+                              None)["challenge"])
+
+    def sign_in(self, code: str, body: dict[str, Any]) -> dict[str, Any]:
+        return self._call("POST", f"/api/v1/points/sign-ins/{normalise_sign_in_code(code)}", body)
+
+
+def _jsonable(value: object) -> dict[str, Any]:
+    return dict(json.loads(json.dumps(asdict(value), default=_default)))  # type: ignore[call-overload]
+
+
+def _default(value: object) -> str:
+    if isinstance(value, datetime):
+        return value.isoformat()
+    return str(value)
+
+
+@dataclass
+class LocalPointsService:
+    """The same use cases in this process (no `--url`)."""
+
+    uow: points_card.UowFactory
+    checker: AnswerChecker
+    clock: Callable[[], datetime]
+
+    @staticmethod
+    def _answer(body: dict[str, Any]) -> CardAnswer:
+        return CardAnswer(body["challenge"], base64.b64decode(body["certificate"]),
+                          base64.b64decode(body["signature"]))
+
+    def challenge(self) -> str:
+        return points_card.challenge(self.uow, now=self.clock()).challenge
+
+    def enrol(self, body: dict[str, Any]) -> dict[str, Any]:
+        return _jsonable(points_card.enrol(self.uow, self.checker, answer=self._answer(body),
+                                           service=body["service"], now=self.clock()))
+
+    def balance(self, body: dict[str, Any]) -> dict[str, Any]:
+        return _jsonable(points_card.balance(self.uow, self.checker,
+                                             answer=self._answer(body), now=self.clock()))
+
+    def sign_in_challenge(self, code: str) -> str:
+        return points_card.sign_in_challenge(self.uow, code=code, now=self.clock()).challenge
+
+    def sign_in(self, code: str, body: dict[str, Any]) -> dict[str, Any]:
+        done = points_card.sign_in(self.uow, self.checker, code=code,
+                                   certificate_der=base64.b64decode(body["certificate"]),
+                                   signature=base64.b64decode(body["signature"]),
+                                   now=self.clock())
+        return {"code": done.code, "shown_until": done.expires_at.isoformat()}
+
+
+def card_answer(card: CardClient, *, pin: str, challenge: str) -> dict[str, str]:
+    """The card's certificate and its signature over the challenge (for `points`);
+    KioskRefused (pin_wrong with the tries left, pin_locked) as the card says."""
+    certificate = card_der(card.read_certificate(KeyKind.AUTH))
+    try:
+        signature = card.sign(KeyKind.AUTH, pin,
+                              challenge_message(bytes.fromhex(challenge), "points"))
+    except WrongPin as wrong:
+        raise KioskRefused(Refusal.PIN_WRONG, pin_wrong_message(wrong.tries_left)) from None
+    except PinLocked:
+        raise KioskRefused(Refusal.PIN_LOCKED) from None
+    return {"challenge": challenge, "certificate": base64.b64encode(certificate).decode(),
+            "signature": base64.b64encode(signature).decode()}
+
+
+def enrol(card: CardClient, service: PointsService, *, pin: str,
+          payment_service: str) -> dict[str, Any]:
+    return service.enrol({**card_answer(card, pin=pin, challenge=service.challenge()),
+                          "service": payment_service})
+
+
+def balance(card: CardClient, service: PointsService, *, pin: str) -> dict[str, Any]:
+    return service.balance(card_answer(card, pin=pin, challenge=service.challenge()))
+
+
+def sign_in(card: CardClient, service: PointsService, *, pin: str, code: str
+            ) -> dict[str, Any]:
+    answer = card_answer(card, pin=pin, challenge=service.sign_in_challenge(code))
+    return service.sign_in(code, {"certificate": answer["certificate"],
+                                  "signature": answer["signature"]})
