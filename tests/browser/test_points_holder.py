@@ -1,7 +1,9 @@
 """The holder's My Number Points page: the page shows a one-use code, the holder's card
 program (`mynumbercard points sign-in CODE --card FILE --pin-stdin --url …`, a real
 process against the served site) signs it with the card, and the page then shows the
-choice of payment service (chosen there, once) and the points granted."""
+payment services to choose from with the card program (the page itself chooses nothing:
+a code someone else showed must not bind the holder's points), then the choice made with
+`points enrol` (its enrolment ID only by its end) and the points granted."""
 
 from __future__ import annotations
 
@@ -50,8 +52,12 @@ def _holder(site: Site, ca_template: Path, card: Path) -> Container:
 
 
 def _sign_in_with_the_card(site: Site, card: Path, code: str) -> dict[str, object]:
+    return _card_program(site, card, "sign-in", code)
+
+
+def _card_program(site: Site, card: Path, *arguments: str) -> dict[str, object]:
     program = str(Path(sys.executable).with_name("mynumbercard"))
-    done = subprocess.run([program, "points", "sign-in", code, "--card", str(card),
+    done = subprocess.run([program, "points", *arguments, "--card", str(card),
                            "--pin-stdin", "--url", site.url], input="1234\n", text=True,
                           capture_output=True, check=False,
                           env={"PATH": "/usr/bin:/bin", "MYNUMBERCARD_HOME": str(site.home),
@@ -70,7 +76,7 @@ def _report(wired: Container, key_id: str, secret: bytes, enrolment_id: str) -> 
         f"r-{nonce}", enrolment_id, ReportKind.PURCHASE, 4000, now), now=now)
 
 
-def test_the_holder_signs_in_with_the_card_chooses_a_service_and_sees_points(
+def test_the_holder_signs_in_with_the_card_enrols_with_it_and_sees_points(
         page: Page, site: Site, ca_template: Path, tmp_path: Path) -> None:
     card = tmp_path / "card.mnc"
     wired = _holder(site, ca_template, card)
@@ -92,17 +98,21 @@ def test_the_holder_signs_in_with_the_card_chooses_a_service_and_sees_points(
     page.get_by_role("link", name="ポイントを表示").click()
     expect(page.get_by_role("status").first).to_contain_text("までカードでログインしています")
 
-    page.get_by_role("button", name="このサービスを選ぶ").click()  # nothing chosen
-    expect(page.locator("#service-error")).to_contain_text("決済サービスを選んでください")
+    row = page.get_by_role("row").filter(has_text=service.name)  # nothing chosen yet
+    expect(row).to_contain_text(service.key_id)
+    expect(page.locator("pre").last).to_contain_text("points enrol --service")
+    expect(page.get_by_role("button", name="このサービスを選ぶ")).to_have_count(0)
     check_page(page, "unchosen")
-    page.get_by_label("決済サービス", exact=True).select_option(label=service.name)
-    page.get_by_role("button", name="このサービスを選ぶ").click()
-    enrolment = page.get_by_role("definition").nth(1)
-    expect(enrolment).to_contain_text("pe_")
+    enrolled = _card_program(site, card, "enrol", "--service", service.key_id)
+    enrolment_id = str(enrolled["enrolment_id"])
+    page.reload()
     expect(page.get_by_role("definition").first).to_have_text(service.name)
+    shown = page.get_by_role("definition").nth(1)
+    expect(shown).to_have_text(f"…{enrolment_id[-4:]}")  # the whole ID: the card program's
+    assert enrolment_id not in page.content()
     check_page(page, "enrolled")
 
-    _report(wired, service.key_id, bytes.fromhex(service.secret), enrolment.inner_text())
+    _report(wired, service.key_id, bytes.fromhex(service.secret), enrolment_id)
     page.reload()
     row = page.get_by_role("row").filter(has_text="browser-campaign")
     expect(row).to_contain_text("1,000円")

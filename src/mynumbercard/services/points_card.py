@@ -271,17 +271,3 @@ def page(uow_factory: UowFactory, *, browser_secret: str, now: datetime) -> Page
         uow.commit()
     return PageState("signed-in", found.code, seen, until)
 
-
-def enrol_from_page(uow_factory: UowFactory, *, browser_secret: str, service: str,
-                    now: datetime) -> EnrolmentView:
-    """The signed-in page's choice of payment service (the card signed minutes ago)."""
-    with uow_factory() as uow:
-        found = _page_in(uow, browser_secret, now)
-        if (found.signed_at is None or found.resident_id is None
-                or now >= found.signed_at + SHOWN_FOR):
-            raise NotFound("the page is not signed in with the card: start again")
-        view = enrol_in(uow, resident_id=found.resident_id, service=service[:20],
-                        actor_name=f"{HOLDER}:page", now=now)
-        uow.commit()
-    return view
-

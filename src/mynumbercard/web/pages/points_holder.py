@@ -4,19 +4,21 @@ A browser has no API to the card, so the card program signs the page in: the pag
 a one-use code (and keeps a secret in an HttpOnly cookie), the holder runs `mynumbercard
 points sign-in CODE --card FILE|--reader NAME --pin-stdin`, the card signs the code's
 challenge with its user-authentication key after the PIN, and the page then shows the
-holder's payment service and points for five minutes — and, if no service was chosen
-yet, the form to choose one. The same services as the API (services/points_card.py)."""
+holder's payment service and points for five minutes. The page only shows: the choice of
+a service is made with the card program (`points enrol --service ID`), where the holder
+names the service; a page signed in with a code someone else showed could otherwise bind
+the holder's points for good to a service of that person's choosing. The same services
+as the API (services/points_card.py)."""
 
 from __future__ import annotations
 
-from fastapi import Form, Request
+from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from mynumbercard.domain.errors import Conflict, NotFound
+from mynumbercard.domain.errors import NotFound
 from mynumbercard.services import points_card
 from mynumbercard.web.deps import ContainerDep, NowDep
 from mynumbercard.web.pages import page_router
-from mynumbercard.web.pages.forms import FormErrors
 from mynumbercard.web.pages.staff_auth import secure_cookies
 from mynumbercard.web.pages.templating import render
 
@@ -36,15 +38,12 @@ def _state(request: Request, container: ContainerDep,
         return None
 
 
-def _page(request: Request, container: ContainerDep, now: NowDep, *,
-          errors: FormErrors | None = None, status_code: int = 200,
-          service: str = "") -> HTMLResponse:
+def _page(request: Request, container: ContainerDep, now: NowDep) -> HTMLResponse:
     state = _state(request, container, now)
     services = [(s.key_id, s.name) for s in points_card.payment_services(container.uow)] \
         if state is not None and state.points is not None and state.points.enrolment is None \
         else []
-    return render(request, "points/index.html", status_code=status_code, state=state,
-                  services=services, errors=errors or FormErrors(), service=service)
+    return render(request, "points/index.html", state=state, services=services)
 
 
 @router.get("", response_class=HTMLResponse)
@@ -60,25 +59,6 @@ def start(request: Request, container: ContainerDep, now: NowDep) -> Response:
     response.set_cookie(COOKIE, started.browser_secret, max_age=COOKIE_AGE, httponly=True,
                         samesite="strict", secure=secure_cookies(request), path=COOKIE_PATH)
     return response
-
-
-@router.post("/enrol", response_class=HTMLResponse)
-def enrol(request: Request, container: ContainerDep, now: NowDep, *,
-          service: str = Form("", max_length=40)) -> Response:
-    """The signed-in holder's choice of payment service (one per person)."""
-    errors = FormErrors()
-    secret = request.cookies.get(COOKIE, "")
-    if not service:
-        errors["service"] = "Choose a payment service"
-        return _page(request, container, now, errors=errors, status_code=422)
-    try:
-        points_card.enrol_from_page(container.uow, browser_secret=secret[:100],
-                                    service=service, now=now)
-    except (Conflict, NotFound) as refused:
-        errors["service"] = refused.message
-        return _page(request, container, now, errors=errors, service=service,
-                     status_code=409 if isinstance(refused, Conflict) else 404)
-    return RedirectResponse("/points", status_code=303)
 
 
 @router.post("/end")
