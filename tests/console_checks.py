@@ -30,7 +30,9 @@ class Shipped:
 
 
 def produced_and_shipped(wired: Container, municipality: str = "13101") -> Shipped:
-    """A resident's card, applied for online, approved, produced and shipped today."""
+    """A resident's card, applied for online, approved, produced and shipped today: only
+    this application's (the browser tests' site is shared; another test's approved
+    application, received on another day, is not this helper's to produce)."""
     now = wired.clock()
     resident = register.register_resident(
         wired.uow, actor=SETUP, now=now, family_name="山田", given_name="花子",
@@ -44,8 +46,10 @@ def produced_and_shipped(wired: Container, municipality: str = "13101") -> Shipp
                       application_id=form.application_id, birth_date=resident.birth_date,
                       photo=sample_portrait(), now=now).application.id or 0
     apps.approve(wired.uow, actor=AGENCY, application_ref=ref, now=now)
-    run = issuance.run_production(wired.uow, wired.vault, actor=AGENCY, now=now)
-    (shipment_id,) = issuance.ship(wired.uow, actor=AGENCY, now=now).shipments
+    run = issuance.run_production(wired.uow, wired.vault, actor=AGENCY, now=now,
+                                  within=(ref, ref))
+    (shipment_id,) = issuance.ship(wired.uow, actor=AGENCY, now=now,
+                                   within=(ref, ref)).shipments
     return Shipped(resident.id or 0, ref, run.run_id or 0, shipment_id,
                    run.made[0].card_number)
 

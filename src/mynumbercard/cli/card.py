@@ -6,6 +6,7 @@ import contextlib
 import json
 import secrets
 import signal
+from datetime import timedelta
 from pathlib import Path
 
 import typer
@@ -54,8 +55,10 @@ def issue_demo_card(wired: bootstrap.Container, out: Path, *, pin: str,
     authority = wired.authority
     # faker, only for the demo card: `card insert` and the others start without it
     from mynumbercard.generators.people import synthetic_person  # noqa: PLC0415
+    # A demo card is not one about to lapse: a stay ending soon would put its validity
+    # (and its renewal window) within weeks.
     person = synthetic_person(today=today, now=now, min_age=SIGNATURE_CERTIFICATE_MIN_AGE,
-                              seed=seed)
+                              stay_at_least=timedelta(days=366), seed=seed)
     resident = register.register_resident(wired.uow, actor=actor, now=now, **person)
     card_number = secrets.token_hex(8).upper()
     face = {"name": resident.full_name,

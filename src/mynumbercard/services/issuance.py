@@ -134,12 +134,13 @@ def _destroy(vault: CardVault, numbers: list[str]) -> None:
 
 
 def run_production(uow_factory: UowFactory, vault: CardVault, *, actor: Actor, now: datetime,
-                   limit: int = CHUNK) -> RunResult:
-    """Make cards for up to `limit` approved applications: a card number, the issue date
-    (today: the validity counts from it) and a personalised chip for each."""
+                   limit: int = CHUNK, within: IdSpan | None = None) -> RunResult:
+    """Make cards for up to `limit` approved applications (those `within` a span of
+    application ids, if given): a card number, the issue date (today: the validity counts
+    from it) and a personalised chip for each."""
     actor.require(Permission.PRODUCTION)
     with uow_factory() as uow:
-        result = _produce_in(uow, vault, actor=actor, now=now, limit=limit)
+        result = _produce_in(uow, vault, actor=actor, now=now, limit=limit, within=within)
         try:
             uow.commit()
         except BaseException:
@@ -204,12 +205,12 @@ def _ship_in(uow: IssuanceUnit, *, actor: Actor, now: datetime, limit: int,
 
 
 def ship(uow_factory: UowFactory, *, actor: Actor, now: datetime,
-         limit: int = CHUNK) -> ShipResult:
-    """Send produced cards to the municipal office of each holder's current address, one
-    shipment per office."""
+         limit: int = CHUNK, within: IdSpan | None = None) -> ShipResult:
+    """Send produced cards (of the applications `within` a span of ids, if given) to the
+    municipal office of each holder's current address, one shipment per office."""
     actor.require(Permission.PRODUCTION)
     with uow_factory() as uow:
-        result = _ship_in(uow, actor=actor, now=now, limit=limit)
+        result = _ship_in(uow, actor=actor, now=now, limit=limit, within=within)
         uow.commit()
     return result
 
