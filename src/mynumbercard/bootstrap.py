@@ -392,6 +392,10 @@ class Container:
         """The CA as a callable, for use cases that open it only when they need it."""
         return self.authority
 
+    def ca_public(self) -> JpkiAuthority:
+        """The CA's certificates alone (no passphrase, no key): what a page may show."""
+        return ca_setup.public_authority(self.ca_config)
+
     @property
     def crl_sink(self) -> FileCrlSink:
         return FileCrlSink(self.settings.crl_directory)

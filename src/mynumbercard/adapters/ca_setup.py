@@ -14,7 +14,7 @@ from cryptography import x509
 
 from mynumbercard.adapters.card_terminal import MANAGEMENT_KEY_FILE, CardManagementKey
 from mynumbercard.adapters.certificate_authority import AuditHeadChecker, JpkiAuthority
-from mynumbercard.adapters.pki import CaHierarchy, FileKeyStore, KeyStore, authorities
+from mynumbercard.adapters.pki import CaHierarchy, CaSigner, FileKeyStore, KeyStore, authorities
 from mynumbercard.domain.certificate import CertKind
 from mynumbercard.domain.errors import Conflict, InvalidInput, NotFound
 
@@ -160,6 +160,22 @@ def issuing_certificate(config: CaConfig, kind: CertKind) -> x509.Certificate:
     metadata = authorities.read_metadata(config.directory)
     pem = metadata["certificates"][kind.value]
     return x509.load_pem_x509_certificate(pem.encode("ascii"))
+
+
+class _NoKeys:
+    """A key store that opens nothing: the CA's public side needs no passphrase."""
+
+    def generate(self, label: str) -> CaSigner:
+        raise NoPassphrase("the CA's public side opens no key")
+
+    def load(self, label: str) -> CaSigner:
+        raise NoPassphrase("the CA's public side opens no key")
+
+
+def public_authority(config: CaConfig) -> JpkiAuthority:
+    """The CA's certificates and settings from `ca.json`, without a passphrase or any
+    key (the console's CA page on a web server that cannot sign)."""
+    return JpkiAuthority(CaHierarchy.open(config.directory, keys=_NoKeys()))
 
 
 def open_authority(config: CaConfig) -> JpkiAuthority:

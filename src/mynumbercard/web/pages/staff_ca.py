@@ -64,7 +64,7 @@ def changes(request: Request, actor: StaffActor, container: ContainerDep, *,
 def ca(request: Request, actor: StaffActor, container: ContainerDep,
        now: NowDep) -> HTMLResponse:
     actor.require(Permission.CERTIFICATE_REVOKE)
-    overview = console_views.ca_overview(container.uow, container.ca, actor=actor,
-                                         shards=lambda: container.ca().crl_shards)
+    overview = console_views.ca_overview(container.uow, container.ca_public, actor=actor,
+                                         shards=lambda: container.ca_public().crl_shards)
     return render_staff(request, "staff/ca.html", actor, overview=overview, now=now, label=label,
                         soon=EXPIRES_SOON)
