@@ -17,6 +17,9 @@ machine. The load average is printed beside the figures: on a shared machine, co
 runs with it.
 
 Run from the repository root: `python bench/bench_apply.py [--seconds 20] [--photos 20]`.
+
+Last run, quiet (docs/resident.md "Speed"; 2026-11-30, load average 0.8-0.9): POST /apply
+median 65 ms, p95 66 ms; GET /apply at 200/s p50 1.9 ms, p99 4.3 ms: both goals met.
 """
 
 from __future__ import annotations

@@ -20,15 +20,13 @@ over `--samples` distinct inputs drawn at random from the register:
 Reported in milliseconds, warm (each kind runs over fresh inputs after one warm-up pass
 over other inputs). Not part of `make test`.
 
-Last run (docs/operations.md "Look-ups at scale"): 10,000,000 residents (the kept
-register grown from 6.76 M by bench/grow_register.py), `--samples 1000`, load 22-32 on 2
-cores (PostgreSQL and the bench at nice 19); p50 / p95 / p99 ms: number 4.5 / 20.6 /
-52.2; name + birth date, whole country 6.5 / 48.7 / 151.3, a clerk's 2.9 / 18.5 / 59.1;
-postal code + address 8.7 / 44.0 / 112.5; card 7.7 / 38.1 / 120.3; Application ID 4.2 /
-39.2 / 108.0; queue (handed over) clerk 16.6 / 85.1 / 166.9, from a day 13.3 / 41.2 /
-88.1; queue of 50,000 received, clerk 9.3 / 39.4 / 78.5, all 12.7 / 45.4 / 110.8. Every
-plan is an index range under 1 ms (printed); what is over 50 ms is the load's queueing
-and the heap reads of a register (~28 GB) out of cache.
+Last run, quiet (docs/operations.md "Look-ups at scale"; 2026-11-30, nothing else on the
+2 cores): 10,000,000 residents, `--samples 1000`; p50 / p95 / p99 ms: number 1.3 / 1.6 /
+1.7; name + birth date, whole country 2.9 / 8.8 / 17.9, a clerk's 1.5 / 1.8 / 2.4; postal
+code + address 5.1 / 19.8 / 35.7; card 2.7 / 6.4 / 11.7; Application ID 1.5 / 1.8 / 2.0;
+queue (handed over) clerk 4.1 / 4.6 / 5.0, from a day 3.9 / 4.2 / 4.6; queue of 50,000
+received, clerk 3.5 / 9.3 / 14.9, all 3.3 / 5.1 / 8.6: every look-up under 50 ms at p99.
+Under load 22-32 from other jobs the p99s were 52-167 ms (the machine's queueing).
 """
 
 from __future__ import annotations

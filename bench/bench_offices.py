@@ -16,6 +16,10 @@ bookings (every slot counter row taken at random), then times:
   for 14 days (a year of its hours read and fitted, as the API and the pages do), and
   the booking page's reads together (availability and forecast of 14 days, the
   quietest slots).
+
+Last run, quiet (docs/offices.md "Speed"; 2026-11-30, load under 1): availability p95
+3.5 ms; the race 305 ms, exactly 3 of 100 booked; forecast p95 17.4 ms; the booking
+page's reads p95 23.5 ms.
 """
 
 from __future__ import annotations

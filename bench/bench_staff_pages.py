@@ -22,14 +22,13 @@ closed loop (each member's next request as soon as the last answers). The first
 search by number must find its resident. The load generator runs on the same machine:
 the load average is printed beside the figures. Not part of `make test`.
 
-Last run (docs/operations.md "Look-ups at scale"): 10,000,000 residents, 20 staff, think
-0.5 s, 120 s, load 41 mid-run on 2 cores shared with five other jobs (PostgreSQL, server
-and bench at nice 19), 4,164 requests, all 200; p50 / p95 / p99 ms: /healthz 8.3 / 152.3
-/ 322.1; resident page 44.0 / 445.2 / 756.9; review queue 42.1 / 433.0 / 707.9; search
-by number 32.6 / 401.2 / 637.9, by name 37.9 / 379.6 / 627.2, by address 47.4 / 466.6 /
-890.0. The 100 ms goal at p95 is not met there: the baseline without a database is over
-it too. One member alone (--staff 1 --think 0, load 45): /healthz 3.7 / 35.2 / 74.6,
-pages 18-30 at p50, 82-142 at p95.
+Last run, quiet (docs/operations.md "Look-ups at scale"; 2026-11-30, nothing else on the
+2 cores, load 2.5 mid-run): 10,000,000 residents, 20 staff, think 0.5 s, 120 s, 4,665
+requests, all 200; p50 / p95 / p99 ms: /healthz 2.3 / 6.7 / 11.3; resident page 17.6 /
+36.5 / 60.1; review queue 9.7 / 20.9 / 31.5; searches 10.0 / 20.5 / 35.9 (by number 8.9 /
+18.3 / 24.6, by name 9.8 / 20.1 / 33.0, by address 10.9 / 23.1 / 41.2): the 100 ms goal
+at p95 is met. The earlier run at load 41 (five other jobs on the same cores): /healthz
+8.3 / 152.3 / 322.1, pages 379-467 ms at p95: the machine's queueing, not the pages.
 """
 
 from __future__ import annotations
