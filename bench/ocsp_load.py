@@ -140,12 +140,12 @@ def session_rss_mb(pid: int) -> float:
 
 
 def wrk(url: str, slices: Path, *, threads: int, connections: int, seconds: int,
-        script: Path) -> dict[str, float]:
+        script: Path, prefix: tuple[str, ...] = ()) -> dict[str, float]:
     with socket.socket() as decoy:  # listens, never answers: wrk's probe lands here
         decoy.bind(("127.0.0.1", 0))
         decoy.listen(8)
         done = subprocess.run(
-            ["wrk", "-t", str(threads), "-c", str(connections), "-d", f"{seconds}s",
+            [*prefix, "wrk", "-t", str(threads), "-c", str(connections), "-d", f"{seconds}s",
              "--latency", "--timeout", "5s", "-s", str(script),
              f"http://127.0.0.1:{decoy.getsockname()[1]}/"],
             env={**os.environ, "SLICES": str(slices), "TARGET_PORT": str(urlsplit(url).port)},
@@ -175,7 +175,8 @@ def wrk(url: str, slices: Path, *, threads: int, connections: int, seconds: int,
 
 def measure(command: list[str], url: str, ready: callable, slices: Path, *,  # type: ignore[valid-type]
             threads: int, connections: int, seconds: int, script: Path,
-            env: dict[str, str] | None = None, warm_up: bool = True) -> Result:
+            env: dict[str, str] | None = None, warm_up: bool = True,
+            client_prefix: tuple[str, ...] = ()) -> Result:
     """Start the responder in a process group of its own, wait until it answers, warm it
     up, run wrk, read its CPU and memory, kill the group."""
     # A process group of its own, not a session: `openssl ocsp -multi` calls setpgid,
@@ -187,10 +188,10 @@ def measure(command: list[str], url: str, ready: callable, slices: Path, *,  # t
             if warm_up:  # imports, the store's pages; not `openssl ocsp`, which spins on
                 # the connections wrk leaves without a request as it stops (3.0)
                 wrk(url, slices, threads=threads, connections=connections, seconds=2,
-                    script=script)
+                    script=script, prefix=client_prefix)
             before = session_cpu(server.pid)
             run = wrk(url, slices, threads=threads, connections=connections,
-                      seconds=seconds, script=script)
+                      seconds=seconds, script=script, prefix=client_prefix)
             cpu = session_cpu(server.pid) - before
             rss = session_rss_mb(server.pid)
         finally:

@@ -264,12 +264,15 @@ def _measured(who: str, command: list[str], at: str, ready: Any, *, slices: Path
     """One run; a responder that never came up is started once more, afresh."""
     for attempt in range(2):
         try:
+            if args.pin:  # the responder alone on CPU 0, the client alone on CPU 1
+                command = ["taskset", "-c", "0", *command]
             return measure(command, at.rsplit("/", 1)[0] if who == "openssl" else
                            at.removesuffix("/ocsp"), ready, slices,
                            threads=args.client_threads,
                            connections=args.concurrency, seconds=args.seconds,
                            script=script, env=env if who != "openssl" else None,
-                           warm_up=who != "openssl")
+                           warm_up=who != "openssl",
+                           client_prefix=("taskset", "-c", "1") if args.pin else ())
         except RuntimeError:
             if attempt:
                 raise
