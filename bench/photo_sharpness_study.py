@@ -24,6 +24,7 @@ from mynumbercard.adapters.photo.face import detector
 from mynumbercard.adapters.photo.framing import face_defects
 from mynumbercard.adapters.photo.header import read_header
 from mynumbercard.adapters.photo.segment import segmenter
+from mynumbercard.generators import photos
 from mynumbercard.generators.photo_evaluation import Case, EvaluationSet
 from mynumbercard.generators.photo_variations import cases as variation_cases
 from mynumbercard.generators.photo_variations import splits
@@ -33,8 +34,15 @@ Grey = np.ndarray
 
 
 def _tuning_cases() -> Iterator[Case]:
-    yield from EvaluationSet(EVAL_SET).cases()
+    base = EvaluationSet(EVAL_SET)
+    yield from base.cases()
     yield from variation_cases(splits(EVAL_SET)["tuning"], EVAL_SET)
+    # the unit tests' portrait (tests/unit/photo/test_checks.py), sharp and blurred
+    good = base.good(base.persons()["obama_arms"], seed=0, size=(600, 800))
+    yield Case("unit/portrait", photos.encode(good), frozenset())
+    for fraction in (0.004, 0.008, 0.02):
+        yield Case(f"unit/blurred{fraction}", photos.encode(photos.blurred(good, fraction)),
+                   frozenset({"blurred"}))
 
 
 def _region(case: Case) -> Grey | None:
@@ -79,7 +87,11 @@ MEASURES: dict[str, Callable[[Grey], float]] = {
     "lap_var/mean2": lambda r: _lap_var(r) / max(float(r.mean()) ** 2, 1e-6) * 1e4,
     "reblur": _reblur,
     "lap_var@96": lambda r: _lap_var(_at(96, r)),
+    "lap_var/var@64": lambda r: _normalised(_at(64, r)),
     "lap_var/var@96": lambda r: _normalised(_at(96, r)),
+    "lap_var/var@128": lambda r: _normalised(_at(128, r)),
+    "lap_var/var@160": lambda r: _normalised(_at(160, r)),
+    "check": checks.sharpness,
     "reblur@96": lambda r: _reblur(_at(96, r)),
     "face_w": lambda r: float(r.shape[1]),
 }
