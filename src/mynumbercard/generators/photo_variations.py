@@ -220,6 +220,13 @@ class Rate:
 
 
 @dataclass(frozen=True)
+class Outcome:
+    name: str  # "<person>/<variant>", or "natural/<photo>"
+    expect: frozenset[str]
+    found: frozenset[str]
+
+
+@dataclass(frozen=True)
 class SplitReport:
     split: str
     photos: int
@@ -228,31 +235,45 @@ class SplitReport:
     named: Rate  # defective photos whose defect is among the findings
     false_alarms: tuple[tuple[str, frozenset[str]], ...]  # compliant photos with findings
     missed: tuple[tuple[str, frozenset[str]], ...]  # defective photos, what was missed
+    outcomes: tuple[Outcome, ...] = ()
+
+    def part(self, prefix: str) -> SplitReport:
+        """The same figures on the photos of the people whose name starts with `prefix`."""
+        return summarise(f"{self.split}:{prefix}*",
+                         [o for o in self.outcomes if o.name.startswith(prefix)])
 
 
 def report(directory: Path, split_name: str, group_photos: Path | None = None) -> SplitReport:
+    """Check every photo of a split once. `group_photos`: the directory `make photo-eval`
+    fills (or the first package's archive alone)."""
     split = splits(directory, group_photos)[split_name]
+    outcomes = [
+        Outcome(case.name, case.expect, frozenset(d.code for d in check_photo(case.data).defects))
+        for case in cases(split, directory)
+    ]
+    return summarise(split_name, outcomes)
+
+
+def summarise(split_name: str, outcomes: list[Outcome]) -> SplitReport:
     clean = named = compliant_n = defective_n = 0
     alarms: list[tuple[str, frozenset[str]]] = []
     missed: list[tuple[str, frozenset[str]]] = []
-    photos = 0
-    for case in cases(split, directory):
-        photos += 1
-        found = frozenset(d.code for d in check_photo(case.data).defects)
-        if not case.expect:
+    for outcome in outcomes:
+        if not outcome.expect:
             compliant_n += 1
-            clean += not found
-            if found:
-                alarms.append((case.name, found))
+            clean += not outcome.found
+            if outcome.found:
+                alarms.append((outcome.name, outcome.found))
         else:
             defective_n += 1
-            lacking = case.expect - found
+            lacking = outcome.expect - outcome.found
             named += not lacking
             if lacking:
-                missed.append((case.name, lacking))
-    people = len({_person_of(name) for name in split.persons})
-    return SplitReport(split_name, photos, people, Rate(clean, compliant_n),
-                       Rate(named, defective_n), tuple(alarms), tuple(missed))
+                missed.append((outcome.name, lacking))
+    people = len({_person_of(o.name.split("/")[0]) for o in outcomes
+                  if not o.name.startswith("natural/")})
+    return SplitReport(split_name, len(outcomes), people, Rate(clean, compliant_n),
+                       Rate(named, defective_n), tuple(alarms), tuple(missed), tuple(outcomes))
 
 
 def _person_of(name: str) -> str:
