@@ -136,7 +136,9 @@ def test_a_clerk_records_and_marks_walk_ins_on_the_desk_page(
     assert other.status_code == 409
     assert "この来庁者は別の窓口の方です" in other.text
     assert _walk_ins(container, "13101-02") == [(at_branch, WalkInStatus.WAITING)]
-    assert "13101-02" in client.get("/staff/desk", params={"office": "１３１０１－０２"}).text
+    typed = client.get("/staff/desk", params={"office": "１３１０１－０２"})  # full width
+    assert typed.status_code == 200
+    assert '<option value="13101-02" selected>' in typed.text
     english = client.get("/staff/desk", params={"office": "13101-02", "lang": "en"})
     assert "Walk-ins waiting today" in english.text
     assert "Left without service" in english.text
