@@ -24,8 +24,11 @@ EVERY_DAY = dict.fromkeys(("mon", "tue", "wed", "thu", "fri", "sat", "sun"), ALL
 
 def _offices(site: Site) -> None:
     """Shibuya's city hall, crowded at every hour these two weeks (90 minutes' wait, the
-    level 30), and a branch with nothing seen."""
+    level 30), and a branch with nothing seen (once a session)."""
     wired = site.container
+    with wired.uow() as uow:
+        if uow.offices.get(CODE) is not None:
+            return
     now = wired.clock()
     office_service.load_offices(wired.uow, wired.holidays, actor=SETUP, now=now, offices=[
         Office(code=code, name=name, postal_code="1508010", address="東京都渋谷区宇田川町1-1",
@@ -41,8 +44,12 @@ def _offices(site: Site) -> None:
         uow.commit()
 
 
+def _rows(page: Page) -> Locator:
+    return page.locator("#walk-ins ~ .table-wrap tbody tr")
+
+
 def _last_row(page: Page) -> Locator:
-    return page.locator("#walk-ins ~ .table-wrap tbody tr").last
+    return _rows(page).last
 
 
 def test_a_clerk_records_and_serves_walk_ins(page: Page, site: Site):
@@ -51,11 +58,12 @@ def test_a_clerk_records_and_serves_walk_ins(page: Page, site: Site):
     page.get_by_role("navigation", name="メニュー").get_by_role("link", name="本日の予約").click()
     expect(page.get_by_role("heading", name="現在の窓口")).to_be_visible()
     expect(page.get_by_text("窓口の基準を超えています")).to_be_visible()
-    expect(page.get_by_text("この日の予約なし来庁者はいません。")).to_be_visible()
     check_page(page, "walk-ins-counter-now")
+    before = _rows(page).count()  # the site is shared: a run at another width came first
 
     page.get_by_label("来庁の用件").select_option(label="暗証番号のロック解除・再設定")
     page.get_by_role("button", name="予約なしの来庁を記録").click()
+    expect(_rows(page)).to_have_count(before + 1)
     row = _last_row(page)
     expect(row).to_contain_text("暗証番号のロック解除・再設定")
     expect(row).to_contain_text("待機中")
