@@ -120,6 +120,13 @@ class FakeWalkIns:
         walk_in.version += 1
         self.rows[walk_in.id] = copy.deepcopy(walk_in)
 
+    def of_day(self, office_code: str, start: datetime, end: datetime, *,
+               limit: int) -> Sequence[WalkIn]:
+        found = [w for w in self.rows.values()
+                 if w.office_code == office_code and start <= w.arrived_at < end]
+        return [copy.deepcopy(w) for w in sorted(found, key=lambda w: (w.arrived_at, w.id))
+                ][:limit]
+
     def waiting(self, office_code: str, *, since: datetime) -> int:
         return sum(1 for w in self.rows.values() if w.office_code == office_code
                    and w.arrived_at >= since and w.status is WalkInStatus.WAITING)

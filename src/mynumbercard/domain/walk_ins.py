@@ -9,7 +9,7 @@ Their arrival, the start and the end of service feed the office's crowding histo
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 
 from mynumbercard.domain.appointments import Purpose
@@ -58,3 +58,12 @@ class WalkIn:
             self.started_at = at
         elif step is WalkInStep.ENDED:
             self.ended_at = at
+
+    def waited(self, now: datetime) -> timedelta | None:
+        """The wait: to the start of service, or so far while waiting; None for one who
+        left (when they left is not recorded)."""
+        if self.status is W.WAITING:
+            return max(now - self.arrived_at, timedelta(0))
+        if self.started_at is not None:
+            return self.started_at - self.arrived_at
+        return None

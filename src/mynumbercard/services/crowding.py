@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Protocol
 
 from mynumbercard.domain.appointments import Purpose
@@ -79,6 +79,8 @@ UowFactory = Callable[[], CrowdingUnit]
 Holidays = Collection[date]
 MAX_DAYS = 35
 NO_CARD = "no card with this number is on the register"
+OTHER_OFFICE = "this walk-in is at another office"
+MAX_DAY_WALK_INS = 300
 _WALK_IN_ACTIONS = {WalkInStep.STARTED: AuditAction.WALK_IN_START,
                     WalkInStep.ENDED: AuditAction.WALK_IN_END,
                     WalkInStep.LEFT: AuditAction.WALK_IN_LEAVE}
@@ -110,8 +112,9 @@ def record_walk_in(uow_factory: UowFactory, *, actor: Actor, office_code: str,
 
 
 def mark_walk_in(uow_factory: UowFactory, *, actor: Actor, walk_in_id: int, step: WalkInStep,
-                 now: datetime) -> WalkIn:
-    """The start or end of a walk-in's service, or their leaving unserved."""
+                 now: datetime, office_code: str | None = None) -> WalkIn:
+    """The start or end of a walk-in's service, or their leaving unserved. `office_code`:
+    the office the clerk is at (the desk page's), whose walk-ins only they mark."""
     actor.require_role(Permission.APPOINTMENT_DESK)
     hidden = f"no walk-in {walk_in_id}"
     with uow_factory() as uow:
@@ -120,6 +123,8 @@ def mark_walk_in(uow_factory: UowFactory, *, actor: Actor, walk_in_id: int, step
             raise NotFound(hidden)
         actor.require_visible(Permission.APPOINTMENT_DESK,
                               municipality_code=walk_in.office_code[:5], hidden=hidden)
+        if office_code is not None and walk_in.office_code != office_code:
+            raise InvalidInput(OTHER_OFFICE)
         walk_in.mark(step, at=now)
         uow.walk_ins.save(walk_in)
         if step is WalkInStep.STARTED:
@@ -130,6 +135,50 @@ def mark_walk_in(uow_factory: UowFactory, *, actor: Actor, walk_in_id: int, step
                                      f"walk-in:{walk_in.id}", None))
         uow.commit()
     return walk_in
+
+
+@dataclass(frozen=True, slots=True)
+class DeskWalkIn:
+    walk_in: WalkIn
+    waited_minutes: int | None  # to the start of service, or so far; None: left
+
+
+@dataclass(frozen=True, slots=True)
+class DeskQueue:
+    """One day's walk-ins at an office, and its counter now (whatever the day shown)."""
+
+    office: Office
+    walk_ins: list[DeskWalkIn]  # in arrival order
+    waiting_now: int  # today's walk-ins who wait still
+    expected_wait_minutes: float | None  # forecast for the current hour
+    level_minutes: int | None  # the office's hand-off level
+    crowded: bool  # above the level: the counter proposes the hand-off to who may
+
+
+def desk_queue(uow_factory: UowFactory, holidays: Holidays, *, actor: Actor,
+               office_code: str, on: date, now: datetime,
+               extra_deadlines: Collection[date] = ()) -> DeskQueue:
+    """The desk page's walk-ins of `on`, with the walk-ins waiting now and the wait
+    expected this hour against the office's hand-off level (`handoff_advice`'s test)."""
+    actor.require_role(Permission.APPOINTMENT_DESK)
+    today = now.astimezone(JST).date()
+    with uow_factory() as uow:
+        office = _desk_office(uow, actor, office_code)
+        start = datetime.combine(on, time(0), JST)
+        found = uow.walk_ins.of_day(office.code, start, start + timedelta(days=1),
+                                    limit=MAX_DAY_WALK_INS)
+        waiting = uow.walk_ins.waiting(office.code,
+                                       since=datetime.combine(today, time(0), JST))
+        expected = crowding_in(uow, holidays, office, start=today, days=1, now=now,
+                               extra_deadlines=extra_deadlines).wait_at(now)
+    level = office.handoff_wait_minutes
+    rows = []
+    for walk_in in found:
+        waited = walk_in.waited(now)
+        rows.append(DeskWalkIn(walk_in, None if waited is None
+                               else int(waited.total_seconds() // 60)))
+    return DeskQueue(office, rows, waiting, expected, level,
+                     expected is not None and level is not None and expected > level)
 
 
 @dataclass(frozen=True, slots=True)

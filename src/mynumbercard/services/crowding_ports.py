@@ -17,6 +17,12 @@ class WalkInRepository(Protocol):
         """Write a mark; Conflict if another clerk marked it meanwhile."""
         ...
 
+    def of_day(self, office_code: str, start: datetime, end: datetime, *,
+               limit: int) -> Sequence[WalkIn]:
+        """The office's walk-ins who arrived from `start` to before `end`, in arrival
+        order, at most `limit`."""
+        ...
+
     def waiting(self, office_code: str, *, since: datetime) -> int:
         """Walk-ins who arrived since `since` and wait still."""
         ...

@@ -215,3 +215,15 @@ def test_a_walk_in_waits_is_served_or_leaves() -> None:
     gone.mark(WalkInStep.LEFT, at=at)
     with pytest.raises(InvalidTransition):
         gone.mark(WalkInStep.STARTED, at=at)
+
+
+def test_a_walk_in_s_wait_runs_until_service_starts() -> None:
+    at = datetime(2026, 11, 30, 1, 0, tzinfo=UTC)
+    walk_in = WalkIn(id=1, office_code="13101", purpose=Purpose.OTHER, arrived_at=at)
+    assert walk_in.waited(at + timedelta(minutes=7)) == timedelta(minutes=7)
+    assert walk_in.waited(at - timedelta(minutes=1)) == timedelta(0)  # a clock behind
+    walk_in.mark(WalkInStep.STARTED, at=at + timedelta(minutes=12))
+    assert walk_in.waited(at + timedelta(hours=3)) == timedelta(minutes=12)
+    gone = WalkIn(id=2, office_code="13101", purpose=Purpose.OTHER, arrived_at=at)
+    gone.mark(WalkInStep.LEFT, at=at + timedelta(minutes=3))
+    assert gone.waited(at + timedelta(hours=1)) is None

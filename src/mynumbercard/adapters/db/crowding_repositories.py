@@ -64,6 +64,15 @@ class SqlWalkIns:
             raise Conflict("the walk-in was marked meanwhile: reload and retry")
         w.version += 1
 
+    def of_day(self, office_code: str, start: datetime, end: datetime, *,
+               limit: int) -> Sequence[WalkIn]:
+        rows = self._conn.execute(
+            select(walk_ins).where(walk_ins.c.office_code == office_code,
+                                   walk_ins.c.arrived_at >= _utc(start),
+                                   walk_ins.c.arrived_at < _utc(end))
+            .order_by(walk_ins.c.arrived_at, walk_ins.c.id).limit(limit))
+        return [_walk_in(row) for row in rows]
+
     def waiting(self, office_code: str, *, since: datetime) -> int:
         return int(self._conn.scalar(
             select(func.count()).select_from(walk_ins).where(
