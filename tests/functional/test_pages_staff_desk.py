@@ -62,6 +62,13 @@ def test_a_clerk_marks_the_days_bookings(api_client: ApiClient, pki_container: C
     listed = client.get("/staff/desk", params={"on": "令和8年12月1日"})
     assert listed.status_code == 200
     assert booked.reference in listed.text
+    assert "予約済み" in listed.text
+    english = client.get("/staff/desk", params={"on": "2026-12-01", "lang": "en"}).text
+    for words in ("booked", "Mark arrived", "No-show"):
+        assert words in english
+    for raw in ("appointment:", "desk:"):  # no raw message ids
+        assert raw not in english
+    client.get("/staff/desk", params={"lang": "ja"})  # the language is kept in a cookie
     assert client.get("/staff/desk", params={"on": "2026-13-01"}).status_code == 422
     assert client.get("/staff/desk", params={"office": "131"}).status_code == 422
     form = {"csrf_token": token, "office": "13101", "on": "2026-12-01"}

@@ -43,6 +43,12 @@ NEXT_STEPS = {AppointmentStatus.BOOKED: (DeskStep.ARRIVED, DeskStep.NO_SHOW),
 WALK_IN_STEPS = {WalkInStatus.WAITING: (WalkInStep.STARTED, WalkInStep.LEFT),
                  WalkInStatus.IN_SERVICE: (WalkInStep.ENDED,)}
 # English msgids (staff.po has their Japanese).
+BOOKING_STATUS = {AppointmentStatus.BOOKED: "booked", AppointmentStatus.ARRIVED: "arrived",
+                  AppointmentStatus.IN_SERVICE: "being served", AppointmentStatus.DONE: "served",
+                  AppointmentStatus.NO_SHOW: "no-show", AppointmentStatus.CANCELLED: "cancelled",
+                  AppointmentStatus.OFFICE_CLOSED: "cancelled: the office closed"}
+DESK_BUTTONS = {DeskStep.ARRIVED: "Mark arrived", DeskStep.STARTED: "Start service",
+                DeskStep.ENDED: "End service", DeskStep.NO_SHOW: "No-show"}
 WALK_IN_STATUS = {WalkInStatus.WAITING: "waiting", WalkInStatus.IN_SERVICE: "being served",
                   WalkInStatus.DONE: "served", WalkInStatus.LEFT: "left unserved"}
 WALK_IN_BUTTONS = {WalkInStep.STARTED: "Start service", WalkInStep.ENDED: "End service",
@@ -100,6 +106,7 @@ def _day_page(request: Request, actor: Actor, container: ContainerDep, now: date
                         bookings=found, purposes=PURPOSES, next_steps=NEXT_STEPS,
                         queue=queue, walk_in_steps=WALK_IN_STEPS, purpose=purpose,
                         walk_in_status=WALK_IN_STATUS, walk_in_buttons=WALK_IN_BUTTONS,
+                        booking_status=BOOKING_STATUS, desk_buttons=DESK_BUTTONS,
                         offices=[(o.code, f"{o.code} {o.name}") for o in choices],
                         wait_minutes=wait_minutes, wait_level=wait_level)
 
