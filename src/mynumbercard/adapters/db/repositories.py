@@ -321,6 +321,12 @@ class SqlAuditLog:
             at=record.at, actor=record.actor, action=record.action.value, subject=record.subject,
             details=record.details))
 
+    def record_many(self, records: Sequence[AuditRecord]) -> None:
+        if records:  # one executemany: a batch of reports writes its records at once
+            self._conn.execute(insert(audit_log), [
+                {"at": r.at, "actor": r.actor, "action": r.action.value,
+                 "subject": r.subject, "details": r.details} for r in records])
+
     def list(self, *, subject: str | None, limit: int, before_id: int | None,
              person: str | None = None, action: str | None = None,
              since: datetime | None = None,
