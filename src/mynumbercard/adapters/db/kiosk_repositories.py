@@ -10,7 +10,6 @@ from typing import Any
 from sqlalchemy import Connection, Row, and_, delete, func, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.exc import IntegrityError
 
 from mynumbercard.adapters.db.certificate_repositories import as_utc
 from mynumbercard.adapters.db.kiosk_tables import (
@@ -22,17 +21,25 @@ from mynumbercard.adapters.db.kiosk_tables import (
     relying_parties,
     relying_party_nonces,
 )
-from mynumbercard.adapters.db.tables import residents
+from mynumbercard.adapters.db.tables import cards, certificates, ocsp_responses, residents
+from mynumbercard.domain.certificate import CertificateStatus, CertKind, RevocationReason
 from mynumbercard.domain.errors import Conflict
 from mynumbercard.domain.kiosk import KioskDocument, Maintenance
 from mynumbercard.domain.relying_party import PartyKind, RelyingParty
 from mynumbercard.domain.resident import Resident, ResidentStatus
 from mynumbercard.services.kiosk_ports import (
     IssuedDocument,
+    Linked,
+    OcspStatus,
     Offer,
     OperatorTotal,
     PinFailure,
 )
+
+
+def _dialect_insert(conn: Connection) -> Any:
+    """INSERT with ON CONFLICT for the connection's database."""
+    return postgresql_insert if conn.dialect.name == "postgresql" else sqlite_insert
 
 
 def _party(row: Row[Any]) -> RelyingParty:
@@ -75,9 +82,7 @@ class SqlRelyingParties:
                                                 nonces.c.seen_at < forget_before))
         # INSERT … ON CONFLICT DO NOTHING: a replay meets the primary key without the
         # savepoint an IntegrityError would need (two statements fewer per call)
-        dialect_insert = postgresql_insert if self._conn.dialect.name == "postgresql" \
-            else sqlite_insert
-        added = self._conn.execute(dialect_insert(nonces).values(
+        added = self._conn.execute(_dialect_insert(self._conn)(nonces).values(
             key_id=key_id, nonce=nonce, seen_at=now).on_conflict_do_nothing()
             .returning(nonces.c.nonce)).first()
         return added is not None
@@ -104,6 +109,29 @@ class SqlKiosk:
     def prune_challenges(self, *, before: datetime) -> int:
         return self._conn.execute(delete(kiosk_challenges).where(
             kiosk_challenges.c.expires_at < before)).rowcount
+
+    def linked(self, serial: int) -> Linked | None:
+        """One read instead of four (certificate, card, resident, OCSP answer)."""
+        from mynumbercard.adapters.db.repositories import resident_from_row  # noqa: PLC0415
+        c, o = certificates.c, ocsp_responses.c
+        row = self._conn.execute(
+            select(residents, c.card_id.label("link_card_id"),
+                   c.status.label("link_status"), c.revocation_reason.label("link_reason"),
+                   o.der.label("link_ocsp_der"))
+            .select_from(certificates.join(cards, cards.c.id == c.card_id)
+                         .join(residents, residents.c.id == cards.c.resident_id)
+                         .outerjoin(ocsp_responses, and_(o.kind == c.kind,
+                                                         o.serial == c.serial)))
+            .where(c.serial == format(serial, "x"), c.kind == CertKind.AUTH.value)).first()
+        if row is None:
+            return None
+        m = row._mapping
+        reason = m["link_reason"]
+        der = m["link_ocsp_der"]
+        return Linked(m["link_card_id"], resident_from_row(row),
+                      OcspStatus(CertificateStatus(m["link_status"]),
+                                 RevocationReason(reason) if reason else None),
+                      bytes(der) if der is not None else None)
 
     # --- offers and maintenance -------------------------------------------------------
 
@@ -150,17 +178,17 @@ class SqlKiosk:
     # --- documents, PIN failures, settlement ------------------------------------------
 
     def add_document(self, document: IssuedDocument) -> None:
-        try:
-            with self._conn.begin_nested():
-                self._conn.execute(insert(kiosk_documents).values(
-                    verification_code=document.verification_code,
-                    document=document.document.value,
-                    municipality_code=document.municipality_code,
-                    resident_id=document.resident_id, issued_at=document.issued_at,
-                    operator=document.operator, fee=document.fee,
-                    pdf_sha256=document.pdf_sha256))
-        except IntegrityError:  # 80 random bits: never in practice
-            raise Conflict("verification code taken: try again") from None
+        # ON CONFLICT DO NOTHING: a code taken is told without a savepoint (two
+        # statements fewer per document).
+        added = self._conn.execute(_dialect_insert(self._conn)(kiosk_documents).values(
+            verification_code=document.verification_code, document=document.document.value,
+            municipality_code=document.municipality_code, resident_id=document.resident_id,
+            issued_at=document.issued_at, operator=document.operator, fee=document.fee,
+            pdf_sha256=document.pdf_sha256).on_conflict_do_nothing(
+            index_elements=[kiosk_documents.c.verification_code])
+            .returning(kiosk_documents.c.id)).first()
+        if added is None:  # 80 random bits: never in practice
+            raise Conflict("verification code taken: try again")
 
     def document_by_code(self, code: str) -> IssuedDocument | None:
         row = self._conn.execute(select(kiosk_documents).where(
