@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, Row, and_, delete, func, insert, select, update
+from sqlalchemy import Connection, Row, and_, bindparam, delete, func, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -36,10 +36,40 @@ from mynumbercard.services.kiosk_ports import (
     PinFailure,
 )
 
+# The statements every kiosk transaction and signed request runs, built once: building
+# a statement and its cache key each call cost more than SQLite's own work.
+_rp, _n, _ch, _mt, _of, _doc = (relying_parties.c, relying_party_nonces.c, kiosk_challenges.c,
+                                kiosk_maintenance.c, kiosk_offers.c, kiosk_documents.c)
+_PARTY = select(relying_parties).where(_rp.key_id == bindparam("key_id"))
+_FORGET_NONCES = delete(relying_party_nonces).where(
+    _n.key_id == bindparam("key_id"), _n.seen_at < bindparam("before"))
+_NOTE_NONCE = {name: made(relying_party_nonces).on_conflict_do_nothing().returning(_n.nonce)
+               for name, made in (("postgresql", postgresql_insert), ("sqlite", sqlite_insert))}
+_ADD_CHALLENGE = insert(kiosk_challenges)
+_USE_CHALLENGE = update(kiosk_challenges).where(  # an UPDATE's names are not its columns'
+    _ch.challenge == bindparam("b_challenge"), _ch.operator == bindparam("b_operator"),
+    _ch.used_at.is_(None), _ch.expires_at > bindparam("b_now")).values(
+    used_at=bindparam("b_used_at"))
+_MAINTENANCE = select(kiosk_maintenance).where(_mt.ends_at > bindparam("now")).order_by(
+    _mt.starts_at).limit(100)
+_OFFER = select(kiosk_offers).where(_of.municipality_code == bindparam("code"),
+                                    _of.document == bindparam("document"))
+_ADD_DOCUMENT = {name: made(kiosk_documents).on_conflict_do_nothing(
+    index_elements=[_doc.verification_code]).returning(_doc.id)
+    for name, made in (("postgresql", postgresql_insert), ("sqlite", sqlite_insert))}
+_c, _o = certificates.c, ocsp_responses.c
+_LINKED = (select(residents, _c.card_id.label("link_card_id"), _c.status.label("link_status"),
+                  _c.revocation_reason.label("link_reason"), _o.der.label("link_ocsp_der"))
+           .select_from(certificates.join(cards, cards.c.id == _c.card_id)
+                        .join(residents, residents.c.id == cards.c.resident_id)
+                        .outerjoin(ocsp_responses, and_(_o.kind == _c.kind,
+                                                        _o.serial == _c.serial)))
+           .where(_c.serial == bindparam("serial"), _c.kind == CertKind.AUTH.value))
 
-def _dialect_insert(conn: Connection) -> Any:
-    """INSERT with ON CONFLICT for the connection's database."""
-    return postgresql_insert if conn.dialect.name == "postgresql" else sqlite_insert
+
+def _dialect(conn: Connection) -> str:
+    """Which of a prebuilt INSERT … ON CONFLICT's forms the connection's database takes."""
+    return "postgresql" if conn.dialect.name == "postgresql" else "sqlite"
 
 
 def _party(row: Row[Any]) -> RelyingParty:
@@ -62,8 +92,7 @@ class SqlRelyingParties:
         return int(party_id)
 
     def by_key_id(self, key_id: str) -> tuple[RelyingParty, bytes] | None:
-        row = self._conn.execute(select(relying_parties).where(
-            relying_parties.c.key_id == key_id)).first()
+        row = self._conn.execute(_PARTY, {"key_id": key_id}).first()
         return (_party(row), bytes(row._mapping["sealed_secret"])) if row else None
 
     def all(self) -> Sequence[RelyingParty]:
@@ -77,14 +106,11 @@ class SqlRelyingParties:
 
     def note_nonce(self, key_id: str, nonce: str, *, now: datetime,
                    forget_before: datetime) -> bool:
-        nonces = relying_party_nonces
-        self._conn.execute(delete(nonces).where(nonces.c.key_id == key_id,
-                                                nonces.c.seen_at < forget_before))
+        self._conn.execute(_FORGET_NONCES, {"key_id": key_id, "before": forget_before})
         # INSERT … ON CONFLICT DO NOTHING: a replay meets the primary key without the
         # savepoint an IntegrityError would need (two statements fewer per call)
-        added = self._conn.execute(_dialect_insert(self._conn)(nonces).values(
-            key_id=key_id, nonce=nonce, seen_at=now).on_conflict_do_nothing()
-            .returning(nonces.c.nonce)).first()
+        added = self._conn.execute(_NOTE_NONCE[_dialect(self._conn)], {
+            "key_id": key_id, "nonce": nonce, "seen_at": now}).first()
         return added is not None
 
 
@@ -96,15 +122,14 @@ class SqlKiosk:
 
     def add_challenge(self, challenge: str, *, operator: str, now: datetime,
                       expires_at: datetime) -> None:
-        self._conn.execute(insert(kiosk_challenges).values(
-            challenge=challenge, operator=operator, issued_at=now, expires_at=expires_at))
+        self._conn.execute(_ADD_CHALLENGE, {"challenge": challenge, "operator": operator,
+                                            "issued_at": now, "expires_at": expires_at})
 
     def use_challenge(self, challenge: str, *, operator: str, now: datetime) -> bool:
         """Spend the challenge once: a conditional update, settled by the database."""
-        c = kiosk_challenges.c
-        return self._conn.execute(update(kiosk_challenges).where(
-            c.challenge == challenge, c.operator == operator, c.used_at.is_(None),
-            c.expires_at > now).values(used_at=now)).rowcount == 1
+        return self._conn.execute(_USE_CHALLENGE, {
+            "b_challenge": challenge, "b_operator": operator, "b_now": now,
+            "b_used_at": now}).rowcount == 1
 
     def prune_challenges(self, *, before: datetime) -> int:
         return self._conn.execute(delete(kiosk_challenges).where(
@@ -113,16 +138,7 @@ class SqlKiosk:
     def linked(self, serial: int) -> Linked | None:
         """One read instead of four (certificate, card, resident, OCSP answer)."""
         from mynumbercard.adapters.db.repositories import resident_from_row  # noqa: PLC0415
-        c, o = certificates.c, ocsp_responses.c
-        row = self._conn.execute(
-            select(residents, c.card_id.label("link_card_id"),
-                   c.status.label("link_status"), c.revocation_reason.label("link_reason"),
-                   o.der.label("link_ocsp_der"))
-            .select_from(certificates.join(cards, cards.c.id == c.card_id)
-                         .join(residents, residents.c.id == cards.c.resident_id)
-                         .outerjoin(ocsp_responses, and_(o.kind == c.kind,
-                                                         o.serial == c.serial)))
-            .where(c.serial == format(serial, "x"), c.kind == CertKind.AUTH.value)).first()
+        row = self._conn.execute(_LINKED, {"serial": format(serial, "x")}).first()
         if row is None:
             return None
         m = row._mapping
@@ -136,9 +152,8 @@ class SqlKiosk:
     # --- offers and maintenance -------------------------------------------------------
 
     def offer(self, municipality_code: str, document: KioskDocument) -> Offer | None:
-        row = self._conn.execute(select(kiosk_offers).where(
-            kiosk_offers.c.municipality_code == municipality_code,
-            kiosk_offers.c.document == document.value)).first()
+        row = self._conn.execute(_OFFER, {"code": municipality_code,
+                                          "document": document.value}).first()
         if row is None:
             return None
         m = row._mapping
@@ -170,23 +185,21 @@ class SqlKiosk:
         return int(window_id)
 
     def maintenance_after(self, now: datetime) -> Sequence[Maintenance]:
-        m = kiosk_maintenance.c
         return [Maintenance(as_utc(r.starts_at), as_utc(r.ends_at), r.note)
-                for r in self._conn.execute(select(kiosk_maintenance).where(
-                    m.ends_at > now).order_by(m.starts_at).limit(100))]
+                for r in self._conn.execute(_MAINTENANCE, {"now": now})]
 
     # --- documents, PIN failures, settlement ------------------------------------------
 
     def add_document(self, document: IssuedDocument) -> None:
         # ON CONFLICT DO NOTHING: a code taken is told without a savepoint (two
         # statements fewer per document).
-        added = self._conn.execute(_dialect_insert(self._conn)(kiosk_documents).values(
-            verification_code=document.verification_code, document=document.document.value,
-            municipality_code=document.municipality_code, resident_id=document.resident_id,
-            issued_at=document.issued_at, operator=document.operator, fee=document.fee,
-            pdf_sha256=document.pdf_sha256).on_conflict_do_nothing(
-            index_elements=[kiosk_documents.c.verification_code])
-            .returning(kiosk_documents.c.id)).first()
+        added = self._conn.execute(_ADD_DOCUMENT[_dialect(self._conn)], {
+            "verification_code": document.verification_code,
+            "document": document.document.value,
+            "municipality_code": document.municipality_code,
+            "resident_id": document.resident_id, "issued_at": document.issued_at,
+            "operator": document.operator, "fee": document.fee,
+            "pdf_sha256": document.pdf_sha256}).first()
         if added is None:  # 80 random bits: never in practice
             raise Conflict("verification code taken: try again")
 
