@@ -24,6 +24,20 @@ from mynumbercard.domain.points import Campaign, ReportKind
 from mynumbercard.services.points_ports import Enrolment, ServiceTotal, SignIn, StoredReport
 
 
+def _dialect(conn: Connection) -> str:
+    return "postgresql" if conn.dialect.name == "postgresql" else "sqlite"
+
+
+_r, _b = point_reports.c, point_balances.c
+_INSERTS = (("postgresql", postgresql_insert), ("sqlite", sqlite_insert))
+_ADD_REPORTS = {name: made(point_reports).on_conflict_do_nothing().returning(_r.report_id)
+                for name, made in _INSERTS}
+_LOCK_BALANCES = {name: made(point_balances).on_conflict_do_update(
+    index_elements=[_b.campaign_id, _b.resident_id], set_={"granted": _b.granted})
+    .returning(_b.campaign_id, _b.resident_id, _b.granted)
+    for name, made in _INSERTS}
+
+
 def _enrolment(row: Row[Any] | None) -> Enrolment | None:
     if row is None:
         return None
@@ -123,15 +137,14 @@ class SqlPoints:
             return True
         # One INSERT of every row, ON CONFLICT DO NOTHING: a row a concurrent request
         # committed meanwhile (its twin waits for it here) is missing from RETURNING.
-        dialect_insert = postgresql_insert if self._conn.dialect.name == "postgresql" \
-            else sqlite_insert
-        added = self._conn.execute(dialect_insert(point_reports).values([
+        # Executed with a list: SQLAlchemy sends it as multi-row INSERTs from one cached
+        # compilation (a statement built with 500 rows of VALUES compiled anew each time).
+        added = self._conn.execute(_ADD_REPORTS[_dialect(self._conn)], [
             {"service": report.service, "report_id": report.report_id,
              "enrolment_id": report.enrolment_id, "campaign_id": campaign_id,
              "kind": report.kind.value, "amount": report.amount,
              "occurred_at": report.occurred_at, "received_at": now,
-             "granted": report.granted} for report, campaign_id in reports])
-            .on_conflict_do_nothing().returning(point_reports.c.report_id)).all()
+             "granted": report.granted} for report, campaign_id in reports]).all()
         return len(added) == len(reports)
 
     def locked_balances(self, pairs: Sequence[tuple[int, int]]
@@ -141,17 +154,11 @@ class SqlPoints:
         # One upsert, its rows in one order (campaign, person): each balance row made at
         # 0 or locked as it stands (DO UPDATE locks it and returns the latest granted),
         # so that two batches never wait for each other's rows crosswise.
-        dialect_insert = postgresql_insert if self._conn.dialect.name == "postgresql" \
-            else sqlite_insert
-        made = dialect_insert(point_balances).values([
+        # Made or locked in the order given (multi-row INSERTs, one cached compilation).
+        rows = self._conn.execute(_LOCK_BALANCES[_dialect(self._conn)], [
             {"campaign_id": campaign_id, "resident_id": resident_id, "granted": 0}
             for campaign_id, resident_id in sorted(set(pairs))])
-        b = point_balances.c
-        upsert = made.on_conflict_do_update(
-            index_elements=[b.campaign_id, b.resident_id],
-            set_={"granted": b.granted}).returning(b.campaign_id, b.resident_id, b.granted)
-        return {(row.campaign_id, row.resident_id): int(row.granted)
-                for row in self._conn.execute(upsert)}
+        return {(row.campaign_id, row.resident_id): int(row.granted) for row in rows}
 
     def set_balances(self, granted: Mapping[tuple[int, int], int]) -> None:
         if not granted:
