@@ -10,7 +10,7 @@ statement, and writes the new reports, the balances and the audit records in one
 statement each. Should a report of the batch meet a row a concurrent request
 committed meanwhile (on PostgreSQL: a twin sent at the same time), that path is rolled
 back to its savepoint and the batch goes report by report through the single path,
-which settles such a race exactly.
+which settles such a race exactly (the balances locked first, in the one order).
 """
 
 from __future__ import annotations
