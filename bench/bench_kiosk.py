@@ -15,7 +15,15 @@ offer), then times in this process:
 - the document itself: rendering (reportlab) and PAdES signing (pyHanko) apart;
 - the whole transaction with the real printer.
 
-Prints rates and p50 / p99 latencies (one process, one transaction at a time).
+Prints rates, p50 / p99 latencies (one process, one transaction at a time) and each
+mean's ratio to a baseline taken in the same run: one audited write transaction and
+nothing else (the machine is shared: compare ratios across runs, and say the load).
+
+Figures (docs/services.md "Speed"), 2026-11-30, SQLite, the shared 2-core machine at
+load 13-23, `150`: up to the document 84-200/s, p50 2.6-4.7 ms, p99 33-172 ms (before
+this round, back to back: 86/s, p50 8.9 ms, p99 52 ms); render + PAdES sign 20-29/s
+(p50 35-43 ms); the whole transaction with the PDF 23/s (p50 41-44 ms; before 17/s,
+p50 53 ms); the card's signing 5-10/s.
 """
 
 from __future__ import annotations
@@ -23,7 +31,7 @@ from __future__ import annotations
 import sys
 from dataclasses import replace
 
-from bench_timing import Signer, bench_home, percentiles, timed
+from bench_timing import Report, Signer, audited_transaction, bench_home, timed
 
 from mynumbercard import bootstrap
 from mynumbercard.adapters.db import migrate
@@ -74,10 +82,12 @@ def main() -> None:
                                        now=wired.clock())
         signed = Signer(key.key_id, key.secret, wired.clock).post
 
+        report = Report(timed(max(200, count), lambda _: audited_transaction(
+            wired.uow, wired.clock)))
         with open_card_file(card_file) as card:
             certificate = card.read_certificate(KeyKind.AUTH)
             signing = timed(20, lambda _: card.sign(KeyKind.AUTH, PIN, b"x" * 54))
-        print(f"card: sign (VERIFY + SIGN)    {percentiles(signing)}")
+        report.line("card: sign (VERIFY + SIGN)", signing)
         from cryptography import x509  # noqa: PLC0415
         from cryptography.hazmat.primitives import serialization  # noqa: PLC0415
         der = x509.load_pem_x509_certificate(certificate).public_bytes(
@@ -99,33 +109,33 @@ def main() -> None:
         challenges = timed(count, lambda _: kiosk.start(
             wired.uow, wired.party_secrets, request=signed("/api/v1/kiosk/challenges"),
             now=wired.clock()))
-        print(f"challenge                     {percentiles(challenges)}")
+        report.line("challenge", challenges)
         stub = StubPrinter()
         ready = answers(count)
         checks = timed(count, lambda i: kiosk.issue(
             wired.uow, wired.party_secrets, wired.kiosk_checker, stub,
             request=signed("/api/v1/kiosk/transactions"), response=ready[i],
             verify_url=wired.verify_url, now=wired.clock()))
-        print(f"answer checked, fee recorded  {percentiles(checks)}")
+        report.line("answer checked, fee recorded", checks)
         both = [a + b for a, b in zip(challenges, checks, strict=True)]
-        print(f"up to the document (both)     {percentiles(both)}")
+        report.line("up to the document (both)", both)
         if stub.last is None:
             raise SystemExit("no document was asked for")
         content = stub.last
         printer: SignedDocumentPrinter = wired.document_printer
         printer.produce(content)  # the municipality's key made and loaded once
         rendering = timed(max(20, count // 10), lambda _: render(content))
-        print(f"document: render              {percentiles(rendering)}")
+        report.line("document: render", rendering)
         producing = timed(max(20, count // 10), lambda i: printer.produce(
             replace(content, verification_code=f"BNCH-{i:04d}-0000-0000")))
-        print(f"document: render + PAdES sign {percentiles(producing)}")
+        report.line("document: render + PAdES sign", producing)
         whole_count = max(20, count // 5)
         ready = answers(whole_count)
         whole = timed(whole_count, lambda i: kiosk.issue(
             wired.uow, wired.party_secrets, wired.kiosk_checker, printer,
             request=signed("/api/v1/kiosk/transactions"), response=ready[i],
             verify_url=wired.verify_url, now=wired.clock()))
-        print(f"whole transaction with PDF    {percentiles(whole)}")
+        report.line("whole transaction with the PDF", whole)
 
 
 if __name__ == "__main__":

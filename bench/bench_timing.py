@@ -11,8 +11,11 @@ import time
 from collections.abc import Callable, Iterator
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from mynumbercard.domain.relying_party import sign_request
+from mynumbercard.services.audit_actions import AuditAction
+from mynumbercard.services.ports import AuditRecord
 from mynumbercard.services.relying_parties import SignedRequest
 
 
@@ -57,3 +60,42 @@ def timed(count: int, work: Callable[[int], object]) -> list[float]:
         work(index)
         samples.append(time.perf_counter() - started)
     return samples
+
+
+def machine() -> str:
+    """The machine's load as the figures were taken (they are only comparable with the
+    baseline taken in the same run)."""
+    one, five, _ = os.getloadavg()
+    return f"load {one:.1f} (1 min) {five:.1f} (5 min) on {os.cpu_count()} cores"
+
+
+def audited_transaction(uow_factory: Callable[[], Any], now: Callable[[], datetime]) -> None:
+    """The baseline: one write transaction with one audit record and nothing else, the
+    floor under every audited call (a connection, BEGIN IMMEDIATE, an INSERT, COMMIT)."""
+    with uow_factory() as uow:
+        uow.audit.record(AuditRecord(now(), "bench", AuditAction.SIMULATION_RUN,
+                                     "bench:baseline", None))
+        uow.commit()
+
+
+class Report:
+    """Lines of `name  rate  p50  p99  ×baseline` (the mean's ratio to the baseline's)."""
+
+    def __init__(self, baseline: list[float],
+                 name: str = "baseline: audited transaction") -> None:
+        self.base = sum(baseline) / len(baseline)
+        print(machine())
+        self.line(name, baseline)
+
+    def line(self, name: str, samples: list[float], per: int = 1) -> None:
+        """`per`: items per sample (a batch's reports): rate and ratio per item."""
+        mean = sum(samples) / len(samples) / per
+        rate = f"{per * len(samples) / sum(samples):9.1f}/s" + (" per report" if per > 1
+                                                                 else "")
+        print(f"{name:34s}{rate}  p50 {statistics.median(samples) * 1000:7.2f} ms"
+              f"  p99 {_p99(samples) * 1000:7.2f} ms  x{mean / self.base:6.2f} baseline")
+
+
+def _p99(samples: list[float]) -> float:
+    ordered = sorted(samples)
+    return ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))]

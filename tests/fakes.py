@@ -157,6 +157,9 @@ class FakeAuditLog:
     def record(self, record: AuditRecord) -> None:
         self.records.append(record)
 
+    def record_many(self, records: Sequence[AuditRecord]) -> None:
+        self.records.extend(records)
+
     def list(self, *, subject: str | None, limit: int, before_id: int | None,
              person: str | None = None, action: str | None = None,
              since: datetime | None = None,

@@ -18,8 +18,10 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from cryptography.x509.oid import NameOID
 from fastapi.testclient import TestClient
+from sqlalchemy import delete
 
 from mynumbercard import bootstrap
+from mynumbercard.adapters.db.tables import ocsp_responses
 from mynumbercard.adapters.pcsc_reader import open_card_file
 from mynumbercard.chip.keys import KeyKind
 from mynumbercard.domain.certificate import CertKind, RevocationReason
@@ -200,6 +202,16 @@ def test_a_certificate_on_hold_or_revoked_is_refused_by_its_ocsp_answer(
                                now=kiosk.wired.clock())
     status, answer = kiosk.call("POST", "/api/v1/kiosk/transactions", kiosk.answer())
     assert (status, answer["refused"]) == (403, refused)
+
+
+def test_without_a_stored_ocsp_answer_the_registers_status_refuses(kiosk: Kiosk) -> None:
+    certificates.change_status(kiosk.wired.uow, kiosk.wired.authority, actor=SETUP,
+                               serial=_serial(kiosk), kind=CertKind.AUTH,
+                               reason=RevocationReason.KEY_COMPROMISE, now=kiosk.wired.clock())
+    with kiosk.wired.engine.begin() as connection:  # no answer signed yet
+        connection.execute(delete(ocsp_responses))
+    status, answer = kiosk.call("POST", "/api/v1/kiosk/transactions", kiosk.answer())
+    assert (status, answer["refused"]) == (403, "certificate_revoked")
 
 
 def test_a_holder_who_moved_out_or_died_is_refused(kiosk: Kiosk) -> None:

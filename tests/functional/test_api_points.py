@@ -23,6 +23,7 @@ from api_checks import ApiClient, admin_code, bearer
 
 SETUP = Actor("setup", Role.ADMIN)
 REPORTS = "/api/v1/points/reports"
+BATCH = "/api/v1/points/reports/batch"
 
 
 @dataclass
@@ -34,12 +35,13 @@ class Payment:
     enrolment_id: str
     admin: dict[str, str]  # an administrator's session headers
 
-    def send(self, body: dict[str, object]) -> tuple[int, dict[str, object]]:
+    def send(self, body: dict[str, object], path: str = REPORTS,
+             ) -> tuple[int, dict[str, object]]:
         data = json.dumps(body).encode()
         stamp, nonce = int(self.wired.clock().timestamp()), secrets.token_urlsafe(18)
         signature = sign_request(self.secret, timestamp=stamp, nonce=nonce, method="POST",
-                                 path=REPORTS, body=data)
-        answer = self.client.post(REPORTS, content=data, headers={
+                                 path=path, body=data)
+        answer = self.client.post(path, content=data, headers={
             "Content-Type": "application/json", "Mnc-Key-Id": self.key_id,
             "Mnc-Timestamp": str(stamp), "Mnc-Nonce": nonce, "Mnc-Signature": signature})
         return answer.status_code, answer.json()
@@ -110,6 +112,42 @@ def test_refused_reports_say_why_and_grant_nothing(payment: Payment) -> None:
     assert unsigned.status_code == 401
     settled = payment.client.get("/api/v1/points/settlement", headers=payment.admin).json()
     assert (settled["reports"], settled["granted"]) == (1, 25)
+
+
+def test_a_batch_answers_each_report_on_its_own(payment: Payment) -> None:
+    def report(report_id: str, amount: int, **changes: object) -> dict[str, object]:
+        return {"report_id": report_id, "enrolment_id": payment.enrolment_id,
+                "kind": "purchase", "amount": amount,
+                "occurred_at": "2026-12-10T12:00:00+09:00"} | changes
+
+    assert payment.report("tx-0", 400)[0] == 200  # sent alone before
+    status, answer = payment.send({"reports": [
+        report("tx-0", 400), report("tx-1", 1999), report("tx-1", 1999),
+        report("tx-2", 100, enrolment_id="pe_0000000000000000"),
+        report("tx-3", 100, occurred_at="2026-11-30T23:59:00+09:00")]}, BATCH)
+    assert status == 200, answer
+    assert answer == {"granted": 1, "repeated": 2, "refused": 2, "results": [
+        {"report_id": "tx-0", "outcome": "repeated", "campaign": "mynapoint-2026",
+         "amount": 400, "granted": 100, "error": None, "message": None},
+        {"report_id": "tx-1", "outcome": "granted", "campaign": "mynapoint-2026",
+         "amount": 1999, "granted": 499, "error": None, "message": None},
+        {"report_id": "tx-1", "outcome": "repeated", "campaign": "mynapoint-2026",
+         "amount": 1999, "granted": 499, "error": None, "message": None},
+        {"report_id": "tx-2", "outcome": "refused", "campaign": None, "amount": None,
+         "granted": None, "error": "unknown_enrolment",
+         "message": "no person enrolled with this service under this enrolment_id"},
+        {"report_id": "tx-3", "outcome": "refused", "campaign": None, "amount": None,
+         "granted": None, "error": "outside_period",
+         "message": "no campaign runs on the day of this report"}]}
+    too_many = {"reports": [report(f"tx-{n}", 100) for n in range(501)]}
+    status, refused = payment.send(too_many, BATCH)
+    assert (status, refused["error"]) == (422, "invalid_input")
+    status, malformed = payment.send({"reports": [report("tx-9", "lots")]}, BATCH)
+    assert (status, malformed["error"]) == (422, "invalid_input")
+    unsigned = payment.client.post(BATCH, json={"reports": [report("tx-8", 100)]})
+    assert unsigned.status_code == 401
+    settled = payment.client.get("/api/v1/points/settlement", headers=payment.admin).json()
+    assert (settled["reports"], settled["granted"]) == (2, 599)
 
 
 def test_campaigns_are_data(payment: Payment) -> None:

@@ -198,6 +198,7 @@ EXPECTED: dict[tuple[str, str], tuple[str, ...]] = {
     ("GET", "/api/v1/kiosk/console"): ADMIN_ONLY,
     # My Number Points: payment services sign their reports (test_api_points.py).
     ("POST", "/api/v1/points/reports"): SIGNED,
+    ("POST", "/api/v1/points/reports/batch"): SIGNED,
     ("POST", "/api/v1/points/campaigns"): ADMIN_ONLY,
     ("GET", "/api/v1/points/campaigns"): ADMIN_ONLY,
     # (the matrix knows no payment service: an administrator meets 404)
@@ -303,6 +304,9 @@ BODIES: dict[str, Any] = {
     "/api/v1/staff/{username}/role": {"role": "operator"},
     "/api/v1/points/reports": {"report_id": "r1", "enrolment_id": "pe_x", "kind": "charge",
                                "amount": 100, "occurred_at": "2026-12-01T10:00:00+09:00"},
+    "/api/v1/points/reports/batch": {"reports": [
+        {"report_id": "r1", "enrolment_id": "pe_x", "kind": "charge", "amount": 100,
+         "occurred_at": "2026-12-01T10:00:00+09:00"}]},
     "/api/v1/points/campaigns": {"name": "bad name", "starts_on": "2026-12-01",
                                  "ends_on": "2026-12-31", "rate_percent": 25, "cap": 5000,
                                  "qualifies": ["charge"]},  # refused: 422

@@ -156,7 +156,8 @@ class DocumentAuthority:
                                         serialization.NoEncryption())
             cert = x509.load_pem_x509_certificate(cert_pem)
             root = self.root(now)[0]
-            made = signers.SimpleSigner(
+            made = _LoadedKeySigner(
+                key,
                 signing_cert=asn1_x509.Certificate.load(
                     cert.public_bytes(serialization.Encoding.DER)),
                 signing_key=asn1_keys.PrivateKeyInfo.load(key_der),
@@ -164,6 +165,21 @@ class DocumentAuthority:
                     root.public_bytes(serialization.Encoding.DER))]))
             self._signers[code] = made
             return made
+
+
+class _LoadedKeySigner(signers.SimpleSigner):
+    """pyHanko's SimpleSigner parses its private key from DER at every signature; this
+    one signs with the key loaded once (ECDSA with SHA-256, as every document is
+    signed), and leaves anything else to pyHanko."""
+
+    def __init__(self, key: ec.EllipticCurvePrivateKey, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._loaded = key
+
+    def sign_raw(self, data: bytes, digest_algorithm: str) -> bytes:
+        if digest_algorithm != "sha256":
+            return super().sign_raw(data, digest_algorithm)
+        return self._loaded.sign(data, ec.ECDSA(hashes.SHA256()))
 
 
 def _store(roots: list[asn1_x509.Certificate]) -> SimpleCertificateStore:

@@ -122,6 +122,7 @@ class AuditAction(StrEnum):
     POINTS_ENROL = "points:enrol"
     POINTS_REFUSE = "points:refuse"
     POINTS_REPORT = "points:report"
+    POINTS_REPORT_BATCH = "points:report-batch"
     POINTS_SETTLEMENT = "points:settlement"
     POINTS_SIGN_IN = "points:sign-in"
     RELYING_PARTY_ADD = "relying-party:add"

@@ -14,13 +14,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol
 
-from mynumbercard.domain.certificate import CertificateStatus, CertKind, RevocationReason
+from mynumbercard.domain.certificate import CertificateStatus, RevocationReason
 from mynumbercard.domain.errors import AuthenticationFailed, InvalidInput
 from mynumbercard.domain.kiosk import CHALLENGE_BYTES, KioskRefused, Refusal, challenge_message
 from mynumbercard.domain.resident import Resident, ResidentStatus
 from mynumbercard.services.certificates import CertificatesUnit
-from mynumbercard.services.kiosk_ports import AnswerChecker, OcspStatus
-from mynumbercard.services.ports import OcspStore
+from mynumbercard.services.kiosk_ports import AnswerChecker, Linked
 
 CHALLENGE_LIFETIME = timedelta(minutes=3)
 MAX_CERTIFICATE = 8192
@@ -33,13 +32,14 @@ class Challenges(Protocol):
     def use_challenge(self, challenge: str, *, operator: str, now: datetime) -> bool:
         """Spend it (once, by its owner, before it expires); False otherwise."""
         ...
+    def linked(self, serial: int) -> Linked | None:
+        """The certificate's card, holder, status and stored OCSP answer: one read."""
+        ...
 
 
 class CardAuthUnit(CertificatesUnit, Protocol):
     @property
     def kiosk(self) -> Challenges: ...  # the challenges' table is the kiosk's
-    @property
-    def ocsp(self) -> OcspStore: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,26 +106,22 @@ def holder_in(uow: CardAuthUnit, checker: AnswerChecker, answer: CardAnswer, *,
                             signature=answer.signature,
                             data=challenge_message(challenge_bytes(answer.challenge),
                                                    purpose))
-    found = uow.certificates.find(checked.serial, CertKind.AUTH)
-    if not found:  # signed by our CA, yet not in the register: nothing to say about it
+    # The certificate → card → holder link and the stored OCSP answer in one read.
+    linked = uow.kiosk.linked(checked.serial)
+    if linked is None:  # signed by our CA, yet not in the register: nothing to say about it
         raise AuthenticationFailed("the certificate is not one this system issued")
-    certificate = found[0]
-    card_id = certificate.card_id
-    resident = uow.residents.get(uow.cards.get(card_id).resident_id)
     if now > checked.not_after:
         raise KioskRefused(Refusal.CERTIFICATE_EXPIRED)
-    check_status_in(uow, checker, certificate.serial, resident)
-    return Holder(certificate.serial, card_id, resident)
+    check_status(checker, linked)
+    return Holder(checked.serial, linked.card_id, linked.resident)
 
 
-def check_status_in(uow: CardAuthUnit, checker: AnswerChecker, serial: int,
-                    resident: Resident) -> None:
-    """The status our own OCSP answer gives (the database's when none is stored yet)."""
-    der = uow.ocsp.get(kind=CertKind.AUTH, serial=serial)
-    answer = checker.ocsp_status(der) if der is not None else None
+def check_status(checker: AnswerChecker, linked: Linked) -> None:
+    """The status our own OCSP answer gives (the register's when none is stored yet)."""
+    answer = checker.ocsp_status(linked.ocsp_der) if linked.ocsp_der is not None else None
     if answer is None:
-        stored = uow.certificates.find(serial, CertKind.AUTH)[0]
-        answer = OcspStatus(stored.status, stored.reason)
+        answer = linked.status
+    resident = linked.resident
     if answer.status is CertificateStatus.ACTIVE:
         return
     if resident.status is ResidentStatus.DECEASED:

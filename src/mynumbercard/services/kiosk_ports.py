@@ -53,6 +53,9 @@ class OperatorTotal:
 
 
 class KioskStore(Protocol):
+    def linked(self, serial: int) -> Linked | None:
+        """The user-authentication certificate `serial`'s link (None: not ours)."""
+        ...
     def add_challenge(self, challenge: str, *, operator: str, now: datetime,
                       expires_at: datetime) -> None: ...
     def use_challenge(self, challenge: str, *, operator: str, now: datetime) -> bool: ...
@@ -99,6 +102,17 @@ class CardAnswer:
 class OcspStatus:
     status: CertificateStatus
     reason: RevocationReason | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Linked:
+    """What the system keeps about a user-authentication certificate, read at once: its
+    card, the card's holder, its status in the register and our stored OCSP answer."""
+
+    card_id: int
+    resident: Resident
+    status: OcspStatus  # the register's
+    ocsp_der: bytes | None
 
 
 class AnswerChecker(Protocol):

@@ -137,7 +137,7 @@ def enrol_in(uow: PointsUnit, *, resident_id: int, service: str, actor_name: str
     return EnrolmentView(enrolment.enrolment_id, service, now)
 
 
-def _authenticated_in(uow: PointsUnit, sealer: SecretSealer, request: SignedRequest,
+def authenticated_in(uow: PointsUnit, sealer: SecretSealer, request: SignedRequest,
                       now: datetime) -> RelyingParty:
     try:
         return authenticate_in(uow, sealer, request, kind=PartyKind.PAYMENT_SERVICE, now=now)
@@ -154,9 +154,9 @@ def report(uow_factory: UowFactory, sealer: SecretSealer, *, request: SignedRequ
     The report row's primary key (service, report_id) settles a repeat, even one in
     flight at the same time; the person's balance row, locked, keeps the cap."""
     with uow_factory() as uow:
-        party = _authenticated_in(uow, sealer, request, now)  # before anything is read
+        party = authenticated_in(uow, sealer, request, now)  # before anything is read
         try:
-            granted = _report_in(uow, party, body, now)
+            granted = report_in(uow, party, body, now)
         except (InvalidInput, NotFound, Conflict) as refused:  # audited, the nonce spent
             uow.audit.record(AuditRecord(now, party.actor_name, AuditAction.POINTS_REFUSE,
                                          f"point-report:{party.key_id}/{body.report_id[:64]}",
@@ -167,15 +167,21 @@ def report(uow_factory: UowFactory, sealer: SecretSealer, *, request: SignedRequ
     return granted
 
 
-def _report_in(uow: PointsUnit, party: RelyingParty, body: ReportIn,
-               now: datetime) -> Granted:
+def check_report(body: ReportIn, now: datetime) -> None:
+    """The report's form: InvalidInput for a malformed one."""
     check_report_id(body.report_id)
     check_amount(body.amount)
     if body.occurred_at > now + FUTURE_SLACK:
         raise InvalidInput("a report's occurred_at is not in the future")
+
+
+def report_in(uow: PointsUnit, party: RelyingParty, body: ReportIn,
+              now: datetime) -> Granted:
+    """One report inside the caller's transaction (audited here when granted)."""
+    check_report(body, now)
     earlier = uow.points.report(party.key_id, body.report_id)
     if earlier is not None:
-        return _repeat(earlier, body)
+        return repeat_of(earlier, body)
     enrolment = uow.points.enrolment(body.enrolment_id[:20])
     if enrolment is None or enrolment.service != party.key_id:
         raise UnknownEnrolment("no person enrolled with this service under this "
@@ -191,7 +197,7 @@ def _report_in(uow: PointsUnit, party: RelyingParty, body: ReportIn,
         earlier = uow.points.report(party.key_id, body.report_id)
         if earlier is None:  # cannot be: the unique key met this row
             raise Conflict("this report is being recorded; send it again")
-        return _repeat(earlier, body)
+        return repeat_of(earlier, body)
     uow.points.set_balance(campaign_id, enrolment.resident_id, so_far + points)
     uow.audit.record(AuditRecord(now, party.actor_name, AuditAction.POINTS_REPORT,
                                  f"point-report:{party.key_id}/{body.report_id}",
@@ -199,7 +205,8 @@ def _report_in(uow: PointsUnit, party: RelyingParty, body: ReportIn,
     return Granted(body.report_id, campaign.name, body.amount, points, repeated=False)
 
 
-def _repeat(earlier: StoredReport, body: ReportIn) -> Granted:
+def repeat_of(earlier: StoredReport, body: ReportIn) -> Granted:
+    """The first answer to a report sent again; Conflict if its contents differ."""
     if (earlier.enrolment_id, earlier.kind, earlier.amount) != (
             body.enrolment_id, body.kind, body.amount):
         raise Conflict("this report_id was sent before with other contents")

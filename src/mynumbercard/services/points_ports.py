@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
@@ -54,6 +54,21 @@ class PointsStore(Protocol):
         """False when the service sent this report_id before (nothing written)."""
         ...
     def report(self, service: str, report_id: str) -> StoredReport | None: ...
+    def reports_of(self, service: str,
+                   report_ids: Sequence[str]) -> dict[str, StoredReport]:
+        """The service's stored reports among `report_ids`, by report_id."""
+        ...
+    def enrolments(self, enrolment_ids: Sequence[str]) -> dict[str, Enrolment]: ...
+    def add_reports(self, reports: Sequence[tuple[StoredReport, int]], *,
+                    now: datetime) -> bool:
+        """The (report, campaign id) rows in one statement; False when one of them was
+        stored meanwhile (the caller rolls back what was written)."""
+        ...
+    def locked_balances(self, pairs: Sequence[tuple[int, int]]
+                        ) -> dict[tuple[int, int], int]:
+        """`locked_balance` for each (campaign id, resident id), locked in this order."""
+        ...
+    def set_balances(self, granted: Mapping[tuple[int, int], int]) -> None: ...
     def locked_balance(self, campaign_id: int, resident_id: int) -> int:
         """What the person was granted under the campaign, the row locked to the end of
         the transaction (created at 0 when missing)."""

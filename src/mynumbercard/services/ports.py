@@ -69,6 +69,9 @@ class ResidentRepository(Protocol):
 
 class AuditLog(Protocol):
     def record(self, record: AuditRecord) -> None: ...
+    def record_many(self, records: Sequence[AuditRecord]) -> None:
+        """Each record as `record` writes it, in one statement."""
+        ...
     def list(
         self, *, subject: str | None, limit: int, before_id: int | None,
         person: str | None = None, action: str | None = None,

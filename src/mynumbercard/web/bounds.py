@@ -24,6 +24,9 @@ App = Callable[[Scope, Receive, Send], Awaitable[None]]
 LARGEST_PHOTO = 7_000_000  # bytes, decoded (docs/photo.md: `file_size`)
 PHOTO_BODY = (LARGEST_PHOTO + 2) // 3 * 4 + 64 * 1024  # base64 plus the JSON around it
 JSON_BODY = 64 * 1024
+# A payment service's batch: 500 reports of at most about 250 bytes of JSON each.
+BATCH_BODY = 160 * 1024
+BATCH_ROUTES = frozenset({"/api/v1/points/reports/batch"})
 CARD_BODY = (LARGEST_CARD_FILE + 2) // 3 * 4 + 64 * 1024  # base64 plus the JSON around it
 PHOTO_ROUTES = frozenset({
     "/api/v1/applications/photo-check", "/api/v1/applications/online",
@@ -44,6 +47,8 @@ def body_limit(path: str) -> int:
         return PHOTO_BODY
     if path in PAGE_UPLOAD_ROUTES:
         return PAGE_UPLOAD_BODY
+    if path in BATCH_ROUTES:
+        return BATCH_BODY
     return CARD_BODY if CARD_ROUTES.fullmatch(path) else JSON_BODY
 
 

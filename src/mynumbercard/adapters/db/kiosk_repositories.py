@@ -7,10 +7,9 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, Row, and_, delete, func, insert, select, update
+from sqlalchemy import Connection, Row, and_, bindparam, delete, func, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.exc import IntegrityError
 
 from mynumbercard.adapters.db.certificate_repositories import as_utc
 from mynumbercard.adapters.db.kiosk_tables import (
@@ -22,17 +21,55 @@ from mynumbercard.adapters.db.kiosk_tables import (
     relying_parties,
     relying_party_nonces,
 )
-from mynumbercard.adapters.db.tables import residents
+from mynumbercard.adapters.db.tables import cards, certificates, ocsp_responses, residents
+from mynumbercard.domain.certificate import CertificateStatus, CertKind, RevocationReason
 from mynumbercard.domain.errors import Conflict
 from mynumbercard.domain.kiosk import KioskDocument, Maintenance
 from mynumbercard.domain.relying_party import PartyKind, RelyingParty
 from mynumbercard.domain.resident import Resident, ResidentStatus
 from mynumbercard.services.kiosk_ports import (
     IssuedDocument,
+    Linked,
+    OcspStatus,
     Offer,
     OperatorTotal,
     PinFailure,
 )
+
+# The statements every kiosk transaction and signed request runs, built once: building
+# a statement and its cache key each call cost more than SQLite's own work.
+_rp, _n, _ch, _mt, _of, _doc = (relying_parties.c, relying_party_nonces.c, kiosk_challenges.c,
+                                kiosk_maintenance.c, kiosk_offers.c, kiosk_documents.c)
+_PARTY = select(relying_parties).where(_rp.key_id == bindparam("key_id"))
+_FORGET_NONCES = delete(relying_party_nonces).where(
+    _n.key_id == bindparam("key_id"), _n.seen_at < bindparam("before"))
+_NOTE_NONCE = {name: made(relying_party_nonces).on_conflict_do_nothing().returning(_n.nonce)
+               for name, made in (("postgresql", postgresql_insert), ("sqlite", sqlite_insert))}
+_ADD_CHALLENGE = insert(kiosk_challenges)
+_USE_CHALLENGE = update(kiosk_challenges).where(  # an UPDATE's names are not its columns'
+    _ch.challenge == bindparam("b_challenge"), _ch.operator == bindparam("b_operator"),
+    _ch.used_at.is_(None), _ch.expires_at > bindparam("b_now")).values(
+    used_at=bindparam("b_used_at"))
+_MAINTENANCE = select(kiosk_maintenance).where(_mt.ends_at > bindparam("now")).order_by(
+    _mt.starts_at).limit(100)
+_OFFER = select(kiosk_offers).where(_of.municipality_code == bindparam("code"),
+                                    _of.document == bindparam("document"))
+_ADD_DOCUMENT = {name: made(kiosk_documents).on_conflict_do_nothing(
+    index_elements=[_doc.verification_code]).returning(_doc.id)
+    for name, made in (("postgresql", postgresql_insert), ("sqlite", sqlite_insert))}
+_c, _o = certificates.c, ocsp_responses.c
+_LINKED = (select(residents, _c.card_id.label("link_card_id"), _c.status.label("link_status"),
+                  _c.revocation_reason.label("link_reason"), _o.der.label("link_ocsp_der"))
+           .select_from(certificates.join(cards, cards.c.id == _c.card_id)
+                        .join(residents, residents.c.id == cards.c.resident_id)
+                        .outerjoin(ocsp_responses, and_(_o.kind == _c.kind,
+                                                        _o.serial == _c.serial)))
+           .where(_c.serial == bindparam("serial"), _c.kind == CertKind.AUTH.value))
+
+
+def _dialect(conn: Connection) -> str:
+    """Which of a prebuilt INSERT … ON CONFLICT's forms the connection's database takes."""
+    return "postgresql" if conn.dialect.name == "postgresql" else "sqlite"
 
 
 def _party(row: Row[Any]) -> RelyingParty:
@@ -55,8 +92,7 @@ class SqlRelyingParties:
         return int(party_id)
 
     def by_key_id(self, key_id: str) -> tuple[RelyingParty, bytes] | None:
-        row = self._conn.execute(select(relying_parties).where(
-            relying_parties.c.key_id == key_id)).first()
+        row = self._conn.execute(_PARTY, {"key_id": key_id}).first()
         return (_party(row), bytes(row._mapping["sealed_secret"])) if row else None
 
     def all(self) -> Sequence[RelyingParty]:
@@ -70,16 +106,11 @@ class SqlRelyingParties:
 
     def note_nonce(self, key_id: str, nonce: str, *, now: datetime,
                    forget_before: datetime) -> bool:
-        nonces = relying_party_nonces
-        self._conn.execute(delete(nonces).where(nonces.c.key_id == key_id,
-                                                nonces.c.seen_at < forget_before))
+        self._conn.execute(_FORGET_NONCES, {"key_id": key_id, "before": forget_before})
         # INSERT … ON CONFLICT DO NOTHING: a replay meets the primary key without the
         # savepoint an IntegrityError would need (two statements fewer per call)
-        dialect_insert = postgresql_insert if self._conn.dialect.name == "postgresql" \
-            else sqlite_insert
-        added = self._conn.execute(dialect_insert(nonces).values(
-            key_id=key_id, nonce=nonce, seen_at=now).on_conflict_do_nothing()
-            .returning(nonces.c.nonce)).first()
+        added = self._conn.execute(_NOTE_NONCE[_dialect(self._conn)], {
+            "key_id": key_id, "nonce": nonce, "seen_at": now}).first()
         return added is not None
 
 
@@ -91,26 +122,38 @@ class SqlKiosk:
 
     def add_challenge(self, challenge: str, *, operator: str, now: datetime,
                       expires_at: datetime) -> None:
-        self._conn.execute(insert(kiosk_challenges).values(
-            challenge=challenge, operator=operator, issued_at=now, expires_at=expires_at))
+        self._conn.execute(_ADD_CHALLENGE, {"challenge": challenge, "operator": operator,
+                                            "issued_at": now, "expires_at": expires_at})
 
     def use_challenge(self, challenge: str, *, operator: str, now: datetime) -> bool:
         """Spend the challenge once: a conditional update, settled by the database."""
-        c = kiosk_challenges.c
-        return self._conn.execute(update(kiosk_challenges).where(
-            c.challenge == challenge, c.operator == operator, c.used_at.is_(None),
-            c.expires_at > now).values(used_at=now)).rowcount == 1
+        return self._conn.execute(_USE_CHALLENGE, {
+            "b_challenge": challenge, "b_operator": operator, "b_now": now,
+            "b_used_at": now}).rowcount == 1
 
     def prune_challenges(self, *, before: datetime) -> int:
         return self._conn.execute(delete(kiosk_challenges).where(
             kiosk_challenges.c.expires_at < before)).rowcount
 
+    def linked(self, serial: int) -> Linked | None:
+        """One read instead of four (certificate, card, resident, OCSP answer)."""
+        from mynumbercard.adapters.db.repositories import resident_from_row  # noqa: PLC0415
+        row = self._conn.execute(_LINKED, {"serial": format(serial, "x")}).first()
+        if row is None:
+            return None
+        m = row._mapping
+        reason = m["link_reason"]
+        der = m["link_ocsp_der"]
+        return Linked(m["link_card_id"], resident_from_row(row),
+                      OcspStatus(CertificateStatus(m["link_status"]),
+                                 RevocationReason(reason) if reason else None),
+                      bytes(der) if der is not None else None)
+
     # --- offers and maintenance -------------------------------------------------------
 
     def offer(self, municipality_code: str, document: KioskDocument) -> Offer | None:
-        row = self._conn.execute(select(kiosk_offers).where(
-            kiosk_offers.c.municipality_code == municipality_code,
-            kiosk_offers.c.document == document.value)).first()
+        row = self._conn.execute(_OFFER, {"code": municipality_code,
+                                          "document": document.value}).first()
         if row is None:
             return None
         m = row._mapping
@@ -142,25 +185,23 @@ class SqlKiosk:
         return int(window_id)
 
     def maintenance_after(self, now: datetime) -> Sequence[Maintenance]:
-        m = kiosk_maintenance.c
         return [Maintenance(as_utc(r.starts_at), as_utc(r.ends_at), r.note)
-                for r in self._conn.execute(select(kiosk_maintenance).where(
-                    m.ends_at > now).order_by(m.starts_at).limit(100))]
+                for r in self._conn.execute(_MAINTENANCE, {"now": now})]
 
     # --- documents, PIN failures, settlement ------------------------------------------
 
     def add_document(self, document: IssuedDocument) -> None:
-        try:
-            with self._conn.begin_nested():
-                self._conn.execute(insert(kiosk_documents).values(
-                    verification_code=document.verification_code,
-                    document=document.document.value,
-                    municipality_code=document.municipality_code,
-                    resident_id=document.resident_id, issued_at=document.issued_at,
-                    operator=document.operator, fee=document.fee,
-                    pdf_sha256=document.pdf_sha256))
-        except IntegrityError:  # 80 random bits: never in practice
-            raise Conflict("verification code taken: try again") from None
+        # ON CONFLICT DO NOTHING: a code taken is told without a savepoint (two
+        # statements fewer per document).
+        added = self._conn.execute(_ADD_DOCUMENT[_dialect(self._conn)], {
+            "verification_code": document.verification_code,
+            "document": document.document.value,
+            "municipality_code": document.municipality_code,
+            "resident_id": document.resident_id, "issued_at": document.issued_at,
+            "operator": document.operator, "fee": document.fee,
+            "pdf_sha256": document.pdf_sha256}).first()
+        if added is None:  # 80 random bits: never in practice
+            raise Conflict("verification code taken: try again")
 
     def document_by_code(self, code: str) -> IssuedDocument | None:
         row = self._conn.execute(select(kiosk_documents).where(

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Row, delete, func, insert, select, update
+from sqlalchemy import Connection, Row, bindparam, delete, func, insert, select, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 
 from mynumbercard.adapters.db.certificate_repositories import as_utc
@@ -20,6 +22,20 @@ from mynumbercard.adapters.db.points_tables import (
 )
 from mynumbercard.domain.points import Campaign, ReportKind
 from mynumbercard.services.points_ports import Enrolment, ServiceTotal, SignIn, StoredReport
+
+
+def _dialect(conn: Connection) -> str:
+    return "postgresql" if conn.dialect.name == "postgresql" else "sqlite"
+
+
+_r, _b = point_reports.c, point_balances.c
+_INSERTS = (("postgresql", postgresql_insert), ("sqlite", sqlite_insert))
+_ADD_REPORTS = {name: made(point_reports).on_conflict_do_nothing().returning(_r.report_id)
+                for name, made in _INSERTS}
+_LOCK_BALANCES = {name: made(point_balances).on_conflict_do_update(
+    index_elements=[_b.campaign_id, _b.resident_id], set_={"granted": _b.granted})
+    .returning(_b.campaign_id, _b.resident_id, _b.granted)
+    for name, made in _INSERTS}
 
 
 def _enrolment(row: Row[Any] | None) -> Enrolment | None:
@@ -91,6 +107,69 @@ class SqlPoints:
             return None
         return StoredReport(row.service, row.report_id, row.enrolment_id, row.campaign,
                             ReportKind(row.kind), row.amount, row.occurred_at, row.granted)
+
+    def reports_of(self, service: str,
+                   report_ids: Sequence[str]) -> dict[str, StoredReport]:
+        if not report_ids:
+            return {}
+        r, c = point_reports.c, point_campaigns.c
+        rows = self._conn.execute(
+            select(point_reports, c.name.label("campaign"))
+            .join(point_campaigns, c.id == r.campaign_id)
+            .where(r.service == service, r.report_id.in_(sorted(set(report_ids)))))
+        return {row.report_id: StoredReport(row.service, row.report_id, row.enrolment_id,
+                                            row.campaign, ReportKind(row.kind), row.amount,
+                                            row.occurred_at, row.granted)
+                for row in rows}
+
+    def enrolments(self, enrolment_ids: Sequence[str]) -> dict[str, Enrolment]:
+        if not enrolment_ids:
+            return {}
+        rows = self._conn.execute(select(point_enrolments).where(
+            point_enrolments.c.enrolment_id.in_(sorted(set(enrolment_ids)))))
+        return {row.enrolment_id: Enrolment(row.enrolment_id, row.resident_id, row.service,
+                                            as_utc(row.enrolled_at))
+                for row in rows}
+
+    def add_reports(self, reports: Sequence[tuple[StoredReport, int]], *,
+                    now: datetime) -> bool:
+        if not reports:
+            return True
+        # One INSERT of every row, ON CONFLICT DO NOTHING: a row a concurrent request
+        # committed meanwhile (its twin waits for it here) is missing from RETURNING.
+        # Executed with a list: SQLAlchemy sends it as multi-row INSERTs from one cached
+        # compilation (a statement built with 500 rows of VALUES compiled anew each time).
+        added = self._conn.execute(_ADD_REPORTS[_dialect(self._conn)], [
+            {"service": report.service, "report_id": report.report_id,
+             "enrolment_id": report.enrolment_id, "campaign_id": campaign_id,
+             "kind": report.kind.value, "amount": report.amount,
+             "occurred_at": report.occurred_at, "received_at": now,
+             "granted": report.granted} for report, campaign_id in reports]).all()
+        return len(added) == len(reports)
+
+    def locked_balances(self, pairs: Sequence[tuple[int, int]]
+                        ) -> dict[tuple[int, int], int]:
+        if not pairs:
+            return {}
+        # One upsert, its rows in one order (campaign, person): each balance row made at
+        # 0 or locked as it stands (DO UPDATE locks it and returns the latest granted),
+        # so that two batches never wait for each other's rows crosswise.
+        # Made or locked in the order given (multi-row INSERTs, one cached compilation).
+        rows = self._conn.execute(_LOCK_BALANCES[_dialect(self._conn)], [
+            {"campaign_id": campaign_id, "resident_id": resident_id, "granted": 0}
+            for campaign_id, resident_id in sorted(set(pairs))])
+        return {(row.campaign_id, row.resident_id): int(row.granted) for row in rows}
+
+    def set_balances(self, granted: Mapping[tuple[int, int], int]) -> None:
+        if not granted:
+            return
+        b = point_balances.c
+        self._conn.execute(
+            update(point_balances).where(b.campaign_id == bindparam("c_id"),
+                                         b.resident_id == bindparam("r_id"))
+            .values(granted=bindparam("total")),
+            [{"c_id": c_id, "r_id": r_id, "total": total}
+             for (c_id, r_id), total in granted.items()])
 
     def locked_balance(self, campaign_id: int, resident_id: int) -> int:
         b = point_balances.c

@@ -14,6 +14,7 @@ from sqlalchemy import (
     NestedTransaction,
     Row,
     Transaction,
+    bindparam,
     exists,
     insert,
     select,
@@ -113,13 +114,15 @@ def _resident_from_row(row: Row[Any]) -> Resident:
 resident_from_row = _resident_from_row  # for the other repositories' modules
 
 
+_MUNICIPALITY = select(municipalities).where(municipalities.c.code == bindparam("code"))
+
+
 class SqlMunicipalities:
     def __init__(self, conn: Connection) -> None:
         self._conn = conn
 
     def get(self, code: str) -> Municipality:
-        query = select(municipalities).where(municipalities.c.code == code)
-        row = self._conn.execute(query).first()
+        row = self._conn.execute(_MUNICIPALITY, {"code": code}).first()
         if row is None:
             raise UnknownMunicipality(f"no municipality has the code {code}")
         return Municipality(**row._mapping)
@@ -312,14 +315,24 @@ class SqlSessions:
                                .values(expires_at=until))
 
 
+_RECORD = insert(audit_log)  # built once: every use case writes one
+
+
+def _record_values(record: AuditRecord) -> dict[str, Any]:
+    return {"at": record.at, "actor": record.actor, "action": record.action.value,
+            "subject": record.subject, "details": record.details}
+
+
 class SqlAuditLog:
     def __init__(self, conn: Connection) -> None:
         self._conn = conn
 
     def record(self, record: AuditRecord) -> None:
-        self._conn.execute(insert(audit_log).values(
-            at=record.at, actor=record.actor, action=record.action.value, subject=record.subject,
-            details=record.details))
+        self._conn.execute(_RECORD, _record_values(record))
+
+    def record_many(self, records: Sequence[AuditRecord]) -> None:
+        if records:  # one executemany: a batch of reports writes its records at once
+            self._conn.execute(_RECORD, [_record_values(r) for r in records])
 
     def list(self, *, subject: str | None, limit: int, before_id: int | None,
              person: str | None = None, action: str | None = None,

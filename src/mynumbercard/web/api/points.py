@@ -5,13 +5,13 @@ administrators). The holder's routes, with the card, are in points_holder.py."""
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query
 from pydantic import AwareDatetime, BaseModel, Field
 
 from mynumbercard.domain.points import Campaign, ReportKind
-from mynumbercard.services import points
+from mynumbercard.services import points, points_batch
 from mynumbercard.web.api.kiosk import SignedDep
 from mynumbercard.web.api.schemas.common import IsoDateTime, Out
 from mynumbercard.web.deps import ActorDep, ContainerDep, NowDep
@@ -35,6 +35,31 @@ class GrantedOut(Out):
     amount: int
     granted: int = Field(description="Yen of points this report earned")
     repeated: bool = Field(description="Sent before: counted once, the first answer")
+
+
+class BatchBody(BaseModel):
+    reports: list[ReportBody] = Field(min_length=1, max_length=points_batch.MAX_BATCH,
+                                      description="Each settled on its own, as a single "
+                                                  "report would be")
+
+
+class BatchItemOut(Out):
+    report_id: str
+    outcome: Literal["granted", "repeated", "refused"]
+    campaign: str | None = None
+    amount: int | None = None
+    granted: int | None = Field(None, description="Yen of points (a repeat: the first "
+                                                  "answer's)")
+    error: str | None = Field(None, description="Refused: the `error` the single report "
+                                                "would carry (outside_period, ...)")
+    message: str | None = None
+
+
+class BatchOut(Out):
+    results: list[BatchItemOut] = Field(description="One per report, in the batch's order")
+    granted: int = Field(description="Reports granted now")
+    repeated: int
+    refused: int
 
 
 class CampaignBody(BaseModel):
@@ -90,6 +115,16 @@ def post_report(body: ReportBody, request: SignedDep, container: ContainerDep,
         container.uow, container.party_secrets, request=request,
         body=points.ReportIn(body.report_id, body.enrolment_id, body.kind, body.amount,
                              body.occurred_at), now=now))
+
+
+@signed.post("/reports/batch", summary="Up to 500 charges or purchases in one signed request "
+             "(payment services): each granted, repeated or refused on its own")
+def post_report_batch(body: BatchBody, request: SignedDep, container: ContainerDep,
+                      now: NowDep) -> BatchOut:
+    return BatchOut.model_validate(points_batch.report_batch(
+        container.uow, container.party_secrets, request=request, now=now, reports=[
+            points.ReportIn(r.report_id, r.enrolment_id, r.kind, r.amount, r.occurred_at)
+            for r in body.reports]))
 
 
 @admin.post("/campaigns", summary="A campaign: period, rate, cap per person, what counts")
