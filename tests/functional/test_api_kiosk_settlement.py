@@ -11,6 +11,7 @@ import json
 import secrets
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -26,6 +27,7 @@ from mynumbercard.domain.pins import WrongPin
 from mynumbercard.domain.relying_party import PartyKind, sign_request
 from mynumbercard.domain.staff import Actor, Role
 from mynumbercard.services import kiosk_admin, relying_parties
+from mynumbercard.services.kiosk_ports import IssuedDocument, PinFailure
 
 from api_checks import ApiClient, bearer
 from cli_checks import demo_card
@@ -157,6 +159,21 @@ def test_the_agency_and_each_operator_read_the_settlement(kiosks: Kiosks) -> Non
         422, "the period ends on or after its start")
     refused = kiosks.client.get(AGENCY, headers=bearer(kiosks.client, "clerk-13101"))
     assert refused.status_code == 403
+    # a document of 1 December 08:30 in Japan (23:30 UTC the day before) is December's
+    with kiosks.wired.uow() as uow:
+        uow.kiosk.add_document(IssuedDocument(
+            "0000-0000-0000-0001", residence, kiosks.municipality, 1,
+            datetime(2026, 11, 30, 23, 30, tzinfo=UTC), store_a.key_id, 300, "0" * 64))
+        uow.kiosk.add_pin_failure(PinFailure("ab", store_a.key_id, 2, datetime(
+            2026, 11, 30, 23, 30, tzinfo=UTC)))
+        uow.kiosk.add_pin_failure(PinFailure("ab", store_b.key_id, 1, datetime(
+            2026, 11, 30, 23, 40, tzinfo=UTC)))
+        uow.commit()
+    status, december = kiosks.call(store_a, "GET", SETTLEMENT, query="from=2026-12-01")
+    assert (status, december["documents"], december["fees"]) == (200, 1, 300)
+    december = kiosks.client.get(AGENCY, params={"from": "2026-12-01"}, headers=headers).json()
+    assert [c["serial"] for c in december["repeated_pin_failures"]] == ["ab"]
+    assert kiosks.client.get(AGENCY, headers=headers).json()["documents"] == 4  # November
     with kiosks.wired.uow() as uow:
         actions = [(r.actor, r.action.value) for _, r in uow.audit.list(
             subject=None, limit=200, before_id=None)]

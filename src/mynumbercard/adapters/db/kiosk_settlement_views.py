@@ -19,6 +19,12 @@ from mynumbercard.services.kiosk_settlement import CardPinFailures, DocumentRow,
 ACTOR_PREFIX = "rp:"  # a relying party acts as rp:<key id>
 
 
+def _utc(moment: datetime) -> datetime:
+    """SQLite compares the stored text (UTC): a bound moment in another zone would miss
+    the hours before 09:00 Japan time."""
+    return moment.astimezone(UTC)
+
+
 class SqlKioskSettlement:
     def __init__(self, conn: Connection) -> None:
         self._conn = conn
@@ -26,7 +32,7 @@ class SqlKioskSettlement:
     def document_rows(self, *, start: datetime, end: datetime,
                       operator: str | None) -> Sequence[DocumentRow]:
         d = kiosk_documents.c
-        where = and_(d.issued_at >= start, d.issued_at < end,
+        where = and_(d.issued_at >= _utc(start), d.issued_at < _utc(end),
                      *([d.operator == operator] if operator is not None else []))
         query = (select(d.operator, d.municipality_code, d.document, func.count(),
                         func.sum(d.fee))
@@ -40,7 +46,7 @@ class SqlKioskSettlement:
         a = audit_log.c
         reason = a.details["refused"].as_string()
         where = and_(a.action == AuditAction.KIOSK_REFUSE.value,
-                     a.at >= start.astimezone(UTC), a.at < end.astimezone(UTC),
+                     a.at >= _utc(start), a.at < _utc(end),
                      *([a.actor == ACTOR_PREFIX + operator] if operator is not None else []))
         query = (select(a.actor, reason, func.count()).where(where)
                  .group_by(a.actor, reason).order_by(a.actor, reason))
@@ -53,7 +59,7 @@ class SqlKioskSettlement:
         failures = func.count().label("failures")
         query = (select(p.serial, failures, func.count(p.operator.distinct()),
                         func.min(p.tries_left), func.max(p.at))
-                 .where(p.at >= start, p.at < end).group_by(p.serial)
+                 .where(p.at >= _utc(start), p.at < _utc(end)).group_by(p.serial)
                  .having(func.count() >= 2)
                  .order_by(failures.desc(), p.serial).limit(limit))
         return [CardPinFailures(serial, int(count), int(operators), int(fewest),
