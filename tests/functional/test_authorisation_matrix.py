@@ -196,6 +196,7 @@ EXPECTED: dict[tuple[str, str], tuple[str, ...]] = {
     ("PUT", "/api/v1/kiosk/offers/{municipality_code}/{document}"): ADMIN_ONLY,
     ("POST", "/api/v1/kiosk/maintenance"): ADMIN_ONLY,
     ("GET", "/api/v1/kiosk/console"): ADMIN_ONLY,
+    ("GET", "/api/v1/kiosk/operators/settlement"): AGENCY,  # kiosk:settlement
     # My Number Points: payment services sign their reports (test_api_points.py).
     ("POST", "/api/v1/points/reports"): SIGNED,
     ("POST", "/api/v1/points/reports/batch"): SIGNED,
@@ -328,6 +329,7 @@ QUERIES = {"/api/v1/rules/expiry": {"birth_date": BIRTH, "applied_on": "2026-01-
            "/api/v1/offices/{office_code}/appointments": {"on": "2026-12-01"},
            "/api/v1/kiosk/settlement": {"from": "2026-11-01", "to": "2026-11-30"},
            "/api/v1/kiosk/console": {"from": "2026-11-01", "to": "2026-11-30"},
+           "/api/v1/kiosk/operators/settlement": {"from": "2026-11-01", "to": "2026-11-30"},
            "/api/v1/cards/{card_number}/chip-plan": {"purpose": "hand-over"}}
 
 

@@ -3,7 +3,11 @@
 user-authentication key after the holder's PIN (the kiosk's challenge-response, for the
 purpose `points`); the service is reached over HTTP (`--url`) or in this process.
 
-The PIN goes to the card only; the card counts wrong entries."""
+Each challenge comes with the service's statement of what the signature will do
+(domain/card_statement.py): the program hands it to `pin_for` (the command line prints
+it, asks for confirmation on a terminal, then reads the PIN) before the PIN is read, and
+the card signs it bound to the challenge. The PIN goes to the card only; the card counts
+wrong entries."""
 
 from __future__ import annotations
 
@@ -20,7 +24,8 @@ from mynumbercard.adapters.kiosk_client import card_der
 from mynumbercard.chip.client import CardClient
 from mynumbercard.chip.keys import KeyKind
 from mynumbercard.domain import errors
-from mynumbercard.domain.kiosk import KioskRefused, Refusal, challenge_message, pin_wrong_message
+from mynumbercard.domain.card_statement import SignPurpose, Statement
+from mynumbercard.domain.kiosk import KioskRefused, Refusal, pin_wrong_message
 from mynumbercard.domain.pins import PinLocked, WrongPin
 from mynumbercard.domain.points import (
     AlreadyEnrolled,
@@ -29,7 +34,7 @@ from mynumbercard.domain.points import (
     normalise_sign_in_code,
 )
 from mynumbercard.services import points_card
-from mynumbercard.services.card_auth import CardAnswer
+from mynumbercard.services.card_auth import CardAnswer, challenge_bytes
 from mynumbercard.services.kiosk_ports import AnswerChecker
 
 MAX_ANSWER = 1024 * 1024
@@ -40,11 +45,14 @@ _POINTS_REFUSED: dict[str, type[AlreadyEnrolled | UnknownService]] = {
     PointsRefusal.ALREADY_ENROLLED: AlreadyEnrolled, PointsRefusal.UNKNOWN_SERVICE: UnknownService}
 
 
+PinFor = Callable[[Statement], str]  # shows what will be signed, then reads the PIN
+
+
 class PointsService(Protocol):
-    def challenge(self) -> str: ...
+    def challenge(self, body: dict[str, Any]) -> dict[str, Any]: ...
     def enrol(self, body: dict[str, Any]) -> dict[str, Any]: ...
     def balance(self, body: dict[str, Any]) -> dict[str, Any]: ...
-    def sign_in_challenge(self, code: str) -> str: ...
+    def sign_in_challenge(self, code: str) -> dict[str, Any]: ...
     def sign_in(self, code: str, body: dict[str, Any]) -> dict[str, Any]: ...
 
 
@@ -87,8 +95,8 @@ class HttpPointsService:
         except (urllib.error.URLError, TimeoutError, ValueError) as failed:
             raise errors.NotFound(f"cannot reach the service {self._base}: {failed}") from None
 
-    def challenge(self) -> str:
-        return str(self._call("POST", "/api/v1/points/card/challenges", {})["challenge"])
+    def challenge(self, body: dict[str, Any]) -> dict[str, Any]:
+        return self._call("POST", "/api/v1/points/card/challenges", body)
 
     def enrol(self, body: dict[str, Any]) -> dict[str, Any]:
         return self._call("POST", "/api/v1/points/card/enrolments", body)
@@ -96,9 +104,9 @@ class HttpPointsService:
     def balance(self, body: dict[str, Any]) -> dict[str, Any]:
         return self._call("POST", "/api/v1/points/card/balance", body)
 
-    def sign_in_challenge(self, code: str) -> str:
-        return str(self._call("GET", f"/api/v1/points/sign-ins/{normalise_sign_in_code(code)}",
-                              None)["challenge"])
+    def sign_in_challenge(self, code: str) -> dict[str, Any]:
+        return self._call("GET", f"/api/v1/points/sign-ins/{normalise_sign_in_code(code)}",
+                          None)
 
     def sign_in(self, code: str, body: dict[str, Any]) -> dict[str, Any]:
         return self._call("POST", f"/api/v1/points/sign-ins/{normalise_sign_in_code(code)}", body)
@@ -127,8 +135,10 @@ class LocalPointsService:
         return CardAnswer(body["challenge"], base64.b64decode(body["certificate"]),
                           base64.b64decode(body["signature"]))
 
-    def challenge(self) -> str:
-        return points_card.challenge(self.uow, now=self.clock()).challenge
+    def challenge(self, body: dict[str, Any]) -> dict[str, Any]:
+        return _jsonable(points_card.challenge(
+            self.uow, now=self.clock(), purpose=SignPurpose(body["purpose"]),
+            service=body.get("service")))
 
     def enrol(self, body: dict[str, Any]) -> dict[str, Any]:
         return _jsonable(points_card.enrol(self.uow, self.checker, answer=self._answer(body),
@@ -138,8 +148,8 @@ class LocalPointsService:
         return _jsonable(points_card.balance(self.uow, self.checker,
                                              answer=self._answer(body), now=self.clock()))
 
-    def sign_in_challenge(self, code: str) -> str:
-        return points_card.sign_in_challenge(self.uow, code=code, now=self.clock()).challenge
+    def sign_in_challenge(self, code: str) -> dict[str, Any]:
+        return _jsonable(points_card.sign_in_challenge(self.uow, code=code, now=self.clock()))
 
     def sign_in(self, code: str, body: dict[str, Any]) -> dict[str, Any]:
         done = points_card.sign_in(self.uow, self.checker, code=code,
@@ -149,13 +159,33 @@ class LocalPointsService:
         return {"code": done.code, "shown_until": done.expires_at.isoformat()}
 
 
-def card_answer(card: CardClient, *, pin: str, challenge: str) -> dict[str, str]:
-    """The card's certificate and its signature over the challenge (for `points`);
-    KioskRefused (pin_wrong with the tries left, pin_locked) as the card says."""
+def stated(answer: dict[str, Any], *, purpose: SignPurpose) -> tuple[str, Statement]:
+    """The challenge and the statement the service gave with it; a statement for another
+    purpose than the command's is refused before anything is signed."""
+    try:
+        said = answer["statement"]
+        statement = Statement(SignPurpose(answer["purpose"]), str(said["ja"]), str(said["en"]))
+        challenge = str(answer["challenge"])
+        challenge_bytes(challenge)
+    except (KeyError, TypeError, ValueError, errors.InvalidInput):
+        raise errors.InvalidInput("the service's challenge carries no statement of what the "
+                                  "card would sign: nothing signed") from None
+    if statement.purpose is not purpose:
+        raise errors.InvalidInput(f"the service asks to sign for {statement.purpose.value}, "
+                                  f"not {purpose.value}: nothing signed")
+    return challenge, statement
+
+
+def card_answer(card: CardClient, *, pin_for: PinFor, challenge: str,
+                statement: Statement) -> dict[str, str]:
+    """The card's certificate and its signature over the challenge and its statement,
+    the PIN read only after `pin_for` has shown the statement; KioskRefused (pin_wrong
+    with the tries left, pin_locked) as the card says."""
     certificate = card_der(card.read_certificate(KeyKind.AUTH))
+    pin = pin_for(statement)
     try:
         signature = card.sign(KeyKind.AUTH, pin,
-                              challenge_message(bytes.fromhex(challenge), "points"))
+                              statement.signed_message(bytes.fromhex(challenge)))
     except WrongPin as wrong:
         raise KioskRefused(Refusal.PIN_WRONG, pin_wrong_message(wrong.tries_left)) from None
     except PinLocked:
@@ -164,18 +194,26 @@ def card_answer(card: CardClient, *, pin: str, challenge: str) -> dict[str, str]
             "signature": base64.b64encode(signature).decode()}
 
 
-def enrol(card: CardClient, service: PointsService, *, pin: str,
+def enrol(card: CardClient, service: PointsService, *, pin_for: PinFor,
           payment_service: str) -> dict[str, Any]:
-    return service.enrol({**card_answer(card, pin=pin, challenge=service.challenge()),
-                          "service": payment_service})
+    challenge, statement = stated(service.challenge({
+        "purpose": SignPurpose.POINTS_ENROL.value, "service": payment_service}),
+        purpose=SignPurpose.POINTS_ENROL)
+    return service.enrol({**card_answer(card, pin_for=pin_for, challenge=challenge,
+                                        statement=statement), "service": payment_service})
 
 
-def balance(card: CardClient, service: PointsService, *, pin: str) -> dict[str, Any]:
-    return service.balance(card_answer(card, pin=pin, challenge=service.challenge()))
+def balance(card: CardClient, service: PointsService, *, pin_for: PinFor) -> dict[str, Any]:
+    challenge, statement = stated(service.challenge({
+        "purpose": SignPurpose.POINTS_BALANCE.value}), purpose=SignPurpose.POINTS_BALANCE)
+    return service.balance(card_answer(card, pin_for=pin_for, challenge=challenge,
+                                       statement=statement))
 
 
-def sign_in(card: CardClient, service: PointsService, *, pin: str, code: str
+def sign_in(card: CardClient, service: PointsService, *, pin_for: PinFor, code: str
             ) -> dict[str, Any]:
-    answer = card_answer(card, pin=pin, challenge=service.sign_in_challenge(code))
+    challenge, statement = stated(service.sign_in_challenge(code),
+                                  purpose=SignPurpose.POINTS_SIGN_IN)
+    answer = card_answer(card, pin_for=pin_for, challenge=challenge, statement=statement)
     return service.sign_in(code, {"certificate": answer["certificate"],
                                   "signature": answer["signature"]})

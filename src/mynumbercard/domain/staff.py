@@ -42,6 +42,7 @@ class Permission(StrEnum):
     KIOSK_MANAGE = "kiosk:manage"  # offers, fees, maintenance, the operators' console
     POINTS_MANAGE = "points:manage"  # My Number Points: campaigns, enrolments
     POINTS_SETTLEMENT = "points:settlement"  # the totals per payment service
+    KIOSK_SETTLEMENT = "kiosk:settlement"  # the fees per kiosk operator, refused PINs
 
 
 PERMISSIONS: dict[Role, frozenset[Permission]] = {
@@ -56,7 +57,8 @@ PERMISSIONS: dict[Role, frozenset[Permission]] = {
                               Permission.APPLICATION_REVIEW, Permission.APPLICATION_FORM,
                               Permission.PRODUCTION, Permission.APPLICATION_VOID,
                               Permission.MAIL_READ, Permission.CARD_LOSS,
-                              Permission.POINTS_SETTLEMENT}),
+                              Permission.POINTS_SETTLEMENT,
+                              Permission.KIOSK_SETTLEMENT}),
     Role.AUDITOR: frozenset({Permission.RESIDENT_READ, Permission.AUDIT_READ,
                              Permission.APPLICATION_READ, Permission.MAIL_READ}),
     Role.ADMIN: frozenset(Permission),

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol
 
+from mynumbercard.domain.card_statement import Statement
 from mynumbercard.domain.certificate import CertificateStatus, RevocationReason
 from mynumbercard.domain.errors import AuthenticationFailed, InvalidInput
 from mynumbercard.domain.kiosk import CHALLENGE_BYTES, KioskRefused, Refusal, challenge_message
@@ -98,14 +99,17 @@ def spend_in(uow: CardAuthUnit, challenge: str, *, owner: str, now: datetime) ->
 
 
 def holder_in(uow: CardAuthUnit, checker: AnswerChecker, answer: CardAnswer, *,
-              purpose: str, now: datetime) -> Holder:
-    """The holder whose card signed the (spent) challenge for `purpose`; refused for a
-    certificate from another CA or a signature its key did not make (401), an expired,
+              purpose: str, now: datetime, statement: Statement | None = None) -> Holder:
+    """The holder whose card signed the (spent) challenge for `purpose` — or, given the
+    `statement` the service issued with the challenge, signed that statement bound to it
+    (domain/card_statement.py: another purpose or statement does not verify); refused for
+    a certificate from another CA or a signature its key did not make (401), an expired,
     revoked or held certificate, or a holder who died."""
+    raw = challenge_bytes(answer.challenge)
+    data = (statement.signed_message(raw) if statement is not None
+            else challenge_message(raw, purpose))
     checked = checker.check(certificate_der=answer.certificate_der,
-                            signature=answer.signature,
-                            data=challenge_message(challenge_bytes(answer.challenge),
-                                                   purpose))
+                            signature=answer.signature, data=data)
     # The certificate → card → holder link and the stored OCSP answer in one read.
     linked = uow.kiosk.linked(checked.serial)
     if linked is None:  # signed by our CA, yet not in the register: nothing to say about it

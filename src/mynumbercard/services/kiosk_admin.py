@@ -1,6 +1,6 @@
 """The kiosk's administration: what each municipality offers and for what fee, announced
-maintenance, the console (fees per operator, PIN failures per card), the operator's own
-settlement, and the public check of a verification code."""
+maintenance, the console (fees per operator, PIN failures per card), and the public
+check of a verification code (the operators' settlement: kiosk_settlement.py)."""
 
 from __future__ import annotations
 
@@ -12,10 +12,9 @@ from mynumbercard.domain.errors import InvalidInput, NotFound
 from mynumbercard.domain.kiosk import KioskDocument, Maintenance, check_fee, normalise_code
 from mynumbercard.domain.staff import Actor, Permission
 from mynumbercard.services.audit_actions import AuditAction
-from mynumbercard.services.kiosk import UowFactory, authenticated_in
+from mynumbercard.services.kiosk import UowFactory
 from mynumbercard.services.kiosk_ports import Offer, OperatorTotal, PinFailure
 from mynumbercard.services.ports import AuditRecord
-from mynumbercard.services.relying_parties import SecretSealer, SignedRequest
 
 MAX_PERIOD = timedelta(days=400)
 UNKNOWN_CODE = "no document with this verification code"
@@ -35,16 +34,6 @@ class Console:
     end: datetime
     totals: list[OperatorTotal]
     pin_failures: list[PinFailure]
-
-
-@dataclass(frozen=True, slots=True)
-class Settlement:
-    operator: str
-    start: datetime
-    end: datetime
-    totals: list[OperatorTotal]
-    documents: int
-    fees: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,21 +107,6 @@ def console(uow_factory: UowFactory, *, actor: Actor, start: date, end: date,
                                                  "to": end.isoformat()}))
         uow.commit()
     return Console(begin, finish, totals, failures)
-
-
-def settlement(uow_factory: UowFactory, sealer: SecretSealer, *, request: SignedRequest,
-               start: date, end: date, now: datetime) -> Settlement:
-    """The calling operator's own documents and fees, per municipality."""
-    begin, finish = _period(start, end)
-    with uow_factory() as uow:
-        party = authenticated_in(uow, sealer, request, now)
-        totals = list(uow.kiosk.totals(start=begin, end=finish, operator=party.key_id))
-        uow.audit.record(AuditRecord(now, party.actor_name, AuditAction.KIOSK_SETTLEMENT,
-                                     f"relying-party:{party.id}",
-                                     {"from": start.isoformat(), "to": end.isoformat()}))
-        uow.commit()
-    return Settlement(party.key_id, begin, finish, totals, sum(t.documents for t in totals),
-                      sum(t.fees for t in totals))
 
 
 def verify(uow_factory: UowFactory, *, code: str, now: datetime) -> Verified:

@@ -2,6 +2,11 @@
 the enrolment and the points seen after the same challenge-response as the kiosk's
 (services/card_auth.py), signed for the purpose `points`.
 
+Each challenge comes with the service's statement of what the signature will do
+(domain/card_statement.py): the card program shows it before the PIN, the card signs it
+bound to the challenge, and the service checks the signature against the statement it
+issues for that use, so a signature made for another purpose or statement is refused.
+
 Two ways in: the holder's card program asks for a challenge and answers it at once
 (`points enrol`, `points balance`); or the points page, which a browser without a card
 API opens: it shows a one-use sign-in code (and keeps a secret in a cookie), the card
@@ -18,12 +23,20 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Protocol
 
-from mynumbercard.domain.errors import DomainError, NotFound
+from mynumbercard.domain.card_statement import (
+    SignPurpose,
+    Statement,
+    balance_statement,
+    enrol_statement,
+    sign_in_statement,
+)
+from mynumbercard.domain.errors import DomainError, InvalidInput, NotFound
 from mynumbercard.domain.kiosk import KioskRefused, Refusal
 from mynumbercard.domain.points import (
     SIGN_IN_ALPHABET,
     SIGN_IN_LETTERS,
     ChallengeSpent,
+    UnknownService,
     normalise_sign_in_code,
 )
 from mynumbercard.domain.relying_party import PartyKind
@@ -32,7 +45,6 @@ from mynumbercard.services.audit_actions import AuditAction
 from mynumbercard.services.card_auth import (
     CardAnswer,
     CardAuthUnit,
-    Challenge,
     Holder,
     holder_in,
     new_challenge_in,
@@ -61,6 +73,16 @@ UowFactory = Callable[[], PointsCardUnit]
 class PaymentService:
     key_id: str
     name: str
+
+
+@dataclass(frozen=True, slots=True)
+class StatedChallenge:
+    """A one-use challenge and what signing it will do, as the card program shows it."""
+
+    challenge: str
+    expires_at: datetime
+    purpose: SignPurpose
+    statement: Statement
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,18 +133,35 @@ def payment_services(uow_factory: UowFactory) -> list[PaymentService]:
                 if p.kind is PartyKind.PAYMENT_SERVICE and p.active]
 
 
-def challenge(uow_factory: UowFactory, *, now: datetime) -> Challenge:
-    """A one-use challenge for the holder's card (public: the card's answer is the
-    credential; nothing of a person is read)."""
+def _enrol_statement_in(uow: PointsCardUnit, service: str) -> Statement:
+    found = uow.relying_parties.by_key_id(service[:20])
+    if found is None or found[0].kind is not PartyKind.PAYMENT_SERVICE or not found[0].active:
+        raise UnknownService
+    return enrol_statement(found[0].name, found[0].key_id)
+
+
+def challenge(uow_factory: UowFactory, *, now: datetime,
+              purpose: SignPurpose = SignPurpose.POINTS_BALANCE,
+              service: str | None = None) -> StatedChallenge:
+    """A one-use challenge for the holder's card, with the statement of what signing it
+    for `purpose` will do (public: the card's answer is the credential; nothing of a
+    person is read). Choosing a payment service names it: an unknown one is refused
+    here, before the PIN."""
     with uow_factory() as uow:
+        if purpose is SignPurpose.POINTS_ENROL:
+            statement = _enrol_statement_in(uow, service or "")
+        elif purpose is SignPurpose.POINTS_BALANCE:
+            statement = balance_statement()
+        else:  # a page's sign-in has its own challenge (sign_in_challenge)
+            raise InvalidInput("a sign-in's challenge is the page's: GET /points/sign-ins/CODE")
         made = new_challenge_in(uow, owner=HOLDER, now=now)
         uow.commit()
-    return made
+    return StatedChallenge(made.challenge, made.expires_at, statement.purpose, statement)
 
 
 def _holder_in(uow: PointsCardUnit, checker: AnswerChecker, answer: CardAnswer,
-               now: datetime) -> Holder:
-    holder = holder_in(uow, checker, answer, purpose=PURPOSE, now=now)
+               now: datetime, statement: Statement) -> Holder:
+    holder = holder_in(uow, checker, answer, purpose=PURPOSE, now=now, statement=statement)
     if holder.resident.status is ResidentStatus.DECEASED:
         raise KioskRefused(Refusal.DECEASED)
     return holder
@@ -150,7 +189,8 @@ def enrol(uow_factory: UowFactory, checker: AnswerChecker, *, answer: CardAnswer
     with uow_factory() as uow:
         try:
             _spend_in(uow, answer.challenge, now)
-            holder = _holder_in(uow, checker, answer, now)
+            statement = _enrol_statement_in(uow, service)
+            holder = _holder_in(uow, checker, answer, now, statement)
             view = enrol_in(uow, resident_id=holder.resident.id, service=service[:20],
                             actor_name=_actor(holder), now=now)
         except DomainError as refused:
@@ -166,7 +206,7 @@ def balance(uow_factory: UowFactory, checker: AnswerChecker, *, answer: CardAnsw
     with uow_factory() as uow:
         try:
             _spend_in(uow, answer.challenge, now)
-            holder = _holder_in(uow, checker, answer, now)
+            holder = _holder_in(uow, checker, answer, now, balance_statement())
         except DomainError as refused:
             _refused_in(uow, refused, now)
             raise
@@ -221,11 +261,17 @@ def _waiting_in(uow: PointsCardUnit, code: str, now: datetime) -> SignIn:
     return found
 
 
-def sign_in_challenge(uow_factory: UowFactory, *, code: str, now: datetime) -> Challenge:
-    """The challenge the card signs for the page that shows `code`."""
+def _sign_in_statement(code: str) -> Statement:
+    return sign_in_statement(code, minutes=int(SHOWN_FOR.total_seconds()) // 60)
+
+
+def sign_in_challenge(uow_factory: UowFactory, *, code: str, now: datetime) -> StatedChallenge:
+    """The challenge the card signs for the page that shows `code`, and the statement
+    that names the code and what that page will see."""
     with uow_factory() as uow:
         found = _waiting_in(uow, code, now)
-    return Challenge(found.challenge, found.expires_at)
+    statement = _sign_in_statement(found.code)
+    return StatedChallenge(found.challenge, found.expires_at, statement.purpose, statement)
 
 
 def sign_in(uow_factory: UowFactory, checker: AnswerChecker, *, code: str,
@@ -236,7 +282,8 @@ def sign_in(uow_factory: UowFactory, checker: AnswerChecker, *, code: str,
         try:
             found = _waiting_in(uow, code, now)
             holder = _holder_in(uow, checker, CardAnswer(found.challenge, certificate_der,
-                                                         signature), now)
+                                                         signature), now,
+                                _sign_in_statement(found.code))
             if not uow.point_sign_ins.complete(found.code, resident_id=holder.resident.id,
                                                now=now):
                 raise ChallengeSpent
@@ -244,7 +291,8 @@ def sign_in(uow_factory: UowFactory, checker: AnswerChecker, *, code: str,
             _refused_in(uow, refused, now)
             raise
         uow.audit.record(AuditRecord(now, _actor(holder), AuditAction.POINTS_SIGN_IN,
-                                     f"resident:{holder.resident.id}", None))
+                                     f"resident:{holder.resident.id}",
+                                     {"purpose": SignPurpose.POINTS_SIGN_IN.value}))
         uow.commit()
     return StartedSignIn(found.code, "", now + SHOWN_FOR)
 

@@ -35,6 +35,7 @@ from mynumbercard.services.validity_check_ports import ValidityChecks
 if TYPE_CHECKING:  # the kiosk's ports build on this module's
     from mynumbercard.services.console_ports import ConsoleViews
     from mynumbercard.services.kiosk_ports import KioskStore
+    from mynumbercard.services.kiosk_settlement import KioskSettlementViews
     from mynumbercard.services.points_ports import PointSignIns, PointsStore
     from mynumbercard.services.relying_parties import RelyingParties
 
@@ -252,6 +253,8 @@ class UnitOfWork(Transaction, Protocol):
     def points(self) -> PointsStore: ...
     @property
     def console(self) -> ConsoleViews: ...
+    @property
+    def kiosk_settlement(self) -> KioskSettlementViews: ...
     @property
     def point_sign_ins(self) -> PointSignIns: ...
     @property

@@ -19,6 +19,7 @@ from mynumbercard.web.api import (
     counter_tasks,
     crowding,
     kiosk,
+    kiosk_settlement,
     lookups,
     loss,
     offices,
@@ -85,6 +86,7 @@ def create_api(wired: Container | None = None) -> FastAPI:
                    staff.router, offices.public, offices.admin, appointments.public,
                    appointments.desk, crowding.public, crowding.desk,
                    terminal.router, counter_tasks.router, kiosk.signed, kiosk.public, kiosk.admin,
+                   kiosk_settlement.signed, kiosk_settlement.agency,
                    points.signed, points.admin, points_holder.router):
         app.include_router(router)
     pages.install(app)  # the HTML pages, their static files, /docs (docs/pages.md)

@@ -26,7 +26,7 @@ from mynumbercard.domain.staff import (
                      Permission.APPLICATION_REVIEW, Permission.APPLICATION_FORM,
                      Permission.PRODUCTION, Permission.APPLICATION_VOID,
                      Permission.MAIL_READ, Permission.CARD_LOSS,
-                     Permission.POINTS_SETTLEMENT}),
+                     Permission.POINTS_SETTLEMENT, Permission.KIOSK_SETTLEMENT}),
     (Role.AUDITOR, {Permission.RESIDENT_READ, Permission.AUDIT_READ,
                     Permission.APPLICATION_READ, Permission.MAIL_READ}),
     (Role.ADMIN, set(Permission)),

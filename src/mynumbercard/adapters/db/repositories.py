@@ -33,6 +33,7 @@ from mynumbercard.adapters.db.counter_task_repositories import SqlCounterTasks
 from mynumbercard.adapters.db.crowding_repositories import SqlHoursSeen, SqlWalkIns
 from mynumbercard.adapters.db.email_repositories import SqlEmailQueue
 from mynumbercard.adapters.db.kiosk_repositories import SqlKiosk, SqlRelyingParties
+from mynumbercard.adapters.db.kiosk_settlement_views import SqlKioskSettlement
 from mynumbercard.adapters.db.loss_repositories import SqlLossReports
 from mynumbercard.adapters.db.mail_repositories import SqlCohorts, SqlJobChunks, SqlMailQueue
 from mynumbercard.adapters.db.moving_repositories import SqlMovingNotices
@@ -408,6 +409,7 @@ class SqlUnitOfWork:
         self.points, self.point_sign_ins = SqlPoints(self._conn), SqlPointSignIns(self._conn)
         self.counter_tasks = SqlCounterTasks(self._conn)
         self.console = SqlConsoleViews(self._conn)  # the operators' console's reads
+        self.kiosk_settlement = SqlKioskSettlement(self._conn)
         return self
 
     def __exit__(self, *exc: object) -> None:

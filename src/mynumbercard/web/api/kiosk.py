@@ -1,6 +1,7 @@
 """The kiosk over HTTP: the kiosk operators' signed calls (a challenge, the card's
-answer, a PIN the card refused, their settlement), the public check of a verification
-code, and the administrator's relying parties, offers, maintenance and console."""
+answer, a PIN the card refused; their settlement is kiosk_settlement.py's), the public
+check of a verification code, and the administrator's relying parties, offers,
+maintenance and console."""
 
 from __future__ import annotations
 
@@ -96,15 +97,6 @@ class TotalOut(Out):
     fees: int
 
 
-class SettlementOut(Out):
-    operator: str
-    start: IsoDateTime
-    end: IsoDateTime
-    totals: list[TotalOut]
-    documents: int
-    fees: int
-
-
 @signed.post("/challenges", summary="A one-use challenge for the card (kiosk operators)")
 def challenge(request: SignedDep, container: ContainerDep, now: NowDep) -> ChallengeOut:
     return ChallengeOut.model_validate(kiosk.start(container.uow, container.party_secrets,
@@ -135,16 +127,6 @@ def pin_refusal(body: PinRefusalIn, request: SignedDep, container: ContainerDep,
         container.uow, container.party_secrets, container.kiosk_checker, request=request,
         challenge=body.challenge, certificate_der=decode_b64(body.certificate, "certificate"),
         tries_left=body.tries_left, now=now))
-
-
-@signed.get("/settlement", summary="The operator's own documents and fees per "
-            "municipality over the days from..to (Japan time)")
-def operator_settlement(request: SignedDep, container: ContainerDep, now: NowDep,
-                        start: Annotated[date, Query(alias="from")],
-                        end: Annotated[date, Query(alias="to")]) -> SettlementOut:
-    return SettlementOut.model_validate(kiosk_admin.settlement(
-        container.uow, container.party_secrets, request=request, start=start, end=end,
-        now=now))
 
 
 class VerifiedOut(Out):

@@ -12,6 +12,7 @@ from fastapi import APIRouter, Path, Request
 from pydantic import BaseModel, Field
 
 from mynumbercard.adapters.rate_limits import Rule
+from mynumbercard.domain.card_statement import SignPurpose
 from mynumbercard.services import points_card
 from mynumbercard.services.card_auth import CardAnswer
 from mynumbercard.web.api.kiosk import B64, ChallengeOut, decode_b64
@@ -28,14 +29,33 @@ class PaymentServiceOut(Out):
     name: str
 
 
+class StatementOut(Out):
+    ja: str
+    en: str
+
+
+class StatedChallengeOut(ChallengeOut):
+    purpose: SignPurpose = Field(description="What the signature is for")
+    statement: StatementOut = Field(
+        description="What the signature will do, for the card program to show before the "
+        "PIN. The card signs 'mynumbercard/<purpose>/v2\\0' ‖ the challenge's bytes ‖ "
+        "'\\0' ‖ ja ‖ '\\n' ‖ en (UTF-8); another purpose or statement is refused")
+
+
+class ChallengeIn(BaseModel):
+    purpose: SignPurpose = SignPurpose.POINTS_BALANCE
+    service: str | None = Field(None, max_length=20, description="The payment service's "
+                                "key id, to choose it (purpose points-enrol)")
+
+
 class CardAnswerIn(BaseModel):
     challenge: str = Field(min_length=64, max_length=64, pattern="^[0-9a-f]{64}$")
     certificate: str = Field(max_length=12000, pattern=B64,
                              description="The card's user-authentication certificate, DER, "
                                          "base64")
     signature: str = Field(max_length=1400, pattern=B64,
-                           description="base64, over 'mynumbercard/points/v1\\0' followed "
-                                       "by the challenge's bytes")
+                           description="base64, over the challenge and its statement "
+                                       "(see the challenge's answer)")
 
     def answer(self) -> CardAnswer:
         return CardAnswer(self.challenge, decode_b64(self.certificate, "certificate"),
@@ -81,10 +101,14 @@ def get_services(container: ContainerDep) -> list[PaymentServiceOut]:
             for s in points_card.payment_services(container.uow)]
 
 
-@router.post("/card/challenges", summary="A one-use challenge for the holder's card")
-def post_challenge(request: Request, container: ContainerDep, now: NowDep) -> ChallengeOut:
+@router.post("/card/challenges", summary="A one-use challenge for the holder's card, with "
+             "the statement of what signing it will do")
+def post_challenge(request: Request, container: ContainerDep, now: NowDep,
+                   body: ChallengeIn | None = None) -> StatedChallengeOut:
     _limited(request, container)
-    return ChallengeOut.model_validate(points_card.challenge(container.uow, now=now))
+    asked = body or ChallengeIn(service=None)
+    return StatedChallengeOut.model_validate(points_card.challenge(
+        container.uow, now=now, purpose=asked.purpose, service=asked.service))
 
 
 @router.post("/card/enrolments", summary="The holder chooses one payment service with the "
@@ -105,12 +129,13 @@ def post_balance(body: CardAnswerIn, request: Request, container: ContainerDep,
         container.uow, container.kiosk_checker, answer=body.answer(), now=now))
 
 
-@router.get("/sign-ins/{code}", summary="The challenge of the points page showing this code")
+@router.get("/sign-ins/{code}", summary="The challenge of the points page showing this code, "
+            "with the statement of what signing it will do")
 def get_sign_in(code: Annotated[str, CODE], request: Request, container: ContainerDep,
-                now: NowDep) -> ChallengeOut:
+                now: NowDep) -> StatedChallengeOut:
     _limited(request, container)
-    return ChallengeOut.model_validate(points_card.sign_in_challenge(container.uow, code=code,
-                                                                     now=now))
+    return StatedChallengeOut.model_validate(points_card.sign_in_challenge(
+        container.uow, code=code, now=now))
 
 
 @router.post("/sign-ins/{code}", summary="The card signs the page's challenge: the page "

@@ -47,6 +47,7 @@ MENU: list[MenuItem] = [
     MenuItem("/staff/ca", "Certification authority", Permission.CERTIFICATE_REVOKE),
     MenuItem("/staff/points/settlement", "Points settlement", Permission.POINTS_SETTLEMENT),
     MenuItem("/staff/points/services", "Payment services", Permission.RELYING_PARTY_MANAGE),
+    MenuItem("/staff/kiosk/settlement", "Kiosk settlement", Permission.KIOSK_SETTLEMENT),
 ]
 
 
