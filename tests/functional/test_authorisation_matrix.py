@@ -138,6 +138,7 @@ EXPECTED: dict[tuple[str, str], tuple[str, ...]] = {
     ("GET", "/api/v1/validity-audit/report"): LISTED,
     ("GET", "/api/v1/corrections"): LISTED,
     ("POST", "/api/v1/corrections/{case_id}/correct"): HOLDING,
+    ("POST", "/api/v1/corrections/{case_id}/terminal-correct"): HOLDING,
     ("POST", "/api/v1/corrections/{case_id}/dismiss"): AGENCY,
     # A loss is reported through the call centre (operator) or the holder's counter; the
     # card found again is released at that counter only.
@@ -269,6 +270,7 @@ BODIES: dict[str, Any] = {
     "/api/v1/cards/{card_number}/terminal-hand-over": {"notice_presented": False,
                                                        "csrs": {}},
     "/api/v1/cards/{card_number}/certificates/terminal-renew": {"csrs": {"auth": "AAAA"}},
+    "/api/v1/corrections/{case_id}/terminal-correct": {"csrs": {}},
     "/api/v1/cards/{card_number}/certificates/renew": {"kinds": ["auth"],
                                                        "card_file": JUNK_CARD},
     "/api/v1/cards/{card_number}/custody": {"kinds": ["auth"], "documents": [],

@@ -102,9 +102,10 @@ def test_the_audit_finds_the_incident_contacts_the_holder_and_the_counter_correc
     # The card kept working; at the counter it is corrected and its certificates re-issued.
     with wired.uow() as uow:
         assert uow.cards.get(wrong).is_valid_on(wired.clock().date())
-    issued = validity_check.correct_case(wired.uow, wired.ca, wired.vault.terminal,
-                                         actor=AGENCY, case_id=case.id, now=wired.clock())
-    assert issued
+    done = validity_check.correct_case(wired.uow, wired.ca, wired.vault.terminal,
+                                       actor=AGENCY, case_id=case.id, now=wired.clock())
+    assert done.certificates
+    assert (done.card_expired_on, done.card_expires_on) == (date(2037, 8, 8), date(2036, 8, 8))
     with wired.uow() as uow:
         assert uow.cards.get(wrong).expires_on == date(2036, 8, 8)
         active = [c for c in uow.certificates.of_card(wrong)

@@ -1,4 +1,5 @@
-"""The counter terminal's side of a hand-over and a renewal (issue 14): the card in the
+"""The counter terminal's side of a hand-over, a renewal and a wrong-validity correction
+(issue 14): the card in the
 terminal's reader, the server as the signed-in member. Each administrative command gets
 a fresh challenge from the card and the server's authorization for it (the server checks
 that the use case allows it now); the PINs go from the holder on this terminal to the
@@ -110,5 +111,16 @@ def renew(client: ServerClient, card: CardClient, kinds: list[CertKind]) -> dict
     if not chosen:
         raise Conflict("no signature certificate is issued to a holder under 15")
     answer = client.terminal_renew(relay.card_number, relay.make_keys(chosen))
+    relay.write_certificates(_kinds(answer))
+    return answer
+
+
+def correct(client: ServerClient, card: CardClient, case_id: int) -> dict[str, Any]:
+    """A wrong-validity correction of the card in the reader: the key pairs its plan
+    re-issues made on the chip (none when the card's date alone was wrong, or the card is
+    not valid any more), the correction on the server, the certificates written."""
+    relay = _Relay(client, card, "correction")
+    kinds, _ = relay.plan()
+    answer = client.terminal_correct(case_id, relay.make_keys(kinds))
     relay.write_certificates(_kinds(answer))
     return answer

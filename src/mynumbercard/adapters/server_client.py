@@ -80,14 +80,21 @@ class ServerClient:
         return self._post(_card(card_number, "certificates/terminal-renew"), {
             "csrs": {kind.value: _b64(der) for kind, der in csrs.items()}})
 
+    def terminal_correct(self, case_id: int, csrs: dict[CertKind, bytes]) -> dict[str, Any]:
+        return self._post(f"/api/v1/corrections/{int(case_id)}/terminal-correct", {
+            "csrs": {kind.value: _b64(der) for kind, der in csrs.items()}})
+
     def next_task(self) -> dict[str, Any] | None:
         """Take this member's oldest pending counter task (None: nothing waits)."""
         task = self._post("/api/v1/counter-tasks/next", {}).get("task")
         return dict(task) if isinstance(task, dict) else None
 
-    def report_task(self, task_id: int, *, ok: bool, message: str) -> dict[str, Any]:
+    def report_task(self, task_id: int, *, ok: bool, message: str,
+                    code: str | None = None) -> dict[str, Any]:
+        """The outcome: ok, the message (English, a detail) and its code (the page words
+        it in the clerk's language)."""
         return self._post(f"/api/v1/counter-tasks/{int(task_id)}/outcome",
-                          {"ok": ok, "message": message[:500]})
+                          {"ok": ok, "message": message[:500], "code": code})
 
 
 def _card(card_number: str, rest: str) -> str:

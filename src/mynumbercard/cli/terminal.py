@@ -161,8 +161,9 @@ def next_task(
     pin_stdin: bool = PIN_STDIN,
 ) -> None:
     """Take the signed-in member's oldest task from their pages (hand over, unlock,
-    renew), run it on the card in READER with the holder at this PIN pad, and report the
-    outcome. Prints JSON; exit 0 when done or when no task waits, else the error's."""
+    renew, correct a wrong-validity case), run it on the card in READER with the holder
+    at this PIN pad, and report the outcome. Prints JSON; exit 0 when done or when no
+    task waits, else the error's."""
     client = _client(server)
     task = _wait_for_task(client, wait, poll)
     if task is None:

@@ -83,9 +83,10 @@ def correct(
                 return wired.card_terminal(card)
             return wired.vault.terminal(number) if wired.vault.holds(number) else None
 
-        issued = validity_check.correct_case(wired.uow, wired.ca, terminal, actor=actor,
-                                             case_id=case, now=wired.clock())
-    typer.echo(dumps({"case": case, "certificates": [c.serial_hex for c in issued]}))
+        done = validity_check.correct_case(wired.uow, wired.ca, terminal, actor=actor,
+                                           case_id=case, now=wired.clock())
+    typer.echo(dumps({"case": case, "card_expires_on": done.card_expires_on.isoformat(),
+                      "certificates": [c.serial_hex for c in done.certificates]}))
 
 
 @corrections_app.command()

@@ -1,5 +1,6 @@
 """A counter task: what the clerk's page asks the clerk's counter terminal to do with the
-card in its reader (hand it over, unlock a PIN, renew the certificates), and how it ends.
+card in its reader (hand it over, unlock a PIN, renew the certificates, correct a case of
+the wrong-validity audit), and how it ends.
 
 The page never takes a PIN: it records what the clerk checked (the identity documents,
 the PIN to unlock, the certificates to renew); the terminal, signed in as the same clerk,
@@ -22,6 +23,7 @@ class TaskKind(StrEnum):
     HAND_OVER = "hand_over"
     UNLOCK = "unlock"
     RENEW = "renew"
+    CORRECT = "correct"  # a correction case of the wrong-validity audit (details: its id)
 
 
 class TaskStatus(StrEnum):
@@ -33,6 +35,19 @@ class TaskStatus(StrEnum):
 
 
 OPEN = frozenset({TaskStatus.PENDING, TaskStatus.TAKEN})
+
+
+class OutcomeCode(StrEnum):
+    """What the terminal reports besides its message: the page words it in its own
+    language (the terminal's message stays as it was said, as a detail)."""
+
+    HANDED_OVER = "handed_over"
+    PIN_RESET = "pin_reset"
+    RENEWED = "renewed"
+    CORRECTED = "corrected"  # the card's date set right and certificates re-issued
+    CORRECTED_REGISTER = "corrected_register"  # no certificate needed a new one
+    WRONG_CARD = "wrong_card"  # another card is in the reader
+    REFUSED = "refused"  # the server or the card refused (its message says why)
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,18 +77,21 @@ class CounterTask:
     finished_at: datetime | None = None
     outcome: str | None = None
     version: int = 0
+    outcome_code: OutcomeCode | None = None
 
     def take(self, *, at: datetime) -> None:
         if self.status is not TaskStatus.PENDING:
             raise Conflict(f"this task is {self.status.value}, not pending")
         self.status, self.taken_at = TaskStatus.TAKEN, at
 
-    def finish(self, *, ok: bool, outcome: str, at: datetime) -> None:
+    def finish(self, *, ok: bool, outcome: str, at: datetime,
+               code: OutcomeCode | None = None) -> None:
         if self.status is not TaskStatus.TAKEN:
             raise Conflict(f"this task is {self.status.value}: only a task the terminal "
                            "took gets its outcome")
         self.status = TaskStatus.DONE if ok else TaskStatus.FAILED
         self.finished_at, self.outcome = at, outcome[:OUTCOME_MAX]
+        self.outcome_code = code
 
     def cancel(self, *, at: datetime) -> None:
         """The clerk gives up (the holder left, the terminal is off); a terminal that

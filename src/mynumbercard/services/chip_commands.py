@@ -7,7 +7,9 @@ A hand-over through the terminal: the plan (`chip_plan`: which key pairs, which 
 key generation on the chip (authorised here), the hand-over itself with the chip's CSRs
 (`pickup.hand_over` with a `RelayedTerminal`), then the PINs and the certificates written
 (authorised here). A renewal: key generation (the renewal window checked here, before
-an old key is deleted), the renewal with the CSRs, the certificates written.
+an old key is deleted), the renewal with the CSRs, the certificates written. A correction
+of a wrong-validity case: the key pairs its plan re-issues (while the card's case is in
+progress), the correction with the CSRs, the certificates written.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
+from typing import Protocol
 
 from mynumbercard.domain.application import Application, ApplicationStatus
 from mynumbercard.domain.card import Card
@@ -24,7 +27,7 @@ from mynumbercard.domain.errors import Conflict, InvalidInput, NotFound
 from mynumbercard.domain.pins import PinKind
 from mynumbercard.domain.resident import Resident
 from mynumbercard.domain.staff import Actor, Permission
-from mynumbercard.services import pickup, renewal
+from mynumbercard.services import pickup, renewal, validity_check
 from mynumbercard.services.audit_actions import AuditAction
 from mynumbercard.services.pki_ports import (
     AdminAuthoriser,
@@ -33,8 +36,17 @@ from mynumbercard.services.pki_ports import (
     ChipRequest,
 )
 from mynumbercard.services.ports import AuditRecord
+from mynumbercard.services.validity_check_ports import ValidityChecks
 
-UowFactory = Callable[[], pickup.PickupUnit]
+
+class ChipUnit(pickup.PickupUnit, Protocol):
+    """The hand-over's unit with the correction cases (a correction's plan)."""
+
+    @property
+    def validity_checks(self) -> ValidityChecks: ...
+
+
+UowFactory = Callable[[], ChipUnit]
 CHALLENGE_BYTES = 32
 NOT_WAITING = "no card with this number waits at an office"
 
@@ -42,6 +54,7 @@ NOT_WAITING = "no card with this number waits at an office"
 class Purpose(StrEnum):
     HAND_OVER = "hand-over"
     RENEWAL = "renewal"
+    CORRECTION = "correction"  # of the card's wrong-validity case in progress
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,7 +71,7 @@ class Authorised:
     certificate: bytes = b""  # for a certificate write: what to write (DER)
 
 
-def _hand_over_card(uow: pickup.PickupUnit, actor: Actor,
+def _hand_over_card(uow: ChipUnit, actor: Actor,
                     card_number: str) -> tuple[Card, Application, Resident]:
     """The card, its application and holder, if the actor hands over at its office."""
     actor.require_role(Permission.CARD_HAND_OVER)
@@ -71,7 +84,7 @@ def _hand_over_card(uow: pickup.PickupUnit, actor: Actor,
     return card, application, uow.residents.get(application.resident_id)
 
 
-def _renewal_card(uow: pickup.PickupUnit, actor: Actor, card_number: str) -> tuple[Card, Resident]:
+def _renewal_card(uow: ChipUnit, actor: Actor, card_number: str) -> tuple[Card, Resident]:
     card, resident = renewal.visible_card_in(uow, actor, card_number)
     custody = uow.custody.open_for_card(card.id)
     if custody is not None:
@@ -99,12 +112,15 @@ def chip_plan(uow_factory: UowFactory, *, actor: Actor, card_number: str, purpos
             _, application, resident = _hand_over_card(uow, actor, card_number)
             pickup.check_waiting(application)
             return _hand_over_plan(application, resident, now)
+        if purpose is Purpose.CORRECTION:
+            plan = _correction_plan(uow, actor, card_number, now)
+            return ChipPlan(kinds=[k for k in CertKind if k in plan.kinds], pins=[])
         _, resident = _renewal_card(uow, actor, card_number)
         kinds = renewal.renewable_kinds(resident, frozenset(CertKind), now=now)
         return ChipPlan(kinds=[k for k in CertKind if k in kinds], pins=[])
 
 
-def _current_certificate(uow: pickup.PickupUnit, card: Card, kind: CertKind,
+def _current_certificate(uow: ChipUnit, card: Card, kind: CertKind,
                          now: datetime) -> bytes:
     """The card's valid certificate of `kind` in the register (the one to write)."""
     for certificate in sorted(uow.certificates.of_card(card.id or 0),
@@ -115,7 +131,7 @@ def _current_certificate(uow: pickup.PickupUnit, card: Card, kind: CertKind,
     raise NotFound(f"the card has no valid {kind.value} certificate to write")
 
 
-def _check_hand_over(uow: pickup.PickupUnit, actor: Actor, card_number: str,
+def _check_hand_over(uow: ChipUnit, actor: Actor, card_number: str,
                      request: ChipRequest, now: datetime) -> Card:
     card, application, resident = _hand_over_card(uow, actor, card_number)
     plan = _hand_over_plan(application, resident, now)
@@ -134,7 +150,7 @@ def _check_hand_over(uow: pickup.PickupUnit, actor: Actor, card_number: str,
     return card
 
 
-def _check_renewal(uow: pickup.PickupUnit, actor: Actor, card_number: str,
+def _check_renewal(uow: ChipUnit, actor: Actor, card_number: str,
                    request: ChipRequest, now: datetime) -> Card:
     card, resident = _renewal_card(uow, actor, card_number)
     if request.command is ChipCommand.SET_INITIAL_PINS:
@@ -143,6 +159,31 @@ def _check_renewal(uow: pickup.PickupUnit, actor: Actor, card_number: str,
         # before the old key is deleted: a renewal refused later would leave none
         kinds = renewal.renewable_kinds(resident, frozenset({_kind_of(request)}), now=now)
         renewal.check_window_in(uow, card, kinds, now=now)
+    return card
+
+
+def _correction_plan(uow: ChipUnit, actor: Actor, card_number: str,
+                     now: datetime) -> validity_check.CorrectionPlan:
+    """The plan of the card's correction case in progress (a card has one at most)."""
+    card, resident = renewal.visible_card_in(uow, actor, card_number)
+    cases = uow.validity_checks.in_progress_of_cards([card.id or 0])
+    if not cases:
+        raise Conflict("this card has no correction case in progress")
+    return validity_check.correction_plan_in(uow, cases[0], card, resident,
+                                             today=now.astimezone(JST).date())
+
+
+def _check_correction(uow: ChipUnit, actor: Actor, card_number: str,
+                      request: ChipRequest, now: datetime) -> Card:
+    card, _ = renewal.visible_card_in(uow, actor, card_number)
+    if request.command is ChipCommand.SET_INITIAL_PINS:
+        raise InvalidInput("a correction sets no PIN")
+    # Keys only while the case is open, and only those it re-issues: else a key made
+    # here would leave the card's certificate without its key.
+    if (request.command in (ChipCommand.GENERATE_KEY_PAIR, ChipCommand.DELETE_KEY_PAIR)
+            and _kind_of(request) not in _correction_plan(uow, actor, card_number,
+                                                          now).kinds):
+        raise Conflict(f"the correction re-issues no {_kind(request)} certificate")
     return card
 
 
@@ -177,7 +218,8 @@ def authorise_chip_command(
     if request.command is not ChipCommand.SET_INITIAL_PINS:
         _kind_of(request)
     with uow_factory() as uow:
-        check = _check_hand_over if purpose is Purpose.HAND_OVER else _check_renewal
+        check = {Purpose.HAND_OVER: _check_hand_over, Purpose.RENEWAL: _check_renewal,
+                 Purpose.CORRECTION: _check_correction}[purpose]
         card = check(uow, actor, card_number, request, now)
         certificate = b""
         if request.command is ChipCommand.WRITE_CERTIFICATE:

@@ -1,5 +1,6 @@
 """Counter tasks: the clerk's page asks the clerk's counter terminal to act on the card in
-its reader (docs/chip.md "Counter tasks").
+its reader (docs/chip.md "Counter tasks"; a wrong-validity correction's task:
+services/correction_tasks.py).
 
 The page records what the clerk checked (never a PIN) as a pending task addressed to the
 clerk; the terminal, signed in as the same member, takes the clerk's oldest pending task,
@@ -20,6 +21,7 @@ from mynumbercard.domain.certificate import JST, CertKind
 from mynumbercard.domain.counter_tasks import (
     CounterTask,
     NewCounterTask,
+    OutcomeCode,
     TaskKind,
     TaskStatus,
 )
@@ -59,7 +61,8 @@ UowFactory = Callable[[], CounterTasksUnit]
 HIDDEN_CARD = "no card with this number"
 PERMISSION = {TaskKind.HAND_OVER: Permission.CARD_HAND_OVER,
               TaskKind.UNLOCK: Permission.CERTIFICATE_ISSUE,
-              TaskKind.RENEW: Permission.CERTIFICATE_ISSUE}
+              TaskKind.RENEW: Permission.CERTIFICATE_ISSUE,
+              TaskKind.CORRECT: Permission.CERTIFICATE_ISSUE}
 RECENT = 10  # tasks shown on a resident's page
 
 
@@ -103,11 +106,13 @@ class TaskView:
     taken_at: datetime | None
     finished_at: datetime | None
     outcome: str | None
+    outcome_code: OutcomeCode | None = None
 
     @classmethod
     def of(cls, t: CounterTask) -> TaskView:
         return cls(t.id, t.kind, t.card_number, t.resident_id, t.clerk, dict(t.details),
-                   t.status, t.created_at, t.taken_at, t.finished_at, t.outcome)
+                   t.status, t.created_at, t.taken_at, t.finished_at, t.outcome,
+                   t.outcome_code)
 
 
 def _card(uow: CounterTasksUnit, actor: Actor, permission: Permission,
@@ -128,16 +133,23 @@ def _create(uow_factory: UowFactory, *, actor: Actor, kind: TaskKind, card_numbe
     with uow_factory() as uow:
         card, resident = _card(uow, actor, PERMISSION[kind], card_number)
         check(card, resident)
-        task = uow.counter_tasks.add(NewCounterTask(
-            kind=kind, card_id=card.id, resident_id=resident.id,
-            municipality_code=resident.municipality_code, clerk=actor.name,
-            details=details, created_at=now))
-        uow.audit.record(AuditRecord(now, actor.name, AuditAction.COUNTER_TASK_CREATE,
-                                     f"card:{card.id}",
-                                     {"task": task.id, "kind": kind.value,
-                                      **_audited(details)}))
+        task = add_in(uow, actor=actor, kind=kind, card=card, resident=resident,
+                      details=details, now=now)
         uow.commit()
     return TaskView.of(task)
+
+
+def add_in(uow: CounterTasksUnit, *, actor: Actor, kind: TaskKind, card: Card,
+           resident: Resident, details: dict[str, Any], now: datetime) -> CounterTask:
+    """Inside the caller's transaction: the task for the actor's terminal, audited."""
+    task = uow.counter_tasks.add(NewCounterTask(
+        kind=kind, card_id=card.id or 0, resident_id=resident.id or 0,
+        municipality_code=resident.municipality_code, clerk=actor.name,
+        details=details, created_at=now))
+    uow.audit.record(AuditRecord(now, actor.name, AuditAction.COUNTER_TASK_CREATE,
+                                 f"card:{card.id}",
+                                 {"task": task.id, "kind": kind.value, **_audited(details)}))
+    return task
 
 
 def _audited(details: dict[str, Any]) -> dict[str, Any]:
@@ -207,14 +219,15 @@ def take_next(uow_factory: UowFactory, *, actor: Actor, now: datetime) -> TaskVi
 
 
 def finish(uow_factory: UowFactory, *, actor: Actor, task_id: int, ok: bool, outcome: str,
-           now: datetime) -> TaskView:
-    """The terminal reports how the task ended (its message, never a PIN)."""
+           now: datetime, code: OutcomeCode | None = None) -> TaskView:
+    """The terminal reports how the task ended (its message, never a PIN, and the code
+    the page words in its language)."""
     actor.require_role(Permission.CERTIFICATE_ISSUE)
     with uow_factory() as uow:
         task = uow.counter_tasks.get(task_id)
         if task is None or task.clerk != actor.name:  # only the member's own terminal
             raise NotFound(hidden_task(task_id))
-        task.finish(ok=ok, outcome=outcome, at=now)
+        task.finish(ok=ok, outcome=outcome, at=now, code=code)
         uow.counter_tasks.save(task)
         uow.audit.record(AuditRecord(now, actor.name, AuditAction.COUNTER_TASK_FINISH,
                                      f"card:{task.card_id}",

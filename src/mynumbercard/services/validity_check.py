@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Protocol
 
@@ -22,6 +22,7 @@ from mynumbercard.domain.correction import CaseStatus, CorrectionCase, NewCorrec
 from mynumbercard.domain.errors import Conflict, InvalidDates
 from mynumbercard.domain.resident import Resident
 from mynumbercard.domain.staff import Actor, Permission, Role
+from mynumbercard.domain.validity import signature_certificate_allowed
 from mynumbercard.domain.validity_check import (
     Cause,
     Difference,
@@ -224,49 +225,101 @@ def hidden_case(case_id: int) -> str:
     return f"no correction case {case_id}"
 
 
+IN_PROGRESS = frozenset({CaseStatus.OPEN, CaseStatus.CONTACTED})
+
+
+@dataclass(frozen=True, slots=True)
+class CorrectionPlan:
+    """What correcting a case does to its card: the card's last day after it, and the
+    certificates re-issued (none when none runs past that day, or when the card is not
+    valid any more: then only the register's date is set right)."""
+
+    card_expires_on: date
+    kinds: frozenset[CertKind]
+    card_valid: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Corrected:
+    """What a correction did (the page and the terminal say it)."""
+
+    case: int
+    card_number: str
+    subject: str  # card | certificate
+    card_expired_on: date  # the card's last day before
+    card_expires_on: date  # and after
+    card_valid: bool
+    certificates: list[IssuedCertificate]
+
+
+def in_progress(case: CorrectionCase) -> CorrectionCase:
+    """The case, if it may still be corrected (not corrected or dismissed already)."""
+    if case.status not in IN_PROGRESS:
+        raise Conflict(f"this case is {case.status.value} already: it cannot be corrected")
+    return case
+
+
+def correction_plan_in(uow: CorrectionUnit, case: CorrectionCase, card: Card,
+                       resident: Resident, *, today: date) -> CorrectionPlan:
+    """Inside the caller's transaction: what correcting `case` will do, today."""
+    in_progress(case)
+    last_day = case.correct_on if case.subject == "card" else card.expires_on
+    valid = replace(card, expires_on=last_day).is_valid_on(today)
+    kinds = frozenset(
+        c.kind for c in uow.certificates.of_card(card.id or 0)
+        if c.status is CertificateStatus.ACTIVE
+        and (c.not_after.astimezone(JST).date() > last_day or case.subject == "certificate"))
+    if not signature_certificate_allowed(birth_date=resident.birth_date, on=today):
+        kinds -= {CertKind.SIGN}
+    return CorrectionPlan(last_day, kinds if valid else frozenset(), valid)
+
+
+def visible_case_in(uow: CorrectionUnit, actor: Actor, case_id: int
+                    ) -> tuple[CorrectionCase, Card, Resident]:
+    """The case with its card and holder, for a member who may correct it there (a clerk
+    of the holder's municipality); else the unknown case's NotFound."""
+    def look_up() -> tuple[CorrectionCase, Card, Resident]:
+        case = uow.validity_checks.get_case(case_id, lock=True)
+        return case, uow.cards.get(case.card_id), uow.residents.get(case.resident_id)
+
+    return visible(actor, Permission.CERTIFICATE_ISSUE, hidden=hidden_case(case_id),
+                   look_up=look_up, municipalities=lambda found: (found[2].municipality_code,))
+
+
 def correct_case(uow_factory: Callable[[], CorrectionUnit], ca: Callable[[], CertificateAuthority],
                  terminal_for: Callable[[str], CardTerminal | None], *, actor: Actor,
-                 case_id: int, now: datetime) -> list[IssuedCertificate]:
+                 case_id: int, now: datetime) -> Corrected:
     """At the counter, by a clerk of the holder's municipality: set the card's expiry
     right and re-issue the certificates that run past it (or were themselves wrong), on
-    the card in the reader (`terminal_for(card_number)`, None when it is not there)."""
+    the card in the reader (`terminal_for(card_number)`, None when it is not there).
+    A corrected or dismissed case is not corrected again (Conflict)."""
     today = now.astimezone(JST).date()
-    actor.require_role(Permission.CERTIFICATE_ISSUE)
     with uow_factory() as uow:
-        def look_up() -> tuple[CorrectionCase, Card, Resident]:
-            case = uow.validity_checks.get_case(case_id, lock=True)
-            return case, uow.cards.get(case.card_id), uow.residents.get(case.resident_id)
-
-        case, card, resident = visible(
-            actor, Permission.CERTIFICATE_ISSUE, hidden=hidden_case(case_id), look_up=look_up,
-            municipalities=lambda found: (found[2].municipality_code,))
+        case, card, resident = visible_case_in(uow, actor, case_id)
+        plan = correction_plan_in(uow, case, card, resident, today=today)
         terminal = terminal_for(card.card_number)
         wrong = card.expires_on
         if case.subject == "card":
             card.expires_on = case.correct_on
             uow.cards.save(card, now=now)
-        last_day = card.expires_on
-        kinds = frozenset(
-            c.kind for c in uow.certificates.of_card(card.id)
-            if c.status is CertificateStatus.ACTIVE
-            and (c.not_after.astimezone(JST).date() > last_day or case.subject == "certificate"))
         issued: list[IssuedCertificate] = []
-        if kinds and card.is_valid_on(today):
+        if plan.kinds:
             if terminal is None:
                 raise Conflict("the card's certificates must be re-issued: put the card in "
                                "the reader")
             issued = issue_in(uow, ca(), terminal, card=card, resident=resident,
-                              kinds=frozenset(CertKind(k) for k in kinds), actor=actor, now=now)
+                              kinds=plan.kinds, actor=actor, now=now)
         case.correct()
         uow.validity_checks.save_case(case, now=now)
         uow.audit.record(AuditRecord(now, actor.name, AuditAction.VALIDITY_CORRECT,
                                      f"card:{card.id}", {
             "case": case_id, "from": wrong.isoformat(), "to": card.expires_on.isoformat(),
-            "certificates": sorted(k.value for k in kinds)}))
+            "certificates": sorted(k.value for k in plan.kinds)}))
         uow.commit()
     if terminal is not None:
         write_onto_chip(terminal, issued)
-    return issued
+    return Corrected(case_id, card.card_number, case.subject, wrong, card.expires_on,
+                     plan.card_valid, issued)
 
 
 def dismiss_case(uow_factory: UowFactory, *, actor: Actor, case_id: int, now: datetime

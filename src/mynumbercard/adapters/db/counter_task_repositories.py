@@ -15,6 +15,7 @@ from mynumbercard.adapters.db.tables import cards
 from mynumbercard.domain.counter_tasks import (
     CounterTask,
     NewCounterTask,
+    OutcomeCode,
     TaskKind,
     TaskStatus,
 )
@@ -33,7 +34,8 @@ def _task(row: Row[Any]) -> CounterTask:
         created_at=as_utc(m["created_at"]),
         taken_at=as_utc(m["taken_at"]) if m["taken_at"] else None,
         finished_at=as_utc(m["finished_at"]) if m["finished_at"] else None,
-        outcome=m["outcome"], version=m["version"])
+        outcome=m["outcome"], version=m["version"],
+        outcome_code=OutcomeCode(m["outcome_code"]) if m["outcome_code"] else None)
 
 
 class SqlCounterTasks:
@@ -82,6 +84,7 @@ class SqlCounterTasks:
             update(tasks).where(tasks.c.id == task.id, tasks.c.version == task.version)
             .values(status=task.status.value, taken_at=task.taken_at,
                     finished_at=task.finished_at, outcome=task.outcome,
+                    outcome_code=task.outcome_code.value if task.outcome_code else None,
                     version=task.version + 1))
         if result.rowcount != 1:
             raise Conflict("the counter task was changed meanwhile: reload and retry")

@@ -1,4 +1,4 @@
-"""The counter tasks' table (migration 0030); on `tables.metadata`."""
+"""The counter tasks' table (migrations 0030, 0035); on `tables.metadata`."""
 
 from __future__ import annotations
 
@@ -34,7 +34,8 @@ counter_tasks = Table(
     Column("finished_at", Timestamp, nullable=True),
     Column("outcome", String(500), nullable=True),
     Column("version", Integer, nullable=False, server_default="0"),
-    CheckConstraint("kind IN ('hand_over', 'unlock', 'renew')", name="kind"),
+    Column("outcome_code", String(24), nullable=True),  # domain OutcomeCode, for the page
+    CheckConstraint("kind IN ('hand_over', 'unlock', 'renew', 'correct')", name="kind"),
     CheckConstraint("status IN ('pending', 'taken', 'done', 'failed', 'cancelled')",
                     name="status"),
     # one open task per card: two pages cannot send the same card to two terminals

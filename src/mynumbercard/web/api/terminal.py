@@ -1,7 +1,8 @@
 """The counter's terminal (`mynumbercard terminal`) over HTTP: the server authorises each
 administrative command for the challenge the card in the terminal's reader gave, and
-runs the hand-over and the renewal with the CSRs the chip made; the terminal sends the
-commands to the card with what the holder types on its keypad, which never comes here.
+runs the hand-over, the renewal and a wrong-validity correction with the CSRs the chip
+made; the terminal sends the commands to the card with what the holder types on its
+keypad, which never comes here.
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from __future__ import annotations
 import base64
 import binascii
 import textwrap
+from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Query
@@ -17,14 +19,14 @@ from pydantic import BaseModel, Field
 from mynumbercard.domain.certificate import CertKind
 from mynumbercard.domain.errors import InvalidInput
 from mynumbercard.domain.pins import PinKind
-from mynumbercard.services import cards, chip_commands, pickup, renewal
+from mynumbercard.services import cards, chip_commands, pickup, renewal, validity_check
 from mynumbercard.services.certificates import IssuedCertificate
 from mynumbercard.services.chip_commands import Purpose
 from mynumbercard.services.pki_ports import ChipCommand, ChipRequest
 from mynumbercard.web.api.applications import Identity, identity_of
 from mynumbercard.web.api.schemas.common import CertificateIssued
 from mynumbercard.web.deps import ActorDep, ContainerDep, NowDep
-from mynumbercard.web.inputs import CardNumberPath
+from mynumbercard.web.inputs import CardNumberPath, IdPath
 
 router = APIRouter(prefix="/api/v1", tags=["counter terminal (staff)"])
 
@@ -177,3 +179,36 @@ def terminal_renew(card_number: CardNumberPath, body: TerminalRenew, actor: Acto
                                       _relayed(card_number, body.csrs), actor=actor,
                                       kinds=frozenset(body.csrs), now=now)
     return TerminalRenewed(card_number=done.card_number, certificates=_issued(done.certificates))
+
+
+class TerminalCorrect(BaseModel):
+    csrs: dict[CertKind, Csr] = Field({}, description="The chip's CSR of each key pair "
+                                      "the correction's plan re-issues (chip-plan with "
+                                      "purpose=correction; none when it re-issues none)")
+
+
+class TerminalCorrected(BaseModel):
+    case: int
+    card_number: str
+    subject: str = Field(description="card or certificate: what was wrong")
+    card_expired_on: date = Field(description="The card's last day before the correction")
+    card_expires_on: date = Field(description="and after it")
+    card_valid: bool = Field(description="false: the card is not valid any more, so only "
+                             "the register's date was set right")
+    certificates: list[CertificateIssued] = Field(description="Re-issued; the terminal "
+                                                  "then writes them")
+
+
+@router.post("/corrections/{case_id}/terminal-correct",
+             summary="Correct a wrong-validity case with the card in the counter terminal's "
+                     "reader: the card's date set right, the certificates that ran past it "
+                     "re-issued for the chip's CSRs; the terminal then writes them")
+def terminal_correct(case_id: IdPath, body: TerminalCorrect, actor: ActorDep,
+                     container: ContainerDep, now: NowDep) -> TerminalCorrected:
+    done = validity_check.correct_case(
+        container.uow, container.ca, lambda number: _relayed(number, body.csrs),
+        actor=actor, case_id=case_id, now=now)
+    return TerminalCorrected(case=done.case, card_number=done.card_number,
+                             subject=done.subject, card_expired_on=done.card_expired_on,
+                             card_expires_on=done.card_expires_on, card_valid=done.card_valid,
+                             certificates=_issued(done.certificates))

@@ -133,11 +133,11 @@ def correct(case_id: IdPath, actor: ActorDep, container: ContainerDep, now: NowD
             return container.vault.terminal(number) if container.vault.holds(number) \
                 else None
 
-        issued = validity_check.correct_case(container.uow, container.ca, terminal,
+        done = validity_check.correct_case(container.uow, container.ca, terminal,
                                              actor=actor, case_id=case_id, now=now)
         card = presented[-1].card() if presented else None
     return Corrected(case=case_id, certificates=[
-        CertificateRef(kind=c.kind, serial=c.serial_hex) for c in issued],
+        CertificateRef(kind=c.kind, serial=c.serial_hex) for c in done.certificates],
         card_file=card_out(card, response) if card is not None else None)
 
 

@@ -229,12 +229,16 @@ def cancel_task(actor: StaffActor, container: ContainerDep, now: NowDep,
 def card_actions(container: ContainerDep, actor: Actor, resident: Resident,
                  cards: Sequence[Card], now: datetime) -> dict[str, Any]:
     """The resident page's card block: the actions each card offers, the recent counter
-    tasks, and the custody hand-off proposed for a card when the office is crowded."""
+    tasks, the custody hand-off proposed for a card when the office is crowded, and
+    whether the member may correct the resident's wrong-validity cases (staff_corrections)."""
     offers = {c.card_number: _offers(actor, c.status) for c in cards}
     tasks = counter_tasks.of_resident(container.uow, actor=actor, resident=resident)
     handoff = [advice for c in cards if c.status is CardStatus.ACTIVE
                and (advice := _handoff(container, actor, resident, c.card_number, now))]
-    return {"card_offers": offers, "counter_tasks": tasks, "handoffs": handoff}
+    may_correct = actor.may(Permission.CERTIFICATE_ISSUE,
+                            municipality_code=resident.municipality_code)
+    return {"card_offers": offers, "counter_tasks": tasks, "handoffs": handoff,
+            "may_correct": may_correct}
 
 
 def _handoff(container: ContainerDep, actor: Actor, resident: Resident, card_number: str,

@@ -2,7 +2,9 @@
 default) by municipality and by cause, and the correction cases, filtered by status and
 paged by id. Read-only, through the API's services (`validity_check.report`,
 `list_cases`); the console's roles only (operator, administrator: the production
-permission), the report's own check (application:read) after it."""
+permission), the report's own check (application:read) after it. A case still in
+progress links to its correction at the counter (staff_corrections.py) for a member who
+may correct it there (a clerk of that town, an administrator)."""
 
 from __future__ import annotations
 
@@ -50,7 +52,11 @@ def validity_audit(request: Request, actor: StaffActor, container: ContainerDep,
             more = "/staff/validity?" + urlencode(
                 {**{k: v for k, v in {"run": key, "status": status}.items() if v},
                  "after": cases[-1].id})
+    correctable = {c.id for c in cases if c.status in validity_check.IN_PROGRESS
+                   and actor.may(Permission.CERTIFICATE_ISSUE,
+                                 municipality_code=c.municipality_code)}
     return render_staff(request, "staff/validity.html", actor,
-                        status_code=422 if errors else 200, report=report, cases=cases, label=label,
+                        status_code=422 if errors else 200, report=report, cases=cases,
+                        label=label, correctable=correctable,
                         more=more, errors=errors, typed={"run": key, "status": status},
                         statuses=[s.value for s in CaseStatus], paged=after > 0)
