@@ -22,6 +22,7 @@ class TaskKind(StrEnum):
     HAND_OVER = "hand_over"
     UNLOCK = "unlock"
     RENEW = "renew"
+    CUSTODY = "custody"  # a custody step with the card in the reader (custody_tasks)
 
 
 class TaskStatus(StrEnum):

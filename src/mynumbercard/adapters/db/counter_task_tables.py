@@ -34,7 +34,7 @@ counter_tasks = Table(
     Column("finished_at", Timestamp, nullable=True),
     Column("outcome", String(500), nullable=True),
     Column("version", Integer, nullable=False, server_default="0"),
-    CheckConstraint("kind IN ('hand_over', 'unlock', 'renew')", name="kind"),
+    CheckConstraint("kind IN ('hand_over', 'unlock', 'renew', 'custody')", name="kind"),
     CheckConstraint("status IN ('pending', 'taken', 'done', 'failed', 'cancelled')",
                     name="status"),
     # one open task per card: two pages cannot send the same card to two terminals
