@@ -37,7 +37,16 @@ class CustodyTasksUnit(custody.CustodyUnit, counter_tasks.CounterTasksUnit, Prot
 
 
 UowFactory = Callable[[], CustodyTasksUnit]
+InVault = Callable[[str], bool]  # whether the server's vault holds the card
 REASON_MAX = 200
+
+
+def _not_in_vault(in_vault: InVault, number: str) -> None:
+    """A record begun with the API's card-file form has its card in the server's vault:
+    it goes on through that form, so no card is in two places."""
+    if in_vault(number):
+        raise Conflict(f"card {number} is in the office's safe (left with its card file): "
+                       "continue through the API's custody steps")
 
 
 class Step(StrEnum):
@@ -102,7 +111,8 @@ def _try(step: Step, held: Custody, details: dict[str, Any]) -> None:
 def ask_step(uow_factory: UowFactory, *, actor: Actor, custody_id: int, step: Step,
              now: datetime, tracking_number: str = "", reason: str = "",
              documents: Collection[IdDocument] = (),
-             legal_representative_present: bool = False) -> TaskView:
+             legal_representative_present: bool = False,
+             in_vault: InVault = lambda _: False) -> TaskView:
     """A step of a card in custody for the clerk's terminal (another office's custody:
     NotFound, as an unknown one), checked now against the record's state."""
     details: dict[str, Any] = {"step": step.value, "custody": custody_id}
@@ -123,6 +133,7 @@ def ask_step(uow_factory: UowFactory, *, actor: Actor, custody_id: int, step: St
             details |= {"documents": sorted(d.value for d in documents),
                         "legal_representative_present": legal_representative_present}
         number = uow.cards.get(held.card_id).card_number
+    _not_in_vault(in_vault, number)
     return counter_tasks.ask_custody(uow_factory, actor=actor, card_number=number,
                                      details=details, now=now)
 
@@ -142,8 +153,10 @@ def _taken(uow_factory: UowFactory, actor: Actor, task_id: int,
     actor.require_role(Permission.CERTIFICATE_ISSUE)
     with uow_factory() as uow:
         task = uow.counter_tasks.get(task_id)
-        if task is None or task.clerk != actor.name or task.kind is not TaskKind.CUSTODY:
+        if task is None or task.clerk != actor.name:  # only the member's own terminal
             raise NotFound(hidden_task(task_id))
+        if task.kind is not TaskKind.CUSTODY:
+            raise Conflict(f"task {task_id} is a {task.kind.value}, not a custody step")
         if task.status is not TaskStatus.TAKEN:
             raise Conflict(f"this task is {task.status.value}: the terminal runs a task it "
                            "took")
@@ -180,11 +193,13 @@ def _on_record(uow_factory: UowFactory, ca: Callable[[], CertificateAuthority], 
 
 def run_step(uow_factory: UowFactory, ca: Callable[[], CertificateAuthority], *,
              actor: Actor, task_id: int, card_in_reader: str, now: datetime,
-             terminal: Callable[[str], CardTerminal]) -> StepDone:
+             terminal: Callable[[str], CardTerminal],
+             in_vault: InVault = lambda _: False) -> StepDone:
     """The terminal has the task's card in its reader: the custody step on the server.
     `terminal(card_number)`: the card in the reader as the renewal sees it (the chip's
     CSRs, relayed; the terminal writes the certificates afterwards)."""
     step, details, number = _taken(uow_factory, actor, task_id, card_in_reader)
+    _not_in_vault(in_vault, number)
     issued: list[IssuedCertificate] = []
     if step is Step.LEAVE:
         custody_id = custody.leave_card(

@@ -16,7 +16,7 @@ from mynumbercard.domain.certificate import CertKind
 from mynumbercard.domain.counter_tasks import TaskKind, TaskStatus
 from mynumbercard.domain.custody import CustodyStatus
 from mynumbercard.domain.errors import Conflict, InvalidInput, InvalidTransition, NotFound
-from mynumbercard.domain.pickup import IdDocument
+from mynumbercard.domain.pickup import IdDocument, IdentityNotEstablished
 from mynumbercard.domain.staff import Actor, Role
 from mynumbercard.services import counter_tasks, custody_tasks
 from mynumbercard.services.audit_actions import AuditAction
@@ -51,7 +51,7 @@ def test_the_card_is_taken_into_custody_when_the_terminal_has_it_in_its_reader()
     with pytest.raises(NotFound):
         custody_tasks.ask_leave(uow, actor=OTHER_CLERK, card_number=number,
                                 documents=LICENCE, kinds=list(CertKind), now=NOW)
-    with pytest.raises(InvalidInput, match="identity"):
+    with pytest.raises(IdentityNotEstablished):
         custody_tasks.ask_leave(uow, actor=CLERK, card_number=number,
                                 documents=[IdDocument.PENSION_BOOK], kinds=list(CertKind),
                                 now=NOW)
@@ -118,7 +118,7 @@ def test_a_renewed_card_is_mailed_collected_or_returned_only_through_the_termina
     custody_id = _run(uow, task.id, number).custody.id
     counter_tasks.finish(uow, actor=CLERK, task_id=task.id, ok=True, outcome="", now=NOW)
     uow.custody.rows[custody_id].renew(serials=["ab"])  # the chip's: the reader tests
-    with pytest.raises(InvalidInput):  # the collector's identity, checked on the page
+    with pytest.raises(IdentityNotEstablished):  # the collector's, checked on the page
         custody_tasks.ask_step(uow, actor=CLERK, custody_id=custody_id, step=Step.COLLECT,
                                documents=[IdDocument.PENSION_BOOK], now=NOW)
     with pytest.raises(InvalidInput):
@@ -141,3 +141,14 @@ def test_a_renewed_card_is_mailed_collected_or_returned_only_through_the_termina
     counter_tasks.take_next(uow, actor=CLERK, now=NOW)
     assert _run(uow, fetch.id, number).custody.status is CustodyStatus.COLLECTED_AT_OFFICE
     assert uow.counter_tasks.rows[fetch.id].status is TaskStatus.TAKEN
+
+
+def test_a_record_whose_card_is_in_the_servers_vault_goes_on_through_the_api() -> None:
+    uow, number = _unit()
+    task = custody_tasks.ask_leave(uow, actor=CLERK, card_number=number, documents=LICENCE,
+                                   kinds=list(CertKind), now=NOW)
+    counter_tasks.take_next(uow, actor=CLERK, now=NOW)
+    custody_id = _run(uow, task.id, number).custody.id
+    with pytest.raises(Conflict, match="office's safe"):
+        custody_tasks.ask_step(uow, actor=CLERK, custody_id=custody_id, step=Step.CANCEL,
+                               reason="x", now=NOW, in_vault=lambda n: n == number)

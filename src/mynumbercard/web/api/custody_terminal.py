@@ -22,7 +22,7 @@ router = APIRouter(prefix="/api/v1/counter-tasks", tags=["counter terminal (staf
 
 
 class CustodyStepIn(BaseModel):
-    card_number: str = Field(pattern=f"^{bounds.CARD_NUMBER_PATTERN}$",
+    card_number: str = Field(max_length=32, pattern=f"^{bounds.CARD_NUMBER_PATTERN}$",
                              description="The card in the terminal's reader (read from "
                              "its chip)")
     csrs: dict[CertKind, Csr] = Field({}, description="For a renewal: the chip's CSR of "
@@ -43,6 +43,6 @@ def custody_step(task_id: IdPath, body: CustodyStepIn, actor: ActorDep,
     done = custody_tasks.run_step(
         container.uow, container.ca, actor=actor, task_id=task_id,
         card_in_reader=body.card_number, now=now,
-        terminal=lambda number: _relayed(number, body.csrs))
+        terminal=lambda number: _relayed(number, body.csrs), in_vault=container.vault.holds)
     return CustodyStepOut(custody=Custody.of(done.custody),
                           certificates=_issued(done.certificates))

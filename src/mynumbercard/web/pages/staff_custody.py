@@ -139,7 +139,8 @@ def _ask(request: Request, actor: Actor, container: ContainerDep, now: NowDep, *
         try:
             return _to_task(custody_tasks.ask_step(container.uow, actor=actor,
                                                    custody_id=custody_id, step=step,
-                                                   now=now, **given))
+                                                   now=now, in_vault=container.vault.holds,
+                                                   **given))
         except (Conflict, InvalidInput) as refused:
             errors[field] = refused.message
     return _after(request, actor, container, custody_id, errors=errors, step=step.value)
