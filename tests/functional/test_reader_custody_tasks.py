@@ -163,3 +163,12 @@ def _custody_id(office: Container) -> int:
         held = uow.custody.open_for_card(found.id or 0)
         assert held is not None
         return held.id
+
+
+def test_the_terminal_is_told_to_name_a_reader_or_a_card_file(env: dict[str, str]) -> None:
+    for where in ([], ["--reader", READER, "--card", "card.json"]):
+        done = runner.invoke(app, ["terminal", "next", "--server", "http://127.0.0.1:9",
+                                   *where])
+        assert done.exit_code == 2
+        assert "--reader" in done.stderr
+        assert "Traceback" not in done.output
