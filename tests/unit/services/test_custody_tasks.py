@@ -6,24 +6,45 @@ The chip's renewal through a real reader: functional/test_reader_custody_tasks.p
 
 from __future__ import annotations
 
-from datetime import date
+import random
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
-from test_custody import CLERK, LICENCE, NOW, OTHER_CLERK, _holder
 
 from custody_fakes import CustodyTasksFakeUnit
-from mynumbercard.domain.certificate import CertKind
+from mynumbercard.domain.card import NewCard
+from mynumbercard.domain.certificate import JST, Certificate, CertKind
 from mynumbercard.domain.counter_tasks import TaskKind, TaskStatus
 from mynumbercard.domain.custody import CustodyStatus
 from mynumbercard.domain.errors import Conflict, InvalidInput, InvalidTransition, NotFound
 from mynumbercard.domain.pickup import IdDocument, IdentityNotEstablished
+from mynumbercard.domain.resident import Sex
 from mynumbercard.domain.staff import Actor, Role
-from mynumbercard.services import counter_tasks, custody_tasks
+from mynumbercard.services import counter_tasks, custody_tasks, register
 from mynumbercard.services.audit_actions import AuditAction
 from mynumbercard.services.custody_tasks import Step
 from mynumbercard.services.pki_ports import CardTerminal
 
+CLERK = Actor("clerk", Role.CLERK, "13101")
+OTHER_CLERK = Actor("other", Role.CLERK, "01101")
 COLLEAGUE = Actor("colleague", Role.CLERK, "13101")  # same office, another terminal
+NOW = datetime(2031, 2, 3, 1, tzinfo=UTC)
+LICENCE = [IdDocument.DRIVERS_LICENCE]
+
+
+def _holder(uow: CustodyTasksFakeUnit, *, certificates_until: date) -> str:
+    """Sato Ichiro of Chiyoda, his card's certificates valid until `certificates_until`."""
+    resident = register.register_resident(
+        uow, actor=CLERK, now=NOW, family_name="佐藤", given_name="一郎",
+        family_name_kana="サトウ", given_name_kana="イチロウ", birth_date=date(1990, 4, 2),
+        sex=Sex.MALE, municipality_code="13101", postal_code="1000001",
+        address="千代田1番1号", registered_on=date(2026, 4, 1), rng=random.Random(3))
+    card = uow.cards.add(NewCard("C00000000001", resident.id, date(2026, 4, 2),
+                                 date(2036, 4, 2)), now=NOW)
+    end = datetime.combine(certificates_until, datetime.max.time(), JST).replace(microsecond=0)
+    uow.certificates.rows = [Certificate(i, kind, 100 + i, card.id, end - timedelta(days=1800),
+                                         end) for i, kind in enumerate(CertKind, start=1)]
+    return card.card_number
 
 
 def _no_chip(number: str) -> CardTerminal:
