@@ -149,7 +149,7 @@ def test_a_card_is_taken_into_custody_and_followed_until_delivered(
                         follow_redirects=False)
     assert asked.status_code == 303
     _terminal(pki_container, clerk, card)
-    assert "1234-5678" in client.get(url).text
+    assert "郵送中" in client.get(url).text
     delivered = client.post(f"{url}/delivered", data={"csrf_token": token})
     assert "配達済み" in delivered.text
 
