@@ -12,6 +12,8 @@ from datetime import datetime
 from application_fakes import ApplicationsFakeUnit
 from job_fakes import FakeOcspAnswers
 from mynumbercard.domain.certificate import Certificate, CertKind, NewCertificate
+from mynumbercard.domain.counter_tasks import OPEN as OPEN_TASK
+from mynumbercard.domain.counter_tasks import CounterTask, NewCounterTask, TaskStatus
 from mynumbercard.domain.custody import Custody, CustodyStatus, NewCustody
 from mynumbercard.domain.errors import Conflict, NotFound
 from mynumbercard.services.custody_ports import CustodyHistoryEntry
@@ -100,3 +102,49 @@ class CustodyFakeUnit(ApplicationsFakeUnit):
         self.custody = FakeCustody()
         self.certificates = CardCertificates()
         self.ocsp = FakeOcspAnswers()
+
+
+class FakeCounterTasks:
+    """The counter tasks in memory: one open task per card, as the partial index."""
+
+    def __init__(self) -> None:
+        self.rows: dict[int, CounterTask] = {}
+        self.numbers: dict[int, str] = {}  # card id -> number, as the SQL join gives
+
+    def add(self, task: NewCounterTask) -> CounterTask:
+        if any(t.card_id == task.card_id and t.status in OPEN_TASK for t in self.rows.values()):
+            raise Conflict("this card has a counter task open already")
+        stored = CounterTask(
+            id=len(self.rows) + 1, kind=task.kind, card_id=task.card_id,
+            card_number=self.numbers.get(task.card_id, ""), resident_id=task.resident_id,
+            municipality_code=task.municipality_code, clerk=task.clerk,
+            details=dict(task.details), status=TaskStatus.PENDING,
+            created_at=task.created_at)
+        self.rows[stored.id] = copy.deepcopy(stored)
+        return stored
+
+    def get(self, task_id: int) -> CounterTask | None:
+        found = self.rows.get(task_id)
+        return copy.deepcopy(found) if found is not None else None
+
+    def next_for(self, clerk: str) -> CounterTask | None:
+        return next((copy.deepcopy(t) for _, t in sorted(self.rows.items())
+                     if t.clerk == clerk and t.status is TaskStatus.PENDING), None)
+
+    def of_resident(self, resident_id: int, *, limit: int) -> Sequence[CounterTask]:
+        return [copy.deepcopy(t) for _, t in sorted(self.rows.items(), reverse=True)
+                if t.resident_id == resident_id][:limit]
+
+    def save(self, task: CounterTask) -> None:
+        if self.rows[task.id].version != task.version:
+            raise Conflict("the task changed meanwhile")
+        task.version += 1
+        self.rows[task.id] = copy.deepcopy(task)
+
+
+class CustodyTasksFakeUnit(CustodyFakeUnit):
+    """A `custody_tasks.CustodyTasksUnit` in memory: custody with the counter tasks."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.counter_tasks = FakeCounterTasks()

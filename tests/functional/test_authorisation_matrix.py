@@ -178,6 +178,8 @@ EXPECTED: dict[tuple[str, str], tuple[str, ...]] = {
     ("POST", "/api/v1/counter-tasks/{task_id}/outcome"):
         ("ok", "404", "403", "403", "404", "403", "401"),
     ("POST", "/api/v1/counter-tasks/{task_id}/cancel"): HOLDING,
+    ("POST", "/api/v1/counter-tasks/{task_id}/custody"):  # the member's own task only
+        ("ok", "404", "403", "403", "404", "403", "401"),
     ("GET", "/api/v1/staff"): ADMIN_ONLY,
     ("POST", "/api/v1/staff"): ADMIN_ONLY,
     ("POST", "/api/v1/staff/{username}/reset-password"): ADMIN_ONLY,
@@ -281,6 +283,7 @@ BODIES: dict[str, Any] = {
     "/api/v1/custody/{custody_id}/cancel": {"reason": "x"},
     "/api/v1/mail/suspend": {"reason": "x"},
     "/api/v1/counter-tasks/{task_id}/outcome": {"ok": False, "message": "x"},  # pending: 409
+    "/api/v1/counter-tasks/{task_id}/custody": {"card_number": "X"},  # not custody: 409
     "/api/v1/cards/{card_number}/loss": {"via": "counter"},  # the card is not handed over
     "/api/v1/cards/{card_number}/found": {"documents": ["passport"]},
     "/api/v1/staff": {"username": "newcomer", "password": "short", "role": "operator"},

@@ -19,7 +19,7 @@ from mynumbercard.services import cards, register
 
 def test_schema_matches_the_tables_after_upgrade(database_url: str) -> None:
     engine = make_engine(database_url)
-    assert migrate.current(engine) == "0035"
+    assert migrate.current(engine) == "0036"
     with engine.connect() as conn:
         assert compare_metadata(MigrationContext.configure(conn), metadata) == []
     engine.dispose()
@@ -31,7 +31,7 @@ def test_down_to_base_and_up_again(database_url: str) -> None:
     assert migrate.current(engine) is None
     assert set(inspect(engine).get_table_names()) <= {"alembic_version"}
     migrate.upgrade(engine)
-    assert migrate.current(engine) == "0035"
+    assert migrate.current(engine) == "0036"
     assert {"residents", "audit_log", "staff"} <= set(inspect(engine).get_table_names())
     engine.dispose()
 
@@ -75,7 +75,7 @@ def test_0007_down_keeps_a_lapsed_card_as_returned(container: Container) -> None
         assert conn.scalar(select(tables.cards.c.status)
                            .where(tables.cards.c.id == card.id)) == "returned"
     migrate.upgrade(container.engine)
-    assert migrate.current(container.engine) == "0035"
+    assert migrate.current(container.engine) == "0036"
 
 
 def test_0014_down_and_up_keeps_the_register_with_a_former_surname_and_stays(

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from mynumbercard.adapters import counter_terminal
+from mynumbercard.adapters import counter_terminal, custody_runner
 from mynumbercard.adapters.server_client import ServerClient
 from mynumbercard.chip import ResetPin
 from mynumbercard.chip.client import CardClient
@@ -86,6 +86,8 @@ def run(client: ServerClient, card: CardClient, task: dict[str, Any], *,
                 f"card {task['card_number']} renewed: {_certificates(answer)}")
     if kind == "correct":
         return _correct(client, card, task)
+    if kind == "custody":
+        return OutcomeCode.CUSTODY_STEP, custody_runner.run(client, card, task)
     raise InvalidInput(f"this terminal does not know the task kind {kind!r}")
 
 

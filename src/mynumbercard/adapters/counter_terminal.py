@@ -124,3 +124,14 @@ def correct(client: ServerClient, card: CardClient, case_id: int) -> dict[str, A
     answer = client.terminal_correct(case_id, relay.make_keys(kinds))
     relay.write_certificates(_kinds(answer))
     return answer
+
+
+def renew_in_custody(client: ServerClient, card: CardClient, task_id: int) -> dict[str, Any]:
+    """The custody task's renewal on the card in the office's reader: the key pairs the
+    holder left it for, made on the chip; the step on the server; the certificates
+    written (services/custody_tasks.py)."""
+    relay = _Relay(client, card, "custody")
+    kinds, _ = relay.plan()
+    answer = client.custody_step(task_id, relay.card_number, relay.make_keys(kinds))
+    relay.write_certificates(_kinds(answer))
+    return answer

@@ -84,6 +84,13 @@ class ServerClient:
         return self._post(f"/api/v1/corrections/{int(case_id)}/terminal-correct", {
             "csrs": {kind.value: _b64(der) for kind, der in csrs.items()}})
 
+    def custody_step(self, task_id: int, card_number: str,
+                     csrs: dict[CertKind, bytes] | None = None) -> dict[str, Any]:
+        """The custody task's step, with its card in the reader (a renewal: the CSRs)."""
+        return self._post(f"/api/v1/counter-tasks/{int(task_id)}/custody", {
+            "card_number": card_number,
+            "csrs": {kind.value: _b64(der) for kind, der in (csrs or {}).items()}})
+
     def next_task(self) -> dict[str, Any] | None:
         """Take this member's oldest pending counter task (None: nothing waits)."""
         task = self._post("/api/v1/counter-tasks/next", {}).get("task")

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from pathlib import Path
 from typing import Any
 
 import typer
@@ -21,7 +22,7 @@ from mynumbercard.adapters.server_client import ServerClient
 from mynumbercard.chip import ResetPin
 from mynumbercard.cli import session
 from mynumbercard.domain.certificate import CertKind
-from mynumbercard.domain.errors import AuthenticationFailed, DomainError
+from mynumbercard.domain.errors import AuthenticationFailed, DomainError, InvalidInput
 from mynumbercard.domain.pickup import IdDocument
 from mynumbercard.domain.pins import PinKind, validate_new_pin
 
@@ -130,6 +131,11 @@ def renew(
     typer.echo(json.dumps(done, ensure_ascii=False))
 
 
+TASK_READER = typer.Option(None, "--reader", help="The reader with the card (a part of "
+                           "its name, e.g. 'Virtual PCD'), or --card.")
+TASK_CARD = typer.Option(None, "--card", help="A card file, put into the virtual reader "
+                         "for the task (or, without pcscd's virtual reader, driven with the "
+                         "same APDUs here).")
 PIN_STDIN = typer.Option(False, "--pin-stdin", help="Read the holder's PINs from standard "
                          "input, one a line, in the order the task asks for them.")
 
@@ -143,33 +149,45 @@ def _wait_for_task(client: ServerClient, wait: float, poll: float) -> dict[str, 
         time.sleep(poll)
 
 
-def _run(client: ServerClient, reader: str, task: dict[str, Any], pin_stdin: bool
-         ) -> tuple[bool, str]:
+def _card_in(reader: str | None, card: Path | None) -> Callable[[], Any]:
+    """The card for a task: in READER, or the card file put into the virtual reader."""
+    if (reader is None) == (card is None):
+        raise InvalidInput("name either a reader (--reader) or a card file (--card)")
+    if reader is not None:
+        return lambda: pcsc_reader.open_card(reader)
+    port = bootstrap.settings().vpcd_port
+    return lambda: pcsc_reader.kiosk_card(file=card, reader=None, vpcd_port=port)
+
+
+def _run(client: ServerClient, card: Callable[[], Any], task: dict[str, Any],
+         pin_stdin: bool) -> tuple[bool, str]:
     typer.echo(f"task {task['id']}: {task['kind']} of card {task['card_number']}", err=True)
     return counter_tasks_runner.run_and_report(
-        client, lambda: pcsc_reader.open_card(reader), task,
+        client, card, task,
         ask_pins=_pin_pad(pin_stdin), ask_new_pin=_new_pin(pin_stdin))
 
 
 @app.command("next")
-def next_task(
+def next_task(  # noqa: PLR0917 - typer options
     server: str = SERVER,
-    reader: str = READER,
+    reader: str | None = TASK_READER,
+    card: Path | None = TASK_CARD,
     wait: float = typer.Option(0, "--wait", min=0, max=3600, help="Seconds to wait for a "
                                "task when none waits yet."),
     poll: float = typer.Option(2, "--poll", min=0.1, max=60, help="Seconds between asks."),
     pin_stdin: bool = PIN_STDIN,
 ) -> None:
     """Take the signed-in member's oldest task from their pages (hand over, unlock,
-    renew, correct a wrong-validity case), run it on the card in READER with the holder
-    at this PIN pad, and report the outcome. Prints JSON; exit 0 when done or when no
-    task waits, else the error's."""
+    renew, correct a wrong-validity case, a custody step), run it on the card in READER
+    (or --card FILE) with the holder at this PIN pad, and report the outcome. Prints
+    JSON; exit 0 when done or when no task waits, else the error's."""
+    card_in = _card_in(reader, card)
     client = _client(server)
     task = _wait_for_task(client, wait, poll)
     if task is None:
         typer.echo(json.dumps({"task": None}))
         return
-    done, message = _run(client, reader, task, pin_stdin)
+    done, message = _run(client, card_in, task, pin_stdin)
     typer.echo(json.dumps({"task": task["id"], "kind": task["kind"],
                            "card_number": task["card_number"],
                            "status": "done" if done else "failed", "outcome": message},
@@ -181,17 +199,19 @@ def next_task(
 @app.command()
 def serve(
     server: str = SERVER,
-    reader: str = READER,
+    reader: str | None = TASK_READER,
+    card: Path | None = TASK_CARD,
     poll: float = typer.Option(2, "--poll", min=0.1, max=60, help="Seconds between asks."),
 ) -> None:
     """Wait for the signed-in member's tasks and run each as it comes (`next`, forever;
     stop with Ctrl-C). Each outcome goes to the clerk's page and a line here."""
+    card_in = _card_in(reader, card)
     client = _client(server)
     while True:
         try:
             task = _wait_for_task(client, 3600, poll)
             if task is not None:
-                done, message = _run(client, reader, task, False)
+                done, message = _run(client, card_in, task, False)
                 typer.echo(f"task {task['id']}: {'done' if done else 'failed'}: {message}")
         except DomainError as failed:  # the server away for a moment: ask again later
             typer.echo(f"error: {failed}", err=True)

@@ -24,6 +24,7 @@ class TaskKind(StrEnum):
     UNLOCK = "unlock"
     RENEW = "renew"
     CORRECT = "correct"  # a correction case of the wrong-validity audit (details: its id)
+    CUSTODY = "custody"  # a custody step with the card in the reader (custody_tasks)
 
 
 class TaskStatus(StrEnum):
@@ -46,6 +47,7 @@ class OutcomeCode(StrEnum):
     RENEWED = "renewed"
     CORRECTED = "corrected"  # the card's date set right and certificates re-issued
     CORRECTED_REGISTER = "corrected_register"  # no certificate needed a new one
+    CUSTODY_STEP = "custody_step"  # a custody step done with the card in the reader
     WRONG_CARD = "wrong_card"  # another card is in the reader
     REFUSED = "refused"  # the server or the card refused (its message says why)
 

@@ -23,6 +23,7 @@ from typing import Protocol
 from mynumbercard.domain.application import Application, ApplicationStatus
 from mynumbercard.domain.card import Card
 from mynumbercard.domain.certificate import JST, CertificateStatus, CertKind, is_expired
+from mynumbercard.domain.custody import AT_OFFICE, Custody, CustodyStatus
 from mynumbercard.domain.errors import Conflict, InvalidInput, NotFound
 from mynumbercard.domain.pins import PinKind
 from mynumbercard.domain.resident import Resident
@@ -55,6 +56,7 @@ class Purpose(StrEnum):
     HAND_OVER = "hand-over"
     RENEWAL = "renewal"
     CORRECTION = "correction"  # of the card's wrong-validity case in progress
+    CUSTODY = "custody"  # a renewal of a card left at the office (services/custody_tasks)
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,6 +95,16 @@ def _renewal_card(uow: ChipUnit, actor: Actor, card_number: str) -> tuple[Card, 
     return card, resident
 
 
+def _custody_card(uow: pickup.PickupUnit, actor: Actor, card_number: str
+                  ) -> tuple[Card, Resident, Custody]:
+    """A card in custody at the clerk's office, in the office's reader."""
+    card, resident = renewal.visible_card_in(uow, actor, card_number)
+    custody = uow.custody.open_for_card(card.id or 0)
+    if custody is None or custody.status not in AT_OFFICE:
+        raise Conflict("this card is not in the office's custody: renew it at the counter")
+    return card, resident, custody
+
+
 def _hand_over_plan(application: Application, resident: Resident, now: datetime) -> ChipPlan:
     signature = pickup.signature_at_hand_over(application, resident,
                                               today=now.astimezone(JST).date())
@@ -115,6 +127,9 @@ def chip_plan(uow_factory: UowFactory, *, actor: Actor, card_number: str, purpos
         if purpose is Purpose.CORRECTION:
             plan = _correction_plan(uow, actor, card_number, now)
             return ChipPlan(kinds=[k for k in CertKind if k in plan.kinds], pins=[])
+        if purpose is Purpose.CUSTODY:
+            _, _, custody = _custody_card(uow, actor, card_number)
+            return ChipPlan(kinds=[k for k in CertKind if k in custody.kinds], pins=[])
         _, resident = _renewal_card(uow, actor, card_number)
         kinds = renewal.renewable_kinds(resident, frozenset(CertKind), now=now)
         return ChipPlan(kinds=[k for k in CertKind if k in kinds], pins=[])
@@ -187,6 +202,25 @@ def _check_correction(uow: ChipUnit, actor: Actor, card_number: str,
     return card
 
 
+def _check_custody(uow: pickup.PickupUnit, actor: Actor, card_number: str,
+                   request: ChipRequest, now: datetime) -> Card:
+    """Keys only for a card left and not yet renewed, of the kinds left for, with the
+    window open (before an old key is deleted); the certificates written after."""
+    card, _, custody = _custody_card(uow, actor, card_number)
+    if request.command is ChipCommand.SET_INITIAL_PINS:
+        raise InvalidInput("a renewal sets no PIN")
+    if request.command in (ChipCommand.GENERATE_KEY_PAIR, ChipCommand.DELETE_KEY_PAIR):
+        kind = _kind_of(request)
+        if custody.status is not CustodyStatus.LEFT_AT_OFFICE or kind not in custody.kinds:
+            raise Conflict(f"no {kind.value} certificate is to be renewed on this card")
+        renewal.check_window_in(uow, card, frozenset({kind}), now=now)
+    return card
+
+
+CHECKS = {Purpose.HAND_OVER: _check_hand_over, Purpose.RENEWAL: _check_renewal,
+          Purpose.CORRECTION: _check_correction, Purpose.CUSTODY: _check_custody}
+
+
 def _kind_of(request: ChipRequest) -> CertKind:
     if request.kind is None:
         raise InvalidInput(f"{request.command.value} needs a key kind (sign or auth)")
@@ -218,9 +252,7 @@ def authorise_chip_command(
     if request.command is not ChipCommand.SET_INITIAL_PINS:
         _kind_of(request)
     with uow_factory() as uow:
-        check = {Purpose.HAND_OVER: _check_hand_over, Purpose.RENEWAL: _check_renewal,
-                 Purpose.CORRECTION: _check_correction}[purpose]
-        card = check(uow, actor, card_number, request, now)
+        card = CHECKS[purpose](uow, actor, card_number, request, now)
         certificate = b""
         if request.command is ChipCommand.WRITE_CERTIFICATE:
             certificate = _current_certificate(uow, card, _kind_of(request), now)

@@ -62,7 +62,8 @@ HIDDEN_CARD = "no card with this number"
 PERMISSION = {TaskKind.HAND_OVER: Permission.CARD_HAND_OVER,
               TaskKind.UNLOCK: Permission.CERTIFICATE_ISSUE,
               TaskKind.RENEW: Permission.CERTIFICATE_ISSUE,
-              TaskKind.CORRECT: Permission.CERTIFICATE_ISSUE}
+              TaskKind.CORRECT: Permission.CERTIFICATE_ISSUE,
+              TaskKind.CUSTODY: Permission.CERTIFICATE_ISSUE}  # custody: services/custody_tasks
 RECENT = 10  # tasks shown on a resident's page
 
 
@@ -276,3 +277,11 @@ def of_resident(uow_factory: UowFactory, *, actor: Actor, resident: Resident
     with uow_factory() as uow:
         return [TaskView.of(t) for t in uow.counter_tasks.of_resident(resident.id,
                                                                        limit=RECENT)]
+
+
+def ask_custody(uow_factory: UowFactory, *, actor: Actor, card_number: str,
+                details: dict[str, Any], now: datetime) -> TaskView:
+    """A custody step for the clerk's terminal; `services/custody_tasks.py` has checked
+    it (and checks it again when the terminal runs it)."""
+    return _create(uow_factory, actor=actor, kind=TaskKind.CUSTODY, card_number=card_number,
+                   details=details, now=now, check=lambda card, resident: None)

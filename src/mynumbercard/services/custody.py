@@ -5,9 +5,12 @@ Each step is one transaction: a verb on the custody record (`domain/custody.py`,
 table of allowed transitions), written with a version check (two clerks doing the same
 step at once: one wins, the other gets a Conflict) and an event, and audited.
 
-The card itself moves with the steps: leaving it (and the post bringing it back) puts
-the holder's card into the office's vault; mailing, collecting and cancelling release it
-again (`CardOut.card`, the card file), and the office keeps no copy.
+The card itself moves with the steps. Through the counter terminal
+(`services/custody_tasks.py`, `vault` None) it is in the office's reader from the
+drop-off until it leaves, and these functions keep the ledger only. Through the API's
+card-file form, leaving it (and the post bringing it back) puts the holder's card into
+the office's vault; mailing, collecting and cancelling release it again (`CardOut.card`,
+the card file), and the office keeps no copy.
 """
 
 from __future__ import annotations
@@ -68,9 +71,13 @@ class CardOut:
     card: bytes = field(repr=False)
 
 
-def _take_in(uow: CustodyUnit, vault: CardVault, card_number: str, card: bytes) -> None:
+def _take_in(uow: CustodyUnit, vault: CardVault | None, card_number: str,
+             card: bytes) -> None:
     """The card into the safe, then the commit; if the commit fails it goes back out
-    (the holder keeps the card they brought)."""
+    (the holder keeps the card they brought). No vault: the card is in the reader."""
+    if vault is None:
+        uow.commit()
+        return
     vault.receive(card_number, card)
     try:
         uow.commit()
@@ -79,18 +86,18 @@ def _take_in(uow: CustodyUnit, vault: CardVault, card_number: str, card: bytes) 
         raise
 
 
-def _check_held(vault: CardVault, card_number: str) -> None:
-    if not vault.holds(card_number):
+def _check_held(vault: CardVault | None, card_number: str) -> None:
+    if vault is not None and not vault.holds(card_number):
         raise Conflict(f"card {card_number} is not in the office's safe")
 
 
 def leave_card(
     uow_factory: UowFactory,
-    vault: CardVault,
+    vault: CardVault | None,
     *,
     actor: Actor,
     card_number: str,
-    card_file: bytes,
+    card_file: bytes = b"",
     documents: Collection[IdDocument],
     legal_representative_present: bool = False,
     kinds: frozenset[CertKind] = frozenset(CertKind),
@@ -98,7 +105,7 @@ def leave_card(
 ) -> Custody:
     """The holder leaves a card that has not expired, for the certificates' renewal, after
     the identity check; the renewal window must be open already. `card_file` is the
-    holder's card: it goes into the office's vault."""
+    holder's card: it goes into the office's vault (no vault: it is in the reader)."""
     today = now.astimezone(JST).date()
     actor.require_role(Permission.CERTIFICATE_ISSUE)
     with uow_factory() as uow:
@@ -122,13 +129,16 @@ def leave_card(
     return custody
 
 
-def _visible(uow: CustodyUnit, actor: Actor, custody_id: int) -> Custody:
+def visible_in(uow: CustodyUnit, actor: Actor, custody_id: int) -> Custody:
     """Authorise the role first, then look up: another office's hand-off gets the same
     NotFound as an unknown one."""
     return visible(actor, Permission.CERTIFICATE_ISSUE,
                    hidden=f"no card left at an office under number {custody_id}",
                    look_up=lambda: uow.custody.get(custody_id),
                    municipalities=lambda custody: (custody.office_code,))
+
+
+_visible = visible_in
 
 
 def _step(uow_factory: UowFactory, *, actor: Actor, custody_id: int, action: AuditAction,
@@ -149,13 +159,18 @@ def _step(uow_factory: UowFactory, *, actor: Actor, custody_id: int, action: Aud
     return custody, number
 
 
-def _card_leaves(uow_factory: UowFactory, vault: CardVault, **step: Any) -> CardOut:
+def _released(vault: CardVault | None, number: str) -> bytes:
+    """The card file out of the vault; from the reader the card itself leaves (b"")."""
+    return vault.release(number) if vault is not None else b""
+
+
+def _card_leaves(uow_factory: UowFactory, vault: CardVault | None, **step: Any) -> CardOut:
     def commit(uow: CustodyUnit, number: str) -> None:
         _check_held(vault, number)
         uow.commit()
 
     custody, number = _step(uow_factory, commit=commit, **step)
-    return CardOut(custody, vault.release(number))
+    return CardOut(custody, _released(vault, number))
 
 
 @dataclass(frozen=True, slots=True)
@@ -164,7 +179,8 @@ class RenewedInCustody:
     certificates: list[IssuedCertificate]
 
 
-def _renew_in(uow: CustodyUnit, vault: CardVault, ca: Callable[[], CertificateAuthority], *,
+def _renew_in(uow: CustodyUnit, terminal_of: Callable[[str], CardTerminal],
+              ca: Callable[[], CertificateAuthority], *,
               actor: Actor, custody_id: int, now: datetime
               ) -> tuple[Custody, CardTerminal, list[IssuedCertificate]]:
     """In the caller's transaction; the chip is written once it committed."""
@@ -173,7 +189,7 @@ def _renew_in(uow: CustodyUnit, vault: CardVault, ca: Callable[[], CertificateAu
         raise Conflict(f"the card is {custody.status.value}: nothing to renew")
     card = uow.cards.get(custody.card_id)
     resident = uow.residents.get(custody.resident_id)
-    terminal = vault.terminal(card.card_number)
+    terminal = terminal_of(card.card_number)
     # renew_in claims the card row first: a second worker waits, then gets a Conflict
     # before it touches the chip.
     issued = renew_in(uow, ca(), terminal, card=card, resident=resident,
@@ -187,20 +203,29 @@ def _renew_in(uow: CustodyUnit, vault: CardVault, ca: Callable[[], CertificateAu
 
 def renew_in_custody(
     uow_factory: UowFactory,
-    vault: CardVault,
+    vault: CardVault | None,
     ca: Callable[[], CertificateAuthority],
     *,
     actor: Actor,
     custody_id: int,
     now: datetime,
+    terminal: CardTerminal | None = None,
 ) -> RenewedInCustody:
     """Renew the certificates of a card left at the office: the card (its chip) is in the
-    office's reader, no PIN is needed (docs/renewal.md)."""
+    office's reader (`terminal`: the counter terminal's, relayed; else the vault's), no
+    PIN is needed (docs/renewal.md)."""
+    def terminal_of(number: str) -> CardTerminal:
+        if terminal is not None:
+            return terminal
+        if vault is None:
+            raise Conflict("the card is in the counter terminal's reader: renew it there")
+        return vault.terminal(number)
+
     with uow_factory() as uow:
-        custody, terminal, issued = _renew_in(uow, vault, ca, actor=actor,
+        custody, terminal_used, issued = _renew_in(uow, terminal_of, ca, actor=actor,
                                               custody_id=custody_id, now=now)
         uow.commit()
-    write_onto_chip(terminal, issued)
+    write_onto_chip(terminal_used, issued)
     return RenewedInCustody(custody, issued)
 
 
@@ -250,7 +275,7 @@ def renewal_steps(vault: CardVault, ca: Callable[[], CertificateAuthority], *, a
                 break
             try:
                 with uow.savepoint():
-                    _, terminal, issued = _renew_in(uow, vault, ca, actor=actor,
+                    _, terminal, issued = _renew_in(uow, vault.terminal, ca, actor=actor,
                                                     custody_id=custody.id, now=now)
                 chips.append((terminal, issued))
             except DomainError as refusal:
@@ -297,7 +322,7 @@ def renew_all_in_custody(
     return batch_result(started.outcome, office_code)
 
 
-def mail_card(uow_factory: UowFactory, vault: CardVault, *, actor: Actor, custody_id: int,
+def mail_card(uow_factory: UowFactory, vault: CardVault | None, *, actor: Actor, custody_id: int,
               tracking_number: str, now: datetime) -> CardOut:
     """Handed to the post as restricted-delivery mail to the holder's registered address:
     the postman hands it to the holder only, after seeing their identity document. The
@@ -313,8 +338,9 @@ def record_delivery(uow_factory: UowFactory, *, actor: Actor, custody_id: int,
                  action=AuditAction.CUSTODY_DELIVER, now=now, verb=lambda c: c.deliver())[0]
 
 
-def record_return(uow_factory: UowFactory, vault: CardVault, *, actor: Actor,
-                  custody_id: int, reason: str, card_file: bytes, now: datetime) -> Custody:
+def record_return(uow_factory: UowFactory, vault: CardVault | None, *, actor: Actor,
+                  custody_id: int, reason: str, card_file: bytes = b"",
+                  now: datetime) -> Custody:
     """The post brought the card back (nobody took it within the keeping period): the card
     (`card_file`) goes into the office's vault again."""
     return _step(uow_factory, actor=actor, custody_id=custody_id, action=AuditAction.CUSTODY_RETURN,
@@ -323,7 +349,7 @@ def record_return(uow_factory: UowFactory, vault: CardVault, *, actor: Actor,
                  commit=lambda uow, number: _take_in(uow, vault, number, card_file))[0]
 
 
-def collect(uow_factory: UowFactory, vault: CardVault, *, actor: Actor, custody_id: int,
+def collect(uow_factory: UowFactory, vault: CardVault | None, *, actor: Actor, custody_id: int,
             documents: Collection[IdDocument], legal_representative_present: bool = False,
             now: datetime) -> CardOut:
     """The holder fetches the card at the office, with the pick-up documents; the card
@@ -340,10 +366,10 @@ def collect(uow_factory: UowFactory, vault: CardVault, *, actor: Actor, custody_
         number = uow.cards.get(custody.card_id).card_number
         _check_held(vault, number)
         uow.commit()
-    return CardOut(custody, vault.release(number))
+    return CardOut(custody, _released(vault, number))
 
 
-def cancel(uow_factory: UowFactory, vault: CardVault, *, actor: Actor, custody_id: int,
+def cancel(uow_factory: UowFactory, vault: CardVault | None, *, actor: Actor, custody_id: int,
            reason: str, now: datetime) -> CardOut:
     """Before renewal only: the card goes back to the holder as it is."""
     return _card_leaves(uow_factory, vault, actor=actor, custody_id=custody_id,

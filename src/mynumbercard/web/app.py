@@ -18,6 +18,7 @@ from mynumbercard.web.api import (
     auth,
     counter_tasks,
     crowding,
+    custody_terminal,
     kiosk,
     kiosk_settlement,
     lookups,
@@ -87,7 +88,8 @@ def create_api(wired: Container | None = None) -> FastAPI:
                    appointments.desk, crowding.public, crowding.desk,
                    terminal.router, counter_tasks.router, kiosk.signed, kiosk.public, kiosk.admin,
                    kiosk_settlement.signed, kiosk_settlement.agency,
-                   points.signed, points.admin, points_holder.router):
+                   points.signed, points.admin, points_holder.router,
+                   custody_terminal.router):
         app.include_router(router)
     pages.install(app)  # the HTML pages, their static files, /docs (docs/pages.md)
     return app

@@ -14,7 +14,7 @@ from application_fakes import (
     FakeVault,
     FixedInspector,
 )
-from custody_fakes import CardCertificates, FakeCustody
+from custody_fakes import CardCertificates, FakeCounterTasks, FakeCustody
 from job_fakes import (
     FakeCohorts,
     FakeCrlNumbers,
@@ -32,6 +32,7 @@ from mynumbercard.services.application_ports import (
     PhotoInspector,
     PhotoStore,
 )
+from mynumbercard.services.counter_task_ports import CounterTasks
 from mynumbercard.services.crls import RevokedCertificates
 from mynumbercard.services.crowding_ports import HoursSeen, WalkInRepository
 from mynumbercard.services.custody_ports import CustodyRepository
@@ -84,6 +85,7 @@ PAIRS = [
     (KeyedOutbox, FakeKeyedMail), (ValidityChecks, FakeValidityChecks),
     (MailQueue, FakeMailQueue), (ContactedCases, FakeContactedCases),
     (OfficeDirectory, NoOffices), (CustodyRepository, FakeCustody),
+    (CounterTasks, FakeCounterTasks),
     (CertificateRepository, CardCertificates),
     (LetterApplications, FakeApplicationStore),
     (OfficeRepository, FakeOffices), (AppointmentRepository, FakeAppointments),

@@ -35,7 +35,8 @@ counter_tasks = Table(
     Column("outcome", String(500), nullable=True),
     Column("version", Integer, nullable=False, server_default="0"),
     Column("outcome_code", String(24), nullable=True),  # domain OutcomeCode, for the page
-    CheckConstraint("kind IN ('hand_over', 'unlock', 'renew', 'correct')", name="kind"),
+    CheckConstraint("kind IN ('hand_over', 'unlock', 'renew', 'correct', 'custody')",
+                    name="kind"),
     CheckConstraint("status IN ('pending', 'taken', 'done', 'failed', 'cancelled')",
                     name="status"),
     # one open task per card: two pages cannot send the same card to two terminals

@@ -2,11 +2,11 @@
 custody, follow it until it is back with its holder (renewed, mailed, delivered or
 returned by the post, collected, or given back before renewal).
 
-The card travels as its card file, as in the API (`web/api/renewal.py`): it is uploaded
-when it comes into the office's safe, and the step that lets it leave (mailed, collected,
-given back) answers with the file to download — the card that goes into the envelope or
-the holder's hands; the office keeps no copy. The API's service (services/custody.py)
-with its authorisation and audit under the signed-in member's name.
+A card in the office's custody is in the office's reader: every step that touches the
+card is a counter task for the clerk's terminal (services/custody_tasks.py), which runs
+it with the card in its reader; the page shows the task, then the custody record. Only
+"the post delivered it" is recorded here directly. Authorisation and audit under the
+signed-in member's name, as in the API.
 """
 
 from __future__ import annotations
@@ -15,15 +15,15 @@ from typing import Any
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from starlette.datastructures import UploadFile
 
-from mynumbercard.chip.storage import MAX_FILE_BYTES
 from mynumbercard.domain.certificate import CertKind
 from mynumbercard.domain.custody import MAX_TRACKING_NUMBER
 from mynumbercard.domain.errors import Conflict, InvalidInput
 from mynumbercard.domain.pickup import IdDocument
 from mynumbercard.domain.staff import Actor, Permission
-from mynumbercard.services import custody, lookups
+from mynumbercard.services import custody, custody_tasks, lookups
+from mynumbercard.services.counter_tasks import TaskView
+from mynumbercard.services.custody_tasks import Step
 from mynumbercard.web.deps import ContainerDep, NowDep
 from mynumbercard.web.inputs import CardNumberPath, IdPath
 from mynumbercard.web.pages import forms, page_router
@@ -32,7 +32,7 @@ from mynumbercard.web.pages.staff_cards import documents_context
 
 router = page_router(prefix="/staff")
 REASON_MAX = 200
-STEPS = frozenset({"renew", "delivered", "returned"})  # steps that stay on the page
+STEPS = frozenset({"delivered"})  # the step recorded on the page itself
 
 
 def _documents(form: Any, errors: forms.FormErrors) -> list[IdDocument]:
@@ -41,23 +41,6 @@ def _documents(form: Any, errors: forms.FormErrors) -> list[IdDocument]:
     if len(chosen) != len(values):
         errors["documents"] = "Choose from the list"
     return chosen
-
-
-async def _card_file(form: Any, errors: forms.FormErrors) -> bytes:
-    upload = form.get("card_file")
-    if not isinstance(upload, UploadFile):
-        errors["card_file"] = "Choose the card's file"
-        return b""
-    try:  # read at most one byte past the largest card, then let the spooled file go
-        data = await upload.read(MAX_FILE_BYTES + 1) if upload.filename else b""
-    finally:
-        await upload.close()
-    if not upload.filename:
-        errors["card_file"] = "Choose the card's file"
-        return b""
-    if not data or len(data) > MAX_FILE_BYTES:
-        errors["card_file"] = "This is not a card's file"
-    return data
 
 
 def _leave_page(request: Request, actor: Actor, container: ContainerDep, now: NowDep, *,
@@ -91,18 +74,16 @@ async def leave(request: Request, actor: StaffActor, container: ContainerDep, no
     if not kinds:
         errors["kinds"] = "Choose the certificates to renew"
     represented = bool(form.get("legal_representative"))
-    card_file = await _card_file(form, errors)
     if not errors:
         try:
-            left = custody.leave_card(
-                container.uow, container.vault, actor=actor, card_number=card_number,
-                card_file=card_file, documents=documents,
-                legal_representative_present=represented, kinds=frozenset(kinds), now=now)
+            task = custody_tasks.ask_leave(
+                container.uow, actor=actor, card_number=card_number, documents=documents,
+                legal_representative_present=represented, kinds=kinds, now=now)
         except (Conflict, InvalidInput) as refused:
-            errors["documents" if "identity" in refused.code else "card_file"] = \
+            errors["documents" if "identity" in refused.code else "kinds"] = \
                 refused.message
         else:
-            return RedirectResponse(f"/staff/custody/{left.id}", status_code=303)
+            return _to_task(task)
     return _leave_page(request, actor, container, now, card_number=card_number,
                        status_code=422, errors=errors,
                        typed={"documents": documents, "legal_representative": represented,
@@ -126,12 +107,9 @@ def custody_page(request: Request, actor: StaffActor, container: ContainerDep,
                          done=done if done in STEPS else "")
 
 
-def _card_download(out: custody.CardOut, number: str) -> Response:
-    """The card leaves the office with this step: its file, for the envelope or the
-    holder; nothing may cache it."""
-    return Response(out.card, media_type="application/octet-stream", headers={
-        "Content-Disposition": f'attachment; filename="card-{number}.json"',
-        "Cache-Control": "no-store"})
+def _to_task(task: TaskView) -> Response:
+    """The step waits for the clerk's terminal: its page (then the outcome)."""
+    return RedirectResponse(f"/staff/counter-tasks/{task.id}", status_code=303)
 
 
 def _after(request: Request, actor: Actor, container: ContainerDep, custody_id: int, *,
@@ -153,16 +131,27 @@ def _number(container: ContainerDep, actor: Actor, custody_id: int) -> str:
     return custody.custody_view(container.uow, actor=actor, custody_id=custody_id).card_number
 
 
+def _ask(request: Request, actor: Actor, container: ContainerDep, now: NowDep, *,
+         custody_id: int, step: Step, field: str, errors: forms.FormErrors,
+         **given: Any) -> Response:
+    """The step as a task for the terminal, or the custody page with what is wrong."""
+    if not errors:
+        try:
+            return _to_task(custody_tasks.ask_step(container.uow, actor=actor,
+                                                   custody_id=custody_id, step=step,
+                                                   now=now, in_vault=container.vault.holds,
+                                                   **given))
+        except (Conflict, InvalidInput) as refused:
+            errors[field] = refused.message
+    return _after(request, actor, container, custody_id, errors=errors, step=step.value)
+
+
 @router.post("/custody/{custody_id}/renew", response_class=HTMLResponse)
 def renew(request: Request, actor: StaffActor, container: ContainerDep, now: NowDep,
           custody_id: IdPath) -> Response:
-    errors = forms.FormErrors()
-    try:
-        custody.renew_in_custody(container.uow, container.vault, container.ca, actor=actor,
-                                 custody_id=custody_id, now=now)
-    except (Conflict, InvalidInput) as refused:
-        errors["step"] = refused.message
-    return _after(request, actor, container, custody_id, errors=errors, step="renew")
+    return _ask(request, actor, container, now, custody_id=custody_id,
+                step=Step.RENEW, field="step",
+                errors=forms.FormErrors())
 
 
 @router.post("/custody/{custody_id}/delivered", response_class=HTMLResponse)
@@ -179,58 +168,41 @@ def delivered(request: Request, actor: StaffActor, container: ContainerDep, now:
 @router.post("/custody/{custody_id}/mail", response_class=HTMLResponse)
 async def mail(request: Request, actor: StaffActor, container: ContainerDep, now: NowDep,
                custody_id: IdPath) -> Response:
-    number = _number(container, actor, custody_id)
+    _number(container, actor, custody_id)
     form = await request.form()
     errors = forms.FormErrors()
     tracking = forms.digits(str(form.get("tracking_number") or ""))
     if not tracking or len(tracking) > MAX_TRACKING_NUMBER:
         errors["tracking_number"] = "Type the restricted-delivery item's number"
-    else:
-        try:
-            return _card_download(custody.mail_card(
-                container.uow, container.vault, actor=actor, custody_id=custody_id,
-                tracking_number=tracking, now=now), number)
-        except (Conflict, InvalidInput) as refused:
-            errors["tracking_number"] = refused.message
-    return _after(request, actor, container, custody_id, errors=errors, step="mail")
+    return _ask(request, actor, container, now, custody_id=custody_id, step=Step.MAIL,
+                field="tracking_number", errors=errors, tracking_number=tracking)
 
 
 @router.post("/custody/{custody_id}/collect", response_class=HTMLResponse)
 async def collect(request: Request, actor: StaffActor, container: ContainerDep, now: NowDep,
                   custody_id: IdPath) -> Response:
-    number = _number(container, actor, custody_id)
+    _number(container, actor, custody_id)
     form = await request.form()
     errors = forms.FormErrors()
-    documents = _documents(form, errors)
-    if not errors:
-        try:
-            return _card_download(custody.collect(
-                container.uow, container.vault, actor=actor, custody_id=custody_id,
-                documents=documents,
-                legal_representative_present=bool(form.get("legal_representative")),
-                now=now), number)
-        except (Conflict, InvalidInput) as refused:
-            errors["documents"] = refused.message
-    return _after(request, actor, container, custody_id, errors=errors, step="collect")
+    documents: list[IdDocument] = _documents(form, errors)
+    return _ask(request, actor, container, now, custody_id=custody_id,
+                step=Step.COLLECT, field="documents",
+                errors=errors, documents=documents,
+                legal_representative_present=bool(form.get("legal_representative")))
 
 
 @router.post("/custody/{custody_id}/cancel", response_class=HTMLResponse)
 async def cancel(request: Request, actor: StaffActor, container: ContainerDep, now: NowDep,
                  custody_id: IdPath) -> Response:
-    number = _number(container, actor, custody_id)
+    _number(container, actor, custody_id)
     form = await request.form()
     errors = forms.FormErrors()
     reason = _reason(form)
     if not reason:
         errors["reason"] = "Say why the card is given back"
-    else:
-        try:
-            return _card_download(custody.cancel(
-                container.uow, container.vault, actor=actor, custody_id=custody_id,
-                reason=reason, now=now), number)
-        except (Conflict, InvalidInput) as refused:
-            errors["reason"] = refused.message
-    return _after(request, actor, container, custody_id, errors=errors, step="cancel")
+    return _ask(request, actor, container, now, custody_id=custody_id,
+                step=Step.CANCEL, field="reason",
+                errors=errors, reason=reason)
 
 
 @router.post("/custody/{custody_id}/returned", response_class=HTMLResponse)
@@ -240,14 +212,8 @@ async def returned(request: Request, actor: StaffActor, container: ContainerDep,
     form = await request.form()
     errors = forms.FormErrors()
     reason = _reason(form)
-    card_file = await _card_file(form, errors)
     if not reason:
         errors["reason"] = "Say why the post brought the card back"
-    if not errors:
-        try:
-            custody.record_return(container.uow, container.vault, actor=actor,
-                                  custody_id=custody_id, reason=reason, card_file=card_file,
-                                  now=now)
-        except (Conflict, InvalidInput) as refused:
-            errors["card_file"] = refused.message
-    return _after(request, actor, container, custody_id, errors=errors, step="returned")
+    return _ask(request, actor, container, now, custody_id=custody_id,
+                step=Step.RETURNED, field="reason",
+                errors=errors, reason=reason)
