@@ -6,6 +6,9 @@ holding a PIN, a password or a private key.
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+from typing import Any
+
 from sqlalchemy import (
     JSON,
     BigInteger,
@@ -24,7 +27,8 @@ from sqlalchemy import (
     Table,
     Text,
 )
-from sqlalchemy.types import TypeEngine
+from sqlalchemy.engine import Dialect
+from sqlalchemy.types import TypeDecorator, TypeEngine
 
 # Named constraints, so that migrations (and SQLite batch mode) can refer to them.
 metadata = MetaData(
@@ -39,7 +43,23 @@ metadata = MetaData(
 
 # SQLite wants INTEGER PRIMARY KEY for its rowid alias; PostgreSQL gets BIGINT identity.
 BigId = BigInteger().with_variant(Integer(), "sqlite")
-Timestamp = DateTime(timezone=True)
+
+
+class _SqliteUtc(TypeDecorator[datetime]):
+    """SQLite keeps a moment as text without its zone and compares the text: every
+    moment bound (written or compared) goes in as UTC, so that a period given in Japan
+    time (a day from 00:00 JST) does not miss its first nine hours."""
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> Any:
+        if value is not None and value.tzinfo is not None:
+            return value.astimezone(UTC)
+        return value
+
+
+Timestamp = DateTime(timezone=True).with_variant(_SqliteUtc(timezone=True), "sqlite")
 
 
 def key_text(length: int) -> TypeEngine[str]:
