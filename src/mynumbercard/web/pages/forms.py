@@ -58,3 +58,14 @@ class FormErrors(dict[str, str]):
         except InvalidInput as error:
             self[field] = error.message
             return None
+
+    def optional_date(self, field: str, text: str) -> date | None:
+        """A date field that may be left empty: None when empty or unreadable (then the
+        error is recorded beside `field`)."""
+        if not text.strip():
+            return None
+        try:
+            return parse_date(text)
+        except InvalidInput:
+            self[field] = "Not a date: e.g. 2026-11-30 or 令和8年11月30日"
+            return None

@@ -14,7 +14,6 @@ from fastapi.responses import HTMLResponse
 
 from mynumbercard.domain import bounds
 from mynumbercard.domain.certificate import JST
-from mynumbercard.domain.errors import InvalidInput
 from mynumbercard.domain.staff import Permission
 from mynumbercard.services.audit import list_audit
 from mynumbercard.services.audit_actions import AuditAction
@@ -28,16 +27,6 @@ PAGE = 50
 PERSON = re.compile(r"[A-Za-z0-9._:@-]{1,80}")
 SUBJECT = re.compile(r"[A-Za-z0-9._:/@-]{1,80}")
 Text = Annotated[str, Query(max_length=100)]
-
-
-def _day(text: str, field: str, errors: forms.FormErrors) -> date | None:
-    if not text.strip():
-        return None
-    try:
-        return forms.parse_date(text)
-    except InvalidInput:
-        errors[field] = "Not a date: e.g. 2026-11-30 or 令和8年11月30日"
-        return None
 
 
 def _start(day: date) -> datetime:
@@ -63,7 +52,7 @@ def audit_log(request: Request, actor: StaffActor, container: ContainerDep, *,
     chosen = next((a for a in AuditAction if a.value == typed["action"]), None)
     if typed["action"] and chosen is None:
         errors["action"] = "Choose an action from the list"
-    first, last = _day(since, "since", errors), _day(until, "until", errors)
+    first, last = errors.optional_date("since", since), errors.optional_date("until", until)
     if first and last and last < first:
         errors["until"] = "The last day comes on or after the first"
     records: list[tuple[int, AuditRecord]] = []

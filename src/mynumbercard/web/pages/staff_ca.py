@@ -15,7 +15,6 @@ from fastapi.responses import HTMLResponse
 
 from mynumbercard.domain import bounds
 from mynumbercard.domain.certificate import JST
-from mynumbercard.domain.errors import InvalidInput
 from mynumbercard.domain.staff import Permission
 from mynumbercard.services import console_views
 from mynumbercard.services.console_views import Change
@@ -38,12 +37,7 @@ def changes(request: Request, actor: StaffActor, container: ContainerDep, *,
     chosen = next((c for c in Change if c.value == change), None)
     if change and chosen is None:
         errors["change"] = "Choose a change from the list"
-    first = None
-    if since.strip():
-        try:
-            first = forms.parse_date(since)
-        except InvalidInput:
-            errors["since"] = "Not a date: e.g. 2026-11-30 or 令和8年11月30日"
+    first = errors.optional_date("since", since)
     found = [] if errors else list(console_views.certificate_changes(
         container.uow, actor=actor, changes=(chosen,) if chosen else tuple(Change),
         since=datetime.combine(first, time(0), tzinfo=JST).astimezone(UTC) if first else None,

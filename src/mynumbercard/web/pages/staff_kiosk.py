@@ -6,13 +6,11 @@ service and audit record as `GET /api/v1/kiosk/operators/settlement`."""
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated
 
 from fastapi import Query, Request
 from fastapi.responses import HTMLResponse
 
-from mynumbercard.domain.errors import InvalidInput
 from mynumbercard.domain.kiosk import KioskDocument, Refusal
 from mynumbercard.domain.staff import Permission
 from mynumbercard.services import kiosk_settlement
@@ -40,23 +38,13 @@ REFUSALS = {
 }
 
 
-def _day(text: str, field: str, errors: forms.FormErrors) -> date | None:
-    if not text.strip():
-        return None
-    try:
-        return forms.parse_date(text)
-    except InvalidInput:
-        errors[field] = "Not a date: e.g. 2026-11-30 or 令和8年11月30日"
-        return None
-
-
 @router.get("/settlement", response_class=HTMLResponse)
 def settlement(request: Request, actor: StaffActor, container: ContainerDep, now: NowDep,
                *, start: Text = "", end: Text = "") -> HTMLResponse:
     actor.require(Permission.KIOSK_SETTLEMENT)  # the role's refusal before any look-up
     typed = {"start": start, "end": end}
     errors = forms.FormErrors()
-    first, last = _day(start, "start", errors), _day(end, "end", errors)
+    first, last = errors.optional_date("start", start), errors.optional_date("end", end)
     if last is not None and first is None and "start" not in errors:
         errors["start"] = "Give the first day with the last"
     if first and last and last < first:
