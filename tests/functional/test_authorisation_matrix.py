@@ -263,7 +263,7 @@ BODIES: dict[str, Any] = {
     "/api/v1/applications/forms": {"reason": "first"},
     "/api/v1/applications/{ref}/deficient": {"reason": "photo", "message": "x"},
     "/api/v1/applications/{ref}/void": {"reason": "withdrawn"},
-    "/api/v1/cards/{card_number}/hand-over": {"notice_presented": False, "pins": {}},
+    "/api/v1/cards/{card_number}/hand-over": {"notice_presented": False},
     "/api/v1/cards/{card_number}/pin-reset-authorization": {
         "kind": "auth", "challenge": base64.b64encode(bytes(32)).decode()},
     "/api/v1/cards/{card_number}/chip-authorization": {  # before the hand-over: 409
