@@ -130,15 +130,18 @@ def test_bodies_over_their_route_bound_are_refused_before_they_are_read(client: 
 
 
 def test_a_route_that_takes_the_holders_card_takes_a_card_file_and_no_more(client: TestClient):
-    route = "/api/v1/cards/000000000001/certificates/renew"
+    route = "/api/v1/cards/000000000001/custody"
     _refused(client.post(route, content=b"x" * (CARD_BODY + 1),
                          headers={"Content-Type": "application/json"}), 413, "body_too_large")
     # A body over the JSON bound but within a card file's is read (and found no JSON).
     fits = client.post(route, content=b"x" * (JSON_BODY * 2),
                        headers={"Content-Type": "application/json"})
     assert fits.status_code == 422
-    _refused(client.post("/api/v1/cards/000000000001/hand-over", content=b"x" * (JSON_BODY + 1),
-                         headers={"Content-Type": "application/json"}), 413, "body_too_large")
+    for gone in ("hand-over", "certificates/renew"):  # through the terminal: no card here
+        _refused(client.post(f"/api/v1/cards/000000000001/{gone}",
+                             content=b"x" * (JSON_BODY + 1),
+                             headers={"Content-Type": "application/json"}),
+                 413, "body_too_large")
 
 
 def test_security_headers_on_every_answer_and_no_store_where_personal_data_can_be(

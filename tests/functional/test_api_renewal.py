@@ -47,29 +47,39 @@ def _keep(holder: Path, answer: dict[str, object]) -> None:
     holder.write_bytes(base64.b64decode(str(answer["card_file"])))
 
 
-def test_renewal_at_the_counter_and_the_custody_hand_off(
+def test_renewal_at_the_counter_is_a_task_for_the_clerks_terminal(
         client: TestClient, clock: FrozenClock, holder: Path, pki_container: Container
 ) -> None:
-    clerk = bearer(client, "clerk-chiyoda")
-    early = client.post(f"/api/v1/cards/{NUMBER}/certificates/renew", headers=clerk,
-                        json={"card_file": _card(holder)})
-    assert early.status_code == 409, early.text
-    assert "2026-10-20" in early.text
     clock.now = datetime(2026, 10, 20, 1, 0, tzinfo=UTC)
     clerk, other = bearer(client, "clerk-chiyoda"), bearer(client, "clerk-minato")
-    assert client.post(f"/api/v1/cards/{NUMBER}/certificates/renew", headers=other,
-                       json={"card_file": _card(holder)}).status_code == 404  # not theirs
-    no_card = client.post(f"/api/v1/cards/{NUMBER}/certificates/renew", headers=clerk,
-                          json={"kinds": ["auth"]})
-    assert no_card.status_code == 422, no_card.text
-    renewed = client.post(f"/api/v1/cards/{NUMBER}/certificates/renew", headers=clerk,
-                          json={"kinds": ["auth"], "card_file": _card(holder)})
-    assert renewed.status_code == 200, renewed.text
-    assert [c["kind"] for c in renewed.json()["certificates"]] == ["auth"]
-    old_card = holder.read_bytes()
-    _keep(holder, renewed.json())
-    assert holder.read_bytes() != old_card  # new key pair, new certificate on the chip
-    assert files_holding_keys(pki_container.settings.home, holder.read_bytes()) == []
+    url = f"/api/v1/cards/{NUMBER}/certificates/renew"
+    assert client.post(url, headers=other, json={"kinds": ["auth"]}).status_code == 404
+    with_card = client.post(url, headers=clerk, json={"kinds": ["auth"],
+                                                      "card_file": _card(holder)})
+    assert with_card.status_code == 422, with_card.text
+    assert "counter terminal" in with_card.json()["message"]
+    assert client.post(url, headers=clerk, json={"kinds": []}).status_code == 422
+    asked = client.post(url, headers=clerk, json={"kinds": ["auth"]})
+    assert asked.status_code == 202, asked.text
+    task = asked.json()
+    assert (task["kind"], task["status"], task["details"]) == (
+        "renew", "pending", {"kinds": ["auth"]})
+    assert client.get(task["follow"], headers=clerk).json()["id"] == task["id"]
+    assert client.get(task["follow"], headers=other).status_code == 404
+    assert client.post(url, headers=clerk, json={}).status_code == 409  # one task per card
+    # Nothing happened to the card yet: the terminal renews it in its reader.
+    with pki_container.uow() as uow:
+        card = uow.cards.find_by_number(NUMBER)
+        assert card is not None
+        assert len(uow.certificates.of_card(card.id or 0)) == 2  # none issued
+    cancelled = client.post(f"{task['follow']}/cancel", headers=clerk)
+    assert cancelled.json()["status"] == "cancelled"
+
+
+def test_the_custody_hand_off(client: TestClient, clock: FrozenClock, holder: Path,
+                              pki_container: Container) -> None:
+    clock.now = datetime(2026, 10, 20, 1, 0, tzinfo=UTC)
+    clerk, other = bearer(client, "clerk-chiyoda"), bearer(client, "clerk-minato")
     no_id = client.post(f"/api/v1/cards/{NUMBER}/custody", headers=clerk,
                         json={"kinds": ["sign"], "documents": ["pension_book"],
                               "card_file": _card(holder)})
@@ -115,16 +125,3 @@ def test_renewal_at_the_counter_and_the_custody_hand_off(
     shown = client.get(f"/api/v1/custody/{ref}", headers=clerk).json()
     assert shown["tracking_number"] == "3001-2345-6789"
     assert client.get(f"/api/v1/custody/{ref}", headers=other).status_code == 404
-
-
-def test_a_card_that_is_not_the_one_named_is_refused(client: TestClient, holder: Path,
-                                                     clock: FrozenClock) -> None:
-    clock.now = datetime(2026, 10, 20, 1, 0, tzinfo=UTC)
-    clerk = bearer(client, "clerk-chiyoda")
-    # An unknown card number is not found before any card is read.
-    other = client.post("/api/v1/cards/CARD-OTHER/certificates/renew", headers=clerk,
-                        json={"card_file": _card(holder)})
-    assert other.status_code == 404, other.text
-    junk = client.post(f"/api/v1/cards/{NUMBER}/certificates/renew", headers=clerk,
-                       json={"card_file": base64.b64encode(b"not a card").decode()})
-    assert junk.status_code == 422, junk.text

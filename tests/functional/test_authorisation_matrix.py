@@ -273,8 +273,7 @@ BODIES: dict[str, Any] = {
                                                        "csrs": {}},
     "/api/v1/cards/{card_number}/certificates/terminal-renew": {"csrs": {"auth": "AAAA"}},
     "/api/v1/corrections/{case_id}/terminal-correct": {"csrs": {}},
-    "/api/v1/cards/{card_number}/certificates/renew": {"kinds": ["auth"],
-                                                       "card_file": JUNK_CARD},
+    "/api/v1/cards/{card_number}/certificates/renew": {"kinds": ["auth"]},  # produced: 409
     "/api/v1/cards/{card_number}/custody": {"kinds": ["auth"], "documents": [],
                                            "card_file": JUNK_CARD},
     "/api/v1/custody/{custody_id}/mail": {"tracking_number": "1234"},

@@ -1,10 +1,9 @@
 """Certificate renewal at the counter and the custody hand-off, over HTTP.
 
-The holder's card travels as its card file (`card_file`, base64): presented for a
-renewal at the counter and given back with the new certificates; handed in when it is
-left at the office and given out again when it is mailed, collected or given back. The
-office keeps a card only while it is in custody (`adapters/card_vault.py`). No PIN
-travels in any of these requests: renewal on our chip needs none.
+A renewal at the counter is a task for the clerk's counter terminal, which has the
+holder's card in its reader (web/api/terminal_tasks.py): no card file comes here. The
+custody hand-off's card travels as its card file (`card_file`, base64): handed in when
+it is left at the office and given out again when it is mailed, collected or given back.
 """
 
 from __future__ import annotations
@@ -16,24 +15,26 @@ from mynumbercard.bootstrap import Container
 from mynumbercard.domain.certificate import CertKind
 from mynumbercard.domain.pickup import IdDocument
 from mynumbercard.domain.staff import Actor
+from mynumbercard.services import counter_tasks
 from mynumbercard.services import custody as custody_service
-from mynumbercard.services import renewal
 from mynumbercard.services.certificates import IssuedCertificate
 from mynumbercard.web.api.card_files import CardFile, card_out
 from mynumbercard.web.api.schemas.common import CertificateIssued
-from mynumbercard.web.api.schemas.renewal import Custody, CustodyCardOut, CustodyRenewed, Renewed
+from mynumbercard.web.api.schemas.renewal import Custody, CustodyCardOut, CustodyRenewed
+from mynumbercard.web.api.terminal_tasks import NoCardNorPins, TaskAsked, asked
 from mynumbercard.web.deps import ActorDep, ContainerDep, NowDep
 from mynumbercard.web.inputs import CardNumberPath, IdPath, free_text
 
 router = APIRouter(prefix="/api/v1", tags=["certificate renewal (staff)"])
 
 
-class Renew(BaseModel):
+class Renew(NoCardNorPins):
+    kinds: list[CertKind] = Field(default_factory=lambda: list(CertKind), min_length=1)
+
+
+class LeaveCard(BaseModel):
     kinds: list[CertKind] = Field(default_factory=lambda: list(CertKind), min_length=1)
     card_file: CardFile
-
-
-class LeaveCard(Renew):
     documents: list[IdDocument] = []
     legal_representative_present: bool = False
 
@@ -67,19 +68,15 @@ def _custody(container: Container, actor: Actor, custody_id: int) -> Custody:
                                                    custody_id=custody_id))
 
 
-@router.post("/cards/{card_number}/certificates/renew",
+@router.post("/cards/{card_number}/certificates/renew", status_code=202,
              summary="Renew the certificates on the holder's card at the counter (new key "
-                     "pairs on the same chip; from 3 months before expiry, free); the card "
-                     "comes back in `card_file`")
+                     "pairs on the same chip; from 3 months before expiry, free): a task for "
+                     "the clerk's counter terminal, the card in its reader (a `card_file` "
+                     "field is refused)")
 def renew(card_number: CardNumberPath, body: Renew, actor: ActorDep, container: ContainerDep,
-          now: NowDep, *, response: Response) -> Renewed:
-    renewal.require_card_visible(container.uow, actor=actor, card_number=card_number)
-    with container.counter_reader.present(card_number, body.card_file) as presented:
-        done = renewal.renew_certificates(container.uow, container.ca, presented.terminal,
-                                          actor=actor, kinds=frozenset(body.kinds), now=now)
-        card = presented.card()
-    return Renewed(card_number=done.card_number, certificates=_issued(done.certificates),
-                   card_file=card_out(card, response))
+          now: NowDep, *, response: Response) -> TaskAsked:
+    return asked(counter_tasks.ask_renewal(container.uow, actor=actor, card_number=card_number,
+                                           kinds=body.kinds, now=now), response)
 
 
 @router.post("/cards/{card_number}/custody", status_code=201,

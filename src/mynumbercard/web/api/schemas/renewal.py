@@ -12,12 +12,6 @@ from mynumbercard.services.custody import CustodyView
 from mynumbercard.web.api.schemas.common import CertificateIssued, IsoDateTime
 
 
-class Renewed(BaseModel):
-    card_number: str
-    certificates: list[CertificateIssued]
-    card_file: str = Field(description="The holder's card with the new certificates, base64")
-
-
 class CustodyStep(BaseModel):
     """A step of the history; what the step recorded (a reason, a tracking number, ...)
     is given beside these keys."""
