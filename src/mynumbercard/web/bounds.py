@@ -38,7 +38,7 @@ PAGE_UPLOAD_BODY = 64 * 1024 * 1024
 PAGE_UPLOAD_ROUTES = frozenset({"/apply"})
 # The routes that take the holder's card (`card_file`, web/api/card_files.py).
 CARD_ROUTES = re.compile(r"/api/v1/(cards/[^/]+/custody"
-                         r"|custody/[^/]+/returned|corrections/[^/]+/correct)"
+                         r"|custody/[^/]+/returned)"
                          r"|/staff/(cards/[^/]+/custody|custody/[^/]+/returned)")  # pages' uploads
 
 
