@@ -6,8 +6,9 @@ details): the clerk's page asks (`ask_leave`, `ask_step`: checked here at once, 
 form shows what is wrong), the clerk's terminal takes the task with the card in its
 reader and calls `run_step`, which checks that the card in the reader is the task's and
 runs the custody use case (`services/custody.py`: it keeps the ledger, the dates and the
-receipt on the server; no card file comes to it). A renewal in custody makes the key pairs on the
-chip in the reader (`chip_commands.Purpose.CUSTODY`) and writes the certificates there.
+receipt on the server; no card file comes to it). A renewal in custody makes the key
+pairs on the chip in the reader (`chip_commands.Purpose.CUSTODY`) and writes the
+certificates there.
 Only "the post delivered it" is recorded without the card (it is with its holder).
 """
 
