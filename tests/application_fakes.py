@@ -272,9 +272,6 @@ class FakeVault:
         del self.cards[card_number]
         return b""
 
-    def receive(self, card_number: str, card: bytes) -> None:
-        self.cards[card_number] = {}
-
     def destroy(self, card_number: str) -> None:
         self.cards.pop(card_number, None)
         self.destroyed.append(card_number)

@@ -21,7 +21,6 @@ from mynumbercard.domain.errors import Conflict
 from mynumbercard.domain.staff import Actor
 from mynumbercard.services import (
     batch,
-    custody,
     email,
     expiry,
     issuance,
@@ -173,20 +172,6 @@ class CardLapse(_Chunked):
     def steps(self, wired: bootstrap.Container) -> Sequence[batch.Step[UnitOfWork]]:
         return moving.card_lapse_steps(wired.ca, actor=self.actor, on=self.on, now=self.now,
                                        run_key=self.run_key)
-
-
-@dataclass(frozen=True)
-class CustodyRenewal(_Chunked):
-    """The certificates of every card left at the offices (or at one) renewed."""
-
-    run_key: str
-    actor: Actor
-    now: datetime
-    office_code: str | None
-
-    def steps(self, wired: bootstrap.Container) -> Sequence[batch.Step[UnitOfWork]]:
-        return custody.renewal_steps(wired.vault, wired.ca, actor=self.actor, now=self.now,
-                                     office_code=self.office_code, run_key=self.run_key)
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,6 @@ from mynumbercard.adapters import ca_setup, data_dir, pcsc_reader
 from mynumbercard.adapters.api_keys import SealedSecrets
 from mynumbercard.adapters.audit_anchor import FileAnchor
 from mynumbercard.adapters.ca_setup import CaConfig, Prompt
-from mynumbercard.adapters.card_reader import CounterReader
 from mynumbercard.adapters.card_terminal import (
     ApduTerminal,
     CardManagementKey,
@@ -350,11 +349,6 @@ class Container:
     def vault_in(self, directory: Path) -> FileCardVault:
         """A safe in another directory (a simulated production writes its chips there)."""
         return FileCardVault(directory, self.management_key)
-
-    @property
-    def counter_reader(self) -> CounterReader:
-        """The counter's reader for the card the holder presents."""
-        return CounterReader(self.management_key)
 
     @property
     def photos(self) -> FilePhotoStore:

@@ -8,19 +8,14 @@ import io
 from datetime import timedelta
 
 import pytest
-from cryptography.hazmat.primitives.serialization import Encoding
 from fastapi.testclient import TestClient
 from PIL import Image, ImageEnhance
 
 from mynumbercard.bootstrap import Container
-from mynumbercard.chip import Chip, storage
-from mynumbercard.domain.certificate import CertKind
-from mynumbercard.domain.pins import PinKind
 from mynumbercard.domain.staff import Role
 from mynumbercard.generators.sample_portrait import sample_portrait
 
 from api_checks import ApiClient, bearer
-from card_checks import files_holding_keys
 from conftest import FrozenClock
 
 ACCOUNTS = [("clerk-chiyoda", Role.CLERK, "13101"), ("operator", Role.OPERATOR, None),
@@ -54,9 +49,7 @@ def _darkened(data: bytes) -> bytes:
 
 def test_from_the_online_application_to_the_counter(client: TestClient,
                                                     pki_container: Container,
-                                                    clock: FrozenClock,
-                                                    tmp_path_factory: pytest.TempPathFactory,
-                                                    ) -> None:
+                                                    clock: FrozenClock) -> None:
     clerk, operator = bearer(client, "clerk-chiyoda"), bearer(client, "operator")
     resident = client.post("/api/v1/residents", json=RESIDENT, headers=clerk).json()
     form = client.post("/api/v1/applications/forms", headers=clerk,
@@ -115,34 +108,46 @@ def test_from_the_online_application_to_the_counter(client: TestClient,
     assert status["status"] == "ready_for_pick_up"
     assert status["office"] == "東京都千代田区"
 
-    no_id = client.post(f"/api/v1/cards/{card_number}/hand-over", headers=clerk, json={
-        "notice_presented": True, "documents": ["health_insurance_card"], "pins": PINS})
+    # The hand-over is a task for the clerk's counter terminal: no PIN comes here.
+    url = f"/api/v1/cards/{card_number}/hand-over"
+    with_pins = client.post(url, headers=clerk, json={
+        "notice_presented": True, "documents": ["drivers_licence"], "pins": PINS})
+    assert with_pins.status_code == 422
+    assert "counter terminal" in with_pins.json()["message"]
+    assert PINS["user_auth"] not in with_pins.text
+    assert PINS["signature"] not in with_pins.text
+    no_id = client.post(url, headers=clerk, json={
+        "notice_presented": True, "documents": ["health_insurance_card"]})
     assert no_id.status_code == 422
     assert no_id.json()["error"] == "identity_not_established"
-    assert PINS["user_auth"] not in no_id.text
-    handed = client.post(f"/api/v1/cards/{card_number}/hand-over", headers=clerk, json={
-        "notice_presented": True, "documents": ["drivers_licence"], "pins": PINS})
-    assert handed.status_code == 200, handed.text
-    assert {c["kind"] for c in handed.json()["certificates"]} == {"sign", "auth"}
-    # The card left with its holder: the office keeps no copy, nothing there signs.
-    card = base64.b64decode(handed.json()["card_file"])
-    assert handed.headers["cache-control"] == "no-store"
-    assert files_holding_keys(pki_container.settings.home, card) == []
-    assert not pki_container.vault.holds(card_number)
-    holder = tmp_path_factory.mktemp("holder") / "card.json"
-    holder.write_bytes(card)
-    Chip.open(holder).verify_pin(PinKind.USER_AUTH, "2468")
-    # with the issuing CAs' certificates on the chip (JPKI EF 000B / 0002), for readers
-    hierarchy = pki_container.authority.hierarchy
-    assert storage.read(holder).ca_certificates == {
-        kind: hierarchy.issuing_certificate(kind).public_bytes(Encoding.DER)
-        for kind in CertKind}
-    again = client.post(f"/api/v1/cards/{card_number}/hand-over", headers=clerk, json={
-        "notice_presented": True, "documents": ["drivers_licence"], "pins": PINS})
+    asked = client.post(url, headers=clerk, json={
+        "notice_presented": True, "documents": ["drivers_licence"]})
+    assert asked.status_code == 202, asked.text
+    task = asked.json()
+    assert (task["kind"], task["status"], task["card_number"], task["clerk"]) == (
+        "hand_over", "pending", card_number, "clerk-chiyoda")
+    assert task["details"]["documents"] == ["drivers_licence"]
+    assert asked.headers["location"] == task["follow"] == f"/api/v1/counter-tasks/{task['id']}"
+    followed = client.get(task["follow"], headers=clerk)
+    assert followed.json()["status"] == "pending"
+    # Until the terminal runs it, the card waits in the office's safe; one task per card.
+    assert pki_container.vault.holds(card_number)
+    again = client.post(url, headers=clerk, json={
+        "notice_presented": True, "documents": ["drivers_licence"]})
     assert again.status_code == 409
     assert client.post("/api/v1/applications/status", json={
         "application_id": application_id, "birth_date": "1985-04-02"}).json()["status"] == (
-        "handed_over")
+        "ready_for_pick_up")
+    assert ("counter-task:create", "clerk-chiyoda") in _audited(pki_container)
+
+
+def _audited(container: Container) -> set[tuple[str, str]]:
+    from sqlalchemy import select  # noqa: PLC0415
+
+    from mynumbercard.adapters.db.tables import audit_log  # noqa: PLC0415
+
+    with container.engine.connect() as conn:
+        return {(a, b) for a, b in conn.execute(select(audit_log.c.action, audit_log.c.actor))}
 
 
 def _only_ref(container: Container) -> int:

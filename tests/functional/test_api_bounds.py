@@ -100,7 +100,7 @@ def test_the_cli_says_an_expiry_past_year_9999_has_no_answer():
 
 @pytest.mark.parametrize(("method", "path", "body"), [
     ("GET", "/api/v1/offices/13%00101/cards", None),
-    ("POST", "/api/v1/cards/AB%00CD/hand-over", {"notice_presented": True, "pins": {}}),
+    ("POST", "/api/v1/cards/AB%00CD/hand-over", {"notice_presented": True}),
     ("POST", "/api/v1/cards/AB%E2%80%AECD/custody", {}),
     ("GET", "/api/v1/audit?subject=resident%3A1%00", None),
     ("GET", "/api/v1/validity-audit/report?run=x%E2%80%AE", None),

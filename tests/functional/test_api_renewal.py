@@ -7,15 +7,13 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
-from cryptography import x509
 from fastapi.testclient import TestClient
 
 from mynumbercard.bootstrap import Container
-from mynumbercard.chip import Chip, KeyKind
 from mynumbercard.domain.staff import Role
 
 from api_checks import ApiClient, add_accounts, bearer
-from card_checks import files_holding_keys, held_card
+from card_checks import held_card
 from conftest import FrozenClock
 
 NUMBER = "CARD-2017"
@@ -42,89 +40,87 @@ def _card(holder: Path) -> str:
     return base64.b64encode(holder.read_bytes()).decode()
 
 
-def _keep(holder: Path, answer: dict[str, object]) -> None:
-    """The holder takes back the card the counter (or the post) gives them."""
-    holder.write_bytes(base64.b64decode(str(answer["card_file"])))
-
-
-def test_renewal_at_the_counter_and_the_custody_hand_off(
+def test_renewal_at_the_counter_is_a_task_for_the_clerks_terminal(
         client: TestClient, clock: FrozenClock, holder: Path, pki_container: Container
 ) -> None:
-    clerk = bearer(client, "clerk-chiyoda")
-    early = client.post(f"/api/v1/cards/{NUMBER}/certificates/renew", headers=clerk,
-                        json={"card_file": _card(holder)})
-    assert early.status_code == 409, early.text
-    assert "2026-10-20" in early.text
     clock.now = datetime(2026, 10, 20, 1, 0, tzinfo=UTC)
     clerk, other = bearer(client, "clerk-chiyoda"), bearer(client, "clerk-minato")
-    assert client.post(f"/api/v1/cards/{NUMBER}/certificates/renew", headers=other,
-                       json={"card_file": _card(holder)}).status_code == 404  # not theirs
-    no_card = client.post(f"/api/v1/cards/{NUMBER}/certificates/renew", headers=clerk,
-                          json={"kinds": ["auth"]})
-    assert no_card.status_code == 422, no_card.text
-    renewed = client.post(f"/api/v1/cards/{NUMBER}/certificates/renew", headers=clerk,
-                          json={"kinds": ["auth"], "card_file": _card(holder)})
-    assert renewed.status_code == 200, renewed.text
-    assert [c["kind"] for c in renewed.json()["certificates"]] == ["auth"]
-    old_card = holder.read_bytes()
-    _keep(holder, renewed.json())
-    assert holder.read_bytes() != old_card  # new key pair, new certificate on the chip
-    assert files_holding_keys(pki_container.settings.home, holder.read_bytes()) == []
-    no_id = client.post(f"/api/v1/cards/{NUMBER}/custody", headers=clerk,
-                        json={"kinds": ["sign"], "documents": ["pension_book"],
-                              "card_file": _card(holder)})
+    url = f"/api/v1/cards/{NUMBER}/certificates/renew"
+    assert client.post(url, headers=other, json={"kinds": ["auth"]}).status_code == 404
+    with_card = client.post(url, headers=clerk, json={"kinds": ["auth"],
+                                                      "card_file": _card(holder)})
+    assert with_card.status_code == 422, with_card.text
+    assert "counter terminal" in with_card.json()["message"]
+    assert client.post(url, headers=clerk, json={"kinds": []}).status_code == 422
+    asked = client.post(url, headers=clerk, json={"kinds": ["auth"]})
+    assert asked.status_code == 202, asked.text
+    task = asked.json()
+    assert (task["kind"], task["status"], task["details"]) == (
+        "renew", "pending", {"kinds": ["auth"]})
+    assert client.get(task["follow"], headers=clerk).json()["id"] == task["id"]
+    assert client.get(task["follow"], headers=other).status_code == 404
+    assert client.post(url, headers=clerk, json={}).status_code == 409  # one task per card
+    # Nothing happened to the card yet: the terminal renews it in its reader.
+    with pki_container.uow() as uow:
+        card = uow.cards.find_by_number(NUMBER)
+        assert card is not None
+        assert len(uow.certificates.of_card(card.id or 0)) == 2  # none issued
+    cancelled = client.post(f"{task['follow']}/cancel", headers=clerk)
+    assert cancelled.json()["status"] == "cancelled"
+
+
+def _terminal_runs(client: TestClient, headers: dict[str, str], task_id: int
+                   ) -> dict[str, object]:
+    """The clerk's terminal (its HTTP side) takes the task and, the card in its reader,
+    has the server run the custody step; the custody record after it."""
+    taken = client.post("/api/v1/counter-tasks/next", headers=headers).json()["task"]
+    assert taken["id"] == task_id
+    done = client.post(f"/api/v1/counter-tasks/{task_id}/custody", headers=headers,
+                       json={"card_number": NUMBER})
+    assert done.status_code == 200, done.text
+    client.post(f"/api/v1/counter-tasks/{task_id}/outcome", headers=headers,
+                json={"ok": True, "message": "done"})
+    return dict(done.json()["custody"])
+
+
+def test_the_custody_hand_off_is_a_task_for_the_terminal_at_every_step(
+        client: TestClient, clock: FrozenClock, holder: Path) -> None:
+    clock.now = datetime(2026, 10, 20, 1, 0, tzinfo=UTC)
+    clerk, other = bearer(client, "clerk-chiyoda"), bearer(client, "clerk-minato")
+    url = f"/api/v1/cards/{NUMBER}/custody"
+    with_card = client.post(url, headers=clerk, json={
+        "kinds": ["sign"], "documents": ["passport"], "card_file": _card(holder)})
+    assert with_card.status_code == 422
+    assert "counter terminal" in with_card.json()["message"]
+    no_id = client.post(url, headers=clerk, json={"kinds": ["sign"],
+                                                  "documents": ["pension_book"]})
     assert no_id.status_code == 422
-    assert not pki_container.vault.holds(NUMBER)
-    left = client.post(f"/api/v1/cards/{NUMBER}/custody", headers=clerk,
-                       json={"kinds": ["sign"], "documents": ["passport"],
-                             "card_file": _card(holder)})
-    assert left.status_code == 201, left.text
-    holder.unlink()  # the holder has left the card at the office
-    assert pki_container.vault.holds(NUMBER)
-    ref = left.json()["id"]
-    assert left.json()["status"] == "left_at_office"
+    assert client.post(url, headers=other, json={"kinds": ["sign"],
+                                                 "documents": ["passport"]}).status_code == 404
+    left = client.post(url, headers=clerk, json={"kinds": ["sign"], "documents": ["passport"]})
+    assert left.status_code == 202, left.text
+    assert (left.json()["kind"], left.json()["details"]["step"]) == ("custody", "leave")
+    held = _terminal_runs(client, clerk, left.json()["id"])
+    ref = held["id"]
+    assert held["status"] == "left_at_office"
+    # Every step that touches the card is a task; mailing before renewal is refused at once.
     early_mail = client.post(f"/api/v1/custody/{ref}/mail", headers=clerk,
                              json={"tracking_number": "3001"})
     assert early_mail.status_code == 409
-    done = client.post(f"/api/v1/custody/{ref}/renew", headers=clerk)
-    assert done.status_code == 200, done.text
-    assert [c["kind"] for c in done.json()["certificates"]] == ["sign"]
-    mailed = client.post(f"/api/v1/custody/{ref}/mail", headers=clerk,
-                         json={"tracking_number": "3001-2345-6789"})
-    assert mailed.status_code == 200, mailed.text
-    in_the_post = base64.b64decode(mailed.json()["card_file"])
-    assert not pki_container.vault.holds(NUMBER)
-    assert files_holding_keys(pki_container.settings.home, in_the_post) == []
     back = client.post(f"/api/v1/custody/{ref}/returned", headers=clerk,
-                       json={"reason": "not collected",
-                             "card_file": base64.b64encode(in_the_post).decode()})
-    assert back.status_code == 200, back.text
-    collected = client.post(f"/api/v1/custody/{ref}/collect", headers=clerk,
-                            json={"documents": ["drivers_licence"]})
-    assert collected.status_code == 200, collected.text
-    _keep(holder, collected.json())
-    assert collected.json()["status"] == "collected_at_office"
-    assert files_holding_keys(pki_container.settings.home, holder.read_bytes()) == []
-    # The card the holder took home has the renewed signature certificate and signs with
-    # the password they always had.
-    chip = Chip.open(holder)
-    serial = done.json()["certificates"][0]["serial"]
-    assert chip.sign(KeyKind.SIGN, "ABC123", b"data")
-    pem = chip.read_certificate(KeyKind.SIGN, "ABC123")
-    assert x509.load_pem_x509_certificate(pem).serial_number == int(serial, 16)
+                       json={"reason": "x", "card_file": _card(holder)})
+    assert back.status_code == 422
+    assert client.post(f"/api/v1/custody/{ref}/delivered", headers=clerk).status_code == 409
+    renew = client.post(f"/api/v1/custody/{ref}/renew", headers=clerk)
+    assert renew.status_code == 202, renew.text
+    assert renew.json()["details"] == {"step": "renew", "custody": ref}
+    client.post(f"/api/v1/counter-tasks/{renew.json()['id']}/cancel", headers=clerk)
+    assert client.post(f"/api/v1/custody/{ref}/cancel", headers=other,
+                       json={"reason": "x"}).status_code == 404
+    cancel = client.post(f"/api/v1/custody/{ref}/cancel", headers=clerk,
+                         json={"reason": "the holder needs it"})
+    assert cancel.status_code == 202, cancel.text
+    assert _terminal_runs(client, clerk, cancel.json()["id"])["status"] == "cancelled"
     shown = client.get(f"/api/v1/custody/{ref}", headers=clerk).json()
-    assert shown["tracking_number"] == "3001-2345-6789"
+    assert [h["to"] for h in shown["history"]] == ["left_at_office", "cancelled"]
     assert client.get(f"/api/v1/custody/{ref}", headers=other).status_code == 404
-
-
-def test_a_card_that_is_not_the_one_named_is_refused(client: TestClient, holder: Path,
-                                                     clock: FrozenClock) -> None:
-    clock.now = datetime(2026, 10, 20, 1, 0, tzinfo=UTC)
-    clerk = bearer(client, "clerk-chiyoda")
-    # An unknown card number is not found before any card is read.
-    other = client.post("/api/v1/cards/CARD-OTHER/certificates/renew", headers=clerk,
-                        json={"card_file": _card(holder)})
-    assert other.status_code == 404, other.text
-    junk = client.post(f"/api/v1/cards/{NUMBER}/certificates/renew", headers=clerk,
-                       json={"card_file": base64.b64encode(b"not a card").decode()})
-    assert junk.status_code == 422, junk.text

@@ -92,13 +92,16 @@ def _statuses(wired: Container) -> dict[int, CertificateStatus]:
 
 def _renew(wired: Container, kinds: frozenset[CertKind] = frozenset(CertKind),
            clerk: Actor = CHIYODA) -> renewal.Renewed:
-    """At the counter, on the card the holder presents; they take it back renewed."""
-    holder = _holder(wired)
-    with wired.counter_reader.present(NUMBER, holder.read_bytes()) as presented:
-        done = renewal.renew_certificates(wired.uow, wired.ca, presented.terminal,
-                                          actor=clerk, kinds=kinds, now=wired.clock())
-        holder.write_bytes(presented.card())
-    return done
+    """At the counter, on the card the holder presents in the reader (the card file
+    driven with the reader's APDUs here); they take it back renewed."""
+    return renewal.renew_certificates(wired.uow, wired.ca, wired.card_terminal(_holder(wired)),
+                                      actor=clerk, kinds=kinds, now=wired.clock())
+
+
+def _renew_left(wired: Container, ref: int, clerk: Actor = CHIYODA) -> None:
+    """The card left at the office, renewed in the counter terminal's reader."""
+    custody.renew_in_custody(wired.uow, wired.ca, actor=clerk, custody_id=ref,
+                             now=wired.clock(), terminal=wired.card_terminal(_holder(wired)))
 
 
 def _actions(wired: Container, prefix: str) -> list[str]:
@@ -149,31 +152,9 @@ def test_without_a_valid_certificate_one_is_issued_any_time(
 
 
 def _leave(wired: Container, documents: list[IdDocument] = PASSPORT) -> int:
-    left = custody.leave_card(wired.uow, wired.vault, actor=CHIYODA, card_number=NUMBER,
-                              card_file=_holder(wired).read_bytes(), documents=documents,
-                              now=wired.clock())
+    left = custody.leave_card(wired.uow, actor=CHIYODA, card_number=NUMBER,
+                              documents=documents, now=wired.clock())
     return left.id or 0
-
-
-def test_the_custody_job_reports_a_card_it_cannot_renew_then_renews_it_in_a_new_run(
-        pki_container: Container, clock: FrozenClock) -> None:
-    wired = pki_container
-    _card(wired, clock)
-    _at(clock, date(2026, 11, 2))
-    ref = _leave(wired)
-    in_the_safe = wired.vault.path(NUMBER)
-    card = in_the_safe.read_bytes()
-    in_the_safe.unlink()  # not in the reader: this card is refused, its chunk commits
-    refused = custody.renew_all_in_custody(wired.uow, wired.vault, wired.ca, actor=AGENCY,
-                                           now=wired.clock())
-    assert (refused.renewed, list(refused.refused)) == (0, [ref])
-    assert custody.custody_view(wired.uow, actor=CHIYODA,
-                                custody_id=ref).status == "left_at_office"
-    in_the_safe.write_bytes(card)
-    renewed = custody.renew_all_in_custody(wired.uow, wired.vault, wired.ca, actor=AGENCY,
-                                           now=wired.clock())  # a new run, the same moment
-    assert (renewed.renewed, renewed.refused) == (1, {})
-    assert _actions(wired, "custody:renew") == ["custody:renew"]
 
 
 def test_a_card_left_at_the_office_is_renewed_and_mailed_back(
@@ -190,27 +171,21 @@ def test_a_card_left_at_the_office_is_renewed_and_mailed_back(
         _leave(wired)  # settled by the partial unique index
     with pytest.raises(Conflict, match="custody"):
         _renew(wired)  # not behind the custody record's back
-    _holder(wired).unlink()  # the card is at the office now
+    # The card is in the office's reader now (here: the holder's card file).
     with pytest.raises(InvalidTransition):
-        custody.mail_card(wired.uow, wired.vault, actor=CHIYODA, custody_id=ref,
+        custody.mail_card(wired.uow, actor=CHIYODA, custody_id=ref,
                           tracking_number="1", now=wired.clock())
-    batch = custody.renew_all_in_custody(wired.uow, wired.vault, wired.ca, actor=AGENCY,
-                                         now=wired.clock())
-    assert (batch.renewed, batch.refused) == (1, {})
+    _renew_left(wired, ref)
     renewed = _on_card(wired)
-    in_the_post = custody.mail_card(wired.uow, wired.vault, actor=CHIYODA, custody_id=ref,
-                                    tracking_number="3001-2345-6789", now=wired.clock()).card
-    assert not wired.vault.holds(NUMBER)
-    assert files_holding_keys(wired.settings.home, in_the_post) == []
-    custody.record_return(wired.uow, wired.vault, actor=CHIYODA, custody_id=ref,
-                          reason="not collected", card_file=in_the_post, now=wired.clock())
-    assert wired.vault.holds(NUMBER)
-    in_the_post = custody.mail_card(wired.uow, wired.vault, actor=CHIYODA, custody_id=ref,
-                                    tracking_number="3001-2345-6790", now=wired.clock()).card
+    custody.mail_card(wired.uow, actor=CHIYODA, custody_id=ref,
+                      tracking_number="3001-2345-6789", now=wired.clock())
+    custody.record_return(wired.uow, actor=CHIYODA, custody_id=ref, reason="not collected",
+                          now=wired.clock())
+    custody.mail_card(wired.uow, actor=CHIYODA, custody_id=ref,
+                      tracking_number="3001-2345-6790", now=wired.clock())
     custody.record_delivery(wired.uow, actor=CHIYODA, custody_id=ref, now=wired.clock())
-    _holder(wired).write_bytes(in_the_post)
     assert _on_card(wired) == renewed
-    assert files_holding_keys(wired.settings.home, in_the_post) == []
+    assert files_holding_keys(wired.settings.home, _holder(wired).read_bytes()) == []
     Chip.open(_holder(wired)).sign(CertKind.AUTH, PINS[PinKind.USER_AUTH], b"data")
     view = custody.custody_view(wired.uow, actor=CHIYODA, custody_id=ref)
     assert view.status == "delivered"
@@ -252,8 +227,7 @@ def test_two_clerks_on_one_custody_step_at_once_exactly_one_succeeds(
     ref = _leave(wired)
 
     def renew() -> None:
-        custody.renew_in_custody(wired.uow, wired.vault, wired.ca, actor=CHIYODA,
-                                 custody_id=ref, now=wired.clock())
+        _renew_left(wired, ref)
 
     assert _race(renew, renew) in (["Conflict", "done"], ["InvalidTransition", "done"])
     statuses = _statuses(wired)
@@ -262,7 +236,7 @@ def test_two_clerks_on_one_custody_step_at_once_exactly_one_succeeds(
         s for s, status in statuses.items() if status is CertificateStatus.ACTIVE}
 
     def mail() -> None:
-        custody.mail_card(wired.uow, wired.vault, actor=CHIYODA, custody_id=ref,
+        custody.mail_card(wired.uow, actor=CHIYODA, custody_id=ref,
                           tracking_number="1", now=wired.clock())
 
     assert _race(mail, mail) in (["Conflict", "done"], ["InvalidTransition", "done"])

@@ -142,7 +142,7 @@ def test_the_audit_finds_exactly_the_incidents_of_a_generated_register(
                                                       "certificate:one_year_too_long"}
 
 
-def test_a_handed_over_card_is_corrected_on_the_card_the_holder_presents(
+def test_the_api_asks_the_terminal_which_corrects_the_card_the_holder_presents(
         pki_container: Container, tmp_path_factory: pytest.TempPathFactory) -> None:
     wired = pki_container
     wrong = _card(wired, "WRONG", born=date(1975, 8, 8), issued=date(2026, 10, 1),
@@ -161,15 +161,24 @@ def test_a_handed_over_card_is_corrected_on_the_card_the_holder_presents(
     with TestClient(create_app(wired)) as client:
         headers = bearer(client, "counter")
         url = f"/api/v1/corrections/{case.id}/correct"
-        without = client.post(url, headers=headers)
-        assert without.status_code == 409, without.text  # "put the card in the reader"
-        done = client.post(url, headers=headers,
-                           json={"card_file": base64.b64encode(card).decode()})
-    assert done.status_code == 200, done.text
-    serials = {int(c["serial"], 16) for c in done.json()["certificates"]}
-    assert serials
+        presented = client.post(url, headers=headers,
+                                json={"card_file": base64.b64encode(card).decode()})
+        assert presented.status_code == 422, presented.text
+        assert "counter terminal" in presented.json()["message"]
+        asked = client.post(url, headers=headers)  # the card goes in the terminal's reader
+        assert asked.status_code == 202, asked.text
+        assert (asked.json()["kind"], asked.json()["details"]["case"]) == ("correct", case.id)
+        assert client.post(url, headers=headers).status_code == 409  # one task per card
+    # The clerk's terminal corrects it on the card in its reader (here the card file driven
+    # with the same APDUs in this process; the terminal's HTTP side:
+    # tests/functional/test_reader_correction_task.py).
     holder = tmp_path_factory.mktemp("holder") / "card.json"
-    holder.write_bytes(base64.b64decode(done.json()["card_file"]))
+    holder.write_bytes(card)
+    done = validity_check.correct_case(
+        wired.uow, wired.ca, lambda number: wired.card_terminal(holder),
+        actor=Actor("counter", Role.CLERK, "13101"), case_id=case.id, now=wired.clock())
+    serials = {c.serial for c in done.certificates}
+    assert serials
     chip = Chip.open(holder)
     on_card = {x509.load_pem_x509_certificate(
         chip.read_certificate(kind, PINS[PinKind.SIGNATURE])).serial_number for kind in KeyKind}

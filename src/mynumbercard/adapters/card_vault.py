@@ -1,13 +1,11 @@
 """The office's safe (and its reader): the cards the office holds, one card file each.
 
-It holds a card from production until the hand-over, and again while the holder leaves
-it for renewal (custody) until it is mailed back or collected. A card that leaves the
-office leaves no copy: ``release`` gives the card file to whoever carries it out (the
-holder, the post) and removes the office's file, keeping only a marker that says the
-card is with its holder, so ``terminal`` can say so. Issue 14's PC/SC reader maps onto
-this: ``terminal`` is the card in the office's reader, ``release`` takes it out,
-``receive`` puts the holder's card in. The holder's card at the counter goes through
-`card_reader.CounterReader` instead.
+It holds a card from production until the hand-over. A card that leaves the office
+leaves no copy: ``release`` gives the card file to the holder and removes the office's
+file, keeping only a marker that says the card is with its holder, so ``terminal`` can
+say so. ``terminal`` is the card in the office's reader. A holder's card (at the
+counter, or left in custody) is in the counter terminal's reader, never here
+(docs/chip.md "Where the cards are").
 """
 
 from __future__ import annotations
@@ -18,7 +16,6 @@ from pathlib import Path
 
 from mynumbercard.adapters.card_terminal import ApduTerminal, CardManagementKey, file_terminal
 from mynumbercard.chip import Chip, transfer
-from mynumbercard.chip.admin import parse_management_public_key
 from mynumbercard.domain.errors import Conflict, NotFound
 
 WITH_HOLDER = ".with-holder"  # the marker's suffix; it holds nothing of the card
@@ -63,24 +60,12 @@ class FileCardVault:
         return file_terminal(self.path(card_number), self._key())
 
     def release(self, card_number: str) -> bytes:
-        """The card leaves the office (to its holder, or into the post): its card file,
+        """The card leaves the office with its holder: its card file,
         and no copy left here."""
         if not self.holds(card_number):
             raise self._absent(card_number)
         _touch(self._marker(card_number))  # first: a crash leaves the card and a marker
         return transfer.take(self.path(card_number))
-
-    def receive(self, card_number: str, card: bytes) -> None:
-        """The holder's card comes in (left for renewal, or brought back by the post):
-        it must be this card, personalised with our card-management key."""
-        _, ours = parse_management_public_key(self._key().public_key_pem)
-        self._directory.mkdir(parents=True, exist_ok=True)
-        try:
-            transfer.put(self.path(card_number), card, card_id=card_number,
-                         management_key_fingerprint=ours)
-        except Conflict:
-            raise Conflict(f"card {card_number} is in the office's safe already") from None
-        self._marker(card_number).unlink(missing_ok=True)
 
     def destroy(self, card_number: str) -> None:
         """A card the office holds is destroyed (never handed over); one with its holder
@@ -116,5 +101,3 @@ class SimulatedVault(FileCardVault):
     def release(self, card_number: str) -> bytes:
         raise self._refused()
 
-    def receive(self, card_number: str, card: bytes) -> None:
-        raise self._refused()

@@ -1,4 +1,5 @@
-"""Renewal and expiry commands: `card renew`, `jobs expire`, `jobs custody-renew`.
+"""Renewal and expiry commands: `card renew`, `jobs expire` (a card left at the office
+is renewed at the counter terminal, one card at a time: there is no custody batch).
 
 They join the `card` and `jobs` groups (`register`), so those modules stay as they are.
 """
@@ -15,8 +16,7 @@ from mynumbercard.cli import runs, session
 from mynumbercard.cli.output import dumps
 from mynumbercard.cli.runs import SIMULATE, WORKERS, YES, day_or_today
 from mynumbercard.domain.certificate import JST, CertKind
-from mynumbercard.domain.municipality import parse_local_government_code
-from mynumbercard.services import custody, expiry, renewal
+from mynumbercard.services import expiry, renewal
 
 
 def renew(
@@ -74,27 +74,6 @@ def expire(
         simulate=simulate, yes=yes)))
 
 
-def custody_renew(
-    office: str | None = typer.Option(None, "--office", help="Only this municipality's "
-                                      "office (5 digits, or 6 with the check digit)."),
-    workers: int = WORKERS,
-) -> None:
-    """Renew the certificates of every card left at the offices for renewal; a card that
-    cannot be renewed is listed with the reason and stays left_at_office."""
-    code = parse_local_government_code(office) if office else None
-    with bootstrap.container() as wired:
-        actor = session.actor(wired, "jobs")
-        order = batch_jobs.CustodyRenewal(
-            run_key=batch_jobs.queue_run_key(wired, custody.renewal_job_name(code)),
-            actor=actor, now=wired.clock(), office_code=code)
-        with runs.progress_bar("cards left for renewal") as shown:
-            ran = batch_jobs.start(wired, order, workers=workers, on_progress=shown)
-    result = custody.batch_result(ran.started.outcome, code)
-    typer.echo(dumps({"renewed": result.renewed,
-                      "refused": {str(k): v for k, v in result.refused.items()}}))
-
-
 def register(*, card: typer.Typer, jobs: typer.Typer) -> None:
     card.command(name="renew")(renew)
     jobs.command(name="expire")(expire)
-    jobs.command(name="custody-renew")(custody_renew)

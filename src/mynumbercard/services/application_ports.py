@@ -104,9 +104,9 @@ class PhotoStore(Protocol):
 
 
 class CardVault(Protocol):
-    """The office's safe and its reader: the cards the office holds — produced and not
-    yet handed over, or left by the holder for renewal (custody). A card that leaves
-    the office leaves no copy behind (docs/chip.md)."""
+    """The office's safe and its reader: the cards the office holds, produced and not
+    yet handed over. A card that leaves the office leaves no copy behind; a card in
+    custody is in the counter terminal's reader, not here (docs/chip.md)."""
 
     def personalise(self, card_number: str, *, card_face: Mapping[str, str]) -> None: ...
     def holds(self, card_number: str) -> bool: ...
@@ -117,9 +117,5 @@ class CardVault(Protocol):
     def release(self, card_number: str) -> bytes:
         """The card leaves the office (to the holder, or into the post): its card file,
         and the office's copy removed."""
-        ...
-    def receive(self, card_number: str, card: bytes) -> None:
-        """The holder's card (its card file) comes into the office; it must be this card,
-        personalised with our card-management key."""
         ...
     def destroy(self, card_number: str) -> None: ...

@@ -5,9 +5,10 @@ Every step that touches the card is a counter task (`TaskKind.CUSTODY`, its step
 details): the clerk's page asks (`ask_leave`, `ask_step`: checked here at once, so the
 form shows what is wrong), the clerk's terminal takes the task with the card in its
 reader and calls `run_step`, which checks that the card in the reader is the task's and
-runs the custody use case (`services/custody.py`, no vault: it keeps the ledger, the
-dates and the receipt on the server). A renewal in custody makes the key pairs on the
-chip in the reader (`chip_commands.Purpose.CUSTODY`) and writes the certificates there.
+runs the custody use case (`services/custody.py`: it keeps the ledger, the dates and the
+receipt on the server; no card file comes to it). A renewal in custody makes the key
+pairs on the chip in the reader (`chip_commands.Purpose.CUSTODY`) and writes the
+certificates there.
 Only "the post delivered it" is recorded without the card (it is with its holder).
 """
 
@@ -37,16 +38,7 @@ class CustodyTasksUnit(custody.CustodyUnit, counter_tasks.CounterTasksUnit, Prot
 
 
 UowFactory = Callable[[], CustodyTasksUnit]
-InVault = Callable[[str], bool]  # whether the server's vault holds the card
 REASON_MAX = 200
-
-
-def _not_in_vault(in_vault: InVault, number: str) -> None:
-    """A record begun with the API's card-file form has its card in the server's vault:
-    it goes on through that form, so no card is in two places."""
-    if in_vault(number):
-        raise Conflict(f"card {number} is in the office's safe (left with its card file): "
-                       "continue through the API's custody steps")
 
 
 class Step(StrEnum):
@@ -111,8 +103,7 @@ def _try(step: Step, held: Custody, details: dict[str, Any]) -> None:
 def ask_step(uow_factory: UowFactory, *, actor: Actor, custody_id: int, step: Step,
              now: datetime, tracking_number: str = "", reason: str = "",
              documents: Collection[IdDocument] = (),
-             legal_representative_present: bool = False,
-             in_vault: InVault = lambda _: False) -> TaskView:
+             legal_representative_present: bool = False) -> TaskView:
     """A step of a card in custody for the clerk's terminal (another office's custody:
     NotFound, as an unknown one), checked now against the record's state."""
     details: dict[str, Any] = {"step": step.value, "custody": custody_id}
@@ -133,7 +124,6 @@ def ask_step(uow_factory: UowFactory, *, actor: Actor, custody_id: int, step: St
             details |= {"documents": sorted(d.value for d in documents),
                         "legal_representative_present": legal_representative_present}
         number = uow.cards.get(held.card_id).card_number
-    _not_in_vault(in_vault, number)
     return counter_tasks.ask_custody(uow_factory, actor=actor, card_number=number,
                                      details=details, now=now)
 
@@ -169,41 +159,39 @@ def _taken(uow_factory: UowFactory, actor: Actor, task_id: int,
 def _on_record(uow_factory: UowFactory, ca: Callable[[], CertificateAuthority], step: Step,
                details: dict[str, Any], *, actor: Actor, custody_id: int, now: datetime,
                terminal: Callable[[], CardTerminal]) -> list[IssuedCertificate]:
-    """A step of a card already in custody (the record's use case, no vault)."""
+    """A step of a card already in custody (the record's use case)."""
     if step is Step.RENEW:
-        return custody.renew_in_custody(uow_factory, None, ca, actor=actor,
+        return custody.renew_in_custody(uow_factory, ca, actor=actor,
                                         custody_id=custody_id, now=now,
                                         terminal=terminal()).certificates
     if step is Step.MAIL:
-        custody.mail_card(uow_factory, None, actor=actor, custody_id=custody_id, now=now,
+        custody.mail_card(uow_factory, actor=actor, custody_id=custody_id, now=now,
                           tracking_number=str(details["tracking_number"]))
     elif step is Step.COLLECT:
-        custody.collect(uow_factory, None, actor=actor, custody_id=custody_id, now=now,
+        custody.collect(uow_factory, actor=actor, custody_id=custody_id, now=now,
                         documents=_documents(details),
                         legal_representative_present=bool(
                             details.get("legal_representative_present")))
     elif step is Step.CANCEL:
-        custody.cancel(uow_factory, None, actor=actor, custody_id=custody_id, now=now,
+        custody.cancel(uow_factory, actor=actor, custody_id=custody_id, now=now,
                        reason=str(details["reason"]))
     else:
-        custody.record_return(uow_factory, None, actor=actor, custody_id=custody_id,
+        custody.record_return(uow_factory, actor=actor, custody_id=custody_id,
                               now=now, reason=str(details["reason"]))
     return []
 
 
 def run_step(uow_factory: UowFactory, ca: Callable[[], CertificateAuthority], *,
              actor: Actor, task_id: int, card_in_reader: str, now: datetime,
-             terminal: Callable[[str], CardTerminal],
-             in_vault: InVault = lambda _: False) -> StepDone:
+             terminal: Callable[[str], CardTerminal]) -> StepDone:
     """The terminal has the task's card in its reader: the custody step on the server.
     `terminal(card_number)`: the card in the reader as the renewal sees it (the chip's
     CSRs, relayed; the terminal writes the certificates afterwards)."""
     step, details, number = _taken(uow_factory, actor, task_id, card_in_reader)
-    _not_in_vault(in_vault, number)
     issued: list[IssuedCertificate] = []
     if step is Step.LEAVE:
         custody_id = custody.leave_card(
-            uow_factory, None, actor=actor, card_number=number,
+            uow_factory, actor=actor, card_number=number,
             documents=_documents(details),
             legal_representative_present=bool(details.get("legal_representative_present")),
             kinds=frozenset(CertKind(k) for k in details["kinds"]), now=now).id

@@ -9,11 +9,8 @@ every other route a small JSON body.
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
-
-from mynumbercard.chip.storage import MAX_FILE_BYTES as LARGEST_CARD_FILE
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -27,7 +24,6 @@ JSON_BODY = 64 * 1024
 # A payment service's batch: 500 reports of at most about 250 bytes of JSON each.
 BATCH_BODY = 160 * 1024
 BATCH_ROUTES = frozenset({"/api/v1/points/reports/batch"})
-CARD_BODY = (LARGEST_CARD_FILE + 2) // 3 * 4 + 64 * 1024  # base64 plus the JSON around it
 PHOTO_ROUTES = frozenset({
     "/api/v1/applications/photo-check", "/api/v1/applications/online",
     "/api/v1/applications/mail", "/api/v1/applications/booth",
@@ -36,12 +32,6 @@ PHOTO_ROUTES = frozenset({
 # may be, so that a too-large photo gets the page that says so; beyond, the 413 below.
 PAGE_UPLOAD_BODY = 64 * 1024 * 1024
 PAGE_UPLOAD_ROUTES = frozenset({"/apply"})
-# The routes that take the holder's card (`card_file`, web/api/card_files.py).
-CARD_ROUTES = re.compile(r"/api/v1/(cards/[^/]+/(certificates/renew|custody)"
-                         r"|custody/[^/]+/returned|corrections/[^/]+/correct)"
-                         r"|/staff/(cards/[^/]+/custody|custody/[^/]+/returned)")  # pages' uploads
-
-
 def body_limit(path: str) -> int:
     if path in PHOTO_ROUTES:
         return PHOTO_BODY
@@ -49,7 +39,7 @@ def body_limit(path: str) -> int:
         return PAGE_UPLOAD_BODY
     if path in BATCH_ROUTES:
         return BATCH_BODY
-    return CARD_BODY if CARD_ROUTES.fullmatch(path) else JSON_BODY
+    return JSON_BODY
 
 
 class _TooLarge(Exception):

@@ -162,14 +162,3 @@ def test_a_renewed_card_is_mailed_collected_or_returned_only_through_the_termina
     counter_tasks.take_next(uow, actor=CLERK, now=NOW)
     assert _run(uow, fetch.id, number).custody.status is CustodyStatus.COLLECTED_AT_OFFICE
     assert uow.counter_tasks.rows[fetch.id].status is TaskStatus.TAKEN
-
-
-def test_a_record_whose_card_is_in_the_servers_vault_goes_on_through_the_api() -> None:
-    uow, number = _unit()
-    task = custody_tasks.ask_leave(uow, actor=CLERK, card_number=number, documents=LICENCE,
-                                   kinds=list(CertKind), now=NOW)
-    counter_tasks.take_next(uow, actor=CLERK, now=NOW)
-    custody_id = _run(uow, task.id, number).custody.id
-    with pytest.raises(Conflict, match="office's safe"):
-        custody_tasks.ask_step(uow, actor=CLERK, custody_id=custody_id, step=Step.CANCEL,
-                               reason="x", now=NOW, in_vault=lambda n: n == number)

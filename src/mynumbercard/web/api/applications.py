@@ -1,7 +1,8 @@
 """Applications and issuance over HTTP: the resident online, the agency, the counter.
 
 Photos travel as base64 in JSON (at most 7 MB decoded, the photo rule's own limit);
-PINs travel only in the hand-over request, from the counter's PIN pad to the chip.
+no PIN and no card file comes here: the hand-over is a task for the clerk's counter
+terminal (web/api/terminal_tasks.py).
 """
 
 from __future__ import annotations
@@ -9,21 +10,19 @@ from __future__ import annotations
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Request, Response
-from pydantic import Base64Bytes, BaseModel, Field, SecretStr
+from pydantic import Base64Bytes, BaseModel, Field
 
 from mynumbercard.adapters.rate_limits import Rule
 from mynumbercard.domain.application import Channel, DeficiencyReason, VoidReason
 from mynumbercard.domain.application_id import is_valid, parse, printed_form
 from mynumbercard.domain.pickup import IdDocument, Proof, ProxyPickUp, ProxyReason
-from mynumbercard.domain.pins import PinKind
 from mynumbercard.services import application_views as views
 from mynumbercard.services import applications as apps
-from mynumbercard.services import issuance, pickup
+from mynumbercard.services import counter_tasks, issuance, pickup
 from mynumbercard.services.application_ports import FormReason
-from mynumbercard.web.api.card_files import card_out
 from mynumbercard.web.api.codes import MunicipalityCode
 from mynumbercard.web.api.schemas import applications as out
-from mynumbercard.web.api.schemas.common import CertificateIssued
+from mynumbercard.web.api.terminal_tasks import NoCardNorPins, TaskAsked, asked
 from mynumbercard.web.deps import ActorDep, ContainerDep, NowDep, client_address, limit
 from mynumbercard.web.inputs import (
     BoundedDate,
@@ -90,18 +89,13 @@ class Proxy(BaseModel):
     sealed_pin_form_number: str = Field(pattern=r"^\d{8}$")
 
 
-class Identity(BaseModel):
-    """Who takes the card and what they showed (the holder, or a proxy)."""
+class Identity(NoCardNorPins):
+    """Who takes the card and what they showed (the holder, or a proxy); never a PIN."""
 
     notice_presented: bool
-    documents: list[IdDocument] = []
+    documents: list[IdDocument] = Field(default_factory=list)
     legal_representative_present: bool = False
     proxy: Proxy | None = None
-
-
-class HandOver(Identity):
-    pins: dict[PinKind, SecretStr] = Field(
-        description="From the PIN pad: signature, user_auth, resident_register, card_info")
 
 
 def identity_of(body: Identity) -> pickup.InPerson | ProxyPickUp:
@@ -285,17 +279,17 @@ def waiting(office_code: MunicipalityCode, actor: ActorDep, container: Container
         container.uow, actor=actor, office_code=office_code, limit=limit, after_ref=after)]
 
 
-@staff.post("/cards/{card_number}/hand-over", summary="Hand a card over at the counter; "
-            "the card leaves with its holder (`card_file`, base64)")
-def hand_over(card_number: CardNumberPath, body: HandOver, actor: ActorDep,
-              container: ContainerDep, now: NowDep, *, response: Response) -> out.HandedOver:
-    done = pickup.hand_over(
-        container.uow, container.vault, container.ca, actor=actor, card_number=card_number,
-        identity=identity_of(body), notice_presented=body.notice_presented,
-        pins={kind: secret.get_secret_value() for kind, secret in body.pins.items()}, now=now)
-    return out.HandedOver(
-        card_number=done.card_number, returned_cards=done.returned_cards,
-        certificates=[CertificateIssued(kind=c.kind, serial=c.serial_hex, not_after=c.not_after)
-                      for c in done.certificates],
-        # The card leaves with its holder; the office keeps no copy.
-        card_file=card_out(done.card, response))
+@staff.post("/cards/{card_number}/hand-over", status_code=202,
+            summary="Hand a card over at the counter: after the identity check, a task for "
+                    "the clerk's counter terminal, which has the card in its reader and the "
+                    "holder's PINs on its PIN pad (a `pins` field is refused)")
+def hand_over(card_number: CardNumberPath, body: Identity, actor: ActorDep,
+              container: ContainerDep, now: NowDep, *, response: Response) -> TaskAsked:
+    identity = identity_of(body)
+    checks = counter_tasks.HandOverChecks(
+        notice_presented=body.notice_presented, documents=frozenset(body.documents),
+        legal_representative_present=body.legal_representative_present,
+        proxy=identity if isinstance(identity, ProxyPickUp) else None)
+    return asked(counter_tasks.ask_hand_over(container.uow, actor=actor,
+                                             card_number=card_number, checks=checks, now=now),
+                 response)

@@ -43,6 +43,6 @@ def custody_step(task_id: IdPath, body: CustodyStepIn, actor: ActorDep,
     done = custody_tasks.run_step(
         container.uow, container.ca, actor=actor, task_id=task_id,
         card_in_reader=body.card_number, now=now,
-        terminal=lambda number: _relayed(number, body.csrs), in_vault=container.vault.holds)
+        terminal=lambda number: _relayed(number, body.csrs))
     return CustodyStepOut(custody=Custody.of(done.custody),
                           certificates=_issued(done.certificates))

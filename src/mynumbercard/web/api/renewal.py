@@ -1,65 +1,55 @@
 """Certificate renewal at the counter and the custody hand-off, over HTTP.
 
-The holder's card travels as its card file (`card_file`, base64): presented for a
-renewal at the counter and given back with the new certificates; handed in when it is
-left at the office and given out again when it is mailed, collected or given back. The
-office keeps a card only while it is in custody (`adapters/card_vault.py`). No PIN
-travels in any of these requests: renewal on our chip needs none.
+Every step that touches the holder's card is a task for the clerk's counter terminal,
+which has the card in its reader (web/api/terminal_tasks.py, docs/chip.md "Counter
+tasks"), made by the same services as the pages: no card file comes here or goes back.
+"The post delivered it" is recorded at once (the card is with its holder).
 """
 
 from __future__ import annotations
 
+from datetime import datetime
+from typing import Any
+
 from fastapi import APIRouter, Response
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from mynumbercard.bootstrap import Container
 from mynumbercard.domain.certificate import CertKind
 from mynumbercard.domain.pickup import IdDocument
 from mynumbercard.domain.staff import Actor
+from mynumbercard.services import counter_tasks, custody_tasks
 from mynumbercard.services import custody as custody_service
-from mynumbercard.services import renewal
-from mynumbercard.services.certificates import IssuedCertificate
-from mynumbercard.web.api.card_files import CardFile, card_out
-from mynumbercard.web.api.schemas.common import CertificateIssued
-from mynumbercard.web.api.schemas.renewal import Custody, CustodyCardOut, CustodyRenewed, Renewed
+from mynumbercard.services.custody_tasks import Step
+from mynumbercard.web.api.schemas.renewal import Custody
+from mynumbercard.web.api.terminal_tasks import NoCardNorPins, TaskAsked, asked
 from mynumbercard.web.deps import ActorDep, ContainerDep, NowDep
 from mynumbercard.web.inputs import CardNumberPath, IdPath, free_text
 
 router = APIRouter(prefix="/api/v1", tags=["certificate renewal (staff)"])
 
 
-class Renew(BaseModel):
+class Renew(NoCardNorPins):
     kinds: list[CertKind] = Field(default_factory=lambda: list(CertKind), min_length=1)
-    card_file: CardFile
 
 
 class LeaveCard(Renew):
-    documents: list[IdDocument] = []
+    documents: list[IdDocument] = Field(default_factory=list)
     legal_representative_present: bool = False
 
 
-class Returned(BaseModel):
-    reason: free_text("reason", 200)  # type: ignore[valid-type]
-    card_file: CardFile
-
-
-class Mail(BaseModel):
+class Mail(NoCardNorPins):
     tracking_number: str = Field(min_length=1, max_length=32, pattern=r"^[0-9A-Za-z-]+$",
                                  description="The restricted-delivery item's number")
 
 
-class Reason(BaseModel):
+class Reason(NoCardNorPins):
     reason: free_text("reason", 200)  # type: ignore[valid-type]
 
 
-class Collect(BaseModel):
-    documents: list[IdDocument] = []
+class Collect(NoCardNorPins):
+    documents: list[IdDocument] = Field(default_factory=list)
     legal_representative_present: bool = False
-
-
-def _issued(certificates: list[IssuedCertificate]) -> list[CertificateIssued]:
-    return [CertificateIssued(kind=c.kind, serial=c.serial_hex, not_after=c.not_after)
-            for c in certificates]
 
 
 def _custody(container: Container, actor: Actor, custody_id: int) -> Custody:
@@ -67,32 +57,27 @@ def _custody(container: Container, actor: Actor, custody_id: int) -> Custody:
                                                    custody_id=custody_id))
 
 
-@router.post("/cards/{card_number}/certificates/renew",
+@router.post("/cards/{card_number}/certificates/renew", status_code=202,
              summary="Renew the certificates on the holder's card at the counter (new key "
-                     "pairs on the same chip; from 3 months before expiry, free); the card "
-                     "comes back in `card_file`")
+                     "pairs on the same chip; from 3 months before expiry, free): a task for "
+                     "the clerk's counter terminal, the card in its reader (a `card_file` "
+                     "field is refused)")
 def renew(card_number: CardNumberPath, body: Renew, actor: ActorDep, container: ContainerDep,
-          now: NowDep, *, response: Response) -> Renewed:
-    renewal.require_card_visible(container.uow, actor=actor, card_number=card_number)
-    with container.counter_reader.present(card_number, body.card_file) as presented:
-        done = renewal.renew_certificates(container.uow, container.ca, presented.terminal,
-                                          actor=actor, kinds=frozenset(body.kinds), now=now)
-        card = presented.card()
-    return Renewed(card_number=done.card_number, certificates=_issued(done.certificates),
-                   card_file=card_out(card, response))
+          now: NowDep, *, response: Response) -> TaskAsked:
+    return asked(counter_tasks.ask_renewal(container.uow, actor=actor, card_number=card_number,
+                                           kinds=body.kinds, now=now), response)
 
 
-@router.post("/cards/{card_number}/custody", status_code=201,
-             summary="The holder leaves the card (`card_file`) at the office for "
-                     "certificate renewal")
+@router.post("/cards/{card_number}/custody", status_code=202,
+             summary="The holder leaves the card at the office for certificate renewal: "
+                     "after the identity and window checks, a task for the clerk's counter "
+                     "terminal, which takes the card into its reader")
 def leave(card_number: CardNumberPath, body: LeaveCard, actor: ActorDep,
-          container: ContainerDep, now: NowDep) -> Custody:
-    left = custody_service.leave_card(
-        container.uow, container.vault, actor=actor, card_number=card_number,
-        card_file=body.card_file, documents=body.documents,
-        legal_representative_present=body.legal_representative_present,
-        kinds=frozenset(body.kinds), now=now)
-    return _custody(container, actor, left.id)
+          container: ContainerDep, now: NowDep, *, response: Response) -> TaskAsked:
+    return asked(custody_tasks.ask_leave(
+        container.uow, actor=actor, card_number=card_number, documents=body.documents,
+        legal_representative_present=body.legal_representative_present, kinds=body.kinds,
+        now=now), response)
 
 
 @router.get("/custody/{custody_id}", summary="A card left at the office, with its history")
@@ -100,65 +85,58 @@ def show(custody_id: IdPath, actor: ActorDep, container: ContainerDep) -> Custod
     return _custody(container, actor, custody_id)
 
 
-@router.post("/custody/{custody_id}/renew", summary="Renew the certificates of a card left "
-             "at the office (`mynumbercard jobs custody-renew` renews them all)")
-def renew_left(custody_id: IdPath, actor: ActorDep, container: ContainerDep,
-               now: NowDep) -> CustodyRenewed:
-    done = custody_service.renew_in_custody(container.uow, container.vault, container.ca,
-                                            actor=actor, custody_id=custody_id, now=now)
-    return CustodyRenewed(**dict(_custody(container, actor, custody_id)),
-                          certificates=_issued(done.certificates))
+def _step(container: Container, actor: Actor, custody_id: int, step: Step, *,
+          now: datetime, response: Response, **given: Any) -> TaskAsked:
+    return asked(custody_tasks.ask_step(container.uow, actor=actor, custody_id=custody_id,
+                                        step=step, now=now, **given), response)
 
 
-@router.post("/custody/{custody_id}/mail", summary="Send the card by restricted-delivery "
-             "post (本人限定受取郵便)")
+@router.post("/custody/{custody_id}/renew", status_code=202, summary="Renew the "
+             "certificates of a card left at the office: a task for the clerk's counter "
+             "terminal, the card in its reader (one card at a time)")
+def renew_left(custody_id: IdPath, actor: ActorDep, container: ContainerDep, now: NowDep,
+               *, response: Response) -> TaskAsked:
+    return _step(container, actor, custody_id, Step.RENEW, now=now, response=response)
+
+
+@router.post("/custody/{custody_id}/mail", status_code=202, summary="Send the card by "
+             "restricted-delivery post (本人限定受取郵便): a task for the terminal, which "
+             "gives the card out of its reader")
 def mail(custody_id: IdPath, body: Mail, actor: ActorDep, container: ContainerDep,
-         now: NowDep, *, response: Response) -> CustodyCardOut:
-    out = custody_service.mail_card(container.uow, container.vault, actor=actor,
-                                    custody_id=custody_id,
-                                    tracking_number=body.tracking_number, now=now)
-    return _card_left(container, actor, custody_id, out, response)
+         now: NowDep, *, response: Response) -> TaskAsked:
+    return _step(container, actor, custody_id, Step.MAIL, now=now, response=response,
+                 tracking_number=body.tracking_number)
 
 
-@router.post("/custody/{custody_id}/delivered", summary="The post delivered the card")
+@router.post("/custody/{custody_id}/delivered", summary="The post delivered the card "
+             "(recorded at once: the card is with its holder)")
 def delivered(custody_id: IdPath, actor: ActorDep, container: ContainerDep,
               now: NowDep) -> Custody:
     custody_service.record_delivery(container.uow, actor=actor, custody_id=custody_id, now=now)
     return _custody(container, actor, custody_id)
 
 
-@router.post("/custody/{custody_id}/returned", summary="The post brought the card back "
-             "(`card_file`: it goes into the office's vault again)")
-def returned(custody_id: IdPath, body: Returned, actor: ActorDep, container: ContainerDep,
-             now: NowDep) -> Custody:
-    custody_service.record_return(container.uow, container.vault, actor=actor,
-                                  custody_id=custody_id, reason=body.reason,
-                                  card_file=body.card_file, now=now)
-    return _custody(container, actor, custody_id)
+@router.post("/custody/{custody_id}/returned", status_code=202, summary="The post brought "
+             "the card back: a task for the terminal, which takes it into its reader again")
+def returned(custody_id: IdPath, body: Reason, actor: ActorDep, container: ContainerDep,
+             now: NowDep, *, response: Response) -> TaskAsked:
+    return _step(container, actor, custody_id, Step.RETURNED, now=now, response=response,
+                 reason=body.reason)
 
 
-@router.post("/custody/{custody_id}/collect", summary="The holder fetches the card at the "
-             "office")
+@router.post("/custody/{custody_id}/collect", status_code=202, summary="The holder fetches "
+             "the card at the office: a task for the terminal, which gives it out of its "
+             "reader")
 def collect(custody_id: IdPath, body: Collect, actor: ActorDep, container: ContainerDep,
-            now: NowDep, *, response: Response) -> CustodyCardOut:
-    out = custody_service.collect(
-        container.uow, container.vault, actor=actor, custody_id=custody_id,
-        documents=body.documents,
-        legal_representative_present=body.legal_representative_present, now=now)
-    return _card_left(container, actor, custody_id, out, response)
+            now: NowDep, *, response: Response) -> TaskAsked:
+    return _step(container, actor, custody_id, Step.COLLECT, now=now, response=response,
+                 documents=body.documents,
+                 legal_representative_present=body.legal_representative_present)
 
 
-@router.post("/custody/{custody_id}/cancel", summary="Give the card back before renewal "
-             "(in `card_file`)")
+@router.post("/custody/{custody_id}/cancel", status_code=202, summary="Give the card back "
+             "before renewal: a task for the terminal, which gives it out of its reader")
 def cancel(custody_id: IdPath, body: Reason, actor: ActorDep, container: ContainerDep,
-           now: NowDep, *, response: Response) -> CustodyCardOut:
-    out = custody_service.cancel(container.uow, container.vault, actor=actor,
-                                 custody_id=custody_id, reason=body.reason, now=now)
-    return _card_left(container, actor, custody_id, out, response)
-
-
-def _card_left(container: Container, actor: Actor, custody_id: int,
-               out: custody_service.CardOut, response: Response) -> CustodyCardOut:
-    """The custody record, and the card that left the office with this step."""
-    return CustodyCardOut(**dict(_custody(container, actor, custody_id)),
-                          card_file=card_out(out.card, response))
+           now: NowDep, *, response: Response) -> TaskAsked:
+    return _step(container, actor, custody_id, Step.CANCEL, now=now, response=response,
+                 reason=body.reason)

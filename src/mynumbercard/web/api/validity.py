@@ -3,20 +3,17 @@ from the command line: `mynumbercard jobs validity-notices`, `jobs audit-validit
 
 from __future__ import annotations
 
-import contextlib
 from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
 from pydantic import BaseModel, Field
 
-from mynumbercard.adapters.card_reader import PresentedCard as CardInReader
 from mynumbercard.domain.correction import CaseStatus
 from mynumbercard.domain.staff import Permission
-from mynumbercard.services import mail, validity_check
-from mynumbercard.services.pki_ports import CardTerminal
-from mynumbercard.web.api.card_files import CardFile, card_out
-from mynumbercard.web.api.schemas.common import CertificateRef, IsoDateTime, Out
+from mynumbercard.services import correction_tasks, mail, validity_check
+from mynumbercard.web.api.schemas.common import IsoDateTime, Out
+from mynumbercard.web.api.terminal_tasks import NoCardNorPins, TaskAsked, asked
 from mynumbercard.web.deps import ActorDep, ContainerDep, NowDep
 from mynumbercard.web.inputs import CursorQuery, IdPath, KeyQuery, free_text
 
@@ -63,13 +60,6 @@ class CaseOut(Out):
     status: CaseStatus
 
 
-class Corrected(BaseModel):
-    case: int
-    certificates: list[CertificateRef] = Field(description="Re-issued")
-    card_file: str | None = Field(default=None, description="The holder's card with the new "
-                                  "certificates, base64 (only when it was presented)")
-
-
 class Dismissed(BaseModel):
     case: int
     status: CaseStatus
@@ -111,34 +101,18 @@ def cases(actor: ActorDep, container: ContainerDep, status: CaseStatus | None = 
         container.uow, actor=actor, status=status, limit=limit, after_id=after)]
 
 
-class PresentedCard(BaseModel):
-    card_file: CardFile | None = None
+class Correct(NoCardNorPins):
+    """Nothing to say: the case names the card (a `card_file` field is refused)."""
 
 
-@router.post("/corrections/{case_id}/correct", summary="At the counter: set the card's "
-             "expiry right and re-issue certificates that ran past it, on the holder's card "
-             "(`card_file`, given back with the new certificates) or one the office holds",
-             response_model_exclude_none=True)
+@router.post("/corrections/{case_id}/correct", status_code=202, summary="At the counter: "
+             "set the card's expiry right and re-issue certificates that ran past it — a "
+             "task for the clerk's counter terminal, which has the holder's card in its "
+             "reader (as the case's page asks; a `card_file` field is refused)")
 def correct(case_id: IdPath, actor: ActorDep, container: ContainerDep, now: NowDep,
-            *, response: Response, body: PresentedCard | None = None) -> Corrected:
-    presented: list[CardInReader] = []
-    with contextlib.ExitStack() as reader:
-        # Called by the service once the case is known to be the actor's to correct, so
-        # nothing of another municipality's case is read before that.
-        def terminal(number: str) -> CardTerminal | None:
-            if body is not None and body.card_file is not None:
-                presented.append(reader.enter_context(
-                    container.counter_reader.present(number, body.card_file)))
-                return presented[-1].terminal
-            return container.vault.terminal(number) if container.vault.holds(number) \
-                else None
-
-        done = validity_check.correct_case(container.uow, container.ca, terminal,
-                                             actor=actor, case_id=case_id, now=now)
-        card = presented[-1].card() if presented else None
-    return Corrected(case=case_id, certificates=[
-        CertificateRef(kind=c.kind, serial=c.serial_hex) for c in done.certificates],
-        card_file=card_out(card, response) if card is not None else None)
+            *, response: Response, body: Correct | None = None) -> TaskAsked:
+    return asked(correction_tasks.ask_correction(container.uow, actor=actor, case_id=case_id,
+                                                 now=now), response)
 
 
 @router.post("/corrections/{case_id}/dismiss", summary="Close a case that is not an error")

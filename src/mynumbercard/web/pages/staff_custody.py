@@ -139,7 +139,7 @@ def _ask(request: Request, actor: Actor, container: ContainerDep, now: NowDep, *
         try:
             return _to_task(custody_tasks.ask_step(container.uow, actor=actor,
                                                    custody_id=custody_id, step=step,
-                                                   now=now, in_vault=container.vault.holds,
+                                                   now=now,
                                                    **given))
         except (Conflict, InvalidInput) as refused:
             errors[field] = refused.message

@@ -15,7 +15,7 @@ from mynumbercard.domain.application import (
     VoidReason,
 )
 from mynumbercard.domain.photo import PhotoDefect, Severity
-from mynumbercard.web.api.schemas.common import CertificateIssued, IsoDateTime, Out
+from mynumbercard.web.api.schemas.common import IsoDateTime, Out
 
 
 class PhotoFinding(Out):
@@ -146,10 +146,3 @@ class WaitingCard(Out):
     card_number: str
     arrived_on: date | None
     pick_up_deadline: date | None
-
-
-class HandedOver(BaseModel):
-    card_number: str
-    returned_cards: list[str]
-    certificates: list[CertificateIssued]
-    card_file: str = Field(description="The card, base64: it leaves with its holder")

@@ -9,13 +9,7 @@ from pydantic import AliasChoices, BaseModel, ConfigDict, Field
 from mynumbercard.domain.certificate import CertKind
 from mynumbercard.domain.custody import CustodyStatus
 from mynumbercard.services.custody import CustodyView
-from mynumbercard.web.api.schemas.common import CertificateIssued, IsoDateTime
-
-
-class Renewed(BaseModel):
-    card_number: str
-    certificates: list[CertificateIssued]
-    card_file: str = Field(description="The holder's card with the new certificates, base64")
+from mynumbercard.web.api.schemas.common import IsoDateTime
 
 
 class CustodyStep(BaseModel):
@@ -51,12 +45,3 @@ class Custody(BaseModel):
             history=[CustodyStep.model_validate({"at": h.at, "actor": h.actor,
                                                  "from": h.from_status, "to": h.to_status,
                                                  **h.details}) for h in view.history])
-
-
-class CustodyRenewed(Custody):
-    certificates: list[CertificateIssued]
-
-
-class CustodyCardOut(Custody):
-    card_file: str = Field(description="The card that left the office with this step, "
-                                       "base64")
