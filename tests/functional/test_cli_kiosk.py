@@ -199,3 +199,13 @@ def test_the_kiosk_shows_what_the_card_signs_before_the_pin(kiosk: dict[str, str
     console = json.loads(ok("kiosk", "console", "--from", "2026-11-30", "--to",
                             "2026-11-30"))
     assert [t["documents"] for t in console["totals"]] == [1]  # the signed one only
+
+
+def test_the_expired_challenges_are_pruned_by_the_job(kiosk: dict[str, str], tmp_path: Path,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    status, _ = _issue(kiosk, tmp_path / "x.pdf")  # its challenge spent, expiring at 10:03
+    assert status == 0
+    assert json.loads(ok("jobs", "prune-challenges")) == {"pruned": 0}  # still live
+    monkeypatch.setenv("MYNUMBERCARD_CLOCK", "2026-11-30T10:04:00+09:00")
+    assert json.loads(ok("jobs", "prune-challenges")) == {"pruned": 1}
+    assert json.loads(ok("jobs", "prune-challenges")) == {"pruned": 0}
