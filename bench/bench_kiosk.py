@@ -41,13 +41,14 @@ from mynumbercard.adapters.documents.kiosk_certificate import render
 from mynumbercard.adapters.pcsc_reader import open_card_file
 from mynumbercard.chip.keys import KeyKind
 from mynumbercard.cli.card import issue_demo_card
-from mynumbercard.domain.kiosk import KioskDocument, challenge_message
+from mynumbercard.domain.kiosk import KioskDocument
 from mynumbercard.domain.relying_party import PartyKind
 from mynumbercard.domain.staff import Actor, Role
 from mynumbercard.services import kiosk, kiosk_admin, relying_parties
 from mynumbercard.services.kiosk_ports import DocumentContent
 
 ADMIN = Actor("bench", Role.ADMIN)
+ASKED = kiosk.Requested(KioskDocument.RESIDENCE_CERTIFICATE)  # the statement names it
 PIN = "1234"
 
 
@@ -97,18 +98,22 @@ def main() -> None:
             made_answers = []
             with open_card_file(card_file) as held:
                 for _ in range(n):
-                    challenge = kiosk.start(wired.uow, wired.party_secrets,
-                                            request=signed("/api/v1/kiosk/challenges"),
-                                            now=wired.clock()).challenge
+                    made = kiosk.start(wired.uow, wired.party_secrets,
+                                       request=signed("/api/v1/kiosk/challenges"),
+                                       now=wired.clock(), requested=ASKED)
+                    challenge = made.challenge
+                    said = made.statement
+                    if said is None:
+                        raise SystemExit("the challenge came without its statement")
                     signature = held.sign(KeyKind.AUTH, PIN,
-                                          challenge_message(bytes.fromhex(challenge)))
+                                          said.signed_message(bytes.fromhex(challenge)))
                     made_answers.append(kiosk.CardResponse(
                         challenge, der, signature, KioskDocument.RESIDENCE_CERTIFICATE))
             return made_answers
 
         challenges = timed(count, lambda _: kiosk.start(
             wired.uow, wired.party_secrets, request=signed("/api/v1/kiosk/challenges"),
-            now=wired.clock()))
+            now=wired.clock(), requested=ASKED))
         report.line("challenge", challenges)
         stub = StubPrinter()
         ready = answers(count)

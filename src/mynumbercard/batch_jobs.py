@@ -21,6 +21,7 @@ from mynumbercard.domain.errors import Conflict
 from mynumbercard.domain.staff import Actor
 from mynumbercard.services import (
     batch,
+    challenge_pruning,
     email,
     expiry,
     issuance,
@@ -234,6 +235,19 @@ class EmailSend:
         return email.CHUNK  # messages per connection to the server
 
 
+@dataclass(frozen=True)
+class ChallengePrune(_Chunked):
+    """The card challenges (the kiosk's, the holders') that expired before `now`, deleted."""
+
+    run_key: str
+    actor: Actor
+    now: datetime
+
+    def steps(self, wired: bootstrap.Container) -> Sequence[batch.Step[UnitOfWork]]:
+        return challenge_pruning.prune_steps(actor=self.actor, now=self.now,
+                                             run_key=self.run_key)
+
+
 def work_in_process(order: Order) -> batch.Outcome:
     """A worker process's share: its own container, the order's steps, chunks until none."""
     with bootstrap.container() as wired:
@@ -272,6 +286,7 @@ RESUMABLE: dict[str, Callable[[str, Actor, datetime], Order]] = {
     issuance.SHIPPING: Shipping,
     validity_check.JOB: AuditValidity,
     ocsp.PRODUCE_JOB: OcspProduce,
+    challenge_pruning.JOB: ChallengePrune,
 }
 
 

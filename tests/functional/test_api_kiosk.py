@@ -1,13 +1,14 @@
 """The kiosk operators' API: signed API keys (a replay, a skewed clock, an unknown key, a
 forged signature, another kind of party refused; an unregistered caller learns nothing),
-every call audited, and the transaction's refusals over HTTP."""
+every call audited, the statement the card signs, and the transaction's refusals over
+HTTP."""
 
 from __future__ import annotations
 
 import base64
 import json
 import secrets
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
@@ -24,8 +25,9 @@ from mynumbercard import bootstrap
 from mynumbercard.adapters.db.tables import ocsp_responses
 from mynumbercard.adapters.pcsc_reader import open_card_file
 from mynumbercard.chip.keys import KeyKind
+from mynumbercard.domain.card_statement import SignPurpose, Statement, kiosk_statement
 from mynumbercard.domain.certificate import CertKind, RevocationReason
-from mynumbercard.domain.kiosk import KioskDocument, challenge_message
+from mynumbercard.domain.kiosk import KioskDocument
 from mynumbercard.domain.relying_party import PartyKind, sign_request
 from mynumbercard.domain.staff import Actor, Role
 from mynumbercard.services import certificates, kiosk_admin, moving, register, relying_parties
@@ -62,17 +64,26 @@ class Kiosk:
         return answer.status_code, answer.json()
 
     def answer(self, *, pin: str = "1234", document: str = "residence-certificate",
-               challenge: str | None = None) -> dict[str, object]:
-        if challenge is None:
-            status, got = self.call("POST", "/api/v1/kiosk/challenges")
-            assert status == 200, got
-            challenge = str(got["challenge"])
+               signed: Callable[[bytes], bytes] | None = None,
+               **options: bool) -> dict[str, object]:
+        """The kiosk's run: a challenge for `document`, the card's signature over its
+        statement bound to the challenge (or over what `signed` makes of the challenge)."""
+        status, got = self.call("POST", "/api/v1/kiosk/challenges",
+                                {"document": document, **options})
+        assert status == 200, got
+        challenge = str(got["challenge"])
+        said = got["statement"]
+        assert isinstance(said, dict)
+        statement = Statement(SignPurpose(str(got["purpose"])), said["ja"], said["en"])
+        data = (statement.signed_message(bytes.fromhex(challenge)) if signed is None
+                else signed(bytes.fromhex(challenge)))
         with open_card_file(self.card) as card:
             pem = card.read_certificate(KeyKind.AUTH)
-            signature = card.sign(KeyKind.AUTH, pin, challenge_message(bytes.fromhex(challenge)))
+            signature = card.sign(KeyKind.AUTH, pin, data)
         der = x509.load_pem_x509_certificate(pem).public_bytes(serialization.Encoding.DER)
         return {"challenge": challenge, "certificate": base64.b64encode(der).decode(),
-                "signature": base64.b64encode(signature).decode(), "document": document}
+                "signature": base64.b64encode(signature).decode(), "document": document,
+                **options}
 
 
 @pytest.fixture
@@ -175,14 +186,61 @@ def test_a_forged_signature_or_a_certificate_of_another_ca_is_refused(kiosk: Kio
     body["certificate"] = base64.b64encode(
         foreign.public_bytes(serialization.Encoding.DER)).decode()
     body["signature"] = base64.b64encode(key.sign(
-        challenge_message(bytes.fromhex(str(body["challenge"]))), padding.PKCS1v15(),
-        hashes.SHA256())).decode()
+        _kiosk_statement().signed_message(bytes.fromhex(str(body["challenge"]))),
+        padding.PKCS1v15(), hashes.SHA256())).decode()
     status, answer = kiosk.call("POST", "/api/v1/kiosk/transactions", body)
     assert (status, answer["message"]) == (401, "the certificate is not from the JPKI "
                                                 "user-authentication CA")
     with kiosk.wired.uow() as uow:
         assert uow.kiosk.totals(start=now - timedelta(days=1),
                                 end=now + timedelta(days=1)) == []
+
+
+def _kiosk_statement(document: KioskDocument = KioskDocument.RESIDENCE_CERTIFICATE, *,
+                     household: bool = False, kiosk: str = "Kiosk Co.") -> Statement:
+    return kiosk_statement(document, with_household=household, with_domicile=False,
+                           kiosk=kiosk)
+
+
+def test_the_challenge_states_what_the_card_signs_and_old_callers_still_get_one(
+        kiosk: Kiosk) -> None:
+    status, stated = kiosk.call("POST", "/api/v1/kiosk/challenges", {
+        "document": "residence-certificate", "with_household": True})
+    expected = _kiosk_statement(household=True)
+    assert status == 200, stated
+    assert stated["purpose"] == "kiosk-document"
+    assert stated["statement"] == {"ja": expected.ja, "en": expected.en}
+    status, bare = kiosk.call("POST", "/api/v1/kiosk/challenges")  # the first form's call
+    assert (status, bare["purpose"], bare["statement"]) == (200, None, None)
+    status, bad = kiosk.call("POST", "/api/v1/kiosk/challenges", {"document": "passport"})
+    assert status == 422, bad
+
+
+REFUSED_SIGNATURE = "the card's signature does not verify with its certificate"
+
+
+def test_a_signature_over_another_statement_or_the_first_form_is_refused(
+        kiosk: Kiosk) -> None:
+    # Each signed by the real card with its PIN, but not over this request's statement
+    # bound to its challenge: the forged path (401), nothing produced nor charged.
+    for signed in (_kiosk_statement(KioskDocument.REGISTER_ITEMS).signed_message,
+                   _kiosk_statement(household=True).signed_message,
+                   _kiosk_statement(kiosk="Other Kiosk").signed_message,
+                   lambda c: b"mynumbercard/kiosk/v1\0" + c):  # the first form
+        body = kiosk.answer(signed=signed)
+        status, answer = kiosk.call("POST", "/api/v1/kiosk/transactions", body)
+        assert (status, answer["message"]) == (401, REFUSED_SIGNATURE)
+    # the statement of the document asked for at the challenge, but another in the request
+    body = kiosk.answer(document="register-items")
+    body["document"] = "residence-certificate"
+    status, answer = kiosk.call("POST", "/api/v1/kiosk/transactions", body)
+    assert (status, answer["message"]) == (401, REFUSED_SIGNATURE)
+    now = kiosk.wired.clock()
+    with kiosk.wired.uow() as uow:
+        assert uow.kiosk.totals(start=now - timedelta(days=1),
+                                end=now + timedelta(days=1)) == []
+    status, produced = kiosk.call("POST", "/api/v1/kiosk/transactions", kiosk.answer())
+    assert (status, produced["fee"]) == (200, 300)
 
 
 def _serial(kiosk: Kiosk) -> int:

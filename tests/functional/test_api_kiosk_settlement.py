@@ -22,7 +22,8 @@ from fastapi.testclient import TestClient
 from mynumbercard import bootstrap
 from mynumbercard.adapters.pcsc_reader import open_card_file
 from mynumbercard.chip.keys import KeyKind
-from mynumbercard.domain.kiosk import KioskDocument, challenge_message
+from mynumbercard.domain.card_statement import SignPurpose, Statement
+from mynumbercard.domain.kiosk import KioskDocument
 from mynumbercard.domain.pins import WrongPin
 from mynumbercard.domain.relying_party import PartyKind, sign_request
 from mynumbercard.domain.staff import Actor, Role
@@ -68,16 +69,20 @@ class Kiosks:
                     ) -> tuple[int, dict[str, object]]:
         """The kiosk's run: a challenge, the card's answer; a PIN the card refuses is
         reported with the card's own count of tries left."""
-        status, got = self.call(who, "POST", "/api/v1/kiosk/challenges")
+        status, got = self.call(who, "POST", "/api/v1/kiosk/challenges",
+                                {"document": document.value})
         assert status == 200, got
         challenge = str(got["challenge"])
+        said = got["statement"]
+        assert isinstance(said, dict)
+        statement = Statement(SignPurpose(str(got["purpose"])), said["ja"], said["en"])
         with open_card_file(self.card) as card:
             der = x509.load_pem_x509_certificate(card.read_certificate(KeyKind.AUTH)
                                                  ).public_bytes(serialization.Encoding.DER)
             certificate = base64.b64encode(der).decode()
             try:
                 signature = card.sign(KeyKind.AUTH, pin,
-                                      challenge_message(bytes.fromhex(challenge)))
+                                      statement.signed_message(bytes.fromhex(challenge)))
             except WrongPin as wrong:
                 return self.call(who, "POST", "/api/v1/kiosk/pin-refusals", {
                     "challenge": challenge, "certificate": certificate,

@@ -25,7 +25,6 @@ from mynumbercard.domain.card_statement import (
     enrol_statement,
     sign_in_statement,
 )
-from mynumbercard.domain.kiosk import challenge_message
 from mynumbercard.domain.relying_party import PartyKind
 from mynumbercard.domain.staff import Actor, Role
 from mynumbercard.services import points_card, relying_parties
@@ -97,7 +96,7 @@ def test_a_signature_for_another_purpose_or_statement_is_refused(holder: Holder)
     # over the balance's purpose, or the first form without a statement, enrols nothing
     for wrong in (lambda c: _message(c, enrol_statement("OtherPay", holder.other)),
                   lambda c: _message(c, balance_statement()),
-                  lambda c: challenge_message(bytes.fromhex(str(c["challenge"])), "points")):
+                  lambda c: b"mynumbercard/points/v1\0" + bytes.fromhex(str(c["challenge"]))):
         stated = holder.challenge(purpose="points-enrol", service=holder.pay)
         refused = holder.client.post("/api/v1/points/card/enrolments", json={
             **holder.answer(str(stated["challenge"]), wrong(stated)), "service": holder.pay})

@@ -176,3 +176,36 @@ def test_the_kiosk_over_http_with_its_signed_key(kiosk: dict[str, str], server: 
     assert answer == {"refused": "pin_wrong", "message": "The PIN is wrong: 2 tries left."}
     status, answer = _issue(kiosk, pdf, "--url", server, document="register-items")
     assert (status, answer["refused"]) == (1, "not_offered")
+
+
+def test_the_kiosk_shows_what_the_card_signs_before_the_pin(kiosk: dict[str, str],
+                                                            tmp_path: Path) -> None:
+    out = tmp_path / "shown.pdf"
+    args = ["kiosk", "issue", "--card", kiosk["card"], "--document", "residence-certificate",
+            "--with-household", "--pin-stdin", "--out", str(out), "--credential",
+            kiosk["credential"]]
+    # no PIN typed: the statement was shown first, then nothing signed nor charged
+    unsigned = runner.invoke(app, args, input="")
+    assert unsigned.exit_code != 0
+    assert "住民票の写し（世帯全員の記載あり）を1通請求します" in unsigned.stderr
+    assert "certificate of residence showing the household's members" in unsigned.stderr
+    assert "printed at this Seven Kiosk Co. kiosk" in unsigned.stderr
+    assert unsigned.stderr.index("kiosk-document") < unsigned.stderr.index(
+        "standard input ended before the PIN")
+    signed = runner.invoke(app, args, input="1234\n")
+    assert signed.exit_code == 0, signed.output
+    assert "「Seven Kiosk Co.」のこの端末で印刷されます" in signed.stderr
+    assert set(json.loads(signed.stdout)) == {"verification_code", "municipality", "fee"}
+    console = json.loads(ok("kiosk", "console", "--from", "2026-11-30", "--to",
+                            "2026-11-30"))
+    assert [t["documents"] for t in console["totals"]] == [1]  # the signed one only
+
+
+def test_the_expired_challenges_are_pruned_by_the_job(kiosk: dict[str, str], tmp_path: Path,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    status, _ = _issue(kiosk, tmp_path / "x.pdf")  # its challenge spent, expiring at 10:03
+    assert status == 0
+    assert json.loads(ok("jobs", "prune-challenges")) == {"pruned": 0}  # still live
+    monkeypatch.setenv("MYNUMBERCARD_CLOCK", "2026-11-30T10:04:00+09:00")
+    assert json.loads(ok("jobs", "prune-challenges")) == {"pruned": 1}
+    assert json.loads(ok("jobs", "prune-challenges")) == {"pruned": 0}

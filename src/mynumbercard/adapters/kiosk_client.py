@@ -1,6 +1,7 @@
 """The kiosk's side of a transaction (`mynumbercard kiosk issue`): the operator's
 credential, the service reached over HTTP with signed requests or in this process, and
-the run itself: challenge, the card's signature after the holder's PIN, the document.
+the run itself: challenge and statement, the statement shown, the card's signature after
+the holder's PIN, the document.
 
 The PIN goes from the kiosk's keypad to the card only; the card counts wrong entries
 (the kiosk only reports what the card said, for the console)."""
@@ -22,14 +23,17 @@ from typing import Any, Protocol
 from mynumbercard.chip.client import CardClient
 from mynumbercard.chip.keys import KeyKind
 from mynumbercard.domain import errors
-from mynumbercard.domain.kiosk import KioskDocument, KioskRefused, Refusal, challenge_message
+from mynumbercard.domain.card_statement import SignPurpose, Statement
+from mynumbercard.domain.kiosk import KioskDocument, KioskRefused, Refusal
 from mynumbercard.domain.pins import PinLocked, WrongPin
 from mynumbercard.domain.relying_party import KEY_ID, sign_request
 from mynumbercard.services import kiosk
+from mynumbercard.services.card_auth import challenge_bytes
 from mynumbercard.services.kiosk_ports import AnswerChecker, DocumentPrinter
 from mynumbercard.services.relying_parties import SecretSealer, SignedRequest
 
 MAX_ANSWER = 4 * 1024 * 1024  # a signed PDF, base64
+PinFor = Callable[[Statement], str]  # shows what will be signed, then reads the PIN
 _BY_STATUS: dict[int, type[errors.DomainError]] = {
     401: errors.AuthenticationFailed, 403: errors.PermissionDenied, 404: errors.NotFound,
     409: errors.Conflict, 413: errors.InvalidInput, 429: errors.TooManyRequests}
@@ -67,7 +71,7 @@ class PartyKey:
 
 
 class KioskService(Protocol):
-    def challenge(self) -> str: ...
+    def challenge(self, body: dict[str, Any]) -> dict[str, Any]: ...
     def transaction(self, body: dict[str, Any]) -> dict[str, Any]: ...
     def pin_refusal(self, body: dict[str, Any]) -> dict[str, Any]: ...
 
@@ -113,8 +117,8 @@ class HttpKioskService:
         except (urllib.error.URLError, TimeoutError, ValueError) as failed:
             raise errors.NotFound(f"cannot reach the service {self._base}: {failed}") from None
 
-    def challenge(self) -> str:
-        return str(self._post("/api/v1/kiosk/challenges", {})["challenge"])
+    def challenge(self, body: dict[str, Any]) -> dict[str, Any]:
+        return self._post("/api/v1/kiosk/challenges", body)
 
     def transaction(self, body: dict[str, Any]) -> dict[str, Any]:
         return self._post("/api/v1/kiosk/transactions", body)
@@ -142,9 +146,14 @@ class LocalKioskService:
             self.key.secret, timestamp=stamp, nonce=nonce, method="POST", path=path,
             body=b""), "POST", path, b"")
 
-    def challenge(self) -> str:
-        return kiosk.start(self.uow, self.sealer, request=self._signed("/kiosk/challenges"),
-                           now=self.clock()).challenge
+    def challenge(self, body: dict[str, Any]) -> dict[str, Any]:
+        made = kiosk.start(self.uow, self.sealer, request=self._signed("/kiosk/challenges"),
+                           now=self.clock(), requested=kiosk.Requested(
+                               KioskDocument(body["document"]), body["with_household"],
+                               body["with_domicile"]))
+        said = made.statement
+        return {"challenge": made.challenge, "purpose": said and said.purpose.value,
+                "statement": said and {"ja": said.ja, "en": said.en}}
 
     def transaction(self, body: dict[str, Any]) -> dict[str, Any]:
         response = kiosk.CardResponse(
@@ -179,15 +188,37 @@ class KioskResult:
         return f"KioskResult({self.verification_code!r}, {self.municipality!r}, {self.fee})"
 
 
-def run_transaction(card: CardClient, service: KioskService, *, pin: str,
+def stated(answer: dict[str, Any]) -> tuple[str, Statement]:
+    """The challenge and the statement of a kiosk's document; anything else is refused
+    before the PIN is read."""
+    try:
+        said = answer["statement"]
+        statement = Statement(SignPurpose(answer["purpose"]), str(said["ja"]), str(said["en"]))
+        challenge = str(answer["challenge"])
+        challenge_bytes(challenge)
+    except (KeyError, TypeError, ValueError, errors.InvalidInput):
+        raise errors.InvalidInput("the service's challenge carries no statement of what the "
+                                  "card would sign: nothing signed") from None
+    if statement.purpose is not SignPurpose.KIOSK_DOCUMENT:
+        raise errors.InvalidInput(f"the service asks to sign for {statement.purpose.value}, "
+                                  "not a kiosk's document: nothing signed")
+    return challenge, statement
+
+
+def run_transaction(card: CardClient, service: KioskService, *, pin_for: PinFor,
                     document: KioskDocument, with_household: bool,
                     with_domicile: bool) -> KioskResult:
-    """One transaction; KioskRefused for every refusal the kiosk shows."""
-    challenge = service.challenge()
+    """One transaction; KioskRefused for every refusal the kiosk shows. The PIN is read
+    (`pin_for`) only after the statement of what the card signs has been shown."""
+    asked = {"document": document.value, "with_household": with_household,
+             "with_domicile": with_domicile}
+    challenge, statement = stated(service.challenge(asked))
     certificate_pem = card.read_certificate(KeyKind.AUTH)
     certificate = base64.b64encode(card_der(certificate_pem)).decode()
+    pin = pin_for(statement)
     try:
-        signature = card.sign(KeyKind.AUTH, pin, challenge_message(bytes.fromhex(challenge)))
+        signature = card.sign(KeyKind.AUTH, pin,
+                              statement.signed_message(bytes.fromhex(challenge)))
     except (WrongPin, PinLocked) as refused:
         tries = refused.tries_left if isinstance(refused, WrongPin) else 0
         answer = service.pin_refusal({"challenge": challenge, "certificate": certificate,
@@ -195,8 +226,7 @@ def run_transaction(card: CardClient, service: KioskService, *, pin: str,
         raise KioskRefused(Refusal(answer["refused"]), str(answer["message"])) from None
     answer = service.transaction({
         "challenge": challenge, "certificate": certificate,
-        "signature": base64.b64encode(signature).decode(), "document": document.value,
-        "with_household": with_household, "with_domicile": with_domicile})
+        "signature": base64.b64encode(signature).decode(), **asked})
     return KioskResult(str(answer["verification_code"]), str(answer["municipality"]),
                        int(answer["fee"]), base64.b64decode(answer["pdf"]))
 

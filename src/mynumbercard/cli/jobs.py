@@ -19,7 +19,7 @@ from mynumbercard.cli import runs, session
 from mynumbercard.cli.output import dumps, plain
 from mynumbercard.cli.runs import SIMULATE, WORKERS, YES, day_or_today, job_moment
 from mynumbercard.domain.certificate import JST
-from mynumbercard.services import batch, issuance, moving, notices
+from mynumbercard.services import batch, challenge_pruning, issuance, moving, notices
 
 app = typer.Typer(help="Batch jobs of the issuing agency.", no_args_is_help=True)
 letters_app = typer.Typer(help="Letters to residents, as PDF files.", no_args_is_help=True)
@@ -138,6 +138,20 @@ def card_lapse(on: str | None = ON, workers: int = WORKERS, simulate: bool = SIM
                                                   "certificates revoked"),
                       simulate=simulate, yes=yes)
     typer.echo(dumps(result))
+
+
+@app.command("prune-challenges")
+def prune_challenges(workers: int = WORKERS) -> None:
+    """Delete the card challenges (the kiosk's and the holders') that have expired: an
+    answer to one is refused as `replayed` either way. Run hourly or daily (cron); a live
+    challenge is never touched. Prints JSON."""
+    with bootstrap.container() as wired:
+        actor = session.actor(wired, "jobs")
+        order = batch_jobs.ChallengePrune(
+            run_key=batch_jobs.queue_run_key(wired, challenge_pruning.JOB), actor=actor,
+            now=wired.clock())
+    pruned = challenge_pruning.pruned_of(_started(order, "expired challenges", workers))
+    typer.echo(dumps({"pruned": pruned}))
 
 
 @letters_app.command("issuance-notices")

@@ -5,6 +5,7 @@ administration of kiosks (offers, maintenance, the console) and of relying parti
 from __future__ import annotations
 
 import json
+import logging
 import os
 from datetime import datetime
 from pathlib import Path
@@ -16,6 +17,7 @@ from mynumbercard.adapters import pcsc_reader
 from mynumbercard.adapters.kiosk_client import run_transaction
 from mynumbercard.cli import session
 from mynumbercard.cli.output import dumps
+from mynumbercard.domain.card_statement import Statement
 from mynumbercard.domain.errors import InvalidInput
 from mynumbercard.domain.kiosk import KioskDocument, KioskRefused
 from mynumbercard.domain.relying_party import PartyKind, certificate_sha256
@@ -26,6 +28,7 @@ app = typer.Typer(help="The convenience-store kiosk: certificates with the card.
 parties_app = typer.Typer(help="Relying parties: kiosk operators and payment services "
                           "with signed API keys.", no_args_is_help=True)
 CREDENTIAL_ENV = "MYNUMBERCARD_KIOSK_CREDENTIAL"
+_log = logging.getLogger("mynumbercard.card")
 
 
 @app.command()
@@ -50,18 +53,25 @@ def issue(  # noqa: PLR0917 - the command's contract (issue 19)
                                            help="The kiosk operator's key (from "
                                            "`relying-party add --out`)."),
 ) -> None:
-    """One kiosk transaction: the holder's PIN on the card, the document written to OUT;
-    prints JSON (verification_code, municipality, fee), or a refusal (exit 1)."""
+    """One kiosk transaction: what the card will sign shown (standard error), then the
+    holder's PIN on the card, the document written to OUT; prints JSON
+    (verification_code, municipality, fee), or a refusal (exit 1)."""
     if credential is None:
         raise InvalidInput(f"name the kiosk operator's key: --credential FILE (or "
                            f"{CREDENTIAL_ENV})")
-    pin = session.secret("PIN (4 digits)", from_stdin=pin_stdin)
+
+    def pin_for(statement: Statement) -> str:
+        typer.echo(f"The card will sign ({statement.purpose.value}) / カードで署名する内容:\n"
+                   f"  {statement.ja}\n  {statement.en}", err=True)
+        _log.info("the card signs for %s: %s", statement.purpose.value, statement.en)
+        return session.secret("PIN (4 digits)", from_stdin=pin_stdin)
+
     with bootstrap.container() as wired:
         service = wired.kiosk_service(url=url, credential=credential)
         with pcsc_reader.kiosk_card(file=card, reader=reader,
                                     vpcd_port=wired.settings.vpcd_port) as holder:
             try:
-                result = run_transaction(holder, service, pin=pin, document=document,
+                result = run_transaction(holder, service, pin_for=pin_for, document=document,
                                          with_household=with_household,
                                          with_domicile=with_domicile)
             except KioskRefused as refused:

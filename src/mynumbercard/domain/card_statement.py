@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from mynumbercard.domain.errors import InvalidInput
+from mynumbercard.domain.kiosk import KioskDocument
 
 MAX_STATEMENT = 600  # characters of each language: a terminal's few lines
 
@@ -20,6 +21,7 @@ class SignPurpose(StrEnum):
     POINTS_ENROL = "points-enrol"  # choose the payment service, for good
     POINTS_BALANCE = "points-balance"  # the holder's program reads the points
     POINTS_SIGN_IN = "points-sign-in"  # a points page, on the device showing a code
+    KIOSK_DOCUMENT = "kiosk-document"  # a certificate printed at a convenience-store kiosk
 
 
 class Declined(InvalidInput):
@@ -77,3 +79,27 @@ def balance_statement() -> Statement:
         SignPurpose.POINTS_BALANCE,
         "マイナポイントの申込み状況と付与されたポイントを、このプログラムに表示します。",
         "Show your My Number Points enrolment and the points granted, in this program.")
+
+
+_TITLE_EN = {KioskDocument.RESIDENCE_CERTIFICATE: "certificate of residence",
+             KioskDocument.REGISTER_ITEMS: "certificate of items on the register"}
+
+
+def kiosk_statement(document: KioskDocument, *, with_household: bool, with_domicile: bool,
+                    kiosk: str) -> Statement:
+    """What the kiosk's card signature does: the document and its options, printed at
+    this operator's kiosk. The card is not read before its PIN, so the issuing
+    municipality and its fee are named as the holder's, not by name (docs/services.md)."""
+    shop = "".join(c for c in kiosk if c.isprintable())[:100] or "?"
+    ja = "・".join(part for part, wanted in (("世帯全員", with_household),
+                                              ("本籍", with_domicile)) if wanted)
+    en = " and ".join(part for part, wanted in (("the household's members", with_household),
+                                                ("the domicile", with_domicile)) if wanted)
+    return Statement(
+        SignPurpose.KIOSK_DOCUMENT,
+        f"{document.title_ja}{f'（{ja}の記載あり）' if ja else ''}を1通請求します。"
+        "住民登録のある市区町村が発行し、その市区町村の手数料がかかります。"
+        f"「{shop}」のこの端末で印刷されます。",
+        f"Request one {_TITLE_EN[document]}{f' showing {en}' if en else ''}, issued by the "
+        "municipality where you are registered, at the fee it sets. It will be printed at "
+        f"this {shop} kiosk.")

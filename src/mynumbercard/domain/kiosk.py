@@ -136,12 +136,3 @@ def check_fee(fee: int) -> int:
 
 
 CHALLENGE_BYTES = 32
-PURPOSES = frozenset({"kiosk", "points"})  # the kiosk; the holder's My Number Points
-
-
-def challenge_message(challenge: bytes, purpose: str = "kiosk") -> bytes:
-    """What the card signs: the service's challenge, tagged with its purpose so that a
-    signature made for the kiosk serves nothing else (nor one for points the kiosk)."""
-    if purpose not in PURPOSES:
-        raise InvalidInput("unknown challenge purpose")
-    return f"mynumbercard/{purpose}/v1".encode() + b"\0" + challenge

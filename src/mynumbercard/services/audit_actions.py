@@ -112,6 +112,7 @@ class AuditAction(StrEnum):
     KIOSK_CHALLENGE = "kiosk:challenge"
     KIOSK_ISSUE_DOCUMENT = "kiosk:issue-document"
     KIOSK_OFFER = "kiosk:offer"
+    KIOSK_PRUNE_CHALLENGES = "kiosk:prune-challenges"
     KIOSK_REFUSE = "kiosk:refuse"
     KIOSK_SETTLEMENT = "kiosk:settlement"
     KIOSK_VERIFY = "kiosk:verify"

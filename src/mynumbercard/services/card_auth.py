@@ -17,7 +17,7 @@ from typing import Protocol
 from mynumbercard.domain.card_statement import Statement
 from mynumbercard.domain.certificate import CertificateStatus, RevocationReason
 from mynumbercard.domain.errors import AuthenticationFailed, InvalidInput
-from mynumbercard.domain.kiosk import CHALLENGE_BYTES, KioskRefused, Refusal, challenge_message
+from mynumbercard.domain.kiosk import CHALLENGE_BYTES, KioskRefused, Refusal
 from mynumbercard.domain.resident import Resident, ResidentStatus
 from mynumbercard.services.certificates import CertificatesUnit
 from mynumbercard.services.kiosk_ports import AnswerChecker, Linked
@@ -99,17 +99,15 @@ def spend_in(uow: CardAuthUnit, challenge: str, *, owner: str, now: datetime) ->
 
 
 def holder_in(uow: CardAuthUnit, checker: AnswerChecker, answer: CardAnswer, *,
-              purpose: str, now: datetime, statement: Statement | None = None) -> Holder:
-    """The holder whose card signed the (spent) challenge for `purpose` — or, given the
-    `statement` the service issued with the challenge, signed that statement bound to it
-    (domain/card_statement.py: another purpose or statement does not verify); refused for
+              now: datetime, statement: Statement) -> Holder:
+    """The holder whose card signed the (spent) challenge bound to the `statement` the
+    service issued with it (domain/card_statement.py: a signature over another purpose or
+    statement, or over the bare challenge of the first form, does not verify); refused for
     a certificate from another CA or a signature its key did not make (401), an expired,
     revoked or held certificate, or a holder who died."""
-    raw = challenge_bytes(answer.challenge)
-    data = (statement.signed_message(raw) if statement is not None
-            else challenge_message(raw, purpose))
     checked = checker.check(certificate_der=answer.certificate_der,
-                            signature=answer.signature, data=data)
+                            signature=answer.signature,
+                            data=statement.signed_message(challenge_bytes(answer.challenge)))
     # The certificate → card → holder link and the stored OCSP answer in one read.
     linked = uow.kiosk.linked(checked.serial)
     if linked is None:  # signed by our CA, yet not in the register: nothing to say about it

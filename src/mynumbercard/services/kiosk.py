@@ -1,5 +1,7 @@
-"""The kiosk transaction (docs/services.md "The kiosk"): a one-use challenge, the card's
-signature over it, and — after every check — the signed document and its fee.
+"""The kiosk transaction (docs/services.md "The kiosk"): a one-use challenge with the
+statement of what the card will sign for (domain/card_statement.py: the document asked
+for, printed at this operator's kiosk), the card's signature over both, and — after every
+check — the signed document and its fee.
 
 Each call is one transaction under the kiosk operator's signed request: the nonce, the
 challenge spent, the document and its fee, the audit record commit together. A refused
@@ -14,6 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
+from mynumbercard.domain.card_statement import SignPurpose, Statement, kiosk_statement
 from mynumbercard.domain.certificate import JST
 from mynumbercard.domain.errors import InvalidInput
 from mynumbercard.domain.kiosk import (
@@ -78,6 +81,30 @@ class CardResponse:
 
 
 @dataclass(frozen=True, slots=True)
+class Requested:
+    """What the kiosk asks for: the card's statement names it."""
+
+    document: KioskDocument
+    with_household: bool = False
+    with_domicile: bool = False
+
+    def statement(self, party: RelyingParty) -> Statement:
+        return kiosk_statement(self.document, with_household=self.with_household,
+                               with_domicile=self.with_domicile, kiosk=party.name)
+
+
+@dataclass(frozen=True, slots=True)
+class KioskChallenge:
+    """A one-use challenge and, when the kiosk named the document, what the card signs
+    with it (without one, no signature can be checked: only a PIN refusal spends it)."""
+
+    challenge: str
+    expires_at: datetime
+    purpose: SignPurpose | None
+    statement: Statement | None
+
+
+@dataclass(frozen=True, slots=True)
 class Produced:
     verification_code: str
     municipality: str  # 5-digit code
@@ -109,16 +136,20 @@ def authenticated_in(uow: KioskUnit, sealer: SecretSealer, request: SignedReques
 
 
 def start(uow_factory: UowFactory, sealer: SecretSealer, *, request: SignedRequest,
-          now: datetime) -> Challenge:
-    """A one-use challenge for the operator's kiosk, valid a few minutes."""
+          now: datetime, requested: Requested | None = None) -> KioskChallenge:
+    """A one-use challenge for the operator's kiosk, valid a few minutes, with the
+    statement of what the card signs for the `requested` document (the card is not read
+    yet: the statement names no municipality, no fee in yen)."""
     with uow_factory() as uow:
         party = authenticated_in(uow, sealer, request, now)
         check_open(now, uow.kiosk.maintenance_after(now))
-        made = new_challenge_in(uow, owner=party.key_id, now=now)
+        made: Challenge = new_challenge_in(uow, owner=party.key_id, now=now)
         uow.audit.record(AuditRecord(now, party.actor_name, AuditAction.KIOSK_CHALLENGE,
                                      f"relying-party:{party.id}", None))
         uow.commit()
-    return made
+    statement = requested.statement(party) if requested is not None else None
+    return KioskChallenge(made.challenge, made.expires_at,
+                          statement.purpose if statement is not None else None, statement)
 
 
 def issue(uow_factory: UowFactory, sealer: SecretSealer, checker: AnswerChecker,
@@ -154,7 +185,11 @@ def _issue_in(uow: KioskUnit, party: RelyingParty, checker: AnswerChecker,  # no
               now: datetime) -> Produced:
     _spend(uow, party, response.challenge, now)
     check_open(now, uow.kiosk.maintenance_after(now))
-    resident = holder_in(uow, checker, response.answer, purpose="kiosk", now=now).resident
+    # The card signed the statement of this very request, bound to the challenge: one
+    # made for another document, option, kiosk or purpose (or the v1 form) does not verify.
+    requested = Requested(response.document, response.with_household, response.with_domicile)
+    resident = holder_in(uow, checker, response.answer, now=now,
+                         statement=requested.statement(party)).resident
     _check_residence(uow, resident, now)
     offer = uow.kiosk.offer(resident.municipality_code, response.document)
     if offer is None:

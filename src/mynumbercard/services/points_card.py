@@ -1,6 +1,6 @@
 """My Number Points, the holder's side, with the card (docs/services.md "The holder"):
 the enrolment and the points seen after the same challenge-response as the kiosk's
-(services/card_auth.py), signed for the purpose `points`.
+(services/card_auth.py), signed over the statement of its purpose.
 
 Each challenge comes with the service's statement of what the signature will do
 (domain/card_statement.py): the card program shows it before the PIN, the card signs it
@@ -56,7 +56,6 @@ from mynumbercard.services.points_ports import PointSignIns, PointsUnit, SignIn
 from mynumbercard.services.ports import AuditRecord
 
 HOLDER = "holder"  # the owner of the holders' challenges (a kiosk's is its key id)
-PURPOSE = "points"
 SIGN_IN_LIFETIME = timedelta(minutes=10)  # the code waits this long for the card
 SHOWN_FOR = timedelta(minutes=5)  # the page shows the points this long after signing
 
@@ -161,7 +160,7 @@ def challenge(uow_factory: UowFactory, *, now: datetime,
 
 def _holder_in(uow: PointsCardUnit, checker: AnswerChecker, answer: CardAnswer,
                now: datetime, statement: Statement) -> Holder:
-    holder = holder_in(uow, checker, answer, purpose=PURPOSE, now=now, statement=statement)
+    holder = holder_in(uow, checker, answer, now=now, statement=statement)
     if holder.resident.status is ResidentStatus.DECEASED:
         raise KioskRefused(Refusal.DECEASED)
     return holder

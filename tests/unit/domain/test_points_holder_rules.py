@@ -1,5 +1,5 @@
-"""The holder's side of My Number Points, pure parts: the challenge's purpose tag, the
-points page's code, a client certificate's fingerprint."""
+"""The holder's side of My Number Points, pure parts: the points page's code, a client
+certificate's fingerprint (what the card signs: test_card_statement.py)."""
 
 from __future__ import annotations
 
@@ -9,17 +9,8 @@ import hashlib
 import pytest
 
 from mynumbercard.domain.errors import InvalidInput
-from mynumbercard.domain.kiosk import challenge_message
 from mynumbercard.domain.points import normalise_sign_in_code
 from mynumbercard.domain.relying_party import certificate_sha256, check_fingerprint
-
-
-def test_a_signature_for_the_kiosk_serves_nothing_for_points() -> None:
-    challenge = bytes(range(32))
-    assert challenge_message(challenge) == b"mynumbercard/kiosk/v1\0" + challenge
-    assert challenge_message(challenge, "points") == b"mynumbercard/points/v1\0" + challenge
-    with pytest.raises(InvalidInput):
-        challenge_message(challenge, "anything")
 
 
 @pytest.mark.parametrize("typed", ["ab12-cd34", "AB12CD34", " ab12 cd34 ", "AB12-CD34"])

@@ -131,9 +131,17 @@ class SqlKiosk:
             "b_challenge": challenge, "b_operator": operator, "b_now": now,
             "b_used_at": now}).rowcount == 1
 
-    def prune_challenges(self, *, before: datetime) -> int:
+    def expired_challenges(self, *, before: datetime) -> int:
+        return int(self._conn.execute(select(func.count()).select_from(kiosk_challenges)
+                                      .where(_ch.expires_at < before)).scalar_one())
+
+    def prune_challenges(self, *, before: datetime, limit: int) -> int:
+        """The oldest expired first, by the expiry index; rows another worker is deleting
+        are skipped (PostgreSQL; SQLite has one writer)."""
+        oldest = (select(_ch.challenge).where(_ch.expires_at < before)
+                  .order_by(_ch.expires_at).limit(limit).with_for_update(skip_locked=True))
         return self._conn.execute(delete(kiosk_challenges).where(
-            kiosk_challenges.c.expires_at < before)).rowcount
+            _ch.challenge.in_(oldest.scalar_subquery()))).rowcount
 
     def linked(self, serial: int) -> Linked | None:
         """One read instead of four (certificate, card, resident, OCSP answer)."""

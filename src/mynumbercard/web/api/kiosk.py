@@ -14,6 +14,7 @@ from fastapi import APIRouter, Depends, Path, Query, Request
 from pydantic import AwareDatetime, BaseModel, Field
 
 from mynumbercard.adapters.rate_limits import Rule
+from mynumbercard.domain.card_statement import SignPurpose
 from mynumbercard.domain.errors import InvalidInput
 from mynumbercard.domain.kiosk import KioskDocument, Refusal
 from mynumbercard.domain.relying_party import PartyKind
@@ -53,10 +54,30 @@ def decode_b64(text: str, what: str) -> bytes:
         raise InvalidInput(f"{what} is not base64") from None
 
 
+class ChallengeIn(BaseModel):
+    document: KioskDocument | None = Field(None, description="The document the holder asks "
+                                           "for: the statement the card signs names it")
+    with_household: bool = False
+    with_domicile: bool = False
+
+
 class ChallengeOut(Out):
-    challenge: str = Field(description="32 bytes, hexadecimal: the card signs "
-                           "'mynumbercard/kiosk/v1\\0' followed by these bytes")
+    challenge: str = Field(description="32 bytes, hexadecimal")
     expires_at: IsoDateTime
+
+
+class KioskStatementOut(Out):
+    ja: str
+    en: str
+
+
+class KioskChallengeOut(ChallengeOut):
+    purpose: SignPurpose | None = Field(description="kiosk-document; null without a document")
+    statement: KioskStatementOut | None = Field(
+        description="What the signature will do, for the kiosk to show before the PIN. The "
+        "card signs 'mynumbercard/kiosk-document/v2\\0' ‖ the challenge's bytes ‖ '\\0' ‖ "
+        "ja ‖ '\\n' ‖ en (UTF-8); the transaction must ask for the same document and "
+        "options, or the signature does not verify (401). Null without a document")
 
 
 class TransactionIn(BaseModel):
@@ -98,9 +119,13 @@ class TotalOut(Out):
 
 
 @signed.post("/challenges", summary="A one-use challenge for the card (kiosk operators)")
-def challenge(request: SignedDep, container: ContainerDep, now: NowDep) -> ChallengeOut:
-    return ChallengeOut.model_validate(kiosk.start(container.uow, container.party_secrets,
-                                                   request=request, now=now))
+def challenge(request: SignedDep, container: ContainerDep, now: NowDep,
+              body: ChallengeIn | None = None) -> KioskChallengeOut:
+    requested = (kiosk.Requested(body.document, body.with_household, body.with_domicile)
+                 if body is not None and body.document is not None else None)
+    return KioskChallengeOut.model_validate(kiosk.start(
+        container.uow, container.party_secrets, request=request, now=now,
+        requested=requested))
 
 
 @signed.post("/transactions", summary="The card's answer: the document, signed, and its "
