@@ -147,9 +147,14 @@ def test_a_group_answers_each_request_as_the_lone_request_would(wired: Container
     assert _audited(wired, AuditAction.RELYING_PARTY_REFUSE) - before == 2
     assert _audited(wired, AuditAction.POINTS_REPORT) == 2 * 6
     assert _audited(wired, AuditAction.POINTS_REFUSE) == 2 * 6
+    # A request of that committed group sent again, beside a new one: refused alone.
+    late = settle_group(wired.uow, wired.party_secrets, [
+        group[1], grouped.pending(ReportIn("c-3", reports[-1].enrolment_id, BUY, 400, AT))])
+    assert "replayed" in late[0].message  # type: ignore[union-attr]
+    assert _shape(late[1]) == ("granted", "c-3", "dec-2026", 400, 100, False)
     totals = points.settlement(wired.uow, actor=ADMIN, campaign=None, now=wired.clock())
     assert {t.name: (t.reports, t.granted) for t in totals.totals} == {
-        "Alone": (6, 5500), "Grouped": (6, 5500)}
+        "Alone": (6, 5500), "Grouped": (7, 5600)}
 
 
 def _send(intake: ReportIntake, pending: Pending) -> Settled | Exception:

@@ -26,7 +26,6 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from mynumbercard.domain.errors import AuthenticationFailed
 from mynumbercard.domain.relying_party import PartyKind, RelyingParty
 from mynumbercard.services.points import Granted, ReportIn
 from mynumbercard.services.points_batch import BatchUnit, Settled, settle_in
@@ -34,7 +33,7 @@ from mynumbercard.services.relying_parties import (
     PartyRefused,
     SecretSealer,
     SignedRequest,
-    authenticate_in,
+    authenticate_many_in,
     record_refusal_in,
 )
 
@@ -66,26 +65,17 @@ def settle_group(uow_factory: UowFactory, sealer: SecretSealer,
     settled: list[Settled | None] = [None] * len(group)
     accepted: dict[str, tuple[RelyingParty, list[int]]] = {}
     with uow_factory() as uow:
-        # Nonces noted in one order (key, nonce): two groups holding each other's
-        # replays wait for one another, never in a ring. A nonce twice in the group:
-        # the first (in arrival order) counts, the other is a replay.
-        for index in sorted(range(len(group)), key=lambda i: (group[i].request.key_id,
-                                                                group[i].request.nonce)):
-            request = group[index].request
-            try:
-                party = authenticate_in(uow, sealer, request, kind=PartyKind.PAYMENT_SERVICE,
-                                        now=now)
-            except PartyRefused as refused:  # a known party's call: audited
-                record_refusal_in(uow, refused, path=request.path, now=now)
-                settled[index] = refused
+        parties = authenticate_many_in(uow, sealer, [p.request for p in group],
+                                       kind=PartyKind.PAYMENT_SERVICE, now=now)
+        for index, party in enumerate(parties):
+            if isinstance(party, RelyingParty):
+                accepted.setdefault(party.key_id, (party, []))[1].append(index)
                 continue
-            except AuthenticationFailed as failed:  # unsigned or unknown: nothing kept
-                settled[index] = failed
-                continue
-            accepted.setdefault(party.key_id, (party, []))[1].append(index)
+            if isinstance(party, PartyRefused):  # a known party's call: audited
+                record_refusal_in(uow, party, path=group[index].request.path, now=now)
+            settled[index] = party  # unsigned or unknown: nothing kept
         for key_id in sorted(accepted):  # the persons' balances locked in one order
             party, indexes = accepted[key_id]
-            indexes.sort()  # in arrival order: a repeat follows its first
             for index, answer in zip(indexes, settle_in(
                     uow, party, [group[i].body for i in indexes], now), strict=True):
                 settled[index] = answer
