@@ -274,3 +274,33 @@ def test_no_answer_before_the_commit(wired: Container) -> None:
     released.set()
     sender.join(timeout=30)
     assert [_shape(a) for a in answers] == [("granted", "r-1", "dec-2026", 400, 100, False)]
+
+
+def test_a_request_given_up_before_its_answer_leaves_the_writer_working(
+        wired: Container) -> None:
+    """Its client gone (the request cancelled, its event loop closed) while its group
+    commits: the report is kept, and the next request is still answered."""
+    pay = Service(wired, "Pay")
+    person = _enrolled(wired, pay, "一")
+    released = threading.Event()
+
+    class CommitWaits(SqlUnitOfWork):
+        def commit(self) -> None:
+            assert released.wait(30)
+            super().commit()
+
+    intake = ReportIntake(partial(settle_group, lambda: CommitWaits(wired.engine),
+                                  wired.party_secrets))
+    given_up = pay.pending(ReportIn("r-1", person, BUY, 400, AT))
+
+    async def impatient() -> None:
+        await asyncio.wait_for(intake.report(request=given_up.request, body=given_up.body,
+                                             now=given_up.now), 0.2)
+
+    with pytest.raises(TimeoutError):
+        asyncio.run(impatient())  # the loop is closed when this returns
+    released.set()
+    assert _shape(_send(intake, pay.pending(ReportIn("r-2", person, BUY, 800, AT)))) == (
+        "granted", "r-2", "dec-2026", 800, 200, False)
+    assert points.settlement(wired.uow, actor=ADMIN, campaign=None,
+                             now=wired.clock()).reports == 2

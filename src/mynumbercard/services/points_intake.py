@@ -23,6 +23,7 @@ import asyncio
 import logging
 import threading
 from collections.abc import Callable, Sequence
+from contextlib import suppress
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -127,24 +128,33 @@ class ReportIntake:
         return await slot.future
 
     def _write(self) -> None:
-        while True:
-            with self._queued:
-                if not self._queue:
-                    self._queued.wait(IDLE_SECONDS)
-                if not self._queue:
-                    self._writing = False
-                    return
-                group = self._queue[:self._max_group]
-                del self._queue[:self._max_group]
+        while group := self._next_group():
             for slot, answer in zip(group, self._settled(group), strict=True):
-                slot.loop.call_soon_threadsafe(_answer, slot.future, answer)
+                with suppress(RuntimeError):  # its event loop closed: nobody waits for it
+                    slot.loop.call_soon_threadsafe(_answer, slot.future, answer)
+
+    def _next_group(self) -> list[_Slot]:
+        """What is queued (at most a group); nothing after IDLE_SECONDS: the writer stops."""
+        with self._queued:
+            if not self._queue:
+                self._queued.wait(IDLE_SECONDS)
+            if not self._queue:
+                self._writing = False
+                return []
+            group = self._queue[:self._max_group]
+            del self._queue[:self._max_group]
+            return group
 
     def _settled(self, group: list[_Slot]) -> list[Settled | BaseException]:
         try:
-            return list(self._settle([s.pending for s in group]))
+            answers: list[Settled | BaseException] = list(
+                self._settle([s.pending for s in group]))
+            if len(answers) != len(group):
+                raise RuntimeError(f"{len(answers)} answers to {len(group)} reports")
         except Exception as failed:  # nothing of the group was committed
             _log.exception("a group of %d point reports failed", len(group))
             return [_not_recorded(failed) for _ in group]
+        return answers
 
 
 def _not_recorded(cause: Exception) -> ReportNotRecorded:
