@@ -27,8 +27,10 @@ threads, 64 connections, 10 s: single reports settled in groups 1,147/s with 1 w
 with 2 (659 us); the previous code (one transaction per request), run right before
 with this bench, 193/s and 200/s (4,054 and 4,232 us an answer, p99 2.5-3.1 s).
 PostgreSQL (`--postgres`, fsync on) grouped: 469/s and 428/s (722 and 967 us, not
-counting the database's own CPU). These rates are our share of a busy machine; the
-goal (2,000/s) is to be checked on a quiet one with this same command.
+counting the database's own CPU). Again at 22:33 (load average 1.7-2.5, mostly this
+bench): grouped 1,433/s with 1 worker (p99 85 ms, 711 us an answer, 1.30x /healthz),
+1,326/s with 2 (p99 4.4 s: two writers on SQLite's lock); the previous code 219/s and
+202/s. The goal (2,000/s) is still to be checked on a quiet machine with this command.
 """
 
 from __future__ import annotations
