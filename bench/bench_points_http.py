@@ -30,7 +30,8 @@ PostgreSQL (`--postgres`, fsync on) grouped: 469/s and 428/s (722 and 967 us, no
 counting the database's own CPU). Again at 22:33 (load average 1.7-2.5, mostly this
 bench): grouped 1,433/s with 1 worker (p99 85 ms, 711 us an answer, 1.30x /healthz),
 1,326/s with 2 (p99 4.4 s: two writers on SQLite's lock); the previous code 219/s and
-202/s. The goal (2,000/s) is still to be checked on a quiet machine with this command.
+202/s; PostgreSQL grouped 973/s and 1,077/s (p99 98 and 116 ms). The goal (2,000/s)
+is still to be checked on a quiet machine with this command.
 """
 
 from __future__ import annotations
