@@ -1,5 +1,8 @@
 """Time My Number Points' reports (issue 19's goal: 2,000 a second on 2 cores).
 
+In this process, one call at a time; the single-report route as it is served (settled
+in groups, through uvicorn, under wrk's concurrent load) is bench_points_http.py's.
+
     python bench/bench_points.py [REPORTS] [DATABASE_URL]    # default 2000, SQLite
 
 Sets up a data directory (a payment service, a campaign, 200 enrolled synthetic

@@ -8,7 +8,7 @@ from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from datetime import time as dt_time
-from functools import cached_property
+from functools import cached_property, partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -62,6 +62,7 @@ from mynumbercard.domain.certificate import JST, CertKind
 from mynumbercard.domain.errors import InvalidInput
 from mynumbercard.services.ocsp import UnknownAnswers
 from mynumbercard.services.pki_ports import CardTerminal
+from mynumbercard.services.points_intake import ReportIntake, settle_group
 from mynumbercard.services.ports import OcspWritten, UnitOfWork
 from mynumbercard.services.staff_ports import PasswordHasher
 
@@ -278,6 +279,12 @@ class Container:
         key = self.settings.totp_key
         return SealedSecrets(load_key(key.get_secret_value() if key else None,
                                       self.settings.home))
+
+    @cached_property
+    def point_reports(self) -> ReportIntake:
+        """The payment services' single reports, settled together as they arrive
+        (group commit, services/points_intake.py): one queue per process."""
+        return ReportIntake(partial(settle_group, self.uow, self.party_secrets))
 
     @cached_property
     def kiosk_checker(self) -> KioskAnswerChecker:

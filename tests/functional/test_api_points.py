@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import secrets
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
@@ -159,3 +160,48 @@ def test_campaigns_are_data(payment: Payment) -> None:
         "name": "later", "starts_on": "2027-02-01", "ends_on": "2027-01-01",
         "rate_percent": 10, "cap": 100, "qualifies": ["charge"]})
     assert (bad.status_code, bad.json()["error"]) == (422, "invalid_input")
+
+
+def test_concurrent_single_reports_are_each_counted_once_within_the_cap(
+        payment: Payment) -> None:
+    """Sent at once (settled in groups: services/points_intake.py), each answered as
+    alone: every report granted once, its repeats the first answer, the cap exact, and
+    a signed request sent twice refused once as a replay."""
+    def signed(report_id: str) -> tuple[bytes, dict[str, str]]:
+        data = json.dumps({"report_id": report_id, "enrolment_id": payment.enrolment_id,
+                           "kind": "purchase", "amount": 8000,
+                           "occurred_at": "2026-12-10T12:00:00+09:00"}).encode()
+        stamp, nonce = int(payment.wired.clock().timestamp()), secrets.token_urlsafe(18)
+        return data, {"Content-Type": "application/json", "Mnc-Key-Id": payment.key_id,
+                      "Mnc-Timestamp": str(stamp), "Mnc-Nonce": nonce,
+                      "Mnc-Signature": sign_request(payment.secret, timestamp=stamp,
+                                                    nonce=nonce, method="POST",
+                                                    path=REPORTS, body=data)}
+
+    requests = [signed(f"tx-{n}") for n in range(8) for _ in range(2)]
+    requests.append(requests[0])  # the same signed request again: a replay
+    start = threading.Barrier(len(requests))
+    answers: list[tuple[int, dict[str, object]]] = [(0, {})] * len(requests)
+
+    def post(index: int) -> None:
+        start.wait()
+        data, headers = requests[index]
+        answer = payment.client.post(REPORTS, content=data, headers=headers)
+        answers[index] = (answer.status_code, answer.json())
+
+    threads = [threading.Thread(target=post, args=(i,)) for i in range(len(requests))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    statuses = sorted(status for status, _ in answers)
+    assert statuses == [200] * 16 + [401]
+    refused = next(body for status, body in answers if status == 401)
+    assert "replayed" in str(refused["message"])
+    granted = [body for status, body in answers if status == 200]
+    first = {b["report_id"]: b["granted"] for b in granted if not b["repeated"]}
+    assert sorted(first) == [f"tx-{n}" for n in range(8)]  # each counted once
+    assert all(b["granted"] == first[b["report_id"]] for b in granted)
+    assert sorted(first.values(), reverse=True) == [2000, 2000, 1000, 0, 0, 0, 0, 0]
+    settled = payment.client.get("/api/v1/points/settlement", headers=payment.admin).json()
+    assert (settled["reports"], settled["granted"]) == (8, 5000)

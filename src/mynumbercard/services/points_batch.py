@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal, Protocol
 
-from mynumbercard.domain.errors import Conflict, InvalidInput, NotFound
+from mynumbercard.domain.errors import Conflict, DomainError, InvalidInput, NotFound
 from mynumbercard.domain.points import Campaign, GrantRefused, grant
 from mynumbercard.domain.relying_party import RelyingParty
 from mynumbercard.services.audit_actions import AuditAction
@@ -41,6 +41,7 @@ from mynumbercard.services.relying_parties import SecretSealer, SignedRequest
 MAX_BATCH = 500  # reports in one request: the transaction stays short for the others
 Outcome = Literal["granted", "repeated", "refused"]
 Refusals = (InvalidInput, NotFound, Conflict)
+Settled = Granted | DomainError  # one report's answer: granted (or repeated), or refused
 
 
 class BatchUnit(PointsUnit, Protocol):
@@ -84,14 +85,8 @@ def report_batch(uow_factory: UowFactory, sealer: SecretSealer, *, request: Sign
         raise InvalidInput(f"a batch carries 1 to {MAX_BATCH} reports")
     with uow_factory() as uow:
         party = authenticated_in(uow, sealer, request, now)  # before anything is read
-        try:
-            with uow.savepoint():
-                results = _bulk_in(uow, party, reports, now)
-        except _Raced:
-            # Report by report; the persons' balances locked first, in the one order
-            # (the single path alone would take them in the batch's order: deadlocks).
-            uow.points.locked_balances(_plan_in(uow, party, reports, now).pairs)
-            results = [_one_in(uow, party, body, now) for body in reports]
+        results = [_item(body.report_id, settled) for body, settled
+                   in zip(reports, settle_in(uow, party, reports, now), strict=True)]
         answer = BatchAnswer(results, *(sum(r.outcome == o for r in results)
                                         for o in ("granted", "repeated", "refused")))
         uow.audit.record(AuditRecord(
@@ -103,30 +98,47 @@ def report_batch(uow_factory: UowFactory, sealer: SecretSealer, *, request: Sign
     return answer
 
 
-def _item(granted: Granted) -> BatchItem:
-    return BatchItem(granted.report_id, "repeated" if granted.repeated else "granted",
-                     granted.campaign, granted.amount, granted.granted)
+def settle_in(uow: BatchUnit, party: RelyingParty, reports: Sequence[ReportIn],
+              now: datetime) -> list[Settled]:
+    """The reports of one authenticated party, each settled on its own, inside the
+    caller's transaction (each audited): in the batch's order, a `Granted` or the
+    refusal the single report would raise (a batch's request, or a group of single
+    requests: points_intake.py)."""
+    try:
+        with uow.savepoint():
+            return _bulk_in(uow, party, reports, now)
+    except _Raced:
+        # Report by report; the persons' balances locked first, in the one order
+        # (the single path alone would take them in the batch's order: deadlocks).
+        uow.points.locked_balances(_plan_in(uow, party, reports, now).pairs)
+        return [_one_in(uow, party, body, now) for body in reports]
 
 
-def _refused(party: RelyingParty, report_id: str, refused: Exception,
-             now: datetime) -> tuple[BatchItem, AuditRecord]:
-    code = getattr(refused, "code", "invalid_input")
+def _item(report_id: str, settled: Settled) -> BatchItem:
+    if isinstance(settled, DomainError):
+        return BatchItem(str(report_id)[:64], "refused", error=settled.code,
+                         message=settled.message)
+    return BatchItem(settled.report_id, "repeated" if settled.repeated else "granted",
+                     settled.campaign, settled.amount, settled.granted)
+
+
+def _refused(party: RelyingParty, report_id: str, refused: DomainError,
+             now: datetime) -> tuple[DomainError, AuditRecord]:
     record = AuditRecord(now, party.actor_name, AuditAction.POINTS_REFUSE,
                          f"point-report:{party.key_id}/{str(report_id)[:64]}",
-                         {"reason": code})
-    return BatchItem(str(report_id)[:64], "refused", error=code,
-                     message=getattr(refused, "message", str(refused))), record
+                         {"reason": refused.code})
+    return refused, record
 
 
-def _one_in(uow: BatchUnit, party: RelyingParty, body: ReportIn, now: datetime) -> BatchItem:
+def _one_in(uow: BatchUnit, party: RelyingParty, body: ReportIn, now: datetime) -> Settled:
     """The single report's path (audited there), in a savepoint of its own."""
     try:
         with uow.savepoint():
-            return _item(report_in(uow, party, body, now))
+            return report_in(uow, party, body, now)
     except Refusals as refused:
-        item, record = _refused(party, body.report_id, refused, now)
+        settled, record = _refused(party, body.report_id, refused, now)
         uow.audit.record(record)
-        return item
+        return settled
 
 
 @dataclass(slots=True)
@@ -140,7 +152,7 @@ class _New:
 
 @dataclass(slots=True)
 class _Plan:
-    results: list[BatchItem | None]  # the refused and the earlier reports' repeats
+    results: list[Settled | None]  # the refused and the earlier reports' repeats
     audit: list[AuditRecord]
     new: dict[str, _New]  # by report_id: the first of the batch to carry it
     repeats: list[tuple[int, _New]]  # a report_id new in this batch, sent again in it
@@ -154,7 +166,7 @@ class _Plan:
 def _plan_in(uow: PointsUnit, party: RelyingParty, reports: Sequence[ReportIn],
              now: datetime) -> _Plan:
     """What each report is (refused, a repeat, new), from three reads for the batch."""
-    results: list[BatchItem | None] = [None] * len(reports)
+    results: list[Settled | None] = [None] * len(reports)
     audit: list[AuditRecord] = []
     valid = []
     for index, body in enumerate(reports):
@@ -174,7 +186,7 @@ def _plan_in(uow: PointsUnit, party: RelyingParty, reports: Sequence[ReportIn],
         body = reports[index]
         try:
             if body.report_id in earlier:
-                results[index] = _item(repeat_of(earlier[body.report_id], body))
+                results[index] = repeat_of(earlier[body.report_id], body)
             elif body.report_id in new:
                 first = new[body.report_id]
                 repeat_of(_planned(party, reports[first.index], first), body)  # or Conflict
@@ -188,7 +200,7 @@ def _plan_in(uow: PointsUnit, party: RelyingParty, reports: Sequence[ReportIn],
 
 
 def _bulk_in(uow: PointsUnit, party: RelyingParty, reports: Sequence[ReportIn],
-             now: datetime) -> list[BatchItem]:
+             now: datetime) -> list[Settled]:
     plan = _plan_in(uow, party, reports, now)
     results, audit, new = plan.results, plan.audit, plan.new
     balances = uow.points.locked_balances(plan.pairs)
@@ -197,19 +209,19 @@ def _bulk_in(uow: PointsUnit, party: RelyingParty, reports: Sequence[ReportIn],
         planned.granted = grant(planned.campaign, kind=body.kind, amount=body.amount,
                                 at=body.occurred_at, granted_so_far=balances[pair])
         balances[pair] += planned.granted
-        results[planned.index] = BatchItem(body.report_id, "granted", planned.campaign.name,
-                                           body.amount, planned.granted)
+        results[planned.index] = Granted(body.report_id, planned.campaign.name,
+                                         body.amount, planned.granted, repeated=False)
         audit.append(AuditRecord(now, party.actor_name, AuditAction.POINTS_REPORT,
                                  f"point-report:{party.key_id}/{body.report_id}",
                                  {"amount": body.amount, "granted": planned.granted}))
+    # In report_id order: two concurrent transactions meeting twins wait, never in a ring.
     if not uow.points.add_reports([(_planned(party, reports[n.index], n), n.campaign_id)
-                                   for n in new.values()], now=now):
+                                   for _, n in sorted(new.items())], now=now):
         raise _Raced
     uow.points.set_balances(balances)
     for index, first in plan.repeats:
-        results[index] = _item(Granted(reports[index].report_id, first.campaign.name,
-                                       reports[first.index].amount, first.granted,
-                                       repeated=True))
+        results[index] = Granted(reports[index].report_id, first.campaign.name,
+                                 reports[first.index].amount, first.granted, repeated=True)
     uow.audit.record_many(audit)
     return [r for r in results if r is not None]
 

@@ -46,6 +46,11 @@ class RelyingParties(Protocol):
                    forget_before: datetime) -> bool:
         """Record the nonce; False when it was seen already (a replay)."""
         ...
+    def note_nonces(self, nonces: Sequence[tuple[str, str]], *, now: datetime,
+                    forget_before: datetime) -> set[tuple[str, str]]:
+        """`note_nonce` for distinct (key id, nonce) pairs: those recorded now (a replay
+        is left out)."""
+        ...
 
 
 class SecretSealer(Protocol):
@@ -157,37 +162,115 @@ def authenticate_in(uow: RelyingPartyUnit, sealer: SecretSealer, request: Signed
                     kind: PartyKind, now: datetime) -> RelyingParty:
     """The party that signed `request`, inside the caller's transaction (so its nonce is
     kept only if the call commits... and a replay in flight meets the same row)."""
-    if not (KEY_ID.fullmatch(request.key_id) and SIGNATURE.fullmatch(request.signature)
-            and NONCE.fullmatch(request.nonce) and _TIMESTAMP.fullmatch(request.timestamp)
-            and len(request.path) <= MAX_PATH):
-        raise AuthenticationFailed(REFUSED)
-    found = uow.relying_parties.by_key_id(request.key_id)
-    if found is None:
-        raise AuthenticationFailed(REFUSED)
-    party, sealed = found
-    timestamp = int(request.timestamp)
-    if not signature_matches(sealer.open(sealed), request.signature, timestamp=timestamp,
-                             nonce=request.nonce, method=request.method, path=request.path,
-                             body=request.body):
-        raise AuthenticationFailed(REFUSED)
-    problem = None
-    if not party.active:
-        problem = "this relying party is disabled"
-    elif abs(datetime.fromtimestamp(timestamp, UTC) - now) > MAX_SKEW:
-        problem = (f"the request's timestamp is more than {int(MAX_SKEW.total_seconds())} s "
-                   "from the server's clock")
-    elif not uow.relying_parties.note_nonce(party.key_id, request.nonce, now=now,
-                                            forget_before=now - 2 * MAX_SKEW):
-        problem = "this request was sent before (replayed nonce)"
-    elif party.client_cert_sha256 is not None and not hmac.compare_digest(
-            request.client_cert_sha256 or "", party.client_cert_sha256):
-        problem = ("the request did not come with the party's client certificate "
-                   "(mutual TLS through the trusted proxy)")
-    elif party.kind is not kind:
-        problem = f"a {party.kind.value} may not call this endpoint"
+    key_id = _key_id(request)
+    party = _signed_by(request, uow.relying_parties.by_key_id(key_id) if key_id else None,
+                       sealer)
+    problem = _untimely(party, request, now)
+    if problem is None and not uow.relying_parties.note_nonce(
+            party.key_id, request.nonce, now=now, forget_before=now - 2 * MAX_SKEW):
+        problem = REPLAYED
+    problem = problem or _not_allowed(party, request, kind)
     if problem is not None:
         raise PartyRefused(party, problem)
     return party
+
+
+def authenticate_many_in(uow: RelyingPartyUnit, sealer: SecretSealer,
+                         requests: Sequence[SignedRequest], *, kind: PartyKind,
+                         now: datetime) -> list[RelyingParty | AuthenticationFailed]:
+    """`authenticate_in` for each of many requests, in one transaction (a group of single
+    reports, services/points_intake.py): the same checks in the same order, with one
+    read per key and the nonces noted together (in one order: two transactions holding
+    each other's replays wait, never in a ring). Each request's party, or the error
+    `authenticate_in` would raise for it (a `PartyRefused` not recorded here); a nonce
+    twice among them counts once, for the first."""
+    found: dict[str, tuple[RelyingParty, bytes] | None] = {}
+    opened: dict[bytes, bytes] = {}
+    answers: list[RelyingParty | AuthenticationFailed] = []
+    for request in requests:
+        key_id = _key_id(request)
+        if key_id and key_id not in found:
+            found[key_id] = uow.relying_parties.by_key_id(key_id)
+        try:
+            party = _signed_by(request, found.get(key_id), _OpenedOnce(sealer, opened))
+        except AuthenticationFailed as failed:
+            answers.append(failed)
+            continue
+        problem = _untimely(party, request, now)
+        answers.append(PartyRefused(party, problem) if problem else party)
+    fresh = sorted({(a.key_id, r.nonce) for a, r in zip(answers, requests, strict=True)
+                    if isinstance(a, RelyingParty)})
+    noted = uow.relying_parties.note_nonces(fresh, now=now, forget_before=now - 2 * MAX_SKEW)
+    for index, (answer, request) in enumerate(zip(answers, requests, strict=True)):
+        if isinstance(answer, RelyingParty):
+            pair = (answer.key_id, request.nonce)
+            problem = (_not_allowed(answer, request, kind) if pair in noted
+                       else REPLAYED)
+            noted.discard(pair)  # the same nonce again in this group: a replay
+            answers[index] = PartyRefused(answer, problem) if problem else answer
+    return answers
+
+
+REPLAYED = "this request was sent before (replayed nonce)"
+
+
+def _key_id(request: SignedRequest) -> str:
+    """The key id, if the request is well-formed enough to look it up; else ""."""
+    if (KEY_ID.fullmatch(request.key_id) and SIGNATURE.fullmatch(request.signature)
+            and NONCE.fullmatch(request.nonce) and _TIMESTAMP.fullmatch(request.timestamp)
+            and len(request.path) <= MAX_PATH):
+        return request.key_id
+    return ""
+
+
+def _signed_by(request: SignedRequest, found: tuple[RelyingParty, bytes] | None,
+               sealer: SecretSealer) -> RelyingParty:
+    """The party whose key signed the request; one answer for every failure (an
+    unregistered caller learns nothing)."""
+    if found is None or not _key_id(request):
+        raise AuthenticationFailed(REFUSED)
+    party, sealed = found
+    if not signature_matches(sealer.open(sealed), request.signature,
+                             timestamp=int(request.timestamp), nonce=request.nonce,
+                             method=request.method, path=request.path, body=request.body):
+        raise AuthenticationFailed(REFUSED)
+    return party
+
+
+def _untimely(party: RelyingParty, request: SignedRequest, now: datetime) -> str | None:
+    """Checked before the nonce is noted."""
+    if not party.active:
+        return "this relying party is disabled"
+    if abs(datetime.fromtimestamp(int(request.timestamp), UTC) - now) > MAX_SKEW:
+        return (f"the request's timestamp is more than {int(MAX_SKEW.total_seconds())} s "
+                "from the server's clock")
+    return None
+
+
+def _not_allowed(party: RelyingParty, request: SignedRequest, kind: PartyKind) -> str | None:
+    """Checked after the nonce is noted (the request is spent)."""
+    if party.client_cert_sha256 is not None and not hmac.compare_digest(
+            request.client_cert_sha256 or "", party.client_cert_sha256):
+        return ("the request did not come with the party's client certificate "
+                "(mutual TLS through the trusted proxy)")
+    if party.kind is not kind:
+        return f"a {party.kind.value} may not call this endpoint"
+    return None
+
+
+class _OpenedOnce:
+    """A sealer that opens each sealed secret once (many requests of one party)."""
+
+    def __init__(self, sealer: SecretSealer, opened: dict[bytes, bytes]) -> None:
+        self._sealer, self._opened = sealer, opened
+
+    def seal(self, secret: bytes) -> bytes:
+        return self._sealer.seal(secret)
+
+    def open(self, sealed: bytes) -> bytes:
+        if sealed not in self._opened:
+            self._opened[sealed] = self._sealer.open(sealed)
+        return self._opened[sealed]
 
 
 class PartyRefused(AuthenticationFailed):

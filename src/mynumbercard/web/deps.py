@@ -21,7 +21,9 @@ SESSION_COOKIE = "mnc_session"
 _bearer = HTTPBearer(auto_error=False, description="A token from POST /api/v1/auth/token")
 
 
-def get_container(request: Request) -> Container:
+# Both `async`: FastAPI runs a plain `def` dependency in its thread pool, a hand-off
+# to another thread and back for every request that asks for them (nothing here blocks).
+async def get_container(request: Request) -> Container:
     container: Container = request.app.state.container
     return container
 
@@ -29,7 +31,7 @@ def get_container(request: Request) -> Container:
 ContainerDep = Annotated[Container, Depends(get_container)]
 
 
-def get_now(container: ContainerDep) -> datetime:
+async def get_now(container: ContainerDep) -> datetime:
     return container.clock()
 
 

@@ -45,6 +45,9 @@ _FORGET_NONCES = delete(relying_party_nonces).where(
     _n.key_id == bindparam("key_id"), _n.seen_at < bindparam("before"))
 _NOTE_NONCE = {name: made(relying_party_nonces).on_conflict_do_nothing().returning(_n.nonce)
                for name, made in (("postgresql", postgresql_insert), ("sqlite", sqlite_insert))}
+_NOTE_NONCES = {name: made(relying_party_nonces).on_conflict_do_nothing().returning(
+    _n.key_id, _n.nonce) for name, made in (("postgresql", postgresql_insert),
+                                            ("sqlite", sqlite_insert))}
 _ADD_CHALLENGE = insert(kiosk_challenges)
 _USE_CHALLENGE = update(kiosk_challenges).where(  # an UPDATE's names are not its columns'
     _ch.challenge == bindparam("b_challenge"), _ch.operator == bindparam("b_operator"),
@@ -112,6 +115,17 @@ class SqlRelyingParties:
         added = self._conn.execute(_NOTE_NONCE[_dialect(self._conn)], {
             "key_id": key_id, "nonce": nonce, "seen_at": now}).first()
         return added is not None
+
+    def note_nonces(self, nonces: Sequence[tuple[str, str]], *, now: datetime,
+                    forget_before: datetime) -> set[tuple[str, str]]:
+        # One DELETE per key and one INSERT for all (executemany, one cached statement).
+        for key_id in sorted({key_id for key_id, _ in nonces}):
+            self._conn.execute(_FORGET_NONCES, {"key_id": key_id, "before": forget_before})
+        if not nonces:
+            return set()
+        added = self._conn.execute(_NOTE_NONCES[_dialect(self._conn)], [
+            {"key_id": key_id, "nonce": nonce, "seen_at": now} for key_id, nonce in nonces])
+        return {(row.key_id, row.nonce) for row in added}
 
 
 class SqlKiosk:

@@ -109,12 +109,14 @@ class SettlementOut(Out):
 
 @signed.post("/reports", summary="A charge or purchase (payment services): the points it "
              "earns, once per report_id")
-def post_report(body: ReportBody, request: SignedDep, container: ContainerDep,
-                now: NowDep) -> GrantedOut:
-    return GrantedOut.model_validate(points.report(
-        container.uow, container.party_secrets, request=request,
-        body=points.ReportIn(body.report_id, body.enrolment_id, body.kind, body.amount,
-                             body.occurred_at), now=now))
+async def post_report(body: ReportBody, request: SignedDep, container: ContainerDep,
+                      now: NowDep) -> GrantedOut:
+    # Settled with the reports that arrive with it, in one transaction (group commit),
+    # answered once that has committed: services/points_intake.py. `async`: the request
+    # waits on the event loop, not in a pool thread.
+    return GrantedOut.model_validate(await container.point_reports.report(
+        request=request, body=points.ReportIn(body.report_id, body.enrolment_id, body.kind,
+                                              body.amount, body.occurred_at), now=now))
 
 
 @signed.post("/reports/batch", summary="Up to 500 charges or purchases in one signed request "
