@@ -8,6 +8,7 @@ from fastapi import FastAPI
 from sqlalchemy import text
 
 from mynumbercard import __version__
+from mynumbercard.adapters.db.engine import READ_ONLY
 from mynumbercard.bootstrap import Container, container
 from mynumbercard.web import errors, pages, status
 from mynumbercard.web import logging as access_log
@@ -73,7 +74,8 @@ def create_api(wired: Container | None = None) -> FastAPI:
     @app.get("/healthz", tags=["public"],
              summary="Liveness, database reachability, the OCSP answer store's state")
     def healthz() -> dict[str, Any]:
-        with app.state.container.engine.connect() as conn:
+        # A read (on SQLite a plain BEGIN): a health check never queues for the write lock
+        with app.state.container.engine.connect().execution_options(**READ_ONLY) as conn:
             conn.execute(text("SELECT 1"))
         # The store's state (ok, stale, unavailable: the database answers OCSP then).
         follower = app.state.container.__dict__.get("ocsp_answers")
