@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import os
+import re
 import shutil
 import stat
 from datetime import UTC, datetime
@@ -65,6 +67,31 @@ def test_demo_load_keeps_its_passphrase_apart_and_everything_private(
     assert "MYNUMBERCARD_CA_PASSPHRASE_FILE" in refused.output
     monkeypatch.setenv("MYNUMBERCARD_CA_PASSPHRASE_FILE", str(secret))
     ok("ca", "export", str(bare.parent / "out"))
+
+
+def test_the_demo_kiosk_prints_a_certificate_from_a_new_data_directory(
+        bare: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path):
+    """What `demo load` prints to try the kiosk works as printed: the operator's key in
+    the private secrets, the towns of the demo's cards offering the documents."""
+    monkeypatch.setenv("MYNUMBERCARD_CLOCK", "2026-12-15T10:00:00+09:00")  # kiosk hours
+    ok("db", "upgrade")
+    loaded = ok("demo", "load", "--residents", "60")
+    credential = bare / "secrets" / "kiosk-operator.json"
+    assert f"--credential {credential}" in loaded
+    assert _mode(credential) == 0o600
+    monkeypatch.setenv("MYNUMBERCARD_CA_PASSPHRASE_FILE", str(bare / "secrets" / "ca-passphrase"))
+    out = tmp_path / "certificate.pdf"
+    result = runner.invoke(app, [
+        "kiosk", "issue", "--card", str(bare / "cards" / "valid.json"), "--document",
+        "residence-certificate", "--pin-stdin", "--out", str(out), "--credential",
+        str(credential)], input="1234\n")
+    assert result.exit_code == 0, result.output
+    answer = json.loads(result.stdout)
+    assert answer["fee"] == 200
+    towns = re.search(r"demo's cards \(([\d, ]+)\) offer", loaded)
+    assert towns is not None
+    assert answer["municipality"] in towns.group(1).split(", ")
+    assert out.read_bytes().startswith(b"%PDF")
 
 
 def test_db_upgrade_makes_an_old_readable_data_directory_private(bare: Path):

@@ -28,6 +28,7 @@ from mynumbercard.generators.demo import (
     DEMO_TOTP_SECRET,
 )
 from mynumbercard.generators.demo_applications import HANDED_OVER_CARD, load_applications
+from mynumbercard.generators.demo_kiosk import DEMO_KIOSK_FEE, load_kiosk
 from mynumbercard.generators.offices import offices_csv
 from mynumbercard.services import certificates, crls, loss, offices
 
@@ -89,6 +90,7 @@ def _load(wired: bootstrap.Container, residents: int) -> None:
                                  last=today - timedelta(days=1), holidays=wired.holidays,
                                  seed=demo.DEMO_SEED) for office in demo_offices)
     applications = load_applications(wired)
+    kiosk_credential, kiosk_towns = load_kiosk(wired)
     _answer_store(wired, console)
     console.print(f"demo data loaded: {residents} synthetic residents, a few life events, "
                   f"{len(cards)} cards in {wired.settings.home / 'cards'} "
@@ -99,6 +101,12 @@ def _load(wired: bootstrap.Container, residents: int) -> None:
                   "3 offices with their hours (`mynumbercard offices list`) and a year of "
                   f"{walk_ins} walk-ins at their counters (`mynumbercard offices crowding "
                   "13101`)")
+    typer.echo(f"a kiosk operator's key in {kiosk_credential}; the towns of the demo's "
+                  f"cards ({', '.join(kiosk_towns)}) offer both documents at kiosks for "
+                  f"{DEMO_KIOSK_FEE} yen: `echo {DEMO_PIN} | mynumbercard kiosk issue --card "
+                  f"{wired.settings.home / 'cards' / 'valid.json'} --document "
+                  f"residence-certificate --pin-stdin --out certificate.pdf --credential "
+                  f"{kiosk_credential}` (docs/services.md)")
     if wired.settings.ca_passphrase_file:
         typer.echo("the server reads the CA passphrase from MYNUMBERCARD_CA_PASSPHRASE_FILE="
                    f"{wired.settings.ca_passphrase_file} (`make run` sets it)")
