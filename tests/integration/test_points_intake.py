@@ -11,10 +11,11 @@ import secrets
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Coroutine, Sequence
 from dataclasses import replace
 from datetime import date, datetime
 from functools import partial
+from typing import Any, TypeVar
 
 import pytest
 
@@ -46,6 +47,8 @@ DEC = Campaign("dec-2026", date(2026, 12, 1), date(2026, 12, 31), 25, 5000,
 AT = datetime(2026, 12, 10, 12, tzinfo=JST)
 PATH = "/api/v1/points/reports"
 BUY = ReportKind.PURCHASE
+
+T = TypeVar("T")
 
 
 class Service:
@@ -157,10 +160,30 @@ def test_a_group_answers_each_request_as_the_lone_request_would(wired: Container
         "Alone": (6, 5500), "Grouped": (7, 5600)}
 
 
+def _run(make: Callable[[], Coroutine[Any, Any, T]]) -> T:
+    """`make()`'s coroutine run in a thread of its own with its own event loop, as a
+    server's connection has (this test's thread may already run another library's loop:
+    Playwright's, after the browser tests, where asyncio.run refuses to start)."""
+    outcome: list[T | BaseException] = []
+
+    def run() -> None:
+        try:
+            outcome.append(asyncio.run(make()))
+        except BaseException as error:  # handed to the caller as is
+            outcome.append(error)
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    thread.join(60)
+    if isinstance(outcome[0], BaseException):
+        raise outcome[0]
+    return outcome[0]
+
+
 def _send(intake: ReportIntake, pending: Pending) -> Settled | Exception:
     try:
-        return asyncio.run(intake.report(request=pending.request, body=pending.body,
-                                         now=pending.now))
+        return _run(lambda: intake.report(request=pending.request, body=pending.body,
+                                          now=pending.now))
     except Exception as refused:
         return refused
 
@@ -298,7 +321,7 @@ def test_a_request_given_up_before_its_answer_leaves_the_writer_working(
                                              now=given_up.now), 0.2)
 
     with pytest.raises(TimeoutError):
-        asyncio.run(impatient())  # the loop is closed when this returns
+        _run(impatient)  # its loop is closed when this returns
     released.set()
     assert _shape(_send(intake, pay.pending(ReportIn("r-2", person, BUY, 800, AT)))) == (
         "granted", "r-2", "dec-2026", 800, 200, False)
