@@ -4,7 +4,6 @@ per payment service."""
 
 from __future__ import annotations
 
-import secrets
 import threading
 from datetime import date, datetime
 
@@ -14,36 +13,24 @@ from mynumbercard.bootstrap import Container
 from mynumbercard.domain.certificate import JST
 from mynumbercard.domain.errors import AuthenticationFailed, Conflict, NotFound
 from mynumbercard.domain.points import Campaign, GrantRefused, ReportKind
-from mynumbercard.domain.relying_party import PartyKind, sign_request
+from mynumbercard.domain.relying_party import PartyKind
 from mynumbercard.domain.resident import Sex
-from mynumbercard.domain.staff import Actor, Role
-from mynumbercard.services import points, register, relying_parties
-from mynumbercard.services.relying_parties import SignedRequest
+from mynumbercard.services import points, register
+from points_parties import ADMIN, PaymentService
 
 from conftest import FrozenClock
 
-ADMIN = Actor("admin", Role.ADMIN)
 DEC = Campaign("dec-2026", date(2026, 12, 1), date(2026, 12, 31), 25, 5000,
                frozenset(ReportKind))
 AT = datetime(2026, 12, 10, 12, tzinfo=JST)
 
 
-class Service:
-    def __init__(self, wired: Container, name: str,
-                 kind: PartyKind = PartyKind.PAYMENT_SERVICE) -> None:
-        key = relying_parties.register(wired.uow, wired.party_secrets, actor=ADMIN,
-                                       name=name, kind=kind, now=wired.clock())
-        self.wired, self.key_id, self.secret = wired, key.key_id, bytes.fromhex(key.secret)
-
+class Service(PaymentService):
     def report(self, report_id: str, enrolment_id: str, amount: int, *,
                kind: ReportKind = ReportKind.CHARGE,
                at: datetime = AT) -> points.Granted:
-        stamp, nonce = int(self.wired.clock().timestamp()), secrets.token_urlsafe(18)
-        path = "/api/v1/points/reports"
-        body = f'{{"report_id": "{report_id}"}}'.encode()  # what was signed
-        signature = sign_request(self.secret, timestamp=stamp, nonce=nonce, method="POST",
-                                 path=path, body=body)
-        request = SignedRequest(self.key_id, str(stamp), nonce, signature, "POST", path, body)
+        request = self.signed("/api/v1/points/reports",
+                              f'{{"report_id": "{report_id}"}}'.encode())  # what was signed
         return points.report(self.wired.uow, self.wired.party_secrets, request=request,
                              body=points.ReportIn(report_id, enrolment_id, kind, amount, at),
                              now=self.wired.clock())

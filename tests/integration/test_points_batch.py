@@ -5,7 +5,6 @@ the batch once more."""
 
 from __future__ import annotations
 
-import secrets
 import threading
 from datetime import date, datetime
 
@@ -15,35 +14,20 @@ from mynumbercard.bootstrap import Container
 from mynumbercard.domain.certificate import JST
 from mynumbercard.domain.errors import AuthenticationFailed, DomainError, InvalidInput
 from mynumbercard.domain.points import Campaign, ReportKind
-from mynumbercard.domain.relying_party import PartyKind, sign_request
-from mynumbercard.domain.resident import Sex
-from mynumbercard.domain.staff import Actor, Role
-from mynumbercard.services import points, points_batch, register, relying_parties
+from mynumbercard.domain.relying_party import PartyKind
+from mynumbercard.services import points, points_batch
 from mynumbercard.services.points import ReportIn
-from mynumbercard.services.relying_parties import SignedRequest
+from points_parties import ADMIN, PaymentService, enrolled
 
 from conftest import FrozenClock
 
-ADMIN = Actor("admin", Role.ADMIN)
 DEC = Campaign("dec-2026", date(2026, 12, 1), date(2026, 12, 31), 25, 5000,
                frozenset({ReportKind.PURCHASE}))
 AT = datetime(2026, 12, 10, 12, tzinfo=JST)
 BATCH = "/api/v1/points/reports/batch"
 
 
-class Service:
-    def __init__(self, wired: Container, name: str,
-                 kind: PartyKind = PartyKind.PAYMENT_SERVICE) -> None:
-        key = relying_parties.register(wired.uow, wired.party_secrets, actor=ADMIN,
-                                       name=name, kind=kind, now=wired.clock())
-        self.wired, self.key_id, self.secret = wired, key.key_id, bytes.fromhex(key.secret)
-
-    def signed(self, path: str, body: bytes) -> SignedRequest:
-        stamp, nonce = int(self.wired.clock().timestamp()), secrets.token_urlsafe(18)
-        signature = sign_request(self.secret, timestamp=stamp, nonce=nonce, method="POST",
-                                 path=path, body=body)
-        return SignedRequest(self.key_id, str(stamp), nonce, signature, "POST", path, body)
-
+class Service(PaymentService):
     def batch(self, reports: list[ReportIn]) -> points_batch.BatchAnswer:
         return points_batch.report_batch(
             self.wired.uow, self.wired.party_secrets, request=self.signed(BATCH, b"[]"),
@@ -60,16 +44,6 @@ class Service:
             return "refused", refused.code, None
         return ("repeated" if granted.repeated else "granted", granted.granted,
                 granted.campaign)
-
-
-def _enrolled(wired: Container, service: Service, given: str) -> str:
-    person = register.register_resident(
-        wired.uow, actor=ADMIN, now=wired.clock(), family_name="山田", given_name=given,
-        family_name_kana="ヤマダ", given_name_kana="ハナコ", birth_date=date(1990, 1, 20),
-        sex=Sex.FEMALE, municipality_code="13101", postal_code="1000001",
-        address="千代田1番1号", registered_on=date(1990, 1, 20))
-    return points.enrol(wired.uow, actor=ADMIN, resident_id=person.id or 0,
-                        service=service.key_id, now=wired.clock()).enrolment_id
 
 
 @pytest.fixture
@@ -107,8 +81,8 @@ def _replaced(reports: list[ReportIn], ids: dict[str, str]) -> list[ReportIn]:
 
 def test_a_batch_settles_each_report_as_the_single_api_does(wired: Container) -> None:
     alone, batched = Service(wired, "Alone"), Service(wired, "Batched")
-    people = {"A": _enrolled(wired, alone, "一"), "B": _enrolled(wired, alone, "二")}
-    others = {"A": _enrolled(wired, batched, "三"), "B": _enrolled(wired, batched, "四")}
+    people = {"A": enrolled(wired, alone, "一"), "B": enrolled(wired, alone, "二")}
+    others = {"A": enrolled(wired, batched, "三"), "B": enrolled(wired, batched, "四")}
     reports = _mixed("A", "B")
     expected = [alone.one(r) for r in _replaced(reports, people)]
     answer = batched.batch(_replaced(reports, others))
@@ -133,7 +107,7 @@ def test_a_batch_settles_each_report_as_the_single_api_does(wired: Container) ->
 
 def test_every_report_of_a_batch_is_audited_and_the_batch_too(wired: Container) -> None:
     pay = Service(wired, "Pay")
-    person = _enrolled(wired, pay, "一")
+    person = enrolled(wired, pay, "一")
     pay.batch(_mixed(person, person)[:9])
     with wired.uow() as uow:
         records = [r for _, r in uow.audit.list(subject=None, limit=100, before_id=None)
@@ -148,7 +122,7 @@ def test_every_report_of_a_batch_is_audited_and_the_batch_too(wired: Container) 
 def test_a_batch_is_bounded_and_signed(wired: Container) -> None:
     pay = Service(wired, "Pay")
     kiosk = Service(wired, "Kiosk", PartyKind.KIOSK_OPERATOR)
-    person = _enrolled(wired, pay, "一")
+    person = enrolled(wired, pay, "一")
     with pytest.raises(InvalidInput):
         pay.batch([])
     with pytest.raises(InvalidInput):
@@ -166,7 +140,7 @@ def test_concurrent_batches_and_single_reports_count_each_report_once(
     if not database_url.startswith("postgresql"):
         pytest.skip("SQLite serialises writers: the race is PostgreSQL's")
     pay = Service(wired, "Pay")
-    people = [_enrolled(wired, pay, name) for name in ("一", "二", "三")]
+    people = [enrolled(wired, pay, name) for name in ("一", "二", "三")]
     start, answers, failures = threading.Barrier(6), [], []
     lock = threading.Lock()
 

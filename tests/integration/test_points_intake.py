@@ -7,7 +7,6 @@ commit gives every request of its group an error and keeps nothing."""
 from __future__ import annotations
 
 import asyncio
-import secrets
 import threading
 import time
 from collections import Counter
@@ -24,10 +23,8 @@ from mynumbercard.bootstrap import Container
 from mynumbercard.domain.certificate import JST
 from mynumbercard.domain.errors import DomainError
 from mynumbercard.domain.points import Campaign, ReportKind
-from mynumbercard.domain.relying_party import PartyKind, sign_request
-from mynumbercard.domain.resident import Sex
-from mynumbercard.domain.staff import Actor, Role
-from mynumbercard.services import points, register, relying_parties
+from mynumbercard.domain.relying_party import PartyKind
+from mynumbercard.services import points
 from mynumbercard.services.audit_actions import AuditAction
 from mynumbercard.services.points import Granted, ReportIn
 from mynumbercard.services.points_batch import Settled
@@ -38,10 +35,10 @@ from mynumbercard.services.points_intake import (
     settle_group,
 )
 from mynumbercard.services.relying_parties import SignedRequest
+from points_parties import ADMIN, PaymentService, enrolled
 
 from conftest import FrozenClock
 
-ADMIN = Actor("admin", Role.ADMIN)
 DEC = Campaign("dec-2026", date(2026, 12, 1), date(2026, 12, 31), 25, 5000,
                frozenset({ReportKind.PURCHASE}))
 AT = datetime(2026, 12, 10, 12, tzinfo=JST)
@@ -51,32 +48,13 @@ BUY = ReportKind.PURCHASE
 T = TypeVar("T")
 
 
-class Service:
-    def __init__(self, wired: Container, name: str,
-                 kind: PartyKind = PartyKind.PAYMENT_SERVICE) -> None:
-        key = relying_parties.register(wired.uow, wired.party_secrets, actor=ADMIN,
-                                       name=name, kind=kind, now=wired.clock())
-        self.wired, self.key_id, self.secret = wired, key.key_id, bytes.fromhex(key.secret)
-
-    def signed(self, report_id: str = "") -> SignedRequest:
-        stamp, nonce = int(self.wired.clock().timestamp()), secrets.token_urlsafe(18)
-        body = f'{{"report_id": "{report_id}"}}'.encode()
-        return SignedRequest(self.key_id, str(stamp), nonce, sign_request(
-            self.secret, timestamp=stamp, nonce=nonce, method="POST", path=PATH, body=body),
-            "POST", PATH, body)
+class Service(PaymentService):
+    def signed_report(self, report_id: str = "") -> SignedRequest:
+        """The single report's request, its body naming the report."""
+        return self.signed(PATH, f'{{"report_id": "{report_id}"}}'.encode())
 
     def pending(self, report: ReportIn) -> Pending:
-        return Pending(self.signed(report.report_id), report, self.wired.clock())
-
-
-def _enrolled(wired: Container, service: Service, given: str) -> str:
-    person = register.register_resident(
-        wired.uow, actor=ADMIN, now=wired.clock(), family_name="山田", given_name=given,
-        family_name_kana="ヤマダ", given_name_kana="ハナコ", birth_date=date(1990, 1, 20),
-        sex=Sex.FEMALE, municipality_code="13101", postal_code="1000001",
-        address="千代田1番1号", registered_on=date(1990, 1, 20))
-    return points.enrol(wired.uow, actor=ADMIN, resident_id=person.id or 0,
-                        service=service.key_id, now=wired.clock()).enrolment_id
+        return Pending(self.signed_report(report.report_id), report, self.wired.clock())
 
 
 @pytest.fixture
@@ -122,18 +100,18 @@ def test_a_group_answers_each_request_as_the_lone_request_would(wired: Container
     alone, grouped = Service(wired, "Alone"), Service(wired, "Grouped")
     kiosk = Service(wired, "Kiosk", PartyKind.KIOSK_OPERATOR)
     lone_answers = []
-    for report in _mixed(_enrolled(wired, alone, "一"), _enrolled(wired, alone, "二")):
+    for report in _mixed(enrolled(wired, alone, "一"), enrolled(wired, alone, "二")):
         try:
             lone_answers.append(_shape(points.report(
-                wired.uow, wired.party_secrets, request=alone.signed(report.report_id),
+                wired.uow, wired.party_secrets, request=alone.signed_report(report.report_id),
                 body=report, now=wired.clock())))
         except DomainError as refused:
             lone_answers.append(_shape(refused))
-    reports = _mixed(_enrolled(wired, grouped, "三"), _enrolled(wired, grouped, "四"))
+    reports = _mixed(enrolled(wired, grouped, "三"), enrolled(wired, grouped, "四"))
     group = [grouped.pending(r) for r in reports]
     replay = group[0]  # the same signed request again, in the same group: a replay
     forged = replace(grouped.pending(ReportIn("c-1", reports[0].enrolment_id, BUY, 400, AT)),
-                     request=replace(grouped.signed("c-1"), signature="0" * 64))
+                     request=replace(grouped.signed_report("c-1"), signature="0" * 64))
     wrong_kind = kiosk.pending(ReportIn("c-2", reports[0].enrolment_id, BUY, 400, AT))
     before = _audited(wired, AuditAction.RELYING_PARTY_REFUSE)
 
@@ -221,7 +199,7 @@ def _recording(wired: Container, sizes: list[int],
 def test_concurrent_requests_count_each_report_once_and_keep_the_cap(
         wired: Container) -> None:
     pay = Service(wired, "Pay")
-    people = [_enrolled(wired, pay, name) for name in ("一", "二", "三")]
+    people = [enrolled(wired, pay, name) for name in ("一", "二", "三")]
     # 24 reports of ¥8,000 (¥2,000 each) over three people, each sent twice with its
     # own nonce, and one signed request sent twice (a replay).
     reports = [ReportIn(f"r-{n}", people[n % 3], BUY, 8000, AT) for n in range(24)]
@@ -256,7 +234,7 @@ class _CommitFails(SqlUnitOfWork):
 def test_a_failed_commit_answers_each_request_of_its_group_with_an_error(
         wired: Container) -> None:
     pay = Service(wired, "Pay")
-    person = _enrolled(wired, pay, "一")
+    person = enrolled(wired, pay, "一")
     group = [pay.pending(ReportIn(f"r-{n}", person, BUY, 400, AT)) for n in range(8)]
     audited = _audited(wired, AuditAction.POINTS_REPORT)
     sizes: list[int] = []
@@ -275,9 +253,8 @@ def test_a_failed_commit_answers_each_request_of_its_group_with_an_error(
         f"r-{n}" for n in range(8))
 
 
-def test_no_answer_before_the_commit(wired: Container) -> None:
-    pay = Service(wired, "Pay")
-    person = _enrolled(wired, pay, "一")
+def _held_at_commit(wired: Container) -> tuple[ReportIntake, threading.Event]:
+    """An intake whose groups wait at their commit until the event is set."""
     released = threading.Event()
 
     class CommitWaits(SqlUnitOfWork):
@@ -285,8 +262,14 @@ def test_no_answer_before_the_commit(wired: Container) -> None:
             assert released.wait(30)
             super().commit()
 
-    waiting = ReportIntake(partial(settle_group, lambda: CommitWaits(wired.engine),
-                                   wired.party_secrets))
+    return ReportIntake(partial(settle_group, lambda: CommitWaits(wired.engine),
+                                wired.party_secrets)), released
+
+
+def test_no_answer_before_the_commit(wired: Container) -> None:
+    pay = Service(wired, "Pay")
+    person = enrolled(wired, pay, "一")
+    waiting, released = _held_at_commit(wired)
     answers: list[Settled | Exception] = []
     sender = threading.Thread(target=lambda: answers.append(_send(
         waiting, pay.pending(ReportIn("r-1", person, BUY, 400, AT)))))
@@ -304,16 +287,8 @@ def test_a_request_given_up_before_its_answer_leaves_the_writer_working(
     """Its client gone (the request cancelled, its event loop closed) while its group
     commits: the report is kept, and the next request is still answered."""
     pay = Service(wired, "Pay")
-    person = _enrolled(wired, pay, "一")
-    released = threading.Event()
-
-    class CommitWaits(SqlUnitOfWork):
-        def commit(self) -> None:
-            assert released.wait(30)
-            super().commit()
-
-    intake = ReportIntake(partial(settle_group, lambda: CommitWaits(wired.engine),
-                                  wired.party_secrets))
+    person = enrolled(wired, pay, "一")
+    intake, released = _held_at_commit(wired)
     given_up = pay.pending(ReportIn("r-1", person, BUY, 400, AT))
 
     async def impatient() -> None:
