@@ -188,9 +188,9 @@ class KioskResult:
         return f"KioskResult({self.verification_code!r}, {self.municipality!r}, {self.fee})"
 
 
-def stated(answer: dict[str, Any]) -> tuple[str, Statement]:
-    """The challenge and the statement of a kiosk's document; anything else is refused
-    before the PIN is read."""
+def stated(answer: dict[str, Any], *, purpose: SignPurpose) -> tuple[str, Statement]:
+    """The challenge and the statement the service gave with it; a statement for another
+    purpose than the command's is refused before anything is signed."""
     try:
         said = answer["statement"]
         statement = Statement(SignPurpose(answer["purpose"]), str(said["ja"]), str(said["en"]))
@@ -199,9 +199,9 @@ def stated(answer: dict[str, Any]) -> tuple[str, Statement]:
     except (KeyError, TypeError, ValueError, errors.InvalidInput):
         raise errors.InvalidInput("the service's challenge carries no statement of what the "
                                   "card would sign: nothing signed") from None
-    if statement.purpose is not SignPurpose.KIOSK_DOCUMENT:
+    if statement.purpose is not purpose:
         raise errors.InvalidInput(f"the service asks to sign for {statement.purpose.value}, "
-                                  "not a kiosk's document: nothing signed")
+                                  f"not {purpose.value}: nothing signed")
     return challenge, statement
 
 
@@ -212,7 +212,7 @@ def run_transaction(card: CardClient, service: KioskService, *, pin_for: PinFor,
     (`pin_for`) only after the statement of what the card signs has been shown."""
     asked = {"document": document.value, "with_household": with_household,
              "with_domicile": with_domicile}
-    challenge, statement = stated(service.challenge(asked))
+    challenge, statement = stated(service.challenge(asked), purpose=SignPurpose.KIOSK_DOCUMENT)
     certificate_pem = card.read_certificate(KeyKind.AUTH)
     certificate = base64.b64encode(card_der(certificate_pem)).decode()
     pin = pin_for(statement)

@@ -20,7 +20,7 @@ from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
-from mynumbercard.adapters.kiosk_client import card_der
+from mynumbercard.adapters.kiosk_client import card_der, stated
 from mynumbercard.chip.client import CardClient
 from mynumbercard.chip.keys import KeyKind
 from mynumbercard.domain import errors
@@ -34,7 +34,7 @@ from mynumbercard.domain.points import (
     normalise_sign_in_code,
 )
 from mynumbercard.services import points_card
-from mynumbercard.services.card_auth import CardAnswer, challenge_bytes
+from mynumbercard.services.card_auth import CardAnswer
 from mynumbercard.services.kiosk_ports import AnswerChecker
 
 MAX_ANSWER = 1024 * 1024
@@ -157,23 +157,6 @@ class LocalPointsService:
                                    signature=base64.b64decode(body["signature"]),
                                    now=self.clock())
         return {"code": done.code, "shown_until": done.expires_at.isoformat()}
-
-
-def stated(answer: dict[str, Any], *, purpose: SignPurpose) -> tuple[str, Statement]:
-    """The challenge and the statement the service gave with it; a statement for another
-    purpose than the command's is refused before anything is signed."""
-    try:
-        said = answer["statement"]
-        statement = Statement(SignPurpose(answer["purpose"]), str(said["ja"]), str(said["en"]))
-        challenge = str(answer["challenge"])
-        challenge_bytes(challenge)
-    except (KeyError, TypeError, ValueError, errors.InvalidInput):
-        raise errors.InvalidInput("the service's challenge carries no statement of what the "
-                                  "card would sign: nothing signed") from None
-    if statement.purpose is not purpose:
-        raise errors.InvalidInput(f"the service asks to sign for {statement.purpose.value}, "
-                                  f"not {purpose.value}: nothing signed")
-    return challenge, statement
 
 
 def card_answer(card: CardClient, *, pin_for: PinFor, challenge: str,
