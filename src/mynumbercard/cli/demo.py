@@ -14,6 +14,7 @@ from mynumbercard import bootstrap
 from mynumbercard.adapters import ca_setup
 from mynumbercard.adapters.db.municipality_rows import load_municipalities
 from mynumbercard.cli.card import issue_demo_card
+from mynumbercard.cli.kiosk import save_credential
 from mynumbercard.cli.offices import read_csv
 from mynumbercard.domain.certificate import JST, RevocationReason, parse_serial
 from mynumbercard.domain.loss import ReportedVia
@@ -90,7 +91,11 @@ def _load(wired: bootstrap.Container, residents: int) -> None:
                                  last=today - timedelta(days=1), holidays=wired.holidays,
                                  seed=demo.DEMO_SEED) for office in demo_offices)
     applications = load_applications(wired)
-    kiosk_credential, kiosk_towns = load_kiosk(wired)
+    kiosk_operator, kiosk_towns = load_kiosk(wired)
+    kiosk_credential = wired.settings.home / "secrets" / "kiosk-operator.json"
+    kiosk_credential.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    kiosk_credential.unlink(missing_ok=True)  # a half-loaded demo's, never read again
+    save_credential(kiosk_credential, kiosk_operator)
     _answer_store(wired, console)
     console.print(f"demo data loaded: {residents} synthetic residents, a few life events, "
                   f"{len(cards)} cards in {wired.settings.home / 'cards'} "

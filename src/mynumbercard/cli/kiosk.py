@@ -151,6 +151,15 @@ def verify(code: str = typer.Argument(..., help="The code printed on the documen
     typer.echo(dumps(found))
 
 
+def save_credential(out: Path, made: relying_parties.PartyCredential) -> None:
+    """The party's key id and secret into the new file OUT (0600), as `kiosk issue
+    --credential` and the payment services' clients read it."""
+    fd = os.open(out, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as written:
+        json.dump({"key_id": made.key_id, "secret": made.secret, "name": made.name,
+                   "kind": made.kind.value}, written, ensure_ascii=False)
+
+
 @parties_app.command("add")
 def add_party(
     name: str = typer.Argument(..., help="The operator's or service's name."),
@@ -175,10 +184,7 @@ def add_party(
         made = relying_parties.register(wired.uow, wired.party_secrets, actor=actor,
                                         name=name, kind=kind, now=wired.clock(),
                                         client_cert_sha256=fingerprint)
-    fd = os.open(out, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as written:
-        json.dump({"key_id": made.key_id, "secret": made.secret, "name": made.name,
-                   "kind": made.kind.value}, written, ensure_ascii=False)
+    save_credential(out, made)
     typer.echo(json.dumps({"key_id": made.key_id, "name": made.name,
                            "kind": made.kind.value, "credential": str(out),
                            "client_cert_sha256": fingerprint},
