@@ -4,20 +4,24 @@ Reads the first evaluation set and the widened evaluation's tuning split (docs/p
 never the held-out split), and prints, for each photo whose blur is judged, whether it
 carries the `blurred` defect and a few candidate measures on the face box. It prints the
 margin of each measure (the sharpest blurred photo against the softest compliant one), so a
-threshold can be set between them. Run from the repository root:
+threshold can be set between them. With `--calibrate` it blurs every compliant tuning photo
+by a Gaussian whose sigma is a share of the detected face's width and prints what the check's
+measure reads at each share: the threshold is the highest reading at 1 % (docs/photo.md,
+issue 18's fourth round). Run from the repository root:
 
-    python bench/photo_sharpness_study.py [--cases]
+    python bench/photo_sharpness_study.py [--cases | --calibrate]
 """
 
 from __future__ import annotations
 
 import argparse
+import io
 import math
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import numpy as np
-from PIL import Image
+from PIL import Image, ImageFilter
 
 from mynumbercard.adapters.photo import checks
 from mynumbercard.adapters.photo.face import detector
@@ -46,14 +50,52 @@ def _tuning_cases() -> Iterator[Case]:
 
 
 def _region(case: Case) -> Grey | None:
-    header = read_header(case.data)
+    found = _face(case.data)
+    return None if found is None else found[0]
+
+
+def _face(data: bytes) -> tuple[Grey, float | None] | None:
+    """The measured region, and the face box's width in the original photo's pixels."""
+    header = read_header(data)
     if header is None:
         return None
-    photo = checks.decode(case.data, header)
+    photo = checks.decode(data, header)
     faces = detector().detect(photo.rgb)
     _, head = face_defects(faces, photo.grey, original_height=photo.height,
                            person=lambda: segmenter().person(photo.rgb))
-    return checks.centre(photo.grey) if head is None else checks.face_region(photo.grey, head)
+    if head is None:
+        return checks.centre(photo.grey), None
+    scale = photo.width / photo.rgb.shape[1]
+    return checks.face_region(photo.grey, head), (head.face.x1 - head.face.x0) * scale
+
+
+BLUR_SHARES = (0.0025, 0.005, 0.0075, 0.01, 0.015, 0.02)  # sigma / the face's width
+
+
+def calibrate() -> None:
+    """The check's measure on every compliant tuning photo blurred by known amounts."""
+    readings: dict[float, list[float]] = {share: [] for share in (0.0, *BLUR_SHARES)}
+    for case in _tuning_cases():
+        if case.expect or "blurred" in case.ignore:
+            continue
+        found = _face(case.data)
+        if found is None or found[1] is None:
+            continue
+        region, face_width = found
+        readings[0.0].append(checks.sharpness(region))
+        with Image.open(io.BytesIO(case.data)) as opened:
+            image = opened.convert("RGB")
+        for share in BLUR_SHARES:
+            blurred = photos.encode(image.filter(ImageFilter.GaussianBlur(share * face_width)))
+            again = _face(blurred)
+            if again is not None:
+                readings[share].append(checks.sharpness(again[0]))
+    for share, values in readings.items():
+        values.sort()
+        print(f"sigma {share:.2%} of the face's width: n={len(values)} min {values[0]:.3g} "
+              f"median {values[len(values) // 2]:.3g} max {values[-1]:.3g}")
+    print(f"threshold (check.MIN_SHARPNESS): {checks.MIN_SHARPNESS}; highest reading at "
+          f"1 %: {readings[0.01][-1]:.3g}")
 
 
 def _lap_var(region: Grey) -> float:
@@ -100,7 +142,12 @@ MEASURES: dict[str, Callable[[Grey], float]] = {
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--cases", action="store_true", help="print every case")
+    parser.add_argument("--calibrate", action="store_true",
+                        help="the measure against blurs of known size (the threshold's basis)")
     args = parser.parse_args()
+    if args.calibrate:
+        calibrate()
+        return
     rows: list[tuple[str, bool, dict[str, float]]] = []
     for case in _tuning_cases():
         if "blurred" in case.ignore:

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from PIL import Image, ImageEnhance, ImageFile
+from PIL import Image, ImageEnhance, ImageFile, ImageFilter
 
 from mynumbercard.adapters.photo import (
     SEVERITY,
@@ -19,6 +19,7 @@ from mynumbercard.adapters.photo import (
     check_photo,
     checks,
 )
+from mynumbercard.adapters.photo.face import detector
 from mynumbercard.adapters.photo.header import read_header
 from mynumbercard.generators import photos
 from mynumbercard.generators.photo_evaluation import EvaluationSet
@@ -119,6 +120,25 @@ def test_a_blurred_photo_is_blurred(portrait: Image.Image, fraction: float) -> N
     assert not report.ok
     assert isinstance(report.defects[0].value, float)
     assert report.defects[0].value < checks.MIN_SHARPNESS
+
+
+def _face_width(data: bytes) -> float:
+    header = read_header(data)
+    assert header is not None
+    photo = checks.decode(data, header)
+    (face,) = detector().detect(photo.rgb)
+    return (face.x1 - face.x0) * photo.width / photo.rgb.shape[1]
+
+
+@pytest.mark.parametrize(("share", "refused"), [(0.0025, False), (0.0075, False), (0.01, True), (0.015, True)])
+def test_a_blur_is_refused_from_one_percent_of_the_face_width(
+    portrait: Image.Image, share: float, refused: bool
+) -> None:
+    # a blur shows on the card's printed photo from a sigma of about 1 % of the face's
+    # width; a softer one is the reviewer's to judge, not a reason to send a resident away
+    sigma = share * _face_width(photos.encode(portrait))
+    report = check_photo(photos.encode(portrait.filter(ImageFilter.GaussianBlur(sigma))))
+    assert ("blurred" in codes(report)) is refused, report.defects
 
 
 def test_sharpness_does_not_depend_on_the_camera_resolution() -> None:
