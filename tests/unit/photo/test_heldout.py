@@ -8,11 +8,12 @@ sdist that `make photo-eval` (a prerequisite of `make test`) fetches into var/ph
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import pytest
 
-from mynumbercard.generators.photo_people import missing
+from mynumbercard.generators.photo_people import EYE_RULES, SOURCES, missing, people_of
 from mynumbercard.generators.photo_variations import SplitReport, report, wilson
 
 ROOT = Path(__file__).parents[3]
@@ -81,3 +82,18 @@ def test_the_wilson_interval_matches_known_values() -> None:
     assert (low, high) == pytest.approx((0.878, 0.960), abs=1e-3)
     assert wilson(200, 216) == pytest.approx((0.883, 0.954), abs=1e-3)
     assert wilson(220, 240) == pytest.approx((0.875, 0.945), abs=1e-3)
+
+
+def test_faces_left_out_by_eye_are_faces_the_rules_took_and_name_their_reason() -> None:
+    # the fourth round's judgement by eye (photo_people.EYE_RULES) removes faces that the
+    # automatic rules accept; it never adds one
+    for source in SOURCES:
+        if not source.left_out:
+            continue
+        assert {rule for _, rule in source.left_out} <= set(EYE_RULES)
+        archive = GROUP_PHOTOS / source.archive
+        taken = people_of(dataclasses.replace(source, left_out=()), archive)
+        kept = people_of(source, archive)
+        left = {f"{source.prefix}{name}" for name, _ in source.left_out}
+        assert left <= set(taken)
+        assert set(kept) == set(taken) - left
