@@ -130,7 +130,9 @@ def _face_width(data: bytes) -> float:
     return (face.x1 - face.x0) * photo.width / photo.rgb.shape[1]
 
 
-@pytest.mark.parametrize(("share", "refused"), [(0.0025, False), (0.0075, False), (0.01, True), (0.015, True)])
+@pytest.mark.parametrize(
+    ("share", "refused"), [(0.0025, False), (0.0075, False), (0.01, True), (0.015, True)]
+)
 def test_a_blur_is_refused_from_one_percent_of_the_face_width(
     portrait: Image.Image, share: float, refused: bool
 ) -> None:
