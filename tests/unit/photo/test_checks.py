@@ -131,7 +131,8 @@ def _face_width(data: bytes) -> float:
 
 
 @pytest.mark.parametrize(
-    ("share", "refused"), [(0.0025, False), (0.005, False), (0.0075, False), (0.01, True), (0.015, True)]
+    ("share", "refused"),
+    [(0.0025, False), (0.005, False), (0.0075, False), (0.01, True), (0.015, True)],
 )
 def test_a_blur_is_refused_from_one_percent_of_the_face_width(
     portrait: Image.Image, share: float, refused: bool
