@@ -158,6 +158,8 @@ def _deb_members(deb: Path, names: set[str]) -> dict[str, bytes]:
                     name = entry.name.removeprefix("./")
                     if name in names and (file := data.extractfile(entry)) is not None:
                         found[name] = file.read()
+                        if len(found) == len(names):
+                            break  # the rest of the stream need not be decompressed
                 return found
             stream.seek(size + size % 2, io.SEEK_CUR)  # members are 2-byte aligned
     raise ValueError(f"{deb.name}: no data archive")
