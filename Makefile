@@ -3,6 +3,11 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 export MYNUMBERCARD_HOME ?= $(CURDIR)/var
+# pytest on PYTEST_WORKERS processes (pytest-xdist; 0: in this one process, as plain
+# `pytest` does), each test file on one worker: its module fixtures are made once and the
+# session ones (a PostgreSQL cluster, a served site and a browser) once per worker.
+PYTEST_WORKERS ?= 2
+PYTEST := $(BIN)/pytest -p no:cacheprovider -n $(PYTEST_WORKERS) --dist loadfile
 
 .PHONY: run test e2e photo-eval lint unit integration functional browser fuzz clean
 
@@ -68,14 +73,14 @@ photo-eval: $(PHOTO_EVAL_PEOPLE)
 ## make test: lint, types, layering, then the whole suite on SQLite and PostgreSQL
 ## (the browser journeys of tests/browser at desktop width)
 test: lint $(PHOTO_EVAL_PEOPLE)
-	$(BIN)/pytest -p no:cacheprovider
+	$(PYTEST)
 
 ## make e2e: the browser journeys at desktop and phone width, a screenshot of every page
 ## checked into var/screenshots/ (docs/pages.md)
 e2e: $(VENV)/.dev-installed
 	rm -rf var/screenshots
 	MYNUMBERCARD_E2E_WIDTHS=desktop,phone MYNUMBERCARD_SCREENSHOTS=$(CURDIR)/var/screenshots \
-	    $(BIN)/pytest -p no:cacheprovider tests/browser
+	    $(PYTEST) tests/browser
 
 lint: $(VENV)/.dev-installed
 	$(BIN)/ruff check src tests bench

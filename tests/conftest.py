@@ -16,7 +16,11 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
-from leak_plugin import pytest_sessionfinish, run_log  # noqa: F401 - the leak scan's hooks
+from leak_plugin import (  # noqa: F401 - the leak scan's hooks
+    pytest_sessionfinish,
+    pytest_testnodedown,
+    run_log,
+)
 from mynumbercard.adapters.db import migrate
 from mynumbercard.adapters.db.engine import make_engine
 from mynumbercard.adapters.db.municipality_rows import load_municipalities

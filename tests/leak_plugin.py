@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 
@@ -46,21 +47,53 @@ def run_log(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """Scan this process's temporary directory. Under pytest-xdist each worker scans its
+    own (only it knows the secrets of the test modules it imported) and hands its findings
+    to the controller, which reports them all and fails the run (a worker's exit status
+    does not reach it)."""
     if os.environ.get("MYNUMBERCARD_LEAK_SCAN") == "0":
         return
-    factory = getattr(session.config, "_tmp_path_factory", None)
+    config = session.config
+    if _is_xdist_controller(config):
+        findings = config.stash.get(_WORKER_FINDINGS, [])
+    else:
+        findings = [str(f) for f in _scan(config)]
+        if hasattr(config, "workerinput"):  # an xdist worker: the controller reports
+            config.workeroutput["leak_findings"] = findings  # type: ignore[attr-defined]
+            return
+    if findings:
+        _report(session, findings)
+
+
+@pytest.hookimpl(optionalhook=True)  # an xdist hook: none without xdist
+def pytest_testnodedown(node: Any, error: object) -> None:
+    """The controller's side: an xdist worker's findings, as it finished."""
+    findings = getattr(node, "workeroutput", {}).get("leak_findings", [])
+    node.config.stash.setdefault(_WORKER_FINDINGS, []).extend(findings)
+
+
+_WORKER_FINDINGS = pytest.StashKey[list[str]]()
+
+
+def _is_xdist_controller(config: pytest.Config) -> bool:
+    return config.pluginmanager.getplugin("dsession") is not None
+
+
+def _scan(config: pytest.Config) -> list[leaks.Finding]:
+    factory = getattr(config, "_tmp_path_factory", None)
     if factory is None:
-        return
-    base = factory.getbasetemp()
-    findings = leaks.scan_tree(base, secrets=leaks.known_secrets())
-    if not findings:
-        return
-    report = base / "leaks.txt"
-    report.write_text("\n".join(str(f) for f in findings) + "\n", encoding="utf-8")
+        return []
+    return leaks.scan_tree(factory.getbasetemp(), secrets=leaks.known_secrets())
+
+
+def _report(session: pytest.Session, findings: list[str]) -> None:
+    factory = session.config._tmp_path_factory  # type: ignore[attr-defined]
+    report = factory.getbasetemp() / "leaks.txt"
+    report.write_text("\n".join(findings) + "\n", encoding="utf-8")
     terminal = session.config.pluginmanager.get_plugin("terminalreporter")
     if terminal is not None:
         terminal.section("leak scan", sep="=", red=True, bold=True)
         for finding in findings[:50]:
-            terminal.write_line(str(finding))
+            terminal.write_line(finding)
         terminal.write_line(f"{len(findings)} findings; all of them in {report}")
     session.exitstatus = pytest.ExitCode.TESTS_FAILED

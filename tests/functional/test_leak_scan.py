@@ -97,8 +97,11 @@ def test_what_is_where_it_belongs_is_not_a_finding(tmp_path: Path):
     assert leaks.scan_tree(home, secrets={STAFF_PASSWORD}) == []
 
 
-def test_a_test_run_that_logs_a_password_fails(planted: Path):
-    """The plugin itself: a run whose test logs the demo password exits 1 and says why."""
+@pytest.mark.parametrize("workers", [[], ["-n", "2"]], ids=["serial", "xdist"])
+def test_a_test_run_that_logs_a_password_fails(planted: Path, workers: list[str]):
+    """The plugin itself: a run whose test logs the demo password exits 1 and says why,
+    also under pytest-xdist (`make test`), where a worker's log is in its own directory
+    and only the worker knows the secrets of what it imported."""
     tmp_path = planted
     tmp_path.mkdir()
     test = tmp_path / "test_planted.py"
@@ -110,10 +113,14 @@ def test_a_test_run_that_logs_a_password_fails(planted: Path):
     tests = Path(__file__).resolve().parents[1]
     run = subprocess.run(
         [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-p", "leak_plugin",
-         "--basetemp", str(tmp_path / "base"), "--rootdir", str(tmp_path), str(test)],
+         *workers, "--basetemp", str(tmp_path / "base"), "--rootdir", str(tmp_path),
+         str(test)],
         capture_output=True, text=True, check=False, timeout=120, cwd=tmp_path,
         env={**os.environ, "PYTHONPATH": str(tests), "MYNUMBERCARD_LEAK_SCAN": "1"})
     assert run.returncode == 1, run.stdout + run.stderr
     assert "1 passed" in run.stdout
     assert "leak scan" in run.stdout
-    assert f"{tmp_path / 'base' / 'test-run.log'}: a password the tests use" in run.stdout
+    log = tmp_path / "base" / ("popen-gw0" if workers else "") / "test-run.log"
+    logs = [log, log.parent.with_name("popen-gw1") / log.name] if workers else [log]
+    assert any(f"{where}: a password the tests use" in run.stdout for where in logs), \
+        run.stdout
